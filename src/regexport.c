@@ -1,0 +1,387 @@
+/* Writing a key and everything below it as a .reg document, the way
+ * regedit exports: "Windows Registry Editor Version 5.00", then one
+ * [section] per key, parents before children, values in hive order. */
+#include "config.h"
+
+#include <errno.h>
+#include <iconv.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "regfile.h"
+
+/* Windows allows 512 levels of keys; deeper means a damaged hive, and a
+ * key that is its own ancestor would otherwise never end. */
+#define KEY_DEPTH_MAX 512
+
+/* Hex lists wrap once a line reaches this column, so that with the
+ * trailing ",\" no line passes 80 columns (as regedit does). */
+#define HEX_WRAP_COLUMN 76
+
+struct exporter {
+	hive_h *h;
+	FILE *w;		/* where the UTF-8 text goes */
+	const char *nl;		/* "\n", or "\r\n" for regedit's format */
+	struct hp_err *e;
+	hive_node_h ancestors[KEY_DEPTH_MAX];
+	size_t depth;
+};
+
+static int
+hive_error(struct exporter *ex, const char *path)
+{
+	int saved = errno ? errno : EIO;
+
+	return hp_err_set(ex->e, HP_IOERR, "hive: cannot read key '%s': %s",
+	    path, strerror(saved));
+}
+
+/* Converts with iconv into a fresh buffer; -1 with errno on failure. */
+static int
+convert(const char *to, const char *from, const char *in, size_t inlen,
+	char **outp, size_t *outlen)
+{
+	size_t cap, inleft, outleft, used;
+	char *out, *grown, *ip, *op;
+	iconv_t cd;
+	int saved;
+
+	*outp = NULL;
+	*outlen = 0;
+	if (inlen > (SIZE_MAX - 16) / 2) {
+		errno = ENOMEM;
+		return -1;
+	}
+	cap = inlen * 2 + 16;
+	out = malloc(cap);
+	if (out == NULL)
+		return -1;
+	cd = iconv_open(to, from);
+	if (cd == (iconv_t)-1) {
+		saved = errno;
+		free(out);
+		errno = saved;
+		return -1;
+	}
+	ip = (char *)in;
+	inleft = inlen;
+	op = out;
+	outleft = cap;
+	while (inleft > 0) {
+		if (iconv(cd, &ip, &inleft, &op, &outleft) != (size_t)-1)
+			continue;
+		if (errno != E2BIG || cap > SIZE_MAX / 2)
+			goto fail;
+		used = (size_t)(op - out);
+		grown = realloc(out, cap * 2);
+		if (grown == NULL)
+			goto fail;
+		out = grown;
+		cap *= 2;
+		op = out + used;
+		outleft = cap - used;
+	}
+	iconv_close(cd);
+	*outp = out;
+	*outlen = (size_t)(op - out);
+	return 0;
+fail:
+	saved = errno;
+	iconv_close(cd);
+	free(out);
+	errno = saved;
+	return -1;
+}
+
+/* Writes s between quotes with '\' and '"' escaped; returns the columns
+ * written. */
+static size_t
+put_quoted(FILE *w, const char *s)
+{
+	size_t cols = 2;
+
+	fputc('"', w);
+	for (; *s != '\0'; s++) {
+		if (*s == '\\' || *s == '"') {
+			fputc('\\', w);
+			cols++;
+		}
+		fputc(*s, w);
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			cols++;
+	}
+	fputc('"', w);
+	return cols;
+}
+
+/* REG_SZ data as UTF-8 when it can be written as "string" and read back
+ * the same: well-formed UTF-16LE, even length, no NUL before the final
+ * one and no line breaks.  NULL (errno 0) when it cannot; NULL with errno
+ * ENOMEM when memory ran out. */
+static char *
+sz_as_utf8(const unsigned char *data, size_t len)
+{
+	size_t i, outlen;
+	char *out, *text;
+
+	errno = 0;
+	if (len % 2 != 0)
+		return NULL;
+	if (len >= 2 && data[len - 2] == 0 && data[len - 1] == 0)
+		len -= 2;
+	for (i = 0; i < len; i += 2)
+		if (data[i + 1] == 0 &&
+		    (data[i] == 0 || data[i] == '\r' || data[i] == '\n'))
+			return NULL;
+	if (convert("UTF-8", "UTF-16LE", (const char *)data, len, &out,
+	    &outlen) == -1) {
+		if (errno != ENOMEM)
+			errno = 0;
+		return NULL;
+	}
+	text = malloc(outlen + 1);
+	if (text == NULL) {
+		free(out);
+		errno = ENOMEM;
+		return NULL;
+	}
+	memcpy(text, out, outlen);
+	text[outlen] = '\0';
+	free(out);
+	return text;
+}
+
+/* hex: or hex(N): and the bytes, wrapped like regedit: a line that
+ * reaches the wrap column ends in ",\" and the next starts with two
+ * spaces.  `col` is the column after "name=". */
+static void
+put_hex(struct exporter *ex, hive_type type, const unsigned char *data,
+	size_t len, size_t col)
+{
+	int n;
+	size_t i;
+
+	if (type == hive_t_REG_BINARY)
+		n = fprintf(ex->w, "hex:");
+	else
+		n = fprintf(ex->w, "hex(%x):", (unsigned)type);
+	if (n > 0)
+		col += (size_t)n;
+	for (i = 0; i < len; i++) {
+		fprintf(ex->w, "%02x", data[i]);
+		if (i + 1 == len)
+			break;
+		fputc(',', ex->w);
+		col += 3;
+		if (col > HEX_WRAP_COLUMN) {
+			fprintf(ex->w, "\\%s  ", ex->nl);
+			col = 2;
+		}
+	}
+	fputs(ex->nl, ex->w);
+}
+
+static int
+export_value(struct exporter *ex, const char *path, hive_value_h v)
+{
+	unsigned char *data = NULL;
+	char *name, *text;
+	hive_type type;
+	size_t len, col;
+
+	errno = 0;
+	name = hivex_value_key(ex->h, v);
+	if (name == NULL)
+		return hive_error(ex, path);
+	/* .reg syntax has no escape for line breaks: refuse rather than
+	 * write a file that reads back as something else. */
+	if (strpbrk(name, "\r\n") != NULL) {
+		free(name);
+		return hp_err_set(ex->e, HP_IOERR,
+		    "hive: key '%s' has a value name with a line break, "
+		    "which a .reg file cannot hold", path);
+	}
+	/* Ask for the size first: an empty value needs no data read (and
+	 * malloc(0) may be NULL). */
+	if (hivex_value_type(ex->h, v, &type, &len) == -1) {
+		free(name);
+		return hive_error(ex, path);
+	}
+	if (len > 0) {
+		data = (unsigned char *)hivex_value_value(ex->h, v, &type,
+		    &len);
+		if (data == NULL) {
+			free(name);
+			return hive_error(ex, path);
+		}
+	}
+
+	if (*name == '\0') {
+		fputc('@', ex->w);
+		col = 1;
+	} else
+		col = put_quoted(ex->w, name);
+	fputc('=', ex->w);
+	col++;
+
+	if (type == hive_t_REG_SZ && (text = sz_as_utf8(data, len)) != NULL) {
+		put_quoted(ex->w, text);
+		fputs(ex->nl, ex->w);
+		free(text);
+	} else if (type == hive_t_REG_SZ && errno == ENOMEM) {
+		free(name);
+		free(data);
+		return hp_err_set(ex->e, HP_IOERR, "out of memory");
+	} else if (type == hive_t_REG_DWORD && len == 4) {
+		fprintf(ex->w, "dword:%08lx%s", (unsigned long)data[0] |
+		    (unsigned long)data[1] << 8 | (unsigned long)data[2] << 16 |
+		    (unsigned long)data[3] << 24, ex->nl);
+	} else
+		put_hex(ex, type, data, len, col);
+	free(name);
+	free(data);
+	return 0;
+}
+
+static int
+export_key(struct exporter *ex, hive_node_h node, const char *path)
+{
+	hive_value_h *values = NULL;
+	hive_node_h *children = NULL;
+	char *name, *child_path;
+	int rc = -1;
+	size_t i;
+
+	if (ex->depth == KEY_DEPTH_MAX)
+		return hp_err_set(ex->e, HP_IOERR,
+		    "hive: key '%s' is nested too deeply (limit %d levels)",
+		    path, KEY_DEPTH_MAX);
+	for (i = 0; i < ex->depth; i++)
+		if (ex->ancestors[i] == node)
+			return hp_err_set(ex->e, HP_IOERR,
+			    "hive: key '%s' contains itself (damaged hive)",
+			    path);
+	ex->ancestors[ex->depth++] = node;
+
+	fprintf(ex->w, "[%s]%s", path, ex->nl);
+	errno = 0;
+	values = hivex_node_values(ex->h, node);
+	if (values == NULL) {
+		hive_error(ex, path);
+		goto out;
+	}
+	for (i = 0; values[i] != 0; i++)
+		if (export_value(ex, path, values[i]) == -1)
+			goto out;
+	fputs(ex->nl, ex->w);
+
+	errno = 0;
+	children = hivex_node_children(ex->h, node);
+	if (children == NULL) {
+		hive_error(ex, path);
+		goto out;
+	}
+	for (i = 0; children[i] != 0; i++) {
+		errno = 0;
+		name = hivex_node_name(ex->h, children[i]);
+		if (name == NULL) {
+			hive_error(ex, path);
+			goto out;
+		}
+		if (strpbrk(name, "\r\n") != NULL) {
+			free(name);
+			hp_err_set(ex->e, HP_IOERR, "hive: key '%s' has a "
+			    "subkey with a line break in its name, which a "
+			    ".reg file cannot hold", path);
+			goto out;
+		}
+		if (asprintf(&child_path, "%s\\%s", path, name) == -1) {
+			free(name);
+			hp_err_set(ex->e, HP_IOERR, "out of memory");
+			goto out;
+		}
+		free(name);
+		if (export_key(ex, children[i], child_path) == -1) {
+			free(child_path);
+			goto out;
+		}
+		free(child_path);
+	}
+	rc = 0;
+out:
+	free(values);
+	free(children);
+	ex->depth--;
+	return rc;
+}
+
+/* Writes the whole of [buf, buf + len) to out. */
+static int
+write_all(FILE *out, const void *buf, size_t len, struct hp_err *e)
+{
+	if ((len > 0 && fwrite(buf, 1, len, out) != len) || fflush(out) == EOF)
+		return hp_err_set(e, HP_IOERR, "cannot write .reg output: %s",
+		    strerror(errno ? errno : EIO));
+	return 0;
+}
+
+int
+reg_export(hive_h *h, hive_node_h node, const char *keypath, int utf16,
+	   FILE *out, struct hp_err *e)
+{
+	static const unsigned char bom[2] = { 0xff, 0xfe };
+	struct exporter *ex;
+	char *text = NULL, *wide;
+	size_t textlen = 0, widelen;
+	int rc;
+
+	ex = calloc(1, sizeof(*ex));	/* the ancestor stack is 4 KiB */
+	if (ex == NULL)
+		return hp_err_set(e, HP_IOERR, "out of memory");
+	ex->h = h;
+	ex->e = e;
+	ex->nl = utf16 ? "\r\n" : "\n";
+	/* regedit's format is converted as a whole at the end; UTF-8 goes
+	 * straight out. */
+	ex->w = utf16 ? open_memstream(&text, &textlen) : out;
+	if (ex->w == NULL) {
+		free(ex);
+		return hp_err_set(e, HP_IOERR, "out of memory");
+	}
+
+	errno = 0;
+	fprintf(ex->w, "Windows Registry Editor Version 5.00%s%s", ex->nl,
+	    ex->nl);
+	rc = export_key(ex, node, keypath);
+
+	if (!utf16) {
+		free(ex);
+		if (rc == 0 && ferror(out))
+			return hp_err_set(e, HP_IOERR,
+			    "cannot write .reg output: %s",
+			    strerror(errno ? errno : EIO));
+		if (rc == 0)
+			rc = write_all(out, NULL, 0, e);
+		return rc;
+	}
+	if (fclose(ex->w) == EOF && rc == 0)
+		rc = hp_err_set(e, HP_IOERR, "out of memory");
+	free(ex);
+	if (rc == 0) {
+		if (convert("UTF-16LE", "UTF-8", text, textlen, &wide,
+		    &widelen) == -1)
+			rc = hp_err_set(e, HP_IOERR,
+			    "cannot convert .reg output to UTF-16LE: %s",
+			    strerror(errno));
+		else {
+			rc = write_all(out, bom, sizeof(bom), e);
+			if (rc == 0)
+				rc = write_all(out, wide, widelen, e);
+			free(wide);
+		}
+	}
+	free(text);
+	return rc;
+}

@@ -1,0 +1,68 @@
+/* .reg files: parsing what regedit and people write, and writing a key
+ * back out in regedit's format.  Both REGEDIT4 and "Windows Registry
+ * Editor Version 5.00"; UTF-16LE with BOM (as regedit writes it) or UTF-8. */
+#ifndef HIVEPATCH_REGFILE_H
+#define HIVEPATCH_REGFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <hivex.h>
+
+#include "error.h"
+
+/* Largest .reg file we read; anything bigger is refused, not truncated. */
+#define REG_FILE_MAX (64u * 1024 * 1024)
+
+enum reg_op_kind {
+	REG_OP_CREATE_KEY,	/* [KEY]: the key (and its parents) must exist */
+	REG_OP_DELETE_KEY,	/* [-KEY]: the key and everything below it go */
+	REG_OP_SET_VALUE,	/* "name"=data or @=data */
+	REG_OP_DELETE_VALUE,	/* "name"=- or @=- */
+};
+
+struct reg_op {
+	enum reg_op_kind kind;
+	char *root;		/* canonical root: "HKEY_LOCAL_MACHINE", "HKEY_CURRENT_USER",
+				 * "HKEY_CLASSES_ROOT", "HKEY_USERS", "HKEY_CURRENT_CONFIG" */
+	char *path;		/* below the root, '\\'-separated, UTF-8, no leading or
+				 * trailing '\\'; "" for the root itself */
+	char *name;		/* value name in UTF-8; "" is the default value (@);
+				 * NULL for key operations */
+	hive_type type;		/* for REG_OP_SET_VALUE */
+	unsigned char *data;	/* registry bytes as stored in a hive: REG_SZ and
+				 * REG_EXPAND_SZ are UTF-16LE with a terminating NUL,
+				 * REG_MULTI_SZ UTF-16LE with the double NUL, DWORD and
+				 * QWORD little-endian */
+	size_t len;
+	const char *file;	/* points into reg_doc.file */
+	unsigned line;		/* line of the value (or key header) in the file */
+};
+
+struct reg_doc {
+	char *file;		/* name used in messages */
+	struct reg_op *ops;	/* in file order */
+	size_t n_ops;
+};
+
+/* Reads and parses a .reg file.  On error returns -1 with e->status
+ * HP_USAGE for a syntax error ("FILE:LINE: expected ..., found ...") or
+ * HP_IOERR when the file cannot be read; *doc is then empty. */
+int reg_parse_file(const char *path, struct reg_doc *doc, struct hp_err *e);
+
+/* The same for bytes already in memory; `name` is used in messages. */
+int reg_parse_buffer(const char *name, const unsigned char *buf, size_t len,
+		     struct reg_doc *doc, struct hp_err *e);
+
+void reg_doc_free(struct reg_doc *doc);
+
+/* Writes `node` and everything below it as a .reg document (header line,
+ * then one [section] per key, parents before children), naming the node
+ * `keypath` (e.g. "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft").  With
+ * utf16 set, the output is regedit's own: UTF-16LE with BOM and CRLF;
+ * otherwise UTF-8 with LF.  Returns 0, or -1 with e set. */
+int reg_export(hive_h *h, hive_node_h node, const char *keypath, int utf16,
+	       FILE *out, struct hp_err *e);
+
+#endif

@@ -1,0 +1,1151 @@
+/* Parsing .reg files into a list of operations.
+ *
+ * The whole file is first turned into UTF-8 text (from UTF-16LE with a
+ * BOM, UTF-8, or for REGEDIT4 files Windows-1252), then read line by line.
+ * Every error names the file and the line of the original file, and quotes
+ * a short excerpt of what was found there. */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <iconv.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "regfile.h"
+
+#define HEADER_V5 "Windows Registry Editor Version 5.00"
+#define HEADER_V4 "REGEDIT4"
+
+/* Bytes of offending text an error message quotes. */
+#define EXCERPT_MAX 32
+
+/* Longest "hex(ffffffff):" as written, plus its NUL. */
+#define HEX_PREFIX_MAX 16
+
+static const struct {
+	const char *name;	/* canonical, as stored in reg_op.root */
+	const char *abbrev;
+} roots[] = {
+	{ "HKEY_LOCAL_MACHINE", "HKLM" },
+	{ "HKEY_CURRENT_USER", "HKCU" },
+	{ "HKEY_CLASSES_ROOT", "HKCR" },
+	{ "HKEY_USERS", "HKU" },
+	{ "HKEY_CURRENT_CONFIG", "HKCC" },
+};
+
+/* One physical line of the decoded text, without its line end. */
+struct line {
+	const char *p;
+	const char *end;
+	unsigned no;
+};
+
+struct parser {
+	const char *file;	/* name for messages; doc->file */
+	const char *text;	/* the whole file as UTF-8, NUL-free */
+	size_t len;
+	size_t next;		/* offset of the next line in text */
+	unsigned lineno;	/* number of the last line handed out */
+	int regedit4;		/* header was REGEDIT4: hex strings are 8-bit */
+	struct reg_doc *doc;
+	size_t cap;		/* slots allocated in doc->ops */
+	const char *root;	/* current section, NULL before the first */
+	char *path;
+	int deleting;		/* current section is [-KEY] */
+	struct hp_err *e;
+};
+
+/* A growing byte buffer for hex lists. */
+struct bytes {
+	unsigned char *p;
+	size_t len;
+	size_t cap;
+};
+
+enum conv_result {
+	CONV_OK,
+	CONV_BAD_INPUT,		/* invalid sequence at *bad_at */
+	CONV_TRUNCATED,		/* input ends inside a character */
+	CONV_NO_MEMORY,
+	CONV_UNSUPPORTED,	/* iconv does not know the pair */
+};
+
+static int
+is_space(int c)
+{
+	/* A stray CR before the CR LF is blank too. */
+	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static int
+is_hex(int c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	    (c >= 'A' && c <= 'F');
+}
+
+static unsigned
+hex_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return (unsigned)(c - '0');
+	if (c >= 'a' && c <= 'f')
+		return (unsigned)(c - 'a' + 10);
+	return (unsigned)(c - 'A' + 10);
+}
+
+static const char *
+skip_space(const char *p, const char *end)
+{
+	while (p < end && is_space((unsigned char)*p))
+		p++;
+	return p;
+}
+
+/* Nothing left on the line but blanks or a comment. */
+static int
+at_line_end(const char *p, const char *end)
+{
+	p = skip_space(p, end);
+	return p == end || *p == ';';
+}
+
+/* Length of the well-formed UTF-8 character at s (at most `left` bytes
+ * long), or 0 when there is none: no overlongs, surrogates or values
+ * above U+10FFFF. */
+static size_t
+utf8_char_len(const unsigned char *s, size_t left)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n, i;
+
+	if (left == 0)
+		return 0;
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		if (s[0] == 0xe0)
+			lo = 0xa0;
+		else if (s[0] == 0xed)
+			hi = 0x9f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		if (s[0] == 0xf0)
+			lo = 0x90;
+		else if (s[0] == 0xf4)
+			hi = 0x8f;
+	} else
+		return 0;
+	if (left < n)
+		return 0;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+/* Offset of the first byte that is not well-formed UTF-8, or len. */
+static size_t
+utf8_valid_prefix(const unsigned char *s, size_t len)
+{
+	size_t off = 0, n;
+
+	while (off < len) {
+		n = utf8_char_len(s + off, len - off);
+		if (n == 0)
+			break;
+		off += n;
+	}
+	return off;
+}
+
+/* Line number of byte `off` in 8-bit text. */
+static unsigned
+line_at(const unsigned char *s, size_t off)
+{
+	unsigned no = 1;
+	size_t i;
+
+	for (i = 0; i < off; i++)
+		if (s[i] == '\n')
+			no++;
+	return no;
+}
+
+/* Line number of byte `off` in UTF-16LE text. */
+static unsigned
+line_at_utf16(const unsigned char *s, size_t off)
+{
+	unsigned no = 1;
+	size_t i;
+
+	for (i = 0; i + 1 < off; i += 2)
+		if (s[i] == '\n' && s[i + 1] == 0)
+			no++;
+	return no;
+}
+
+/* Makes room for more output after E2BIG: doubles the buffer, keeping
+ * one spare byte at the end for the NUL. */
+static int
+grow_output(unsigned char **out, size_t *cap, char **op, size_t *outleft)
+{
+	size_t used = (size_t)(*op - (char *)*out);
+	unsigned char *grown;
+
+	if (*cap > SIZE_MAX / 2)
+		return -1;
+	grown = realloc(*out, *cap * 2);
+	if (grown == NULL)
+		return -1;
+	*out = grown;
+	*cap *= 2;
+	*op = (char *)grown + used;
+	*outleft = *cap - 1 - used;
+	return 0;
+}
+
+/* Converts `in` with iconv into a fresh buffer with a NUL byte after the
+ * output (not counted in *outlen), so text can be used as a C string. */
+static enum conv_result
+convert(const char *to, const char *from, const unsigned char *in,
+	size_t inlen, unsigned char **outp, size_t *outlen, size_t *bad_at)
+{
+	enum conv_result rc = CONV_OK;
+	size_t cap, inleft, outleft;
+	unsigned char *out;
+	char *ip, *op;
+	iconv_t cd;
+
+	*outp = NULL;
+	*outlen = 0;
+	*bad_at = 0;
+	if (inlen > (SIZE_MAX - 16) / 2)
+		return CONV_NO_MEMORY;
+	cap = inlen * 2 + 16;
+	out = malloc(cap);
+	if (out == NULL)
+		return CONV_NO_MEMORY;
+	cd = iconv_open(to, from);
+	if (cd == (iconv_t)-1) {
+		free(out);
+		return CONV_UNSUPPORTED;
+	}
+	ip = (char *)in;
+	inleft = inlen;
+	op = (char *)out;
+	outleft = cap - 1;
+	while (inleft > 0) {
+		if (iconv(cd, &ip, &inleft, &op, &outleft) != (size_t)-1)
+			continue;
+		if (errno == E2BIG) {
+			if (grow_output(&out, &cap, &op, &outleft) == -1) {
+				rc = CONV_NO_MEMORY;
+				break;
+			}
+			continue;
+		}
+		*bad_at = (size_t)(ip - (const char *)in);
+		rc = errno == EINVAL ? CONV_TRUNCATED : CONV_BAD_INPUT;
+		break;
+	}
+	/* Flush any shift state (none for the encodings used here). */
+	while (rc == CONV_OK &&
+	    iconv(cd, NULL, NULL, &op, &outleft) == (size_t)-1) {
+		if (errno != E2BIG ||
+		    grow_output(&out, &cap, &op, &outleft) == -1)
+			rc = CONV_NO_MEMORY;
+	}
+	iconv_close(cd);
+	if (rc != CONV_OK) {
+		free(out);
+		return rc;
+	}
+	*op = '\0';
+	*outp = out;
+	*outlen = (size_t)(op - (char *)out);
+	return CONV_OK;
+}
+
+/* Writes a quote of [p, end) into buf: at most EXCERPT_MAX bytes, cut at
+ * a character boundary, control characters and broken UTF-8 shown as '?'.
+ * With `token` set the quote stops at a blank, ',' or ';' (but shows at
+ * least one character).  p == NULL means the end of the file. */
+static void
+quote(const char *p, const char *end, int token, char *buf, size_t size)
+{
+	const char *stop;
+	size_t o = 0, n;
+	int cut = 0;
+
+	if (size < EXCERPT_MAX + 8) {
+		if (size > 0)
+			buf[0] = '\0';
+		return;
+	}
+	if (p == NULL) {
+		snprintf(buf, size, "end of file");
+		return;
+	}
+	if (p >= end) {
+		snprintf(buf, size, "end of line");
+		return;
+	}
+	stop = end;
+	if (token) {
+		stop = p;
+		while (stop < end && !is_space((unsigned char)*stop) &&
+		    *stop != ',' && *stop != ';')
+			stop++;
+		if (stop == p) {
+			n = utf8_char_len((const unsigned char *)p,
+			    (size_t)(end - p));
+			stop = p + (n ? n : 1);
+		}
+	}
+	buf[o++] = '\'';
+	while (p < stop) {
+		unsigned char c = (unsigned char)*p;
+
+		n = utf8_char_len((const unsigned char *)p, (size_t)(stop - p));
+		if (o - 1 + (n ? n : 1) > EXCERPT_MAX) {
+			cut = 1;
+			break;
+		}
+		if (n == 0 || (n == 1 && (c < 0x20 || c == 0x7f))) {
+			buf[o++] = '?';
+			p++;
+		} else {
+			memcpy(buf + o, p, n);
+			o += n;
+			p += n;
+		}
+	}
+	if (cut) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o++] = '\'';
+	buf[o] = '\0';
+}
+
+/* "FILE:LINE: expected <fmt...>, found <quote of [p, end)>"; returns -1. */
+static int
+syntax_error(struct parser *ps, unsigned lineno, const char *p,
+	     const char *end, int token, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+static int
+syntax_error(struct parser *ps, unsigned lineno, const char *p,
+	     const char *end, int token, const char *fmt, ...)
+{
+	char expected[256], found[EXCERPT_MAX + 8];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(expected, sizeof(expected), fmt, ap);
+	va_end(ap);
+	quote(p, end, token, found, sizeof(found));
+	return hp_err_set(ps->e, HP_USAGE, "%s:%u: expected %s, found %s",
+	    ps->file, lineno, expected, found);
+}
+
+static int
+out_of_memory(struct parser *ps)
+{
+	return hp_err_set(ps->e, HP_IOERR, "%s: out of memory", ps->file);
+}
+
+/* Hands out the next physical line; 0 at the end of the text.  Lines end
+ * at LF; a CR before it belongs to the line end. */
+static int
+next_line(struct parser *ps, struct line *ln)
+{
+	const char *start, *nl;
+	size_t left;
+
+	if (ps->next >= ps->len)
+		return 0;
+	start = ps->text + ps->next;
+	left = ps->len - ps->next;
+	nl = memchr(start, '\n', left);
+	if (nl == NULL) {
+		ln->end = start + left;
+		ps->next = ps->len;
+	} else {
+		ln->end = nl;
+		ps->next = (size_t)(nl - ps->text) + 1;
+	}
+	if (ln->end > start && ln->end[-1] == '\r')
+		ln->end--;
+	ln->p = start;
+	ln->no = ++ps->lineno;
+	return 1;
+}
+
+static int
+bytes_push(struct bytes *b, unsigned char c)
+{
+	unsigned char *grown;
+	size_t cap;
+
+	if (b->len == b->cap) {
+		if (b->cap > SIZE_MAX / 2)
+			return -1;
+		cap = b->cap ? b->cap * 2 : 64;
+		grown = realloc(b->p, cap);
+		if (grown == NULL)
+			return -1;
+		b->p = grown;
+		b->cap = cap;
+	}
+	b->p[b->len++] = c;
+	return 0;
+}
+
+/* Appends an operation for the current section, taking ownership of
+ * `name` and `data` (freed here on failure). */
+static int
+add_op(struct parser *ps, enum reg_op_kind kind, unsigned lineno, char *name,
+       hive_type type, unsigned char *data, size_t len)
+{
+	struct reg_doc *doc = ps->doc;
+	struct reg_op *op, *grown;
+	size_t cap;
+
+	if (doc->n_ops == ps->cap) {
+		cap = ps->cap ? ps->cap * 2 : 16;
+		if (cap > SIZE_MAX / sizeof(*doc->ops))
+			goto nomem;
+		grown = realloc(doc->ops, cap * sizeof(*doc->ops));
+		if (grown == NULL)
+			goto nomem;
+		doc->ops = grown;
+		ps->cap = cap;
+	}
+	op = &doc->ops[doc->n_ops];
+	memset(op, 0, sizeof(*op));
+	op->root = strdup(ps->root);
+	op->path = strdup(ps->path);
+	if (op->root == NULL || op->path == NULL) {
+		free(op->root);
+		free(op->path);
+		goto nomem;
+	}
+	op->kind = kind;
+	op->name = name;
+	op->type = type;
+	op->data = data;
+	op->len = len;
+	op->file = doc->file;
+	op->line = lineno;
+	doc->n_ops++;
+	return 0;
+nomem:
+	free(name);
+	free(data);
+	return out_of_memory(ps);
+}
+
+static int
+conv_failed(struct parser *ps, enum conv_result rc, const char *from)
+{
+	if (rc == CONV_NO_MEMORY)
+		return out_of_memory(ps);
+	return hp_err_set(ps->e, HP_IOERR,
+	    "%s: iconv cannot convert %s to UTF-8", ps->file, from);
+}
+
+/* regedit's own format: UTF-16LE after the BOM FF FE. */
+static int
+decode_utf16(struct parser *ps, const unsigned char *buf, size_t len,
+	     unsigned char **text, size_t *textlen)
+{
+	const unsigned char *body = buf + 2;
+	enum conv_result rc;
+	unsigned unit;
+	size_t bad;
+
+	rc = convert("UTF-8", "UTF-16LE", body, len - 2, text, textlen, &bad);
+	switch (rc) {
+	case CONV_OK:
+		return 0;
+	case CONV_BAD_INPUT:
+		unit = body[bad];
+		if (2 + bad + 1 < len)
+			unit |= (unsigned)body[bad + 1] << 8;
+		return hp_err_set(ps->e, HP_USAGE,
+		    "%s:%u: expected UTF-16LE text, found invalid code unit "
+		    "0x%04x", ps->file, line_at_utf16(body, bad), unit);
+	case CONV_TRUNCATED:
+		return hp_err_set(ps->e, HP_USAGE,
+		    "%s:%u: expected UTF-16LE text, found a character cut off "
+		    "at the end of the file", ps->file,
+		    line_at_utf16(body, bad));
+	default:
+		return conv_failed(ps, rc, "UTF-16LE");
+	}
+}
+
+/* Whether the first non-blank line of 8-bit text is "REGEDIT4". */
+static int
+starts_with_regedit4(const unsigned char *s, size_t len)
+{
+	size_t n = strlen(HEADER_V4), i = 0;
+
+	while (i < len && (is_space(s[i]) || s[i] == '\n'))
+		i++;
+	if (len - i < n || memcmp(s + i, HEADER_V4, n) != 0)
+		return 0;
+	return len - i == n || is_space(s[i + n]) || s[i + n] == '\n';
+}
+
+/* UTF-8, with or without its BOM; a REGEDIT4 file without a BOM that is
+ * not UTF-8 is in the Windows ANSI code page, taken as Windows-1252. */
+static int
+decode_8bit(struct parser *ps, const unsigned char *buf, size_t len,
+	    unsigned char **text, size_t *textlen)
+{
+	enum conv_result rc;
+	size_t skip = 0, valid, bad;
+
+	if (len >= 3 && buf[0] == 0xef && buf[1] == 0xbb && buf[2] == 0xbf)
+		skip = 3;
+	valid = skip + utf8_valid_prefix(buf + skip, len - skip);
+	if (valid == len) {
+		*text = malloc(len - skip + 1);
+		if (*text == NULL)
+			return out_of_memory(ps);
+		memcpy(*text, buf + skip, len - skip);
+		(*text)[len - skip] = '\0';
+		*textlen = len - skip;
+		return 0;
+	}
+	if (skip != 0 || !starts_with_regedit4(buf, len))
+		return hp_err_set(ps->e, HP_USAGE,
+		    "%s:%u: expected UTF-8 text, found byte 0x%02x", ps->file,
+		    line_at(buf, valid), buf[valid]);
+	rc = convert("UTF-8", "WINDOWS-1252", buf, len, text, textlen, &bad);
+	if (rc == CONV_OK)
+		return 0;
+	if (rc == CONV_BAD_INPUT || rc == CONV_TRUNCATED)
+		return hp_err_set(ps->e, HP_USAGE,
+		    "%s:%u: expected Windows-1252 text, found byte 0x%02x",
+		    ps->file, line_at(buf, bad), buf[bad]);
+	return conv_failed(ps, rc, "WINDOWS-1252");
+}
+
+/* The file's bytes as NUL-free UTF-8 text in ps->text. */
+static int
+decode(struct parser *ps, const unsigned char *buf, size_t len)
+{
+	unsigned char *text = NULL;
+	size_t textlen = 0;
+	const char *nul;
+	unsigned no;
+	int rc;
+
+	if (len >= 2 && buf[0] == 0xfe && buf[1] == 0xff)
+		return hp_err_set(ps->e, HP_USAGE,
+		    "%s:1: expected UTF-16LE or UTF-8 text, found a UTF-16BE "
+		    "byte order mark", ps->file);
+	if (len >= 2 && buf[0] == 0xff && buf[1] == 0xfe)
+		rc = decode_utf16(ps, buf, len, &text, &textlen);
+	else
+		rc = decode_8bit(ps, buf, len, &text, &textlen);
+	if (rc == -1)
+		return -1;
+
+	/* Everything after this works on C strings. */
+	nul = memchr(text, '\0', textlen);
+	if (nul != NULL) {
+		no = line_at(text, (size_t)(nul - (char *)text));
+		free(text);
+		return hp_err_set(ps->e, HP_USAGE,
+		    "%s:%u: expected text, found a NUL character (UTF-16 "
+		    "without a byte order mark?)", ps->file, no);
+	}
+	ps->text = (const char *)text;
+	ps->len = textlen;
+	return 0;
+}
+
+/* The first non-blank line must be one of the two headers. */
+static int
+parse_header(struct parser *ps)
+{
+	struct line ln;
+	const char *p, *end;
+	size_t n;
+
+	while (next_line(ps, &ln)) {
+		p = skip_space(ln.p, ln.end);
+		end = ln.end;
+		while (end > p && is_space((unsigned char)end[-1]))
+			end--;
+		if (p == end)
+			continue;
+		n = (size_t)(end - p);
+		if (n == strlen(HEADER_V5) && memcmp(p, HEADER_V5, n) == 0)
+			return 0;
+		if (n == strlen(HEADER_V4) && memcmp(p, HEADER_V4, n) == 0) {
+			ps->regedit4 = 1;
+			return 0;
+		}
+		return syntax_error(ps, ln.no, p, end, 0,
+		    "'" HEADER_V5 "' or '" HEADER_V4 "' header");
+	}
+	return syntax_error(ps, ps->lineno ? ps->lineno : 1, NULL, NULL, 0,
+	    "'" HEADER_V5 "' or '" HEADER_V4 "' header");
+}
+
+/* The path after the root, as in "\SOFTWARE\\Foo\" -> "SOFTWARE\Foo":
+ * doubled, leading and trailing backslashes go. */
+static char *
+normalise_path(const char *p, const char *end)
+{
+	char *out, *o;
+
+	out = malloc((size_t)(end - p) + 1);
+	if (out == NULL)
+		return NULL;
+	o = out;
+	while (p < end) {
+		if (*p == '\\') {
+			p++;
+			continue;
+		}
+		if (o > out)
+			*o++ = '\\';
+		while (p < end && *p != '\\')
+			*o++ = *p++;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* [KEY] or [-KEY], p at the '['. */
+static int
+parse_section(struct parser *ps, const struct line *ln, const char *p)
+{
+	const char *close = NULL, *q, *root_end, *root = NULL;
+	int deleting = 0;
+	size_t i, n;
+	char *path;
+
+	p++;
+	if (p < ln->end && *p == '-') {
+		deleting = 1;
+		p++;
+	}
+	/* Key names may contain ']': the key ends at the first ']' that
+	 * has nothing but blanks or a comment after it. */
+	for (q = p; q < ln->end; q++)
+		if (*q == ']' && at_line_end(q + 1, ln->end)) {
+			close = q;
+			break;
+		}
+	if (close == NULL) {
+		for (q = ln->end; q > p && q[-1] != ']'; q--)
+			;
+		if (q == p)
+			return syntax_error(ps, ln->no, ln->end, ln->end, 0,
+			    "']' at the end of the key");
+		return syntax_error(ps, ln->no, skip_space(q, ln->end),
+		    ln->end, 0, "end of line after ']'");
+	}
+	root_end = memchr(p, '\\', (size_t)(close - p));
+	if (root_end == NULL)
+		root_end = close;
+	if (root_end == p)
+		return syntax_error(ps, ln->no, p, ln->end, 0,
+		    "a root key after '['");
+	n = (size_t)(root_end - p);
+	for (i = 0; i < sizeof(roots) / sizeof(roots[0]); i++)
+		if ((strlen(roots[i].name) == n &&
+		    strncasecmp(p, roots[i].name, n) == 0) ||
+		    (strlen(roots[i].abbrev) == n &&
+		    strncasecmp(p, roots[i].abbrev, n) == 0)) {
+			root = roots[i].name;
+			break;
+		}
+	if (root == NULL)
+		return syntax_error(ps, ln->no, p, root_end, 0,
+		    "a root key (HKEY_LOCAL_MACHINE, HKEY_CURRENT_USER, "
+		    "HKEY_CLASSES_ROOT, HKEY_USERS or HKEY_CURRENT_CONFIG)");
+	path = normalise_path(root_end, close);
+	if (path == NULL)
+		return out_of_memory(ps);
+	free(ps->path);
+	ps->path = path;
+	ps->root = root;
+	ps->deleting = deleting;
+	return add_op(ps, deleting ? REG_OP_DELETE_KEY : REG_OP_CREATE_KEY,
+	    ln->no, NULL, 0, NULL, 0);
+}
+
+/* A quoted string, *pp just past the opening '"'.  Only \\ and \" are
+ * escapes.  On success *out is the unescaped text and *pp points past the
+ * closing '"'. */
+static int
+parse_quoted(struct parser *ps, const struct line *ln, const char **pp,
+	     const char *what, char **out)
+{
+	const char *p = *pp;
+	char *buf, *o;
+
+	buf = malloc((size_t)(ln->end - p) + 1);
+	if (buf == NULL)
+		return out_of_memory(ps);
+	o = buf;
+	while (p < ln->end) {
+		if (*p == '"') {
+			*o = '\0';
+			*pp = p + 1;
+			*out = buf;
+			return 0;
+		}
+		if (*p == '\\') {
+			if (p + 1 < ln->end && (p[1] == '\\' || p[1] == '"')) {
+				*o++ = p[1];
+				p += 2;
+				continue;
+			}
+			free(buf);
+			return syntax_error(ps, ln->no, p,
+			    p + 1 < ln->end ? p + 2 : ln->end, 0,
+			    "'\\\\' or '\\\"' after '\\' in the %s", what);
+		}
+		*o++ = *p++;
+	}
+	free(buf);
+	return syntax_error(ps, ln->no, ln->end, ln->end, 0,
+	    "closing '\"' of the %s", what);
+}
+
+/* A comma-separated list of hex bytes after "hex:" or "hex(N):", which
+ * continues on the next line when a line ends in '\'.  Leaves *ln on the
+ * last line the list used. */
+static int
+parse_hex_list(struct parser *ps, struct line *ln, const char *p,
+	       const char *prefix, struct bytes *out)
+{
+	const char *tok_end, *after = prefix;
+	int after_byte = 0;
+
+	for (;;) {
+		p = skip_space(p, ln->end);
+		if (p == ln->end || *p == ';')
+			return 0;
+		if (*p == '\\' && skip_space(p + 1, ln->end) == ln->end) {
+			/* The list goes on; leading blanks do not count. */
+			if (!next_line(ps, ln))
+				return 0;
+			p = ln->p;
+			continue;
+		}
+		if (after_byte) {
+			if (*p != ',')
+				return syntax_error(ps, ln->no, p, ln->end, 1,
+				    "',' between hex bytes");
+			p++;
+			after_byte = 0;
+			after = ",";
+			continue;
+		}
+		tok_end = p;
+		while (tok_end < ln->end && !is_space((unsigned char)*tok_end) &&
+		    *tok_end != ',' && *tok_end != ';' && *tok_end != '\\')
+			tok_end++;
+		if (tok_end == p || tok_end - p > 2 || !is_hex(p[0]) ||
+		    (tok_end - p == 2 && !is_hex(p[1])))
+			return syntax_error(ps, ln->no, p, ln->end, 1,
+			    "hex byte after '%s'", after);
+		if (bytes_push(out, (unsigned char)(tok_end - p == 2 ?
+		    hex_value(p[0]) << 4 | hex_value(p[1]) :
+		    hex_value(p[0]))) == -1)
+			return out_of_memory(ps);
+		p = tok_end;
+		after_byte = 1;
+	}
+}
+
+/* The data after "hex", p at the 'h'.  Sets *type and fills *out. */
+static int
+parse_hex(struct parser *ps, struct line *ln, const char *p, hive_type *type,
+	  struct bytes *out)
+{
+	char prefix[HEX_PREFIX_MAX];
+	const char *start = p, *q;
+	uint32_t t = 0;
+	size_t n;
+
+	p += 3;
+	if (p < ln->end && *p == '(') {
+		p++;
+		for (q = p; q < ln->end && is_hex(*q); q++)
+			;
+		if (q == p || q - p > 8 || ln->end - q < 2 || q[0] != ')' ||
+		    q[1] != ':')
+			return syntax_error(ps, ln->no, p, ln->end, 1,
+			    "a type of 1 to 8 hex digits and '):' after 'hex('");
+		for (; p < q; p++)
+			t = t << 4 | hex_value(*p);
+		p = q + 2;
+	} else if (p < ln->end && *p == ':') {
+		t = hive_t_REG_BINARY;
+		p++;
+	} else
+		return syntax_error(ps, ln->no, start, ln->end, 1,
+		    "'hex:' or 'hex(N):'");
+	n = (size_t)(p - start);
+	memcpy(prefix, start, n);	/* at most "hex(" 8 digits "):" */
+	prefix[n] = '\0';
+	*type = (hive_type)t;
+	return parse_hex_list(ps, ln, p, prefix, out);
+}
+
+/* REGEDIT4 writes REG_EXPAND_SZ and REG_MULTI_SZ hex data as 8-bit
+ * strings; a hive holds them as UTF-16LE. */
+static int
+widen_ansi(struct parser *ps, unsigned lineno, const char *what,
+	   struct bytes *b)
+{
+	enum conv_result rc;
+	unsigned char *wide;
+	size_t widelen, bad;
+
+	if (b->len == 0)
+		return 0;
+	rc = convert("UTF-16LE", "WINDOWS-1252", b->p, b->len, &wide,
+	    &widelen, &bad);
+	if (rc == CONV_NO_MEMORY)
+		return out_of_memory(ps);
+	if (rc == CONV_UNSUPPORTED)
+		return hp_err_set(ps->e, HP_IOERR,
+		    "%s: iconv cannot convert WINDOWS-1252 to UTF-16LE",
+		    ps->file);
+	if (rc != CONV_OK)
+		return hp_err_set(ps->e, HP_USAGE,
+		    "%s:%u: expected Windows-1252 text in '%s' data, found "
+		    "byte 0x%02x", ps->file, lineno, what, b->p[bad]);
+	free(b->p);
+	b->p = wide;
+	b->len = widelen;
+	b->cap = widelen;
+	return 0;
+}
+
+/* A "string" value: UTF-16LE with its NUL, as a hive stores REG_SZ. */
+static int
+string_data(struct parser *ps, const char *utf8, struct bytes *out)
+{
+	enum conv_result rc;
+	unsigned char *wide, *grown;
+	size_t widelen, bad;
+
+	rc = convert("UTF-16LE", "UTF-8", (const unsigned char *)utf8,
+	    strlen(utf8), &wide, &widelen, &bad);
+	if (rc == CONV_NO_MEMORY)
+		return out_of_memory(ps);
+	if (rc != CONV_OK)	/* the text was checked as UTF-8 already */
+		return hp_err_set(ps->e, HP_IOERR,
+		    "%s: iconv cannot convert UTF-8 to UTF-16LE", ps->file);
+	grown = realloc(wide, widelen + 2);
+	if (grown == NULL) {
+		free(wide);
+		return out_of_memory(ps);
+	}
+	grown[widelen] = 0;
+	grown[widelen + 1] = 0;
+	out->p = grown;
+	out->len = out->cap = widelen + 2;
+	return 0;
+}
+
+/* "name"=data or @=data, p at the '"' or '@'.  *ln may move on to the
+ * continuation lines of a hex list. */
+static int
+parse_value(struct parser *ps, struct line *ln, const char *p)
+{
+	unsigned lineno = ln->no;
+	struct bytes data = { NULL, 0, 0 };
+	hive_type type = hive_t_REG_NONE;
+	char *name = NULL, *str = NULL;
+	const char *q;
+	uint32_t dword;
+	size_t n;
+
+	if (ps->root == NULL)
+		return syntax_error(ps, lineno, p, ln->end, 0,
+		    "a '[KEY]' line before the first value");
+	if (ps->deleting)
+		return syntax_error(ps, lineno, p, ln->end, 0,
+		    "values only under '[KEY]', not under '[-KEY]'");
+	if (*p == '@') {
+		name = strdup("");
+		if (name == NULL)
+			return out_of_memory(ps);
+		p++;
+	} else {
+		p++;
+		if (parse_quoted(ps, ln, &p, "value name", &name) == -1)
+			return -1;
+	}
+	p = skip_space(p, ln->end);
+	if (p == ln->end || *p != '=') {
+		syntax_error(ps, lineno, p, ln->end, 0,
+		    "'=' after the value name");
+		goto fail;
+	}
+	p = skip_space(p + 1, ln->end);
+
+	if (p < ln->end && *p == '-') {
+		if (!at_line_end(p + 1, ln->end)) {
+			syntax_error(ps, lineno, skip_space(p + 1, ln->end),
+			    ln->end, 0, "end of line after '=-'");
+			goto fail;
+		}
+		return add_op(ps, REG_OP_DELETE_VALUE, lineno, name, 0, NULL,
+		    0);
+	}
+
+	if (p < ln->end && *p == '"') {
+		p++;
+		if (parse_quoted(ps, ln, &p, "string", &str) == -1)
+			goto fail;
+		if (string_data(ps, str, &data) == -1)
+			goto fail;
+		type = hive_t_REG_SZ;
+	} else if (ln->end - p >= 6 && strncasecmp(p, "dword:", 6) == 0) {
+		p += 6;
+		for (q = p; q < ln->end && !is_space((unsigned char)*q) &&
+		    *q != ';'; q++)
+			;
+		n = (size_t)(q - p);
+		if (n == 0 || n > 8) {
+			syntax_error(ps, lineno, p, q, 0,
+			    "1 to 8 hex digits after 'dword:'");
+			goto fail;
+		}
+		for (dword = 0; p < q; p++) {
+			if (!is_hex(*p)) {
+				syntax_error(ps, lineno, q - n, q, 0,
+				    "1 to 8 hex digits after 'dword:'");
+				goto fail;
+			}
+			dword = dword << 4 | hex_value(*p);
+		}
+		data.p = malloc(4);
+		if (data.p == NULL) {
+			out_of_memory(ps);
+			goto fail;
+		}
+		data.p[0] = (unsigned char)(dword & 0xff);
+		data.p[1] = (unsigned char)(dword >> 8 & 0xff);
+		data.p[2] = (unsigned char)(dword >> 16 & 0xff);
+		data.p[3] = (unsigned char)(dword >> 24 & 0xff);
+		data.len = data.cap = 4;
+		type = hive_t_REG_DWORD;
+	} else if (ln->end - p >= 3 && strncasecmp(p, "hex", 3) == 0) {
+		if (parse_hex(ps, ln, p, &type, &data) == -1)
+			goto fail;
+		if (ps->regedit4 && (type == hive_t_REG_EXPAND_SZ ||
+		    type == hive_t_REG_MULTI_SZ) &&
+		    widen_ansi(ps, lineno, type == hive_t_REG_EXPAND_SZ ?
+		    "hex(2):" : "hex(7):", &data) == -1)
+			goto fail;
+		/* The list ran to the end of its last line or a comment. */
+		p = ln->end;
+	} else {
+		syntax_error(ps, lineno, p, ln->end, 0,
+		    "'\"', 'dword:', 'hex:', 'hex(N):' or '-' after '='");
+		goto fail;
+	}
+	if (!at_line_end(p, ln->end)) {
+		syntax_error(ps, ln->no, skip_space(p, ln->end), ln->end, 0,
+		    "end of line after the value");
+		goto fail;
+	}
+	free(str);
+	return add_op(ps, REG_OP_SET_VALUE, lineno, name, type, data.p,
+	    data.len);
+fail:
+	free(name);
+	free(str);
+	free(data.p);
+	return -1;
+}
+
+static int
+parse_lines(struct parser *ps)
+{
+	struct line ln;
+	const char *p;
+	int rc;
+
+	if (parse_header(ps) == -1)
+		return -1;
+	while (next_line(ps, &ln)) {
+		p = skip_space(ln.p, ln.end);
+		if (p == ln.end || *p == ';')
+			continue;
+		if (*p == '[')
+			rc = parse_section(ps, &ln, p);
+		else if (*p == '"' || *p == '@')
+			rc = parse_value(ps, &ln, p);
+		else
+			rc = syntax_error(ps, ln.no, p, ln.end, 0,
+			    "'[KEY]', '\"NAME\"=' or '@='");
+		if (rc == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+doc_init(struct reg_doc *doc)
+{
+	doc->file = NULL;
+	doc->ops = NULL;
+	doc->n_ops = 0;
+}
+
+void
+reg_doc_free(struct reg_doc *doc)
+{
+	size_t i;
+
+	if (doc == NULL)
+		return;
+	for (i = 0; i < doc->n_ops; i++) {
+		free(doc->ops[i].root);
+		free(doc->ops[i].path);
+		free(doc->ops[i].name);
+		free(doc->ops[i].data);
+	}
+	free(doc->ops);
+	free(doc->file);
+	doc_init(doc);
+}
+
+int
+reg_parse_buffer(const char *name, const unsigned char *buf, size_t len,
+		 struct reg_doc *doc, struct hp_err *e)
+{
+	struct parser ps;
+	int rc;
+
+	doc_init(doc);
+	if (name == NULL)
+		name = "(buffer)";
+	if (len > REG_FILE_MAX)
+		return hp_err_set(e, HP_USAGE,
+		    "%s: too large (%zu bytes, limit %u)", name, len,
+		    REG_FILE_MAX);
+	if (buf == NULL && len > 0)
+		return hp_err_set(e, HP_USAGE, "%s: no data", name);
+	doc->file = strdup(name);
+	if (doc->file == NULL)
+		return hp_err_set(e, HP_IOERR, "%s: out of memory", name);
+
+	memset(&ps, 0, sizeof(ps));
+	ps.file = doc->file;
+	ps.doc = doc;
+	ps.e = e;
+	rc = decode(&ps, buf != NULL ? buf : (const unsigned char *)"", len);
+	if (rc == 0)
+		rc = parse_lines(&ps);
+	free((char *)ps.text);
+	free(ps.path);
+	if (rc == -1)
+		reg_doc_free(doc);
+	return rc;
+}
+
+int
+reg_parse_file(const char *path, struct reg_doc *doc, struct hp_err *e)
+{
+	unsigned char *buf, *grown;
+	size_t len = 0, cap;
+	struct stat st;
+	ssize_t got;
+	int fd, rc, saved;
+
+	doc_init(doc);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return hp_err_set(e, HP_IOERR, "%s: cannot read: %s", path,
+		    strerror(errno));
+	if (fstat(fd, &st) == -1) {
+		saved = errno;
+		close(fd);
+		return hp_err_set(e, HP_IOERR, "%s: cannot read: %s", path,
+		    strerror(saved));
+	}
+	if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > REG_FILE_MAX) {
+		close(fd);
+		return hp_err_set(e, HP_USAGE,
+		    "%s: too large (%jd bytes, limit %u)", path,
+		    (intmax_t)st.st_size, REG_FILE_MAX);
+	}
+	/* Read one byte past the limit so that a file that grew, or a pipe,
+	 * is refused rather than cut short. */
+	cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 65536;
+	buf = malloc(cap);
+	if (buf == NULL) {
+		close(fd);
+		return hp_err_set(e, HP_IOERR, "%s: out of memory", path);
+	}
+	for (;;) {
+		if (len == cap) {
+			if (cap > REG_FILE_MAX) {
+				close(fd);
+				free(buf);
+				return hp_err_set(e, HP_USAGE,
+				    "%s: too large (more than %u bytes, limit "
+				    "%u)", path, REG_FILE_MAX, REG_FILE_MAX);
+			}
+			cap = cap > REG_FILE_MAX / 2 ?
+			    (size_t)REG_FILE_MAX + 1 : cap * 2;
+			grown = realloc(buf, cap);
+			if (grown == NULL) {
+				close(fd);
+				free(buf);
+				return hp_err_set(e, HP_IOERR,
+				    "%s: out of memory", path);
+			}
+			buf = grown;
+		}
+		got = read(fd, buf + len, cap - len);
+		if (got == -1 && errno == EINTR)
+			continue;
+		if (got == -1) {
+			saved = errno;
+			close(fd);
+			free(buf);
+			return hp_err_set(e, HP_IOERR, "%s: cannot read: %s",
+			    path, strerror(saved));
+		}
+		if (got == 0)
+			break;
+		len += (size_t)got;
+	}
+	close(fd);
+	rc = reg_parse_buffer(path, buf, len, doc, e);
+	free(buf);
+	return rc;
+}

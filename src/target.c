@@ -1,0 +1,617 @@
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "target.h"
+
+/* A directory with more entries than this is not a plausible Windows
+ * config directory; refuse rather than spend unbounded time on it. */
+#define MAX_DIR_ENTRIES 100000
+
+/* The directories between the root of a Windows tree and its hives. */
+static const char *const tree_components[] = {
+	"Windows", "System32", "config"
+};
+#define N_TREE_COMPONENTS (sizeof(tree_components) / sizeof(tree_components[0]))
+
+static const char *const log_suffixes[] = { ".LOG", ".LOG1", ".LOG2" };
+#define N_LOG_SUFFIXES (sizeof(log_suffixes) / sizeof(log_suffixes[0]))
+
+/* ASCII-only case folding: hive and directory names are ASCII, and the
+ * answer must not depend on the user's locale. */
+static int
+ascii_lower(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A' + 'a';
+	return c;
+}
+
+static int
+ascii_caseeq(const char *a, const char *b)
+{
+	for (; *a != '\0' && *b != '\0'; a++, b++)
+		if (ascii_lower((unsigned char)*a) !=
+		    ascii_lower((unsigned char)*b))
+			return 0;
+	return *a == '\0' && *b == '\0';
+}
+
+static int
+ascii_caseprefix(const char *s, const char *prefix, size_t prefix_len)
+{
+	size_t i;
+
+	for (i = 0; i < prefix_len; i++) {
+		if (s[i] == '\0')
+			return 0;
+		if (ascii_lower((unsigned char)s[i]) !=
+		    ascii_lower((unsigned char)prefix[i]))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+oom(struct hp_err *e)
+{
+	return hp_err_set(e, HP_IOERR, "out of memory");
+}
+
+/* dir + "/" + name, without doubling the slash when dir is "/". */
+static char *
+path_join(const char *dir, const char *name)
+{
+	size_t dir_len = strlen(dir), name_len = strlen(name);
+	size_t need_slash = (dir_len == 0 || dir[dir_len - 1] != '/') ? 1 : 0;
+	char *path;
+
+	if (name_len > SIZE_MAX - 2 || dir_len > SIZE_MAX - 2 - name_len)
+		return NULL;
+	path = malloc(dir_len + need_slash + name_len + 1);
+	if (path == NULL)
+		return NULL;
+	memcpy(path, dir, dir_len);
+	if (need_slash)
+		path[dir_len] = '/';
+	memcpy(path + dir_len + need_slash, name, name_len + 1);
+	return path;
+}
+
+/* Copy of path without trailing slashes ("/" stays "/"), for messages and
+ * for joining. */
+static char *
+strip_trailing_slashes(const char *path)
+{
+	char *copy = strdup(path);
+	size_t len;
+
+	if (copy == NULL)
+		return NULL;
+	len = strlen(copy);
+	while (len > 1 && copy[len - 1] == '/')
+		copy[--len] = '\0';
+	return copy;
+}
+
+/* What a non-regular file is, for "PATH: is X, not a hive file". */
+static const char *
+file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISLNK(mode))
+		return "a symbolic link";
+	if (S_ISREG(mode))
+		return "a regular file";
+	return "a special file";
+}
+
+/* A name we may look up inside one directory: no path tricks. */
+static int
+valid_entry_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len > NAME_MAX)
+		return 0;
+	if (strchr(name, '/') != NULL)
+		return 0;
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return 0;
+	return 1;
+}
+
+/* Opens a fresh directory stream on dir_fd.  A new open file description
+ * (rather than dup) so that each scan starts at the beginning. */
+static DIR *
+open_dir_stream(int dir_fd, const char *dir_path, struct hp_err *e)
+{
+	int fd;
+	DIR *stream;
+
+	fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1) {
+		hp_err_set(e, HP_IOERR, "%s: %s", dir_path, strerror(errno));
+		return NULL;
+	}
+	stream = fdopendir(fd);
+	if (stream == NULL) {
+		hp_err_set(e, HP_IOERR, "%s: %s", dir_path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	return stream;
+}
+
+/* Reads the next entry other than "." and "..", counting entries against
+ * MAX_DIR_ENTRIES.  Returns 1 with *ent set, 0 at the end, -1 on error. */
+static int
+next_entry(DIR *stream, const char *dir_path, size_t *count,
+    struct dirent **ent, struct hp_err *e)
+{
+	struct dirent *d;
+
+	for (;;) {
+		errno = 0;
+		d = readdir(stream);
+		if (d == NULL) {
+			if (errno != 0) {
+				hp_err_set(e, HP_IOERR, "%s: %s", dir_path,
+				    strerror(errno));
+				return -1;
+			}
+			return 0;
+		}
+		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
+			continue;
+		if (++*count > MAX_DIR_ENTRIES) {
+			hp_err_set(e, HP_REFUSED,
+			    "%s: more than %d entries; refusing to search it",
+			    dir_path, MAX_DIR_ENTRIES);
+			return -1;
+		}
+		*ent = d;
+		return 1;
+	}
+}
+
+/* Finds the entry of dir_fd named `want` in any letter case.  The
+ * exact-case entry wins; otherwise exactly one case-insensitive match is
+ * required, since guessing between two could patch the wrong file.
+ * Returns 0 with *found set to a copy of the on-disk name, or NULL when
+ * there is no such entry; -1 on error. */
+static int
+find_entry(int dir_fd, const char *dir_path, const char *want, char **found,
+    struct hp_err *e)
+{
+	DIR *stream;
+	struct dirent *ent = NULL;
+	size_t count = 0, n_matches = 0;
+	char *first_match = NULL, *other_match = NULL;
+	int exact = 0, rc;
+
+	*found = NULL;
+	stream = open_dir_stream(dir_fd, dir_path, e);
+	if (stream == NULL)
+		return -1;
+
+	while ((rc = next_entry(stream, dir_path, &count, &ent, e)) == 1) {
+		if (strlen(ent->d_name) > NAME_MAX)
+			continue;
+		if (!ascii_caseeq(ent->d_name, want))
+			continue;
+		if (strcmp(ent->d_name, want) == 0)
+			exact = 1;
+		n_matches++;
+		/* Keep two names: enough to name an ambiguity. */
+		if (first_match == NULL)
+			first_match = strdup(ent->d_name);
+		else if (other_match == NULL)
+			other_match = strdup(ent->d_name);
+		if (first_match == NULL ||
+		    (n_matches > 1 && other_match == NULL)) {
+			rc = oom(e);
+			break;
+		}
+	}
+	closedir(stream);
+	if (rc == -1)
+		goto fail;
+
+	if (exact) {
+		free(first_match);
+		free(other_match);
+		*found = strdup(want);
+		if (*found == NULL)
+			return oom(e);
+		return 0;
+	}
+	if (n_matches > 1) {
+		hp_err_set(e, HP_REFUSED, "%s: both '%s' and '%s' match '%s'; "
+		    "refusing to guess which one", dir_path, first_match,
+		    other_match, want);
+		goto fail;
+	}
+	free(other_match);
+	*found = first_match;	/* NULL when nothing matched */
+	return 0;
+
+fail:
+	free(first_match);
+	free(other_match);
+	return -1;
+}
+
+/* Descends from the directory parent_fd (shown as parent_path) into its
+ * entry `name`, which must be a real directory and not a symbolic link.
+ * Returns the new directory fd, or -1. */
+static int
+enter_directory(int parent_fd, const char *name, const char *path,
+    struct hp_err *e)
+{
+	struct stat st;
+	int fd;
+
+	/* Look before opening: never open a FIFO or device by accident. */
+	if (fstatat(parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		return hp_err_set(e, HP_IOERR, "%s: %s", path, strerror(errno));
+	if (S_ISLNK(st.st_mode))
+		return hp_err_set(e, HP_REFUSED, "%s: is a symbolic link; "
+		    "refusing to follow links inside the image", path);
+	if (!S_ISDIR(st.st_mode))
+		return hp_err_set(e, HP_IOERR, "%s: is %s, not a directory",
+		    path, file_kind(st.st_mode));
+
+	/* O_NOFOLLOW again, in case the entry changed since fstatat. */
+	fd = openat(parent_fd, name,
+	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1) {
+		if (errno == ELOOP)
+			return hp_err_set(e, HP_REFUSED, "%s: is a symbolic "
+			    "link; refusing to follow links inside the image",
+			    path);
+		return hp_err_set(e, HP_IOERR, "%s: %s", path, strerror(errno));
+	}
+	return fd;
+}
+
+/* The hive must be a regular file.  Decided from the entry itself, without
+ * opening it. */
+static int
+check_hive_entry(int dir_fd, const char *name, const char *path,
+    const char *link_reason, struct hp_err *e)
+{
+	struct stat st;
+
+	if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		return hp_err_set(e, HP_IOERR, "%s: %s", path, strerror(errno));
+	if (S_ISLNK(st.st_mode))
+		return hp_err_set(e, HP_REFUSED, "%s: is a symbolic link; %s",
+		    path, link_reason);
+	if (!S_ISREG(st.st_mode))
+		return hp_err_set(e, HP_REFUSED, "%s: is %s, not a hive file",
+		    path, file_kind(st.st_mode));
+	return 0;
+}
+
+/* Is `name` the hive's name followed by .LOG, .LOG1 or .LOG2, in any
+ * letter case? */
+static int
+is_log_name(const char *name, const char *hive_name)
+{
+	size_t hive_len = strlen(hive_name);
+	size_t i;
+
+	if (!ascii_caseprefix(name, hive_name, hive_len))
+		return 0;
+	for (i = 0; i < N_LOG_SUFFIXES; i++)
+		if (ascii_caseeq(name + hive_len, log_suffixes[i]))
+			return 1;
+	return 0;
+}
+
+static int
+compare_paths(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Lists the regular files in dir_fd that are transaction logs of the hive
+ * `hive_name`, as full paths, sorted and NULL-terminated, into t. */
+static int
+collect_logs(int dir_fd, const char *dir_path, const char *hive_name,
+    struct hp_target *t, struct hp_err *e)
+{
+	DIR *stream;
+	struct dirent *ent = NULL;
+	struct stat st;
+	size_t count = 0, n_logs = 0, cap = 4;
+	char **logs, **bigger;
+	int rc;
+
+	logs = calloc(cap, sizeof(*logs));
+	if (logs == NULL)
+		return oom(e);
+	stream = open_dir_stream(dir_fd, dir_path, e);
+	if (stream == NULL) {
+		free(logs);
+		return -1;
+	}
+
+	while ((rc = next_entry(stream, dir_path, &count, &ent, e)) == 1) {
+		if (strlen(ent->d_name) > NAME_MAX)
+			continue;
+		if (!is_log_name(ent->d_name, hive_name))
+			continue;
+		/* Only regular files; a link or a FIFO is not a log we read. */
+		if (fstatat(dir_fd, ent->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) == -1) {
+			if (errno == ENOENT)
+				continue;	/* gone since readdir */
+			rc = hp_err_set(e, HP_IOERR, "%s/%s: %s", dir_path,
+			    ent->d_name, strerror(errno));
+			break;
+		}
+		if (!S_ISREG(st.st_mode))
+			continue;
+		if (n_logs + 1 >= cap) {
+			bigger = reallocarray(logs, cap * 2, sizeof(*logs));
+			if (bigger == NULL) {
+				rc = oom(e);
+				break;
+			}
+			logs = bigger;
+			cap *= 2;
+		}
+		logs[n_logs] = path_join(dir_path, ent->d_name);
+		if (logs[n_logs] == NULL) {
+			rc = oom(e);
+			break;
+		}
+		n_logs++;
+	}
+	closedir(stream);
+	if (rc == -1) {
+		while (n_logs > 0)
+			free(logs[--n_logs]);
+		free(logs);
+		return -1;
+	}
+
+	qsort(logs, n_logs, sizeof(*logs), compare_paths);
+	logs[n_logs] = NULL;
+	t->logs = logs;
+	t->n_logs = n_logs;
+	return 0;
+}
+
+/* TARGET is the root of a Windows tree: walk Windows/System32/config/HIVE
+ * by directory fd, one component at a time, so that nothing below the
+ * root can redirect us. */
+static int
+resolve_tree(const char *target, const char *hive_name, struct hp_target *t,
+    struct hp_err *e)
+{
+	char *root = NULL, *dir_path = NULL, *next_path = NULL, *name = NULL;
+	int dir_fd = -1, next_fd, rc = -1;
+	size_t i;
+
+	if (hive_name == NULL || !valid_entry_name(hive_name))
+		return hp_err_set(e, HP_USAGE, "invalid hive name '%s'",
+		    hive_name == NULL ? "(null)" : hive_name);
+
+	root = strip_trailing_slashes(target);
+	dir_path = strdup(root == NULL ? "" : root);
+	if (root == NULL || dir_path == NULL) {
+		oom(e);
+		goto out;
+	}
+
+	/* The root itself may be a symbolic link: the user chose it. */
+	dir_fd = open(target, O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
+	if (dir_fd == -1) {
+		hp_err_set(e, HP_IOERR, "%s: %s", root, strerror(errno));
+		goto out;
+	}
+
+	for (i = 0; i < N_TREE_COMPONENTS; i++) {
+		if (find_entry(dir_fd, dir_path, tree_components[i], &name,
+		    e) == -1)
+			goto out;
+		if (name == NULL) {
+			hp_err_set(e, HP_IOERR,
+			    "%s: no Windows/System32/config/%s here "
+			    "(no '%s' in %s)", root, hive_name,
+			    tree_components[i], dir_path);
+			goto out;
+		}
+		next_path = path_join(dir_path, name);
+		if (next_path == NULL) {
+			oom(e);
+			goto out;
+		}
+		next_fd = enter_directory(dir_fd, name, next_path, e);
+		if (next_fd == -1)
+			goto out;
+		close(dir_fd);
+		dir_fd = next_fd;
+		free(dir_path);
+		dir_path = next_path;
+		next_path = NULL;
+		free(name);
+		name = NULL;
+	}
+
+	if (find_entry(dir_fd, dir_path, hive_name, &name, e) == -1)
+		goto out;
+	if (name == NULL) {
+		hp_err_set(e, HP_IOERR, "%s: no Windows/System32/config/%s "
+		    "here (no '%s' in %s)", root, hive_name, hive_name,
+		    dir_path);
+		goto out;
+	}
+	t->hive_path = path_join(dir_path, name);
+	if (t->hive_path == NULL) {
+		oom(e);
+		goto out;
+	}
+	if (check_hive_entry(dir_fd, name, t->hive_path,
+	    "refusing to follow links inside the image", e) == -1)
+		goto out;
+	if (collect_logs(dir_fd, dir_path, name, t, e) == -1)
+		goto out;
+
+	t->is_tree = 1;
+	t->dir = dir_path;
+	dir_path = NULL;
+	rc = 0;
+out:
+	if (dir_fd != -1)
+		close(dir_fd);
+	free(root);
+	free(dir_path);
+	free(next_path);
+	free(name);
+	return rc;
+}
+
+/* TARGET is a hive file.  Its own directory is the user's choice and may
+ * be reached through links; the file itself must be a regular file. */
+static int
+resolve_file(const char *target, const struct stat *st, struct hp_target *t,
+    struct hp_err *e)
+{
+	const char *slash, *base;
+	char *dir_path = NULL;
+	int dir_fd = -1, rc = -1;
+
+	if (S_ISLNK(st->st_mode))
+		return hp_err_set(e, HP_REFUSED,
+		    "%s: is a symbolic link; give the file itself", target);
+	if (!S_ISREG(st->st_mode))
+		return hp_err_set(e, HP_REFUSED, "%s: is %s, not a hive file",
+		    target, file_kind(st->st_mode));
+
+	/* Split into directory and name; lstat succeeded, so no trailing
+	 * slash can follow a non-directory. */
+	slash = strrchr(target, '/');
+	if (slash == NULL) {
+		dir_path = strdup(".");
+		base = target;
+	} else {
+		base = slash + 1;
+		while (slash > target && slash[-1] == '/')
+			slash--;
+		if (slash == target)
+			dir_path = strdup("/");
+		else
+			dir_path = strndup(target, (size_t)(slash - target));
+	}
+	if (dir_path == NULL)
+		return oom(e);
+	if (!valid_entry_name(base)) {
+		hp_err_set(e, HP_USAGE, "%s: not a file name", target);
+		goto out;
+	}
+
+	dir_fd = open(dir_path,
+	    O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
+	if (dir_fd == -1) {
+		hp_err_set(e, HP_IOERR, "%s: %s", dir_path, strerror(errno));
+		goto out;
+	}
+	t->hive_path = path_join(dir_path, base);
+	if (t->hive_path == NULL) {
+		oom(e);
+		goto out;
+	}
+	/* Check again through the directory fd we list the logs from. */
+	if (check_hive_entry(dir_fd, base, t->hive_path,
+	    "give the file itself", e) == -1)
+		goto out;
+	if (collect_logs(dir_fd, dir_path, base, t, e) == -1)
+		goto out;
+
+	t->is_tree = 0;
+	t->dir = dir_path;
+	dir_path = NULL;
+	rc = 0;
+out:
+	if (dir_fd != -1)
+		close(dir_fd);
+	free(dir_path);
+	return rc;
+}
+
+int
+target_resolve(const char *target, const char *hive_name, struct hp_target *t,
+    struct hp_err *e)
+{
+	struct stat st, followed;
+	int rc;
+
+	if (t == NULL)
+		return hp_err_set(e, HP_USAGE,
+		    "target_resolve: no result struct");
+	memset(t, 0, sizeof(*t));
+	if (target == NULL || target[0] == '\0')
+		return hp_err_set(e, HP_USAGE, "empty TARGET");
+
+	if (lstat(target, &st) == -1)
+		return hp_err_set(e, HP_IOERR, "%s: %s", target,
+		    strerror(errno));
+
+	t->given = strdup(target);
+	if (t->given == NULL)
+		return oom(e);
+
+	/* A link to a directory is a tree root the user chose; a link to
+	 * anything else is refused in resolve_file. */
+	if (S_ISDIR(st.st_mode) || (S_ISLNK(st.st_mode) &&
+	    stat(target, &followed) == 0 && S_ISDIR(followed.st_mode)))
+		rc = resolve_tree(target, hive_name, t, e);
+	else
+		rc = resolve_file(target, &st, t, e);
+
+	if (rc == -1)
+		target_free(t);
+	return rc;
+}
+
+void
+target_free(struct hp_target *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	if (t->logs != NULL) {
+		for (i = 0; t->logs[i] != NULL; i++)
+			free(t->logs[i]);
+		free(t->logs);
+	}
+	free(t->given);
+	free(t->dir);
+	free(t->hive_path);
+	memset(t, 0, sizeof(*t));
+}

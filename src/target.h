@@ -1,0 +1,36 @@
+/* Finding the hive a TARGET names, without being led astray by the image.
+ *
+ * TARGET is either a hive file, or the root of a Windows tree (a mount
+ * point) under which Windows/System32/config/<HIVE> is looked up matching
+ * every path component case-insensitively.  Nothing below the root may be
+ * a symbolic link (an image must not send us elsewhere on the host), and
+ * the hive must be a regular file. */
+#ifndef HIVEPATCH_TARGET_H
+#define HIVEPATCH_TARGET_H
+
+#include <stddef.h>
+
+#include "error.h"
+
+struct hp_target {
+	char *given;		/* TARGET as the user gave it */
+	int is_tree;		/* 1 when TARGET is a directory (a Windows tree) */
+	char *dir;		/* directory holding the hive */
+	char *hive_path;	/* the hive file: dir + "/" + name as found on disk */
+	char **logs;		/* transaction logs beside the hive (NAME.LOG,
+				 * NAME.LOG1, NAME.LOG2 in any letter case), full
+				 * paths, sorted; NULL-terminated */
+	size_t n_logs;
+};
+
+/* Resolves TARGET to the hive `hive_name` (e.g. "SOFTWARE").  For a bare
+ * hive file `hive_name` is not checked against the file's name.
+ * Fails with HP_IOERR when something does not exist or cannot be read,
+ * HP_REFUSED when a component is a symbolic link or the hive is not a
+ * regular file (directory, FIFO, device, socket). */
+int target_resolve(const char *target, const char *hive_name,
+		   struct hp_target *t, struct hp_err *e);
+
+void target_free(struct hp_target *t);
+
+#endif
