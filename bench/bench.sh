@@ -1,0 +1,92 @@
+#!/bin/sh
+# make bench: builds a SOFTWARE-shaped hive of BENCH_MIB (default 128)
+# MiB and times, in this one process tree, hivepatch against the other
+# offline tools and against a plain cp of the hive, which is the
+# baseline: median wall time over BENCH_RUNS (default 5) runs and peak
+# resident memory, printed as ratios.  Every timed run starts from a
+# fresh copy, made untimed; the page cache is warm for all of them.
+set -eu
+
+build=$(cd "${1:?usage: bench.sh BUILDDIR}" && pwd)
+top=$(cd "$(dirname "$0")/.." && pwd)
+runs=${BENCH_RUNS:-5}
+mib=${BENCH_MIB:-128}
+hp=$build/src/hivepatch
+HIVEPATCH_PROFILE_DIR=$top/profiles
+export HIVEPATCH_PROFILE_DIR
+
+for tool in /usr/bin/time hivexregedit reged; do
+	command -v "$tool" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin
+	command -v "$tool" >/dev/null 2>&1 ||
+		{ echo "bench: $tool not found (scripts/install-deps installs it)" >&2; exit 1; }
+done
+
+work=$(mktemp -d "${TMPDIR:-/var/tmp}/hivepatch-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT INT TERM
+cd "$work"
+
+"$build/hives/mkhive" big base.hive "$mib" >/dev/null
+hive_bytes=$(stat -c %s base.hive)
+# The same change for every tool, as a plain .reg file: reged cannot
+# read comments, hivexregedit cannot read UTF-16.
+printf '%s\r\n' 'Windows Registry Editor Version 5.00' '' \
+	'[HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\.NETFramework\v4.0.30319]' \
+	'"SchUseStrongCrypto"=dword:00000001' '' \
+	'[HKEY_LOCAL_MACHINE\SOFTWARE\Wow6432Node\Microsoft\.NETFramework\v4.0.30319]' \
+	'"SchUseStrongCrypto"=dword:00000001' > change.reg
+cp base.hive compliant.hive
+"$hp" apply --backup-dir "$work/setup-backups" compliant.hive >/dev/null
+
+# measure NAME PREP COMMAND...: PREP is run untimed before each run.
+measure() {
+	name=$1 prep=$2
+	shift 2
+	: > times
+	: > mems
+	i=0
+	while [ "$i" -lt "$runs" ]; do
+		eval "$prep"
+		t0=$(date +%s%N)
+		# reged exits non-zero after a successful import: its
+		# result is checked with verify instead.
+		/usr/bin/time -f %M -o mem.out "$@" >run.out 2>&1 </dev/null ||
+			[ "$name" = reged ] ||
+			{ echo "bench: $name failed:" >&2; cat run.out >&2; exit 1; }
+		t1=$(date +%s%N)
+		echo $((t1 - t0)) >> times
+		tail -n 1 mem.out >> mems
+		i=$((i + 1))
+	done
+	mid=$(((runs + 1) / 2))
+	eval "ns_$name=$(sort -n times | sed -n "${mid}p")"
+	eval "kib_$name=$(sort -n mems | tail -n 1)"
+}
+
+fresh='rm -rf w.hive backups; cp base.hive w.hive'
+measure cp 'rm -f copy.hive' cp base.hive copy.hive
+measure apply "$fresh" "$hp" apply --backup-dir "$work/backups" w.hive
+"$hp" verify w.hive >/dev/null || { echo "bench: apply did not make the hive compliant" >&2; exit 1; }
+measure already ':' "$hp" apply --backup-dir "$work/backups" compliant.hive
+measure verify ':' "$hp" verify compliant.hive
+measure hivexregedit "$fresh" hivexregedit --merge --prefix 'HKEY_LOCAL_MACHINE\SOFTWARE' w.hive change.reg
+"$hp" verify w.hive >/dev/null || { echo "bench: hivexregedit did not apply the change" >&2; exit 1; }
+measure reged "$fresh" reged -I -C w.hive 'HKEY_LOCAL_MACHINE\SOFTWARE' change.reg
+"$hp" verify w.hive >/dev/null || { echo "bench: reged did not apply the change" >&2; exit 1; }
+
+row() {
+	eval "ns=\$ns_$1 kib=\$kib_$1"
+	awk -v label="$2" -v ns="$ns" -v base="$ns_cp" -v kib="$kib" -v size="$hive_bytes" \
+	    'BEGIN { printf "| %-44s | %8.3f | %6.2fx | %8.1f | %5.2fx |\n",
+		label, ns / 1e9, ns / base, kib / 1024, kib * 1024 / size }'
+}
+
+echo "hive: $(awk -v b="$hive_bytes" 'BEGIN { printf "%.1f MiB", b / 1048576 }'), $runs runs each, median wall time, peak RSS"
+echo
+echo "| command                                      | time (s) | vs cp   | RSS (MiB)| vs hive |"
+echo "|----------------------------------------------|----------|---------|----------|---------|"
+row cp "cp (baseline)"
+row apply "hivepatch apply (change needed, verified)"
+row already "hivepatch apply (already compliant)"
+row verify "hivepatch verify"
+row hivexregedit "hivexregedit --merge"
+row reged "reged -I -C"

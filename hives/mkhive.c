@@ -1,0 +1,1554 @@
+/*
+ * mkhive: write Windows registry hive fixtures for the hivepatch tests.
+ *
+ * hivex cannot create a hive from nothing, so we first write a minimal
+ * regf file ourselves (base block, one hive bin holding the root key, its
+ * security cell and a free cell), then open it with hivex and add the
+ * keys and values for the requested KIND.
+ *
+ * Layouts follow "Windows registry file format specification" by Maxim
+ * Suhanov (github.com/msuhanov/regf).  All multi-byte fields are written
+ * little-endian byte by byte, never through structs.
+ *
+ * Every timestamp we write is FIXED_FILETIME, and hivex copies the
+ * parent's timestamp into new keys, so the same command always writes
+ * the same bytes.
+ */
+
+#include "config.h"
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <hivex.h>
+
+/* Base block (file header). */
+#define BASE_BLOCK_SIZE		4096
+#define BB_SIGNATURE		0
+#define BB_PRIMARY_SEQ		4
+#define BB_SECONDARY_SEQ	8
+#define BB_TIMESTAMP		12
+#define BB_MAJOR		20
+#define BB_MINOR		24
+#define BB_FILE_TYPE		28
+#define BB_FILE_FORMAT		32
+#define BB_ROOT_CELL		36
+#define BB_BINS_SIZE		40
+#define BB_CLUSTERING		44
+#define BB_FILE_NAME		48
+#define BB_FILE_NAME_SIZE	64
+#define BB_CHECKSUM		508
+#define FILE_TYPE_PRIMARY	0
+#define FILE_TYPE_LOG		1	/* old-format transaction log */
+#define FILE_FORMAT_DIRECT	1	/* "direct memory load" */
+
+/* A log file starts with the first sector of the base block. */
+#define LOG_HEADER_SIZE		512
+
+/* Hive bin. */
+#define HBIN_SIZE		4096
+#define HBIN_HEADER_SIZE	32
+#define HBIN_OFFSET		4
+#define HBIN_SIZE_FIELD		8
+#define HBIN_TIMESTAMP		20
+
+/* Key node (nk) record, offsets from the start of the cell data. */
+#define NK_FIXED_SIZE		76
+#define NK_FLAGS		2
+#define NK_TIMESTAMP		4
+#define NK_PARENT		16
+#define NK_NR_SUBKEYS		20
+#define NK_NR_VOLATILE		24
+#define NK_SUBKEYS		28
+#define NK_VOLATILE_SUBKEYS	32
+#define NK_NR_VALUES		36
+#define NK_VALUES		40
+#define NK_SECURITY		44
+#define NK_CLASS		48
+#define NK_NAME_LEN		72
+#define NK_CLASS_LEN		74
+#define NK_NAME			76
+#define KEY_HIVE_ENTRY		0x0004
+#define KEY_NO_DELETE		0x0008
+#define KEY_COMP_NAME		0x0020
+#define MAX_KEY_NAME		255
+
+/* Key security (sk) record, offsets from the start of the cell data. */
+#define SK_FIXED_SIZE		20
+#define SK_FLINK		4
+#define SK_BLINK		8
+#define SK_REFCOUNT		12
+#define SK_DESCRIPTOR_SIZE	16
+#define SK_DESCRIPTOR		20
+
+/* Self-relative security descriptor pieces. */
+#define SD_MAX			256
+#define SD_HEADER_SIZE		20
+#define SE_DACL_PRESENT		0x0004
+#define SE_SELF_RELATIVE	0x8000
+#define ACL_REVISION		2
+#define ACL_HEADER_SIZE		8
+#define ACCESS_ALLOWED_ACE	0
+#define CONTAINER_INHERIT_ACE	0x02
+#define ACE_HEADER_SIZE		8
+#define KEY_ALL_ACCESS		0x000f003fU
+#define KEY_READ		0x00020019U
+
+#define CELL_SIZE_FIELD		4
+#define NO_OFFSET		0xffffffffU
+
+/* 2023-01-01 00:00:00 UTC as a FILETIME (100 ns ticks since 1601). */
+#define FIXED_FILETIME		UINT64_C(133170048000000000)
+
+/* Padding for the "big" kind. */
+#define PAD_PARENT		"Classes\\MkhivePadding"
+#define PAD_ITEMS_PER_GROUP	64
+#define PAD_BLOBS		6
+#define PAD_BLOB_SIZE		384
+#define PAD_TEXT_SIZE		256
+#define BIG_MAX_MIB		1024
+
+#define NELEM(a)		(sizeof(a) / sizeof((a)[0]))
+
+/* What the base block and the root key say about a hive. */
+struct hive_identity {
+	const char	*file_name;	/* path Windows loaded it from */
+	const char	*root_name;	/* name of the root key */
+};
+
+#define CSITOOL_ROOT	"CsiTool-CreateHive-{00000000-0000-0000-0000-000000000000}"
+
+static const struct hive_identity software_win10 = {
+	"\\SystemRoot\\System32\\Config\\SOFTWARE", CSITOOL_ROOT
+};
+/* Windows 7 x64 SOFTWARE root key name, as seen in real hives. */
+static const struct hive_identity software_win7 = {
+	"\\SystemRoot\\System32\\Config\\SOFTWARE",
+	"CMI-CreateHive{199DAFC2-6F16-4946-BF90-5A3FC3A60902}"
+};
+static const struct hive_identity system_win10 = {
+	"\\SystemRoot\\System32\\Config\\SYSTEM", CSITOOL_ROOT
+};
+static const struct hive_identity ntuser_win10 = {
+	"\\??\\C:\\Users\\user\\ntuser.dat", CSITOOL_ROOT
+};
+
+enum value_kind {
+	VAL_SZ,
+	VAL_EXPAND_SZ,
+	VAL_DWORD,
+	VAL_BINARY
+};
+
+struct value_def {
+	const char		*name;	/* "" is the key's default value */
+	enum value_kind		 kind;
+	const char		*text;	/* VAL_SZ, VAL_EXPAND_SZ */
+	uint32_t		 number;	/* VAL_DWORD */
+	const unsigned char	*bytes;	/* VAL_BINARY */
+	size_t			 nbytes;
+};
+
+#define SZ(n, s)	{ (n), VAL_SZ, (s), 0, NULL, 0 }
+#define EXPAND_SZ(n, s)	{ (n), VAL_EXPAND_SZ, (s), 0, NULL, 0 }
+#define DWORD(n, v)	{ (n), VAL_DWORD, NULL, (v), NULL, 0 }
+#define BINARY(n, b)	{ (n), VAL_BINARY, NULL, 0, (b), sizeof(b) }
+
+enum dotnet {
+	DOTNET_NONE,
+	DOTNET_40,	/* v4\Full without Release */
+	DOTNET_48	/* Release 528040 */
+};
+
+struct software_options {
+	const char	*product_name;
+	const char	*current_build;
+	const char	*current_version;	/* "6.3" on 10, "6.1" on 7 */
+	const char	*display_version;	/* NULL before Windows 10 */
+	const char	*csd_version;		/* service pack, or NULL */
+	int		 wow64;		/* 64-bit: has Wow6432Node */
+	enum dotnet	 dotnet;
+	int		 netfx_keys;	/* Microsoft\.NETFramework exists */
+	int		 strong_crypto_64;	/* SchUseStrongCrypto=1 set */
+	int		 strong_crypto_32;	/* ... in Wow6432Node */
+};
+
+/* One registry view: the native one, or the 32-bit one on 64-bit. */
+struct view {
+	const char	*prefix;	/* "" or "Wow6432Node\\" */
+	const char	*framework_root;
+	const char	*framework_v4;
+	int		 strong_crypto;
+};
+
+typedef int (*build_fn)(hive_h *, const void *);
+
+struct kind {
+	const char			*name;
+	const struct hive_identity	*identity;
+	build_fn			 build;
+	const void			*options;
+};
+
+struct padding {
+	unsigned long	next_item;
+	hive_node_h	group;		/* 0: look it up again */
+};
+
+static int	build_software(hive_h *, const void *);
+static int	build_system(hive_h *, const void *);
+static int	build_ntuser(hive_h *, const void *);
+static int	build_big(hive_h *, const void *);
+
+static const struct software_options sw_net48 = {
+	"Windows 10 Pro", "19045", "6.3", "22H2", NULL,
+	1, DOTNET_48, 1, 0, 0
+};
+static const struct software_options sw_net40 = {
+	"Windows 10 Pro", "19045", "6.3", "22H2", NULL,
+	1, DOTNET_40, 1, 0, 0
+};
+static const struct software_options sw_nonet = {
+	"Windows 10 Pro", "19045", "6.3", "22H2", NULL,
+	1, DOTNET_NONE, 1, 0, 0
+};
+static const struct software_options sw32_net48 = {
+	"Windows 10 Pro", "19045", "6.3", "22H2", NULL,
+	0, DOTNET_48, 1, 0, 0
+};
+static const struct software_options sw_compliant = {
+	"Windows 10 Pro", "19045", "6.3", "22H2", NULL,
+	1, DOTNET_48, 1, 1, 1
+};
+static const struct software_options sw_half = {
+	"Windows 10 Pro", "19045", "6.3", "22H2", NULL,
+	1, DOTNET_48, 1, 1, 0
+};
+static const struct software_options sw_noparents = {
+	"Windows 10 Pro", "19045", "6.3", "22H2", NULL,
+	1, DOTNET_48, 0, 0, 0
+};
+static const struct software_options sw7_64 = {
+	"Windows 7 Professional", "7601", "6.1", NULL,
+	"Service Pack 1", 1, DOTNET_48, 1, 0, 0
+};
+
+static const struct kind kinds[] = {
+	{ "software64-net48", &software_win10, build_software, &sw_net48 },
+	{ "software64-net40", &software_win10, build_software, &sw_net40 },
+	{ "software64-nonet", &software_win10, build_software, &sw_nonet },
+	{ "software32-net48", &software_win10, build_software, &sw32_net48 },
+	{ "software64-compliant", &software_win10, build_software,
+	    &sw_compliant },
+	{ "software64-half", &software_win10, build_software, &sw_half },
+	{ "software64-noparents", &software_win10, build_software,
+	    &sw_noparents },
+	{ "software7-64", &software_win7, build_software, &sw7_64 },
+	{ "system", &system_win10, build_system, NULL },
+	{ "ntuser", &ntuser_win10, build_ntuser, NULL },
+};
+
+static void
+put_le16(unsigned char *p, uint16_t v)
+{
+	p[0] = v & 0xff;
+	p[1] = (v >> 8) & 0xff;
+}
+
+static void
+put_le32(unsigned char *p, uint32_t v)
+{
+	p[0] = v & 0xff;
+	p[1] = (v >> 8) & 0xff;
+	p[2] = (v >> 16) & 0xff;
+	p[3] = (v >> 24) & 0xff;
+}
+
+static void
+put_le64(unsigned char *p, uint64_t v)
+{
+	put_le32(p, (uint32_t)(v & 0xffffffffU));
+	put_le32(p + 4, (uint32_t)(v >> 32));
+}
+
+static uint32_t
+get_le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+	    (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Cells are 8-byte aligned; `len` includes the 4-byte size field. */
+static size_t
+cell_align(size_t len)
+{
+	return (len + 7) & ~(size_t)7;
+}
+
+/* An allocated cell stores its size negated. */
+static uint32_t
+allocated_cell_size(size_t len)
+{
+	return (uint32_t)0 - (uint32_t)len;
+}
+
+/* XOR-32 of the first 508 bytes of a base block. */
+static uint32_t
+base_block_checksum(const unsigned char *bb)
+{
+	uint32_t sum = 0;
+	size_t i;
+
+	for (i = 0; i < BB_CHECKSUM; i += 4)
+		sum ^= get_le32(bb + i);
+	return sum;
+}
+
+static int
+is_ascii(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s >= 0x80)
+			return 0;
+	return 1;
+}
+
+/*
+ * The base block keeps only the tail of the hive's path: Windows stores
+ * the last 31 UTF-16 characters and a NUL ("emRoot\System32\Config\SOFTWARE").
+ */
+static int
+put_file_name(unsigned char *field, const char *name)
+{
+	size_t max_chars = BB_FILE_NAME_SIZE / 2 - 1;
+	size_t len, start, i;
+
+	if (!is_ascii(name)) {
+		warnx("hive file name is not ASCII: %s", name);
+		return -1;
+	}
+	memset(field, 0, BB_FILE_NAME_SIZE);
+	len = strlen(name);
+	start = len > max_chars ? len - max_chars : 0;
+	for (i = start; i < len; i++)
+		put_le16(field + 2 * (i - start), (unsigned char)name[i]);
+	return 0;
+}
+
+/* A SID under NT AUTHORITY (S-1-5-...). */
+static size_t
+put_sid(unsigned char *p, const uint32_t *sub, uint8_t nsub)
+{
+	size_t i;
+
+	p[0] = 1;		/* revision */
+	p[1] = nsub;
+	/* 48-bit big-endian identifier authority: 5 is NT AUTHORITY. */
+	memset(p + 2, 0, 5);
+	p[7] = 5;
+	for (i = 0; i < nsub; i++)
+		put_le32(p + 8 + 4 * i, sub[i]);
+	return 8 + 4 * (size_t)nsub;
+}
+
+static size_t
+put_allow_ace(unsigned char *p, uint32_t mask, const uint32_t *sub,
+    uint8_t nsub)
+{
+	size_t sid_len;
+
+	sid_len = put_sid(p + ACE_HEADER_SIZE, sub, nsub);
+	p[0] = ACCESS_ALLOWED_ACE;
+	/* Subkeys inherit it, as under a real hive root. */
+	p[1] = CONTAINER_INHERIT_ACE;
+	put_le16(p + 2, (uint16_t)(ACE_HEADER_SIZE + sid_len));
+	put_le32(p + 4, mask);
+	return ACE_HEADER_SIZE + sid_len;
+}
+
+/*
+ * Self-relative descriptor: owner Administrators, group SYSTEM, DACL
+ * giving SYSTEM and Administrators full control and Users read.
+ */
+static size_t
+put_security_descriptor(unsigned char *sd, size_t cap)
+{
+	static const uint32_t system_sid[] = { 18 };
+	static const uint32_t admins_sid[] = { 32, 544 };
+	static const uint32_t users_sid[] = { 32, 545 };
+	size_t acl_off = SD_HEADER_SIZE, pos, owner_off, group_off;
+
+	/* Largest possible: header, ACL, 3 ACEs, 2 SIDs, all <= 16 bytes. */
+	if (cap < SD_HEADER_SIZE + ACL_HEADER_SIZE + 3 * (8 + 16) + 2 * 16)
+		return 0;
+	memset(sd, 0, cap);
+
+	pos = acl_off + ACL_HEADER_SIZE;
+	pos += put_allow_ace(sd + pos, KEY_ALL_ACCESS, system_sid, 1);
+	pos += put_allow_ace(sd + pos, KEY_ALL_ACCESS, admins_sid, 2);
+	pos += put_allow_ace(sd + pos, KEY_READ, users_sid, 2);
+	sd[acl_off] = ACL_REVISION;
+	put_le16(sd + acl_off + 2, (uint16_t)(pos - acl_off));
+	put_le16(sd + acl_off + 4, 3);	/* ACE count */
+
+	owner_off = pos;
+	pos += put_sid(sd + pos, admins_sid, 2);
+	group_off = pos;
+	pos += put_sid(sd + pos, system_sid, 1);
+
+	sd[0] = 1;			/* revision */
+	put_le16(sd + 2, SE_SELF_RELATIVE | SE_DACL_PRESENT);
+	put_le32(sd + 4, (uint32_t)owner_off);
+	put_le32(sd + 8, (uint32_t)group_off);
+	put_le32(sd + 12, 0);		/* no SACL */
+	put_le32(sd + 16, (uint32_t)acl_off);
+	return pos;
+}
+
+static int
+write_all(int fd, const unsigned char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, buf, len);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Outputs are removed on failure, so never write to (and later unlink)
+ * something that is not a plain file, such as /dev/null or a FIFO.
+ */
+static int
+check_output(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		warn("%s", path);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		warnx("%s: exists and is not a regular file", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Write a whole file; on failure a partly written file is removed. */
+static int
+write_file(const char *path, const unsigned char *buf, size_t len)
+{
+	int fd, saved;
+
+	if (check_output(path) == -1)
+		return -1;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd == -1) {
+		warn("%s", path);
+		return -1;
+	}
+	if (write_all(fd, buf, len) == -1) {
+		saved = errno;
+		(void)close(fd);
+		errno = saved;
+		warn("write %s", path);
+		(void)unlink(path);
+		return -1;
+	}
+	if (close(fd) == -1) {
+		warn("close %s", path);
+		(void)unlink(path);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The smallest hive hivex will open for writing: a base block and one
+ * 4 KiB bin holding the root nk, its sk, and the rest as one free cell.
+ */
+static int
+write_skeleton(const char *path, const struct hive_identity *id)
+{
+	unsigned char file[BASE_BLOCK_SIZE + HBIN_SIZE];
+	unsigned char sd[SD_MAX];
+	unsigned char *bin = file + BASE_BLOCK_SIZE;
+	unsigned char *nk, *sk;
+	size_t name_len, sd_len, nk_off, nk_len, sk_off, sk_len, free_off;
+
+	name_len = strlen(id->root_name);
+	if (name_len == 0 || name_len > MAX_KEY_NAME ||
+	    !is_ascii(id->root_name)) {
+		warnx("bad root key name: %s", id->root_name);
+		return -1;
+	}
+	sd_len = put_security_descriptor(sd, sizeof(sd));
+	if (sd_len == 0) {
+		warnx("security descriptor buffer too small");
+		return -1;
+	}
+
+	/* Offsets below are relative to the start of the hive bins data. */
+	nk_off = HBIN_HEADER_SIZE;
+	nk_len = cell_align(CELL_SIZE_FIELD + NK_FIXED_SIZE + name_len);
+	sk_off = nk_off + nk_len;
+	sk_len = cell_align(CELL_SIZE_FIELD + SK_FIXED_SIZE + sd_len);
+	free_off = sk_off + sk_len;
+	if (free_off + 8 > HBIN_SIZE) {
+		warnx("root cells do not fit in one hive bin");
+		return -1;
+	}
+
+	memset(file, 0, sizeof(file));
+
+	memcpy(bin, "hbin", 4);
+	put_le32(bin + HBIN_OFFSET, 0);
+	put_le32(bin + HBIN_SIZE_FIELD, HBIN_SIZE);
+	/* The first bin backs up the base block's timestamp. */
+	put_le64(bin + HBIN_TIMESTAMP, FIXED_FILETIME);
+
+	put_le32(bin + nk_off, allocated_cell_size(nk_len));
+	nk = bin + nk_off + CELL_SIZE_FIELD;
+	memcpy(nk, "nk", 2);
+	put_le16(nk + NK_FLAGS, KEY_HIVE_ENTRY | KEY_NO_DELETE | KEY_COMP_NAME);
+	put_le64(nk + NK_TIMESTAMP, FIXED_FILETIME);
+	/* The root has no parent; the field means nothing on disk. */
+	put_le32(nk + NK_PARENT, NO_OFFSET);
+	put_le32(nk + NK_NR_SUBKEYS, 0);
+	put_le32(nk + NK_NR_VOLATILE, 0);
+	put_le32(nk + NK_SUBKEYS, NO_OFFSET);
+	put_le32(nk + NK_VOLATILE_SUBKEYS, NO_OFFSET);
+	put_le32(nk + NK_NR_VALUES, 0);
+	put_le32(nk + NK_VALUES, NO_OFFSET);
+	put_le32(nk + NK_SECURITY, (uint32_t)sk_off);
+	put_le32(nk + NK_CLASS, NO_OFFSET);
+	put_le16(nk + NK_NAME_LEN, (uint16_t)name_len);
+	put_le16(nk + NK_CLASS_LEN, 0);
+	memcpy(nk + NK_NAME, id->root_name, name_len);
+
+	/*
+	 * hivex_node_add_child gives each new key its parent's sk and bumps
+	 * the count, so the root's sk must be valid.  A lone sk is the whole
+	 * list: flink and blink point to itself.
+	 */
+	put_le32(bin + sk_off, allocated_cell_size(sk_len));
+	sk = bin + sk_off + CELL_SIZE_FIELD;
+	memcpy(sk, "sk", 2);
+	put_le32(sk + SK_FLINK, (uint32_t)sk_off);
+	put_le32(sk + SK_BLINK, (uint32_t)sk_off);
+	put_le32(sk + SK_REFCOUNT, 1);
+	put_le32(sk + SK_DESCRIPTOR_SIZE, (uint32_t)sd_len);
+	memcpy(sk + SK_DESCRIPTOR, sd, sd_len);
+
+	/* Unallocated cells store a positive size. */
+	put_le32(bin + free_off, (uint32_t)(HBIN_SIZE - free_off));
+
+	memcpy(file + BB_SIGNATURE, "regf", 4);
+	put_le32(file + BB_PRIMARY_SEQ, 1);
+	put_le32(file + BB_SECONDARY_SEQ, 1);
+	put_le64(file + BB_TIMESTAMP, FIXED_FILETIME);
+	put_le32(file + BB_MAJOR, 1);
+	/* 1.5: lh subkey lists, which is what hivex writes. */
+	put_le32(file + BB_MINOR, 5);
+	put_le32(file + BB_FILE_TYPE, FILE_TYPE_PRIMARY);
+	put_le32(file + BB_FILE_FORMAT, FILE_FORMAT_DIRECT);
+	put_le32(file + BB_ROOT_CELL, (uint32_t)nk_off);
+	put_le32(file + BB_BINS_SIZE, HBIN_SIZE);
+	put_le32(file + BB_CLUSTERING, 1);
+	if (put_file_name(file + BB_FILE_NAME, id->file_name) == -1)
+		return -1;
+	put_le32(file + BB_CHECKSUM, base_block_checksum(file));
+
+	return write_file(path, file, sizeof(file));
+}
+
+/* REG_SZ data: UTF-16LE with its terminating NUL, as Windows stores it. */
+static char *
+utf16le_string(const char *s, size_t *lenp)
+{
+	size_t n, i;
+	char *out;
+
+	if (!is_ascii(s)) {
+		warnx("string is not ASCII: %s", s);
+		return NULL;
+	}
+	n = strlen(s) + 1;
+	out = calloc(n, 2);
+	if (out == NULL) {
+		warn("calloc");
+		return NULL;
+	}
+	for (i = 0; i < n; i++)
+		put_le16((unsigned char *)out + 2 * i, (unsigned char)s[i]);
+	*lenp = n * 2;
+	return out;
+}
+
+static char *
+copy_bytes(const void *src, size_t len)
+{
+	char *out;
+
+	/* malloc(0) may return NULL; never ask for it. */
+	out = malloc(len > 0 ? len : 1);
+	if (out == NULL) {
+		warn("malloc");
+		return NULL;
+	}
+	if (len > 0)
+		memcpy(out, src, len);
+	return out;
+}
+
+/* Fill `sv` from `def`; sv->value is malloc'd, sv->key borrowed. */
+static int
+encode_value(const struct value_def *def, hive_set_value *sv)
+{
+	unsigned char dword[4];
+
+	/* hivex does not write through key; the cast only drops const. */
+	sv->key = (char *)def->name;
+	switch (def->kind) {
+	case VAL_SZ:
+	case VAL_EXPAND_SZ:
+		sv->t = def->kind == VAL_SZ ? hive_t_REG_SZ :
+		    hive_t_REG_EXPAND_SZ;
+		sv->value = utf16le_string(def->text, &sv->len);
+		break;
+	case VAL_DWORD:
+		sv->t = hive_t_REG_DWORD;
+		put_le32(dword, def->number);
+		sv->len = sizeof(dword);
+		sv->value = copy_bytes(dword, sizeof(dword));
+		break;
+	case VAL_BINARY:
+		sv->t = hive_t_REG_BINARY;
+		sv->len = def->nbytes;
+		sv->value = copy_bytes(def->bytes, def->nbytes);
+		break;
+	default:
+		warnx("value %s: unknown kind %d", def->name, (int)def->kind);
+		return -1;
+	}
+	return sv->value == NULL ? -1 : 0;
+}
+
+/*
+ * Find or create the key at `path` ("A\\B\\C", relative to the root),
+ * creating missing parents on the way.
+ */
+static int
+open_key(hive_h *h, const char *path, hive_node_h *nodep)
+{
+	char part[MAX_KEY_NAME + 1];
+	const char *p, *end;
+	hive_node_h node, child;
+	size_t len;
+
+	node = hivex_root(h);
+	if (node == 0) {
+		warn("hivex_root");
+		return -1;
+	}
+	for (p = path; *p != '\0'; p = *end == '\0' ? end : end + 1) {
+		end = strchr(p, '\\');
+		if (end == NULL)
+			end = p + strlen(p);
+		len = (size_t)(end - p);
+		if (len == 0 || len > MAX_KEY_NAME) {
+			warnx("bad key path: %s", path);
+			return -1;
+		}
+		memcpy(part, p, len);
+		part[len] = '\0';
+
+		/* Not found is 0 with errno untouched; error sets errno. */
+		errno = 0;
+		child = hivex_node_get_child(h, node, part);
+		if (child == 0 && errno != 0) {
+			warn("%s: looking up %s", path, part);
+			return -1;
+		}
+		if (child == 0) {
+			child = hivex_node_add_child(h, node, part);
+			if (child == 0) {
+				warn("%s: adding %s", path, part);
+				return -1;
+			}
+		}
+		node = child;
+	}
+	*nodep = node;
+	return 0;
+}
+
+/*
+ * Set the values on `node`.  A key without values gets them all in one
+ * hivex_node_set_values call (it replaces every value); a key that has
+ * some already gets them one at a time, which keeps the old ones.
+ */
+static int
+set_values(hive_h *h, const char *path, hive_node_h node,
+    const struct value_def *defs, size_t n)
+{
+	hive_set_value *sv;
+	size_t i, existing;
+	int rc = -1;
+
+	if (n == 0)
+		return 0;
+	sv = calloc(n, sizeof(*sv));
+	if (sv == NULL) {
+		warn("calloc");
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (encode_value(&defs[i], &sv[i]) == -1)
+			goto out;
+
+	errno = 0;
+	existing = hivex_node_nr_values(h, node);
+	if (existing == 0 && errno != 0) {
+		warn("%s: counting values", path);
+		goto out;
+	}
+	if (existing == 0) {
+		if (hivex_node_set_values(h, node, n, sv, 0) == -1) {
+			warn("%s: setting values", path);
+			goto out;
+		}
+	} else {
+		for (i = 0; i < n; i++) {
+			if (hivex_node_set_value(h, node, &sv[i], 0) == -1) {
+				warn("%s: setting %s", path, sv[i].key);
+				goto out;
+			}
+		}
+	}
+	rc = 0;
+out:
+	/* calloc'd: entries never encoded hold NULL. */
+	for (i = 0; i < n; i++)
+		free(sv[i].value);
+	free(sv);
+	return rc;
+}
+
+static int
+add_values(hive_h *h, const char *path, const struct value_def *defs,
+    size_t n)
+{
+	hive_node_h node;
+
+	if (open_key(h, path, &node) == -1)
+		return -1;
+	return set_values(h, path, node, defs, n);
+}
+
+static int
+add_key(hive_h *h, const char *path)
+{
+	hive_node_h node;
+
+	return open_key(h, path, &node);
+}
+
+/* snprintf into a fixed buffer; too long is an error, not a truncation. */
+static int
+join_path(char *buf, size_t size, const char *a, const char *b)
+{
+	int n;
+
+	n = snprintf(buf, size, "%s%s", a, b);
+	if (n < 0 || (size_t)n >= size) {
+		warnx("path too long: %s%s", a, b);
+		return -1;
+	}
+	return 0;
+}
+
+/* NET Framework Setup\NDP\v4: what detectors read to find .NET 4.x. */
+static int
+add_ndp(hive_h *h, const struct software_options *o, const struct view *v)
+{
+	char path[512];
+	struct value_def full[6];
+	size_t n = 0;
+
+	if (o->dotnet == DOTNET_NONE) {
+		/* The NDP key exists but holds no v4. */
+		if (join_path(path, sizeof(path), v->prefix,
+		    "Microsoft\\NET Framework Setup\\NDP") == -1)
+			return -1;
+		return add_key(h, path);
+	}
+
+	full[n++] = (struct value_def)DWORD("Install", 1);
+	full[n++] = (struct value_def)SZ("InstallPath", v->framework_v4);
+	full[n++] = (struct value_def)DWORD("Servicing", 0);
+	full[n++] = (struct value_def)SZ("TargetVersion", "4.0.0");
+	if (o->dotnet == DOTNET_48) {
+		full[n++] = (struct value_def)DWORD("Release", 528040);
+		full[n++] = (struct value_def)SZ("Version", "4.8.04084");
+	} else {
+		full[n++] = (struct value_def)SZ("Version", "4.0.30319");
+	}
+
+	if (join_path(path, sizeof(path), v->prefix,
+	    "Microsoft\\NET Framework Setup\\NDP\\v4\\Full") == -1)
+		return -1;
+	if (add_values(h, path, full, n) == -1)
+		return -1;
+	/* The Client profile mirrors Full. */
+	if (join_path(path, sizeof(path), v->prefix,
+	    "Microsoft\\NET Framework Setup\\NDP\\v4\\Client") == -1)
+		return -1;
+	return add_values(h, path, full, n);
+}
+
+/* Microsoft\.NETFramework and the v4.0.30319 key hivepatch writes to. */
+static int
+add_netfx(hive_h *h, const struct software_options *o, const struct view *v)
+{
+	char path[512];
+	struct value_def root[1], v4[2];
+	size_t nv4 = 0;
+
+	if (!o->netfx_keys)
+		return 0;
+
+	root[0] = (struct value_def)SZ("InstallRoot", v->framework_root);
+	if (join_path(path, sizeof(path), v->prefix,
+	    "Microsoft\\.NETFramework") == -1)
+		return -1;
+	if (add_values(h, path, root, NELEM(root)) == -1)
+		return -1;
+
+	if (o->dotnet == DOTNET_NONE)
+		return 0;
+
+	/* An unrelated value a patch must leave alone. */
+	v4[nv4++] = (struct value_def)SZ("SomeOtherValue", "keep me");
+	if (v->strong_crypto)
+		v4[nv4++] = (struct value_def)DWORD("SchUseStrongCrypto", 1);
+	if (join_path(path, sizeof(path), v->prefix,
+	    "Microsoft\\.NETFramework\\v4.0.30319") == -1)
+		return -1;
+	return add_values(h, path, v4, nv4);
+}
+
+static int
+add_os_version(hive_h *h, const struct software_options *o)
+{
+	struct value_def cv[16];
+	size_t n = 0;
+
+	cv[n++] = (struct value_def)SZ("ProductName", o->product_name);
+	cv[n++] = (struct value_def)SZ("CurrentBuild", o->current_build);
+	cv[n++] = (struct value_def)SZ("CurrentBuildNumber", o->current_build);
+	cv[n++] = (struct value_def)SZ("CurrentVersion", o->current_version);
+	cv[n++] = (struct value_def)SZ("EditionID", "Professional");
+	cv[n++] = (struct value_def)SZ("InstallationType", "Client");
+	cv[n++] = (struct value_def)SZ("CurrentType", "Multiprocessor Free");
+	cv[n++] = (struct value_def)SZ("SystemRoot", "C:\\Windows");
+	cv[n++] = (struct value_def)SZ("PathName", "C:\\Windows");
+	cv[n++] = (struct value_def)SZ("RegisteredOwner", "user");
+	if (o->display_version != NULL) {
+		cv[n++] = (struct value_def)SZ("DisplayVersion",
+		    o->display_version);
+		cv[n++] = (struct value_def)SZ("ReleaseId", "2009");
+		cv[n++] = (struct value_def)DWORD("CurrentMajorVersionNumber",
+		    10);
+		cv[n++] = (struct value_def)DWORD("CurrentMinorVersionNumber",
+		    0);
+	}
+	if (o->csd_version != NULL)
+		cv[n++] = (struct value_def)SZ("CSDVersion", o->csd_version);
+	return add_values(h, "Microsoft\\Windows NT\\CurrentVersion", cv, n);
+}
+
+static int
+build_software(hive_h *h, const void *arg)
+{
+	const struct software_options *o = arg;
+	static const struct value_def txt[] = {
+		SZ("", "txtfile"),
+		SZ("Content Type", "text/plain"),
+		SZ("PerceivedType", "text"),
+	};
+	static const struct value_def txtfile[] = {
+		SZ("", "Text Document"),
+	};
+	static const struct value_def cv64[] = {
+		SZ("ProgramFilesDir", "C:\\Program Files"),
+		SZ("ProgramFilesDir (x86)", "C:\\Program Files (x86)"),
+		SZ("ProgramW6432Dir", "C:\\Program Files"),
+		SZ("CommonFilesDir", "C:\\Program Files\\Common Files"),
+		EXPAND_SZ("DevicePath", "%SystemRoot%\\inf"),
+	};
+	static const struct value_def cv32[] = {
+		SZ("ProgramFilesDir", "C:\\Program Files"),
+		SZ("CommonFilesDir", "C:\\Program Files\\Common Files"),
+		EXPAND_SZ("DevicePath", "%SystemRoot%\\inf"),
+	};
+	static const struct value_def cv_wow[] = {
+		SZ("ProgramFilesDir", "C:\\Program Files (x86)"),
+		SZ("CommonFilesDir", "C:\\Program Files (x86)\\Common Files"),
+		EXPAND_SZ("DevicePath", "%SystemRoot%\\inf"),
+	};
+	struct view native = {
+		"",
+		o->wow64 ? "C:\\Windows\\Microsoft.NET\\Framework64\\" :
+		    "C:\\Windows\\Microsoft.NET\\Framework\\",
+		o->wow64 ? "C:\\Windows\\Microsoft.NET\\Framework64\\v4.0.30319\\" :
+		    "C:\\Windows\\Microsoft.NET\\Framework\\v4.0.30319\\",
+		o->strong_crypto_64
+	};
+	struct view wow = {
+		"Wow6432Node\\",
+		"C:\\Windows\\Microsoft.NET\\Framework\\",
+		"C:\\Windows\\Microsoft.NET\\Framework\\v4.0.30319\\",
+		o->strong_crypto_32
+	};
+
+	if (add_values(h, "Classes\\.txt", txt, NELEM(txt)) == -1 ||
+	    add_values(h, "Classes\\txtfile", txtfile, NELEM(txtfile)) == -1 ||
+	    add_key(h, "Classes\\CLSID") == -1 ||
+	    add_key(h, "Clients") == -1 ||
+	    add_key(h, "Policies\\Microsoft\\Windows") == -1 ||
+	    add_key(h, "RegisteredApplications") == -1)
+		return -1;
+
+	if (o->wow64) {
+		if (add_values(h, "Microsoft\\Windows\\CurrentVersion", cv64,
+		    NELEM(cv64)) == -1)
+			return -1;
+	} else {
+		if (add_values(h, "Microsoft\\Windows\\CurrentVersion", cv32,
+		    NELEM(cv32)) == -1)
+			return -1;
+	}
+	if (add_os_version(h, o) == -1 ||
+	    add_ndp(h, o, &native) == -1 ||
+	    add_netfx(h, o, &native) == -1)
+		return -1;
+
+	/* A 32-bit Windows has no Wow6432Node; never invent one. */
+	if (!o->wow64)
+		return 0;
+	if (add_values(h, "Wow6432Node\\Microsoft\\Windows\\CurrentVersion",
+	    cv_wow, NELEM(cv_wow)) == -1 ||
+	    add_ndp(h, o, &wow) == -1 ||
+	    add_netfx(h, o, &wow) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+build_system(hive_h *h, const void *arg)
+{
+	static const struct value_def select_values[] = {
+		DWORD("Current", 1),
+		DWORD("Default", 1),
+		DWORD("Failed", 0),
+		DWORD("LastKnownGood", 1),
+	};
+	static const struct value_def environment[] = {
+		EXPAND_SZ("ComSpec", "%SystemRoot%\\system32\\cmd.exe"),
+		SZ("NUMBER_OF_PROCESSORS", "4"),
+		SZ("OS", "Windows_NT"),
+		EXPAND_SZ("Path", "%SystemRoot%\\system32;%SystemRoot%;"
+		    "%SystemRoot%\\System32\\Wbem"),
+		SZ("PROCESSOR_ARCHITECTURE", "AMD64"),
+		EXPAND_SZ("TEMP", "%SystemRoot%\\TEMP"),
+		EXPAND_SZ("TMP", "%SystemRoot%\\TEMP"),
+		EXPAND_SZ("windir", "%SystemRoot%"),
+	};
+	static const struct value_def computer_name[] = {
+		SZ("ComputerName", "FIXTURE-PC"),
+	};
+	static const struct value_def schannel[] = {
+		DWORD("EventLogging", 1),
+	};
+	static const struct value_def ssl2_client[] = {
+		DWORD("DisabledByDefault", 1),
+	};
+	static const struct value_def tcpip[] = {
+		SZ("Hostname", "FIXTURE-PC"),
+		SZ("Domain", ""),
+	};
+	/* MBR disk signature, then the partition's byte offset (1 MiB). */
+	static const unsigned char c_drive[] = {
+		0x5a, 0x1f, 0x3c, 0x8e, 0x00, 0x00, 0x10, 0x00,
+		0x00, 0x00, 0x00, 0x00,
+	};
+	static const struct value_def mounted[] = {
+		BINARY("\\DosDevices\\C:", c_drive),
+	};
+
+	(void)arg;
+	if (add_values(h, "Select", select_values,
+	    NELEM(select_values)) == -1 ||
+	    add_values(h, "ControlSet001\\Control\\ComputerName\\ComputerName",
+	    computer_name, NELEM(computer_name)) == -1 ||
+	    add_values(h, "ControlSet001\\Control\\Session Manager\\"
+	    "Environment", environment, NELEM(environment)) == -1 ||
+	    add_values(h, "ControlSet001\\Control\\SecurityProviders\\SCHANNEL",
+	    schannel, NELEM(schannel)) == -1 ||
+	    add_values(h, "ControlSet001\\Control\\SecurityProviders\\SCHANNEL"
+	    "\\Protocols\\SSL 2.0\\Client", ssl2_client,
+	    NELEM(ssl2_client)) == -1 ||
+	    add_values(h, "ControlSet001\\Services\\Tcpip\\Parameters", tcpip,
+	    NELEM(tcpip)) == -1 ||
+	    add_values(h, "MountedDevices", mounted, NELEM(mounted)) == -1 ||
+	    add_key(h, "Setup") == -1)
+		return -1;
+	return 0;
+}
+
+static int
+build_ntuser(hive_h *h, const void *arg)
+{
+	static const struct value_def environment[] = {
+		EXPAND_SZ("TEMP", "%USERPROFILE%\\AppData\\Local\\Temp"),
+		EXPAND_SZ("TMP", "%USERPROFILE%\\AppData\\Local\\Temp"),
+	};
+	static const struct value_def desktop[] = {
+		SZ("Wallpaper", ""),
+		SZ("WallpaperStyle", "10"),
+	};
+	static const struct value_def international[] = {
+		SZ("LocaleName", "en-US"),
+		SZ("sShortDate", "M/d/yyyy"),
+	};
+	static const struct value_def ie_main[] = {
+		SZ("Start Page", "about:blank"),
+	};
+
+	(void)arg;
+	if (add_key(h, "AppEvents") == -1 ||
+	    add_key(h, "Console") == -1 ||
+	    add_values(h, "Control Panel\\Desktop", desktop,
+	    NELEM(desktop)) == -1 ||
+	    add_values(h, "Control Panel\\International", international,
+	    NELEM(international)) == -1 ||
+	    add_values(h, "Environment", environment,
+	    NELEM(environment)) == -1 ||
+	    add_values(h, "Software\\Microsoft\\Internet Explorer\\Main",
+	    ie_main, NELEM(ie_main)) == -1 ||
+	    add_key(h, "Software\\Microsoft\\Windows\\CurrentVersion\\Run") ==
+	    -1)
+		return -1;
+	return 0;
+}
+
+/* Deterministic filler bytes. */
+static uint32_t
+xorshift32(uint32_t *state)
+{
+	uint32_t x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	*state = x;
+	return x;
+}
+
+/* Bytes hivex will allocate for a value: the vk cell and its data cell. */
+static uint64_t
+value_cost(const char *name, size_t len)
+{
+	uint64_t cost;
+
+	cost = cell_align(CELL_SIZE_FIELD + 20 + strlen(name));
+	if (len > 4)
+		cost += cell_align(CELL_SIZE_FIELD + len);
+	return cost;
+}
+
+/*
+ * Bytes a new key costs: its nk, its value list, and the parent's new
+ * lh list (hivex copies the whole list on every insert and does not
+ * reuse the old cell).
+ */
+static uint64_t
+key_cost(const char *name, size_t siblings, size_t nvalues)
+{
+	uint64_t cost;
+
+	cost = cell_align(CELL_SIZE_FIELD + NK_FIXED_SIZE + strlen(name));
+	cost += cell_align(CELL_SIZE_FIELD + 4 + 8 * (siblings + 1));
+	if (nvalues > 0)
+		cost += cell_align(CELL_SIZE_FIELD + 4 * nvalues);
+	return cost;
+}
+
+/*
+ * Add one padding key, Classes\MkhivePadding\GroupNNNNN\ItemNNNNNNN, with
+ * two strings and PAD_BLOBS binary values, all set in one call.  Keys go
+ * in groups because hivex_node_add_child is linear in the sibling count.
+ */
+static int
+add_padding_item(hive_h *h, struct padding *pad, uint64_t *added)
+{
+	char group_path[128], item_name[32], text[PAD_TEXT_SIZE];
+	char blob_names[PAD_BLOBS][16];
+	unsigned char blobs[PAD_BLOBS][PAD_BLOB_SIZE];
+	struct value_def defs[2 + PAD_BLOBS];
+	unsigned long group_no = pad->next_item / PAD_ITEMS_PER_GROUP;
+	size_t in_group = pad->next_item % PAD_ITEMS_PER_GROUP;
+	hive_node_h item;
+	uint32_t state;
+	size_t i, j;
+	int n;
+
+	n = snprintf(group_path, sizeof(group_path), "%s\\Group%05lu",
+	    PAD_PARENT, group_no);
+	if (n < 0 || (size_t)n >= sizeof(group_path)) {
+		warnx("padding group path too long");
+		return -1;
+	}
+	if (in_group == 0 || pad->group == 0) {
+		if (open_key(h, group_path, &pad->group) == -1)
+			return -1;
+		*added += key_cost(group_path, (size_t)group_no, 0);
+	}
+
+	n = snprintf(item_name, sizeof(item_name), "Item%07lu",
+	    pad->next_item);
+	if (n < 0 || (size_t)n >= sizeof(item_name)) {
+		warnx("padding item name too long");
+		return -1;
+	}
+	item = hivex_node_add_child(h, pad->group, item_name);
+	if (item == 0) {
+		warn("%s\\%s", group_path, item_name);
+		return -1;
+	}
+
+	n = snprintf(text, sizeof(text), "Padding item %lu of the mkhive "
+	    "big fixture. It only makes the hive large, like the thousands "
+	    "of COM classes under HKLM\\SOFTWARE\\Classes on a real system.",
+	    pad->next_item);
+	if (n < 0 || (size_t)n >= sizeof(text)) {
+		warnx("padding text too long");
+		return -1;
+	}
+	defs[0] = (struct value_def)SZ("", text);
+	defs[1] = (struct value_def)SZ("FriendlyTypeName", item_name);
+	state = (uint32_t)pad->next_item * 2654435761U + 1;
+	if (state == 0)
+		state = 1;
+	for (i = 0; i < PAD_BLOBS; i++) {
+		(void)snprintf(blob_names[i], sizeof(blob_names[i]), "Blob%zu",
+		    i);
+		for (j = 0; j < PAD_BLOB_SIZE; j++)
+			blobs[i][j] = (unsigned char)xorshift32(&state);
+		defs[2 + i] = (struct value_def)BINARY(blob_names[i],
+		    blobs[i]);
+	}
+	if (set_values(h, item_name, item, defs, NELEM(defs)) == -1)
+		return -1;
+
+	*added += key_cost(item_name, in_group, NELEM(defs));
+	for (i = 0; i < NELEM(defs); i++) {
+		size_t len = defs[i].kind == VAL_BINARY ? defs[i].nbytes :
+		    2 * (strlen(defs[i].text) + 1);
+		*added += value_cost(defs[i].name, len);
+	}
+	pad->next_item++;
+	return 0;
+}
+
+/* Add padding keys until about `want` more bytes are allocated. */
+static int
+add_padding(hive_h *h, struct padding *pad, uint64_t want)
+{
+	uint64_t added = 0;
+
+	/* Handles are cell offsets; look the group up again per handle. */
+	pad->group = 0;
+	while (added < want)
+		if (add_padding_item(h, pad, &added) == -1)
+			return -1;
+	return 0;
+}
+
+struct big_options {
+	uint64_t	 target;
+	struct padding	*pad;
+};
+
+static int
+build_big(hive_h *h, const void *arg)
+{
+	const struct big_options *b = arg;
+
+	if (build_software(h, &sw_net48) == -1)
+		return -1;
+	/* The estimate ignores the slack at the end of each bin. */
+	return add_padding(h, b->pad, b->target -
+	    (BASE_BLOCK_SIZE + HBIN_SIZE));
+}
+
+/*
+ * Write the skeleton to `path`, let `build` fill it through hivex, and
+ * commit once.  On failure the half-written file is removed.
+ */
+static int
+create_hive(const char *path, const struct hive_identity *id, build_fn build,
+    const void *arg)
+{
+	hive_h *h;
+
+	/* write_file cleans up after itself, and refuses non-files. */
+	if (write_skeleton(path, id) == -1)
+		return -1;
+	h = hivex_open(path, HIVEX_OPEN_WRITE);
+	if (h == NULL) {
+		warn("hivex_open %s", path);
+		goto fail;
+	}
+	if (build(h, arg) == -1) {
+		(void)hivex_close(h);
+		goto fail;
+	}
+	if (hivex_commit(h, NULL, 0) == -1) {
+		warn("hivex_commit %s", path);
+		(void)hivex_close(h);
+		goto fail;
+	}
+	if (hivex_close(h) == -1) {
+		warn("hivex_close %s", path);
+		goto fail;
+	}
+	return 0;
+fail:
+	(void)unlink(path);
+	return -1;
+}
+
+/* Reopen the hive and pad it again until the file is `target` bytes. */
+static int
+top_up(const char *path, struct padding *pad, uint64_t target)
+{
+	struct stat st;
+	hive_h *h;
+
+	for (;;) {
+		if (stat(path, &st) == -1) {
+			warn("%s", path);
+			return -1;
+		}
+		if ((uint64_t)st.st_size >= target)
+			return 0;
+		h = hivex_open(path, HIVEX_OPEN_WRITE);
+		if (h == NULL) {
+			warn("hivex_open %s", path);
+			return -1;
+		}
+		if (add_padding(h, pad, target - (uint64_t)st.st_size) == -1) {
+			(void)hivex_close(h);
+			return -1;
+		}
+		if (hivex_commit(h, NULL, 0) == -1) {
+			warn("hivex_commit %s", path);
+			(void)hivex_close(h);
+			return -1;
+		}
+		if (hivex_close(h) == -1) {
+			warn("hivex_close %s", path);
+			return -1;
+		}
+	}
+}
+
+static int
+read_base_block(int fd, const char *path, unsigned char *bb)
+{
+	ssize_t n;
+
+	n = pread(fd, bb, BASE_BLOCK_SIZE, 0);
+	if (n == -1) {
+		warn("read %s", path);
+		return -1;
+	}
+	if (n != BASE_BLOCK_SIZE || memcmp(bb, "regf", 4) != 0) {
+		warnx("%s: not a regf hive", path);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+write_log_header(const char *path, const char *suffix,
+    const unsigned char *bb)
+{
+	unsigned char log[LOG_HEADER_SIZE];
+	char log_path[PATH_MAX];
+
+	if (join_path(log_path, sizeof(log_path), path, suffix) == -1)
+		return -1;
+	memcpy(log, bb, sizeof(log));
+	put_le32(log + BB_FILE_TYPE, FILE_TYPE_LOG);
+	put_le32(log + BB_CHECKSUM, base_block_checksum(log));
+	return write_file(log_path, log, sizeof(log));
+}
+
+/*
+ * Make the hive look like Windows stopped in the middle of a write: the
+ * secondary sequence number lags the primary by one (checksum kept
+ * valid), and OUT.LOG1 / OUT.LOG2 exist beside it.  The logs are only a
+ * base block copy; they hold nothing to recover.
+ */
+static int
+mark_dirty(const char *path)
+{
+	unsigned char bb[BASE_BLOCK_SIZE];
+	char log_path[PATH_MAX];
+	uint32_t primary;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd == -1) {
+		warn("%s", path);
+		return -1;
+	}
+	if (read_base_block(fd, path, bb) == -1) {
+		(void)close(fd);
+		return -1;
+	}
+	primary = get_le32(bb + BB_PRIMARY_SEQ);
+	if (primary == 0) {
+		warnx("%s: primary sequence number is 0", path);
+		(void)close(fd);
+		return -1;
+	}
+	put_le32(bb + BB_SECONDARY_SEQ, primary - 1);
+	put_le32(bb + BB_CHECKSUM, base_block_checksum(bb));
+	n = pwrite(fd, bb, BASE_BLOCK_SIZE, 0);
+	if (n != BASE_BLOCK_SIZE) {
+		if (n == -1)
+			warn("write %s", path);
+		else
+			warnx("write %s: short write", path);
+		(void)close(fd);
+		return -1;
+	}
+	if (close(fd) == -1) {
+		warn("close %s", path);
+		return -1;
+	}
+
+	if (write_log_header(path, ".LOG1", bb) == -1)
+		return -1;
+	if (write_log_header(path, ".LOG2", bb) == -1) {
+		if (join_path(log_path, sizeof(log_path), path, ".LOG1") == 0)
+			(void)unlink(log_path);
+		return -1;
+	}
+	return 0;
+}
+
+static const struct kind *
+find_kind(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NELEM(kinds); i++)
+		if (strcmp(kinds[i].name, name) == 0)
+			return &kinds[i];
+	return NULL;
+}
+
+static int
+make_one(const struct kind *k, const char *path, int dirty)
+{
+	if (create_hive(path, k->identity, k->build, k->options) == -1)
+		return -1;
+	if (dirty && mark_dirty(path) == -1) {
+		(void)unlink(path);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+make_dir(const char *path)
+{
+	struct stat st;
+
+	if (mkdir(path, 0755) == 0)
+		return 0;
+	if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	warn("mkdir %s", path);
+	return -1;
+}
+
+/* DIR/Windows/System32/config/{SOFTWARE,SYSTEM}, like an unbooted image. */
+static int
+make_tree(const char *dir, int dirty)
+{
+	static const char *const subdirs[] = {
+		"", "/Windows", "/Windows/System32", "/Windows/System32/config",
+	};
+	const struct kind *software_kind = find_kind("software64-net48");
+	const struct kind *system_kind = find_kind("system");
+	char path[PATH_MAX], prefix[PATH_MAX];
+	size_t i;
+
+	if (software_kind == NULL || system_kind == NULL) {
+		warnx("tree: kind table is missing an entry");
+		return -1;
+	}
+
+	prefix[0] = '\0';
+	for (i = 0; i < NELEM(subdirs); i++) {
+		if (join_path(path, sizeof(path), dir, subdirs[i]) == -1 ||
+		    make_dir(path) == -1)
+			return -1;
+	}
+	if (join_path(prefix, sizeof(prefix), dir,
+	    "/Windows/System32/config/") == -1)
+		return -1;
+
+	if (join_path(path, sizeof(path), prefix, "SOFTWARE") == -1 ||
+	    make_one(software_kind, path, dirty) == -1)
+		return -1;
+	if (join_path(path, sizeof(path), prefix, "SYSTEM") == -1 ||
+	    make_one(system_kind, path, dirty) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+parse_mib(const char *s, unsigned long *mibp)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9') {
+		warnx("size must be a number of MiB: %s", s);
+		return -1;
+	}
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v == 0 || v > BIG_MAX_MIB) {
+		warnx("size must be 1 to %d MiB: %s", BIG_MAX_MIB, s);
+		return -1;
+	}
+	*mibp = v;
+	return 0;
+}
+
+static int
+make_big(const char *path, const char *mib_arg, int dirty)
+{
+	struct padding pad = { 0, 0 };
+	struct big_options b;
+	unsigned long mib;
+
+	if (parse_mib(mib_arg, &mib) == -1)
+		return -1;
+	b.target = (uint64_t)mib << 20;
+	b.pad = &pad;
+
+	if (create_hive(path, &software_win10, build_big, &b) == -1)
+		return -1;
+	if (top_up(path, &pad, b.target) == -1 ||
+	    (dirty && mark_dirty(path) == -1)) {
+		(void)unlink(path);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+usage(FILE *fp)
+{
+	size_t i;
+
+	fprintf(fp, "usage: mkhive [--dirty] KIND OUTPUT\n"
+	    "       mkhive [--dirty] tree DIR\n"
+	    "       mkhive [--dirty] big OUTPUT MIB\n"
+	    "kinds:");
+	for (i = 0; i < NELEM(kinds); i++)
+		fprintf(fp, " %s", kinds[i].name);
+	fprintf(fp, "\n");
+}
+
+int
+main(int argc, char *argv[])
+{
+	const struct kind *k;
+	const char *kind, *out;
+	int argi = 1, dirty = 0, nargs;
+
+	if (argc == 2 && (strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "--help") == 0)) {
+		usage(stdout);
+		return 0;
+	}
+	if (argi < argc && strcmp(argv[argi], "--dirty") == 0) {
+		dirty = 1;
+		argi++;
+	}
+	nargs = argc - argi;
+	if (nargs < 2) {
+		usage(stderr);
+		return 2;
+	}
+	kind = argv[argi];
+	out = argv[argi + 1];
+	if (*out == '\0') {
+		warnx("empty output path");
+		return 2;
+	}
+
+	if (strcmp(kind, "big") == 0) {
+		if (nargs != 3) {
+			usage(stderr);
+			return 2;
+		}
+		return make_big(out, argv[argi + 2], dirty) == 0 ? 0 : 1;
+	}
+	if (nargs != 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(kind, "tree") == 0)
+		return make_tree(out, dirty) == 0 ? 0 : 1;
+	k = find_kind(kind);
+	if (k == NULL) {
+		warnx("unknown kind: %s", kind);
+		usage(stderr);
+		return 2;
+	}
+	return make_one(k, out, dirty) == 0 ? 0 : 1;
+}

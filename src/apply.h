@@ -1,0 +1,15 @@
+/* Carrying out a judged plan item on an in-memory hivex handle.  Nothing
+ * reaches the disk until commit_atomic. */
+#ifndef HIVEPATCH_APPLY_H
+#define HIVEPATCH_APPLY_H
+
+#include <hivex.h>
+
+#include "error.h"
+#include "plan.h"
+
+/* Does what item->action says (nothing for PLAN_ALREADY and PLAN_SKIP),
+ * creating missing parent keys on the way. */
+int apply_item(hive_h *h, const struct plan_item *item, struct hp_err *e);
+
+#endif

@@ -1,0 +1,354 @@
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+#include <openssl/evp.h>
+
+#include "backup.h"
+
+#define MANIFEST "manifest.json"
+#define MANIFEST_SCHEMA "hivepatch-backup/1"
+
+static int
+mkdir_p(const char *path, struct hp_err *e)
+{
+	char *copy = strdup(path), *p;
+
+	if (copy == NULL)
+		return hp_err_set(e, HP_IOERR, "out of memory");
+	for (p = copy + 1; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			char saved = *p;
+
+			*p = '\0';
+			if (mkdir(copy, 0700) == -1 && errno != EEXIST) {
+				hp_err_set(e, HP_IOERR, "%s: cannot create: %s",
+				    copy, strerror(errno));
+				free(copy);
+				return -1;
+			}
+			*p = saved;
+			if (saved == '\0')
+				break;
+		}
+	}
+	free(copy);
+	return 0;
+}
+
+int
+backup_root(const char *override, char **root, struct hp_err *e)
+{
+	const char *state = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+	int n;
+
+	*root = NULL;
+	if (override != NULL)
+		n = asprintf(root, "%s", override);
+	else if (state != NULL && state[0] == '/')
+		n = asprintf(root, "%s/hivepatch", state);
+	else if (home != NULL && home[0] == '/')
+		n = asprintf(root, "%s/.local/state/hivepatch", home);
+	else
+		return hp_err_set(e, HP_USAGE,
+		    "no place for backups: set HOME or XDG_STATE_HOME, or give --backup-dir");
+	if (n == -1) {
+		*root = NULL;
+		return hp_err_set(e, HP_IOERR, "out of memory");
+	}
+	return 0;
+}
+
+/* Backups of one hive live together, under a name derived from the hive's
+ * absolute path so that two images never share a slot. */
+static int
+hive_slot(const char *root, const char *hive_path, char **slot, char **abs,
+	  struct hp_err *e)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned md_len = 0, i;
+	char id[17];
+
+	*slot = NULL;
+	*abs = realpath(hive_path, NULL);
+	if (*abs == NULL)
+		return hp_err_set(e, HP_IOERR, "%s: %s", hive_path,
+		    strerror(errno));
+	if (EVP_Digest(*abs, strlen(*abs), md, &md_len, EVP_sha256(), NULL) != 1)
+		return hp_err_set(e, HP_IOERR, "SHA-256 failed");
+	for (i = 0; i < 8; i++)
+		snprintf(id + 2 * i, 3, "%02x", md[i]);
+	if (asprintf(slot, "%s/%s", root, id) == -1) {
+		*slot = NULL;
+		return hp_err_set(e, HP_IOERR, "out of memory");
+	}
+	return 0;
+}
+
+int
+backup_take(const char *root, const char *hive_path, struct backup *b,
+	    struct hp_err *e)
+{
+	char stamp[32], *slot = NULL;
+	struct timespec now;
+	struct tm tm;
+	int src = -1, dst = -1, rc = -1;
+
+	memset(b, 0, sizeof(*b));
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	if (hive_slot(root, hive_path, &slot, &b->hive, e) == -1)
+		goto out;
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	b->time = malloc(32);
+	if (b->time == NULL ||
+	    asprintf(&b->dir, "%s/%s.%06ld-%ld", slot, stamp,
+	    now.tv_nsec / 1000, (long)getpid()) == -1) {
+		b->dir = NULL;
+		hp_err_set(e, HP_IOERR, "out of memory");
+		goto out;
+	}
+	strftime(b->time, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (mkdir_p(b->dir, e) == -1)
+		goto out;
+	if (asprintf(&b->copy, "%s/hive", b->dir) == -1) {
+		b->copy = NULL;
+		hp_err_set(e, HP_IOERR, "out of memory");
+		goto out;
+	}
+	src = open(hive_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (src == -1) {
+		hp_err_set(e, HP_IOERR, "%s: cannot open: %s", hive_path,
+		    strerror(errno));
+		goto out;
+	}
+	dst = open(b->copy, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (dst == -1) {
+		hp_err_set(e, HP_IOERR, "%s: cannot create backup: %s", b->copy,
+		    strerror(errno));
+		goto out;
+	}
+	if (copy_hashed(src, hive_path, dst, b->copy, b->sha_before, e) == -1)
+		goto out;
+	rc = 0;
+out:
+	if (src != -1)
+		close(src);
+	if (dst != -1)
+		close(dst);
+	if (rc == -1 && b->dir != NULL)
+		backup_discard(b);
+	free(slot);
+	return rc;
+}
+
+static struct json_object *
+string_array(const char *const *items, size_t n)
+{
+	struct json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; a != NULL && i < n; i++)
+		json_object_array_add(a, json_object_new_string(items[i]));
+	return a;
+}
+
+int
+backup_write_manifest(const struct backup *b, const char *sha_after,
+		      const char *const *profiles, size_t n_profiles,
+		      const char *const *reg_files, size_t n_reg_files,
+		      struct hp_err *e)
+{
+	struct json_object *m = json_object_new_object();
+	char *path = NULL, *tmp = NULL;
+	const char *text;
+	FILE *f = NULL;
+	int rc = -1;
+
+	if (m == NULL)
+		return hp_err_set(e, HP_IOERR, "out of memory");
+	json_object_object_add(m, "schema", json_object_new_string(MANIFEST_SCHEMA));
+	json_object_object_add(m, "hive", json_object_new_string(b->hive));
+	json_object_object_add(m, "backup", json_object_new_string("hive"));
+	json_object_object_add(m, "sha256_before", json_object_new_string(b->sha_before));
+	json_object_object_add(m, "sha256_after", json_object_new_string(sha_after));
+	json_object_object_add(m, "time", json_object_new_string(b->time));
+	json_object_object_add(m, "profiles", string_array(profiles, n_profiles));
+	json_object_object_add(m, "reg_files", string_array(reg_files, n_reg_files));
+	json_object_object_add(m, "tool_version", json_object_new_string(PACKAGE_VERSION));
+	text = json_object_to_json_string_ext(m, JSON_C_TO_STRING_PRETTY |
+	    JSON_C_TO_STRING_NOSLASHESCAPE);
+
+	if (asprintf(&path, "%s/%s", b->dir, MANIFEST) == -1 ||
+	    asprintf(&tmp, "%s/.%s.tmp", b->dir, MANIFEST) == -1) {
+		hp_err_set(e, HP_IOERR, "out of memory");
+		goto out;
+	}
+	f = fopen(tmp, "wxe");
+	if (f == NULL || fprintf(f, "%s\n", text) < 0 || fflush(f) == EOF ||
+	    fsync(fileno(f)) == -1) {
+		hp_err_set(e, HP_IOERR, "%s: cannot write: %s", tmp,
+		    strerror(errno));
+		goto out;
+	}
+	if (fclose(f) == EOF) {
+		f = NULL;
+		hp_err_set(e, HP_IOERR, "%s: cannot write: %s", tmp,
+		    strerror(errno));
+		goto out;
+	}
+	f = NULL;
+	if (rename(tmp, path) == -1) {
+		hp_err_set(e, HP_IOERR, "%s: cannot write: %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (f != NULL)
+		fclose(f);
+	if (rc == -1 && tmp != NULL)
+		unlink(tmp);
+	free(path);
+	free(tmp);
+	json_object_put(m);
+	return rc;
+}
+
+void
+backup_discard(const struct backup *b)
+{
+	if (b->copy != NULL)
+		unlink(b->copy);
+	if (b->dir != NULL)
+		rmdir(b->dir);
+}
+
+static int
+copy_hex(struct json_object *m, const char *key, char out[SHA256_HEX_LEN + 1])
+{
+	struct json_object *v;
+	const char *s;
+
+	if (!json_object_object_get_ex(m, key, &v) ||
+	    (s = json_object_get_string(v)) == NULL || strlen(s) != SHA256_HEX_LEN)
+		return -1;
+	memcpy(out, s, SHA256_HEX_LEN + 1);
+	return 0;
+}
+
+static int
+load_manifest(const char *dir, struct backup *b, struct hp_err *e)
+{
+	struct json_object *m, *v;
+	char *path = NULL;
+	int rc = -1;
+
+	memset(b, 0, sizeof(*b));
+	if (asprintf(&path, "%s/%s", dir, MANIFEST) == -1)
+		return hp_err_set(e, HP_IOERR, "out of memory");
+	m = json_object_from_file(path);
+	if (m == NULL) {
+		hp_err_set(e, HP_IOERR, "%s: cannot read the backup manifest", path);
+		free(path);
+		return -1;
+	}
+	if (copy_hex(m, "sha256_before", b->sha_before) == -1 ||
+	    copy_hex(m, "sha256_after", b->sha_after) == -1 ||
+	    !json_object_object_get_ex(m, "hive", &v)) {
+		hp_err_set(e, HP_IOERR, "%s: backup manifest is damaged", path);
+		goto out;
+	}
+	b->hive = strdup(json_object_get_string(v));
+	b->dir = strdup(dir);
+	b->time = json_object_object_get_ex(m, "time", &v) ?
+	    strdup(json_object_get_string(v)) : strdup("");
+	if (b->hive == NULL || b->dir == NULL || b->time == NULL ||
+	    asprintf(&b->copy, "%s/hive", dir) == -1) {
+		b->copy = NULL;
+		hp_err_set(e, HP_IOERR, "out of memory");
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc == -1)
+		backup_free(b);
+	json_object_put(m);
+	free(path);
+	return rc;
+}
+
+int
+backup_find_latest(const char *root, const char *hive_path, struct backup *b,
+		   struct hp_err *e)
+{
+	char *slot = NULL, *abs = NULL, *best = NULL, *dir = NULL;
+	struct dirent *de;
+	DIR *d;
+	int rc = -1;
+
+	memset(b, 0, sizeof(*b));
+	if (hive_slot(root, hive_path, &slot, &abs, e) == -1)
+		goto out;
+	d = opendir(slot);
+	if (d == NULL) {
+		hp_err_set(e, errno == ENOENT ? HP_REFUSED : HP_IOERR,
+		    "%s: no backup of this hive under %s", hive_path, root);
+		goto out;
+	}
+	/* Directory names start with a UTC timestamp: the largest is the
+	 * latest.  Only those with a manifest are finished backups. */
+	while ((de = readdir(d)) != NULL) {
+		char *m = NULL;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (asprintf(&m, "%s/%s/%s", slot, de->d_name, MANIFEST) == -1)
+			break;
+		if (access(m, R_OK) == 0 &&
+		    (best == NULL || strcmp(de->d_name, best) > 0)) {
+			free(best);
+			best = strdup(de->d_name);
+		}
+		free(m);
+	}
+	closedir(d);
+	if (best == NULL) {
+		hp_err_set(e, HP_REFUSED, "%s: no backup of this hive under %s",
+		    hive_path, root);
+		goto out;
+	}
+	if (asprintf(&dir, "%s/%s", slot, best) == -1) {
+		dir = NULL;
+		hp_err_set(e, HP_IOERR, "out of memory");
+		goto out;
+	}
+	rc = load_manifest(dir, b, e);
+out:
+	free(slot);
+	free(abs);
+	free(best);
+	free(dir);
+	return rc;
+}
+
+void
+backup_free(struct backup *b)
+{
+	free(b->dir);
+	free(b->copy);
+	free(b->hive);
+	free(b->time);
+	memset(b, 0, sizeof(*b));
+}

@@ -1,0 +1,45 @@
+/* Backups taken before any write, kept outside the image, and the
+ * manifest that lets rollback put a hive back exactly. */
+#ifndef HIVEPATCH_BACKUP_H
+#define HIVEPATCH_BACKUP_H
+
+#include <stddef.h>
+
+#include "error.h"
+#include "hash.h"
+
+struct backup {
+	char *dir;		/* this backup's own directory */
+	char *copy;		/* the copy of the hive inside it */
+	char *hive;		/* absolute path of the hive it came from */
+	char *time;		/* UTC, ISO 8601 */
+	char sha_before[SHA256_HEX_LEN + 1];
+	char sha_after[SHA256_HEX_LEN + 1];	/* from the manifest */
+};
+
+/* The directory backups go under: `override` (--backup-dir), else
+ * $XDG_STATE_HOME/hivepatch, else ~/.local/state/hivepatch. */
+int backup_root(const char *override, char **root, struct hp_err *e);
+
+/* Copies the hive into a new directory under root/<hash of its path>/,
+ * hashing it on the way (sha_before). */
+int backup_take(const char *root, const char *hive_path, struct backup *b,
+		struct hp_err *e);
+
+/* Writes manifest.json into the backup once the new hive is in place;
+ * a backup without one is never offered to rollback. */
+int backup_write_manifest(const struct backup *b, const char *sha_after,
+			  const char *const *profiles, size_t n_profiles,
+			  const char *const *reg_files, size_t n_reg_files,
+			  struct hp_err *e);
+
+/* Removes a backup whose commit failed (the hive is unchanged). */
+void backup_discard(const struct backup *b);
+
+/* The most recent backup with a manifest for this hive. */
+int backup_find_latest(const char *root, const char *hive_path,
+		       struct backup *b, struct hp_err *e);
+
+void backup_free(struct backup *b);
+
+#endif

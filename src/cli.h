@@ -1,0 +1,25 @@
+/* The command-line layer: one file per subcommand, sharing these. */
+#ifndef HIVEPATCH_CLI_H
+#define HIVEPATCH_CLI_H
+
+#include <stdio.h>
+
+#include "error.h"
+
+int cmd_apply(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_rollback(int argc, char **argv);
+int cmd_profiles(int argc, char **argv);
+
+void cli_print_help(FILE *out);
+
+/* Prints "hivepatch: MESSAGE" on stderr and returns the status. */
+int cli_fail(const struct hp_err *e);
+
+/* Prints a usage error for `cmd` and returns HP_USAGE. */
+int cli_usage(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,128 @@
+/* export: a key and everything below it, as a .reg file. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli.h"
+#include "hive.h"
+#include "regfile.h"
+#include "target.h"
+
+/* "HKLM\SOFTWARE\x" or "HKEY_LOCAL_MACHINE\SOFTWARE\x" -> "x" inside the
+ * SOFTWARE hive; NULL for any other root. */
+static const char *
+software_path(const char *key)
+{
+	static const char *const roots[] = { "HKEY_LOCAL_MACHINE\\", "HKLM\\" };
+	size_t i, n;
+
+	for (i = 0; i < 2; i++) {
+		n = strlen(roots[i]);
+		if (strncasecmp(key, roots[i], n) == 0) {
+			key += n;
+			break;
+		}
+	}
+	if (i == 2 || strncasecmp(key, "SOFTWARE", 8) != 0)
+		return NULL;
+	key += 8;
+	if (*key == '\0')
+		return key;
+	return *key == '\\' ? key + 1 : NULL;
+}
+
+static int
+export(const char *target_arg, const char *key, const char *output, int utf16,
+       struct hp_err *e)
+{
+	struct hive_header hdr;
+	struct hp_target target;
+	const char *rel = software_path(key);
+	char *display = NULL;
+	hive_node_h node;
+	hive_h *h = NULL;
+	FILE *out = stdout;
+	int rc = -1;
+
+	memset(&target, 0, sizeof(target));
+	if (rel == NULL)
+		return hp_err_set(e, HP_USAGE,
+		    "%s: not a key in HKEY_LOCAL_MACHINE\\SOFTWARE", key);
+	if (target_resolve(target_arg, "SOFTWARE", &target, e) == -1 ||
+	    hive_read_header(target.hive_path, &hdr, e) == -1)
+		goto out;
+	if (hdr.dirty)
+		fprintf(stderr, "hivepatch: warning: %s is dirty: the primary file "
+		    "may be stale, its logs hold newer changes\n", target.hive_path);
+	if ((h = hive_open(target.hive_path, 0, e)) == NULL)
+		goto out;
+	node = hive_find_key(h, rel);
+	if (node == 0) {
+		hp_err_set(e, HP_NONCOMPLIANT, "%s: no key %s", target.hive_path, key);
+		goto out;
+	}
+	if (asprintf(&display, "HKEY_LOCAL_MACHINE\\SOFTWARE%s%s",
+	    *rel ? "\\" : "", rel) == -1) {
+		display = NULL;
+		hp_err_set(e, HP_IOERR, "out of memory");
+		goto out;
+	}
+	if (output != NULL && (out = fopen(output, "we")) == NULL) {
+		hp_err_set(e, HP_IOERR, "%s: cannot create: %m", output);
+		goto out;
+	}
+	rc = reg_export(h, node, display, utf16, out, e);
+	if (fflush(out) == EOF && rc == 0)
+		rc = hp_err_set(e, HP_IOERR, "%s: cannot write: %m",
+		    output ? output : "standard output");
+out:
+	if (out != stdout && out != NULL && fclose(out) == EOF && rc == 0)
+		rc = hp_err_set(e, HP_IOERR, "%s: cannot write: %m", output);
+	if (h != NULL)
+		hivex_close(h);
+	free(display);
+	target_free(&target);
+	return rc;
+}
+
+int
+cmd_export(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "utf16", no_argument, NULL, 'u' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct hp_err e = { HP_OK, "" };
+	const char *output = NULL;
+	int c, utf16 = 0;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+		switch (c) {
+		case 'u':
+			utf16 = 1;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'h':
+			cli_print_help(stdout);
+			return 0;
+		default:
+			return cli_usage("export", "unknown option '%s'",
+			    argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 2)
+		return cli_usage("export", "needs TARGET and KEY");
+	if (export(argv[optind], argv[optind + 1], output, utf16, &e) == -1)
+		return cli_fail(&e);
+	return 0;
+}

@@ -1,0 +1,24 @@
+/* profiles: what can be passed to --profile. */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "cli.h"
+#include "profile.h"
+
+int
+cmd_profiles(int argc, char **argv)
+{
+	struct hp_err e = { HP_OK, "" };
+	struct profile *list;
+	size_t n, i;
+
+	if (argc > 1)
+		return cli_usage("profiles", "takes no arguments");
+	if (profile_list(&list, &n, &e) == -1)
+		return cli_fail(&e);
+	for (i = 0; i < n; i++)
+		printf("%-24s %s\n", list[i].name, list[i].description);
+	profile_list_free(list, n);
+	return 0;
+}

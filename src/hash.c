@@ -1,0 +1,124 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "hash.h"
+
+#define CHUNK (1u << 20)
+
+static void
+to_hex(const unsigned char *md, unsigned len, char *hex)
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned i;
+
+	for (i = 0; i < len; i++) {
+		hex[2 * i] = digits[md[i] >> 4];
+		hex[2 * i + 1] = digits[md[i] & 15];
+	}
+	hex[2 * len] = '\0';
+}
+
+static int
+write_all(int fd, const unsigned char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Reads src_fd to its end, hashing, and writing to dst_fd when >= 0. */
+static int
+hash_stream(int src_fd, const char *src, int dst_fd, const char *dst,
+	    char hex[SHA256_HEX_LEN + 1], struct hp_err *e)
+{
+	unsigned char md[EVP_MAX_MD_SIZE], *buf;
+	unsigned md_len = 0;
+	EVP_MD_CTX *ctx;
+	off_t off = 0;
+	int rc = -1;
+
+	buf = malloc(CHUNK);
+	if (buf == NULL)
+		return hp_err_set(e, HP_IOERR, "out of memory");
+	ctx = EVP_MD_CTX_new();
+	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+		hp_err_set(e, HP_IOERR, "%s: cannot set up SHA-256", src);
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = pread(src_fd, buf, CHUNK, off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			hp_err_set(e, HP_IOERR, "%s: cannot read: %s", src,
+			    strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		off += n;
+		if (EVP_DigestUpdate(ctx, buf, (size_t)n) != 1) {
+			hp_err_set(e, HP_IOERR, "%s: SHA-256 failed", src);
+			goto out;
+		}
+		if (dst_fd >= 0 && write_all(dst_fd, buf, (size_t)n) == -1) {
+			hp_err_set(e, HP_IOERR, "%s: cannot write: %s", dst,
+			    strerror(errno));
+			goto out;
+		}
+	}
+	if (dst_fd >= 0 && fsync(dst_fd) == -1) {
+		hp_err_set(e, HP_IOERR, "%s: cannot sync: %s", dst,
+		    strerror(errno));
+		goto out;
+	}
+	if (EVP_DigestFinal_ex(ctx, md, &md_len) != 1) {
+		hp_err_set(e, HP_IOERR, "%s: SHA-256 failed", src);
+		goto out;
+	}
+	to_hex(md, md_len, hex);
+	rc = 0;
+out:
+	EVP_MD_CTX_free(ctx);
+	free(buf);
+	return rc;
+}
+
+int
+sha256_file(const char *path, char hex[SHA256_HEX_LEN + 1], struct hp_err *e)
+{
+	int fd, rc;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1)
+		return hp_err_set(e, HP_IOERR, "%s: cannot open: %s", path,
+		    strerror(errno));
+	rc = hash_stream(fd, path, -1, NULL, hex, e);
+	close(fd);
+	return rc;
+}
+
+int
+copy_hashed(int src_fd, const char *src, int dst_fd, const char *dst,
+	    char hex[SHA256_HEX_LEN + 1], struct hp_err *e)
+{
+	return hash_stream(src_fd, src, dst_fd, dst, hex, e);
+}

@@ -1,0 +1,18 @@
+/* SHA-256 of files, and copying a file while hashing it (one pass). */
+#ifndef HIVEPATCH_HASH_H
+#define HIVEPATCH_HASH_H
+
+#include "error.h"
+
+#define SHA256_HEX_LEN 64
+
+/* hex receives 64 lowercase hex digits and a NUL. */
+int sha256_file(const char *path, char hex[SHA256_HEX_LEN + 1],
+		struct hp_err *e);
+
+/* Copies src_fd (from its start) to dst_fd, fsyncs dst_fd, and hashes
+ * what was copied.  `src` and `dst` name the files in messages. */
+int copy_hashed(int src_fd, const char *src, int dst_fd, const char *dst,
+		char hex[SHA256_HEX_LEN + 1], struct hp_err *e);
+
+#endif

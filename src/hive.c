@@ -1,0 +1,301 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <iconv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hive.h"
+
+static uint32_t
+le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+/* The file name field is UTF-16LE, NUL-padded; keep what fits. */
+static void
+decode_name(const unsigned char *field, size_t len, char *out, size_t outlen)
+{
+	iconv_t cd;
+	size_t n, inleft, outleft;
+	char *in, *op;
+
+	for (n = 0; n + 1 < len; n += 2)
+		if (field[n] == 0 && field[n + 1] == 0)
+			break;
+	out[0] = '\0';
+	cd = iconv_open("UTF-8", "UTF-16LE");
+	if (cd == (iconv_t)-1)
+		return;
+	in = (char *)field;
+	inleft = n;
+	op = out;
+	outleft = outlen - 1;
+	/* A bad sequence just ends the name early: it is only a hint. */
+	(void)iconv(cd, &in, &inleft, &op, &outleft);
+	*op = '\0';
+	iconv_close(cd);
+}
+
+int
+hive_read_header(const char *path, struct hive_header *hdr, struct hp_err *e)
+{
+	unsigned char bb[HIVE_BASE_BLOCK];
+	struct stat st;
+	uint32_t sum = 0;
+	ssize_t got;
+	size_t i;
+	int fd;
+
+	memset(hdr, 0, sizeof(*hdr));
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1)
+		return hp_err_set(e, HP_IOERR, "%s: cannot open: %s", path,
+		    strerror(errno));
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return hp_err_set(e, HP_REFUSED, "%s: not a regular file", path);
+	}
+	hdr->file_size = (uint64_t)st.st_size;
+	if (hdr->file_size > HIVE_SIZE_MAX) {
+		close(fd);
+		return hp_err_set(e, HP_IOERR,
+		    "%s: too large for a hive (%llu bytes, limit %llu)", path,
+		    (unsigned long long)hdr->file_size, HIVE_SIZE_MAX);
+	}
+	got = pread(fd, bb, sizeof(bb), 0);
+	if (got < 0) {
+		int saved = errno;
+		close(fd);
+		return hp_err_set(e, HP_IOERR, "%s: cannot read: %s", path,
+		    strerror(saved));
+	}
+	close(fd);
+	if (got < 4 || memcmp(bb, "regf", 4) != 0)
+		return hp_err_set(e, HP_IOERR,
+		    "%s: not a registry hive (no 'regf' signature)", path);
+	if ((size_t)got < sizeof(bb))
+		return hp_err_set(e, HP_IOERR,
+		    "%s: damaged hive: truncated inside the base block (%zd bytes)",
+		    path, got);
+
+	for (i = 0; i < 508; i += 4)
+		sum ^= le32(bb + i);
+	if (sum == 0xffffffffu)
+		sum = 0xfffffffeu;
+	else if (sum == 0)
+		sum = 1;
+	hdr->seq_primary = le32(bb + 4);
+	hdr->seq_secondary = le32(bb + 8);
+	hdr->major = le32(bb + 20);
+	hdr->minor = le32(bb + 24);
+	hdr->bins_size = le32(bb + 40);
+	hdr->dirty = hdr->seq_primary != hdr->seq_secondary;
+	decode_name(bb + 48, 64, hdr->name, sizeof(hdr->name));
+
+	/* A dirty hive may legitimately carry a stale checksum: Windows
+	 * takes the base block from the log then.  Only a clean one must
+	 * add up. */
+	if (!hdr->dirty && sum != le32(bb + 508))
+		return hp_err_set(e, HP_IOERR,
+		    "%s: damaged hive: base block checksum mismatch", path);
+	if (hdr->major != 1)
+		return hp_err_set(e, HP_IOERR,
+		    "%s: unsupported hive format version %u.%u", path,
+		    hdr->major, hdr->minor);
+	if (hdr->bins_size == 0 || hdr->bins_size % 4096 != 0)
+		return hp_err_set(e, HP_IOERR,
+		    "%s: damaged hive: hive bins size %u is not a multiple of 4096",
+		    path, hdr->bins_size);
+	if ((uint64_t)hdr->bins_size + HIVE_BASE_BLOCK > hdr->file_size)
+		return hp_err_set(e, HP_IOERR,
+		    "%s: damaged hive: truncated (header says %llu bytes, file has %llu)",
+		    path, (unsigned long long)hdr->bins_size + HIVE_BASE_BLOCK,
+		    (unsigned long long)hdr->file_size);
+	return 0;
+}
+
+hive_h *
+hive_open(const char *path, int flags, struct hp_err *e)
+{
+	hive_h *h;
+
+	errno = 0;
+	h = hivex_open(path, flags);
+	if (h == NULL)
+		hp_err_set(e, HP_IOERR, "%s: damaged hive: hivex cannot open it: %s",
+		    path, errno ? strerror(errno) : "unknown error");
+	return h;
+}
+
+static const struct {
+	const char *file;
+	enum hive_kind kind;
+} kind_by_file[] = {
+	{ "SOFTWARE", HIVE_SOFTWARE },
+	{ "SYSTEM", HIVE_SYSTEM },
+	{ "SAM", HIVE_SAM },
+	{ "SECURITY", HIVE_SECURITY },
+	{ "DEFAULT", HIVE_DEFAULT },
+	{ "NTUSER.DAT", HIVE_NTUSER },
+	{ "UsrClass.dat", HIVE_USRCLASS },
+	{ "Amcache.hve", HIVE_AMCACHE },
+	{ "BCD", HIVE_BCD },
+	{ "COMPONENTS", HIVE_COMPONENTS },
+};
+
+const char *
+hive_kind_name(enum hive_kind kind)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(kind_by_file) / sizeof(kind_by_file[0]); i++)
+		if (kind_by_file[i].kind == kind)
+			return kind_by_file[i].file;
+	return "unknown";
+}
+
+static int
+root_has(hive_h *h, hive_node_h root, const char *name)
+{
+	return hivex_node_get_child(h, root, name) != 0;
+}
+
+/* What the root's children say.  Checked in an order where the more
+ * specific layouts come first. */
+static enum hive_kind
+kind_from_layout(hive_h *h, hive_node_h root)
+{
+	if (root_has(h, root, "Select") &&
+	    (root_has(h, root, "ControlSet001") || root_has(h, root, "ControlSet002")))
+		return HIVE_SYSTEM;
+	if (root_has(h, root, "SAM") && root_has(h, root, "Domains") == 0)
+		return HIVE_SAM;
+	if (root_has(h, root, "Policy") && root_has(h, root, "RXACT"))
+		return HIVE_SECURITY;
+	if (root_has(h, root, "Control Panel") || root_has(h, root, "Environment") ||
+	    root_has(h, root, "AppEvents") || root_has(h, root, "Console"))
+		return HIVE_NTUSER;
+	if (root_has(h, root, "Root") && !root_has(h, root, "Microsoft"))
+		return HIVE_AMCACHE;
+	if (root_has(h, root, "Objects") && root_has(h, root, "Description"))
+		return HIVE_BCD;
+	if (root_has(h, root, "Microsoft"))
+		return HIVE_SOFTWARE;
+	return HIVE_UNKNOWN;
+}
+
+enum hive_kind
+hive_classify(hive_h *h, const struct hive_header *hdr, char *why,
+	      size_t whylen)
+{
+	enum hive_kind by_name = HIVE_UNKNOWN, by_layout;
+	const char *base;
+	size_t i;
+
+	base = strrchr(hdr->name, '\\');
+	base = base ? base + 1 : hdr->name;
+	for (i = 0; i < sizeof(kind_by_file) / sizeof(kind_by_file[0]); i++)
+		if (strcasecmp(base, kind_by_file[i].file) == 0)
+			by_name = kind_by_file[i].kind;
+	by_layout = kind_from_layout(h, hivex_root(h));
+
+	/* A user hive and DEFAULT share a layout; the name tells them apart. */
+	if (by_name == HIVE_DEFAULT && by_layout == HIVE_NTUSER)
+		by_layout = HIVE_DEFAULT;
+
+	if (by_name != HIVE_UNKNOWN && by_layout != HIVE_UNKNOWN &&
+	    by_name != by_layout) {
+		snprintf(why, whylen,
+		    "header names it '%s' but its root looks like %s", base,
+		    hive_kind_name(by_layout));
+		return HIVE_UNKNOWN;
+	}
+	if (by_name != HIVE_UNKNOWN) {
+		snprintf(why, whylen, "header names it '%s'", base);
+		return by_name;
+	}
+	if (by_layout != HIVE_UNKNOWN) {
+		snprintf(why, whylen, "its root keys look like a %s hive",
+		    hive_kind_name(by_layout));
+		return by_layout;
+	}
+	snprintf(why, whylen, "neither its header name '%s' nor its root keys say what it is",
+	    base);
+	return HIVE_UNKNOWN;
+}
+
+hive_node_h
+hive_find_key(hive_h *h, const char *path)
+{
+	hive_node_h node = hivex_root(h);
+	const char *p = path;
+	char part[256];
+
+	errno = 0;
+	while (node != 0 && *p != '\0') {
+		size_t n = strcspn(p, "\\");
+
+		if (n == 0) {
+			p++;
+			continue;
+		}
+		if (n >= sizeof(part))
+			return 0;
+		memcpy(part, p, n);
+		part[n] = '\0';
+		node = hivex_node_get_child(h, node, part);
+		p += n;
+	}
+	return node;
+}
+
+static int
+walk_node(hive_h *h, hive_node_h node, unsigned depth)
+{
+	hive_node_h *children;
+	hive_value_h *values;
+	size_t i;
+	int rc = 0;
+
+	/* Windows limits keys to 512 levels; a deeper tree is a loop. */
+	if (depth > 512) {
+		errno = ELOOP;
+		return -1;
+	}
+	values = hivex_node_values(h, node);
+	if (values == NULL)
+		return -1;
+	for (i = 0; values[i] != 0; i++) {
+		hive_type t;
+		size_t len;
+
+		if (hivex_value_type(h, values[i], &t, &len) == -1) {
+			rc = -1;
+			break;
+		}
+	}
+	free(values);
+	if (rc == -1)
+		return -1;
+	children = hivex_node_children(h, node);
+	if (children == NULL)
+		return -1;
+	for (i = 0; children[i] != 0 && rc == 0; i++)
+		rc = walk_node(h, children[i], depth + 1);
+	free(children);
+	return rc;
+}
+
+int
+hive_walk_all(hive_h *h)
+{
+	return walk_node(h, hivex_root(h), 0);
+}

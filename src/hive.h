@@ -1,0 +1,66 @@
+/* One hive file: its base block, what kind of hive it is, and opening it
+ * through hivex with the checks hivex leaves to its callers. */
+#ifndef HIVEPATCH_HIVE_H
+#define HIVEPATCH_HIVE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <hivex.h>
+
+#include "error.h"
+
+/* Bound on what we read from an image: the regf format cannot address
+ * more than 4 GiB of hive bins, real SOFTWARE hives stay far below. */
+#define HIVE_SIZE_MAX (2ull * 1024 * 1024 * 1024)
+#define HIVE_BASE_BLOCK 4096u
+
+enum hive_kind {
+	HIVE_UNKNOWN,
+	HIVE_SOFTWARE,
+	HIVE_SYSTEM,
+	HIVE_SAM,
+	HIVE_SECURITY,
+	HIVE_DEFAULT,
+	HIVE_NTUSER,
+	HIVE_USRCLASS,
+	HIVE_AMCACHE,
+	HIVE_BCD,
+	HIVE_COMPONENTS,
+};
+
+struct hive_header {
+	uint32_t seq_primary;	/* offset 4 */
+	uint32_t seq_secondary;	/* offset 8: differs from the primary when dirty */
+	uint32_t major, minor;
+	uint32_t bins_size;	/* offset 40 */
+	char name[96];		/* file name field, UTF-8, as Windows truncated it */
+	uint64_t file_size;
+	int dirty;
+};
+
+/* Reads and checks the base block of `path` (a regular file): signature,
+ * checksum, sizes.  HP_IOERR names the file and the damage. */
+int hive_read_header(const char *path, struct hive_header *hdr,
+		     struct hp_err *e);
+
+/* Opens `path` with hivex (flags: 0 or HIVEX_OPEN_WRITE).  Returns NULL
+ * with HP_IOERR when hivex cannot make sense of it. */
+hive_h *hive_open(const char *path, int flags, struct hp_err *e);
+
+/* The kind of hive, from the header's file name and the root's children.
+ * `why` receives a short human explanation ("header names it 'SYSTEM'"). */
+enum hive_kind hive_classify(hive_h *h, const struct hive_header *hdr,
+			     char *why, size_t whylen);
+
+const char *hive_kind_name(enum hive_kind kind);
+
+/* Walks "A\\B\\C" from the root, case-insensitively.  Returns 0 when
+ * absent, leaving errno 0; 0 with errno set on a read error. */
+hive_node_h hive_find_key(hive_h *h, const char *path);
+
+/* Reads the whole tree (every key and value header), as a check that a
+ * freshly written file is whole.  Returns 0 or -1 with errno. */
+int hive_walk_all(hive_h *h);
+
+#endif

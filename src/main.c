@@ -1,0 +1,114 @@
+#include "config.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage_text[] =
+"Usage: hivepatch COMMAND [OPTION]... \n"
+"Patch the registry of a Windows that is not running.\n"
+"\n"
+"Commands:\n"
+"  apply   [--profile NAME]... [--reg FILE]... [--dry-run] [--json] [--force]\n"
+"          [--backup-dir DIR] TARGET\n"
+"                        write the profiles' values (default: net4-tls12),\n"
+"                        after a backup, and verify them from disk\n"
+"  verify  [--profile NAME]... [--reg FILE]... [--json] TARGET\n"
+"                        check the values without writing (exit 1 if not met)\n"
+"  import  [--dry-run] [--json] [--force] [--backup-dir DIR] FILE.reg TARGET\n"
+"                        apply an arbitrary .reg file\n"
+"  export  [--utf16] [--output FILE] TARGET KEY\n"
+"                        print KEY and everything below it as a .reg file\n"
+"  rollback [--force] [--backup-dir DIR] TARGET\n"
+"                        restore the backup the last apply took\n"
+"  profiles              list the profiles\n"
+"\n"
+"TARGET is a hive file or the root of a Windows tree (a mount point); in a\n"
+"tree Windows/System32/config/SOFTWARE is found in any letter case.\n"
+"\n"
+"Options:\n"
+"  --profile NAME    use a profile (may be repeated)\n"
+"  --reg FILE        use a .reg file (may be repeated)\n"
+"  --dry-run         show what would change, write nothing\n"
+"  --json            print one JSON document (schema hivepatch-report/1)\n"
+"  --force           go on where hivepatch would refuse: no .NET 4.5+,\n"
+"                    not a SOFTWARE hive, rollback over a changed hive\n"
+"  --backup-dir DIR  keep backups in DIR (default $XDG_STATE_HOME/hivepatch)\n"
+"  --utf16           export in regedit's own UTF-16LE format\n"
+"  --output FILE     export into FILE instead of standard output\n"
+"  -h, --help        show this help\n"
+"  -V, --version     show the version\n"
+"\n"
+"Exit status: 0 done or compliant; 1 verify found a value missing or\n"
+"different; 2 usage error; 3 refused for safety; 4 I/O error or damaged hive.\n"
+"See hivepatch(1).\n";
+
+void
+cli_print_help(FILE *out)
+{
+	fputs(usage_text, out);
+}
+
+int
+cli_fail(const struct hp_err *e)
+{
+	fprintf(stderr, "hivepatch: %s\n", e->msg);
+	return e->status;
+}
+
+int
+cli_usage(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "hivepatch %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'hivepatch --help'.\n");
+	return 2;
+}
+
+static const struct {
+	const char *name;
+	int (*run)(int, char **);
+} commands[] = {
+	{ "apply", cmd_apply },
+	{ "verify", cmd_verify },
+	{ "import", cmd_import },
+	{ "export", cmd_export },
+	{ "rollback", cmd_rollback },
+	{ "profiles", cmd_profiles },
+};
+
+int
+main(int argc, char **argv)
+{
+	size_t i;
+
+	/* A file size limit (ulimit -f) must fail a write with EFBIG, which we
+	 * handle, not kill us half-way with SIGXFSZ. */
+	signal(SIGXFSZ, SIG_IGN);
+
+	if (argc < 2) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("hivepatch %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "hivepatch: unknown command '%s'\nTry 'hivepatch --help'.\n",
+	    argv[1]);
+	return 2;
+}

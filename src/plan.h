@@ -1,0 +1,62 @@
+/* The plan: each .reg operation mapped into the SOFTWARE hive and judged
+ * against what the hive holds now (before), with what applying it means. */
+#ifndef HIVEPATCH_PLAN_H
+#define HIVEPATCH_PLAN_H
+
+#include <stddef.h>
+
+#include <hivex.h>
+
+#include "detect.h"
+#include "error.h"
+#include "regfile.h"
+
+enum plan_action {
+	PLAN_ALREADY,	/* the hive already holds what the operation asks */
+	PLAN_ADD,	/* value or key absent: create it */
+	PLAN_CHANGE,	/* value present with other type or data */
+	PLAN_DELETE,	/* value or key present and to be removed */
+	PLAN_SKIP,	/* does not apply to this image (skip_reason says why) */
+};
+
+struct plan_item {
+	const struct reg_op *op;
+	char *hive_path;	/* key path inside the hive, '\\'-separated */
+	char *display_key;	/* "HKLM\\SOFTWARE\\..." for reports */
+	enum plan_action action;
+	const char *skip_reason;
+	int key_exists;		/* the key was there before */
+	int had_value;		/* the value was there before */
+	hive_type before_type;
+	unsigned char *before;
+	size_t before_len;
+};
+
+struct plan {
+	struct plan_item *items;
+	size_t n_items;
+};
+
+/* Maps every operation onto the SOFTWARE hive.  A key outside
+ * HKEY_LOCAL_MACHINE\SOFTWARE fails with HP_USAGE naming file:line;
+ * Wow6432Node keys on a 32-bit image become PLAN_SKIP.  Judging against
+ * the hive is a separate step (plan_judge) because applying one item can
+ * change what the next one finds. */
+int plan_map(const struct reg_op *const *ops, size_t n_ops,
+	     const struct image_info *image, struct plan *plan,
+	     struct hp_err *e);
+
+/* Reads the hive's current state for one item and sets its action. */
+int plan_judge(hive_h *h, struct plan_item *item, struct hp_err *e);
+
+/* True when a later item makes item i's outcome irrelevant (it touches
+ * the same value, or removes or recreates the key). */
+int plan_superseded(const struct plan *plan, size_t i);
+
+/* Counts the plan items (not skipped, not superseded) that the hive does
+ * not hold; judging refreshes each item's before state.  -1 on error. */
+int plan_count_unmet(hive_h *h, struct plan *plan, struct hp_err *e);
+
+void plan_free(struct plan *plan);
+
+#endif

@@ -1,0 +1,209 @@
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "profile.h"
+
+#ifndef PROFILE_DIR
+#define PROFILE_DIR "/usr/local/share/hivepatch/profiles"
+#endif
+
+static int
+is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *
+profile_dir(void)
+{
+	static char beside_binary[PATH_MAX];
+	const char *env = getenv("HIVEPATCH_PROFILE_DIR");
+	char exe[PATH_MAX];
+	ssize_t n;
+	char *slash;
+
+	if (env != NULL && *env != '\0')
+		return env;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash != NULL) {
+			*slash = '\0';
+			if (snprintf(beside_binary, sizeof(beside_binary),
+			    "%s/../profiles", exe) < (int)sizeof(beside_binary) &&
+			    is_dir(beside_binary))
+				return beside_binary;
+		}
+	}
+	return PROFILE_DIR;
+}
+
+/* Profile names are file names we build paths from: keep them tame. */
+static int
+valid_name(const char *name)
+{
+	const char *p;
+
+	if (*name == '\0' || strlen(name) > 64)
+		return 0;
+	for (p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    *p == '-' || *p == '_' || *p == '.'))
+			return 0;
+	return name[0] != '.';
+}
+
+static char *
+trimmed_dup(const char *s)
+{
+	size_t n;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strcspn(s, "\r\n");
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	return strndup(s, n);
+}
+
+/* Reads the "; hivepatch-KEY: value" lines before the first section. */
+static int
+read_meta(struct profile *p, struct hp_err *e)
+{
+	static const char desc[] = "; hivepatch-description:";
+	static const char req[] = "; hivepatch-requires:";
+	char line[512];
+	FILE *f;
+
+	f = fopen(p->path, "re");
+	if (f == NULL)
+		return hp_err_set(e, HP_IOERR, "%s: cannot read profile: %s",
+		    p->path, strerror(errno));
+	while (fgets(line, sizeof(line), f) != NULL && line[0] != '[') {
+		if (strncmp(line, desc, sizeof(desc) - 1) == 0) {
+			free(p->description);
+			p->description = trimmed_dup(line + sizeof(desc) - 1);
+		} else if (strncmp(line, req, sizeof(req) - 1) == 0 &&
+		    strstr(line, "dotnet45") != NULL)
+			p->requires_dotnet45 = 1;
+	}
+	fclose(f);
+	if (p->description == NULL)
+		p->description = strdup("");
+	return p->description ? 0 : hp_err_set(e, HP_IOERR, "out of memory");
+}
+
+int
+profile_find(const char *name, struct profile *p, struct hp_err *e)
+{
+	memset(p, 0, sizeof(*p));
+	if (!valid_name(name))
+		return hp_err_set(e, HP_USAGE,
+		    "'%s' is not a profile name (see hivepatch profiles)", name);
+	p->name = strdup(name);
+	if (p->name == NULL ||
+	    asprintf(&p->path, "%s/%s.reg", profile_dir(), name) == -1) {
+		p->path = NULL;
+		profile_free(p);
+		return hp_err_set(e, HP_IOERR, "out of memory");
+	}
+	if (access(p->path, F_OK) == -1) {
+		hp_err_set(e, HP_USAGE,
+		    "unknown profile '%s' (no %s; hivepatch profiles lists them)",
+		    name, p->path);
+		profile_free(p);
+		return -1;
+	}
+	if (read_meta(p, e) == -1) {
+		profile_free(p);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct profile *)a)->name,
+	    ((const struct profile *)b)->name);
+}
+
+int
+profile_list(struct profile **list, size_t *n, struct hp_err *e)
+{
+	const char *dir = profile_dir();
+	struct profile *out = NULL;
+	struct dirent *de;
+	size_t count = 0;
+	DIR *d;
+
+	*list = NULL;
+	*n = 0;
+	d = opendir(dir);
+	if (d == NULL)
+		return hp_err_set(e, HP_IOERR, "%s: cannot list profiles: %s",
+		    dir, strerror(errno));
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+		struct profile *grown;
+		char *name;
+
+		if (len <= 4 || strcmp(de->d_name + len - 4, ".reg") != 0)
+			continue;
+		name = strndup(de->d_name, len - 4);
+		grown = realloc(out, (count + 1) * sizeof(*out));
+		if (name == NULL || grown == NULL) {
+			free(name);
+			if (grown)
+				out = grown;
+			closedir(d);
+			profile_list_free(out, count);
+			return hp_err_set(e, HP_IOERR, "out of memory");
+		}
+		out = grown;
+		if (profile_find(name, &out[count], e) == -1) {
+			free(name);
+			closedir(d);
+			profile_list_free(out, count);
+			return -1;
+		}
+		free(name);
+		count++;
+	}
+	closedir(d);
+	if (count > 1)
+		qsort(out, count, sizeof(*out), by_name);
+	*list = out;
+	*n = count;
+	return 0;
+}
+
+void
+profile_free(struct profile *p)
+{
+	free(p->name);
+	free(p->path);
+	free(p->description);
+	memset(p, 0, sizeof(*p));
+}
+
+void
+profile_list_free(struct profile *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		profile_free(&list[i]);
+	free(list);
+}

@@ -1,0 +1,412 @@
+#include "config.h"
+
+#include <iconv.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "report.h"
+
+#define REPORT_SCHEMA "hivepatch-report/1"
+
+void
+report_warn(struct report *r, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg = NULL;
+
+	if (r->n_warnings == REPORT_MAX_WARNINGS)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		msg = NULL;
+	va_end(ap);
+	if (msg != NULL)
+		r->warnings[r->n_warnings++] = msg;
+}
+
+void
+report_free(struct report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_warnings; i++)
+		free((char *)r->warnings[i]);
+	r->n_warnings = 0;
+}
+
+static const char *const type_names[] = {
+	"REG_NONE", "REG_SZ", "REG_EXPAND_SZ", "REG_BINARY", "REG_DWORD",
+	"REG_DWORD_BIG_ENDIAN", "REG_LINK", "REG_MULTI_SZ",
+	"REG_RESOURCE_LIST", "REG_FULL_RESOURCE_DESCRIPTOR",
+	"REG_RESOURCE_REQUIREMENTS_LIST", "REG_QWORD",
+};
+
+static const char *
+type_name(hive_type t)
+{
+	return (unsigned)t < sizeof(type_names) / sizeof(type_names[0]) ?
+	    type_names[t] : "REG_UNKNOWN";
+}
+
+const char *
+report_status(const struct report *r, const struct plan_item *it)
+{
+	switch (it->action) {
+	case PLAN_SKIP:
+		return "skipped";
+	case PLAN_ALREADY:
+		return r->verify ? "ok" : "already";
+	case PLAN_ADD:
+		return r->verify ? "missing" : "added";
+	case PLAN_CHANGE:
+		return r->verify ? "different" : "changed";
+	case PLAN_DELETE:
+		return r->verify ? "present" : "deleted";
+	}
+	return "unknown";
+}
+
+/* UTF-16LE registry string to UTF-8, stopping at the first NUL. */
+static char *
+utf16_to_utf8(const unsigned char *data, size_t len)
+{
+	size_t n, inleft, outleft;
+	char *out, *in, *op;
+	iconv_t cd;
+
+	for (n = 0; n + 1 < len; n += 2)
+		if (data[n] == 0 && data[n + 1] == 0)
+			break;
+	out = malloc(n * 2 + 1);
+	if (out == NULL)
+		return NULL;
+	cd = iconv_open("UTF-8", "UTF-16LE");
+	if (cd == (iconv_t)-1) {
+		free(out);
+		return NULL;
+	}
+	in = (char *)data;
+	inleft = n;
+	op = out;
+	outleft = n * 2;
+	if (iconv(cd, &in, &inleft, &op, &outleft) == (size_t)-1) {
+		iconv_close(cd);
+		free(out);
+		return NULL;
+	}
+	*op = '\0';
+	iconv_close(cd);
+	return out;
+}
+
+static uint64_t
+le_uint(const unsigned char *p, size_t n)
+{
+	uint64_t v = 0;
+
+	while (n-- > 0)
+		v = v << 8 | p[n];
+	return v;
+}
+
+static char *
+hex_string(const unsigned char *data, size_t len)
+{
+	char *s = malloc(len * 3 + 1), *p = s;
+	size_t i;
+
+	if (s == NULL)
+		return NULL;
+	*p = '\0';
+	for (i = 0; i < len; i++)
+		p += sprintf(p, i ? ",%02x" : "%02x", data[i]);
+	return s;
+}
+
+/* Data in .reg notation, shortened for a terminal. */
+static void
+print_data(FILE *out, hive_type t, const unsigned char *data, size_t len)
+{
+	char *s;
+
+	if (t == hive_t_REG_DWORD && len == 4) {
+		fprintf(out, "dword:%08" PRIx64, le_uint(data, 4));
+		return;
+	}
+	if (t == hive_t_REG_QWORD && len == 8) {
+		fprintf(out, "qword:%016" PRIx64, le_uint(data, 8));
+		return;
+	}
+	if ((t == hive_t_REG_SZ || t == hive_t_REG_EXPAND_SZ) &&
+	    (s = utf16_to_utf8(data, len)) != NULL) {
+		fprintf(out, "%s\"%s\"", t == hive_t_REG_EXPAND_SZ ? "expand:" : "", s);
+		free(s);
+		return;
+	}
+	s = hex_string(data, len > 16 ? 16 : len);
+	if (t == hive_t_REG_BINARY)
+		fprintf(out, "hex:%s%s", s ? s : "", len > 16 ? ",..." : "");
+	else
+		fprintf(out, "hex(%x):%s%s", (unsigned)t, s ? s : "",
+		    len > 16 ? ",..." : "");
+	free(s);
+}
+
+static void
+print_image(const struct report *r, FILE *out)
+{
+	const struct image_info *im = r->image;
+
+	fprintf(out, "image:    %s", im->product ? im->product : "unknown Windows");
+	if (im->display_version)
+		fprintf(out, " %s", im->display_version);
+	if (im->build)
+		fprintf(out, " (build %s)", im->build);
+	fprintf(out, ", %s", im->is_64bit ? "64-bit" : "32-bit");
+	if (im->has_release && im->dotnet4_version)
+		fprintf(out, ", .NET Framework %s (Release %" PRIu32 ")",
+		    im->dotnet4_version, im->release);
+	else if (im->dotnet4_full)
+		fprintf(out, ", .NET Framework 4.0 (no Release value)");
+	else
+		fprintf(out, ", no .NET Framework 4");
+	fputc('\n', out);
+}
+
+static void
+print_item(const struct report *r, const struct plan_item *it, FILE *out)
+{
+	const struct reg_op *op = it->op;
+
+	fprintf(out, "  %-9s %s", report_status(r, it), it->display_key);
+	switch (op->kind) {
+	case REG_OP_CREATE_KEY:
+		fprintf(out, " (key)");
+		break;
+	case REG_OP_DELETE_KEY:
+		fprintf(out, " (key, to be absent)");
+		break;
+	case REG_OP_SET_VALUE:
+	case REG_OP_DELETE_VALUE:
+		fprintf(out, "  %s", *op->name ? op->name : "@");
+		if (op->kind == REG_OP_SET_VALUE) {
+			fputs(" = ", out);
+			print_data(out, op->type, op->data, op->len);
+		} else {
+			fputs(" (to be absent)", out);
+		}
+		if (it->action == PLAN_CHANGE || it->action == PLAN_DELETE) {
+			fputs(r->verify ? " (is " : " (was ", out);
+			print_data(out, it->before_type, it->before, it->before_len);
+			fputc(')', out);
+		} else if (it->action == PLAN_ADD && !r->verify) {
+			fputs(it->key_exists ? " (was absent)" :
+			    " (was absent, key created)", out);
+		}
+		break;
+	}
+	if (it->action == PLAN_SKIP && it->skip_reason)
+		fprintf(out, " (%s)", it->skip_reason);
+	fputc('\n', out);
+}
+
+void
+report_print_text(const struct report *r, FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "hivepatch %s%s: %s\n", r->command,
+	    r->dry_run ? " (dry run)" : "", r->hive_path ? r->hive_path : r->target);
+	if (r->image != NULL)
+		print_image(r, out);
+	if (r->n_profiles > 0) {
+		fputs("profiles:", out);
+		for (i = 0; i < r->n_profiles; i++)
+			fprintf(out, " %s", r->profiles[i]);
+		fputc('\n', out);
+	}
+	for (i = 0; i < r->n_reg_files; i++)
+		fprintf(out, "reg file: %s\n", r->reg_files[i]);
+	if (r->plan != NULL)
+		for (i = 0; i < r->plan->n_items; i++) {
+			const struct plan_item *it = &r->plan->items[i];
+
+			/* A [KEY] header whose key exists says nothing a
+			 * person needs; JSON keeps it. */
+			if (it->op->kind == REG_OP_CREATE_KEY &&
+			    it->action == PLAN_ALREADY)
+				continue;
+			print_item(r, it, out);
+		}
+	for (i = 0; i < r->n_warnings; i++)
+		fprintf(out, "warning:  %s\n", r->warnings[i]);
+	if (r->backup_dir != NULL)
+		fprintf(out, "backup:   %s\n", r->backup_dir);
+	if (r->result != NULL)
+		fprintf(out, "result:   %s\n", r->result);
+}
+
+static struct json_object *
+json_data(hive_type t, const unsigned char *data, size_t len)
+{
+	struct json_object *o = json_object_new_object(), *v = NULL;
+	char *s;
+
+	json_object_object_add(o, "type", json_object_new_string(type_name(t)));
+	if (t == hive_t_REG_DWORD && len == 4) {
+		v = json_object_new_int64((int64_t)le_uint(data, 4));
+	} else if (t == hive_t_REG_QWORD && len == 8) {
+		/* JSON numbers lose precision past 2^53: give a string too. */
+		char buf[24];
+
+		snprintf(buf, sizeof(buf), "%" PRIu64, le_uint(data, 8));
+		v = json_object_new_string(buf);
+	} else if ((t == hive_t_REG_SZ || t == hive_t_REG_EXPAND_SZ) &&
+	    (s = utf16_to_utf8(data, len)) != NULL) {
+		v = json_object_new_string(s);
+		free(s);
+	}
+	if (v == NULL) {
+		s = hex_string(data, len);
+		json_object_object_add(o, "hex", json_object_new_string(s ? s : ""));
+		free(s);
+	} else {
+		json_object_object_add(o, "data", v);
+	}
+	return o;
+}
+
+static const char *
+op_name(enum reg_op_kind k)
+{
+	switch (k) {
+	case REG_OP_CREATE_KEY:
+		return "create_key";
+	case REG_OP_DELETE_KEY:
+		return "delete_key";
+	case REG_OP_SET_VALUE:
+		return "set_value";
+	case REG_OP_DELETE_VALUE:
+		return "delete_value";
+	}
+	return "unknown";
+}
+
+static struct json_object *
+json_item(const struct report *r, const struct plan_item *it)
+{
+	struct json_object *o = json_object_new_object();
+	const struct reg_op *op = it->op;
+	int value_op = op->kind == REG_OP_SET_VALUE ||
+	    op->kind == REG_OP_DELETE_VALUE;
+
+	json_object_object_add(o, "key", json_object_new_string(it->display_key));
+	json_object_object_add(o, "name", value_op ?
+	    json_object_new_string(op->name) : NULL);
+	json_object_object_add(o, "op", json_object_new_string(op_name(op->kind)));
+	json_object_object_add(o, "status",
+	    json_object_new_string(report_status(r, it)));
+	json_object_object_add(o, "reason", it->skip_reason ?
+	    json_object_new_string(it->skip_reason) : NULL);
+	if (value_op) {
+		json_object_object_add(o, "before", it->had_value ?
+		    json_data(it->before_type, it->before, it->before_len) : NULL);
+		json_object_object_add(o, "after", op->kind == REG_OP_SET_VALUE ?
+		    json_data(op->type, op->data, op->len) : NULL);
+	}
+	json_object_object_add(o, "source", json_object_new_string(op->file));
+	json_object_object_add(o, "line", json_object_new_int((int)op->line));
+	return o;
+}
+
+static struct json_object *
+json_strings(const char *const *items, size_t n)
+{
+	struct json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_object_array_add(a, json_object_new_string(items[i]));
+	return a;
+}
+
+static struct json_object *
+json_opt_string(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+static struct json_object *
+json_image(const struct image_info *im)
+{
+	struct json_object *o = json_object_new_object(), *os, *net;
+
+	os = json_object_new_object();
+	json_object_object_add(os, "product", json_opt_string(im->product));
+	json_object_object_add(os, "build", json_opt_string(im->build));
+	json_object_object_add(os, "edition", json_opt_string(im->edition));
+	json_object_object_add(os, "version", json_opt_string(im->display_version));
+	json_object_object_add(o, "os", os);
+	json_object_object_add(o, "arch", json_object_new_string(im->is_64bit ?
+	    "64-bit" : "32-bit"));
+	net = NULL;
+	if (im->dotnet4_full) {
+		net = json_object_new_object();
+		json_object_object_add(net, "version",
+		    json_opt_string(im->dotnet4_version));
+		json_object_object_add(net, "release", im->has_release ?
+		    json_object_new_int64(im->release) : NULL);
+	}
+	json_object_object_add(o, "dotnet4", net);
+	return o;
+}
+
+void
+report_print_json(const struct report *r, FILE *out)
+{
+	struct json_object *o = json_object_new_object(), *hive = NULL, *a;
+	size_t i;
+
+	json_object_object_add(o, "schema", json_object_new_string(REPORT_SCHEMA));
+	json_object_object_add(o, "tool_version", json_object_new_string(PACKAGE_VERSION));
+	json_object_object_add(o, "command", json_object_new_string(r->command));
+	json_object_object_add(o, "target", json_object_new_string(r->target));
+	if (r->hive_path != NULL) {
+		hive = json_object_new_object();
+		json_object_object_add(hive, "path", json_object_new_string(r->hive_path));
+		if (r->hdr != NULL) {
+			json_object_object_add(hive, "dirty",
+			    json_object_new_boolean(r->hdr->dirty));
+			json_object_object_add(hive, "sequence", json_object_new_array());
+			a = json_object_object_get(hive, "sequence");
+			json_object_array_add(a, json_object_new_int64(r->hdr->seq_primary));
+			json_object_array_add(a, json_object_new_int64(r->hdr->seq_secondary));
+		}
+		json_object_object_add(hive, "logs",
+		    json_strings((const char *const *)r->logs, r->n_logs));
+		json_object_object_add(hive, "sha256_before", json_opt_string(r->sha_before));
+		json_object_object_add(hive, "sha256_after", json_opt_string(r->sha_after));
+	}
+	json_object_object_add(o, "hive", hive);
+	json_object_object_add(o, "image", r->image ? json_image(r->image) : NULL);
+	json_object_object_add(o, "profiles", json_strings(r->profiles, r->n_profiles));
+	json_object_object_add(o, "reg_files", json_strings(r->reg_files, r->n_reg_files));
+	json_object_object_add(o, "dry_run", json_object_new_boolean(r->dry_run));
+	a = json_object_new_array();
+	if (r->plan != NULL)
+		for (i = 0; i < r->plan->n_items; i++)
+			json_object_array_add(a, json_item(r, &r->plan->items[i]));
+	json_object_object_add(o, "changes", a);
+	json_object_object_add(o, "warnings", json_strings(r->warnings, r->n_warnings));
+	json_object_object_add(o, "backup", json_opt_string(r->backup_dir));
+	json_object_object_add(o, "result", json_opt_string(r->result));
+	json_object_object_add(o, "error", json_opt_string(r->error));
+	json_object_object_add(o, "exit_status", json_object_new_int(r->exit_status));
+	fprintf(out, "%s\n", json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}

@@ -1,0 +1,49 @@
+/* What a run did, for people (default) or for programs (--json, one JSON
+ * document, schema "hivepatch-report/1", described in hivepatch(1)). */
+#ifndef HIVEPATCH_REPORT_H
+#define HIVEPATCH_REPORT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "detect.h"
+#include "hive.h"
+#include "plan.h"
+
+#define REPORT_MAX_WARNINGS 8
+
+struct report {
+	const char *command;		/* "apply", "verify", "import" */
+	const char *target;
+	const char *hive_path;		/* NULL until resolved */
+	const struct hive_header *hdr;	/* NULL until read */
+	char *const *logs;
+	size_t n_logs;
+	const struct image_info *image;	/* NULL until detected */
+	const char *const *profiles;
+	size_t n_profiles;
+	const char *const *reg_files;
+	size_t n_reg_files;
+	const struct plan *plan;	/* NULL until planned */
+	int verify;			/* statuses read as compliance */
+	int dry_run;
+	const char *backup_dir;		/* set when a backup was taken */
+	const char *sha_before;
+	const char *sha_after;
+	const char *result;		/* one phrase: "changed", "already compliant", ... */
+	const char *warnings[REPORT_MAX_WARNINGS];
+	size_t n_warnings;
+	int exit_status;
+	const char *error;		/* the message when the run failed */
+};
+
+void report_warn(struct report *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void report_print_text(const struct report *r, FILE *out);
+void report_print_json(const struct report *r, FILE *out);
+void report_free(struct report *r);
+
+/* The word a plan item's outcome is reported with ("added", "missing"...). */
+const char *report_status(const struct report *r, const struct plan_item *it);
+
+#endif
