@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include <unistd.h>
 
 #include "hive.h"
+#include "textconv.h"
 
 static uint32_t
 le32(const unsigned char *p)
@@ -19,29 +19,15 @@ le32(const unsigned char *p)
 	    (uint32_t)p[3] << 24;
 }
 
-/* The file name field is UTF-16LE, NUL-padded; keep what fits. */
+/* The file name field is UTF-16LE, NUL-padded; it is only a hint, so a
+ * name that does not convert is left empty. */
 static void
 decode_name(const unsigned char *field, size_t len, char *out, size_t outlen)
 {
-	iconv_t cd;
-	size_t n, inleft, outleft;
-	char *in, *op;
+	char *name = utf16le_to_utf8(field, len);
 
-	for (n = 0; n + 1 < len; n += 2)
-		if (field[n] == 0 && field[n + 1] == 0)
-			break;
-	out[0] = '\0';
-	cd = iconv_open("UTF-8", "UTF-16LE");
-	if (cd == (iconv_t)-1)
-		return;
-	in = (char *)field;
-	inleft = n;
-	op = out;
-	outleft = outlen - 1;
-	/* A bad sequence just ends the name early: it is only a hint. */
-	(void)iconv(cd, &in, &inleft, &op, &outleft);
-	*op = '\0';
-	iconv_close(cd);
+	snprintf(out, outlen, "%s", name ? name : "");
+	free(name);
 }
 
 int

@@ -4,13 +4,13 @@
 #include "config.h"
 
 #include <errno.h>
-#include <iconv.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "regfile.h"
+#include "textconv.h"
 
 /* Windows allows 512 levels of keys; deeper means a damaged hive, and a
  * key that is its own ancestor would otherwise never end. */
@@ -36,63 +36,6 @@ hive_error(struct exporter *ex, const char *path)
 
 	return hp_err_set(ex->e, HP_IOERR, "hive: cannot read key '%s': %s",
 	    path, strerror(saved));
-}
-
-/* Converts with iconv into a fresh buffer; -1 with errno on failure. */
-static int
-convert(const char *to, const char *from, const char *in, size_t inlen,
-	char **outp, size_t *outlen)
-{
-	size_t cap, inleft, outleft, used;
-	char *out, *grown, *ip, *op;
-	iconv_t cd;
-	int saved;
-
-	*outp = NULL;
-	*outlen = 0;
-	if (inlen > (SIZE_MAX - 16) / 2) {
-		errno = ENOMEM;
-		return -1;
-	}
-	cap = inlen * 2 + 16;
-	out = malloc(cap);
-	if (out == NULL)
-		return -1;
-	cd = iconv_open(to, from);
-	if (cd == (iconv_t)-1) {
-		saved = errno;
-		free(out);
-		errno = saved;
-		return -1;
-	}
-	ip = (char *)in;
-	inleft = inlen;
-	op = out;
-	outleft = cap;
-	while (inleft > 0) {
-		if (iconv(cd, &ip, &inleft, &op, &outleft) != (size_t)-1)
-			continue;
-		if (errno != E2BIG || cap > SIZE_MAX / 2)
-			goto fail;
-		used = (size_t)(op - out);
-		grown = realloc(out, cap * 2);
-		if (grown == NULL)
-			goto fail;
-		out = grown;
-		cap *= 2;
-		op = out + used;
-		outleft = cap - used;
-	}
-	iconv_close(cd);
-	*outp = out;
-	*outlen = (size_t)(op - out);
-	return 0;
-fail:
-	saved = errno;
-	iconv_close(cd);
-	free(out);
-	errno = saved;
-	return -1;
 }
 
 /* Writes s between quotes with '\' and '"' escaped; returns the columns
@@ -123,8 +66,9 @@ put_quoted(FILE *w, const char *s)
 static char *
 sz_as_utf8(const unsigned char *data, size_t len)
 {
-	size_t i, outlen;
-	char *out, *text;
+	size_t i, outlen, bad_at;
+	enum text_conv conv;
+	char *out;
 
 	errno = 0;
 	if (len % 2 != 0)
@@ -135,22 +79,13 @@ sz_as_utf8(const unsigned char *data, size_t len)
 		if (data[i + 1] == 0 &&
 		    (data[i] == 0 || data[i] == '\r' || data[i] == '\n'))
 			return NULL;
-	if (convert("UTF-8", "UTF-16LE", (const char *)data, len, &out,
-	    &outlen) == -1) {
-		if (errno != ENOMEM)
-			errno = 0;
+	conv = text_convert("UTF-8", "UTF-16LE", data, len,
+	    (unsigned char **)&out, &outlen, &bad_at);
+	if (conv != TEXT_OK) {
+		errno = conv == TEXT_NO_MEMORY ? ENOMEM : 0;
 		return NULL;
 	}
-	text = malloc(outlen + 1);
-	if (text == NULL) {
-		free(out);
-		errno = ENOMEM;
-		return NULL;
-	}
-	memcpy(text, out, outlen);
-	text[outlen] = '\0';
-	free(out);
-	return text;
+	return out;
 }
 
 /* hex: or hex(N): and the bytes, wrapped like regedit: a line that
@@ -334,7 +269,7 @@ reg_export(hive_h *h, hive_node_h node, const char *keypath, int utf16,
 	static const unsigned char bom[2] = { 0xff, 0xfe };
 	struct exporter *ex;
 	char *text = NULL, *wide;
-	size_t textlen = 0, widelen;
+	size_t textlen = 0, widelen, bad_at;
 	int rc;
 
 	ex = calloc(1, sizeof(*ex));	/* the ancestor stack is 4 KiB */
@@ -370,11 +305,10 @@ reg_export(hive_h *h, hive_node_h node, const char *keypath, int utf16,
 		rc = hp_err_set(e, HP_IOERR, "out of memory");
 	free(ex);
 	if (rc == 0) {
-		if (convert("UTF-16LE", "UTF-8", text, textlen, &wide,
-		    &widelen) == -1)
+		if (text_convert("UTF-16LE", "UTF-8", (unsigned char *)text,
+		    textlen, (unsigned char **)&wide, &widelen, &bad_at) != TEXT_OK)
 			rc = hp_err_set(e, HP_IOERR,
-			    "cannot convert .reg output to UTF-16LE: %s",
-			    strerror(errno));
+			    "cannot convert .reg output to UTF-16LE");
 		else {
 			rc = write_all(out, bom, sizeof(bom), e);
 			if (rc == 0)

@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <iconv.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +19,7 @@
 #include <unistd.h>
 
 #include "regfile.h"
+#include "textconv.h"
 
 #define HEADER_V5 "Windows Registry Editor Version 5.00"
 #define HEADER_V4 "REGEDIT4"
@@ -70,13 +70,6 @@ struct bytes {
 	size_t cap;
 };
 
-enum conv_result {
-	CONV_OK,
-	CONV_BAD_INPUT,		/* invalid sequence at *bad_at */
-	CONV_TRUNCATED,		/* input ends inside a character */
-	CONV_NO_MEMORY,
-	CONV_UNSUPPORTED,	/* iconv does not know the pair */
-};
 
 static int
 is_space(int c)
@@ -196,88 +189,6 @@ line_at_utf16(const unsigned char *s, size_t off)
 		if (s[i] == '\n' && s[i + 1] == 0)
 			no++;
 	return no;
-}
-
-/* Makes room for more output after E2BIG: doubles the buffer, keeping
- * one spare byte at the end for the NUL. */
-static int
-grow_output(unsigned char **out, size_t *cap, char **op, size_t *outleft)
-{
-	size_t used = (size_t)(*op - (char *)*out);
-	unsigned char *grown;
-
-	if (*cap > SIZE_MAX / 2)
-		return -1;
-	grown = realloc(*out, *cap * 2);
-	if (grown == NULL)
-		return -1;
-	*out = grown;
-	*cap *= 2;
-	*op = (char *)grown + used;
-	*outleft = *cap - 1 - used;
-	return 0;
-}
-
-/* Converts `in` with iconv into a fresh buffer with a NUL byte after the
- * output (not counted in *outlen), so text can be used as a C string. */
-static enum conv_result
-convert(const char *to, const char *from, const unsigned char *in,
-	size_t inlen, unsigned char **outp, size_t *outlen, size_t *bad_at)
-{
-	enum conv_result rc = CONV_OK;
-	size_t cap, inleft, outleft;
-	unsigned char *out;
-	char *ip, *op;
-	iconv_t cd;
-
-	*outp = NULL;
-	*outlen = 0;
-	*bad_at = 0;
-	if (inlen > (SIZE_MAX - 16) / 2)
-		return CONV_NO_MEMORY;
-	cap = inlen * 2 + 16;
-	out = malloc(cap);
-	if (out == NULL)
-		return CONV_NO_MEMORY;
-	cd = iconv_open(to, from);
-	if (cd == (iconv_t)-1) {
-		free(out);
-		return CONV_UNSUPPORTED;
-	}
-	ip = (char *)in;
-	inleft = inlen;
-	op = (char *)out;
-	outleft = cap - 1;
-	while (inleft > 0) {
-		if (iconv(cd, &ip, &inleft, &op, &outleft) != (size_t)-1)
-			continue;
-		if (errno == E2BIG) {
-			if (grow_output(&out, &cap, &op, &outleft) == -1) {
-				rc = CONV_NO_MEMORY;
-				break;
-			}
-			continue;
-		}
-		*bad_at = (size_t)(ip - (const char *)in);
-		rc = errno == EINVAL ? CONV_TRUNCATED : CONV_BAD_INPUT;
-		break;
-	}
-	/* Flush any shift state (none for the encodings used here). */
-	while (rc == CONV_OK &&
-	    iconv(cd, NULL, NULL, &op, &outleft) == (size_t)-1) {
-		if (errno != E2BIG ||
-		    grow_output(&out, &cap, &op, &outleft) == -1)
-			rc = CONV_NO_MEMORY;
-	}
-	iconv_close(cd);
-	if (rc != CONV_OK) {
-		free(out);
-		return rc;
-	}
-	*op = '\0';
-	*outp = out;
-	*outlen = (size_t)(op - (char *)out);
-	return CONV_OK;
 }
 
 /* Writes a quote of [p, end) into buf: at most EXCERPT_MAX bytes, cut at
@@ -461,9 +372,9 @@ nomem:
 }
 
 static int
-conv_failed(struct parser *ps, enum conv_result rc, const char *from)
+conv_failed(struct parser *ps, enum text_conv rc, const char *from)
 {
-	if (rc == CONV_NO_MEMORY)
+	if (rc == TEXT_NO_MEMORY)
 		return out_of_memory(ps);
 	return hp_err_set(ps->e, HP_IOERR,
 	    "%s: iconv cannot convert %s to UTF-8", ps->file, from);
@@ -475,22 +386,22 @@ decode_utf16(struct parser *ps, const unsigned char *buf, size_t len,
 	     unsigned char **text, size_t *textlen)
 {
 	const unsigned char *body = buf + 2;
-	enum conv_result rc;
+	enum text_conv rc;
 	unsigned unit;
 	size_t bad;
 
-	rc = convert("UTF-8", "UTF-16LE", body, len - 2, text, textlen, &bad);
+	rc = text_convert("UTF-8", "UTF-16LE", body, len - 2, text, textlen, &bad);
 	switch (rc) {
-	case CONV_OK:
+	case TEXT_OK:
 		return 0;
-	case CONV_BAD_INPUT:
+	case TEXT_BAD_INPUT:
 		unit = body[bad];
 		if (2 + bad + 1 < len)
 			unit |= (unsigned)body[bad + 1] << 8;
 		return hp_err_set(ps->e, HP_USAGE,
 		    "%s:%u: expected UTF-16LE text, found invalid code unit "
 		    "0x%04x", ps->file, line_at_utf16(body, bad), unit);
-	case CONV_TRUNCATED:
+	case TEXT_TRUNCATED:
 		return hp_err_set(ps->e, HP_USAGE,
 		    "%s:%u: expected UTF-16LE text, found a character cut off "
 		    "at the end of the file", ps->file,
@@ -519,7 +430,7 @@ static int
 decode_8bit(struct parser *ps, const unsigned char *buf, size_t len,
 	    unsigned char **text, size_t *textlen)
 {
-	enum conv_result rc;
+	enum text_conv rc;
 	size_t skip = 0, valid, bad;
 
 	if (len >= 3 && buf[0] == 0xef && buf[1] == 0xbb && buf[2] == 0xbf)
@@ -538,10 +449,10 @@ decode_8bit(struct parser *ps, const unsigned char *buf, size_t len,
 		return hp_err_set(ps->e, HP_USAGE,
 		    "%s:%u: expected UTF-8 text, found byte 0x%02x", ps->file,
 		    line_at(buf, valid), buf[valid]);
-	rc = convert("UTF-8", "WINDOWS-1252", buf, len, text, textlen, &bad);
-	if (rc == CONV_OK)
+	rc = text_convert("UTF-8", "WINDOWS-1252", buf, len, text, textlen, &bad);
+	if (rc == TEXT_OK)
 		return 0;
-	if (rc == CONV_BAD_INPUT || rc == CONV_TRUNCATED)
+	if (rc == TEXT_BAD_INPUT || rc == TEXT_TRUNCATED)
 		return hp_err_set(ps->e, HP_USAGE,
 		    "%s:%u: expected Windows-1252 text, found byte 0x%02x",
 		    ps->file, line_at(buf, bad), buf[bad]);
@@ -824,21 +735,21 @@ static int
 widen_ansi(struct parser *ps, unsigned lineno, const char *what,
 	   struct bytes *b)
 {
-	enum conv_result rc;
+	enum text_conv rc;
 	unsigned char *wide;
 	size_t widelen, bad;
 
 	if (b->len == 0)
 		return 0;
-	rc = convert("UTF-16LE", "WINDOWS-1252", b->p, b->len, &wide,
+	rc = text_convert("UTF-16LE", "WINDOWS-1252", b->p, b->len, &wide,
 	    &widelen, &bad);
-	if (rc == CONV_NO_MEMORY)
+	if (rc == TEXT_NO_MEMORY)
 		return out_of_memory(ps);
-	if (rc == CONV_UNSUPPORTED)
+	if (rc == TEXT_UNSUPPORTED)
 		return hp_err_set(ps->e, HP_IOERR,
 		    "%s: iconv cannot convert WINDOWS-1252 to UTF-16LE",
 		    ps->file);
-	if (rc != CONV_OK)
+	if (rc != TEXT_OK)
 		return hp_err_set(ps->e, HP_USAGE,
 		    "%s:%u: expected Windows-1252 text in '%s' data, found "
 		    "byte 0x%02x", ps->file, lineno, what, b->p[bad]);
@@ -853,15 +764,15 @@ widen_ansi(struct parser *ps, unsigned lineno, const char *what,
 static int
 string_data(struct parser *ps, const char *utf8, struct bytes *out)
 {
-	enum conv_result rc;
+	enum text_conv rc;
 	unsigned char *wide, *grown;
 	size_t widelen, bad;
 
-	rc = convert("UTF-16LE", "UTF-8", (const unsigned char *)utf8,
+	rc = text_convert("UTF-16LE", "UTF-8", (const unsigned char *)utf8,
 	    strlen(utf8), &wide, &widelen, &bad);
-	if (rc == CONV_NO_MEMORY)
+	if (rc == TEXT_NO_MEMORY)
 		return out_of_memory(ps);
-	if (rc != CONV_OK)	/* the text was checked as UTF-8 already */
+	if (rc != TEXT_OK)	/* the text was checked as UTF-8 already */
 		return hp_err_set(ps->e, HP_IOERR,
 		    "%s: iconv cannot convert UTF-8 to UTF-16LE", ps->file);
 	grown = realloc(wide, widelen + 2);

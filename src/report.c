@@ -1,6 +1,5 @@
 #include "config.h"
 
-#include <iconv.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "report.h"
+#include "textconv.h"
 
 #define REPORT_SCHEMA "hivepatch-report/1"
 
@@ -70,39 +70,6 @@ report_status(const struct report *r, const struct plan_item *it)
 	return "unknown";
 }
 
-/* UTF-16LE registry string to UTF-8, stopping at the first NUL. */
-static char *
-utf16_to_utf8(const unsigned char *data, size_t len)
-{
-	size_t n, inleft, outleft;
-	char *out, *in, *op;
-	iconv_t cd;
-
-	for (n = 0; n + 1 < len; n += 2)
-		if (data[n] == 0 && data[n + 1] == 0)
-			break;
-	out = malloc(n * 2 + 1);
-	if (out == NULL)
-		return NULL;
-	cd = iconv_open("UTF-8", "UTF-16LE");
-	if (cd == (iconv_t)-1) {
-		free(out);
-		return NULL;
-	}
-	in = (char *)data;
-	inleft = n;
-	op = out;
-	outleft = n * 2;
-	if (iconv(cd, &in, &inleft, &op, &outleft) == (size_t)-1) {
-		iconv_close(cd);
-		free(out);
-		return NULL;
-	}
-	*op = '\0';
-	iconv_close(cd);
-	return out;
-}
-
 static uint64_t
 le_uint(const unsigned char *p, size_t n)
 {
@@ -142,7 +109,7 @@ print_data(FILE *out, hive_type t, const unsigned char *data, size_t len)
 		return;
 	}
 	if ((t == hive_t_REG_SZ || t == hive_t_REG_EXPAND_SZ) &&
-	    (s = utf16_to_utf8(data, len)) != NULL) {
+	    (s = utf16le_to_utf8(data, len)) != NULL) {
 		fprintf(out, "%s\"%s\"", t == hive_t_REG_EXPAND_SZ ? "expand:" : "", s);
 		free(s);
 		return;
@@ -266,7 +233,7 @@ json_data(hive_type t, const unsigned char *data, size_t len)
 		snprintf(buf, sizeof(buf), "%" PRIu64, le_uint(data, 8));
 		v = json_object_new_string(buf);
 	} else if ((t == hive_t_REG_SZ || t == hive_t_REG_EXPAND_SZ) &&
-	    (s = utf16_to_utf8(data, len)) != NULL) {
+	    (s = utf16le_to_utf8(data, len)) != NULL) {
 		v = json_object_new_string(s);
 		free(s);
 	}
