@@ -23,7 +23,6 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -84,6 +83,9 @@
 #define KEY_COMP_NAME		0x0020
 #define MAX_KEY_NAME		255
 
+/* Key value (vk) record: fixed part, then the name. */
+#define VK_FIXED_SIZE		20
+
 /* Key security (sk) record, offsets from the start of the cell data. */
 #define SK_FIXED_SIZE		20
 #define SK_FLINK		4
@@ -127,7 +129,9 @@ struct hive_identity {
 	const char	*root_name;	/* name of the root key */
 };
 
-#define CSITOOL_ROOT	"CsiTool-CreateHive-{00000000-0000-0000-0000-000000000000}"
+/* Root key name in Windows 8 and later hives of every type. */
+#define CSITOOL_ROOT \
+	"CsiTool-CreateHive-{00000000-0000-0000-0000-000000000000}"
 
 static const struct hive_identity software_win10 = {
 	"\\SystemRoot\\System32\\Config\\SOFTWARE", CSITOOL_ROOT
@@ -184,6 +188,9 @@ struct software_options {
 	int		 strong_crypto_32;	/* ... in Wow6432Node */
 };
 
+#define FRAMEWORK32	"C:\\Windows\\Microsoft.NET\\Framework\\"
+#define FRAMEWORK64	"C:\\Windows\\Microsoft.NET\\Framework64\\"
+
 /* One registry view: the native one, or the 32-bit one on 64-bit. */
 struct view {
 	const char	*prefix;	/* "" or "Wow6432Node\\" */
@@ -211,37 +218,38 @@ static int	build_system(hive_h *, const void *);
 static int	build_ntuser(hive_h *, const void *);
 static int	build_big(hive_h *, const void *);
 
+/* Windows 10 22H2; the kinds differ in bitness and .NET state. */
+#define WIN10_PRO \
+	.product_name = "Windows 10 Pro", .current_build = "19045", \
+	.current_version = "6.3", .display_version = "22H2"
+
 static const struct software_options sw_net48 = {
-	"Windows 10 Pro", "19045", "6.3", "22H2", NULL,
-	1, DOTNET_48, 1, 0, 0
+	WIN10_PRO, .wow64 = 1, .dotnet = DOTNET_48, .netfx_keys = 1
 };
 static const struct software_options sw_net40 = {
-	"Windows 10 Pro", "19045", "6.3", "22H2", NULL,
-	1, DOTNET_40, 1, 0, 0
+	WIN10_PRO, .wow64 = 1, .dotnet = DOTNET_40, .netfx_keys = 1
 };
 static const struct software_options sw_nonet = {
-	"Windows 10 Pro", "19045", "6.3", "22H2", NULL,
-	1, DOTNET_NONE, 1, 0, 0
+	WIN10_PRO, .wow64 = 1, .dotnet = DOTNET_NONE, .netfx_keys = 1
 };
 static const struct software_options sw32_net48 = {
-	"Windows 10 Pro", "19045", "6.3", "22H2", NULL,
-	0, DOTNET_48, 1, 0, 0
+	WIN10_PRO, .wow64 = 0, .dotnet = DOTNET_48, .netfx_keys = 1
 };
 static const struct software_options sw_compliant = {
-	"Windows 10 Pro", "19045", "6.3", "22H2", NULL,
-	1, DOTNET_48, 1, 1, 1
+	WIN10_PRO, .wow64 = 1, .dotnet = DOTNET_48, .netfx_keys = 1,
+	.strong_crypto_64 = 1, .strong_crypto_32 = 1
 };
 static const struct software_options sw_half = {
-	"Windows 10 Pro", "19045", "6.3", "22H2", NULL,
-	1, DOTNET_48, 1, 1, 0
+	WIN10_PRO, .wow64 = 1, .dotnet = DOTNET_48, .netfx_keys = 1,
+	.strong_crypto_64 = 1, .strong_crypto_32 = 0
 };
 static const struct software_options sw_noparents = {
-	"Windows 10 Pro", "19045", "6.3", "22H2", NULL,
-	1, DOTNET_48, 0, 0, 0
+	WIN10_PRO, .wow64 = 1, .dotnet = DOTNET_48, .netfx_keys = 0
 };
 static const struct software_options sw7_64 = {
-	"Windows 7 Professional", "7601", "6.1", NULL,
-	"Service Pack 1", 1, DOTNET_48, 1, 0, 0
+	.product_name = "Windows 7 Professional", .current_build = "7601",
+	.current_version = "6.1", .csd_version = "Service Pack 1",
+	.wow64 = 1, .dotnet = DOTNET_48, .netfx_keys = 1
 };
 
 static const struct kind kinds[] = {
@@ -326,7 +334,8 @@ is_ascii(const char *s)
 
 /*
  * The base block keeps only the tail of the hive's path: Windows stores
- * the last 31 UTF-16 characters and a NUL ("emRoot\System32\Config\SOFTWARE").
+ * the last 31 UTF-16 characters and a NUL, so a SOFTWARE hive says
+ * "emRoot\System32\Config\SOFTWARE".
  */
 static int
 put_file_name(unsigned char *field, const char *name)
@@ -919,18 +928,18 @@ build_software(hive_h *h, const void *arg)
 		SZ("CommonFilesDir", "C:\\Program Files (x86)\\Common Files"),
 		EXPAND_SZ("DevicePath", "%SystemRoot%\\inf"),
 	};
+	/* The native view of a 64-bit Windows uses Framework64. */
 	struct view native = {
 		"",
-		o->wow64 ? "C:\\Windows\\Microsoft.NET\\Framework64\\" :
-		    "C:\\Windows\\Microsoft.NET\\Framework\\",
-		o->wow64 ? "C:\\Windows\\Microsoft.NET\\Framework64\\v4.0.30319\\" :
-		    "C:\\Windows\\Microsoft.NET\\Framework\\v4.0.30319\\",
+		o->wow64 ? FRAMEWORK64 : FRAMEWORK32,
+		o->wow64 ? FRAMEWORK64 "v4.0.30319\\" :
+		    FRAMEWORK32 "v4.0.30319\\",
 		o->strong_crypto_64
 	};
 	struct view wow = {
 		"Wow6432Node\\",
-		"C:\\Windows\\Microsoft.NET\\Framework\\",
-		"C:\\Windows\\Microsoft.NET\\Framework\\v4.0.30319\\",
+		FRAMEWORK32,
+		FRAMEWORK32 "v4.0.30319\\",
 		o->strong_crypto_32
 	};
 
@@ -1084,7 +1093,7 @@ value_cost(const char *name, size_t len)
 {
 	uint64_t cost;
 
-	cost = cell_align(CELL_SIZE_FIELD + 20 + strlen(name));
+	cost = cell_align(CELL_SIZE_FIELD + VK_FIXED_SIZE + strlen(name));
 	if (len > 4)
 		cost += cell_align(CELL_SIZE_FIELD + len);
 	return cost;
@@ -1135,7 +1144,8 @@ add_padding_item(hive_h *h, struct padding *pad, uint64_t *added)
 	if (in_group == 0 || pad->group == 0) {
 		if (open_key(h, group_path, &pad->group) == -1)
 			return -1;
-		*added += key_cost(group_path, (size_t)group_no, 0);
+		*added += key_cost(group_path + strlen(PAD_PARENT) + 1,
+		    (size_t)group_no, 0);
 	}
 
 	n = snprintf(item_name, sizeof(item_name), "Item%07lu",
@@ -1215,19 +1225,86 @@ build_big(hive_h *h, const void *arg)
 	    (BASE_BLOCK_SIZE + HBIN_SIZE));
 }
 
+static int
+read_base_block(int fd, const char *path, unsigned char *bb)
+{
+	ssize_t n;
+
+	n = pread(fd, bb, BASE_BLOCK_SIZE, 0);
+	if (n == -1) {
+		warn("read %s", path);
+		return -1;
+	}
+	if (n != BASE_BLOCK_SIZE || memcmp(bb, "regf", 4) != 0) {
+		warnx("%s: not a regf hive", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Cut the file after its last hive bin, as the base block counts them. */
+static int
+trim_to_bins(const char *path)
+{
+	unsigned char bb[BASE_BLOCK_SIZE];
+	struct stat st;
+	off_t end;
+	int fd;
+
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd == -1) {
+		warn("%s", path);
+		return -1;
+	}
+	if (read_base_block(fd, path, bb) == -1)
+		goto fail;
+	end = (off_t)BASE_BLOCK_SIZE + (off_t)get_le32(bb + BB_BINS_SIZE);
+	if (fstat(fd, &st) == -1) {
+		warn("%s", path);
+		goto fail;
+	}
+	if (st.st_size < end) {
+		warnx("%s: shorter than its hive bins", path);
+		goto fail;
+	}
+	if (ftruncate(fd, end) == -1) {
+		warn("truncate %s", path);
+		goto fail;
+	}
+	if (close(fd) == -1) {
+		warn("close %s", path);
+		return -1;
+	}
+	return 0;
+fail:
+	(void)close(fd);
+	return -1;
+}
+
 /*
  * Write the skeleton to `path`, let `build` fill it through hivex, and
  * commit once.  On failure the half-written file is removed.
+ *
+ * hivex grows its in-memory hive with one realloc per new 4 KiB bin;
+ * where realloc cannot grow in place (under ASan, say) each one copies
+ * the whole hive, which is quadratic.  It fills slack past the last bin
+ * before growing, so for a big hive `room` bytes of zeros are added to
+ * the skeleton first and whatever is left unused is cut off at the end.
  */
 static int
 create_hive(const char *path, const struct hive_identity *id, build_fn build,
-    const void *arg)
+    const void *arg, uint64_t room)
 {
 	hive_h *h;
 
 	/* write_file cleans up after itself, and refuses non-files. */
 	if (write_skeleton(path, id) == -1)
 		return -1;
+	if (room > 0 && truncate(path,
+	    (off_t)(BASE_BLOCK_SIZE + HBIN_SIZE + room)) == -1) {
+		warn("truncate %s", path);
+		goto fail;
+	}
 	h = hivex_open(path, HIVEX_OPEN_WRITE);
 	if (h == NULL) {
 		warn("hivex_open %s", path);
@@ -1246,6 +1323,8 @@ create_hive(const char *path, const struct hive_identity *id, build_fn build,
 		warn("hivex_close %s", path);
 		goto fail;
 	}
+	if (room > 0 && trim_to_bins(path) == -1)
+		goto fail;
 	return 0;
 fail:
 	(void)unlink(path);
@@ -1285,23 +1364,6 @@ top_up(const char *path, struct padding *pad, uint64_t target)
 			return -1;
 		}
 	}
-}
-
-static int
-read_base_block(int fd, const char *path, unsigned char *bb)
-{
-	ssize_t n;
-
-	n = pread(fd, bb, BASE_BLOCK_SIZE, 0);
-	if (n == -1) {
-		warn("read %s", path);
-		return -1;
-	}
-	if (n != BASE_BLOCK_SIZE || memcmp(bb, "regf", 4) != 0) {
-		warnx("%s: not a regf hive", path);
-		return -1;
-	}
-	return 0;
 }
 
 static int
@@ -1389,7 +1451,7 @@ find_kind(const char *name)
 static int
 make_one(const struct kind *k, const char *path, int dirty)
 {
-	if (create_hive(path, k->identity, k->build, k->options) == -1)
+	if (create_hive(path, k->identity, k->build, k->options, 0) == -1)
 		return -1;
 	if (dirty && mark_dirty(path) == -1) {
 		(void)unlink(path);
@@ -1479,7 +1541,9 @@ make_big(const char *path, const char *mib_arg, int dirty)
 	b.target = (uint64_t)mib << 20;
 	b.pad = &pad;
 
-	if (create_hive(path, &software_win10, build_big, &b) == -1)
+	/* Padding overshoots by ~6% (slack in each bin); leave room for it. */
+	if (create_hive(path, &software_win10, build_big, &b,
+	    b.target + b.target / 8) == -1)
 		return -1;
 	if (top_up(path, &pad, b.target) == -1 ||
 	    (dirty && mark_dirty(path) == -1)) {
