@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "hive.h"
@@ -33,6 +34,15 @@ software_path(const char *key)
 	if (*key == '\0')
 		return key;
 	return *key == '\\' ? key + 1 : NULL;
+}
+
+static int
+same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 static int
@@ -69,6 +79,11 @@ export(const char *target_arg, const char *key, const char *output, int utf16,
 	    *rel ? "\\" : "", rel) == -1) {
 		display = NULL;
 		hp_err_set(e, HP_IOERR, "out of memory");
+		goto out;
+	}
+	if (output != NULL && same_file(output, target.hive_path)) {
+		hp_err_set(e, HP_USAGE, "%s: --output would overwrite the hive "
+		    "being exported", output);
 		goto out;
 	}
 	if (output != NULL && (out = fopen(output, "we")) == NULL) {

@@ -121,9 +121,9 @@ check_hive_kind(const struct patch_opts *o, struct patch_run *run,
 	if (kind == HIVE_SOFTWARE)
 		return 0;
 	if (!o->force)
-		return hp_err_set(e, HP_REFUSED,
-		    "%s: not a SOFTWARE hive (%s); --force patches it anyway",
-		    run->target.hive_path, why);
+		return hp_err_set(e, HP_REFUSED, "%s: not a SOFTWARE hive (%s)%s",
+		    run->target.hive_path, why,
+		    o->verify ? "" : "; --force patches it anyway");
 	report_warn(r, "not a SOFTWARE hive (%s); going on because of --force", why);
 	return 0;
 }
@@ -293,6 +293,9 @@ run_patch(const struct patch_opts *o)
 	if (plan_map(run.ops, run.n_ops, &run.image, &run.plan, &e) == -1)
 		goto fail;
 	r.plan = &run.plan;
+	if (!o->verify && plan_check_value_sizes(&run.plan, run.hdr.minor,
+	    run.target.hive_path, &e) == -1)
+		goto fail;
 	unmet = plan_count_unmet(run.h, &run.plan, &e);
 	if (unmet == -1)
 		goto fail;
@@ -300,7 +303,8 @@ run_patch(const struct patch_opts *o)
 	if (o->verify) {
 		status = unmet ? HP_NONCOMPLIANT : HP_OK;
 		if (asprintf(&run.result, unmet ? "not compliant: %d of the "
-		    "values are missing or different" : "compliant", unmet) == -1)
+		    "keys and values are missing or different" : "compliant",
+		    unmet) == -1)
 			run.result = NULL;
 	} else if (unmet == 0) {
 		run.result = strdup("already compliant: nothing written");

@@ -162,10 +162,11 @@ kind_from_layout(hive_h *h, hive_node_h root)
 	if (root_has(h, root, "Select") &&
 	    (root_has(h, root, "ControlSet001") || root_has(h, root, "ControlSet002")))
 		return HIVE_SYSTEM;
-	if (root_has(h, root, "SAM") && root_has(h, root, "Domains") == 0)
-		return HIVE_SAM;
+	/* SECURITY's root holds a SAM key too: test it first. */
 	if (root_has(h, root, "Policy") && root_has(h, root, "RXACT"))
 		return HIVE_SECURITY;
+	if (root_has(h, root, "SAM"))
+		return HIVE_SAM;
 	if (root_has(h, root, "Control Panel") || root_has(h, root, "Environment") ||
 	    root_has(h, root, "AppEvents") || root_has(h, root, "Console"))
 		return HIVE_NTUSER;
@@ -223,21 +224,21 @@ hive_find_key(hive_h *h, const char *path)
 {
 	hive_node_h node = hivex_root(h);
 	const char *p = path;
-	char part[256];
 
 	errno = 0;
 	while (node != 0 && *p != '\0') {
 		size_t n = strcspn(p, "\\");
+		char *part;
 
 		if (n == 0) {
 			p++;
 			continue;
 		}
-		if (n >= sizeof(part))
+		part = strndup(p, n);
+		if (part == NULL)
 			return 0;
-		memcpy(part, p, n);
-		part[n] = '\0';
 		node = hivex_node_get_child(h, node, part);
+		free(part);
 		p += n;
 	}
 	return node;

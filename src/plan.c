@@ -107,6 +107,28 @@ plan_map(const struct reg_op *const *ops, size_t n_ops,
 }
 
 int
+plan_check_value_sizes(const struct plan *plan, uint32_t minor,
+		       const char *hive_path, struct hp_err *e)
+{
+	size_t i;
+
+	if (minor < 4)
+		return 0;
+	for (i = 0; i < plan->n_items; i++) {
+		const struct reg_op *op = plan->items[i].op;
+
+		if (op->kind == REG_OP_SET_VALUE && op->len > PLAN_MAX_CELL_VALUE &&
+		    plan->items[i].action != PLAN_SKIP)
+			return hp_err_set(e, HP_REFUSED,
+			    "%s:%u: value '%s' holds %zu bytes; hivex cannot write "
+			    "values over %d bytes into %s (regf 1.%u needs big data "
+			    "records), so hivepatch refuses", op->file, op->line,
+			    op->name, op->len, PLAN_MAX_CELL_VALUE, hive_path, minor);
+	}
+	return 0;
+}
+
+int
 plan_judge(hive_h *h, struct plan_item *it, struct hp_err *e)
 {
 	const struct reg_op *op = it->op;

@@ -4,6 +4,7 @@
 #define HIVEPATCH_PLAN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <hivex.h>
 
@@ -45,6 +46,15 @@ struct plan {
 int plan_map(const struct reg_op *const *ops, size_t n_ops,
 	     const struct image_info *image, struct plan *plan,
 	     struct hp_err *e);
+
+/* Largest value data a single cell may hold in regf 1.4 and later;
+ * larger data needs "big data" records, which hivex does not write. */
+#define PLAN_MAX_CELL_VALUE 16344
+
+/* Refuses (HP_REFUSED, naming file:line) a value that hivex would store
+ * in a form Windows cannot read from a hive of this minor version. */
+int plan_check_value_sizes(const struct plan *plan, uint32_t minor,
+			   const char *hive_path, struct hp_err *e);
 
 /* Reads the hive's current state for one item and sets its action. */
 int plan_judge(hive_h *h, struct plan_item *item, struct hp_err *e);

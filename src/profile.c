@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "profile.h"
+#include "textconv.h"
 
 #ifndef PROFILE_DIR
 #define PROFILE_DIR "/usr/local/share/hivepatch/profiles"
@@ -21,6 +22,16 @@ is_dir(const char *path)
 	struct stat st;
 
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int
+is_regular(const char *dir, const char *file)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	return snprintf(path, sizeof(path), "%s/%s", dir, file) <
+	    (int)sizeof(path) && stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 const char *
@@ -77,28 +88,54 @@ trimmed_dup(const char *s)
 	return strndup(s, n);
 }
 
-/* Reads the "; hivepatch-KEY: value" lines before the first section. */
+/* The comment lines that carry metadata sit at the top of the file. */
+#define META_SPAN 16384
+
+/* Reads the "; hivepatch-KEY: value" lines before the first section, in
+ * either encoding a .reg file may have. */
 static int
 read_meta(struct profile *p, struct hp_err *e)
 {
 	static const char desc[] = "; hivepatch-description:";
 	static const char req[] = "; hivepatch-requires:";
-	char line[512];
+	unsigned char raw[META_SPAN], *wide = NULL;
+	const char *text, *line;
+	size_t len, bad_at;
 	FILE *f;
 
 	f = fopen(p->path, "re");
 	if (f == NULL)
 		return hp_err_set(e, HP_IOERR, "%s: cannot read profile: %s",
 		    p->path, strerror(errno));
-	while (fgets(line, sizeof(line), f) != NULL && line[0] != '[') {
+	len = fread(raw, 1, sizeof(raw) - 1, f);
+	fclose(f);
+	raw[len] = '\0';
+	text = (const char *)raw;
+	if (len >= 2 && raw[0] == 0xff && raw[1] == 0xfe) {
+		/* A cut in the middle of a character only loses the tail. */
+		if (text_convert("UTF-8", "UTF-16LE", raw + 2, (len - 2) & ~(size_t)1,
+		    &wide, &len, &bad_at) != TEXT_OK)
+			return hp_err_set(e, HP_USAGE,
+			    "%s: profile is not valid UTF-16LE", p->path);
+		text = (const char *)wide;
+	} else if (len >= 3 && memcmp(raw, "\xef\xbb\xbf", 3) == 0) {
+		text += 3;
+	}
+	for (line = text; *line != '\0' && *line != '['; ) {
 		if (strncmp(line, desc, sizeof(desc) - 1) == 0) {
 			free(p->description);
 			p->description = trimmed_dup(line + sizeof(desc) - 1);
-		} else if (strncmp(line, req, sizeof(req) - 1) == 0 &&
-		    strstr(line, "dotnet45") != NULL)
-			p->requires_dotnet45 = 1;
+		} else if (strncmp(line, req, sizeof(req) - 1) == 0) {
+			size_t n = strcspn(line, "\r\n");
+
+			if (memmem(line, n, "dotnet45", 8) != NULL)
+				p->requires_dotnet45 = 1;
+		}
+		line += strcspn(line, "\n");
+		if (*line == '\n')
+			line++;
 	}
-	fclose(f);
+	free(wide);
 	if (p->description == NULL)
 		p->description = strdup("");
 	return p->description ? 0 : hp_err_set(e, HP_IOERR, "out of memory");
@@ -162,6 +199,12 @@ profile_list(struct profile **list, size_t *n, struct hp_err *e)
 		if (len <= 4 || strcmp(de->d_name + len - 4, ".reg") != 0)
 			continue;
 		name = strndup(de->d_name, len - 4);
+		/* A stray file must not make the whole list fail. */
+		if (name != NULL && (!valid_name(name) ||
+		    !is_regular(dir, de->d_name))) {
+			free(name);
+			continue;
+		}
 		grown = realloc(out, (count + 1) * sizeof(*out));
 		if (name == NULL || grown == NULL) {
 			free(name);
