@@ -1,0 +1,2159 @@
+/* The command line as a user meets it: the real hivepatch binary run on
+ * scratch copies of generated hives.  Every test checks the exit status,
+ * the message (naming the file and the problem), the hive's hash (byte
+ * for byte the same when nothing may change) and, after a write, the
+ * values read back from disk with hivex and, independently, with
+ * libregf's regfexport. */
+#include "config.h"
+
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <json-c/json.h>
+
+#include "testutil.h"
+
+#define NET64	"Microsoft\\.NETFramework\\v4.0.30319"
+#define NET32	"Wow6432Node\\Microsoft\\.NETFramework\\v4.0.30319"
+#define SUC	"SchUseStrongCrypto"
+#define SDTV	"SystemDefaultTlsVersions"
+
+static char *scratch;	/* this test's directory */
+static char *bk;	/* --backup-dir for every run: scratch/backups */
+
+static void
+setup(void)
+{
+	scratch = tu_scratch_new();
+	bk = tu_pathf("%s/backups", scratch);
+}
+
+static void
+teardown(void)
+{
+	tu_scratch_remove(scratch);
+	scratch = NULL;
+	bk = NULL;
+}
+
+/* ---- assertions ---- */
+
+#define ASSERT_STATUS(r, want)						\
+	ck_assert_msg((r)->status == (want),				\
+	    "exit status %d, expected %d\n--- stdout:\n%s--- stderr:\n%s",\
+	    (r)->status, (want), (r)->out, (r)->err)
+
+#define ASSERT_HAS(text, what, s)					\
+	ck_assert_msg(strstr((text), (s)) != NULL,			\
+	    "%s lacks \"%s\":\n%s", (what), (s), (text))
+
+#define ASSERT_LACKS(text, what, s)					\
+	ck_assert_msg(strstr((text), (s)) == NULL,			\
+	    "%s should not contain \"%s\":\n%s", (what), (s), (text))
+
+#define ASSERT_ERR(r, s)	ASSERT_HAS((r)->err, "stderr", (s))
+#define ASSERT_OUT(r, s)	ASSERT_HAS((r)->out, "stdout", (s))
+
+/* The file holds exactly the bytes it held when `hex` was taken. */
+#define ASSERT_HASH(path, hex)						\
+	do {								\
+		char now_[SHA256_HEX_LEN + 1];				\
+		tu_sha256((path), now_);				\
+		ck_assert_msg(strcmp(now_, (hex)) == 0,			\
+		    "%s changed: sha256 %s, expected %s", (path), now_,	\
+		    (hex));						\
+	} while (0)
+
+#define ASSERT_NO_BACKUP()						\
+	ck_assert_msg(tu_count_files(bk) == 0,				\
+	    "files were left under the backup dir %s", bk)
+
+/* A DWORD read back with hivex and with regfexport. */
+static void
+assert_dword(const char *hive, const char *key, const char *name,
+	     uint32_t want)
+{
+	char *data = tu_strf("Data: %u\n", want);
+	int regf;
+
+	ck_assert_msg(tu_hive_dword_is(hive, key, name, want),
+	    "hivex: %s: %s\\%s is not dword %u", hive, key, name, want);
+	regf = tu_regf_value(hive, key, name, "(REG_DWORD", data);
+	free(data);
+	ck_assert_msg(regf != 0, "regfexport: %s: %s\\%s is not dword %u",
+	    hive, key, name, want);
+}
+
+/* The net4-tls12 profile holds in both views. */
+static void
+assert_net4(const char *hive)
+{
+	assert_dword(hive, NET64, SUC, 1);
+	assert_dword(hive, NET32, SUC, 1);
+}
+
+static void
+assert_no_value(const char *hive, const char *key, const char *name)
+{
+	unsigned char *data;
+	hive_type t;
+	size_t len;
+
+	ck_assert_msg(!tu_hive_value(hive, key, name, &t, &data, &len),
+	    "%s: %s\\%s exists", hive, key, name);
+}
+
+static void
+assert_key(const char *hive, const char *key, int want)
+{
+	int regf;
+
+	ck_assert_msg(tu_hive_key_exists(hive, key) == want,
+	    "hivex: %s: key %s %s", hive, key, want ? "missing" : "exists");
+	regf = tu_regf_key_exists(hive, key);
+	ck_assert_msg(regf == -1 || regf == want, "regfexport: %s: key %s %s",
+	    hive, key, want ? "missing" : "exists");
+}
+
+/* Neither inode nor modification time moved: the file was not replaced
+ * or written. */
+static void
+assert_untouched_since(const char *path, const struct stat *before)
+{
+	struct stat now;
+
+	ck_assert_msg(stat(path, &now) == 0, "stat %s: %s", path,
+	    strerror(errno));
+	ck_assert_msg(now.st_ino == before->st_ino, "%s was replaced", path);
+	ck_assert_msg(tu_same_time(now.st_mtim, before->st_mtim),
+	    "%s: modification time changed", path);
+}
+
+static void
+stat_or_fail(const char *path, struct stat *st)
+{
+	ck_assert_msg(stat(path, st) == 0, "stat %s: %s", path, strerror(errno));
+}
+
+/* ---- fixtures ---- */
+
+/* scratch/NAME, a Windows tree; returns its root. */
+static char *
+make_tree(const char *name)
+{
+	char *root = tu_pathf("%s/%s", scratch, name);
+
+	tu_mkhive("tree", root, 0);
+	return root;
+}
+
+static char *
+tree_hive(const char *root)
+{
+	return tu_pathf("%s/Windows/System32/config/SOFTWARE", root);
+}
+
+/* scratch/KIND/FILE made by mkhive. */
+static char *
+make_hive(const char *kind, const char *file, int dirty)
+{
+	char *dir = tu_pathf("%s/%s", scratch, kind);
+
+	tu_mkdir_p(dir);
+	tu_mkhive(kind, tu_pathf("%s/%s", dir, file), dirty);
+	return tu_pathf("%s/%s", dir, file);
+}
+
+static char *
+dir_of(const char *path)
+{
+	char *copy = tu_pathf("%s", path);
+
+	return dirname(copy);
+}
+
+static char *
+write_reg(const char *name, const char *text)
+{
+	char *path = tu_pathf("%s/%s", scratch, name);
+
+	tu_write_text(path, text);
+	return path;
+}
+
+/* ---- apply, verify, dry run ---- */
+
+START_TEST(test_apply_tree_sets_both_views_and_keeps_a_backup)
+{
+	char *root = make_tree("img"), *hive = tree_hive(root);
+	char *system = tu_pathf("%s/Windows/System32/config/SYSTEM", root);
+	char before[SHA256_HEX_LEN + 1], after[SHA256_HEX_LEN + 1];
+	char sys_before[SHA256_HEX_LEN + 1], copy_hash[SHA256_HEX_LEN + 1];
+	char *manifest = NULL, *copy, *real;
+	struct json_object *m, *v;
+	struct tu_result r;
+
+	tu_sha256(hive, before);
+	tu_sha256(system, sys_before);
+	tu_hp(&r, "apply", "--backup-dir", bk, root, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, hive);
+	ck_assert_int_eq(tu_count_lines(r.out, "  added "), 2);
+	ASSERT_OUT(&r, "2 changes written and verified from disk");
+	tu_result_free(&r);
+
+	tu_sha256(hive, after);
+	ck_assert_str_ne(before, after);
+	assert_net4(hive);
+	/* What was there stays. */
+	ck_assert(tu_regf_value(hive, NET64, "SomeOtherValue", "(REG_SZ",
+	    "Data: keep me\n") != 0);
+	ASSERT_HASH(system, sys_before);
+	ck_assert_int_eq(tu_count_temp_files(dir_of(hive)), 0);
+
+	/* One backup: the original bytes and a manifest that knows both
+	 * hashes and the hive's absolute path. */
+	ck_assert_int_eq(tu_count_backups(bk, &manifest), 1);
+	m = json_object_from_file(manifest);
+	ck_assert_msg(m != NULL, "%s is not JSON", manifest);
+	ck_assert(json_object_object_get_ex(m, "schema", &v));
+	ck_assert_str_eq(json_object_get_string(v), "hivepatch-backup/1");
+	ck_assert(json_object_object_get_ex(m, "sha256_before", &v));
+	ck_assert_str_eq(json_object_get_string(v), before);
+	ck_assert(json_object_object_get_ex(m, "sha256_after", &v));
+	ck_assert_str_eq(json_object_get_string(v), after);
+	real = realpath(hive, NULL);
+	ck_assert(json_object_object_get_ex(m, "hive", &v));
+	ck_assert_str_eq(json_object_get_string(v), real);
+	free(real);
+	json_object_put(m);
+	copy = tu_pathf("%s/hive", dir_of(manifest));
+	free(manifest);
+	tu_sha256(copy, copy_hash);
+	ck_assert_str_eq(copy_hash, before);
+}
+END_TEST
+
+START_TEST(test_verify_says_missing_before_apply_and_compliant_after)
+{
+	char *root = make_tree("img"), *hive = tree_hive(root);
+	char before[SHA256_HEX_LEN + 1];
+	struct tu_result r;
+	struct stat st;
+
+	tu_sha256(hive, before);
+	stat_or_fail(hive, &st);
+	tu_hp(&r, "verify", root, NULL);
+	ASSERT_STATUS(&r, 1);
+	ck_assert_int_eq(tu_count_lines(r.out, "  missing "), 2);
+	ASSERT_OUT(&r, "not compliant");
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+	assert_untouched_since(hive, &st);
+
+	tu_hp(&r, "apply", "--backup-dir", bk, root, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+	assert_net4(hive);
+
+	tu_hp(&r, "verify", root, NULL);
+	ASSERT_STATUS(&r, 0);
+	ck_assert_int_eq(tu_count_lines(r.out, "  ok "), 2);
+	ASSERT_OUT(&r, "result:   compliant");
+	tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(test_dry_run_reports_but_writes_nothing)
+{
+	char *root = make_tree("img"), *hive = tree_hive(root);
+	char before[SHA256_HEX_LEN + 1];
+	struct tu_result r;
+	struct stat st;
+
+	tu_sha256(hive, before);
+	stat_or_fail(hive, &st);
+	tu_hp(&r, "apply", "--dry-run", "--backup-dir", bk, root, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, "dry run");
+	ck_assert_int_eq(tu_count_lines(r.out, "  added "), 2);
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+	assert_untouched_since(hive, &st);
+	ASSERT_NO_BACKUP();
+	ck_assert_int_eq(tu_count_temp_files(dir_of(hive)), 0);
+	assert_no_value(hive, NET64, SUC);
+}
+END_TEST
+
+START_TEST(test_second_apply_is_already_compliant_and_writes_nothing)
+{
+	char *root = make_tree("img"), *hive = tree_hive(root);
+	char after[SHA256_HEX_LEN + 1];
+	struct tu_result r;
+	struct stat st;
+
+	tu_hp(&r, "apply", "--backup-dir", bk, root, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+	assert_net4(hive);
+	tu_sha256(hive, after);
+	stat_or_fail(hive, &st);
+	ck_assert_int_eq(tu_count_backups(bk, NULL), 1);
+
+	tu_hp(&r, "apply", "--backup-dir", bk, root, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, "already compliant");
+	ck_assert_int_eq(tu_count_lines(r.out, "  already "), 2);
+	ck_assert_int_eq(tu_count_lines(r.out, "  added "), 0);
+	ck_assert_int_eq(tu_count_lines(r.out, "backup:"), 0);
+	tu_result_free(&r);
+	ASSERT_HASH(hive, after);
+	assert_untouched_since(hive, &st);
+	ck_assert_int_eq(tu_count_backups(bk, NULL), 1);
+}
+END_TEST
+
+START_TEST(test_profiles_lists_both_profiles)
+{
+	struct tu_result r;
+
+	tu_hp(&r, "profiles", NULL);
+	ASSERT_STATUS(&r, 0);
+	ck_assert_int_eq(tu_count_lines(r.out, "net4-tls12 "), 1);
+	ck_assert_int_eq(tu_count_lines(r.out, "net4-tls12-sysdefault "), 1);
+	ASSERT_OUT(&r, "SchUseStrongCrypto");
+	ASSERT_OUT(&r, "SystemDefaultTlsVersions");
+	tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(test_sysdefault_profile_writes_four_values)
+{
+	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
+	struct tu_result r;
+
+	tu_hp(&r, "apply", "--profile", "net4-tls12-sysdefault", "--backup-dir",
+	    bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	ck_assert_int_eq(tu_count_lines(r.out, "  added "), 4);
+	ASSERT_OUT(&r, "4 changes written and verified from disk");
+	tu_result_free(&r);
+	assert_net4(hive);
+	assert_dword(hive, NET64, SDTV, 1);
+	assert_dword(hive, NET32, SDTV, 1);
+
+	tu_hp(&r, "verify", "--profile", "net4-tls12-sysdefault", hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	ck_assert_int_eq(tu_count_lines(r.out, "  ok "), 4);
+	tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(test_profile_given_twice_writes_once)
+{
+	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
+	struct tu_result r;
+
+	tu_hp(&r, "apply", "--profile", "net4-tls12", "--profile", "net4-tls12",
+	    "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	ck_assert_int_eq(tu_count_lines(r.out, "  added "), 2);
+	ck_assert_int_eq(tu_count_lines(r.out, "  already "), 2);
+	ASSERT_OUT(&r, "2 changes written");
+	tu_result_free(&r);
+	assert_net4(hive);
+	ck_assert_int_eq(tu_count_backups(bk, NULL), 1);
+
+	tu_hp(&r, "verify", "--profile", "net4-tls12", "--profile",
+	    "net4-tls12", hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(test_32bit_image_skips_wow6432node_and_never_creates_it)
+{
+	char *hive = make_hive("software32-net48", "SOFTWARE", 0);
+	struct tu_result r;
+
+	assert_key(hive, "Wow6432Node", 0);
+	tu_hp(&r, "apply", "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	ck_assert_int_eq(tu_count_lines(r.out, "  added "), 1);
+	ASSERT_OUT(&r, "  skipped   HKLM\\SOFTWARE\\Wow6432Node\\Microsoft\\"
+	    ".NETFramework\\v4.0.30319  SchUseStrongCrypto");
+	ASSERT_OUT(&r, "32-bit");
+	ASSERT_OUT(&r, "1 change written");
+	tu_result_free(&r);
+	assert_dword(hive, NET64, SUC, 1);
+	assert_key(hive, "Wow6432Node", 0);
+
+	tu_hp(&r, "verify", hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, "skipped");
+	tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(test_half_compliant_image_gets_only_the_missing_view)
+{
+	char *hive = make_hive("software64-half", "SOFTWARE", 0);
+	struct tu_result r;
+
+	assert_dword(hive, NET64, SUC, 1);
+	tu_hp(&r, "apply", "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	ck_assert_int_eq(tu_count_lines(r.out, "  added "), 1);
+	ck_assert_int_eq(tu_count_lines(r.out, "  already "), 1);
+	ASSERT_OUT(&r, "  added     HKLM\\SOFTWARE\\Wow6432Node\\");
+	ASSERT_OUT(&r, "1 change written");
+	tu_result_free(&r);
+	assert_net4(hive);
+}
+END_TEST
+
+START_TEST(test_missing_parent_keys_are_created)
+{
+	char *hive = make_hive("software64-noparents", "SOFTWARE", 0);
+	struct tu_result r;
+
+	assert_key(hive, "Microsoft\\.NETFramework", 0);
+	assert_key(hive, "Wow6432Node\\Microsoft\\.NETFramework", 0);
+	tu_hp(&r, "apply", "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	ck_assert_int_eq(tu_count_lines(r.out, "  added     HKLM\\SOFTWARE\\"
+	    "Microsoft\\.NETFramework\\v4.0.30319 (key)"), 1);
+	ck_assert_int_eq(tu_count_lines(r.out, "  added     HKLM\\SOFTWARE\\"
+	    "Wow6432Node\\Microsoft\\.NETFramework\\v4.0.30319 (key)"), 1);
+	tu_result_free(&r);
+	assert_key(hive, NET64, 1);
+	assert_key(hive, NET32, 1);
+	assert_net4(hive);
+
+	tu_hp(&r, "verify", hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+}
+END_TEST
+
+/* Kinds that are not SOFTWARE hives, with the file name they get. */
+static const struct {
+	const char *kind, *file;
+} other_kinds[] = {
+	{ "system", "SYSTEM" },
+	{ "ntuser", "NTUSER.DAT" },
+};
+
+START_TEST(test_not_a_software_hive_is_refused_and_force_patches_it)
+{
+	char *hive = make_hive(other_kinds[_i].kind, other_kinds[_i].file, 0);
+	char before[SHA256_HEX_LEN + 1];
+	struct tu_result r;
+	struct stat st;
+
+	tu_sha256(hive, before);
+	stat_or_fail(hive, &st);
+	tu_hp(&r, "apply", "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, hive);
+	ASSERT_ERR(&r, "not a SOFTWARE hive");
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+	assert_untouched_since(hive, &st);
+	ASSERT_NO_BACKUP();
+
+	tu_hp(&r, "verify", hive, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, hive);
+	ASSERT_ERR(&r, "not a SOFTWARE hive");
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+
+	tu_hp(&r, "apply", "--force", "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, "warning:  not a SOFTWARE hive");
+	tu_result_free(&r);
+	assert_dword(hive, NET64, SUC, 1);
+	ck_assert_int_eq(tu_count_backups(bk, NULL), 1);
+}
+END_TEST
+
+/* verify takes no --force, so its refusal must not send the user to
+ * --force: following the advice gives a usage error. */
+START_TEST(test_verify_refusal_does_not_suggest_an_option_verify_rejects)
+{
+	char *hive = make_hive("system", "SYSTEM", 0);
+	struct tu_result r;
+
+	tu_hp(&r, "verify", hive, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, "not a SOFTWARE hive");
+	tu_result_free(&r);
+	tu_hp(&r, "verify", "--force", hive, NULL);
+	ASSERT_STATUS(&r, 2);
+	tu_result_free(&r);
+	tu_hp(&r, "verify", hive, NULL);
+	ASSERT_LACKS(r.err, "stderr", "--force");
+	tu_result_free(&r);
+}
+END_TEST
+
+static const char *const no_dotnet45_kinds[] = {
+	"software64-nonet", "software64-net40",
+};
+
+START_TEST(test_image_without_dotnet45_is_refused_verify_warns_force_writes)
+{
+	char *hive = make_hive(no_dotnet45_kinds[_i], "SOFTWARE", 0);
+	char before[SHA256_HEX_LEN + 1];
+	struct tu_result r;
+
+	tu_sha256(hive, before);
+	tu_hp(&r, "apply", "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, hive);
+	ASSERT_ERR(&r, ".NET Framework 4.5");
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+	ASSERT_NO_BACKUP();
+
+	tu_hp(&r, "verify", hive, NULL);
+	ASSERT_STATUS(&r, 1);
+	ASSERT_OUT(&r, "warning:");
+	ASSERT_OUT(&r, "4.5 or later");
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+
+	tu_hp(&r, "apply", "--force", "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, "because of --force");
+	tu_result_free(&r);
+	assert_net4(hive);
+}
+END_TEST
+
+START_TEST(test_dirty_hive_is_refused_even_with_force_and_verify_warns)
+{
+	char *hive = make_hive("software64-net48", "SOFTWARE", 1);
+	char *log1 = tu_pathf("%s.LOG1", hive), *log2 = tu_pathf("%s.LOG2", hive);
+	char before[SHA256_HEX_LEN + 1], l1[SHA256_HEX_LEN + 1];
+	char l2[SHA256_HEX_LEN + 1];
+	struct json_object *j, *v, *hv;
+	struct tu_result r;
+	struct stat st;
+
+	tu_sha256(hive, before);
+	tu_sha256(log1, l1);
+	tu_sha256(log2, l2);
+	stat_or_fail(hive, &st);
+	tu_hp(&r, "apply", "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, hive);
+	ASSERT_ERR(&r, "dirty");
+	ASSERT_ERR(&r, log1);
+	ASSERT_ERR(&r, log2);
+	tu_result_free(&r);
+
+	tu_hp(&r, "apply", "--force", "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, "dirty");
+	tu_result_free(&r);
+
+	tu_hp(&r, "apply", "--json", "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 3);
+	j = json_tokener_parse(r.out);
+	ck_assert_msg(j != NULL, "not JSON:\n%s", r.out);
+	ck_assert(json_object_object_get_ex(j, "hive", &hv) && hv != NULL);
+	ck_assert(json_object_object_get_ex(hv, "dirty", &v));
+	ck_assert(json_object_get_boolean(v));
+	ck_assert(json_object_object_get_ex(hv, "logs", &v));
+	ck_assert_int_eq((int)json_object_array_length(v), 2);
+	json_object_put(j);
+	tu_result_free(&r);
+
+	ASSERT_HASH(hive, before);
+	ASSERT_HASH(log1, l1);
+	ASSERT_HASH(log2, l2);
+	assert_untouched_since(hive, &st);
+	ASSERT_NO_BACKUP();
+	ck_assert_int_eq(tu_count_temp_files(dir_of(hive)), 0);
+
+	tu_hp(&r, "verify", hive, NULL);
+	ASSERT_STATUS(&r, 1);
+	ASSERT_OUT(&r, "warning:  dirty");
+	ASSERT_OUT(&r, log1);
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+}
+END_TEST
+
+/* ---- rollback ---- */
+
+START_TEST(test_rollback_restores_the_original_bytes)
+{
+	char *root = make_tree("img"), *hive = tree_hive(root);
+	char before[SHA256_HEX_LEN + 1];
+	struct tu_result r;
+	struct stat st;
+
+	tu_sha256(hive, before);
+	tu_hp(&r, "apply", "--backup-dir", bk, root, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+	assert_net4(hive);
+
+	tu_hp(&r, "rollback", "--backup-dir", bk, root, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, "restored");
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+	assert_no_value(hive, NET64, SUC);
+	ck_assert_int_eq(tu_count_temp_files(dir_of(hive)), 0);
+
+	/* Rolled back already: nothing more to do. */
+	stat_or_fail(hive, &st);
+	tu_hp(&r, "rollback", "--backup-dir", bk, root, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, "nothing written");
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+	assert_untouched_since(hive, &st);
+
+	tu_hp(&r, "verify", root, NULL);
+	ASSERT_STATUS(&r, 1);
+	tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(test_rollback_refuses_a_hive_changed_since_until_forced)
+{
+	char *root = make_tree("img"), *hive = tree_hive(root);
+	char *other_bk = tu_pathf("%s/other-backups", scratch);
+	char before[SHA256_HEX_LEN + 1], changed[SHA256_HEX_LEN + 1];
+	char *reg;
+	struct tu_result r;
+
+	tu_sha256(hive, before);
+	tu_hp(&r, "apply", "--backup-dir", bk, root, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+	assert_net4(hive);
+
+	/* Someone else changes the hive (their backups go elsewhere). */
+	reg = write_reg("other.reg", "Windows Registry Editor Version 5.00\n\n"
+	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\SomeoneElse]\n"
+	    "\"Changed\"=dword:00000002\n");
+	tu_hp(&r, "import", "--backup-dir", other_bk, reg, root, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+	assert_dword(hive, "SomeoneElse", "Changed", 2);
+	tu_sha256(hive, changed);
+
+	tu_hp(&r, "rollback", "--backup-dir", bk, root, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, hive);
+	ASSERT_ERR(&r, "changed since hivepatch wrote it");
+	tu_result_free(&r);
+	ASSERT_HASH(hive, changed);
+
+	tu_hp(&r, "rollback", "--force", "--backup-dir", bk, root, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, "restored");
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+	assert_key(hive, "SomeoneElse", 0);
+}
+END_TEST
+
+START_TEST(test_rollback_without_a_backup_is_refused)
+{
+	char *root = make_tree("img"), *hive = tree_hive(root);
+	char before[SHA256_HEX_LEN + 1];
+	struct tu_result r;
+
+	tu_sha256(hive, before);
+	tu_hp(&r, "rollback", "--backup-dir", bk, root, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, hive);
+	ASSERT_ERR(&r, "no backup of this hive");
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+}
+END_TEST
+
+START_TEST(test_rollback_by_bare_hive_path_finds_the_tree_backup)
+{
+	char *root = make_tree("img"), *hive = tree_hive(root);
+	char before[SHA256_HEX_LEN + 1];
+	struct tu_result r;
+
+	tu_sha256(hive, before);
+	tu_hp(&r, "apply", "--backup-dir", bk, root, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+	assert_net4(hive);
+	tu_hp(&r, "rollback", "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+}
+END_TEST
+
+/* A backup directory without manifest.json is an unfinished backup: even
+ * when it is the newest, rollback never restores from it. */
+START_TEST(test_rollback_ignores_a_backup_without_manifest)
+{
+	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
+	char before[SHA256_HEX_LEN + 1];
+	char *manifest = NULL, *slot, *unfinished;
+	struct tu_result r;
+
+	tu_sha256(hive, before);
+	tu_hp(&r, "apply", "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+	assert_net4(hive);
+	ck_assert_int_eq(tu_count_backups(bk, &manifest), 1);
+	slot = dir_of(dir_of(manifest));
+	free(manifest);
+	unfinished = tu_pathf("%s/99991231T235959Z.999999-1", slot);
+	tu_mkdir_p(unfinished);
+	tu_write_text(tu_pathf("%s/hive", unfinished), "not the hive\n");
+
+	tu_hp(&r, "rollback", "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+}
+END_TEST
+
+START_TEST(test_rollback_refuses_a_damaged_backup_copy)
+{
+	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
+	char after[SHA256_HEX_LEN + 1];
+	char *manifest = NULL, *copy;
+	unsigned char *data;
+	struct tu_result r;
+	size_t len;
+
+	tu_hp(&r, "apply", "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+	assert_net4(hive);
+	tu_sha256(hive, after);
+	ck_assert_int_eq(tu_count_backups(bk, &manifest), 1);
+	copy = tu_pathf("%s/hive", dir_of(manifest));
+	free(manifest);
+	data = tu_read_file(copy, &len);
+	data[len / 2] ^= 0x55;
+	tu_write_file(copy, data, len);
+	free(data);
+
+	tu_hp(&r, "rollback", "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 4);
+	ASSERT_ERR(&r, copy);
+	ASSERT_ERR(&r, "damaged");
+	tu_result_free(&r);
+	ASSERT_HASH(hive, after);
+	ck_assert_int_eq(tu_count_temp_files(dir_of(hive)), 0);
+}
+END_TEST
+
+/* ---- usage errors and .reg files ---- */
+
+START_TEST(test_bad_reg_syntax_names_file_and_line_and_writes_nothing)
+{
+	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
+	char before[SHA256_HEX_LEN + 1];
+	char *reg, *where;
+	struct tu_result r;
+
+	reg = write_reg("bad.reg", "Windows Registry Editor Version 5.00\n\n"
+	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Test]\n"
+	    "\"Good\"=dword:00000001\n"
+	    "\"Bad\"=dword:zz\n");
+	where = tu_pathf("%s:5:", reg);
+	tu_sha256(hive, before);
+	tu_hp(&r, "apply", "--reg", reg, "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, where);
+	ASSERT_ERR(&r, "expected");
+	tu_result_free(&r);
+	tu_hp(&r, "import", "--backup-dir", bk, reg, hive, NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, where);
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+	ASSERT_NO_BACKUP();
+}
+END_TEST
+
+START_TEST(test_reg_key_outside_hklm_software_is_a_usage_error)
+{
+	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
+	char before[SHA256_HEX_LEN + 1];
+	char *reg;
+	struct tu_result r;
+
+	/* A good HKLM section first: nothing of the file may be applied. */
+	reg = write_reg("hkcu.reg", "Windows Registry Editor Version 5.00\n\n"
+	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Test]\n"
+	    "\"Good\"=dword:00000001\n\n"
+	    "[HKEY_CURRENT_USER\\Software\\Test]\n"
+	    "\"Bad\"=dword:00000001\n");
+	tu_sha256(hive, before);
+	tu_hp(&r, "import", "--backup-dir", bk, reg, hive, NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, tu_pathf("%s:6:", reg));
+	ASSERT_ERR(&r, "HKEY_CURRENT_USER");
+	tu_result_free(&r);
+	tu_hp(&r, "apply", "--reg", reg, "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 2);
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+	ASSERT_NO_BACKUP();
+}
+END_TEST
+
+START_TEST(test_unknown_profile_is_a_usage_error)
+{
+	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
+	char before[SHA256_HEX_LEN + 1];
+	struct tu_result r;
+
+	tu_sha256(hive, before);
+	tu_hp(&r, "apply", "--profile", "no-such-profile", "--backup-dir", bk,
+	    hive, NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "unknown profile 'no-such-profile'");
+	tu_result_free(&r);
+	tu_hp(&r, "apply", "--profile", "../../etc/passwd", "--backup-dir", bk,
+	    hive, NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "not a profile name");
+	tu_result_free(&r);
+	tu_hp(&r, "verify", "--profile", "no-such-profile", hive, NULL);
+	ASSERT_STATUS(&r, 2);
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+	ASSERT_NO_BACKUP();
+}
+END_TEST
+
+START_TEST(test_usage_errors_exit_2)
+{
+	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
+	char before[SHA256_HEX_LEN + 1];
+	struct tu_result r;
+
+	tu_sha256(hive, before);
+	tu_hp(&r, NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "Usage:");
+	tu_result_free(&r);
+	tu_hp(&r, "frobnicate", hive, NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "unknown command 'frobnicate'");
+	tu_result_free(&r);
+	tu_hp(&r, "apply", "--backup-dir", bk, NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "missing TARGET");
+	tu_result_free(&r);
+	tu_hp(&r, "apply", "--bogus", "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "--bogus");
+	tu_result_free(&r);
+	tu_hp(&r, "apply", "--backup-dir", bk, hive, hive, NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "unexpected argument");
+	tu_result_free(&r);
+	tu_hp(&r, "verify", "--dry-run", hive, NULL);
+	ASSERT_STATUS(&r, 2);
+	tu_result_free(&r);
+	tu_hp(&r, "import", "--backup-dir", bk, NULL);
+	ASSERT_STATUS(&r, 2);
+	tu_result_free(&r);
+	tu_hp(&r, "export", hive, NULL);
+	ASSERT_STATUS(&r, 2);
+	tu_result_free(&r);
+	tu_hp(&r, "rollback", "--backup-dir", bk, NULL);
+	ASSERT_STATUS(&r, 2);
+	tu_result_free(&r);
+	tu_hp(&r, "profiles", "extra", NULL);
+	ASSERT_STATUS(&r, 2);
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+	ASSERT_NO_BACKUP();
+}
+END_TEST
+
+START_TEST(test_help_and_version_exit_0)
+{
+	struct tu_result r;
+
+	tu_hp(&r, "--help", NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, "Usage: hivepatch");
+	ASSERT_OUT(&r, "rollback");
+	tu_result_free(&r);
+	tu_hp(&r, "-h", NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, "Usage: hivepatch");
+	tu_result_free(&r);
+	tu_hp(&r, "apply", "--help", NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, "Usage: hivepatch");
+	tu_result_free(&r);
+	tu_hp(&r, "--version", NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, "hivepatch " PACKAGE_VERSION "\n");
+	tu_result_free(&r);
+	tu_hp(&r, "-V", NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, PACKAGE_VERSION);
+	tu_result_free(&r);
+}
+END_TEST
+
+/* ---- damaged and foreign files ---- */
+
+/* apply and verify both end in 4 naming the file and `problem`, and
+ * change nothing. */
+static void
+assert_damaged(const char *hive, const char *problem)
+{
+	char before[SHA256_HEX_LEN + 1];
+	struct tu_result r;
+
+	tu_sha256(hive, before);
+	tu_hp(&r, "apply", "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 4);
+	ASSERT_ERR(&r, hive);
+	ASSERT_ERR(&r, problem);
+	tu_result_free(&r);
+	tu_hp(&r, "apply", "--force", "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 4);
+	tu_result_free(&r);
+	tu_hp(&r, "verify", hive, NULL);
+	ASSERT_STATUS(&r, 4);
+	ASSERT_ERR(&r, hive);
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+	ASSERT_NO_BACKUP();
+	ck_assert_int_eq(tu_count_temp_files(dir_of(hive)), 0);
+}
+
+/* Reproducible noise. */
+static void
+fill_noise(unsigned char *buf, size_t len, uint32_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		seed = seed * 1103515245u + 12345u;
+		buf[i] = (unsigned char)(seed >> 16);
+	}
+}
+
+START_TEST(test_truncated_hive_is_an_io_error)
+{
+	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
+
+	ck_assert(truncate(hive, tu_file_size(hive) / 2) == 0);
+	assert_damaged(hive, "truncated");
+}
+END_TEST
+
+START_TEST(test_random_bytes_after_regf_signature_are_an_io_error)
+{
+	char *hive = tu_pathf("%s/SOFTWARE", scratch);
+	unsigned char buf[65536];
+
+	memcpy(buf, "regf", 4);
+	fill_noise(buf + 4, sizeof(buf) - 4, 42);
+	tu_write_file(hive, buf, sizeof(buf));
+	assert_damaged(hive, "hive");
+}
+END_TEST
+
+START_TEST(test_good_base_block_over_garbage_bins_is_an_io_error)
+{
+	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
+	unsigned char *data;
+	size_t len;
+
+	data = tu_read_file(hive, &len);
+	ck_assert(len > 4096);
+	fill_noise(data + 4096, len - 4096, 7);
+	tu_write_file(hive, data, len);
+	free(data);
+	assert_damaged(hive, "damaged hive");
+}
+END_TEST
+
+START_TEST(test_text_file_is_not_a_hive)
+{
+	char *hive = tu_pathf("%s/SOFTWARE", scratch);
+
+	tu_write_text(hive, "This is not a registry hive.\nJust text.\n");
+	assert_damaged(hive, "no 'regf' signature");
+}
+END_TEST
+
+START_TEST(test_empty_file_is_not_a_hive)
+{
+	char *hive = tu_pathf("%s/SOFTWARE", scratch);
+
+	tu_write_file(hive, "", 0);
+	assert_damaged(hive, "not a registry hive");
+}
+END_TEST
+
+START_TEST(test_missing_target_is_an_io_error)
+{
+	struct tu_result r;
+	char *nowhere = tu_pathf("%s/no-such-image", scratch);
+
+	tu_hp(&r, "apply", "--backup-dir", bk, nowhere, NULL);
+	ASSERT_STATUS(&r, 4);
+	ASSERT_ERR(&r, nowhere);
+	tu_result_free(&r);
+	ASSERT_NO_BACKUP();
+}
+END_TEST
+
+/* ---- hostile images ---- */
+
+START_TEST(test_symlink_out_of_the_image_is_refused)
+{
+	char *root = tu_pathf("%s/img", scratch);
+	char *outside = tu_pathf("%s/outside", scratch);
+	char *outside_hive = tu_pathf("%s/config/SOFTWARE", outside);
+	char before[SHA256_HEX_LEN + 1];
+	struct tu_result r;
+
+	tu_mkdir_p(tu_pathf("%s/Windows", root));
+	tu_mkdir_p(tu_pathf("%s/config", outside));
+	tu_mkhive("software64-net48", outside_hive, 0);
+	ck_assert(symlink(outside, tu_pathf("%s/Windows/System32", root)) == 0);
+	tu_sha256(outside_hive, before);
+
+	tu_hp(&r, "apply", "--backup-dir", bk, root, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, "Windows/System32");
+	ASSERT_ERR(&r, "symbolic link");
+	tu_result_free(&r);
+	tu_hp(&r, "apply", "--force", "--backup-dir", bk, root, NULL);
+	ASSERT_STATUS(&r, 3);
+	tu_result_free(&r);
+	tu_hp(&r, "verify", root, NULL);
+	ASSERT_STATUS(&r, 3);
+	tu_result_free(&r);
+	ASSERT_HASH(outside_hive, before);
+	ASSERT_NO_BACKUP();
+}
+END_TEST
+
+START_TEST(test_hive_that_is_a_symlink_is_refused)
+{
+	char *root = tu_pathf("%s/img", scratch);
+	char *outside_hive = tu_pathf("%s/elsewhere-SOFTWARE", scratch);
+	char *link = tu_pathf("%s/Windows/System32/config/SOFTWARE", root);
+	char before[SHA256_HEX_LEN + 1];
+	struct tu_result r;
+
+	tu_mkdir_p(tu_pathf("%s/Windows/System32/config", root));
+	tu_mkhive("software64-net48", outside_hive, 0);
+	ck_assert(symlink(outside_hive, link) == 0);
+	tu_sha256(outside_hive, before);
+
+	tu_hp(&r, "apply", "--backup-dir", bk, root, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, link);
+	ASSERT_ERR(&r, "symbolic link");
+	tu_result_free(&r);
+	/* A bare hive path that is a link: also refused. */
+	tu_hp(&r, "apply", "--backup-dir", bk, link, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, "symbolic link");
+	tu_result_free(&r);
+	ASSERT_HASH(outside_hive, before);
+	ASSERT_NO_BACKUP();
+}
+END_TEST
+
+START_TEST(test_hive_that_is_a_directory_is_refused)
+{
+	char *root = tu_pathf("%s/img", scratch);
+	char *hive = tu_pathf("%s/Windows/System32/config/SOFTWARE", root);
+	struct tu_result r;
+
+	tu_mkdir_p(hive);
+	tu_hp(&r, "apply", "--backup-dir", bk, root, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, hive);
+	ASSERT_ERR(&r, "is a directory");
+	tu_result_free(&r);
+	tu_hp(&r, "apply", "--force", "--backup-dir", bk, root, NULL);
+	ASSERT_STATUS(&r, 3);
+	tu_result_free(&r);
+	ASSERT_NO_BACKUP();
+}
+END_TEST
+
+START_TEST(test_hive_that_is_a_fifo_is_refused)
+{
+	char *root = tu_pathf("%s/img", scratch);
+	char *hive = tu_pathf("%s/Windows/System32/config/SOFTWARE", root);
+	char *bare = tu_pathf("%s/fifo", scratch);
+	struct tu_result r;
+
+	tu_mkdir_p(tu_pathf("%s/Windows/System32/config", root));
+	ck_assert(mkfifo(hive, 0644) == 0);
+	ck_assert(mkfifo(bare, 0644) == 0);
+	tu_hp(&r, "apply", "--backup-dir", bk, root, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, hive);
+	ASSERT_ERR(&r, "FIFO");
+	tu_result_free(&r);
+	tu_hp(&r, "verify", bare, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, bare);
+	ASSERT_ERR(&r, "FIFO");
+	tu_result_free(&r);
+	tu_hp(&r, "apply", "--force", "--backup-dir", bk, bare, NULL);
+	ASSERT_STATUS(&r, 3);
+	tu_result_free(&r);
+	ASSERT_NO_BACKUP();
+}
+END_TEST
+
+START_TEST(test_hive_over_2_gib_is_refused_without_reading_it)
+{
+	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
+	struct tu_result r;
+	struct stat st;
+
+	ck_assert(truncate(hive, (off_t)2 * 1024 * 1024 * 1024 + 4096) == 0);
+	stat_or_fail(hive, &st);
+	tu_hp(&r, "apply", "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 4);
+	ASSERT_ERR(&r, hive);
+	ASSERT_ERR(&r, "too large");
+	tu_result_free(&r);
+	assert_untouched_since(hive, &st);
+	ck_assert(tu_file_size(hive) == st.st_size);
+	ASSERT_NO_BACKUP();
+}
+END_TEST
+
+START_TEST(test_tree_is_found_in_any_letter_case)
+{
+	char *root = make_tree("img");
+	char *lower = tu_pathf("%s/windows/system32/CONFIG/software", root);
+	struct tu_result r;
+
+	ck_assert(rename(tu_pathf("%s/Windows/System32/config/SOFTWARE", root),
+	    tu_pathf("%s/Windows/System32/config/software", root)) == 0);
+	ck_assert(rename(tu_pathf("%s/Windows/System32/config", root),
+	    tu_pathf("%s/Windows/System32/CONFIG", root)) == 0);
+	ck_assert(rename(tu_pathf("%s/Windows/System32", root),
+	    tu_pathf("%s/Windows/system32", root)) == 0);
+	ck_assert(rename(tu_pathf("%s/Windows", root),
+	    tu_pathf("%s/windows", root)) == 0);
+	tu_hp(&r, "apply", "--backup-dir", bk, root, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, lower);
+	tu_result_free(&r);
+	assert_dword(lower, NET64, SUC, 1);
+	assert_dword(lower, NET32, SUC, 1);
+}
+END_TEST
+
+START_TEST(test_two_hives_differing_only_in_case_are_refused)
+{
+	char *root = make_tree("img");
+	char *a = tu_pathf("%s/Windows/System32/config/Software", root);
+	char *b = tu_pathf("%s/Windows/System32/config/software", root);
+	char ha[SHA256_HEX_LEN + 1], hb[SHA256_HEX_LEN + 1];
+	struct tu_result r;
+
+	ck_assert(rename(tree_hive(root), a) == 0);
+	tu_copy_file(a, b);
+	tu_sha256(a, ha);
+	tu_sha256(b, hb);
+	tu_hp(&r, "apply", "--backup-dir", bk, root, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, "refusing to guess");
+	tu_result_free(&r);
+	ASSERT_HASH(a, ha);
+	ASSERT_HASH(b, hb);
+	ASSERT_NO_BACKUP();
+}
+END_TEST
+
+/* ---- commit: failed writes, locks, mode and owner ---- */
+
+/* A .reg file adding n REG_BINARY values Big0, Big1, ... of `size` bytes
+ * each, in hex: lines continued with a backslash, as regedit writes them. */
+static char *
+big_binary_reg(int n, size_t size)
+{
+	static const char head[] = "Windows Registry Editor Version 5.00\n\n"
+	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\HivepatchTest]\n";
+	char *text = malloc(sizeof(head) + (size_t)n * (size * 4 + 32)), *p;
+	size_t i;
+	int v;
+
+	ck_assert(text != NULL);
+	p = text + sprintf(text, "%s", head);
+	for (v = 0; v < n; v++) {
+		p += sprintf(p, "\"Big%d\"=hex:", v);
+		for (i = 0; i < size; i++) {
+			p += sprintf(p, "%02x", (unsigned)((i * 7 + (size_t)v) & 0xff));
+			if (i + 1 < size)
+				p += sprintf(p, (i % 24 == 23) ? ",\\\n  " : ",");
+		}
+		p += sprintf(p, "\n");
+	}
+	return text;
+}
+
+START_TEST(test_write_that_fails_part_way_leaves_the_original)
+{
+	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
+	char *reg = tu_pathf("%s/big.reg", scratch), *text;
+	char before[SHA256_HEX_LEN + 1];
+	struct tu_run_opts opts = { 0, NULL, NULL };
+	struct tu_result r;
+	unsigned char *data;
+	hive_type t;
+	size_t len;
+
+	/* Over 256 KiB of data, in values small enough (16000 bytes) to live
+	 * in plain cells. */
+	text = big_binary_reg(17, 16000);
+	tu_write_text(reg, text);
+	free(text);
+	tu_sha256(hive, before);
+	/* The backup (the hive's size) fits, the grown hive does not. */
+	opts.fsize_limit = (rlim_t)tu_file_size(hive) + 4096;
+	tu_hp_opts(&r, &opts, "apply", "--reg", reg, "--backup-dir", bk, hive,
+	    NULL);
+	ASSERT_STATUS(&r, 4);
+	ASSERT_ERR(&r, hive);
+	ASSERT_ERR(&r, "cannot write");
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+	ck_assert_int_eq(tu_count_temp_files(dir_of(hive)), 0);
+	ck_assert_int_eq(tu_count_backups(bk, NULL), 0);
+	ASSERT_NO_BACKUP();
+
+	/* Without the limit the same import goes through. */
+	tu_hp(&r, "apply", "--reg", reg, "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+	ck_assert(tu_file_size(hive) > (off_t)opts.fsize_limit);
+	ck_assert(tu_hive_value(hive, "HivepatchTest", "Big16", &t, &data, &len));
+	ck_assert_int_eq(t, hive_t_REG_BINARY);
+	ck_assert_uint_eq(len, 16000);
+	ck_assert(data[1] == 7 + 16);
+	free(data);
+	ck_assert(tu_regf_value(hive, "HivepatchTest", "Big16", "(REG_BINARY)",
+	    "Data size: 16000\n") != 0);
+}
+END_TEST
+
+/* Hives of format 1.4 and later (all of Windows XP on) keep data over
+ * 16344 bytes in "big data" (db) records; Windows reads a plain cell of
+ * that size as a db record.  A value that big must either be refused
+ * with the hive untouched, or be written so that another reader (libregf)
+ * reads it back; one of 16344 bytes is written. */
+START_TEST(test_value_over_16344_bytes_is_refused_or_readable_by_libregf)
+{
+	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
+	char *reg = tu_pathf("%s/big.reg", scratch), *text;
+	char before[SHA256_HEX_LEN + 1];
+	struct tu_result r;
+
+	text = big_binary_reg(1, 16345);
+	tu_write_text(reg, text);
+	free(text);
+	tu_sha256(hive, before);
+	tu_hp(&r, "import", "--backup-dir", bk, reg, hive, NULL);
+	if (r.status != 0) {
+		ck_assert_msg(r.signaled == 0, "killed by signal %d", r.signaled);
+		ASSERT_ERR(&r, reg);
+		tu_result_free(&r);
+		ASSERT_HASH(hive, before);
+		ASSERT_NO_BACKUP();
+	} else {
+		tu_result_free(&r);
+		ck_assert_msg(tu_regf_value(hive, "HivepatchTest", "Big0",
+		    "(REG_BINARY", "Data size: 16345\n") != 0,
+		    "hivepatch wrote a 16345-byte value that libregf cannot read "
+		    "(no big data record in a regf 1.5 hive)");
+	}
+
+	/* 16344 bytes still fit in a plain cell: written, and readable. */
+	text = big_binary_reg(1, 16344);
+	tu_write_text(reg, text);
+	free(text);
+	tu_hp(&r, "import", "--backup-dir", bk, reg, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+	ck_assert(tu_regf_value(hive, "HivepatchTest", "Big0", "(REG_BINARY)",
+	    "Data size: 16344\n") != 0);
+}
+END_TEST
+
+START_TEST(test_hive_locked_by_another_run_is_refused)
+{
+	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
+	char before[SHA256_HEX_LEN + 1];
+	struct tu_result r;
+	int fd;
+
+	tu_sha256(hive, before);
+	fd = open(hive, O_RDONLY | O_CLOEXEC);
+	ck_assert(fd != -1);
+	ck_assert(flock(fd, LOCK_EX) == 0);
+
+	tu_hp(&r, "apply", "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, hive);
+	ASSERT_ERR(&r, "another hivepatch run");
+	tu_result_free(&r);
+	tu_hp(&r, "rollback", "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, "another hivepatch run");
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+	ASSERT_NO_BACKUP();
+	/* verify and --dry-run take no lock. */
+	tu_hp(&r, "verify", hive, NULL);
+	ASSERT_STATUS(&r, 1);
+	tu_result_free(&r);
+	tu_hp(&r, "apply", "--dry-run", "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+
+	close(fd);
+	tu_hp(&r, "apply", "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+	assert_net4(hive);
+}
+END_TEST
+
+START_TEST(test_two_applies_at_once_one_writes_the_other_waits_its_turn)
+{
+	const char *argv[] = { NULL, "apply", "--backup-dir", NULL, NULL, NULL };
+	int round;
+
+	argv[0] = tu_env_required("HIVEPATCH");
+	argv[3] = bk;
+	for (round = 0; round < 5; round++) {
+		char *hive = tu_pathf("%s/round%d/SOFTWARE", scratch, round);
+		struct tu_proc p[2];
+		struct tu_result r[2], v;
+		int i, zeros = 0;
+
+		tu_mkdir_p(dir_of(hive));
+		tu_mkhive("software64-net48", hive, 0);
+		argv[4] = hive;
+		tu_spawn(argv, NULL, &p[0]);
+		tu_spawn(argv, NULL, &p[1]);
+		tu_wait(&p[0], &r[0]);
+		tu_wait(&p[1], &r[1]);
+		for (i = 0; i < 2; i++) {
+			ck_assert_msg(r[i].status == 0 || r[i].status == 3,
+			    "run %d exited %d:\n%s%s", i, r[i].status, r[i].out,
+			    r[i].err);
+			if (r[i].status == 0)
+				zeros++;
+			else
+				ck_assert_msg(strstr(r[i].err, "another hivepatch run") ||
+				    strstr(r[i].err, "replaced while we waited"),
+				    "refusal without the lock message: %s", r[i].err);
+			tu_result_free(&r[i]);
+		}
+		ck_assert_int_ge(zeros, 1);
+		tu_hp(&v, "verify", hive, NULL);
+		ASSERT_STATUS(&v, 0);
+		tu_result_free(&v);
+		assert_net4(hive);
+		ck_assert_int_eq(tu_count_temp_files(dir_of(hive)), 0);
+	}
+	/* Exactly one write per hive. */
+	ck_assert_int_eq(tu_count_backups(bk, NULL), 5);
+}
+END_TEST
+
+START_TEST(test_mode_and_owner_of_the_hive_are_kept)
+{
+	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
+	int root = geteuid() == 0;
+	struct tu_result r;
+	struct stat st;
+
+	ck_assert(chmod(hive, 0640) == 0);
+	if (root)
+		ck_assert(chown(hive, 65534, 65534) == 0);
+	else
+		fprintf(stderr, "SKIP: not root: owner preservation not checked\n");
+	tu_hp(&r, "apply", "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+	stat_or_fail(hive, &st);
+	ck_assert_uint_eq(st.st_mode & 07777, 0640);
+	if (root) {
+		ck_assert_uint_eq(st.st_uid, 65534);
+		ck_assert_uint_eq(st.st_gid, 65534);
+	}
+	assert_dword(hive, NET64, SUC, 1);
+
+	tu_hp(&r, "rollback", "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+	stat_or_fail(hive, &st);
+	ck_assert_uint_eq(st.st_mode & 07777, 0640);
+	if (root) {
+		ck_assert_uint_eq(st.st_uid, 65534);
+		ck_assert_uint_eq(st.st_gid, 65534);
+	}
+}
+END_TEST
+
+/* ---- JSON ---- */
+
+/* Object member by a dotted path ("image.dotnet4.version"); NULL when a
+ * member is missing or null. */
+static struct json_object *
+jget(struct json_object *o, const char *path)
+{
+	char *copy = strdup(path), *part, *save = NULL;
+
+	ck_assert(copy != NULL);
+	for (part = strtok_r(copy, ".", &save); part != NULL && o != NULL;
+	    part = strtok_r(NULL, ".", &save))
+		if (!json_object_object_get_ex(o, part, &o))
+			o = NULL;
+	free(copy);
+	return o;
+}
+
+/* The member exists and is null. */
+static int
+jnull(struct json_object *o, const char *name)
+{
+	struct json_object *v = NULL;
+
+	return json_object_object_get_ex(o, name, &v) && v == NULL;
+}
+
+static const char *
+jstr(struct json_object *o, const char *path)
+{
+	struct json_object *v = jget(o, path);
+
+	return v && json_object_is_type(v, json_type_string) ?
+	    json_object_get_string(v) : "(not a string)";
+}
+
+static struct json_object *
+parse_json(const struct tu_result *r)
+{
+	struct json_object *j = json_tokener_parse(r->out);
+
+	ck_assert_msg(j != NULL, "stdout is not one JSON document:\n%s", r->out);
+	ck_assert_str_eq(jstr(j, "schema"), "hivepatch-report/1");
+	ck_assert(jget(j, "exit_status") != NULL);
+	ck_assert_int_eq(json_object_get_int(jget(j, "exit_status")), r->status);
+	return j;
+}
+
+/* Checks every set_value change: status, and before/after. */
+static int
+check_value_changes(struct json_object *j, const char *status,
+		    int before_dword, int after_dword)
+{
+	struct json_object *changes = jget(j, "changes");
+	size_t i, n;
+	int seen = 0;
+
+	ck_assert(changes != NULL && json_object_is_type(changes, json_type_array));
+	n = json_object_array_length(changes);
+	for (i = 0; i < n; i++) {
+		struct json_object *c = json_object_array_get_idx(changes, i);
+
+		if (strcmp(jstr(c, "op"), "set_value") != 0)
+			continue;
+		seen++;
+		ck_assert_str_eq(jstr(c, "name"), SUC);
+		ck_assert_str_eq(jstr(c, "status"), status);
+		ck_assert(strstr(jstr(c, "key"), "HKLM\\SOFTWARE\\") == jstr(c, "key"));
+		ck_assert(strstr(jstr(c, "source"), "net4-tls12.reg") != NULL);
+		ck_assert_int_gt(json_object_get_int(jget(c, "line")), 0);
+		ck_assert(jnull(c, "reason"));
+		if (before_dword < 0) {
+			ck_assert(jnull(c, "before"));
+		} else {
+			ck_assert_str_eq(jstr(c, "before.type"), "REG_DWORD");
+			ck_assert_int_eq(json_object_get_int(jget(c, "before.data")),
+			    before_dword);
+		}
+		ck_assert_str_eq(jstr(c, "after.type"), "REG_DWORD");
+		ck_assert_int_eq(json_object_get_int(jget(c, "after.data")),
+		    after_dword);
+	}
+	return seen;
+}
+
+START_TEST(test_json_apply_report)
+{
+	char *root = make_tree("img"), *hive = tree_hive(root);
+	char before[SHA256_HEX_LEN + 1], after[SHA256_HEX_LEN + 1];
+	struct json_object *j;
+	struct tu_result r;
+
+	tu_sha256(hive, before);
+	tu_hp(&r, "apply", "--json", "--backup-dir", bk, root, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_sha256(hive, after);
+	j = parse_json(&r);
+	ck_assert_str_eq(jstr(j, "command"), "apply");
+	ck_assert_str_eq(jstr(j, "target"), root);
+	ck_assert_str_eq(jstr(j, "hive.path"), hive);
+	ck_assert(!json_object_get_boolean(jget(j, "hive.dirty")));
+	ck_assert_str_eq(jstr(j, "hive.sha256_before"), before);
+	ck_assert_str_eq(jstr(j, "hive.sha256_after"), after);
+	ck_assert_str_eq(jstr(j, "image.arch"), "64-bit");
+	ck_assert_str_eq(jstr(j, "image.dotnet4.version"), "4.8");
+	ck_assert_int_eq(json_object_get_int(jget(j, "image.dotnet4.release")),
+	    528040);
+	ck_assert(!json_object_get_boolean(jget(j, "dry_run")));
+	ck_assert_int_eq(check_value_changes(j, "added", -1, 1), 2);
+	ck_assert(strstr(jstr(j, "backup"), bk) == jstr(j, "backup"));
+	ck_assert(strstr(jstr(j, "result"), "written") != NULL);
+	ck_assert(jnull(j, "error"));
+	ck_assert_int_eq((int)json_object_array_length(jget(j, "warnings")), 0);
+	ck_assert(json_object_is_type(jget(j, "profiles"), json_type_array));
+	ck_assert_int_eq((int)json_object_array_length(jget(j, "profiles")), 1);
+	ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(
+	    jget(j, "profiles"), 0)), "net4-tls12");
+	json_object_put(j);
+	tu_result_free(&r);
+	assert_net4(hive);
+}
+END_TEST
+
+START_TEST(test_json_reports_a_changed_value_with_its_old_data)
+{
+	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
+	char *reg = write_reg("zero.reg", "Windows Registry Editor Version 5.00\n\n"
+	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\.NETFramework\\v4.0.30319]\n"
+	    "\"SchUseStrongCrypto\"=dword:00000000\n\n"
+	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Wow6432Node\\Microsoft\\.NETFramework\\v4.0.30319]\n"
+	    "\"SchUseStrongCrypto\"=dword:00000000\n");
+	struct json_object *j;
+	struct tu_result r;
+
+	tu_hp(&r, "import", "--backup-dir", bk, reg, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+	assert_dword(hive, NET64, SUC, 0);
+
+	tu_hp(&r, "verify", "--json", hive, NULL);
+	ASSERT_STATUS(&r, 1);
+	j = parse_json(&r);
+	ck_assert_int_eq(check_value_changes(j, "different", 0, 1), 2);
+	json_object_put(j);
+	tu_result_free(&r);
+
+	tu_hp(&r, "apply", "--json", "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	j = parse_json(&r);
+	ck_assert_int_eq(check_value_changes(j, "changed", 0, 1), 2);
+	json_object_put(j);
+	tu_result_free(&r);
+	assert_net4(hive);
+}
+END_TEST
+
+START_TEST(test_json_verify_report)
+{
+	char *root = make_tree("img"), *hive = tree_hive(root);
+	struct json_object *j;
+	struct tu_result r;
+
+	tu_hp(&r, "verify", "--json", root, NULL);
+	ASSERT_STATUS(&r, 1);
+	j = parse_json(&r);
+	ck_assert_str_eq(jstr(j, "command"), "verify");
+	ck_assert_int_eq(check_value_changes(j, "missing", -1, 1), 2);
+	ck_assert(jnull(jget(j, "hive"), "sha256_after"));
+	ck_assert(jnull(j, "backup"));
+	json_object_put(j);
+	tu_result_free(&r);
+
+	tu_hp(&r, "apply", "--backup-dir", bk, root, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+	assert_net4(hive);
+
+	tu_hp(&r, "verify", "--json", root, NULL);
+	ASSERT_STATUS(&r, 0);
+	j = parse_json(&r);
+	ck_assert_str_eq(jstr(j, "command"), "verify");
+	ck_assert_str_eq(jstr(j, "hive.path"), hive);
+	ck_assert_str_eq(jstr(j, "image.dotnet4.version"), "4.8");
+	ck_assert_int_eq(check_value_changes(j, "ok", 1, 1), 2);
+	ck_assert_str_eq(jstr(j, "result"), "compliant");
+	ck_assert(jnull(j, "error"));
+	json_object_put(j);
+	tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(test_json_failed_run_still_prints_a_report)
+{
+	char *hive = make_hive("system", "SYSTEM", 0);
+	char *nowhere = tu_pathf("%s/no-such-image", scratch);
+	char *reg = write_reg("bad.reg", "REGEDIT4\n\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\X]\n"
+	    "\"a\"=dword:\n");
+	char before[SHA256_HEX_LEN + 1];
+	struct json_object *j;
+	struct tu_result r;
+
+	tu_sha256(hive, before);
+	tu_hp(&r, "apply", "--json", "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, "not a SOFTWARE hive");
+	j = parse_json(&r);
+	ck_assert_str_eq(jstr(j, "command"), "apply");
+	ck_assert_str_eq(jstr(j, "hive.path"), hive);
+	ck_assert(strstr(jstr(j, "error"), "not a SOFTWARE hive") != NULL);
+	ck_assert(jnull(j, "result"));
+	ck_assert(jnull(j, "backup"));
+	ck_assert_int_eq((int)json_object_array_length(jget(j, "changes")), 0);
+	json_object_put(j);
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+
+	/* The target cannot be resolved: hive is null. */
+	tu_hp(&r, "apply", "--json", "--backup-dir", bk, nowhere, NULL);
+	ASSERT_STATUS(&r, 4);
+	j = parse_json(&r);
+	ck_assert(jnull(j, "hive"));
+	ck_assert(jnull(j, "image"));
+	ck_assert(strstr(jstr(j, "error"), nowhere) != NULL);
+	json_object_put(j);
+	tu_result_free(&r);
+
+	/* A .reg file that does not parse. */
+	tu_hp(&r, "import", "--json", "--backup-dir", bk, reg, hive, NULL);
+	ASSERT_STATUS(&r, 2);
+	j = parse_json(&r);
+	ck_assert_str_eq(jstr(j, "command"), "import");
+	ck_assert(strstr(jstr(j, "error"), reg) != NULL);
+	json_object_put(j);
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+	ASSERT_NO_BACKUP();
+}
+END_TEST
+
+/* ---- import and export ---- */
+
+/* UTF-8 (BMP only) to UTF-16LE; *len gets the byte count.  With nul, a
+ * terminating NUL is added, as a REG_SZ holds it. */
+static unsigned char *
+utf16le(const char *s, size_t *len, int nul)
+{
+	unsigned char *out = malloc(strlen(s) * 2 + 4);
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0;
+
+	ck_assert(out != NULL);
+	while (*p) {
+		unsigned c;
+
+		if (*p < 0x80) {
+			c = *p++;
+		} else if ((*p & 0xe0) == 0xc0) {
+			c = (unsigned)(p[0] & 0x1f) << 6 | (p[1] & 0x3f);
+			p += 2;
+		} else {
+			c = (unsigned)(p[0] & 0x0f) << 12 |
+			    (unsigned)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
+			p += 3;
+		}
+		out[n++] = (unsigned char)(c & 0xff);
+		out[n++] = (unsigned char)(c >> 8);
+	}
+	if (nul) {
+		out[n++] = 0;
+		out[n++] = 0;
+	}
+	*len = n;
+	return out;
+}
+
+/* A value read with hivex has exactly this type and these bytes. */
+static void
+assert_value_bytes(const char *hive, const char *key, const char *name,
+		   hive_type type, const void *want, size_t want_len)
+{
+	unsigned char *data;
+	hive_type t;
+	size_t len;
+
+	ck_assert_msg(tu_hive_value(hive, key, name, &t, &data, &len),
+	    "%s: no value '%s' in %s", hive, name, key);
+	ck_assert_msg(t == type, "%s\\%s: type %d, expected %d", key, name,
+	    (int)t, (int)type);
+	ck_assert_msg(len == want_len && memcmp(data, want, len) == 0,
+	    "%s\\%s: %zu bytes, not the %zu expected", key, name, len, want_len);
+	free(data);
+}
+
+static void
+assert_string_value(const char *hive, const char *key, const char *name,
+		    hive_type type, const char *utf8)
+{
+	unsigned char *want;
+	size_t len;
+
+	want = utf16le(utf8, &len, 1);
+	assert_value_bytes(hive, key, name, type, want, len);
+	free(want);
+}
+
+#define TYPES_KEY "HivepatchTest\\Types"
+
+/* Imports a regedit-style UTF-16LE .reg (BOM, CRLF) with every kind of
+ * data, a value delete and a key delete, into `hive`. */
+static void
+import_utf16_types(const char *hive)
+{
+	static const char setup_reg[] = "Windows Registry Editor Version 5.00\n\n"
+	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\HivepatchTest\\Types]\n"
+	    "\"Gone\"=\"delete me\"\n"
+	    "\"Kept\"=\"still here\"\n\n"
+	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\HivepatchTest\\Doomed\\Child]\n"
+	    "\"x\"=dword:00000001\n";
+	static const char *const lines[] = {
+		"Windows Registry Editor Version 5.00",
+		"",
+		"[HKEY_LOCAL_MACHINE\\SOFTWARE\\HivepatchTest\\Types]",
+		"@=\"default value\"",
+		"\"Sz\"=\"Gr\xc3\xbc\xc3\x9f" "e \\\"quoted\\\" C:\\\\path\"",
+		"\"Expand\"=hex(2):25,00,50,00,41,00,54,00,48,00,25,00,00,00",
+		"\"Multi\"=hex(7):61,00,00,00,62,00,63,00,00,00,00,00",
+		"\"Qword\"=hex(b):08,07,06,05,04,03,02,01",
+		"\"Bin\"=hex:de,ad,\\",
+		"  be,ef",
+		"\"Dword\"=dword:deadbeef",
+		"\"Gone\"=-",
+		"",
+		"[-HKEY_LOCAL_MACHINE\\SOFTWARE\\HivepatchTest\\Doomed]",
+		"",
+	};
+	char *reg = tu_pathf("%s/types-utf16.reg", scratch);
+	char *setup_path = write_reg("types-setup.reg", setup_reg);
+	unsigned char *bytes, *u;
+	size_t n = 2, i, len;
+	struct tu_result r;
+
+	tu_hp(&r, "import", "--backup-dir", bk, setup_path, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+	ck_assert(tu_hive_key_exists(hive, "HivepatchTest\\Doomed\\Child"));
+
+	bytes = malloc(8192);
+	ck_assert(bytes != NULL);
+	bytes[0] = 0xff;
+	bytes[1] = 0xfe;
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		u = utf16le(lines[i], &len, 0);
+		ck_assert(n + len + 4 <= 8192);
+		memcpy(bytes + n, u, len);
+		n += len;
+		memcpy(bytes + n, "\r\0\n\0", 4);
+		n += 4;
+		free(u);
+	}
+	tu_write_file(reg, bytes, n);
+	free(bytes);
+
+	tu_hp(&r, "import", "--backup-dir", bk, reg, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	ck_assert_int_eq(tu_count_lines(r.out, "  deleted "), 2);
+	tu_result_free(&r);
+
+	tu_hp(&r, "verify", "--reg", reg, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+}
+
+START_TEST(test_import_utf16_reg_with_every_type_reads_back_exactly)
+{
+	static const unsigned char expand[] = { 0x25, 0, 0x50, 0, 0x41, 0, 0x54,
+	    0, 0x48, 0, 0x25, 0, 0, 0 };
+	static const unsigned char multi[] = { 0x61, 0, 0, 0, 0x62, 0, 0x63, 0,
+	    0, 0, 0, 0 };
+	static const unsigned char qword[] = { 8, 7, 6, 5, 4, 3, 2, 1 };
+	static const unsigned char bin[] = { 0xde, 0xad, 0xbe, 0xef };
+	static const unsigned char dword[] = { 0xef, 0xbe, 0xad, 0xde };
+	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
+
+	import_utf16_types(hive);
+	assert_string_value(hive, TYPES_KEY, "", hive_t_REG_SZ, "default value");
+	assert_string_value(hive, TYPES_KEY, "Sz", hive_t_REG_SZ,
+	    "Gr\xc3\xbc\xc3\x9f" "e \"quoted\" C:\\path");
+	assert_value_bytes(hive, TYPES_KEY, "Expand", hive_t_REG_EXPAND_SZ,
+	    expand, sizeof(expand));
+	assert_value_bytes(hive, TYPES_KEY, "Multi", hive_t_REG_MULTI_SZ,
+	    multi, sizeof(multi));
+	assert_value_bytes(hive, TYPES_KEY, "Qword", hive_t_REG_QWORD, qword,
+	    sizeof(qword));
+	assert_value_bytes(hive, TYPES_KEY, "Bin", hive_t_REG_BINARY, bin,
+	    sizeof(bin));
+	assert_value_bytes(hive, TYPES_KEY, "Dword", hive_t_REG_DWORD, dword,
+	    sizeof(dword));
+	assert_no_value(hive, TYPES_KEY, "Gone");
+	assert_string_value(hive, TYPES_KEY, "Kept", hive_t_REG_SZ, "still here");
+	assert_key(hive, "HivepatchTest\\Doomed", 0);
+	assert_key(hive, TYPES_KEY, 1);
+
+	/* The same, as libregf reads it. */
+	ck_assert(tu_regf_value(hive, TYPES_KEY, "", "(REG_SZ)",
+	    "Data: default value\n") != 0);
+	ck_assert(tu_regf_value(hive, TYPES_KEY, "Sz", "(REG_SZ)",
+	    "Data: Gr\xc3\xbc\xc3\x9f" "e \"quoted\" C:\\path\n") != 0);
+	ck_assert(tu_regf_value(hive, TYPES_KEY, "Expand", "(REG_EXPAND_SZ)",
+	    "Data: %PATH%\n") != 0);
+	ck_assert(tu_regf_value(hive, TYPES_KEY, "Multi", "(REG_MULTI_SZ)",
+	    "61 00 00 00 62 00 63 00  00 00 00 00") != 0);
+	ck_assert(tu_regf_value(hive, TYPES_KEY, "Qword", "(REG_QWORD",
+	    "Data: 72623859790382856\n") != 0);
+	ck_assert(tu_regf_value(hive, TYPES_KEY, "Bin", "(REG_BINARY)",
+	    "de ad be ef") != 0);
+	ck_assert(tu_regf_value(hive, TYPES_KEY, "Dword", "(REG_DWORD",
+	    "Data: 3735928559\n") != 0);
+}
+END_TEST
+
+START_TEST(test_export_prints_the_key_as_reg)
+{
+	char *root = make_tree("img"), *hive = tree_hive(root);
+	char *out = tu_pathf("%s/net.reg", scratch);
+	char before[SHA256_HEX_LEN + 1];
+	unsigned char *text;
+	struct tu_result r;
+
+	tu_hp(&r, "apply", "--backup-dir", bk, root, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+	assert_net4(hive);
+	tu_sha256(hive, before);
+
+	tu_hp(&r, "export", root, "HKLM\\SOFTWARE\\Microsoft\\.NETFramework", NULL);
+	ASSERT_STATUS(&r, 0);
+	ck_assert_int_eq(tu_count_lines(r.out,
+	    "Windows Registry Editor Version 5.00"), 1);
+	ck_assert_int_eq(tu_count_lines(r.out,
+	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\.NETFramework]"), 1);
+	ck_assert_int_eq(tu_count_lines(r.out,
+	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\.NETFramework\\v4.0.30319]"), 1);
+	ck_assert_int_eq(tu_count_lines(r.out,
+	    "\"SchUseStrongCrypto\"=dword:00000001"), 1);
+	ASSERT_LACKS(r.out, "stdout", "Wow6432Node");
+	ASSERT_LACKS(r.out, "stdout", "\r");
+	tu_result_free(&r);
+
+	tu_hp(&r, "export", "--output", out, root,
+	    "HKEY_LOCAL_MACHINE\\SOFTWARE\\Wow6432Node\\Microsoft\\.NETFramework\\v4.0.30319",
+	    NULL);
+	ASSERT_STATUS(&r, 0);
+	ck_assert_uint_eq(r.out_len, 0);
+	tu_result_free(&r);
+	text = tu_read_file(out, NULL);
+	ASSERT_HAS((char *)text, out, "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Wow6432Node\\"
+	    "Microsoft\\.NETFramework\\v4.0.30319]\n");
+	ASSERT_HAS((char *)text, out, "\"SchUseStrongCrypto\"=dword:00000001\n");
+	free(text);
+	ASSERT_HASH(hive, before);
+}
+END_TEST
+
+/* Two keys hold the same values (names, types, bytes) and subkeys, all
+ * the way down. */
+static void
+assert_same_subtree(hive_h *a, hive_node_h na, hive_h *b, hive_node_h nb,
+		    const char *where)
+{
+	hive_value_h *va = hivex_node_values(a, na);
+	hive_node_h *ka = hivex_node_children(a, na);
+	size_t i;
+
+	ck_assert(va != NULL && ka != NULL);
+	for (i = 0; va[i] != 0; i++) {
+		char *name = hivex_value_key(a, va[i]), *da, *db;
+		hive_value_h vb = hivex_node_get_value(b, nb, name);
+		hive_type ta, tb;
+		size_t la, lb;
+
+		ck_assert_msg(vb != 0, "%s: value '%s' lost", where, name);
+		da = hivex_value_value(a, va[i], &ta, &la);
+		db = hivex_value_value(b, vb, &tb, &lb);
+		ck_assert_msg(ta == tb && la == lb && memcmp(da, db, la) == 0,
+		    "%s: value '%s' differs", where, name);
+		free(da);
+		free(db);
+		free(name);
+	}
+	ck_assert_uint_eq(hivex_node_nr_values(a, na), hivex_node_nr_values(b, nb));
+	for (i = 0; ka[i] != 0; i++) {
+		char *name = hivex_node_name(a, ka[i]);
+		hive_node_h kb = hivex_node_get_child(b, nb, name);
+		char *sub = tu_strf("%s\\%s", where, name);
+
+		ck_assert_msg(kb != 0, "%s: subkey lost", sub);
+		assert_same_subtree(a, ka[i], b, kb, sub);
+		free(sub);
+		free(name);
+	}
+	ck_assert_uint_eq(hivex_node_nr_children(a, na),
+	    hivex_node_nr_children(b, nb));
+	free(va);
+	free(ka);
+}
+
+START_TEST(test_export_utf16_reimports_to_the_same_values)
+{
+	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
+	char *fresh = make_hive("software64-half", "SOFTWARE", 0);
+	char *exported = tu_pathf("%s/export-utf16.reg", scratch);
+	unsigned char *bytes;
+	hive_h *a, *b;
+	hive_node_h na, nb;
+	struct tu_result r;
+	size_t len;
+
+	import_utf16_types(hive);
+	tu_hp(&r, "export", "--utf16", "--output", exported, hive,
+	    "HKLM\\SOFTWARE\\HivepatchTest", NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+	bytes = tu_read_file(exported, &len);
+	ck_assert_msg(len > 4 && bytes[0] == 0xff && bytes[1] == 0xfe,
+	    "%s does not start with the UTF-16LE byte order mark", exported);
+	ck_assert_msg(memmem(bytes, len, "\r\0\n\0", 4) != NULL,
+	    "%s has no CRLF line ends", exported);
+	free(bytes);
+
+	ck_assert(!tu_hive_key_exists(fresh, "HivepatchTest"));
+	tu_hp(&r, "import", "--backup-dir", bk, exported, fresh, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+
+	a = hivex_open(hive, 0);
+	b = hivex_open(fresh, 0);
+	ck_assert(a != NULL && b != NULL);
+	na = hivex_node_get_child(a, hivex_root(a), "HivepatchTest");
+	nb = hivex_node_get_child(b, hivex_root(b), "HivepatchTest");
+	ck_assert(na != 0 && nb != 0);
+	assert_same_subtree(a, na, b, nb, "HivepatchTest");
+	hivex_close(a);
+	hivex_close(b);
+	ck_assert(tu_regf_value(fresh, TYPES_KEY, "Dword", "(REG_DWORD",
+	    "Data: 3735928559\n") != 0);
+
+	/* And the original already holds everything the export says. */
+	tu_hp(&r, "verify", "--reg", exported, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(test_export_of_a_missing_key_exits_1)
+{
+	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
+	struct tu_result r;
+
+	tu_hp(&r, "export", hive, "HKLM\\SOFTWARE\\No\\Such\\Key", NULL);
+	ASSERT_STATUS(&r, 1);
+	ASSERT_ERR(&r, hive);
+	ASSERT_ERR(&r, "no key");
+	ck_assert_uint_eq(r.out_len, 0);
+	tu_result_free(&r);
+	tu_hp(&r, "export", hive, "HKCU\\Software", NULL);
+	ASSERT_STATUS(&r, 2);
+	tu_result_free(&r);
+}
+END_TEST
+
+/* export --output naming the hive it reads must not destroy the hive. */
+START_TEST(test_export_output_onto_the_hive_itself_leaves_it_intact)
+{
+	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
+	char *alias = tu_pathf("%s/alias", scratch);
+	char before[SHA256_HEX_LEN + 1];
+	struct tu_result r;
+
+	tu_sha256(hive, before);
+	tu_hp(&r, "export", "--output", hive, hive, "HKLM\\SOFTWARE\\Microsoft",
+	    NULL);
+	ck_assert_msg(r.signaled == 0, "hivepatch killed by signal %d",
+	    r.signaled);
+	ck_assert_msg(r.status != 0, "export over its own hive succeeded");
+	ASSERT_ERR(&r, hive);
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+
+	/* The same file under another name (a hard link). */
+	ck_assert(link(hive, alias) == 0);
+	tu_hp(&r, "export", "--output", alias, hive, "HKLM\\SOFTWARE\\Microsoft",
+	    NULL);
+	ck_assert_msg(r.signaled == 0, "hivepatch killed by signal %d",
+	    r.signaled);
+	ck_assert_msg(r.status != 0, "export over its own hive succeeded");
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+}
+END_TEST
+
+/* ---- the suite ---- */
+
+static TCase *
+tcase(Suite *s, const char *name)
+{
+	TCase *tc = tcase_create(name);
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	suite_add_tcase(s, tc);
+	return tc;
+}
+
+static Suite *
+cli_suite(void)
+{
+	Suite *s = suite_create("cli");
+	TCase *tc;
+
+	tc = tcase(s, "apply");
+	tcase_add_test(tc, test_apply_tree_sets_both_views_and_keeps_a_backup);
+	tcase_add_test(tc, test_verify_says_missing_before_apply_and_compliant_after);
+	tcase_add_test(tc, test_dry_run_reports_but_writes_nothing);
+	tcase_add_test(tc, test_second_apply_is_already_compliant_and_writes_nothing);
+	tcase_add_test(tc, test_profiles_lists_both_profiles);
+	tcase_add_test(tc, test_sysdefault_profile_writes_four_values);
+	tcase_add_test(tc, test_profile_given_twice_writes_once);
+	tcase_add_test(tc, test_32bit_image_skips_wow6432node_and_never_creates_it);
+	tcase_add_test(tc, test_half_compliant_image_gets_only_the_missing_view);
+	tcase_add_test(tc, test_missing_parent_keys_are_created);
+
+	tc = tcase(s, "refusals");
+	tcase_add_loop_test(tc,
+	    test_not_a_software_hive_is_refused_and_force_patches_it, 0,
+	    (int)(sizeof(other_kinds) / sizeof(other_kinds[0])));
+	tcase_add_test(tc, test_verify_refusal_does_not_suggest_an_option_verify_rejects);
+	tcase_add_loop_test(tc,
+	    test_image_without_dotnet45_is_refused_verify_warns_force_writes, 0,
+	    (int)(sizeof(no_dotnet45_kinds) / sizeof(no_dotnet45_kinds[0])));
+	tcase_add_test(tc, test_dirty_hive_is_refused_even_with_force_and_verify_warns);
+
+	tc = tcase(s, "rollback");
+	tcase_add_test(tc, test_rollback_restores_the_original_bytes);
+	tcase_add_test(tc, test_rollback_refuses_a_hive_changed_since_until_forced);
+	tcase_add_test(tc, test_rollback_without_a_backup_is_refused);
+	tcase_add_test(tc, test_rollback_by_bare_hive_path_finds_the_tree_backup);
+	tcase_add_test(tc, test_rollback_ignores_a_backup_without_manifest);
+	tcase_add_test(tc, test_rollback_refuses_a_damaged_backup_copy);
+
+	tc = tcase(s, "usage");
+	tcase_add_test(tc, test_bad_reg_syntax_names_file_and_line_and_writes_nothing);
+	tcase_add_test(tc, test_reg_key_outside_hklm_software_is_a_usage_error);
+	tcase_add_test(tc, test_unknown_profile_is_a_usage_error);
+	tcase_add_test(tc, test_usage_errors_exit_2);
+	tcase_add_test(tc, test_help_and_version_exit_0);
+
+	tc = tcase(s, "damaged");
+	tcase_add_test(tc, test_truncated_hive_is_an_io_error);
+	tcase_add_test(tc, test_random_bytes_after_regf_signature_are_an_io_error);
+	tcase_add_test(tc, test_good_base_block_over_garbage_bins_is_an_io_error);
+	tcase_add_test(tc, test_text_file_is_not_a_hive);
+	tcase_add_test(tc, test_empty_file_is_not_a_hive);
+	tcase_add_test(tc, test_missing_target_is_an_io_error);
+
+	tc = tcase(s, "hostile");
+	tcase_add_test(tc, test_symlink_out_of_the_image_is_refused);
+	tcase_add_test(tc, test_hive_that_is_a_symlink_is_refused);
+	tcase_add_test(tc, test_hive_that_is_a_directory_is_refused);
+	tcase_add_test(tc, test_hive_that_is_a_fifo_is_refused);
+	tcase_add_test(tc, test_hive_over_2_gib_is_refused_without_reading_it);
+	tcase_add_test(tc, test_tree_is_found_in_any_letter_case);
+	tcase_add_test(tc, test_two_hives_differing_only_in_case_are_refused);
+
+	tc = tcase(s, "commit");
+	tcase_add_test(tc, test_write_that_fails_part_way_leaves_the_original);
+	tcase_add_test(tc, test_value_over_16344_bytes_is_refused_or_readable_by_libregf);
+	tcase_add_test(tc, test_hive_locked_by_another_run_is_refused);
+	tcase_add_test(tc, test_two_applies_at_once_one_writes_the_other_waits_its_turn);
+	tcase_add_test(tc, test_mode_and_owner_of_the_hive_are_kept);
+
+	tc = tcase(s, "json");
+	tcase_add_test(tc, test_json_apply_report);
+	tcase_add_test(tc, test_json_reports_a_changed_value_with_its_old_data);
+	tcase_add_test(tc, test_json_verify_report);
+	tcase_add_test(tc, test_json_failed_run_still_prints_a_report);
+
+	tc = tcase(s, "regfile");
+	tcase_add_test(tc, test_import_utf16_reg_with_every_type_reads_back_exactly);
+	tcase_add_test(tc, test_export_prints_the_key_as_reg);
+	tcase_add_test(tc, test_export_utf16_reimports_to_the_same_values);
+	tcase_add_test(tc, test_export_of_a_missing_key_exits_1);
+	tcase_add_test(tc, test_export_output_onto_the_hive_itself_leaves_it_intact);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr;
+	char *state;
+	int failed;
+
+	/* Fail early and clearly outside make check. */
+	if (getenv("HIVEPATCH") == NULL || getenv("MKHIVE") == NULL) {
+		fprintf(stderr, "HIVEPATCH and MKHIVE must name the built "
+		    "programs (make check sets them)\n");
+		return 99;
+	}
+	tu_base_init("hivepatch-test-cli");
+	/* A run that forgot --backup-dir must not write into $HOME. */
+	if (asprintf(&state, "%s/state", tu_base_dir()) == -1)
+		return 99;
+	setenv("XDG_STATE_HOME", state, 1);
+	free(state);
+	sr = srunner_create(cli_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	tu_base_remove();
+	return failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,396 @@
+/* hivepatch on hives that real Windows systems wrote (and damaged ones),
+ * from the corpus named by HIVEPATCH_CORPUS.  Skipped (exit 77) without
+ * it.  The corpus is only ever read: each test copies what it needs into
+ * its scratch directory, and the corpus files' hashes are compared before
+ * and after the whole suite. */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "testutil.h"
+
+#define SKIP_STATUS 77
+#define MAX_CORPUS_FILES 256
+
+static const char *corpus;
+static char *scratch;
+static char *bk;
+
+/* Every corpus file's path and hash, taken before any test runs. */
+static struct {
+	char *path;
+	char hash[SHA256_HEX_LEN + 1];
+} corpus_files[MAX_CORPUS_FILES];
+static size_t n_corpus_files;
+
+static void
+setup(void)
+{
+	scratch = tu_scratch_new();
+	bk = tu_pathf("%s/backups", scratch);
+}
+
+static void
+teardown(void)
+{
+	tu_scratch_remove(scratch);
+	scratch = NULL;
+	bk = NULL;
+}
+
+#define ASSERT_STATUS(r, want)						\
+	ck_assert_msg((r)->status == (want),				\
+	    "exit status %d, expected %d\n--- stdout:\n%s--- stderr:\n%s",\
+	    (r)->status, (want), (r)->out, (r)->err)
+
+#define ASSERT_ERR(r, s)						\
+	ck_assert_msg(strstr((r)->err, (s)) != NULL,			\
+	    "stderr lacks \"%s\":\n%s", (s), (r)->err)
+
+#define ASSERT_HASH(path, hex)						\
+	do {								\
+		char now_[SHA256_HEX_LEN + 1];				\
+		tu_sha256((path), now_);				\
+		ck_assert_msg(strcmp(now_, (hex)) == 0,			\
+		    "%s changed: sha256 %s, expected %s", (path), now_,	\
+		    (hex));						\
+	} while (0)
+
+/* Copies corpus/REL into the scratch directory under its own name, made
+ * writable (the corpus files are read-only), and returns the copy. */
+static char *
+copy_in(const char *rel)
+{
+	const char *base = strrchr(rel, '/');
+	char *src = tu_pathf("%s/%s", corpus, rel);
+	char *dst = tu_pathf("%s/%s", scratch, base ? base + 1 : rel);
+
+	ck_assert_msg(access(src, R_OK) == 0, "corpus file %s: %s", src,
+	    strerror(errno));
+	tu_copy_file(src, dst);
+	ck_assert(chmod(dst, 0644) == 0);
+	return dst;
+}
+
+/* Nothing was left behind: no backup, no temporary file. */
+static void
+assert_no_trace(const char *dir)
+{
+	ck_assert_msg(tu_count_files(bk) == 0, "files were left under %s", bk);
+	ck_assert_int_eq(tu_count_temp_files(dir), 0);
+}
+
+/* ---- real hives of other kinds ---- */
+
+/* What apply says.  The corpus README calls Amcache.hve clean, but its
+ * base block's sequence numbers are 41 and 40: it is dirty, and the dirty
+ * check (made from the header, before the hive is opened) comes first.
+ * verify reads a dirty hive anyway, so it reaches the kind check. */
+static const struct {
+	const char *file, *apply_says;
+} other_kinds[] = {
+	{ "real/NTUSER.DAT", "not a SOFTWARE hive" },
+	{ "real/Amcache.hve", "dirty hive" },
+	{ "real/SYSTEM-win10", "not a SOFTWARE hive" },
+};
+
+START_TEST(test_real_hive_of_another_kind_is_refused_byte_identical)
+{
+	char *hive = copy_in(other_kinds[_i].file);
+	char before[SHA256_HEX_LEN + 1];
+	struct tu_result r;
+
+	tu_sha256(hive, before);
+	tu_hp(&r, "apply", "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, hive);
+	ASSERT_ERR(&r, other_kinds[_i].apply_says);
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+
+	tu_hp(&r, "verify", hive, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, hive);
+	ASSERT_ERR(&r, "not a SOFTWARE hive");
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+	assert_no_trace(scratch);
+}
+END_TEST
+
+/* Each line of `before` appears in `after`, in the same order: nothing
+ * that was there was lost or changed.  Returns the first missing line
+ * (malloc'd), or NULL. */
+static char *
+first_lost_line(const char *before, const char *after)
+{
+	const char *b = before, *a = after;
+
+	while (*b != '\0') {
+		size_t blen = strcspn(b, "\n");
+
+		for (;;) {
+			size_t alen = strcspn(a, "\n");
+
+			if (*a == '\0')
+				return strndup(b, blen);
+			if (alen == blen && memcmp(a, b, blen) == 0) {
+				a += alen + (a[alen] == '\n');
+				break;
+			}
+			a += alen + (a[alen] == '\n');
+		}
+		b += blen + (b[blen] == '\n');
+	}
+	return NULL;
+}
+
+static const char *const forced_kinds[] = {
+	"real/NTUSER.DAT", "real/SYSTEM-win10",
+};
+
+/* --force writes a real hive of another kind: the value reads back, and
+ * libregf still reads every key and value the hive held before. */
+START_TEST(test_forced_apply_on_a_real_hive_keeps_everything_it_held)
+{
+	char *hive = copy_in(forced_kinds[_i]);
+	char *before_text = tu_regfexport(hive), *after_text, *lost;
+	struct tu_result r;
+
+	tu_hp(&r, "apply", "--force", "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	ck_assert_msg(strstr(r.out, "not a SOFTWARE hive") != NULL,
+	    "no warning:\n%s", r.out);
+	tu_result_free(&r);
+	ck_assert(tu_hive_dword_is(hive,
+	    "Microsoft\\.NETFramework\\v4.0.30319", "SchUseStrongCrypto", 1));
+	ck_assert_int_eq(tu_count_backups(bk, NULL), 1);
+	ck_assert_int_eq(tu_count_temp_files(scratch), 0);
+
+	tu_hp(&r, "verify", hive, NULL);
+	ASSERT_STATUS(&r, 3);
+	tu_result_free(&r);
+
+	if (before_text == NULL)
+		return;
+	after_text = tu_regfexport(hive);
+	ck_assert(strstr(after_text, "Value: 0 SchUseStrongCrypto\n") != NULL);
+	lost = first_lost_line(before_text, after_text);
+	ck_assert_msg(lost == NULL, "%s: after the apply regfexport no longer "
+	    "shows: %s", hive, lost ? lost : "");
+	free(before_text);
+	free(after_text);
+}
+END_TEST
+
+/* ---- damaged hives ---- */
+
+static const char *const bad_hives[] = {
+	"bad/TruncatedHive", "bad/GarbageHive",
+};
+
+START_TEST(test_damaged_hive_is_an_io_error_byte_identical)
+{
+	char *hive = copy_in(bad_hives[_i]);
+	char before[SHA256_HEX_LEN + 1];
+	struct tu_result r;
+
+	tu_sha256(hive, before);
+	tu_hp(&r, "apply", "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 4);
+	ASSERT_ERR(&r, hive);
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+
+	tu_hp(&r, "apply", "--force", "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 4);
+	tu_result_free(&r);
+
+	tu_hp(&r, "verify", hive, NULL);
+	ASSERT_STATUS(&r, 4);
+	ASSERT_ERR(&r, hive);
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+	assert_no_trace(scratch);
+}
+END_TEST
+
+/* ---- dirty hives ---- */
+
+static const struct {
+	const char *hive;
+	const char *logs[3];	/* NULL-ended */
+} dirty_hives[] = {
+	{ "dirty/newformat-yarp/NewDirtyHive",
+	  { "dirty/newformat-yarp/NewDirtyHive.LOG1",
+	    "dirty/newformat-yarp/NewDirtyHive.LOG2", NULL } },
+	{ "dirty/oldformat-yarp/OldDirtyHive",
+	  { "dirty/oldformat-yarp/OldDirtyHive.LOG1", NULL, NULL } },
+	{ "dirty/usrclass-win10/UsrClass.dat",
+	  { "dirty/usrclass-win10/UsrClass.dat.LOG1",
+	    "dirty/usrclass-win10/UsrClass.dat.LOG2", NULL } },
+};
+
+START_TEST(test_real_dirty_hive_is_refused_even_with_force)
+{
+	char *hive = copy_in(dirty_hives[_i].hive);
+	char before[SHA256_HEX_LEN + 1];
+	char log_hash[3][SHA256_HEX_LEN + 1];
+	char *logs[3] = { NULL, NULL, NULL };
+	struct tu_result r;
+	size_t i;
+
+	tu_sha256(hive, before);
+	for (i = 0; dirty_hives[_i].logs[i] != NULL; i++) {
+		logs[i] = copy_in(dirty_hives[_i].logs[i]);
+		tu_sha256(logs[i], log_hash[i]);
+	}
+
+	tu_hp(&r, "apply", "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, hive);
+	ASSERT_ERR(&r, "dirty");
+	for (i = 0; logs[i] != NULL; i++)
+		ASSERT_ERR(&r, logs[i]);
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+
+	tu_hp(&r, "apply", "--force", "--backup-dir", bk, hive, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, "dirty");
+	tu_result_free(&r);
+
+	/* verify reads the primary file and never writes it. */
+	tu_hp(&r, "verify", hive, NULL);
+	ck_assert_msg(r.status == 1 || r.status == 3,
+	    "verify exited %d:\n%s%s", r.status, r.out, r.err);
+	tu_result_free(&r);
+
+	ASSERT_HASH(hive, before);
+	for (i = 0; logs[i] != NULL; i++)
+		ASSERT_HASH(logs[i], log_hash[i]);
+	assert_no_trace(scratch);
+}
+END_TEST
+
+/* ---- the corpus itself ---- */
+
+static int
+hash_corpus_file(const char *path, const struct stat *st, int type,
+		 struct FTW *ftw)
+{
+	struct hp_err e = { HP_OK, "" };
+
+	(void)st;
+	(void)ftw;
+	if (type != FTW_F)
+		return 0;
+	if (n_corpus_files == MAX_CORPUS_FILES) {
+		fprintf(stderr, "more than %d corpus files\n", MAX_CORPUS_FILES);
+		return -1;
+	}
+	corpus_files[n_corpus_files].path = strdup(path);
+	if (corpus_files[n_corpus_files].path == NULL ||
+	    sha256_file(path, corpus_files[n_corpus_files].hash, &e) == -1) {
+		fprintf(stderr, "%s: %s\n", path, e.msg);
+		return -1;
+	}
+	n_corpus_files++;
+	return 0;
+}
+
+/* Runs last: no test changed a corpus file. */
+START_TEST(test_corpus_files_are_unchanged_after_the_suite)
+{
+	size_t i;
+
+	ck_assert_uint_gt(n_corpus_files, 0);
+	for (i = 0; i < n_corpus_files; i++)
+		ASSERT_HASH(corpus_files[i].path, corpus_files[i].hash);
+}
+END_TEST
+
+static Suite *
+corpus_suite(void)
+{
+	Suite *s = suite_create("corpus");
+	TCase *tc;
+
+	tc = tcase_create("real");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc,
+	    test_real_hive_of_another_kind_is_refused_byte_identical, 0,
+	    (int)(sizeof(other_kinds) / sizeof(other_kinds[0])));
+	tcase_add_loop_test(tc,
+	    test_forced_apply_on_a_real_hive_keeps_everything_it_held, 0,
+	    (int)(sizeof(forced_kinds) / sizeof(forced_kinds[0])));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("bad");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_damaged_hive_is_an_io_error_byte_identical,
+	    0, (int)(sizeof(bad_hives) / sizeof(bad_hives[0])));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("dirty");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_real_dirty_hive_is_refused_even_with_force,
+	    0, (int)(sizeof(dirty_hives) / sizeof(dirty_hives[0])));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("untouched");
+	tcase_add_test(tc, test_corpus_files_are_unchanged_after_the_suite);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	struct stat st;
+	SRunner *sr;
+	char *state;
+	size_t i;
+	int failed;
+
+	corpus = getenv("HIVEPATCH_CORPUS");
+	if (corpus == NULL || *corpus == '\0' || stat(corpus, &st) == -1 ||
+	    !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "SKIP: HIVEPATCH_CORPUS not set; corpus tests "
+		    "not run\n");
+		return SKIP_STATUS;
+	}
+	if (getenv("HIVEPATCH") == NULL || getenv("MKHIVE") == NULL) {
+		fprintf(stderr, "HIVEPATCH and MKHIVE must name the built "
+		    "programs (make check sets them)\n");
+		return 99;
+	}
+	if (nftw(corpus, hash_corpus_file, 16, FTW_PHYS) != 0) {
+		fprintf(stderr, "cannot hash the corpus under %s\n", corpus);
+		return 99;
+	}
+	tu_base_init("hivepatch-test-corpus");
+	if (asprintf(&state, "%s/state", tu_base_dir()) == -1)
+		return 99;
+	setenv("XDG_STATE_HOME", state, 1);
+	free(state);
+
+	sr = srunner_create(corpus_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	tu_base_remove();
+	for (i = 0; i < n_corpus_files; i++)
+		free(corpus_files[i].path);
+	return failed == 0 ? 0 : 1;
+}

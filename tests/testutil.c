@@ -1,0 +1,871 @@
+#include "config.h"
+
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "testutil.h"
+
+#define MAX_ARGS 64
+
+static char base_dir[PATH_MAX];
+
+/* ---- environment ---- */
+
+const char *
+tu_env_required(const char *name)
+{
+	const char *v = getenv(name);
+
+	ck_assert_msg(v != NULL && *v != '\0',
+	    "%s is not set: run the tests with make check, or set it to the "
+	    "built program", name);
+	return v;
+}
+
+const char *
+tu_env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v ? v : "";
+}
+
+/* ---- scratch directories ---- */
+
+void
+tu_base_init(const char *prefix)
+{
+	const char *tmp = getenv("TMPDIR");
+	int n;
+
+	if (tmp == NULL || *tmp == '\0')
+		tmp = "/tmp";
+	n = snprintf(base_dir, sizeof(base_dir), "%s/%s.XXXXXX", tmp, prefix);
+	if (n < 0 || (size_t)n >= sizeof(base_dir) || mkdtemp(base_dir) == NULL) {
+		fprintf(stderr, "cannot make a scratch directory under %s: %s\n",
+		    tmp, strerror(errno));
+		exit(99);
+	}
+}
+
+void
+tu_base_remove(void)
+{
+	if (base_dir[0] != '\0' && tu_remove_tree(base_dir) == -1)
+		fprintf(stderr, "warning: cannot remove %s: %s\n", base_dir,
+		    strerror(errno));
+	base_dir[0] = '\0';
+}
+
+const char *
+tu_base_dir(void)
+{
+	return base_dir;
+}
+
+char *
+tu_scratch_new(void)
+{
+	char *dir;
+
+	if (base_dir[0] == '\0')
+		tu_base_init("hivepatch-test");
+	dir = tu_strf("%s/t.XXXXXX", base_dir);
+	ck_assert_msg(mkdtemp(dir) != NULL, "mkdtemp %s: %s", dir,
+	    strerror(errno));
+	return dir;
+}
+
+/* Strings from tu_pathf, freed by tu_scratch_remove. */
+static char **kept;
+static size_t n_kept, cap_kept;
+
+char *
+tu_pathf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	ck_assert_msg(n >= 0, "out of memory");
+	if (n_kept == cap_kept) {
+		char **bigger;
+
+		cap_kept = cap_kept ? 2 * cap_kept : 64;
+		bigger = realloc(kept, cap_kept * sizeof(*kept));
+		ck_assert_msg(bigger != NULL, "out of memory");
+		kept = bigger;
+	}
+	kept[n_kept++] = s;
+	return s;
+}
+
+/* Output buffers of results not yet freed: a failed assertion leaves
+ * its test before tu_result_free, and the leak would drown the failure
+ * in LeakSanitizer's report. */
+#define MAX_LIVE 64
+static char *live[MAX_LIVE];
+
+static void
+live_add(char *p)
+{
+	size_t i;
+
+	for (i = 0; i < MAX_LIVE; i++)
+		if (live[i] == NULL) {
+			live[i] = p;
+			return;
+		}
+}
+
+static void
+live_forget(const char *p)
+{
+	size_t i;
+
+	for (i = 0; p != NULL && i < MAX_LIVE; i++)
+		if (live[i] == p)
+			live[i] = NULL;
+}
+
+static void
+free_kept(void)
+{
+	size_t i;
+
+	while (n_kept > 0)
+		free(kept[--n_kept]);
+	free(kept);
+	kept = NULL;
+	cap_kept = 0;
+	for (i = 0; i < MAX_LIVE; i++) {
+		free(live[i]);
+		live[i] = NULL;
+	}
+}
+
+void
+tu_scratch_remove(char *dir)
+{
+	free_kept();
+	if (dir == NULL)
+		return;
+	if (tu_remove_tree(dir) == -1)
+		fprintf(stderr, "warning: cannot remove %s: %s\n", dir,
+		    strerror(errno));
+	free(dir);
+}
+
+static int
+remove_entry(const char *path, const struct stat *st, int type,
+	     struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (type == FTW_DP)
+		return rmdir(path);
+	return unlink(path);
+}
+
+int
+tu_remove_tree(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == -1)
+		return errno == ENOENT ? 0 : -1;
+	return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ---- paths and files ---- */
+
+char *
+tu_strf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	ck_assert_msg(n >= 0, "out of memory");
+	return s;
+}
+
+void
+tu_write_file(const char *path, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ck_assert_msg(fd != -1, "create %s: %s", path, strerror(errno));
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		ck_assert_msg(n > 0, "write %s: %s", path, strerror(errno));
+		p += n;
+		len -= (size_t)n;
+	}
+	ck_assert_msg(close(fd) == 0, "close %s: %s", path, strerror(errno));
+}
+
+void
+tu_write_text(const char *path, const char *text)
+{
+	tu_write_file(path, text, strlen(text));
+}
+
+unsigned char *
+tu_read_file(const char *path, size_t *len)
+{
+	unsigned char *buf;
+	struct stat st;
+	size_t got = 0;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ck_assert_msg(fd != -1, "open %s: %s", path, strerror(errno));
+	ck_assert_msg(fstat(fd, &st) == 0, "stat %s: %s", path, strerror(errno));
+	buf = malloc((size_t)st.st_size + 1);
+	ck_assert_msg(buf != NULL, "out of memory");
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		ck_assert_msg(n >= 0, "read %s: %s", path, strerror(errno));
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	if (len != NULL)
+		*len = got;
+	return buf;
+}
+
+void
+tu_copy_file(const char *src, const char *dst)
+{
+	unsigned char *data;
+	size_t len;
+
+	data = tu_read_file(src, &len);
+	tu_write_file(dst, data, len);
+	free(data);
+}
+
+void
+tu_mkdir_p(const char *path)
+{
+	char *copy = tu_strf("%s", path), *p;
+
+	for (p = copy + 1; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			char saved = *p;
+
+			*p = '\0';
+			ck_assert_msg(mkdir(copy, 0755) == 0 || errno == EEXIST,
+			    "mkdir %s: %s", copy, strerror(errno));
+			*p = saved;
+			if (saved == '\0')
+				break;
+		}
+	}
+	free(copy);
+}
+
+off_t
+tu_file_size(const char *path)
+{
+	struct stat st;
+
+	ck_assert_msg(stat(path, &st) == 0, "stat %s: %s", path, strerror(errno));
+	return st.st_size;
+}
+
+struct timespec
+tu_mtime(const char *path)
+{
+	struct stat st;
+
+	ck_assert_msg(lstat(path, &st) == 0, "stat %s: %s", path,
+	    strerror(errno));
+	return st.st_mtim;
+}
+
+int
+tu_same_time(struct timespec a, struct timespec b)
+{
+	return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+int
+tu_count_temp_files(const char *dir)
+{
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	d = opendir(dir);
+	ck_assert_msg(d != NULL, "opendir %s: %s", dir, strerror(errno));
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] == '.' && strstr(de->d_name, ".hivepatch-")) {
+			fprintf(stderr, "leftover temporary file: %s/%s\n", dir,
+			    de->d_name);
+			n++;
+		}
+	closedir(d);
+	return n;
+}
+
+/* nftw has no user pointer. */
+static int n_manifests;
+static char *first_manifest;
+
+static int
+count_manifest(const char *path, const struct stat *st, int type,
+	       struct FTW *ftw)
+{
+	(void)st;
+	if (type == FTW_F && strcmp(path + ftw->base, "manifest.json") == 0) {
+		if (n_manifests++ == 0)
+			first_manifest = strdup(path);
+	}
+	return 0;
+}
+
+int
+tu_count_backups(const char *dir, char **first)
+{
+	struct stat st;
+
+	n_manifests = 0;
+	first_manifest = NULL;
+	if (lstat(dir, &st) == -1) {
+		ck_assert_msg(errno == ENOENT, "stat %s: %s", dir,
+		    strerror(errno));
+	} else {
+		ck_assert_msg(nftw(dir, count_manifest, 16, FTW_PHYS) == 0,
+		    "walking %s: %s", dir, strerror(errno));
+	}
+	if (first != NULL)
+		*first = first_manifest;
+	else
+		free(first_manifest);
+	first_manifest = NULL;
+	return n_manifests;
+}
+
+static int n_files;
+
+static int
+count_file(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)path;
+	(void)st;
+	(void)ftw;
+	if (type == FTW_F)
+		n_files++;
+	return 0;
+}
+
+int
+tu_count_files(const char *dir)
+{
+	struct stat st;
+
+	n_files = 0;
+	if (lstat(dir, &st) == -1) {
+		ck_assert_msg(errno == ENOENT, "stat %s: %s", dir,
+		    strerror(errno));
+		return 0;
+	}
+	ck_assert_msg(nftw(dir, count_file, 16, FTW_PHYS) == 0,
+	    "walking %s: %s", dir, strerror(errno));
+	return n_files;
+}
+
+/* ---- hashes ---- */
+
+void
+tu_sha256(const char *path, char hex[SHA256_HEX_LEN + 1])
+{
+	struct hp_err e = { HP_OK, "" };
+
+	ck_assert_msg(sha256_file(path, hex, &e) == 0, "sha256: %s", e.msg);
+}
+
+/* ---- running commands ---- */
+
+static int
+capture_file(void)
+{
+	char *path;
+	int fd;
+
+	if (base_dir[0] == '\0')
+		tu_base_init("hivepatch-test");
+	path = tu_strf("%s/.capture.XXXXXX", base_dir);
+	fd = mkostemp(path, O_CLOEXEC);
+	ck_assert_msg(fd != -1, "mkostemp %s: %s", path, strerror(errno));
+	unlink(path);
+	free(path);
+	return fd;
+}
+
+void
+tu_spawn(const char *const *argv, const struct tu_run_opts *opts,
+	 struct tu_proc *p)
+{
+	p->out_fd = capture_file();
+	p->err_fd = capture_file();
+	fflush(NULL);
+	p->pid = fork();
+	ck_assert_msg(p->pid != -1, "fork: %s", strerror(errno));
+	if (p->pid == 0) {
+		int null_fd = open("/dev/null", O_RDONLY);
+
+		if (null_fd == -1 || dup2(null_fd, 0) == -1 ||
+		    dup2(p->out_fd, 1) == -1 || dup2(p->err_fd, 2) == -1)
+			_exit(126);
+		if (opts != NULL) {
+			size_t i;
+
+			if (opts->fsize_limit != 0) {
+				struct rlimit rl = { opts->fsize_limit,
+				    opts->fsize_limit };
+
+				if (setrlimit(RLIMIT_FSIZE, &rl) == -1) {
+					perror("setrlimit");
+					_exit(126);
+				}
+			}
+			for (i = 0; opts->env_add != NULL &&
+			    opts->env_add[i] != NULL; i++)
+				putenv((char *)opts->env_add[i]);
+			if (opts->cwd != NULL && chdir(opts->cwd) == -1) {
+				perror(opts->cwd);
+				_exit(126);
+			}
+		}
+		execv(argv[0], (char *const *)argv);
+		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+}
+
+static char *
+slurp_fd(int fd, size_t *len)
+{
+	struct stat st;
+	char *buf;
+	size_t got = 0;
+
+	ck_assert_msg(fstat(fd, &st) == 0, "fstat: %s", strerror(errno));
+	buf = malloc((size_t)st.st_size + 1);
+	ck_assert_msg(buf != NULL, "out of memory");
+	while (got < (size_t)st.st_size) {
+		ssize_t n = pread(fd, buf + got, (size_t)st.st_size - got,
+		    (off_t)got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		ck_assert_msg(n >= 0, "read: %s", strerror(errno));
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	*len = got;
+	return buf;
+}
+
+void
+tu_wait(struct tu_proc *p, struct tu_result *r)
+{
+	int ws;
+
+	memset(r, 0, sizeof(*r));
+	while (waitpid(p->pid, &ws, 0) == -1)
+		ck_assert_msg(errno == EINTR, "waitpid: %s", strerror(errno));
+	if (WIFEXITED(ws)) {
+		r->status = WEXITSTATUS(ws);
+	} else {
+		r->signaled = WTERMSIG(ws);
+		r->status = 128 + r->signaled;
+	}
+	r->out = slurp_fd(p->out_fd, &r->out_len);
+	r->err = slurp_fd(p->err_fd, &r->err_len);
+	live_add(r->out);
+	live_add(r->err);
+	close(p->out_fd);
+	close(p->err_fd);
+}
+
+void
+tu_run(const char *const *argv, const struct tu_run_opts *opts,
+       struct tu_result *r)
+{
+	struct tu_proc p;
+
+	tu_spawn(argv, opts, &p);
+	tu_wait(&p, r);
+}
+
+void
+tu_result_free(struct tu_result *r)
+{
+	live_forget(r->out);
+	live_forget(r->err);
+	free(r->out);
+	free(r->err);
+	memset(r, 0, sizeof(*r));
+}
+
+void
+tu_hp_argv(struct tu_result *r, const struct tu_run_opts *opts,
+	   const char **argv)
+{
+	argv[0] = tu_env_required("HIVEPATCH");
+	tu_run(argv, opts, r);
+}
+
+static void
+hp_va(struct tu_result *r, const struct tu_run_opts *opts, va_list ap)
+{
+	const char *argv[MAX_ARGS + 2];
+	const char *a;
+	size_t n = 1;
+
+	while ((a = va_arg(ap, const char *)) != NULL) {
+		ck_assert_msg(n <= MAX_ARGS, "too many arguments");
+		argv[n++] = a;
+	}
+	argv[n] = NULL;
+	tu_hp_argv(r, opts, argv);
+}
+
+void
+tu_hp(struct tu_result *r, ...)
+{
+	va_list ap;
+
+	va_start(ap, r);
+	hp_va(r, NULL, ap);
+	va_end(ap);
+}
+
+void
+tu_hp_opts(struct tu_result *r, const struct tu_run_opts *opts, ...)
+{
+	va_list ap;
+
+	va_start(ap, opts);
+	hp_va(r, opts, ap);
+	va_end(ap);
+}
+
+int
+tu_count_lines(const char *text, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	const char *p = text;
+	int count = 0;
+
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, prefix, n) == 0)
+			count++;
+		p = strchr(p, '\n');
+		if (p != NULL)
+			p++;
+	}
+	return count;
+}
+
+/* ---- fixtures ---- */
+
+void
+tu_mkhive(const char *kind, const char *out, int dirty)
+{
+	const char *argv[5];
+	struct tu_result r;
+	size_t n = 0;
+
+	argv[n++] = tu_env_required("MKHIVE");
+	if (dirty)
+		argv[n++] = "--dirty";
+	argv[n++] = kind;
+	argv[n++] = out;
+	argv[n] = NULL;
+	tu_run(argv, NULL, &r);
+	ck_assert_msg(r.status == 0, "mkhive %s %s failed (%d): %s", kind, out,
+	    r.status, r.err);
+	tu_result_free(&r);
+}
+
+/* ---- reading hives ---- */
+
+static hive_h *
+open_hive(const char *hive)
+{
+	hive_h *h;
+
+	errno = 0;
+	h = hivex_open(hive, 0);
+	ck_assert_msg(h != NULL, "hivex cannot open %s: %s", hive,
+	    strerror(errno));
+	return h;
+}
+
+static hive_node_h
+find_key(hive_h *h, const char *key)
+{
+	hive_node_h node = hivex_root(h);
+	const char *p = key;
+
+	while (node != 0 && *p != '\0') {
+		size_t n = strcspn(p, "\\");
+		char *part;
+
+		if (n == 0) {
+			p++;
+			continue;
+		}
+		part = strndup(p, n);
+		ck_assert_msg(part != NULL, "out of memory");
+		node = hivex_node_get_child(h, node, part);
+		free(part);
+		p += n;
+	}
+	return node;
+}
+
+int
+tu_hive_key_exists(const char *hive, const char *key)
+{
+	hive_h *h = open_hive(hive);
+	int found = find_key(h, key) != 0;
+
+	hivex_close(h);
+	return found;
+}
+
+int
+tu_hive_value(const char *hive, const char *key, const char *name,
+	      hive_type *type, unsigned char **data, size_t *len)
+{
+	hive_h *h = open_hive(hive);
+	hive_node_h node = find_key(h, key);
+	hive_value_h v = node ? hivex_node_get_value(h, node, name) : 0;
+	char *bytes;
+
+	*data = NULL;
+	*len = 0;
+	if (v == 0) {
+		hivex_close(h);
+		return 0;
+	}
+	bytes = hivex_value_value(h, v, type, len);
+	ck_assert_msg(bytes != NULL, "%s: cannot read value '%s' of %s: %s",
+	    hive, name, key, strerror(errno));
+	*data = (unsigned char *)bytes;
+	hivex_close(h);
+	return 1;
+}
+
+int
+tu_hive_dword_is(const char *hive, const char *key, const char *name,
+		 uint32_t want)
+{
+	unsigned char *data;
+	hive_type t;
+	size_t len;
+	uint32_t got;
+
+	if (!tu_hive_value(hive, key, name, &t, &data, &len)) {
+		fprintf(stderr, "%s: no value '%s' in %s\n", hive, name, key);
+		return 0;
+	}
+	if (t != hive_t_REG_DWORD || len != 4) {
+		fprintf(stderr, "%s: '%s' in %s is type %d, %zu bytes, not a "
+		    "REG_DWORD\n", hive, name, key, (int)t, len);
+		free(data);
+		return 0;
+	}
+	got = (uint32_t)data[0] | (uint32_t)data[1] << 8 |
+	    (uint32_t)data[2] << 16 | (uint32_t)data[3] << 24;
+	free(data);
+	if (got != want) {
+		fprintf(stderr, "%s: '%s' in %s is %u, not %u\n", hive, name,
+		    key, got, want);
+		return 0;
+	}
+	return 1;
+}
+
+/* ---- regfexport ---- */
+
+char *
+tu_regfexport(const char *hive)
+{
+	static int said;
+	const char *prog = tu_env("REGFEXPORT");
+	const char *argv[3];
+	struct tu_result r;
+	char *out;
+
+	if (*prog == '\0') {
+		if (!said++)
+			fprintf(stderr, "SKIP: REGFEXPORT not set (libregf's "
+			    "regfexport not found); the independent read-back "
+			    "checks are not run\n");
+		return NULL;
+	}
+	argv[0] = prog;
+	argv[1] = hive;
+	argv[2] = NULL;
+	tu_run(argv, NULL, &r);
+	if (r.status != 0) {
+		fprintf(stderr, "regfexport %s exited %d: %s\n", hive, r.status,
+		    r.err);
+		tu_result_free(&r);
+		return tu_strf("%s", "");
+	}
+	out = r.out;
+	live_forget(out);
+	r.out = NULL;
+	tu_result_free(&r);
+	return out;
+}
+
+/* "Key path: ROOT\a\b" names key "a\b"; the root's own name varies. */
+static int
+key_line_is(const char *line, size_t len, const char *key)
+{
+	static const char tag[] = "Key path: ";
+	const char *p, *end = line + len;
+
+	if (len < sizeof(tag) - 1 || strncmp(line, tag, sizeof(tag) - 1) != 0)
+		return 0;
+	p = memchr(line, '\\', len);
+	if (p == NULL)
+		return *key == '\0';
+	p++;
+	return (size_t)(end - p) == strlen(key) &&
+	    strncasecmp(p, key, (size_t)(end - p)) == 0;
+}
+
+/* "Value: N NAME" */
+static int
+value_line_is(const char *line, size_t len, const char *name)
+{
+	const char *p = line + 7, *end = line + len;
+	const char *want = *name ? name : "(default)";
+
+	if (len < 7 || strncmp(line, "Value: ", 7) != 0)
+		return 0;
+	while (p < end && *p >= '0' && *p <= '9')
+		p++;
+	if (p == end || *p != ' ')
+		return 0;
+	p++;
+	return (size_t)(end - p) == strlen(want) &&
+	    strncmp(p, want, (size_t)(end - p)) == 0;
+}
+
+/* Finds the key's section; with name, the value's block (to the next
+ * blank line).  Returns a malloc'd copy, or NULL. */
+static char *
+regf_block(const char *out, const char *key, const char *name)
+{
+	const char *p = out, *start = NULL;
+	int in_key = 0;
+
+	while (*p != '\0') {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (start != NULL && (len == 0 || strncmp(p, "Key path: ", 10) == 0 ||
+		    (name != NULL && strncmp(p, "Value: ", 7) == 0)))
+			return strndup(start, (size_t)(p - start));
+		if (strncmp(p, "Key path: ", 10) == 0) {
+			in_key = key_line_is(p, len, key);
+			if (in_key && name == NULL)
+				start = p;
+		} else if (in_key && name != NULL && value_line_is(p, len, name)) {
+			start = p;
+		}
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+	return start ? strdup(start) : NULL;
+}
+
+int
+tu_regf_value(const char *hive, const char *key, const char *name,
+	      const char *type_text, const char *data_text)
+{
+	char *out = tu_regfexport(hive), *block;
+	int ok = 1;
+
+	if (out == NULL)
+		return -1;
+	block = regf_block(out, key, name);
+	free(out);
+	if (block == NULL) {
+		fprintf(stderr, "regfexport %s: no value '%s' in key %s\n", hive,
+		    name, key);
+		return 0;
+	}
+	if (type_text != NULL && strstr(block, type_text) == NULL)
+		ok = 0;
+	if (data_text != NULL && strstr(block, data_text) == NULL)
+		ok = 0;
+	if (!ok)
+		fprintf(stderr, "regfexport %s: value '%s' of %s is\n%s\n"
+		    "expected to contain '%s' and '%s'\n", hive, name, key, block,
+		    type_text ? type_text : "", data_text ? data_text : "");
+	free(block);
+	return ok;
+}
+
+int
+tu_regf_key_exists(const char *hive, const char *key)
+{
+	char *out = tu_regfexport(hive), *block;
+	int found;
+
+	if (out == NULL)
+		return -1;
+	block = regf_block(out, key, NULL);
+	found = block != NULL;
+	free(out);
+	free(block);
+	return found;
+}

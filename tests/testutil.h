@@ -1,0 +1,172 @@
+/* Small helpers for the tests that run the real hivepatch binary: scratch
+ * directories, running a command and capturing what it prints, hashes,
+ * reading values back with hivex and with libregf's regfexport, and
+ * making fixtures with mkhive.
+ *
+ * Functions named tu_* fail the current Check test (ck_assert) when
+ * something outside the program under test goes wrong (mkdtemp, fork,
+ * a fixture that cannot be made), so a test never goes on with a broken
+ * setup. */
+#ifndef HIVEPATCH_TESTUTIL_H
+#define HIVEPATCH_TESTUTIL_H
+
+#include <sys/types.h>
+#include <sys/resource.h>
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <hivex.h>
+
+#include "hash.h"
+
+/* ---- environment ---- */
+
+/* The value of an environment variable the test harness must set
+ * (HIVEPATCH, MKHIVE); fails the test when it is unset or empty. */
+const char *tu_env_required(const char *name);
+
+/* The value, or "" when unset. */
+const char *tu_env(const char *name);
+
+/* ---- scratch directories ---- */
+
+/* Makes the base directory every scratch directory of this run lives in
+ * (mkdtemp under $TMPDIR or /tmp).  Call once from main(), and
+ * tu_base_remove() before exiting: a test that fails in a forked child
+ * cannot clean up after itself, so the base collects what is left. */
+void tu_base_init(const char *prefix);
+void tu_base_remove(void);
+const char *tu_base_dir(void);
+
+/* A fresh directory for one test, below the base; tu_scratch_remove()
+ * removes it and everything in it. */
+char *tu_scratch_new(void);
+void tu_scratch_remove(char *dir);
+
+/* Removes a tree (like rm -rf, never following links).  0 or -1. */
+int tu_remove_tree(const char *path);
+
+/* ---- paths and files ---- */
+
+/* printf into a new string (fails the test on out of memory). */
+char *tu_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same, freed by the next tu_scratch_remove(): for paths. */
+char *tu_pathf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+void tu_write_file(const char *path, const void *data, size_t len);
+void tu_write_text(const char *path, const char *text);
+/* Reads a whole file (NUL-terminated too, for text); fails the test. */
+unsigned char *tu_read_file(const char *path, size_t *len);
+void tu_copy_file(const char *src, const char *dst);
+void tu_mkdir_p(const char *path);
+off_t tu_file_size(const char *path);
+struct timespec tu_mtime(const char *path);
+int tu_same_time(struct timespec a, struct timespec b);
+
+/* Number of names in dir that start with "." and contain ".hivepatch-"
+ * (hivepatch's temporary files); their names go to stderr. */
+int tu_count_temp_files(const char *dir);
+
+/* Number of finished backups (manifest.json files) below dir; 0 when
+ * dir does not exist.  The first manifest's path goes to *first when
+ * first is not NULL (free it). */
+int tu_count_backups(const char *dir, char **first);
+
+/* Number of regular files below dir (0 when it does not exist). */
+int tu_count_files(const char *dir);
+
+/* ---- hashes ---- */
+
+/* SHA-256 of a file with the project's own sha256_file; fails the test
+ * when the file cannot be read. */
+void tu_sha256(const char *path, char hex[SHA256_HEX_LEN + 1]);
+
+/* ---- running commands ---- */
+
+struct tu_run_opts {
+	rlim_t fsize_limit;		/* RLIMIT_FSIZE in the child; 0: none */
+	const char *const *env_add;	/* "NAME=VALUE" strings, NULL-ended */
+	const char *cwd;		/* chdir in the child; NULL: stay */
+};
+
+struct tu_result {
+	int status;		/* exit status; 128 + signal when killed */
+	int signaled;		/* the signal that killed it, or 0 */
+	char *out;		/* standard output, NUL-terminated */
+	size_t out_len;
+	char *err;		/* standard error, NUL-terminated */
+	size_t err_len;
+};
+
+struct tu_proc {
+	pid_t pid;
+	int out_fd, err_fd;	/* unlinked temporary files */
+};
+
+/* Starts argv[0] (a path, not searched in PATH) with argv; its standard
+ * input is /dev/null. */
+void tu_spawn(const char *const *argv, const struct tu_run_opts *opts,
+	      struct tu_proc *p);
+/* Waits for it and collects what it printed. */
+void tu_wait(struct tu_proc *p, struct tu_result *r);
+/* Both. */
+void tu_run(const char *const *argv, const struct tu_run_opts *opts,
+	    struct tu_result *r);
+void tu_result_free(struct tu_result *r);
+
+/* Runs $HIVEPATCH with the arguments that follow, up to a NULL. */
+void tu_hp(struct tu_result *r, ...) __attribute__((sentinel));
+/* The same with options (limits, environment). */
+void tu_hp_opts(struct tu_result *r, const struct tu_run_opts *opts, ...)
+	__attribute__((sentinel));
+/* Argument vector form: argv[0] must be NULL; it is set to $HIVEPATCH. */
+void tu_hp_argv(struct tu_result *r, const struct tu_run_opts *opts,
+		const char **argv);
+
+/* Number of lines of text that start with prefix. */
+int tu_count_lines(const char *text, const char *prefix);
+
+/* ---- fixtures ---- */
+
+/* $MKHIVE [--dirty] KIND OUT (KIND "tree": OUT is the root directory). */
+void tu_mkhive(const char *kind, const char *out, int dirty);
+
+/* ---- reading hives ---- */
+
+/* Key path inside the hive, '\\'-separated, relative to the root
+ * (e.g. "Microsoft\\.NETFramework\\v4.0.30319").  Fails the test when
+ * hivex cannot open the hive. */
+int tu_hive_key_exists(const char *hive, const char *key);
+
+/* Reads one value ("" is the default value).  Returns 1 with *type,
+ * *data (malloc'd) and *len set, or 0 when the key or value is absent. */
+int tu_hive_value(const char *hive, const char *key, const char *name,
+		  hive_type *type, unsigned char **data, size_t *len);
+
+/* 1 when the value is a REG_DWORD equal to want, else 0 (with why on
+ * stderr). */
+int tu_hive_dword_is(const char *hive, const char *key, const char *name,
+		     uint32_t want);
+
+/* ---- regfexport (libregf), an independent reader ---- */
+
+/* Runs $REGFEXPORT HIVE and looks for the value `name` ("" = default)
+ * of `key` (relative to the root, as above).  Returns 1 when regfexport
+ * exits 0 and the value's block contains type_text and data_text (each
+ * may be NULL), 0 otherwise (its reason on stderr), and -1 when
+ * REGFEXPORT is empty: the check is skipped, visibly, on stderr.  Use it
+ * as ck_assert(tu_regf_value(...) != 0). */
+int tu_regf_value(const char *hive, const char *key, const char *name,
+		  const char *type_text, const char *data_text);
+
+/* regfexport's whole output (malloc'd; "" when it failed, with its
+ * message on stderr), or NULL when REGFEXPORT is empty (skipped, with a
+ * SKIP line on stderr). */
+char *tu_regfexport(const char *hive);
+
+/* 1 when regfexport lists the key, 0 when not, -1 when skipped. */
+int tu_regf_key_exists(const char *hive, const char *key);
+
+#endif
