@@ -1,5 +1,5 @@
 /* The command line as a user meets it: the real hivepatch binary run on
- * scratch copies of generated hives.  Every test checks the exit status,
+ * tu_scratch copies of generated hives.  Every test checks the exit status,
  * the message (naming the file and the problem), the hive's hash (byte
  * for byte the same when nothing may change) and, after a write, the
  * values read back from disk with hivex and, independently, with
@@ -29,55 +29,11 @@
 #define SUC	"SchUseStrongCrypto"
 #define SDTV	"SystemDefaultTlsVersions"
 
-static char *scratch;	/* this test's directory */
-static char *bk;	/* --backup-dir for every run: scratch/backups */
-
-static void
-setup(void)
-{
-	scratch = tu_scratch_new();
-	bk = tu_pathf("%s/backups", scratch);
-}
-
-static void
-teardown(void)
-{
-	tu_scratch_remove(scratch);
-	scratch = NULL;
-	bk = NULL;
-}
-
 /* ---- assertions ---- */
 
-#define ASSERT_STATUS(r, want)						\
-	ck_assert_msg((r)->status == (want),				\
-	    "exit status %d, expected %d\n--- stdout:\n%s--- stderr:\n%s",\
-	    (r)->status, (want), (r)->out, (r)->err)
-
-#define ASSERT_HAS(text, what, s)					\
-	ck_assert_msg(strstr((text), (s)) != NULL,			\
-	    "%s lacks \"%s\":\n%s", (what), (s), (text))
-
-#define ASSERT_LACKS(text, what, s)					\
-	ck_assert_msg(strstr((text), (s)) == NULL,			\
-	    "%s should not contain \"%s\":\n%s", (what), (s), (text))
-
-#define ASSERT_ERR(r, s)	ASSERT_HAS((r)->err, "stderr", (s))
-#define ASSERT_OUT(r, s)	ASSERT_HAS((r)->out, "stdout", (s))
-
-/* The file holds exactly the bytes it held when `hex` was taken. */
-#define ASSERT_HASH(path, hex)						\
-	do {								\
-		char now_[SHA256_HEX_LEN + 1];				\
-		tu_sha256((path), now_);				\
-		ck_assert_msg(strcmp(now_, (hex)) == 0,			\
-		    "%s changed: sha256 %s, expected %s", (path), now_,	\
-		    (hex));						\
-	} while (0)
-
 #define ASSERT_NO_BACKUP()						\
-	ck_assert_msg(tu_count_files(bk) == 0,				\
-	    "files were left under the backup dir %s", bk)
+	ck_assert_msg(tu_count_files(tu_bk) == 0,			\
+	    "files were left under the backup dir %s", tu_bk)
 
 /* A DWORD read back with hivex and with regfexport. */
 static void
@@ -148,11 +104,11 @@ stat_or_fail(const char *path, struct stat *st)
 
 /* ---- fixtures ---- */
 
-/* scratch/NAME, a Windows tree; returns its root. */
+/* tu_scratch/NAME, a Windows tree; returns its root. */
 static char *
 make_tree(const char *name)
 {
-	char *root = tu_pathf("%s/%s", scratch, name);
+	char *root = tu_pathf("%s/%s", tu_scratch, name);
 
 	tu_mkhive("tree", root, 0);
 	return root;
@@ -164,11 +120,11 @@ tree_hive(const char *root)
 	return tu_pathf("%s/Windows/System32/config/SOFTWARE", root);
 }
 
-/* scratch/KIND/FILE made by mkhive. */
+/* tu_scratch/KIND/FILE made by mkhive. */
 static char *
 make_hive(const char *kind, const char *file, int dirty)
 {
-	char *dir = tu_pathf("%s/%s", scratch, kind);
+	char *dir = tu_pathf("%s/%s", tu_scratch, kind);
 
 	tu_mkdir_p(dir);
 	tu_mkhive(kind, tu_pathf("%s/%s", dir, file), dirty);
@@ -186,7 +142,7 @@ dir_of(const char *path)
 static char *
 write_reg(const char *name, const char *text)
 {
-	char *path = tu_pathf("%s/%s", scratch, name);
+	char *path = tu_pathf("%s/%s", tu_scratch, name);
 
 	tu_write_text(path, text);
 	return path;
@@ -206,7 +162,7 @@ START_TEST(test_apply_tree_sets_both_views_and_keeps_a_backup)
 
 	tu_sha256(hive, before);
 	tu_sha256(system, sys_before);
-	tu_hp(&r, "apply", "--backup-dir", bk, root, NULL);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 0);
 	ASSERT_OUT(&r, hive);
 	ck_assert_int_eq(tu_count_lines(r.out, "  added "), 2);
@@ -224,7 +180,7 @@ START_TEST(test_apply_tree_sets_both_views_and_keeps_a_backup)
 
 	/* One backup: the original bytes and a manifest that knows both
 	 * hashes and the hive's absolute path. */
-	ck_assert_int_eq(tu_count_backups(bk, &manifest), 1);
+	ck_assert_int_eq(tu_count_backups(tu_bk, &manifest), 1);
 	m = json_object_from_file(manifest);
 	ck_assert_msg(m != NULL, "%s is not JSON", manifest);
 	ck_assert(json_object_object_get_ex(m, "schema", &v));
@@ -262,7 +218,7 @@ START_TEST(test_verify_says_missing_before_apply_and_compliant_after)
 	ASSERT_HASH(hive, before);
 	assert_untouched_since(hive, &st);
 
-	tu_hp(&r, "apply", "--backup-dir", bk, root, NULL);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
 	assert_net4(hive);
@@ -284,7 +240,7 @@ START_TEST(test_dry_run_reports_but_writes_nothing)
 
 	tu_sha256(hive, before);
 	stat_or_fail(hive, &st);
-	tu_hp(&r, "apply", "--dry-run", "--backup-dir", bk, root, NULL);
+	tu_hp(&r, "apply", "--dry-run", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 0);
 	ASSERT_OUT(&r, "dry run");
 	ck_assert_int_eq(tu_count_lines(r.out, "  added "), 2);
@@ -304,15 +260,15 @@ START_TEST(test_second_apply_is_already_compliant_and_writes_nothing)
 	struct tu_result r;
 	struct stat st;
 
-	tu_hp(&r, "apply", "--backup-dir", bk, root, NULL);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
 	assert_net4(hive);
 	tu_sha256(hive, after);
 	stat_or_fail(hive, &st);
-	ck_assert_int_eq(tu_count_backups(bk, NULL), 1);
+	ck_assert_int_eq(tu_count_backups(tu_bk, NULL), 1);
 
-	tu_hp(&r, "apply", "--backup-dir", bk, root, NULL);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 0);
 	ASSERT_OUT(&r, "already compliant");
 	ck_assert_int_eq(tu_count_lines(r.out, "  already "), 2);
@@ -321,7 +277,7 @@ START_TEST(test_second_apply_is_already_compliant_and_writes_nothing)
 	tu_result_free(&r);
 	ASSERT_HASH(hive, after);
 	assert_untouched_since(hive, &st);
-	ck_assert_int_eq(tu_count_backups(bk, NULL), 1);
+	ck_assert_int_eq(tu_count_backups(tu_bk, NULL), 1);
 }
 END_TEST
 
@@ -345,7 +301,7 @@ START_TEST(test_sysdefault_profile_writes_four_values)
 	struct tu_result r;
 
 	tu_hp(&r, "apply", "--profile", "net4-tls12-sysdefault", "--backup-dir",
-	    bk, hive, NULL);
+	    tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 0);
 	ck_assert_int_eq(tu_count_lines(r.out, "  added "), 4);
 	ASSERT_OUT(&r, "4 changes written and verified from disk");
@@ -367,14 +323,14 @@ START_TEST(test_profile_given_twice_writes_once)
 	struct tu_result r;
 
 	tu_hp(&r, "apply", "--profile", "net4-tls12", "--profile", "net4-tls12",
-	    "--backup-dir", bk, hive, NULL);
+	    "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 0);
 	ck_assert_int_eq(tu_count_lines(r.out, "  added "), 2);
 	ck_assert_int_eq(tu_count_lines(r.out, "  already "), 2);
 	ASSERT_OUT(&r, "2 changes written");
 	tu_result_free(&r);
 	assert_net4(hive);
-	ck_assert_int_eq(tu_count_backups(bk, NULL), 1);
+	ck_assert_int_eq(tu_count_backups(tu_bk, NULL), 1);
 
 	tu_hp(&r, "verify", "--profile", "net4-tls12", "--profile",
 	    "net4-tls12", hive, NULL);
@@ -389,7 +345,7 @@ START_TEST(test_32bit_image_skips_wow6432node_and_never_creates_it)
 	struct tu_result r;
 
 	assert_key(hive, "Wow6432Node", 0);
-	tu_hp(&r, "apply", "--backup-dir", bk, hive, NULL);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 0);
 	ck_assert_int_eq(tu_count_lines(r.out, "  added "), 1);
 	ASSERT_OUT(&r, "  skipped   HKLM\\SOFTWARE\\Wow6432Node\\Microsoft\\"
@@ -413,7 +369,7 @@ START_TEST(test_half_compliant_image_gets_only_the_missing_view)
 	struct tu_result r;
 
 	assert_dword(hive, NET64, SUC, 1);
-	tu_hp(&r, "apply", "--backup-dir", bk, hive, NULL);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 0);
 	ck_assert_int_eq(tu_count_lines(r.out, "  added "), 1);
 	ck_assert_int_eq(tu_count_lines(r.out, "  already "), 1);
@@ -431,7 +387,7 @@ START_TEST(test_missing_parent_keys_are_created)
 
 	assert_key(hive, "Microsoft\\.NETFramework", 0);
 	assert_key(hive, "Wow6432Node\\Microsoft\\.NETFramework", 0);
-	tu_hp(&r, "apply", "--backup-dir", bk, hive, NULL);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 0);
 	ck_assert_int_eq(tu_count_lines(r.out, "  added     HKLM\\SOFTWARE\\"
 	    "Microsoft\\.NETFramework\\v4.0.30319 (key)"), 1);
@@ -465,7 +421,7 @@ START_TEST(test_not_a_software_hive_is_refused_and_force_patches_it)
 
 	tu_sha256(hive, before);
 	stat_or_fail(hive, &st);
-	tu_hp(&r, "apply", "--backup-dir", bk, hive, NULL);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 3);
 	ASSERT_ERR(&r, hive);
 	ASSERT_ERR(&r, "not a SOFTWARE hive");
@@ -481,12 +437,12 @@ START_TEST(test_not_a_software_hive_is_refused_and_force_patches_it)
 	tu_result_free(&r);
 	ASSERT_HASH(hive, before);
 
-	tu_hp(&r, "apply", "--force", "--backup-dir", bk, hive, NULL);
+	tu_hp(&r, "apply", "--force", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 0);
 	ASSERT_OUT(&r, "warning:  not a SOFTWARE hive");
 	tu_result_free(&r);
 	assert_dword(hive, NET64, SUC, 1);
-	ck_assert_int_eq(tu_count_backups(bk, NULL), 1);
+	ck_assert_int_eq(tu_count_backups(tu_bk, NULL), 1);
 }
 END_TEST
 
@@ -521,7 +477,7 @@ START_TEST(test_image_without_dotnet45_is_refused_verify_warns_force_writes)
 	struct tu_result r;
 
 	tu_sha256(hive, before);
-	tu_hp(&r, "apply", "--backup-dir", bk, hive, NULL);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 3);
 	ASSERT_ERR(&r, hive);
 	ASSERT_ERR(&r, ".NET Framework 4.5");
@@ -536,7 +492,7 @@ START_TEST(test_image_without_dotnet45_is_refused_verify_warns_force_writes)
 	tu_result_free(&r);
 	ASSERT_HASH(hive, before);
 
-	tu_hp(&r, "apply", "--force", "--backup-dir", bk, hive, NULL);
+	tu_hp(&r, "apply", "--force", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 0);
 	ASSERT_OUT(&r, "because of --force");
 	tu_result_free(&r);
@@ -558,7 +514,7 @@ START_TEST(test_dirty_hive_is_refused_even_with_force_and_verify_warns)
 	tu_sha256(log1, l1);
 	tu_sha256(log2, l2);
 	stat_or_fail(hive, &st);
-	tu_hp(&r, "apply", "--backup-dir", bk, hive, NULL);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 3);
 	ASSERT_ERR(&r, hive);
 	ASSERT_ERR(&r, "dirty");
@@ -566,12 +522,12 @@ START_TEST(test_dirty_hive_is_refused_even_with_force_and_verify_warns)
 	ASSERT_ERR(&r, log2);
 	tu_result_free(&r);
 
-	tu_hp(&r, "apply", "--force", "--backup-dir", bk, hive, NULL);
+	tu_hp(&r, "apply", "--force", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 3);
 	ASSERT_ERR(&r, "dirty");
 	tu_result_free(&r);
 
-	tu_hp(&r, "apply", "--json", "--backup-dir", bk, hive, NULL);
+	tu_hp(&r, "apply", "--json", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 3);
 	j = json_tokener_parse(r.out);
 	ck_assert_msg(j != NULL, "not JSON:\n%s", r.out);
@@ -609,12 +565,12 @@ START_TEST(test_rollback_restores_the_original_bytes)
 	struct stat st;
 
 	tu_sha256(hive, before);
-	tu_hp(&r, "apply", "--backup-dir", bk, root, NULL);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
 	assert_net4(hive);
 
-	tu_hp(&r, "rollback", "--backup-dir", bk, root, NULL);
+	tu_hp(&r, "rollback", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 0);
 	ASSERT_OUT(&r, "restored");
 	tu_result_free(&r);
@@ -624,7 +580,7 @@ START_TEST(test_rollback_restores_the_original_bytes)
 
 	/* Rolled back already: nothing more to do. */
 	stat_or_fail(hive, &st);
-	tu_hp(&r, "rollback", "--backup-dir", bk, root, NULL);
+	tu_hp(&r, "rollback", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 0);
 	ASSERT_OUT(&r, "nothing written");
 	tu_result_free(&r);
@@ -640,13 +596,13 @@ END_TEST
 START_TEST(test_rollback_refuses_a_hive_changed_since_until_forced)
 {
 	char *root = make_tree("img"), *hive = tree_hive(root);
-	char *other_bk = tu_pathf("%s/other-backups", scratch);
+	char *other_bk = tu_pathf("%s/other-backups", tu_scratch);
 	char before[SHA256_HEX_LEN + 1], changed[SHA256_HEX_LEN + 1];
 	char *reg;
 	struct tu_result r;
 
 	tu_sha256(hive, before);
-	tu_hp(&r, "apply", "--backup-dir", bk, root, NULL);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
 	assert_net4(hive);
@@ -661,14 +617,14 @@ START_TEST(test_rollback_refuses_a_hive_changed_since_until_forced)
 	assert_dword(hive, "SomeoneElse", "Changed", 2);
 	tu_sha256(hive, changed);
 
-	tu_hp(&r, "rollback", "--backup-dir", bk, root, NULL);
+	tu_hp(&r, "rollback", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 3);
 	ASSERT_ERR(&r, hive);
 	ASSERT_ERR(&r, "changed since hivepatch wrote it");
 	tu_result_free(&r);
 	ASSERT_HASH(hive, changed);
 
-	tu_hp(&r, "rollback", "--force", "--backup-dir", bk, root, NULL);
+	tu_hp(&r, "rollback", "--force", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 0);
 	ASSERT_OUT(&r, "restored");
 	tu_result_free(&r);
@@ -684,7 +640,7 @@ START_TEST(test_rollback_without_a_backup_is_refused)
 	struct tu_result r;
 
 	tu_sha256(hive, before);
-	tu_hp(&r, "rollback", "--backup-dir", bk, root, NULL);
+	tu_hp(&r, "rollback", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 3);
 	ASSERT_ERR(&r, hive);
 	ASSERT_ERR(&r, "no backup of this hive");
@@ -700,11 +656,11 @@ START_TEST(test_rollback_by_bare_hive_path_finds_the_tree_backup)
 	struct tu_result r;
 
 	tu_sha256(hive, before);
-	tu_hp(&r, "apply", "--backup-dir", bk, root, NULL);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
 	assert_net4(hive);
-	tu_hp(&r, "rollback", "--backup-dir", bk, hive, NULL);
+	tu_hp(&r, "rollback", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
 	ASSERT_HASH(hive, before);
@@ -721,18 +677,18 @@ START_TEST(test_rollback_ignores_a_backup_without_manifest)
 	struct tu_result r;
 
 	tu_sha256(hive, before);
-	tu_hp(&r, "apply", "--backup-dir", bk, hive, NULL);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
 	assert_net4(hive);
-	ck_assert_int_eq(tu_count_backups(bk, &manifest), 1);
+	ck_assert_int_eq(tu_count_backups(tu_bk, &manifest), 1);
 	slot = dir_of(dir_of(manifest));
 	free(manifest);
 	unfinished = tu_pathf("%s/99991231T235959Z.999999-1", slot);
 	tu_mkdir_p(unfinished);
 	tu_write_text(tu_pathf("%s/hive", unfinished), "not the hive\n");
 
-	tu_hp(&r, "rollback", "--backup-dir", bk, hive, NULL);
+	tu_hp(&r, "rollback", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
 	ASSERT_HASH(hive, before);
@@ -748,12 +704,12 @@ START_TEST(test_rollback_refuses_a_damaged_backup_copy)
 	struct tu_result r;
 	size_t len;
 
-	tu_hp(&r, "apply", "--backup-dir", bk, hive, NULL);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
 	assert_net4(hive);
 	tu_sha256(hive, after);
-	ck_assert_int_eq(tu_count_backups(bk, &manifest), 1);
+	ck_assert_int_eq(tu_count_backups(tu_bk, &manifest), 1);
 	copy = tu_pathf("%s/hive", dir_of(manifest));
 	free(manifest);
 	data = tu_read_file(copy, &len);
@@ -761,7 +717,7 @@ START_TEST(test_rollback_refuses_a_damaged_backup_copy)
 	tu_write_file(copy, data, len);
 	free(data);
 
-	tu_hp(&r, "rollback", "--backup-dir", bk, hive, NULL);
+	tu_hp(&r, "rollback", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 4);
 	ASSERT_ERR(&r, copy);
 	ASSERT_ERR(&r, "damaged");
@@ -786,12 +742,12 @@ START_TEST(test_bad_reg_syntax_names_file_and_line_and_writes_nothing)
 	    "\"Bad\"=dword:zz\n");
 	where = tu_pathf("%s:5:", reg);
 	tu_sha256(hive, before);
-	tu_hp(&r, "apply", "--reg", reg, "--backup-dir", bk, hive, NULL);
+	tu_hp(&r, "apply", "--reg", reg, "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 2);
 	ASSERT_ERR(&r, where);
 	ASSERT_ERR(&r, "expected");
 	tu_result_free(&r);
-	tu_hp(&r, "import", "--backup-dir", bk, reg, hive, NULL);
+	tu_hp(&r, "import", "--backup-dir", tu_bk, reg, hive, NULL);
 	ASSERT_STATUS(&r, 2);
 	ASSERT_ERR(&r, where);
 	tu_result_free(&r);
@@ -814,12 +770,12 @@ START_TEST(test_reg_key_outside_hklm_software_is_a_usage_error)
 	    "[HKEY_CURRENT_USER\\Software\\Test]\n"
 	    "\"Bad\"=dword:00000001\n");
 	tu_sha256(hive, before);
-	tu_hp(&r, "import", "--backup-dir", bk, reg, hive, NULL);
+	tu_hp(&r, "import", "--backup-dir", tu_bk, reg, hive, NULL);
 	ASSERT_STATUS(&r, 2);
 	ASSERT_ERR(&r, tu_pathf("%s:6:", reg));
 	ASSERT_ERR(&r, "HKEY_CURRENT_USER");
 	tu_result_free(&r);
-	tu_hp(&r, "apply", "--reg", reg, "--backup-dir", bk, hive, NULL);
+	tu_hp(&r, "apply", "--reg", reg, "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 2);
 	tu_result_free(&r);
 	ASSERT_HASH(hive, before);
@@ -834,12 +790,12 @@ START_TEST(test_unknown_profile_is_a_usage_error)
 	struct tu_result r;
 
 	tu_sha256(hive, before);
-	tu_hp(&r, "apply", "--profile", "no-such-profile", "--backup-dir", bk,
+	tu_hp(&r, "apply", "--profile", "no-such-profile", "--backup-dir", tu_bk,
 	    hive, NULL);
 	ASSERT_STATUS(&r, 2);
 	ASSERT_ERR(&r, "unknown profile 'no-such-profile'");
 	tu_result_free(&r);
-	tu_hp(&r, "apply", "--profile", "../../etc/passwd", "--backup-dir", bk,
+	tu_hp(&r, "apply", "--profile", "../../etc/passwd", "--backup-dir", tu_bk,
 	    hive, NULL);
 	ASSERT_STATUS(&r, 2);
 	ASSERT_ERR(&r, "not a profile name");
@@ -867,28 +823,28 @@ START_TEST(test_usage_errors_exit_2)
 	ASSERT_STATUS(&r, 2);
 	ASSERT_ERR(&r, "unknown command 'frobnicate'");
 	tu_result_free(&r);
-	tu_hp(&r, "apply", "--backup-dir", bk, NULL);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, NULL);
 	ASSERT_STATUS(&r, 2);
 	ASSERT_ERR(&r, "missing TARGET");
 	tu_result_free(&r);
-	tu_hp(&r, "apply", "--bogus", "--backup-dir", bk, hive, NULL);
+	tu_hp(&r, "apply", "--bogus", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 2);
 	ASSERT_ERR(&r, "--bogus");
 	tu_result_free(&r);
-	tu_hp(&r, "apply", "--backup-dir", bk, hive, hive, NULL);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, hive, NULL);
 	ASSERT_STATUS(&r, 2);
 	ASSERT_ERR(&r, "unexpected argument");
 	tu_result_free(&r);
 	tu_hp(&r, "verify", "--dry-run", hive, NULL);
 	ASSERT_STATUS(&r, 2);
 	tu_result_free(&r);
-	tu_hp(&r, "import", "--backup-dir", bk, NULL);
+	tu_hp(&r, "import", "--backup-dir", tu_bk, NULL);
 	ASSERT_STATUS(&r, 2);
 	tu_result_free(&r);
 	tu_hp(&r, "export", hive, NULL);
 	ASSERT_STATUS(&r, 2);
 	tu_result_free(&r);
-	tu_hp(&r, "rollback", "--backup-dir", bk, NULL);
+	tu_hp(&r, "rollback", "--backup-dir", tu_bk, NULL);
 	ASSERT_STATUS(&r, 2);
 	tu_result_free(&r);
 	tu_hp(&r, "profiles", "extra", NULL);
@@ -938,12 +894,12 @@ assert_damaged(const char *hive, const char *problem)
 	struct tu_result r;
 
 	tu_sha256(hive, before);
-	tu_hp(&r, "apply", "--backup-dir", bk, hive, NULL);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 4);
 	ASSERT_ERR(&r, hive);
 	ASSERT_ERR(&r, problem);
 	tu_result_free(&r);
-	tu_hp(&r, "apply", "--force", "--backup-dir", bk, hive, NULL);
+	tu_hp(&r, "apply", "--force", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 4);
 	tu_result_free(&r);
 	tu_hp(&r, "verify", hive, NULL);
@@ -978,7 +934,7 @@ END_TEST
 
 START_TEST(test_random_bytes_after_regf_signature_are_an_io_error)
 {
-	char *hive = tu_pathf("%s/SOFTWARE", scratch);
+	char *hive = tu_pathf("%s/SOFTWARE", tu_scratch);
 	unsigned char buf[65536];
 
 	memcpy(buf, "regf", 4);
@@ -1005,7 +961,7 @@ END_TEST
 
 START_TEST(test_text_file_is_not_a_hive)
 {
-	char *hive = tu_pathf("%s/SOFTWARE", scratch);
+	char *hive = tu_pathf("%s/SOFTWARE", tu_scratch);
 
 	tu_write_text(hive, "This is not a registry hive.\nJust text.\n");
 	assert_damaged(hive, "no 'regf' signature");
@@ -1014,7 +970,7 @@ END_TEST
 
 START_TEST(test_empty_file_is_not_a_hive)
 {
-	char *hive = tu_pathf("%s/SOFTWARE", scratch);
+	char *hive = tu_pathf("%s/SOFTWARE", tu_scratch);
 
 	tu_write_file(hive, "", 0);
 	assert_damaged(hive, "not a registry hive");
@@ -1024,9 +980,9 @@ END_TEST
 START_TEST(test_missing_target_is_an_io_error)
 {
 	struct tu_result r;
-	char *nowhere = tu_pathf("%s/no-such-image", scratch);
+	char *nowhere = tu_pathf("%s/no-such-image", tu_scratch);
 
-	tu_hp(&r, "apply", "--backup-dir", bk, nowhere, NULL);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, nowhere, NULL);
 	ASSERT_STATUS(&r, 4);
 	ASSERT_ERR(&r, nowhere);
 	tu_result_free(&r);
@@ -1038,8 +994,8 @@ END_TEST
 
 START_TEST(test_symlink_out_of_the_image_is_refused)
 {
-	char *root = tu_pathf("%s/img", scratch);
-	char *outside = tu_pathf("%s/outside", scratch);
+	char *root = tu_pathf("%s/img", tu_scratch);
+	char *outside = tu_pathf("%s/outside", tu_scratch);
 	char *outside_hive = tu_pathf("%s/config/SOFTWARE", outside);
 	char before[SHA256_HEX_LEN + 1];
 	struct tu_result r;
@@ -1050,12 +1006,12 @@ START_TEST(test_symlink_out_of_the_image_is_refused)
 	ck_assert(symlink(outside, tu_pathf("%s/Windows/System32", root)) == 0);
 	tu_sha256(outside_hive, before);
 
-	tu_hp(&r, "apply", "--backup-dir", bk, root, NULL);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 3);
 	ASSERT_ERR(&r, "Windows/System32");
 	ASSERT_ERR(&r, "symbolic link");
 	tu_result_free(&r);
-	tu_hp(&r, "apply", "--force", "--backup-dir", bk, root, NULL);
+	tu_hp(&r, "apply", "--force", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 3);
 	tu_result_free(&r);
 	tu_hp(&r, "verify", root, NULL);
@@ -1068,8 +1024,8 @@ END_TEST
 
 START_TEST(test_hive_that_is_a_symlink_is_refused)
 {
-	char *root = tu_pathf("%s/img", scratch);
-	char *outside_hive = tu_pathf("%s/elsewhere-SOFTWARE", scratch);
+	char *root = tu_pathf("%s/img", tu_scratch);
+	char *outside_hive = tu_pathf("%s/elsewhere-SOFTWARE", tu_scratch);
 	char *link = tu_pathf("%s/Windows/System32/config/SOFTWARE", root);
 	char before[SHA256_HEX_LEN + 1];
 	struct tu_result r;
@@ -1079,13 +1035,13 @@ START_TEST(test_hive_that_is_a_symlink_is_refused)
 	ck_assert(symlink(outside_hive, link) == 0);
 	tu_sha256(outside_hive, before);
 
-	tu_hp(&r, "apply", "--backup-dir", bk, root, NULL);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 3);
 	ASSERT_ERR(&r, link);
 	ASSERT_ERR(&r, "symbolic link");
 	tu_result_free(&r);
 	/* A bare hive path that is a link: also refused. */
-	tu_hp(&r, "apply", "--backup-dir", bk, link, NULL);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, link, NULL);
 	ASSERT_STATUS(&r, 3);
 	ASSERT_ERR(&r, "symbolic link");
 	tu_result_free(&r);
@@ -1096,17 +1052,17 @@ END_TEST
 
 START_TEST(test_hive_that_is_a_directory_is_refused)
 {
-	char *root = tu_pathf("%s/img", scratch);
+	char *root = tu_pathf("%s/img", tu_scratch);
 	char *hive = tu_pathf("%s/Windows/System32/config/SOFTWARE", root);
 	struct tu_result r;
 
 	tu_mkdir_p(hive);
-	tu_hp(&r, "apply", "--backup-dir", bk, root, NULL);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 3);
 	ASSERT_ERR(&r, hive);
 	ASSERT_ERR(&r, "is a directory");
 	tu_result_free(&r);
-	tu_hp(&r, "apply", "--force", "--backup-dir", bk, root, NULL);
+	tu_hp(&r, "apply", "--force", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 3);
 	tu_result_free(&r);
 	ASSERT_NO_BACKUP();
@@ -1115,15 +1071,15 @@ END_TEST
 
 START_TEST(test_hive_that_is_a_fifo_is_refused)
 {
-	char *root = tu_pathf("%s/img", scratch);
+	char *root = tu_pathf("%s/img", tu_scratch);
 	char *hive = tu_pathf("%s/Windows/System32/config/SOFTWARE", root);
-	char *bare = tu_pathf("%s/fifo", scratch);
+	char *bare = tu_pathf("%s/fifo", tu_scratch);
 	struct tu_result r;
 
 	tu_mkdir_p(tu_pathf("%s/Windows/System32/config", root));
 	ck_assert(mkfifo(hive, 0644) == 0);
 	ck_assert(mkfifo(bare, 0644) == 0);
-	tu_hp(&r, "apply", "--backup-dir", bk, root, NULL);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 3);
 	ASSERT_ERR(&r, hive);
 	ASSERT_ERR(&r, "FIFO");
@@ -1133,7 +1089,7 @@ START_TEST(test_hive_that_is_a_fifo_is_refused)
 	ASSERT_ERR(&r, bare);
 	ASSERT_ERR(&r, "FIFO");
 	tu_result_free(&r);
-	tu_hp(&r, "apply", "--force", "--backup-dir", bk, bare, NULL);
+	tu_hp(&r, "apply", "--force", "--backup-dir", tu_bk, bare, NULL);
 	ASSERT_STATUS(&r, 3);
 	tu_result_free(&r);
 	ASSERT_NO_BACKUP();
@@ -1148,7 +1104,7 @@ START_TEST(test_hive_over_2_gib_is_refused_without_reading_it)
 
 	ck_assert(truncate(hive, (off_t)2 * 1024 * 1024 * 1024 + 4096) == 0);
 	stat_or_fail(hive, &st);
-	tu_hp(&r, "apply", "--backup-dir", bk, hive, NULL);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 4);
 	ASSERT_ERR(&r, hive);
 	ASSERT_ERR(&r, "too large");
@@ -1173,7 +1129,7 @@ START_TEST(test_tree_is_found_in_any_letter_case)
 	    tu_pathf("%s/Windows/system32", root)) == 0);
 	ck_assert(rename(tu_pathf("%s/Windows", root),
 	    tu_pathf("%s/windows", root)) == 0);
-	tu_hp(&r, "apply", "--backup-dir", bk, root, NULL);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 0);
 	ASSERT_OUT(&r, lower);
 	tu_result_free(&r);
@@ -1194,7 +1150,7 @@ START_TEST(test_two_hives_differing_only_in_case_are_refused)
 	tu_copy_file(a, b);
 	tu_sha256(a, ha);
 	tu_sha256(b, hb);
-	tu_hp(&r, "apply", "--backup-dir", bk, root, NULL);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 3);
 	ASSERT_ERR(&r, "refusing to guess");
 	tu_result_free(&r);
@@ -1234,7 +1190,7 @@ big_binary_reg(int n, size_t size)
 START_TEST(test_write_that_fails_part_way_leaves_the_original)
 {
 	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
-	char *reg = tu_pathf("%s/big.reg", scratch), *text;
+	char *reg = tu_pathf("%s/big.reg", tu_scratch), *text;
 	char before[SHA256_HEX_LEN + 1];
 	struct tu_run_opts opts = { 0, NULL, NULL };
 	struct tu_result r;
@@ -1250,7 +1206,7 @@ START_TEST(test_write_that_fails_part_way_leaves_the_original)
 	tu_sha256(hive, before);
 	/* The backup (the hive's size) fits, the grown hive does not. */
 	opts.fsize_limit = (rlim_t)tu_file_size(hive) + 4096;
-	tu_hp_opts(&r, &opts, "apply", "--reg", reg, "--backup-dir", bk, hive,
+	tu_hp_opts(&r, &opts, "apply", "--reg", reg, "--backup-dir", tu_bk, hive,
 	    NULL);
 	ASSERT_STATUS(&r, 4);
 	ASSERT_ERR(&r, hive);
@@ -1258,11 +1214,11 @@ START_TEST(test_write_that_fails_part_way_leaves_the_original)
 	tu_result_free(&r);
 	ASSERT_HASH(hive, before);
 	ck_assert_int_eq(tu_count_temp_files(dir_of(hive)), 0);
-	ck_assert_int_eq(tu_count_backups(bk, NULL), 0);
+	ck_assert_int_eq(tu_count_backups(tu_bk, NULL), 0);
 	ASSERT_NO_BACKUP();
 
 	/* Without the limit the same import goes through. */
-	tu_hp(&r, "apply", "--reg", reg, "--backup-dir", bk, hive, NULL);
+	tu_hp(&r, "apply", "--reg", reg, "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
 	ck_assert(tu_file_size(hive) > (off_t)opts.fsize_limit);
@@ -1284,7 +1240,7 @@ END_TEST
 START_TEST(test_value_over_16344_bytes_is_refused_or_readable_by_libregf)
 {
 	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
-	char *reg = tu_pathf("%s/big.reg", scratch), *text;
+	char *reg = tu_pathf("%s/big.reg", tu_scratch), *text;
 	char before[SHA256_HEX_LEN + 1];
 	struct tu_result r;
 
@@ -1292,7 +1248,7 @@ START_TEST(test_value_over_16344_bytes_is_refused_or_readable_by_libregf)
 	tu_write_text(reg, text);
 	free(text);
 	tu_sha256(hive, before);
-	tu_hp(&r, "import", "--backup-dir", bk, reg, hive, NULL);
+	tu_hp(&r, "import", "--backup-dir", tu_bk, reg, hive, NULL);
 	if (r.status != 0) {
 		ck_assert_msg(r.signaled == 0, "killed by signal %d", r.signaled);
 		ASSERT_ERR(&r, reg);
@@ -1311,7 +1267,7 @@ START_TEST(test_value_over_16344_bytes_is_refused_or_readable_by_libregf)
 	text = big_binary_reg(1, 16344);
 	tu_write_text(reg, text);
 	free(text);
-	tu_hp(&r, "import", "--backup-dir", bk, reg, hive, NULL);
+	tu_hp(&r, "import", "--backup-dir", tu_bk, reg, hive, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
 	ck_assert(tu_regf_value(hive, "HivepatchTest", "Big0", "(REG_BINARY)",
@@ -1331,12 +1287,12 @@ START_TEST(test_hive_locked_by_another_run_is_refused)
 	ck_assert(fd != -1);
 	ck_assert(flock(fd, LOCK_EX) == 0);
 
-	tu_hp(&r, "apply", "--backup-dir", bk, hive, NULL);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 3);
 	ASSERT_ERR(&r, hive);
 	ASSERT_ERR(&r, "another hivepatch run");
 	tu_result_free(&r);
-	tu_hp(&r, "rollback", "--backup-dir", bk, hive, NULL);
+	tu_hp(&r, "rollback", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 3);
 	ASSERT_ERR(&r, "another hivepatch run");
 	tu_result_free(&r);
@@ -1346,12 +1302,12 @@ START_TEST(test_hive_locked_by_another_run_is_refused)
 	tu_hp(&r, "verify", hive, NULL);
 	ASSERT_STATUS(&r, 1);
 	tu_result_free(&r);
-	tu_hp(&r, "apply", "--dry-run", "--backup-dir", bk, hive, NULL);
+	tu_hp(&r, "apply", "--dry-run", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
 
 	close(fd);
-	tu_hp(&r, "apply", "--backup-dir", bk, hive, NULL);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
 	assert_net4(hive);
@@ -1364,9 +1320,9 @@ START_TEST(test_two_applies_at_once_one_writes_the_other_waits_its_turn)
 	int round;
 
 	argv[0] = tu_env_required("HIVEPATCH");
-	argv[3] = bk;
+	argv[3] = tu_bk;
 	for (round = 0; round < 5; round++) {
-		char *hive = tu_pathf("%s/round%d/SOFTWARE", scratch, round);
+		char *hive = tu_pathf("%s/round%d/SOFTWARE", tu_scratch, round);
 		struct tu_proc p[2];
 		struct tu_result r[2], v;
 		int i, zeros = 0;
@@ -1398,7 +1354,7 @@ START_TEST(test_two_applies_at_once_one_writes_the_other_waits_its_turn)
 		ck_assert_int_eq(tu_count_temp_files(dir_of(hive)), 0);
 	}
 	/* Exactly one write per hive. */
-	ck_assert_int_eq(tu_count_backups(bk, NULL), 5);
+	ck_assert_int_eq(tu_count_backups(tu_bk, NULL), 5);
 }
 END_TEST
 
@@ -1414,7 +1370,7 @@ START_TEST(test_mode_and_owner_of_the_hive_are_kept)
 		ck_assert(chown(hive, 65534, 65534) == 0);
 	else
 		fprintf(stderr, "SKIP: not root: owner preservation not checked\n");
-	tu_hp(&r, "apply", "--backup-dir", bk, hive, NULL);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
 	stat_or_fail(hive, &st);
@@ -1425,7 +1381,7 @@ START_TEST(test_mode_and_owner_of_the_hive_are_kept)
 	}
 	assert_dword(hive, NET64, SUC, 1);
 
-	tu_hp(&r, "rollback", "--backup-dir", bk, hive, NULL);
+	tu_hp(&r, "rollback", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
 	stat_or_fail(hive, &st);
@@ -1530,7 +1486,7 @@ START_TEST(test_json_apply_report)
 	struct tu_result r;
 
 	tu_sha256(hive, before);
-	tu_hp(&r, "apply", "--json", "--backup-dir", bk, root, NULL);
+	tu_hp(&r, "apply", "--json", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_sha256(hive, after);
 	j = parse_json(&r);
@@ -1546,7 +1502,7 @@ START_TEST(test_json_apply_report)
 	    528040);
 	ck_assert(!json_object_get_boolean(jget(j, "dry_run")));
 	ck_assert_int_eq(check_value_changes(j, "added", -1, 1), 2);
-	ck_assert(strstr(jstr(j, "backup"), bk) == jstr(j, "backup"));
+	ck_assert(strstr(jstr(j, "backup"), tu_bk) == jstr(j, "backup"));
 	ck_assert(strstr(jstr(j, "result"), "written") != NULL);
 	ck_assert(jnull(j, "error"));
 	ck_assert_int_eq((int)json_object_array_length(jget(j, "warnings")), 0);
@@ -1571,7 +1527,7 @@ START_TEST(test_json_reports_a_changed_value_with_its_old_data)
 	struct json_object *j;
 	struct tu_result r;
 
-	tu_hp(&r, "import", "--backup-dir", bk, reg, hive, NULL);
+	tu_hp(&r, "import", "--backup-dir", tu_bk, reg, hive, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
 	assert_dword(hive, NET64, SUC, 0);
@@ -1583,7 +1539,7 @@ START_TEST(test_json_reports_a_changed_value_with_its_old_data)
 	json_object_put(j);
 	tu_result_free(&r);
 
-	tu_hp(&r, "apply", "--json", "--backup-dir", bk, hive, NULL);
+	tu_hp(&r, "apply", "--json", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 0);
 	j = parse_json(&r);
 	ck_assert_int_eq(check_value_changes(j, "changed", 0, 1), 2);
@@ -1609,7 +1565,7 @@ START_TEST(test_json_verify_report)
 	json_object_put(j);
 	tu_result_free(&r);
 
-	tu_hp(&r, "apply", "--backup-dir", bk, root, NULL);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
 	assert_net4(hive);
@@ -1631,7 +1587,7 @@ END_TEST
 START_TEST(test_json_failed_run_still_prints_a_report)
 {
 	char *hive = make_hive("system", "SYSTEM", 0);
-	char *nowhere = tu_pathf("%s/no-such-image", scratch);
+	char *nowhere = tu_pathf("%s/no-such-image", tu_scratch);
 	char *reg = write_reg("bad.reg", "REGEDIT4\n\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\X]\n"
 	    "\"a\"=dword:\n");
 	char before[SHA256_HEX_LEN + 1];
@@ -1639,7 +1595,7 @@ START_TEST(test_json_failed_run_still_prints_a_report)
 	struct tu_result r;
 
 	tu_sha256(hive, before);
-	tu_hp(&r, "apply", "--json", "--backup-dir", bk, hive, NULL);
+	tu_hp(&r, "apply", "--json", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 3);
 	ASSERT_ERR(&r, "not a SOFTWARE hive");
 	j = parse_json(&r);
@@ -1654,7 +1610,7 @@ START_TEST(test_json_failed_run_still_prints_a_report)
 	ASSERT_HASH(hive, before);
 
 	/* The target cannot be resolved: hive is null. */
-	tu_hp(&r, "apply", "--json", "--backup-dir", bk, nowhere, NULL);
+	tu_hp(&r, "apply", "--json", "--backup-dir", tu_bk, nowhere, NULL);
 	ASSERT_STATUS(&r, 4);
 	j = parse_json(&r);
 	ck_assert(jnull(j, "hive"));
@@ -1664,7 +1620,7 @@ START_TEST(test_json_failed_run_still_prints_a_report)
 	tu_result_free(&r);
 
 	/* A .reg file that does not parse. */
-	tu_hp(&r, "import", "--json", "--backup-dir", bk, reg, hive, NULL);
+	tu_hp(&r, "import", "--json", "--backup-dir", tu_bk, reg, hive, NULL);
 	ASSERT_STATUS(&r, 2);
 	j = parse_json(&r);
 	ck_assert_str_eq(jstr(j, "command"), "import");
@@ -1772,13 +1728,13 @@ import_utf16_types(const char *hive)
 		"[-HKEY_LOCAL_MACHINE\\SOFTWARE\\HivepatchTest\\Doomed]",
 		"",
 	};
-	char *reg = tu_pathf("%s/types-utf16.reg", scratch);
+	char *reg = tu_pathf("%s/types-utf16.reg", tu_scratch);
 	char *setup_path = write_reg("types-setup.reg", setup_reg);
 	unsigned char *bytes, *u;
 	size_t n = 2, i, len;
 	struct tu_result r;
 
-	tu_hp(&r, "import", "--backup-dir", bk, setup_path, hive, NULL);
+	tu_hp(&r, "import", "--backup-dir", tu_bk, setup_path, hive, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
 	ck_assert(tu_hive_key_exists(hive, "HivepatchTest\\Doomed\\Child"));
@@ -1799,7 +1755,7 @@ import_utf16_types(const char *hive)
 	tu_write_file(reg, bytes, n);
 	free(bytes);
 
-	tu_hp(&r, "import", "--backup-dir", bk, reg, hive, NULL);
+	tu_hp(&r, "import", "--backup-dir", tu_bk, reg, hive, NULL);
 	ASSERT_STATUS(&r, 0);
 	ck_assert_int_eq(tu_count_lines(r.out, "  deleted "), 2);
 	tu_result_free(&r);
@@ -1860,12 +1816,12 @@ END_TEST
 START_TEST(test_export_prints_the_key_as_reg)
 {
 	char *root = make_tree("img"), *hive = tree_hive(root);
-	char *out = tu_pathf("%s/net.reg", scratch);
+	char *out = tu_pathf("%s/net.reg", tu_scratch);
 	char before[SHA256_HEX_LEN + 1];
 	unsigned char *text;
 	struct tu_result r;
 
-	tu_hp(&r, "apply", "--backup-dir", bk, root, NULL);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
 	assert_net4(hive);
@@ -1947,7 +1903,7 @@ START_TEST(test_export_utf16_reimports_to_the_same_values)
 {
 	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
 	char *fresh = make_hive("software64-half", "SOFTWARE", 0);
-	char *exported = tu_pathf("%s/export-utf16.reg", scratch);
+	char *exported = tu_pathf("%s/export-utf16.reg", tu_scratch);
 	unsigned char *bytes;
 	hive_h *a, *b;
 	hive_node_h na, nb;
@@ -1967,7 +1923,7 @@ START_TEST(test_export_utf16_reimports_to_the_same_values)
 	free(bytes);
 
 	ck_assert(!tu_hive_key_exists(fresh, "HivepatchTest"));
-	tu_hp(&r, "import", "--backup-dir", bk, exported, fresh, NULL);
+	tu_hp(&r, "import", "--backup-dir", tu_bk, exported, fresh, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
 
@@ -2011,7 +1967,7 @@ END_TEST
 START_TEST(test_export_output_onto_the_hive_itself_leaves_it_intact)
 {
 	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
-	char *alias = tu_pathf("%s/alias", scratch);
+	char *alias = tu_pathf("%s/alias", tu_scratch);
 	char before[SHA256_HEX_LEN + 1];
 	struct tu_result r;
 
@@ -2044,7 +2000,7 @@ tcase(Suite *s, const char *name)
 {
 	TCase *tc = tcase_create(name);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, tu_setup, tu_teardown);
 	suite_add_tcase(s, tc);
 	return tc;
 }

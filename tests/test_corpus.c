@@ -1,7 +1,7 @@
 /* hivepatch on hives that real Windows systems wrote (and damaged ones),
  * from the corpus named by HIVEPATCH_CORPUS.  Skipped (exit 77) without
  * it.  The corpus is only ever read: each test copies what it needs into
- * its scratch directory, and the corpus files' hashes are compared before
+ * its tu_scratch directory, and the corpus files' hashes are compared before
  * and after the whole suite. */
 #include "config.h"
 
@@ -23,8 +23,6 @@
 #define MAX_CORPUS_FILES 256
 
 static const char *corpus;
-static char *scratch;
-static char *bk;
 
 /* Every corpus file's path and hash, taken before any test runs. */
 static struct {
@@ -33,39 +31,6 @@ static struct {
 } corpus_files[MAX_CORPUS_FILES];
 static size_t n_corpus_files;
 
-static void
-setup(void)
-{
-	scratch = tu_scratch_new();
-	bk = tu_pathf("%s/backups", scratch);
-}
-
-static void
-teardown(void)
-{
-	tu_scratch_remove(scratch);
-	scratch = NULL;
-	bk = NULL;
-}
-
-#define ASSERT_STATUS(r, want)						\
-	ck_assert_msg((r)->status == (want),				\
-	    "exit status %d, expected %d\n--- stdout:\n%s--- stderr:\n%s",\
-	    (r)->status, (want), (r)->out, (r)->err)
-
-#define ASSERT_ERR(r, s)						\
-	ck_assert_msg(strstr((r)->err, (s)) != NULL,			\
-	    "stderr lacks \"%s\":\n%s", (s), (r)->err)
-
-#define ASSERT_HASH(path, hex)						\
-	do {								\
-		char now_[SHA256_HEX_LEN + 1];				\
-		tu_sha256((path), now_);				\
-		ck_assert_msg(strcmp(now_, (hex)) == 0,			\
-		    "%s changed: sha256 %s, expected %s", (path), now_,	\
-		    (hex));						\
-	} while (0)
-
 /* Copies corpus/REL into the scratch directory under its own name, made
  * writable (the corpus files are read-only), and returns the copy. */
 static char *
@@ -73,7 +38,7 @@ copy_in(const char *rel)
 {
 	const char *base = strrchr(rel, '/');
 	char *src = tu_pathf("%s/%s", corpus, rel);
-	char *dst = tu_pathf("%s/%s", scratch, base ? base + 1 : rel);
+	char *dst = tu_pathf("%s/%s", tu_scratch, base ? base + 1 : rel);
 
 	ck_assert_msg(access(src, R_OK) == 0, "corpus file %s: %s", src,
 	    strerror(errno));
@@ -86,7 +51,7 @@ copy_in(const char *rel)
 static void
 assert_no_trace(const char *dir)
 {
-	ck_assert_msg(tu_count_files(bk) == 0, "files were left under %s", bk);
+	ck_assert_msg(tu_count_files(tu_bk) == 0, "files were left under %s", tu_bk);
 	ck_assert_int_eq(tu_count_temp_files(dir), 0);
 }
 
@@ -111,7 +76,7 @@ START_TEST(test_real_hive_of_another_kind_is_refused_byte_identical)
 	struct tu_result r;
 
 	tu_sha256(hive, before);
-	tu_hp(&r, "apply", "--backup-dir", bk, hive, NULL);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 3);
 	ASSERT_ERR(&r, hive);
 	ASSERT_ERR(&r, other_kinds[_i].apply_says);
@@ -124,7 +89,7 @@ START_TEST(test_real_hive_of_another_kind_is_refused_byte_identical)
 	ASSERT_ERR(&r, "not a SOFTWARE hive");
 	tu_result_free(&r);
 	ASSERT_HASH(hive, before);
-	assert_no_trace(scratch);
+	assert_no_trace(tu_scratch);
 }
 END_TEST
 
@@ -167,15 +132,15 @@ START_TEST(test_forced_apply_on_a_real_hive_keeps_everything_it_held)
 	char *before_text = tu_regfexport(hive), *after_text, *lost;
 	struct tu_result r;
 
-	tu_hp(&r, "apply", "--force", "--backup-dir", bk, hive, NULL);
+	tu_hp(&r, "apply", "--force", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 0);
 	ck_assert_msg(strstr(r.out, "not a SOFTWARE hive") != NULL,
 	    "no warning:\n%s", r.out);
 	tu_result_free(&r);
 	ck_assert(tu_hive_dword_is(hive,
 	    "Microsoft\\.NETFramework\\v4.0.30319", "SchUseStrongCrypto", 1));
-	ck_assert_int_eq(tu_count_backups(bk, NULL), 1);
-	ck_assert_int_eq(tu_count_temp_files(scratch), 0);
+	ck_assert_int_eq(tu_count_backups(tu_bk, NULL), 1);
+	ck_assert_int_eq(tu_count_temp_files(tu_scratch), 0);
 
 	tu_hp(&r, "verify", hive, NULL);
 	ASSERT_STATUS(&r, 3);
@@ -206,13 +171,13 @@ START_TEST(test_damaged_hive_is_an_io_error_byte_identical)
 	struct tu_result r;
 
 	tu_sha256(hive, before);
-	tu_hp(&r, "apply", "--backup-dir", bk, hive, NULL);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 4);
 	ASSERT_ERR(&r, hive);
 	tu_result_free(&r);
 	ASSERT_HASH(hive, before);
 
-	tu_hp(&r, "apply", "--force", "--backup-dir", bk, hive, NULL);
+	tu_hp(&r, "apply", "--force", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 4);
 	tu_result_free(&r);
 
@@ -221,7 +186,7 @@ START_TEST(test_damaged_hive_is_an_io_error_byte_identical)
 	ASSERT_ERR(&r, hive);
 	tu_result_free(&r);
 	ASSERT_HASH(hive, before);
-	assert_no_trace(scratch);
+	assert_no_trace(tu_scratch);
 }
 END_TEST
 
@@ -256,7 +221,7 @@ START_TEST(test_real_dirty_hive_is_refused_even_with_force)
 		tu_sha256(logs[i], log_hash[i]);
 	}
 
-	tu_hp(&r, "apply", "--backup-dir", bk, hive, NULL);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 3);
 	ASSERT_ERR(&r, hive);
 	ASSERT_ERR(&r, "dirty");
@@ -265,7 +230,7 @@ START_TEST(test_real_dirty_hive_is_refused_even_with_force)
 	tu_result_free(&r);
 	ASSERT_HASH(hive, before);
 
-	tu_hp(&r, "apply", "--force", "--backup-dir", bk, hive, NULL);
+	tu_hp(&r, "apply", "--force", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 3);
 	ASSERT_ERR(&r, "dirty");
 	tu_result_free(&r);
@@ -279,7 +244,7 @@ START_TEST(test_real_dirty_hive_is_refused_even_with_force)
 	ASSERT_HASH(hive, before);
 	for (i = 0; logs[i] != NULL; i++)
 		ASSERT_HASH(logs[i], log_hash[i]);
-	assert_no_trace(scratch);
+	assert_no_trace(tu_scratch);
 }
 END_TEST
 
@@ -327,7 +292,7 @@ corpus_suite(void)
 	TCase *tc;
 
 	tc = tcase_create("real");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, tu_setup, tu_teardown);
 	tcase_add_loop_test(tc,
 	    test_real_hive_of_another_kind_is_refused_byte_identical, 0,
 	    (int)(sizeof(other_kinds) / sizeof(other_kinds[0])));
@@ -337,13 +302,13 @@ corpus_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("bad");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, tu_setup, tu_teardown);
 	tcase_add_loop_test(tc, test_damaged_hive_is_an_io_error_byte_identical,
 	    0, (int)(sizeof(bad_hives) / sizeof(bad_hives[0])));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("dirty");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, tu_setup, tu_teardown);
 	tcase_add_loop_test(tc, test_real_dirty_hive_is_refused_even_with_force,
 	    0, (int)(sizeof(dirty_hives) / sizeof(dirty_hives[0])));
 	suite_add_tcase(s, tc);

@@ -869,3 +869,21 @@ tu_regf_key_exists(const char *hive, const char *key)
 	free(block);
 	return found;
 }
+
+char *tu_scratch;
+char *tu_bk;
+
+void
+tu_setup(void)
+{
+	tu_scratch = tu_scratch_new();
+	tu_bk = tu_pathf("%s/backups", tu_scratch);
+}
+
+void
+tu_teardown(void)
+{
+	tu_scratch_remove(tu_scratch);
+	tu_scratch = NULL;
+	tu_bk = NULL;
+}

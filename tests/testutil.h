@@ -169,4 +169,41 @@ char *tu_regfexport(const char *hive);
 /* 1 when regfexport lists the key, 0 when not, -1 when skipped. */
 int tu_regf_key_exists(const char *hive, const char *key);
 
+/* ---- per-test scratch directory and assertions ---- */
+
+/* Set by tu_setup() for each test: its scratch directory, and the
+ * --backup-dir every run is given (scratch/backups). */
+extern char *tu_scratch;
+extern char *tu_bk;
+
+/* Check fixture: tcase_add_checked_fixture(tc, tu_setup, tu_teardown). */
+void tu_setup(void);
+void tu_teardown(void);
+
+#define ASSERT_STATUS(r, want)						\
+	ck_assert_msg((r)->status == (want),				\
+	    "exit status %d, expected %d\n--- stdout:\n%s--- stderr:\n%s",\
+	    (r)->status, (want), (r)->out, (r)->err)
+
+#define ASSERT_HAS(text, what, s)					\
+	ck_assert_msg(strstr((text), (s)) != NULL,			\
+	    "%s lacks \"%s\":\n%s", (what), (s), (text))
+
+#define ASSERT_LACKS(text, what, s)					\
+	ck_assert_msg(strstr((text), (s)) == NULL,			\
+	    "%s should not contain \"%s\":\n%s", (what), (s), (text))
+
+#define ASSERT_ERR(r, s)	ASSERT_HAS((r)->err, "stderr", (s))
+#define ASSERT_OUT(r, s)	ASSERT_HAS((r)->out, "stdout", (s))
+
+/* The file holds exactly the bytes it held when `hex` was taken. */
+#define ASSERT_HASH(path, hex)						\
+	do {								\
+		char now_[SHA256_HEX_LEN + 1];				\
+		tu_sha256((path), now_);				\
+		ck_assert_msg(strcmp(now_, (hex)) == 0,			\
+		    "%s changed: sha256 %s, expected %s", (path), now_,	\
+		    (hex));						\
+	} while (0)
+
 #endif
