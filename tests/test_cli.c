@@ -1,5 +1,5 @@
 /* The command line as a user meets it: the real hivepatch binary run on
- * tu_scratch copies of generated hives.  Every test checks the exit status,
+ * scratch copies of generated hives.  Every test checks the exit status,
  * the message (naming the file and the problem), the hive's hash (byte
  * for byte the same when nothing may change) and, after a write, the
  * values read back from disk with hivex and, independently, with

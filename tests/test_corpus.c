@@ -1,7 +1,7 @@
 /* hivepatch on hives that real Windows systems wrote (and damaged ones),
  * from the corpus named by HIVEPATCH_CORPUS.  Skipped (exit 77) without
  * it.  The corpus is only ever read: each test copies what it needs into
- * its tu_scratch directory, and the corpus files' hashes are compared before
+ * its scratch directory, and the corpus files' hashes are compared before
  * and after the whole suite. */
 #include "config.h"
 
