@@ -149,7 +149,16 @@ print_item(const struct report *r, const struct plan_item *it, FILE *out)
 {
 	const struct reg_op *op = it->op;
 
-	fprintf(out, "  %-9s %s", report_status(r, it), it->display_key);
+	const char *status = report_status(r, it);
+
+	/* In a dry run nothing was done: say what would be. */
+	if (r->dry_run && it->action == PLAN_ADD)
+		status = "would add";
+	else if (r->dry_run && it->action == PLAN_CHANGE)
+		status = "would change";
+	else if (r->dry_run && it->action == PLAN_DELETE)
+		status = "would delete";
+	fprintf(out, "  %-9s %s", status, it->display_key);
 	switch (op->kind) {
 	case REG_OP_CREATE_KEY:
 		fprintf(out, " (key)");
@@ -202,10 +211,11 @@ report_print_text(const struct report *r, FILE *out)
 		for (i = 0; i < r->plan->n_items; i++) {
 			const struct plan_item *it = &r->plan->items[i];
 
-			/* A [KEY] header whose key exists says nothing a
-			 * person needs; JSON keeps it. */
+			/* A [KEY] header says something only when the key
+			 * is missing; the value lines say the rest.  JSON
+			 * keeps every item. */
 			if (it->op->kind == REG_OP_CREATE_KEY &&
-			    it->action == PLAN_ALREADY)
+			    (it->action == PLAN_ALREADY || it->action == PLAN_SKIP))
 				continue;
 			print_item(r, it, out);
 		}

@@ -243,7 +243,7 @@ START_TEST(test_dry_run_reports_but_writes_nothing)
 	tu_hp(&r, "apply", "--dry-run", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 0);
 	ASSERT_OUT(&r, "dry run");
-	ck_assert_int_eq(tu_count_lines(r.out, "  added "), 2);
+	ck_assert_int_eq(tu_count_lines(r.out, "  would add "), 2);
 	tu_result_free(&r);
 	ASSERT_HASH(hive, before);
 	assert_untouched_since(hive, &st);
