@@ -136,10 +136,21 @@ struct hive_identity {
 static const struct hive_identity software_win10 = {
 	"\\SystemRoot\\System32\\Config\\SOFTWARE", CSITOOL_ROOT
 };
-/* Windows 7 x64 SOFTWARE root key name, as seen in real hives. */
-static const struct hive_identity software_win7 = {
+/*
+ * Windows 7 root key names, as seen in real hives.  They differ by hive
+ * and by bitness.
+ */
+static const struct hive_identity software_win7 = {	/* x64 */
 	"\\SystemRoot\\System32\\Config\\SOFTWARE",
 	"CMI-CreateHive{199DAFC2-6F16-4946-BF90-5A3FC3A60902}"
+};
+static const struct hive_identity software_win7_x86 = {
+	"\\SystemRoot\\System32\\Config\\SOFTWARE",
+	"CMI-CreateHive{3D971F19-49AB-4000-8D39-A6D9C673D809}"
+};
+static const struct hive_identity system_win7 = {	/* x64 */
+	"\\SystemRoot\\System32\\Config\\SYSTEM",
+	"CMI-CreateHive{2A7FB991-7BBE-4F9D-B91E-7CB51D4737F5}"
 };
 static const struct hive_identity system_win10 = {
 	"\\SystemRoot\\System32\\Config\\SYSTEM", CSITOOL_ROOT
@@ -186,7 +197,38 @@ struct software_options {
 	int		 netfx_keys;	/* Microsoft\.NETFramework exists */
 	int		 strong_crypto_64;	/* SchUseStrongCrypto=1 set */
 	int		 strong_crypto_32;	/* ... in Wow6432Node */
+	/* .NET 3.5: NDP\v3.5 Version, NULL when not installed. */
+	const char	*net35_version;
+	const char	*net20_version;		/* NDP\v2.0.50727 Version */
+	/* WinHttp DefaultSecureProtocols, 0 when not set. */
+	uint32_t	 winhttp_64;
+	uint32_t	 winhttp_32;		/* ... in Wow6432Node */
 };
+
+/* The .NET 3.5 (2.0 SP2 + 3.5 SP1) builds each Windows ships. */
+#define NET35_WIN7 \
+	.net35_version = "3.5.30729.5420", .net20_version = "2.0.50727.5420"
+#define NET35_WIN10 \
+	.net35_version = "3.5.30729.4926", .net20_version = "2.0.50727.4927"
+
+/* WinHttp DefaultSecureProtocols bits. */
+#define WINHTTP_TLS1_2		0x00000800U
+#define WINHTTP_TLS1_3		0x00002000U
+
+/* What a SYSTEM kind holds. */
+struct system_options {
+	int		 select;	/* the Select key exists */
+	uint32_t	 current;	/* Select values */
+	uint32_t	 default_set;
+	uint32_t	 failed;
+	uint32_t	 last_known_good;
+	unsigned	 control_sets;	/* ControlSet001 .. ControlSet00N */
+	const char	*processor_architecture;
+	int		 ssl2_client;	/* Protocols\SSL 2.0\Client disabled */
+	int		 tls12;		/* Protocols\TLS 1.2 enabled */
+};
+
+#define MAX_CONTROL_SETS	999
 
 #define FRAMEWORK32	"C:\\Windows\\Microsoft.NET\\Framework\\"
 #define FRAMEWORK64	"C:\\Windows\\Microsoft.NET\\Framework64\\"
@@ -246,10 +288,69 @@ static const struct software_options sw_half = {
 static const struct software_options sw_noparents = {
 	WIN10_PRO, .wow64 = 1, .dotnet = DOTNET_48, .netfx_keys = 0
 };
+static const struct software_options sw_net35 = {
+	WIN10_PRO, .wow64 = 1, .dotnet = DOTNET_48, .netfx_keys = 1,
+	NET35_WIN10
+};
+static const struct software_options sw_winhttp13 = {
+	WIN10_PRO, .wow64 = 1, .dotnet = DOTNET_48, .netfx_keys = 1,
+	.winhttp_64 = WINHTTP_TLS1_3,
+	.winhttp_32 = WINHTTP_TLS1_3 | WINHTTP_TLS1_2
+};
+
+#define WIN7_PRO_SP1 \
+	.product_name = "Windows 7 Professional", .current_build = "7601", \
+	.current_version = "6.1", .csd_version = "Service Pack 1"
+
 static const struct software_options sw7_64 = {
-	.product_name = "Windows 7 Professional", .current_build = "7601",
-	.current_version = "6.1", .csd_version = "Service Pack 1",
-	.wow64 = 1, .dotnet = DOTNET_48, .netfx_keys = 1
+	WIN7_PRO_SP1, .wow64 = 1, .dotnet = DOTNET_48, .netfx_keys = 1
+};
+static const struct software_options sw7_64_net35 = {
+	WIN7_PRO_SP1, .wow64 = 1, .dotnet = DOTNET_48, .netfx_keys = 1,
+	NET35_WIN7
+};
+static const struct software_options sw7_32 = {
+	WIN7_PRO_SP1, .wow64 = 0, .dotnet = DOTNET_48, .netfx_keys = 1,
+	NET35_WIN7
+};
+
+/* Windows 10: one control set; SSL 2.0\Client has DisabledByDefault=1. */
+static const struct system_options sys_win10 = {
+	.select = 1, .current = 1, .default_set = 1, .failed = 0,
+	.last_known_good = 1, .control_sets = 1,
+	.processor_architecture = "AMD64", .ssl2_client = 1
+};
+static const struct system_options sys_win10_x86 = {
+	.select = 1, .current = 1, .default_set = 1, .failed = 0,
+	.last_known_good = 1, .control_sets = 1,
+	.processor_architecture = "x86", .ssl2_client = 1
+};
+static const struct system_options sys_tls12 = {
+	.select = 1, .current = 1, .default_set = 1, .failed = 0,
+	.last_known_good = 1, .control_sets = 1,
+	.processor_architecture = "AMD64", .ssl2_client = 1, .tls12 = 1
+};
+/* CurrentControlSet is ControlSet002; Protocols is empty. */
+static const struct system_options sys_cs2 = {
+	.select = 1, .current = 2, .default_set = 2, .failed = 0,
+	.last_known_good = 3, .control_sets = 3,
+	.processor_architecture = "AMD64"
+};
+static const struct system_options sys_noselect = {
+	.select = 0, .control_sets = 1,
+	.processor_architecture = "AMD64", .ssl2_client = 1
+};
+/* Select\Current names a control set that does not exist. */
+static const struct system_options sys_badselect = {
+	.select = 1, .current = 7, .default_set = 1, .failed = 0,
+	.last_known_good = 1, .control_sets = 1,
+	.processor_architecture = "AMD64", .ssl2_client = 1
+};
+/* Windows 7 SP1 x64: two control sets, no TLS 1.2 key. */
+static const struct system_options sys_win7 = {
+	.select = 1, .current = 1, .default_set = 1, .failed = 0,
+	.last_known_good = 2, .control_sets = 2,
+	.processor_architecture = "AMD64", .ssl2_client = 1
 };
 
 static const struct kind kinds[] = {
@@ -263,8 +364,40 @@ static const struct kind kinds[] = {
 	{ "software64-noparents", &software_win10, build_software,
 	    &sw_noparents },
 	{ "software7-64", &software_win7, build_software, &sw7_64 },
-	{ "system", &system_win10, build_system, NULL },
+	{ "system", &system_win10, build_system, &sys_win10 },
 	{ "ntuser", &ntuser_win10, build_ntuser, NULL },
+	{ "system-cs2", &system_win10, build_system, &sys_cs2 },
+	{ "system32", &system_win10, build_system, &sys_win10_x86 },
+	{ "system-noselect", &system_win10, build_system, &sys_noselect },
+	{ "system-badselect", &system_win10, build_system, &sys_badselect },
+	{ "system7", &system_win7, build_system, &sys_win7 },
+	{ "system-tls12", &system_win10, build_system, &sys_tls12 },
+	{ "software7-64-net35", &software_win7, build_software,
+	    &sw7_64_net35 },
+	{ "software7-32", &software_win7_x86, build_software, &sw7_32 },
+	{ "software64-winhttp13", &software_win10, build_software,
+	    &sw_winhttp13 },
+	{ "software64-net35", &software_win10, build_software, &sw_net35 },
+};
+
+/* DIR/a/b/c/{SOFTWARE,SYSTEM}, like an unbooted image. */
+struct tree {
+	const char	*name;
+	const char	*dirs[3];	/* each inside the one before */
+	const char	*software_file;
+	const char	*system_file;
+	const char	*software_kind;
+	const char	*system_kind;
+};
+
+static const struct tree trees[] = {
+	{ "tree", { "Windows", "System32", "config" }, "SOFTWARE", "SYSTEM",
+	    "software64-net48", "system" },
+	{ "tree7", { "Windows", "System32", "config" }, "SOFTWARE", "SYSTEM",
+	    "software7-64-net35", "system7" },
+	/* Case-insensitive path lookup: every name in lower case. */
+	{ "tree-lower", { "windows", "system32", "config" }, "software",
+	    "system", "software64-net48", "system" },
 };
 
 static void
@@ -869,6 +1002,65 @@ add_netfx(hive_h *h, const struct software_options *o, const struct view *v)
 	return add_values(h, path, v4, nv4);
 }
 
+/*
+ * .NET 3.5 SP1 (with 2.0 SP2 under it): NDP\v2.0.50727 and NDP\v3.5,
+ * plus Microsoft\.NETFramework\v2.0.50727, which exists with no values.
+ */
+static int
+add_net35(hive_h *h, const struct software_options *o, const struct view *v)
+{
+	char path[512], install_path[256];
+	struct value_def v20[3], v35[4];
+
+	if (o->net35_version == NULL)
+		return 0;
+
+	v20[0] = (struct value_def)DWORD("Install", 1);
+	v20[1] = (struct value_def)DWORD("SP", 2);
+	v20[2] = (struct value_def)SZ("Version", o->net20_version);
+	if (join_path(path, sizeof(path), v->prefix,
+	    "Microsoft\\NET Framework Setup\\NDP\\v2.0.50727") == -1 ||
+	    add_values(h, path, v20, NELEM(v20)) == -1)
+		return -1;
+
+	if (join_path(install_path, sizeof(install_path), v->framework_root,
+	    "v3.5\\") == -1)
+		return -1;
+	v35[0] = (struct value_def)DWORD("Install", 1);
+	v35[1] = (struct value_def)SZ("InstallPath", install_path);
+	v35[2] = (struct value_def)DWORD("SP", 1);
+	v35[3] = (struct value_def)SZ("Version", o->net35_version);
+	if (join_path(path, sizeof(path), v->prefix,
+	    "Microsoft\\NET Framework Setup\\NDP\\v3.5") == -1 ||
+	    add_values(h, path, v35, NELEM(v35)) == -1)
+		return -1;
+
+	if (!o->netfx_keys)
+		return 0;
+	if (join_path(path, sizeof(path), v->prefix,
+	    "Microsoft\\.NETFramework\\v2.0.50727") == -1)
+		return -1;
+	return add_key(h, path);
+}
+
+/* WinHTTP's default protocols for apps that do not choose their own. */
+static int
+add_winhttp(hive_h *h, const struct view *v, uint32_t protocols)
+{
+	char path[512];
+	struct value_def winhttp[1];
+
+	if (protocols == 0)
+		return 0;
+	winhttp[0] = (struct value_def)DWORD("DefaultSecureProtocols",
+	    protocols);
+	if (join_path(path, sizeof(path), v->prefix,
+	    "Microsoft\\Windows\\CurrentVersion\\Internet Settings\\WinHttp") ==
+	    -1)
+		return -1;
+	return add_values(h, path, winhttp, NELEM(winhttp));
+}
+
 static int
 add_os_version(hive_h *h, const struct software_options *o)
 {
@@ -962,7 +1154,9 @@ build_software(hive_h *h, const void *arg)
 	}
 	if (add_os_version(h, o) == -1 ||
 	    add_ndp(h, o, &native) == -1 ||
-	    add_netfx(h, o, &native) == -1)
+	    add_netfx(h, o, &native) == -1 ||
+	    add_net35(h, o, &native) == -1 ||
+	    add_winhttp(h, &native, o->winhttp_64) == -1)
 		return -1;
 
 	/* A 32-bit Windows has no Wow6432Node; never invent one. */
@@ -971,27 +1165,40 @@ build_software(hive_h *h, const void *arg)
 	if (add_values(h, "Wow6432Node\\Microsoft\\Windows\\CurrentVersion",
 	    cv_wow, NELEM(cv_wow)) == -1 ||
 	    add_ndp(h, o, &wow) == -1 ||
-	    add_netfx(h, o, &wow) == -1)
+	    add_netfx(h, o, &wow) == -1 ||
+	    add_net35(h, o, &wow) == -1 ||
+	    add_winhttp(h, &wow, o->winhttp_32) == -1)
 		return -1;
 	return 0;
 }
 
+/* ControlSetNNN followed by `rest`. */
 static int
-build_system(hive_h *h, const void *arg)
+control_set_path(char *buf, size_t size, unsigned n, const char *rest)
 {
-	static const struct value_def select_values[] = {
-		DWORD("Current", 1),
-		DWORD("Default", 1),
-		DWORD("Failed", 0),
-		DWORD("LastKnownGood", 1),
-	};
-	static const struct value_def environment[] = {
+	int len;
+
+	len = snprintf(buf, size, "ControlSet%03u%s", n, rest);
+	if (len < 0 || (size_t)len >= size) {
+		warnx("path too long: ControlSet%03u%s", n, rest);
+		return -1;
+	}
+	return 0;
+}
+
+/* The SCHANNEL key, relative to a control set. */
+#define SCHANNEL	"\\Control\\SecurityProviders\\SCHANNEL"
+
+static int
+add_control_set(hive_h *h, const struct system_options *o, unsigned n)
+{
+	const struct value_def environment[] = {
 		EXPAND_SZ("ComSpec", "%SystemRoot%\\system32\\cmd.exe"),
 		SZ("NUMBER_OF_PROCESSORS", "4"),
 		SZ("OS", "Windows_NT"),
 		EXPAND_SZ("Path", "%SystemRoot%\\system32;%SystemRoot%;"
 		    "%SystemRoot%\\System32\\Wbem"),
-		SZ("PROCESSOR_ARCHITECTURE", "AMD64"),
+		SZ("PROCESSOR_ARCHITECTURE", o->processor_architecture),
 		EXPAND_SZ("TEMP", "%SystemRoot%\\TEMP"),
 		EXPAND_SZ("TMP", "%SystemRoot%\\TEMP"),
 		EXPAND_SZ("windir", "%SystemRoot%"),
@@ -1005,9 +1212,62 @@ build_system(hive_h *h, const void *arg)
 	static const struct value_def ssl2_client[] = {
 		DWORD("DisabledByDefault", 1),
 	};
+	static const struct value_def tls12[] = {
+		DWORD("Enabled", 1),
+		DWORD("DisabledByDefault", 0),
+	};
 	static const struct value_def tcpip[] = {
 		SZ("Hostname", "FIXTURE-PC"),
 		SZ("Domain", ""),
+	};
+	char path[512];
+
+	if (control_set_path(path, sizeof(path), n,
+	    "\\Control\\ComputerName\\ComputerName") == -1 ||
+	    add_values(h, path, computer_name, NELEM(computer_name)) == -1 ||
+	    control_set_path(path, sizeof(path), n,
+	    "\\Control\\Session Manager\\Environment") == -1 ||
+	    add_values(h, path, environment, NELEM(environment)) == -1 ||
+	    control_set_path(path, sizeof(path), n, SCHANNEL) == -1 ||
+	    add_values(h, path, schannel, NELEM(schannel)) == -1)
+		return -1;
+	/* Protocols exists even when it is empty, as on Windows 10. */
+	if (o->ssl2_client) {
+		if (control_set_path(path, sizeof(path), n,
+		    SCHANNEL "\\Protocols\\SSL 2.0\\Client") == -1 ||
+		    add_values(h, path, ssl2_client, NELEM(ssl2_client)) == -1)
+			return -1;
+	} else {
+		if (control_set_path(path, sizeof(path), n,
+		    SCHANNEL "\\Protocols") == -1 ||
+		    add_key(h, path) == -1)
+			return -1;
+	}
+	if (o->tls12) {
+		if (control_set_path(path, sizeof(path), n,
+		    SCHANNEL "\\Protocols\\TLS 1.2\\Client") == -1 ||
+		    add_values(h, path, tls12, NELEM(tls12)) == -1 ||
+		    control_set_path(path, sizeof(path), n,
+		    SCHANNEL "\\Protocols\\TLS 1.2\\Server") == -1 ||
+		    add_values(h, path, tls12, NELEM(tls12)) == -1)
+			return -1;
+	}
+	if (control_set_path(path, sizeof(path), n,
+	    "\\Services\\Tcpip\\Parameters") == -1 ||
+	    add_values(h, path, tcpip, NELEM(tcpip)) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+build_system(hive_h *h, const void *arg)
+{
+	const struct system_options *o = arg;
+	const struct value_def select_values[] = {
+		DWORD("Current", o->current),
+		DWORD("Default", o->default_set),
+		DWORD("Failed", o->failed),
+		DWORD("LastKnownGood", o->last_known_good),
 	};
 	/* MBR disk signature, then the partition's byte offset (1 MiB). */
 	static const unsigned char c_drive[] = {
@@ -1017,22 +1277,19 @@ build_system(hive_h *h, const void *arg)
 	static const struct value_def mounted[] = {
 		BINARY("\\DosDevices\\C:", c_drive),
 	};
+	unsigned n;
 
-	(void)arg;
-	if (add_values(h, "Select", select_values,
-	    NELEM(select_values)) == -1 ||
-	    add_values(h, "ControlSet001\\Control\\ComputerName\\ComputerName",
-	    computer_name, NELEM(computer_name)) == -1 ||
-	    add_values(h, "ControlSet001\\Control\\Session Manager\\"
-	    "Environment", environment, NELEM(environment)) == -1 ||
-	    add_values(h, "ControlSet001\\Control\\SecurityProviders\\SCHANNEL",
-	    schannel, NELEM(schannel)) == -1 ||
-	    add_values(h, "ControlSet001\\Control\\SecurityProviders\\SCHANNEL"
-	    "\\Protocols\\SSL 2.0\\Client", ssl2_client,
-	    NELEM(ssl2_client)) == -1 ||
-	    add_values(h, "ControlSet001\\Services\\Tcpip\\Parameters", tcpip,
-	    NELEM(tcpip)) == -1 ||
-	    add_values(h, "MountedDevices", mounted, NELEM(mounted)) == -1 ||
+	if (o->control_sets == 0 || o->control_sets > MAX_CONTROL_SETS) {
+		warnx("bad number of control sets: %u", o->control_sets);
+		return -1;
+	}
+	if (o->select && add_values(h, "Select", select_values,
+	    NELEM(select_values)) == -1)
+		return -1;
+	for (n = 1; n <= o->control_sets; n++)
+		if (add_control_set(h, o, n) == -1)
+			return -1;
+	if (add_values(h, "MountedDevices", mounted, NELEM(mounted)) == -1 ||
 	    add_key(h, "Setup") == -1)
 		return -1;
 	return 0;
@@ -1473,37 +1730,60 @@ make_dir(const char *path)
 	return -1;
 }
 
-/* DIR/Windows/System32/config/{SOFTWARE,SYSTEM}, like an unbooted image. */
-static int
-make_tree(const char *dir, int dirty)
+static const struct tree *
+find_tree(const char *name)
 {
-	static const char *const subdirs[] = {
-		"", "/Windows", "/Windows/System32", "/Windows/System32/config",
-	};
-	const struct kind *software_kind = find_kind("software64-net48");
-	const struct kind *system_kind = find_kind("system");
-	char path[PATH_MAX], prefix[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < NELEM(trees); i++)
+		if (strcmp(trees[i].name, name) == 0)
+			return &trees[i];
+	return NULL;
+}
+
+/* Append "/name" to the path in `buf`. */
+static int
+append_component(char *buf, size_t size, const char *name)
+{
+	size_t len = strlen(buf);
+	int n;
+
+	n = snprintf(buf + len, size - len, "/%s", name);
+	if (n < 0 || (size_t)n >= size - len) {
+		buf[len] = '\0';
+		warnx("path too long: %s/%s", buf, name);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+make_tree(const struct tree *t, const char *dir, int dirty)
+{
+	const struct kind *software_kind = find_kind(t->software_kind);
+	const struct kind *system_kind = find_kind(t->system_kind);
+	char config[PATH_MAX], path[PATH_MAX];
 	size_t i;
 
 	if (software_kind == NULL || system_kind == NULL) {
-		warnx("tree: kind table is missing an entry");
+		warnx("%s: kind table is missing an entry", t->name);
 		return -1;
 	}
 
-	prefix[0] = '\0';
-	for (i = 0; i < NELEM(subdirs); i++) {
-		if (join_path(path, sizeof(path), dir, subdirs[i]) == -1 ||
-		    make_dir(path) == -1)
+	if (join_path(config, sizeof(config), dir, "") == -1 ||
+	    make_dir(config) == -1)
+		return -1;
+	for (i = 0; i < NELEM(t->dirs); i++)
+		if (append_component(config, sizeof(config), t->dirs[i]) ==
+		    -1 || make_dir(config) == -1)
 			return -1;
-	}
-	if (join_path(prefix, sizeof(prefix), dir,
-	    "/Windows/System32/config/") == -1)
-		return -1;
 
-	if (join_path(path, sizeof(path), prefix, "SOFTWARE") == -1 ||
+	if (join_path(path, sizeof(path), config, "") == -1 ||
+	    append_component(path, sizeof(path), t->software_file) == -1 ||
 	    make_one(software_kind, path, dirty) == -1)
 		return -1;
-	if (join_path(path, sizeof(path), prefix, "SYSTEM") == -1 ||
+	if (join_path(path, sizeof(path), config, "") == -1 ||
+	    append_component(path, sizeof(path), t->system_file) == -1 ||
 	    make_one(system_kind, path, dirty) == -1)
 		return -1;
 	return 0;
@@ -1559,11 +1839,14 @@ usage(FILE *fp)
 	size_t i;
 
 	fprintf(fp, "usage: mkhive [--dirty] KIND OUTPUT\n"
-	    "       mkhive [--dirty] tree DIR\n"
+	    "       mkhive [--dirty] TREE DIR\n"
 	    "       mkhive [--dirty] big OUTPUT MIB\n"
 	    "kinds:");
 	for (i = 0; i < NELEM(kinds); i++)
 		fprintf(fp, " %s", kinds[i].name);
+	fprintf(fp, "\ntrees:");
+	for (i = 0; i < NELEM(trees); i++)
+		fprintf(fp, " %s", trees[i].name);
 	fprintf(fp, "\n");
 }
 
@@ -1571,6 +1854,7 @@ int
 main(int argc, char *argv[])
 {
 	const struct kind *k;
+	const struct tree *t;
 	const char *kind, *out;
 	int argi = 1, dirty = 0, nargs;
 
@@ -1606,8 +1890,9 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return 2;
 	}
-	if (strcmp(kind, "tree") == 0)
-		return make_tree(out, dirty) == 0 ? 0 : 1;
+	t = find_tree(kind);
+	if (t != NULL)
+		return make_tree(t, out, dirty) == 0 ? 0 : 1;
 	k = find_kind(kind);
 	if (k == NULL) {
 		warnx("unknown kind: %s", kind);

@@ -139,9 +139,9 @@ apply_item(hive_h *h, const struct plan_item *it, struct hp_err *e)
 		if (node == 0)
 			return -1;
 		v.key = op->name;
-		v.t = op->type;
-		v.len = op->len;
-		v.value = (char *)op->data;
+		v.t = it->after_type;
+		v.len = it->after_len;
+		v.value = (char *)it->after;
 		if (hivex_node_set_value(h, node, &v, 0) == -1)
 			return hp_err_set(e, HP_IOERR,
 			    "cannot set value '%s' of %s: %s", op->name,

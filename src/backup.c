@@ -96,30 +96,40 @@ hive_slot(const char *root, const char *hive_path, char **slot, char **abs,
 	return 0;
 }
 
-int
-backup_take(const char *root, const char *hive_path, struct backup *b,
-	    struct hp_err *e)
+void
+backup_run_start(struct backup_run *run)
 {
-	char stamp[32], *slot = NULL;
 	struct timespec now;
+	char stamp[24];
 	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	/* Sortable, and unique per process: rollback takes the largest. */
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	snprintf(run->id, sizeof(run->id), "%s.%06ld-%ld", stamp,
+	    now.tv_nsec / 1000, (long)getpid());
+	strftime(run->time, sizeof(run->time), "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int
+backup_take(const char *root, const struct backup_run *run,
+	    const char *hive_path, struct backup *b, struct hp_err *e)
+{
+	char *slot = NULL;
 	int src = -1, dst = -1, rc = -1;
 
 	memset(b, 0, sizeof(*b));
-	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
 	if (hive_slot(root, hive_path, &slot, &b->hive, e) == -1)
 		goto out;
-	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	b->time = malloc(32);
-	if (b->time == NULL ||
-	    asprintf(&b->dir, "%s/%s.%06ld-%ld", slot, stamp,
-	    now.tv_nsec / 1000, (long)getpid()) == -1) {
+	b->time = strdup(run->time);
+	b->id = strdup(run->id);
+	if (b->time == NULL || b->id == NULL ||
+	    asprintf(&b->dir, "%s/%s", slot, run->id) == -1) {
 		b->dir = NULL;
 		hp_err_set(e, HP_IOERR, "out of memory");
 		goto out;
 	}
-	strftime(b->time, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	if (mkdir_p(b->dir, e) == -1)
 		goto out;
 	if (asprintf(&b->copy, "%s/hive", b->dir) == -1) {
@@ -272,10 +282,11 @@ load_manifest(const char *dir, struct backup *b, struct hp_err *e)
 	}
 	b->hive = strdup(json_object_get_string(v));
 	b->dir = strdup(dir);
+	b->id = strdup(strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir);
 	b->time = json_object_object_get_ex(m, "time", &v) ?
 	    strdup(json_object_get_string(v)) : strdup("");
-	if (b->hive == NULL || b->dir == NULL || b->time == NULL ||
-	    asprintf(&b->copy, "%s/hive", dir) == -1) {
+	if (b->hive == NULL || b->dir == NULL || b->id == NULL ||
+	    b->time == NULL || asprintf(&b->copy, "%s/hive", dir) == -1) {
 		b->copy = NULL;
 		hp_err_set(e, HP_IOERR, "out of memory");
 		goto out;
@@ -347,6 +358,7 @@ void
 backup_free(struct backup *b)
 {
 	free(b->dir);
+	free(b->id);
 	free(b->copy);
 	free(b->hive);
 	free(b->time);

@@ -8,8 +8,18 @@
 #include "error.h"
 #include "hash.h"
 
+/* One apply's backups share an id, so rollback puts back every hive
+ * that apply changed, and only those. */
+struct backup_run {
+	char id[64];		/* UTC timestamp, microseconds and pid: sortable */
+	char time[32];		/* UTC, ISO 8601 */
+};
+
+void backup_run_start(struct backup_run *run);
+
 struct backup {
-	char *dir;		/* this backup's own directory */
+	char *dir;		/* this backup's own directory: <slot>/<id> */
+	char *id;		/* the backup_run id */
 	char *copy;		/* the copy of the hive inside it */
 	char *hive;		/* absolute path of the hive it came from */
 	char *time;		/* UTC, ISO 8601 */
@@ -21,10 +31,10 @@ struct backup {
  * $XDG_STATE_HOME/hivepatch, else ~/.local/state/hivepatch. */
 int backup_root(const char *override, char **root, struct hp_err *e);
 
-/* Copies the hive into a new directory under root/<hash of its path>/,
- * hashing it on the way (sha_before). */
-int backup_take(const char *root, const char *hive_path, struct backup *b,
-		struct hp_err *e);
+/* Copies the hive into root/<hash of its path>/<run id>/, hashing it on
+ * the way (sha_before). */
+int backup_take(const char *root, const struct backup_run *run,
+		const char *hive_path, struct backup *b, struct hp_err *e);
 
 /* Writes manifest.json into the backup once the new hive is in place;
  * a backup without one is never offered to rollback. */

@@ -1,5 +1,6 @@
-/* apply, import and verify: one flow, target -> hive -> plan -> apply ->
- * commit -> verify -> report, with verify stopping after the plan. */
+/* apply, import and verify: one flow, target -> hives -> plan -> apply ->
+ * commit -> verify -> report, with verify stopping after the plan.  A
+ * run touches the SOFTWARE hive, the SYSTEM hive, or both. */
 #include "config.h"
 
 #include <errno.h>
@@ -7,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "apply.h"
+#include "autoprofile.h"
 #include "backup.h"
 #include "cli.h"
 #include "commit.h"
@@ -22,6 +25,7 @@
 #include "target.h"
 
 #define MAX_SOURCES 64
+#define MAX_HIVES REPORT_MAX_HIVES
 
 struct patch_opts {
 	const char *command;
@@ -30,76 +34,104 @@ struct patch_opts {
 	size_t n_profiles;
 	const char *reg_files[MAX_SOURCES];
 	size_t n_reg_files;
-	int dry_run, json, force;
+	int dry_run, json, force, all_control_sets;
 	const char *backup_dir;
 	const char *target;
 };
 
+/* One hive of the target, from resolving it to committing it. */
+struct hive_session {
+	enum hive_kind kind;
+	struct hp_target target;
+	struct hive_header hdr;
+	hive_h *h;
+	int lock_fd;
+	char **control_sets;
+	size_t n_control_sets;
+	struct plan plan;
+	int unmet;
+	size_t n_changes;
+	struct backup backup;
+	int backed_up;
+	int replaced;			/* the new file was renamed into place */
+	char sha_after[SHA256_HEX_LEN + 1];
+};
+
 /* Everything a run holds, so one function can release it. */
 struct patch_run {
-	struct reg_doc docs[2 * MAX_SOURCES];
+	const char *profiles[MAX_SOURCES + AUTO_MAX];	/* auto expanded */
+	size_t n_profiles;
+	int uses_auto;
+	char auto_why[256];
+	struct reg_doc docs[2 * MAX_SOURCES + AUTO_MAX];
 	size_t n_docs;
 	const struct reg_op **ops;
 	size_t n_ops;
-	int needs_dotnet45;
-	struct hp_target target;
-	struct hive_header hdr;
+	int needs_dotnet45, needs_dotnet35;
+	int is_tree;
+	struct hive_session hives[MAX_HIVES];	/* SOFTWARE before SYSTEM */
+	size_t n_hives;
 	struct image_info image;
-	struct plan plan;
-	struct backup backup;
-	hive_h *h;
-	int lock_fd;
-	char sha_after[SHA256_HEX_LEN + 1];
 	char *backup_root;
 	char *result;
 };
+
+static void
+session_free(struct hive_session *s)
+{
+	if (s->h != NULL)
+		hivex_close(s->h);
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
+	plan_free(&s->plan);
+	control_sets_free(s->control_sets);
+	target_free(&s->target);
+	backup_free(&s->backup);
+}
 
 static void
 run_free(struct patch_run *run)
 {
 	size_t i;
 
-	if (run->h != NULL)
-		hivex_close(run->h);
-	if (run->lock_fd >= 0)
-		close(run->lock_fd);
-	plan_free(&run->plan);
+	for (i = 0; i < run->n_hives; i++)
+		session_free(&run->hives[i]);
 	image_info_free(&run->image);
-	target_free(&run->target);
 	for (i = 0; i < run->n_docs; i++)
 		reg_doc_free(&run->docs[i]);
 	free(run->ops);
-	backup_free(&run->backup);
 	free(run->backup_root);
 	free(run->result);
 }
 
-/* Parses every profile and .reg file into one list of operations, in
- * the order given: profiles first, then --reg files. */
+/* Parses one profile into the run's documents. */
 static int
-load_sources(const struct patch_opts *o, struct patch_run *run,
-	     struct hp_err *e)
+load_profile(struct patch_run *run, const char *name, struct hp_err *e)
+{
+	struct profile p;
+	int rc;
+
+	if (profile_find(name, &p, e) == -1)
+		return -1;
+	run->needs_dotnet45 |= p.requires_dotnet45;
+	run->needs_dotnet35 |= p.requires_dotnet35;
+	rc = reg_parse_file(p.path, &run->docs[run->n_docs], e);
+	profile_free(&p);
+	if (rc == -1)
+		return -1;
+	run->n_docs++;
+	run->profiles[run->n_profiles++] = name;
+	return 0;
+}
+
+/* Gathers every document's operations into one list, in order. */
+static int
+collect_ops(struct patch_run *run, struct hp_err *e)
 {
 	size_t i, j, k = 0;
 
-	for (i = 0; i < o->n_profiles; i++) {
-		struct profile p;
-		int rc;
-
-		if (profile_find(o->profiles[i], &p, e) == -1)
-			return -1;
-		run->needs_dotnet45 |= p.requires_dotnet45;
-		rc = reg_parse_file(p.path, &run->docs[run->n_docs], e);
-		profile_free(&p);
-		if (rc == -1)
-			return -1;
-		run->n_docs++;
-	}
-	for (i = 0; i < o->n_reg_files; i++) {
-		if (reg_parse_file(o->reg_files[i], &run->docs[run->n_docs], e) == -1)
-			return -1;
-		run->n_docs++;
-	}
+	free(run->ops);
+	run->n_ops = 0;
 	for (i = 0; i < run->n_docs; i++)
 		run->n_ops += run->docs[i].n_ops;
 	run->ops = calloc(run->n_ops ? run->n_ops : 1, sizeof(*run->ops));
@@ -111,134 +143,425 @@ load_sources(const struct patch_opts *o, struct patch_run *run,
 	return 0;
 }
 
+/* Profiles first, then --reg files; "auto" waits for the image. */
 static int
-check_hive_kind(const struct patch_opts *o, struct patch_run *run,
-		struct report *r, struct hp_err *e)
+load_sources(const struct patch_opts *o, struct patch_run *run,
+	     struct hp_err *e)
 {
-	char why[160];
-	enum hive_kind kind = hive_classify(run->h, &run->hdr, why, sizeof(why));
+	size_t i;
 
-	if (kind == HIVE_SOFTWARE)
-		return 0;
-	if (!o->force)
-		return hp_err_set(e, HP_REFUSED, "%s: not a SOFTWARE hive (%s)%s",
-		    run->target.hive_path, why,
-		    o->verify ? "" : "; --force patches it anyway");
-	report_warn(r, "not a SOFTWARE hive (%s); going on because of --force", why);
-	return 0;
-}
-
-static int
-check_dotnet(const struct patch_opts *o, struct patch_run *run,
-	     struct report *r, struct hp_err *e)
-{
-	const char *found;
-
-	if (!run->needs_dotnet45 || image_has_dotnet45(&run->image))
-		return 0;
-	found = run->image.dotnet4_full ? ".NET Framework 4.0 only" :
-	    "no .NET Framework 4";
-	if (o->verify) {
-		report_warn(r, "the image has %s; the .NET 4 TLS 1.2 values need 4.5 or later to take effect",
-		    found);
-		return 0;
+	for (i = 0; i < o->n_profiles; i++) {
+		if (strcmp(o->profiles[i], AUTO_PROFILE) == 0) {
+			run->uses_auto = 1;
+			continue;
+		}
+		if (load_profile(run, o->profiles[i], e) == -1)
+			return -1;
 	}
-	if (!o->force)
-		return hp_err_set(e, HP_REFUSED,
-		    "%s: .NET Framework 4.5 or later is not installed (%s); "
-		    "the .NET 4 profiles would have no effect; --force writes them anyway",
-		    run->target.hive_path, found);
-	report_warn(r, "the image has %s; writing anyway because of --force", found);
+	for (i = 0; i < o->n_reg_files; i++) {
+		if (reg_parse_file(o->reg_files[i], &run->docs[run->n_docs], e) == -1)
+			return -1;
+		run->n_docs++;
+	}
+	return collect_ops(run, e);
+}
+
+/* Which hives the operations need: bit 1 SOFTWARE, bit 2 SYSTEM. */
+static int
+needed_hives(const struct patch_run *run, unsigned *need, struct hp_err *e)
+{
+	enum hive_kind kind;
+	const char *rel;
+	size_t i;
+
+	*need = run->uses_auto ? 1u : 0u;
+	for (i = 0; i < run->n_ops; i++) {
+		if (op_hive(run->ops[i], &kind, &rel, e) == -1)
+			return -1;
+		*need |= kind == HIVE_SOFTWARE ? 1u : 2u;
+	}
+	/* A run with nothing to do still looks at the image. */
+	if (*need == 0)
+		*need = 1u;
 	return 0;
 }
 
+static struct hive_session *
+session_of(struct patch_run *run, enum hive_kind kind)
+{
+	size_t i;
+
+	for (i = 0; i < run->n_hives; i++)
+		if (run->hives[i].kind == kind)
+			return &run->hives[i];
+	return NULL;
+}
+
 static int
-check_dirty(const struct patch_opts *o, struct patch_run *run,
+check_dirty(const struct patch_opts *o, struct hive_session *s,
 	    struct report *r, struct hp_err *e)
 {
 	char logs[1024] = "";
 	size_t i, used = 0;
 
-	if (!run->hdr.dirty)
+	if (!s->hdr.dirty)
 		return 0;
-	for (i = 0; i < run->target.n_logs && used < sizeof(logs); i++)
+	for (i = 0; i < s->target.n_logs && used < sizeof(logs); i++)
 		used += (size_t)snprintf(logs + used, sizeof(logs) - used, "%s%s",
-		    i ? ", " : "", run->target.logs[i]);
-	if (run->target.n_logs == 0)
+		    i ? ", " : "", s->target.logs[i]);
+	if (s->target.n_logs == 0)
 		snprintf(logs, sizeof(logs), "none found beside it");
 	if (!o->verify)
 		return hp_err_set(e, HP_REFUSED,
 		    "%s: dirty hive (sequence numbers %u and %u differ): its logs "
 		    "hold changes the file does not (logs: %s); writing would lose "
-		    "them, so hivepatch refuses", run->target.hive_path,
-		    run->hdr.seq_primary, run->hdr.seq_secondary, logs);
-	report_warn(r, "dirty hive (sequence numbers %u and %u differ): the primary "
-	    "file may be stale, its logs hold newer changes (logs: %s)",
-	    run->hdr.seq_primary, run->hdr.seq_secondary, logs);
+		    "them, so hivepatch refuses", s->target.hive_path,
+		    s->hdr.seq_primary, s->hdr.seq_secondary, logs);
+	report_warn(r, "dirty %s hive (sequence numbers %u and %u differ): the "
+	    "primary file may be stale, its logs hold newer changes (logs: %s)",
+	    hive_kind_name(s->kind), s->hdr.seq_primary, s->hdr.seq_secondary,
+	    logs);
 	return 0;
+}
+
+/* The hive must be what the keys need.  SOFTWARE and SYSTEM are never
+ * taken for each other; another or an unknown kind only with --force. */
+static int
+check_kind(const struct patch_opts *o, struct hive_session *s,
+	   enum hive_kind found, const char *why, struct report *r,
+	   struct hp_err *e)
+{
+	const char *want = hive_kind_name(s->kind);
+
+	if (found == s->kind)
+		return 0;
+	if (!o->force || found == HIVE_SOFTWARE || found == HIVE_SYSTEM)
+		return hp_err_set(e, HP_REFUSED,
+		    "%s: not a %s hive (%s)%s", s->target.hive_path, want, why,
+		    o->verify || found == HIVE_SOFTWARE || found == HIVE_SYSTEM ?
+		    "" : "; --force patches it anyway");
+	report_warn(r, "not a %s hive (%s); going on because of --force", want,
+	    why);
+	return 0;
+}
+
+/* Resolves, locks, checks and opens (read-only) one hive. */
+static int
+session_open(const struct patch_opts *o, struct patch_run *run,
+	     enum hive_kind kind, struct report *r, struct hp_err *e)
+{
+	struct hive_session *s = &run->hives[run->n_hives];
+	struct report_hive *rh = &r->hives[r->n_hives];
+	enum hive_kind found;
+	char why[160];
+
+	memset(s, 0, sizeof(*s));
+	s->lock_fd = -1;
+	s->kind = kind;
+	run->n_hives++;
+	if (target_resolve(o->target, hive_kind_name(kind), &s->target, e) == -1)
+		return -1;
+	r->n_hives++;
+	rh->kind = kind;
+	rh->path = s->target.hive_path;
+	rh->logs = s->target.logs;
+	rh->n_logs = s->target.n_logs;
+	/* Hold the lock from the first read to the last write, so the plan
+	 * is made on the bytes we replace. */
+	if (!o->verify && !o->dry_run &&
+	    (s->lock_fd = hive_lock(s->target.hive_path, e)) == -1)
+		return -1;
+	if (hive_read_header(s->target.hive_path, &s->hdr, e) == -1)
+		return -1;
+	rh->hdr = &s->hdr;
+	if (check_dirty(o, s, r, e) == -1)
+		return -1;
+	/* Read-only first: judging needs no more, and a hive that already
+	 * complies is then never loaded whole nor written. */
+	s->h = hive_open(s->target.hive_path, 0, e);
+	if (s->h == NULL)
+		return -1;
+	found = hive_classify(s->h, &s->hdr, why, sizeof(why));
+	if (!run->is_tree && (found == HIVE_SOFTWARE || found == HIVE_SYSTEM) &&
+	    found != kind)
+		return hp_err_set(e, HP_REFUSED,
+		    "%s: not a %s hive (%s): the keys given are in HKLM\\%s; "
+		    "give the %s hive or the Windows tree", s->target.hive_path,
+		    hive_kind_name(kind), why, hive_kind_name(kind),
+		    hive_kind_name(kind));
+	return check_kind(o, s, found, why, r, e);
+}
+
+/* A bare hive file is the target for the keys of its own kind only. */
+static int
+bare_kind(const struct patch_opts *o, unsigned need, enum hive_kind *kind,
+	  struct hp_err *e)
+{
+	struct hive_header hdr;
+	struct hp_target t;
+	char why[160];
+	hive_h *h;
+
+	if (need != 3u) {
+		*kind = need == 2u ? HIVE_SYSTEM : HIVE_SOFTWARE;
+		return 0;
+	}
+	memset(&t, 0, sizeof(t));
+	if (target_resolve(o->target, "SOFTWARE", &t, e) == -1 ||
+	    hive_read_header(t.hive_path, &hdr, e) == -1 ||
+	    (h = hive_open(t.hive_path, 0, e)) == NULL) {
+		target_free(&t);
+		return -1;
+	}
+	*kind = hive_classify(h, &hdr, why, sizeof(why));
+	hivex_close(h);
+	hp_err_set(e, HP_REFUSED, "%s: one hive file cannot take keys in both "
+	    "HKLM\\SOFTWARE and HKLM\\SYSTEM (this one: %s); give the Windows "
+	    "tree", t.hive_path, why);
+	target_free(&t);
+	return -1;
+}
+
+static int
+open_sessions(const struct patch_opts *o, struct patch_run *run,
+	      unsigned need, struct report *r, struct hp_err *e)
+{
+	enum hive_kind kind;
+
+	if (!run->is_tree) {
+		if (run->n_hives > 0) {
+			if ((need & 2u) && session_of(run, HIVE_SYSTEM) == NULL)
+				return bare_kind(o, 3u, &kind, e);
+			if ((need & 1u) && session_of(run, HIVE_SOFTWARE) == NULL)
+				return bare_kind(o, 3u, &kind, e);
+			return 0;
+		}
+		if (bare_kind(o, need, &kind, e) == -1)
+			return -1;
+		return session_open(o, run, kind, r, e);
+	}
+	if ((need & 1u) && session_of(run, HIVE_SOFTWARE) == NULL &&
+	    session_open(o, run, HIVE_SOFTWARE, r, e) == -1)
+		return -1;
+	if ((need & 2u) && session_of(run, HIVE_SYSTEM) == NULL &&
+	    session_open(o, run, HIVE_SYSTEM, r, e) == -1)
+		return -1;
+	return 0;
+}
+
+static void
+detect(struct patch_run *run)
+{
+	struct hive_session *sw = session_of(run, HIVE_SOFTWARE);
+	struct hive_session *sys = session_of(run, HIVE_SYSTEM);
+
+	image_info_free(&run->image);
+	detect_image(sw ? sw->h : NULL, &run->image);
+	detect_system(sys ? sys->h : NULL, &run->image);
+}
+
+/* --profile auto: choose from the image, then load what was chosen. */
+static int
+resolve_auto(struct patch_run *run, struct report *r, struct hp_err *e)
+{
+	const char *names[AUTO_MAX];
+	size_t i, n;
+
+	if (!run->uses_auto)
+		return 0;
+	if (session_of(run, HIVE_SOFTWARE) == NULL)
+		return hp_err_set(e, HP_REFUSED, "--profile auto needs the "
+		    "Windows tree or its SOFTWARE hive");
+	if (auto_choose(&run->image, names, &n, run->auto_why,
+	    sizeof(run->auto_why), e) == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (load_profile(run, names[i], e) == -1)
+			return -1;
+	r->auto_reason = run->auto_why;
+	return collect_ops(run, e);
+}
+
+static int
+check_requirements(const struct patch_opts *o, struct patch_run *run,
+		   struct report *r, struct hp_err *e)
+{
+	const struct image_info *im = &run->image;
+	const char *missing = NULL, *found = "";
+
+	if (run->needs_dotnet45 && !image_has_dotnet45(im)) {
+		missing = ".NET Framework 4.5 or later";
+		found = im->dotnet4_full ? ".NET Framework 4.0 only" :
+		    "no .NET Framework 4";
+	} else if (run->needs_dotnet35 && !im->dotnet35) {
+		missing = ".NET Framework 3.5";
+		found = "NDP\\v3.5 Install is not 1";
+	}
+	if (missing == NULL)
+		return 0;
+	if (o->verify) {
+		report_warn(r, "the image lacks %s (%s); those profiles' values "
+		    "have no effect without it", missing, found);
+		return 0;
+	}
+	if (!o->force)
+		return hp_err_set(e, HP_REFUSED,
+		    "%s: %s is not installed (%s); the profiles that need it would "
+		    "have no effect; --force writes them anyway",
+		    run->hives[0].target.hive_path, missing, found);
+	report_warn(r, "the image lacks %s (%s); writing anyway because of --force",
+	    missing, found);
+	return 0;
+}
+
+/* Maps and judges the operations for one hive. */
+static int
+session_plan(const struct patch_opts *o, struct patch_run *run,
+	     struct hive_session *s, struct report_hive *rh, struct hp_err *e)
+{
+	struct map_ctx ctx = { s->kind, run->image.is_64bit, NULL, 0 };
+	size_t i;
+	int ccs = 0;
+
+	for (i = 0; i < run->n_ops; i++)
+		ccs |= op_uses_current_control_set(run->ops[i]);
+	if (s->kind == HIVE_SYSTEM && ccs) {
+		if (detect_control_sets(s->h, o->all_control_sets,
+		    &s->control_sets, &s->n_control_sets, s->target.hive_path,
+		    e) == -1)
+			return -1;
+		ctx.control_sets = s->control_sets;
+		ctx.n_control_sets = s->n_control_sets;
+		rh->control_sets = s->control_sets;
+		rh->n_control_sets = s->n_control_sets;
+	}
+	if (plan_map(run->ops, run->n_ops, &ctx, &s->plan, e) == -1)
+		return -1;
+	rh->plan = &s->plan;
+	if (!o->verify && plan_check_value_sizes(&s->plan, s->hdr.minor,
+	    s->target.hive_path, e) == -1)
+		return -1;
+	s->unmet = plan_count_unmet(s->h, &s->plan, e);
+	return s->unmet == -1 ? -1 : 0;
 }
 
 /* Reopens the hive for writing (hivex then holds all of it in memory)
  * and carries out the plan there, judging each item again just before:
  * a later item must see what an earlier one did. */
 static int
-apply_in_memory(struct patch_run *run, size_t *n_changes, struct hp_err *e)
+apply_in_memory(struct hive_session *s, struct hp_err *e)
 {
 	size_t i;
 
-	*n_changes = 0;
-	hivex_close(run->h);
-	run->h = hive_open(run->target.hive_path, HIVEX_OPEN_WRITE, e);
-	if (run->h == NULL)
+	s->n_changes = 0;
+	hivex_close(s->h);
+	s->h = hive_open(s->target.hive_path, HIVEX_OPEN_WRITE, e);
+	if (s->h == NULL)
 		return -1;
-	for (i = 0; i < run->plan.n_items; i++) {
-		struct plan_item *it = &run->plan.items[i];
+	for (i = 0; i < s->plan.n_items; i++) {
+		struct plan_item *it = &s->plan.items[i];
 
-		if (plan_judge(run->h, it, e) == -1)
+		if (plan_judge(s->h, it, e) == -1)
 			return -1;
 		if (it->action == PLAN_ALREADY || it->action == PLAN_SKIP)
 			continue;
-		if (apply_item(run->h, it, e) == -1)
+		if (apply_item(s->h, it, e) == -1)
 			return -1;
-		(*n_changes)++;
+		s->n_changes++;
 	}
 	return 0;
 }
 
-static int
-commit_with_backup(const struct patch_opts *o, struct patch_run *run,
-		   struct report *r, struct hp_err *e)
+/* Puts back the hives already replaced, newest first, after a later one
+ * failed: the image must not hold half a change. */
+static void
+undo_replaced(struct patch_run *run, size_t upto, struct hp_err *e)
 {
-	int replaced = 0, rc;
-	struct hp_err later;
+	size_t n = strlen(e->msg);
+	struct hp_err restore;
+	size_t i;
+
+	for (i = upto + 1; i-- > 0; ) {
+		struct hive_session *s = &run->hives[i];
+
+		if (!s->replaced)
+			continue;
+		if (restore_atomic(s->backup.copy, s->target.hive_path,
+		    s->backup.sha_before, &restore) == 0) {
+			snprintf(e->msg + n, sizeof(e->msg) - n, "; %s was put "
+			    "back from its backup", hive_kind_name(s->kind));
+			s->replaced = 0;
+		} else {
+			snprintf(e->msg + n, sizeof(e->msg) - n, "; %s could NOT "
+			    "be put back (%.200s): run hivepatch rollback",
+			    hive_kind_name(s->kind), restore.msg);
+		}
+		n = strlen(e->msg);
+	}
+}
+
+/* Backs up every hive that changes, then commits them in order (SOFTWARE
+ * before SYSTEM).  When one fails, the ones before it are restored from
+ * their backups, so a profile never lands in one hive and not the other. */
+static int
+commit_all(const struct patch_opts *o, struct patch_run *run,
+	   struct report *r, struct hp_err *e)
+{
+	struct backup_run id;
+	size_t i;
+	int rc;
 
 	if (backup_root(o->backup_dir, &run->backup_root, e) == -1)
 		return -1;
-	if (backup_take(run->backup_root, run->target.hive_path, &run->backup, e) == -1)
-		return -1;
-	r->sha_before = run->backup.sha_before;
-	/* commit_atomic closes the handle before it verifies, so that the
-	 * in-memory hive and the file read back are not held at once. */
-	rc = commit_atomic(run->h, run->target.hive_path, &run->plan,
-	    run->sha_after, &replaced, e);
-	run->h = NULL;
-	if (rc == -1) {
-		/* Before the rename the original is untouched and the backup
-		 * is not needed; after it, rollback must be able to find it. */
-		if (!replaced) {
-			backup_discard(&run->backup);
-			return -1;
-		}
-		if (backup_write_manifest(&run->backup, run->sha_after,
-		    o->profiles, o->n_profiles, o->reg_files, o->n_reg_files,
-		    &later) == 0)
-			r->backup_dir = run->backup.dir;
-		return -1;
+	backup_run_start(&id);
+	for (i = 0; i < run->n_hives; i++) {
+		struct hive_session *s = &run->hives[i];
+
+		if (s->n_changes == 0)
+			continue;
+		if (backup_take(run->backup_root, &id, s->target.hive_path,
+		    &s->backup, e) == -1)
+			goto discard;
+		s->backed_up = 1;
+		r->hives[i].sha_before = s->backup.sha_before;
 	}
-	r->sha_after = run->sha_after;
-	r->backup_dir = run->backup.dir;
-	return backup_write_manifest(&run->backup, run->sha_after, o->profiles,
-	    o->n_profiles, o->reg_files, o->n_reg_files, e);
+	for (i = 0; i < run->n_hives; i++) {
+		struct hive_session *s = &run->hives[i];
+
+		if (s->n_changes == 0)
+			continue;
+		/* commit_atomic closes the handle before it verifies, so the
+		 * in-memory hive and the file read back are not both held. */
+		rc = commit_atomic(s->h, s->target.hive_path, &s->plan,
+		    s->sha_after, &s->replaced, e);
+		s->h = NULL;
+		if (rc == -1) {
+			undo_replaced(run, i, e);
+			goto discard;
+		}
+	}
+	for (i = 0; i < run->n_hives; i++) {
+		struct hive_session *s = &run->hives[i];
+
+		if (!s->backed_up)
+			continue;
+		r->hives[i].sha_after = s->sha_after;
+		r->hives[i].backup_dir = s->backup.dir;
+		if (backup_write_manifest(&s->backup, s->sha_after, run->profiles,
+		    run->n_profiles, o->reg_files, o->n_reg_files, e) == -1)
+			return -1;
+	}
+	return 0;
+discard:
+	/* Keep a backup whose hive could not be put back: rollback needs it. */
+	for (i = 0; i < run->n_hives; i++)
+		if (run->hives[i].backed_up && !run->hives[i].replaced)
+			backup_discard(&run->hives[i].backup);
+		else if (run->hives[i].backed_up)
+			(void)backup_write_manifest(&run->hives[i].backup,
+			    run->hives[i].sha_after, run->profiles, run->n_profiles,
+			    o->reg_files, o->n_reg_files, NULL);
+	return -1;
 }
 
 static int
@@ -247,79 +570,73 @@ run_patch(const struct patch_opts *o)
 	struct patch_run run;
 	struct report r;
 	struct hp_err e = { HP_OK, "" };
-	size_t n_changes = 0;
-	int status = HP_OK, unmet;
+	size_t i, n_changes = 0;
+	int status = HP_OK, unmet = 0;
+	unsigned need;
+	struct stat st;
 
 	memset(&run, 0, sizeof(run));
 	memset(&r, 0, sizeof(r));
-	run.lock_fd = -1;
 	r.command = o->command;
 	r.target = o->target;
 	r.verify = o->verify;
 	r.dry_run = o->dry_run;
-	r.profiles = o->profiles;
-	r.n_profiles = o->n_profiles;
 	r.reg_files = o->reg_files;
 	r.n_reg_files = o->n_reg_files;
+	r.profiles = run.profiles;
 
-	if (load_sources(o, &run, &e) == -1)
+	if (load_sources(o, &run, &e) == -1 ||
+	    needed_hives(&run, &need, &e) == -1)
 		goto fail;
-	if (target_resolve(o->target, "SOFTWARE", &run.target, &e) == -1)
+	run.is_tree = stat(o->target, &st) == 0 && S_ISDIR(st.st_mode);
+	if (open_sessions(o, &run, need, &r, &e) == -1)
 		goto fail;
-	r.hive_path = run.target.hive_path;
-	r.logs = run.target.logs;
-	r.n_logs = run.target.n_logs;
-	/* Hold the lock from the first read to the last write, so the plan
-	 * is made on the bytes we replace. */
-	if (!o->verify && !o->dry_run &&
-	    (run.lock_fd = hive_lock(run.target.hive_path, &e)) == -1)
-		goto fail;
-	if (hive_read_header(run.target.hive_path, &run.hdr, &e) == -1)
-		goto fail;
-	r.hdr = &run.hdr;
-	if (check_dirty(o, &run, &r, &e) == -1)
-		goto fail;
-	/* Read-only first: judging needs no more, and a hive that already
-	 * complies is then never loaded whole nor written. */
-	run.h = hive_open(run.target.hive_path, 0, &e);
-	if (run.h == NULL)
-		goto fail;
-	if (check_hive_kind(o, &run, &r, &e) == -1)
-		goto fail;
-	detect_image(run.h, &run.image);
+	detect(&run);
 	r.image = &run.image;
-	if (check_dotnet(o, &run, &r, &e) == -1)
+	if (run.uses_auto) {
+		if (resolve_auto(&run, &r, &e) == -1 ||
+		    needed_hives(&run, &need, &e) == -1 ||
+		    open_sessions(o, &run, need, &r, &e) == -1)
+			goto fail;
+		detect(&run);
+	}
+	r.n_profiles = run.n_profiles;
+	if (check_requirements(o, &run, &r, &e) == -1)
 		goto fail;
-	if (plan_map(run.ops, run.n_ops, &run.image, &run.plan, &e) == -1)
-		goto fail;
-	r.plan = &run.plan;
-	if (!o->verify && plan_check_value_sizes(&run.plan, run.hdr.minor,
-	    run.target.hive_path, &e) == -1)
-		goto fail;
-	unmet = plan_count_unmet(run.h, &run.plan, &e);
-	if (unmet == -1)
-		goto fail;
+	for (i = 0; i < run.n_hives; i++) {
+		if (session_plan(o, &run, &run.hives[i], &r.hives[i], &e) == -1)
+			goto fail;
+		unmet += run.hives[i].unmet;
+	}
 
 	if (o->verify) {
 		status = unmet ? HP_NONCOMPLIANT : HP_OK;
-		if (asprintf(&run.result, unmet ? "not compliant: %d of the "
-		    "keys and values are missing or different" : "compliant",
-		    unmet) == -1)
+		if (unmet == 0)
+			run.result = strdup("compliant");
+		else if (asprintf(&run.result, "not compliant: %d of the keys and "
+		    "values are missing or different", unmet) == -1)
 			run.result = NULL;
 	} else if (unmet == 0) {
 		run.result = strdup("already compliant: nothing written");
-	} else if (apply_in_memory(&run, &n_changes, &e) == -1) {
-		goto fail;
-	} else if (o->dry_run) {
-		if (asprintf(&run.result, "dry run: %zu change%s would be written",
-		    n_changes, n_changes == 1 ? "" : "s") == -1)
-			run.result = NULL;
 	} else {
-		if (commit_with_backup(o, &run, &r, &e) == -1)
-			goto fail;
-		if (asprintf(&run.result, "%zu change%s written and verified from disk",
-		    n_changes, n_changes == 1 ? "" : "s") == -1)
-			run.result = NULL;
+		for (i = 0; i < run.n_hives; i++) {
+			if (run.hives[i].unmet == 0)
+				continue;
+			if (apply_in_memory(&run.hives[i], &e) == -1)
+				goto fail;
+			n_changes += run.hives[i].n_changes;
+		}
+		if (o->dry_run) {
+			if (asprintf(&run.result, "dry run: %zu change%s would be "
+			    "written", n_changes, n_changes == 1 ? "" : "s") == -1)
+				run.result = NULL;
+		} else {
+			if (commit_all(o, &run, &r, &e) == -1)
+				goto fail;
+			if (asprintf(&run.result, "%zu change%s written and verified "
+			    "from disk", n_changes, n_changes == 1 ? "" : "s") == -1)
+				run.result = NULL;
+		}
 	}
 	r.result = run.result;
 	r.exit_status = status;
@@ -332,6 +649,7 @@ run_patch(const struct patch_opts *o)
 	return status;
 
 fail:
+	r.n_profiles = run.n_profiles;
 	r.exit_status = e.status;
 	r.error = e.msg;
 	if (o->json)
@@ -343,7 +661,7 @@ fail:
 }
 
 enum { OPT_PROFILE = 256, OPT_REG, OPT_DRY_RUN, OPT_JSON, OPT_FORCE,
-	OPT_BACKUP_DIR };
+	OPT_BACKUP_DIR, OPT_ALL_CONTROL_SETS };
 
 static const struct option patch_options[] = {
 	{ "profile", required_argument, NULL, OPT_PROFILE },
@@ -352,6 +670,7 @@ static const struct option patch_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "backup-dir", required_argument, NULL, OPT_BACKUP_DIR },
+	{ "all-control-sets", no_argument, NULL, OPT_ALL_CONTROL_SETS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -401,6 +720,9 @@ parse_patch_options(int argc, char **argv, struct patch_opts *o,
 		case OPT_BACKUP_DIR:
 			o->backup_dir = optarg;
 			break;
+		case OPT_ALL_CONTROL_SETS:
+			o->all_control_sets = 1;
+			break;
 		}
 	}
 	return 0;
@@ -422,7 +744,7 @@ int
 cmd_apply(int argc, char **argv)
 {
 	static const int allowed[] = { OPT_PROFILE, OPT_REG, OPT_DRY_RUN,
-	    OPT_JSON, OPT_FORCE, OPT_BACKUP_DIR };
+	    OPT_JSON, OPT_FORCE, OPT_BACKUP_DIR, OPT_ALL_CONTROL_SETS };
 	struct patch_opts o = { .command = "apply" };
 
 	if (parse_patch_options(argc, argv, &o, allowed,
@@ -437,7 +759,8 @@ cmd_apply(int argc, char **argv)
 int
 cmd_verify(int argc, char **argv)
 {
-	static const int allowed[] = { OPT_PROFILE, OPT_REG, OPT_JSON };
+	static const int allowed[] = { OPT_PROFILE, OPT_REG, OPT_JSON,
+	    OPT_ALL_CONTROL_SETS };
 	struct patch_opts o = { .command = "verify", .verify = 1 };
 
 	if (parse_patch_options(argc, argv, &o, allowed,
@@ -453,7 +776,7 @@ int
 cmd_import(int argc, char **argv)
 {
 	static const int allowed[] = { OPT_DRY_RUN, OPT_JSON, OPT_FORCE,
-	    OPT_BACKUP_DIR };
+	    OPT_BACKUP_DIR, OPT_ALL_CONTROL_SETS };
 	struct patch_opts o = { .command = "import" };
 
 	if (parse_patch_options(argc, argv, &o, allowed,

@@ -1,7 +1,10 @@
 #include "config.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "detect.h"
 #include "hive.h"
@@ -77,8 +80,12 @@ void
 detect_image(hive_h *h, struct image_info *info)
 {
 	hive_node_h cv, full;
+	uint32_t install;
 
 	memset(info, 0, sizeof(*info));
+	if (h == NULL)
+		return;
+	info->from_software = 1;
 	cv = hive_find_key(h, "Microsoft\\Windows NT\\CurrentVersion");
 	info->product = read_string(h, cv, "ProductName");
 	info->build = read_string(h, cv, "CurrentBuild");
@@ -95,6 +102,130 @@ detect_image(hive_h *h, struct image_info *info)
 		info->dotnet4_version = dotnet_release_name(info->release);
 	if (info->dotnet4_full && info->dotnet4_version == NULL)
 		info->dotnet4_version = "4.0";
+	info->dotnet35 = read_dword(h, hive_find_key(h,
+	    "Microsoft\\NET Framework Setup\\NDP\\v3.5"), "Install", &install) &&
+	    install == 1;
+	info->dotnet20 = read_dword(h, hive_find_key(h,
+	    "Microsoft\\NET Framework Setup\\NDP\\v2.0.50727"), "Install",
+	    &install) && install == 1;
+}
+
+int
+image_is_windows7(const struct image_info *info)
+{
+	return info->build != NULL &&
+	    (strcmp(info->build, "7601") == 0 || strcmp(info->build, "7600") == 0);
+}
+
+static int
+is_control_set_name(const char *name)
+{
+	size_t i;
+
+	if (strncasecmp(name, "ControlSet", 10) != 0 || strlen(name) != 13)
+		return 0;
+	for (i = 10; i < 13; i++)
+		if (name[i] < '0' || name[i] > '9')
+			return 0;
+	return 1;
+}
+
+int
+detect_control_sets(hive_h *h, int all, char ***sets, size_t *n,
+		    const char *hive_path, struct hp_err *e)
+{
+	hive_node_h select, set, *children;
+	uint32_t current;
+	char name[16];
+	size_t i, count = 0;
+	char **out;
+
+	*sets = NULL;
+	*n = 0;
+	if (all) {
+		children = hivex_node_children(h, hivex_root(h));
+		if (children == NULL)
+			return hp_err_set(e, HP_IOERR, "%s: cannot read the root key: %s",
+			    hive_path, strerror(errno));
+		for (i = 0; children[i] != 0; i++)
+			count++;
+		out = calloc(count + 1, sizeof(*out));
+		for (i = 0, count = 0; out != NULL && children[i] != 0; i++) {
+			char *child = hivex_node_name(h, children[i]);
+
+			if (child != NULL && is_control_set_name(child))
+				out[count++] = child;
+			else
+				free(child);
+		}
+		free(children);
+		if (out == NULL)
+			return hp_err_set(e, HP_IOERR, "out of memory");
+		if (count == 0) {
+			free(out);
+			return hp_err_set(e, HP_REFUSED,
+			    "%s: no ControlSetNNN key at the root of this SYSTEM hive",
+			    hive_path);
+		}
+		*sets = out;
+		*n = count;
+		return 0;
+	}
+	select = hive_find_key(h, "Select");
+	if (select == 0)
+		return hp_err_set(e, HP_REFUSED,
+		    "%s: no Select key, so CurrentControlSet cannot be resolved "
+		    "offline", hive_path);
+	if (!read_dword(h, select, "Current", &current))
+		return hp_err_set(e, HP_REFUSED,
+		    "%s: Select has no DWORD Current, so CurrentControlSet cannot "
+		    "be resolved offline", hive_path);
+	if (current == 0 || current > 999)
+		return hp_err_set(e, HP_REFUSED,
+		    "%s: Select\\Current is %u, which names no control set",
+		    hive_path, current);
+	snprintf(name, sizeof(name), "ControlSet%03u", current);
+	set = hive_find_key(h, name);
+	if (set == 0)
+		return hp_err_set(e, HP_REFUSED,
+		    "%s: Select\\Current is %u but there is no %s", hive_path,
+		    current, name);
+	out = calloc(2, sizeof(*out));
+	if (out == NULL || (out[0] = strdup(name)) == NULL) {
+		free(out);
+		return hp_err_set(e, HP_IOERR, "out of memory");
+	}
+	*sets = out;
+	*n = 1;
+	return 0;
+}
+
+void
+control_sets_free(char **sets)
+{
+	size_t i;
+
+	for (i = 0; sets != NULL && sets[i] != NULL; i++)
+		free(sets[i]);
+	free(sets);
+}
+
+void
+detect_system(hive_h *h, struct image_info *info)
+{
+	char **sets = NULL, *path = NULL;
+	size_t n;
+
+	if (h == NULL || detect_control_sets(h, 0, &sets, &n, "", NULL) == -1)
+		return;
+	if (asprintf(&path, "%s\\Control\\Session Manager\\Environment",
+	    sets[0]) != -1) {
+		free(info->processor_arch);
+		info->processor_arch = read_string(h, hive_find_key(h, path),
+		    "PROCESSOR_ARCHITECTURE");
+	}
+	free(path);
+	control_sets_free(sets);
 }
 
 int
@@ -110,5 +241,6 @@ image_info_free(struct image_info *info)
 	free(info->build);
 	free(info->edition);
 	free(info->display_version);
+	free(info->processor_arch);
 	memset(info, 0, sizeof(*info));
 }

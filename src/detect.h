@@ -4,9 +4,14 @@
 
 #include <stdint.h>
 
+#include <stddef.h>
+
 #include <hivex.h>
 
+#include "error.h"
+
 struct image_info {
+	int from_software;	/* the fields below up to dotnet20 were read */
 	char *product;		/* ProductName, or NULL */
 	char *build;		/* CurrentBuild, or NULL */
 	char *edition;		/* EditionID, or NULL */
@@ -16,9 +21,30 @@ struct image_info {
 	int has_release;	/* ... and has a DWORD Release */
 	uint32_t release;
 	const char *dotnet4_version;	/* "4.8", "4.0", ... or NULL */
+	int dotnet35;		/* NDP\v3.5 Install = 1 */
+	int dotnet20;		/* NDP\v2.0.50727 Install = 1 */
+	char *processor_arch;	/* from SYSTEM: AMD64, x86, ARM64; or NULL */
 };
 
-void detect_image(hive_h *h, struct image_info *info);
+/* Reads what the SOFTWARE hive says; `software` may be 0 (no SOFTWARE
+ * hive in the target), leaving those fields empty. */
+void detect_image(hive_h *software, struct image_info *info);
+
+/* Adds what the SYSTEM hive says (processor architecture of the current
+ * control set, when Select names one that exists). */
+void detect_system(hive_h *system, struct image_info *info);
+
+/* The control sets CurrentControlSet stands for offline: the one
+ * SYSTEM\Select Current names, or with `all` every ControlSetNNN at the
+ * root.  HP_REFUSED when Select or Current is missing or names a control
+ * set that does not exist.  *sets is NULL-terminated; free with
+ * control_sets_free. */
+int detect_control_sets(hive_h *system, int all, char ***sets, size_t *n,
+			const char *hive_path, struct hp_err *e);
+void control_sets_free(char **sets);
+
+/* True when Windows 7 / Server 2008 R2 (build 7601 or 7600). */
+int image_is_windows7(const struct image_info *info);
 void image_info_free(struct image_info *info);
 
 /* The .NET Framework version a v4\Full Release value stands for

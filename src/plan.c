@@ -8,8 +8,6 @@
 #include "hive.h"
 #include "plan.h"
 
-#define SOFTWARE_PREFIX "SOFTWARE"
-
 static void
 free_item(struct plan_item *it)
 {
@@ -30,23 +28,6 @@ plan_free(struct plan *plan)
 	plan->n_items = 0;
 }
 
-/* "SOFTWARE\\a\\b" -> "a\\b"; NULL when the path is not in SOFTWARE. */
-static const char *
-software_relative(const struct reg_op *op)
-{
-	size_t n = strlen(SOFTWARE_PREFIX);
-
-	if (strcmp(op->root, "HKEY_LOCAL_MACHINE") != 0)
-		return NULL;
-	if (strncasecmp(op->path, SOFTWARE_PREFIX, n) != 0)
-		return NULL;
-	if (op->path[n] == '\0')
-		return op->path + n;
-	if (op->path[n] != '\\')
-		return NULL;
-	return op->path + n + 1;
-}
-
 static int
 first_component_is(const char *path, const char *name)
 {
@@ -56,54 +37,133 @@ first_component_is(const char *path, const char *name)
 	    (path[n] == '\0' || path[n] == '\\');
 }
 
-int
-plan_map(const struct reg_op *const *ops, size_t n_ops,
-	 const struct image_info *image, struct plan *plan, struct hp_err *e)
+/* The path after its first component ("" when there is none). */
+static const char *
+after_first_component(const char *path)
 {
-	size_t i;
+	const char *p = strchr(path, '\\');
 
-	plan->items = calloc(n_ops ? n_ops : 1, sizeof(*plan->items));
-	plan->n_items = 0;
-	if (plan->items == NULL)
-		return hp_err_set(e, HP_IOERR, "out of memory");
-	for (i = 0; i < n_ops; i++) {
-		const struct reg_op *op = ops[i];
-		struct plan_item *it = &plan->items[plan->n_items];
-		const char *rel = software_relative(op);
+	return p ? p + 1 : path + strlen(path);
+}
 
-		if (rel == NULL) {
-			hp_err_set(e, HP_USAGE,
-			    "%s:%u: key '%s%s%s' is not in HKEY_LOCAL_MACHINE\\SOFTWARE; "
-			    "hivepatch writes only the SOFTWARE hive", op->file,
-			    op->line, op->root, *op->path ? "\\" : "", op->path);
-			plan_free(plan);
-			return -1;
+int
+op_hive(const struct reg_op *op, enum hive_kind *kind, const char **rel,
+	struct hp_err *e)
+{
+	if (strcmp(op->root, "HKEY_LOCAL_MACHINE") == 0) {
+		if (first_component_is(op->path, "SOFTWARE")) {
+			*kind = HIVE_SOFTWARE;
+			*rel = after_first_component(op->path);
+			return 0;
 		}
-		if (*rel == '\0' && op->kind == REG_OP_DELETE_KEY) {
-			hp_err_set(e, HP_USAGE,
-			    "%s:%u: refusing to delete the root of the SOFTWARE hive",
-			    op->file, op->line);
-			plan_free(plan);
-			return -1;
-		}
-		it->op = op;
-		it->hive_path = strdup(rel);
-		if (asprintf(&it->display_key, "HKLM\\SOFTWARE%s%s",
-		    *rel ? "\\" : "", rel) == -1)
-			it->display_key = NULL;
-		plan->n_items++;
-		if (it->hive_path == NULL || it->display_key == NULL) {
-			plan_free(plan);
-			return hp_err_set(e, HP_IOERR, "out of memory");
-		}
-		/* A 32-bit Windows has no WOW64 view; inventing one would
-		 * leave a key nothing reads. */
-		if (!image->is_64bit && first_component_is(rel, "Wow6432Node")) {
-			it->action = PLAN_SKIP;
-			it->skip_reason = "32-bit image: no Wow6432Node";
+		if (first_component_is(op->path, "SYSTEM")) {
+			*kind = HIVE_SYSTEM;
+			*rel = after_first_component(op->path);
+			return 0;
 		}
 	}
+	return hp_err_set(e, HP_USAGE,
+	    "%s:%u: key '%s%s%s' is in neither HKEY_LOCAL_MACHINE\\SOFTWARE nor "
+	    "HKEY_LOCAL_MACHINE\\SYSTEM; hivepatch writes only those two hives",
+	    op->file, op->line, op->root, *op->path ? "\\" : "", op->path);
+}
+
+int
+op_uses_current_control_set(const struct reg_op *op)
+{
+	enum hive_kind kind;
+	const char *rel;
+
+	return op_hive(op, &kind, &rel, NULL) == 0 && kind == HIVE_SYSTEM &&
+	    first_component_is(rel, "CurrentControlSet");
+}
+
+/* Adds one item for `op` at `path` inside the hive. */
+static int
+add_item(struct plan *plan, size_t *cap, const struct reg_op *op,
+	 const struct map_ctx *ctx, const char *prefix, const char *rest,
+	 struct hp_err *e)
+{
+	const char *hive_name = hive_kind_name(ctx->hive);
+	struct plan_item *it, *grown;
+
+	if (plan->n_items == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		grown = realloc(plan->items, *cap * sizeof(*grown));
+		if (grown == NULL)
+			return hp_err_set(e, HP_IOERR, "out of memory");
+		plan->items = grown;
+	}
+	it = &plan->items[plan->n_items];
+	memset(it, 0, sizeof(*it));
+	it->op = op;
+	if (asprintf(&it->hive_path, "%s%s%s", prefix,
+	    *prefix && *rest ? "\\" : "", rest) == -1)
+		it->hive_path = NULL;
+	if (it->hive_path == NULL ||
+	    asprintf(&it->display_key, "HKLM\\%s%s%s", hive_name,
+	    *it->hive_path ? "\\" : "", it->hive_path) == -1) {
+		free(it->hive_path);
+		return hp_err_set(e, HP_IOERR, "out of memory");
+	}
+	plan->n_items++;
+	/* A 32-bit Windows has no WOW64 view; inventing one would leave a
+	 * key nothing reads. */
+	if (ctx->hive == HIVE_SOFTWARE && !ctx->is_64bit &&
+	    first_component_is(it->hive_path, "Wow6432Node")) {
+		it->action = PLAN_SKIP;
+		it->skip_reason = "32-bit image: no Wow6432Node";
+	}
 	return 0;
+}
+
+int
+plan_map(const struct reg_op *const *ops, size_t n_ops,
+	 const struct map_ctx *ctx, struct plan *plan, struct hp_err *e)
+{
+	size_t i, j, cap = 0;
+
+	plan->items = NULL;
+	plan->n_items = 0;
+	for (i = 0; i < n_ops; i++) {
+		const struct reg_op *op = ops[i];
+		enum hive_kind kind;
+		const char *rel;
+		int rc = 0;
+
+		if (op_hive(op, &kind, &rel, e) == -1)
+			goto fail;
+		if (kind != ctx->hive)
+			continue;
+		if (*rel == '\0' && op->kind == REG_OP_DELETE_KEY) {
+			hp_err_set(e, HP_USAGE,
+			    "%s:%u: refusing to delete the root of the %s hive",
+			    op->file, op->line, hive_kind_name(kind));
+			goto fail;
+		}
+		if (kind == HIVE_SYSTEM &&
+		    first_component_is(rel, "CurrentControlSet")) {
+			/* Offline there is no CurrentControlSet: it is a
+			 * link Windows makes at boot to the set Select names. */
+			if (ctx->n_control_sets == 0) {
+				hp_err_set(e, HP_REFUSED,
+				    "%s:%u: no control set to map CurrentControlSet to",
+				    op->file, op->line);
+				goto fail;
+			}
+			for (j = 0; j < ctx->n_control_sets && rc == 0; j++)
+				rc = add_item(plan, &cap, op, ctx,
+				    ctx->control_sets[j], after_first_component(rel), e);
+		} else {
+			rc = add_item(plan, &cap, op, ctx, "", rel, e);
+		}
+		if (rc == -1)
+			goto fail;
+	}
+	return 0;
+fail:
+	plan_free(plan);
+	return -1;
 }
 
 int
@@ -126,6 +186,24 @@ plan_check_value_sizes(const struct plan *plan, uint32_t minor,
 			    op->name, op->len, PLAN_MAX_CELL_VALUE, hive_path, minor);
 	}
 	return 0;
+}
+
+/* A set-bits operation keeps every bit a DWORD already has (a TLS 1.3
+ * bit must survive adding TLS 1.2); anything that is not a DWORD is
+ * replaced by the bits alone. */
+static void
+merge_bits(struct plan_item *it)
+{
+	const unsigned char *want = it->op->data;
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		it->merged[i] = want[i];
+	if (it->had_value && it->before_type == hive_t_REG_DWORD &&
+	    it->before_len == 4)
+		for (i = 0; i < 4; i++)
+			it->merged[i] |= it->before[i];
+	it->after = it->merged;
 }
 
 int
@@ -176,10 +254,16 @@ plan_judge(hive_h *h, struct plan_item *it, struct hp_err *e)
 		it->action = it->had_value ? PLAN_DELETE : PLAN_ALREADY;
 		return 0;
 	}
+	it->after_type = op->type;
+	it->after = op->data;
+	it->after_len = op->len;
+	if (op->set_bits)
+		merge_bits(it);
 	if (!it->had_value)
 		it->action = PLAN_ADD;
-	else if (it->before_type == op->type && it->before_len == op->len &&
-	    memcmp(it->before, op->data, op->len) == 0)
+	else if (it->before_type == it->after_type &&
+	    it->before_len == it->after_len &&
+	    memcmp(it->before, it->after, it->after_len) == 0)
 		it->action = PLAN_ALREADY;
 	else
 		it->action = PLAN_CHANGE;

@@ -1,5 +1,6 @@
-/* The plan: each .reg operation mapped into the SOFTWARE hive and judged
- * against what the hive holds now (before), with what applying it means. */
+/* The plan: each .reg operation mapped into the hive that holds its key
+ * (SOFTWARE or SYSTEM, CurrentControlSet resolved to ControlSet00N) and
+ * judged against what the hive holds now, with what applying it means. */
 #ifndef HIVEPATCH_PLAN_H
 #define HIVEPATCH_PLAN_H
 
@@ -10,6 +11,7 @@
 
 #include "detect.h"
 #include "error.h"
+#include "hive.h"
 #include "regfile.h"
 
 enum plan_action {
@@ -31,6 +33,12 @@ struct plan_item {
 	hive_type before_type;
 	unsigned char *before;
 	size_t before_len;
+	/* What the value is to hold: the operation's data, or for a set-bits
+	 * operation the bits OR-ed into what was there. */
+	hive_type after_type;
+	const unsigned char *after;
+	size_t after_len;
+	unsigned char merged[4];
 };
 
 struct plan {
@@ -38,14 +46,31 @@ struct plan {
 	size_t n_items;
 };
 
-/* Maps every operation onto the SOFTWARE hive.  A key outside
- * HKEY_LOCAL_MACHINE\SOFTWARE fails with HP_USAGE naming file:line;
- * Wow6432Node keys on a 32-bit image become PLAN_SKIP.  Judging against
- * the hive is a separate step (plan_judge) because applying one item can
- * change what the next one finds. */
+/* How keys map into one hive. */
+struct map_ctx {
+	enum hive_kind hive;		/* HIVE_SOFTWARE or HIVE_SYSTEM */
+	int is_64bit;			/* SOFTWARE: Wow6432Node present */
+	char *const *control_sets;	/* SYSTEM: what CurrentControlSet
+					 * stands for ("ControlSet001", ...) */
+	size_t n_control_sets;
+};
+
+/* The hive an operation's key lives in (HKLM\SOFTWARE or HKLM\SYSTEM)
+ * and the path below that hive's root; HP_USAGE naming file:line for a
+ * key in any other hive. */
+int op_hive(const struct reg_op *op, enum hive_kind *kind, const char **rel,
+	    struct hp_err *e);
+
+/* True when the operation's key is under SYSTEM\CurrentControlSet. */
+int op_uses_current_control_set(const struct reg_op *op);
+
+/* Maps the operations whose key is in ctx->hive (others are left for
+ * another plan).  A key under CurrentControlSet becomes one item per
+ * control set in ctx; on a 32-bit image Wow6432Node keys become
+ * PLAN_SKIP.  Judging against the hive is a separate step (plan_judge)
+ * because applying one item can change what the next one finds. */
 int plan_map(const struct reg_op *const *ops, size_t n_ops,
-	     const struct image_info *image, struct plan *plan,
-	     struct hp_err *e);
+	     const struct map_ctx *ctx, struct plan *plan, struct hp_err *e);
 
 /* Largest value data a single cell may hold in regf 1.4 and later;
  * larger data needs "big data" records, which hivex does not write. */

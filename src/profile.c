@@ -130,6 +130,8 @@ read_meta(struct profile *p, struct hp_err *e)
 
 			if (memmem(line, n, "dotnet45", 8) != NULL)
 				p->requires_dotnet45 = 1;
+			if (memmem(line, n, "dotnet35", 8) != NULL)
+				p->requires_dotnet35 = 1;
 		}
 		line += strcspn(line, "\n");
 		if (*line == '\n')

@@ -14,6 +14,7 @@ struct profile {
 	char *path;
 	char *description;	/* "; hivepatch-description: ..." */
 	int requires_dotnet45;	/* "; hivepatch-requires: dotnet45" */
+	int requires_dotnet35;	/* "; hivepatch-requires: dotnet35" */
 };
 
 /* The directory profiles are read from: $HIVEPATCH_PROFILE_DIR, else

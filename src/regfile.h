@@ -12,6 +12,11 @@
 
 #include "error.h"
 
+/* A comment line that makes the next value, which must be a dword:, a
+ * set of bits to OR into the value already there (hivepatch's own
+ * extension; regedit reads it as a comment and sets the value). */
+#define REG_SET_BITS_DIRECTIVE "; hivepatch: set-bits"
+
 /* Largest .reg file we read; anything bigger is refused, not truncated. */
 #define REG_FILE_MAX (64u * 1024 * 1024)
 
@@ -36,6 +41,9 @@ struct reg_op {
 				 * REG_MULTI_SZ UTF-16LE with the double NUL, DWORD and
 				 * QWORD little-endian */
 	size_t len;
+	int set_bits;		/* REG_DWORD preceded by "; hivepatch: set-bits":
+				 * OR these bits into the value already there
+				 * instead of replacing it */
 	const char *file;	/* points into reg_doc.file */
 	unsigned line;		/* line of the value (or key header) in the file */
 };

@@ -60,6 +60,7 @@ struct parser {
 	const char *root;	/* current section, NULL before the first */
 	char *path;
 	int deleting;		/* current section is [-KEY] */
+	unsigned set_bits_line;	/* line of a pending set-bits directive */
 	struct hp_err *e;
 };
 
@@ -902,6 +903,38 @@ fail:
 }
 
 static int
+is_set_bits_directive(const char *p, const char *end)
+{
+	size_t n = sizeof(REG_SET_BITS_DIRECTIVE) - 1;
+
+	if ((size_t)(end - p) < n || memcmp(p, REG_SET_BITS_DIRECTIVE, n) != 0)
+		return 0;
+	return skip_space(p + n, end) == end;
+}
+
+static int
+set_bits_misplaced(struct parser *ps)
+{
+	return hp_err_set(ps->e, HP_USAGE,
+	    "%s:%u: expected a \"NAME\"=dword: value right after '%s'",
+	    ps->file, ps->set_bits_line, REG_SET_BITS_DIRECTIVE);
+}
+
+/* The value just parsed follows a set-bits directive. */
+static int
+mark_set_bits(struct parser *ps)
+{
+	struct reg_op *op = &ps->doc->ops[ps->doc->n_ops - 1];
+
+	if (op->kind != REG_OP_SET_VALUE || op->type != hive_t_REG_DWORD ||
+	    op->len != 4)
+		return set_bits_misplaced(ps);
+	op->set_bits = 1;
+	ps->set_bits_line = 0;
+	return 0;
+}
+
+static int
 parse_lines(struct parser *ps)
 {
 	struct line ln;
@@ -912,18 +945,30 @@ parse_lines(struct parser *ps)
 		return -1;
 	while (next_line(ps, &ln)) {
 		p = skip_space(ln.p, ln.end);
-		if (p == ln.end || *p == ';')
+		if (p == ln.end)
 			continue;
-		if (*p == '[')
+		if (*p == ';') {
+			if (is_set_bits_directive(p, ln.end))
+				ps->set_bits_line = ln.no;
+			continue;
+		}
+		if (*p == '[') {
+			if (ps->set_bits_line != 0)
+				return set_bits_misplaced(ps);
 			rc = parse_section(ps, &ln, p);
-		else if (*p == '"' || *p == '@')
+		} else if (*p == '"' || *p == '@') {
 			rc = parse_value(ps, &ln, p);
-		else
+			if (rc == 0 && ps->set_bits_line != 0)
+				rc = mark_set_bits(ps);
+		} else {
 			rc = syntax_error(ps, ln.no, p, ln.end, 0,
 			    "'[KEY]', '\"NAME\"=' or '@='");
+		}
 		if (rc == -1)
 			return -1;
 	}
+	if (ps->set_bits_line != 0)
+		return set_bits_misplaced(ps);
 	return 0;
 }
 

@@ -133,14 +133,19 @@ print_image(const struct report *r, FILE *out)
 		fprintf(out, " %s", im->display_version);
 	if (im->build)
 		fprintf(out, " (build %s)", im->build);
-	fprintf(out, ", %s", im->is_64bit ? "64-bit" : "32-bit");
+	if (im->from_software)
+		fprintf(out, ", %s", im->is_64bit ? "64-bit" : "32-bit");
 	if (im->has_release && im->dotnet4_version)
 		fprintf(out, ", .NET Framework %s (Release %" PRIu32 ")",
 		    im->dotnet4_version, im->release);
 	else if (im->dotnet4_full)
 		fprintf(out, ", .NET Framework 4.0 (no Release value)");
-	else
+	else if (im->product != NULL)
 		fprintf(out, ", no .NET Framework 4");
+	if (im->dotnet35)
+		fprintf(out, ", .NET Framework 3.5");
+	if (im->processor_arch != NULL)
+		fprintf(out, ", %s", im->processor_arch);
 	fputc('\n', out);
 }
 
@@ -169,7 +174,10 @@ print_item(const struct report *r, const struct plan_item *it, FILE *out)
 	case REG_OP_SET_VALUE:
 	case REG_OP_DELETE_VALUE:
 		fprintf(out, "  %s", *op->name ? op->name : "@");
-		if (op->kind == REG_OP_SET_VALUE) {
+		if (op->kind == REG_OP_SET_VALUE && it->after != NULL) {
+			fputs(" = ", out);
+			print_data(out, it->after_type, it->after, it->after_len);
+		} else if (op->kind == REG_OP_SET_VALUE) {
 			fputs(" = ", out);
 			print_data(out, op->type, op->data, op->len);
 		} else {
@@ -190,26 +198,20 @@ print_item(const struct report *r, const struct plan_item *it, FILE *out)
 	fputc('\n', out);
 }
 
-void
-report_print_text(const struct report *r, FILE *out)
+static void
+print_hive(const struct report *r, const struct report_hive *rh, FILE *out)
 {
 	size_t i;
 
-	fprintf(out, "hivepatch %s%s: %s\n", r->command,
-	    r->dry_run ? " (dry run)" : "", r->hive_path ? r->hive_path : r->target);
-	if (r->image != NULL)
-		print_image(r, out);
-	if (r->n_profiles > 0) {
-		fputs("profiles:", out);
-		for (i = 0; i < r->n_profiles; i++)
-			fprintf(out, " %s", r->profiles[i]);
-		fputc('\n', out);
-	}
-	for (i = 0; i < r->n_reg_files; i++)
-		fprintf(out, "reg file: %s\n", r->reg_files[i]);
-	if (r->plan != NULL)
-		for (i = 0; i < r->plan->n_items; i++) {
-			const struct plan_item *it = &r->plan->items[i];
+	fprintf(out, "%-9s %s", hive_kind_name(rh->kind), rh->path);
+	if (rh->n_control_sets == 1)
+		fprintf(out, " (CurrentControlSet is %s)", rh->control_sets[0]);
+	else if (rh->n_control_sets > 1)
+		fprintf(out, " (all %zu control sets)", rh->n_control_sets);
+	fputc('\n', out);
+	if (rh->plan != NULL)
+		for (i = 0; i < rh->plan->n_items; i++) {
+			const struct plan_item *it = &rh->plan->items[i];
 
 			/* A [KEY] header says something only when the key
 			 * is missing; the value lines say the rest.  JSON
@@ -219,10 +221,33 @@ report_print_text(const struct report *r, FILE *out)
 				continue;
 			print_item(r, it, out);
 		}
+	if (rh->backup_dir != NULL)
+		fprintf(out, "backup:   %s\n", rh->backup_dir);
+}
+
+void
+report_print_text(const struct report *r, FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "hivepatch %s%s: %s\n", r->command,
+	    r->dry_run ? " (dry run)" : "", r->target);
+	if (r->image != NULL)
+		print_image(r, out);
+	if (r->n_profiles > 0) {
+		fputs("profiles:", out);
+		for (i = 0; i < r->n_profiles; i++)
+			fprintf(out, " %s", r->profiles[i]);
+		fputc('\n', out);
+	}
+	if (r->auto_reason != NULL)
+		fprintf(out, "auto:     %s\n", r->auto_reason);
+	for (i = 0; i < r->n_reg_files; i++)
+		fprintf(out, "reg file: %s\n", r->reg_files[i]);
+	for (i = 0; i < r->n_hives; i++)
+		print_hive(r, &r->hives[i], out);
 	for (i = 0; i < r->n_warnings; i++)
 		fprintf(out, "warning:  %s\n", r->warnings[i]);
-	if (r->backup_dir != NULL)
-		fprintf(out, "backup:   %s\n", r->backup_dir);
 	if (r->result != NULL)
 		fprintf(out, "result:   %s\n", r->result);
 }
@@ -274,13 +299,16 @@ op_name(enum reg_op_kind k)
 }
 
 static struct json_object *
-json_item(const struct report *r, const struct plan_item *it)
+json_item(const struct report *r, const struct report_hive *rh,
+	  const struct plan_item *it)
 {
 	struct json_object *o = json_object_new_object();
 	const struct reg_op *op = it->op;
 	int value_op = op->kind == REG_OP_SET_VALUE ||
 	    op->kind == REG_OP_DELETE_VALUE;
 
+	json_object_object_add(o, "hive",
+	    json_object_new_string(hive_kind_name(rh->kind)));
 	json_object_object_add(o, "key", json_object_new_string(it->display_key));
 	json_object_object_add(o, "name", value_op ?
 	    json_object_new_string(op->name) : NULL);
@@ -292,8 +320,10 @@ json_item(const struct report *r, const struct plan_item *it)
 	if (value_op) {
 		json_object_object_add(o, "before", it->had_value ?
 		    json_data(it->before_type, it->before, it->before_len) : NULL);
-		json_object_object_add(o, "after", op->kind == REG_OP_SET_VALUE ?
-		    json_data(op->type, op->data, op->len) : NULL);
+		json_object_object_add(o, "after", op->kind != REG_OP_SET_VALUE ?
+		    NULL : it->after != NULL ?
+		    json_data(it->after_type, it->after, it->after_len) :
+		    json_data(op->type, op->data, op->len));
 	}
 	json_object_object_add(o, "source", json_object_new_string(op->file));
 	json_object_object_add(o, "line", json_object_new_int((int)op->line));
@@ -328,8 +358,8 @@ json_image(const struct image_info *im)
 	json_object_object_add(os, "edition", json_opt_string(im->edition));
 	json_object_object_add(os, "version", json_opt_string(im->display_version));
 	json_object_object_add(o, "os", os);
-	json_object_object_add(o, "arch", json_object_new_string(im->is_64bit ?
-	    "64-bit" : "32-bit"));
+	json_object_object_add(o, "arch", im->from_software ?
+	    json_object_new_string(im->is_64bit ? "64-bit" : "32-bit") : NULL);
 	net = NULL;
 	if (im->dotnet4_full) {
 		net = json_object_new_object();
@@ -339,47 +369,70 @@ json_image(const struct image_info *im)
 		    json_object_new_int64(im->release) : NULL);
 	}
 	json_object_object_add(o, "dotnet4", net);
+	json_object_object_add(o, "dotnet35", json_object_new_boolean(im->dotnet35));
+	json_object_object_add(o, "dotnet20", json_object_new_boolean(im->dotnet20));
+	json_object_object_add(o, "processor_architecture",
+	    json_opt_string(im->processor_arch));
 	return o;
+}
+
+static struct json_object *
+json_hive(const struct report_hive *rh)
+{
+	struct json_object *hive = json_object_new_object(), *a;
+
+	json_object_object_add(hive, "kind",
+	    json_object_new_string(hive_kind_name(rh->kind)));
+	json_object_object_add(hive, "path", json_object_new_string(rh->path));
+	if (rh->hdr != NULL) {
+		json_object_object_add(hive, "dirty",
+		    json_object_new_boolean(rh->hdr->dirty));
+		a = json_object_new_array();
+		json_object_array_add(a, json_object_new_int64(rh->hdr->seq_primary));
+		json_object_array_add(a, json_object_new_int64(rh->hdr->seq_secondary));
+		json_object_object_add(hive, "sequence", a);
+	}
+	json_object_object_add(hive, "logs",
+	    json_strings((const char *const *)rh->logs, rh->n_logs));
+	json_object_object_add(hive, "control_sets",
+	    json_strings((const char *const *)rh->control_sets, rh->n_control_sets));
+	json_object_object_add(hive, "sha256_before", json_opt_string(rh->sha_before));
+	json_object_object_add(hive, "sha256_after", json_opt_string(rh->sha_after));
+	json_object_object_add(hive, "backup", json_opt_string(rh->backup_dir));
+	return hive;
 }
 
 void
 report_print_json(const struct report *r, FILE *out)
 {
-	struct json_object *o = json_object_new_object(), *hive = NULL, *a;
-	size_t i;
+	struct json_object *o = json_object_new_object(), *hives, *a;
+	size_t i, j;
 
 	json_object_object_add(o, "schema", json_object_new_string(REPORT_SCHEMA));
 	json_object_object_add(o, "tool_version", json_object_new_string(PACKAGE_VERSION));
 	json_object_object_add(o, "command", json_object_new_string(r->command));
 	json_object_object_add(o, "target", json_object_new_string(r->target));
-	if (r->hive_path != NULL) {
-		hive = json_object_new_object();
-		json_object_object_add(hive, "path", json_object_new_string(r->hive_path));
-		if (r->hdr != NULL) {
-			json_object_object_add(hive, "dirty",
-			    json_object_new_boolean(r->hdr->dirty));
-			json_object_object_add(hive, "sequence", json_object_new_array());
-			a = json_object_object_get(hive, "sequence");
-			json_object_array_add(a, json_object_new_int64(r->hdr->seq_primary));
-			json_object_array_add(a, json_object_new_int64(r->hdr->seq_secondary));
-		}
-		json_object_object_add(hive, "logs",
-		    json_strings((const char *const *)r->logs, r->n_logs));
-		json_object_object_add(hive, "sha256_before", json_opt_string(r->sha_before));
-		json_object_object_add(hive, "sha256_after", json_opt_string(r->sha_after));
-	}
-	json_object_object_add(o, "hive", hive);
+	hives = json_object_new_array();
+	for (i = 0; i < r->n_hives; i++)
+		json_object_array_add(hives, json_hive(&r->hives[i]));
+	json_object_object_add(o, "hives", hives);
+	/* "hive" is the first of "hives", kept from the one-hive schema. */
+	json_object_object_add(o, "hive", r->n_hives ? json_hive(&r->hives[0]) : NULL);
 	json_object_object_add(o, "image", r->image ? json_image(r->image) : NULL);
 	json_object_object_add(o, "profiles", json_strings(r->profiles, r->n_profiles));
+	json_object_object_add(o, "auto_reason", json_opt_string(r->auto_reason));
 	json_object_object_add(o, "reg_files", json_strings(r->reg_files, r->n_reg_files));
 	json_object_object_add(o, "dry_run", json_object_new_boolean(r->dry_run));
 	a = json_object_new_array();
-	if (r->plan != NULL)
-		for (i = 0; i < r->plan->n_items; i++)
-			json_object_array_add(a, json_item(r, &r->plan->items[i]));
+	for (i = 0; i < r->n_hives; i++)
+		for (j = 0; r->hives[i].plan != NULL && j < r->hives[i].plan->n_items; j++)
+			json_object_array_add(a, json_item(r, &r->hives[i],
+			    &r->hives[i].plan->items[j]));
 	json_object_object_add(o, "changes", a);
 	json_object_object_add(o, "warnings", json_strings(r->warnings, r->n_warnings));
-	json_object_object_add(o, "backup", json_opt_string(r->backup_dir));
+	/* "backup" is the first hive's, kept from the one-hive schema. */
+	json_object_object_add(o, "backup", r->n_hives ?
+	    json_opt_string(r->hives[0].backup_dir) : NULL);
 	json_object_object_add(o, "result", json_opt_string(r->result));
 	json_object_object_add(o, "error", json_opt_string(r->error));
 	json_object_object_add(o, "exit_status", json_object_new_int(r->exit_status));

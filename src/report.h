@@ -12,24 +12,36 @@
 
 #define REPORT_MAX_WARNINGS 8
 
-struct report {
-	const char *command;		/* "apply", "verify", "import" */
-	const char *target;
-	const char *hive_path;		/* NULL until resolved */
+#define REPORT_MAX_HIVES 2
+
+/* One hive a run read or wrote. */
+struct report_hive {
+	enum hive_kind kind;
+	const char *path;
 	const struct hive_header *hdr;	/* NULL until read */
 	char *const *logs;
 	size_t n_logs;
-	const struct image_info *image;	/* NULL until detected */
-	const char *const *profiles;
-	size_t n_profiles;
-	const char *const *reg_files;
-	size_t n_reg_files;
+	char *const *control_sets;	/* what CurrentControlSet meant */
+	size_t n_control_sets;
 	const struct plan *plan;	/* NULL until planned */
-	int verify;			/* statuses read as compliance */
-	int dry_run;
 	const char *backup_dir;		/* set when a backup was taken */
 	const char *sha_before;
 	const char *sha_after;
+};
+
+struct report {
+	const char *command;		/* "apply", "verify", "import" */
+	const char *target;
+	struct report_hive hives[REPORT_MAX_HIVES];
+	size_t n_hives;
+	const struct image_info *image;	/* NULL until detected */
+	const char *const *profiles;
+	size_t n_profiles;
+	const char *auto_reason;	/* why --profile auto chose them */
+	const char *const *reg_files;
+	size_t n_reg_files;
+	int verify;			/* statuses read as compliance */
+	int dry_run;
 	const char *result;		/* one phrase: "changed", "already compliant", ... */
 	const char *warnings[REPORT_MAX_WARNINGS];
 	size_t n_warnings;
