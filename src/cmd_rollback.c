@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "backup.h"
@@ -14,53 +15,109 @@
 #include "hash.h"
 #include "target.h"
 
+/* One hive of the target and the latest backup of it, if any. */
+struct rollback_hive {
+	struct hp_target target;
+	struct backup backup;
+	int found;
+	int lock_fd;
+};
+
+/* Restores one hive from its backup, after checking that the file is
+ * still what the apply left. */
+static int
+restore_one(struct rollback_hive *rb, int force, struct hp_err *e)
+{
+	char sha_now[SHA256_HEX_LEN + 1];
+	const char *path = rb->target.hive_path;
+	struct backup *b = &rb->backup;
+
+	if (sha256_file(path, sha_now, e) == -1)
+		return -1;
+	if (strcmp(sha_now, b->sha_before) == 0) {
+		printf("%s: already holds the backup of %s: nothing written\n",
+		    path, b->time);
+		return 0;
+	}
+	if (strcmp(sha_now, b->sha_after) != 0) {
+		if (!force)
+			return hp_err_set(e, HP_REFUSED,
+			    "%s: changed since hivepatch wrote it (sha256 %s, "
+			    "the apply of %s left %s); --force restores the backup anyway",
+			    path, sha_now, b->time, b->sha_after);
+		fprintf(stderr, "hivepatch: warning: %s changed since the apply of %s; "
+		    "restoring anyway because of --force\n", path, b->time);
+	}
+	if (restore_atomic(b->copy, path, b->sha_before, e) == -1)
+		return -1;
+	printf("%s: restored as it was before the apply of %s (sha256 %s)\n"
+	    "backup:   %s\n", path, b->time, b->sha_before, b->dir);
+	return 0;
+}
+
+/* Every hive the last apply changed goes back: in a tree that apply may
+ * have written SOFTWARE, SYSTEM or both, under one backup id. */
 static int
 rollback(const char *target_arg, const char *backup_dir, int force,
 	 struct hp_err *e)
 {
-	char sha_now[SHA256_HEX_LEN + 1], *root = NULL;
-	struct hp_target target;
-	struct backup b;
-	int lock_fd = -1, rc = -1;
+	static const char *const names[] = { "SOFTWARE", "SYSTEM" };
+	struct rollback_hive hives[2];
+	const char *latest = NULL;
+	char *root = NULL;
+	struct stat st;
+	size_t i, n;
+	int rc = -1, is_tree;
 
-	memset(&target, 0, sizeof(target));
-	memset(&b, 0, sizeof(b));
-	if (target_resolve(target_arg, "SOFTWARE", &target, e) == -1)
+	memset(hives, 0, sizeof(hives));
+	hives[0].lock_fd = hives[1].lock_fd = -1;
+	is_tree = stat(target_arg, &st) == 0 && S_ISDIR(st.st_mode);
+	n = is_tree ? 2 : 1;
+	if (backup_root(backup_dir, &root, e) == -1)
 		goto out;
-	if ((lock_fd = hive_lock(target.hive_path, e)) == -1)
-		goto out;
-	if (backup_root(backup_dir, &root, e) == -1 ||
-	    backup_find_latest(root, target.hive_path, &b, e) == -1 ||
-	    sha256_file(target.hive_path, sha_now, e) == -1)
-		goto out;
-	if (strcmp(sha_now, b.sha_before) == 0) {
-		printf("hivepatch rollback: %s\nresult:   already holds the backup "
-		    "of %s: nothing written\n", target.hive_path, b.time);
-		rc = 0;
-		goto out;
-	}
-	if (strcmp(sha_now, b.sha_after) != 0) {
-		if (!force) {
-			hp_err_set(e, HP_REFUSED,
-			    "%s: changed since hivepatch wrote it (sha256 %s, "
-			    "the apply of %s left %s); --force restores the backup anyway",
-			    target.hive_path, sha_now, b.time, b.sha_after);
-			goto out;
+	for (i = 0; i < n; i++) {
+		struct hp_err missing;
+
+		/* A tree without SYSTEM, or a hive never patched, is fine as
+		 * long as one hive has a backup. */
+		if (target_resolve(target_arg, names[i], &hives[i].target,
+		    i == 0 ? e : &missing) == -1) {
+			if (i == 0 && !is_tree)
+				goto out;
+			continue;
 		}
-		fprintf(stderr, "hivepatch: warning: %s changed since the apply of %s; "
-		    "restoring anyway because of --force\n", target.hive_path, b.time);
+		/* Lock before looking: the backup chosen must still be the
+		 * latest when it is restored. */
+		if ((hives[i].lock_fd = hive_lock(hives[i].target.hive_path,
+		    e)) == -1)
+			goto out;
+		if (backup_find_latest(root, hives[i].target.hive_path,
+		    &hives[i].backup, &missing) == -1)
+			continue;
+		hives[i].found = 1;
+		if (latest == NULL || strcmp(hives[i].backup.id, latest) > 0)
+			latest = hives[i].backup.id;
 	}
-	if (restore_atomic(b.copy, target.hive_path, b.sha_before, e) == -1)
+	if (latest == NULL) {
+		hp_err_set(e, HP_REFUSED, "%s: no backup of this hive%s under %s",
+		    hives[0].target.hive_path ? hives[0].target.hive_path :
+		    target_arg, is_tree ? " or of the tree's SYSTEM hive" : "",
+		    root);
 		goto out;
-	printf("hivepatch rollback: %s\nbackup:   %s\nresult:   restored the "
-	    "hive as it was before the apply of %s (sha256 %s)\n",
-	    target.hive_path, b.dir, b.time, b.sha_before);
+	}
+	printf("hivepatch rollback: %s\n", target_arg);
+	for (i = 0; i < n; i++)
+		if (hives[i].found && strcmp(hives[i].backup.id, latest) == 0 &&
+		    restore_one(&hives[i], force, e) == -1)
+			goto out;
 	rc = 0;
 out:
-	if (lock_fd != -1)
-		close(lock_fd);
-	backup_free(&b);
-	target_free(&target);
+	for (i = 0; i < 2; i++) {
+		if (hives[i].lock_fd != -1)
+			close(hives[i].lock_fd);
+		backup_free(&hives[i].backup);
+		target_free(&hives[i].target);
+	}
 	free(root);
 	return rc;
 }
