@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 
+#include "autoprofile.h"
 #include "cli.h"
 #include "profile.h"
 
@@ -19,6 +20,8 @@ cmd_profiles(int argc, char **argv)
 		return cli_fail(&e);
 	for (i = 0; i < n; i++)
 		printf("%-24s %s\n", list[i].name, list[i].description);
+	printf("%-24s %s\n", AUTO_PROFILE, "the profiles the image needs, chosen "
+	    "from its build and .NET versions (see hivepatch inspect)");
 	profile_list_free(list, n);
 	return 0;
 }

@@ -95,8 +95,8 @@ hex_string(const unsigned char *data, size_t len)
 }
 
 /* Data in .reg notation, shortened for a terminal. */
-static void
-print_data(FILE *out, hive_type t, const unsigned char *data, size_t len)
+void
+report_print_data(FILE *out, hive_type t, const unsigned char *data, size_t len)
 {
 	char *s;
 
@@ -123,11 +123,9 @@ print_data(FILE *out, hive_type t, const unsigned char *data, size_t len)
 	free(s);
 }
 
-static void
-print_image(const struct report *r, FILE *out)
+void
+report_print_image(const struct image_info *im, FILE *out)
 {
-	const struct image_info *im = r->image;
-
 	fprintf(out, "image:    %s", im->product ? im->product : "unknown Windows");
 	if (im->display_version)
 		fprintf(out, " %s", im->display_version);
@@ -176,16 +174,16 @@ print_item(const struct report *r, const struct plan_item *it, FILE *out)
 		fprintf(out, "  %s", *op->name ? op->name : "@");
 		if (op->kind == REG_OP_SET_VALUE && it->after != NULL) {
 			fputs(" = ", out);
-			print_data(out, it->after_type, it->after, it->after_len);
+			report_print_data(out, it->after_type, it->after, it->after_len);
 		} else if (op->kind == REG_OP_SET_VALUE) {
 			fputs(" = ", out);
-			print_data(out, op->type, op->data, op->len);
+			report_print_data(out, op->type, op->data, op->len);
 		} else {
 			fputs(" (to be absent)", out);
 		}
 		if (it->action == PLAN_CHANGE || it->action == PLAN_DELETE) {
 			fputs(r->verify ? " (is " : " (was ", out);
-			print_data(out, it->before_type, it->before, it->before_len);
+			report_print_data(out, it->before_type, it->before, it->before_len);
 			fputc(')', out);
 		} else if (it->action == PLAN_ADD && !r->verify) {
 			fputs(it->key_exists ? " (was absent)" :
@@ -233,7 +231,7 @@ report_print_text(const struct report *r, FILE *out)
 	fprintf(out, "hivepatch %s%s: %s\n", r->command,
 	    r->dry_run ? " (dry run)" : "", r->target);
 	if (r->image != NULL)
-		print_image(r, out);
+		report_print_image(r->image, out);
 	if (r->n_profiles > 0) {
 		fputs("profiles:", out);
 		for (i = 0; i < r->n_profiles; i++)
@@ -252,8 +250,8 @@ report_print_text(const struct report *r, FILE *out)
 		fprintf(out, "result:   %s\n", r->result);
 }
 
-static struct json_object *
-json_data(hive_type t, const unsigned char *data, size_t len)
+struct json_object *
+report_json_data(hive_type t, const unsigned char *data, size_t len)
 {
 	struct json_object *o = json_object_new_object(), *v = NULL;
 	char *s;
@@ -319,19 +317,19 @@ json_item(const struct report *r, const struct report_hive *rh,
 	    json_object_new_string(it->skip_reason) : NULL);
 	if (value_op) {
 		json_object_object_add(o, "before", it->had_value ?
-		    json_data(it->before_type, it->before, it->before_len) : NULL);
+		    report_json_data(it->before_type, it->before, it->before_len) : NULL);
 		json_object_object_add(o, "after", op->kind != REG_OP_SET_VALUE ?
 		    NULL : it->after != NULL ?
-		    json_data(it->after_type, it->after, it->after_len) :
-		    json_data(op->type, op->data, op->len));
+		    report_json_data(it->after_type, it->after, it->after_len) :
+		    report_json_data(op->type, op->data, op->len));
 	}
 	json_object_object_add(o, "source", json_object_new_string(op->file));
 	json_object_object_add(o, "line", json_object_new_int((int)op->line));
 	return o;
 }
 
-static struct json_object *
-json_strings(const char *const *items, size_t n)
+struct json_object *
+report_json_strings(const char *const *items, size_t n)
 {
 	struct json_object *a = json_object_new_array();
 	size_t i;
@@ -341,22 +339,22 @@ json_strings(const char *const *items, size_t n)
 	return a;
 }
 
-static struct json_object *
-json_opt_string(const char *s)
+struct json_object *
+report_json_opt_string(const char *s)
 {
 	return s ? json_object_new_string(s) : NULL;
 }
 
-static struct json_object *
-json_image(const struct image_info *im)
+struct json_object *
+report_json_image(const struct image_info *im)
 {
 	struct json_object *o = json_object_new_object(), *os, *net;
 
 	os = json_object_new_object();
-	json_object_object_add(os, "product", json_opt_string(im->product));
-	json_object_object_add(os, "build", json_opt_string(im->build));
-	json_object_object_add(os, "edition", json_opt_string(im->edition));
-	json_object_object_add(os, "version", json_opt_string(im->display_version));
+	json_object_object_add(os, "product", report_json_opt_string(im->product));
+	json_object_object_add(os, "build", report_json_opt_string(im->build));
+	json_object_object_add(os, "edition", report_json_opt_string(im->edition));
+	json_object_object_add(os, "version", report_json_opt_string(im->display_version));
 	json_object_object_add(o, "os", os);
 	json_object_object_add(o, "arch", im->from_software ?
 	    json_object_new_string(im->is_64bit ? "64-bit" : "32-bit") : NULL);
@@ -364,7 +362,7 @@ json_image(const struct image_info *im)
 	if (im->dotnet4_full) {
 		net = json_object_new_object();
 		json_object_object_add(net, "version",
-		    json_opt_string(im->dotnet4_version));
+		    report_json_opt_string(im->dotnet4_version));
 		json_object_object_add(net, "release", im->has_release ?
 		    json_object_new_int64(im->release) : NULL);
 	}
@@ -372,7 +370,7 @@ json_image(const struct image_info *im)
 	json_object_object_add(o, "dotnet35", json_object_new_boolean(im->dotnet35));
 	json_object_object_add(o, "dotnet20", json_object_new_boolean(im->dotnet20));
 	json_object_object_add(o, "processor_architecture",
-	    json_opt_string(im->processor_arch));
+	    report_json_opt_string(im->processor_arch));
 	return o;
 }
 
@@ -393,12 +391,12 @@ json_hive(const struct report_hive *rh)
 		json_object_object_add(hive, "sequence", a);
 	}
 	json_object_object_add(hive, "logs",
-	    json_strings((const char *const *)rh->logs, rh->n_logs));
+	    report_json_strings((const char *const *)rh->logs, rh->n_logs));
 	json_object_object_add(hive, "control_sets",
-	    json_strings((const char *const *)rh->control_sets, rh->n_control_sets));
-	json_object_object_add(hive, "sha256_before", json_opt_string(rh->sha_before));
-	json_object_object_add(hive, "sha256_after", json_opt_string(rh->sha_after));
-	json_object_object_add(hive, "backup", json_opt_string(rh->backup_dir));
+	    report_json_strings((const char *const *)rh->control_sets, rh->n_control_sets));
+	json_object_object_add(hive, "sha256_before", report_json_opt_string(rh->sha_before));
+	json_object_object_add(hive, "sha256_after", report_json_opt_string(rh->sha_after));
+	json_object_object_add(hive, "backup", report_json_opt_string(rh->backup_dir));
 	return hive;
 }
 
@@ -418,10 +416,10 @@ report_print_json(const struct report *r, FILE *out)
 	json_object_object_add(o, "hives", hives);
 	/* "hive" is the first of "hives", kept from the one-hive schema. */
 	json_object_object_add(o, "hive", r->n_hives ? json_hive(&r->hives[0]) : NULL);
-	json_object_object_add(o, "image", r->image ? json_image(r->image) : NULL);
-	json_object_object_add(o, "profiles", json_strings(r->profiles, r->n_profiles));
-	json_object_object_add(o, "auto_reason", json_opt_string(r->auto_reason));
-	json_object_object_add(o, "reg_files", json_strings(r->reg_files, r->n_reg_files));
+	json_object_object_add(o, "image", r->image ? report_json_image(r->image) : NULL);
+	json_object_object_add(o, "profiles", report_json_strings(r->profiles, r->n_profiles));
+	json_object_object_add(o, "auto_reason", report_json_opt_string(r->auto_reason));
+	json_object_object_add(o, "reg_files", report_json_strings(r->reg_files, r->n_reg_files));
 	json_object_object_add(o, "dry_run", json_object_new_boolean(r->dry_run));
 	a = json_object_new_array();
 	for (i = 0; i < r->n_hives; i++)
@@ -429,12 +427,12 @@ report_print_json(const struct report *r, FILE *out)
 			json_object_array_add(a, json_item(r, &r->hives[i],
 			    &r->hives[i].plan->items[j]));
 	json_object_object_add(o, "changes", a);
-	json_object_object_add(o, "warnings", json_strings(r->warnings, r->n_warnings));
+	json_object_object_add(o, "warnings", report_json_strings(r->warnings, r->n_warnings));
 	/* "backup" is the first hive's, kept from the one-hive schema. */
 	json_object_object_add(o, "backup", r->n_hives ?
-	    json_opt_string(r->hives[0].backup_dir) : NULL);
-	json_object_object_add(o, "result", json_opt_string(r->result));
-	json_object_object_add(o, "error", json_opt_string(r->error));
+	    report_json_opt_string(r->hives[0].backup_dir) : NULL);
+	json_object_object_add(o, "result", report_json_opt_string(r->result));
+	json_object_object_add(o, "error", report_json_opt_string(r->error));
 	json_object_object_add(o, "exit_status", json_object_new_int(r->exit_status));
 	fprintf(out, "%s\n", json_object_to_json_string_ext(o,
 	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));

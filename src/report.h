@@ -55,6 +55,18 @@ void report_print_text(const struct report *r, FILE *out);
 void report_print_json(const struct report *r, FILE *out);
 void report_free(struct report *r);
 
+/* Shared with inspect: data in .reg notation, the image line, and their
+ * JSON forms. */
+struct json_object;
+void report_print_data(FILE *out, hive_type t, const unsigned char *data,
+		       size_t len);
+void report_print_image(const struct image_info *im, FILE *out);
+struct json_object *report_json_data(hive_type t, const unsigned char *data,
+				     size_t len);
+struct json_object *report_json_image(const struct image_info *im);
+struct json_object *report_json_strings(const char *const *items, size_t n);
+struct json_object *report_json_opt_string(const char *s);
+
 /* The word a plan item's outcome is reported with ("added", "missing"...). */
 const char *report_status(const struct report *r, const struct plan_item *it);
 

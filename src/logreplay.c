@@ -1,0 +1,1273 @@
+/* Transaction log replay (see logreplay.h).
+ *
+ * Everything read from a file is bounds-checked before use; the reading
+ * helpers below never look past a buffer's end.  The recovered image is
+ * built in one growing buffer; nothing is written to disk here.
+ *
+ * Layout and rules: "Windows registry file format specification" by Maxim
+ * Suhanov (github.com/msuhanov/regf), sections "Base block", "Format of
+ * transaction log files", "Dirty state of a hive" and "Multiple
+ * transaction log files".  The rules this file follows, in short:
+ *
+ *  - A hive is dirty when its base block has a wrong checksum or its two
+ *    sequence numbers differ.  A clean hive is used as it is; its logs
+ *    are ignored (even if they hold later entries).
+ *  - A log is usable when its base block (the first 512 bytes) has the
+ *    regf signature, a good checksum, equal sequence numbers, and file
+ *    type 1 or 2 (old format) or 6 (new format).
+ *  - New format, base block valid: a log applies when its base block's
+ *    sequence number is not below the hive's secondary sequence number.
+ *    Of those, the one with the lowest sequence number is applied first
+ *    (entries must start at its sequence number and follow one by one),
+ *    then a second log whose sequence number is exactly one past the last
+ *    entry applied.  This is "LOG1, then LOG2" when LOG1 is the older,
+ *    and the other way round when Windows had switched logs.
+ *  - New format, base block invalid: the base block is taken from the log
+ *    with the highest sequence number, and that log's entries applied.
+ *  - An entry stops recovery when its hashes, size, hive bins data size
+ *    or page references are wrong, or its sequence number is not the one
+ *    expected; entries before it stay applied.  An entry with a lower
+ *    sequence number than expected is a remnant of an earlier cycle: the
+ *    normal end of the log.
+ *  - Old format: the log applies when its base block's last written
+ *    timestamp equals the hive's (the first hive bin's timestamp when the
+ *    hive's base block is invalid).  Dirty pages are applied hive bin by
+ *    hive bin; a dirty hive bin with a bad header, or whose pages are
+ *    missing from the log, stops recovery.
+ *
+ * Beyond Windows, for safety: a new-format log whose base block has a
+ * different last written timestamp from the hive's AND names another file
+ * or carries other resource manager GUIDs is taken as another hive's log
+ * and refused. */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "logreplay.h"
+
+#define BASE_BLOCK	4096u	/* base block of a primary file */
+#define LOG_HEADER	512u	/* base block copy at the start of a log */
+#define PAGE_OLD	512u	/* dirty page of an old-format log */
+#define HBIN_ALIGN	4096u
+
+/* Base block fields. */
+#define BB_SEQ1		4
+#define BB_SEQ2		8
+#define BB_TIMESTAMP	12
+#define BB_FILE_TYPE	28
+#define BB_ROOT		36
+#define BB_BINS_SIZE	40
+#define BB_NAME		48
+#define BB_NAME_LEN	64
+#define BB_RMID		112
+#define BB_LOGID	128
+#define BB_FLAGS	144
+#define BB_TMID		148
+#define BB_GUID_LEN	16
+#define BB_CHECKSUM	508
+
+#define FILE_TYPE_PRIMARY	0
+#define FILE_TYPE_LOG_OLD	1
+#define FILE_TYPE_LOG_VERYOLD	2
+#define FILE_TYPE_LOG_NEW	6
+
+/* HvLE log entry header. */
+#define LE_SIZE		4
+#define LE_FLAGS	8
+#define LE_SEQ		12
+#define LE_BINS_SIZE	16
+#define LE_PAGES	20
+#define LE_HASH1	24
+#define LE_HASH2	32
+#define LE_HEADER	40
+#define LE_MIN_SIZE	512u
+
+/* Hive bin header. */
+#define HBIN_OFFSET	4
+#define HBIN_SIZE	8
+#define HBIN_TIMESTAMP	20
+#define HBIN_HEADER	32
+
+/* ---- little-endian fields ---- */
+
+static uint32_t
+le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+static uint64_t
+le64(const unsigned char *p)
+{
+	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+static void
+put32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+	p[2] = (unsigned char)(v >> 16);
+	p[3] = (unsigned char)(v >> 24);
+}
+
+/* a is later than b, modulo 2^32 (sequence numbers may wrap). */
+static int
+seq_after(uint32_t a, uint32_t b)
+{
+	return a != b && (uint32_t)(a - b) < 0x80000000u;
+}
+
+/* ---- checksum and Marvin32 ---- */
+
+static uint32_t
+xor508(const unsigned char *bb)
+{
+	uint32_t sum = 0;
+	size_t i;
+
+	for (i = 0; i < BB_CHECKSUM; i += 4)
+		sum ^= le32(bb + i);
+	return sum;
+}
+
+uint32_t
+regf_checksum(const unsigned char *bb)
+{
+	uint32_t sum = xor508(bb);
+
+	if (sum == 0)
+		return 1;
+	if (sum == 0xFFFFFFFFu)
+		return 0xFFFFFFFEu;
+	return sum;
+}
+
+int
+regf_checksum_ok(const unsigned char *bb)
+{
+	uint32_t stored = le32(bb + BB_CHECKSUM);
+
+	return stored == regf_checksum(bb) || stored == xor508(bb);
+}
+
+void
+regf_checksum_set(unsigned char *bb)
+{
+	put32(bb + BB_CHECKSUM, regf_checksum(bb));
+}
+
+static uint32_t
+rotl32(uint32_t x, unsigned n)
+{
+	return (x << n) | (x >> (32 - n));
+}
+
+static void
+marvin_mix(uint32_t *lo, uint32_t *hi)
+{
+	*hi ^= *lo;
+	*lo = rotl32(*lo, 20);
+	*lo += *hi;
+	*hi = rotl32(*hi, 9);
+	*hi ^= *lo;
+	*lo = rotl32(*lo, 27);
+	*lo += *hi;
+	*hi = rotl32(*hi, 19);
+}
+
+uint64_t
+hp_marvin32(const unsigned char *data, size_t len, uint64_t seed)
+{
+	uint32_t lo = (uint32_t)seed, hi = (uint32_t)(seed >> 32);
+	uint32_t last = 0;
+	size_t i = 0, rest, k;
+
+	for (; len - i >= 4; i += 4) {
+		lo += le32(data + i);
+		marvin_mix(&lo, &hi);
+	}
+	/* The tail (0 to 3 bytes), then a 0x80 byte, then zeros up to two
+	 * more 32-bit words. */
+	rest = len - i;
+	for (k = 0; k < rest; k++)
+		last |= (uint32_t)data[i + k] << (8 * k);
+	last |= 0x80u << (8 * rest);
+	lo += last;
+	marvin_mix(&lo, &hi);
+	marvin_mix(&lo, &hi);
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* ---- the report ---- */
+
+void
+log_replay_report_free(struct log_replay_report *rep)
+{
+	size_t i;
+
+	if (rep == NULL)
+		return;
+	for (i = 0; i < 2; i++)
+		free(rep->logs_used[i]);
+	memset(rep, 0, sizeof(*rep));
+}
+
+/* ---- recovery state ---- */
+
+struct lr_log {
+	const struct log_replay_buf *buf;
+	const char *base;	/* last path component of the name */
+	int fmt;		/* LOG_FORMAT_*, or NONE when unusable */
+	uint32_t seq;		/* its base block's sequence number */
+	int used;
+	char why[200];		/* why it was not used, for messages */
+};
+
+struct lr {
+	const struct log_replay_buf *hive;
+	unsigned char *img;	/* the image being recovered */
+	size_t len;		/* its length */
+	size_t max;		/* bound on len */
+	int bb_valid;		/* the primary's base block checksum is good */
+	int has_sig;		/* it has the regf signature */
+	uint32_t seq2;		/* the primary's secondary sequence number */
+	unsigned char ts[8];	/* the primary's effective timestamp */
+	struct lr_log *logs;
+	size_t n_logs;
+	struct log_replay_report *rep;
+	/* What the finished base block gets. */
+	uint32_t seq_final, bins_final, flags_final, root_final;
+	const unsigned char *bb_source;	/* log base block to recover from */
+};
+
+static const char *
+base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+static void
+set_why(struct lr_log *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+set_why(struct lr_log *l, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(l->why, sizeof(l->why), fmt, ap);
+	va_end(ap);
+}
+
+static void
+stop(struct lr *c, const struct lr_log *l, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+stop(struct lr *c, const struct lr_log *l, const char *fmt, ...)
+{
+	char what[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	c->rep->stopped_early = 1;
+	snprintf(c->rep->stop_reason, sizeof(c->rep->stop_reason), "%s: %s",
+	    l->base, what);
+}
+
+static int
+note_used(struct lr *c, struct lr_log *l, struct hp_err *e)
+{
+	struct log_replay_report *rep = c->rep;
+	char *copy;
+
+	l->used = 1;
+	if (rep->n_logs_used >= 2)
+		return 0;
+	copy = strdup(l->buf->name);
+	if (copy == NULL)
+		return hp_err_set(e, HP_IOERR, "out of memory");
+	rep->logs_used[rep->n_logs_used++] = copy;
+	return 0;
+}
+
+/* Grows the image to `need` bytes, zero-filled. */
+static int
+grow(struct lr *c, uint64_t need, struct hp_err *e)
+{
+	unsigned char *p;
+
+	if (need <= c->len)
+		return 0;
+	if (need > c->max)
+		return hp_err_set(e, HP_REFUSED,
+		    "%s: the recovered hive would be %llu bytes, over the "
+		    "limit of %llu", c->hive->name, (unsigned long long)need,
+		    (unsigned long long)c->max);
+	p = realloc(c->img, (size_t)need);
+	if (p == NULL)
+		return hp_err_set(e, HP_IOERR,
+		    "%s: out of memory for a %llu-byte hive", c->hive->name,
+		    (unsigned long long)need);
+	memset(p + c->len, 0, (size_t)need - c->len);
+	c->img = p;
+	c->len = (size_t)need;
+	return 0;
+}
+
+/* The name field as printable ASCII, for messages. */
+static void
+name_field(const unsigned char *bb, char *out, size_t outlen)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i + 1 < BB_NAME_LEN && o + 1 < outlen; i += 2) {
+		unsigned c = bb[BB_NAME + i] | bb[BB_NAME + i + 1] << 8;
+
+		if (c == 0)
+			break;
+		out[o++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+	}
+	out[o] = '\0';
+}
+
+/* The two name fields hold the same UTF-16 text, ASCII letters compared
+ * case-insensitively. */
+static int
+same_name(const unsigned char *a, const unsigned char *b)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < BB_NAME_LEN; i += 2) {
+		unsigned ca = a[BB_NAME + i] | a[BB_NAME + i + 1] << 8;
+		unsigned cb = b[BB_NAME + i] | b[BB_NAME + i + 1] << 8;
+
+		if (ca >= 'a' && ca <= 'z')
+			ca -= 'a' - 'A';
+		if (cb >= 'a' && cb <= 'z')
+			cb -= 'a' - 'A';
+		if (ca != cb)
+			return 0;
+		if (ca == 0)
+			return 1;
+	}
+	return 1;
+}
+
+static int
+all_zero(const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != 0)
+			return 0;
+	return 1;
+}
+
+/* GUIDs at off are equal, or one of them is unset. */
+static int
+guid_compatible(const unsigned char *a, const unsigned char *b, size_t off)
+{
+	return all_zero(a + off, BB_GUID_LEN) ||
+	    all_zero(b + off, BB_GUID_LEN) ||
+	    memcmp(a + off, b + off, BB_GUID_LEN) == 0;
+}
+
+/* A new-format log of this hive?  (See the comment at the top.) */
+static int
+same_hive(const struct lr *c, const unsigned char *lbb, char *why,
+	  size_t whylen)
+{
+	const unsigned char *pbb = c->hive->data;
+	char ln[40], pn[40];
+
+	if (memcmp(lbb + BB_TIMESTAMP, c->ts, 8) == 0)
+		return 1;
+	if (!c->has_sig)
+		return 1;	/* nothing left to compare with */
+	if (!same_name(lbb, pbb)) {
+		name_field(lbb, ln, sizeof(ln));
+		name_field(pbb, pn, sizeof(pn));
+		snprintf(why, whylen, "belongs to another hive: its base "
+		    "block names '%s', the hive's '%s', and their last "
+		    "written times differ", ln, pn);
+		return 0;
+	}
+	if (!guid_compatible(lbb, pbb, BB_RMID) ||
+	    !guid_compatible(lbb, pbb, BB_LOGID) ||
+	    !guid_compatible(lbb, pbb, BB_TMID)) {
+		snprintf(why, whylen, "belongs to another hive: other "
+		    "resource manager GUIDs and another last written time");
+		return 0;
+	}
+	return 1;
+}
+
+static void
+classify(struct lr *c, struct lr_log *l)
+{
+	const unsigned char *d = l->buf->data;
+	size_t n = l->buf->len;
+	uint32_t type, s1, s2;
+
+	l->fmt = LOG_FORMAT_NONE;
+	if (n == 0) {
+		set_why(l, "empty");
+		return;
+	}
+	if (n < LOG_HEADER) {
+		set_why(l, "%zu bytes, too short for a transaction log", n);
+		return;
+	}
+	if (memcmp(d, "regf", 4) != 0) {
+		set_why(l, "not a transaction log (no regf signature)");
+		return;
+	}
+	if (!regf_checksum_ok(d)) {
+		set_why(l, "its base block checksum is wrong");
+		return;
+	}
+	type = le32(d + BB_FILE_TYPE);
+	s1 = le32(d + BB_SEQ1);
+	s2 = le32(d + BB_SEQ2);
+	if (type != FILE_TYPE_LOG_OLD && type != FILE_TYPE_LOG_VERYOLD &&
+	    type != FILE_TYPE_LOG_NEW) {
+		set_why(l, "file type %u is not a transaction log", type);
+		return;
+	}
+	if (s1 != s2) {
+		set_why(l, "the log itself was not completely written "
+		    "(sequence numbers %u/%u)", s1, s2);
+		return;
+	}
+	l->seq = s1;
+	if (type == FILE_TYPE_LOG_NEW) {
+		if (!same_hive(c, d, l->why, sizeof(l->why)))
+			return;
+		l->fmt = LOG_FORMAT_NEW;
+	} else {
+		if (memcmp(d + BB_TIMESTAMP, c->ts, 8) != 0) {
+			set_why(l, "old-format log with another last written "
+			    "time than the hive's: another hive's, or an "
+			    "earlier write's");
+			return;
+		}
+		l->fmt = LOG_FORMAT_OLD;
+	}
+}
+
+/* ---- new format ---- */
+
+/* Checks one HvLE entry at p (rem bytes left in the log).  NULL when it
+ * is sound, else why not (in buf). */
+static const char *
+check_entry(const struct lr *c, const unsigned char *p, size_t rem,
+	    char *buf, size_t buflen)
+{
+	uint32_t size = le32(p + LE_SIZE);
+	uint32_t bins = le32(p + LE_BINS_SIZE);
+	uint32_t npages = le32(p + LE_PAGES);
+	uint64_t total = 0;
+	size_t data, i;
+
+	if (size < LE_MIN_SIZE || size % LE_MIN_SIZE != 0) {
+		snprintf(buf, buflen, "bad entry size %u", size);
+		return buf;
+	}
+	if (size > rem) {
+		snprintf(buf, buflen, "truncated: the entry has %u bytes, the "
+		    "file %zu", size, rem);
+		return buf;
+	}
+	if (bins < HBIN_ALIGN || bins % HBIN_ALIGN != 0) {
+		snprintf(buf, buflen, "bad hive bins data size %u", bins);
+		return buf;
+	}
+	if ((uint64_t)BASE_BLOCK + bins > c->max) {
+		snprintf(buf, buflen, "hive bins data size %u over the limit",
+		    bins);
+		return buf;
+	}
+	if (npages == 0 || npages > (size - LE_HEADER) / 8) {
+		snprintf(buf, buflen, "bad dirty page count %u", npages);
+		return buf;
+	}
+	if (hp_marvin32(p + LE_HEADER, size - LE_HEADER,
+	    LOG_REPLAY_HASH_SEED) != le64(p + LE_HASH1) ||
+	    hp_marvin32(p, 32, LOG_REPLAY_HASH_SEED) != le64(p + LE_HASH2)) {
+		snprintf(buf, buflen, "hash mismatch (damaged entry)");
+		return buf;
+	}
+	data = LE_HEADER + (size_t)npages * 8;
+	for (i = 0; i < npages; i++) {
+		uint32_t off = le32(p + LE_HEADER + 8 * i);
+		uint32_t len = le32(p + LE_HEADER + 8 * i + 4);
+
+		if (len == 0 || (uint64_t)off + len > bins) {
+			snprintf(buf, buflen, "page %zu (offset %u, %u bytes) "
+			    "outside the hive bins data (%u bytes)", i, off,
+			    len, bins);
+			return buf;
+		}
+		total += len;
+		if (total > size - data) {
+			snprintf(buf, buflen, "its pages overrun the entry");
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+/* Applies the entries of log l from its first one on, expecting the
+ * sequence number `expected` first.  Returns how many were applied (their
+ * count in *applied, the last sequence number in *last), -1 on error. */
+static int
+apply_entries(struct lr *c, struct lr_log *l, uint32_t expected,
+	      unsigned *applied, uint32_t *last, char *why, size_t whylen,
+	      struct hp_err *e)
+{
+	const unsigned char *d = l->buf->data;
+	size_t n = l->buf->len, off = LOG_HEADER;
+	char buf[128];
+	unsigned count = 0;
+
+	*applied = 0;
+	why[0] = '\0';
+	for (;;) {
+		size_t rem = n - off, i, src;
+		const unsigned char *p = d + off;
+		const char *bad;
+		uint32_t seq, bins, npages;
+
+		if (rem == 0)
+			break;
+		if (rem < LE_HEADER) {
+			if (rem >= 4 && memcmp(p, "HvLE", 4) == 0) {
+				snprintf(why, whylen, "log entry at offset %zu "
+				    "cut short (%zu bytes)", off, rem);
+				stop(c, l, "%s", why);
+			}
+			break;
+		}
+		if (memcmp(p, "HvLE", 4) != 0)
+			break;		/* the end of what was written */
+		seq = le32(p + LE_SEQ);
+		if (seq_after(expected, seq))
+			break;		/* a remnant of an earlier cycle */
+		bad = check_entry(c, p, rem, buf, sizeof(buf));
+		if (bad == NULL && seq != expected)
+			bad = "sequence gap";
+		if (bad != NULL) {
+			if (seq != expected)
+				snprintf(why, whylen, "log entry at offset %zu: "
+				    "%s: sequence number %u, expected %u", off,
+				    bad, seq, expected);
+			else
+				snprintf(why, whylen, "log entry at offset %zu "
+				    "(sequence %u): %s", off, seq, bad);
+			stop(c, l, "%s", why);
+			break;
+		}
+		bins = le32(p + LE_BINS_SIZE);
+		npages = le32(p + LE_PAGES);
+		if (grow(c, (uint64_t)BASE_BLOCK + bins, e) != 0)
+			return -1;
+		src = off + LE_HEADER + (size_t)npages * 8;
+		for (i = 0; i < npages; i++) {
+			uint32_t poff = le32(p + LE_HEADER + 8 * i);
+			uint32_t plen = le32(p + LE_HEADER + 8 * i + 4);
+
+			memcpy(c->img + BASE_BLOCK + poff, d + src, plen);
+			src += plen;
+		}
+		c->bins_final = bins;
+		c->flags_final = le32(p + LE_FLAGS);
+		c->seq_final = seq;
+		c->rep->pages_applied += npages;
+		c->rep->entries_applied++;
+		count++;
+		*last = seq;
+		off += le32(p + LE_SIZE);
+		expected++;
+	}
+	*applied = count;
+	return 0;
+}
+
+/* 1 when new-format logs recovered the hive, 0 when they did not (the
+ * logs' why say so), -1 on error. */
+static int
+try_new(struct lr *c, struct hp_err *e)
+{
+	struct lr_log *cur = NULL;
+	uint32_t expected, last = 0;
+	unsigned applied, chained = 0;
+	size_t i;
+	char why[200];
+
+	for (i = 0; i < c->n_logs; i++) {
+		struct lr_log *l = &c->logs[i];
+
+		if (l->fmt != LOG_FORMAT_NEW)
+			continue;
+		if (c->bb_valid) {
+			if (seq_after(c->seq2, l->seq)) {
+				set_why(l, "older than the hive: its sequence "
+				    "number %u is below the hive's %u", l->seq,
+				    c->seq2);
+				continue;
+			}
+			/* The oldest eligible log comes first. */
+			if (cur == NULL || (uint32_t)(l->seq - c->seq2) <
+			    (uint32_t)(cur->seq - c->seq2))
+				cur = l;
+		} else {
+			/* Damaged base block: the newest log. */
+			if (cur == NULL || seq_after(l->seq, cur->seq))
+				cur = l;
+		}
+	}
+	if (cur == NULL)
+		return 0;
+	if (!c->bb_valid)
+		c->bb_source = cur->buf->data;
+	expected = cur->seq;
+	while (cur != NULL && chained < 2) {
+		if (apply_entries(c, cur, expected, &applied, &last, why,
+		    sizeof(why), e) != 0)
+			return -1;
+		if (applied == 0) {
+			if (chained == 0)
+				set_why(cur, "no usable log entry%s%s",
+				    why[0] ? ": " : "", why);
+			break;
+		}
+		if (note_used(c, cur, e) != 0)
+			return -1;
+		c->root_final = le32(cur->buf->data + BB_ROOT);
+		chained++;
+		if (c->rep->stopped_early || !c->bb_valid)
+			break;
+		expected = last + 1;
+		cur = NULL;
+		for (i = 0; i < c->n_logs; i++) {
+			struct lr_log *l = &c->logs[i];
+
+			if (l->fmt == LOG_FORMAT_NEW && !l->used &&
+			    l->seq == expected) {
+				cur = l;
+				break;
+			}
+		}
+		if (cur != NULL || chained >= 2)
+			continue;
+		/* A later log that does not continue: entries are missing. */
+		for (i = 0; i < c->n_logs; i++) {
+			struct lr_log *l = &c->logs[i];
+
+			if (l->fmt == LOG_FORMAT_NEW && !l->used &&
+			    seq_after(l->seq, expected)) {
+				char what[100];
+
+				snprintf(what, sizeof(what), "starts at sequence "
+				    "%u, but the entries before it end at %u",
+				    l->seq, last);
+				stop(c, l, "%s", what);
+				break;
+			}
+		}
+	}
+	if (c->rep->entries_applied == 0) {
+		/* Nothing applied: the image is untouched (it only grows when
+		 * an entry is applied), and the stop, if any, is in the log's
+		 * why. */
+		c->bb_source = NULL;
+		c->rep->stopped_early = 0;
+		c->rep->stop_reason[0] = '\0';
+		return 0;
+	}
+	c->rep->format = LOG_FORMAT_NEW;
+	return 1;
+}
+
+/* ---- old format ---- */
+
+static int
+bit_set(const unsigned char *bitmap, size_t i)
+{
+	return (bitmap[i / 8] >> (i % 8)) & 1;
+}
+
+/* Applies an old-format log, hive bin by hive bin.  Returns the number of
+ * 512-byte pages applied (0 with l->why set when none), -1 on error. */
+static int
+apply_old(struct lr *c, struct lr_log *l, struct hp_err *e)
+{
+	const unsigned char *d = l->buf->data;
+	size_t n = l->buf->len;
+	uint32_t bins = le32(d + BB_BINS_SIZE);
+	size_t nbits, nbytes, start, k = 0, bit, applied = 0, len0 = c->len;
+	uint64_t pos = 0;
+	const unsigned char *bitmap;
+	size_t dirty_total = 0;
+
+	if (bins < HBIN_ALIGN || bins % HBIN_ALIGN != 0) {
+		set_why(l, "bad hive bins data size %u", bins);
+		return 0;
+	}
+	if ((uint64_t)BASE_BLOCK + bins > c->max) {
+		set_why(l, "hive bins data size %u over the limit", bins);
+		return 0;
+	}
+	nbits = bins / PAGE_OLD;
+	nbytes = nbits / 8;
+	if (n - LOG_HEADER < 4 + nbytes ||
+	    memcmp(d + LOG_HEADER, "DIRT", 4) != 0) {
+		set_why(l, "no dirty vector (DIRT) of %zu bytes after its base "
+		    "block", nbytes);
+		return 0;
+	}
+	bitmap = d + LOG_HEADER + 4;
+	start = (LOG_HEADER + 4 + nbytes + PAGE_OLD - 1) / PAGE_OLD * PAGE_OLD;
+	for (bit = 0; bit < nbits; bit++)
+		dirty_total += (size_t)bit_set(bitmap, bit);
+	if (grow(c, (uint64_t)BASE_BLOCK + bins, e) != 0)
+		return -1;
+
+	while (pos < bins) {
+		size_t first = (size_t)(pos / PAGE_OLD), cnt = 0, j;
+		const unsigned char *h;
+		uint32_t size;
+		int dirty_header = bit_set(bitmap, first);
+
+		if (dirty_header) {
+			if (start > n || (n - start) / PAGE_OLD < k + 1) {
+				stop(c, l, "the log is truncated: the page "
+				    "holding hive bin %llu is missing",
+				    (unsigned long long)pos);
+				break;
+			}
+			h = d + start + k * PAGE_OLD;
+		} else {
+			h = c->img + BASE_BLOCK + pos;
+		}
+		size = le32(h + HBIN_SIZE);
+		if (memcmp(h, "hbin", 4) != 0 || le32(h + HBIN_OFFSET) != pos ||
+		    size < HBIN_ALIGN || size % HBIN_ALIGN != 0 ||
+		    size > bins - pos) {
+			/* Windows stops at a bad dirty hive bin; a bad clean
+			 * one stops us, as the next bins cannot be found. */
+			if (k < dirty_total)
+				stop(c, l, "hive bin at offset %llu is invalid "
+				    "(%s); its pages and the later ones were "
+				    "not applied", (unsigned long long)pos,
+				    dirty_header ? "dirty" : "in the hive");
+			break;
+		}
+		for (j = first; j < first + size / PAGE_OLD; j++)
+			cnt += (size_t)bit_set(bitmap, j);
+		if (cnt > 0 && (start > n || (n - start) / PAGE_OLD < k + cnt)) {
+			stop(c, l, "the log is truncated: pages of hive bin "
+			    "%llu are missing", (unsigned long long)pos);
+			break;
+		}
+		for (j = first; j < first + size / PAGE_OLD; j++) {
+			if (!bit_set(bitmap, j))
+				continue;
+			memcpy(c->img + BASE_BLOCK + j * PAGE_OLD,
+			    d + start + k * PAGE_OLD, PAGE_OLD);
+			k++;
+			applied++;
+		}
+		pos += size;
+	}
+	if (applied == 0 && c->rep->stopped_early) {
+		set_why(l, "nothing applicable: %s", c->rep->stop_reason);
+		c->rep->stopped_early = 0;
+		c->rep->stop_reason[0] = '\0';
+		c->len = len0;	/* undo the growth; nothing was written */
+		return 0;
+	}
+	c->rep->pages_applied = (unsigned)applied;
+	c->bins_final = bins;
+	c->flags_final = le32(d + BB_FLAGS);
+	c->root_final = le32(d + BB_ROOT);
+	c->seq_final = l->seq;
+	return 1;
+}
+
+static int
+try_old(struct lr *c, struct hp_err *e)
+{
+	for (;;) {
+		struct lr_log *best = NULL;
+		size_t i;
+		int rc;
+
+		for (i = 0; i < c->n_logs; i++) {
+			struct lr_log *l = &c->logs[i];
+
+			if (l->fmt != LOG_FORMAT_OLD || l->used)
+				continue;
+			if (best == NULL || seq_after(l->seq, best->seq))
+				best = l;
+		}
+		if (best == NULL)
+			return 0;
+		best->used = 1;		/* tried */
+		rc = apply_old(c, best, e);
+		if (rc < 0)
+			return -1;
+		if (rc == 0)
+			continue;
+		best->used = 0;
+		if (note_used(c, best, e) != 0)
+			return -1;
+		if (!c->bb_valid)
+			c->bb_source = best->buf->data;
+		c->rep->format = LOG_FORMAT_OLD;
+		return 1;
+	}
+}
+
+/* ---- putting it together ---- */
+
+static void
+finish_base_block(struct lr *c)
+{
+	unsigned char *bb = c->img;
+
+	if (c->bb_source != NULL) {
+		memcpy(bb, c->bb_source, LOG_HEADER);
+		memset(bb + LOG_HEADER, 0, BASE_BLOCK - LOG_HEADER);
+		c->rep->base_block_recovered = 1;
+	}
+	put32(bb + BB_SEQ1, c->seq_final);
+	put32(bb + BB_SEQ2, c->seq_final);
+	put32(bb + BB_FILE_TYPE, FILE_TYPE_PRIMARY);
+	put32(bb + BB_ROOT, c->root_final);
+	put32(bb + BB_BINS_SIZE, c->bins_final);
+	put32(bb + BB_FLAGS, c->flags_final);
+	regf_checksum_set(bb);
+	c->rep->seq_after = c->seq_final;
+}
+
+/* The refusal: every log and why it could not be used, on one line. */
+static int
+refuse(struct lr *c, struct hp_err *e)
+{
+	char list[900];
+	size_t i, o = 0;
+	const unsigned char *bb = c->hive->data;
+	char state[80];
+
+	if (c->bb_valid)
+		snprintf(state, sizeof(state), "sequence numbers %u/%u",
+		    le32(bb + BB_SEQ1), le32(bb + BB_SEQ2));
+	else
+		snprintf(state, sizeof(state), "its base block is damaged");
+	if (c->n_logs == 0)
+		return hp_err_set(e, HP_REFUSED, "%s is dirty (%s) and has no "
+		    "transaction log (.LOG, .LOG1, .LOG2) to recover it from",
+		    c->hive->name, state);
+	list[0] = '\0';
+	for (i = 0; i < c->n_logs && o < sizeof(list); i++) {
+		struct lr_log *l = &c->logs[i];
+		int w = snprintf(list + o, sizeof(list) - o, "%s%s: %s",
+		    i ? "; " : "", l->buf->name,
+		    l->why[0] ? l->why : "not applicable");
+
+		if (w < 0)
+			break;
+		o += (size_t)w;
+	}
+	return hp_err_set(e, HP_REFUSED, "%s is dirty (%s) and no transaction "
+	    "log can recover it: %s", c->hive->name, state, list);
+}
+
+/* The work of log_replay_buffers; `owned`, when not NULL, is the hive's
+ * data in a malloc'd buffer that becomes the image (no copy). */
+static int
+replay(const struct log_replay_buf *hive, unsigned char *owned,
+       const struct log_replay_buf *logs, size_t n_logs, size_t max_image,
+       unsigned char **image, size_t *image_len,
+       struct log_replay_report *rep, struct hp_err *e)
+{
+	const unsigned char *d = hive->data;
+	struct lr c;
+	uint32_t s1, s2;
+	size_t i;
+	int rc, dirty;
+
+	memset(&c, 0, sizeof(c));
+	c.hive = hive;
+	c.rep = rep;
+	c.max = max_image ? max_image : (size_t)LOG_REPLAY_MAX_FILE;
+	if (hive->len > c.max) {
+		free(owned);
+		return hp_err_set(e, HP_REFUSED, "%s: %zu bytes, over the limit "
+		    "of %zu for a hive", hive->name, hive->len, c.max);
+	}
+	if (hive->len < BASE_BLOCK) {
+		free(owned);
+		return hp_err_set(e, HP_IOERR, "%s: %zu bytes: too short to be "
+		    "a registry hive", hive->name, hive->len);
+	}
+	c.has_sig = memcmp(d, "regf", 4) == 0;
+	if (!c.has_sig && (hive->len < BASE_BLOCK + HBIN_HEADER ||
+	    memcmp(d + BASE_BLOCK, "hbin", 4) != 0)) {
+		free(owned);
+		return hp_err_set(e, HP_IOERR, "%s: not a registry hive (no "
+		    "regf signature)", hive->name);
+	}
+	c.bb_valid = c.has_sig && regf_checksum_ok(d);
+	if (c.bb_valid && le32(d + BB_FILE_TYPE) != FILE_TYPE_PRIMARY) {
+		free(owned);
+		return hp_err_set(e, HP_IOERR, "%s: file type %u: a transaction "
+		    "log, not a primary hive file", hive->name,
+		    le32(d + BB_FILE_TYPE));
+	}
+	s1 = le32(d + BB_SEQ1);
+	s2 = le32(d + BB_SEQ2);
+	rep->seq_before_primary = s1;
+	rep->seq_before_secondary = s2;
+	dirty = !c.bb_valid || s1 != s2;
+
+	if (owned != NULL) {
+		c.img = owned;
+	} else {
+		c.img = malloc(hive->len);
+		if (c.img == NULL)
+			return hp_err_set(e, HP_IOERR, "%s: out of memory (%zu "
+			    "bytes)", hive->name, hive->len);
+		memcpy(c.img, d, hive->len);
+	}
+	c.len = hive->len;
+	if (!dirty) {
+		rep->seq_after = s1;
+		*image = c.img;
+		*image_len = c.len;
+		return 0;
+	}
+	rep->dirty = 1;
+	c.seq2 = s2;
+	/* The timestamp logs are matched against: the first hive bin keeps
+	 * a copy for when the base block is damaged. */
+	if (!c.bb_valid && hive->len >= BASE_BLOCK + HBIN_HEADER &&
+	    memcmp(d + BASE_BLOCK, "hbin", 4) == 0)
+		memcpy(c.ts, d + BASE_BLOCK + HBIN_TIMESTAMP, 8);
+	else
+		memcpy(c.ts, d + BB_TIMESTAMP, 8);
+
+	if (n_logs > 0) {
+		c.logs = calloc(n_logs, sizeof(*c.logs));
+		if (c.logs == NULL) {
+			free(c.img);
+			return hp_err_set(e, HP_IOERR, "out of memory");
+		}
+	}
+	c.n_logs = n_logs;
+	for (i = 0; i < n_logs; i++) {
+		c.logs[i].buf = &logs[i];
+		c.logs[i].base = base_name(logs[i].name);
+		classify(&c, &c.logs[i]);
+	}
+	rc = try_new(&c, e);
+	if (rc == 0)
+		rc = try_old(&c, e);
+	if (rc == 0)
+		refuse(&c, e);
+	if (rc <= 0) {
+		free(c.logs);
+		free(c.img);
+		return -1;
+	}
+	finish_base_block(&c);
+	free(c.logs);
+	*image = c.img;
+	*image_len = c.len;
+	return 0;
+}
+
+int
+log_replay_buffers(const struct log_replay_buf *hive,
+		   const struct log_replay_buf *logs, size_t n_logs,
+		   size_t max_image, unsigned char **image, size_t *image_len,
+		   struct log_replay_report *rep, struct hp_err *e)
+{
+	*image = NULL;
+	*image_len = 0;
+	memset(rep, 0, sizeof(*rep));
+	return replay(hive, NULL, logs, n_logs, max_image, image, image_len,
+	    rep, e);
+}
+
+/* ---- files ---- */
+
+/* Reads a whole regular file of at most max bytes. */
+static int
+read_bounded(const char *path, size_t max, unsigned char **data,
+	     size_t *len, struct hp_err *e)
+{
+	struct stat st;
+	unsigned char *buf;
+	size_t got = 0, size;
+	int fd;
+
+	*data = NULL;
+	*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return hp_err_set(e, HP_IOERR, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0) {
+		int err = errno;
+
+		close(fd);
+		return hp_err_set(e, HP_IOERR, "%s: %s", path, strerror(err));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return hp_err_set(e, HP_IOERR, "%s: not a regular file", path);
+	}
+	if ((uint64_t)st.st_size > max) {
+		close(fd);
+		return hp_err_set(e, HP_REFUSED, "%s: %lld bytes, over the limit "
+		    "of %zu", path, (long long)st.st_size, max);
+	}
+	size = (size_t)st.st_size;
+	buf = malloc(size ? size : 1);
+	if (buf == NULL) {
+		close(fd);
+		return hp_err_set(e, HP_IOERR, "%s: out of memory (%zu bytes)",
+		    path, size);
+	}
+	while (got < size) {
+		ssize_t r = read(fd, buf + got, size - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int err = errno;
+
+			free(buf);
+			close(fd);
+			return hp_err_set(e, HP_IOERR, "%s: %s", path,
+			    strerror(err));
+		}
+		if (r == 0)
+			break;		/* shrank while we read: take what is there */
+		got += (size_t)r;
+	}
+	close(fd);
+	*data = buf;
+	*len = got;
+	return 0;
+}
+
+/* Dirty, from the first bytes of a primary file (a damaged base block
+ * counts as dirty; a file too short is left to replay() to judge). */
+static int
+looks_dirty(const unsigned char *d, size_t len)
+{
+	if (len < BASE_BLOCK || memcmp(d, "regf", 4) != 0 ||
+	    !regf_checksum_ok(d))
+		return 1;
+	return le32(d + BB_SEQ1) != le32(d + BB_SEQ2);
+}
+
+int
+log_replay(const char *hive_path, char *const *log_paths, size_t n_logs,
+	   unsigned char **image, size_t *image_len,
+	   struct log_replay_report *rep, struct hp_err *e)
+{
+	struct log_replay_buf hive, *logs = NULL;
+	unsigned char *hdata;
+	size_t hlen, i, n_read = 0;
+	int rc;
+
+	*image = NULL;
+	*image_len = 0;
+	memset(rep, 0, sizeof(*rep));
+	if (read_bounded(hive_path, (size_t)LOG_REPLAY_MAX_FILE, &hdata, &hlen,
+	    e) != 0)
+		return -1;
+	hive.name = hive_path;
+	hive.data = hdata;
+	hive.len = hlen;
+	if (!looks_dirty(hdata, hlen) || n_logs == 0)
+		return replay(&hive, hdata, NULL, 0, 0, image, image_len, rep,
+		    e);
+
+	logs = calloc(n_logs, sizeof(*logs));
+	if (logs == NULL) {
+		free(hdata);
+		return hp_err_set(e, HP_IOERR, "out of memory");
+	}
+	rc = 0;
+	for (i = 0; i < n_logs; i++) {
+		unsigned char *ld;
+		size_t ll;
+
+		if (read_bounded(log_paths[i], (size_t)LOG_REPLAY_MAX_FILE, &ld,
+		    &ll, e) != 0) {
+			rc = -1;
+			break;
+		}
+		logs[i].name = log_paths[i];
+		logs[i].data = ld;
+		logs[i].len = ll;
+		n_read++;
+	}
+	if (rc == 0)
+		rc = replay(&hive, hdata, logs, n_logs, 0, image, image_len,
+		    rep, e);
+	else
+		free(hdata);
+	for (i = 0; i < n_read; i++)
+		free((void *)logs[i].data);
+	free(logs);
+	return rc;
+}
+
+/* ---- finding the logs ---- */
+
+struct found {
+	char *path;
+	int rank;
+};
+
+static int
+cmp_found(const void *a, const void *b)
+{
+	const struct found *x = a, *y = b;
+
+	if (x->rank != y->rank)
+		return x->rank - y->rank;
+	return strcmp(x->path, y->path);
+}
+
+void
+log_replay_paths_free(char **paths, size_t n)
+{
+	size_t i;
+
+	if (paths == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+}
+
+int
+log_replay_find_logs(const char *hive_path, char ***paths, size_t *n,
+		     struct hp_err *e)
+{
+	static const char *const suffix[] = { ".LOG", ".LOG1", ".LOG2" };
+	const char *slash = strrchr(hive_path, '/');
+	const char *base = slash ? slash + 1 : hive_path;
+	size_t baselen = strlen(base), dirlen, nf = 0, cap = 0, i;
+	struct found *f = NULL;
+	char *dir;
+	struct dirent *de;
+	DIR *dp;
+	int dfd;
+
+	*paths = NULL;
+	*n = 0;
+	if (slash == NULL)
+		dir = strdup(".");
+	else if (slash == hive_path)
+		dir = strdup("/");
+	else
+		dir = strndup(hive_path, (size_t)(slash - hive_path));
+	if (dir == NULL)
+		return hp_err_set(e, HP_IOERR, "out of memory");
+	dirlen = strlen(dir);
+	dp = opendir(dir);
+	if (dp == NULL) {
+		int err = errno;
+
+		hp_err_set(e, HP_IOERR, "%s: %s", dir, strerror(err));
+		free(dir);
+		return -1;
+	}
+	dfd = dirfd(dp);
+	while ((de = readdir(dp)) != NULL) {
+		size_t nl = strlen(de->d_name);
+		struct stat st;
+		int rank = -1;
+
+		if (nl <= baselen || strncasecmp(de->d_name, base, baselen) != 0)
+			continue;
+		for (i = 0; i < 3; i++)
+			if (strcasecmp(de->d_name + baselen, suffix[i]) == 0)
+				rank = (int)i;
+		if (rank < 0)
+			continue;
+		if (fstatat(dfd, de->d_name, &st, 0) != 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (nf == cap) {
+			size_t ncap = cap ? cap * 2 : 4;
+			struct found *nfp = realloc(f, ncap * sizeof(*f));
+
+			if (nfp == NULL)
+				goto oom;
+			f = nfp;
+			cap = ncap;
+		}
+		f[nf].path = malloc(dirlen + 1 + nl + 1);
+		if (f[nf].path == NULL)
+			goto oom;
+		if (slash == NULL)
+			memcpy(f[nf].path, de->d_name, nl + 1);
+		else
+			snprintf(f[nf].path, dirlen + 1 + nl + 1, "%s%s%s", dir,
+			    strcmp(dir, "/") == 0 ? "" : "/", de->d_name);
+		f[nf].rank = rank;
+		nf++;
+	}
+	closedir(dp);
+	free(dir);
+	if (nf > 0) {
+		qsort(f, nf, sizeof(*f), cmp_found);
+		*paths = malloc(nf * sizeof(**paths));
+		if (*paths == NULL) {
+			for (i = 0; i < nf; i++)
+				free(f[i].path);
+			free(f);
+			return hp_err_set(e, HP_IOERR, "out of memory");
+		}
+		for (i = 0; i < nf; i++)
+			(*paths)[i] = f[i].path;
+	}
+	free(f);
+	*n = nf;
+	return 0;
+oom:
+	closedir(dp);
+	free(dir);
+	for (i = 0; i < nf; i++)
+		free(f[i].path);
+	free(f);
+	return hp_err_set(e, HP_IOERR, "out of memory");
+}
