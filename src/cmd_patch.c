@@ -292,20 +292,16 @@ session_open(const struct patch_opts *o, struct patch_run *run,
 	return check_kind(o, s, found, why, r, e);
 }
 
-/* A bare hive file is the target for the keys of its own kind only. */
+/* A bare hive file is the target for the keys of its own kind only, so
+ * keys in both hives cannot go into one file. */
 static int
-bare_kind(const struct patch_opts *o, unsigned need, enum hive_kind *kind,
-	  struct hp_err *e)
+refuse_both_in_one_file(const struct patch_opts *o, struct hp_err *e)
 {
 	struct hive_header hdr;
 	struct hp_target t;
-	char why[160];
+	char why[160] = "";
 	hive_h *h;
 
-	if (need != 3u) {
-		*kind = need == 2u ? HIVE_SYSTEM : HIVE_SOFTWARE;
-		return 0;
-	}
 	memset(&t, 0, sizeof(t));
 	if (target_resolve(o->target, "SOFTWARE", &t, e) == -1 ||
 	    hive_read_header(t.hive_path, &hdr, e) == -1 ||
@@ -313,7 +309,7 @@ bare_kind(const struct patch_opts *o, unsigned need, enum hive_kind *kind,
 		target_free(&t);
 		return -1;
 	}
-	*kind = hive_classify(h, &hdr, why, sizeof(why));
+	(void)hive_classify(h, &hdr, why, sizeof(why));
 	hivex_close(h);
 	hp_err_set(e, HP_REFUSED, "%s: one hive file cannot take keys in both "
 	    "HKLM\\SOFTWARE and HKLM\\SYSTEM (this one: %s); give the Windows "
@@ -329,15 +325,11 @@ open_sessions(const struct patch_opts *o, struct patch_run *run,
 	enum hive_kind kind;
 
 	if (!run->is_tree) {
-		if (run->n_hives > 0) {
-			if ((need & 2u) && session_of(run, HIVE_SYSTEM) == NULL)
-				return bare_kind(o, 3u, &kind, e);
-			if ((need & 1u) && session_of(run, HIVE_SOFTWARE) == NULL)
-				return bare_kind(o, 3u, &kind, e);
+		kind = need == 2u ? HIVE_SYSTEM : HIVE_SOFTWARE;
+		if (need == 3u || (run->n_hives > 0 && session_of(run, kind) == NULL))
+			return refuse_both_in_one_file(o, e);
+		if (run->n_hives > 0)
 			return 0;
-		}
-		if (bare_kind(o, need, &kind, e) == -1)
-			return -1;
 		return session_open(o, run, kind, r, e);
 	}
 	if ((need & 1u) && session_of(run, HIVE_SOFTWARE) == NULL &&
