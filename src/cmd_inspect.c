@@ -222,6 +222,7 @@ judge_profile(struct inspect *in, struct inspect_profile *ip,
 static int
 judge_all(struct inspect *in, struct hp_err *e)
 {
+	const struct inspect_profile *blocked = NULL;
 	struct profile *list;
 	size_t i, j, n;
 
@@ -258,8 +259,18 @@ judge_all(struct inspect *in, struct hp_err *e)
 				ip->chosen_by_auto = 1;
 		if (ip->chosen_by_auto && strcmp(ip->status, "compliant") != 0)
 			in->ready = 0;
+		/* auto wants it but this target cannot take it (no SYSTEM
+		 * hive, a bad Select): apply would be refused. */
+		if (ip->chosen_by_auto && blocked == NULL &&
+		    strcmp(ip->status, "not applicable") == 0)
+			blocked = ip;
 	}
-	if (!in->auto_ok)
+	if (blocked != NULL)
+		snprintf(in->recommended, sizeof(in->recommended),
+		    "none here: auto needs %s, which this target cannot take "
+		    "(%s)%s", blocked->p.name, blocked->reason,
+		    hive_of(in, HIVE_SYSTEM) ? "" : "; give the Windows tree");
+	else if (!in->auto_ok)
 		snprintf(in->recommended, sizeof(in->recommended),
 		    "none that auto can choose (%.300s); pick profiles by hand: "
 		    "hivepatch profiles", in->auto_err.msg);

@@ -426,6 +426,7 @@ session_plan(const struct patch_opts *o, struct patch_run *run,
 		ctx.n_control_sets = s->n_control_sets;
 		rh->control_sets = s->control_sets;
 		rh->n_control_sets = s->n_control_sets;
+		rh->all_control_sets = o->all_control_sets;
 	}
 	if (plan_map(run->ops, run->n_ops, &ctx, &s->plan, e) == -1)
 		return -1;

@@ -202,10 +202,10 @@ print_hive(const struct report *r, const struct report_hive *rh, FILE *out)
 	size_t i;
 
 	fprintf(out, "%-9s %s", hive_kind_name(rh->kind), rh->path);
-	if (rh->n_control_sets == 1)
-		fprintf(out, " (CurrentControlSet is %s)", rh->control_sets[0]);
-	else if (rh->n_control_sets > 1)
+	if (rh->all_control_sets)
 		fprintf(out, " (all %zu control sets)", rh->n_control_sets);
+	else if (rh->n_control_sets == 1)
+		fprintf(out, " (CurrentControlSet is %s)", rh->control_sets[0]);
 	fputc('\n', out);
 	if (rh->plan != NULL)
 		for (i = 0; i < rh->plan->n_items; i++) {

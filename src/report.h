@@ -23,6 +23,7 @@ struct report_hive {
 	size_t n_logs;
 	char *const *control_sets;	/* what CurrentControlSet meant */
 	size_t n_control_sets;
+	int all_control_sets;		/* --all-control-sets chose them */
 	const struct plan *plan;	/* NULL until planned */
 	const char *backup_dir;		/* set when a backup was taken */
 	const char *sha_before;

@@ -27,6 +27,7 @@
 #include <hivex.h>
 
 #include "apply.h"
+#include "autoprofile.h"
 #include "detect.h"
 #include "error.h"
 #include "hive.h"
@@ -1944,6 +1945,511 @@ START_TEST(test_unmet_refresh_and_superseded)
 }
 END_TEST
 
+/* ================= the SYSTEM hive ================= */
+
+/* op_hive names the hive of each HKLM root and refuses the rest. */
+START_TEST(test_op_hive_roots)
+{
+	static const struct {
+		const char *section;
+		enum hive_kind kind;	/* HIVE_UNKNOWN: refused */
+		const char *rel;
+		int ccs;
+	} cases[] = {
+		{ "HKEY_LOCAL_MACHINE\\SOFTWARE", HIVE_SOFTWARE, "", 0 },
+		{ "HKLM\\software\\a\\b", HIVE_SOFTWARE, "a\\b", 0 },
+		{ "HKEY_LOCAL_MACHINE\\SYSTEM", HIVE_SYSTEM, "", 0 },
+		{ "HKLM\\System\\Select", HIVE_SYSTEM, "Select", 0 },
+		{ "HKLM\\SYSTEM\\CurrentControlSet", HIVE_SYSTEM,
+		  "CurrentControlSet", 1 },
+		{ "HKLM\\SYSTEM\\currentcontrolset\\Control", HIVE_SYSTEM,
+		  "currentcontrolset\\Control", 1 },
+		{ "HKLM\\SYSTEM\\CurrentControlSetX\\Control", HIVE_SYSTEM,
+		  "CurrentControlSetX\\Control", 0 },
+		{ "HKLM\\SYSTEM\\ControlSet001\\Control", HIVE_SYSTEM,
+		  "ControlSet001\\Control", 0 },
+		{ "HKLM\\SOFTWARE\\CurrentControlSet", HIVE_SOFTWARE,
+		  "CurrentControlSet", 0 },
+		{ "HKLM\\SYSTEMX", HIVE_UNKNOWN, NULL, 0 },
+		{ "HKLM\\SAM\\SAM", HIVE_UNKNOWN, NULL, 0 },
+		{ "HKLM\\SECURITY", HIVE_UNKNOWN, NULL, 0 },
+		{ "HKEY_LOCAL_MACHINE", HIVE_UNKNOWN, NULL, 0 },
+		{ "HKEY_CURRENT_USER\\SYSTEM", HIVE_UNKNOWN, NULL, 0 },
+		{ "HKEY_USERS\\.DEFAULT\\Software", HIVE_UNKNOWN, NULL, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		struct hp_err e = { HP_OK, "" };
+		enum hive_kind kind = HIVE_UNKNOWN;
+		const char *rel = NULL;
+		struct parsed p;
+		char text[256];
+		int rc;
+
+		fmt(text, sizeof(text), REG_HEADER "[%s]\n", cases[i].section);
+		parse(text, &p);
+		rc = op_hive(p.ops[0], &kind, &rel, &e);
+		if (cases[i].kind == HIVE_UNKNOWN) {
+			ck_assert_msg(rc == -1, "%s: accepted", cases[i].section);
+			ck_assert_int_eq(e.status, HP_USAGE);
+			ck_assert_has(e.msg, "t.reg:3:");
+			ck_assert_has(e.msg, "hivepatch writes only those two hives");
+		} else {
+			ck_assert_msg(rc == 0, "%s: %s", cases[i].section, e.msg);
+			ck_assert_msg(kind == cases[i].kind, "%s: kind %d",
+			    cases[i].section, (int)kind);
+			ck_assert_str_eq(rel, cases[i].rel);
+		}
+		ck_assert_msg(op_uses_current_control_set(p.ops[0]) == cases[i].ccs,
+		    "%s: op_uses_current_control_set", cases[i].section);
+		parsed_free(&p);
+	}
+}
+END_TEST
+
+static char *const cs_current2[] = { "ControlSet002", NULL };
+static char *const cs_all3[] = {
+	"ControlSet001", "ControlSet002", "ControlSet003", NULL
+};
+
+/* Maps text into a plan for ctx; the plan may hold more items than ops. */
+static void
+map_ok(const char *text, const struct map_ctx *ctx, struct parsed *p,
+       struct plan *plan)
+{
+	struct hp_err e = { HP_OK, "" };
+
+	parse(text, p);
+	ck_assert_msg(plan_map(p->ops, p->doc.n_ops, ctx, plan, &e) == 0,
+	    "plan_map: %s", e.msg);
+}
+
+static const char two_hive_text[] = REG_HEADER
+    "[HKLM\\SOFTWARE\\Microsoft\\x]\n"				/* 3 */
+    "\"s\"=dword:00000001\n"
+    "[HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders]\n"	/* 5 */
+    "\"v\"=dword:00000002\n"
+    "[HKLM\\SYSTEM\\Select]\n"					/* 7 */
+    "[HKLM\\SYSTEM\\currentcontrolset]\n"
+    "[-HKLM\\SOFTWARE\\Wow6432Node\\y]\n";			/* 9 */
+
+START_TEST(test_map_system_current_control_set)
+{
+	const struct map_ctx one = { HIVE_SYSTEM, 1, cs_current2, 1 };
+	const struct map_ctx all = { HIVE_SYSTEM, 0, cs_all3, 3 };
+	struct parsed p;
+	struct plan plan;
+	size_t i;
+
+	/* One control set: SOFTWARE keys left out, the rest mapped. */
+	map_ok(two_hive_text, &one, &p, &plan);
+	ck_assert_uint_eq(plan.n_items, 4);
+	ck_assert_str_eq(plan.items[0].hive_path,
+	    "ControlSet002\\Control\\SecurityProviders");
+	ck_assert_str_eq(plan.items[0].display_key,
+	    "HKLM\\SYSTEM\\ControlSet002\\Control\\SecurityProviders");
+	ck_assert_ptr_eq(plan.items[0].op, p.ops[2]);
+	ck_assert_str_eq(plan.items[1].hive_path,
+	    "ControlSet002\\Control\\SecurityProviders");
+	ck_assert_ptr_eq(plan.items[1].op, p.ops[3]);
+	ck_assert_str_eq(plan.items[2].hive_path, "Select");
+	ck_assert_str_eq(plan.items[2].display_key, "HKLM\\SYSTEM\\Select");
+	ck_assert_str_eq(plan.items[3].hive_path, "ControlSet002");
+	ck_assert_str_eq(plan.items[3].display_key, "HKLM\\SYSTEM\\ControlSet002");
+	for (i = 0; i < plan.n_items; i++)
+		ck_assert_int_ne(plan.items[i].action, PLAN_SKIP);
+	plan_free(&plan);
+	parsed_free(&p);
+
+	/* Every control set: one item per set for each CurrentControlSet
+	 * operation, in the order of the sets. */
+	map_ok(two_hive_text, &all, &p, &plan);
+	ck_assert_uint_eq(plan.n_items, 3 + 3 + 1 + 3);
+	for (i = 0; i < 3; i++) {
+		char want[128];
+
+		fmt(want, sizeof(want), "HKLM\\SYSTEM\\ControlSet%03zu\\Control\\"
+		    "SecurityProviders", i + 1);
+		ck_assert_str_eq(plan.items[i].display_key, want);
+		ck_assert_ptr_eq(plan.items[i].op, p.ops[2]);
+		ck_assert_str_eq(plan.items[3 + i].display_key, want);
+		ck_assert_ptr_eq(plan.items[3 + i].op, p.ops[3]);
+		ck_assert_str_eq(plan.items[7 + i].hive_path, cs_all3[i]);
+	}
+	ck_assert_str_eq(plan.items[6].hive_path, "Select");
+	plan_free(&plan);
+	parsed_free(&p);
+}
+END_TEST
+
+START_TEST(test_map_system_without_control_sets_is_refused)
+{
+	const struct map_ctx none = { HIVE_SYSTEM, 1, NULL, 0 };
+	struct hp_err e;
+
+	ck_assert_err(map_refused(two_hive_text, &none, &e), e, HP_REFUSED,
+	    "t.reg:5:");
+	ck_assert_has(e.msg, "no control set to map CurrentControlSet to");
+
+	/* Keys outside CurrentControlSet need no control set. */
+	ck_assert_int_eq(map_refused(REG_HEADER "[HKLM\\SYSTEM\\Select]\n"
+	    "\"Current\"=dword:1\n", &none, &e), 0);
+	/* Nor does a SOFTWARE plan. */
+	ck_assert_int_eq(map_refused(two_hive_text, &image64, &e), 0);
+	/* Deleting the root of SYSTEM is refused as for SOFTWARE. */
+	ck_assert_err(map_refused(REG_HEADER "[-HKLM\\SYSTEM]\n", &none, &e), e,
+	    HP_USAGE, "t.reg:3:");
+	ck_assert_has(e.msg, "root of the SYSTEM hive");
+}
+END_TEST
+
+START_TEST(test_map_software_leaves_system_keys_out)
+{
+	struct parsed p;
+	struct plan plan;
+
+	map_ok(two_hive_text, &image32, &p, &plan);
+	ck_assert_uint_eq(plan.n_items, 3);
+	ck_assert_str_eq(plan.items[0].display_key, "HKLM\\SOFTWARE\\Microsoft\\x");
+	ck_assert_ptr_eq(plan.items[0].op, p.ops[0]);
+	ck_assert_ptr_eq(plan.items[1].op, p.ops[1]);
+	ck_assert_str_eq(plan.items[2].hive_path, "Wow6432Node\\y");
+	ck_assert_int_eq(plan.items[2].action, PLAN_SKIP);
+	plan_free(&plan);
+	parsed_free(&p);
+}
+END_TEST
+
+static const struct control_set_case {
+	const char *kind;
+	int all;
+	const char *sets[4];	/* NULL-ended; sets[0] NULL: refused */
+	const char *says;	/* the refusal names this */
+} control_set_cases[] = {
+	{ "system", 0, { "ControlSet001", NULL }, NULL },
+	{ "system", 1, { "ControlSet001", NULL }, NULL },
+	{ "system-cs2", 0, { "ControlSet002", NULL }, NULL },
+	{ "system-cs2", 1, { "ControlSet001", "ControlSet002", "ControlSet003",
+	    NULL }, NULL },
+	{ "system7", 0, { "ControlSet001", NULL }, NULL },
+	{ "system7", 1, { "ControlSet001", "ControlSet002", NULL }, NULL },
+	{ "system-noselect", 0, { NULL }, "no Select key" },
+	{ "system-noselect", 1, { "ControlSet001", NULL }, NULL },
+	{ "system-badselect", 0, { NULL },
+	    "Select\\Current is 7 but there is no ControlSet007" },
+	{ "system-badselect", 1, { "ControlSet001", NULL }, NULL },
+	/* A SOFTWARE hive has neither Select nor control sets. */
+	{ "software64-net48", 0, { NULL }, "no Select key" },
+	{ "software64-net48", 1, { NULL }, "no ControlSetNNN key" },
+};
+
+START_TEST(test_detect_control_sets)
+{
+	const struct control_set_case *c = &control_set_cases[_i];
+	struct hp_err e = { HP_OK, "" };
+	hive_h *h = open_hive(c->kind);
+	char **sets = (char **)1;
+	size_t n = 99, i;
+	int rc;
+
+	rc = detect_control_sets(h, c->all, &sets, &n, "HIVE/PATH", &e);
+	if (c->sets[0] == NULL) {
+		ck_assert_err(rc, e, HP_REFUSED, c->says);
+		ck_assert_has(e.msg, "HIVE/PATH");
+		ck_assert_ptr_null(sets);
+		ck_assert_uint_eq(n, 0);
+	} else {
+		ck_assert_ok(rc, e);
+		for (i = 0; c->sets[i] != NULL; i++) {
+			ck_assert_uint_lt(i, n);
+			ck_assert_str_eq(sets[i], c->sets[i]);
+		}
+		ck_assert_uint_eq(n, i);
+		ck_assert_ptr_null(sets[n]);
+	}
+	control_sets_free(sets);
+	close_hive(h);
+}
+END_TEST
+
+static void
+set_select_current(hive_h *h, hive_type t, const void *data, size_t len)
+{
+	hive_set_value v;
+
+	v.key = (char *)"Current";
+	v.t = t;
+	v.len = len;
+	v.value = (char *)data;
+	ck_assert_int_eq(hivex_node_set_value(h, must_find(h, "Select"), &v, 0),
+	    0);
+}
+
+/* Current out of range or of the wrong type is refused with a message. */
+START_TEST(test_detect_control_sets_bad_current)
+{
+	static const struct {
+		hive_type t;
+		unsigned char data[4];
+		size_t len;
+		const char *says;
+	} cases[] = {
+		{ hive_t_REG_DWORD, { 0, 0, 0, 0 }, 4,
+		  "Select\\Current is 0, which names no control set" },
+		{ hive_t_REG_DWORD, { 0xe8, 0x03, 0, 0 }, 4,
+		  "Select\\Current is 1000, which names no control set" },
+		{ hive_t_REG_DWORD, { 3, 0, 0, 0 }, 4,
+		  "Select\\Current is 3 but there is no ControlSet003" },
+		{ hive_t_REG_SZ, { '1', 0, 0, 0 }, 4,
+		  "Select has no DWORD Current" },
+		{ hive_t_REG_BINARY, { 1, 0, 0, 0 }, 4,
+		  "Select has no DWORD Current" },
+	};
+	size_t i;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		struct hp_err e = { HP_OK, "" };
+		hive_h *h = open_hive("system");
+		char **sets = NULL;
+		size_t n;
+
+		set_select_current(h, cases[i].t, cases[i].data, cases[i].len);
+		ck_assert_err(detect_control_sets(h, 0, &sets, &n, "S", &e), e,
+		    HP_REFUSED, cases[i].says);
+		ck_assert_ptr_null(sets);
+		/* --all-control-sets does not read Select. */
+		ck_assert_ok(detect_control_sets(h, 1, &sets, &n, "S", &e), e);
+		ck_assert_uint_eq(n, 1);
+		control_sets_free(sets);
+		close_hive(h);
+	}
+}
+END_TEST
+
+START_TEST(test_detect_system_architecture)
+{
+	static const struct {
+		const char *kind, *arch;
+	} cases[] = {
+		{ "system", "AMD64" },
+		{ "system32", "x86" },
+		{ "system-cs2", "AMD64" },
+		{ "system7", "AMD64" },
+		{ "system-noselect", NULL },
+		{ "system-badselect", NULL },
+	};
+	struct image_info info;
+	size_t i;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		hive_h *h = open_hive(cases[i].kind);
+
+		memset(&info, 0, sizeof(info));
+		detect_system(h, &info);
+		ck_assert_msg(cases[i].arch == NULL ? info.processor_arch == NULL :
+		    info.processor_arch != NULL &&
+		    strcmp(info.processor_arch, cases[i].arch) == 0,
+		    "%s: PROCESSOR_ARCHITECTURE %s, expected %s", cases[i].kind,
+		    info.processor_arch ? info.processor_arch : "NULL",
+		    cases[i].arch ? cases[i].arch : "NULL");
+		/* SOFTWARE's fields are left alone. */
+		ck_assert_ptr_null(info.build);
+		ck_assert_int_eq(info.from_software, 0);
+		image_info_free(&info);
+		close_hive(h);
+	}
+	/* No SYSTEM hive: nothing found, nothing invented. */
+	memset(&info, 0, sizeof(info));
+	detect_system(NULL, &info);
+	ck_assert_ptr_null(info.processor_arch);
+}
+END_TEST
+
+/* --profile auto */
+static const struct auto_case {
+	const char *build;	/* NULL: no CurrentBuild */
+	int net45, net35;
+	const char *names[AUTO_MAX + 1];	/* NULL-ended */
+	const char *why;	/* in the reason, or in the refusal */
+	int refused;
+} auto_cases[] = {
+	{ "7601", 1, 0, { "schannel-tls12", "winhttp-tls12", "net4-tls12", NULL },
+	  "build 7601, Windows 7 / Server 2008 R2", 0 },
+	{ "7601", 1, 1, { "schannel-tls12", "winhttp-tls12", "net4-tls12",
+	  "net35-tls12", NULL }, ".NET 3.5 installed", 0 },
+	{ "7601", 0, 1, { "schannel-tls12", "winhttp-tls12", "net35-tls12",
+	  NULL }, "no .NET 4.5+", 0 },
+	{ "9200", 1, 0, { "winhttp-tls12", "net4-tls12", NULL },
+	  "Windows 8 / Server 2012", 0 },
+	{ "9200", 0, 1, { "winhttp-tls12", "net35-tls12", NULL },
+	  "build 9200", 0 },
+	{ "9600", 1, 0, { "net4-tls12", NULL },
+	  "Windows 8.1 / Server 2012 R2 or later", 0 },
+	{ "19045", 1, 0, { "net4-tls12", NULL }, "build 19045", 0 },
+	{ "19045", 1, 1, { "net4-tls12", "net35-tls12", NULL },
+	  ".NET 3.5 installed", 0 },
+	/* Nothing needed at all. */
+	{ "19045", 0, 0, { NULL }, "no .NET 4.5+", 0 },
+	{ "6002", 1, 1, { NULL }, "this image is build 6002", 1 },
+	{ "7600", 1, 0, { NULL }, "build 7600", 1 },
+	{ "7601x", 1, 0, { NULL }, "build 7601x", 1 },
+	{ "", 1, 0, { NULL }, "build ", 1 },
+	{ NULL, 1, 1, { NULL }, "CurrentBuild", 1 },
+};
+
+START_TEST(test_auto_choose)
+{
+	const struct auto_case *c = &auto_cases[_i];
+	const char *names[AUTO_MAX];
+	struct hp_err e = { HP_OK, "" };
+	struct image_info info;
+	char why[256] = "";
+	size_t n = 99, i;
+	int rc;
+
+	memset(&info, 0, sizeof(info));
+	info.build = (char *)c->build;
+	if (c->net45) {
+		info.dotnet4_full = 1;
+		info.has_release = 1;
+		info.release = 528040;
+	}
+	info.dotnet35 = c->net35;
+	rc = auto_choose(&info, names, &n, why, sizeof(why), &e);
+	if (c->refused) {
+		ck_assert_err(rc, e, HP_REFUSED, c->why);
+		ck_assert_uint_eq(n, 0);
+		return;
+	}
+	ck_assert_ok(rc, e);
+	for (i = 0; c->names[i] != NULL; i++) {
+		ck_assert_uint_lt(i, n);
+		ck_assert_str_eq(names[i], c->names[i]);
+	}
+	ck_assert_uint_eq(n, i);
+	ck_assert_has(why, c->why);
+	ck_assert_has(why, "build ");
+}
+END_TEST
+
+/* The WinHttp value, as winhttp-tls12 writes it. */
+#define WINHTTP "Microsoft\\Windows\\CurrentVersion\\Internet Settings\\WinHttp"
+static const char set_bits_text[] = REG_HEADER
+    "[HKLM\\SOFTWARE\\" WINHTTP "]\n"
+    "; hivepatch: set-bits\n"
+    "\"DefaultSecureProtocols\"=dword:00000a00\n";
+
+static void
+set_dsp(hive_h *h, hive_type t, const void *data, size_t len)
+{
+	hive_set_value v;
+
+	v.key = (char *)"DefaultSecureProtocols";
+	v.t = t;
+	v.len = len;
+	v.value = (char *)data;
+	ck_assert_int_eq(hivex_node_set_value(h, must_find(h, WINHTTP), &v, 0),
+	    0);
+}
+
+/* The plan item's after data as a DWORD. */
+static uint32_t
+after_dword(const struct plan_item *it)
+{
+	ck_assert_int_eq(it->after_type, hive_t_REG_DWORD);
+	ck_assert_uint_eq(it->after_len, 4);
+	return get_le32(it->after);
+}
+
+START_TEST(test_judge_set_bits)
+{
+	static const unsigned char d2a00[] = { 0x00, 0x2a, 0, 0 };
+	static const unsigned char dffff[] = { 0xff, 0xff, 0, 0 };
+	static const unsigned char d0200[] = { 0x00, 0x02, 0, 0 };
+	unsigned char *sz_data;
+	struct parsed p;
+	struct plan plan;
+	hive_h *h;
+	size_t len;
+
+	/* Absent (and its key too): ADD, the bits alone. */
+	h = open_hive("software64-net48");
+	make_plan(set_bits_text, &image64, &p, &plan);
+	ck_assert(p.doc.ops[1].set_bits);
+	judge(h, &plan.items[1]);
+	ck_assert_int_eq(plan.items[1].action, PLAN_ADD);
+	ck_assert_int_eq(plan.items[1].key_exists, 0);
+	ck_assert_uint_eq(after_dword(&plan.items[1]), 0xa00);
+	judge(h, &plan.items[0]);
+	apply(h, &plan.items[0]);
+	judge_apply(h, &plan, 1, PLAN_ADD);
+	assert_dword(h, WINHTTP, "DefaultSecureProtocols", 0xa00);
+	plan_free(&plan);
+	parsed_free(&p);
+	close_hive(h);
+
+	/* 0x2000 (TLS 1.3 only): CHANGE to 0x2a00, the TLS 1.3 bit kept. */
+	h = open_hive("software64-winhttp13");
+	make_plan(set_bits_text, &image64, &p, &plan);
+	judge(h, &plan.items[1]);
+	ck_assert_int_eq(plan.items[1].action, PLAN_CHANGE);
+	ck_assert_int_eq(plan.items[1].before_type, hive_t_REG_DWORD);
+	ck_assert_uint_eq(get_le32(plan.items[1].before), 0x2000);
+	ck_assert_uint_eq(after_dword(&plan.items[1]), 0x2a00);
+	judge_apply(h, &plan, 1, PLAN_CHANGE);
+	assert_dword(h, WINHTTP, "DefaultSecureProtocols", 0x2a00);
+	ck_assert_uint_eq(after_dword(&plan.items[1]), 0x2a00);
+
+	/* 0x2a00 and any other superset: ALREADY. */
+	set_dsp(h, hive_t_REG_DWORD, d2a00, 4);
+	judge(h, &plan.items[1]);
+	ck_assert_int_eq(plan.items[1].action, PLAN_ALREADY);
+	set_dsp(h, hive_t_REG_DWORD, dffff, 4);
+	judge(h, &plan.items[1]);
+	ck_assert_int_eq(plan.items[1].action, PLAN_ALREADY);
+	ck_assert_uint_eq(after_dword(&plan.items[1]), 0xffff);
+
+	/* Some of the bits only: CHANGE, the missing ones added. */
+	set_dsp(h, hive_t_REG_DWORD, d0200, 4);
+	judge(h, &plan.items[1]);
+	ck_assert_int_eq(plan.items[1].action, PLAN_CHANGE);
+	ck_assert_uint_eq(after_dword(&plan.items[1]), 0xa00);
+
+	/* Not a DWORD (a REG_SZ "8192", or 4 bytes of REG_BINARY): CHANGE
+	 * to a DWORD of the bits alone. */
+	sz_data = utf16("8192", &len);
+	set_dsp(h, hive_t_REG_SZ, sz_data, len);
+	free(sz_data);
+	judge(h, &plan.items[1]);
+	ck_assert_int_eq(plan.items[1].action, PLAN_CHANGE);
+	ck_assert_int_eq(plan.items[1].before_type, hive_t_REG_SZ);
+	ck_assert_uint_eq(after_dword(&plan.items[1]), 0xa00);
+	judge_apply(h, &plan, 1, PLAN_CHANGE);
+	assert_dword(h, WINHTTP, "DefaultSecureProtocols", 0xa00);
+	set_dsp(h, hive_t_REG_BINARY, d2a00, 4);
+	judge(h, &plan.items[1]);
+	ck_assert_int_eq(plan.items[1].action, PLAN_CHANGE);
+	ck_assert_uint_eq(after_dword(&plan.items[1]), 0xa00);
+	plan_free(&plan);
+	parsed_free(&p);
+	close_hive(h);
+}
+END_TEST
+
+/* winhttp-tls12 over a whole image: both views counted, none left. */
+START_TEST(test_unmet_set_bits_profile)
+{
+	ck_assert_int_eq(unmet("software64-winhttp13", "winhttp-tls12", 0), 2);
+	ck_assert_int_eq(unmet("software64-winhttp13", "winhttp-tls12", 1), 0);
+	/* Keys and values absent in both views. */
+	ck_assert_int_eq(unmet("software64-net48", "winhttp-tls12", 0), 4);
+	ck_assert_int_eq(unmet("software64-net48", "winhttp-tls12", 1), 0);
+	/* 32-bit: the Wow6432Node lines are skipped, not counted. */
+	ck_assert_int_eq(unmet("software7-32", "winhttp-tls12", 0), 2);
+}
+END_TEST
+
 /* ================= profiles ================= */
 
 static void
@@ -2249,6 +2755,20 @@ core_suite(void)
 	tc = tcase_create("count_unmet");
 	tcase_add_test(tc, test_unmet_tls12);
 	tcase_add_test(tc, test_unmet_refresh_and_superseded);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("system");
+	tcase_add_test(tc, test_op_hive_roots);
+	tcase_add_test(tc, test_map_system_current_control_set);
+	tcase_add_test(tc, test_map_system_without_control_sets_is_refused);
+	tcase_add_test(tc, test_map_software_leaves_system_keys_out);
+	tcase_add_loop_test(tc, test_detect_control_sets, 0,
+	    (int)NELEM(control_set_cases));
+	tcase_add_test(tc, test_detect_control_sets_bad_current);
+	tcase_add_test(tc, test_detect_system_architecture);
+	tcase_add_loop_test(tc, test_auto_choose, 0, (int)NELEM(auto_cases));
+	tcase_add_test(tc, test_judge_set_bits);
+	tcase_add_test(tc, test_unmet_set_bits_profile);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("profile");

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <check.h>
+#include <json-c/json.h>
 
 #include "testutil.h"
 
@@ -121,8 +122,27 @@ first_lost_line(const char *before, const char *after)
 }
 
 static const char *const forced_kinds[] = {
-	"real/NTUSER.DAT", "real/SYSTEM-win10",
+	"real/NTUSER.DAT",
 };
+
+/* SOFTWARE keys never go into a SYSTEM hive, --force or not. */
+START_TEST(test_forced_software_profile_is_refused_on_real_system)
+{
+	char *hive = copy_in("real/SYSTEM-win10");
+	char before[SHA256_HEX_LEN + 1];
+	struct tu_result r;
+
+	tu_sha256(hive, before);
+	tu_hp(&r, "apply", "--force", "--backup-dir", tu_bk, hive, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, hive);
+	ASSERT_ERR(&r, "not a SOFTWARE hive");
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+	ck_assert_int_eq(tu_count_backups(tu_bk, NULL), 0);
+	ck_assert_int_eq(tu_count_temp_files(tu_scratch), 0);
+}
+END_TEST
 
 /* --force writes a real hive of another kind: the value reads back, and
  * libregf still reads every key and value the hive held before. */
@@ -155,6 +175,151 @@ START_TEST(test_forced_apply_on_a_real_hive_keeps_everything_it_held)
 	    "shows: %s", hive, lost ? lost : "");
 	free(before_text);
 	free(after_text);
+}
+END_TEST
+
+/* ---- the real SYSTEM hive ---- */
+
+#define TLS12_UNDER "\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.2"
+
+/* The control set SYSTEM\Select Current names, read with hivex. */
+static unsigned
+select_current(const char *hive)
+{
+	unsigned char *data;
+	hive_type t;
+	size_t len;
+	unsigned current;
+
+	ck_assert_msg(tu_hive_value(hive, "Select", "Current", &t, &data, &len),
+	    "%s: no Select\\Current", hive);
+	ck_assert_int_eq(t, hive_t_REG_DWORD);
+	ck_assert_uint_eq(len, 4);
+	current = (unsigned)data[0] | (unsigned)data[1] << 8 |
+	    (unsigned)data[2] << 16 | (unsigned)data[3] << 24;
+	free(data);
+	ck_assert_msg(current >= 1 && current <= 999, "Select\\Current is %u",
+	    current);
+	return current;
+}
+
+/* schannel-tls12 on a copy of a real Windows 10 SYSTEM hive lands in the
+ * control set Select names, and only there; libregf reads it back, with
+ * every key and value the hive held before. */
+START_TEST(test_schannel_on_real_system_lands_in_the_selected_control_set)
+{
+	char *hive = copy_in("real/SYSTEM-win10");
+	char *before_text = tu_regfexport(hive), *after_text, *lost;
+	unsigned current = select_current(hive), other;
+	char *cs = tu_pathf("ControlSet%03u", current);
+	char *client = tu_pathf("%s" TLS12_UNDER "\\Client", cs);
+	char *server = tu_pathf("%s" TLS12_UNDER "\\Server", cs);
+	char before[SHA256_HEX_LEN + 1];
+	struct tu_result r;
+
+	tu_sha256(hive, before);
+	tu_hp(&r, "apply", "--profile", "schannel-tls12", "--backup-dir", tu_bk,
+	    hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, tu_pathf("(CurrentControlSet is %s)", cs));
+	ck_assert_int_eq(tu_count_lines(r.out, tu_pathf("  added     "
+	    "HKLM\\SYSTEM\\%s" TLS12_UNDER "\\", cs)), 6);
+	ASSERT_OUT(&r, "6 changes written and verified from disk");
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_count_backups(tu_bk, NULL), 1);
+	ck_assert_int_eq(tu_count_temp_files(tu_scratch), 0);
+
+	ck_assert(tu_hive_dword_is(hive, client, "Enabled", 1));
+	ck_assert(tu_hive_dword_is(hive, client, "DisabledByDefault", 0));
+	ck_assert(tu_hive_dword_is(hive, server, "Enabled", 1));
+	ck_assert(tu_hive_dword_is(hive, server, "DisabledByDefault", 0));
+	/* The other control sets (this hive has two) are left alone. */
+	for (other = 1; other <= 3; other++)
+		if (other != current)
+			ck_assert_msg(!tu_hive_key_exists(hive, tu_pathf(
+			    "ControlSet%03u" TLS12_UNDER, other)),
+			    "TLS 1.2 key written into ControlSet%03u too", other);
+
+	tu_hp(&r, "verify", "--profile", "schannel-tls12", hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+
+	if (before_text == NULL)
+		return;
+	/* One regfexport run (seconds on 12 MB) for all the checks. */
+	after_text = tu_regfexport(hive);
+	ck_assert(tu_regf_text_value(after_text, client, "Enabled",
+	    "(REG_DWORD", "Data: 1\n"));
+	ck_assert(tu_regf_text_value(after_text, client, "DisabledByDefault",
+	    "(REG_DWORD", "Data: 0\n"));
+	ck_assert(tu_regf_text_value(after_text, server, "Enabled",
+	    "(REG_DWORD", "Data: 1\n"));
+	ck_assert(tu_regf_text_value(after_text, server, "DisabledByDefault",
+	    "(REG_DWORD", "Data: 0\n"));
+	for (other = 1; other <= 3; other++)
+		if (other != current)
+			ck_assert(!tu_regf_text_key_exists(after_text, tu_pathf(
+			    "ControlSet%03u" TLS12_UNDER, other)));
+	lost = first_lost_line(before_text, after_text);
+	ck_assert_msg(lost == NULL, "%s: after the apply regfexport no longer "
+	    "shows: %s", hive, lost ? lost : "");
+	free(before_text);
+	free(after_text);
+}
+END_TEST
+
+/* inspect on the real SYSTEM hive alone: it reads, explains, and writes
+ * nothing, even with the file read-only. */
+START_TEST(test_inspect_on_real_system_alone_writes_nothing)
+{
+	char *hive = copy_in("real/SYSTEM-win10");
+	char *cs = tu_pathf("ControlSet%03u", select_current(hive));
+	char before[SHA256_HEX_LEN + 1];
+	struct json_object *j, *v;
+	struct tu_result r;
+	struct stat st, now;
+	int files = tu_count_files(tu_scratch);
+
+	ck_assert(chmod(hive, 0444) == 0);
+	tu_sha256(hive, before);
+	ck_assert(stat(hive, &st) == 0);
+
+	tu_hp(&r, "inspect", hive, NULL);
+	/* No SOFTWARE hive: auto cannot choose, so not "ready". */
+	ASSERT_STATUS(&r, 1);
+	ASSERT_OUT(&r, tu_pathf("SYSTEM    %s (CurrentControlSet is %s)", hive,
+	    cs));
+	ASSERT_OUT(&r, tu_pathf("  HKLM\\SYSTEM\\%s" TLS12_UNDER "\\Client  "
+	    "Enabled = absent  [schannel-tls12]", cs));
+	ASSERT_OUT(&r, "  schannel-tls12         not compliant");
+	ASSERT_OUT(&r, "not applicable (no SOFTWARE hive in the target)");
+	ck_assert_msg(*r.err == '\0', "stderr: %s", r.err);
+	tu_result_free(&r);
+
+	tu_hp(&r, "inspect", "--json", hive, NULL);
+	ASSERT_STATUS(&r, 1);
+	j = json_tokener_parse(r.out);
+	ck_assert_msg(j != NULL, "not JSON:\n%s", r.out);
+	ck_assert(json_object_object_get_ex(j, "schema", &v));
+	ck_assert_str_eq(json_object_get_string(v), "hivepatch-inspect/1");
+	ck_assert(json_object_object_get_ex(j, "hives", &v));
+	ck_assert_int_eq((int)json_object_array_length(v), 1);
+	v = json_object_array_get_idx(v, 0);
+	ck_assert(json_object_object_get_ex(v, "kind", &v));
+	ck_assert_str_eq(json_object_get_string(v), "SYSTEM");
+	ck_assert(json_object_object_get_ex(j, "ready", &v));
+	ck_assert(!json_object_get_boolean(v));
+	ck_assert(json_object_object_get_ex(j, "exit_status", &v));
+	ck_assert_int_eq(json_object_get_int(v), 1);
+	json_object_put(j);
+	tu_result_free(&r);
+
+	ASSERT_HASH(hive, before);
+	ck_assert(stat(hive, &now) == 0);
+	ck_assert(now.st_ino == st.st_ino);
+	ck_assert(tu_same_time(now.st_mtim, st.st_mtim));
+	ck_assert_int_eq(tu_count_files(tu_scratch), files);
+	assert_no_trace(tu_scratch);
 }
 END_TEST
 
@@ -299,6 +464,14 @@ corpus_suite(void)
 	tcase_add_loop_test(tc,
 	    test_forced_apply_on_a_real_hive_keeps_everything_it_held, 0,
 	    (int)(sizeof(forced_kinds) / sizeof(forced_kinds[0])));
+	tcase_add_test(tc, test_forced_software_profile_is_refused_on_real_system);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("system");
+	tcase_add_checked_fixture(tc, tu_setup, tu_teardown);
+	tcase_add_test(tc,
+	    test_schannel_on_real_system_lands_in_the_selected_control_set);
+	tcase_add_test(tc, test_inspect_on_real_system_alone_writes_nothing);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("bad");

@@ -771,6 +771,113 @@ START_TEST(test_value_before_key)
 }
 END_TEST
 
+/* ---- the set-bits directive ---- */
+
+#define SET_BITS_MISPLACED(line) "t.reg:" #line ": expected a \"NAME\"=dword: " \
+	"value right after '; hivepatch: set-bits'"
+
+static void
+check_set_bits(const struct reg_doc *doc, size_t i, int want)
+{
+	ck_assert_uint_lt(i, doc->n_ops);
+	ck_assert_msg(doc->ops[i].set_bits == want, "op %zu (line %u): set_bits "
+	    "%d, expected %d", i, doc->ops[i].line, doc->ops[i].set_bits, want);
+}
+
+START_TEST(test_set_bits_directive)
+{
+	struct reg_doc doc;
+	size_t len, i;
+	unsigned char *file;
+
+	parse_ok(V5
+	    "[HKLM\\X]\n"
+	    "; hivepatch: set-bits\n"
+	    "\"a\"=dword:00000a00\n"		/* 5 */
+	    "\"b\"=dword:00000a00\n"
+	    "  ; hivepatch: set-bits \t\n"
+	    "@=dword:1\n"
+	    "; a comment\n"
+	    "; hivepatch: set-bits and more\n"	/* 10 */
+	    "; hivepatch: set-bitsy\n"
+	    "; hivepatch:set-bits\n"
+	    ";hivepatch: set-bits\n"
+	    "; hivepatch: something-else\n"
+	    "\"c\"=dword:00000002\n"		/* 15 */
+	    "\"d\"=\"text\"\n"
+	    "\"e\"=hex:01,02,03,04\n"
+	    "\"f\"=-\n", &doc);
+	ck_assert_uint_eq(doc.n_ops, 8);
+	check_key(&doc, 0, REG_OP_CREATE_KEY, "HKEY_LOCAL_MACHINE", "X", 3);
+	/* The directive marks the next value only, and leaves its data. */
+	check_value(&doc, 1, "a", hive_t_REG_DWORD, "\x00\x0a\0\0", 4, 5);
+	check_set_bits(&doc, 1, 1);
+	check_value(&doc, 2, "b", hive_t_REG_DWORD, "\x00\x0a\0\0", 4, 6);
+	check_set_bits(&doc, 2, 0);
+	check_value(&doc, 3, "", hive_t_REG_DWORD, "\x01\0\0\0", 4, 8);
+	check_set_bits(&doc, 3, 1);
+	/* Other comments, however close, do nothing. */
+	check_value(&doc, 4, "c", hive_t_REG_DWORD, "\x02\0\0\0", 4, 15);
+	for (i = 4; i < 7; i++)
+		check_set_bits(&doc, i, 0);
+	check_delete_value(&doc, 7, "f", 18);
+	reg_doc_free(&doc);
+
+	/* As regedit writes it: UTF-16LE, CRLF. */
+	file = regedit_file(V5 "[HKLM\\X]\n; hivepatch: set-bits\n"
+	    "\"a\"=dword:00000a00\n", &len);
+	parse_bytes_ok(file, len, &doc);
+	free(file);
+	ck_assert_uint_eq(doc.n_ops, 2);
+	check_set_bits(&doc, 1, 1);
+	reg_doc_free(&doc);
+
+	/* A value written without the directive is never set-bits. */
+	parse_ok(V5 "[HKLM\\X]\n\"a\"=dword:00000a00\n", &doc);
+	check_set_bits(&doc, 1, 0);
+	reg_doc_free(&doc);
+}
+END_TEST
+
+static const struct error_case set_bits_errors[] = {
+	/* Followed by a value that is not a dword. */
+	{ "; hivepatch: set-bits\n\"a\"=\"text\"", SET_BITS_MISPLACED(4) },
+	{ "; hivepatch: set-bits\n\"a\"=hex:01,02,03,04", SET_BITS_MISPLACED(4) },
+	{ "; hivepatch: set-bits\n\"a\"=hex(b):01,00,00,00,00,00,00,00",
+	  SET_BITS_MISPLACED(4) },
+	{ "; hivepatch: set-bits\n\"a\"=-", SET_BITS_MISPLACED(4) },
+	{ "; hivepatch: set-bits\n@=\"x\"", SET_BITS_MISPLACED(4) },
+	/* The directive's line is named, not the value's. */
+	{ "\"z\"=dword:1\n; hivepatch: set-bits\n; why\n\n\"a\"=\"s\"",
+	  SET_BITS_MISPLACED(5) },
+	/* Followed by a section header. */
+	{ "; hivepatch: set-bits\n[HKLM\\Y]\n\"a\"=dword:1",
+	  SET_BITS_MISPLACED(4) },
+	{ "; hivepatch: set-bits\n[-HKLM\\Y]", SET_BITS_MISPLACED(4) },
+	/* At the end of the file, after blank and comment lines too. */
+	{ "\"a\"=dword:1\n; hivepatch: set-bits", SET_BITS_MISPLACED(5) },
+	{ "; hivepatch: set-bits\n\n; the end\n", SET_BITS_MISPLACED(4) },
+};
+
+START_TEST(test_set_bits_errors)
+{
+	const struct error_case *c = &set_bits_errors[_i];
+	char text[512];
+
+	ck_assert_int_lt(snprintf(text, sizeof(text), V5 "[HKLM\\X]\n%s\n",
+	    c->lines), (int)sizeof(text));
+	expect_error(text, c->msg);
+}
+END_TEST
+
+/* Before the first key, the header that follows is the misplacement. */
+START_TEST(test_set_bits_before_the_first_key)
+{
+	expect_error(V5 "; hivepatch: set-bits\n[HKLM\\X]\n\"a\"=dword:1\n",
+	    SET_BITS_MISPLACED(3));
+}
+END_TEST
+
 /* ---- files ---- */
 
 START_TEST(test_too_large)
@@ -1315,6 +1422,10 @@ regfile_suite(void)
 	tcase_add_loop_test(tc, test_value_errors, 0,
 	    (int)(sizeof(value_errors) / sizeof(value_errors[0])));
 	tcase_add_test(tc, test_value_before_key);
+	tcase_add_test(tc, test_set_bits_directive);
+	tcase_add_loop_test(tc, test_set_bits_errors, 0,
+	    (int)(sizeof(set_bits_errors) / sizeof(set_bits_errors[0])));
+	tcase_add_test(tc, test_set_bits_before_the_first_key);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("files");

@@ -381,6 +381,50 @@ tu_count_backups(const char *dir, char **first)
 	return n_manifests;
 }
 
+/* nftw has no user pointer. */
+static char **listed;
+static int n_listed, max_listed;
+
+static int
+list_manifest(const char *path, const struct stat *st, int type,
+	      struct FTW *ftw)
+{
+	(void)st;
+	if (type == FTW_F && strcmp(path + ftw->base, "manifest.json") == 0) {
+		if (n_listed < max_listed)
+			listed[n_listed] = tu_pathf("%s", path);
+		n_listed++;
+	}
+	return 0;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+tu_list_backups(const char *dir, char **paths, int max)
+{
+	struct stat st;
+
+	listed = paths;
+	n_listed = 0;
+	max_listed = max;
+	if (lstat(dir, &st) == -1) {
+		ck_assert_msg(errno == ENOENT, "stat %s: %s", dir,
+		    strerror(errno));
+	} else {
+		ck_assert_msg(nftw(dir, list_manifest, 16, FTW_PHYS) == 0,
+		    "walking %s: %s", dir, strerror(errno));
+	}
+	qsort(paths, (size_t)(n_listed < max ? n_listed : max), sizeof(*paths),
+	    cmp_str);
+	listed = NULL;
+	return n_listed;
+}
+
 static int n_files;
 
 static int
@@ -868,6 +912,86 @@ tu_regf_key_exists(const char *hive, const char *key)
 	free(out);
 	free(block);
 	return found;
+}
+
+int
+tu_regf_text_value(const char *text, const char *key, const char *name,
+		   const char *type_text, const char *data_text)
+{
+	char *block = regf_block(text, key, name);
+	int ok = 1;
+
+	if (block == NULL) {
+		fprintf(stderr, "regfexport: no value '%s' in key %s\n", name,
+		    key);
+		return 0;
+	}
+	if (type_text != NULL && strstr(block, type_text) == NULL)
+		ok = 0;
+	if (data_text != NULL && strstr(block, data_text) == NULL)
+		ok = 0;
+	if (!ok)
+		fprintf(stderr, "regfexport: value '%s' of %s is\n%s\n"
+		    "expected to contain '%s' and '%s'\n", name, key, block,
+		    type_text ? type_text : "", data_text ? data_text : "");
+	free(block);
+	return ok;
+}
+
+int
+tu_regf_text_key_exists(const char *text, const char *key)
+{
+	char *block = regf_block(text, key, NULL);
+
+	free(block);
+	return block != NULL;
+}
+
+/* "Key path: ROOT\a\b" is `key` or lies below it. */
+static int
+key_line_within(const char *line, size_t len, const char *key)
+{
+	static const char tag[] = "Key path: ";
+	const char *p, *end = line + len;
+	size_t n = strlen(key), rest;
+
+	if (len < sizeof(tag) - 1 || strncmp(line, tag, sizeof(tag) - 1) != 0)
+		return 0;
+	p = memchr(line, '\\', len);
+	if (p == NULL)
+		return *key == '\0';
+	p++;
+	rest = (size_t)(end - p);
+	return rest >= n && strncasecmp(p, key, n) == 0 &&
+	    (rest == n || p[n] == '\\');
+}
+
+char *
+tu_regf_subtree(const char *text, const char *key)
+{
+	size_t cap = strlen(text) + 2, used = 0;
+	char *out = malloc(cap);
+	const char *p = text;
+	int in = 0;
+
+	ck_assert_msg(out != NULL, "out of memory");
+	while (*p != '\0') {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (strncmp(p, "Key path: ", 10) == 0)
+			in = key_line_within(p, len, key);
+		if (in) {
+			memcpy(out + used, p, len);
+			used += len;
+			out[used++] = '\n';
+		}
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+	out[used] = '\0';
+	return out;
 }
 
 char *tu_scratch;

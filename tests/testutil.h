@@ -77,6 +77,11 @@ int tu_count_backups(const char *dir, char **first);
 /* Number of regular files below dir (0 when it does not exist). */
 int tu_count_files(const char *dir);
 
+/* The manifest.json paths of the finished backups below dir, sorted
+ * (tu_pathf strings); at most max go to paths[].  Returns how many
+ * there are (0 when dir does not exist). */
+int tu_list_backups(const char *dir, char **paths, int max);
+
 /* ---- hashes ---- */
 
 /* SHA-256 of a file with the project's own sha256_file; fails the test
@@ -168,6 +173,18 @@ char *tu_regfexport(const char *hive);
 
 /* 1 when regfexport lists the key, 0 when not, -1 when skipped. */
 int tu_regf_key_exists(const char *hive, const char *key);
+
+/* The same two checks on regfexport output already taken with
+ * tu_regfexport (one run of regfexport for many checks on a big hive):
+ * 1 or 0, never -1. */
+int tu_regf_text_value(const char *text, const char *key, const char *name,
+		       const char *type_text, const char *data_text);
+int tu_regf_text_key_exists(const char *text, const char *key);
+
+/* The blocks of regfexport output for `key` and every key below it, in
+ * order (malloc'd; "" when there is none): two of them compare equal
+ * when nothing in that subtree changed. */
+char *tu_regf_subtree(const char *text, const char *key);
 
 /* ---- per-test scratch directory and assertions ---- */
 
