@@ -238,7 +238,9 @@ struct lr_log {
 };
 
 struct lr {
-	const struct log_replay_buf *hive;
+	const struct log_replay_buf *hive;	/* its data may be the image:
+						 * use pbb once img is set */
+	unsigned char pbb[BASE_BLOCK];	/* the primary's base block */
 	unsigned char *img;	/* the image being recovered */
 	size_t len;		/* its length */
 	size_t max;		/* bound on len */
@@ -283,15 +285,20 @@ stop(struct lr *c, const struct lr_log *l, const char *fmt, ...)
 static void
 stop(struct lr *c, const struct lr_log *l, const char *fmt, ...)
 {
-	char what[160];
+	char *out = c->rep->stop_reason;
+	size_t size = sizeof(c->rep->stop_reason), o;
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
 	c->rep->stopped_early = 1;
-	snprintf(c->rep->stop_reason, sizeof(c->rep->stop_reason), "%s: %s",
-	    l->base, what);
+	o = strlen(l->base);
+	if (o > size / 2)
+		o = size / 2;		/* keep room for the reason */
+	memcpy(out, l->base, o);
+	out[o++] = ':';
+	out[o++] = ' ';
+	va_start(ap, fmt);
+	vsnprintf(out + o, size - o, fmt, ap);
+	va_end(ap);
 }
 
 static int
@@ -398,7 +405,7 @@ static int
 same_hive(const struct lr *c, const unsigned char *lbb, char *why,
 	  size_t whylen)
 {
-	const unsigned char *pbb = c->hive->data;
+	const unsigned char *pbb = c->pbb;
 	char ln[40], pn[40];
 
 	if (memcmp(lbb + BB_TIMESTAMP, c->ts, 8) == 0)
@@ -660,6 +667,10 @@ try_new(struct lr *c, struct hp_err *e)
 			if (chained == 0)
 				set_why(cur, "no usable log entry%s%s",
 				    why[0] ? ": " : "", why);
+			else if (!c->rep->stopped_early)
+				stop(c, cur, "its base block continues the "
+				    "entries applied (sequence %u), but no "
+				    "entry with that number follows", expected);
 			break;
 		}
 		if (note_used(c, cur, e) != 0)
@@ -704,6 +715,14 @@ try_new(struct lr *c, struct hp_err *e)
 		c->bb_source = NULL;
 		c->rep->stopped_early = 0;
 		c->rep->stop_reason[0] = '\0';
+		for (i = 0; i < c->n_logs; i++) {
+			struct lr_log *l = &c->logs[i];
+
+			if (l->fmt == LOG_FORMAT_NEW && l->why[0] == '\0')
+				set_why(l, "not used: its entries (from "
+				    "sequence %u) would follow those that "
+				    "could not be applied", l->seq);
+		}
 		return 0;
 	}
 	c->rep->format = LOG_FORMAT_NEW;
@@ -878,7 +897,7 @@ refuse(struct lr *c, struct hp_err *e)
 {
 	char list[900];
 	size_t i, o = 0;
-	const unsigned char *bb = c->hive->data;
+	const unsigned char *bb = c->pbb;
 	char state[80];
 
 	if (c->bb_valid)
@@ -922,37 +941,49 @@ replay(const struct log_replay_buf *hive, unsigned char *owned,
 	memset(&c, 0, sizeof(c));
 	c.hive = hive;
 	c.rep = rep;
-	c.max = max_image ? max_image : (size_t)LOG_REPLAY_MAX_FILE;
-	if (hive->len > c.max) {
-		free(owned);
-		return hp_err_set(e, HP_REFUSED, "%s: %zu bytes, over the limit "
+	c.max = max_image && max_image < (size_t)LOG_REPLAY_MAX_FILE ?
+	    max_image : (size_t)LOG_REPLAY_MAX_FILE;
+	/* The checks that refuse the primary set the error before freeing
+	 * `owned`, which may be what d points to. */
+	if (hive->len > c.max)
+		rc = hp_err_set(e, HP_REFUSED, "%s: %zu bytes, over the limit "
 		    "of %zu for a hive", hive->name, hive->len, c.max);
-	}
-	if (hive->len < BASE_BLOCK) {
-		free(owned);
-		return hp_err_set(e, HP_IOERR, "%s: %zu bytes: too short to be "
+	else if (hive->len < BASE_BLOCK)
+		rc = hp_err_set(e, HP_IOERR, "%s: %zu bytes: too short to be "
 		    "a registry hive", hive->name, hive->len);
-	}
-	c.has_sig = memcmp(d, "regf", 4) == 0;
-	if (!c.has_sig && (hive->len < BASE_BLOCK + HBIN_HEADER ||
-	    memcmp(d + BASE_BLOCK, "hbin", 4) != 0)) {
-		free(owned);
-		return hp_err_set(e, HP_IOERR, "%s: not a registry hive (no "
+	else if (memcmp(d, "regf", 4) != 0 &&
+	    (hive->len < BASE_BLOCK + HBIN_HEADER ||
+	    memcmp(d + BASE_BLOCK, "hbin", 4) != 0))
+		rc = hp_err_set(e, HP_IOERR, "%s: not a registry hive (no "
 		    "regf signature)", hive->name);
-	}
-	c.bb_valid = c.has_sig && regf_checksum_ok(d);
-	if (c.bb_valid && le32(d + BB_FILE_TYPE) != FILE_TYPE_PRIMARY) {
-		free(owned);
-		return hp_err_set(e, HP_IOERR, "%s: file type %u: a transaction "
+	else if (memcmp(d, "regf", 4) == 0 && regf_checksum_ok(d) &&
+	    le32(d + BB_FILE_TYPE) != FILE_TYPE_PRIMARY)
+		rc = hp_err_set(e, HP_IOERR, "%s: file type %u: a transaction "
 		    "log, not a primary hive file", hive->name,
 		    le32(d + BB_FILE_TYPE));
+	else
+		rc = 0;
+	if (rc != 0) {
+		free(owned);
+		return -1;
 	}
+	c.has_sig = memcmp(d, "regf", 4) == 0;
+	c.bb_valid = c.has_sig && regf_checksum_ok(d);
 	s1 = le32(d + BB_SEQ1);
 	s2 = le32(d + BB_SEQ2);
 	rep->seq_before_primary = s1;
 	rep->seq_before_secondary = s2;
 	dirty = !c.bb_valid || s1 != s2;
+	memcpy(c.pbb, d, BASE_BLOCK);
+	/* The timestamp logs are matched against: the first hive bin keeps
+	 * a copy for when the base block is damaged. */
+	if (!c.bb_valid && hive->len >= BASE_BLOCK + HBIN_HEADER &&
+	    memcmp(d + BASE_BLOCK, "hbin", 4) == 0)
+		memcpy(c.ts, d + BASE_BLOCK + HBIN_TIMESTAMP, 8);
+	else
+		memcpy(c.ts, d + BB_TIMESTAMP, 8);
 
+	/* From here on, hive->data may be the image, and move. */
 	if (owned != NULL) {
 		c.img = owned;
 	} else {
@@ -971,13 +1002,6 @@ replay(const struct log_replay_buf *hive, unsigned char *owned,
 	}
 	rep->dirty = 1;
 	c.seq2 = s2;
-	/* The timestamp logs are matched against: the first hive bin keeps
-	 * a copy for when the base block is damaged. */
-	if (!c.bb_valid && hive->len >= BASE_BLOCK + HBIN_HEADER &&
-	    memcmp(d + BASE_BLOCK, "hbin", 4) == 0)
-		memcpy(c.ts, d + BASE_BLOCK + HBIN_TIMESTAMP, 8);
-	else
-		memcpy(c.ts, d + BB_TIMESTAMP, 8);
 
 	if (n_logs > 0) {
 		c.logs = calloc(n_logs, sizeof(*c.logs));
@@ -1100,6 +1124,16 @@ log_replay(const char *hive_path, char *const *log_paths, size_t n_logs,
 	   unsigned char **image, size_t *image_len,
 	   struct log_replay_report *rep, struct hp_err *e)
 {
+	return log_replay_bounded(hive_path, log_paths, n_logs, 0, image,
+	    image_len, rep, e);
+}
+
+int
+log_replay_bounded(const char *hive_path, char *const *log_paths,
+		   size_t n_logs, size_t max_image, unsigned char **image,
+		   size_t *image_len, struct log_replay_report *rep,
+		   struct hp_err *e)
+{
 	struct log_replay_buf hive, *logs = NULL;
 	unsigned char *hdata;
 	size_t hlen, i, n_read = 0;
@@ -1108,15 +1142,16 @@ log_replay(const char *hive_path, char *const *log_paths, size_t n_logs,
 	*image = NULL;
 	*image_len = 0;
 	memset(rep, 0, sizeof(*rep));
-	if (read_bounded(hive_path, (size_t)LOG_REPLAY_MAX_FILE, &hdata, &hlen,
-	    e) != 0)
+	if (max_image == 0 || max_image > (size_t)LOG_REPLAY_MAX_FILE)
+		max_image = (size_t)LOG_REPLAY_MAX_FILE;
+	if (read_bounded(hive_path, max_image, &hdata, &hlen, e) != 0)
 		return -1;
 	hive.name = hive_path;
 	hive.data = hdata;
 	hive.len = hlen;
 	if (!looks_dirty(hdata, hlen) || n_logs == 0)
-		return replay(&hive, hdata, NULL, 0, 0, image, image_len, rep,
-		    e);
+		return replay(&hive, hdata, NULL, 0, max_image, image,
+		    image_len, rep, e);
 
 	logs = calloc(n_logs, sizeof(*logs));
 	if (logs == NULL) {
@@ -1139,8 +1174,8 @@ log_replay(const char *hive_path, char *const *log_paths, size_t n_logs,
 		n_read++;
 	}
 	if (rc == 0)
-		rc = replay(&hive, hdata, logs, n_logs, 0, image, image_len,
-		    rep, e);
+		rc = replay(&hive, hdata, logs, n_logs, max_image, image,
+		    image_len, rep, e);
 	else
 		free(hdata);
 	for (i = 0; i < n_read; i++)

@@ -55,7 +55,14 @@ struct log_replay_report {
 	int base_block_recovered;	/* the primary's base block was bad and
 					 * was taken from a log */
 	int stopped_early;	/* a log held more that could not be used:
-				 * truncated, corrupted, or a gap */
+				 * truncated, corrupted, or a gap.  New
+				 * format: the image is the hive as of the
+				 * last entry applied, a state Windows once
+				 * wrote.  Old format (one log is one write):
+				 * the hive bins before the stop are new, the
+				 * rest old, as Windows would load it; a
+				 * caller that must not make things worse
+				 * should refuse that image. */
 	char stop_reason[160];	/* why, naming the log and the offset */
 };
 
@@ -88,6 +95,13 @@ struct log_replay_buf {
 int log_replay(const char *hive_path, char *const *log_paths, size_t n_logs,
 	       unsigned char **image, size_t *image_len,
 	       struct log_replay_report *rep, struct hp_err *e);
+
+/* The same with a bound on the recovered image (and on the primary):
+ * max_image bytes, 0 for LOG_REPLAY_MAX_FILE. */
+int log_replay_bounded(const char *hive_path, char *const *log_paths,
+		       size_t n_logs, size_t max_image, unsigned char **image,
+		       size_t *image_len, struct log_replay_report *rep,
+		       struct hp_err *e);
 
 /* The same on buffers (what log_replay uses after reading the files, and
  * what the fuzz target calls).  max_image bounds the recovered image (0:

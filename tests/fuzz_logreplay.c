@@ -1,0 +1,284 @@
+/* libFuzzer target for the transaction log replay (src/logreplay.c).
+ *
+ * Build and run (see hives/README.md, "Fuzzing the log replay"):
+ *
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -Isrc \
+ *       tests/fuzz_logreplay.c src/logreplay.c src/error.c -o fuzz_logreplay
+ *   ./fuzz_logreplay -max_total_time=600 CORPUS_DIR SEED_DIR
+ *
+ * The input is split into a primary hive and up to two logs:
+ *
+ *   byte 0       number of logs (low 6 bits, mod 3); bit 7 set: "fix
+ *                up" the input first (see below); bit 6 set: go through
+ *                files (log_replay() on files in a temporary directory,
+ *                which reads them itself and recovers in the primary's
+ *                own buffer) instead of log_replay_buffers()
+ *   bytes 1-3    length of the primary (little-endian, clipped)
+ *   bytes 4-6    length of the first log (clipped); the second log is
+ *                the rest
+ *   then         the primary, the first log, the second log
+ *
+ * With the fix-up bit, the checksums of the three base blocks and the
+ * hashes of the HvLE entries found in the logs are recomputed before the
+ * replay, so that mutations get past them and reach the checks behind
+ * (sizes, page references, sequence numbers, growth).
+ *
+ * The parts are replayed with log_replay_buffers() (or, in file mode,
+ * log_replay_bounded()), the recovered image bounded to 64 MiB.  Besides
+ * the sanitizers, the target checks what the interface promises and
+ * aborts when it does not hold: on success a clean hive comes back byte
+ * for byte, a recovered one has a clean, consistent base block; on
+ * failure there is no image and a message with HP_IOERR or HP_REFUSED.
+ *
+ * test_logreplay links this file too and runs every file kept in
+ * tests/fuzz-regressions/ through LLVMFuzzerTestOneInput. */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "logreplay.h"
+
+#define FUZZ_MAX_IMAGE (64u * 1024 * 1024)
+#define FUZZ_HEADER 7
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static uint32_t
+get32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+static size_t
+get24(const uint8_t *p)
+{
+	return (size_t)p[0] | (size_t)p[1] << 8 | (size_t)p[2] << 16;
+}
+
+static void
+put64(unsigned char *p, uint64_t v)
+{
+	size_t i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* Recomputes what guards the structure: base block checksums, and the
+ * hashes of the chain of HvLE entries of a log. */
+static void
+fix_up(unsigned char *d, size_t len, int is_log)
+{
+	size_t off = 512;
+
+	if (len >= 512 && memcmp(d, "regf", 4) == 0)
+		regf_checksum_set(d);
+	if (!is_log)
+		return;
+	while (off < len && len - off >= 40 && memcmp(d + off, "HvLE", 4) == 0) {
+		uint32_t size = get32(d + off + 4);
+
+		if (size < 40 || size > len - off)
+			break;
+		put64(d + off + 24, hp_marvin32(d + off + 40, size - 40,
+		    LOG_REPLAY_HASH_SEED));
+		put64(d + off + 32, hp_marvin32(d + off, 32,
+		    LOG_REPLAY_HASH_SEED));
+		if (size < 512 || size % 512 != 0)
+			break;
+		off += size;
+	}
+}
+
+/* File mode: a directory of our own, made on first use. */
+static char fdir[256];
+static char fpath[3][280];
+static int registered;
+
+static void
+remove_files(void)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		unlink(fpath[i]);
+	rmdir(fdir);
+}
+
+static int
+put_file(const char *path, const unsigned char *d, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	int ok;
+
+	if (f == NULL)
+		return -1;
+	ok = fwrite(d, 1, len, f) == len;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+static int
+make_dir(void)
+{
+	if (fdir[0] == '\0') {
+		const char *tmp = getenv("TMPDIR");
+
+		if (tmp == NULL || *tmp == '\0' || strlen(tmp) > 200)
+			tmp = "/tmp";
+		snprintf(fdir, sizeof(fdir), "%s/fuzz_logreplay-XXXXXX", tmp);
+		if (mkdtemp(fdir) == NULL) {
+			fdir[0] = '\0';
+			return -1;
+		}
+		snprintf(fpath[0], sizeof(fpath[0]), "%s/HIVE", fdir);
+		snprintf(fpath[1], sizeof(fpath[1]), "%s/HIVE.LOG1", fdir);
+		snprintf(fpath[2], sizeof(fpath[2]), "%s/HIVE.LOG2", fdir);
+		if (!registered)
+			atexit(remove_files);
+		registered = 1;
+	}
+	return 0;
+}
+
+static int
+put_all(const struct log_replay_buf *hive, const struct log_replay_buf *logs,
+	size_t n_logs)
+{
+	size_t i;
+
+	if (make_dir() != 0 || put_file(fpath[0], hive->data, hive->len) != 0)
+		return -1;
+	for (i = 0; i < n_logs; i++)
+		if (put_file(fpath[i + 1], logs[i].data, logs[i].len) != 0)
+			return -1;
+	return 0;
+}
+
+static int
+via_files(const struct log_replay_buf *hive, const struct log_replay_buf *logs,
+	  size_t n_logs, unsigned char **img, size_t *len,
+	  struct log_replay_report *rep, struct hp_err *e)
+{
+	char *paths[2];
+
+	if (put_all(hive, logs, n_logs) != 0) {
+		/* Someone cleaned the temporary directory away: once more. */
+		fdir[0] = '\0';
+		if (put_all(hive, logs, n_logs) != 0)
+			return 1;
+	}
+	paths[0] = fpath[1];
+	paths[1] = fpath[2];
+	return log_replay_bounded(fpath[0], paths, n_logs, FUZZ_MAX_IMAGE, img,
+	    len, rep, e);
+}
+
+static void
+check_result(int rc, const struct log_replay_buf *hive,
+	     const unsigned char *img, size_t len,
+	     const struct log_replay_report *rep, const struct hp_err *e)
+{
+	if (rc != 0) {
+		if (img != NULL || len != 0)
+			abort();
+		if (e->status != HP_IOERR && e->status != HP_REFUSED)
+			abort();
+		if (e->msg[0] == '\0')
+			abort();
+		return;
+	}
+	if (img == NULL || len < 4096)
+		abort();
+	if (!rep->dirty) {
+		if (len != hive->len || memcmp(img, hive->data, len) != 0)
+			abort();
+		if (rep->format != 0 || rep->n_logs_used != 0)
+			abort();
+		return;
+	}
+	if (memcmp(img, "regf", 4) != 0 || !regf_checksum_ok(img))
+		abort();
+	if (get32(img + 4) != get32(img + 8) || get32(img + 4) != rep->seq_after)
+		abort();
+	if (get32(img + 28) != 0)
+		abort();
+	if ((uint64_t)len < 4096ull + get32(img + 40) || len > FUZZ_MAX_IMAGE ||
+	    len < hive->len)
+		abort();
+	if (rep->n_logs_used == 0 || rep->n_logs_used > 2)
+		abort();
+	if (rep->format == 2 && rep->entries_applied == 0)
+		abort();
+	if (rep->format != 1 && rep->format != 2)
+		abort();
+	if (rep->stopped_early && rep->stop_reason[0] == '\0')
+		abort();
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct log_replay_buf hive, logs[2];
+	struct log_replay_report rep;
+	struct hp_err e;
+	unsigned char *img = NULL;
+	size_t len = 0, n_logs, rest, hl, l1;
+	unsigned char *copy = NULL;
+	int rc;
+
+	if (size < FUZZ_HEADER)
+		return 0;
+	n_logs = (data[0] & 0x3f) % 3;
+	rest = size - FUZZ_HEADER;
+	hl = get24(data + 1);
+	if (hl > rest)
+		hl = rest;
+	rest -= hl;
+	l1 = get24(data + 4);
+	if (l1 > rest)
+		l1 = rest;
+	rest -= l1;
+
+	hive.name = "fuzz/HIVE";
+	hive.data = data + FUZZ_HEADER;
+	hive.len = hl;
+	logs[0].name = "fuzz/HIVE.LOG1";
+	logs[0].data = hive.data + hl;
+	logs[0].len = l1;
+	logs[1].name = "fuzz/HIVE.LOG2";
+	logs[1].data = logs[0].data + l1;
+	logs[1].len = rest;
+
+	if (data[0] & 0x80) {
+		copy = malloc(size - FUZZ_HEADER + 1);
+		if (copy == NULL)
+			return 0;
+		memcpy(copy, data + FUZZ_HEADER, size - FUZZ_HEADER);
+		fix_up(copy, hl, 0);
+		fix_up(copy + hl, l1, 1);
+		fix_up(copy + hl + l1, rest, 1);
+		hive.data = copy;
+		logs[0].data = copy + hl;
+		logs[1].data = copy + hl + l1;
+	}
+
+	memset(&e, 0, sizeof(e));
+	if (data[0] & 0x40) {
+		rc = via_files(&hive, logs, n_logs, &img, &len, &rep, &e);
+		if (rc == 1)
+			abort();	/* cannot write the files */
+	} else {
+		rc = log_replay_buffers(&hive, logs, n_logs, FUZZ_MAX_IMAGE,
+		    &img, &len, &rep, &e);
+	}
+	check_result(rc, &hive, img, len, &rep, &e);
+	free(img);
+	free(copy);
+	log_replay_report_free(&rep);
+	return 0;
+}
