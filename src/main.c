@@ -8,7 +8,7 @@
 #include "cli.h"
 
 static const char usage_text[] =
-"Usage: hivepatch COMMAND [OPTION]... \n"
+"Usage: hivepatch COMMAND [OPTION]...\n"
 "Patch the registry of a Windows that is not running.\n"
 "\n"
 "Commands:\n"
@@ -27,7 +27,7 @@ static const char usage_text[] =
 "  export  [--utf16] [--output FILE] TARGET KEY\n"
 "                        print KEY and everything below it as a .reg file\n"
 "  rollback [--force] [--backup-dir DIR] TARGET\n"
-"                        restore the backup the last apply took\n"
+"                        restore the hives the last apply changed\n"
 "  profiles              list the profiles (and 'auto')\n"
 "\n"
 "TARGET is a hive file or the root of a Windows tree (a mount point); in a\n"
@@ -39,7 +39,8 @@ static const char usage_text[] =
 "                    from the image\n"
 "  --reg FILE        use a .reg file (may be repeated)\n"
 "  --dry-run         show what would change, write nothing\n"
-"  --json            print one JSON document (schema hivepatch-report/1)\n"
+"  --json            print one JSON document (schema hivepatch-report/1;\n"
+"                    inspect: hivepatch-inspect/1)\n"
 "  --force           go on where hivepatch would refuse: .NET missing for a\n"
 "                    .NET profile, a hive of another kind than SOFTWARE or\n"
 "                    SYSTEM, rollback over a changed hive\n"
@@ -52,7 +53,8 @@ static const char usage_text[] =
 "  -V, --version     show the version\n"
 "\n"
 "Exit status: 0 done or compliant; 1 verify found a value missing or\n"
-"different; 2 usage error; 3 refused for safety; 4 I/O error or damaged hive.\n"
+"different (inspect: not ready); 2 usage error; 3 refused for safety;\n"
+"4 I/O error or damaged hive.\n"
 "See hivepatch(1).\n";
 
 void
