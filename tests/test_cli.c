@@ -1405,58 +1405,12 @@ END_TEST
 
 /* ---- JSON ---- */
 
-/* Object member by a dotted path ("image.dotnet4.version"); NULL when a
- * member is missing or null. */
-static struct json_object *
-jget(struct json_object *o, const char *path)
-{
-	char *copy = strdup(path), *part, *save = NULL;
-
-	ck_assert(copy != NULL);
-	for (part = strtok_r(copy, ".", &save); part != NULL && o != NULL;
-	    part = strtok_r(NULL, ".", &save))
-		if (!json_object_object_get_ex(o, part, &o))
-			o = NULL;
-	free(copy);
-	return o;
-}
-
-/* The member exists and is null. */
-static int
-jnull(struct json_object *o, const char *name)
-{
-	struct json_object *v = NULL;
-
-	return json_object_object_get_ex(o, name, &v) && v == NULL;
-}
-
-static const char *
-jstr(struct json_object *o, const char *path)
-{
-	struct json_object *v = jget(o, path);
-
-	return v && json_object_is_type(v, json_type_string) ?
-	    json_object_get_string(v) : "(not a string)";
-}
-
-static struct json_object *
-parse_json(const struct tu_result *r)
-{
-	struct json_object *j = json_tokener_parse(r->out);
-
-	ck_assert_msg(j != NULL, "stdout is not one JSON document:\n%s", r->out);
-	ck_assert_str_eq(jstr(j, "schema"), "hivepatch-report/1");
-	ck_assert(jget(j, "exit_status") != NULL);
-	ck_assert_int_eq(json_object_get_int(jget(j, "exit_status")), r->status);
-	return j;
-}
-
 /* Checks every set_value change: status, and before/after. */
 static int
 check_value_changes(struct json_object *j, const char *status,
 		    int before_dword, int after_dword)
 {
-	struct json_object *changes = jget(j, "changes");
+	struct json_object *changes = tu_jget(j, "changes");
 	size_t i, n;
 	int seen = 0;
 
@@ -1465,24 +1419,24 @@ check_value_changes(struct json_object *j, const char *status,
 	for (i = 0; i < n; i++) {
 		struct json_object *c = json_object_array_get_idx(changes, i);
 
-		if (strcmp(jstr(c, "op"), "set_value") != 0)
+		if (strcmp(tu_jstr(c, "op"), "set_value") != 0)
 			continue;
 		seen++;
-		ck_assert_str_eq(jstr(c, "name"), SUC);
-		ck_assert_str_eq(jstr(c, "status"), status);
-		ck_assert(strstr(jstr(c, "key"), "HKLM\\SOFTWARE\\") == jstr(c, "key"));
-		ck_assert(strstr(jstr(c, "source"), "net4-tls12.reg") != NULL);
-		ck_assert_int_gt(json_object_get_int(jget(c, "line")), 0);
-		ck_assert(jnull(c, "reason"));
+		ck_assert_str_eq(tu_jstr(c, "name"), SUC);
+		ck_assert_str_eq(tu_jstr(c, "status"), status);
+		ck_assert(strstr(tu_jstr(c, "key"), "HKLM\\SOFTWARE\\") == tu_jstr(c, "key"));
+		ck_assert(strstr(tu_jstr(c, "source"), "net4-tls12.reg") != NULL);
+		ck_assert_int_gt(json_object_get_int(tu_jget(c, "line")), 0);
+		ck_assert(tu_jnull(c, "reason"));
 		if (before_dword < 0) {
-			ck_assert(jnull(c, "before"));
+			ck_assert(tu_jnull(c, "before"));
 		} else {
-			ck_assert_str_eq(jstr(c, "before.type"), "REG_DWORD");
-			ck_assert_int_eq(json_object_get_int(jget(c, "before.data")),
+			ck_assert_str_eq(tu_jstr(c, "before.type"), "REG_DWORD");
+			ck_assert_int_eq(json_object_get_int(tu_jget(c, "before.data")),
 			    before_dword);
 		}
-		ck_assert_str_eq(jstr(c, "after.type"), "REG_DWORD");
-		ck_assert_int_eq(json_object_get_int(jget(c, "after.data")),
+		ck_assert_str_eq(tu_jstr(c, "after.type"), "REG_DWORD");
+		ck_assert_int_eq(json_object_get_int(tu_jget(c, "after.data")),
 		    after_dword);
 	}
 	return seen;
@@ -1499,27 +1453,27 @@ START_TEST(test_json_apply_report)
 	tu_hp(&r, "apply", "--json", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_sha256(hive, after);
-	j = parse_json(&r);
-	ck_assert_str_eq(jstr(j, "command"), "apply");
-	ck_assert_str_eq(jstr(j, "target"), root);
-	ck_assert_str_eq(jstr(j, "hive.path"), hive);
-	ck_assert(!json_object_get_boolean(jget(j, "hive.dirty")));
-	ck_assert_str_eq(jstr(j, "hive.sha256_before"), before);
-	ck_assert_str_eq(jstr(j, "hive.sha256_after"), after);
-	ck_assert_str_eq(jstr(j, "image.arch"), "64-bit");
-	ck_assert_str_eq(jstr(j, "image.dotnet4.version"), "4.8");
-	ck_assert_int_eq(json_object_get_int(jget(j, "image.dotnet4.release")),
+	j = tu_parse_json(&r, "hivepatch-report/1");
+	ck_assert_str_eq(tu_jstr(j, "command"), "apply");
+	ck_assert_str_eq(tu_jstr(j, "target"), root);
+	ck_assert_str_eq(tu_jstr(j, "hive.path"), hive);
+	ck_assert(!json_object_get_boolean(tu_jget(j, "hive.dirty")));
+	ck_assert_str_eq(tu_jstr(j, "hive.sha256_before"), before);
+	ck_assert_str_eq(tu_jstr(j, "hive.sha256_after"), after);
+	ck_assert_str_eq(tu_jstr(j, "image.arch"), "64-bit");
+	ck_assert_str_eq(tu_jstr(j, "image.dotnet4.version"), "4.8");
+	ck_assert_int_eq(json_object_get_int(tu_jget(j, "image.dotnet4.release")),
 	    528040);
-	ck_assert(!json_object_get_boolean(jget(j, "dry_run")));
+	ck_assert(!json_object_get_boolean(tu_jget(j, "dry_run")));
 	ck_assert_int_eq(check_value_changes(j, "added", -1, 1), 2);
-	ck_assert(strstr(jstr(j, "backup"), tu_bk) == jstr(j, "backup"));
-	ck_assert(strstr(jstr(j, "result"), "written") != NULL);
-	ck_assert(jnull(j, "error"));
-	ck_assert_int_eq((int)json_object_array_length(jget(j, "warnings")), 0);
-	ck_assert(json_object_is_type(jget(j, "profiles"), json_type_array));
-	ck_assert_int_eq((int)json_object_array_length(jget(j, "profiles")), 1);
+	ck_assert(strstr(tu_jstr(j, "backup"), tu_bk) == tu_jstr(j, "backup"));
+	ck_assert(strstr(tu_jstr(j, "result"), "written") != NULL);
+	ck_assert(tu_jnull(j, "error"));
+	ck_assert_int_eq((int)json_object_array_length(tu_jget(j, "warnings")), 0);
+	ck_assert(json_object_is_type(tu_jget(j, "profiles"), json_type_array));
+	ck_assert_int_eq((int)json_object_array_length(tu_jget(j, "profiles")), 1);
 	ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(
-	    jget(j, "profiles"), 0)), "net4-tls12");
+	    tu_jget(j, "profiles"), 0)), "net4-tls12");
 	json_object_put(j);
 	tu_result_free(&r);
 	assert_net4(hive);
@@ -1544,14 +1498,14 @@ START_TEST(test_json_reports_a_changed_value_with_its_old_data)
 
 	tu_hp(&r, "verify", "--json", hive, NULL);
 	ASSERT_STATUS(&r, 1);
-	j = parse_json(&r);
+	j = tu_parse_json(&r, "hivepatch-report/1");
 	ck_assert_int_eq(check_value_changes(j, "different", 0, 1), 2);
 	json_object_put(j);
 	tu_result_free(&r);
 
 	tu_hp(&r, "apply", "--json", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 0);
-	j = parse_json(&r);
+	j = tu_parse_json(&r, "hivepatch-report/1");
 	ck_assert_int_eq(check_value_changes(j, "changed", 0, 1), 2);
 	json_object_put(j);
 	tu_result_free(&r);
@@ -1567,11 +1521,11 @@ START_TEST(test_json_verify_report)
 
 	tu_hp(&r, "verify", "--json", root, NULL);
 	ASSERT_STATUS(&r, 1);
-	j = parse_json(&r);
-	ck_assert_str_eq(jstr(j, "command"), "verify");
+	j = tu_parse_json(&r, "hivepatch-report/1");
+	ck_assert_str_eq(tu_jstr(j, "command"), "verify");
 	ck_assert_int_eq(check_value_changes(j, "missing", -1, 1), 2);
-	ck_assert(jnull(jget(j, "hive"), "sha256_after"));
-	ck_assert(jnull(j, "backup"));
+	ck_assert(tu_jnull(tu_jget(j, "hive"), "sha256_after"));
+	ck_assert(tu_jnull(j, "backup"));
 	json_object_put(j);
 	tu_result_free(&r);
 
@@ -1582,13 +1536,13 @@ START_TEST(test_json_verify_report)
 
 	tu_hp(&r, "verify", "--json", root, NULL);
 	ASSERT_STATUS(&r, 0);
-	j = parse_json(&r);
-	ck_assert_str_eq(jstr(j, "command"), "verify");
-	ck_assert_str_eq(jstr(j, "hive.path"), hive);
-	ck_assert_str_eq(jstr(j, "image.dotnet4.version"), "4.8");
+	j = tu_parse_json(&r, "hivepatch-report/1");
+	ck_assert_str_eq(tu_jstr(j, "command"), "verify");
+	ck_assert_str_eq(tu_jstr(j, "hive.path"), hive);
+	ck_assert_str_eq(tu_jstr(j, "image.dotnet4.version"), "4.8");
 	ck_assert_int_eq(check_value_changes(j, "ok", 1, 1), 2);
-	ck_assert_str_eq(jstr(j, "result"), "compliant");
-	ck_assert(jnull(j, "error"));
+	ck_assert_str_eq(tu_jstr(j, "result"), "compliant");
+	ck_assert(tu_jnull(j, "error"));
 	json_object_put(j);
 	tu_result_free(&r);
 }
@@ -1608,13 +1562,13 @@ START_TEST(test_json_failed_run_still_prints_a_report)
 	tu_hp(&r, "apply", "--json", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 3);
 	ASSERT_ERR(&r, "not a SOFTWARE hive");
-	j = parse_json(&r);
-	ck_assert_str_eq(jstr(j, "command"), "apply");
-	ck_assert_str_eq(jstr(j, "hive.path"), hive);
-	ck_assert(strstr(jstr(j, "error"), "not a SOFTWARE hive") != NULL);
-	ck_assert(jnull(j, "result"));
-	ck_assert(jnull(j, "backup"));
-	ck_assert_int_eq((int)json_object_array_length(jget(j, "changes")), 0);
+	j = tu_parse_json(&r, "hivepatch-report/1");
+	ck_assert_str_eq(tu_jstr(j, "command"), "apply");
+	ck_assert_str_eq(tu_jstr(j, "hive.path"), hive);
+	ck_assert(strstr(tu_jstr(j, "error"), "not a SOFTWARE hive") != NULL);
+	ck_assert(tu_jnull(j, "result"));
+	ck_assert(tu_jnull(j, "backup"));
+	ck_assert_int_eq((int)json_object_array_length(tu_jget(j, "changes")), 0);
 	json_object_put(j);
 	tu_result_free(&r);
 	ASSERT_HASH(hive, before);
@@ -1622,19 +1576,19 @@ START_TEST(test_json_failed_run_still_prints_a_report)
 	/* The target cannot be resolved: hive is null. */
 	tu_hp(&r, "apply", "--json", "--backup-dir", tu_bk, nowhere, NULL);
 	ASSERT_STATUS(&r, 4);
-	j = parse_json(&r);
-	ck_assert(jnull(j, "hive"));
-	ck_assert(jnull(j, "image"));
-	ck_assert(strstr(jstr(j, "error"), nowhere) != NULL);
+	j = tu_parse_json(&r, "hivepatch-report/1");
+	ck_assert(tu_jnull(j, "hive"));
+	ck_assert(tu_jnull(j, "image"));
+	ck_assert(strstr(tu_jstr(j, "error"), nowhere) != NULL);
 	json_object_put(j);
 	tu_result_free(&r);
 
 	/* A .reg file that does not parse. */
 	tu_hp(&r, "import", "--json", "--backup-dir", tu_bk, reg, hive, NULL);
 	ASSERT_STATUS(&r, 2);
-	j = parse_json(&r);
-	ck_assert_str_eq(jstr(j, "command"), "import");
-	ck_assert(strstr(jstr(j, "error"), reg) != NULL);
+	j = tu_parse_json(&r, "hivepatch-report/1");
+	ck_assert_str_eq(tu_jstr(j, "command"), "import");
+	ck_assert(strstr(tu_jstr(j, "error"), reg) != NULL);
 	json_object_put(j);
 	tu_result_free(&r);
 	ASSERT_HASH(hive, before);

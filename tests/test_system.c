@@ -257,74 +257,6 @@ write_reg(const char *name, const char *text)
 
 /* ---- JSON ---- */
 
-/* Object member by a dotted path ("image.os.build"); NULL when a member
- * is missing or null. */
-static struct json_object *
-jget(struct json_object *o, const char *path)
-{
-	char *copy = strdup(path), *part, *save = NULL;
-
-	ck_assert(copy != NULL);
-	for (part = strtok_r(copy, ".", &save); part != NULL && o != NULL;
-	    part = strtok_r(NULL, ".", &save))
-		if (!json_object_object_get_ex(o, part, &o))
-			o = NULL;
-	free(copy);
-	return o;
-}
-
-/* The member exists and is null. */
-static int
-jnull(struct json_object *o, const char *name)
-{
-	struct json_object *v = NULL;
-
-	return json_object_object_get_ex(o, name, &v) && v == NULL;
-}
-
-static const char *
-jstr(struct json_object *o, const char *path)
-{
-	struct json_object *v = jget(o, path);
-
-	return v && json_object_is_type(v, json_type_string) ?
-	    json_object_get_string(v) : "(not a string)";
-}
-
-static struct json_object *
-jarray(struct json_object *o, const char *path)
-{
-	struct json_object *a = jget(o, path);
-
-	ck_assert_msg(a != NULL && json_object_is_type(a, json_type_array),
-	    "%s is not an array", path);
-	return a;
-}
-
-static int
-jbool(struct json_object *o, const char *path)
-{
-	struct json_object *v = jget(o, path);
-
-	ck_assert_msg(v != NULL && json_object_is_type(v, json_type_boolean),
-	    "%s is not a boolean", path);
-	return json_object_get_boolean(v);
-}
-
-/* stdout as one JSON document of the schema, with exit_status matching
- * the real one. */
-static struct json_object *
-parse_json(const struct tu_result *r, const char *schema)
-{
-	struct json_object *j = json_tokener_parse(r->out);
-
-	ck_assert_msg(j != NULL, "stdout is not one JSON document:\n%s", r->out);
-	ck_assert_str_eq(jstr(j, "schema"), schema);
-	ck_assert(jget(j, "exit_status") != NULL);
-	ck_assert_int_eq(json_object_get_int(jget(j, "exit_status")), r->status);
-	return j;
-}
-
 /* The element of an array of objects whose `member` is `value`. */
 static struct json_object *
 jfind(struct json_object *array, const char *member, const char *value)
@@ -334,7 +266,7 @@ jfind(struct json_object *array, const char *member, const char *value)
 	for (i = 0; i < n; i++) {
 		struct json_object *x = json_object_array_get_idx(array, i);
 
-		if (strcmp(jstr(x, member), value) == 0)
+		if (strcmp(tu_jstr(x, member), value) == 0)
 			return x;
 	}
 	ck_abort_msg("no element with %s = %s", member, value);
@@ -350,8 +282,8 @@ jvalue(struct json_object *values, const char *key, const char *name)
 	for (i = 0; i < n; i++) {
 		struct json_object *x = json_object_array_get_idx(values, i);
 
-		if (strcmp(jstr(x, "key"), key) == 0 &&
-		    strcmp(jstr(x, "name"), name) == 0)
+		if (strcmp(tu_jstr(x, "key"), key) == 0 &&
+		    strcmp(tu_jstr(x, "name"), name) == 0)
 			return x;
 	}
 	ck_abort_msg("inspect lists no value %s %s", key, name);
@@ -500,8 +432,8 @@ START_TEST(test_all_control_sets_writes_every_control_set)
 	tu_hp(&r, "verify", "--json", "--profile", "schannel-tls12",
 	    "--all-control-sets", sys, NULL);
 	ASSERT_STATUS(&r, 0);
-	j = parse_json(&r, "hivepatch-report/1");
-	sets = jarray(jget(j, "hive"), "control_sets");
+	j = tu_parse_json(&r, "hivepatch-report/1");
+	sets = tu_jarray(tu_jget(j, "hive"), "control_sets");
 	ck_assert_int_eq((int)json_object_array_length(sets), 3);
 	ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(sets,
 	    0)), "ControlSet001");
@@ -962,48 +894,48 @@ START_TEST(test_json_apply_on_two_hives_lists_both)
 	ASSERT_STATUS(&r, 0);
 	tu_sha256(sw, sw_after);
 	tu_sha256(sys, sys_after);
-	j = parse_json(&r, "hivepatch-report/1");
-	hives = jarray(j, "hives");
+	j = tu_parse_json(&r, "hivepatch-report/1");
+	hives = tu_jarray(j, "hives");
 	ck_assert_int_eq((int)json_object_array_length(hives), 2);
 
 	h = json_object_array_get_idx(hives, 0);
-	ck_assert_str_eq(jstr(h, "kind"), "SOFTWARE");
-	ck_assert_str_eq(jstr(h, "path"), sw);
-	ck_assert_str_eq(jstr(h, "sha256_before"), sw_before);
-	ck_assert_str_eq(jstr(h, "sha256_after"), sw_after);
-	ck_assert(strstr(jstr(h, "backup"), tu_bk) == jstr(h, "backup"));
-	ck_assert_int_eq((int)json_object_array_length(jarray(h,
+	ck_assert_str_eq(tu_jstr(h, "kind"), "SOFTWARE");
+	ck_assert_str_eq(tu_jstr(h, "path"), sw);
+	ck_assert_str_eq(tu_jstr(h, "sha256_before"), sw_before);
+	ck_assert_str_eq(tu_jstr(h, "sha256_after"), sw_after);
+	ck_assert(strstr(tu_jstr(h, "backup"), tu_bk) == tu_jstr(h, "backup"));
+	ck_assert_int_eq((int)json_object_array_length(tu_jarray(h,
 	    "control_sets")), 0);
 
 	h = json_object_array_get_idx(hives, 1);
-	ck_assert_str_eq(jstr(h, "kind"), "SYSTEM");
-	ck_assert_str_eq(jstr(h, "path"), sys);
-	ck_assert_str_eq(jstr(h, "sha256_before"), sys_before);
-	ck_assert_str_eq(jstr(h, "sha256_after"), sys_after);
-	ck_assert(strstr(jstr(h, "backup"), tu_bk) == jstr(h, "backup"));
-	ck_assert_int_eq((int)json_object_array_length(jarray(h,
+	ck_assert_str_eq(tu_jstr(h, "kind"), "SYSTEM");
+	ck_assert_str_eq(tu_jstr(h, "path"), sys);
+	ck_assert_str_eq(tu_jstr(h, "sha256_before"), sys_before);
+	ck_assert_str_eq(tu_jstr(h, "sha256_after"), sys_after);
+	ck_assert(strstr(tu_jstr(h, "backup"), tu_bk) == tu_jstr(h, "backup"));
+	ck_assert_int_eq((int)json_object_array_length(tu_jarray(h,
 	    "control_sets")), 1);
 	ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(
-	    jarray(h, "control_sets"), 0)), "ControlSet001");
+	    tu_jarray(h, "control_sets"), 0)), "ControlSet001");
 
 	/* "hive" stays, as the first of "hives". */
-	ck_assert_str_eq(jstr(j, "hive.kind"), "SOFTWARE");
-	ck_assert_str_eq(jstr(j, "hive.path"), sw);
+	ck_assert_str_eq(tu_jstr(j, "hive.kind"), "SOFTWARE");
+	ck_assert_str_eq(tu_jstr(j, "hive.path"), sw);
 
-	changes = jarray(j, "changes");
+	changes = tu_jarray(j, "changes");
 	n = json_object_array_length(changes);
 	ck_assert_uint_eq(n, 4);
 	for (i = 0; i < n; i++) {
 		const char *kind;
 
 		c = json_object_array_get_idx(changes, i);
-		kind = jstr(c, "hive");
+		kind = tu_jstr(c, "hive");
 		ck_assert_msg(strcmp(kind, "SOFTWARE") == 0 ||
 		    strcmp(kind, "SYSTEM") == 0, "change %zu: hive %s", i, kind);
-		ck_assert_msg(strncmp(jstr(c, "key"), tu_pathf("HKLM\\%s\\", kind),
+		ck_assert_msg(strncmp(tu_jstr(c, "key"), tu_pathf("HKLM\\%s\\", kind),
 		    strlen(kind) + 6) == 0, "change %zu: key %s in hive %s", i,
-		    jstr(c, "key"), kind);
-		ck_assert_str_eq(jstr(c, "status"), "added");
+		    tu_jstr(c, "key"), kind);
+		ck_assert_str_eq(tu_jstr(c, "status"), "added");
 		if (strcmp(kind, "SOFTWARE") == 0)
 			n_sw++;
 		else
@@ -1012,12 +944,12 @@ START_TEST(test_json_apply_on_two_hives_lists_both)
 	ck_assert_int_eq(n_sw, 2);
 	ck_assert_int_eq(n_sys, 2);
 	c = json_object_array_get_idx(changes, 3);
-	ck_assert_str_eq(jstr(c, "key"),
+	ck_assert_str_eq(tu_jstr(c, "key"),
 	    "HKLM\\SYSTEM\\ControlSet001\\Control\\HivepatchTest");
-	ck_assert_str_eq(jstr(c, "name"), "B");
-	ck_assert_int_eq(json_object_get_int(jget(c, "after.data")), 2);
-	ck_assert(jnull(c, "before"));
-	ck_assert(jnull(j, "error"));
+	ck_assert_str_eq(tu_jstr(c, "name"), "B");
+	ck_assert_int_eq(json_object_get_int(tu_jget(c, "after.data")), 2);
+	ck_assert(tu_jnull(c, "before"));
+	ck_assert(tu_jnull(j, "error"));
 	json_object_put(j);
 	tu_result_free(&r);
 }
@@ -1468,66 +1400,66 @@ START_TEST(test_inspect_json)
 	tu_mkhive("software64-winhttp13", sw, 0);
 	tu_hp(&r, "inspect", "--json", root, NULL);
 	ASSERT_STATUS(&r, 1);
-	j = parse_json(&r, "hivepatch-inspect/1");
-	ck_assert_str_eq(jstr(j, "target"), root);
-	ck_assert(jget(j, "tool_version") != NULL);
+	j = tu_parse_json(&r, "hivepatch-inspect/1");
+	ck_assert_str_eq(tu_jstr(j, "target"), root);
+	ck_assert(tu_jget(j, "tool_version") != NULL);
 
-	a = jarray(j, "hives");
+	a = tu_jarray(j, "hives");
 	ck_assert_int_eq((int)json_object_array_length(a), 2);
 	x = jfind(a, "kind", "SOFTWARE");
-	ck_assert_str_eq(jstr(x, "path"), sw);
-	ck_assert(!jbool(x, "dirty"));
-	ck_assert(jnull(x, "current_control_set"));
+	ck_assert_str_eq(tu_jstr(x, "path"), sw);
+	ck_assert(!tu_jbool(x, "dirty"));
+	ck_assert(tu_jnull(x, "current_control_set"));
 	x = jfind(a, "kind", "SYSTEM");
-	ck_assert_str_eq(jstr(x, "path"), sys);
-	ck_assert_str_eq(jstr(x, "current_control_set"), "ControlSet001");
+	ck_assert_str_eq(tu_jstr(x, "path"), sys);
+	ck_assert_str_eq(tu_jstr(x, "current_control_set"), "ControlSet001");
 
-	ck_assert_str_eq(jstr(j, "image.os.build"), "19045");
-	ck_assert_str_eq(jstr(j, "image.os.product"), "Windows 10 Pro");
-	ck_assert_str_eq(jstr(j, "image.processor_architecture"), "AMD64");
-	ck_assert_str_eq(jstr(j, "image.dotnet4.version"), "4.8");
-	ck_assert(!jbool(j, "image.dotnet35"));
+	ck_assert_str_eq(tu_jstr(j, "image.os.build"), "19045");
+	ck_assert_str_eq(tu_jstr(j, "image.os.product"), "Windows 10 Pro");
+	ck_assert_str_eq(tu_jstr(j, "image.processor_architecture"), "AMD64");
+	ck_assert_str_eq(tu_jstr(j, "image.dotnet4.version"), "4.8");
+	ck_assert(!tu_jbool(j, "image.dotnet35"));
 
-	values = jarray(j, "values");
+	values = tu_jarray(j, "values");
 	x = jvalue(values, "HKLM\\SOFTWARE\\" WINHTTP_64, DSP);
-	ck_assert_str_eq(jstr(x, "data.type"), "REG_DWORD");
-	ck_assert_int_eq(json_object_get_int(jget(x, "data.data")), 0x2000);
-	ck_assert_str_eq(jstr(x, "profile"), "winhttp-tls12");
+	ck_assert_str_eq(tu_jstr(x, "data.type"), "REG_DWORD");
+	ck_assert_int_eq(json_object_get_int(tu_jget(x, "data.data")), 0x2000);
+	ck_assert_str_eq(tu_jstr(x, "profile"), "winhttp-tls12");
 	x = jvalue(values, "HKLM\\SOFTWARE\\" WINHTTP_32, DSP);
-	ck_assert_int_eq(json_object_get_int(jget(x, "data.data")), 0x2800);
+	ck_assert_int_eq(json_object_get_int(tu_jget(x, "data.data")), 0x2800);
 	x = jvalue(values, "HKLM\\SOFTWARE\\" NET4_64, SUC);
-	ck_assert(jnull(x, "data"));
-	ck_assert_str_eq(jstr(x, "profile"), "net4-tls12");
+	ck_assert(tu_jnull(x, "data"));
+	ck_assert_str_eq(tu_jstr(x, "profile"), "net4-tls12");
 	x = jvalue(values, "HKLM\\SYSTEM\\ControlSet001\\" TLS12 "\\Server",
 	    "DisabledByDefault");
-	ck_assert(jnull(x, "data"));
-	ck_assert_str_eq(jstr(x, "profile"), "schannel-tls12");
+	ck_assert(tu_jnull(x, "data"));
+	ck_assert_str_eq(tu_jstr(x, "profile"), "schannel-tls12");
 
-	a = jarray(j, "profiles");
+	a = tu_jarray(j, "profiles");
 	ck_assert_int_eq((int)json_object_array_length(a), 5);
 	x = jfind(a, "name", "net4-tls12");
-	ck_assert_str_eq(jstr(x, "status"), "not compliant");
-	ck_assert(jbool(x, "auto"));
-	ck_assert(strstr(jstr(x, "description"), "SchUseStrongCrypto") != NULL);
+	ck_assert_str_eq(tu_jstr(x, "status"), "not compliant");
+	ck_assert(tu_jbool(x, "auto"));
+	ck_assert(strstr(tu_jstr(x, "description"), "SchUseStrongCrypto") != NULL);
 	x = jfind(a, "name", "winhttp-tls12");
-	ck_assert_str_eq(jstr(x, "status"), "not compliant");
-	ck_assert(!jbool(x, "auto"));
+	ck_assert_str_eq(tu_jstr(x, "status"), "not compliant");
+	ck_assert(!tu_jbool(x, "auto"));
 	x = jfind(a, "name", "schannel-tls12");
-	ck_assert_str_eq(jstr(x, "status"), "not compliant");
-	ck_assert(!jbool(x, "auto"));
+	ck_assert_str_eq(tu_jstr(x, "status"), "not compliant");
+	ck_assert(!tu_jbool(x, "auto"));
 	x = jfind(a, "name", "net35-tls12");
-	ck_assert_str_eq(jstr(x, "status"), "not applicable");
-	ck_assert_str_eq(jstr(x, "reason"), "no .NET Framework 3.5");
-	ck_assert(!jbool(x, "auto"));
+	ck_assert_str_eq(tu_jstr(x, "status"), "not applicable");
+	ck_assert_str_eq(tu_jstr(x, "reason"), "no .NET Framework 3.5");
+	ck_assert(!tu_jbool(x, "auto"));
 
-	a = jarray(j, "auto.profiles");
+	a = tu_jarray(j, "auto.profiles");
 	ck_assert_int_eq((int)json_object_array_length(a), 1);
 	ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(a, 0)),
 	    "net4-tls12");
-	ck_assert(strstr(jstr(j, "auto.reason"), "build 19045") != NULL);
-	ck_assert_int_eq((int)json_object_array_length(jarray(j, "warnings")), 0);
-	ck_assert(!jbool(j, "ready"));
-	ck_assert_str_eq(jstr(j, "recommended"),
+	ck_assert(strstr(tu_jstr(j, "auto.reason"), "build 19045") != NULL);
+	ck_assert_int_eq((int)json_object_array_length(tu_jarray(j, "warnings")), 0);
+	ck_assert(!tu_jbool(j, "ready"));
+	ck_assert_str_eq(tu_jstr(j, "recommended"),
 	    tu_pathf("hivepatch apply --profile auto %s", root));
 	json_object_put(j);
 	tu_result_free(&r);
@@ -1538,14 +1470,14 @@ START_TEST(test_inspect_json)
 	tu_result_free(&r);
 	tu_hp(&r, "inspect", "--json", root, NULL);
 	ASSERT_STATUS(&r, 0);
-	j = parse_json(&r, "hivepatch-inspect/1");
-	ck_assert(jbool(j, "ready"));
-	x = jfind(jarray(j, "profiles"), "name", "net4-tls12");
-	ck_assert_str_eq(jstr(x, "status"), "compliant");
-	ck_assert(jnull(x, "reason"));
-	x = jvalue(jarray(j, "values"), "HKLM\\SOFTWARE\\" NET4_32, SUC);
-	ck_assert_str_eq(jstr(x, "data.type"), "REG_DWORD");
-	ck_assert_int_eq(json_object_get_int(jget(x, "data.data")), 1);
+	j = tu_parse_json(&r, "hivepatch-inspect/1");
+	ck_assert(tu_jbool(j, "ready"));
+	x = jfind(tu_jarray(j, "profiles"), "name", "net4-tls12");
+	ck_assert_str_eq(tu_jstr(x, "status"), "compliant");
+	ck_assert(tu_jnull(x, "reason"));
+	x = jvalue(tu_jarray(j, "values"), "HKLM\\SOFTWARE\\" NET4_32, SUC);
+	ck_assert_str_eq(tu_jstr(x, "data.type"), "REG_DWORD");
+	ck_assert_int_eq(json_object_get_int(tu_jget(x, "data.data")), 1);
 	json_object_put(j);
 	tu_result_free(&r);
 }

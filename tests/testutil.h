@@ -186,6 +186,26 @@ int tu_regf_text_key_exists(const char *text, const char *key);
  * when nothing in that subtree changed. */
 char *tu_regf_subtree(const char *text, const char *key);
 
+/* ---- JSON reports ---- */
+
+struct json_object;
+
+/* A member by a dotted path ("image.os.build"); NULL when a member is
+ * missing or null. */
+struct json_object *tu_jget(struct json_object *o, const char *path);
+/* The member exists and is null. */
+int tu_jnull(struct json_object *o, const char *name);
+/* A string member, or "(not a string)". */
+const char *tu_jstr(struct json_object *o, const char *path);
+/* An array member; fails the test otherwise. */
+struct json_object *tu_jarray(struct json_object *o, const char *path);
+/* A boolean member; fails the test otherwise. */
+int tu_jbool(struct json_object *o, const char *path);
+/* stdout as one JSON document of `schema`, whose exit_status is the
+ * real one; fails the test otherwise. */
+struct json_object *tu_parse_json(const struct tu_result *r,
+				  const char *schema);
+
 /* ---- per-test scratch directory and assertions ---- */
 
 /* Set by tu_setup() for each test: its scratch directory, and the
