@@ -2054,26 +2054,5 @@ cli_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	char *state;
-	int failed;
-
-	/* Fail early and clearly outside make check. */
-	if (getenv("HIVEPATCH") == NULL || getenv("MKHIVE") == NULL) {
-		fprintf(stderr, "HIVEPATCH and MKHIVE must name the built "
-		    "programs (make check sets them)\n");
-		return 99;
-	}
-	tu_base_init("hivepatch-test-cli");
-	/* A run that forgot --backup-dir must not write into $HOME. */
-	if (asprintf(&state, "%s/state", tu_base_dir()) == -1)
-		return 99;
-	setenv("XDG_STATE_HOME", state, 1);
-	free(state);
-	sr = srunner_create(cli_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	tu_base_remove();
-	return failed == 0 ? 0 : 1;
+	return tu_run_suite(cli_suite(), "hivepatch-test-cli");
 }

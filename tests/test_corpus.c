@@ -496,10 +496,8 @@ int
 main(void)
 {
 	struct stat st;
-	SRunner *sr;
-	char *state;
 	size_t i;
-	int failed;
+	int status;
 
 	corpus = getenv("HIVEPATCH_CORPUS");
 	if (corpus == NULL || *corpus == '\0' || stat(corpus, &st) == -1 ||
@@ -508,27 +506,12 @@ main(void)
 		    "not run\n");
 		return SKIP_STATUS;
 	}
-	if (getenv("HIVEPATCH") == NULL || getenv("MKHIVE") == NULL) {
-		fprintf(stderr, "HIVEPATCH and MKHIVE must name the built "
-		    "programs (make check sets them)\n");
-		return 99;
-	}
 	if (nftw(corpus, hash_corpus_file, 16, FTW_PHYS) != 0) {
 		fprintf(stderr, "cannot hash the corpus under %s\n", corpus);
 		return 99;
 	}
-	tu_base_init("hivepatch-test-corpus");
-	if (asprintf(&state, "%s/state", tu_base_dir()) == -1)
-		return 99;
-	setenv("XDG_STATE_HOME", state, 1);
-	free(state);
-
-	sr = srunner_create(corpus_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	tu_base_remove();
+	status = tu_run_suite(corpus_suite(), "hivepatch-test-corpus");
 	for (i = 0; i < n_corpus_files; i++)
 		free(corpus_files[i].path);
-	return failed == 0 ? 0 : 1;
+	return status;
 }

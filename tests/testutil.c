@@ -1077,3 +1077,29 @@ tu_parse_json(const struct tu_result *r, const char *schema)
 	    r->status);
 	return j;
 }
+
+int
+tu_run_suite(Suite *s, const char *name)
+{
+	SRunner *sr;
+	char *state;
+	int failed;
+
+	/* Fail early and clearly outside make check. */
+	if (getenv("HIVEPATCH") == NULL || getenv("MKHIVE") == NULL) {
+		fprintf(stderr, "HIVEPATCH and MKHIVE must name the built "
+		    "programs (make check sets them)\n");
+		return 99;
+	}
+	tu_base_init(name);
+	if (asprintf(&state, "%s/state", tu_base_dir()) == -1)
+		return 99;
+	setenv("XDG_STATE_HOME", state, 1);
+	free(state);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	tu_base_remove();
+	return failed == 0 ? 0 : 1;
+}

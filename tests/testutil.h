@@ -14,6 +14,8 @@
 #include <sys/resource.h>
 
 #include <stddef.h>
+
+#include <check.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -185,6 +187,12 @@ int tu_regf_text_key_exists(const char *text, const char *key);
  * order (malloc'd; "" when there is none): two of them compare equal
  * when nothing in that subtree changed. */
 char *tu_regf_subtree(const char *text, const char *key);
+
+/* Runs a suite the way every integration program does: HIVEPATCH and
+ * MKHIVE must be set, scratch space goes under a base named after the
+ * program, and XDG_STATE_HOME points there so that a run which forgot
+ * --backup-dir never writes into $HOME.  Returns the exit status. */
+int tu_run_suite(Suite *s, const char *name);
 
 /* ---- JSON reports ---- */
 
