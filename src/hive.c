@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "hive.h"
+#include "logreplay.h"
 #include "textconv.h"
 
 static uint32_t
@@ -35,9 +36,7 @@ hive_read_header(const char *path, struct hive_header *hdr, struct hp_err *e)
 {
 	unsigned char bb[HIVE_BASE_BLOCK];
 	struct stat st;
-	uint32_t sum = 0;
 	ssize_t got;
-	size_t i;
 	int fd;
 
 	memset(hdr, 0, sizeof(*hdr));
@@ -72,12 +71,6 @@ hive_read_header(const char *path, struct hive_header *hdr, struct hp_err *e)
 		    "%s: damaged hive: truncated inside the base block (%zd bytes)",
 		    path, got);
 
-	for (i = 0; i < 508; i += 4)
-		sum ^= le32(bb + i);
-	if (sum == 0xffffffffu)
-		sum = 0xfffffffeu;
-	else if (sum == 0)
-		sum = 1;
 	hdr->seq_primary = le32(bb + 4);
 	hdr->seq_secondary = le32(bb + 8);
 	hdr->major = le32(bb + 20);
@@ -89,7 +82,7 @@ hive_read_header(const char *path, struct hive_header *hdr, struct hp_err *e)
 	/* A dirty hive may legitimately carry a stale checksum: Windows
 	 * takes the base block from the log then.  Only a clean one must
 	 * add up. */
-	if (!hdr->dirty && sum != le32(bb + 508))
+	if (!hdr->dirty && regf_checksum(bb) != le32(bb + 508))
 		return hp_err_set(e, HP_IOERR,
 		    "%s: damaged hive: base block checksum mismatch", path);
 	if (hdr->major != 1)
