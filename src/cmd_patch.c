@@ -733,6 +733,20 @@ take_target(int argc, char **argv, struct patch_opts *o)
 	return 0;
 }
 
+/* apply and verify: options, TARGET, and net4-tls12 when no profile or
+ * .reg file was given. */
+static int
+run_with_default_profile(int argc, char **argv, struct patch_opts *o,
+			 const int *allowed, size_t n_allowed)
+{
+	if (parse_patch_options(argc, argv, o, allowed, n_allowed) != 0 ||
+	    take_target(argc, argv, o) != 0)
+		return HP_USAGE;
+	if (o->n_profiles == 0 && o->n_reg_files == 0)
+		o->profiles[o->n_profiles++] = DEFAULT_PROFILE;
+	return run_patch(o);
+}
+
 int
 cmd_apply(int argc, char **argv)
 {
@@ -740,13 +754,8 @@ cmd_apply(int argc, char **argv)
 	    OPT_JSON, OPT_FORCE, OPT_BACKUP_DIR, OPT_ALL_CONTROL_SETS };
 	struct patch_opts o = { .command = "apply" };
 
-	if (parse_patch_options(argc, argv, &o, allowed,
-	    sizeof(allowed) / sizeof(allowed[0])) != 0 ||
-	    take_target(argc, argv, &o) != 0)
-		return HP_USAGE;
-	if (o.n_profiles == 0 && o.n_reg_files == 0)
-		o.profiles[o.n_profiles++] = DEFAULT_PROFILE;
-	return run_patch(&o);
+	return run_with_default_profile(argc, argv, &o, allowed,
+	    sizeof(allowed) / sizeof(allowed[0]));
 }
 
 int
@@ -756,13 +765,8 @@ cmd_verify(int argc, char **argv)
 	    OPT_ALL_CONTROL_SETS };
 	struct patch_opts o = { .command = "verify", .verify = 1 };
 
-	if (parse_patch_options(argc, argv, &o, allowed,
-	    sizeof(allowed) / sizeof(allowed[0])) != 0 ||
-	    take_target(argc, argv, &o) != 0)
-		return HP_USAGE;
-	if (o.n_profiles == 0 && o.n_reg_files == 0)
-		o.profiles[o.n_profiles++] = DEFAULT_PROFILE;
-	return run_patch(&o);
+	return run_with_default_profile(argc, argv, &o, allowed,
+	    sizeof(allowed) / sizeof(allowed[0]));
 }
 
 int
