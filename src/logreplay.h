@@ -115,15 +115,6 @@ int log_replay_buffers(const struct log_replay_buf *hive,
 /* Frees what a report holds and zeroes it (safe on a zeroed report). */
 void log_replay_report_free(struct log_replay_report *rep);
 
-/* The transaction logs beside hive_path: regular files named like the
- * hive plus ".LOG", ".LOG1" or ".LOG2", in any letter case, in that order.
- * *paths (malloc'd array of malloc'd paths; free with
- * log_replay_paths_free) may be empty.  -1 with HP_IOERR when the
- * directory cannot be read. */
-int log_replay_find_logs(const char *hive_path, char ***paths, size_t *n,
-			 struct hp_err *e);
-void log_replay_paths_free(char **paths, size_t n);
-
 /* Base block helpers (buffers of at least 512 bytes). */
 
 /* The checksum Windows stores at offset 508: XOR of the first 127 32-bit

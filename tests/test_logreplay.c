@@ -438,14 +438,6 @@ replay_free(struct replay *r)
 	ck_assert_msg(strstr((text), (sub)) != NULL, "'%s' lacks '%s'",	\
 	    (text), (sub))
 
-static const char *
-base_of(const char *p)
-{
-	const char *s = strrchr(p, '/');
-
-	return s ? s + 1 : p;
-}
-
 /* ---- the fixtures, replayed ---- */
 
 START_TEST(test_new_format)
@@ -1121,41 +1113,6 @@ START_TEST(test_image_bound)
 }
 END_TEST
 
-START_TEST(test_find_logs)
-{
-	char *dir = scratch(), *hive = strf("%s/Software", dir);
-	const char *names[] = { "software.log2", "SOFTWARE.LOG1", "Software.LoG",
-	    "SOFTWARE.LOG3", "SOFTWARE.LOG1.bak", "SYSTEM.LOG1" };
-	char **paths;
-	size_t n, i;
-	struct hp_err e;
-	char *sub;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		char *p = strf("%s/%s", dir, names[i]);
-
-		write_file(p, (const unsigned char *)"x", 1);
-		free(p);
-	}
-	sub = strf("%s/SOFTWARE.log", dir);	/* a directory: skipped */
-	ck_assert(mkdir(sub, 0755) == 0);
-	ck_assert_int_eq(log_replay_find_logs(hive, &paths, &n, &e), 0);
-	ck_assert_uint_eq(n, 3);
-	ck_assert_str_eq(base_of(paths[0]), "Software.LoG");
-	ck_assert_str_eq(base_of(paths[1]), "SOFTWARE.LOG1");
-	ck_assert_str_eq(base_of(paths[2]), "software.log2");
-	ck_assert(strncmp(paths[0], dir, strlen(dir)) == 0);
-	log_replay_paths_free(paths, n);
-
-	ck_assert_int_eq(log_replay_find_logs("/nonexistent/dir/SOFTWARE",
-	    &paths, &n, &e), -1);
-	ck_assert_int_eq(e.status, HP_IOERR);
-	free(sub);
-	free(hive);
-	free(dir);
-}
-END_TEST
-
 START_TEST(test_marvin32)
 {
 	/* Published test vectors of Marvin32 (seed 0x004FB61A001BDBCC). */
@@ -1368,7 +1325,6 @@ logreplay_suite(void)
 	tcase_add_test(tc, test_identity);
 	tcase_add_test(tc, test_not_a_hive);
 	tcase_add_test(tc, test_image_bound);
-	tcase_add_test(tc, test_find_logs);
 	tcase_add_test(tc, test_marvin32);
 	tcase_add_test(tc, test_checksum);
 	tcase_add_test(tc, test_fuzz_regressions);
