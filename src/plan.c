@@ -97,6 +97,10 @@ add_item(struct plan *plan, size_t *cap, const struct reg_op *op,
 	it = &plan->items[plan->n_items];
 	memset(it, 0, sizeof(*it));
 	it->op = op;
+	/* What the value is to hold; judging refines it for set-bits. */
+	it->after_type = op->type;
+	it->after = op->data;
+	it->after_len = op->len;
 	if (asprintf(&it->hive_path, "%s%s%s", prefix,
 	    *prefix && *rest ? "\\" : "", rest) == -1)
 		it->hive_path = NULL;

@@ -33,8 +33,9 @@ struct plan_item {
 	hive_type before_type;
 	unsigned char *before;
 	size_t before_len;
-	/* What the value is to hold: the operation's data, or for a set-bits
-	 * operation the bits OR-ed into what was there. */
+	/* What the value is to hold: the operation's data (set by plan_map),
+	 * or once judged, for a set-bits operation, the bits OR-ed into what
+	 * was there. */
 	hive_type after_type;
 	const unsigned char *after;
 	size_t after_len;

@@ -172,12 +172,9 @@ print_item(const struct report *r, const struct plan_item *it, FILE *out)
 	case REG_OP_SET_VALUE:
 	case REG_OP_DELETE_VALUE:
 		fprintf(out, "  %s", *op->name ? op->name : "@");
-		if (op->kind == REG_OP_SET_VALUE && it->after != NULL) {
+		if (op->kind == REG_OP_SET_VALUE) {
 			fputs(" = ", out);
 			report_print_data(out, it->after_type, it->after, it->after_len);
-		} else if (op->kind == REG_OP_SET_VALUE) {
-			fputs(" = ", out);
-			report_print_data(out, op->type, op->data, op->len);
 		} else {
 			fputs(" (to be absent)", out);
 		}
@@ -318,10 +315,9 @@ json_item(const struct report *r, const struct report_hive *rh,
 	if (value_op) {
 		json_object_object_add(o, "before", it->had_value ?
 		    report_json_data(it->before_type, it->before, it->before_len) : NULL);
-		json_object_object_add(o, "after", op->kind != REG_OP_SET_VALUE ?
-		    NULL : it->after != NULL ?
+		json_object_object_add(o, "after", op->kind == REG_OP_SET_VALUE ?
 		    report_json_data(it->after_type, it->after, it->after_len) :
-		    report_json_data(op->type, op->data, op->len));
+		    NULL);
 	}
 	json_object_object_add(o, "source", json_object_new_string(op->file));
 	json_object_object_add(o, "line", json_object_new_int((int)op->line));
