@@ -32,45 +32,22 @@ decode_name(const unsigned char *field, size_t len, char *out, size_t outlen)
 }
 
 int
-hive_read_header(const char *path, struct hive_header *hdr, struct hp_err *e)
+hive_parse_header(const unsigned char *bb, size_t len, uint64_t file_size,
+		  const char *path, struct hive_header *hdr, struct hp_err *e)
 {
-	unsigned char bb[HIVE_BASE_BLOCK];
-	struct stat st;
-	ssize_t got;
-	int fd;
-
 	memset(hdr, 0, sizeof(*hdr));
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd == -1)
-		return hp_err_set(e, HP_IOERR, "%s: cannot open: %s", path,
-		    strerror(errno));
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return hp_err_set(e, HP_REFUSED, "%s: not a regular file", path);
-	}
-	hdr->file_size = (uint64_t)st.st_size;
-	if (hdr->file_size > HIVE_SIZE_MAX) {
-		close(fd);
-		return hp_err_set(e, HP_IOERR,
-		    "%s: too large for a hive (%llu bytes, limit %llu)", path,
-		    (unsigned long long)hdr->file_size, HIVE_SIZE_MAX);
-	}
-	got = pread(fd, bb, sizeof(bb), 0);
-	if (got < 0) {
-		int saved = errno;
-		close(fd);
-		return hp_err_set(e, HP_IOERR, "%s: cannot read: %s", path,
-		    strerror(saved));
-	}
-	close(fd);
-	if (got < 4 || memcmp(bb, "regf", 4) != 0)
+	hdr->file_size = file_size;
+	if (len < 4 || memcmp(bb, "regf", 4) != 0)
 		return hp_err_set(e, HP_IOERR,
 		    "%s: not a registry hive (no 'regf' signature)", path);
-	if ((size_t)got < sizeof(bb))
+	if (len < HIVE_BASE_BLOCK)
 		return hp_err_set(e, HP_IOERR,
-		    "%s: damaged hive: truncated inside the base block (%zd bytes)",
-		    path, got);
+		    "%s: damaged hive: truncated inside the base block (%zu bytes)",
+		    path, len);
 
+	/* From here on it is a hive whose base block may be damaged: one a
+	 * transaction log can stand in for. */
+	hdr->damaged = 1;
 	hdr->seq_primary = le32(bb + 4);
 	hdr->seq_secondary = le32(bb + 8);
 	hdr->major = le32(bb + 20);
@@ -98,7 +75,43 @@ hive_read_header(const char *path, struct hive_header *hdr, struct hp_err *e)
 		    "%s: damaged hive: truncated (header says %llu bytes, file has %llu)",
 		    path, (unsigned long long)hdr->bins_size + HIVE_BASE_BLOCK,
 		    (unsigned long long)hdr->file_size);
+	hdr->damaged = 0;
 	return 0;
+}
+
+int
+hive_read_header(const char *path, struct hive_header *hdr, struct hp_err *e)
+{
+	unsigned char bb[HIVE_BASE_BLOCK];
+	struct stat st;
+	ssize_t got;
+	int fd;
+
+	memset(hdr, 0, sizeof(*hdr));
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1)
+		return hp_err_set(e, HP_IOERR, "%s: cannot open: %s", path,
+		    strerror(errno));
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return hp_err_set(e, HP_REFUSED, "%s: not a regular file", path);
+	}
+	if ((uint64_t)st.st_size > HIVE_SIZE_MAX) {
+		close(fd);
+		return hp_err_set(e, HP_IOERR,
+		    "%s: too large for a hive (%llu bytes, limit %llu)", path,
+		    (unsigned long long)st.st_size, HIVE_SIZE_MAX);
+	}
+	got = pread(fd, bb, sizeof(bb), 0);
+	if (got < 0) {
+		int saved = errno;
+		close(fd);
+		return hp_err_set(e, HP_IOERR, "%s: cannot read: %s", path,
+		    strerror(saved));
+	}
+	close(fd);
+	return hive_parse_header(bb, (size_t)got, (uint64_t)st.st_size, path,
+	    hdr, e);
 }
 
 hive_h *

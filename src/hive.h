@@ -37,12 +37,20 @@ struct hive_header {
 	char name[96];		/* file name field, UTF-8, as Windows truncated it */
 	uint64_t file_size;
 	int dirty;
+	int damaged;		/* set when the checks failed on a base block
+				 * that has the regf signature */
 };
 
 /* Reads and checks the base block of `path` (a regular file): signature,
  * checksum, sizes.  HP_IOERR names the file and the damage. */
 int hive_read_header(const char *path, struct hive_header *hdr,
 		     struct hp_err *e);
+
+/* The same checks on a base block in memory: `len` bytes of it are
+ * there, the whole file has `file_size`; `path` names it in messages. */
+int hive_parse_header(const unsigned char *bb, size_t len, uint64_t file_size,
+		      const char *path, struct hive_header *hdr,
+		      struct hp_err *e);
 
 /* Opens `path` with hivex (flags: 0 or HIVEX_OPEN_WRITE).  Returns NULL
  * with HP_IOERR when hivex cannot make sense of it. */
