@@ -1,0 +1,135 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "hiveview.h"
+
+/* The recovered image lives in an anonymous file: hivex wants a path,
+ * and nothing may be written beside the hive nor left in /tmp if we die. */
+static int
+image_to_memfd(const unsigned char *image, size_t len, const char *hive_path,
+	       struct hive_view *v, struct hp_err *e)
+{
+	size_t done = 0;
+
+	v->memfd = memfd_create("hivepatch-recovered", MFD_CLOEXEC);
+	if (v->memfd == -1)
+		return hp_err_set(e, HP_IOERR, "%s: no memory file for the "
+		    "recovered hive: %s", hive_path, strerror(errno));
+	while (done < len) {
+		ssize_t n = write(v->memfd, image + done, len - done);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return hp_err_set(e, HP_IOERR, "%s: cannot hold the "
+			    "recovered hive in memory: %s", hive_path,
+			    n == -1 ? strerror(errno) : "short write");
+		done += (size_t)n;
+	}
+	if (asprintf(&v->path, "/proc/self/fd/%d", v->memfd) == -1) {
+		v->path = NULL;
+		return hp_err_set(e, HP_IOERR, "out of memory");
+	}
+	return 0;
+}
+
+static int
+replay(const char *hive_path, char *const *logs, size_t n_logs, int flags,
+       const struct hp_err *header_err, struct hive_view *v, struct hp_err *e)
+{
+	unsigned char *image = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (log_replay(hive_path, logs, n_logs, &image, &len, &v->replay,
+	    e) == -1) {
+		/* A damaged primary the logs cannot mend: its own damage is
+		 * the news, the logs' failure the detail. */
+		if (header_err != NULL) {
+			char detail[sizeof(e->msg)];
+
+			snprintf(detail, sizeof(detail), "%s", e->msg);
+			hp_err_set(e, header_err->status, "%.500s; its logs cannot "
+			    "mend it: %.400s", header_err->msg, detail);
+		}
+		return -1;
+	}
+	v->replayed = 1;
+	if (header_err != NULL) {
+		v->disk.dirty = 1;
+		v->disk.seq_primary = v->replay.seq_before_primary;
+		v->disk.seq_secondary = v->replay.seq_before_secondary;
+	}
+	if ((flags & HIVE_VIEW_FOR_WRITE) && v->replay.stopped_early &&
+	    v->replay.format == LOG_FORMAT_OLD) {
+		free(image);
+		return hp_err_set(e, HP_REFUSED, "%s: its old-format log stops "
+		    "early (%.300s): the recovered hive would be part new, part "
+		    "old, a state Windows never wrote; hivepatch does not write it",
+		    hive_path, v->replay.stop_reason);
+	}
+	rc = hive_parse_header(image, len, len, hive_path, &v->hdr, e);
+	if (rc == 0)
+		rc = image_to_memfd(image, len, hive_path, v, e);
+	free(image);
+	return rc;
+}
+
+int
+hive_view_open(const char *hive_path, char *const *logs, size_t n_logs,
+	       int flags, struct hive_view *v, struct hp_err *e)
+{
+	struct hp_err header_err = { HP_OK, "" };
+
+	memset(v, 0, sizeof(*v));
+	v->memfd = -1;
+	if (hive_read_header(hive_path, &v->disk, &header_err) == -1) {
+		/* Only a base block the logs may mend is worth a replay: not
+		 * a file that is missing, unreadable or no hive at all. */
+		if ((flags & HIVE_VIEW_NO_RECOVER) || n_logs == 0 ||
+		    !v->disk.damaged) {
+			*e = header_err;
+			return -1;
+		}
+		return replay(hive_path, logs, n_logs, flags, &header_err, v, e);
+	}
+	if (v->disk.dirty && !(flags & HIVE_VIEW_NO_RECOVER))
+		return replay(hive_path, logs, n_logs, flags, NULL, v, e);
+	v->hdr = v->disk;
+	v->path = strdup(hive_path);
+	if (v->path == NULL)
+		return hp_err_set(e, HP_IOERR, "out of memory");
+	return 0;
+}
+
+hive_h *
+hive_view_hivex(const struct hive_view *v, const char *hive_path, int flags,
+		struct hp_err *e)
+{
+	hive_h *h;
+
+	errno = 0;
+	h = hivex_open(v->path, flags);
+	if (h == NULL)
+		hp_err_set(e, HP_IOERR, "%s: damaged hive%s: hivex cannot open "
+		    "it: %s", hive_path, v->replayed ? " (as its logs recover "
+		    "it)" : "", errno ? strerror(errno) : "unknown error");
+	return h;
+}
+
+void
+hive_view_close(struct hive_view *v)
+{
+	if (v->memfd != -1)
+		close(v->memfd);
+	free(v->path);
+	log_replay_report_free(&v->replay);
+	memset(v, 0, sizeof(*v));
+	v->memfd = -1;
+}
