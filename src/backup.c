@@ -112,12 +112,65 @@ backup_run_start(struct backup_run *run)
 	strftime(run->time, sizeof(run->time), "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* Copies `src` to `dst` (created, mode 0600), hashing it. */
+static int
+copy_file_hashed(const char *src, const char *dst,
+		 char sha[SHA256_HEX_LEN + 1], struct hp_err *e)
+{
+	int in, out, rc;
+
+	in = open(src, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (in == -1)
+		return hp_err_set(e, HP_IOERR, "%s: cannot open: %s", src,
+		    strerror(errno));
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (out == -1) {
+		close(in);
+		return hp_err_set(e, HP_IOERR, "%s: cannot create backup: %s",
+		    dst, strerror(errno));
+	}
+	rc = copy_hashed(in, src, out, dst, sha, e);
+	close(in);
+	close(out);
+	return rc;
+}
+
+static int
+take_logs(struct backup *b, char *const *logs, size_t n_logs,
+	  struct hp_err *e)
+{
+	size_t i;
+
+	b->logs = calloc(n_logs ? n_logs : 1, sizeof(*b->logs));
+	if (b->logs == NULL)
+		return hp_err_set(e, HP_IOERR, "out of memory");
+	for (i = 0; i < n_logs; i++) {
+		struct backup_log *l = &b->logs[i];
+		const char *name = strrchr(logs[i], '/');
+
+		name = name ? name + 1 : logs[i];
+		b->n_logs++;
+		l->path = realpath(logs[i], NULL);
+		if (l->path == NULL)
+			return hp_err_set(e, HP_IOERR, "%s: %s", logs[i],
+			    strerror(errno));
+		if (asprintf(&l->copy, "%s/%s", b->dir, name) == -1) {
+			l->copy = NULL;
+			return hp_err_set(e, HP_IOERR, "out of memory");
+		}
+		if (copy_file_hashed(logs[i], l->copy, l->sha_before, e) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 int
 backup_take(const char *root, const struct backup_run *run,
-	    const char *hive_path, struct backup *b, struct hp_err *e)
+	    const char *hive_path, char *const *logs, size_t n_logs,
+	    struct backup *b, struct hp_err *e)
 {
 	char *slot = NULL;
-	int src = -1, dst = -1, rc = -1;
+	int rc = -1;
 
 	memset(b, 0, sizeof(*b));
 	if (hive_slot(root, hive_path, &slot, &b->hive, e) == -1)
@@ -137,26 +190,11 @@ backup_take(const char *root, const struct backup_run *run,
 		hp_err_set(e, HP_IOERR, "out of memory");
 		goto out;
 	}
-	src = open(hive_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (src == -1) {
-		hp_err_set(e, HP_IOERR, "%s: cannot open: %s", hive_path,
-		    strerror(errno));
-		goto out;
-	}
-	dst = open(b->copy, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (dst == -1) {
-		hp_err_set(e, HP_IOERR, "%s: cannot create backup: %s", b->copy,
-		    strerror(errno));
-		goto out;
-	}
-	if (copy_hashed(src, hive_path, dst, b->copy, b->sha_before, e) == -1)
+	if (copy_file_hashed(hive_path, b->copy, b->sha_before, e) == -1 ||
+	    take_logs(b, logs, n_logs, e) == -1)
 		goto out;
 	rc = 0;
 out:
-	if (src != -1)
-		close(src);
-	if (dst != -1)
-		close(dst);
 	if (rc == -1 && b->dir != NULL)
 		backup_discard(b);
 	free(slot);
@@ -171,6 +209,28 @@ string_array(const char *const *items, size_t n)
 
 	for (i = 0; a != NULL && i < n; i++)
 		json_object_array_add(a, json_object_new_string(items[i]));
+	return a;
+}
+
+static struct json_object *
+json_logs(const struct backup *b)
+{
+	struct json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; a != NULL && i < b->n_logs; i++) {
+		struct json_object *l = json_object_new_object();
+		const char *name = strrchr(b->logs[i].copy, '/') + 1;
+
+		json_object_object_add(l, "log",
+		    json_object_new_string(b->logs[i].path));
+		json_object_object_add(l, "backup", json_object_new_string(name));
+		json_object_object_add(l, "sha256_before",
+		    json_object_new_string(b->logs[i].sha_before));
+		json_object_object_add(l, "sha256_after", b->logs[i].sha_after[0] ?
+		    json_object_new_string(b->logs[i].sha_after) : NULL);
+		json_object_array_add(a, l);
+	}
 	return a;
 }
 
@@ -196,6 +256,7 @@ backup_write_manifest(const struct backup *b, const char *sha_after,
 	json_object_object_add(m, "time", json_object_new_string(b->time));
 	json_object_object_add(m, "profiles", string_array(profiles, n_profiles));
 	json_object_object_add(m, "reg_files", string_array(reg_files, n_reg_files));
+	json_object_object_add(m, "logs", json_logs(b));
 	json_object_object_add(m, "tool_version", json_object_new_string(PACKAGE_VERSION));
 	text = json_object_to_json_string_ext(m, JSON_C_TO_STRING_PRETTY |
 	    JSON_C_TO_STRING_NOSLASHESCAPE);
@@ -239,6 +300,11 @@ out:
 void
 backup_discard(const struct backup *b)
 {
+	size_t i;
+
+	for (i = 0; i < b->n_logs; i++)
+		if (b->logs[i].copy != NULL)
+			unlink(b->logs[i].copy);
 	if (b->copy != NULL)
 		unlink(b->copy);
 	if (b->dir != NULL)
@@ -255,6 +321,54 @@ copy_hex(struct json_object *m, const char *key, char out[SHA256_HEX_LEN + 1])
 	    (s = json_object_get_string(v)) == NULL || strlen(s) != SHA256_HEX_LEN)
 		return -1;
 	memcpy(out, s, SHA256_HEX_LEN + 1);
+	return 0;
+}
+
+/* The logs a manifest lists.  Each must sit beside the hive and its copy
+ * inside the backup, whatever the manifest says: rollback writes there. */
+static int
+load_manifest_logs(struct json_object *m, struct backup *b, const char *path,
+		   struct hp_err *e)
+{
+	struct json_object *a, *l, *v;
+	size_t i, n, dir_len;
+	const char *log, *name;
+
+	if (!json_object_object_get_ex(m, "logs", &a))
+		return 0;	/* written before logs were backed up */
+	if (!json_object_is_type(a, json_type_array))
+		return hp_err_set(e, HP_IOERR, "%s: backup manifest is damaged", path);
+	if (strrchr(b->hive, '/') == NULL)
+		return hp_err_set(e, HP_IOERR, "%s: backup manifest is damaged", path);
+	n = json_object_array_length(a);
+	b->logs = calloc(n ? n : 1, sizeof(*b->logs));
+	if (b->logs == NULL)
+		return hp_err_set(e, HP_IOERR, "out of memory");
+	dir_len = (size_t)(strrchr(b->hive, '/') - b->hive);
+	for (i = 0; i < n; i++) {
+		struct backup_log *bl = &b->logs[i];
+
+		l = json_object_array_get_idx(a, i);
+		if (!json_object_object_get_ex(l, "log", &v) ||
+		    (log = json_object_get_string(v)) == NULL ||
+		    !json_object_object_get_ex(l, "backup", &v) ||
+		    (name = json_object_get_string(v)) == NULL ||
+		    strncmp(log, b->hive, dir_len + 1) != 0 ||
+		    strchr(log + dir_len + 1, '/') != NULL ||
+		    strchr(name, '/') != NULL || name[0] == '.' ||
+		    copy_hex(l, "sha256_before", bl->sha_before) == -1)
+			return hp_err_set(e, HP_IOERR, "%s: backup manifest is "
+			    "damaged (log %zu)", path, i + 1);
+		if (copy_hex(l, "sha256_after", bl->sha_after) == -1)
+			bl->sha_after[0] = '\0';
+		b->n_logs++;
+		bl->path = strdup(log);
+		if (bl->path == NULL ||
+		    asprintf(&bl->copy, "%s/%s", b->dir, name) == -1) {
+			bl->copy = NULL;
+			return hp_err_set(e, HP_IOERR, "out of memory");
+		}
+	}
 	return 0;
 }
 
@@ -282,6 +396,9 @@ load_manifest(const char *dir, struct backup *b, struct hp_err *e)
 	}
 	b->hive = strdup(json_object_get_string(v));
 	b->dir = strdup(dir);
+	if (b->hive != NULL && b->dir != NULL &&
+	    load_manifest_logs(m, b, path, e) == -1)
+		goto out;
 	b->id = strdup(strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir);
 	b->time = json_object_object_get_ex(m, "time", &v) ?
 	    strdup(json_object_get_string(v)) : strdup("");
@@ -357,6 +474,13 @@ out:
 void
 backup_free(struct backup *b)
 {
+	size_t i;
+
+	for (i = 0; i < b->n_logs; i++) {
+		free(b->logs[i].path);
+		free(b->logs[i].copy);
+	}
+	free(b->logs);
 	free(b->dir);
 	free(b->id);
 	free(b->copy);

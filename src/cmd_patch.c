@@ -513,7 +513,7 @@ commit_all(const struct patch_opts *o, struct patch_run *run,
 		if (s->n_changes == 0)
 			continue;
 		if (backup_take(run->backup_root, &id, s->target.hive_path,
-		    &s->backup, e) == -1)
+		    s->target.logs, s->target.n_logs, &s->backup, e) == -1)
 			goto discard;
 		s->backed_up = 1;
 		r->hives[i].sha_before = s->backup.sha_before;

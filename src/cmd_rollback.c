@@ -1,5 +1,6 @@
-/* rollback: put back the hive the last apply replaced, but only over the
- * file that apply left (its hash must match), unless forced. */
+/* rollback: put back the hives (and their logs) the last apply, import or
+ * recover replaced, but only over the files that run left (their hashes
+ * must match), unless forced. */
 #include "config.h"
 
 #include <getopt.h>
@@ -23,34 +24,74 @@ struct rollback_hive {
 	int lock_fd;
 };
 
-/* Restores one hive from its backup, after checking that the file is
- * still what the apply left. */
+/* Whether a file (hive or log) is still what the apply left: 1 yes, 0
+ * it already holds the backup, -1 refused (changed, and not forced). */
+static int
+check_unchanged(const char *path, const char *sha_before,
+		const char *sha_after, const char *when, int force,
+		struct hp_err *e)
+{
+	char sha_now[SHA256_HEX_LEN + 1] = "";
+	struct hp_err missing;
+
+	/* A log that is gone since is restored like a changed one. */
+	if (sha256_file(path, sha_now, &missing) == -1 && access(path, F_OK) == 0)
+		return hp_err_set(e, HP_IOERR, "%s", missing.msg);
+	if (strcmp(sha_now, sha_before) == 0)
+		return 0;
+	if (strcmp(sha_now, sha_after) == 0)
+		return 1;
+	if (!force)
+		return hp_err_set(e, HP_REFUSED,
+		    "%s: changed since hivepatch wrote it (sha256 %s, the run of "
+		    "%s left %s); --force restores the backup anyway", path,
+		    sha_now[0] ? sha_now : "none: the file is gone", when,
+		    sha_after[0] ? sha_after : "it untouched");
+	fprintf(stderr, "hivepatch: warning: %s changed since the run of %s; "
+	    "restoring anyway because of --force\n", path, when);
+	return 1;
+}
+
+/* Restores one hive and its logs from their backup, after checking that
+ * each is still what the apply left.  The logs go back first: a crash in
+ * between then leaves the new, clean hive beside its old logs, which
+ * Windows ignores, never the old dirty hive without the logs it needs. */
 static int
 restore_one(struct rollback_hive *rb, int force, struct hp_err *e)
 {
-	char sha_now[SHA256_HEX_LEN + 1];
 	const char *path = rb->target.hive_path;
 	struct backup *b = &rb->backup;
+	int hive_todo, todo[8] = { 0 };
+	size_t i;
 
-	if (sha256_file(path, sha_now, e) == -1)
+	if (b->n_logs > sizeof(todo) / sizeof(todo[0]))
+		return hp_err_set(e, HP_IOERR, "%s: backup lists %zu logs",
+		    b->dir, b->n_logs);
+	if ((hive_todo = check_unchanged(path, b->sha_before, b->sha_after,
+	    b->time, force, e)) == -1)
 		return -1;
-	if (strcmp(sha_now, b->sha_before) == 0) {
+	for (i = 0; i < b->n_logs; i++)
+		if ((todo[i] = check_unchanged(b->logs[i].path,
+		    b->logs[i].sha_before, b->logs[i].sha_after, b->time, force,
+		    e)) == -1)
+			return -1;
+	for (i = 0; i < b->n_logs; i++) {
+		if (!todo[i])
+			continue;
+		if (restore_atomic(b->logs[i].copy, b->logs[i].path,
+		    b->logs[i].sha_before, e) == -1)
+			return -1;
+		printf("%s: restored as it was before the run of %s\n",
+		    b->logs[i].path, b->time);
+	}
+	if (!hive_todo) {
 		printf("%s: already holds the backup of %s: nothing written\n",
 		    path, b->time);
 		return 0;
 	}
-	if (strcmp(sha_now, b->sha_after) != 0) {
-		if (!force)
-			return hp_err_set(e, HP_REFUSED,
-			    "%s: changed since hivepatch wrote it (sha256 %s, "
-			    "the apply of %s left %s); --force restores the backup anyway",
-			    path, sha_now, b->time, b->sha_after);
-		fprintf(stderr, "hivepatch: warning: %s changed since the apply of %s; "
-		    "restoring anyway because of --force\n", path, b->time);
-	}
 	if (restore_atomic(b->copy, path, b->sha_before, e) == -1)
 		return -1;
-	printf("%s: restored as it was before the apply of %s (sha256 %s)\n"
+	printf("%s: restored as it was before the run of %s (sha256 %s)\n"
 	    "backup:   %s\n", path, b->time, b->sha_before, b->dir);
 	return 0;
 }

@@ -231,7 +231,8 @@ restore_atomic(const char *src, const char *path, const char *expect_sha,
 	char *tmp = NULL;
 	int fd, src_fd;
 
-	if (stat(path, &orig) == -1)
+	/* A log the image lost since is put back with the backup's mode. */
+	if (stat(path, &orig) == -1 && (errno != ENOENT || stat(src, &orig) == -1))
 		return hp_err_set(e, HP_IOERR, "%s: %s", path, strerror(errno));
 	src_fd = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (src_fd == -1)

@@ -29,7 +29,7 @@ int commit_atomic(hive_h *h, const char *path, struct plan *plan,
 
 /* Replaces `path` with a copy of `src` (rollback), the same way: temp
  * file, fsync, rename, fsync the directory.  The copy must hash to
- * `expect_sha`. */
+ * `expect_sha`.  A `path` that no longer exists is created. */
 int restore_atomic(const char *src, const char *path,
 		   const char *expect_sha, struct hp_err *e);
 
