@@ -61,39 +61,42 @@ restore_one(struct rollback_hive *rb, int force, struct hp_err *e)
 {
 	const char *path = rb->target.hive_path;
 	struct backup *b = &rb->backup;
-	int hive_todo, todo[8] = { 0 };
+	int hive_todo, *todo, rc = -1;
 	size_t i;
 
-	if (b->n_logs > sizeof(todo) / sizeof(todo[0]))
-		return hp_err_set(e, HP_IOERR, "%s: backup lists %zu logs",
-		    b->dir, b->n_logs);
+	todo = calloc(b->n_logs ? b->n_logs : 1, sizeof(*todo));
+	if (todo == NULL)
+		return hp_err_set(e, HP_IOERR, "out of memory");
 	if ((hive_todo = check_unchanged(path, b->sha_before, b->sha_after,
 	    b->time, force, e)) == -1)
-		return -1;
+		goto out;
 	for (i = 0; i < b->n_logs; i++)
 		if ((todo[i] = check_unchanged(b->logs[i].path,
 		    b->logs[i].sha_before, b->logs[i].sha_after, b->time, force,
 		    e)) == -1)
-			return -1;
+			goto out;
 	for (i = 0; i < b->n_logs; i++) {
 		if (!todo[i])
 			continue;
 		if (restore_atomic(b->logs[i].copy, b->logs[i].path,
 		    b->logs[i].sha_before, e) == -1)
-			return -1;
+			goto out;
 		printf("%s: restored as it was before the run of %s\n",
 		    b->logs[i].path, b->time);
 	}
 	if (!hive_todo) {
 		printf("%s: already holds the backup of %s: nothing written\n",
 		    path, b->time);
-		return 0;
+	} else {
+		if (restore_atomic(b->copy, path, b->sha_before, e) == -1)
+			goto out;
+		printf("%s: restored as it was before the run of %s (sha256 %s)\n"
+		    "backup:   %s\n", path, b->time, b->sha_before, b->dir);
 	}
-	if (restore_atomic(b->copy, path, b->sha_before, e) == -1)
-		return -1;
-	printf("%s: restored as it was before the run of %s (sha256 %s)\n"
-	    "backup:   %s\n", path, b->time, b->sha_before, b->dir);
-	return 0;
+	rc = 0;
+out:
+	free(todo);
+	return rc;
 }
 
 /* Every hive the last apply changed goes back: in a tree that apply may
