@@ -763,8 +763,7 @@ tu_hive_dword_is(const char *hive, const char *key, const char *name,
 		free(data);
 		return 0;
 	}
-	got = (uint32_t)data[0] | (uint32_t)data[1] << 8 |
-	    (uint32_t)data[2] << 16 | (uint32_t)data[3] << 24;
+	got = tu_le32(data);
 	free(data);
 	if (got != want) {
 		fprintf(stderr, "%s: '%s' in %s is %u, not %u\n", hive, name,
@@ -772,6 +771,236 @@ tu_hive_dword_is(const char *hive, const char *key, const char *name,
 		return 0;
 	}
 	return 1;
+}
+
+/* ---- comparing hives ---- */
+
+uint32_t
+tu_le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+struct sb {
+	char *s;
+	size_t len, cap;
+};
+
+static void
+sb_add(struct sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+sb_add(struct sb *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		size_t room = b->cap - b->len;
+
+		va_start(ap, fmt);
+		n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? room : 0, fmt,
+		    ap);
+		va_end(ap);
+		ck_assert(n >= 0);
+		if (b->s != NULL && (size_t)n < room) {
+			b->len += (size_t)n;
+			return;
+		}
+		b->cap = (b->cap + (size_t)n + 1) * 2;
+		b->s = realloc(b->s, b->cap);
+		ck_assert_msg(b->s != NULL, "out of memory");
+	}
+}
+
+struct named {
+	char *name;
+	uint64_t h;	/* hive_node_h or hive_value_h */
+};
+
+static int
+cmp_named(const void *a, const void *b)
+{
+	const struct named *x = a, *y = b;
+	int c = strcasecmp(x->name, y->name);
+
+	return c ? c : strcmp(x->name, y->name);
+}
+
+static void
+walk(hive_h *h, hive_node_h node, const char *path, int depth, struct sb *out,
+     struct tu_hive_count *count)
+{
+	hive_value_h *vals;
+	hive_node_h *kids;
+	struct named *list;
+	size_t n, i, j;
+
+	ck_assert_msg(depth < 512, "%s: keys nested too deep (a loop?)", path);
+	sb_add(out, "K %s\n", path);
+	count->keys++;
+
+	vals = hivex_node_values(h, node);
+	ck_assert_msg(vals != NULL, "%s: hivex_node_values: %s", path,
+	    strerror(errno));
+	for (n = 0; vals[n] != 0; n++)
+		;
+	list = calloc(n + 1, sizeof(*list));
+	ck_assert_msg(list != NULL, "out of memory");
+	for (i = 0; i < n; i++) {
+		list[i].name = hivex_value_key(h, vals[i]);
+		ck_assert_msg(list[i].name != NULL, "%s: hivex_value_key: %s",
+		    path, strerror(errno));
+		list[i].h = vals[i];
+	}
+	qsort(list, n, sizeof(*list), cmp_named);
+	for (i = 0; i < n; i++) {
+		hive_type t;
+		size_t len;
+		char *data = hivex_value_value(h, (hive_value_h)list[i].h, &t,
+		    &len);
+
+		ck_assert_msg(data != NULL, "%s: value '%s': %s", path,
+		    list[i].name, strerror(errno));
+		sb_add(out, "V %s \"%s\" type %d len %zu ", path, list[i].name,
+		    (int)t, len);
+		for (j = 0; j < len; j++)
+			sb_add(out, "%02x", (unsigned char)data[j]);
+		sb_add(out, "\n");
+		count->values++;
+		free(data);
+		free(list[i].name);
+	}
+	free(list);
+	free(vals);
+
+	kids = hivex_node_children(h, node);
+	ck_assert_msg(kids != NULL, "%s: hivex_node_children: %s", path,
+	    strerror(errno));
+	for (n = 0; kids[n] != 0; n++)
+		;
+	list = calloc(n + 1, sizeof(*list));
+	ck_assert_msg(list != NULL, "out of memory");
+	for (i = 0; i < n; i++) {
+		list[i].name = hivex_node_name(h, kids[i]);
+		ck_assert_msg(list[i].name != NULL, "%s: hivex_node_name: %s",
+		    path, strerror(errno));
+		list[i].h = kids[i];
+	}
+	qsort(list, n, sizeof(*list), cmp_named);
+	for (i = 0; i < n; i++) {
+		char *sub = tu_strf("%s\\%s", path, list[i].name);
+
+		walk(h, (hive_node_h)list[i].h, sub, depth + 1, out, count);
+		free(sub);
+		free(list[i].name);
+	}
+	free(list);
+	free(kids);
+}
+
+char *
+tu_dump_hive(const char *path, struct tu_hive_count *count)
+{
+	hive_h *h = open_hive(path);
+	struct sb out = { NULL, 0, 0 };
+	struct tu_hive_count c = { 0, 0 };
+
+	walk(h, hivex_root(h), "", 0, &out, &c);
+	hivex_close(h);
+	if (count != NULL)
+		*count = c;
+	return out.s;
+}
+
+void
+tu_assert_same_hive(const char *got, const char *want)
+{
+	struct tu_hive_count cg, cw;
+	char *a = tu_dump_hive(got, &cg), *b = tu_dump_hive(want, &cw);
+	const char *pa = a, *pb = b;
+
+	while (*pa != '\0' && *pa == *pb) {
+		pa++;
+		pb++;
+	}
+	if (*pa != *pb) {
+		/* Back to the start of the line, for the message. */
+		while (pa > a && pa[-1] != '\n') {
+			pa--;
+			pb--;
+		}
+		ck_abort_msg("%s (%u keys, %u values) differs from %s (%u keys, "
+		    "%u values):\n  got:  %.200s\n  want: %.200s", got, cg.keys,
+		    cg.values, want, cw.keys, cw.values, pa, pb);
+	}
+	free(a);
+	free(b);
+}
+
+void
+tu_assert_hives_differ(const char *a, const char *b)
+{
+	char *da = tu_dump_hive(a, NULL), *db = tu_dump_hive(b, NULL);
+
+	ck_assert_msg(strcmp(da, db) != 0, "%s and %s hold the same keys and "
+	    "values", a, b);
+	free(da);
+	free(db);
+}
+
+/* ---- dirty fixtures ---- */
+
+void
+tu_mkdirty_va(const char *mode, const char *clean, const char *out,
+	      va_list opts)
+{
+	const char *argv[MAX_ARGS + 5];
+	struct tu_result r;
+	const char *a;
+	size_t n = 0;
+
+	argv[n++] = tu_env_required("MKDIRTY");
+	while ((a = va_arg(opts, const char *)) != NULL) {
+		ck_assert_msg(n <= MAX_ARGS, "too many mkdirty options");
+		argv[n++] = a;
+	}
+	argv[n++] = mode;
+	argv[n++] = clean;
+	argv[n++] = out;
+	argv[n] = NULL;
+	tu_run(argv, NULL, &r);
+	ck_assert_msg(r.status == 0, "mkdirty %s %s %s failed (%d): %s", mode,
+	    clean, out, r.status, r.err);
+	tu_result_free(&r);
+}
+
+void
+tu_mkdirty(const char *mode, const char *clean, const char *out, ...)
+{
+	va_list ap;
+
+	va_start(ap, out);
+	tu_mkdirty_va(mode, clean, out, ap);
+	va_end(ap);
+}
+
+/* ---- the shared corpus ---- */
+
+const char *
+tu_corpus(const char *what)
+{
+	const char *c = getenv("HIVEPATCH_CORPUS");
+	struct stat st;
+
+	if (c == NULL || *c == '\0' || stat(c, &st) != 0 ||
+	    !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "SKIP: HIVEPATCH_CORPUS is not set or not a "
+		    "directory: %s not run\n", what);
+		return NULL;
+	}
+	return c;
 }
 
 /* ---- regfexport ---- */

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 #include <sys/resource.h>
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include <check.h>
@@ -156,6 +157,48 @@ int tu_hive_value(const char *hive, const char *key, const char *name,
  * stderr). */
 int tu_hive_dword_is(const char *hive, const char *key, const char *name,
 		     uint32_t want);
+
+/* ---- comparing hives ---- */
+
+/* The little-endian 32-bit number at p (base block fields). */
+uint32_t tu_le32(const unsigned char *p);
+
+struct tu_hive_count {
+	unsigned keys, values;
+};
+
+/* Every key and value of a hive, walked with hivex, as text: a line
+ * "K PATH" per key and "V PATH \"NAME\" type T len N HEX" per value,
+ * keys and values sorted by name (the root is "").  Two hives hold the
+ * same keys and values when their dumps are equal.  The counts go to
+ * *count when it is not NULL.  Fails the test when hivex cannot open
+ * or walk the hive (malloc'd). */
+char *tu_dump_hive(const char *path, struct tu_hive_count *count);
+
+/* The two hives hold the same keys and values (by walking both, never
+ * by bytes); the message shows the first line that differs. */
+void tu_assert_same_hive(const char *got, const char *want);
+
+/* They do not. */
+void tu_assert_hives_differ(const char *a, const char *b);
+
+/* ---- dirty fixtures ---- */
+
+/* $MKDIRTY [OPTION...] MODE CLEAN OUT (MODE "new" or "old"; the options,
+ * e.g. "--truncate-log", "1000", up to a NULL): writes OUT, OUT.LOG1
+ * (and OUT.LOG2 for new), OUT.orig, OUT.expected and OUT.expected.N, as
+ * hives/mkdirty.c describes.  Fails the test when it fails. */
+void tu_mkdirty(const char *mode, const char *clean, const char *out, ...)
+	__attribute__((sentinel));
+void tu_mkdirty_va(const char *mode, const char *clean, const char *out,
+		   va_list opts);
+
+/* ---- the shared corpus ---- */
+
+/* $HIVEPATCH_CORPUS when it names a directory; otherwise NULL, with a
+ * "SKIP: ... `what` not run" line on stderr, so that a test which needs
+ * it returns visibly. */
+const char *tu_corpus(const char *what);
 
 /* ---- regfexport (libregf), an independent reader ---- */
 
