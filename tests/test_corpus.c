@@ -94,33 +94,6 @@ START_TEST(test_real_hive_of_another_kind_is_refused_byte_identical)
 }
 END_TEST
 
-/* Each line of `before` appears in `after`, in the same order: nothing
- * that was there was lost or changed.  Returns the first missing line
- * (malloc'd), or NULL. */
-static char *
-first_lost_line(const char *before, const char *after)
-{
-	const char *b = before, *a = after;
-
-	while (*b != '\0') {
-		size_t blen = strcspn(b, "\n");
-
-		for (;;) {
-			size_t alen = strcspn(a, "\n");
-
-			if (*a == '\0')
-				return strndup(b, blen);
-			if (alen == blen && memcmp(a, b, blen) == 0) {
-				a += alen + (a[alen] == '\n');
-				break;
-			}
-			a += alen + (a[alen] == '\n');
-		}
-		b += blen + (b[blen] == '\n');
-	}
-	return NULL;
-}
-
 static const char *const forced_kinds[] = {
 	"real/NTUSER.DAT",
 };
@@ -170,7 +143,7 @@ START_TEST(test_forced_apply_on_a_real_hive_keeps_everything_it_held)
 		return;
 	after_text = tu_regfexport(hive);
 	ck_assert(strstr(after_text, "Value: 0 SchUseStrongCrypto\n") != NULL);
-	lost = first_lost_line(before_text, after_text);
+	lost = tu_first_lost_line(before_text, after_text);
 	ck_assert_msg(lost == NULL, "%s: after the apply regfexport no longer "
 	    "shows: %s", hive, lost ? lost : "");
 	free(before_text);
@@ -260,7 +233,7 @@ START_TEST(test_schannel_on_real_system_lands_in_the_selected_control_set)
 		if (other != current)
 			ck_assert(!tu_regf_text_key_exists(after_text, tu_pathf(
 			    "ControlSet%03u" TLS12_UNDER, other)));
-	lost = first_lost_line(before_text, after_text);
+	lost = tu_first_lost_line(before_text, after_text);
 	ck_assert_msg(lost == NULL, "%s: after the apply regfexport no longer "
 	    "shows: %s", hive, lost ? lost : "");
 	free(before_text);

@@ -262,25 +262,11 @@ START_TEST(test_clean_unchanged)
 }
 END_TEST
 
-/* Offset of the second HvLE entry of a new-format log. */
-static size_t
-second_entry(const char *log)
-{
-	size_t len, off;
-	unsigned char *d = tu_read_file(log, &len);
-
-	ck_assert(len > 552 && memcmp(d + 512, "HvLE", 4) == 0);
-	off = 512 + tu_le32(d + 516);
-	ck_assert(off + 40 < len && memcmp(d + off, "HvLE", 4) == 0);
-	free(d);
-	return off;
-}
-
 START_TEST(test_truncated_new)
 {
 	char *dir = tu_scratch_new(), *good = mkdirty(dir, "new", "GOOD", NULL);
 	char *gl1 = tu_strf("%s.LOG1", good);
-	char *cut = tu_strf("%zu", second_entry(gl1) + 1000);
+	char *cut = tu_strf("%zu", tu_log_entry_offset(gl1, 2) + 1000);
 	char *out = mkdirty(dir, "new", "CUT", "--truncate-log", cut, NULL);
 	char *l1 = tu_strf("%s.LOG1", out), *l2 = tu_strf("%s.LOG2", out);
 	char *want = tu_strf("%s.expected.1", out);

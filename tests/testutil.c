@@ -950,6 +950,42 @@ tu_assert_hives_differ(const char *a, const char *b)
 	free(db);
 }
 
+char *
+tu_first_lost_line(const char *before, const char *after)
+{
+	const char *b = before, *a = after;
+
+	while (*b != '\0') {
+		size_t blen = strcspn(b, "\n");
+
+		for (;;) {
+			size_t alen = strcspn(a, "\n");
+
+			if (*a == '\0')
+				return strndup(b, blen);
+			if (alen == blen && memcmp(a, b, blen) == 0) {
+				a += alen + (a[alen] == '\n');
+				break;
+			}
+			a += alen + (a[alen] == '\n');
+		}
+		b += blen + (b[blen] == '\n');
+	}
+	return NULL;
+}
+
+void
+tu_assert_hive_keeps(const char *got, const char *want)
+{
+	char *a = tu_dump_hive(got, NULL), *b = tu_dump_hive(want, NULL);
+	char *lost = tu_first_lost_line(b, a);
+
+	ck_assert_msg(lost == NULL, "%s lost what %s holds:\n  %.300s", got,
+	    want, lost ? lost : "");
+	free(a);
+	free(b);
+}
+
 /* ---- dirty fixtures ---- */
 
 void
@@ -984,6 +1020,28 @@ tu_mkdirty(const char *mode, const char *clean, const char *out, ...)
 	va_start(ap, out);
 	tu_mkdirty_va(mode, clean, out, ap);
 	va_end(ap);
+}
+
+size_t
+tu_log_entry_offset(const char *log, unsigned k)
+{
+	size_t len, off = 512;
+	unsigned char *d = tu_read_file(log, &len);
+	unsigned i;
+
+	for (i = 1; ; i++) {
+		ck_assert_msg(k >= 1 && off + 40 <= len &&
+		    memcmp(d + off, "HvLE", 4) == 0,
+		    "%s: no log entry %u (entry %u at offset %zu is not one)",
+		    log, k, i, off);
+		if (i == k)
+			break;
+		ck_assert_msg(tu_le32(d + off + 4) >= 40, "%s: entry %u has a "
+		    "bad size", log, i);
+		off += tu_le32(d + off + 4);
+	}
+	free(d);
+	return off;
 }
 
 /* ---- the shared corpus ---- */
@@ -1292,6 +1350,16 @@ tu_jbool(struct json_object *o, const char *path)
 	ck_assert_msg(v != NULL && json_object_is_type(v, json_type_boolean),
 	    "%s is not a boolean", path);
 	return json_object_get_boolean(v);
+}
+
+long long
+tu_jint(struct json_object *o, const char *path)
+{
+	struct json_object *v = tu_jget(o, path);
+
+	ck_assert_msg(v != NULL && json_object_is_type(v, json_type_int),
+	    "%s is not an integer", path);
+	return (long long)json_object_get_int64(v);
 }
 
 struct json_object *

@@ -182,6 +182,15 @@ void tu_assert_same_hive(const char *got, const char *want);
 /* They do not. */
 void tu_assert_hives_differ(const char *a, const char *b);
 
+/* Each line of `before` appears in `after`, in the same order (for
+ * tu_dump_hive or regfexport text: nothing that was there was lost or
+ * changed).  Returns the first line that does not (malloc'd), or NULL. */
+char *tu_first_lost_line(const char *before, const char *after);
+
+/* Every key and value of `want` is in `got`, unchanged (got may hold
+ * more): compared by walking both, as tu_assert_same_hive. */
+void tu_assert_hive_keeps(const char *got, const char *want);
+
 /* ---- dirty fixtures ---- */
 
 /* $MKDIRTY [OPTION...] MODE CLEAN OUT (MODE "new" or "old"; the options,
@@ -192,6 +201,10 @@ void tu_mkdirty(const char *mode, const char *clean, const char *out, ...)
 	__attribute__((sentinel));
 void tu_mkdirty_va(const char *mode, const char *clean, const char *out,
 		   va_list opts);
+
+/* Offset of the k-th (from 1) HvLE entry of a new-format log; fails the
+ * test when there is no such entry. */
+size_t tu_log_entry_offset(const char *log, unsigned k);
 
 /* ---- the shared corpus ---- */
 
@@ -252,6 +265,8 @@ const char *tu_jstr(struct json_object *o, const char *path);
 struct json_object *tu_jarray(struct json_object *o, const char *path);
 /* A boolean member; fails the test otherwise. */
 int tu_jbool(struct json_object *o, const char *path);
+/* An integer member; fails the test otherwise. */
+long long tu_jint(struct json_object *o, const char *path);
 /* stdout as one JSON document of `schema`, whose exit_status is the
  * real one; fails the test otherwise. */
 struct json_object *tu_parse_json(const struct tu_result *r,
