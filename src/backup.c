@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 
 #include "backup.h"
+#include "target.h"
 
 #define MANIFEST "manifest.json"
 #define MANIFEST_SCHEMA "hivepatch-backup/1"
@@ -117,12 +118,11 @@ static int
 copy_file_hashed(const char *src, const char *dst,
 		 char sha[SHA256_HEX_LEN + 1], struct hp_err *e)
 {
+	struct stat st;
 	int in, out, rc;
 
-	in = open(src, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (in == -1)
-		return hp_err_set(e, HP_IOERR, "%s: cannot open: %s", src,
-		    strerror(errno));
+	if ((in = target_open_file(src, O_RDONLY, &st, e)) == -1)
+		return -1;
 	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (out == -1) {
 		close(in);

@@ -11,6 +11,7 @@
 
 #include "hive.h"
 #include "logreplay.h"
+#include "target.h"
 #include "textconv.h"
 
 static uint32_t
@@ -88,14 +89,8 @@ hive_read_header(const char *path, struct hive_header *hdr, struct hp_err *e)
 	int fd;
 
 	memset(hdr, 0, sizeof(*hdr));
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd == -1)
-		return hp_err_set(e, HP_IOERR, "%s: cannot open: %s", path,
-		    strerror(errno));
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return hp_err_set(e, HP_REFUSED, "%s: not a regular file", path);
-	}
+	if ((fd = target_open_file(path, O_RDONLY, &st, e)) == -1)
+		return -1;
 	if ((uint64_t)st.st_size > HIVE_SIZE_MAX) {
 		close(fd);
 		return hp_err_set(e, HP_IOERR,

@@ -615,3 +615,20 @@ target_free(struct hp_target *t)
 	free(t->hive_path);
 	memset(t, 0, sizeof(*t));
 }
+
+int
+target_open_file(const char *path, int flags, struct stat *st,
+		 struct hp_err *e)
+{
+	int fd;
+
+	fd = open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1)
+		return hp_err_set(e, HP_IOERR, "%s: cannot open: %s", path,
+		    strerror(errno));
+	if (fstat(fd, st) == -1 || !S_ISREG(st->st_mode)) {
+		close(fd);
+		return hp_err_set(e, HP_REFUSED, "%s: not a regular file", path);
+	}
+	return fd;
+}

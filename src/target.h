@@ -9,6 +9,7 @@
 #define HIVEPATCH_TARGET_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "error.h"
 
@@ -32,5 +33,12 @@ int target_resolve(const char *target, const char *hive_name,
 		   struct hp_target *t, struct hp_err *e);
 
 void target_free(struct hp_target *t);
+
+/* Opens a file of the image (flags: O_RDONLY or O_WRONLY) never through
+ * a symbolic link, and only if it is a regular file (else HP_REFUSED: a
+ * FIFO or a device must not block or feed us).  *st receives its status.
+ * Returns the descriptor, or -1 with HP_IOERR naming the file. */
+int target_open_file(const char *path, int flags, struct stat *st,
+		     struct hp_err *e);
 
 #endif
