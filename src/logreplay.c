@@ -502,7 +502,7 @@ check_entry(const struct lr *c, const unsigned char *p, size_t rem,
 	}
 	if (size > rem) {
 		snprintf(buf, buflen, "truncated: the entry has %u bytes, the "
-		    "file %zu", size, rem);
+		    "file only %zu more", size, rem);
 		return buf;
 	}
 	if (bins < HBIN_ALIGN || bins % HBIN_ALIGN != 0) {
