@@ -13,6 +13,7 @@ int cmd_export(int argc, char **argv);
 int cmd_rollback(int argc, char **argv);
 int cmd_profiles(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_recover(int argc, char **argv);
 
 void cli_print_help(FILE *out);
 

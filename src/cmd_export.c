@@ -1,4 +1,5 @@
-/* export: a key and everything below it, as a .reg file. */
+/* export: a key and everything below it, as a .reg file; a dirty hive
+ * is read as its logs recover it. */
 #include "config.h"
 
 #include <getopt.h>
@@ -10,6 +11,7 @@
 
 #include "cli.h"
 #include "hive.h"
+#include "hiveview.h"
 #include "regfile.h"
 #include "target.h"
 
@@ -47,9 +49,9 @@ same_file(const char *a, const char *b)
 
 static int
 export(const char *target_arg, const char *key, const char *output, int utf16,
-       struct hp_err *e)
+       int no_recover, struct hp_err *e)
 {
-	struct hive_header hdr;
+	struct hive_view view = { .memfd = -1 };
 	struct hp_target target;
 	const char *rel = software_path(key);
 	char *display = NULL;
@@ -63,12 +65,19 @@ export(const char *target_arg, const char *key, const char *output, int utf16,
 		return hp_err_set(e, HP_USAGE,
 		    "%s: not a key in HKEY_LOCAL_MACHINE\\SOFTWARE", key);
 	if (target_resolve(target_arg, "SOFTWARE", &target, e) == -1 ||
-	    hive_read_header(target.hive_path, &hdr, e) == -1)
+	    hive_view_open(target.hive_path, target.logs, target.n_logs,
+	    no_recover ? HIVE_VIEW_NO_RECOVER : 0, &view, e) == -1)
 		goto out;
-	if (hdr.dirty)
-		fprintf(stderr, "hivepatch: warning: %s is dirty: the primary file "
-		    "may be stale, its logs hold newer changes\n", target.hive_path);
-	if ((h = hive_open(target.hive_path, 0, e)) == NULL)
+	if (view.disk.dirty && !view.replayed)
+		fprintf(stderr, "hivepatch: warning: %s is dirty and read without "
+		    "its logs (--no-recover): it may be stale\n",
+		    target.hive_path);
+	if (view.replayed)
+		fprintf(stderr, "hivepatch: %s is dirty: exported as its logs "
+		    "recover it (%u pages replayed)%s\n", target.hive_path,
+		    view.replay.pages_applied, view.replay.stopped_early ?
+		    "; the logs stop early" : "");
+	if ((h = hive_view_hivex(&view, target.hive_path, 0, e)) == NULL)
 		goto out;
 	node = hive_find_key(h, rel);
 	if (node == 0) {
@@ -99,6 +108,7 @@ out:
 		rc = hp_err_set(e, HP_IOERR, "%s: cannot write: %m", output);
 	if (h != NULL)
 		hivex_close(h);
+	hive_view_close(&view);
 	free(display);
 	target_free(&target);
 	return rc;
@@ -110,12 +120,13 @@ cmd_export(int argc, char **argv)
 	static const struct option options[] = {
 		{ "utf16", no_argument, NULL, 'u' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "no-recover", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct hp_err e = { HP_OK, "" };
 	const char *output = NULL;
-	int c, utf16 = 0;
+	int c, utf16 = 0, no_recover = 0;
 
 	optind = 1;
 	opterr = 0;
@@ -127,6 +138,9 @@ cmd_export(int argc, char **argv)
 		case 'o':
 			output = optarg;
 			break;
+		case 'n':
+			no_recover = 1;
+			break;
 		case 'h':
 			cli_print_help(stdout);
 			return 0;
@@ -137,7 +151,8 @@ cmd_export(int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		return cli_usage("export", "needs TARGET and KEY");
-	if (export(argv[optind], argv[optind + 1], output, utf16, &e) == -1)
+	if (export(argv[optind], argv[optind + 1], output, utf16, no_recover,
+	    &e) == -1)
 		return cli_fail(&e);
 	return 0;
 }

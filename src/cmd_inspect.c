@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "detect.h"
 #include "hive.h"
+#include "hiveview.h"
 #include "plan.h"
 #include "profile.h"
 #include "regfile.h"
@@ -27,7 +28,7 @@
 struct inspect_hive {
 	enum hive_kind kind;
 	struct hp_target target;
-	struct hive_header hdr;
+	struct hive_view view;	/* as Windows would load it */
 	hive_h *h;
 	char **control_sets;	/* CurrentControlSet, when Select is sound */
 	size_t n_control_sets;
@@ -47,6 +48,7 @@ struct inspect_profile {
 
 struct inspect {
 	const char *target;
+	int no_recover;		/* read a dirty hive's primary file alone */
 	struct inspect_hive hives[2];
 	size_t n_hives;
 	struct image_info image;
@@ -83,24 +85,34 @@ open_hive(struct inspect *in, const char *name, int required,
 	char why[160];
 
 	memset(ih, 0, sizeof(*ih));
+	ih->view.memfd = -1;
 	if (target_resolve(in->target, name, &ih->target,
 	    required ? e : &missing) == -1)
 		return required ? -1 : 0;
 	in->n_hives++;
-	if (hive_read_header(ih->target.hive_path, &ih->hdr, e) == -1)
+	if (hive_view_open(ih->target.hive_path, ih->target.logs,
+	    ih->target.n_logs, in->no_recover ? HIVE_VIEW_NO_RECOVER : 0,
+	    &ih->view, e) == -1)
 		return -1;
-	if ((ih->h = hive_open(ih->target.hive_path, 0, e)) == NULL)
+	if ((ih->h = hive_view_hivex(&ih->view, ih->target.hive_path, 0,
+	    e)) == NULL)
 		return -1;
-	ih->kind = hive_classify(ih->h, &ih->hdr, why, sizeof(why));
+	ih->kind = hive_classify(ih->h, &ih->view.hdr, why, sizeof(why));
 	if (ih->kind != HIVE_SOFTWARE && ih->kind != HIVE_SYSTEM)
 		return hp_err_set(e, HP_REFUSED,
 		    "%s: neither a SOFTWARE nor a SYSTEM hive (%s)",
 		    ih->target.hive_path, why);
-	if (ih->hdr.dirty && in->n_warnings < 4)
+	if (ih->view.disk.dirty && !ih->view.replayed && in->n_warnings < 4)
 		in->warnings[in->n_warnings++] = ih->kind == HIVE_SOFTWARE ?
-		    "the SOFTWARE hive is dirty: read from the primary file, "
-		    "which may be stale" : "the SYSTEM hive is dirty: read from "
-		    "the primary file, which may be stale";
+		    "the SOFTWARE hive is dirty: read from the primary file "
+		    "(--no-recover), which may be stale" : "the SYSTEM hive is "
+		    "dirty: read from the primary file (--no-recover), which may "
+		    "be stale";
+	if (ih->view.replay.stopped_early && in->n_warnings < 4)
+		in->warnings[in->n_warnings++] = ih->kind == HIVE_SOFTWARE ?
+		    "the SOFTWARE hive's logs stop early: read as of the last "
+		    "entry that could be used" : "the SYSTEM hive's logs stop "
+		    "early: read as of the last entry that could be used";
 	if (ih->kind == HIVE_SYSTEM) {
 		struct hp_err sel;
 
@@ -358,11 +370,13 @@ print_text(struct inspect *in, FILE *out)
 	for (i = 0; i < in->n_hives; i++) {
 		fprintf(out, "%-9s %s%s", hive_kind_name(in->hives[i].kind),
 		    in->hives[i].target.hive_path,
-		    in->hives[i].hdr.dirty ? " (dirty)" : "");
+		    in->hives[i].view.disk.dirty ? " (dirty)" : "");
 		if (in->hives[i].n_control_sets == 1)
 			fprintf(out, " (CurrentControlSet is %s)",
 			    in->hives[i].control_sets[0]);
 		fputc('\n', out);
+		if (in->hives[i].view.replayed)
+			report_print_replay(&in->hives[i].view.replay, out);
 	}
 	report_print_image(im, out);
 	if (im->edition != NULL)
@@ -421,7 +435,9 @@ print_json(struct inspect *in, int status, FILE *out)
 		json_object_object_add(x, "path",
 		    json_object_new_string(ih->target.hive_path));
 		json_object_object_add(x, "dirty",
-		    json_object_new_boolean(ih->hdr.dirty));
+		    json_object_new_boolean(ih->view.disk.dirty));
+		json_object_object_add(x, "recovery",
+		    report_json_recovery(&ih->view, 0, NULL, 0));
 		json_object_object_add(x, "current_control_set",
 		    ih->n_control_sets ? json_object_new_string(ih->control_sets[0]) :
 		    NULL);
@@ -475,6 +491,7 @@ inspect_free(struct inspect *in)
 		if (in->hives[i].h != NULL)
 			hivex_close(in->hives[i].h);
 		control_sets_free(in->hives[i].control_sets);
+		hive_view_close(&in->hives[i].view);
 		target_free(&in->hives[i].target);
 	}
 	for (i = 0; i < in->n_profiles; i++) {
@@ -493,12 +510,13 @@ cmd_inspect(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "no-recover", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct hp_err e = { HP_OK, "" };
 	struct inspect in;
-	int c, json = 0, status;
+	int c, json = 0, no_recover = 0, status;
 
 	optind = 1;
 	opterr = 0;
@@ -506,6 +524,9 @@ cmd_inspect(int argc, char **argv)
 		switch (c) {
 		case 'j':
 			json = 1;
+			break;
+		case 'n':
+			no_recover = 1;
 			break;
 		case 'h':
 			cli_print_help(stdout);
@@ -519,6 +540,7 @@ cmd_inspect(int argc, char **argv)
 		return cli_usage("inspect", "needs TARGET");
 	memset(&in, 0, sizeof(in));
 	in.target = argv[optind];
+	in.no_recover = no_recover;
 	if (open_target(&in, &e) == -1 || judge_all(&in, &e) == -1) {
 		status = cli_fail(&e);
 		inspect_free(&in);

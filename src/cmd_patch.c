@@ -1,6 +1,8 @@
-/* apply, import and verify: one flow, target -> hives -> plan -> apply ->
- * commit -> verify -> report, with verify stopping after the plan.  A
- * run touches the SOFTWARE hive, the SYSTEM hive, or both. */
+/* apply, import, verify and recover: one flow, target -> hives -> plan ->
+ * apply -> commit -> verify -> report, with verify stopping after the
+ * plan.  A run touches the SOFTWARE hive, the SYSTEM hive, or both; a
+ * dirty hive is read as its logs recover it (hiveview.h), and recover is
+ * the run with nothing to patch that writes the recovered hive. */
 #include "config.h"
 
 #include <errno.h>
@@ -15,35 +17,25 @@
 #include "autoprofile.h"
 #include "backup.h"
 #include "cli.h"
+#include "cmd_patch.h"
 #include "commit.h"
 #include "detect.h"
 #include "hive.h"
+#include "hiveview.h"
 #include "plan.h"
 #include "profile.h"
 #include "regfile.h"
 #include "report.h"
 #include "target.h"
 
-#define MAX_SOURCES 64
 #define MAX_HIVES REPORT_MAX_HIVES
 
-struct patch_opts {
-	const char *command;
-	int verify;			/* read-only: judge, never write */
-	const char *profiles[MAX_SOURCES];
-	size_t n_profiles;
-	const char *reg_files[MAX_SOURCES];
-	size_t n_reg_files;
-	int dry_run, json, force, all_control_sets;
-	const char *backup_dir;
-	const char *target;
-};
 
 /* One hive of the target, from resolving it to committing it. */
 struct hive_session {
 	enum hive_kind kind;
 	struct hp_target target;
-	struct hive_header hdr;
+	struct hive_view view;		/* the hive as Windows would load it */
 	hive_h *h;
 	int lock_fd;
 	char **control_sets;
@@ -54,7 +46,9 @@ struct hive_session {
 	struct backup backup;
 	int backed_up;
 	int replaced;			/* the new file was renamed into place */
+	int must_write;			/* changes, or a recovery to commit */
 	char sha_after[SHA256_HEX_LEN + 1];
+	size_t n_logs_reset;		/* target.logs emptied after the commit */
 };
 
 /* Everything a run holds, so one function can release it. */
@@ -84,6 +78,7 @@ session_free(struct hive_session *s)
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);
 	plan_free(&s->plan);
+	hive_view_close(&s->view);
 	control_sets_free(s->control_sets);
 	target_free(&s->target);
 	backup_free(&s->backup);
@@ -197,14 +192,24 @@ session_of(struct patch_run *run, enum hive_kind kind)
 	return NULL;
 }
 
+/* A dirty hive is read as its logs recover it; --no-recover keeps the
+ * refusal (verify: reads the stale primary, and says so). */
 static int
 check_dirty(const struct patch_opts *o, struct hive_session *s,
 	    struct report *r, struct hp_err *e)
 {
+	const struct log_replay_report *rep = &s->view.replay;
 	char logs[1024] = "";
 	size_t i, used = 0;
 
-	if (!s->hdr.dirty)
+	if (s->view.replayed) {
+		if (rep->stopped_early)
+			report_warn(r, "%s: recovery stopped early: %s; the hive is "
+			    "read as of the last log entry that could be used",
+			    hive_kind_name(s->kind), rep->stop_reason);
+		return 0;
+	}
+	if (!s->view.disk.dirty)
 		return 0;
 	for (i = 0; i < s->target.n_logs && used < sizeof(logs); i++)
 		used += (size_t)snprintf(logs + used, sizeof(logs) - used, "%s%s",
@@ -214,13 +219,14 @@ check_dirty(const struct patch_opts *o, struct hive_session *s,
 	if (!o->verify)
 		return hp_err_set(e, HP_REFUSED,
 		    "%s: dirty hive (sequence numbers %u and %u differ): its logs "
-		    "hold changes the file does not (logs: %s); writing would lose "
-		    "them, so hivepatch refuses", s->target.hive_path,
-		    s->hdr.seq_primary, s->hdr.seq_secondary, logs);
-	report_warn(r, "dirty %s hive (sequence numbers %u and %u differ): the "
-	    "primary file may be stale, its logs hold newer changes (logs: %s)",
-	    hive_kind_name(s->kind), s->hdr.seq_primary, s->hdr.seq_secondary,
-	    logs);
+		    "hold changes the file does not (logs: %s); --no-recover "
+		    "forbids replaying them, and writing would lose them",
+		    s->target.hive_path, s->view.disk.seq_primary,
+		    s->view.disk.seq_secondary, logs);
+	report_warn(r, "dirty %s hive (sequence numbers %u and %u differ), read "
+	    "without its logs (--no-recover): the primary file may be stale, its "
+	    "logs hold newer changes (logs: %s)", hive_kind_name(s->kind),
+	    s->view.disk.seq_primary, s->view.disk.seq_secondary, logs);
 	return 0;
 }
 
@@ -233,7 +239,7 @@ check_kind(const struct patch_opts *o, struct hive_session *s,
 {
 	const char *want = hive_kind_name(s->kind);
 
-	if (found == s->kind)
+	if (found == s->kind || o->recover)
 		return 0;
 	if (!o->force || found == HIVE_SOFTWARE || found == HIVE_SYSTEM)
 		return hp_err_set(e, HP_REFUSED,
@@ -254,9 +260,11 @@ session_open(const struct patch_opts *o, struct patch_run *run,
 	struct report_hive *rh = &r->hives[r->n_hives];
 	enum hive_kind found;
 	char why[160];
+	int rc;
 
 	memset(s, 0, sizeof(*s));
 	s->lock_fd = -1;
+	s->view.memfd = -1;
 	s->kind = kind;
 	run->n_hives++;
 	if (target_resolve(o->target, hive_kind_name(kind), &s->target, e) == -1)
@@ -271,19 +279,35 @@ session_open(const struct patch_opts *o, struct patch_run *run,
 	if (!o->verify && !o->dry_run &&
 	    (s->lock_fd = hive_lock(s->target.hive_path, e)) == -1)
 		return -1;
-	if (hive_read_header(s->target.hive_path, &s->hdr, e) == -1)
+	rh->view = &s->view;
+	rc = hive_view_open(s->target.hive_path, s->target.logs,
+	    s->target.n_logs, (o->no_recover ? HIVE_VIEW_NO_RECOVER : 0) |
+	    (o->verify ? 0 : HIVE_VIEW_FOR_WRITE), &s->view, e);
+	/* Even a refused hive's report tells its state, once it was read. */
+	if (s->view.disk.major != 0)
+		rh->hdr = &s->view.disk;
+	if (rc == -1 && o->verify && e->status == HP_REFUSED &&
+	    s->view.disk.dirty) {
+		size_t n = strlen(e->msg);
+
+		snprintf(e->msg + n, sizeof(e->msg) - n, "; --no-recover "
+		    "reads the primary file as it is");
+	}
+	if (rc == -1)
 		return -1;
-	rh->hdr = &s->hdr;
 	if (check_dirty(o, s, r, e) == -1)
 		return -1;
 	/* Read-only first: judging needs no more, and a hive that already
 	 * complies is then never loaded whole nor written. */
-	s->h = hive_open(s->target.hive_path, 0, e);
+	s->h = hive_view_hivex(&s->view, s->target.hive_path, 0, e);
 	if (s->h == NULL)
 		return -1;
-	found = hive_classify(s->h, &s->hdr, why, sizeof(why));
-	if (!run->is_tree && (found == HIVE_SOFTWARE || found == HIVE_SYSTEM) &&
-	    found != kind)
+	found = hive_classify(s->h, &s->view.hdr, why, sizeof(why));
+	/* recover takes a hive file of any kind, and says which. */
+	if (o->recover && !run->is_tree)
+		s->kind = rh->kind = found;
+	if (!run->is_tree && !o->recover &&
+	    (found == HIVE_SOFTWARE || found == HIVE_SYSTEM) && found != kind)
 		return hp_err_set(e, HP_REFUSED,
 		    "%s: not a %s hive (%s): the keys given are in HKLM\\%s; "
 		    "give the %s hive or the Windows tree", s->target.hive_path,
@@ -297,20 +321,24 @@ session_open(const struct patch_opts *o, struct patch_run *run,
 static int
 refuse_both_in_one_file(const struct patch_opts *o, struct hp_err *e)
 {
-	struct hive_header hdr;
+	struct hive_view v;
 	struct hp_target t;
 	char why[160] = "";
-	hive_h *h;
+	hive_h *h = NULL;
 
 	memset(&t, 0, sizeof(t));
+	memset(&v, 0, sizeof(v));
+	v.memfd = -1;
 	if (target_resolve(o->target, "SOFTWARE", &t, e) == -1 ||
-	    hive_read_header(t.hive_path, &hdr, e) == -1 ||
-	    (h = hive_open(t.hive_path, 0, e)) == NULL) {
+	    hive_view_open(t.hive_path, t.logs, t.n_logs, 0, &v, e) == -1 ||
+	    (h = hive_view_hivex(&v, t.hive_path, 0, e)) == NULL) {
+		hive_view_close(&v);
 		target_free(&t);
 		return -1;
 	}
-	(void)hive_classify(h, &hdr, why, sizeof(why));
+	(void)hive_classify(h, &v.hdr, why, sizeof(why));
 	hivex_close(h);
+	hive_view_close(&v);
 	hp_err_set(e, HP_REFUSED, "%s: one hive file cannot take keys in both "
 	    "HKLM\\SOFTWARE and HKLM\\SYSTEM (this one: %s); give the Windows "
 	    "tree", t.hive_path, why);
@@ -431,7 +459,7 @@ session_plan(const struct patch_opts *o, struct patch_run *run,
 	if (plan_map(run->ops, run->n_ops, &ctx, &s->plan, e) == -1)
 		return -1;
 	rh->plan = &s->plan;
-	if (!o->verify && plan_check_value_sizes(&s->plan, s->hdr.minor,
+	if (!o->verify && plan_check_value_sizes(&s->plan, s->view.hdr.minor,
 	    s->target.hive_path, e) == -1)
 		return -1;
 	s->unmet = plan_count_unmet(s->h, &s->plan, e);
@@ -448,7 +476,7 @@ apply_in_memory(struct hive_session *s, struct hp_err *e)
 
 	s->n_changes = 0;
 	hivex_close(s->h);
-	s->h = hive_open(s->target.hive_path, HIVEX_OPEN_WRITE, e);
+	s->h = hive_view_hivex(&s->view, s->target.hive_path, HIVEX_OPEN_WRITE, e);
 	if (s->h == NULL)
 		return -1;
 	for (i = 0; i < s->plan.n_items; i++) {
@@ -493,6 +521,34 @@ undo_replaced(struct patch_run *run, size_t upto, struct hp_err *e)
 	}
 }
 
+/* Empties the logs of a hive once the new primary is in place.  Done
+ * last: until then a crash leaves either the old hive with its logs, or
+ * the new clean hive with stale logs that Windows ignores while the hive
+ * stays clean. */
+static int
+reset_logs(struct hive_session *s, struct report_hive *rh, struct hp_err *e)
+{
+	struct hive_header hdr;
+	size_t i;
+
+	if (hive_read_header(s->target.hive_path, &hdr, e) == -1)
+		return -1;
+	rh->seq_after = hdr.seq_primary;
+	rh->logs_reset = s->target.logs;
+	for (i = 0; i < s->target.n_logs; i++) {
+		if (log_reset(s->target.logs[i], e) == -1) {
+			size_t n = strlen(e->msg);
+
+			snprintf(e->msg + n, sizeof(e->msg) - n, " (the hive "
+			    "itself is written and clean; Windows ignores its "
+			    "logs while it stays clean)");
+			return -1;
+		}
+		rh->n_logs_reset = ++s->n_logs_reset;
+	}
+	return 0;
+}
+
 /* Backs up every hive that changes, then commits them in order (SOFTWARE
  * before SYSTEM).  When one fails, the ones before it are restored from
  * their backups, so a profile never lands in one hive and not the other. */
@@ -501,7 +557,7 @@ commit_all(const struct patch_opts *o, struct patch_run *run,
 	   struct report *r, struct hp_err *e)
 {
 	struct backup_run id;
-	size_t i;
+	size_t i, j;
 	int rc;
 
 	if (backup_root(o->backup_dir, &run->backup_root, e) == -1)
@@ -510,7 +566,7 @@ commit_all(const struct patch_opts *o, struct patch_run *run,
 	for (i = 0; i < run->n_hives; i++) {
 		struct hive_session *s = &run->hives[i];
 
-		if (s->n_changes == 0)
+		if (!s->must_write)
 			continue;
 		if (backup_take(run->backup_root, &id, s->target.hive_path,
 		    s->target.logs, s->target.n_logs, &s->backup, e) == -1)
@@ -521,7 +577,7 @@ commit_all(const struct patch_opts *o, struct patch_run *run,
 	for (i = 0; i < run->n_hives; i++) {
 		struct hive_session *s = &run->hives[i];
 
-		if (s->n_changes == 0)
+		if (!s->must_write)
 			continue;
 		/* commit_atomic closes the handle before it verifies, so the
 		 * in-memory hive and the file read back are not both held. */
@@ -533,6 +589,7 @@ commit_all(const struct patch_opts *o, struct patch_run *run,
 			goto discard;
 		}
 	}
+	rc = 0;
 	for (i = 0; i < run->n_hives; i++) {
 		struct hive_session *s = &run->hives[i];
 
@@ -540,11 +597,20 @@ commit_all(const struct patch_opts *o, struct patch_run *run,
 			continue;
 		r->hives[i].sha_after = s->sha_after;
 		r->hives[i].backup_dir = s->backup.dir;
+		/* The manifest names the logs as they are about to be; one
+		 * that a crash leaves unemptied still holds its backup, which
+		 * rollback takes as nothing to restore. */
+		for (j = 0; j < s->backup.n_logs; j++)
+			memcpy(s->backup.logs[j].sha_after, SHA256_HEX_EMPTY,
+			    sizeof(SHA256_HEX_EMPTY));
 		if (backup_write_manifest(&s->backup, s->sha_after, run->profiles,
-		    run->n_profiles, o->reg_files, o->n_reg_files, e) == -1)
-			return -1;
+		    run->n_profiles, o->reg_files, o->n_reg_files,
+		    rc == 0 ? e : NULL) == -1)
+			rc = -1;
+		else if (rc == 0)
+			rc = reset_logs(s, &r->hives[i], e);
 	}
-	return 0;
+	return rc;
 discard:
 	/* Keep a backup whose hive could not be put back: rollback needs it. */
 	for (i = 0; i < run->n_hives; i++)
@@ -557,13 +623,40 @@ discard:
 	return -1;
 }
 
-static int
-run_patch(const struct patch_opts *o)
+/* The one-line result of apply, import or recover. */
+static char *
+result_phrase(const struct patch_opts *o, size_t n_writes, size_t n_changes)
+{
+	const char *s = n_changes == 1 ? "" : "s";
+	const char *hs = n_writes == 1 ? " from its logs" : "s from their logs";
+	char *text = NULL;
+	int n;
+
+	if (n_writes == 0)
+		return strdup(o->recover ? "clean: nothing to recover" :
+		    "already compliant: nothing written");
+	if (o->recover && o->dry_run)
+		n = asprintf(&text, "dry run: would recover %zu hive%s",
+		    n_writes, hs);
+	else if (o->recover)
+		n = asprintf(&text, "recovered %zu hive%s, written and "
+		    "verified from disk", n_writes, hs);
+	else if (o->dry_run)
+		n = asprintf(&text, "dry run: %zu change%s would be written",
+		    n_changes, s);
+	else
+		n = asprintf(&text, "%zu change%s written and verified from disk",
+		    n_changes, s);
+	return n == -1 ? NULL : text;
+}
+
+int
+patch_run(const struct patch_opts *o)
 {
 	struct patch_run run;
 	struct report r;
 	struct hp_err e = { HP_OK, "" };
-	size_t i, n_changes = 0;
+	size_t i, n_changes = 0, n_writes = 0;
 	int status = HP_OK, unmet = 0;
 	unsigned need;
 	struct stat st;
@@ -582,10 +675,13 @@ run_patch(const struct patch_opts *o)
 	    needed_hives(&run, &need, &e) == -1)
 		goto fail;
 	run.is_tree = stat(o->target, &st) == 0 && S_ISDIR(st.st_mode);
+	if (o->recover)
+		need = run.is_tree ? 3u : 1u;
 	if (open_sessions(o, &run, need, &r, &e) == -1)
 		goto fail;
 	detect(&run);
-	r.image = &run.image;
+	/* recover patches nothing: what Windows it is does not matter. */
+	r.image = o->recover ? NULL : &run.image;
 	if (run.uses_auto) {
 		if (resolve_auto(&run, &r, &e) == -1 ||
 		    needed_hives(&run, &need, &e) == -1 ||
@@ -609,27 +705,23 @@ run_patch(const struct patch_opts *o)
 		else if (asprintf(&run.result, "not compliant: %d of the keys and "
 		    "values are missing or different", unmet) == -1)
 			run.result = NULL;
-	} else if (unmet == 0) {
-		run.result = strdup("already compliant: nothing written");
 	} else {
 		for (i = 0; i < run.n_hives; i++) {
-			if (run.hives[i].unmet == 0)
+			struct hive_session *s = &run.hives[i];
+
+			/* A dirty hive that already complies is left to
+			 * Windows: its logs recover it to the same. */
+			if (s->unmet == 0 && !(o->recover && s->view.replayed))
 				continue;
-			if (apply_in_memory(&run.hives[i], &e) == -1)
+			if (apply_in_memory(s, &e) == -1)
 				goto fail;
-			n_changes += run.hives[i].n_changes;
+			s->must_write = 1;
+			n_writes++;
+			n_changes += s->n_changes;
 		}
-		if (o->dry_run) {
-			if (asprintf(&run.result, "dry run: %zu change%s would be "
-			    "written", n_changes, n_changes == 1 ? "" : "s") == -1)
-				run.result = NULL;
-		} else {
-			if (commit_all(o, &run, &r, &e) == -1)
-				goto fail;
-			if (asprintf(&run.result, "%zu change%s written and verified "
-			    "from disk", n_changes, n_changes == 1 ? "" : "s") == -1)
-				run.result = NULL;
-		}
+		if (n_writes > 0 && !o->dry_run && commit_all(o, &run, &r, &e) == -1)
+			goto fail;
+		run.result = result_phrase(o, n_writes, n_changes);
 	}
 	r.result = run.result;
 	r.exit_status = status;
@@ -653,8 +745,6 @@ fail:
 	return status;
 }
 
-enum { OPT_PROFILE = 256, OPT_REG, OPT_DRY_RUN, OPT_JSON, OPT_FORCE,
-	OPT_BACKUP_DIR, OPT_ALL_CONTROL_SETS };
 
 static const struct option patch_options[] = {
 	{ "profile", required_argument, NULL, OPT_PROFILE },
@@ -664,13 +754,13 @@ static const struct option patch_options[] = {
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "backup-dir", required_argument, NULL, OPT_BACKUP_DIR },
 	{ "all-control-sets", no_argument, NULL, OPT_ALL_CONTROL_SETS },
+	{ "no-recover", no_argument, NULL, OPT_NO_RECOVER },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
-/* `allowed` lists the option codes this subcommand takes. */
-static int
-parse_patch_options(int argc, char **argv, struct patch_opts *o,
+int
+patch_parse_options(int argc, char **argv, struct patch_opts *o,
 		    const int *allowed, size_t n_allowed)
 {
 	int c;
@@ -716,13 +806,16 @@ parse_patch_options(int argc, char **argv, struct patch_opts *o,
 		case OPT_ALL_CONTROL_SETS:
 			o->all_control_sets = 1;
 			break;
+		case OPT_NO_RECOVER:
+			o->no_recover = 1;
+			break;
 		}
 	}
 	return 0;
 }
 
-static int
-take_target(int argc, char **argv, struct patch_opts *o)
+int
+patch_take_target(int argc, char **argv, struct patch_opts *o)
 {
 	if (optind >= argc)
 		return cli_usage(o->command, "missing TARGET");
@@ -739,19 +832,20 @@ static int
 run_with_default_profile(int argc, char **argv, struct patch_opts *o,
 			 const int *allowed, size_t n_allowed)
 {
-	if (parse_patch_options(argc, argv, o, allowed, n_allowed) != 0 ||
-	    take_target(argc, argv, o) != 0)
+	if (patch_parse_options(argc, argv, o, allowed, n_allowed) != 0 ||
+	    patch_take_target(argc, argv, o) != 0)
 		return HP_USAGE;
 	if (o->n_profiles == 0 && o->n_reg_files == 0)
 		o->profiles[o->n_profiles++] = DEFAULT_PROFILE;
-	return run_patch(o);
+	return patch_run(o);
 }
 
 int
 cmd_apply(int argc, char **argv)
 {
 	static const int allowed[] = { OPT_PROFILE, OPT_REG, OPT_DRY_RUN,
-	    OPT_JSON, OPT_FORCE, OPT_BACKUP_DIR, OPT_ALL_CONTROL_SETS };
+	    OPT_JSON, OPT_FORCE, OPT_BACKUP_DIR, OPT_ALL_CONTROL_SETS,
+	    OPT_NO_RECOVER };
 	struct patch_opts o = { .command = "apply" };
 
 	return run_with_default_profile(argc, argv, &o, allowed,
@@ -762,7 +856,7 @@ int
 cmd_verify(int argc, char **argv)
 {
 	static const int allowed[] = { OPT_PROFILE, OPT_REG, OPT_JSON,
-	    OPT_ALL_CONTROL_SETS };
+	    OPT_ALL_CONTROL_SETS, OPT_NO_RECOVER };
 	struct patch_opts o = { .command = "verify", .verify = 1 };
 
 	return run_with_default_profile(argc, argv, &o, allowed,
@@ -773,16 +867,17 @@ int
 cmd_import(int argc, char **argv)
 {
 	static const int allowed[] = { OPT_DRY_RUN, OPT_JSON, OPT_FORCE,
-	    OPT_BACKUP_DIR, OPT_ALL_CONTROL_SETS };
+	    OPT_BACKUP_DIR, OPT_ALL_CONTROL_SETS, OPT_NO_RECOVER };
 	struct patch_opts o = { .command = "import" };
 
-	if (parse_patch_options(argc, argv, &o, allowed,
+	if (patch_parse_options(argc, argv, &o, allowed,
 	    sizeof(allowed) / sizeof(allowed[0])) != 0)
 		return HP_USAGE;
 	if (optind >= argc)
 		return cli_usage(o.command, "missing FILE.reg");
 	o.reg_files[o.n_reg_files++] = argv[optind++];
-	if (take_target(argc, argv, &o) != 0)
+	if (patch_take_target(argc, argv, &o) != 0)
 		return HP_USAGE;
-	return run_patch(&o);
+	return patch_run(&o);
 }
+

@@ -12,6 +12,7 @@
 
 #include "commit.h"
 #include "hive.h"
+#include "target.h"
 
 int
 hive_lock(const char *path, struct hp_err *e)
@@ -268,4 +269,23 @@ fail:
 	unlink(tmp);
 	free(tmp);
 	return -1;
+}
+
+int
+log_reset(const char *path, struct hp_err *e)
+{
+	struct stat st;
+	int fd;
+
+	if ((fd = target_open_file(path, O_WRONLY, &st, e)) == -1)
+		return -1;
+	if (ftruncate(fd, 0) == -1 || fsync(fd) == -1) {
+		int saved = errno;
+
+		close(fd);
+		return hp_err_set(e, HP_IOERR, "%s: cannot empty the log: %s",
+		    path, strerror(saved));
+	}
+	close(fd);
+	return 0;
 }

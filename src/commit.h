@@ -33,4 +33,9 @@ int commit_atomic(hive_h *h, const char *path, struct plan *plan,
 int restore_atomic(const char *src, const char *path,
 		   const char *expect_sha, struct hp_err *e);
 
+/* Empties a transaction log in place (name, mode and owner stay) and
+ * syncs it: once the primary holds everything, Windows must find
+ * nothing in the logs to replay over it (see hivepatch(1), LOGS). */
+int log_reset(const char *path, struct hp_err *e);
+
 #endif

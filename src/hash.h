@@ -5,6 +5,9 @@
 #include "error.h"
 
 #define SHA256_HEX_LEN 64
+/* The SHA-256 of no bytes: an emptied log's. */
+#define SHA256_HEX_EMPTY \
+	"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 /* hex receives 64 lowercase hex digits and a NUL. */
 int sha256_file(const char *path, char hex[SHA256_HEX_LEN + 1],

@@ -118,8 +118,10 @@ hive_view_hivex(const struct hive_view *v, const char *hive_path, int flags,
 	h = hivex_open(v->path, flags);
 	if (h == NULL)
 		hp_err_set(e, HP_IOERR, "%s: damaged hive%s: hivex cannot open "
-		    "it: %s", hive_path, v->replayed ? " (as its logs recover "
-		    "it)" : "", errno ? strerror(errno) : "unknown error");
+		    "it: %s%s%.300s", hive_path, v->replayed ? " (as its logs "
+		    "recover it)" : "", errno ? strerror(errno) : "unknown error",
+		    v->replay.stopped_early ? "; recovery stopped early: " : "",
+		    v->replay.stopped_early ? v->replay.stop_reason : "");
 	return h;
 }
 

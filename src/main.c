@@ -13,21 +13,27 @@ static const char usage_text[] =
 "\n"
 "Commands:\n"
 "  apply   [--profile NAME]... [--reg FILE]... [--dry-run] [--json] [--force]\n"
-"          [--backup-dir DIR] [--all-control-sets] TARGET\n"
+"          [--backup-dir DIR] [--all-control-sets] [--no-recover] TARGET\n"
 "                        write the profiles' values (default: net4-tls12),\n"
 "                        after a backup, and verify them from disk\n"
 "  verify  [--profile NAME]... [--reg FILE]... [--json] [--all-control-sets]\n"
-"          TARGET        check the values without writing (exit 1 if not met)\n"
+"          [--no-recover] TARGET\n"
+"                        check the values without writing (exit 1 if not met)\n"
 "  import  [--dry-run] [--json] [--force] [--backup-dir DIR]\n"
-"          [--all-control-sets] FILE.reg TARGET\n"
+"          [--all-control-sets] [--no-recover] FILE.reg TARGET\n"
 "                        apply an arbitrary .reg file\n"
-"  inspect [--json] TARGET\n"
+"  inspect [--json] [--no-recover] TARGET\n"
 "                        is the image TLS 1.2 ready, and why not (read-only;\n"
 "                        exit 1 when not ready by --profile auto's rules)\n"
-"  export  [--utf16] [--output FILE] TARGET KEY\n"
+"  recover [--dry-run] [--json] [--backup-dir DIR] TARGET\n"
+"                        replay a dirty hive's transaction logs as Windows\n"
+"                        would, write the result and empty the logs (after a\n"
+"                        backup of the hive and its logs)\n"
+"  export  [--utf16] [--output FILE] [--no-recover] TARGET KEY\n"
 "                        print KEY and everything below it as a .reg file\n"
 "  rollback [--force] [--backup-dir DIR] TARGET\n"
-"                        restore the hives the last apply changed\n"
+"                        restore the hives, and their logs, as they were\n"
+"                        before the last apply, import or recover\n"
 "  profiles              list the profiles (and 'auto')\n"
 "\n"
 "TARGET is a hive file or the root of a Windows tree (a mount point); in a\n"
@@ -47,6 +53,10 @@ static const char usage_text[] =
 "  --backup-dir DIR  keep backups in DIR (default $XDG_STATE_HOME/hivepatch)\n"
 "  --all-control-sets  map CurrentControlSet to every ControlSetNNN, not\n"
 "                    just the one SYSTEM\\Select Current names\n"
+"  --no-recover      do not replay a dirty hive's logs: apply and import\n"
+"                    refuse the hive; verify, inspect and export read its\n"
+"                    stale primary file (by default a dirty hive is read as\n"
+"                    its logs recover it, and written clean)\n"
 "  --utf16           export in regedit's own UTF-16LE format\n"
 "  --output FILE     export into FILE instead of standard output\n"
 "  -h, --help        show this help\n"
@@ -90,6 +100,7 @@ static const struct {
 	{ "apply", cmd_apply },
 	{ "verify", cmd_verify },
 	{ "import", cmd_import },
+	{ "recover", cmd_recover },
 	{ "export", cmd_export },
 	{ "rollback", cmd_rollback },
 	{ "profiles", cmd_profiles },

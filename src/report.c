@@ -193,17 +193,61 @@ print_item(const struct report *r, const struct plan_item *it, FILE *out)
 	fputc('\n', out);
 }
 
+static const char *
+base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* Logs emptied after a commit: what Windows will find beside the hive. */
+static void
+print_logs_reset(const struct report_hive *rh, FILE *out)
+{
+	size_t i;
+
+	fputs("emptied: ", out);
+	for (i = 0; i < rh->n_logs_reset; i++)
+		fprintf(out, "%s%s", i ? ", " : " ", base_name(rh->logs_reset[i]));
+	fprintf(out, " (the hive is written clean, sequence number %lld; the "
+	    "old logs are in the backup)\n", rh->seq_after);
+}
+
+void
+report_print_replay(const struct log_replay_report *rep, FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "  replayed  %s log", rep->format == LOG_FORMAT_OLD ?
+	    "old-format" : "new-format");
+	for (i = 0; i < rep->n_logs_used; i++)
+		fprintf(out, "%s%s", i ? ", " : " ", rep->logs_used[i]);
+	if (rep->format == LOG_FORMAT_OLD)
+		fprintf(out, ": %u dirty pages", rep->pages_applied);
+	else
+		fprintf(out, ": %u entr%s, %u pages", rep->entries_applied,
+		    rep->entries_applied == 1 ? "y" : "ies", rep->pages_applied);
+	fprintf(out, " (dirty, sequence numbers %" PRIu32 "/%" PRIu32
+	    "%s; recovered %" PRIu32 ")\n", rep->seq_before_primary,
+	    rep->seq_before_secondary, rep->base_block_recovered ?
+	    ", base block taken from the log" : "", rep->seq_after);
+}
+
 static void
 print_hive(const struct report *r, const struct report_hive *rh, FILE *out)
 {
 	size_t i;
 
-	fprintf(out, "%-9s %s", hive_kind_name(rh->kind), rh->path);
+	fprintf(out, "%-9s %s%s", hive_kind_name(rh->kind), rh->path,
+	    rh->hdr != NULL && rh->hdr->dirty ? " (dirty)" : "");
 	if (rh->all_control_sets)
 		fprintf(out, " (all %zu control sets)", rh->n_control_sets);
 	else if (rh->n_control_sets == 1)
 		fprintf(out, " (CurrentControlSet is %s)", rh->control_sets[0]);
 	fputc('\n', out);
+	if (rh->view != NULL && rh->view->replayed)
+		report_print_replay(&rh->view->replay, out);
 	if (rh->plan != NULL)
 		for (i = 0; i < rh->plan->n_items; i++) {
 			const struct plan_item *it = &rh->plan->items[i];
@@ -216,6 +260,8 @@ print_hive(const struct report *r, const struct report_hive *rh, FILE *out)
 				continue;
 			print_item(r, it, out);
 		}
+	if (rh->n_logs_reset > 0)
+		print_logs_reset(rh, out);
 	if (rh->backup_dir != NULL)
 		fprintf(out, "backup:   %s\n", rh->backup_dir);
 }
@@ -371,9 +417,55 @@ report_json_image(const struct image_info *im)
 }
 
 static struct json_object *
+json_uint_pair(uint32_t a, uint32_t b)
+{
+	struct json_object *o = json_object_new_array();
+
+	json_object_array_add(o, json_object_new_int64(a));
+	json_object_array_add(o, json_object_new_int64(b));
+	return o;
+}
+
+struct json_object *
+report_json_recovery(const struct hive_view *v, long long seq_after,
+		     char *const *logs_reset, size_t n_logs_reset)
+{
+	const struct log_replay_report *rep = &v->replay;
+	struct json_object *o = json_object_new_object();
+	const char *format = NULL;
+
+	if (v->replayed)
+		format = rep->format == LOG_FORMAT_OLD ? "old" : "new";
+	json_object_object_add(o, "state",
+	    json_object_new_string(v->disk.dirty ? "dirty" : "clean"));
+	json_object_object_add(o, "replayed", json_object_new_boolean(v->replayed));
+	json_object_object_add(o, "format", report_json_opt_string(format));
+	json_object_object_add(o, "logs_used", report_json_strings(
+	    (const char *const *)rep->logs_used, rep->n_logs_used));
+	json_object_object_add(o, "entries_applied",
+	    json_object_new_int64(rep->entries_applied));
+	json_object_object_add(o, "pages_applied",
+	    json_object_new_int64(rep->pages_applied));
+	json_object_object_add(o, "sequence_before",
+	    json_uint_pair(v->disk.seq_primary, v->disk.seq_secondary));
+	json_object_object_add(o, "sequence_after", seq_after > 0 ?
+	    json_object_new_int64(seq_after) : v->replayed ?
+	    json_object_new_int64(rep->seq_after) : NULL);
+	json_object_object_add(o, "base_block_recovered",
+	    json_object_new_boolean(rep->base_block_recovered));
+	json_object_object_add(o, "stopped_early",
+	    json_object_new_boolean(rep->stopped_early));
+	json_object_object_add(o, "stop_reason", rep->stopped_early ?
+	    json_object_new_string(rep->stop_reason) : NULL);
+	json_object_object_add(o, "logs_reset", report_json_strings(
+	    (const char *const *)logs_reset, n_logs_reset));
+	return o;
+}
+
+static struct json_object *
 json_hive(const struct report_hive *rh)
 {
-	struct json_object *hive = json_object_new_object(), *a;
+	struct json_object *hive = json_object_new_object();
 
 	json_object_object_add(hive, "kind",
 	    json_object_new_string(hive_kind_name(rh->kind)));
@@ -381,10 +473,8 @@ json_hive(const struct report_hive *rh)
 	if (rh->hdr != NULL) {
 		json_object_object_add(hive, "dirty",
 		    json_object_new_boolean(rh->hdr->dirty));
-		a = json_object_new_array();
-		json_object_array_add(a, json_object_new_int64(rh->hdr->seq_primary));
-		json_object_array_add(a, json_object_new_int64(rh->hdr->seq_secondary));
-		json_object_object_add(hive, "sequence", a);
+		json_object_object_add(hive, "sequence", json_uint_pair(
+		    rh->hdr->seq_primary, rh->hdr->seq_secondary));
 	}
 	json_object_object_add(hive, "logs",
 	    report_json_strings((const char *const *)rh->logs, rh->n_logs));
@@ -393,6 +483,9 @@ json_hive(const struct report_hive *rh)
 	json_object_object_add(hive, "sha256_before", report_json_opt_string(rh->sha_before));
 	json_object_object_add(hive, "sha256_after", report_json_opt_string(rh->sha_after));
 	json_object_object_add(hive, "backup", report_json_opt_string(rh->backup_dir));
+	json_object_object_add(hive, "recovery", rh->view && rh->hdr ?
+	    report_json_recovery(rh->view, rh->seq_after, rh->logs_reset,
+	    rh->n_logs_reset) : NULL);
 	return hive;
 }
 

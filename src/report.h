@@ -8,6 +8,7 @@
 
 #include "detect.h"
 #include "hive.h"
+#include "hiveview.h"
 #include "plan.h"
 
 #define REPORT_MAX_WARNINGS 8
@@ -18,7 +19,8 @@
 struct report_hive {
 	enum hive_kind kind;
 	const char *path;
-	const struct hive_header *hdr;	/* NULL until read */
+	const struct hive_header *hdr;	/* the file on disk; NULL until read */
+	const struct hive_view *view;	/* how it was read: through its logs? */
 	char *const *logs;
 	size_t n_logs;
 	char *const *control_sets;	/* what CurrentControlSet meant */
@@ -28,10 +30,13 @@ struct report_hive {
 	const char *backup_dir;		/* set when a backup was taken */
 	const char *sha_before;
 	const char *sha_after;
+	long long seq_after;		/* of the file written; 0: not written */
+	char *const *logs_reset;	/* the logs emptied after the commit */
+	size_t n_logs_reset;
 };
 
 struct report {
-	const char *command;		/* "apply", "verify", "import" */
+	const char *command;		/* "apply", "verify", "import", "recover" */
 	const char *target;
 	struct report_hive hives[REPORT_MAX_HIVES];
 	size_t n_hives;
@@ -67,6 +72,15 @@ struct json_object *report_json_data(hive_type t, const unsigned char *data,
 struct json_object *report_json_image(const struct image_info *im);
 struct json_object *report_json_strings(const char *const *items, size_t n);
 struct json_object *report_json_opt_string(const char *s);
+
+/* How a hive was read through its logs: a "replayed" line, and the
+ * "recovery" object (seq_after: of the file written, 0 if none;
+ * logs_reset: the logs emptied after the commit). */
+void report_print_replay(const struct log_replay_report *rep, FILE *out);
+struct json_object *report_json_recovery(const struct hive_view *v,
+					 long long seq_after,
+					 char *const *logs_reset,
+					 size_t n_logs_reset);
 
 /* The word a plan item's outcome is reported with ("added", "missing"...). */
 const char *report_status(const struct report *r, const struct plan_item *it);

@@ -510,9 +510,14 @@ START_TEST(test_image_without_dotnet45_is_refused_verify_warns_force_writes)
 }
 END_TEST
 
-START_TEST(test_dirty_hive_is_refused_even_with_force_and_verify_warns)
+/* A dirty hive whose logs would recover it (mkdirty): apply --no-recover
+ * keeps the refusal, --force or not, naming the logs; verify --no-recover
+ * reads the stale primary alone and warns that it is dirty; plain verify
+ * reads through the logs and says so.  Nothing is written. */
+START_TEST(test_no_recover_refuses_a_dirty_hive_even_with_force_and_verify_warns)
 {
-	char *hive = make_hive("software64-net48", "SOFTWARE", 1);
+	char *clean = make_hive("software64-net48", "clean", 0);
+	char *hive = tu_pathf("%s/SOFTWARE", dir_of(clean));
 	char *log1 = tu_pathf("%s.LOG1", hive), *log2 = tu_pathf("%s.LOG2", hive);
 	char before[SHA256_HEX_LEN + 1], l1[SHA256_HEX_LEN + 1];
 	char l2[SHA256_HEX_LEN + 1];
@@ -520,11 +525,12 @@ START_TEST(test_dirty_hive_is_refused_even_with_force_and_verify_warns)
 	struct tu_result r;
 	struct stat st;
 
+	tu_mkdirty("new", clean, hive, NULL);
 	tu_sha256(hive, before);
 	tu_sha256(log1, l1);
 	tu_sha256(log2, l2);
 	stat_or_fail(hive, &st);
-	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
+	tu_hp(&r, "apply", "--no-recover", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 3);
 	ASSERT_ERR(&r, hive);
 	ASSERT_ERR(&r, "dirty");
@@ -532,12 +538,14 @@ START_TEST(test_dirty_hive_is_refused_even_with_force_and_verify_warns)
 	ASSERT_ERR(&r, log2);
 	tu_result_free(&r);
 
-	tu_hp(&r, "apply", "--force", "--backup-dir", tu_bk, hive, NULL);
+	tu_hp(&r, "apply", "--no-recover", "--force", "--backup-dir", tu_bk,
+	    hive, NULL);
 	ASSERT_STATUS(&r, 3);
 	ASSERT_ERR(&r, "dirty");
 	tu_result_free(&r);
 
-	tu_hp(&r, "apply", "--json", "--backup-dir", tu_bk, hive, NULL);
+	tu_hp(&r, "apply", "--no-recover", "--json", "--backup-dir", tu_bk,
+	    hive, NULL);
 	ASSERT_STATUS(&r, 3);
 	j = json_tokener_parse(r.out);
 	ck_assert_msg(j != NULL, "not JSON:\n%s", r.out);
@@ -556,12 +564,51 @@ START_TEST(test_dirty_hive_is_refused_even_with_force_and_verify_warns)
 	ASSERT_NO_BACKUP();
 	ck_assert_int_eq(tu_count_temp_files(dir_of(hive)), 0);
 
-	tu_hp(&r, "verify", hive, NULL);
+	tu_hp(&r, "verify", "--no-recover", hive, NULL);
 	ASSERT_STATUS(&r, 1);
-	ASSERT_OUT(&r, "warning:  dirty");
+	ASSERT_OUT(&r, "warning:");
+	ASSERT_OUT(&r, "dirty");
 	ASSERT_OUT(&r, log1);
 	tu_result_free(&r);
+
+	tu_hp(&r, "verify", hive, NULL);
+	ASSERT_STATUS(&r, 1);
+	ASSERT_OUT(&r, "replayed");
+	tu_result_free(&r);
+
 	ASSERT_HASH(hive, before);
+	ASSERT_HASH(log1, l1);
+	ASSERT_HASH(log2, l2);
+	assert_untouched_since(hive, &st);
+}
+END_TEST
+
+/* A dirty hive whose logs hold nothing to recover it from (mkhive
+ * --dirty: each log is a bare base block): apply now tries to recover
+ * it and refuses, naming the hive and both logs; nothing is written. */
+START_TEST(test_dirty_hive_with_empty_logs_is_refused)
+{
+	char *hive = make_hive("software64-net48", "SOFTWARE", 1);
+	char *log1 = tu_pathf("%s.LOG1", hive), *log2 = tu_pathf("%s.LOG2", hive);
+	char before[SHA256_HEX_LEN + 1], l1[SHA256_HEX_LEN + 1];
+	char l2[SHA256_HEX_LEN + 1];
+	struct tu_result r;
+
+	tu_sha256(hive, before);
+	tu_sha256(log1, l1);
+	tu_sha256(log2, l2);
+	tu_hp(&r, "apply", "--force", "--backup-dir", tu_bk, hive, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, hive);
+	ASSERT_ERR(&r, "dirty");
+	ASSERT_ERR(&r, log1);
+	ASSERT_ERR(&r, log2);
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+	ASSERT_HASH(log1, l1);
+	ASSERT_HASH(log2, l2);
+	ASSERT_NO_BACKUP();
+	ck_assert_int_eq(tu_count_temp_files(dir_of(hive)), 0);
 }
 END_TEST
 
@@ -1995,7 +2042,9 @@ cli_suite(void)
 	tcase_add_loop_test(tc,
 	    test_image_without_dotnet45_is_refused_verify_warns_force_writes, 0,
 	    (int)(sizeof(no_dotnet45_kinds) / sizeof(no_dotnet45_kinds[0])));
-	tcase_add_test(tc, test_dirty_hive_is_refused_even_with_force_and_verify_warns);
+	tcase_add_test(tc,
+	    test_no_recover_refuses_a_dirty_hive_even_with_force_and_verify_warns);
+	tcase_add_test(tc, test_dirty_hive_with_empty_logs_is_refused);
 
 	tc = tcase(s, "rollback");
 	tcase_add_test(tc, test_rollback_restores_the_original_bytes);

@@ -58,15 +58,15 @@ assert_no_trace(const char *dir)
 
 /* ---- real hives of other kinds ---- */
 
-/* What apply says.  The corpus README calls Amcache.hve clean, but its
- * base block's sequence numbers are 41 and 40: it is dirty, and the dirty
- * check (made from the header, before the hive is opened) comes first.
- * verify reads a dirty hive anyway, so it reaches the kind check. */
+/* What apply and verify say.  The corpus README calls Amcache.hve clean,
+ * but its base block's sequence numbers are 41 and 40: it is dirty, with
+ * no log beside it to recover it from, and that refusal (made before the
+ * hive is opened) comes first, for verify too. */
 static const struct {
-	const char *file, *apply_says;
+	const char *file, *says;
 } other_kinds[] = {
 	{ "real/NTUSER.DAT", "not a SOFTWARE hive" },
-	{ "real/Amcache.hve", "dirty hive" },
+	{ "real/Amcache.hve", "has no transaction log" },
 	{ "real/SYSTEM-win10", "not a SOFTWARE hive" },
 };
 
@@ -80,14 +80,14 @@ START_TEST(test_real_hive_of_another_kind_is_refused_byte_identical)
 	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 3);
 	ASSERT_ERR(&r, hive);
-	ASSERT_ERR(&r, other_kinds[_i].apply_says);
+	ASSERT_ERR(&r, other_kinds[_i].says);
 	tu_result_free(&r);
 	ASSERT_HASH(hive, before);
 
 	tu_hp(&r, "verify", hive, NULL);
 	ASSERT_STATUS(&r, 3);
 	ASSERT_ERR(&r, hive);
-	ASSERT_ERR(&r, "not a SOFTWARE hive");
+	ASSERT_ERR(&r, other_kinds[_i].says);
 	tu_result_free(&r);
 	ASSERT_HASH(hive, before);
 	assert_no_trace(tu_scratch);
@@ -344,7 +344,12 @@ static const struct {
 	    "dirty/usrclass-win10/UsrClass.dat.LOG2", NULL } },
 };
 
-START_TEST(test_real_dirty_hive_is_refused_even_with_force)
+/* apply --no-recover keeps the refusal of a dirty hive, --force or not,
+ * naming the logs; verify --no-recover reads the primary file.  Plain
+ * apply reads through the logs and then refuses these hives, none of
+ * which is a SOFTWARE hive (recover on them is in test_recover.c).
+ * Nothing is ever written. */
+START_TEST(test_real_dirty_hive_no_recover_is_refused_even_with_force)
 {
 	char *hive = copy_in(dirty_hives[_i].hive);
 	char before[SHA256_HEX_LEN + 1];
@@ -359,7 +364,7 @@ START_TEST(test_real_dirty_hive_is_refused_even_with_force)
 		tu_sha256(logs[i], log_hash[i]);
 	}
 
-	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
+	tu_hp(&r, "apply", "--no-recover", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 3);
 	ASSERT_ERR(&r, hive);
 	ASSERT_ERR(&r, "dirty");
@@ -368,12 +373,22 @@ START_TEST(test_real_dirty_hive_is_refused_even_with_force)
 	tu_result_free(&r);
 	ASSERT_HASH(hive, before);
 
-	tu_hp(&r, "apply", "--force", "--backup-dir", tu_bk, hive, NULL);
+	tu_hp(&r, "apply", "--no-recover", "--force", "--backup-dir", tu_bk,
+	    hive, NULL);
 	ASSERT_STATUS(&r, 3);
 	ASSERT_ERR(&r, "dirty");
 	tu_result_free(&r);
 
-	/* verify reads the primary file and never writes it. */
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, hive);
+	tu_result_free(&r);
+
+	/* verify never writes, through the logs or not. */
+	tu_hp(&r, "verify", "--no-recover", hive, NULL);
+	ck_assert_msg(r.status == 1 || r.status == 3,
+	    "verify --no-recover exited %d:\n%s%s", r.status, r.out, r.err);
+	tu_result_free(&r);
 	tu_hp(&r, "verify", hive, NULL);
 	ck_assert_msg(r.status == 1 || r.status == 3,
 	    "verify exited %d:\n%s%s", r.status, r.out, r.err);
@@ -455,8 +470,9 @@ corpus_suite(void)
 
 	tc = tcase_create("dirty");
 	tcase_add_checked_fixture(tc, tu_setup, tu_teardown);
-	tcase_add_loop_test(tc, test_real_dirty_hive_is_refused_even_with_force,
-	    0, (int)(sizeof(dirty_hives) / sizeof(dirty_hives[0])));
+	tcase_add_loop_test(tc,
+	    test_real_dirty_hive_no_recover_is_refused_even_with_force, 0,
+	    (int)(sizeof(dirty_hives) / sizeof(dirty_hives[0])));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("untouched");
