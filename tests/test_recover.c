@@ -1,0 +1,1231 @@
+/* hivepatch on dirty hives, as a user meets it: `recover`, and apply,
+ * verify, inspect and rollback on a hive whose last changes live only in
+ * its transaction logs.
+ *
+ * Fixtures: a clean hive from $MKHIVE, made dirty by $MKDIRTY
+ * (hives/mkdirty.c): three sets of changes written as logs beside a stale
+ * primary, with the hive as replaying must leave it (OUT.expected, and
+ * OUT.expected.K after the first K log entries).  A recovered hive is
+ * compared with it by walking both with hivex, never by bytes.  "Nothing
+ * written" is checked on the hive and on every log beside it, by hash.
+ *
+ * With HIVEPATCH_CORPUS set, recover also runs on copies of the corpus's
+ * dirty hives and is compared with the hives Windows recovered itself;
+ * without it those tests print a SKIP line on stderr and pass. */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <json-c/json.h>
+
+#include "testutil.h"
+
+#define NET64	"Microsoft\\.NETFramework\\v4.0.30319"
+#define NET32	"Wow6432Node\\Microsoft\\.NETFramework\\v4.0.30319"
+#define SUC	"SchUseStrongCrypto"
+
+/* ---- fixtures ---- */
+
+/* tu_scratch/clean-KIND, made by mkhive the first time it is asked for. */
+static char *
+clean_hive(const char *kind)
+{
+	char *path = tu_pathf("%s/clean-%s", tu_scratch, kind);
+
+	if (access(path, F_OK) != 0)
+		tu_mkhive(kind, path, 0);
+	return path;
+}
+
+/* tu_scratch/DIR/FILE in a directory of its own (mkdirty's outputs and
+ * the logs go beside it). */
+static char *
+hive_in(const char *dir, const char *file)
+{
+	char *d = tu_pathf("%s/%s", tu_scratch, dir);
+
+	tu_mkdir_p(d);
+	return tu_pathf("%s/%s", d, file);
+}
+
+/* OUT made dirty by mkdirty MODE from a clean KIND hive, with the
+ * mkdirty options that follow (NULL-ended).  Returns OUT. */
+static char *
+make_dirty(const char *kind, const char *mode, char *out, ...)
+	__attribute__((sentinel));
+
+static char *
+make_dirty(const char *kind, const char *mode, char *out, ...)
+{
+	va_list ap;
+
+	va_start(ap, out);
+	tu_mkdirty_va(mode, clean_hive(kind), out, ap);
+	va_end(ap);
+	return out;
+}
+
+/* The dirty SOFTWARE fixture most tests use: tu_scratch/DIR/SOFTWARE. */
+static char *
+dirty_software(const char *dir, const char *mode)
+{
+	return make_dirty("software64-net48", mode, hive_in(dir, "SOFTWARE"),
+	    NULL);
+}
+
+/* A Windows tree tu_scratch/NAME (SOFTWARE software64-net48, SYSTEM
+ * system); returns its root. */
+static char *
+make_tree(const char *name)
+{
+	char *root = tu_pathf("%s/%s", tu_scratch, name);
+
+	tu_mkhive("tree", root, 0);
+	return root;
+}
+
+static char *
+tree_hive(const char *root, const char *name)
+{
+	return tu_pathf("%s/Windows/System32/config/%s", root, name);
+}
+
+/* What replaying the first k entries gives (k 0: all of them). */
+static char *
+expected(const char *hive, int k)
+{
+	return k ? tu_pathf("%s.expected.%d", hive, k) :
+	    tu_pathf("%s.expected", hive);
+}
+
+static const char *
+base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+static char *
+dir_of(const char *path)
+{
+	return dirname(tu_pathf("%s", path));
+}
+
+/* A --truncate-log length that cuts a log inside what it holds, taken
+ * from an unbroken fixture of the same mode (mkdirty is deterministic):
+ * new, 1000 bytes into the second entry of SOFTWARE.LOG1 (the first
+ * entry stays whole); old, 100 bytes short of the last dirty page's
+ * start (some pages are whole, the last ones are not). */
+static const char *
+cut_inside(const char *mode)
+{
+	char *good = make_dirty("software64-net48", mode,
+	    hive_in("uncut", "SOFTWARE"), NULL);
+	char *log1 = tu_pathf("%s.LOG1", good);
+
+	if (strcmp(mode, "new") == 0)
+		return tu_pathf("%zu", tu_log_entry_offset(log1, 2) + 1000);
+	return tu_pathf("%lld", (long long)tu_file_size(log1) - 4096 - 100);
+}
+
+/* ---- the hive and its logs, before and after ---- */
+
+static const char *const log_suffixes[] = {
+	".LOG", ".LOG1", ".LOG2", ".log", ".log1", ".log2",
+};
+#define MAX_LOGS (sizeof(log_suffixes) / sizeof(log_suffixes[0]))
+
+/* A hive and the logs beside it as they were, with their hashes. */
+struct files {
+	char *hive;
+	char hive_hash[SHA256_HEX_LEN + 1];
+	size_t n_logs;
+	char *log[MAX_LOGS];
+	char log_hash[MAX_LOGS][SHA256_HEX_LEN + 1];
+	off_t log_size[MAX_LOGS];
+};
+
+static void
+files_take(struct files *f, const char *hive)
+{
+	size_t i;
+
+	memset(f, 0, sizeof(*f));
+	f->hive = tu_pathf("%s", hive);
+	tu_sha256(hive, f->hive_hash);
+	for (i = 0; i < MAX_LOGS; i++) {
+		char *log = tu_pathf("%s%s", hive, log_suffixes[i]);
+
+		if (access(log, F_OK) != 0)
+			continue;
+		f->log[f->n_logs] = log;
+		tu_sha256(log, f->log_hash[f->n_logs]);
+		f->log_size[f->n_logs] = tu_file_size(log);
+		f->n_logs++;
+	}
+}
+
+/* The hive and every log hold the bytes they held; no log appeared. */
+static void
+assert_files_unchanged(const struct files *f)
+{
+	struct files now;
+	size_t i;
+
+	ASSERT_HASH(f->hive, f->hive_hash);
+	for (i = 0; i < f->n_logs; i++)
+		ASSERT_HASH(f->log[i], f->log_hash[i]);
+	files_take(&now, f->hive);
+	ck_assert_msg(now.n_logs == f->n_logs, "%s: %zu log files beside it, "
+	    "there were %zu", f->hive, now.n_logs, f->n_logs);
+}
+
+/* The two sequence numbers of the hive's base block. */
+static void
+sequence_of(const char *hive, uint32_t *primary, uint32_t *secondary)
+{
+	size_t len;
+	unsigned char *bb = tu_read_file(hive, &len);
+
+	ck_assert_msg(len >= 512, "%s: %zu bytes, no base block", hive, len);
+	*primary = tu_le32(bb + 4);
+	*secondary = tu_le32(bb + 8);
+	free(bb);
+}
+
+/* After a committed recovery: the hive is clean (its sequence numbers
+ * are equal; returned), and every log that was beside it is still there
+ * and empty, so that Windows has nothing to replay over it. */
+static uint32_t
+assert_recovered_and_logs_reset(const struct files *before)
+{
+	uint32_t primary, secondary;
+	size_t i;
+
+	sequence_of(before->hive, &primary, &secondary);
+	ck_assert_msg(primary == secondary, "%s is still dirty: sequence "
+	    "numbers %u and %u", before->hive, primary, secondary);
+	ck_assert_msg(before->n_logs > 0, "%s had no logs", before->hive);
+	for (i = 0; i < before->n_logs; i++) {
+		ck_assert_msg(access(before->log[i], F_OK) == 0, "%s is gone",
+		    before->log[i]);
+		ck_assert_msg(tu_file_size(before->log[i]) == 0, "%s is %lld "
+		    "bytes, not reset to 0", before->log[i],
+		    (long long)tu_file_size(before->log[i]));
+	}
+	return primary;
+}
+
+/* Nothing was left behind: no backup, no temporary file. */
+static void
+assert_no_trace(const char *hive)
+{
+	ck_assert_msg(tu_count_files(tu_bk) == 0, "files were left under the "
+	    "backup dir %s", tu_bk);
+	ck_assert_int_eq(tu_count_temp_files(dir_of(hive)), 0);
+}
+
+/* The changes mkdirty made to software64-net48, one value or key from
+ * each of its three log entries, read back with hivex (and the removals
+ * of the second entry). */
+static void
+assert_logged_changes(const char *hive)
+{
+	ck_assert_msg(tu_hive_key_exists(hive, "MkDirty\\Alpha"),
+	    "%s: MkDirty\\Alpha (first log entry) is missing", hive);
+	ck_assert_msg(tu_hive_dword_is(hive, "MkDirty\\Alpha", "Count", 2),
+	    "%s: MkDirty\\Alpha Count is not 2 (second log entry)", hive);
+	ck_assert_msg(!tu_hive_key_exists(hive, "MkDirty\\Beta"),
+	    "%s: MkDirty\\Beta, deleted by the second log entry, is there",
+	    hive);
+	ck_assert_msg(tu_hive_key_exists(hive, "MkDirty\\Big"),
+	    "%s: MkDirty\\Big (third log entry) is missing", hive);
+}
+
+/* The net4-tls12 profile holds in both views. */
+static void
+assert_net4(const char *hive)
+{
+	ck_assert(tu_hive_dword_is(hive, NET64, SUC, 1));
+	ck_assert(tu_hive_dword_is(hive, NET32, SUC, 1));
+}
+
+/* A line of standard output or error holds "warning:" and `what`. */
+static int
+has_warning_naming(const struct tu_result *r, const char *what)
+{
+	const char *texts[2] = { r->out, r->err };
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		const char *p = texts[i];
+
+		while (p != NULL && *p != '\0') {
+			size_t len = strcspn(p, "\n");
+			char *line = strndup(p, len);
+			int hit;
+
+			ck_assert(line != NULL);
+			hit = strstr(line, "warning:") != NULL &&
+			    strstr(line, what) != NULL;
+			free(line);
+			if (hit)
+				return 1;
+			p += len + (p[len] == '\n');
+		}
+	}
+	return 0;
+}
+
+/* ---- JSON ---- */
+
+/* hives[i] of a report. */
+static struct json_object *
+hive_report(struct json_object *j, size_t i)
+{
+	struct json_object *hives = tu_jarray(j, "hives");
+
+	ck_assert_msg(i < json_object_array_length(hives), "no hives[%zu] in "
+	    "%s", i, json_object_to_json_string(j));
+	return json_object_array_get_idx(hives, i);
+}
+
+/* hives[i].recovery of a report. */
+static struct json_object *
+recovery_of(struct json_object *j, size_t i)
+{
+	struct json_object *rec = tu_jget(hive_report(j, i), "recovery");
+
+	ck_assert_msg(rec != NULL && json_object_is_type(rec, json_type_object),
+	    "hives[%zu].recovery is not an object: %s", i,
+	    json_object_to_json_string(hive_report(j, i)));
+	return rec;
+}
+
+/* The array member holds, in this order, files whose last path component
+ * is that of want[0..n-1] (the report may give names or paths). */
+static void
+assert_file_list(struct json_object *rec, const char *member,
+		 const char *const *want, size_t n)
+{
+	struct json_object *a = tu_jarray(rec, member);
+	size_t i;
+
+	ck_assert_msg(json_object_array_length(a) == n, "%s has %zu files, "
+	    "expected %zu: %s", member, json_object_array_length(a), n,
+	    json_object_to_json_string(a));
+	for (i = 0; i < n; i++) {
+		struct json_object *v = json_object_array_get_idx(a, i);
+
+		ck_assert_msg(json_object_is_type(v, json_type_string),
+		    "%s[%zu] is not a string", member, i);
+		ck_assert_str_eq(base_name(json_object_get_string(v)),
+		    base_name(want[i]));
+	}
+}
+
+/* The same, in any order. */
+static void
+assert_file_set(struct json_object *rec, const char *member,
+		const char *const *want, size_t n)
+{
+	struct json_object *a = tu_jarray(rec, member);
+	size_t i, k;
+
+	ck_assert_msg(json_object_array_length(a) == n, "%s has %zu files, "
+	    "expected %zu: %s", member, json_object_array_length(a), n,
+	    json_object_to_json_string(a));
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < n; k++) {
+			struct json_object *v = json_object_array_get_idx(a, k);
+
+			if (json_object_is_type(v, json_type_string) &&
+			    strcmp(base_name(json_object_get_string(v)),
+			    base_name(want[i])) == 0)
+				break;
+		}
+		ck_assert_msg(k < n, "%s lacks %s: %s", member, want[i],
+		    json_object_to_json_string(a));
+	}
+}
+
+/* sequence_before is [primary, secondary]. */
+static void
+assert_sequence_before(struct json_object *rec, long long primary,
+		       long long secondary)
+{
+	struct json_object *a = tu_jarray(rec, "sequence_before");
+
+	ck_assert_int_eq(json_object_array_length(a), 2);
+	ck_assert_int_eq(json_object_get_int64(json_object_array_get_idx(a, 0)),
+	    primary);
+	ck_assert_int_eq(json_object_get_int64(json_object_array_get_idx(a, 1)),
+	    secondary);
+}
+
+/* ---- recover ---- */
+
+START_TEST(test_recover_on_a_clean_hive_writes_nothing)
+{
+	char *hive = hive_in("clean", "SOFTWARE");
+	struct files before;
+	struct json_object *j, *rec;
+	struct timespec mtime;
+	struct tu_result r;
+
+	tu_mkhive("software64-net48", hive, 0);
+	files_take(&before, hive);
+	mtime = tu_mtime(hive);
+	tu_hp(&r, "recover", "--backup-dir", tu_bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, hive);
+	ASSERT_OUT(&r, "clean");
+	tu_result_free(&r);
+	assert_files_unchanged(&before);
+	ck_assert(tu_same_time(tu_mtime(hive), mtime));
+	assert_no_trace(hive);
+
+	tu_hp(&r, "recover", "--json", "--backup-dir", tu_bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	j = tu_parse_json(&r, "hivepatch-report/1");
+	ck_assert_str_eq(tu_jstr(j, "command"), "recover");
+	rec = recovery_of(j, 0);
+	ck_assert_str_eq(tu_jstr(rec, "state"), "clean");
+	ck_assert(!tu_jbool(rec, "replayed"));
+	ck_assert(tu_jnull(rec, "format"));
+	assert_file_list(rec, "logs_used", NULL, 0);
+	assert_file_list(rec, "logs_reset", NULL, 0);
+	ck_assert_int_eq(tu_jint(rec, "entries_applied"), 0);
+	assert_sequence_before(rec, 2, 2);
+	json_object_put(j);
+	tu_result_free(&r);
+	assert_files_unchanged(&before);
+	ck_assert(tu_same_time(tu_mtime(hive), mtime));
+	assert_no_trace(hive);
+}
+END_TEST
+
+static const char *const modes[] = { "new", "old" };
+
+START_TEST(test_recover_replays_good_logs_commits_and_resets_them)
+{
+	char *hive = dirty_software("d", modes[_i]);
+	struct files before;
+	struct tu_result r;
+
+	files_take(&before, hive);
+	tu_assert_hives_differ(hive, expected(hive, 0));
+	tu_hp(&r, "recover", "--backup-dir", tu_bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, hive);
+	ASSERT_OUT(&r, "replayed");
+	tu_result_free(&r);
+
+	tu_assert_same_hive(hive, expected(hive, 0));
+	assert_recovered_and_logs_reset(&before);
+	ck_assert_int_ge(tu_count_backups(tu_bk, NULL), 1);
+	ck_assert_int_eq(tu_count_temp_files(dir_of(hive)), 0);
+	/* libregf reads what was written too. */
+	ck_assert(tu_regf_key_exists(hive, "MkDirty\\Big") != 0);
+
+	/* Now clean: a second run has nothing to do. */
+	files_take(&before, hive);
+	tu_hp(&r, "recover", "--backup-dir", tu_bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, "clean");
+	tu_result_free(&r);
+	assert_files_unchanged(&before);
+}
+END_TEST
+
+START_TEST(test_recover_json_reports_the_replay)
+{
+	const char *mode = modes[_i];
+	int is_new = strcmp(mode, "new") == 0;
+	char *hive = dirty_software("d", mode);
+	const char *logs[2] = { tu_pathf("%s.LOG1", hive),
+	    tu_pathf("%s.LOG2", hive) };
+	size_t n_logs = is_new ? 2 : 1;
+	struct json_object *j, *rec;
+	struct files before;
+	struct tu_result r;
+	uint32_t seq;
+
+	files_take(&before, hive);
+	tu_hp(&r, "recover", "--json", "--backup-dir", tu_bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	j = tu_parse_json(&r, "hivepatch-report/1");
+	ck_assert_str_eq(tu_jstr(j, "command"), "recover");
+	ck_assert_str_eq(tu_jstr(hive_report(j, 0), "path"), hive);
+	rec = recovery_of(j, 0);
+	ck_assert_str_eq(tu_jstr(rec, "state"), "dirty");
+	ck_assert(tu_jbool(rec, "replayed"));
+	ck_assert_str_eq(tu_jstr(rec, "format"), mode);
+	assert_file_list(rec, "logs_used", logs, n_logs);
+	if (is_new) {
+		ck_assert_int_eq(tu_jint(rec, "entries_applied"), 3);
+		ck_assert_int_ge(tu_jint(rec, "pages_applied"), 3);
+	} else {
+		ck_assert_int_eq(tu_jint(rec, "entries_applied"), 0);
+		ck_assert_int_gt(tu_jint(rec, "pages_applied"), 0);
+	}
+	/* mkhive writes 2 and 2; mkdirty makes the primary 3. */
+	assert_sequence_before(rec, 3, 2);
+	ck_assert(!tu_jbool(rec, "base_block_recovered"));
+	ck_assert(!tu_jbool(rec, "stopped_early"));
+	ck_assert(tu_jnull(rec, "stop_reason"));
+	assert_file_set(rec, "logs_reset", logs, n_logs);
+	tu_result_free(&r);
+
+	tu_assert_same_hive(hive, expected(hive, 0));
+	seq = assert_recovered_and_logs_reset(&before);
+	/* "after" is what the hive on disk now says. */
+	ck_assert_int_eq(tu_jint(rec, "sequence_after"), seq);
+	json_object_put(j);
+}
+END_TEST
+
+START_TEST(test_recover_dry_run_writes_nothing)
+{
+	char *hive = dirty_software("d", modes[_i]);
+	struct files before;
+	struct tu_result r;
+
+	files_take(&before, hive);
+	tu_hp(&r, "recover", "--dry-run", "--backup-dir", tu_bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, hive);
+	tu_result_free(&r);
+	assert_files_unchanged(&before);
+	assert_no_trace(hive);
+}
+END_TEST
+
+/* New-format logs that stop early: entry 1 is good, the log breaks at
+ * entry 2 (in SOFTWARE.LOG1).  Recovery keeps entry 1, as Windows does,
+ * and says where and why it stopped. */
+static const struct {
+	const char *opt, *arg;	/* arg NULL: cut_inside("new") */
+	const char *why;
+} new_stops[] = {
+	{ "--truncate-log", NULL, "log cut inside entry 2" },
+	{ "--corrupt-entry", "2", "entry 2's hash fails" },
+	{ "--gap", NULL, "entry 2's sequence number skips one" },
+};
+
+static char *
+new_stop_fixture(int i, const char *dir)
+{
+	const char *arg = new_stops[i].arg;
+
+	if (strcmp(new_stops[i].opt, "--truncate-log") == 0 && arg == NULL)
+		arg = cut_inside("new");
+	return make_dirty("software64-net48", "new", hive_in(dir, "SOFTWARE"),
+	    new_stops[i].opt, arg, NULL);
+}
+
+START_TEST(test_recover_new_log_that_stops_early_keeps_the_last_good_entry)
+{
+	char *hive = new_stop_fixture(_i, "text");
+	char *json_hive = new_stop_fixture(_i, "json");
+	const char *log1 = tu_pathf("%s.LOG1", json_hive);
+	struct json_object *j, *rec;
+	struct files before;
+	struct tu_result r;
+
+	files_take(&before, hive);
+	tu_hp(&r, "recover", "--backup-dir", tu_bk, hive, NULL);
+	ck_assert_msg(r.status == 0, "%s: exit %d\n%s%s", new_stops[_i].why,
+	    r.status, r.out, r.err);
+	ck_assert_msg(has_warning_naming(&r, "SOFTWARE.LOG1"), "%s: no "
+	    "warning line naming SOFTWARE.LOG1:\n--- stdout:\n%s--- stderr:\n"
+	    "%s", new_stops[_i].why, r.out, r.err);
+	tu_result_free(&r);
+	tu_assert_same_hive(hive, expected(hive, 1));
+	assert_recovered_and_logs_reset(&before);
+
+	tu_hp(&r, "recover", "--json", "--backup-dir", tu_bk, json_hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	j = tu_parse_json(&r, "hivepatch-report/1");
+	rec = recovery_of(j, 0);
+	ck_assert(tu_jbool(rec, "replayed"));
+	ck_assert(tu_jbool(rec, "stopped_early"));
+	ASSERT_HAS(tu_jstr(rec, "stop_reason"), "stop_reason", "SOFTWARE.LOG1");
+	ck_assert_int_eq(tu_jint(rec, "entries_applied"), 1);
+	assert_file_list(rec, "logs_used", &log1, 1);
+	json_object_put(j);
+	tu_result_free(&r);
+	tu_assert_same_hive(json_hive, expected(json_hive, 1));
+}
+END_TEST
+
+/* Dirty hives nothing trustworthy recovers: refused, exit 3, naming the
+ * hive; nothing written. */
+static const struct {
+	const char *mode;	/* mkdirty's, or "mkhive": mkhive --dirty */
+	const char *opt, *arg;	/* --truncate-log with arg NULL: cut_inside */
+	int remove_logs;
+	const char *why;
+} unrecoverable[] = {
+	{ "mkhive", NULL, NULL, 0, "logs that are bare base blocks" },
+	{ "new", NULL, NULL, 1, "no logs at all" },
+	{ "old", NULL, NULL, 1, "no logs at all (old)" },
+	{ "new", "--wrong-hive", NULL, 0, "another hive's logs" },
+	{ "old", "--wrong-hive", NULL, 0, "another hive's log (old)" },
+	{ "new", "--corrupt-entry", "1", 0, "the first entry's hash fails" },
+	{ "new", "--truncate-log", "1000", 0, "log cut inside entry 1" },
+	{ "old", "--truncate-log", "1000", 0, "old log cut before any page" },
+	{ "old", "--truncate-log", NULL, 0, "old log cut inside its pages" },
+};
+
+static char *
+unrecoverable_fixture(int i)
+{
+	const char *arg = unrecoverable[i].arg;
+	char *hive = hive_in("d", "SOFTWARE");
+
+	if (strcmp(unrecoverable[i].mode, "mkhive") == 0)
+		tu_mkhive("software64-net48", hive, 1);
+	else if (unrecoverable[i].opt == NULL)
+		make_dirty("software64-net48", unrecoverable[i].mode, hive, NULL);
+	else {
+		if (strcmp(unrecoverable[i].opt, "--truncate-log") == 0 &&
+		    arg == NULL)
+			arg = cut_inside(unrecoverable[i].mode);
+		make_dirty("software64-net48", unrecoverable[i].mode, hive,
+		    unrecoverable[i].opt, arg, NULL);
+	}
+	if (unrecoverable[i].remove_logs) {
+		unlink(tu_pathf("%s.LOG1", hive));
+		unlink(tu_pathf("%s.LOG2", hive));
+	}
+	return hive;
+}
+
+START_TEST(test_recover_refuses_when_nothing_trustworthy_remains)
+{
+	const char *why = unrecoverable[_i].why;
+	char *hive = unrecoverable_fixture(_i);
+	struct json_object *j;
+	struct files before;
+	struct tu_result r;
+
+	files_take(&before, hive);
+	tu_hp(&r, "recover", "--backup-dir", tu_bk, hive, NULL);
+	ck_assert_msg(r.status == 3, "%s: exit %d, expected 3\n%s%s", why,
+	    r.status, r.out, r.err);
+	ASSERT_ERR(&r, hive);
+	tu_result_free(&r);
+	assert_files_unchanged(&before);
+	assert_no_trace(hive);
+
+	tu_hp(&r, "recover", "--json", "--backup-dir", tu_bk, hive, NULL);
+	ASSERT_STATUS(&r, 3);
+	j = tu_parse_json(&r, "hivepatch-report/1");
+	ASSERT_HAS(tu_jstr(j, "error"), "error", hive);
+	json_object_put(j);
+	tu_result_free(&r);
+
+	/* apply meets the same hive the same way. */
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
+	ck_assert_msg(r.status == 3, "apply, %s: exit %d, expected 3\n%s%s",
+	    why, r.status, r.out, r.err);
+	ASSERT_ERR(&r, hive);
+	tu_result_free(&r);
+	assert_files_unchanged(&before);
+	assert_no_trace(hive);
+}
+END_TEST
+
+START_TEST(test_recover_restores_a_damaged_base_block_from_the_log)
+{
+	char *hive = make_dirty("software64-net48", modes[_i],
+	    hive_in("d", "SOFTWARE"), "--bad-base-block", NULL);
+	struct json_object *j, *rec;
+	struct files before;
+	struct tu_result r;
+
+	files_take(&before, hive);
+	tu_hp(&r, "recover", "--json", "--backup-dir", tu_bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	j = tu_parse_json(&r, "hivepatch-report/1");
+	rec = recovery_of(j, 0);
+	ck_assert(tu_jbool(rec, "replayed"));
+	ck_assert(tu_jbool(rec, "base_block_recovered"));
+	ck_assert_str_eq(tu_jstr(rec, "format"), modes[_i]);
+	json_object_put(j);
+	tu_result_free(&r);
+	tu_assert_same_hive(hive, expected(hive, 0));
+	assert_recovered_and_logs_reset(&before);
+}
+END_TEST
+
+/* Any kind of hive, not only SOFTWARE and SYSTEM: a user hive. */
+START_TEST(test_recover_takes_a_hive_of_any_kind)
+{
+	char *hive = make_dirty("ntuser", "new", hive_in("u", "NTUSER.DAT"),
+	    NULL);
+	struct files before;
+	struct tu_result r;
+
+	files_take(&before, hive);
+	tu_hp(&r, "recover", "--backup-dir", tu_bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, "replayed");
+	tu_result_free(&r);
+	tu_assert_same_hive(hive, expected(hive, 0));
+	assert_recovered_and_logs_reset(&before);
+}
+END_TEST
+
+/* A tree: SOFTWARE and SYSTEM, each with its own logs and format. */
+START_TEST(test_recover_tree_recovers_software_and_system)
+{
+	char *root = make_tree("img");
+	char *sw = tree_hive(root, "SOFTWARE"), *sys = tree_hive(root, "SYSTEM");
+	struct files sw_before, sys_before;
+	struct json_object *j, *h;
+	struct tu_result r;
+	size_t i;
+
+	make_dirty("software64-net48", "new", sw, NULL);
+	make_dirty("system", "old", sys, NULL);
+	files_take(&sw_before, sw);
+	files_take(&sys_before, sys);
+	tu_hp(&r, "recover", "--json", "--backup-dir", tu_bk, root, NULL);
+	ASSERT_STATUS(&r, 0);
+	j = tu_parse_json(&r, "hivepatch-report/1");
+	ck_assert_int_eq(json_object_array_length(tu_jarray(j, "hives")), 2);
+	for (i = 0; i < 2; i++) {
+		h = hive_report(j, i);
+		ck_assert_str_eq(tu_jstr(h, "path"), i == 0 ? sw : sys);
+		ck_assert(tu_jbool(recovery_of(j, i), "replayed"));
+		ck_assert_str_eq(tu_jstr(recovery_of(j, i), "format"),
+		    i == 0 ? "new" : "old");
+	}
+	json_object_put(j);
+	tu_result_free(&r);
+	tu_assert_same_hive(sw, expected(sw, 0));
+	tu_assert_same_hive(sys, expected(sys, 0));
+	assert_recovered_and_logs_reset(&sw_before);
+	assert_recovered_and_logs_reset(&sys_before);
+
+	/* The text report names both and what it did. */
+	root = make_tree("img2");
+	sw = tree_hive(root, "SOFTWARE");
+	make_dirty("software64-net48", "new", sw, NULL);
+	sys = tree_hive(root, "SYSTEM");
+	files_take(&sys_before, sys);
+	tu_hp(&r, "recover", "--backup-dir", tu_bk, root, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, sw);
+	ASSERT_OUT(&r, sys);
+	ASSERT_OUT(&r, "replayed");
+	ASSERT_OUT(&r, "clean");
+	tu_result_free(&r);
+	tu_assert_same_hive(sw, expected(sw, 0));
+	/* The clean SYSTEM is not rewritten. */
+	assert_files_unchanged(&sys_before);
+}
+END_TEST
+
+/* Logs are found beside the hive in any letter case. */
+START_TEST(test_recover_finds_logs_in_any_letter_case)
+{
+	char *hive = dirty_software("d", "new");
+	char *lower1 = tu_pathf("%s.log1", hive), *lower2 = tu_pathf("%s.log2",
+	    hive);
+	struct files before;
+	struct tu_result r;
+
+	ck_assert(rename(tu_pathf("%s.LOG1", hive), lower1) == 0);
+	ck_assert(rename(tu_pathf("%s.LOG2", hive), lower2) == 0);
+	files_take(&before, hive);
+	ck_assert_int_eq(before.n_logs, 2);
+	tu_hp(&r, "recover", "--backup-dir", tu_bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+	tu_assert_same_hive(hive, expected(hive, 0));
+	assert_recovered_and_logs_reset(&before);
+}
+END_TEST
+
+START_TEST(test_recover_usage_errors_exit_2)
+{
+	char *hive = dirty_software("d", "new");
+	static const char *const bad[][3] = {
+		{ NULL },			/* no TARGET */
+		{ "--no-recover" },		/* apply's and verify's */
+		{ "--profile", "net4-tls12" },	/* recover takes no profile */
+		{ "--no-such-option" },
+	};
+	struct files before;
+	struct tu_result r;
+	size_t i, k;
+
+	files_take(&before, hive);
+	/* The same command line without the mistake is not one. */
+	tu_hp(&r, "recover", "--dry-run", "--backup-dir", tu_bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *argv[8];
+		size_t n = 0;
+
+		argv[n++] = NULL;
+		argv[n++] = "recover";
+		argv[n++] = "--backup-dir";
+		argv[n++] = tu_bk;
+		for (k = 0; k < 3 && bad[i][k] != NULL; k++)
+			argv[n++] = bad[i][k];
+		if (i > 0)
+			argv[n++] = hive;
+		argv[n] = NULL;
+		tu_hp_argv(&r, NULL, argv);
+		ck_assert_msg(r.status == 2, "recover %s: exit %d, expected 2\n"
+		    "%s%s", bad[i][0] ? bad[i][0] : "(no target)", r.status,
+		    r.out, r.err);
+		ck_assert_msg(*r.err != '\0', "no message on stderr");
+		tu_result_free(&r);
+	}
+	/* Two targets. */
+	tu_hp(&r, "recover", "--backup-dir", tu_bk, hive, hive, NULL);
+	ASSERT_STATUS(&r, 2);
+	tu_result_free(&r);
+	assert_files_unchanged(&before);
+	assert_no_trace(hive);
+}
+END_TEST
+
+START_TEST(test_recover_missing_or_damaged_target_is_an_io_error)
+{
+	char *missing = tu_pathf("%s/no-such-hive", tu_scratch);
+	char *garbage = hive_in("g", "SOFTWARE");
+	char hash[SHA256_HEX_LEN + 1];
+	struct tu_result r;
+
+	tu_hp(&r, "recover", "--backup-dir", tu_bk, missing, NULL);
+	ASSERT_STATUS(&r, 4);
+	ASSERT_ERR(&r, missing);
+	tu_result_free(&r);
+
+	tu_write_text(garbage, "regf, but nothing a hive holds\n");
+	tu_sha256(garbage, hash);
+	tu_hp(&r, "recover", "--backup-dir", tu_bk, garbage, NULL);
+	ASSERT_STATUS(&r, 4);
+	ASSERT_ERR(&r, garbage);
+	tu_result_free(&r);
+	ASSERT_HASH(garbage, hash);
+	assert_no_trace(garbage);
+}
+END_TEST
+
+/* ---- apply ---- */
+
+/* apply on a dirty hive: replays, patches, commits; everything the logs
+ * held is kept, the logs are reset. */
+static const struct {
+	const char *mode;
+	int tree;
+} apply_targets[] = {
+	{ "new", 0 },
+	{ "old", 0 },
+	{ "new", 1 },
+};
+
+START_TEST(test_apply_replays_the_logs_then_patches_and_loses_nothing)
+{
+	const char *mode = apply_targets[_i].mode;
+	char *target, *hive, *sys = NULL;
+	struct files before, sys_before;
+	struct tu_result r;
+
+	if (apply_targets[_i].tree) {
+		target = make_tree("img");
+		hive = tree_hive(target, "SOFTWARE");
+		sys = tree_hive(target, "SYSTEM");
+		make_dirty("software64-net48", mode, hive, NULL);
+		files_take(&sys_before, sys);
+	} else {
+		target = hive = dirty_software("d", mode);
+	}
+	files_take(&before, hive);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, target, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, hive);
+	ASSERT_OUT(&r, "replayed");
+	tu_result_free(&r);
+
+	assert_net4(hive);
+	assert_logged_changes(hive);
+	tu_assert_hive_keeps(hive, expected(hive, 0));
+	assert_recovered_and_logs_reset(&before);
+	ck_assert_int_ge(tu_count_backups(tu_bk, NULL), 1);
+	ck_assert_int_eq(tu_count_temp_files(dir_of(hive)), 0);
+	if (sys != NULL)
+		assert_files_unchanged(&sys_before);
+
+	tu_hp(&r, "verify", target, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(test_apply_no_recover_refuses_a_dirty_hive)
+{
+	char *hive = dirty_software("d", "new");
+	struct files before;
+	struct tu_result r;
+
+	files_take(&before, hive);
+	tu_hp(&r, "apply", "--no-recover", "--backup-dir", tu_bk, hive, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, hive);
+	ASSERT_ERR(&r, "dirty");
+	tu_result_free(&r);
+	tu_hp(&r, "apply", "--no-recover", "--force", "--backup-dir", tu_bk,
+	    hive, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, "dirty");
+	tu_result_free(&r);
+	assert_files_unchanged(&before);
+	assert_no_trace(hive);
+}
+END_TEST
+
+/* What the logs hold already makes the hive compliant: nothing to write,
+ * and the hive stays dirty for Windows to replay as it would have. */
+START_TEST(test_apply_writes_nothing_when_the_recovered_hive_is_compliant)
+{
+	char *hive = make_dirty("software64-compliant", "new",
+	    hive_in("d", "SOFTWARE"), NULL);
+	struct timespec mtime = tu_mtime(hive);
+	struct files before;
+	struct tu_result r;
+
+	files_take(&before, hive);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+	assert_files_unchanged(&before);
+	ck_assert(tu_same_time(tu_mtime(hive), mtime));
+	assert_no_trace(hive);
+}
+END_TEST
+
+/* ---- verify and inspect read through the logs ---- */
+
+/* Values only the logs hold: the stale primary has no MkDirty key. */
+static const char mkdirty_reg[] =
+    "Windows Registry Editor Version 5.00\r\n"
+    "\r\n"
+    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\MkDirty\\Alpha]\r\n"
+    "\"Count\"=dword:00000002\r\n"
+    "\r\n"
+    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\MkDirty\\Big]\r\n"
+    "\"Note\"=\"this key needed new hive bins\"\r\n";
+
+START_TEST(test_verify_reads_through_the_logs_and_never_writes)
+{
+	char *hive = dirty_software("d", modes[_i]);
+	char *reg = tu_pathf("%s/mkdirty.reg", tu_scratch);
+	struct files before;
+	struct tu_result r;
+
+	tu_write_text(reg, mkdirty_reg);
+	files_take(&before, hive);
+
+	/* What only the logs hold counts. */
+	tu_hp(&r, "verify", "--reg", reg, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, "replayed");
+	tu_result_free(&r);
+
+	/* The recovered hive is not compliant with net4-tls12. */
+	tu_hp(&r, "verify", hive, NULL);
+	ASSERT_STATUS(&r, 1);
+	ASSERT_OUT(&r, "replayed");
+	tu_result_free(&r);
+
+	/* --no-recover reads the primary alone, and says it is dirty. */
+	tu_hp(&r, "verify", "--no-recover", "--reg", reg, hive, NULL);
+	ASSERT_STATUS(&r, 1);
+	ck_assert_msg(has_warning_naming(&r, "dirty"), "no warning that the "
+	    "hive is dirty:\n--- stdout:\n%s--- stderr:\n%s", r.out, r.err);
+	tu_result_free(&r);
+
+	assert_files_unchanged(&before);
+	assert_no_trace(hive);
+}
+END_TEST
+
+START_TEST(test_verify_of_a_compliant_recovered_hive_exits_0)
+{
+	char *hive = make_dirty("software64-compliant", "new",
+	    hive_in("d", "SOFTWARE"), NULL);
+	struct files before;
+	struct tu_result r;
+
+	files_take(&before, hive);
+	tu_hp(&r, "verify", hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, "replayed");
+	tu_result_free(&r);
+	assert_files_unchanged(&before);
+	assert_no_trace(hive);
+}
+END_TEST
+
+/* inspect on a tree whose SOFTWARE is dirty: readiness of the recovered
+ * hive, the replay said, nothing written. */
+static const struct {
+	const char *kind;
+	int status;
+} inspect_kinds[] = {
+	{ "software64-net48", 1 },
+	{ "software64-compliant", 0 },
+};
+
+START_TEST(test_inspect_reads_through_the_logs_and_never_writes)
+{
+	char *root = make_tree("img");
+	char *sw = tree_hive(root, "SOFTWARE"), *sys = tree_hive(root, "SYSTEM");
+	struct files sw_before, sys_before;
+	struct json_object *j;
+	struct tu_result r;
+	int files;
+
+	make_dirty(inspect_kinds[_i].kind, "new", sw, NULL);
+	files_take(&sw_before, sw);
+	files_take(&sys_before, sys);
+	files = tu_count_files(dir_of(sw));
+
+	tu_hp(&r, "inspect", root, NULL);
+	ASSERT_STATUS(&r, inspect_kinds[_i].status);
+	ASSERT_OUT(&r, "replayed");
+	tu_result_free(&r);
+
+	tu_hp(&r, "inspect", "--json", root, NULL);
+	ASSERT_STATUS(&r, inspect_kinds[_i].status);
+	j = tu_parse_json(&r, "hivepatch-inspect/1");
+	ck_assert(tu_jbool(recovery_of(j, 0), "replayed"));
+	json_object_put(j);
+	tu_result_free(&r);
+
+	assert_files_unchanged(&sw_before);
+	assert_files_unchanged(&sys_before);
+	ck_assert_int_eq(tu_count_files(dir_of(sw)), files);
+	assert_no_trace(sw);
+}
+END_TEST
+
+/* ---- rollback ---- */
+
+START_TEST(test_rollback_after_apply_restores_the_hive_and_its_logs)
+{
+	char *hive = dirty_software("d", modes[_i]);
+	struct files before;
+	struct tu_result r;
+
+	files_take(&before, hive);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+	assert_recovered_and_logs_reset(&before);
+
+	tu_hp(&r, "rollback", "--backup-dir", tu_bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+	assert_files_unchanged(&before);
+	ck_assert_int_eq(tu_count_temp_files(dir_of(hive)), 0);
+}
+END_TEST
+
+START_TEST(test_rollback_after_recover_restores_the_hives_and_their_logs)
+{
+	char *root = make_tree("img");
+	char *sw = tree_hive(root, "SOFTWARE"), *sys = tree_hive(root, "SYSTEM");
+	struct files sw_before, sys_before;
+	struct tu_result r;
+
+	make_dirty("software64-net48", "new", sw, NULL);
+	make_dirty("system", "old", sys, NULL);
+	files_take(&sw_before, sw);
+	files_take(&sys_before, sys);
+	tu_hp(&r, "recover", "--backup-dir", tu_bk, root, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+	assert_recovered_and_logs_reset(&sw_before);
+	assert_recovered_and_logs_reset(&sys_before);
+
+	tu_hp(&r, "rollback", "--backup-dir", tu_bk, root, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+	assert_files_unchanged(&sw_before);
+	assert_files_unchanged(&sys_before);
+	ck_assert_int_eq(tu_count_temp_files(dir_of(sw)), 0);
+}
+END_TEST
+
+/* ---- the shared corpus: Windows' own results ---- */
+
+static const struct {
+	const char *dir, *hive;
+	const char *logs[3];	/* NULL-ended */
+	const char *windows;	/* the hive Windows recovered, or NULL */
+} corpus_dirty[] = {
+	{ "dirty/newformat-yarp", "NewDirtyHive",
+	  { "NewDirtyHive.LOG1", "NewDirtyHive.LOG2", NULL },
+	  "NewDirtyHive.recovered-by-windows10" },
+	{ "dirty/oldformat-yarp", "OldDirtyHive",
+	  { "OldDirtyHive.LOG1", NULL, NULL },
+	  "OldDirtyHive.recovered-by-windows7" },
+	{ "dirty/usrclass-win10", "UsrClass.dat",
+	  { "UsrClass.dat.LOG1", "UsrClass.dat.LOG2", NULL }, NULL },
+};
+
+/* Copies the hive and its logs into a scratch directory, writable (the
+ * corpus is only read), and returns the copy of the hive. */
+static char *
+copy_corpus_hive(const char *corpus, int i)
+{
+	char *dir = tu_pathf("%s/corpus", tu_scratch);
+	char *hive = tu_pathf("%s/%s", dir, corpus_dirty[i].hive);
+	size_t k;
+
+	tu_mkdir_p(dir);
+	tu_copy_file(tu_pathf("%s/%s/%s", corpus, corpus_dirty[i].dir,
+	    corpus_dirty[i].hive), hive);
+	ck_assert(chmod(hive, 0644) == 0);
+	for (k = 0; corpus_dirty[i].logs[k] != NULL; k++) {
+		char *log = tu_pathf("%s/%s", dir, corpus_dirty[i].logs[k]);
+
+		tu_copy_file(tu_pathf("%s/%s/%s", corpus, corpus_dirty[i].dir,
+		    corpus_dirty[i].logs[k]), log);
+		ck_assert(chmod(log, 0644) == 0);
+	}
+	return hive;
+}
+
+START_TEST(test_corpus_recover_equals_what_windows_recovered)
+{
+	char *what = tu_pathf("test_recover: recover on %s/%s",
+	    corpus_dirty[_i].dir, corpus_dirty[_i].hive);
+	const char *corpus = tu_corpus(what);
+	struct tu_hive_count count;
+	struct files before;
+	struct tu_result r;
+	char *hive, *text;
+
+	if (corpus == NULL)
+		return;
+	hive = copy_corpus_hive(corpus, _i);
+	files_take(&before, hive);
+	tu_hp(&r, "recover", "--backup-dir", tu_bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, "replayed");
+	tu_result_free(&r);
+	assert_recovered_and_logs_reset(&before);
+
+	if (corpus_dirty[_i].windows != NULL) {
+		tu_assert_same_hive(hive, tu_pathf("%s/%s/%s", corpus,
+		    corpus_dirty[_i].dir, corpus_dirty[_i].windows));
+	} else {
+		/* No oracle: it recovers and walks cleanly, whole. */
+		text = tu_dump_hive(hive, &count);
+		ck_assert_uint_gt(count.keys, 1000);
+		free(text);
+	}
+}
+END_TEST
+
+/* ---- the suite ---- */
+
+static TCase *
+tcase(Suite *s, const char *name)
+{
+	TCase *tc = tcase_create(name);
+
+	tcase_add_checked_fixture(tc, tu_setup, tu_teardown);
+	suite_add_tcase(s, tc);
+	return tc;
+}
+
+#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+static Suite *
+recover_suite(void)
+{
+	Suite *s = suite_create("recover");
+	TCase *tc;
+
+	tc = tcase(s, "recover");
+	tcase_add_test(tc, test_recover_on_a_clean_hive_writes_nothing);
+	tcase_add_loop_test(tc,
+	    test_recover_replays_good_logs_commits_and_resets_them, 0, N(modes));
+	tcase_add_loop_test(tc, test_recover_json_reports_the_replay, 0,
+	    N(modes));
+	tcase_add_loop_test(tc, test_recover_dry_run_writes_nothing, 0,
+	    N(modes));
+	tcase_add_loop_test(tc,
+	    test_recover_new_log_that_stops_early_keeps_the_last_good_entry, 0,
+	    N(new_stops));
+	tcase_add_loop_test(tc,
+	    test_recover_refuses_when_nothing_trustworthy_remains, 0,
+	    N(unrecoverable));
+	tcase_add_loop_test(tc,
+	    test_recover_restores_a_damaged_base_block_from_the_log, 0,
+	    N(modes));
+	tcase_add_test(tc, test_recover_takes_a_hive_of_any_kind);
+	tcase_add_test(tc, test_recover_tree_recovers_software_and_system);
+	tcase_add_test(tc, test_recover_finds_logs_in_any_letter_case);
+	tcase_add_test(tc, test_recover_usage_errors_exit_2);
+	tcase_add_test(tc, test_recover_missing_or_damaged_target_is_an_io_error);
+
+	tc = tcase(s, "apply");
+	tcase_add_loop_test(tc,
+	    test_apply_replays_the_logs_then_patches_and_loses_nothing, 0,
+	    N(apply_targets));
+	tcase_add_test(tc, test_apply_no_recover_refuses_a_dirty_hive);
+	tcase_add_test(tc,
+	    test_apply_writes_nothing_when_the_recovered_hive_is_compliant);
+
+	tc = tcase(s, "read");
+	tcase_add_loop_test(tc,
+	    test_verify_reads_through_the_logs_and_never_writes, 0, N(modes));
+	tcase_add_test(tc, test_verify_of_a_compliant_recovered_hive_exits_0);
+	tcase_add_loop_test(tc,
+	    test_inspect_reads_through_the_logs_and_never_writes, 0,
+	    N(inspect_kinds));
+
+	tc = tcase(s, "rollback");
+	tcase_add_loop_test(tc,
+	    test_rollback_after_apply_restores_the_hive_and_its_logs, 0,
+	    N(modes));
+	tcase_add_test(tc,
+	    test_rollback_after_recover_restores_the_hives_and_their_logs);
+
+	tc = tcase(s, "corpus");
+	tcase_set_timeout(tc, 300);
+	tcase_add_loop_test(tc, test_corpus_recover_equals_what_windows_recovered,
+	    0, N(corpus_dirty));
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run_suite(recover_suite(), "hivepatch-test-recover");
+}
