@@ -228,7 +228,7 @@ report_print_replay(const struct log_replay_report *rep, FILE *out)
 	else
 		fprintf(out, ": %u entr%s, %u pages", rep->entries_applied,
 		    rep->entries_applied == 1 ? "y" : "ies", rep->pages_applied);
-	fprintf(out, " (dirty, sequence numbers %" PRIu32 "/%" PRIu32
+	fprintf(out, " (sequence numbers %" PRIu32 "/%" PRIu32
 	    "%s; recovered %" PRIu32 ")\n", rep->seq_before_primary,
 	    rep->seq_before_secondary, rep->base_block_recovered ?
 	    ", base block taken from the log" : "", rep->seq_after);
