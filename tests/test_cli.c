@@ -10,9 +10,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,30 +32,6 @@
 #define ASSERT_NO_BACKUP()						\
 	ck_assert_msg(tu_count_files(tu_bk) == 0,			\
 	    "files were left under the backup dir %s", tu_bk)
-
-/* A DWORD read back with hivex and with regfexport. */
-static void
-assert_dword(const char *hive, const char *key, const char *name,
-	     uint32_t want)
-{
-	char *data = tu_strf("Data: %u\n", want);
-	int regf;
-
-	ck_assert_msg(tu_hive_dword_is(hive, key, name, want),
-	    "hivex: %s: %s\\%s is not dword %u", hive, key, name, want);
-	regf = tu_regf_value(hive, key, name, "(REG_DWORD", data);
-	free(data);
-	ck_assert_msg(regf != 0, "regfexport: %s: %s\\%s is not dword %u",
-	    hive, key, name, want);
-}
-
-/* The net4-tls12 profile holds in both views. */
-static void
-assert_net4(const char *hive)
-{
-	assert_dword(hive, NET64, SUC, 1);
-	assert_dword(hive, NET32, SUC, 1);
-}
 
 static void
 assert_no_value(const char *hive, const char *key, const char *name)
@@ -82,43 +56,7 @@ assert_key(const char *hive, const char *key, int want)
 	    hive, key, want ? "missing" : "exists");
 }
 
-/* Neither inode nor modification time moved: the file was not replaced
- * or written. */
-static void
-assert_untouched_since(const char *path, const struct stat *before)
-{
-	struct stat now;
-
-	ck_assert_msg(stat(path, &now) == 0, "stat %s: %s", path,
-	    strerror(errno));
-	ck_assert_msg(now.st_ino == before->st_ino, "%s was replaced", path);
-	ck_assert_msg(tu_same_time(now.st_mtim, before->st_mtim),
-	    "%s: modification time changed", path);
-}
-
-static void
-stat_or_fail(const char *path, struct stat *st)
-{
-	ck_assert_msg(stat(path, st) == 0, "stat %s: %s", path, strerror(errno));
-}
-
 /* ---- fixtures ---- */
-
-/* tu_scratch/NAME, a Windows tree; returns its root. */
-static char *
-make_tree(const char *name)
-{
-	char *root = tu_pathf("%s/%s", tu_scratch, name);
-
-	tu_mkhive("tree", root, 0);
-	return root;
-}
-
-static char *
-tree_hive(const char *root)
-{
-	return tu_pathf("%s/Windows/System32/config/SOFTWARE", root);
-}
 
 /* tu_scratch/KIND/FILE made by mkhive. */
 static char *
@@ -129,14 +67,6 @@ make_hive(const char *kind, const char *file, int dirty)
 	tu_mkdir_p(dir);
 	tu_mkhive(kind, tu_pathf("%s/%s", dir, file), dirty);
 	return tu_pathf("%s/%s", dir, file);
-}
-
-static char *
-dir_of(const char *path)
-{
-	char *copy = tu_pathf("%s", path);
-
-	return dirname(copy);
 }
 
 static char *
@@ -152,7 +82,8 @@ write_reg(const char *name, const char *text)
 
 START_TEST(test_apply_tree_sets_both_views_and_keeps_a_backup)
 {
-	char *root = make_tree("img"), *hive = tree_hive(root);
+	char *root = tu_make_tree("tree", "img");
+	char *hive = tu_tree_file(root, "SOFTWARE");
 	char *system = tu_pathf("%s/Windows/System32/config/SYSTEM", root);
 	char before[SHA256_HEX_LEN + 1], after[SHA256_HEX_LEN + 1];
 	char sys_before[SHA256_HEX_LEN + 1], copy_hash[SHA256_HEX_LEN + 1];
@@ -171,12 +102,12 @@ START_TEST(test_apply_tree_sets_both_views_and_keeps_a_backup)
 
 	tu_sha256(hive, after);
 	ck_assert_str_ne(before, after);
-	assert_net4(hive);
+	tu_assert_net4(hive);
 	/* What was there stays. */
 	ck_assert(tu_regf_value(hive, NET64, "SomeOtherValue", "(REG_SZ",
 	    "Data: keep me\n") != 0);
 	ASSERT_HASH(system, sys_before);
-	ck_assert_int_eq(tu_count_temp_files(dir_of(hive)), 0);
+	ck_assert_int_eq(tu_count_temp_files(tu_dir_of(hive)), 0);
 
 	/* One backup: the original bytes and a manifest that knows both
 	 * hashes and the hive's absolute path. */
@@ -194,7 +125,7 @@ START_TEST(test_apply_tree_sets_both_views_and_keeps_a_backup)
 	ck_assert_str_eq(json_object_get_string(v), real);
 	free(real);
 	json_object_put(m);
-	copy = tu_pathf("%s/hive", dir_of(manifest));
+	copy = tu_pathf("%s/hive", tu_dir_of(manifest));
 	free(manifest);
 	tu_sha256(copy, copy_hash);
 	ck_assert_str_eq(copy_hash, before);
@@ -203,25 +134,26 @@ END_TEST
 
 START_TEST(test_verify_says_missing_before_apply_and_compliant_after)
 {
-	char *root = make_tree("img"), *hive = tree_hive(root);
+	char *root = tu_make_tree("tree", "img");
+	char *hive = tu_tree_file(root, "SOFTWARE");
 	char before[SHA256_HEX_LEN + 1];
 	struct tu_result r;
 	struct stat st;
 
 	tu_sha256(hive, before);
-	stat_or_fail(hive, &st);
+	tu_stat(hive, &st);
 	tu_hp(&r, "verify", root, NULL);
 	ASSERT_STATUS(&r, 1);
 	ck_assert_int_eq(tu_count_lines(r.out, "  missing "), 2);
 	ASSERT_OUT(&r, "not compliant");
 	tu_result_free(&r);
 	ASSERT_HASH(hive, before);
-	assert_untouched_since(hive, &st);
+	tu_assert_untouched_since(hive, &st);
 
 	tu_hp(&r, "apply", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
-	assert_net4(hive);
+	tu_assert_net4(hive);
 
 	tu_hp(&r, "verify", root, NULL);
 	ASSERT_STATUS(&r, 0);
@@ -233,29 +165,31 @@ END_TEST
 
 START_TEST(test_dry_run_reports_but_writes_nothing)
 {
-	char *root = make_tree("img"), *hive = tree_hive(root);
+	char *root = tu_make_tree("tree", "img");
+	char *hive = tu_tree_file(root, "SOFTWARE");
 	char before[SHA256_HEX_LEN + 1];
 	struct tu_result r;
 	struct stat st;
 
 	tu_sha256(hive, before);
-	stat_or_fail(hive, &st);
+	tu_stat(hive, &st);
 	tu_hp(&r, "apply", "--dry-run", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 0);
 	ASSERT_OUT(&r, "dry run");
 	ck_assert_int_eq(tu_count_lines(r.out, "  would add "), 2);
 	tu_result_free(&r);
 	ASSERT_HASH(hive, before);
-	assert_untouched_since(hive, &st);
+	tu_assert_untouched_since(hive, &st);
 	ASSERT_NO_BACKUP();
-	ck_assert_int_eq(tu_count_temp_files(dir_of(hive)), 0);
+	ck_assert_int_eq(tu_count_temp_files(tu_dir_of(hive)), 0);
 	assert_no_value(hive, NET64, SUC);
 }
 END_TEST
 
 START_TEST(test_second_apply_is_already_compliant_and_writes_nothing)
 {
-	char *root = make_tree("img"), *hive = tree_hive(root);
+	char *root = tu_make_tree("tree", "img");
+	char *hive = tu_tree_file(root, "SOFTWARE");
 	char after[SHA256_HEX_LEN + 1];
 	struct tu_result r;
 	struct stat st;
@@ -263,9 +197,9 @@ START_TEST(test_second_apply_is_already_compliant_and_writes_nothing)
 	tu_hp(&r, "apply", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
-	assert_net4(hive);
+	tu_assert_net4(hive);
 	tu_sha256(hive, after);
-	stat_or_fail(hive, &st);
+	tu_stat(hive, &st);
 	ck_assert_int_eq(tu_count_backups(tu_bk, NULL), 1);
 
 	tu_hp(&r, "apply", "--backup-dir", tu_bk, root, NULL);
@@ -276,7 +210,7 @@ START_TEST(test_second_apply_is_already_compliant_and_writes_nothing)
 	ck_assert_int_eq(tu_count_lines(r.out, "backup:"), 0);
 	tu_result_free(&r);
 	ASSERT_HASH(hive, after);
-	assert_untouched_since(hive, &st);
+	tu_assert_untouched_since(hive, &st);
 	ck_assert_int_eq(tu_count_backups(tu_bk, NULL), 1);
 }
 END_TEST
@@ -306,9 +240,9 @@ START_TEST(test_sysdefault_profile_writes_four_values)
 	ck_assert_int_eq(tu_count_lines(r.out, "  added "), 4);
 	ASSERT_OUT(&r, "4 changes written and verified from disk");
 	tu_result_free(&r);
-	assert_net4(hive);
-	assert_dword(hive, NET64, SDTV, 1);
-	assert_dword(hive, NET32, SDTV, 1);
+	tu_assert_net4(hive);
+	tu_assert_dword(hive, NET64, SDTV, 1);
+	tu_assert_dword(hive, NET32, SDTV, 1);
 
 	tu_hp(&r, "verify", "--profile", "net4-tls12-sysdefault", hive, NULL);
 	ASSERT_STATUS(&r, 0);
@@ -329,7 +263,7 @@ START_TEST(test_profile_given_twice_writes_once)
 	ck_assert_int_eq(tu_count_lines(r.out, "  already "), 2);
 	ASSERT_OUT(&r, "2 changes written");
 	tu_result_free(&r);
-	assert_net4(hive);
+	tu_assert_net4(hive);
 	ck_assert_int_eq(tu_count_backups(tu_bk, NULL), 1);
 
 	tu_hp(&r, "verify", "--profile", "net4-tls12", "--profile",
@@ -353,7 +287,7 @@ START_TEST(test_32bit_image_skips_wow6432node_and_never_creates_it)
 	ASSERT_OUT(&r, "32-bit");
 	ASSERT_OUT(&r, "1 change written");
 	tu_result_free(&r);
-	assert_dword(hive, NET64, SUC, 1);
+	tu_assert_dword(hive, NET64, SUC, 1);
 	assert_key(hive, "Wow6432Node", 0);
 
 	tu_hp(&r, "verify", hive, NULL);
@@ -368,7 +302,7 @@ START_TEST(test_half_compliant_image_gets_only_the_missing_view)
 	char *hive = make_hive("software64-half", "SOFTWARE", 0);
 	struct tu_result r;
 
-	assert_dword(hive, NET64, SUC, 1);
+	tu_assert_dword(hive, NET64, SUC, 1);
 	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 0);
 	ck_assert_int_eq(tu_count_lines(r.out, "  added "), 1);
@@ -376,7 +310,7 @@ START_TEST(test_half_compliant_image_gets_only_the_missing_view)
 	ASSERT_OUT(&r, "  added     HKLM\\SOFTWARE\\Wow6432Node\\");
 	ASSERT_OUT(&r, "1 change written");
 	tu_result_free(&r);
-	assert_net4(hive);
+	tu_assert_net4(hive);
 }
 END_TEST
 
@@ -396,7 +330,7 @@ START_TEST(test_missing_parent_keys_are_created)
 	tu_result_free(&r);
 	assert_key(hive, NET64, 1);
 	assert_key(hive, NET32, 1);
-	assert_net4(hive);
+	tu_assert_net4(hive);
 
 	tu_hp(&r, "verify", hive, NULL);
 	ASSERT_STATUS(&r, 0);
@@ -420,14 +354,14 @@ START_TEST(test_not_a_software_hive_is_refused_and_force_patches_only_non_system
 	struct stat st;
 
 	tu_sha256(hive, before);
-	stat_or_fail(hive, &st);
+	tu_stat(hive, &st);
 	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 3);
 	ASSERT_ERR(&r, hive);
 	ASSERT_ERR(&r, "not a SOFTWARE hive");
 	tu_result_free(&r);
 	ASSERT_HASH(hive, before);
-	assert_untouched_since(hive, &st);
+	tu_assert_untouched_since(hive, &st);
 	ASSERT_NO_BACKUP();
 
 	tu_hp(&r, "verify", hive, NULL);
@@ -451,7 +385,7 @@ START_TEST(test_not_a_software_hive_is_refused_and_force_patches_only_non_system
 	ASSERT_STATUS(&r, 0);
 	ASSERT_OUT(&r, "warning:  not a SOFTWARE hive");
 	tu_result_free(&r);
-	assert_dword(hive, NET64, SUC, 1);
+	tu_assert_dword(hive, NET64, SUC, 1);
 	ck_assert_int_eq(tu_count_backups(tu_bk, NULL), 1);
 }
 END_TEST
@@ -506,7 +440,7 @@ START_TEST(test_image_without_dotnet45_is_refused_verify_warns_force_writes)
 	ASSERT_STATUS(&r, 0);
 	ASSERT_OUT(&r, "because of --force");
 	tu_result_free(&r);
-	assert_net4(hive);
+	tu_assert_net4(hive);
 }
 END_TEST
 
@@ -517,7 +451,7 @@ END_TEST
 START_TEST(test_no_recover_refuses_a_dirty_hive_even_with_force_and_verify_warns)
 {
 	char *clean = make_hive("software64-net48", "clean", 0);
-	char *hive = tu_pathf("%s/SOFTWARE", dir_of(clean));
+	char *hive = tu_pathf("%s/SOFTWARE", tu_dir_of(clean));
 	char *log1 = tu_pathf("%s.LOG1", hive), *log2 = tu_pathf("%s.LOG2", hive);
 	char before[SHA256_HEX_LEN + 1], l1[SHA256_HEX_LEN + 1];
 	char l2[SHA256_HEX_LEN + 1];
@@ -529,7 +463,7 @@ START_TEST(test_no_recover_refuses_a_dirty_hive_even_with_force_and_verify_warns
 	tu_sha256(hive, before);
 	tu_sha256(log1, l1);
 	tu_sha256(log2, l2);
-	stat_or_fail(hive, &st);
+	tu_stat(hive, &st);
 	tu_hp(&r, "apply", "--no-recover", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 3);
 	ASSERT_ERR(&r, hive);
@@ -560,9 +494,9 @@ START_TEST(test_no_recover_refuses_a_dirty_hive_even_with_force_and_verify_warns
 	ASSERT_HASH(hive, before);
 	ASSERT_HASH(log1, l1);
 	ASSERT_HASH(log2, l2);
-	assert_untouched_since(hive, &st);
+	tu_assert_untouched_since(hive, &st);
 	ASSERT_NO_BACKUP();
-	ck_assert_int_eq(tu_count_temp_files(dir_of(hive)), 0);
+	ck_assert_int_eq(tu_count_temp_files(tu_dir_of(hive)), 0);
 
 	tu_hp(&r, "verify", "--no-recover", hive, NULL);
 	ASSERT_STATUS(&r, 1);
@@ -579,7 +513,7 @@ START_TEST(test_no_recover_refuses_a_dirty_hive_even_with_force_and_verify_warns
 	ASSERT_HASH(hive, before);
 	ASSERT_HASH(log1, l1);
 	ASSERT_HASH(log2, l2);
-	assert_untouched_since(hive, &st);
+	tu_assert_untouched_since(hive, &st);
 }
 END_TEST
 
@@ -608,7 +542,7 @@ START_TEST(test_dirty_hive_with_empty_logs_is_refused)
 	ASSERT_HASH(log1, l1);
 	ASSERT_HASH(log2, l2);
 	ASSERT_NO_BACKUP();
-	ck_assert_int_eq(tu_count_temp_files(dir_of(hive)), 0);
+	ck_assert_int_eq(tu_count_temp_files(tu_dir_of(hive)), 0);
 }
 END_TEST
 
@@ -616,7 +550,8 @@ END_TEST
 
 START_TEST(test_rollback_restores_the_original_bytes)
 {
-	char *root = make_tree("img"), *hive = tree_hive(root);
+	char *root = tu_make_tree("tree", "img");
+	char *hive = tu_tree_file(root, "SOFTWARE");
 	char before[SHA256_HEX_LEN + 1];
 	struct tu_result r;
 	struct stat st;
@@ -625,7 +560,7 @@ START_TEST(test_rollback_restores_the_original_bytes)
 	tu_hp(&r, "apply", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
-	assert_net4(hive);
+	tu_assert_net4(hive);
 
 	tu_hp(&r, "rollback", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 0);
@@ -633,16 +568,16 @@ START_TEST(test_rollback_restores_the_original_bytes)
 	tu_result_free(&r);
 	ASSERT_HASH(hive, before);
 	assert_no_value(hive, NET64, SUC);
-	ck_assert_int_eq(tu_count_temp_files(dir_of(hive)), 0);
+	ck_assert_int_eq(tu_count_temp_files(tu_dir_of(hive)), 0);
 
 	/* Rolled back already: nothing more to do. */
-	stat_or_fail(hive, &st);
+	tu_stat(hive, &st);
 	tu_hp(&r, "rollback", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 0);
 	ASSERT_OUT(&r, "nothing written");
 	tu_result_free(&r);
 	ASSERT_HASH(hive, before);
-	assert_untouched_since(hive, &st);
+	tu_assert_untouched_since(hive, &st);
 
 	tu_hp(&r, "verify", root, NULL);
 	ASSERT_STATUS(&r, 1);
@@ -652,7 +587,8 @@ END_TEST
 
 START_TEST(test_rollback_refuses_a_hive_changed_since_until_forced)
 {
-	char *root = make_tree("img"), *hive = tree_hive(root);
+	char *root = tu_make_tree("tree", "img");
+	char *hive = tu_tree_file(root, "SOFTWARE");
 	char *other_bk = tu_pathf("%s/other-backups", tu_scratch);
 	char before[SHA256_HEX_LEN + 1], changed[SHA256_HEX_LEN + 1];
 	char *reg;
@@ -662,7 +598,7 @@ START_TEST(test_rollback_refuses_a_hive_changed_since_until_forced)
 	tu_hp(&r, "apply", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
-	assert_net4(hive);
+	tu_assert_net4(hive);
 
 	/* Someone else changes the hive (their backups go elsewhere). */
 	reg = write_reg("other.reg", "Windows Registry Editor Version 5.00\n\n"
@@ -671,7 +607,7 @@ START_TEST(test_rollback_refuses_a_hive_changed_since_until_forced)
 	tu_hp(&r, "import", "--backup-dir", other_bk, reg, root, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
-	assert_dword(hive, "SomeoneElse", "Changed", 2);
+	tu_assert_dword(hive, "SomeoneElse", "Changed", 2);
 	tu_sha256(hive, changed);
 
 	tu_hp(&r, "rollback", "--backup-dir", tu_bk, root, NULL);
@@ -692,7 +628,8 @@ END_TEST
 
 START_TEST(test_rollback_without_a_backup_is_refused)
 {
-	char *root = make_tree("img"), *hive = tree_hive(root);
+	char *root = tu_make_tree("tree", "img");
+	char *hive = tu_tree_file(root, "SOFTWARE");
 	char before[SHA256_HEX_LEN + 1];
 	struct tu_result r;
 
@@ -708,7 +645,8 @@ END_TEST
 
 START_TEST(test_rollback_by_bare_hive_path_finds_the_tree_backup)
 {
-	char *root = make_tree("img"), *hive = tree_hive(root);
+	char *root = tu_make_tree("tree", "img");
+	char *hive = tu_tree_file(root, "SOFTWARE");
 	char before[SHA256_HEX_LEN + 1];
 	struct tu_result r;
 
@@ -716,7 +654,7 @@ START_TEST(test_rollback_by_bare_hive_path_finds_the_tree_backup)
 	tu_hp(&r, "apply", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
-	assert_net4(hive);
+	tu_assert_net4(hive);
 	tu_hp(&r, "rollback", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
@@ -737,9 +675,9 @@ START_TEST(test_rollback_ignores_a_backup_without_manifest)
 	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
-	assert_net4(hive);
+	tu_assert_net4(hive);
 	ck_assert_int_eq(tu_count_backups(tu_bk, &manifest), 1);
-	slot = dir_of(dir_of(manifest));
+	slot = tu_dir_of(tu_dir_of(manifest));
 	free(manifest);
 	unfinished = tu_pathf("%s/99991231T235959Z.999999-1", slot);
 	tu_mkdir_p(unfinished);
@@ -764,10 +702,10 @@ START_TEST(test_rollback_refuses_a_damaged_backup_copy)
 	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
-	assert_net4(hive);
+	tu_assert_net4(hive);
 	tu_sha256(hive, after);
 	ck_assert_int_eq(tu_count_backups(tu_bk, &manifest), 1);
-	copy = tu_pathf("%s/hive", dir_of(manifest));
+	copy = tu_pathf("%s/hive", tu_dir_of(manifest));
 	free(manifest);
 	data = tu_read_file(copy, &len);
 	data[len / 2] ^= 0x55;
@@ -780,7 +718,7 @@ START_TEST(test_rollback_refuses_a_damaged_backup_copy)
 	ASSERT_ERR(&r, "damaged");
 	tu_result_free(&r);
 	ASSERT_HASH(hive, after);
-	ck_assert_int_eq(tu_count_temp_files(dir_of(hive)), 0);
+	ck_assert_int_eq(tu_count_temp_files(tu_dir_of(hive)), 0);
 }
 END_TEST
 
@@ -965,7 +903,7 @@ assert_damaged(const char *hive, const char *problem)
 	tu_result_free(&r);
 	ASSERT_HASH(hive, before);
 	ASSERT_NO_BACKUP();
-	ck_assert_int_eq(tu_count_temp_files(dir_of(hive)), 0);
+	ck_assert_int_eq(tu_count_temp_files(tu_dir_of(hive)), 0);
 }
 
 /* Reproducible noise. */
@@ -1160,13 +1098,13 @@ START_TEST(test_hive_over_2_gib_is_refused_without_reading_it)
 	struct stat st;
 
 	ck_assert(truncate(hive, (off_t)2 * 1024 * 1024 * 1024 + 4096) == 0);
-	stat_or_fail(hive, &st);
+	tu_stat(hive, &st);
 	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 4);
 	ASSERT_ERR(&r, hive);
 	ASSERT_ERR(&r, "too large");
 	tu_result_free(&r);
-	assert_untouched_since(hive, &st);
+	tu_assert_untouched_since(hive, &st);
 	ck_assert(tu_file_size(hive) == st.st_size);
 	ASSERT_NO_BACKUP();
 }
@@ -1174,7 +1112,7 @@ END_TEST
 
 START_TEST(test_tree_is_found_in_any_letter_case)
 {
-	char *root = make_tree("img");
+	char *root = tu_make_tree("tree", "img");
 	char *lower = tu_pathf("%s/windows/system32/CONFIG/software", root);
 	struct tu_result r;
 
@@ -1190,20 +1128,20 @@ START_TEST(test_tree_is_found_in_any_letter_case)
 	ASSERT_STATUS(&r, 0);
 	ASSERT_OUT(&r, lower);
 	tu_result_free(&r);
-	assert_dword(lower, NET64, SUC, 1);
-	assert_dword(lower, NET32, SUC, 1);
+	tu_assert_dword(lower, NET64, SUC, 1);
+	tu_assert_dword(lower, NET32, SUC, 1);
 }
 END_TEST
 
 START_TEST(test_two_hives_differing_only_in_case_are_refused)
 {
-	char *root = make_tree("img");
+	char *root = tu_make_tree("tree", "img");
 	char *a = tu_pathf("%s/Windows/System32/config/Software", root);
 	char *b = tu_pathf("%s/Windows/System32/config/software", root);
 	char ha[SHA256_HEX_LEN + 1], hb[SHA256_HEX_LEN + 1];
 	struct tu_result r;
 
-	ck_assert(rename(tree_hive(root), a) == 0);
+	ck_assert(rename(tu_tree_file(root, "SOFTWARE"), a) == 0);
 	tu_copy_file(a, b);
 	tu_sha256(a, ha);
 	tu_sha256(b, hb);
@@ -1270,7 +1208,7 @@ START_TEST(test_write_that_fails_part_way_leaves_the_original)
 	ASSERT_ERR(&r, "cannot write");
 	tu_result_free(&r);
 	ASSERT_HASH(hive, before);
-	ck_assert_int_eq(tu_count_temp_files(dir_of(hive)), 0);
+	ck_assert_int_eq(tu_count_temp_files(tu_dir_of(hive)), 0);
 	ck_assert_int_eq(tu_count_backups(tu_bk, NULL), 0);
 	ASSERT_NO_BACKUP();
 
@@ -1367,7 +1305,7 @@ START_TEST(test_hive_locked_by_another_run_is_refused)
 	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
-	assert_net4(hive);
+	tu_assert_net4(hive);
 }
 END_TEST
 
@@ -1384,7 +1322,7 @@ START_TEST(test_two_applies_at_once_one_writes_the_other_waits_its_turn)
 		struct tu_result r[2], v;
 		int i, zeros = 0;
 
-		tu_mkdir_p(dir_of(hive));
+		tu_mkdir_p(tu_dir_of(hive));
 		tu_mkhive("software64-net48", hive, 0);
 		argv[4] = hive;
 		tu_spawn(argv, NULL, &p[0]);
@@ -1407,8 +1345,8 @@ START_TEST(test_two_applies_at_once_one_writes_the_other_waits_its_turn)
 		tu_hp(&v, "verify", hive, NULL);
 		ASSERT_STATUS(&v, 0);
 		tu_result_free(&v);
-		assert_net4(hive);
-		ck_assert_int_eq(tu_count_temp_files(dir_of(hive)), 0);
+		tu_assert_net4(hive);
+		ck_assert_int_eq(tu_count_temp_files(tu_dir_of(hive)), 0);
 	}
 	/* Exactly one write per hive. */
 	ck_assert_int_eq(tu_count_backups(tu_bk, NULL), 5);
@@ -1430,18 +1368,18 @@ START_TEST(test_mode_and_owner_of_the_hive_are_kept)
 	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
-	stat_or_fail(hive, &st);
+	tu_stat(hive, &st);
 	ck_assert_uint_eq(st.st_mode & 07777, 0640);
 	if (root) {
 		ck_assert_uint_eq(st.st_uid, 65534);
 		ck_assert_uint_eq(st.st_gid, 65534);
 	}
-	assert_dword(hive, NET64, SUC, 1);
+	tu_assert_dword(hive, NET64, SUC, 1);
 
 	tu_hp(&r, "rollback", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
-	stat_or_fail(hive, &st);
+	tu_stat(hive, &st);
 	ck_assert_uint_eq(st.st_mode & 07777, 0640);
 	if (root) {
 		ck_assert_uint_eq(st.st_uid, 65534);
@@ -1491,7 +1429,8 @@ check_value_changes(struct json_object *j, const char *status,
 
 START_TEST(test_json_apply_report)
 {
-	char *root = make_tree("img"), *hive = tree_hive(root);
+	char *root = tu_make_tree("tree", "img");
+	char *hive = tu_tree_file(root, "SOFTWARE");
 	char before[SHA256_HEX_LEN + 1], after[SHA256_HEX_LEN + 1];
 	struct json_object *j;
 	struct tu_result r;
@@ -1523,7 +1462,7 @@ START_TEST(test_json_apply_report)
 	    tu_jget(j, "profiles"), 0)), "net4-tls12");
 	json_object_put(j);
 	tu_result_free(&r);
-	assert_net4(hive);
+	tu_assert_net4(hive);
 }
 END_TEST
 
@@ -1541,7 +1480,7 @@ START_TEST(test_json_reports_a_changed_value_with_its_old_data)
 	tu_hp(&r, "import", "--backup-dir", tu_bk, reg, hive, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
-	assert_dword(hive, NET64, SUC, 0);
+	tu_assert_dword(hive, NET64, SUC, 0);
 
 	tu_hp(&r, "verify", "--json", hive, NULL);
 	ASSERT_STATUS(&r, 1);
@@ -1556,13 +1495,14 @@ START_TEST(test_json_reports_a_changed_value_with_its_old_data)
 	ck_assert_int_eq(check_value_changes(j, "changed", 0, 1), 2);
 	json_object_put(j);
 	tu_result_free(&r);
-	assert_net4(hive);
+	tu_assert_net4(hive);
 }
 END_TEST
 
 START_TEST(test_json_verify_report)
 {
-	char *root = make_tree("img"), *hive = tree_hive(root);
+	char *root = tu_make_tree("tree", "img");
+	char *hive = tu_tree_file(root, "SOFTWARE");
 	struct json_object *j;
 	struct tu_result r;
 
@@ -1579,7 +1519,7 @@ START_TEST(test_json_verify_report)
 	tu_hp(&r, "apply", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
-	assert_net4(hive);
+	tu_assert_net4(hive);
 
 	tu_hp(&r, "verify", "--json", root, NULL);
 	ASSERT_STATUS(&r, 0);
@@ -1826,7 +1766,8 @@ END_TEST
 
 START_TEST(test_export_prints_the_key_as_reg)
 {
-	char *root = make_tree("img"), *hive = tree_hive(root);
+	char *root = tu_make_tree("tree", "img");
+	char *hive = tu_tree_file(root, "SOFTWARE");
 	char *out = tu_pathf("%s/net.reg", tu_scratch);
 	char before[SHA256_HEX_LEN + 1];
 	unsigned char *text;
@@ -1835,7 +1776,7 @@ START_TEST(test_export_prints_the_key_as_reg)
 	tu_hp(&r, "apply", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
-	assert_net4(hive);
+	tu_assert_net4(hive);
 	tu_sha256(hive, before);
 
 	tu_hp(&r, "export", root, "HKLM\\SOFTWARE\\Microsoft\\.NETFramework", NULL);
@@ -2006,23 +1947,13 @@ END_TEST
 
 /* ---- the suite ---- */
 
-static TCase *
-tcase(Suite *s, const char *name)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_add_checked_fixture(tc, tu_setup, tu_teardown);
-	suite_add_tcase(s, tc);
-	return tc;
-}
-
 static Suite *
 cli_suite(void)
 {
 	Suite *s = suite_create("cli");
 	TCase *tc;
 
-	tc = tcase(s, "apply");
+	tc = tu_tcase(s, "apply");
 	tcase_add_test(tc, test_apply_tree_sets_both_views_and_keeps_a_backup);
 	tcase_add_test(tc, test_verify_says_missing_before_apply_and_compliant_after);
 	tcase_add_test(tc, test_dry_run_reports_but_writes_nothing);
@@ -2034,7 +1965,7 @@ cli_suite(void)
 	tcase_add_test(tc, test_half_compliant_image_gets_only_the_missing_view);
 	tcase_add_test(tc, test_missing_parent_keys_are_created);
 
-	tc = tcase(s, "refusals");
+	tc = tu_tcase(s, "refusals");
 	tcase_add_loop_test(tc,
 	    test_not_a_software_hive_is_refused_and_force_patches_only_non_system, 0,
 	    (int)(sizeof(other_kinds) / sizeof(other_kinds[0])));
@@ -2046,7 +1977,7 @@ cli_suite(void)
 	    test_no_recover_refuses_a_dirty_hive_even_with_force_and_verify_warns);
 	tcase_add_test(tc, test_dirty_hive_with_empty_logs_is_refused);
 
-	tc = tcase(s, "rollback");
+	tc = tu_tcase(s, "rollback");
 	tcase_add_test(tc, test_rollback_restores_the_original_bytes);
 	tcase_add_test(tc, test_rollback_refuses_a_hive_changed_since_until_forced);
 	tcase_add_test(tc, test_rollback_without_a_backup_is_refused);
@@ -2054,14 +1985,14 @@ cli_suite(void)
 	tcase_add_test(tc, test_rollback_ignores_a_backup_without_manifest);
 	tcase_add_test(tc, test_rollback_refuses_a_damaged_backup_copy);
 
-	tc = tcase(s, "usage");
+	tc = tu_tcase(s, "usage");
 	tcase_add_test(tc, test_bad_reg_syntax_names_file_and_line_and_writes_nothing);
 	tcase_add_test(tc, test_reg_key_outside_hklm_software_is_a_usage_error);
 	tcase_add_test(tc, test_unknown_profile_is_a_usage_error);
 	tcase_add_test(tc, test_usage_errors_exit_2);
 	tcase_add_test(tc, test_help_and_version_exit_0);
 
-	tc = tcase(s, "damaged");
+	tc = tu_tcase(s, "damaged");
 	tcase_add_test(tc, test_truncated_hive_is_an_io_error);
 	tcase_add_test(tc, test_random_bytes_after_regf_signature_are_an_io_error);
 	tcase_add_test(tc, test_good_base_block_over_garbage_bins_is_an_io_error);
@@ -2069,7 +2000,7 @@ cli_suite(void)
 	tcase_add_test(tc, test_empty_file_is_not_a_hive);
 	tcase_add_test(tc, test_missing_target_is_an_io_error);
 
-	tc = tcase(s, "hostile");
+	tc = tu_tcase(s, "hostile");
 	tcase_add_test(tc, test_symlink_out_of_the_image_is_refused);
 	tcase_add_test(tc, test_hive_that_is_a_symlink_is_refused);
 	tcase_add_test(tc, test_hive_that_is_a_directory_is_refused);
@@ -2078,20 +2009,20 @@ cli_suite(void)
 	tcase_add_test(tc, test_tree_is_found_in_any_letter_case);
 	tcase_add_test(tc, test_two_hives_differing_only_in_case_are_refused);
 
-	tc = tcase(s, "commit");
+	tc = tu_tcase(s, "commit");
 	tcase_add_test(tc, test_write_that_fails_part_way_leaves_the_original);
 	tcase_add_test(tc, test_value_over_16344_bytes_is_refused_or_readable_by_libregf);
 	tcase_add_test(tc, test_hive_locked_by_another_run_is_refused);
 	tcase_add_test(tc, test_two_applies_at_once_one_writes_the_other_waits_its_turn);
 	tcase_add_test(tc, test_mode_and_owner_of_the_hive_are_kept);
 
-	tc = tcase(s, "json");
+	tc = tu_tcase(s, "json");
 	tcase_add_test(tc, test_json_apply_report);
 	tcase_add_test(tc, test_json_reports_a_changed_value_with_its_old_data);
 	tcase_add_test(tc, test_json_verify_report);
 	tcase_add_test(tc, test_json_failed_run_still_prints_a_report);
 
-	tc = tcase(s, "regfile");
+	tc = tu_tcase(s, "regfile");
 	tcase_add_test(tc, test_import_utf16_reg_with_every_type_reads_back_exactly);
 	tcase_add_test(tc, test_export_prints_the_key_as_reg);
 	tcase_add_test(tc, test_export_utf16_reimports_to_the_same_values);

@@ -17,8 +17,6 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include <errno.h>
-#include <libgen.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -84,23 +82,6 @@ dirty_software(const char *dir, const char *mode)
 	    NULL);
 }
 
-/* A Windows tree tu_scratch/NAME (SOFTWARE software64-net48, SYSTEM
- * system); returns its root. */
-static char *
-make_tree(const char *name)
-{
-	char *root = tu_pathf("%s/%s", tu_scratch, name);
-
-	tu_mkhive("tree", root, 0);
-	return root;
-}
-
-static char *
-tree_hive(const char *root, const char *name)
-{
-	return tu_pathf("%s/Windows/System32/config/%s", root, name);
-}
-
 /* What replaying the first k entries gives (k 0: all of them). */
 static char *
 expected(const char *hive, int k)
@@ -115,12 +96,6 @@ base_name(const char *path)
 	const char *slash = strrchr(path, '/');
 
 	return slash ? slash + 1 : path;
-}
-
-static char *
-dir_of(const char *path)
-{
-	return dirname(tu_pathf("%s", path));
 }
 
 /* A --truncate-log length that cuts a log inside what it holds, taken
@@ -234,7 +209,7 @@ assert_no_trace(const char *hive)
 {
 	ck_assert_msg(tu_count_files(tu_bk) == 0, "files were left under the "
 	    "backup dir %s", tu_bk);
-	ck_assert_int_eq(tu_count_temp_files(dir_of(hive)), 0);
+	ck_assert_int_eq(tu_count_temp_files(tu_dir_of(hive)), 0);
 }
 
 /* The changes mkdirty made to software64-net48, one value or key from
@@ -252,14 +227,6 @@ assert_logged_changes(const char *hive)
 	    hive);
 	ck_assert_msg(tu_hive_key_exists(hive, "MkDirty\\Big"),
 	    "%s: MkDirty\\Big (third log entry) is missing", hive);
-}
-
-/* The net4-tls12 profile holds in both views. */
-static void
-assert_net4(const char *hive)
-{
-	ck_assert(tu_hive_dword_is(hive, NET64, SUC, 1));
-	ck_assert(tu_hive_dword_is(hive, NET32, SUC, 1));
 }
 
 /* A line of standard output or error holds "warning:" and `what`. */
@@ -436,7 +403,7 @@ START_TEST(test_recover_replays_good_logs_commits_and_resets_them)
 	tu_assert_same_hive(hive, expected(hive, 0));
 	assert_recovered_and_logs_reset(&before);
 	ck_assert_int_ge(tu_count_backups(tu_bk, NULL), 1);
-	ck_assert_int_eq(tu_count_temp_files(dir_of(hive)), 0);
+	ck_assert_int_eq(tu_count_temp_files(tu_dir_of(hive)), 0);
 	/* libregf reads what was written too. */
 	ck_assert(tu_regf_key_exists(hive, "MkDirty\\Big") != 0);
 
@@ -693,8 +660,9 @@ END_TEST
 /* A tree: SOFTWARE and SYSTEM, each with its own logs and format. */
 START_TEST(test_recover_tree_recovers_software_and_system)
 {
-	char *root = make_tree("img");
-	char *sw = tree_hive(root, "SOFTWARE"), *sys = tree_hive(root, "SYSTEM");
+	char *root = tu_make_tree("tree", "img");
+	char *sw = tu_tree_file(root, "SOFTWARE");
+	char *sys = tu_tree_file(root, "SYSTEM");
 	struct files sw_before, sys_before;
 	struct json_object *j, *h;
 	struct tu_result r;
@@ -723,10 +691,10 @@ START_TEST(test_recover_tree_recovers_software_and_system)
 	assert_recovered_and_logs_reset(&sys_before);
 
 	/* The text report names both and what it did. */
-	root = make_tree("img2");
-	sw = tree_hive(root, "SOFTWARE");
+	root = tu_make_tree("tree", "img2");
+	sw = tu_tree_file(root, "SOFTWARE");
 	make_dirty("software64-net48", "new", sw, NULL);
-	sys = tree_hive(root, "SYSTEM");
+	sys = tu_tree_file(root, "SYSTEM");
 	files_take(&sys_before, sys);
 	tu_hp(&r, "recover", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 0);
@@ -853,9 +821,9 @@ START_TEST(test_apply_replays_the_logs_then_patches_and_loses_nothing)
 	struct tu_result r;
 
 	if (apply_targets[_i].tree) {
-		target = make_tree("img");
-		hive = tree_hive(target, "SOFTWARE");
-		sys = tree_hive(target, "SYSTEM");
+		target = tu_make_tree("tree", "img");
+		hive = tu_tree_file(target, "SOFTWARE");
+		sys = tu_tree_file(target, "SYSTEM");
 		make_dirty("software64-net48", mode, hive, NULL);
 		files_take(&sys_before, sys);
 	} else {
@@ -868,12 +836,12 @@ START_TEST(test_apply_replays_the_logs_then_patches_and_loses_nothing)
 	ASSERT_OUT(&r, "replayed");
 	tu_result_free(&r);
 
-	assert_net4(hive);
+	tu_assert_net4(hive);
 	assert_logged_changes(hive);
 	tu_assert_hive_keeps(hive, expected(hive, 0));
 	assert_recovered_and_logs_reset(&before);
 	ck_assert_int_ge(tu_count_backups(tu_bk, NULL), 1);
-	ck_assert_int_eq(tu_count_temp_files(dir_of(hive)), 0);
+	ck_assert_int_eq(tu_count_temp_files(tu_dir_of(hive)), 0);
 	if (sys != NULL)
 		assert_files_unchanged(&sys_before);
 
@@ -1000,8 +968,9 @@ static const struct {
 
 START_TEST(test_inspect_reads_through_the_logs_and_never_writes)
 {
-	char *root = make_tree("img");
-	char *sw = tree_hive(root, "SOFTWARE"), *sys = tree_hive(root, "SYSTEM");
+	char *root = tu_make_tree("tree", "img");
+	char *sw = tu_tree_file(root, "SOFTWARE");
+	char *sys = tu_tree_file(root, "SYSTEM");
 	struct files sw_before, sys_before;
 	struct json_object *j;
 	struct tu_result r;
@@ -1010,7 +979,7 @@ START_TEST(test_inspect_reads_through_the_logs_and_never_writes)
 	make_dirty(inspect_kinds[_i].kind, "new", sw, NULL);
 	files_take(&sw_before, sw);
 	files_take(&sys_before, sys);
-	files = tu_count_files(dir_of(sw));
+	files = tu_count_files(tu_dir_of(sw));
 
 	tu_hp(&r, "inspect", root, NULL);
 	ASSERT_STATUS(&r, inspect_kinds[_i].status);
@@ -1026,7 +995,7 @@ START_TEST(test_inspect_reads_through_the_logs_and_never_writes)
 
 	assert_files_unchanged(&sw_before);
 	assert_files_unchanged(&sys_before);
-	ck_assert_int_eq(tu_count_files(dir_of(sw)), files);
+	ck_assert_int_eq(tu_count_files(tu_dir_of(sw)), files);
 	assert_no_trace(sw);
 }
 END_TEST
@@ -1049,14 +1018,15 @@ START_TEST(test_rollback_after_apply_restores_the_hive_and_its_logs)
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
 	assert_files_unchanged(&before);
-	ck_assert_int_eq(tu_count_temp_files(dir_of(hive)), 0);
+	ck_assert_int_eq(tu_count_temp_files(tu_dir_of(hive)), 0);
 }
 END_TEST
 
 START_TEST(test_rollback_after_recover_restores_the_hives_and_their_logs)
 {
-	char *root = make_tree("img");
-	char *sw = tree_hive(root, "SOFTWARE"), *sys = tree_hive(root, "SYSTEM");
+	char *root = tu_make_tree("tree", "img");
+	char *sw = tu_tree_file(root, "SOFTWARE");
+	char *sys = tu_tree_file(root, "SYSTEM");
 	struct files sw_before, sys_before;
 	struct tu_result r;
 
@@ -1075,7 +1045,7 @@ START_TEST(test_rollback_after_recover_restores_the_hives_and_their_logs)
 	tu_result_free(&r);
 	assert_files_unchanged(&sw_before);
 	assert_files_unchanged(&sys_before);
-	ck_assert_int_eq(tu_count_temp_files(dir_of(sw)), 0);
+	ck_assert_int_eq(tu_count_temp_files(tu_dir_of(sw)), 0);
 }
 END_TEST
 
@@ -1153,16 +1123,6 @@ END_TEST
 
 /* ---- the suite ---- */
 
-static TCase *
-tcase(Suite *s, const char *name)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_add_checked_fixture(tc, tu_setup, tu_teardown);
-	suite_add_tcase(s, tc);
-	return tc;
-}
-
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 static Suite *
@@ -1171,7 +1131,7 @@ recover_suite(void)
 	Suite *s = suite_create("recover");
 	TCase *tc;
 
-	tc = tcase(s, "recover");
+	tc = tu_tcase(s, "recover");
 	tcase_add_test(tc, test_recover_on_a_clean_hive_writes_nothing);
 	tcase_add_loop_test(tc,
 	    test_recover_replays_good_logs_commits_and_resets_them, 0, N(modes));
@@ -1194,7 +1154,7 @@ recover_suite(void)
 	tcase_add_test(tc, test_recover_usage_errors_exit_2);
 	tcase_add_test(tc, test_recover_missing_or_damaged_target_is_an_io_error);
 
-	tc = tcase(s, "apply");
+	tc = tu_tcase(s, "apply");
 	tcase_add_loop_test(tc,
 	    test_apply_replays_the_logs_then_patches_and_loses_nothing, 0,
 	    N(apply_targets));
@@ -1202,7 +1162,7 @@ recover_suite(void)
 	tcase_add_test(tc,
 	    test_apply_writes_nothing_when_the_recovered_hive_is_compliant);
 
-	tc = tcase(s, "read");
+	tc = tu_tcase(s, "read");
 	tcase_add_loop_test(tc,
 	    test_verify_reads_through_the_logs_and_never_writes, 0, N(modes));
 	tcase_add_test(tc, test_verify_of_a_compliant_recovered_hive_exits_0);
@@ -1210,14 +1170,14 @@ recover_suite(void)
 	    test_inspect_reads_through_the_logs_and_never_writes, 0,
 	    N(inspect_kinds));
 
-	tc = tcase(s, "rollback");
+	tc = tu_tcase(s, "rollback");
 	tcase_add_loop_test(tc,
 	    test_rollback_after_apply_restores_the_hive_and_its_logs, 0,
 	    N(modes));
 	tcase_add_test(tc,
 	    test_rollback_after_recover_restores_the_hives_and_their_logs);
 
-	tc = tcase(s, "corpus");
+	tc = tu_tcase(s, "corpus");
 	tcase_set_timeout(tc, 300);
 	tcase_add_loop_test(tc, test_corpus_recover_equals_what_windows_recovered,
 	    0, N(corpus_dirty));

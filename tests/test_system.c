@@ -15,8 +15,6 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include <errno.h>
-#include <libgen.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,22 +54,6 @@ static const char both_hives_reg[] = REG_HEADER
 	ck_assert_msg(tu_count_files(tu_bk) == 0,			\
 	    "files were left under the backup dir %s", tu_bk)
 
-/* A DWORD read back with hivex and with regfexport. */
-static void
-assert_dword(const char *hive, const char *key, const char *name,
-	     uint32_t want)
-{
-	char *data = tu_strf("Data: %u\n", want);
-	int regf;
-
-	ck_assert_msg(tu_hive_dword_is(hive, key, name, want),
-	    "hivex: %s: %s\\%s is not dword %u", hive, key, name, want);
-	regf = tu_regf_value(hive, key, name, "(REG_DWORD", data);
-	free(data);
-	ck_assert_msg(regf != 0, "regfexport: %s: %s\\%s is not dword %u",
-	    hive, key, name, want);
-}
-
 static void
 assert_key(const char *hive, const char *key, int want)
 {
@@ -107,17 +89,17 @@ tls12_key(int cs, const char *side)
 static void
 assert_schannel(const char *hive, int cs)
 {
-	assert_dword(hive, tls12_key(cs, "Client"), "Enabled", 1);
-	assert_dword(hive, tls12_key(cs, "Client"), "DisabledByDefault", 0);
-	assert_dword(hive, tls12_key(cs, "Server"), "Enabled", 1);
-	assert_dword(hive, tls12_key(cs, "Server"), "DisabledByDefault", 0);
+	tu_assert_dword(hive, tls12_key(cs, "Client"), "Enabled", 1);
+	tu_assert_dword(hive, tls12_key(cs, "Client"), "DisabledByDefault", 0);
+	tu_assert_dword(hive, tls12_key(cs, "Server"), "Enabled", 1);
+	tu_assert_dword(hive, tls12_key(cs, "Server"), "DisabledByDefault", 0);
 }
 
 /* What the fixtures' control sets hold besides: never lost. */
 static void
 assert_schannel_neighbours_kept(const char *hive, int cs)
 {
-	assert_dword(hive, tu_pathf("ControlSet%03d\\" SCHANNEL, cs),
+	tu_assert_dword(hive, tu_pathf("ControlSet%03d\\" SCHANNEL, cs),
 	    "EventLogging", 1);
 }
 
@@ -128,45 +110,19 @@ assert_no_schannel(const char *hive, int cs)
 }
 
 static void
-assert_net4(const char *hive)
-{
-	assert_dword(hive, NET4_64, SUC, 1);
-	assert_dword(hive, NET4_32, SUC, 1);
-}
-
-static void
 assert_net35(const char *hive)
 {
-	assert_dword(hive, NET2_64, SDTV, 1);
-	assert_dword(hive, NET2_64, SUC, 1);
-	assert_dword(hive, NET2_32, SDTV, 1);
-	assert_dword(hive, NET2_32, SUC, 1);
+	tu_assert_dword(hive, NET2_64, SDTV, 1);
+	tu_assert_dword(hive, NET2_64, SUC, 1);
+	tu_assert_dword(hive, NET2_32, SDTV, 1);
+	tu_assert_dword(hive, NET2_32, SUC, 1);
 }
 
 static void
 assert_winhttp(const char *hive, uint32_t v64, uint32_t v32)
 {
-	assert_dword(hive, WINHTTP_64, DSP, v64);
-	assert_dword(hive, WINHTTP_32, DSP, v32);
-}
-
-static void
-stat_or_fail(const char *path, struct stat *st)
-{
-	ck_assert_msg(stat(path, st) == 0, "stat %s: %s", path, strerror(errno));
-}
-
-/* Neither inode nor modification time moved: the file was not replaced
- * or written. */
-static void
-assert_untouched_since(const char *path, const struct stat *before)
-{
-	struct stat now;
-
-	stat_or_fail(path, &now);
-	ck_assert_msg(now.st_ino == before->st_ino, "%s was replaced", path);
-	ck_assert_msg(tu_same_time(now.st_mtim, before->st_mtim),
-	    "%s: modification time changed", path);
+	tu_assert_dword(hive, WINHTTP_64, DSP, v64);
+	tu_assert_dword(hive, WINHTTP_32, DSP, v32);
 }
 
 static void
@@ -197,28 +153,6 @@ line_of(const char *text, const char *prefix)
 
 /* ---- fixtures ---- */
 
-/* tu_scratch/NAME, a Windows tree of mkhive's kind (tree, tree7,
- * tree-lower); returns its root. */
-static char *
-make_tree(const char *kind, const char *name)
-{
-	char *root = tu_pathf("%s/%s", tu_scratch, name);
-
-	tu_mkhive(kind, root, 0);
-	return root;
-}
-
-/* The hive `file` (SOFTWARE, SYSTEM, software, ...) of a tree. */
-static char *
-tree_file(const char *root, const char *file)
-{
-	const char *dir = strcmp(file, "software") == 0 ||
-	    strcmp(file, "system") == 0 ? "windows/system32/config" :
-	    "Windows/System32/config";
-
-	return tu_pathf("%s/%s/%s", root, dir, file);
-}
-
 /* tu_scratch/KIND/FILE made by mkhive. */
 static char *
 make_hive(const char *kind, const char *file)
@@ -228,14 +162,6 @@ make_hive(const char *kind, const char *file)
 	tu_mkdir_p(dir);
 	tu_mkhive(kind, tu_pathf("%s/%s", dir, file), 0);
 	return tu_pathf("%s/%s", dir, file);
-}
-
-static char *
-dir_of(const char *path)
-{
-	char *copy = tu_pathf("%s", path);
-
-	return dirname(copy);
 }
 
 static char *
@@ -294,8 +220,9 @@ jvalue(struct json_object *values, const char *key, const char *name)
 
 START_TEST(test_schannel_on_tree_lands_in_controlset001_software_untouched)
 {
-	char *root = make_tree("tree", "img");
-	char *sw = tree_file(root, "SOFTWARE"), *sys = tree_file(root, "SYSTEM");
+	char *root = tu_make_tree("tree", "img");
+	char *sw = tu_tree_file(root, "SOFTWARE");
+	char *sys = tu_tree_file(root, "SYSTEM");
 	char sw_before[SHA256_HEX_LEN + 1], sys_before[SHA256_HEX_LEN + 1];
 	char sys_after[SHA256_HEX_LEN + 1];
 	struct tu_result r;
@@ -303,7 +230,7 @@ START_TEST(test_schannel_on_tree_lands_in_controlset001_software_untouched)
 
 	tu_sha256(sw, sw_before);
 	tu_sha256(sys, sys_before);
-	stat_or_fail(sw, &sw_st);
+	tu_stat(sw, &sw_st);
 	tu_hp(&r, "apply", "--profile", "schannel-tls12", "--backup-dir", tu_bk,
 	    root, NULL);
 	ASSERT_STATUS(&r, 0);
@@ -318,15 +245,16 @@ START_TEST(test_schannel_on_tree_lands_in_controlset001_software_untouched)
 	tu_result_free(&r);
 
 	ASSERT_HASH(sw, sw_before);
-	assert_untouched_since(sw, &sw_st);
+	tu_assert_untouched_since(sw, &sw_st);
 	assert_changed(sys, sys_before);
 	assert_schannel(sys, 1);
 	assert_schannel_neighbours_kept(sys, 1);
-	assert_dword(sys, "ControlSet001\\" SCHANNEL "\\Protocols\\SSL 2.0\\Client",
+	tu_assert_dword(sys,
+	    "ControlSet001\\" SCHANNEL "\\Protocols\\SSL 2.0\\Client",
 	    "DisabledByDefault", 1);
-	assert_dword(sys, "Select", "Current", 1);
+	tu_assert_dword(sys, "Select", "Current", 1);
 	ck_assert_int_eq(tu_count_backups(tu_bk, NULL), 1);
-	ck_assert_int_eq(tu_count_temp_files(dir_of(sys)), 0);
+	ck_assert_int_eq(tu_count_temp_files(tu_dir_of(sys)), 0);
 
 	tu_hp(&r, "verify", "--profile", "schannel-tls12", root, NULL);
 	ASSERT_STATUS(&r, 0);
@@ -336,7 +264,7 @@ START_TEST(test_schannel_on_tree_lands_in_controlset001_software_untouched)
 
 	/* A second apply finds nothing to do and writes nothing. */
 	tu_sha256(sys, sys_after);
-	stat_or_fail(sys, &st);
+	tu_stat(sys, &st);
 	tu_hp(&r, "apply", "--profile", "schannel-tls12", "--backup-dir", tu_bk,
 	    root, NULL);
 	ASSERT_STATUS(&r, 0);
@@ -344,7 +272,7 @@ START_TEST(test_schannel_on_tree_lands_in_controlset001_software_untouched)
 	ck_assert_int_eq(tu_count_lines(r.out, "  already "), 4);
 	tu_result_free(&r);
 	ASSERT_HASH(sys, sys_after);
-	assert_untouched_since(sys, &st);
+	tu_assert_untouched_since(sys, &st);
 	ASSERT_HASH(sw, sw_before);
 	ck_assert_int_eq(tu_count_backups(tu_bk, NULL), 1);
 }
@@ -376,7 +304,7 @@ START_TEST(test_schannel_on_bare_cs2_lands_in_controlset002_only)
 	assert_no_schannel(sys, 1);
 	assert_no_schannel(sys, 3);
 	ck_assert_int_eq(tu_count_backups(tu_bk, NULL), 1);
-	ck_assert_int_eq(tu_count_temp_files(dir_of(sys)), 0);
+	ck_assert_int_eq(tu_count_temp_files(tu_dir_of(sys)), 0);
 
 	/* The other control sets and Select: every key and value as before,
 	 * by libregf's reading. */
@@ -469,7 +397,7 @@ START_TEST(test_missing_or_dangling_select_is_refused_byte_identical)
 	size_t k, i;
 
 	tu_sha256(sys, before);
-	stat_or_fail(sys, &st);
+	tu_stat(sys, &st);
 	for (k = 0; k < sizeof(how) / sizeof(how[0]); k++) {
 		const char *argv[12];
 		size_t n = 0;
@@ -492,10 +420,10 @@ START_TEST(test_missing_or_dangling_select_is_refused_byte_identical)
 		ASSERT_ERR(&r, bad_selects[_i].says[1]);
 		tu_result_free(&r);
 		ASSERT_HASH(sys, before);
-		assert_untouched_since(sys, &st);
+		tu_assert_untouched_since(sys, &st);
 	}
 	ASSERT_NO_BACKUP();
-	ck_assert_int_eq(tu_count_temp_files(dir_of(sys)), 0);
+	ck_assert_int_eq(tu_count_temp_files(tu_dir_of(sys)), 0);
 
 	/* Every control set at the root needs no Select. */
 	tu_hp(&r, "apply", "--profile", "schannel-tls12", "--all-control-sets",
@@ -543,7 +471,7 @@ START_TEST(test_software_profile_on_a_bare_system_hive_is_refused)
 	tu_result_free(&r);
 	ASSERT_HASH(sys, before);
 	ASSERT_NO_BACKUP();
-	ck_assert_int_eq(tu_count_temp_files(dir_of(sys)), 0);
+	ck_assert_int_eq(tu_count_temp_files(tu_dir_of(sys)), 0);
 }
 END_TEST
 
@@ -573,7 +501,7 @@ START_TEST(test_schannel_on_a_bare_software_hive_is_refused)
 		ASSERT_HASH(sw, before);
 	}
 	ASSERT_NO_BACKUP();
-	ck_assert_int_eq(tu_count_temp_files(dir_of(sw)), 0);
+	ck_assert_int_eq(tu_count_temp_files(tu_dir_of(sw)), 0);
 	assert_key(sw, "ControlSet001", 0);
 }
 END_TEST
@@ -611,7 +539,7 @@ START_TEST(test_reg_with_keys_in_both_hives_on_a_bare_file_is_refused)
 		ASSERT_HASH(hive, before);
 	}
 	ASSERT_NO_BACKUP();
-	ck_assert_int_eq(tu_count_temp_files(dir_of(hive)), 0);
+	ck_assert_int_eq(tu_count_temp_files(tu_dir_of(hive)), 0);
 }
 END_TEST
 
@@ -621,13 +549,14 @@ END_TEST
 static char *
 run_id_of(const char *manifest)
 {
-	return base_of(dir_of(manifest));
+	return base_of(tu_dir_of(manifest));
 }
 
 START_TEST(test_reg_in_both_hives_on_a_tree_writes_both_and_rollback_restores_both)
 {
-	char *root = make_tree("tree", "img");
-	char *sw = tree_file(root, "SOFTWARE"), *sys = tree_file(root, "SYSTEM");
+	char *root = tu_make_tree("tree", "img");
+	char *sw = tu_tree_file(root, "SOFTWARE");
+	char *sys = tu_tree_file(root, "SYSTEM");
 	char *reg = write_reg("both.reg", both_hives_reg);
 	char sw_before[SHA256_HEX_LEN + 1], sys_before[SHA256_HEX_LEN + 1];
 	char *manifests[4], *real_sw, *real_sys;
@@ -647,10 +576,10 @@ START_TEST(test_reg_in_both_hives_on_a_tree_writes_both_and_rollback_restores_bo
 	ASSERT_OUT(&r, "4 changes written and verified from disk");
 	ck_assert_int_eq(tu_count_lines(r.out, "backup:"), 2);
 	tu_result_free(&r);
-	assert_dword(sw, "HivepatchTest", "A", 1);
-	assert_dword(sys, "ControlSet001\\Control\\HivepatchTest", "B", 2);
+	tu_assert_dword(sw, "HivepatchTest", "A", 1);
+	tu_assert_dword(sys, "ControlSet001\\Control\\HivepatchTest", "B", 2);
 	assert_key(sys, "CurrentControlSet", 0);
-	ck_assert_int_eq(tu_count_temp_files(dir_of(sw)), 0);
+	ck_assert_int_eq(tu_count_temp_files(tu_dir_of(sw)), 0);
 
 	/* One backup per hive, both under the one run id. */
 	ck_assert_int_eq(tu_list_backups(tu_bk, manifests, 4), 2);
@@ -682,7 +611,7 @@ START_TEST(test_reg_in_both_hives_on_a_tree_writes_both_and_rollback_restores_bo
 	ASSERT_HASH(sys, sys_before);
 	assert_key(sw, "HivepatchTest", 0);
 	assert_key(sys, "ControlSet001\\Control\\HivepatchTest", 0);
-	ck_assert_int_eq(tu_count_temp_files(dir_of(sw)), 0);
+	ck_assert_int_eq(tu_count_temp_files(tu_dir_of(sw)), 0);
 
 	tu_hp(&r, "rollback", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 0);
@@ -697,8 +626,9 @@ END_TEST
  * a two-hive apply and a SOFTWARE-only one, SYSTEM stays as it is. */
 START_TEST(test_rollback_after_a_software_only_apply_leaves_system_alone)
 {
-	char *root = make_tree("tree", "img");
-	char *sw = tree_file(root, "SOFTWARE"), *sys = tree_file(root, "SYSTEM");
+	char *root = tu_make_tree("tree", "img");
+	char *sw = tu_tree_file(root, "SOFTWARE");
+	char *sys = tu_tree_file(root, "SYSTEM");
 	char *reg = write_reg("both.reg", both_hives_reg);
 	char sw_mid[SHA256_HEX_LEN + 1], sys_mid[SHA256_HEX_LEN + 1];
 	struct tu_result r;
@@ -713,10 +643,10 @@ START_TEST(test_rollback_after_a_software_only_apply_leaves_system_alone)
 	    NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
-	assert_net4(sw);
+	tu_assert_net4(sw);
 	ck_assert_int_eq(tu_count_backups(tu_bk, NULL), 3);
 
-	stat_or_fail(sys, &st);
+	tu_stat(sys, &st);
 	tu_hp(&r, "rollback", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 0);
 	ck_assert_int_eq(tu_count_lines(r.out, tu_pathf("%s: restored", sw)), 1);
@@ -724,8 +654,8 @@ START_TEST(test_rollback_after_a_software_only_apply_leaves_system_alone)
 	tu_result_free(&r);
 	ASSERT_HASH(sw, sw_mid);
 	ASSERT_HASH(sys, sys_mid);
-	assert_untouched_since(sys, &st);
-	assert_dword(sw, "HivepatchTest", "A", 1);
+	tu_assert_untouched_since(sys, &st);
+	tu_assert_dword(sw, "HivepatchTest", "A", 1);
 	assert_no_value(sw, NET4_64, SUC);
 }
 END_TEST
@@ -761,8 +691,9 @@ two_hive_big_reg(int n, size_t size)
 
 START_TEST(test_second_commit_failing_puts_the_first_hive_back)
 {
-	char *root = make_tree("tree", "img");
-	char *sw = tree_file(root, "SOFTWARE"), *sys = tree_file(root, "SYSTEM");
+	char *root = tu_make_tree("tree", "img");
+	char *sw = tu_tree_file(root, "SOFTWARE");
+	char *sys = tu_tree_file(root, "SYSTEM");
 	char *reg = tu_pathf("%s/big.reg", tu_scratch), *text;
 	char sw_before[SHA256_HEX_LEN + 1], sys_before[SHA256_HEX_LEN + 1];
 	struct tu_run_opts opts = { 0, NULL, NULL };
@@ -790,7 +721,7 @@ START_TEST(test_second_commit_failing_puts_the_first_hive_back)
 	tu_result_free(&r);
 	ASSERT_HASH(sw, sw_before);
 	ASSERT_HASH(sys, sys_before);
-	ck_assert_int_eq(tu_count_temp_files(dir_of(sw)), 0);
+	ck_assert_int_eq(tu_count_temp_files(tu_dir_of(sw)), 0);
 	ck_assert_int_eq(tu_count_backups(tu_bk, NULL), 0);
 	ASSERT_NO_BACKUP();
 	assert_key(sw, "HivepatchTest", 0);
@@ -801,7 +732,7 @@ START_TEST(test_second_commit_failing_puts_the_first_hive_back)
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
 	ck_assert(tu_file_size(sys) > (off_t)opts.fsize_limit);
-	assert_dword(sw, "HivepatchTest", "Small", 1);
+	tu_assert_dword(sw, "HivepatchTest", "Small", 1);
 	ck_assert(tu_regf_value(sys, "Test", "Big16", "(REG_BINARY)",
 	    "Data size: 16000\n") != 0);
 }
@@ -813,8 +744,9 @@ END_TEST
  * goes on. */
 START_TEST(test_unrecoverable_system_hive_stops_a_two_hive_apply_before_any_write)
 {
-	char *root = make_tree("tree", "img");
-	char *sw = tree_file(root, "SOFTWARE"), *sys = tree_file(root, "SYSTEM");
+	char *root = tu_make_tree("tree", "img");
+	char *sw = tu_tree_file(root, "SOFTWARE");
+	char *sys = tu_tree_file(root, "SYSTEM");
 	char *reg = write_reg("both.reg", both_hives_reg);
 	char sw_before[SHA256_HEX_LEN + 1], sys_before[SHA256_HEX_LEN + 1];
 	struct tu_result r;
@@ -823,7 +755,7 @@ START_TEST(test_unrecoverable_system_hive_stops_a_two_hive_apply_before_any_writ
 	tu_mkhive("system", sys, 1);
 	tu_sha256(sw, sw_before);
 	tu_sha256(sys, sys_before);
-	stat_or_fail(sw, &st);
+	tu_stat(sw, &st);
 	tu_hp(&r, "apply", "--reg", reg, "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 3);
 	ASSERT_ERR(&r, sys);
@@ -832,25 +764,26 @@ START_TEST(test_unrecoverable_system_hive_stops_a_two_hive_apply_before_any_writ
 	ASSERT_ERR(&r, tu_pathf("%s.LOG1", sys));
 	tu_result_free(&r);
 	ASSERT_HASH(sw, sw_before);
-	assert_untouched_since(sw, &st);
+	tu_assert_untouched_since(sw, &st);
 	ASSERT_HASH(sys, sys_before);
 	ASSERT_NO_BACKUP();
-	ck_assert_int_eq(tu_count_temp_files(dir_of(sw)), 0);
+	ck_assert_int_eq(tu_count_temp_files(tu_dir_of(sw)), 0);
 
 	/* Windows 10: auto needs SOFTWARE only, so the dirty SYSTEM is not
 	 * in the way (and stays as it is). */
 	tu_hp(&r, "apply", "--profile", "auto", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 0);
 	tu_result_free(&r);
-	assert_net4(sw);
+	tu_assert_net4(sw);
 	ASSERT_HASH(sys, sys_before);
 }
 END_TEST
 
 START_TEST(test_lower_case_tree_takes_a_two_hive_apply)
 {
-	char *root = make_tree("tree-lower", "img");
-	char *sw = tree_file(root, "software"), *sys = tree_file(root, "system");
+	char *root = tu_make_tree("tree-lower", "img");
+	char *sw = tu_tree_file(root, "software");
+	char *sys = tu_tree_file(root, "system");
 	char *reg = write_reg("both.reg", both_hives_reg);
 	char sw_before[SHA256_HEX_LEN + 1], sys_before[SHA256_HEX_LEN + 1];
 	struct tu_result r;
@@ -863,10 +796,10 @@ START_TEST(test_lower_case_tree_takes_a_two_hive_apply)
 	ASSERT_OUT(&r, sys);
 	ASSERT_OUT(&r, "4 changes written and verified from disk");
 	tu_result_free(&r);
-	assert_dword(sw, "HivepatchTest", "A", 1);
-	assert_dword(sys, "ControlSet001\\Control\\HivepatchTest", "B", 2);
+	tu_assert_dword(sw, "HivepatchTest", "A", 1);
+	tu_assert_dword(sys, "ControlSet001\\Control\\HivepatchTest", "B", 2);
 	/* Written in place: no upper-case twin appeared beside them. */
-	ck_assert_int_eq(tu_count_files(dir_of(sw)), 2);
+	ck_assert_int_eq(tu_count_files(tu_dir_of(sw)), 2);
 	ck_assert_int_eq(tu_count_backups(tu_bk, NULL), 2);
 
 	tu_hp(&r, "rollback", "--backup-dir", tu_bk, root, NULL);
@@ -874,14 +807,15 @@ START_TEST(test_lower_case_tree_takes_a_two_hive_apply)
 	tu_result_free(&r);
 	ASSERT_HASH(sw, sw_before);
 	ASSERT_HASH(sys, sys_before);
-	ck_assert_int_eq(tu_count_files(dir_of(sw)), 2);
+	ck_assert_int_eq(tu_count_files(tu_dir_of(sw)), 2);
 }
 END_TEST
 
 START_TEST(test_json_apply_on_two_hives_lists_both)
 {
-	char *root = make_tree("tree", "img");
-	char *sw = tree_file(root, "SOFTWARE"), *sys = tree_file(root, "SYSTEM");
+	char *root = tu_make_tree("tree", "img");
+	char *sw = tu_tree_file(root, "SOFTWARE");
+	char *sys = tu_tree_file(root, "SYSTEM");
 	char *reg = write_reg("both.reg", both_hives_reg);
 	char sw_before[SHA256_HEX_LEN + 1], sys_before[SHA256_HEX_LEN + 1];
 	char sw_after[SHA256_HEX_LEN + 1], sys_after[SHA256_HEX_LEN + 1];
@@ -1038,7 +972,7 @@ START_TEST(test_winhttp_ors_its_bits_into_a_tls13_value)
 	assert_winhttp(sw, 0x2a00, 0x2a00);
 
 	tu_sha256(sw, after);
-	stat_or_fail(sw, &st);
+	tu_stat(sw, &st);
 	tu_hp(&r, "apply", "--profile", "winhttp-tls12", "--backup-dir", tu_bk, sw,
 	    NULL);
 	ASSERT_STATUS(&r, 0);
@@ -1046,7 +980,7 @@ START_TEST(test_winhttp_ors_its_bits_into_a_tls13_value)
 	ck_assert_int_eq(tu_count_lines(r.out, "  already "), 2);
 	tu_result_free(&r);
 	ASSERT_HASH(sw, after);
-	assert_untouched_since(sw, &st);
+	tu_assert_untouched_since(sw, &st);
 	ck_assert_int_eq(tu_count_backups(tu_bk, NULL), 1);
 
 	tu_hp(&r, "verify", "--profile", "winhttp-tls12", sw, NULL);
@@ -1072,7 +1006,8 @@ START_TEST(test_winhttp_on_an_absent_value_writes_0xa00)
 	ASSERT_OUT(&r, "DefaultSecureProtocols = dword:00000a00 (was absent)");
 	tu_result_free(&r);
 	assert_winhttp(sw, 0xa00, 0xa00);
-	assert_dword(sw, "Microsoft\\Windows\\CurrentVersion\\Internet Settings\\WinHttp",
+	tu_assert_dword(sw,
+	    "Microsoft\\Windows\\CurrentVersion\\Internet Settings\\WinHttp",
 	    DSP, 0xa00);
 
 	tu_hp(&r, "verify", "--profile", "winhttp-tls12", sw, NULL);
@@ -1094,9 +1029,9 @@ START_TEST(test_32bit_windows7_skips_the_wow6432node_lines)
 	ASSERT_OUT(&r, "32-bit image: no Wow6432Node");
 	ASSERT_LACKS(r.out, "stdout", "added     HKLM\\SOFTWARE\\Wow6432Node");
 	tu_result_free(&r);
-	assert_dword(sw, WINHTTP_64, DSP, 0xa00);
-	assert_dword(sw, NET2_64, SDTV, 1);
-	assert_dword(sw, NET2_64, SUC, 1);
+	tu_assert_dword(sw, WINHTTP_64, DSP, 0xa00);
+	tu_assert_dword(sw, NET2_64, SDTV, 1);
+	tu_assert_dword(sw, NET2_64, SUC, 1);
 	assert_key(sw, "Wow6432Node", 0);
 
 	tu_hp(&r, "verify", "--profile", "winhttp-tls12", "--profile",
@@ -1110,8 +1045,9 @@ END_TEST
 
 START_TEST(test_auto_on_windows7_tree_writes_all_four_profiles_in_both_hives)
 {
-	char *root = make_tree("tree7", "img");
-	char *sw = tree_file(root, "SOFTWARE"), *sys = tree_file(root, "SYSTEM");
+	char *root = tu_make_tree("tree7", "img");
+	char *sw = tu_tree_file(root, "SOFTWARE");
+	char *sys = tu_tree_file(root, "SYSTEM");
 	char sw_before[SHA256_HEX_LEN + 1], sys_before[SHA256_HEX_LEN + 1];
 	char *manifests[4];
 	struct tu_result r;
@@ -1144,7 +1080,7 @@ START_TEST(test_auto_on_windows7_tree_writes_all_four_profiles_in_both_hives)
 	tu_result_free(&r);
 
 	assert_winhttp(sw, 0xa00, 0xa00);
-	assert_net4(sw);
+	tu_assert_net4(sw);
 	assert_net35(sw);
 	assert_schannel(sys, 1);
 	assert_schannel_neighbours_kept(sys, 1);
@@ -1152,7 +1088,7 @@ START_TEST(test_auto_on_windows7_tree_writes_all_four_profiles_in_both_hives)
 	assert_no_schannel(sys, 2);
 	ck_assert_int_eq(tu_list_backups(tu_bk, manifests, 4), 2);
 	ck_assert_str_eq(run_id_of(manifests[0]), run_id_of(manifests[1]));
-	ck_assert_int_eq(tu_count_temp_files(dir_of(sw)), 0);
+	ck_assert_int_eq(tu_count_temp_files(tu_dir_of(sw)), 0);
 
 	tu_hp(&r, "verify", "--profile", "auto", root, NULL);
 	ASSERT_STATUS(&r, 0);
@@ -1169,14 +1105,15 @@ END_TEST
 
 START_TEST(test_auto_on_windows10_tree_writes_net4_only_system_untouched)
 {
-	char *root = make_tree("tree", "img");
-	char *sw = tree_file(root, "SOFTWARE"), *sys = tree_file(root, "SYSTEM");
+	char *root = tu_make_tree("tree", "img");
+	char *sw = tu_tree_file(root, "SOFTWARE");
+	char *sys = tu_tree_file(root, "SYSTEM");
 	char sys_before[SHA256_HEX_LEN + 1];
 	struct tu_result r;
 	struct stat st;
 
 	tu_sha256(sys, sys_before);
-	stat_or_fail(sys, &st);
+	tu_stat(sys, &st);
 	tu_hp(&r, "apply", "--profile", "auto", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 0);
 	ASSERT_OUT(&r, "profiles: net4-tls12\n");
@@ -1186,10 +1123,10 @@ START_TEST(test_auto_on_windows10_tree_writes_net4_only_system_untouched)
 	ASSERT_LACKS(r.out, "stdout", sys);
 	ASSERT_OUT(&r, "2 changes written and verified from disk");
 	tu_result_free(&r);
-	assert_net4(sw);
+	tu_assert_net4(sw);
 	assert_key(sw, WINHTTP_64, 0);
 	ASSERT_HASH(sys, sys_before);
-	assert_untouched_since(sys, &st);
+	tu_assert_untouched_since(sys, &st);
 	ck_assert_int_eq(tu_count_backups(tu_bk, NULL), 1);
 
 	tu_hp(&r, "verify", "--profile", "auto", root, NULL);
@@ -1202,8 +1139,8 @@ END_TEST
 
 START_TEST(test_inspect_windows10_tree_needs_net4_only)
 {
-	char *root = make_tree("tree", "img");
-	char *sys = tree_file(root, "SYSTEM");
+	char *root = tu_make_tree("tree", "img");
+	char *sys = tu_tree_file(root, "SYSTEM");
 	struct tu_result r;
 
 	tu_hp(&r, "inspect", root, NULL);
@@ -1250,7 +1187,7 @@ END_TEST
 
 START_TEST(test_inspect_windows7_tree_recommends_auto_then_is_ready)
 {
-	char *root = make_tree("tree7", "img");
+	char *root = tu_make_tree("tree7", "img");
 	struct tu_result r;
 	static const char *const chosen[] = {
 		"net35-tls12", "net4-tls12", "schannel-tls12", "winhttp-tls12",
@@ -1336,8 +1273,8 @@ END_TEST
  * inspect itself does not fail. */
 START_TEST(test_inspect_names_a_dangling_select)
 {
-	char *root = make_tree("tree7", "img");
-	char *sys = tree_file(root, "SYSTEM");
+	char *root = tu_make_tree("tree7", "img");
+	char *sys = tu_tree_file(root, "SYSTEM");
 	struct tu_result r;
 
 	tu_mkhive("system-badselect", sys, 0);
@@ -1371,9 +1308,9 @@ START_TEST(test_inspect_recommends_only_what_apply_accepts)
 	if (recommended_cases[_i].kind != NULL) {
 		target = make_hive(recommended_cases[_i].kind, "SOFTWARE");
 	} else {
-		target = make_tree("tree7", "img");
-		tu_mkhive(recommended_cases[_i].system, tree_file(target, "SYSTEM"),
-		    0);
+		target = tu_make_tree("tree7", "img");
+		tu_mkhive(recommended_cases[_i].system,
+		    tu_tree_file(target, "SYSTEM"), 0);
 	}
 	tu_hp(&r, "inspect", target, NULL);
 	ASSERT_STATUS(&r, 1);
@@ -1394,8 +1331,9 @@ END_TEST
 
 START_TEST(test_inspect_json)
 {
-	char *root = make_tree("tree", "img");
-	char *sw = tree_file(root, "SOFTWARE"), *sys = tree_file(root, "SYSTEM");
+	char *root = tu_make_tree("tree", "img");
+	char *sw = tu_tree_file(root, "SOFTWARE");
+	char *sys = tu_tree_file(root, "SYSTEM");
 	struct json_object *j, *a, *x, *values;
 	struct tu_result r;
 
@@ -1516,12 +1454,13 @@ START_TEST(test_inspect_never_writes)
 	struct tu_result r;
 
 	if (is_tree) {
+		int lower = strcmp(kind, "tree-lower") == 0;
+
 		tu_mkhive(kind, target, inspect_targets[_i].dirty);
-		hives[n++] = tree_file(target, strcmp(kind, "tree-lower") == 0 ?
-		    "software" : "SOFTWARE");
-		hives[n++] = tree_file(target, strcmp(kind, "tree-lower") == 0 ?
-		    "system" : "SYSTEM");
-		dir = dir_of(hives[0]);
+		hives[n++] = tu_tree_file(target,
+		    lower ? "software" : "SOFTWARE");
+		hives[n++] = tu_tree_file(target, lower ? "system" : "SYSTEM");
+		dir = tu_dir_of(hives[0]);
 	} else {
 		tu_mkhive(kind, target, inspect_targets[_i].dirty);
 		hives[n++] = target;
@@ -1529,7 +1468,7 @@ START_TEST(test_inspect_never_writes)
 	}
 	for (i = 0; i < n; i++) {
 		tu_sha256(hives[i], hash[i]);
-		stat_or_fail(hives[i], &st[i]);
+		tu_stat(hives[i], &st[i]);
 	}
 	files = tu_count_files(dir);
 	for (json = 0; json <= 1; json++) {
@@ -1552,7 +1491,7 @@ START_TEST(test_inspect_never_writes)
 		tu_result_free(&r);
 		for (i = 0; i < n; i++) {
 			ASSERT_HASH(hives[i], hash[i]);
-			assert_untouched_since(hives[i], &st[i]);
+			tu_assert_untouched_since(hives[i], &st[i]);
 		}
 		ck_assert_int_eq(tu_count_files(dir), files);
 		ck_assert_int_eq(tu_count_temp_files(dir), 0);
@@ -1563,16 +1502,6 @@ END_TEST
 
 /* ---- the suite ---- */
 
-static TCase *
-tcase(Suite *s, const char *name)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_add_checked_fixture(tc, tu_setup, tu_teardown);
-	suite_add_tcase(s, tc);
-	return tc;
-}
-
 #define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 static Suite *
@@ -1581,7 +1510,7 @@ system_suite(void)
 	Suite *s = suite_create("system");
 	TCase *tc;
 
-	tc = tcase(s, "schannel");
+	tc = tu_tcase(s, "schannel");
 	tcase_add_test(tc, test_schannel_on_tree_lands_in_controlset001_software_untouched);
 	tcase_add_test(tc, test_schannel_on_bare_cs2_lands_in_controlset002_only);
 	tcase_add_test(tc, test_all_control_sets_writes_every_control_set);
@@ -1589,7 +1518,7 @@ system_suite(void)
 	    test_missing_or_dangling_select_is_refused_byte_identical, 0,
 	    NELEM(bad_selects));
 
-	tc = tcase(s, "kinds");
+	tc = tu_tcase(s, "kinds");
 	tcase_add_loop_test(tc,
 	    test_software_profile_on_a_bare_system_hive_is_refused, 0,
 	    NELEM(software_profiles));
@@ -1598,7 +1527,7 @@ system_suite(void)
 	    test_reg_with_keys_in_both_hives_on_a_bare_file_is_refused, 0,
 	    NELEM(bare_kinds));
 
-	tc = tcase(s, "two_hives");
+	tc = tu_tcase(s, "two_hives");
 	tcase_add_test(tc, test_reg_in_both_hives_on_a_tree_writes_both_and_rollback_restores_both);
 	tcase_add_test(tc, test_rollback_after_a_software_only_apply_leaves_system_alone);
 	tcase_add_test(tc, test_second_commit_failing_puts_the_first_hive_back);
@@ -1606,18 +1535,18 @@ system_suite(void)
 	tcase_add_test(tc, test_lower_case_tree_takes_a_two_hive_apply);
 	tcase_add_test(tc, test_json_apply_on_two_hives_lists_both);
 
-	tc = tcase(s, "profiles");
+	tc = tu_tcase(s, "profiles");
 	tcase_add_test(tc, test_net35_writes_four_values);
 	tcase_add_test(tc, test_net35_without_net35_is_refused_and_force_writes);
 	tcase_add_test(tc, test_winhttp_ors_its_bits_into_a_tls13_value);
 	tcase_add_test(tc, test_winhttp_on_an_absent_value_writes_0xa00);
 	tcase_add_test(tc, test_32bit_windows7_skips_the_wow6432node_lines);
 
-	tc = tcase(s, "auto");
+	tc = tu_tcase(s, "auto");
 	tcase_add_test(tc, test_auto_on_windows7_tree_writes_all_four_profiles_in_both_hives);
 	tcase_add_test(tc, test_auto_on_windows10_tree_writes_net4_only_system_untouched);
 
-	tc = tcase(s, "inspect");
+	tc = tu_tcase(s, "inspect");
 	tcase_add_test(tc, test_inspect_windows10_tree_needs_net4_only);
 	tcase_add_test(tc, test_inspect_windows7_tree_recommends_auto_then_is_ready);
 	tcase_add_test(tc, test_inspect_bare_system_hive_judges_schannel_only);

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <ftw.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -1281,6 +1282,85 @@ tu_regf_subtree(const char *text, const char *key)
 	}
 	out[used] = '\0';
 	return out;
+}
+
+/* ---- fixtures and checks the CLI suites share ---- */
+
+char *
+tu_dir_of(const char *path)
+{
+	return dirname(tu_pathf("%s", path));
+}
+
+char *
+tu_make_tree(const char *kind, const char *name)
+{
+	char *root = tu_pathf("%s/%s", tu_scratch, name);
+
+	tu_mkhive(kind, root, 0);
+	return root;
+}
+
+char *
+tu_tree_file(const char *root, const char *file)
+{
+	const char *dir = strcmp(file, "software") == 0 ||
+	    strcmp(file, "system") == 0 ? "windows/system32/config" :
+	    "Windows/System32/config";
+
+	return tu_pathf("%s/%s/%s", root, dir, file);
+}
+
+void
+tu_stat(const char *path, struct stat *st)
+{
+	ck_assert_msg(stat(path, st) == 0, "stat %s: %s", path, strerror(errno));
+}
+
+void
+tu_assert_untouched_since(const char *path, const struct stat *before)
+{
+	struct stat now;
+
+	tu_stat(path, &now);
+	ck_assert_msg(now.st_ino == before->st_ino, "%s was replaced", path);
+	ck_assert_msg(tu_same_time(now.st_mtim, before->st_mtim),
+	    "%s: modification time changed", path);
+}
+
+void
+tu_assert_dword(const char *hive, const char *key, const char *name,
+		uint32_t want)
+{
+	char *data = tu_strf("Data: %u\n", want);
+	int regf;
+
+	ck_assert_msg(tu_hive_dword_is(hive, key, name, want),
+	    "hivex: %s: %s\\%s is not dword %u", hive, key, name, want);
+	regf = tu_regf_value(hive, key, name, "(REG_DWORD", data);
+	free(data);
+	ck_assert_msg(regf != 0, "regfexport: %s: %s\\%s is not dword %u",
+	    hive, key, name, want);
+}
+
+void
+tu_assert_net4(const char *hive)
+{
+	tu_assert_dword(hive, "Microsoft\\.NETFramework\\v4.0.30319",
+	    "SchUseStrongCrypto", 1);
+	tu_assert_dword(hive,
+	    "Wow6432Node\\Microsoft\\.NETFramework\\v4.0.30319",
+	    "SchUseStrongCrypto", 1);
+}
+
+TCase *
+tu_tcase(Suite *s, const char *name)
+{
+	TCase *tc = tcase_create(name);
+
+	tcase_add_checked_fixture(tc, tu_setup, tu_teardown);
+	suite_add_tcase(s, tc);
+	return tc;
 }
 
 char *tu_scratch;

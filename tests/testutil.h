@@ -12,6 +12,7 @@
 
 #include <sys/types.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -271,6 +272,37 @@ long long tu_jint(struct json_object *o, const char *path);
  * real one; fails the test otherwise. */
 struct json_object *tu_parse_json(const struct tu_result *r,
 				  const char *schema);
+
+/* ---- fixtures and checks the CLI suites share ---- */
+
+/* The directory part of a path (a tu_pathf string). */
+char *tu_dir_of(const char *path);
+
+/* tu_scratch/NAME, a Windows tree of mkhive's KIND (tree, tree7,
+ * tree-lower); returns its root (tu_pathf). */
+char *tu_make_tree(const char *kind, const char *name);
+
+/* The hive FILE (SOFTWARE, SYSTEM, or software, system for tree-lower)
+ * of a tree. */
+char *tu_tree_file(const char *root, const char *file);
+
+/* stat(2), failing the test. */
+void tu_stat(const char *path, struct stat *st);
+
+/* Neither inode nor modification time moved since `before`: the file was
+ * not replaced or written. */
+void tu_assert_untouched_since(const char *path, const struct stat *before);
+
+/* A REG_DWORD read back with hivex and with regfexport (when there). */
+void tu_assert_dword(const char *hive, const char *key, const char *name,
+		     uint32_t want);
+
+/* The net4-tls12 profile holds in both views: SchUseStrongCrypto = 1
+ * under Microsoft\.NETFramework\v4.0.30319 and its Wow6432Node twin. */
+void tu_assert_net4(const char *hive);
+
+/* A test case with the tu_setup/tu_teardown fixture, added to s. */
+TCase *tu_tcase(Suite *s, const char *name);
 
 /* ---- per-test scratch directory and assertions ---- */
 
