@@ -467,6 +467,7 @@ END_TEST
 START_TEST(test_recover_dry_run_writes_nothing)
 {
 	char *hive = dirty_software("d", modes[_i]);
+	struct json_object *j, *rec;
 	struct files before;
 	struct tu_result r;
 
@@ -474,6 +475,23 @@ START_TEST(test_recover_dry_run_writes_nothing)
 	tu_hp(&r, "recover", "--dry-run", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 0);
 	ASSERT_OUT(&r, hive);
+	ASSERT_OUT(&r, "replayed");
+	tu_result_free(&r);
+	assert_files_unchanged(&before);
+	assert_no_trace(hive);
+
+	/* The report says what the replay gives, and that no log was
+	 * reset. */
+	tu_hp(&r, "recover", "--dry-run", "--json", "--backup-dir", tu_bk, hive,
+	    NULL);
+	ASSERT_STATUS(&r, 0);
+	j = tu_parse_json(&r, "hivepatch-report/1");
+	ck_assert(tu_jbool(j, "dry_run"));
+	rec = recovery_of(j, 0);
+	ck_assert(tu_jbool(rec, "replayed"));
+	ck_assert_str_eq(tu_jstr(rec, "format"), modes[_i]);
+	assert_file_list(rec, "logs_reset", NULL, 0);
+	json_object_put(j);
 	tu_result_free(&r);
 	assert_files_unchanged(&before);
 	assert_no_trace(hive);
