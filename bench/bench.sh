@@ -36,6 +36,9 @@ printf '%s\r\n' 'Windows Registry Editor Version 5.00' '' \
 	'"SchUseStrongCrypto"=dword:00000001' > change.reg
 cp base.hive compliant.hive
 "$hp" apply --backup-dir "$work/setup-backups" compliant.hive >/dev/null
+# A dirty copy: three changes in its logs (new format), the primary stale.
+"$build/hives/mkdirty" new base.hive dirty.hive
+rm -f dirty.hive.orig dirty.hive.expected*
 
 # measure NAME PREP COMMAND...: PREP is run untimed before each run.
 measure() {
@@ -70,6 +73,11 @@ measure apply "$fresh" "$hp" apply --backup-dir "$work/backups" w.hive
 "$hp" verify w.hive >/dev/null || { echo "bench: apply did not make the hive compliant" >&2; exit 1; }
 measure already ':' "$hp" apply --backup-dir "$work/backups" compliant.hive
 measure verify ':' "$hp" verify compliant.hive
+dirty='rm -rf w.hive* backups; for f in dirty.hive*; do cp "$f" "w${f#dirty}"; done'
+# verify exits 1 here: the profile is not met, which is not a failure.
+measure verifydirty "$dirty" sh -c '"$0" verify w.hive; [ $? -le 1 ]' "$hp"
+measure recover "$dirty" "$hp" recover --backup-dir "$work/backups" w.hive
+[ ! -s w.hive.LOG1 ] || { echo "bench: recover left a log" >&2; exit 1; }
 measure hivexregedit "$fresh" hivexregedit --merge --prefix 'HKEY_LOCAL_MACHINE\SOFTWARE' w.hive change.reg
 "$hp" verify w.hive >/dev/null || { echo "bench: hivexregedit did not apply the change" >&2; exit 1; }
 measure reged "$fresh" reged -I -C w.hive 'HKEY_LOCAL_MACHINE\SOFTWARE' change.reg
@@ -91,5 +99,7 @@ row cpsync "cp, then sync the copy (for scale)"
 row apply "hivepatch apply (change needed, verified)"
 row already "hivepatch apply (already compliant)"
 row verify "hivepatch verify"
+row verifydirty "hivepatch verify (dirty: logs replayed)"
+row recover "hivepatch recover (dirty, written)"
 row hivexregedit "hivexregedit --merge"
 row reged "reged -I -C"
