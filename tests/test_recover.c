@@ -1018,6 +1018,61 @@ START_TEST(test_inspect_reads_through_the_logs_and_never_writes)
 }
 END_TEST
 
+START_TEST(test_export_reads_through_the_logs_and_never_writes)
+{
+	char *hive = dirty_software("d", modes[_i]);
+	const char *key = "HKLM\\SOFTWARE\\MkDirty\\Alpha";
+	struct files before;
+	struct tu_result r;
+
+	files_take(&before, hive);
+	tu_hp(&r, "export", hive, key, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, "[HKEY_LOCAL_MACHINE\\SOFTWARE\\MkDirty\\Alpha]");
+	ASSERT_OUT(&r, "\"Count\"=dword:00000002");
+	ASSERT_ERR(&r, hive);
+	ASSERT_ERR(&r, "exported as its logs recover it");
+	tu_result_free(&r);
+
+	/* The stale primary alone has no MkDirty: only the logs add it. */
+	tu_hp(&r, "export", "--no-recover", hive, key, NULL);
+	ASSERT_STATUS(&r, 1);
+	ASSERT_ERR(&r, "dirty");
+	ASSERT_ERR(&r, "no key");
+	tu_result_free(&r);
+
+	assert_files_unchanged(&before);
+	assert_no_trace(hive);
+}
+END_TEST
+
+/* A clean hive's logs may still hold old entries; once hivepatch writes
+ * the hive they are emptied too, and rollback puts them back. */
+START_TEST(test_apply_on_a_clean_hive_empties_its_stale_logs)
+{
+	char *hive = dirty_software("d", modes[_i]);
+	struct files before;
+	struct tu_result r;
+
+	tu_copy_file(expected(hive, 0), hive);	/* clean, logs left */
+	files_take(&before, hive);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	ck_assert_msg(strstr(r.out, "replayed") == NULL, "a clean hive was "
+	    "replayed:\n%s", r.out);
+	ASSERT_OUT(&r, "emptied:");
+	tu_result_free(&r);
+	assert_recovered_and_logs_reset(&before);
+	assert_logged_changes(hive);
+	ck_assert(tu_hive_dword_is(hive, NET64, SUC, 1));
+
+	tu_hp(&r, "rollback", "--backup-dir", tu_bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+	assert_files_unchanged(&before);
+}
+END_TEST
+
 /* ---- rollback ---- */
 
 START_TEST(test_rollback_after_apply_restores_the_hive_and_its_logs)
@@ -1179,6 +1234,8 @@ recover_suite(void)
 	tcase_add_test(tc, test_apply_no_recover_refuses_a_dirty_hive);
 	tcase_add_test(tc,
 	    test_apply_writes_nothing_when_the_recovered_hive_is_compliant);
+	tcase_add_loop_test(tc, test_apply_on_a_clean_hive_empties_its_stale_logs,
+	    0, N(modes));
 
 	tc = tu_tcase(s, "read");
 	tcase_add_loop_test(tc,
@@ -1187,6 +1244,8 @@ recover_suite(void)
 	tcase_add_loop_test(tc,
 	    test_inspect_reads_through_the_logs_and_never_writes, 0,
 	    N(inspect_kinds));
+	tcase_add_loop_test(tc,
+	    test_export_reads_through_the_logs_and_never_writes, 0, N(modes));
 
 	tc = tu_tcase(s, "rollback");
 	tcase_add_loop_test(tc,
