@@ -1194,6 +1194,46 @@ START_TEST(test_corpus_recover_equals_what_windows_recovered)
 }
 END_TEST
 
+/* Patching a real dirty hive keeps everything Windows recovers from its
+ * logs (for UsrClass.dat, which has no such oracle, what recover gives),
+ * plus the change.  These hives are not SOFTWARE hives: --force. */
+START_TEST(test_corpus_import_into_a_dirty_hive_loses_nothing)
+{
+	char *what = tu_pathf("test_recover: import into %s/%s",
+	    corpus_dirty[_i].dir, corpus_dirty[_i].hive);
+	const char *corpus = tu_corpus(what);
+	char *hive, *oracle, *reg = tu_pathf("%s/change.reg", tu_scratch);
+	struct files before;
+	struct tu_result r;
+
+	if (corpus == NULL)
+		return;
+	hive = copy_corpus_hive(corpus, _i);
+	if (corpus_dirty[_i].windows != NULL) {
+		oracle = tu_pathf("%s/%s/%s", corpus, corpus_dirty[_i].dir,
+		    corpus_dirty[_i].windows);
+	} else {
+		tu_hp(&r, "recover", "--backup-dir", tu_bk, hive, NULL);
+		ASSERT_STATUS(&r, 0);
+		tu_result_free(&r);
+		oracle = tu_pathf("%s/oracle", tu_scratch);
+		ck_assert(rename(hive, oracle) == 0);
+		hive = copy_corpus_hive(corpus, _i);
+	}
+	tu_write_text(reg, "Windows Registry Editor Version 5.00\r\n\r\n"
+	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\HivepatchCorpus]\r\n"
+	    "\"Added\"=dword:00000001\r\n");
+	files_take(&before, hive);
+	tu_hp(&r, "import", "--force", "--backup-dir", tu_bk, reg, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, "replayed");
+	tu_result_free(&r);
+	assert_recovered_and_logs_reset(&before);
+	ck_assert(tu_hive_dword_is(hive, "HivepatchCorpus", "Added", 1));
+	tu_assert_hive_keeps(hive, oracle);
+}
+END_TEST
+
 /* ---- the suite ---- */
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -1257,6 +1297,8 @@ recover_suite(void)
 	tc = tu_tcase(s, "corpus");
 	tcase_set_timeout(tc, 300);
 	tcase_add_loop_test(tc, test_corpus_recover_equals_what_windows_recovered,
+	    0, N(corpus_dirty));
+	tcase_add_loop_test(tc, test_corpus_import_into_a_dirty_hive_loses_nothing,
 	    0, N(corpus_dirty));
 	return s;
 }
