@@ -90,6 +90,8 @@ open_hive(struct inspect *in, const char *name, int required,
 	    required ? e : &missing) == -1)
 		return required ? -1 : 0;
 	in->n_hives++;
+	/* What it is looked up as, until its contents say otherwise. */
+	ih->kind = strcmp(name, "SYSTEM") == 0 ? HIVE_SYSTEM : HIVE_SOFTWARE;
 	if (hive_view_open(ih->target.hive_path, ih->target.logs,
 	    ih->target.n_logs, in->no_recover ? HIVE_VIEW_NO_RECOVER : 0,
 	    &ih->view, e) == -1)
@@ -416,16 +418,13 @@ json_value(const struct plan_item *it, const char *profile, void *arg)
 	json_object_array_add(arg, o);
 }
 
-static void
-print_json(struct inspect *in, int status, FILE *out)
+static struct json_object *
+json_hives(const struct inspect *in)
 {
-	struct json_object *o = json_object_new_object(), *a, *x;
+	struct json_object *a = json_object_new_array(), *x;
 	size_t i;
 
-	json_object_object_add(o, "schema", json_object_new_string(INSPECT_SCHEMA));
-	json_object_object_add(o, "tool_version", json_object_new_string(PACKAGE_VERSION));
-	json_object_object_add(o, "target", json_object_new_string(in->target));
-	a = json_object_new_array();
+
 	for (i = 0; i < in->n_hives; i++) {
 		const struct inspect_hive *ih = &in->hives[i];
 
@@ -443,7 +442,48 @@ print_json(struct inspect *in, int status, FILE *out)
 		    NULL);
 		json_object_array_add(a, x);
 	}
-	json_object_object_add(o, "hives", a);
+	return a;
+}
+
+static struct json_object *
+json_head(const struct inspect *in)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "schema", json_object_new_string(INSPECT_SCHEMA));
+	json_object_object_add(o, "tool_version", json_object_new_string(PACKAGE_VERSION));
+	json_object_object_add(o, "target", json_object_new_string(in->target));
+	json_object_object_add(o, "hives", json_hives(in));
+	return o;
+}
+
+static void
+json_print(struct json_object *o, FILE *out)
+{
+	fprintf(out, "%s\n", json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+/* A refused or failed inspection, for programs: what was read, the
+ * message and the status (the message goes to stderr too). */
+static void
+print_json_error(const struct inspect *in, const struct hp_err *e, FILE *out)
+{
+	struct json_object *o = json_head(in);
+
+	json_object_object_add(o, "ready", json_object_new_boolean(0));
+	json_object_object_add(o, "error", json_object_new_string(e->msg));
+	json_object_object_add(o, "exit_status", json_object_new_int(e->status));
+	json_print(o, out);
+}
+
+static void
+print_json(struct inspect *in, int status, FILE *out)
+{
+	struct json_object *o = json_head(in), *a, *x;
+	size_t i;
+
 	json_object_object_add(o, "image", report_json_image(&in->image));
 	a = json_object_new_array();
 	each_value(in, json_value, a);
@@ -476,10 +516,9 @@ print_json(struct inspect *in, int status, FILE *out)
 	json_object_object_add(o, "ready", json_object_new_boolean(in->ready));
 	json_object_object_add(o, "recommended",
 	    json_object_new_string(in->recommended));
+	json_object_object_add(o, "error", NULL);
 	json_object_object_add(o, "exit_status", json_object_new_int(status));
-	fprintf(out, "%s\n", json_object_to_json_string_ext(o,
-	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
+	json_print(o, out);
 }
 
 static void
@@ -542,6 +581,8 @@ cmd_inspect(int argc, char **argv)
 	in.target = argv[optind];
 	in.no_recover = no_recover;
 	if (open_target(&in, &e) == -1 || judge_all(&in, &e) == -1) {
+		if (json)
+			print_json_error(&in, &e, stdout);
 		status = cli_fail(&e);
 		inspect_free(&in);
 		return status;

@@ -1073,6 +1073,34 @@ START_TEST(test_apply_on_a_clean_hive_empties_its_stale_logs)
 }
 END_TEST
 
+/* inspect --json refuses a hive its logs cannot recover with a JSON
+ * document too: what it read, the message, the status. */
+START_TEST(test_inspect_json_says_why_it_refused)
+{
+	char *hive = make_dirty("software64-net48", "new",
+	    hive_in("d", "SOFTWARE"), "--wrong-hive", NULL);
+	struct json_object *j;
+	struct files before;
+	struct tu_result r;
+
+	files_take(&before, hive);
+	tu_hp(&r, "inspect", "--json", hive, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, hive);
+	ASSERT_ERR(&r, "another hive");
+	j = tu_parse_json(&r, "hivepatch-inspect/1");
+	ck_assert_int_eq(tu_jint(j, "exit_status"), 3);
+	ck_assert_ptr_nonnull(strstr(tu_jstr(j, "error"), "another hive"));
+	ck_assert(!tu_jbool(j, "ready"));
+	ck_assert_str_eq(tu_jstr(hive_report(j, 0), "kind"), "SOFTWARE");
+	ck_assert(tu_jbool(hive_report(j, 0), "dirty"));
+	json_object_put(j);
+	tu_result_free(&r);
+	assert_files_unchanged(&before);
+	assert_no_trace(hive);
+}
+END_TEST
+
 /* ---- rollback ---- */
 
 START_TEST(test_rollback_after_apply_restores_the_hive_and_its_logs)
@@ -1286,6 +1314,7 @@ recover_suite(void)
 	    N(inspect_kinds));
 	tcase_add_loop_test(tc,
 	    test_export_reads_through_the_logs_and_never_writes, 0, N(modes));
+	tcase_add_test(tc, test_inspect_json_says_why_it_refused);
 
 	tc = tu_tcase(s, "rollback");
 	tcase_add_loop_test(tc,
