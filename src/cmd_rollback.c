@@ -22,6 +22,8 @@ struct rollback_hive {
 	struct backup backup;
 	int found;
 	int lock_fd;
+	int hive_todo;		/* the hive needs restoring */
+	int *log_todo;		/* each log of the backup needs restoring */
 };
 
 /* Whether a file (hive or log) is still what the apply left: 1 yes, 0
@@ -52,51 +54,60 @@ check_unchanged(const char *path, const char *sha_before,
 	return 1;
 }
 
-/* Restores one hive and its logs from their backup, after checking that
- * each is still what the apply left.  The logs go back first: a crash in
- * between then leaves the new, clean hive beside its old logs, which
- * Windows ignores, never the old dirty hive without the logs it needs. */
+/* Checks that the hive and each of its logs are still what the run
+ * left, and notes which need restoring.  Done for every hive of the run
+ * before any is written, so a refusal writes nothing. */
 static int
-restore_one(struct rollback_hive *rb, int force, struct hp_err *e)
+check_one(struct rollback_hive *rb, int force, struct hp_err *e)
 {
-	const char *path = rb->target.hive_path;
 	struct backup *b = &rb->backup;
-	int hive_todo, *todo, rc = -1;
 	size_t i;
 
-	todo = calloc(b->n_logs ? b->n_logs : 1, sizeof(*todo));
-	if (todo == NULL)
+	rb->log_todo = calloc(b->n_logs ? b->n_logs : 1,
+	    sizeof(*rb->log_todo));
+	if (rb->log_todo == NULL)
 		return hp_err_set(e, HP_IOERR, "out of memory");
-	if ((hive_todo = check_unchanged(path, b->sha_before, b->sha_after,
-	    b->time, force, e)) == -1)
-		goto out;
+	if ((rb->hive_todo = check_unchanged(rb->target.hive_path,
+	    b->sha_before, b->sha_after, b->time, force, e)) == -1)
+		return -1;
 	for (i = 0; i < b->n_logs; i++)
-		if ((todo[i] = check_unchanged(b->logs[i].path,
+		if ((rb->log_todo[i] = check_unchanged(b->logs[i].path,
 		    b->logs[i].sha_before, b->logs[i].sha_after, b->time, force,
 		    e)) == -1)
-			goto out;
+			return -1;
+	return 0;
+}
+
+/* Restores one hive and its logs from their backup.  The logs go back
+ * first: a crash in between then leaves the new, clean hive beside its
+ * old logs, which Windows ignores, never the old dirty hive without the
+ * logs it needs. */
+static int
+restore_one(const struct rollback_hive *rb, struct hp_err *e)
+{
+	const char *path = rb->target.hive_path;
+	const struct backup *b = &rb->backup;
+	size_t i;
+
 	for (i = 0; i < b->n_logs; i++) {
-		if (!todo[i])
+		if (!rb->log_todo[i])
 			continue;
 		if (restore_atomic(b->logs[i].copy, b->logs[i].path,
 		    b->logs[i].sha_before, e) == -1)
-			goto out;
+			return -1;
 		printf("%s: restored as it was before the run of %s\n",
 		    b->logs[i].path, b->time);
 	}
-	if (!hive_todo) {
+	if (!rb->hive_todo) {
 		printf("%s: already holds the backup of %s: nothing written\n",
 		    path, b->time);
-	} else {
-		if (restore_atomic(b->copy, path, b->sha_before, e) == -1)
-			goto out;
-		printf("%s: restored as it was before the run of %s (sha256 %s)\n"
-		    "backup:   %s\n", path, b->time, b->sha_before, b->dir);
+		return 0;
 	}
-	rc = 0;
-out:
-	free(todo);
-	return rc;
+	if (restore_atomic(b->copy, path, b->sha_before, e) == -1)
+		return -1;
+	printf("%s: restored as it was before the run of %s (sha256 %s)\n"
+	    "backup:   %s\n", path, b->time, b->sha_before, b->dir);
+	return 0;
 }
 
 /* Every hive the last apply changed goes back: in a tree that apply may
@@ -149,16 +160,23 @@ rollback(const char *target_arg, const char *backup_dir, int force,
 		    root);
 		goto out;
 	}
+	/* Only the hives of the latest run go back. */
+	for (i = 0; i < n; i++)
+		if (hives[i].found && strcmp(hives[i].backup.id, latest) != 0)
+			hives[i].found = 0;
+	for (i = 0; i < n; i++)
+		if (hives[i].found && check_one(&hives[i], force, e) == -1)
+			goto out;
 	printf("hivepatch rollback: %s\n", target_arg);
 	for (i = 0; i < n; i++)
-		if (hives[i].found && strcmp(hives[i].backup.id, latest) == 0 &&
-		    restore_one(&hives[i], force, e) == -1)
+		if (hives[i].found && restore_one(&hives[i], e) == -1)
 			goto out;
 	rc = 0;
 out:
 	for (i = 0; i < 2; i++) {
 		if (hives[i].lock_fd != -1)
 			close(hives[i].lock_fd);
+		free(hives[i].log_todo);
 		backup_free(&hives[i].backup);
 		target_free(&hives[i].target);
 	}

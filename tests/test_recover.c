@@ -1150,6 +1150,38 @@ START_TEST(test_rollback_after_recover_restores_the_hives_and_their_logs)
 }
 END_TEST
 
+/* A rollback of two hives checks both, and their logs, before it writes
+ * either: a log Windows wrote since refuses the whole rollback. */
+START_TEST(test_rollback_refuses_before_writing_any_hive)
+{
+	char *root = tu_make_tree("tree", "img");
+	char *sw = tu_tree_file(root, "SOFTWARE");
+	char *sys = tu_tree_file(root, "SYSTEM");
+	char *sys_log = tu_pathf("%s.LOG1", sys);
+	struct files sw_after, sys_after;
+	struct tu_result r;
+
+	make_dirty("software64-net48", "new", sw, NULL);
+	make_dirty("system", "new", sys, NULL);
+	tu_hp(&r, "recover", "--backup-dir", tu_bk, root, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+	tu_write_text(sys_log, "written by Windows since\n");
+	files_take(&sw_after, sw);
+	files_take(&sys_after, sys);
+
+	tu_hp(&r, "rollback", "--backup-dir", tu_bk, root, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, sys_log);
+	ASSERT_ERR(&r, "changed since");
+	ck_assert_msg(strstr(r.out, "restored") == NULL, "a refused rollback "
+	    "restored something:\n%s", r.out);
+	tu_result_free(&r);
+	assert_files_unchanged(&sw_after);
+	assert_files_unchanged(&sys_after);
+}
+END_TEST
+
 /* ---- the shared corpus: Windows' own results ---- */
 
 static const struct {
@@ -1322,6 +1354,7 @@ recover_suite(void)
 	    N(modes));
 	tcase_add_test(tc,
 	    test_rollback_after_recover_restores_the_hives_and_their_logs);
+	tcase_add_test(tc, test_rollback_refuses_before_writing_any_hive);
 
 	tc = tu_tcase(s, "corpus");
 	tcase_set_timeout(tc, 300);
