@@ -65,8 +65,8 @@ export(const char *target_arg, const char *key, const char *output, int utf16,
 		return hp_err_set(e, HP_USAGE,
 		    "%s: not a key in HKEY_LOCAL_MACHINE\\SOFTWARE", key);
 	if (target_resolve(target_arg, "SOFTWARE", &target, e) == -1 ||
-	    hive_view_open(target.hive_path, target.logs, target.n_logs,
-	    no_recover ? HIVE_VIEW_NO_RECOVER : 0, &view, e) == -1)
+	    hive_view_open(&target, no_recover ? HIVE_VIEW_NO_RECOVER : 0,
+	    &view, e) == -1)
 		goto out;
 	if (view.disk.dirty && !view.replayed)
 		fprintf(stderr, "hivepatch: warning: %s is dirty and read without "
@@ -74,9 +74,11 @@ export(const char *target_arg, const char *key, const char *output, int utf16,
 		    target.hive_path);
 	if (view.replayed)
 		fprintf(stderr, "hivepatch: %s is dirty: exported as its logs "
-		    "recover it (%u pages replayed)%s\n", target.hive_path,
-		    view.replay.pages_applied, view.replay.stopped_early ?
-		    "; the logs stop early" : "");
+		    "recover it (%u pages replayed)\n", target.hive_path,
+		    view.replay.pages_applied);
+	if (view.caveat[0] != '\0')
+		fprintf(stderr, "hivepatch: warning: %s: %s\n", target.hive_path,
+		    view.caveat);
 	if ((h = hive_view_hivex(&view, target.hive_path, 0, e)) == NULL)
 		goto out;
 	node = hive_find_key(h, rel);

@@ -92,9 +92,8 @@ open_hive(struct inspect *in, const char *name, int required,
 	in->n_hives++;
 	/* What it is looked up as, until its contents say otherwise. */
 	ih->kind = strcmp(name, "SYSTEM") == 0 ? HIVE_SYSTEM : HIVE_SOFTWARE;
-	if (hive_view_open(ih->target.hive_path, ih->target.logs,
-	    ih->target.n_logs, in->no_recover ? HIVE_VIEW_NO_RECOVER : 0,
-	    &ih->view, e) == -1)
+	if (hive_view_open(&ih->target, in->no_recover ?
+	    HIVE_VIEW_NO_RECOVER : 0, &ih->view, e) == -1)
 		return -1;
 	if ((ih->h = hive_view_hivex(&ih->view, ih->target.hive_path, 0,
 	    e)) == NULL)
@@ -110,11 +109,8 @@ open_hive(struct inspect *in, const char *name, int required,
 		    "(--no-recover), which may be stale" : "the SYSTEM hive is "
 		    "dirty: read from the primary file (--no-recover), which may "
 		    "be stale";
-	if (ih->view.replay.stopped_early && in->n_warnings < 4)
-		in->warnings[in->n_warnings++] = ih->kind == HIVE_SOFTWARE ?
-		    "the SOFTWARE hive's logs stop early: read as of the last "
-		    "entry that could be used" : "the SYSTEM hive's logs stop "
-		    "early: read as of the last entry that could be used";
+	if (ih->view.caveat[0] != '\0' && in->n_warnings < 4)
+		in->warnings[in->n_warnings++] = ih->view.caveat;
 	if (ih->kind == HIVE_SYSTEM) {
 		struct hp_err sel;
 

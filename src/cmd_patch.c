@@ -198,17 +198,13 @@ static int
 check_dirty(const struct patch_opts *o, struct hive_session *s,
 	    struct report *r, struct hp_err *e)
 {
-	const struct log_replay_report *rep = &s->view.replay;
 	char logs[1024] = "";
 	size_t i, used = 0;
 
-	if (s->view.replayed) {
-		if (rep->stopped_early)
-			report_warn(r, "%s: recovery stopped early: %s; the hive is "
-			    "read as of the last log entry that could be used",
-			    hive_kind_name(s->kind), rep->stop_reason);
+	if (s->view.caveat[0] != '\0')
+		report_warn(r, "%s: %s", hive_kind_name(s->kind), s->view.caveat);
+	if (s->view.replayed)
 		return 0;
-	}
 	if (!s->view.disk.dirty)
 		return 0;
 	for (i = 0; i < s->target.n_logs && used < sizeof(logs); i++)
@@ -280,9 +276,8 @@ session_open(const struct patch_opts *o, struct patch_run *run,
 	    (s->lock_fd = hive_lock(s->target.hive_path, e)) == -1)
 		return -1;
 	rh->view = &s->view;
-	rc = hive_view_open(s->target.hive_path, s->target.logs,
-	    s->target.n_logs, (o->no_recover ? HIVE_VIEW_NO_RECOVER : 0) |
-	    (o->verify ? 0 : HIVE_VIEW_FOR_WRITE), &s->view, e);
+	rc = hive_view_open(&s->target, (o->no_recover ? HIVE_VIEW_NO_RECOVER :
+	    0) | (o->verify ? 0 : HIVE_VIEW_FOR_WRITE), &s->view, e);
 	/* Even a refused hive's report tells its state, once it was read. */
 	if (s->view.disk.major != 0)
 		rh->hdr = &s->view.disk;
@@ -330,7 +325,7 @@ refuse_both_in_one_file(const struct patch_opts *o, struct hp_err *e)
 	memset(&v, 0, sizeof(v));
 	v.memfd = -1;
 	if (target_resolve(o->target, "SOFTWARE", &t, e) == -1 ||
-	    hive_view_open(t.hive_path, t.logs, t.n_logs, 0, &v, e) == -1 ||
+	    hive_view_open(&t, 0, &v, e) == -1 ||
 	    (h = hive_view_hivex(&v, t.hive_path, 0, e)) == NULL) {
 		hive_view_close(&v);
 		target_free(&t);

@@ -81,31 +81,67 @@ replay(const char *hive_path, char *const *logs, size_t n_logs, int flags,
 	return rc;
 }
 
+/* What the reader must be told about a replay, in one line. */
+static void
+set_caveat(const struct hp_target *t, struct hive_view *v)
+{
+	const struct log_replay_report *rep = &v->replay;
+	size_t i, n = 0, size = sizeof(v->caveat);
+	char *c = v->caveat;
+
+	if (rep->stopped_early)
+		n += (size_t)snprintf(c + n, size - n, "recovery stopped early: "
+		    "%s; the hive is read as of the last log entry that could "
+		    "be used", rep->stop_reason);
+	if (rep->started_late && n < size)
+		n += (size_t)snprintf(c + n, size - n, "%sthe log entries applied "
+		    "start at sequence number %u, but the hive expects %u next: "
+		    "the entries between are in no log beside it (a log is "
+		    "missing, or Windows had already written them to the hive)",
+		    n ? "; " : "", rep->seq_first, v->disk.seq_secondary);
+	for (i = 0; i < t->n_skipped_logs && n < size; i++)
+		n += (size_t)snprintf(c + n, size - n, "%s%s has a log's name but "
+		    "is not a regular file: not read", n ? "; " : "",
+		    t->skipped_logs[i]);
+}
+
 int
-hive_view_open(const char *hive_path, char *const *logs, size_t n_logs,
-	       int flags, struct hive_view *v, struct hp_err *e)
+hive_view_open(const struct hp_target *t, int flags, struct hive_view *v,
+	       struct hp_err *e)
 {
 	struct hp_err header_err = { HP_OK, "" };
+	const char *hive_path = t->hive_path;
+	int rc;
 
 	memset(v, 0, sizeof(*v));
 	v->memfd = -1;
 	if (hive_read_header(hive_path, &v->disk, &header_err) == -1) {
 		/* Only a base block the logs may mend is worth a replay: not
 		 * a file that is missing, unreadable or no hive at all. */
-		if ((flags & HIVE_VIEW_NO_RECOVER) || n_logs == 0 ||
+		if ((flags & HIVE_VIEW_NO_RECOVER) || t->n_logs == 0 ||
 		    !v->disk.damaged) {
 			*e = header_err;
 			return -1;
 		}
-		return replay(hive_path, logs, n_logs, flags, &header_err, v, e);
+		rc = replay(hive_path, t->logs, t->n_logs, flags, &header_err,
+		    v, e);
+	} else if (v->disk.dirty && !(flags & HIVE_VIEW_NO_RECOVER)) {
+		rc = replay(hive_path, t->logs, t->n_logs, flags, NULL, v, e);
+	} else {
+		v->hdr = v->disk;
+		v->path = strdup(hive_path);
+		if (v->path == NULL)
+			return hp_err_set(e, HP_IOERR, "out of memory");
+		return 0;
 	}
-	if (v->disk.dirty && !(flags & HIVE_VIEW_NO_RECOVER))
-		return replay(hive_path, logs, n_logs, flags, NULL, v, e);
-	v->hdr = v->disk;
-	v->path = strdup(hive_path);
-	if (v->path == NULL)
-		return hp_err_set(e, HP_IOERR, "out of memory");
-	return 0;
+	set_caveat(t, v);
+	if (rc == -1 && t->n_skipped_logs > 0) {
+		size_t n = strlen(e->msg);
+
+		snprintf(e->msg + n, sizeof(e->msg) - n, "; %s has a log's name "
+		    "but is not a regular file: not read", t->skipped_logs[0]);
+	}
+	return rc;
 }
 
 hive_h *

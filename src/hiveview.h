@@ -14,6 +14,7 @@
 #include "error.h"
 #include "hive.h"
 #include "logreplay.h"
+#include "target.h"
 
 enum {
 	/* Read a dirty hive's primary file as it is, logs ignored. */
@@ -35,15 +36,20 @@ struct hive_view {
 	char *path;			/* what to hand to hivex_open: the
 					 * hive, or /proc/self/fd/N */
 	int memfd;			/* the recovered image, or -1 */
+	char caveat[768];		/* what a reader of a replayed hive
+					 * must be told: the replay stopped
+					 * early, started past the entry the
+					 * hive expects, or a file with a
+					 * log's name was not read; "" */
 };
 
-/* Fills `v` for the hive at `hive_path` with candidate logs `logs`.
+/* Fills `v` for the hive of `t`, with the logs found beside it.
  * Fails with the replay's error (HP_REFUSED when the logs cannot recover
  * a dirty hive, naming the files) or the header's (HP_IOERR: not a hive,
  * damaged and no log to mend it).  hive_view_close releases it, on
  * failure too. */
-int hive_view_open(const char *hive_path, char *const *logs, size_t n_logs,
-		   int flags, struct hive_view *v, struct hp_err *e);
+int hive_view_open(const struct hp_target *t, int flags, struct hive_view *v,
+		   struct hp_err *e);
 
 /* Opens the view with hivex (flags: 0 or HIVEX_OPEN_WRITE); messages
  * name `hive_path`, never the memory file. */

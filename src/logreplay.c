@@ -658,6 +658,7 @@ try_new(struct lr *c, struct hp_err *e)
 	if (!c->bb_valid)
 		c->bb_source = cur->buf->data;
 	expected = cur->seq;
+	c->rep->seq_first = cur->seq;
 	while (cur != NULL && chained < 2) {
 		if (apply_entries(c, cur, expected, &applied, &last, why,
 		    sizeof(why), e) != 0)
@@ -725,6 +726,9 @@ try_new(struct lr *c, struct hp_err *e)
 		return 0;
 	}
 	c->rep->format = LOG_FORMAT_NEW;
+	/* Windows starts from the oldest log not older than the hive, so do
+	 * we; but entries between the hive and that log are in no log. */
+	c->rep->started_late = c->bb_valid && c->rep->seq_first != c->seq2;
 	return 1;
 }
 

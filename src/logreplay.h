@@ -54,6 +54,12 @@ struct log_replay_report {
 	uint32_t seq_after;	/* both sequence numbers of the result */
 	int base_block_recovered;	/* the primary's base block was bad and
 					 * was taken from a log */
+	uint32_t seq_first;	/* new format: the first entry applied */
+	int started_late;	/* new format: that entry is not the one the
+				 * hive's secondary sequence number asks
+				 * for; the entries between are in no log
+				 * given (one is missing, or Windows had
+				 * already written them to the primary) */
 	int stopped_early;	/* a log held more that could not be used:
 				 * truncated, corrupted, or a gap.  New
 				 * format: the image is the hive as of the

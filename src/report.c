@@ -453,6 +453,8 @@ report_json_recovery(const struct hive_view *v, long long seq_after,
 	    json_object_new_int64(rep->seq_after) : NULL);
 	json_object_object_add(o, "base_block_recovered",
 	    json_object_new_boolean(rep->base_block_recovered));
+	json_object_object_add(o, "started_late",
+	    json_object_new_boolean(rep->started_late));
 	json_object_object_add(o, "stopped_early",
 	    json_object_new_boolean(rep->stopped_early));
 	json_object_object_add(o, "stop_reason", rep->stopped_early ?

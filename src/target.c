@@ -336,8 +336,41 @@ compare_paths(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Appends a path to a NULL-terminated list that grows as needed. */
+static int
+list_push(char ***list, size_t *n, size_t *cap, char *path, struct hp_err *e)
+{
+	char **bigger;
+
+	if (path == NULL)
+		return oom(e);
+	if (*n + 1 >= *cap) {
+		bigger = reallocarray(*list, *cap * 2, sizeof(**list));
+		if (bigger == NULL) {
+			free(path);
+			return oom(e);
+		}
+		*list = bigger;
+		*cap *= 2;
+	}
+	(*list)[(*n)++] = path;
+	(*list)[*n] = NULL;
+	return 0;
+}
+
+static void
+list_free(char **list)
+{
+	size_t i;
+
+	for (i = 0; list != NULL && list[i] != NULL; i++)
+		free(list[i]);
+	free(list);
+}
+
 /* Lists the regular files in dir_fd that are transaction logs of the hive
- * `hive_name`, as full paths, sorted and NULL-terminated, into t. */
+ * `hive_name`, as full paths, sorted and NULL-terminated, into t; entries
+ * with a log's name that are not regular files go to t->skipped_logs. */
 static int
 collect_logs(int dir_fd, const char *dir_path, const char *hive_name,
     struct hp_target *t, struct hp_err *e)
@@ -345,16 +378,21 @@ collect_logs(int dir_fd, const char *dir_path, const char *hive_name,
 	DIR *stream;
 	struct dirent *ent = NULL;
 	struct stat st;
-	size_t count = 0, n_logs = 0, cap = 4;
-	char **logs, **bigger;
+	size_t count = 0, n_logs = 0, cap = 4, n_skipped = 0, cap_skipped = 2;
+	char **logs, **skipped;
 	int rc;
 
 	logs = calloc(cap, sizeof(*logs));
-	if (logs == NULL)
+	skipped = calloc(cap_skipped, sizeof(*skipped));
+	if (logs == NULL || skipped == NULL) {
+		free(logs);
+		free(skipped);
 		return oom(e);
+	}
 	stream = open_dir_stream(dir_fd, dir_path, e);
 	if (stream == NULL) {
 		free(logs);
+		free(skipped);
 		return -1;
 	}
 
@@ -363,7 +401,6 @@ collect_logs(int dir_fd, const char *dir_path, const char *hive_name,
 			continue;
 		if (!is_log_name(ent->d_name, hive_name))
 			continue;
-		/* Only regular files; a link or a FIFO is not a log we read. */
 		if (fstatat(dir_fd, ent->d_name, &st,
 		    AT_SYMLINK_NOFOLLOW) == -1) {
 			if (errno == ENOENT)
@@ -372,36 +409,31 @@ collect_logs(int dir_fd, const char *dir_path, const char *hive_name,
 			    ent->d_name, strerror(errno));
 			break;
 		}
+		/* Only regular files; a link or a FIFO is not a log we read,
+		 * but one that is missing from a replay must be said. */
 		if (!S_ISREG(st.st_mode))
-			continue;
-		if (n_logs + 1 >= cap) {
-			bigger = reallocarray(logs, cap * 2, sizeof(*logs));
-			if (bigger == NULL) {
-				rc = oom(e);
-				break;
-			}
-			logs = bigger;
-			cap *= 2;
-		}
-		logs[n_logs] = path_join(dir_path, ent->d_name);
-		if (logs[n_logs] == NULL) {
-			rc = oom(e);
+			rc = list_push(&skipped, &n_skipped, &cap_skipped,
+			    path_join(dir_path, ent->d_name), e);
+		else
+			rc = list_push(&logs, &n_logs, &cap,
+			    path_join(dir_path, ent->d_name), e);
+		if (rc == -1)
 			break;
-		}
-		n_logs++;
+		rc = 1;
 	}
 	closedir(stream);
 	if (rc == -1) {
-		while (n_logs > 0)
-			free(logs[--n_logs]);
-		free(logs);
+		list_free(logs);
+		list_free(skipped);
 		return -1;
 	}
 
 	qsort(logs, n_logs, sizeof(*logs), compare_paths);
-	logs[n_logs] = NULL;
+	qsort(skipped, n_skipped, sizeof(*skipped), compare_paths);
 	t->logs = logs;
 	t->n_logs = n_logs;
+	t->skipped_logs = skipped;
+	t->n_skipped_logs = n_skipped;
 	return 0;
 }
 
@@ -601,15 +633,10 @@ target_resolve(const char *target, const char *hive_name, struct hp_target *t,
 void
 target_free(struct hp_target *t)
 {
-	size_t i;
-
 	if (t == NULL)
 		return;
-	if (t->logs != NULL) {
-		for (i = 0; t->logs[i] != NULL; i++)
-			free(t->logs[i]);
-		free(t->logs);
-	}
+	list_free(t->logs);
+	list_free(t->skipped_logs);
 	free(t->given);
 	free(t->dir);
 	free(t->hive_path);

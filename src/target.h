@@ -22,6 +22,10 @@ struct hp_target {
 				 * NAME.LOG1, NAME.LOG2 in any letter case), full
 				 * paths, sorted; NULL-terminated */
 	size_t n_logs;
+	char **skipped_logs;	/* entries with a log's name that are not
+				 * regular files (links, FIFOs...): never
+				 * read; full paths, NULL-terminated */
+	size_t n_skipped_logs;
 };
 
 /* Resolves TARGET to the hive `hive_name` (e.g. "SOFTWARE").  For a bare

@@ -599,6 +599,56 @@ unrecoverable_fixture(int i)
 	return hive;
 }
 
+/* Without SOFTWARE.LOG1 the replay starts at LOG2's entry, past the one
+ * the hive expects: it goes on as Windows would, and says so; so it does
+ * when LOG1 is there but not a regular file, and names it. */
+static const char *const missing_log1[] = { "gone", "fifo" };
+
+/* tu_scratch/DIR/SOFTWARE, dirty, its LOG1 gone or a FIFO (`how`). */
+static char *
+dirty_without_log1(const char *dir, const char *how)
+{
+	char *hive = dirty_software(dir, "new");
+	char *log1 = tu_pathf("%s.LOG1", hive);
+
+	ck_assert(unlink(log1) == 0);
+	if (strcmp(how, "fifo") == 0)
+		ck_assert(mkfifo(log1, 0644) == 0);
+	return hive;
+}
+
+START_TEST(test_recover_warns_when_the_first_log_is_missing)
+{
+	char *hive = dirty_without_log1("d", missing_log1[_i]);
+	char *dry = dirty_without_log1("e", missing_log1[_i]);
+	struct json_object *j, *rec;
+	struct tu_result r;
+
+	tu_hp(&r, "recover", "--json", "--backup-dir", tu_bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	j = tu_parse_json(&r, "hivepatch-report/1");
+	rec = recovery_of(j, 0);
+	ck_assert(tu_jbool(rec, "started_late"));
+	ck_assert(!tu_jbool(rec, "stopped_early"));
+	ck_assert_int_eq(tu_jint(rec, "entries_applied"), 1);
+	json_object_put(j);
+	tu_result_free(&r);
+	ck_assert(tu_file_size(tu_pathf("%s.LOG2", hive)) == 0);
+	/* LOG2's entry, which adds MkDirty\\Big, is in. */
+	ck_assert(tu_hive_key_exists(hive, "MkDirty\\Big"));
+
+	tu_hp(&r, "recover", "--dry-run", dry, NULL);
+	ASSERT_STATUS(&r, 0);
+	ck_assert_msg(has_warning_naming(&r, "start at sequence number 4, but "
+	    "the hive expects 2"), "no warning of the missing entries:\n%s",
+	    r.out);
+	if (strcmp(missing_log1[_i], "fifo") == 0)
+		ck_assert_msg(has_warning_naming(&r, tu_pathf("%s.LOG1", dry)),
+		    "the FIFO is not named:\n%s", r.out);
+	tu_result_free(&r);
+}
+END_TEST
+
 START_TEST(test_recover_refuses_when_nothing_trustworthy_remains)
 {
 	const char *why = unrecoverable[_i].why;
@@ -1322,6 +1372,8 @@ recover_suite(void)
 	    test_recover_restores_a_damaged_base_block_from_the_log, 0,
 	    N(modes));
 	tcase_add_test(tc, test_recover_takes_a_hive_of_any_kind);
+	tcase_add_loop_test(tc, test_recover_warns_when_the_first_log_is_missing,
+	    0, N(missing_log1));
 	tcase_add_test(tc, test_recover_tree_recovers_software_and_system);
 	tcase_add_test(tc, test_recover_finds_logs_in_any_letter_case);
 	tcase_add_test(tc, test_recover_usage_errors_exit_2);
