@@ -535,8 +535,10 @@ reset_logs(struct hive_session *s, struct report_hive *rh, struct hp_err *e)
 			size_t n = strlen(e->msg);
 
 			snprintf(e->msg + n, sizeof(e->msg) - n, " (the hive "
-			    "itself is written and clean; Windows ignores its "
-			    "logs while it stays clean)");
+			    "itself is written and clean, %zu of its %zu logs "
+			    "emptied, hive and logs backed up in %.300s; Windows "
+			    "ignores the logs while the hive stays clean)", i,
+			    s->target.n_logs, s->backup.dir);
 			return -1;
 		}
 		rh->n_logs_reset = ++s->n_logs_reset;
