@@ -202,7 +202,7 @@ check_dirty(const struct patch_opts *o, struct hive_session *s,
 	size_t i, used = 0;
 
 	if (s->view.caveat[0] != '\0')
-		report_warn(r, "%s: %s", hive_kind_name(s->kind), s->view.caveat);
+		report_warn(r, "%s: %s", s->target.hive_path, s->view.caveat);
 	if (s->view.replayed)
 		return 0;
 	if (!s->view.disk.dirty)

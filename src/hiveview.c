@@ -95,10 +95,12 @@ set_caveat(const struct hp_target *t, struct hive_view *v)
 		    "be used", rep->stop_reason);
 	if (rep->started_late && n < size)
 		n += (size_t)snprintf(c + n, size - n, "%sthe log entries applied "
-		    "start at sequence number %u, but the hive expects %u next: "
-		    "the entries between are in no log beside it (a log is "
-		    "missing, or Windows had already written them to the hive)",
-		    n ? "; " : "", rep->seq_first, v->disk.seq_secondary);
+		    "start at sequence number %u, but the hive's base block "
+		    "names %u: the entries between are in no log beside it, "
+		    "which Windows leaves after a partial reconcile (it had "
+		    "written them to the hive already), but which also happens "
+		    "when a log is missing", n ? "; " : "", rep->seq_first,
+		    v->disk.seq_secondary);
 	for (i = 0; i < t->n_skipped_logs && n < size; i++)
 		n += (size_t)snprintf(c + n, size - n, "%s%s has a log's name but "
 		    "is not a regular file: not read", n ? "; " : "",

@@ -640,8 +640,8 @@ START_TEST(test_recover_warns_when_the_first_log_is_missing)
 	tu_hp(&r, "recover", "--dry-run", dry, NULL);
 	ASSERT_STATUS(&r, 0);
 	ck_assert_msg(has_warning_naming(&r, "start at sequence number 4, but "
-	    "the hive expects 2"), "no warning of the missing entries:\n%s",
-	    r.out);
+	    "the hive's base block names 2"), "no warning of the missing "
+	    "entries:\n%s", r.out);
 	if (strcmp(missing_log1[_i], "fifo") == 0)
 		ck_assert_msg(has_warning_naming(&r, tu_pathf("%s.LOG1", dry)),
 		    "the FIFO is not named:\n%s", r.out);
