@@ -36,6 +36,12 @@ image_to_memfd(const unsigned char *image, size_t len, const char *hive_path,
 		v->path = NULL;
 		return hp_err_set(e, HP_IOERR, "out of memory");
 	}
+	/* hivex opens it by that name: without /proc it would look like a
+	 * damaged hive. */
+	if (access(v->path, R_OK) == -1)
+		return hp_err_set(e, HP_IOERR, "%s: cannot hand the recovered "
+		    "hive to hivex: %s: %s (is /proc mounted?)", hive_path,
+		    v->path, strerror(errno));
 	return 0;
 }
 
