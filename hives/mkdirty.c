@@ -75,6 +75,7 @@
 
 #include <hivex.h>
 
+#include "regf_le.h"
 #include "logreplay.h"
 
 #define BASE_BLOCK	4096u
@@ -169,29 +170,6 @@ track(const char *path)
 	if (outputs[n_outputs] == NULL)
 		die("out of memory");
 	n_outputs++;
-}
-
-static uint32_t
-le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
-static void
-put32(unsigned char *p, uint32_t v)
-{
-	p[0] = (unsigned char)v;
-	p[1] = (unsigned char)(v >> 8);
-	p[2] = (unsigned char)(v >> 16);
-	p[3] = (unsigned char)(v >> 24);
-}
-
-static void
-put64(unsigned char *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
 }
 
 static struct buf
@@ -296,7 +274,7 @@ set_dword(hive_h *h, hive_node_h node, const char *name, uint32_t v)
 {
 	unsigned char d[4];
 
-	put32(d, v);
+	put_le32(d, v);
 	set_value(h, node, name, hive_t_REG_DWORD, d, 4);
 }
 
@@ -405,7 +383,7 @@ stage1(hive_h *h)
 	set_sz(h, alpha, "Name", "alpha");
 	set_dword(h, alpha, "Count", 1);
 	set_value(h, alpha, "Blob", hive_t_REG_BINARY, bin, sizeof(bin));
-	put64(qword, 0x0123456789abcdefull);
+	put_le64(qword, 0x0123456789abcdefull);
 	set_value(h, alpha, "Big Number", hive_t_REG_QWORD, qword, 8);
 	set_sz(h, alpha, "Temp", "deleted in the second change set");
 	set_value(h, alpha, "List", hive_t_REG_MULTI_SZ, multi, sizeof(multi));
@@ -530,20 +508,20 @@ make_entry(uint32_t seq, uint32_t bins, const unsigned char *hbins,
 	e.d = xmalloc(e.len);
 	e.seq = seq;
 	memcpy(e.d, "HvLE", 4);
-	put32(e.d + 4, (uint32_t)e.len);
-	put32(e.d + 8, 0);
-	put32(e.d + 12, seq);
-	put32(e.d + 16, bins);
-	put32(e.d + 20, (uint32_t)n);
+	put_le32(e.d + 4, (uint32_t)e.len);
+	put_le32(e.d + 8, 0);
+	put_le32(e.d + 12, seq);
+	put_le32(e.d + 16, bins);
+	put_le32(e.d + 20, (uint32_t)n);
 	pos = 40 + 8 * n;
 	for (i = 0; i < n; i++) {
-		put32(e.d + 40 + 8 * i, refs[i].off);
-		put32(e.d + 44 + 8 * i, refs[i].len);
+		put_le32(e.d + 40 + 8 * i, refs[i].off);
+		put_le32(e.d + 44 + 8 * i, refs[i].len);
 		memcpy(e.d + pos, hbins + refs[i].off, refs[i].len);
 		pos += refs[i].len;
 	}
-	put64(e.d + 24, hp_marvin32(e.d + 40, e.len - 40, LOG_REPLAY_HASH_SEED));
-	put64(e.d + 32, hp_marvin32(e.d, 32, LOG_REPLAY_HASH_SEED));
+	put_le64(e.d + 24, hp_marvin32(e.d + 40, e.len - 40, LOG_REPLAY_HASH_SEED));
+	put_le64(e.d + 32, hp_marvin32(e.d, 32, LOG_REPLAY_HASH_SEED));
 	return e;
 }
 
@@ -557,15 +535,15 @@ log_header(unsigned char *out, const unsigned char *bb, uint32_t type,
 	size_t i;
 
 	memcpy(out, bb, LOG_HEADER);
-	put32(out + BB_FILE_TYPE, type);
-	put32(out + BB_SEQ1, seq);
-	put32(out + BB_SEQ2, seq);
+	put_le32(out + BB_FILE_TYPE, type);
+	put_le32(out + BB_SEQ1, seq);
+	put_le32(out + BB_SEQ2, seq);
 	if (wrong_hive) {
 		memset(out + BB_NAME, 0, 64);
 		for (i = 0; other[i] != '\0' && i < 31; i++)
 			out[BB_NAME + 2 * i] = (unsigned char)other[i];
 		/* A day later. */
-		put64(out + BB_TIMESTAMP,
+		put_le64(out + BB_TIMESTAMP,
 		    (le32(out + BB_TIMESTAMP) |
 		    (uint64_t)le32(out + BB_TIMESTAMP + 4) << 32) +
 		    864000000000ull);
@@ -614,8 +592,8 @@ write_old_log(const char *path, const unsigned char *bb, uint32_t seq,
 	/* The log's base block is the hive's as it was in memory: the new
 	 * hive bins data size and root cell. */
 	memcpy(hdr, bb, LOG_HEADER);
-	put32(hdr + BB_BINS_SIZE, bins);
-	put32(hdr + BB_ROOT, le32(after->d + BB_ROOT));
+	put_le32(hdr + BB_BINS_SIZE, bins);
+	put_le32(hdr + BB_ROOT, le32(after->d + BB_ROOT));
 	memcpy(hdr + BB_TIMESTAMP, ts, 8);
 	log_header(d, hdr, 1, seq, wrong_hive);
 	memcpy(d + LOG_HEADER, "DIRT", 4);
@@ -764,8 +742,8 @@ main(int argc, char **argv)
 
 	/* The stale primary. */
 	memcpy(bb, st[0].d, BASE_BLOCK);
-	put32(bb + BB_SEQ1, s + 1);
-	put32(bb + BB_SEQ2, s);
+	put_le32(bb + BB_SEQ1, s + 1);
+	put_le32(bb + BB_SEQ2, s);
 	regf_checksum_set(bb);
 	{
 		unsigned char *prim = xmalloc(st[0].len);

@@ -32,6 +32,9 @@
 
 #include <hivex.h>
 
+#include "regf_le.h"
+#include "logreplay.h"
+
 /* Base block (file header). */
 #define BASE_BLOCK_SIZE		4096
 #define BB_SIGNATURE		0
@@ -47,7 +50,6 @@
 #define BB_CLUSTERING		44
 #define BB_FILE_NAME		48
 #define BB_FILE_NAME_SIZE	64
-#define BB_CHECKSUM		508
 #define FILE_TYPE_PRIMARY	0
 #define FILE_TYPE_LOG		1	/* old-format transaction log */
 #define FILE_FORMAT_DIRECT	1	/* "direct memory load" */
@@ -400,36 +402,6 @@ static const struct tree trees[] = {
 	    "system", "software64-net48", "system" },
 };
 
-static void
-put_le16(unsigned char *p, uint16_t v)
-{
-	p[0] = v & 0xff;
-	p[1] = (v >> 8) & 0xff;
-}
-
-static void
-put_le32(unsigned char *p, uint32_t v)
-{
-	p[0] = v & 0xff;
-	p[1] = (v >> 8) & 0xff;
-	p[2] = (v >> 16) & 0xff;
-	p[3] = (v >> 24) & 0xff;
-}
-
-static void
-put_le64(unsigned char *p, uint64_t v)
-{
-	put_le32(p, (uint32_t)(v & 0xffffffffU));
-	put_le32(p + 4, (uint32_t)(v >> 32));
-}
-
-static uint32_t
-get_le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 |
-	    (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* Cells are 8-byte aligned; `len` includes the 4-byte size field. */
 static size_t
 cell_align(size_t len)
@@ -442,18 +414,6 @@ static uint32_t
 allocated_cell_size(size_t len)
 {
 	return (uint32_t)0 - (uint32_t)len;
-}
-
-/* XOR-32 of the first 508 bytes of a base block. */
-static uint32_t
-base_block_checksum(const unsigned char *bb)
-{
-	uint32_t sum = 0;
-	size_t i;
-
-	for (i = 0; i < BB_CHECKSUM; i += 4)
-		sum ^= get_le32(bb + i);
-	return sum;
 }
 
 static int
@@ -721,7 +681,7 @@ write_skeleton(const char *path, const struct hive_identity *id)
 	put_le32(file + BB_CLUSTERING, 1);
 	if (put_file_name(file + BB_FILE_NAME, id->file_name) == -1)
 		return -1;
-	put_le32(file + BB_CHECKSUM, base_block_checksum(file));
+	regf_checksum_set(file);
 
 	return write_file(path, file, sizeof(file));
 }
@@ -1515,7 +1475,7 @@ trim_to_bins(const char *path)
 	}
 	if (read_base_block(fd, path, bb) == -1)
 		goto fail;
-	end = (off_t)BASE_BLOCK_SIZE + (off_t)get_le32(bb + BB_BINS_SIZE);
+	end = (off_t)BASE_BLOCK_SIZE + (off_t)le32(bb + BB_BINS_SIZE);
 	if (fstat(fd, &st) == -1) {
 		warn("%s", path);
 		goto fail;
@@ -1634,7 +1594,7 @@ write_log_header(const char *path, const char *suffix,
 		return -1;
 	memcpy(log, bb, sizeof(log));
 	put_le32(log + BB_FILE_TYPE, FILE_TYPE_LOG);
-	put_le32(log + BB_CHECKSUM, base_block_checksum(log));
+	regf_checksum_set(log);
 	return write_file(log_path, log, sizeof(log));
 }
 
@@ -1662,14 +1622,14 @@ mark_dirty(const char *path)
 		(void)close(fd);
 		return -1;
 	}
-	primary = get_le32(bb + BB_PRIMARY_SEQ);
+	primary = le32(bb + BB_PRIMARY_SEQ);
 	if (primary == 0) {
 		warnx("%s: primary sequence number is 0", path);
 		(void)close(fd);
 		return -1;
 	}
 	put_le32(bb + BB_SECONDARY_SEQ, primary - 1);
-	put_le32(bb + BB_CHECKSUM, base_block_checksum(bb));
+	regf_checksum_set(bb);
 	n = pwrite(fd, bb, BASE_BLOCK_SIZE, 0);
 	if (n != BASE_BLOCK_SIZE) {
 		if (n == -1)

@@ -9,17 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "regf_le.h"
 #include "hive.h"
 #include "logreplay.h"
 #include "target.h"
 #include "textconv.h"
-
-static uint32_t
-le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
 
 /* The file name field is UTF-16LE, NUL-padded; it is only a hint, so a
  * name that does not convert is left empty. */

@@ -54,6 +54,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "regf_le.h"
 #include "logreplay.h"
 
 #define BASE_BLOCK	4096u	/* base block of a primary file */
@@ -99,30 +100,6 @@
 #define HBIN_TIMESTAMP	20
 #define HBIN_HEADER	32
 
-/* ---- little-endian fields ---- */
-
-static uint32_t
-le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
-static uint64_t
-le64(const unsigned char *p)
-{
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
-
-static void
-put32(unsigned char *p, uint32_t v)
-{
-	p[0] = (unsigned char)v;
-	p[1] = (unsigned char)(v >> 8);
-	p[2] = (unsigned char)(v >> 16);
-	p[3] = (unsigned char)(v >> 24);
-}
-
 /* a is later than b, modulo 2^32 (sequence numbers may wrap). */
 static int
 seq_after(uint32_t a, uint32_t b)
@@ -166,7 +143,7 @@ regf_checksum_ok(const unsigned char *bb)
 void
 regf_checksum_set(unsigned char *bb)
 {
-	put32(bb + BB_CHECKSUM, regf_checksum(bb));
+	put_le32(bb + BB_CHECKSUM, regf_checksum(bb));
 }
 
 static uint32_t
@@ -884,12 +861,12 @@ finish_base_block(struct lr *c)
 		memset(bb + LOG_HEADER, 0, BASE_BLOCK - LOG_HEADER);
 		c->rep->base_block_recovered = 1;
 	}
-	put32(bb + BB_SEQ1, c->seq_final);
-	put32(bb + BB_SEQ2, c->seq_final);
-	put32(bb + BB_FILE_TYPE, FILE_TYPE_PRIMARY);
-	put32(bb + BB_ROOT, c->root_final);
-	put32(bb + BB_BINS_SIZE, c->bins_final);
-	put32(bb + BB_FLAGS, c->flags_final);
+	put_le32(bb + BB_SEQ1, c->seq_final);
+	put_le32(bb + BB_SEQ2, c->seq_final);
+	put_le32(bb + BB_FILE_TYPE, FILE_TYPE_PRIMARY);
+	put_le32(bb + BB_ROOT, c->root_final);
+	put_le32(bb + BB_BINS_SIZE, c->bins_final);
+	put_le32(bb + BB_FLAGS, c->flags_final);
 	regf_checksum_set(bb);
 	c->rep->seq_after = c->seq_final;
 }
