@@ -4,11 +4,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "regf_le.h"
 #include "regfile.h"
 #include "textconv.h"
 
@@ -170,9 +172,8 @@ export_value(struct exporter *ex, const char *path, hive_value_h v)
 		free(data);
 		return hp_err_set(ex->e, HP_IOERR, "out of memory");
 	} else if (type == hive_t_REG_DWORD && len == 4) {
-		fprintf(ex->w, "dword:%08lx%s", (unsigned long)data[0] |
-		    (unsigned long)data[1] << 8 | (unsigned long)data[2] << 16 |
-		    (unsigned long)data[3] << 24, ex->nl);
+		fprintf(ex->w, "dword:%08" PRIx32 "%s",
+		    le32(data), ex->nl);
 	} else
 		put_hex(ex, type, data, len, col);
 	free(name);

@@ -7,6 +7,7 @@
 
 #include <json-c/json.h>
 
+#include "regf_le.h"
 #include "report.h"
 #include "textconv.h"
 
@@ -70,16 +71,6 @@ report_status(const struct report *r, const struct plan_item *it)
 	return "unknown";
 }
 
-static uint64_t
-le_uint(const unsigned char *p, size_t n)
-{
-	uint64_t v = 0;
-
-	while (n-- > 0)
-		v = v << 8 | p[n];
-	return v;
-}
-
 static char *
 hex_string(const unsigned char *data, size_t len)
 {
@@ -101,11 +92,11 @@ report_print_data(FILE *out, hive_type t, const unsigned char *data, size_t len)
 	char *s;
 
 	if (t == hive_t_REG_DWORD && len == 4) {
-		fprintf(out, "dword:%08" PRIx64, le_uint(data, 4));
+		fprintf(out, "dword:%08" PRIx32, le32(data));
 		return;
 	}
 	if (t == hive_t_REG_QWORD && len == 8) {
-		fprintf(out, "qword:%016" PRIx64, le_uint(data, 8));
+		fprintf(out, "qword:%016" PRIx64, le64(data));
 		return;
 	}
 	if ((t == hive_t_REG_SZ || t == hive_t_REG_EXPAND_SZ) &&
@@ -301,12 +292,12 @@ report_json_data(hive_type t, const unsigned char *data, size_t len)
 
 	json_object_object_add(o, "type", json_object_new_string(type_name(t)));
 	if (t == hive_t_REG_DWORD && len == 4) {
-		v = json_object_new_int64((int64_t)le_uint(data, 4));
+		v = json_object_new_int64(le32(data));
 	} else if (t == hive_t_REG_QWORD && len == 8) {
 		/* JSON numbers lose precision past 2^53: give a string too. */
 		char buf[24];
 
-		snprintf(buf, sizeof(buf), "%" PRIu64, le_uint(data, 8));
+		snprintf(buf, sizeof(buf), "%" PRIu64, le64(data));
 		v = json_object_new_string(buf);
 	} else if ((t == hive_t_REG_SZ || t == hive_t_REG_EXPAND_SZ) &&
 	    (s = utf16le_to_utf8(data, len)) != NULL) {
