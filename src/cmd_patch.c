@@ -316,27 +316,18 @@ session_open(const struct patch_opts *o, struct patch_run *run,
 static int
 refuse_both_in_one_file(const struct patch_opts *o, struct hp_err *e)
 {
-	struct hive_view v;
+	struct hive_header hdr;
 	struct hp_target t;
-	char why[160] = "";
-	hive_h *h = NULL;
 
+	/* Its header is enough to say which hive it is; the message is all
+	 * that is made of it. */
 	memset(&t, 0, sizeof(t));
-	memset(&v, 0, sizeof(v));
-	v.memfd = -1;
-	if (target_resolve(o->target, "SOFTWARE", &t, e) == -1 ||
-	    hive_view_open(&t, 0, &v, e) == -1 ||
-	    (h = hive_view_hivex(&v, t.hive_path, 0, e)) == NULL) {
-		hive_view_close(&v);
-		target_free(&t);
-		return -1;
-	}
-	(void)hive_classify(h, &v.hdr, why, sizeof(why));
-	hivex_close(h);
-	hive_view_close(&v);
-	hp_err_set(e, HP_REFUSED, "%s: one hive file cannot take keys in both "
-	    "HKLM\\SOFTWARE and HKLM\\SYSTEM (this one: %s); give the Windows "
-	    "tree", t.hive_path, why);
+	if (target_resolve(o->target, "SOFTWARE", &t, e) == 0 &&
+	    hive_read_header(t.hive_path, &hdr, e) == 0)
+		hp_err_set(e, HP_REFUSED, "%s: one hive file cannot take keys in "
+		    "both HKLM\\SOFTWARE and HKLM\\SYSTEM (this one: header "
+		    "names it '%s'); give the Windows tree", t.hive_path,
+		    hive_header_file(&hdr));
 	target_free(&t);
 	return -1;
 }

@@ -174,16 +174,22 @@ kind_from_layout(hive_h *h, hive_node_h root)
 	return HIVE_UNKNOWN;
 }
 
+const char *
+hive_header_file(const struct hive_header *hdr)
+{
+	const char *base = strrchr(hdr->name, '\\');
+
+	return base ? base + 1 : hdr->name;
+}
+
 enum hive_kind
 hive_classify(hive_h *h, const struct hive_header *hdr, char *why,
 	      size_t whylen)
 {
 	enum hive_kind by_name = HIVE_UNKNOWN, by_layout;
-	const char *base;
+	const char *base = hive_header_file(hdr);
 	size_t i;
 
-	base = strrchr(hdr->name, '\\');
-	base = base ? base + 1 : hdr->name;
 	for (i = 0; i < sizeof(kind_by_file) / sizeof(kind_by_file[0]); i++)
 		if (strcasecmp(base, kind_by_file[i].file) == 0)
 			by_name = kind_by_file[i].kind;

@@ -63,6 +63,9 @@ enum hive_kind hive_classify(hive_h *h, const struct hive_header *hdr,
 
 const char *hive_kind_name(enum hive_kind kind);
 
+/* The file name the header gives, without its directories ("SOFTWARE"). */
+const char *hive_header_file(const struct hive_header *hdr);
+
 /* Walks "A\\B\\C" from the root, case-insensitively.  Returns 0 when
  * absent, leaving errno 0; 0 with errno set on a read error. */
 hive_node_h hive_find_key(hive_h *h, const char *path);
