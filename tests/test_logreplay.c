@@ -132,24 +132,78 @@ replay_free(struct replay *r)
 	    "expected HP_REFUSED", (int)(r)->e.status, (r)->e.msg);	\
 } while (0)
 
+/* A dirty fixture: DIR/NAME made by mkdirty (as mkdirty() above), the
+ * names of its two logs (an old-format hive has no LOG2: the name is
+ * there all the same, unused) and of the hive it must come out as. */
+struct fx {
+	char *out, *l1, *l2, *want;
+};
+
+static void
+fx_make(struct fx *f, const char *dir, const char *mode, const char *name,
+    ...) __attribute__((sentinel));
+
+static void
+fx_make(struct fx *f, const char *dir, const char *mode, const char *name,
+    ...)
+{
+	va_list ap;
+
+	f->out = tu_strf("%s/%s", dir, name);
+	va_start(ap, name);
+	tu_mkdirty_va(mode, clean_hive, f->out, ap);
+	va_end(ap);
+	f->l1 = tu_strf("%s.LOG1", f->out);
+	f->l2 = tu_strf("%s.LOG2", f->out);
+	f->want = tu_strf("%s.expected", f->out);
+}
+
+static void
+fx_free(struct fx *f)
+{
+	free(f->out);
+	free(f->l1);
+	free(f->l2);
+	free(f->want);
+	memset(f, 0, sizeof(*f));
+}
+
+/* The replay succeeded but stopped early, after the first APPLIED
+ * entries, with a stop reason holding LOG and WHY; the image is the hive
+ * as it must be after those entries (OUT.expected.APPLIED). */
+static void
+assert_stopped(const struct replay *r, const struct fx *f, unsigned applied,
+    const char *log, const char *why)
+{
+	char *want = tu_strf("%s.expected.%u", f->out, applied);
+
+	ASSERT_OK(r);
+	ck_assert_int_eq(r->rep.stopped_early, 1);
+	ck_assert_uint_eq(r->rep.entries_applied, applied);
+	ASSERT_HAS(r->rep.stop_reason, "stop reason", log);
+	ASSERT_HAS(r->rep.stop_reason, "stop reason", why);
+	tu_assert_same_hive(r->out, want);
+	free(want);
+}
+
 /* ---- the fixtures, replayed ---- */
 
 START_TEST(test_new_format)
 {
-	char *dir = tu_scratch_new(), *out = mkdirty(dir, "new", "SOFTWARE", NULL);
-	char *l1 = tu_strf("%s.LOG1", out), *l2 = tu_strf("%s.LOG2", out);
-	char *want = tu_strf("%s.expected", out);
+	char *dir = tu_scratch_new();
+	struct fx f;
 	struct replay r;
 
-	replay(&r, out, l1, l2, NULL);
+	fx_make(&f, dir, "new", "SOFTWARE", NULL);
+	replay(&r, f.out, f.l1, f.l2, NULL);
 	ASSERT_OK(&r);
 	ck_assert_int_eq(r.rep.dirty, 1);
 	ck_assert_int_eq(r.rep.format, LOG_FORMAT_NEW);
 	ck_assert_uint_eq(r.rep.entries_applied, 3);
 	ck_assert_uint_ge(r.rep.pages_applied, 3);
 	ck_assert_uint_eq(r.rep.n_logs_used, 2);
-	ck_assert_str_eq(r.rep.logs_used[0], l1);
-	ck_assert_str_eq(r.rep.logs_used[1], l2);
+	ck_assert_str_eq(r.rep.logs_used[0], f.l1);
+	ck_assert_str_eq(r.rep.logs_used[1], f.l2);
 	ck_assert_uint_eq(r.rep.seq_before_primary, 3);
 	ck_assert_uint_eq(r.rep.seq_before_secondary, 2);
 	ck_assert_uint_eq(r.rep.seq_after, 4);
@@ -158,20 +212,17 @@ START_TEST(test_new_format)
 	/* The hive grew: the hive bins data size of the last entry. */
 	{
 		size_t wl;
-		unsigned char *w = tu_read_file(want, &wl);
+		unsigned char *w = tu_read_file(f.want, &wl);
 
 		ck_assert_uint_eq(tu_le32(r.img + 40), tu_le32(w + 40));
 		ck_assert_uint_gt(tu_le32(r.img + 40), 3 * 4096);
 		free(w);
 	}
-	tu_assert_same_hive(r.out, want);
+	tu_assert_same_hive(r.out, f.want);
 	/* And the stale primary alone is not that hive. */
-	tu_assert_hives_differ(out, want);
+	tu_assert_hives_differ(f.out, f.want);
 	replay_free(&r);
-	free(l1);
-	free(l2);
-	free(want);
-	free(out);
+	fx_free(&f);
 	free(dir);
 }
 END_TEST
@@ -179,64 +230,62 @@ END_TEST
 START_TEST(test_new_format_log_order_given)
 {
 	/* The order the logs are given in does not matter. */
-	char *dir = tu_scratch_new(), *out = mkdirty(dir, "new", "SOFTWARE", NULL);
-	char *l1 = tu_strf("%s.LOG1", out), *l2 = tu_strf("%s.LOG2", out);
-	char *want = tu_strf("%s.expected", out);
+	char *dir = tu_scratch_new();
+	struct fx f;
 	struct replay r;
 
-	replay(&r, out, l2, l1, NULL);
+	fx_make(&f, dir, "new", "SOFTWARE", NULL);
+	replay(&r, f.out, f.l2, f.l1, NULL);
 	ASSERT_OK(&r);
 	ck_assert_uint_eq(r.rep.entries_applied, 3);
-	ck_assert_str_eq(r.rep.logs_used[0], l1);
-	ck_assert_str_eq(r.rep.logs_used[1], l2);
-	tu_assert_same_hive(r.out, want);
+	ck_assert_str_eq(r.rep.logs_used[0], f.l1);
+	ck_assert_str_eq(r.rep.logs_used[1], f.l2);
+	tu_assert_same_hive(r.out, f.want);
 	replay_free(&r);
-	free(l1);
-	free(l2);
-	free(want);
-	free(out);
+	fx_free(&f);
 	free(dir);
 }
 END_TEST
 
 START_TEST(test_old_format)
 {
-	char *dir = tu_scratch_new(), *out = mkdirty(dir, "old", "SOFTWARE", NULL);
-	char *l1 = tu_strf("%s.LOG1", out), *want = tu_strf("%s.expected", out);
+	char *dir = tu_scratch_new();
+	struct fx f;
 	struct replay r;
 
-	replay(&r, out, l1, NULL);
+	fx_make(&f, dir, "old", "SOFTWARE", NULL);
+	replay(&r, f.out, f.l1, NULL);
 	ASSERT_OK(&r);
 	ck_assert_int_eq(r.rep.dirty, 1);
 	ck_assert_int_eq(r.rep.format, LOG_FORMAT_OLD);
 	ck_assert_uint_eq(r.rep.entries_applied, 0);
 	ck_assert_uint_gt(r.rep.pages_applied, 0);
 	ck_assert_uint_eq(r.rep.n_logs_used, 1);
-	ck_assert_str_eq(r.rep.logs_used[0], l1);
+	ck_assert_str_eq(r.rep.logs_used[0], f.l1);
 	ck_assert_uint_eq(r.rep.seq_after, 3);
 	ck_assert_int_eq(r.rep.stopped_early, 0);
-	tu_assert_same_hive(r.out, want);
-	tu_assert_hives_differ(out, want);
+	tu_assert_same_hive(r.out, f.want);
+	tu_assert_hives_differ(f.out, f.want);
 	replay_free(&r);
-	free(l1);
-	free(want);
-	free(out);
+	fx_free(&f);
 	free(dir);
 }
 END_TEST
 
 START_TEST(test_clean_unchanged)
 {
-	char *dir = tu_scratch_new(), *out = mkdirty(dir, "new", "SOFTWARE", NULL);
-	char *orig = tu_strf("%s.orig", out), *l1 = tu_strf("%s.LOG1", out);
-	char *l2 = tu_strf("%s.LOG2", out);
+	char *dir = tu_scratch_new();
+	char *orig;
 	unsigned char *d;
 	size_t len;
+	struct fx f;
 	struct replay r;
 
+	fx_make(&f, dir, "new", "SOFTWARE", NULL);
+	orig = tu_strf("%s.orig", f.out);
 	/* A clean hive is used as it is, even beside logs holding later
 	 * entries (Windows ignores them). */
-	replay(&r, orig, l1, l2, NULL);
+	replay(&r, orig, f.l1, f.l2, NULL);
 	ASSERT_OK(&r);
 	ck_assert_int_eq(r.rep.dirty, 0);
 	ck_assert_int_eq(r.rep.format, LOG_FORMAT_NONE);
@@ -255,9 +304,7 @@ START_TEST(test_clean_unchanged)
 	ck_assert_int_eq(r.rep.dirty, 0);
 	replay_free(&r);
 	free(orig);
-	free(l1);
-	free(l2);
-	free(out);
+	fx_free(&f);
 	free(dir);
 }
 END_TEST
@@ -267,42 +314,29 @@ START_TEST(test_truncated_new)
 	char *dir = tu_scratch_new(), *good = mkdirty(dir, "new", "GOOD", NULL);
 	char *gl1 = tu_strf("%s.LOG1", good);
 	char *cut = tu_strf("%zu", tu_log_entry_offset(gl1, 2) + 1000);
-	char *out = mkdirty(dir, "new", "CUT", "--truncate-log", cut, NULL);
-	char *l1 = tu_strf("%s.LOG1", out), *l2 = tu_strf("%s.LOG2", out);
-	char *want = tu_strf("%s.expected.1", out);
+	struct fx f;
 	struct replay r;
 
-	replay(&r, out, l1, l2, NULL);
-	ASSERT_OK(&r);
-	ck_assert_int_eq(r.rep.stopped_early, 1);
-	ck_assert_uint_eq(r.rep.entries_applied, 1);
+	fx_make(&f, dir, "new", "CUT", "--truncate-log", cut, NULL);
+	replay(&r, f.out, f.l1, f.l2, NULL);
+	assert_stopped(&r, &f, 1, "CUT.LOG1", "truncated");
 	ck_assert_uint_eq(r.rep.n_logs_used, 1);
 	ck_assert_uint_eq(r.rep.seq_after, 2);
-	ASSERT_HAS(r.rep.stop_reason, "stop reason", "CUT.LOG1");
-	ASSERT_HAS(r.rep.stop_reason, "stop reason", "truncated");
-	tu_assert_same_hive(r.out, want);
 	replay_free(&r);
+	fx_free(&f);
 
 	/* Cut inside the first entry: nothing trustworthy is left. */
-	free(out);
-	free(l1);
-	free(l2);
-	out = mkdirty(dir, "new", "CUT0", "--truncate-log", "1000", NULL);
-	l1 = tu_strf("%s.LOG1", out);
-	l2 = tu_strf("%s.LOG2", out);
-	replay(&r, out, l1, l2, NULL);
+	fx_make(&f, dir, "new", "CUT0", "--truncate-log", "1000", NULL);
+	replay(&r, f.out, f.l1, f.l2, NULL);
 	ASSERT_REFUSED(&r);
-	ASSERT_HAS(r.e.msg, "message", out);
-	ASSERT_HAS(r.e.msg, "message", l1);
+	ASSERT_HAS(r.e.msg, "message", f.out);
+	ASSERT_HAS(r.e.msg, "message", f.l1);
 	ASSERT_HAS(r.e.msg, "message", "truncated");
 	replay_free(&r);
-	free(want);
+	fx_free(&f);
 	free(cut);
 	free(gl1);
 	free(good);
-	free(out);
-	free(l1);
-	free(l2);
 	free(dir);
 }
 END_TEST
@@ -310,34 +344,30 @@ END_TEST
 START_TEST(test_truncated_old)
 {
 	char *dir = tu_scratch_new();
-	char *out = mkdirty(dir, "old", "CUT", "--truncate-log", "1000", NULL);
-	char *l1 = tu_strf("%s.LOG1", out);
+	struct fx f;
 	struct replay r;
 	size_t len;
 	unsigned char *d;
 	char *cut;
 
 	/* The dirty vector is there, no page: refused. */
-	replay(&r, out, l1, NULL);
+	fx_make(&f, dir, "old", "CUT", "--truncate-log", "1000", NULL);
+	replay(&r, f.out, f.l1, NULL);
 	ASSERT_REFUSED(&r);
-	ASSERT_HAS(r.e.msg, "message", l1);
+	ASSERT_HAS(r.e.msg, "message", f.l1);
 	ASSERT_HAS(r.e.msg, "message", "truncated");
 	replay_free(&r);
+	fx_free(&f);
 
 	/* Cut before the pages of the last hive bins: the earlier bins are
 	 * applied, and the stop reported. */
-	free(out);
-	free(l1);
-	out = mkdirty(dir, "old", "FULL", NULL);
-	l1 = tu_strf("%s.LOG1", out);
-	d = tu_read_file(l1, &len);
+	fx_make(&f, dir, "old", "FULL", NULL);
+	d = tu_read_file(f.l1, &len);
 	free(d);
 	cut = tu_strf("%zu", len - 4096 - 100);
-	free(out);
-	free(l1);
-	out = mkdirty(dir, "old", "CUT2", "--truncate-log", cut, NULL);
-	l1 = tu_strf("%s.LOG1", out);
-	replay(&r, out, l1, NULL);
+	fx_free(&f);
+	fx_make(&f, dir, "old", "CUT2", "--truncate-log", cut, NULL);
+	replay(&r, f.out, f.l1, NULL);
 	ASSERT_OK(&r);
 	ck_assert_int_eq(r.rep.format, LOG_FORMAT_OLD);
 	ck_assert_int_eq(r.rep.stopped_early, 1);
@@ -345,9 +375,8 @@ START_TEST(test_truncated_old)
 	ASSERT_HAS(r.rep.stop_reason, "stop reason", "CUT2.LOG1");
 	ASSERT_HAS(r.rep.stop_reason, "stop reason", "truncated");
 	replay_free(&r);
+	fx_free(&f);
 	free(cut);
-	free(out);
-	free(l1);
 	free(dir);
 }
 END_TEST
@@ -355,109 +384,66 @@ END_TEST
 START_TEST(test_corrupt_entry)
 {
 	char *dir = tu_scratch_new();
-	char *out = mkdirty(dir, "new", "C2", "--corrupt-entry", "2", NULL);
-	char *l1 = tu_strf("%s.LOG1", out), *l2 = tu_strf("%s.LOG2", out);
-	char *want = tu_strf("%s.expected.1", out);
+	struct fx f;
 	struct replay r;
 
-	replay(&r, out, l1, l2, NULL);
-	ASSERT_OK(&r);
-	ck_assert_int_eq(r.rep.stopped_early, 1);
-	ck_assert_uint_eq(r.rep.entries_applied, 1);
-	ASSERT_HAS(r.rep.stop_reason, "stop reason", "C2.LOG1");
-	ASSERT_HAS(r.rep.stop_reason, "stop reason", "hash");
-	tu_assert_same_hive(r.out, want);
+	fx_make(&f, dir, "new", "C2", "--corrupt-entry", "2", NULL);
+	replay(&r, f.out, f.l1, f.l2, NULL);
+	assert_stopped(&r, &f, 1, "C2.LOG1", "hash");
 	replay_free(&r);
-	free(out);
-	free(l1);
-	free(l2);
-	free(want);
+	fx_free(&f);
 
 	/* The third entry, in LOG2: LOG1's two are applied. */
-	out = mkdirty(dir, "new", "C3", "--corrupt-entry", "3", NULL);
-	l1 = tu_strf("%s.LOG1", out);
-	l2 = tu_strf("%s.LOG2", out);
-	want = tu_strf("%s.expected.2", out);
-	replay(&r, out, l1, l2, NULL);
-	ASSERT_OK(&r);
-	ck_assert_int_eq(r.rep.stopped_early, 1);
-	ck_assert_uint_eq(r.rep.entries_applied, 2);
+	fx_make(&f, dir, "new", "C3", "--corrupt-entry", "3", NULL);
+	replay(&r, f.out, f.l1, f.l2, NULL);
+	assert_stopped(&r, &f, 2, "C3.LOG2", "hash");
 	ck_assert_uint_eq(r.rep.n_logs_used, 1);
 	ck_assert_uint_eq(r.rep.seq_after, 3);
-	ASSERT_HAS(r.rep.stop_reason, "stop reason", "C3.LOG2");
-	ASSERT_HAS(r.rep.stop_reason, "stop reason", "hash");
-	tu_assert_same_hive(r.out, want);
 	replay_free(&r);
-	free(out);
-	free(l1);
-	free(l2);
-	free(want);
+	fx_free(&f);
 
 	/* A header field only Hash-2 covers (the flags of LOG2's entry). */
-	out = mkdirty(dir, "new", "H2", NULL);
-	l1 = tu_strf("%s.LOG1", out);
-	l2 = tu_strf("%s.LOG2", out);
-	want = tu_strf("%s.expected.2", out);
+	fx_make(&f, dir, "new", "H2", NULL);
 	{
 		size_t len;
-		unsigned char *d = tu_read_file(l2, &len);
+		unsigned char *d = tu_read_file(f.l2, &len);
 
 		ck_assert(len > 552 && memcmp(d + 512, "HvLE", 4) == 0);
 		d[512 + 8] ^= 1;
-		tu_write_file(l2, d, len);
+		tu_write_file(f.l2, d, len);
 		free(d);
 	}
-	replay(&r, out, l1, l2, NULL);
-	ASSERT_OK(&r);
-	ck_assert_int_eq(r.rep.stopped_early, 1);
-	ck_assert_uint_eq(r.rep.entries_applied, 2);
-	ASSERT_HAS(r.rep.stop_reason, "stop reason", "H2.LOG2");
-	ASSERT_HAS(r.rep.stop_reason, "stop reason", "hash");
-	tu_assert_same_hive(r.out, want);
+	replay(&r, f.out, f.l1, f.l2, NULL);
+	assert_stopped(&r, &f, 2, "H2.LOG2", "hash");
 	replay_free(&r);
-	free(out);
-	free(l1);
-	free(l2);
-	free(want);
+	fx_free(&f);
 
 	/* The first entry: refused, naming the files. */
-	out = mkdirty(dir, "new", "C1", "--corrupt-entry", "1", NULL);
-	l1 = tu_strf("%s.LOG1", out);
-	l2 = tu_strf("%s.LOG2", out);
-	replay(&r, out, l1, l2, NULL);
+	fx_make(&f, dir, "new", "C1", "--corrupt-entry", "1", NULL);
+	replay(&r, f.out, f.l1, f.l2, NULL);
 	ASSERT_REFUSED(&r);
-	ASSERT_HAS(r.e.msg, "message", out);
-	ASSERT_HAS(r.e.msg, "message", l1);
+	ASSERT_HAS(r.e.msg, "message", f.out);
+	ASSERT_HAS(r.e.msg, "message", f.l1);
 	ASSERT_HAS(r.e.msg, "message", "hash");
 	ck_assert_msg(strchr(r.e.msg, '\n') == NULL, "message on one line");
 	replay_free(&r);
-	free(out);
-	free(l1);
-	free(l2);
+	fx_free(&f);
 	free(dir);
 }
 END_TEST
 
 START_TEST(test_gap)
 {
-	char *dir = tu_scratch_new(), *out = mkdirty(dir, "new", "GAP", "--gap", NULL);
-	char *l1 = tu_strf("%s.LOG1", out), *l2 = tu_strf("%s.LOG2", out);
-	char *want = tu_strf("%s.expected.1", out);
+	char *dir = tu_scratch_new();
+	struct fx f;
 	struct replay r;
 
-	replay(&r, out, l1, l2, NULL);
-	ASSERT_OK(&r);
-	ck_assert_int_eq(r.rep.stopped_early, 1);
-	ck_assert_uint_eq(r.rep.entries_applied, 1);
+	fx_make(&f, dir, "new", "GAP", "--gap", NULL);
+	replay(&r, f.out, f.l1, f.l2, NULL);
+	assert_stopped(&r, &f, 1, "GAP.LOG1", "gap");
 	ck_assert_uint_eq(r.rep.seq_after, 2);
-	ASSERT_HAS(r.rep.stop_reason, "stop reason", "GAP.LOG1");
-	ASSERT_HAS(r.rep.stop_reason, "stop reason", "gap");
-	tu_assert_same_hive(r.out, want);
 	replay_free(&r);
-	free(out);
-	free(l1);
-	free(l2);
-	free(want);
+	fx_free(&f);
 	free(dir);
 }
 END_TEST
@@ -465,61 +451,57 @@ END_TEST
 START_TEST(test_wrong_hive)
 {
 	char *dir = tu_scratch_new();
-	char *out = mkdirty(dir, "new", "WN", "--wrong-hive", NULL);
-	char *l1 = tu_strf("%s.LOG1", out), *l2 = tu_strf("%s.LOG2", out);
+	struct fx f;
 	struct replay r;
 
-	replay(&r, out, l1, l2, NULL);
+	fx_make(&f, dir, "new", "WN", "--wrong-hive", NULL);
+	replay(&r, f.out, f.l1, f.l2, NULL);
 	ASSERT_REFUSED(&r);
-	ASSERT_HAS(r.e.msg, "message", out);
-	ASSERT_HAS(r.e.msg, "message", l1);
-	ASSERT_HAS(r.e.msg, "message", l2);
+	ASSERT_HAS(r.e.msg, "message", f.out);
+	ASSERT_HAS(r.e.msg, "message", f.l1);
+	ASSERT_HAS(r.e.msg, "message", f.l2);
 	ASSERT_HAS(r.e.msg, "message", "another hive");
 	replay_free(&r);
-	free(out);
-	free(l1);
-	free(l2);
+	fx_free(&f);
 
-	out = mkdirty(dir, "old", "WO", "--wrong-hive", NULL);
-	l1 = tu_strf("%s.LOG1", out);
-	replay(&r, out, l1, NULL);
+	fx_make(&f, dir, "old", "WO", "--wrong-hive", NULL);
+	replay(&r, f.out, f.l1, NULL);
 	ASSERT_REFUSED(&r);
-	ASSERT_HAS(r.e.msg, "message", l1);
+	ASSERT_HAS(r.e.msg, "message", f.l1);
 	ASSERT_HAS(r.e.msg, "message", "another hive");
 	replay_free(&r);
-	free(out);
-	free(l1);
+	fx_free(&f);
 	free(dir);
 }
 END_TEST
 
 START_TEST(test_no_logs)
 {
-	char *dir = tu_scratch_new(), *out = mkdirty(dir, "new", "NOLOG", NULL);
-	char *l1 = tu_strf("%s.LOG1", out);
+	char *dir = tu_scratch_new();
+	struct fx f;
 	struct replay r;
 
-	replay(&r, out, NULL);
+	fx_make(&f, dir, "new", "NOLOG", NULL);
+	replay(&r, f.out, NULL);
 	ASSERT_REFUSED(&r);
-	ASSERT_HAS(r.e.msg, "message", out);
+	ASSERT_HAS(r.e.msg, "message", f.out);
 	ASSERT_HAS(r.e.msg, "message", "no transaction log");
 	ck_assert_int_eq(r.rep.dirty, 1);
 	replay_free(&r);
 
 	/* Only logs that are not logs (the hive itself, a copy of it). */
-	replay(&r, out, out, NULL);
+	replay(&r, f.out, f.out, NULL);
 	ASSERT_REFUSED(&r);
 	ASSERT_HAS(r.e.msg, "message", "not a transaction log");
 	replay_free(&r);
 
 	/* An unreadable log is an I/O error naming it. */
-	replay(&r, out, l1, "/nonexistent/NOLOG.LOG2", NULL);
+	replay(&r, f.out, f.l1, "/nonexistent/NOLOG.LOG2", NULL);
 	ck_assert_int_eq(r.rc, -1);
 	ck_assert_int_eq(r.e.status, HP_IOERR);
 	ASSERT_HAS(r.e.msg, "message", "/nonexistent/NOLOG.LOG2");
 	replay_free(&r);
-	free(l1);
-	free(out);
+	fx_free(&f);
 	free(dir);
 }
 END_TEST
@@ -529,35 +511,27 @@ START_TEST(test_remnants)
 	/* Entries of an earlier cycle after the last one written: the
 	 * normal end of a log, not a stop. */
 	char *dir = tu_scratch_new();
-	char *out = mkdirty(dir, "new", "RE", "--remnants", NULL);
-	char *l1 = tu_strf("%s.LOG1", out), *l2 = tu_strf("%s.LOG2", out);
-	char *want = tu_strf("%s.expected", out);
+	struct fx f;
 	struct replay r;
 
-	replay(&r, out, l1, l2, NULL);
+	fx_make(&f, dir, "new", "RE", "--remnants", NULL);
+	replay(&r, f.out, f.l1, f.l2, NULL);
 	ASSERT_OK(&r);
 	ck_assert_uint_eq(r.rep.entries_applied, 3);
 	ck_assert_uint_eq(r.rep.n_logs_used, 2);
 	ck_assert_int_eq(r.rep.stopped_early, 0);
-	tu_assert_same_hive(r.out, want);
+	tu_assert_same_hive(r.out, f.want);
 	replay_free(&r);
-	free(out);
-	free(l1);
-	free(l2);
-	free(want);
+	fx_free(&f);
 
 	/* Old format, pages marked one 512-byte sector at a time. */
-	out = mkdirty(dir, "old", "FINE", "--fine-vector", NULL);
-	l1 = tu_strf("%s.LOG1", out);
-	want = tu_strf("%s.expected", out);
-	replay(&r, out, l1, NULL);
+	fx_make(&f, dir, "old", "FINE", "--fine-vector", NULL);
+	replay(&r, f.out, f.l1, NULL);
 	ASSERT_OK(&r);
 	ck_assert_int_eq(r.rep.stopped_early, 0);
-	tu_assert_same_hive(r.out, want);
+	tu_assert_same_hive(r.out, f.want);
 	replay_free(&r);
-	free(out);
-	free(l1);
-	free(want);
+	fx_free(&f);
 	free(dir);
 }
 END_TEST
@@ -567,24 +541,20 @@ START_TEST(test_choice_swapped)
 	/* Windows had switched logs: the older entries are in LOG2.  The
 	 * log with the lower sequence number goes first. */
 	char *dir = tu_scratch_new();
-	char *out = mkdirty(dir, "new", "SW", "--swap-logs", NULL);
-	char *l1 = tu_strf("%s.LOG1", out), *l2 = tu_strf("%s.LOG2", out);
-	char *want = tu_strf("%s.expected", out);
+	struct fx f;
 	struct replay r;
 
-	replay(&r, out, l1, l2, NULL);
+	fx_make(&f, dir, "new", "SW", "--swap-logs", NULL);
+	replay(&r, f.out, f.l1, f.l2, NULL);
 	ASSERT_OK(&r);
 	ck_assert_uint_eq(r.rep.entries_applied, 3);
 	ck_assert_uint_eq(r.rep.n_logs_used, 2);
-	ck_assert_str_eq(r.rep.logs_used[0], l2);
-	ck_assert_str_eq(r.rep.logs_used[1], l1);
+	ck_assert_str_eq(r.rep.logs_used[0], f.l2);
+	ck_assert_str_eq(r.rep.logs_used[1], f.l1);
 	ck_assert_int_eq(r.rep.stopped_early, 0);
-	tu_assert_same_hive(r.out, want);
+	tu_assert_same_hive(r.out, f.want);
 	replay_free(&r);
-	free(out);
-	free(l1);
-	free(l2);
-	free(want);
+	fx_free(&f);
 	free(dir);
 }
 END_TEST
@@ -594,30 +564,26 @@ START_TEST(test_choice_stale_log2)
 	/* LOG2 holds valid entries older than the hive: not applied (they
 	 * would wreck the first hive bin). */
 	char *dir = tu_scratch_new();
-	char *out = mkdirty(dir, "new", "ST", "--stale-log2", NULL);
-	char *l1 = tu_strf("%s.LOG1", out), *l2 = tu_strf("%s.LOG2", out);
-	char *want = tu_strf("%s.expected", out);
+	struct fx f;
 	struct replay r;
 
-	replay(&r, out, l2, l1, NULL);
+	fx_make(&f, dir, "new", "ST", "--stale-log2", NULL);
+	replay(&r, f.out, f.l2, f.l1, NULL);
 	ASSERT_OK(&r);
 	ck_assert_uint_eq(r.rep.entries_applied, 3);
 	ck_assert_uint_eq(r.rep.n_logs_used, 1);
-	ck_assert_str_eq(r.rep.logs_used[0], l1);
+	ck_assert_str_eq(r.rep.logs_used[0], f.l1);
 	ck_assert_int_eq(r.rep.stopped_early, 0);
-	tu_assert_same_hive(r.out, want);
+	tu_assert_same_hive(r.out, f.want);
 	replay_free(&r);
 
 	/* LOG2 alone is too old: refused, saying so. */
-	replay(&r, out, l2, NULL);
+	replay(&r, f.out, f.l2, NULL);
 	ASSERT_REFUSED(&r);
-	ASSERT_HAS(r.e.msg, "message", l2);
+	ASSERT_HAS(r.e.msg, "message", f.l2);
 	ASSERT_HAS(r.e.msg, "message", "older than the hive");
 	replay_free(&r);
-	free(out);
-	free(l1);
-	free(l2);
-	free(want);
+	fx_free(&f);
 	free(dir);
 }
 END_TEST
@@ -625,43 +591,35 @@ END_TEST
 START_TEST(test_bad_base_block)
 {
 	char *dir = tu_scratch_new();
-	char *out = mkdirty(dir, "new", "BN", "--bad-base-block", NULL);
-	char *l1 = tu_strf("%s.LOG1", out), *l2 = tu_strf("%s.LOG2", out);
-	char *want = tu_strf("%s.expected", out);
+	struct fx f;
 	struct replay r;
 
-	replay(&r, out, l1, l2, NULL);
+	fx_make(&f, dir, "new", "BN", "--bad-base-block", NULL);
+	replay(&r, f.out, f.l1, f.l2, NULL);
 	ASSERT_OK(&r);
 	ck_assert_int_eq(r.rep.base_block_recovered, 1);
 	ck_assert_int_eq(r.rep.format, LOG_FORMAT_NEW);
 	ck_assert_uint_eq(r.rep.entries_applied, 3);
 	ck_assert_uint_eq(r.rep.n_logs_used, 1);
-	ck_assert_str_eq(r.rep.logs_used[0], l2);
-	tu_assert_same_hive(r.out, want);
+	ck_assert_str_eq(r.rep.logs_used[0], f.l2);
+	tu_assert_same_hive(r.out, f.want);
 	replay_free(&r);
-	free(out);
-	free(l1);
-	free(l2);
-	free(want);
+	fx_free(&f);
 
-	out = mkdirty(dir, "old", "BO", "--bad-base-block", NULL);
-	l1 = tu_strf("%s.LOG1", out);
-	want = tu_strf("%s.expected", out);
-	replay(&r, out, l1, NULL);
+	fx_make(&f, dir, "old", "BO", "--bad-base-block", NULL);
+	replay(&r, f.out, f.l1, NULL);
 	ASSERT_OK(&r);
 	ck_assert_int_eq(r.rep.base_block_recovered, 1);
 	ck_assert_int_eq(r.rep.format, LOG_FORMAT_OLD);
-	tu_assert_same_hive(r.out, want);
+	tu_assert_same_hive(r.out, f.want);
 	replay_free(&r);
 
 	/* No log: refused, saying the base block is damaged. */
-	replay(&r, out, NULL);
+	replay(&r, f.out, NULL);
 	ASSERT_REFUSED(&r);
 	ASSERT_HAS(r.e.msg, "message", "damaged");
 	replay_free(&r);
-	free(out);
-	free(l1);
-	free(want);
+	fx_free(&f);
 	free(dir);
 }
 END_TEST
@@ -685,40 +643,37 @@ START_TEST(test_identity)
 	/* Logs of this hive written at another time (same file name) are
 	 * accepted, as Windows would; other resource manager GUIDs and
 	 * another time mean another hive. */
-	char *dir = tu_scratch_new(), *out = mkdirty(dir, "new", "ID", NULL);
-	char *l1 = tu_strf("%s.LOG1", out), *l2 = tu_strf("%s.LOG2", out);
-	char *want = tu_strf("%s.expected", out);
+	char *dir = tu_scratch_new();
 	static const unsigned char later[8] = { 1, 2, 3, 4, 5, 6, 7, 1 };
 	unsigned char guid[16];
+	struct fx f;
 	struct replay r;
 
-	patch_base_block(l1, 12, later, 8);
-	patch_base_block(l2, 12, later, 8);
-	replay(&r, out, l1, l2, NULL);
+	fx_make(&f, dir, "new", "ID", NULL);
+	patch_base_block(f.l1, 12, later, 8);
+	patch_base_block(f.l2, 12, later, 8);
+	replay(&r, f.out, f.l1, f.l2, NULL);
 	ASSERT_OK(&r);
 	ck_assert_uint_eq(r.rep.entries_applied, 3);
-	tu_assert_same_hive(r.out, want);
+	tu_assert_same_hive(r.out, f.want);
 	replay_free(&r);
 
 	/* A GUID set on one side only: still accepted. */
 	memset(guid, 0x5a, sizeof(guid));
-	patch_base_block(l1, 112, guid, 16);
-	patch_base_block(l2, 112, guid, 16);
-	replay(&r, out, l1, l2, NULL);
+	patch_base_block(f.l1, 112, guid, 16);
+	patch_base_block(f.l2, 112, guid, 16);
+	replay(&r, f.out, f.l1, f.l2, NULL);
 	ASSERT_OK(&r);
 	replay_free(&r);
 
 	/* Both set, and different: refused. */
 	memset(guid, 0xa5, sizeof(guid));
-	patch_base_block(out, 112, guid, 16);
-	replay(&r, out, l1, l2, NULL);
+	patch_base_block(f.out, 112, guid, 16);
+	replay(&r, f.out, f.l1, f.l2, NULL);
 	ASSERT_REFUSED(&r);
 	ASSERT_HAS(r.e.msg, "message", "another hive");
 	replay_free(&r);
-	free(out);
-	free(l1);
-	free(l2);
-	free(want);
+	fx_free(&f);
 	free(dir);
 }
 END_TEST
