@@ -48,7 +48,7 @@ struct hive_session {
 	int replaced;			/* the new file was renamed into place */
 	int must_write;			/* changes, or a recovery to commit */
 	char sha_after[SHA256_HEX_LEN + 1];
-	size_t n_logs_reset;		/* target.logs emptied after the commit */
+	uint32_t seq_after;		/* of the file written */
 };
 
 /* Everything a run holds, so one function can release it. */
@@ -514,12 +514,8 @@ undo_replaced(struct patch_run *run, size_t upto, struct hp_err *e)
 static int
 reset_logs(struct hive_session *s, struct report_hive *rh, struct hp_err *e)
 {
-	struct hive_header hdr;
 	size_t i;
 
-	if (hive_read_header(s->target.hive_path, &hdr, e) == -1)
-		return -1;
-	rh->seq_after = hdr.seq_primary;
 	rh->logs_reset = s->target.logs;
 	for (i = 0; i < s->target.n_logs; i++) {
 		if (log_reset(s->target.logs[i], e) == -1) {
@@ -532,7 +528,7 @@ reset_logs(struct hive_session *s, struct report_hive *rh, struct hp_err *e)
 			    s->target.n_logs, s->backup.dir);
 			return -1;
 		}
-		rh->n_logs_reset = ++s->n_logs_reset;
+		rh->n_logs_reset = i + 1;
 	}
 	return 0;
 }
@@ -570,7 +566,7 @@ commit_all(const struct patch_opts *o, struct patch_run *run,
 		/* commit_atomic closes the handle before it verifies, so the
 		 * in-memory hive and the file read back are not both held. */
 		rc = commit_atomic(s->h, s->target.hive_path, &s->plan,
-		    s->sha_after, &s->replaced, e);
+		    s->sha_after, &s->seq_after, &s->replaced, e);
 		s->h = NULL;
 		if (rc == -1) {
 			undo_replaced(run, i, e);
@@ -584,6 +580,7 @@ commit_all(const struct patch_opts *o, struct patch_run *run,
 		if (!s->backed_up)
 			continue;
 		r->hives[i].sha_after = s->sha_after;
+		r->hives[i].seq_after = s->seq_after;
 		r->hives[i].backup_dir = s->backup.dir;
 		/* The manifest names the logs as they are about to be; one
 		 * that a crash leaves unemptied still holds its backup, which

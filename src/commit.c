@@ -122,7 +122,7 @@ settle_temp(int fd, const char *tmp, const struct stat *orig, struct hp_err *e)
  * question `verify` asks, answered from disk, not from memory. */
 static int
 check_written(const char *file, const char *what, struct plan *plan,
-	      int walk, struct hp_err *e)
+	      int walk, uint32_t *seq, struct hp_err *e)
 {
 	struct hive_header hdr;
 	struct plan check;
@@ -131,6 +131,8 @@ check_written(const char *file, const char *what, struct plan *plan,
 
 	if (hive_read_header(file, &hdr, e) == -1)
 		return -1;
+	if (seq != NULL)
+		*seq = hdr.seq_primary;
 	h = hive_open(file, 0, e);
 	if (h == NULL)
 		return -1;
@@ -173,8 +175,8 @@ check_written(const char *file, const char *what, struct plan *plan,
 
 int
 commit_atomic(hive_h *h, const char *path, struct plan *plan,
-	      char sha_after[SHA256_HEX_LEN + 1], int *replaced,
-	      struct hp_err *e)
+	      char sha_after[SHA256_HEX_LEN + 1], uint32_t *seq_after,
+	      int *replaced, struct hp_err *e)
 {
 	struct stat orig;
 	char *tmp = NULL;
@@ -201,7 +203,8 @@ commit_atomic(hive_h *h, const char *path, struct plan *plan,
 	}
 	if (settle_temp(fd, tmp, &orig, e) == -1)
 		goto fail;
-	if (check_written(tmp, "the new hive (before rename)", plan, 1, e) == -1)
+	if (check_written(tmp, "the new hive (before rename)", plan, 1, NULL,
+	    e) == -1)
 		goto fail;
 	if (sha256_file(tmp, sha_after, e) == -1)
 		goto fail;
@@ -215,7 +218,8 @@ commit_atomic(hive_h *h, const char *path, struct plan *plan,
 	free(tmp);
 	if (fsync_dir_of(path, e) == -1)
 		return -1;
-	return check_written(path, "the hive after rename", plan, 0, e);
+	return check_written(path, "the hive after rename", plan, 0, seq_after,
+	    e);
 fail:
 	close(fd);
 	unlink(tmp);

@@ -4,6 +4,8 @@
 #ifndef HIVEPATCH_COMMIT_H
 #define HIVEPATCH_COMMIT_H
 
+#include <stdint.h>
+
 #include <hivex.h>
 
 #include "error.h"
@@ -21,11 +23,12 @@ int hive_lock(const char *path, struct hp_err *e);
  * (type and data) and walk whole; after it the final file is opened and
  * checked again.  Mode and ownership of the original are kept.  On
  * failure before the rename the original is untouched and the temporary
- * file is gone.  sha_after receives the new file's SHA-256; *replaced
- * tells, on failure too, whether the new file was renamed into place. */
+ * file is gone.  sha_after and *seq_after receive the new file's SHA-256
+ * and sequence number; *replaced tells, on failure too, whether the new
+ * file was renamed into place. */
 int commit_atomic(hive_h *h, const char *path, struct plan *plan,
-		  char sha_after[SHA256_HEX_LEN + 1], int *replaced,
-		  struct hp_err *e);
+		  char sha_after[SHA256_HEX_LEN + 1], uint32_t *seq_after,
+		  int *replaced, struct hp_err *e);
 
 /* Replaces `path` with a copy of `src` (rollback), the same way: temp
  * file, fsync, rename, fsync the directory.  The copy must hash to
