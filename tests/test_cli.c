@@ -1158,28 +1158,12 @@ END_TEST
 /* ---- commit: failed writes, locks, mode and owner ---- */
 
 /* A .reg file adding n REG_BINARY values Big0, Big1, ... of `size` bytes
- * each, in hex: lines continued with a backslash, as regedit writes them. */
+ * each to HKLM\SOFTWARE\HivepatchTest. */
 static char *
 big_binary_reg(int n, size_t size)
 {
-	static const char head[] = "Windows Registry Editor Version 5.00\n\n"
-	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\HivepatchTest]\n";
-	char *text = malloc(sizeof(head) + (size_t)n * (size * 4 + 32)), *p;
-	size_t i;
-	int v;
-
-	ck_assert(text != NULL);
-	p = text + sprintf(text, "%s", head);
-	for (v = 0; v < n; v++) {
-		p += sprintf(p, "\"Big%d\"=hex:", v);
-		for (i = 0; i < size; i++) {
-			p += sprintf(p, "%02x", (unsigned)((i * 7 + (size_t)v) & 0xff));
-			if (i + 1 < size)
-				p += sprintf(p, (i % 24 == 23) ? ",\\\n  " : ",");
-		}
-		p += sprintf(p, "\n");
-	}
-	return text;
+	return tu_big_binary_reg("Windows Registry Editor Version 5.00\n\n"
+	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\HivepatchTest]\n", n, size);
 }
 
 START_TEST(test_write_that_fails_part_way_leaves_the_original)

@@ -666,27 +666,11 @@ END_TEST
 static char *
 two_hive_big_reg(int n, size_t size)
 {
-	static const char head[] = REG_HEADER
+	return tu_big_binary_reg(REG_HEADER
 	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\HivepatchTest]\n"
 	    "\"Small\"=dword:00000001\n"
 	    "\n"
-	    "[HKEY_LOCAL_MACHINE\\SYSTEM\\Test]\n";
-	char *text = malloc(sizeof(head) + (size_t)n * (size * 4 + 32)), *p;
-	size_t i;
-	int v;
-
-	ck_assert(text != NULL);
-	p = text + sprintf(text, "%s", head);
-	for (v = 0; v < n; v++) {
-		p += sprintf(p, "\"Big%d\"=hex:", v);
-		for (i = 0; i < size; i++) {
-			p += sprintf(p, "%02x", (unsigned)((i * 7 + (size_t)v) & 0xff));
-			if (i + 1 < size)
-				p += sprintf(p, (i % 24 == 23) ? ",\\\n  " : ",");
-		}
-		p += sprintf(p, "\n");
-	}
-	return text;
+	    "[HKEY_LOCAL_MACHINE\\SYSTEM\\Test]\n", n, size);
 }
 
 START_TEST(test_second_commit_failing_puts_the_first_hive_back)

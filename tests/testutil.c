@@ -241,6 +241,28 @@ tu_write_text(const char *path, const char *text)
 	tu_write_file(path, text, strlen(text));
 }
 
+char *
+tu_big_binary_reg(const char *head, int n, size_t size)
+{
+	size_t hl = strlen(head);
+	char *text = malloc(hl + 1 + (size_t)n * (size * 4 + 32)), *p;
+	size_t i;
+	int v;
+
+	ck_assert(text != NULL);
+	p = text + sprintf(text, "%s", head);
+	for (v = 0; v < n; v++) {
+		p += sprintf(p, "\"Big%d\"=hex:", v);
+		for (i = 0; i < size; i++) {
+			p += sprintf(p, "%02x", (unsigned)((i * 7 + (size_t)v) & 0xff));
+			if (i + 1 < size)
+				p += sprintf(p, (i % 24 == 23) ? ",\\\n  " : ",");
+		}
+		p += sprintf(p, "\n");
+	}
+	return text;
+}
+
 unsigned char *
 tu_read_file(const char *path, size_t *len)
 {

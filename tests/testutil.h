@@ -61,6 +61,10 @@ char *tu_pathf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 void tu_write_file(const char *path, const void *data, size_t len);
 void tu_write_text(const char *path, const char *text);
+/* .reg text: head (up to a key line), then n REG_BINARY values Big0,
+ * Big1, ... of `size` bytes each, in hex: lines continued with a
+ * backslash, as regedit writes them (malloc'd). */
+char *tu_big_binary_reg(const char *head, int n, size_t size);
 /* Reads a whole file (NUL-terminated too, for text); fails the test. */
 unsigned char *tu_read_file(const char *path, size_t *len);
 void tu_copy_file(const char *src, const char *dst);
