@@ -79,7 +79,7 @@ export(const char *target_arg, const char *key, const char *output, int utf16,
 	if (view.caveat[0] != '\0')
 		fprintf(stderr, "hivepatch: warning: %s: %s\n", target.hive_path,
 		    view.caveat);
-	if ((h = hive_view_hivex(&view, target.hive_path, 0, e)) == NULL)
+	if ((h = hive_view_hivex(&view, 0, e)) == NULL)
 		goto out;
 	node = hive_find_key(h, rel);
 	if (node == 0) {

@@ -95,8 +95,7 @@ open_hive(struct inspect *in, const char *name, int required,
 	if (hive_view_open(&ih->target, in->no_recover ?
 	    HIVE_VIEW_NO_RECOVER : 0, &ih->view, e) == -1)
 		return -1;
-	if ((ih->h = hive_view_hivex(&ih->view, ih->target.hive_path, 0,
-	    e)) == NULL)
+	if ((ih->h = hive_view_hivex(&ih->view, 0, e)) == NULL)
 		return -1;
 	ih->kind = hive_classify(ih->h, &ih->view.hdr, why, sizeof(why));
 	if (ih->kind != HIVE_SOFTWARE && ih->kind != HIVE_SYSTEM)

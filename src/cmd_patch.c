@@ -294,7 +294,7 @@ session_open(const struct patch_opts *o, struct patch_run *run,
 		return -1;
 	/* Read-only first: judging needs no more, and a hive that already
 	 * complies is then never loaded whole nor written. */
-	s->h = hive_view_hivex(&s->view, s->target.hive_path, 0, e);
+	s->h = hive_view_hivex(&s->view, 0, e);
 	if (s->h == NULL)
 		return -1;
 	found = hive_classify(s->h, &s->view.hdr, why, sizeof(why));
@@ -462,7 +462,7 @@ apply_in_memory(struct hive_session *s, struct hp_err *e)
 
 	s->n_changes = 0;
 	hivex_close(s->h);
-	s->h = hive_view_hivex(&s->view, s->target.hive_path, HIVEX_OPEN_WRITE, e);
+	s->h = hive_view_hivex(&s->view, HIVEX_OPEN_WRITE, e);
 	if (s->h == NULL)
 		return -1;
 	for (i = 0; i < s->plan.n_items; i++) {

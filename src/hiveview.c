@@ -123,6 +123,7 @@ hive_view_open(const struct hp_target *t, int flags, struct hive_view *v,
 
 	memset(v, 0, sizeof(*v));
 	v->memfd = -1;
+	v->hive_path = hive_path;
 	if (hive_read_header(hive_path, &v->disk, &header_err) == -1) {
 		/* Only a base block the logs may mend is worth a replay: not
 		 * a file that is missing, unreadable or no hive at all. */
@@ -143,18 +144,16 @@ hive_view_open(const struct hp_target *t, int flags, struct hive_view *v,
 		return 0;
 	}
 	set_caveat(t, v);
-	if (rc == -1 && t->n_skipped_logs > 0) {
+	if (rc == -1 && v->caveat[0] != '\0') {
 		size_t n = strlen(e->msg);
 
-		snprintf(e->msg + n, sizeof(e->msg) - n, "; %s has a log's name "
-		    "but is not a regular file: not read", t->skipped_logs[0]);
+		snprintf(e->msg + n, sizeof(e->msg) - n, "; %s", v->caveat);
 	}
 	return rc;
 }
 
 hive_h *
-hive_view_hivex(const struct hive_view *v, const char *hive_path, int flags,
-		struct hp_err *e)
+hive_view_hivex(const struct hive_view *v, int flags, struct hp_err *e)
 {
 	hive_h *h;
 
@@ -162,7 +161,7 @@ hive_view_hivex(const struct hive_view *v, const char *hive_path, int flags,
 	h = hivex_open(v->path, flags);
 	if (h == NULL)
 		hp_err_set(e, HP_IOERR, "%s: damaged hive%s: hivex cannot open "
-		    "it: %s%s%.300s", hive_path, v->replayed ? " (as its logs "
+		    "it: %s%s%.300s", v->hive_path, v->replayed ? " (as its logs "
 		    "recover it)" : "", errno ? strerror(errno) : "unknown error",
 		    v->replay.stopped_early ? "; recovery stopped early: " : "",
 		    v->replay.stopped_early ? v->replay.stop_reason : "");

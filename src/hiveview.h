@@ -33,6 +33,8 @@ struct hive_view {
 					 * recovered image */
 	int replayed;			/* the logs were applied */
 	struct log_replay_report replay;	/* when replayed */
+	const char *hive_path;		/* the hive file, for messages (the
+					 * target's, which outlives the view) */
 	char *path;			/* what to hand to hivex_open: the
 					 * hive, or /proc/self/fd/N */
 	int memfd;			/* the recovered image, or -1 */
@@ -52,9 +54,9 @@ int hive_view_open(const struct hp_target *t, int flags, struct hive_view *v,
 		   struct hp_err *e);
 
 /* Opens the view with hivex (flags: 0 or HIVEX_OPEN_WRITE); messages
- * name `hive_path`, never the memory file. */
-hive_h *hive_view_hivex(const struct hive_view *v, const char *hive_path,
-			int flags, struct hp_err *e);
+ * name the hive file, never the memory file. */
+hive_h *hive_view_hivex(const struct hive_view *v, int flags,
+			struct hp_err *e);
 
 void hive_view_close(struct hive_view *v);
 
