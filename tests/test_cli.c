@@ -150,9 +150,7 @@ START_TEST(test_verify_says_missing_before_apply_and_compliant_after)
 	ASSERT_HASH(hive, before);
 	tu_assert_untouched_since(hive, &st);
 
-	tu_hp(&r, "apply", "--backup-dir", tu_bk, root, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "apply", "--backup-dir", tu_bk, root, NULL);
 	tu_assert_net4(hive);
 
 	tu_hp(&r, "verify", root, NULL);
@@ -194,9 +192,7 @@ START_TEST(test_second_apply_is_already_compliant_and_writes_nothing)
 	struct tu_result r;
 	struct stat st;
 
-	tu_hp(&r, "apply", "--backup-dir", tu_bk, root, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "apply", "--backup-dir", tu_bk, root, NULL);
 	tu_assert_net4(hive);
 	tu_sha256(hive, after);
 	tu_stat(hive, &st);
@@ -266,10 +262,8 @@ START_TEST(test_profile_given_twice_writes_once)
 	tu_assert_net4(hive);
 	ck_assert_int_eq(tu_count_backups(tu_bk, NULL), 1);
 
-	tu_hp(&r, "verify", "--profile", "net4-tls12", "--profile",
+	ASSERT_RUN(0, "verify", "--profile", "net4-tls12", "--profile",
 	    "net4-tls12", hive, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
 }
 END_TEST
 
@@ -332,9 +326,7 @@ START_TEST(test_missing_parent_keys_are_created)
 	assert_key(hive, NET32, 1);
 	tu_assert_net4(hive);
 
-	tu_hp(&r, "verify", hive, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "verify", hive, NULL);
 }
 END_TEST
 
@@ -401,9 +393,7 @@ START_TEST(test_verify_refusal_does_not_suggest_an_option_verify_rejects)
 	ASSERT_STATUS(&r, 3);
 	ASSERT_ERR(&r, "not a SOFTWARE hive");
 	tu_result_free(&r);
-	tu_hp(&r, "verify", "--force", hive, NULL);
-	ASSERT_STATUS(&r, 2);
-	tu_result_free(&r);
+	ASSERT_RUN(2, "verify", "--force", hive, NULL);
 	tu_hp(&r, "verify", hive, NULL);
 	ASSERT_LACKS(r.err, "stderr", "--force");
 	tu_result_free(&r);
@@ -557,9 +547,7 @@ START_TEST(test_rollback_restores_the_original_bytes)
 	struct stat st;
 
 	tu_sha256(hive, before);
-	tu_hp(&r, "apply", "--backup-dir", tu_bk, root, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "apply", "--backup-dir", tu_bk, root, NULL);
 	tu_assert_net4(hive);
 
 	tu_hp(&r, "rollback", "--backup-dir", tu_bk, root, NULL);
@@ -579,9 +567,7 @@ START_TEST(test_rollback_restores_the_original_bytes)
 	ASSERT_HASH(hive, before);
 	tu_assert_untouched_since(hive, &st);
 
-	tu_hp(&r, "verify", root, NULL);
-	ASSERT_STATUS(&r, 1);
-	tu_result_free(&r);
+	ASSERT_RUN(1, "verify", root, NULL);
 }
 END_TEST
 
@@ -595,18 +581,14 @@ START_TEST(test_rollback_refuses_a_hive_changed_since_until_forced)
 	struct tu_result r;
 
 	tu_sha256(hive, before);
-	tu_hp(&r, "apply", "--backup-dir", tu_bk, root, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "apply", "--backup-dir", tu_bk, root, NULL);
 	tu_assert_net4(hive);
 
 	/* Someone else changes the hive (their backups go elsewhere). */
 	reg = write_reg("other.reg", "Windows Registry Editor Version 5.00\n\n"
 	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\SomeoneElse]\n"
 	    "\"Changed\"=dword:00000002\n");
-	tu_hp(&r, "import", "--backup-dir", other_bk, reg, root, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "import", "--backup-dir", other_bk, reg, root, NULL);
 	tu_assert_dword(hive, "SomeoneElse", "Changed", 2);
 	tu_sha256(hive, changed);
 
@@ -648,16 +630,11 @@ START_TEST(test_rollback_by_bare_hive_path_finds_the_tree_backup)
 	char *root = tu_make_tree("tree", "img");
 	char *hive = tu_tree_file(root, "SOFTWARE");
 	char before[SHA256_HEX_LEN + 1];
-	struct tu_result r;
 
 	tu_sha256(hive, before);
-	tu_hp(&r, "apply", "--backup-dir", tu_bk, root, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "apply", "--backup-dir", tu_bk, root, NULL);
 	tu_assert_net4(hive);
-	tu_hp(&r, "rollback", "--backup-dir", tu_bk, hive, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "rollback", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_HASH(hive, before);
 }
 END_TEST
@@ -669,12 +646,9 @@ START_TEST(test_rollback_ignores_a_backup_without_manifest)
 	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
 	char before[SHA256_HEX_LEN + 1];
 	char *manifest = NULL, *slot, *unfinished;
-	struct tu_result r;
 
 	tu_sha256(hive, before);
-	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "apply", "--backup-dir", tu_bk, hive, NULL);
 	tu_assert_net4(hive);
 	ck_assert_int_eq(tu_count_backups(tu_bk, &manifest), 1);
 	slot = tu_dir_of(tu_dir_of(manifest));
@@ -683,9 +657,7 @@ START_TEST(test_rollback_ignores_a_backup_without_manifest)
 	tu_mkdir_p(unfinished);
 	tu_write_text(tu_pathf("%s/hive", unfinished), "not the hive\n");
 
-	tu_hp(&r, "rollback", "--backup-dir", tu_bk, hive, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "rollback", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_HASH(hive, before);
 }
 END_TEST
@@ -699,9 +671,7 @@ START_TEST(test_rollback_refuses_a_damaged_backup_copy)
 	struct tu_result r;
 	size_t len;
 
-	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "apply", "--backup-dir", tu_bk, hive, NULL);
 	tu_assert_net4(hive);
 	tu_sha256(hive, after);
 	ck_assert_int_eq(tu_count_backups(tu_bk, &manifest), 1);
@@ -770,9 +740,7 @@ START_TEST(test_reg_key_outside_hklm_software_is_a_usage_error)
 	ASSERT_ERR(&r, tu_pathf("%s:6:", reg));
 	ASSERT_ERR(&r, "HKEY_CURRENT_USER");
 	tu_result_free(&r);
-	tu_hp(&r, "apply", "--reg", reg, "--backup-dir", tu_bk, hive, NULL);
-	ASSERT_STATUS(&r, 2);
-	tu_result_free(&r);
+	ASSERT_RUN(2, "apply", "--reg", reg, "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_HASH(hive, before);
 	ASSERT_NO_BACKUP();
 }
@@ -795,9 +763,7 @@ START_TEST(test_unknown_profile_is_a_usage_error)
 	ASSERT_STATUS(&r, 2);
 	ASSERT_ERR(&r, "not a profile name");
 	tu_result_free(&r);
-	tu_hp(&r, "verify", "--profile", "no-such-profile", hive, NULL);
-	ASSERT_STATUS(&r, 2);
-	tu_result_free(&r);
+	ASSERT_RUN(2, "verify", "--profile", "no-such-profile", hive, NULL);
 	ASSERT_HASH(hive, before);
 	ASSERT_NO_BACKUP();
 }
@@ -830,21 +796,11 @@ START_TEST(test_usage_errors_exit_2)
 	ASSERT_STATUS(&r, 2);
 	ASSERT_ERR(&r, "unexpected argument");
 	tu_result_free(&r);
-	tu_hp(&r, "verify", "--dry-run", hive, NULL);
-	ASSERT_STATUS(&r, 2);
-	tu_result_free(&r);
-	tu_hp(&r, "import", "--backup-dir", tu_bk, NULL);
-	ASSERT_STATUS(&r, 2);
-	tu_result_free(&r);
-	tu_hp(&r, "export", hive, NULL);
-	ASSERT_STATUS(&r, 2);
-	tu_result_free(&r);
-	tu_hp(&r, "rollback", "--backup-dir", tu_bk, NULL);
-	ASSERT_STATUS(&r, 2);
-	tu_result_free(&r);
-	tu_hp(&r, "profiles", "extra", NULL);
-	ASSERT_STATUS(&r, 2);
-	tu_result_free(&r);
+	ASSERT_RUN(2, "verify", "--dry-run", hive, NULL);
+	ASSERT_RUN(2, "import", "--backup-dir", tu_bk, NULL);
+	ASSERT_RUN(2, "export", hive, NULL);
+	ASSERT_RUN(2, "rollback", "--backup-dir", tu_bk, NULL);
+	ASSERT_RUN(2, "profiles", "extra", NULL);
 	ASSERT_HASH(hive, before);
 	ASSERT_NO_BACKUP();
 }
@@ -894,9 +850,7 @@ assert_damaged(const char *hive, const char *problem)
 	ASSERT_ERR(&r, hive);
 	ASSERT_ERR(&r, problem);
 	tu_result_free(&r);
-	tu_hp(&r, "apply", "--force", "--backup-dir", tu_bk, hive, NULL);
-	ASSERT_STATUS(&r, 4);
-	tu_result_free(&r);
+	ASSERT_RUN(4, "apply", "--force", "--backup-dir", tu_bk, hive, NULL);
 	tu_hp(&r, "verify", hive, NULL);
 	ASSERT_STATUS(&r, 4);
 	ASSERT_ERR(&r, hive);
@@ -1006,12 +960,8 @@ START_TEST(test_symlink_out_of_the_image_is_refused)
 	ASSERT_ERR(&r, "Windows/System32");
 	ASSERT_ERR(&r, "symbolic link");
 	tu_result_free(&r);
-	tu_hp(&r, "apply", "--force", "--backup-dir", tu_bk, root, NULL);
-	ASSERT_STATUS(&r, 3);
-	tu_result_free(&r);
-	tu_hp(&r, "verify", root, NULL);
-	ASSERT_STATUS(&r, 3);
-	tu_result_free(&r);
+	ASSERT_RUN(3, "apply", "--force", "--backup-dir", tu_bk, root, NULL);
+	ASSERT_RUN(3, "verify", root, NULL);
 	ASSERT_HASH(outside_hive, before);
 	ASSERT_NO_BACKUP();
 }
@@ -1057,9 +1007,7 @@ START_TEST(test_hive_that_is_a_directory_is_refused)
 	ASSERT_ERR(&r, hive);
 	ASSERT_ERR(&r, "is a directory");
 	tu_result_free(&r);
-	tu_hp(&r, "apply", "--force", "--backup-dir", tu_bk, root, NULL);
-	ASSERT_STATUS(&r, 3);
-	tu_result_free(&r);
+	ASSERT_RUN(3, "apply", "--force", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_NO_BACKUP();
 }
 END_TEST
@@ -1084,9 +1032,7 @@ START_TEST(test_hive_that_is_a_fifo_is_refused)
 	ASSERT_ERR(&r, bare);
 	ASSERT_ERR(&r, "FIFO");
 	tu_result_free(&r);
-	tu_hp(&r, "apply", "--force", "--backup-dir", tu_bk, bare, NULL);
-	ASSERT_STATUS(&r, 3);
-	tu_result_free(&r);
+	ASSERT_RUN(3, "apply", "--force", "--backup-dir", tu_bk, bare, NULL);
 	ASSERT_NO_BACKUP();
 }
 END_TEST
@@ -1197,9 +1143,7 @@ START_TEST(test_write_that_fails_part_way_leaves_the_original)
 	ASSERT_NO_BACKUP();
 
 	/* Without the limit the same import goes through. */
-	tu_hp(&r, "apply", "--reg", reg, "--backup-dir", tu_bk, hive, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "apply", "--reg", reg, "--backup-dir", tu_bk, hive, NULL);
 	ck_assert(tu_file_size(hive) > (off_t)opts.fsize_limit);
 	ck_assert(tu_hive_value(hive, "HivepatchTest", "Big16", &t, &data, &len));
 	ck_assert_int_eq(t, hive_t_REG_BINARY);
@@ -1246,9 +1190,7 @@ START_TEST(test_value_over_16344_bytes_is_refused_or_readable_by_libregf)
 	text = big_binary_reg(1, 16344);
 	tu_write_text(reg, text);
 	free(text);
-	tu_hp(&r, "import", "--backup-dir", tu_bk, reg, hive, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "import", "--backup-dir", tu_bk, reg, hive, NULL);
 	ck_assert(tu_regf_value(hive, "HivepatchTest", "Big0", "(REG_BINARY)",
 	    "Data size: 16344\n") != 0);
 }
@@ -1278,17 +1220,11 @@ START_TEST(test_hive_locked_by_another_run_is_refused)
 	ASSERT_HASH(hive, before);
 	ASSERT_NO_BACKUP();
 	/* verify and --dry-run take no lock. */
-	tu_hp(&r, "verify", hive, NULL);
-	ASSERT_STATUS(&r, 1);
-	tu_result_free(&r);
-	tu_hp(&r, "apply", "--dry-run", "--backup-dir", tu_bk, hive, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(1, "verify", hive, NULL);
+	ASSERT_RUN(0, "apply", "--dry-run", "--backup-dir", tu_bk, hive, NULL);
 
 	close(fd);
-	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "apply", "--backup-dir", tu_bk, hive, NULL);
 	tu_assert_net4(hive);
 }
 END_TEST
@@ -1341,7 +1277,6 @@ START_TEST(test_mode_and_owner_of_the_hive_are_kept)
 {
 	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
 	int root = geteuid() == 0;
-	struct tu_result r;
 	struct stat st;
 
 	ck_assert(chmod(hive, 0640) == 0);
@@ -1349,9 +1284,7 @@ START_TEST(test_mode_and_owner_of_the_hive_are_kept)
 		ck_assert(chown(hive, 65534, 65534) == 0);
 	else
 		fprintf(stderr, "SKIP: not root: owner preservation not checked\n");
-	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "apply", "--backup-dir", tu_bk, hive, NULL);
 	tu_stat(hive, &st);
 	ck_assert_uint_eq(st.st_mode & 07777, 0640);
 	if (root) {
@@ -1360,9 +1293,7 @@ START_TEST(test_mode_and_owner_of_the_hive_are_kept)
 	}
 	tu_assert_dword(hive, NET64, SUC, 1);
 
-	tu_hp(&r, "rollback", "--backup-dir", tu_bk, hive, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "rollback", "--backup-dir", tu_bk, hive, NULL);
 	tu_stat(hive, &st);
 	ck_assert_uint_eq(st.st_mode & 07777, 0640);
 	if (root) {
@@ -1461,9 +1392,7 @@ START_TEST(test_json_reports_a_changed_value_with_its_old_data)
 	struct json_object *j;
 	struct tu_result r;
 
-	tu_hp(&r, "import", "--backup-dir", tu_bk, reg, hive, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "import", "--backup-dir", tu_bk, reg, hive, NULL);
 	tu_assert_dword(hive, NET64, SUC, 0);
 
 	tu_hp(&r, "verify", "--json", hive, NULL);
@@ -1500,9 +1429,7 @@ START_TEST(test_json_verify_report)
 	json_object_put(j);
 	tu_result_free(&r);
 
-	tu_hp(&r, "apply", "--backup-dir", tu_bk, root, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "apply", "--backup-dir", tu_bk, root, NULL);
 	tu_assert_net4(hive);
 
 	tu_hp(&r, "verify", "--json", root, NULL);
@@ -1669,9 +1596,7 @@ import_utf16_types(const char *hive)
 	size_t n = 2, i, len;
 	struct tu_result r;
 
-	tu_hp(&r, "import", "--backup-dir", tu_bk, setup_path, hive, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "import", "--backup-dir", tu_bk, setup_path, hive, NULL);
 	ck_assert(tu_hive_key_exists(hive, "HivepatchTest\\Doomed\\Child"));
 
 	bytes = malloc(8192);
@@ -1695,9 +1620,7 @@ import_utf16_types(const char *hive)
 	ck_assert_int_eq(tu_count_lines(r.out, "  deleted "), 2);
 	tu_result_free(&r);
 
-	tu_hp(&r, "verify", "--reg", reg, hive, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "verify", "--reg", reg, hive, NULL);
 }
 
 START_TEST(test_import_utf16_reg_with_every_type_reads_back_exactly)
@@ -1757,9 +1680,7 @@ START_TEST(test_export_prints_the_key_as_reg)
 	unsigned char *text;
 	struct tu_result r;
 
-	tu_hp(&r, "apply", "--backup-dir", tu_bk, root, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "apply", "--backup-dir", tu_bk, root, NULL);
 	tu_assert_net4(hive);
 	tu_sha256(hive, before);
 
@@ -1843,14 +1764,11 @@ START_TEST(test_export_utf16_reimports_to_the_same_values)
 	unsigned char *bytes;
 	hive_h *a, *b;
 	hive_node_h na, nb;
-	struct tu_result r;
 	size_t len;
 
 	import_utf16_types(hive);
-	tu_hp(&r, "export", "--utf16", "--output", exported, hive,
+	ASSERT_RUN(0, "export", "--utf16", "--output", exported, hive,
 	    "HKLM\\SOFTWARE\\HivepatchTest", NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
 	bytes = tu_read_file(exported, &len);
 	ck_assert_msg(len > 4 && bytes[0] == 0xff && bytes[1] == 0xfe,
 	    "%s does not start with the UTF-16LE byte order mark", exported);
@@ -1859,9 +1777,7 @@ START_TEST(test_export_utf16_reimports_to_the_same_values)
 	free(bytes);
 
 	ck_assert(!tu_hive_key_exists(fresh, "HivepatchTest"));
-	tu_hp(&r, "import", "--backup-dir", tu_bk, exported, fresh, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "import", "--backup-dir", tu_bk, exported, fresh, NULL);
 
 	a = hivex_open(hive, 0);
 	b = hivex_open(fresh, 0);
@@ -1876,9 +1792,7 @@ START_TEST(test_export_utf16_reimports_to_the_same_values)
 	    "Data: 3735928559\n") != 0);
 
 	/* And the original already holds everything the export says. */
-	tu_hp(&r, "verify", "--reg", exported, hive, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "verify", "--reg", exported, hive, NULL);
 }
 END_TEST
 
@@ -1893,9 +1807,7 @@ START_TEST(test_export_of_a_missing_key_exits_1)
 	ASSERT_ERR(&r, "no key");
 	ck_assert_uint_eq(r.out_len, 0);
 	tu_result_free(&r);
-	tu_hp(&r, "export", hive, "HKCU\\Software", NULL);
-	ASSERT_STATUS(&r, 2);
-	tu_result_free(&r);
+	ASSERT_RUN(2, "export", hive, "HKCU\\Software", NULL);
 }
 END_TEST
 

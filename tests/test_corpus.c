@@ -135,9 +135,7 @@ START_TEST(test_forced_apply_on_a_real_hive_keeps_everything_it_held)
 	ck_assert_int_eq(tu_count_backups(tu_bk, NULL), 1);
 	ck_assert_int_eq(tu_count_temp_files(tu_scratch), 0);
 
-	tu_hp(&r, "verify", hive, NULL);
-	ASSERT_STATUS(&r, 3);
-	tu_result_free(&r);
+	ASSERT_RUN(3, "verify", hive, NULL);
 
 	if (before_text == NULL)
 		return;
@@ -213,9 +211,7 @@ START_TEST(test_schannel_on_real_system_lands_in_the_selected_control_set)
 			    "ControlSet%03u" TLS12_UNDER, other)),
 			    "TLS 1.2 key written into ControlSet%03u too", other);
 
-	tu_hp(&r, "verify", "--profile", "schannel-tls12", hive, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "verify", "--profile", "schannel-tls12", hive, NULL);
 
 	if (before_text == NULL)
 		return;
@@ -315,9 +311,7 @@ START_TEST(test_damaged_hive_is_an_io_error_byte_identical)
 	tu_result_free(&r);
 	ASSERT_HASH(hive, before);
 
-	tu_hp(&r, "apply", "--force", "--backup-dir", tu_bk, hive, NULL);
-	ASSERT_STATUS(&r, 4);
-	tu_result_free(&r);
+	ASSERT_RUN(4, "apply", "--force", "--backup-dir", tu_bk, hive, NULL);
 
 	tu_hp(&r, "verify", hive, NULL);
 	ASSERT_STATUS(&r, 4);

@@ -784,15 +784,12 @@ START_TEST(test_recover_finds_logs_in_any_letter_case)
 	char *lower1 = tu_pathf("%s.log1", hive), *lower2 = tu_pathf("%s.log2",
 	    hive);
 	struct files before;
-	struct tu_result r;
 
 	ck_assert(rename(tu_pathf("%s.LOG1", hive), lower1) == 0);
 	ck_assert(rename(tu_pathf("%s.LOG2", hive), lower2) == 0);
 	files_take(&before, hive);
 	ck_assert_int_eq(before.n_logs, 2);
-	tu_hp(&r, "recover", "--backup-dir", tu_bk, hive, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "recover", "--backup-dir", tu_bk, hive, NULL);
 	tu_assert_same_hive(hive, expected(hive, 0));
 	assert_recovered_and_logs_reset(&before);
 }
@@ -813,9 +810,8 @@ START_TEST(test_recover_usage_errors_exit_2)
 
 	files_take(&before, hive);
 	/* The same command line without the mistake is not one. */
-	tu_hp(&r, "recover", "--dry-run", "--backup-dir", tu_bk, hive, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "recover", "--dry-run", "--backup-dir", tu_bk, hive,
+	    NULL);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		const char *argv[8];
 		size_t n = 0;
@@ -837,9 +833,7 @@ START_TEST(test_recover_usage_errors_exit_2)
 		tu_result_free(&r);
 	}
 	/* Two targets. */
-	tu_hp(&r, "recover", "--backup-dir", tu_bk, hive, hive, NULL);
-	ASSERT_STATUS(&r, 2);
-	tu_result_free(&r);
+	ASSERT_RUN(2, "recover", "--backup-dir", tu_bk, hive, hive, NULL);
 	assert_files_unchanged(&before);
 	assert_no_trace(hive);
 }
@@ -913,9 +907,7 @@ START_TEST(test_apply_replays_the_logs_then_patches_and_loses_nothing)
 	if (sys != NULL)
 		assert_files_unchanged(&sys_before);
 
-	tu_hp(&r, "verify", target, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "verify", target, NULL);
 }
 END_TEST
 
@@ -949,12 +941,9 @@ START_TEST(test_apply_writes_nothing_when_the_recovered_hive_is_compliant)
 	    hive_in("d", "SOFTWARE"), NULL);
 	struct timespec mtime = tu_mtime(hive);
 	struct files before;
-	struct tu_result r;
 
 	files_take(&before, hive);
-	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "apply", "--backup-dir", tu_bk, hive, NULL);
 	assert_files_unchanged(&before);
 	ck_assert(tu_same_time(tu_mtime(hive), mtime));
 	assert_no_trace(hive);
@@ -1116,9 +1105,7 @@ START_TEST(test_apply_on_a_clean_hive_empties_its_stale_logs)
 	assert_logged_changes(hive);
 	ck_assert(tu_hive_dword_is(hive, NET64, SUC, 1));
 
-	tu_hp(&r, "rollback", "--backup-dir", tu_bk, hive, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "rollback", "--backup-dir", tu_bk, hive, NULL);
 	assert_files_unchanged(&before);
 }
 END_TEST
@@ -1157,17 +1144,12 @@ START_TEST(test_rollback_after_apply_restores_the_hive_and_its_logs)
 {
 	char *hive = dirty_software("d", modes[_i]);
 	struct files before;
-	struct tu_result r;
 
 	files_take(&before, hive);
-	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "apply", "--backup-dir", tu_bk, hive, NULL);
 	assert_recovered_and_logs_reset(&before);
 
-	tu_hp(&r, "rollback", "--backup-dir", tu_bk, hive, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "rollback", "--backup-dir", tu_bk, hive, NULL);
 	assert_files_unchanged(&before);
 	ck_assert_int_eq(tu_count_temp_files(tu_dir_of(hive)), 0);
 }
@@ -1179,21 +1161,16 @@ START_TEST(test_rollback_after_recover_restores_the_hives_and_their_logs)
 	char *sw = tu_tree_file(root, "SOFTWARE");
 	char *sys = tu_tree_file(root, "SYSTEM");
 	struct files sw_before, sys_before;
-	struct tu_result r;
 
 	make_dirty("software64-net48", "new", sw, NULL);
 	make_dirty("system", "old", sys, NULL);
 	files_take(&sw_before, sw);
 	files_take(&sys_before, sys);
-	tu_hp(&r, "recover", "--backup-dir", tu_bk, root, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "recover", "--backup-dir", tu_bk, root, NULL);
 	assert_recovered_and_logs_reset(&sw_before);
 	assert_recovered_and_logs_reset(&sys_before);
 
-	tu_hp(&r, "rollback", "--backup-dir", tu_bk, root, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "rollback", "--backup-dir", tu_bk, root, NULL);
 	assert_files_unchanged(&sw_before);
 	assert_files_unchanged(&sys_before);
 	ck_assert_int_eq(tu_count_temp_files(tu_dir_of(sw)), 0);
@@ -1213,9 +1190,7 @@ START_TEST(test_rollback_refuses_before_writing_any_hive)
 
 	make_dirty("software64-net48", "new", sw, NULL);
 	make_dirty("system", "new", sys, NULL);
-	tu_hp(&r, "recover", "--backup-dir", tu_bk, root, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "recover", "--backup-dir", tu_bk, root, NULL);
 	tu_write_text(sys_log, "written by Windows since\n");
 	files_take(&sw_after, sw);
 	files_take(&sys_after, sys);
@@ -1323,9 +1298,7 @@ START_TEST(test_corpus_import_into_a_dirty_hive_loses_nothing)
 		oracle = tu_pathf("%s/%s/%s", corpus, corpus_dirty[_i].dir,
 		    corpus_dirty[_i].windows);
 	} else {
-		tu_hp(&r, "recover", "--backup-dir", tu_bk, hive, NULL);
-		ASSERT_STATUS(&r, 0);
-		tu_result_free(&r);
+		ASSERT_RUN(0, "recover", "--backup-dir", tu_bk, hive, NULL);
 		oracle = tu_pathf("%s/oracle", tu_scratch);
 		ck_assert(rename(hive, oracle) == 0);
 		hive = copy_corpus_hive(corpus, _i);

@@ -426,10 +426,8 @@ START_TEST(test_missing_or_dangling_select_is_refused_byte_identical)
 	ck_assert_int_eq(tu_count_temp_files(tu_dir_of(sys)), 0);
 
 	/* Every control set at the root needs no Select. */
-	tu_hp(&r, "apply", "--profile", "schannel-tls12", "--all-control-sets",
-	    "--backup-dir", tu_bk, sys, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "apply", "--profile", "schannel-tls12",
+	    "--all-control-sets", "--backup-dir", tu_bk, sys, NULL);
 	assert_schannel(sys, 1);
 }
 END_TEST
@@ -634,15 +632,11 @@ START_TEST(test_rollback_after_a_software_only_apply_leaves_system_alone)
 	struct tu_result r;
 	struct stat st;
 
-	tu_hp(&r, "apply", "--reg", reg, "--backup-dir", tu_bk, root, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "apply", "--reg", reg, "--backup-dir", tu_bk, root, NULL);
 	tu_sha256(sw, sw_mid);
 	tu_sha256(sys, sys_mid);
-	tu_hp(&r, "apply", "--profile", "net4-tls12", "--backup-dir", tu_bk, root,
-	    NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "apply", "--profile", "net4-tls12", "--backup-dir", tu_bk,
+	    root, NULL);
 	tu_assert_net4(sw);
 	ck_assert_int_eq(tu_count_backups(tu_bk, NULL), 3);
 
@@ -712,9 +706,7 @@ START_TEST(test_second_commit_failing_puts_the_first_hive_back)
 	assert_key(sys, "Test", 0);
 
 	/* Without the limit the same apply goes through, into both. */
-	tu_hp(&r, "apply", "--reg", reg, "--backup-dir", tu_bk, root, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "apply", "--reg", reg, "--backup-dir", tu_bk, root, NULL);
 	ck_assert(tu_file_size(sys) > (off_t)opts.fsize_limit);
 	tu_assert_dword(sw, "HivepatchTest", "Small", 1);
 	ck_assert(tu_regf_value(sys, "Test", "Big16", "(REG_BINARY)",
@@ -755,9 +747,8 @@ START_TEST(test_unrecoverable_system_hive_stops_a_two_hive_apply_before_any_writ
 
 	/* Windows 10: auto needs SOFTWARE only, so the dirty SYSTEM is not
 	 * in the way (and stays as it is). */
-	tu_hp(&r, "apply", "--profile", "auto", "--backup-dir", tu_bk, root, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "apply", "--profile", "auto", "--backup-dir", tu_bk, root,
+	    NULL);
 	tu_assert_net4(sw);
 	ASSERT_HASH(sys, sys_before);
 }
@@ -786,9 +777,7 @@ START_TEST(test_lower_case_tree_takes_a_two_hive_apply)
 	ck_assert_int_eq(tu_count_files(tu_dir_of(sw)), 2);
 	ck_assert_int_eq(tu_count_backups(tu_bk, NULL), 2);
 
-	tu_hp(&r, "rollback", "--backup-dir", tu_bk, root, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "rollback", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_HASH(sw, sw_before);
 	ASSERT_HASH(sys, sys_before);
 	ck_assert_int_eq(tu_count_files(tu_dir_of(sw)), 2);
@@ -979,9 +968,7 @@ START_TEST(test_winhttp_on_an_absent_value_writes_0xa00)
 	char *sw = make_hive("software64-net48", "SOFTWARE");
 	struct tu_result r;
 
-	tu_hp(&r, "verify", "--profile", "winhttp-tls12", sw, NULL);
-	ASSERT_STATUS(&r, 1);
-	tu_result_free(&r);
+	ASSERT_RUN(1, "verify", "--profile", "winhttp-tls12", sw, NULL);
 	tu_hp(&r, "apply", "--profile", "winhttp-tls12", "--backup-dir", tu_bk, sw,
 	    NULL);
 	ASSERT_STATUS(&r, 0);
@@ -994,9 +981,7 @@ START_TEST(test_winhttp_on_an_absent_value_writes_0xa00)
 	    "Microsoft\\Windows\\CurrentVersion\\Internet Settings\\WinHttp",
 	    DSP, 0xa00);
 
-	tu_hp(&r, "verify", "--profile", "winhttp-tls12", sw, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "verify", "--profile", "winhttp-tls12", sw, NULL);
 }
 END_TEST
 
@@ -1018,10 +1003,8 @@ START_TEST(test_32bit_windows7_skips_the_wow6432node_lines)
 	tu_assert_dword(sw, NET2_64, SUC, 1);
 	assert_key(sw, "Wow6432Node", 0);
 
-	tu_hp(&r, "verify", "--profile", "winhttp-tls12", "--profile",
+	ASSERT_RUN(0, "verify", "--profile", "winhttp-tls12", "--profile",
 	    "net35-tls12", sw, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
 }
 END_TEST
 
@@ -1113,9 +1096,7 @@ START_TEST(test_auto_on_windows10_tree_writes_net4_only_system_untouched)
 	tu_assert_untouched_since(sys, &st);
 	ck_assert_int_eq(tu_count_backups(tu_bk, NULL), 1);
 
-	tu_hp(&r, "verify", "--profile", "auto", root, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "verify", "--profile", "auto", root, NULL);
 }
 END_TEST
 
@@ -1153,9 +1134,8 @@ START_TEST(test_inspect_windows10_tree_needs_net4_only)
 	    root));
 	tu_result_free(&r);
 
-	tu_hp(&r, "apply", "--profile", "auto", "--backup-dir", tu_bk, root, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "apply", "--profile", "auto", "--backup-dir", tu_bk, root,
+	    NULL);
 
 	/* Ready by auto's rules, though schannel is still off. */
 	tu_hp(&r, "inspect", root, NULL);
@@ -1197,9 +1177,8 @@ START_TEST(test_inspect_windows7_tree_recommends_auto_then_is_ready)
 	    root));
 	tu_result_free(&r);
 
-	tu_hp(&r, "apply", "--profile", "auto", "--backup-dir", tu_bk, root, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "apply", "--profile", "auto", "--backup-dir", tu_bk, root,
+	    NULL);
 
 	tu_hp(&r, "inspect", root, NULL);
 	ASSERT_STATUS(&r, 0);
@@ -1242,10 +1221,8 @@ START_TEST(test_inspect_bare_system_hive_judges_schannel_only)
 	tu_result_free(&r);
 
 	/* Compliant after schannel, still not "ready": auto has no build. */
-	tu_hp(&r, "apply", "--profile", "schannel-tls12", "--backup-dir", tu_bk,
-	    sys, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "apply", "--profile", "schannel-tls12", "--backup-dir",
+	    tu_bk, sys, NULL);
 	tu_hp(&r, "inspect", sys, NULL);
 	ASSERT_STATUS(&r, 1);
 	ASSERT_OUT(&r, "  schannel-tls12         compliant\n");
@@ -1390,9 +1367,8 @@ START_TEST(test_inspect_json)
 	tu_result_free(&r);
 
 	/* After auto: ready, and the values carry their data. */
-	tu_hp(&r, "apply", "--profile", "auto", "--backup-dir", tu_bk, root, NULL);
-	ASSERT_STATUS(&r, 0);
-	tu_result_free(&r);
+	ASSERT_RUN(0, "apply", "--profile", "auto", "--backup-dir", tu_bk, root,
+	    NULL);
 	tu_hp(&r, "inspect", "--json", root, NULL);
 	ASSERT_STATUS(&r, 0);
 	j = tu_parse_json(&r, "hivepatch-inspect/1");

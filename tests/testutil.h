@@ -324,6 +324,16 @@ void tu_teardown(void);
 	    "exit status %d, expected %d\n--- stdout:\n%s--- stderr:\n%s",\
 	    (r)->status, (want), (r)->out, (r)->err)
 
+/* Runs hivepatch with the arguments that follow (NULL-terminated, as
+ * tu_hp) and checks its exit status, and nothing else, of that run. */
+#define ASSERT_RUN(want, ...) do {					\
+	struct tu_result run_r_;					\
+									\
+	tu_hp(&run_r_, __VA_ARGS__);					\
+	ASSERT_STATUS(&run_r_, (want));					\
+	tu_result_free(&run_r_);					\
+} while (0)
+
 #define ASSERT_HAS(text, what, s)					\
 	ck_assert_msg(strstr((text), (s)) != NULL,			\
 	    "%s lacks \"%s\":\n%s", (what), (s), (text))
