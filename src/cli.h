@@ -24,4 +24,13 @@ int cli_fail(const struct hp_err *e);
 int cli_usage(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+struct hp_target;
+struct hive_view;
+
+/* hive_view_open for a command that only reads (verify, inspect,
+ * export): a dirty hive its logs cannot recover is refused with a hint
+ * that --no-recover reads the primary file as it is. */
+int cli_view_for_reading(const struct hp_target *t, int no_recover,
+			 struct hive_view *v, struct hp_err *e);
+
 #endif

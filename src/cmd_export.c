@@ -65,8 +65,7 @@ export(const char *target_arg, const char *key, const char *output, int utf16,
 		return hp_err_set(e, HP_USAGE,
 		    "%s: not a key in HKEY_LOCAL_MACHINE\\SOFTWARE", key);
 	if (target_resolve(target_arg, "SOFTWARE", &target, e) == -1 ||
-	    hive_view_open(&target, no_recover ? HIVE_VIEW_NO_RECOVER : 0,
-	    &view, e) == -1)
+	    cli_view_for_reading(&target, no_recover, &view, e) == -1)
 		goto out;
 	if (view.disk.dirty && !view.replayed)
 		fprintf(stderr, "hivepatch: warning: %s is dirty and read without "

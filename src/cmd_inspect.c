@@ -92,8 +92,8 @@ open_hive(struct inspect *in, const char *name, int required,
 	in->n_hives++;
 	/* What it is looked up as, until its contents say otherwise. */
 	ih->kind = strcmp(name, "SYSTEM") == 0 ? HIVE_SYSTEM : HIVE_SOFTWARE;
-	if (hive_view_open(&ih->target, in->no_recover ?
-	    HIVE_VIEW_NO_RECOVER : 0, &ih->view, e) == -1)
+	if (cli_view_for_reading(&ih->target, in->no_recover, &ih->view,
+	    e) == -1)
 		return -1;
 	if ((ih->h = hive_view_hivex(&ih->view, 0, e)) == NULL)
 		return -1;

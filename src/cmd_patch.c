@@ -276,18 +276,15 @@ session_open(const struct patch_opts *o, struct patch_run *run,
 	    (s->lock_fd = hive_lock(s->target.hive_path, e)) == -1)
 		return -1;
 	rh->view = &s->view;
-	rc = hive_view_open(&s->target, (o->no_recover ? HIVE_VIEW_NO_RECOVER :
-	    0) | (o->verify ? 0 : HIVE_VIEW_FOR_WRITE), &s->view, e);
+	if (o->verify)
+		rc = cli_view_for_reading(&s->target, o->no_recover, &s->view,
+		    e);
+	else
+		rc = hive_view_open(&s->target, HIVE_VIEW_FOR_WRITE |
+		    (o->no_recover ? HIVE_VIEW_NO_RECOVER : 0), &s->view, e);
 	/* Even a refused hive's report tells its state, once it was read. */
 	if (s->view.disk.major != 0)
 		rh->hdr = &s->view.disk;
-	if (rc == -1 && o->verify && e->status == HP_REFUSED &&
-	    s->view.disk.dirty) {
-		size_t n = strlen(e->msg);
-
-		snprintf(e->msg + n, sizeof(e->msg) - n, "; --no-recover "
-		    "reads the primary file as it is");
-	}
 	if (rc == -1)
 		return -1;
 	if (check_dirty(o, s, r, e) == -1)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "hiveview.h"
 
 static const char usage_text[] =
 "Usage: hivepatch COMMAND [OPTION]...\n"
@@ -91,6 +92,23 @@ cli_usage(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nTry 'hivepatch --help'.\n");
 	return 2;
+}
+
+int
+cli_view_for_reading(const struct hp_target *t, int no_recover,
+		     struct hive_view *v, struct hp_err *e)
+{
+	size_t n;
+
+	if (hive_view_open(t, no_recover ? HIVE_VIEW_NO_RECOVER : 0, v,
+	    e) == 0)
+		return 0;
+	if (e->status == HP_REFUSED && v->disk.dirty) {
+		n = strlen(e->msg);
+		snprintf(e->msg + n, sizeof(e->msg) - n, "; --no-recover reads "
+		    "the primary file as it is");
+	}
+	return -1;
 }
 
 static const struct {
