@@ -282,9 +282,6 @@ session_open(const struct patch_opts *o, struct patch_run *run,
 	else
 		rc = hive_view_open(&s->target, HIVE_VIEW_FOR_WRITE |
 		    (o->no_recover ? HIVE_VIEW_NO_RECOVER : 0), &s->view, e);
-	/* Even a refused hive's report tells its state, once it was read. */
-	if (s->view.disk.major != 0)
-		rh->hdr = &s->view.disk;
 	if (rc == -1)
 		return -1;
 	if (check_dirty(o, s, r, e) == -1)

@@ -225,13 +225,21 @@ report_print_replay(const struct log_replay_report *rep, FILE *out)
 	    ", base block taken from the log" : "", rep->seq_after);
 }
 
+/* The hive file's base block as read, or NULL when it was not. */
+static const struct hive_header *
+disk_of(const struct report_hive *rh)
+{
+	return rh->view != NULL && rh->view->disk.major != 0 ?
+	    &rh->view->disk : NULL;
+}
+
 static void
 print_hive(const struct report *r, const struct report_hive *rh, FILE *out)
 {
 	size_t i;
 
 	fprintf(out, "%-9s %s%s", hive_kind_name(rh->kind), rh->path,
-	    rh->hdr != NULL && rh->hdr->dirty ? " (dirty)" : "");
+	    disk_of(rh) != NULL && disk_of(rh)->dirty ? " (dirty)" : "");
 	if (rh->all_control_sets)
 		fprintf(out, " (all %zu control sets)", rh->n_control_sets);
 	else if (rh->n_control_sets == 1)
@@ -458,16 +466,17 @@ report_json_recovery(const struct hive_view *v, long long seq_after,
 static struct json_object *
 json_hive(const struct report_hive *rh)
 {
+	const struct hive_header *disk = disk_of(rh);
 	struct json_object *hive = json_object_new_object();
 
 	json_object_object_add(hive, "kind",
 	    json_object_new_string(hive_kind_name(rh->kind)));
 	json_object_object_add(hive, "path", json_object_new_string(rh->path));
-	if (rh->hdr != NULL) {
+	if (disk != NULL) {
 		json_object_object_add(hive, "dirty",
-		    json_object_new_boolean(rh->hdr->dirty));
+		    json_object_new_boolean(disk->dirty));
 		json_object_object_add(hive, "sequence", json_uint_pair(
-		    rh->hdr->seq_primary, rh->hdr->seq_secondary));
+		    disk->seq_primary, disk->seq_secondary));
 	}
 	json_object_object_add(hive, "logs",
 	    report_json_strings((const char *const *)rh->logs, rh->n_logs));
@@ -476,7 +485,7 @@ json_hive(const struct report_hive *rh)
 	json_object_object_add(hive, "sha256_before", report_json_opt_string(rh->sha_before));
 	json_object_object_add(hive, "sha256_after", report_json_opt_string(rh->sha_after));
 	json_object_object_add(hive, "backup", report_json_opt_string(rh->backup_dir));
-	json_object_object_add(hive, "recovery", rh->view && rh->hdr ?
+	json_object_object_add(hive, "recovery", disk != NULL ?
 	    report_json_recovery(rh->view, rh->seq_after, rh->logs_reset,
 	    rh->n_logs_reset) : NULL);
 	return hive;

@@ -19,8 +19,8 @@
 struct report_hive {
 	enum hive_kind kind;
 	const char *path;
-	const struct hive_header *hdr;	/* the file on disk; NULL until read */
-	const struct hive_view *view;	/* how it was read: through its logs? */
+	const struct hive_view *view;	/* the file on disk (view->disk, once
+					 * read) and how it was read */
 	char *const *logs;
 	size_t n_logs;
 	char *const *control_sets;	/* what CurrentControlSet meant */
