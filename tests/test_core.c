@@ -1003,24 +1003,37 @@ START_TEST(test_classify_kind)
 }
 END_TEST
 
-START_TEST(test_classify_name_layout_mismatch)
+/* hive_classify of a copy of the fixture `kind` whose header names
+ * `name` (read back as such); why gets its reasons. */
+static enum hive_kind
+classify_renamed(const char *kind, const char *name, char *why, size_t size)
 {
-	char path[PATH_MAX], why[256] = "";
+	char path[PATH_MAX];
 	struct hive_header hdr;
 	struct hp_err e = { HP_OK, "" };
+	enum hive_kind got;
 	hive_h *h;
 
-	fixture_copy("software64-net48", path, sizeof(path));
-	patch_name(path, "emRoot\\System32\\Config\\SYSTEM");
+	fixture_copy(kind, path, sizeof(path));
+	patch_name(path, name);
 	ck_assert_ok(hive_read_header(path, &hdr, &e), e);
-	ck_assert_str_eq(hdr.name, "emRoot\\System32\\Config\\SYSTEM");
+	ck_assert_str_eq(hdr.name, name);
 	h = hive_open(path, 0, &e);
 	ck_assert_msg(h != NULL, "hive_open: %s", e.msg);
-	ck_assert_int_eq(hive_classify(h, &hdr, why, sizeof(why)),
+	got = hive_classify(h, &hdr, why, size);
+	close_hive(h);
+	return got;
+}
+
+START_TEST(test_classify_name_layout_mismatch)
+{
+	char why[256] = "";
+
+	ck_assert_int_eq(classify_renamed("software64-net48",
+	    "emRoot\\System32\\Config\\SYSTEM", why, sizeof(why)),
 	    HIVE_UNKNOWN);
 	ck_assert_has(why, "SYSTEM");
 	ck_assert_has(why, "SOFTWARE");
-	close_hive(h);
 }
 END_TEST
 
@@ -1032,16 +1045,9 @@ START_TEST(test_classify_by_layout)
 	struct hp_err e = { HP_OK, "" };
 	hive_h *h;
 
-	fixture_copy("software64-net48", path, sizeof(path));
-	patch_name(path, "");
-	ck_assert_ok(hive_read_header(path, &hdr, &e), e);
-	ck_assert_str_eq(hdr.name, "");
-	h = hive_open(path, 0, &e);
-	ck_assert_msg(h != NULL, "hive_open: %s", e.msg);
-	ck_assert_int_eq(hive_classify(h, &hdr, why, sizeof(why)),
-	    HIVE_SOFTWARE);
+	ck_assert_int_eq(classify_renamed("software64-net48", "", why,
+	    sizeof(why)), HIVE_SOFTWARE);
 	ck_assert_has(why, "root keys look like a SOFTWARE hive");
-	close_hive(h);
 
 	/* A name that says nothing, on a layout that says nothing either. */
 	fixture_copy("system", path, sizeof(path));
@@ -1061,20 +1067,12 @@ END_TEST
 /* DEFAULT shares the user hive layout; its header name tells it apart. */
 START_TEST(test_classify_default)
 {
-	char path[PATH_MAX], why[256] = "";
-	struct hive_header hdr;
-	struct hp_err e = { HP_OK, "" };
-	hive_h *h;
+	char why[256] = "";
 
-	fixture_copy("ntuser", path, sizeof(path));
-	patch_name(path, "emRoot\\System32\\Config\\DEFAULT");
-	ck_assert_ok(hive_read_header(path, &hdr, &e), e);
-	h = hive_open(path, 0, &e);
-	ck_assert_msg(h != NULL, "hive_open: %s", e.msg);
-	ck_assert_int_eq(hive_classify(h, &hdr, why, sizeof(why)),
+	ck_assert_int_eq(classify_renamed("ntuser",
+	    "emRoot\\System32\\Config\\DEFAULT", why, sizeof(why)),
 	    HIVE_DEFAULT);
 	ck_assert_has(why, "'DEFAULT'");
-	close_hive(h);
 }
 END_TEST
 
