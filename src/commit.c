@@ -118,11 +118,12 @@ settle_temp(int fd, const char *tmp, const struct stat *orig, struct hp_err *e)
 	return 0;
 }
 
-/* Opens a written file afresh and checks it holds the plan: the same
- * question `verify` asks, answered from disk, not from memory. */
+/* Opens the new hive afresh and checks it holds the plan, the same
+ * question `verify` asks, answered from disk, not from memory, and that
+ * it walks whole.  *seq receives its sequence number. */
 static int
-check_written(const char *file, const char *what, struct plan *plan,
-	      int walk, uint32_t *seq, struct hp_err *e)
+check_written(const char *file, struct plan *plan, uint32_t *seq,
+	      struct hp_err *e)
 {
 	struct hive_header hdr;
 	struct plan check;
@@ -131,8 +132,7 @@ check_written(const char *file, const char *what, struct plan *plan,
 
 	if (hive_read_header(file, &hdr, e) == -1)
 		return -1;
-	if (seq != NULL)
-		*seq = hdr.seq_primary;
+	*seq = hdr.seq_primary;
 	h = hive_open(file, 0, e);
 	if (h == NULL)
 		return -1;
@@ -159,15 +159,15 @@ check_written(const char *file, const char *what, struct plan *plan,
 	if (unmet > 0) {
 		hivex_close(h);
 		return hp_err_set(e, HP_IOERR,
-		    "%s: %s does not hold %d of the planned values", file, what,
+		    "%s: the new hive does not hold %d of the planned values", file,
 		    unmet);
 	}
-	if (walk && hive_walk_all(h) == -1) {
+	if (hive_walk_all(h) == -1) {
 		int saved = errno;
 
 		hivex_close(h);
-		return hp_err_set(e, HP_IOERR, "%s: %s does not walk whole: %s",
-		    file, what, strerror(saved));
+		return hp_err_set(e, HP_IOERR, "%s: the new hive does not walk "
+		    "whole: %s", file, strerror(saved));
 	}
 	hivex_close(h);
 	return 0;
@@ -178,7 +178,7 @@ commit_atomic(hive_h *h, const char *path, struct plan *plan,
 	      char sha_after[SHA256_HEX_LEN + 1], uint32_t *seq_after,
 	      int *replaced, struct hp_err *e)
 {
-	struct stat orig;
+	struct stat orig, written, now;
 	char *tmp = NULL;
 	int fd = -1, rc, saved;
 
@@ -203,11 +203,14 @@ commit_atomic(hive_h *h, const char *path, struct plan *plan,
 	}
 	if (settle_temp(fd, tmp, &orig, e) == -1)
 		goto fail;
-	if (check_written(tmp, "the new hive (before rename)", plan, 1, NULL,
-	    e) == -1)
+	if (check_written(tmp, plan, seq_after, e) == -1)
 		goto fail;
 	if (sha256_file(tmp, sha_after, e) == -1)
 		goto fail;
+	if (fstat(fd, &written) == -1) {
+		hp_err_set(e, HP_IOERR, "%s: %s", tmp, strerror(errno));
+		goto fail;
+	}
 	if (rename(tmp, path) == -1) {
 		hp_err_set(e, HP_IOERR, "%s: cannot rename the new hive into place: %s",
 		    path, strerror(errno));
@@ -218,8 +221,13 @@ commit_atomic(hive_h *h, const char *path, struct plan *plan,
 	free(tmp);
 	if (fsync_dir_of(path, e) == -1)
 		return -1;
-	return check_written(path, "the hive after rename", plan, 0, seq_after,
-	    e);
+	/* The name now leads to the file just checked: reading it again
+	 * would read the same bytes. */
+	if (stat(path, &now) == -1 || now.st_dev != written.st_dev ||
+	    now.st_ino != written.st_ino)
+		return hp_err_set(e, HP_IOERR, "%s: after the rename the name does "
+		    "not lead to the hive written", path);
+	return 0;
 fail:
 	close(fd);
 	unlink(tmp);

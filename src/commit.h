@@ -20,8 +20,8 @@ int hive_lock(const char *path, struct hp_err *e);
 /* Commits the hivex handle's changes over `path`, and closes the handle
  * (success or not) before reading the result back.  Before the rename the
  * temporary file is opened afresh and must hold every item of `plan`
- * (type and data) and walk whole; after it the final file is opened and
- * checked again.  Mode and ownership of the original are kept.  On
+ * (type and data) and walk whole; after it `path` must lead to that very
+ * file.  Mode and ownership of the original are kept.  On
  * failure before the rename the original is untouched and the temporary
  * file is gone.  sha_after and *seq_after receive the new file's SHA-256
  * and sequence number; *replaced tells, on failure too, whether the new
