@@ -851,6 +851,31 @@ cmp_named(const void *a, const void *b)
 	return c ? c : strcmp(x->name, y->name);
 }
 
+/* The handles of a 0-terminated list (values or subkeys of `path`), with
+ * their names from name_of (fn, for the message), sorted by name; *np
+ * gets how many. */
+static struct named *
+by_name(hive_h *h, const size_t *hs, char *(*name_of)(hive_h *, size_t),
+    const char *fn, const char *path, size_t *np)
+{
+	struct named *list;
+	size_t n, i;
+
+	for (n = 0; hs[n] != 0; n++)
+		;
+	list = calloc(n + 1, sizeof(*list));
+	ck_assert_msg(list != NULL, "out of memory");
+	for (i = 0; i < n; i++) {
+		list[i].name = name_of(h, hs[i]);
+		ck_assert_msg(list[i].name != NULL, "%s: %s: %s", path, fn,
+		    strerror(errno));
+		list[i].h = hs[i];
+	}
+	qsort(list, n, sizeof(*list), cmp_named);
+	*np = n;
+	return list;
+}
+
 static void
 walk(hive_h *h, hive_node_h node, const char *path, int depth, struct sb *out,
      struct tu_hive_count *count)
@@ -867,17 +892,7 @@ walk(hive_h *h, hive_node_h node, const char *path, int depth, struct sb *out,
 	vals = hivex_node_values(h, node);
 	ck_assert_msg(vals != NULL, "%s: hivex_node_values: %s", path,
 	    strerror(errno));
-	for (n = 0; vals[n] != 0; n++)
-		;
-	list = calloc(n + 1, sizeof(*list));
-	ck_assert_msg(list != NULL, "out of memory");
-	for (i = 0; i < n; i++) {
-		list[i].name = hivex_value_key(h, vals[i]);
-		ck_assert_msg(list[i].name != NULL, "%s: hivex_value_key: %s",
-		    path, strerror(errno));
-		list[i].h = vals[i];
-	}
-	qsort(list, n, sizeof(*list), cmp_named);
+	list = by_name(h, vals, hivex_value_key, "hivex_value_key", path, &n);
 	for (i = 0; i < n; i++) {
 		hive_type t;
 		size_t len;
@@ -901,17 +916,7 @@ walk(hive_h *h, hive_node_h node, const char *path, int depth, struct sb *out,
 	kids = hivex_node_children(h, node);
 	ck_assert_msg(kids != NULL, "%s: hivex_node_children: %s", path,
 	    strerror(errno));
-	for (n = 0; kids[n] != 0; n++)
-		;
-	list = calloc(n + 1, sizeof(*list));
-	ck_assert_msg(list != NULL, "out of memory");
-	for (i = 0; i < n; i++) {
-		list[i].name = hivex_node_name(h, kids[i]);
-		ck_assert_msg(list[i].name != NULL, "%s: hivex_node_name: %s",
-		    path, strerror(errno));
-		list[i].h = kids[i];
-	}
-	qsort(list, n, sizeof(*list), cmp_named);
+	list = by_name(h, kids, hivex_node_name, "hivex_node_name", path, &n);
 	for (i = 0; i < n; i++) {
 		char *sub = tu_strf("%s\\%s", path, list[i].name);
 
