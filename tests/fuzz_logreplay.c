@@ -41,18 +41,12 @@
 #include <unistd.h>
 
 #include "logreplay.h"
+#include "regf_le.h"
 
 #define FUZZ_MAX_IMAGE (64u * 1024 * 1024)
 #define FUZZ_HEADER 7
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static uint32_t
-get32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
 
 static size_t
 get24(const uint8_t *p)
@@ -81,7 +75,7 @@ fix_up(unsigned char *d, size_t len, int is_log)
 	if (!is_log)
 		return;
 	while (off < len && len - off >= 40 && memcmp(d + off, "HvLE", 4) == 0) {
-		uint32_t size = get32(d + off + 4);
+		uint32_t size = le32(d + off + 4);
 
 		if (size < 40 || size > len - off)
 			break;
@@ -203,11 +197,11 @@ check_result(int rc, const struct log_replay_buf *hive,
 	}
 	if (memcmp(img, "regf", 4) != 0 || !regf_checksum_ok(img))
 		abort();
-	if (get32(img + 4) != get32(img + 8) || get32(img + 4) != rep->seq_after)
+	if (le32(img + 4) != le32(img + 8) || le32(img + 4) != rep->seq_after)
 		abort();
-	if (get32(img + 28) != 0)
+	if (le32(img + 28) != 0)
 		abort();
-	if ((uint64_t)len < 4096ull + get32(img + 40) || len > FUZZ_MAX_IMAGE ||
+	if ((uint64_t)len < 4096ull + le32(img + 40) || len > FUZZ_MAX_IMAGE ||
 	    len < hive->len)
 		abort();
 	if (rep->n_logs_used == 0 || rep->n_logs_used > 2)

@@ -33,6 +33,7 @@
 #include "hive.h"
 #include "plan.h"
 #include "profile.h"
+#include "regf_le.h"
 #include "regfile.h"
 
 /* Made by main(), removed after the run: fixtures/ holds one pristine
@@ -259,22 +260,6 @@ close_hive(hive_h *h)
 
 /* ---- base block surgery ---- */
 
-static uint32_t
-get_le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
-static void
-put_le32(unsigned char *p, uint32_t v)
-{
-	p[0] = v & 0xff;
-	p[1] = (v >> 8) & 0xff;
-	p[2] = (v >> 16) & 0xff;
-	p[3] = (v >> 24) & 0xff;
-}
-
 static void
 read_bb(const char *path, unsigned char bb[512])
 {
@@ -303,7 +288,7 @@ bb_checksum(const unsigned char bb[512])
 	size_t i;
 
 	for (i = 0; i < 508; i += 4)
-		sum ^= get_le32(bb + i);
+		sum ^= le32(bb + i);
 	if (sum == 0xffffffffu)
 		sum = 0xfffffffeu;
 	else if (sum == 0)
@@ -330,7 +315,7 @@ peek32(const char *path, size_t off)
 	unsigned char bb[512];
 
 	read_bb(path, bb);
-	return get_le32(bb + off);
+	return le32(bb + off);
 }
 
 /* Writes an ASCII name into the file name field (UTF-16LE, 64 bytes). */
@@ -411,7 +396,7 @@ assert_dword(hive_h *h, const char *key, const char *name, uint32_t want)
 	ck_assert_msg(d != NULL, "%s\\%s absent", key, name);
 	ck_assert_int_eq(t, hive_t_REG_DWORD);
 	ck_assert_uint_eq(len, 4);
-	ck_assert_uint_eq(get_le32(d), want);
+	ck_assert_uint_eq(le32(d), want);
 	free(d);
 }
 
@@ -777,7 +762,7 @@ START_TEST(test_header_checksum_special)
 		read_bb(path, bb);
 		put_le32(bb + 200, 0);
 		for (rest = 0, i = 0; i < 508; i += 4)
-			rest ^= get_le32(bb + i);
+			rest ^= le32(bb + i);
 		put_le32(bb + 200, rest ^ xors[k]);
 		put_le32(bb + 508, stored[k]);
 		write_bb(path, bb);
@@ -2357,7 +2342,7 @@ after_dword(const struct plan_item *it)
 {
 	ck_assert_int_eq(it->after_type, hive_t_REG_DWORD);
 	ck_assert_uint_eq(it->after_len, 4);
-	return get_le32(it->after);
+	return le32(it->after);
 }
 
 START_TEST(test_judge_set_bits)
@@ -2393,7 +2378,7 @@ START_TEST(test_judge_set_bits)
 	judge(h, &plan.items[1]);
 	ck_assert_int_eq(plan.items[1].action, PLAN_CHANGE);
 	ck_assert_int_eq(plan.items[1].before_type, hive_t_REG_DWORD);
-	ck_assert_uint_eq(get_le32(plan.items[1].before), 0x2000);
+	ck_assert_uint_eq(le32(plan.items[1].before), 0x2000);
 	ck_assert_uint_eq(after_dword(&plan.items[1]), 0x2a00);
 	judge_apply(h, &plan, 1, PLAN_CHANGE);
 	assert_dword(h, WINHTTP, "DefaultSecureProtocols", 0x2a00);

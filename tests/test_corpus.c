@@ -166,8 +166,7 @@ select_current(const char *hive)
 	    "%s: no Select\\Current", hive);
 	ck_assert_int_eq(t, hive_t_REG_DWORD);
 	ck_assert_uint_eq(len, 4);
-	current = (unsigned)data[0] | (unsigned)data[1] << 8 |
-	    (unsigned)data[2] << 16 | (unsigned)data[3] << 24;
+	current = le32((const unsigned char *)data);
 	free(data);
 	ck_assert_msg(current >= 1 && current <= 999, "Select\\Current is %u",
 	    current);

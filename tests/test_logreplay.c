@@ -104,10 +104,10 @@ replay(struct replay *r, const char *hive, ...)
 	ck_assert(r->img != NULL && r->len >= 4096);
 	if (r->rep.dirty) {
 		ck_assert_msg(regf_checksum_ok(r->img), "bad checksum");
-		ck_assert_uint_eq(tu_le32(r->img + 4), tu_le32(r->img + 8));
-		ck_assert_uint_eq(tu_le32(r->img + 4), r->rep.seq_after);
-		ck_assert_uint_eq(tu_le32(r->img + 28), 0);
-		ck_assert_msg((uint64_t)r->len >= 4096ull + tu_le32(r->img + 40),
+		ck_assert_uint_eq(le32(r->img + 4), le32(r->img + 8));
+		ck_assert_uint_eq(le32(r->img + 4), r->rep.seq_after);
+		ck_assert_uint_eq(le32(r->img + 28), 0);
+		ck_assert_msg((uint64_t)r->len >= 4096ull + le32(r->img + 40),
 		    "image shorter than its hive bins data");
 	}
 	r->out = tu_strf("%s.replayed", hive);
@@ -214,8 +214,8 @@ START_TEST(test_new_format)
 		size_t wl;
 		unsigned char *w = tu_read_file(f.want, &wl);
 
-		ck_assert_uint_eq(tu_le32(r.img + 40), tu_le32(w + 40));
-		ck_assert_uint_gt(tu_le32(r.img + 40), 3 * 4096);
+		ck_assert_uint_eq(le32(r.img + 40), le32(w + 40));
+		ck_assert_uint_gt(le32(r.img + 40), 3 * 4096);
 		free(w);
 	}
 	tu_assert_same_hive(r.out, f.want);
@@ -767,7 +767,7 @@ START_TEST(test_checksum)
 	memcpy(bb, "regf", 4);
 	regf_checksum_set(bb);
 	ck_assert(regf_checksum_ok(bb));
-	ck_assert_uint_eq(tu_le32(bb + 508), tu_le32((const unsigned char *)"regf"));
+	ck_assert_uint_eq(le32(bb + 508), le32((const unsigned char *)"regf"));
 	/* An XOR of zero is stored as 1. */
 	memset(bb, 0, sizeof(bb));
 	ck_assert_uint_eq(regf_checksum(bb), 1);

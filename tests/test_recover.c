@@ -175,8 +175,8 @@ sequence_of(const char *hive, uint32_t *primary, uint32_t *secondary)
 	unsigned char *bb = tu_read_file(hive, &len);
 
 	ck_assert_msg(len >= 512, "%s: %zu bytes, no base block", hive, len);
-	*primary = tu_le32(bb + 4);
-	*secondary = tu_le32(bb + 8);
+	*primary = le32(bb + 4);
+	*secondary = le32(bb + 8);
 	free(bb);
 }
 

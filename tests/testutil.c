@@ -786,7 +786,7 @@ tu_hive_dword_is(const char *hive, const char *key, const char *name,
 		free(data);
 		return 0;
 	}
-	got = tu_le32(data);
+	got = le32(data);
 	free(data);
 	if (got != want) {
 		fprintf(stderr, "%s: '%s' in %s is %u, not %u\n", hive, name,
@@ -797,13 +797,6 @@ tu_hive_dword_is(const char *hive, const char *key, const char *name,
 }
 
 /* ---- comparing hives ---- */
-
-uint32_t
-tu_le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
 
 struct sb {
 	char *s;
@@ -1064,9 +1057,9 @@ tu_log_entry_offset(const char *log, unsigned k)
 		    log, k, i, off);
 		if (i == k)
 			break;
-		ck_assert_msg(tu_le32(d + off + 4) >= 40, "%s: entry %u has a "
+		ck_assert_msg(le32(d + off + 4) >= 40, "%s: entry %u has a "
 		    "bad size", log, i);
-		off += tu_le32(d + off + 4);
+		off += le32(d + off + 4);
 	}
 	free(d);
 	return off;

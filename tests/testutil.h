@@ -24,6 +24,7 @@
 #include <hivex.h>
 
 #include "hash.h"
+#include "regf_le.h"
 
 /* ---- environment ---- */
 
@@ -165,8 +166,6 @@ int tu_hive_dword_is(const char *hive, const char *key, const char *name,
 
 /* ---- comparing hives ---- */
 
-/* The little-endian 32-bit number at p (base block fields). */
-uint32_t tu_le32(const unsigned char *p);
 
 struct tu_hive_count {
 	unsigned keys, values;
