@@ -87,12 +87,27 @@ replay(const char *hive_path, char *const *logs, size_t n_logs, int flags,
 	return rc;
 }
 
-/* What the reader must be told about a replay, in one line. */
+/* Appends to buf (holding n bytes of text) a note for each file with a
+ * log's name that was not read; returns the new length. */
+static size_t
+note_skipped_logs(const struct hp_target *t, char *buf, size_t n,
+		  size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_skipped_logs && n < size; i++)
+		n += (size_t)snprintf(buf + n, size - n, "%s%s has a log's name "
+		    "but is not a regular file: not read", n ? "; " : "",
+		    t->skipped_logs[i]);
+	return n;
+}
+
+/* What the reader of a replayed hive must be told, in one line. */
 static void
 set_caveat(const struct hp_target *t, struct hive_view *v)
 {
 	const struct log_replay_report *rep = &v->replay;
-	size_t i, n = 0, size = sizeof(v->caveat);
+	size_t n = 0, size = sizeof(v->caveat);
 	char *c = v->caveat;
 
 	if (rep->stopped_early)
@@ -107,10 +122,7 @@ set_caveat(const struct hp_target *t, struct hive_view *v)
 		    "written them to the hive already), but which also happens "
 		    "when a log is missing", n ? "; " : "", rep->seq_first,
 		    v->disk.seq_secondary);
-	for (i = 0; i < t->n_skipped_logs && n < size; i++)
-		n += (size_t)snprintf(c + n, size - n, "%s%s has a log's name but "
-		    "is not a regular file: not read", n ? "; " : "",
-		    t->skipped_logs[i]);
+	note_skipped_logs(t, c, n, size);
 }
 
 int
@@ -143,12 +155,10 @@ hive_view_open(const struct hp_target *t, int flags, struct hive_view *v,
 			return hp_err_set(e, HP_IOERR, "out of memory");
 		return 0;
 	}
-	set_caveat(t, v);
-	if (rc == -1 && v->caveat[0] != '\0') {
-		size_t n = strlen(e->msg);
-
-		snprintf(e->msg + n, sizeof(e->msg) - n, "; %s", v->caveat);
-	}
+	if (rc == 0)
+		set_caveat(t, v);
+	else
+		note_skipped_logs(t, e->msg, strlen(e->msg), sizeof(e->msg));
 	return rc;
 }
 

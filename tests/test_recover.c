@@ -649,6 +649,33 @@ START_TEST(test_recover_warns_when_the_first_log_is_missing)
 }
 END_TEST
 
+/* A refusal names a FIFO in a log's place too, and says nothing of a
+ * replay that was not made. */
+START_TEST(test_recover_refusal_names_a_log_it_did_not_read)
+{
+	char *hive = make_dirty("software64-net48", "new",
+	    hive_in("d", "SOFTWARE"), "--wrong-hive", NULL);
+	char *log1 = tu_pathf("%s.LOG1", hive), *log2 = tu_pathf("%s.LOG2", hive);
+	char hive_hash[SHA256_HEX_LEN + 1], log2_hash[SHA256_HEX_LEN + 1];
+	struct tu_result r;
+
+	ck_assert(unlink(log1) == 0);
+	ck_assert(mkfifo(log1, 0644) == 0);
+	tu_sha256(hive, hive_hash);
+	tu_sha256(log2, log2_hash);
+	tu_hp(&r, "recover", "--backup-dir", tu_bk, hive, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, "another hive");
+	ASSERT_ERR(&r, tu_pathf("%s has a log's name but is not a regular "
+	    "file: not read", log1));
+	ck_assert_msg(strstr(r.err, "stopped early") == NULL, "%s", r.err);
+	tu_result_free(&r);
+	ASSERT_HASH(hive, hive_hash);
+	ASSERT_HASH(log2, log2_hash);
+	assert_no_trace(hive);
+}
+END_TEST
+
 START_TEST(test_recover_refuses_when_nothing_trustworthy_remains)
 {
 	const char *why = unrecoverable[_i].why;
@@ -662,6 +689,9 @@ START_TEST(test_recover_refuses_when_nothing_trustworthy_remains)
 	ck_assert_msg(r.status == 3, "%s: exit %d, expected 3\n%s%s", why,
 	    r.status, r.out, r.err);
 	ASSERT_ERR(&r, hive);
+	/* A refusal reads nothing as recovered. */
+	ck_assert_msg(strstr(r.err, "is read as of") == NULL, "%s: %s", why,
+	    r.err);
 	tu_result_free(&r);
 	assert_files_unchanged(&before);
 	assert_no_trace(hive);
@@ -1345,6 +1375,7 @@ recover_suite(void)
 	    test_recover_restores_a_damaged_base_block_from_the_log, 0,
 	    N(modes));
 	tcase_add_test(tc, test_recover_takes_a_hive_of_any_kind);
+	tcase_add_test(tc, test_recover_refusal_names_a_log_it_did_not_read);
 	tcase_add_loop_test(tc, test_recover_warns_when_the_first_log_is_missing,
 	    0, N(missing_log1));
 	tcase_add_test(tc, test_recover_tree_recovers_software_and_system);
