@@ -1,9 +1,9 @@
-/* libFuzzer target for the transaction log replay (src/logreplay.c).
+/* libFuzzer target for the transaction log replay (lib/logreplay.c).
  *
  * Build and run (see hives/README.md, "Fuzzing the log replay"):
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -Isrc \
- *       tests/fuzz_logreplay.c src/logreplay.c src/error.c -o fuzz_logreplay
+ *       tests/fuzz_logreplay.c lib/logreplay.c lib/error.c -o fuzz_logreplay
  *   ./fuzz_logreplay -max_total_time=600 CORPUS_DIR SEED_DIR
  *
  * The input is split into a primary hive and up to two logs:

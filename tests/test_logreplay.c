@@ -1,4 +1,4 @@
-/* Tests of the transaction log replay (src/logreplay.c).
+/* Tests of the transaction log replay (lib/logreplay.c).
  *
  * Fixtures: a clean hive from $MKHIVE (software64-net48), made dirty with
  * logs by $MKDIRTY (hives/mkdirty.c), which also writes the hive as it
