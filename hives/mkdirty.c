@@ -75,23 +75,10 @@
 
 #include <hivex.h>
 
-#include "regf_le.h"
-#include "logreplay.h"
+#include "regf.h"
 
-#define BASE_BLOCK	4096u
-#define LOG_HEADER	512u
-#define PAGE		4096u	/* granularity of the changes we log */
-#define SUBPAGE		512u	/* old-format dirty page */
 #define N_STAGES	3
 
-#define BB_SEQ1		4
-#define BB_SEQ2		8
-#define BB_TIMESTAMP	12
-#define BB_FILE_TYPE	28
-#define BB_ROOT		36
-#define BB_BINS_SIZE	40
-#define BB_NAME		48
-#define BB_CHECKSUM	508
 
 struct buf {
 	unsigned char *d;
@@ -466,17 +453,17 @@ static size_t
 changed_runs(const struct buf *a, const struct buf *b, uint32_t unit,
 	     struct ref *refs, size_t max)
 {
-	uint32_t bins_a = le32(a->d + BB_BINS_SIZE);
-	uint32_t bins_b = le32(b->d + BB_BINS_SIZE);
+	uint32_t bins_a = le32(a->d + REGF_BB_BINS_SIZE);
+	uint32_t bins_b = le32(b->d + REGF_BB_BINS_SIZE);
 	uint32_t off;
 	size_t n = 0;
 
-	if ((uint64_t)BASE_BLOCK + bins_b > b->len)
+	if ((uint64_t)REGF_BASE_BLOCK + bins_b > b->len)
 		die("a committed hive is shorter than its hive bins data");
 	for (off = 0; off < bins_b; off += unit) {
 		int same = off < bins_a &&
-		    (uint64_t)BASE_BLOCK + off + unit <= a->len &&
-		    memcmp(a->d + BASE_BLOCK + off, b->d + BASE_BLOCK + off,
+		    (uint64_t)REGF_BASE_BLOCK + off + unit <= a->len &&
+		    memcmp(a->d + REGF_BASE_BLOCK + off, b->d + REGF_BASE_BLOCK + off,
 			unit) == 0;
 
 		if (same)
@@ -520,8 +507,8 @@ make_entry(uint32_t seq, uint32_t bins, const unsigned char *hbins,
 		memcpy(e.d + pos, hbins + refs[i].off, refs[i].len);
 		pos += refs[i].len;
 	}
-	put_le64(e.d + 24, hp_marvin32(e.d + 40, e.len - 40, LOG_REPLAY_HASH_SEED));
-	put_le64(e.d + 32, hp_marvin32(e.d, 32, LOG_REPLAY_HASH_SEED));
+	put_le64(e.d + 24, regf_marvin32(e.d + 40, e.len - 40, REGF_LOG_HASH_SEED));
+	put_le64(e.d + 32, regf_marvin32(e.d, 32, REGF_LOG_HASH_SEED));
 	return e;
 }
 
@@ -534,18 +521,18 @@ log_header(unsigned char *out, const unsigned char *bb, uint32_t type,
 	static const char other[] = "\\??\\C:\\Users\\other\\NTUSER.DAT";
 	size_t i;
 
-	memcpy(out, bb, LOG_HEADER);
-	put_le32(out + BB_FILE_TYPE, type);
-	put_le32(out + BB_SEQ1, seq);
-	put_le32(out + BB_SEQ2, seq);
+	memcpy(out, bb, REGF_LOG_HEADER);
+	put_le32(out + REGF_BB_FILE_TYPE, type);
+	put_le32(out + REGF_BB_SEQ1, seq);
+	put_le32(out + REGF_BB_SEQ2, seq);
 	if (wrong_hive) {
-		memset(out + BB_NAME, 0, 64);
+		memset(out + REGF_BB_NAME, 0, 64);
 		for (i = 0; other[i] != '\0' && i < 31; i++)
-			out[BB_NAME + 2 * i] = (unsigned char)other[i];
+			out[REGF_BB_NAME + 2 * i] = (unsigned char)other[i];
 		/* A day later. */
-		put_le64(out + BB_TIMESTAMP,
-		    (le32(out + BB_TIMESTAMP) |
-		    (uint64_t)le32(out + BB_TIMESTAMP + 4) << 32) +
+		put_le64(out + REGF_BB_TIMESTAMP,
+		    (le32(out + REGF_BB_TIMESTAMP) |
+		    (uint64_t)le32(out + REGF_BB_TIMESTAMP + 4) << 32) +
 		    864000000000ull);
 	}
 	regf_checksum_set(out);
@@ -555,14 +542,14 @@ static void
 write_new_log(const char *path, const unsigned char *bb, uint32_t base_seq,
 	      struct entry *const *es, size_t n, int wrong_hive)
 {
-	size_t len = LOG_HEADER, i, pos;
+	size_t len = REGF_LOG_HEADER, i, pos;
 	unsigned char *d;
 
 	for (i = 0; i < n; i++)
 		len += es[i]->len;
 	d = xmalloc(len);
 	log_header(d, bb, 6, base_seq, wrong_hive);
-	pos = LOG_HEADER;
+	pos = REGF_LOG_HEADER;
 	for (i = 0; i < n; i++) {
 		memcpy(d + pos, es[i]->d, es[i]->len);
 		pos += es[i]->len;
@@ -576,41 +563,41 @@ write_old_log(const char *path, const unsigned char *bb, uint32_t seq,
 	      const struct buf *before, const struct buf *after,
 	      const unsigned char *ts, int wrong_hive, int fine)
 {
-	uint32_t bins = le32(after->d + BB_BINS_SIZE);
-	size_t nbits = bins / SUBPAGE, nbytes = nbits / 8, start, len, k = 0;
+	uint32_t bins = le32(after->d + REGF_BB_BINS_SIZE);
+	size_t nbits = bins / REGF_OLD_PAGE, nbytes = nbits / 8, start, len, k = 0;
 	struct ref *refs = xmalloc((nbits + 1) * sizeof(*refs));
-	size_t nr = changed_runs(before, after, fine ? SUBPAGE : PAGE, refs,
+	size_t nr = changed_runs(before, after, fine ? REGF_OLD_PAGE : REGF_PAGE, refs,
 	    nbits + 1), i, npages = 0;
-	unsigned char hdr[LOG_HEADER], *d;
+	unsigned char hdr[REGF_LOG_HEADER], *d;
 	uint32_t off;
 
 	for (i = 0; i < nr; i++)
-		npages += refs[i].len / SUBPAGE;
-	start = (LOG_HEADER + 4 + nbytes + 511) / 512 * 512;
-	len = start + npages * SUBPAGE;
+		npages += refs[i].len / REGF_OLD_PAGE;
+	start = (REGF_LOG_HEADER + 4 + nbytes + 511) / 512 * 512;
+	len = start + npages * REGF_OLD_PAGE;
 	d = xmalloc(len);
 	/* The log's base block is the hive's as it was in memory: the new
 	 * hive bins data size and root cell. */
-	memcpy(hdr, bb, LOG_HEADER);
-	put_le32(hdr + BB_BINS_SIZE, bins);
-	put_le32(hdr + BB_ROOT, le32(after->d + BB_ROOT));
-	memcpy(hdr + BB_TIMESTAMP, ts, 8);
+	memcpy(hdr, bb, REGF_LOG_HEADER);
+	put_le32(hdr + REGF_BB_BINS_SIZE, bins);
+	put_le32(hdr + REGF_BB_ROOT, le32(after->d + REGF_BB_ROOT));
+	memcpy(hdr + REGF_BB_TIMESTAMP, ts, 8);
 	log_header(d, hdr, 1, seq, wrong_hive);
-	memcpy(d + LOG_HEADER, "DIRT", 4);
+	memcpy(d + REGF_LOG_HEADER, "DIRT", 4);
 	for (i = 0; i < nr; i++)
 		for (off = refs[i].off; off < refs[i].off + refs[i].len;
-		    off += SUBPAGE) {
-			size_t bit = off / SUBPAGE;
+		    off += REGF_OLD_PAGE) {
+			size_t bit = off / REGF_OLD_PAGE;
 
-			d[LOG_HEADER + 4 + bit / 8] |=
+			d[REGF_LOG_HEADER + 4 + bit / 8] |=
 			    (unsigned char)(1u << (bit % 8));
 		}
 	/* Pages in bit order (runs are in ascending order). */
 	for (i = 0; i < nr; i++)
 		for (off = refs[i].off; off < refs[i].off + refs[i].len;
-		    off += SUBPAGE)
-			memcpy(d + start + SUBPAGE * k++,
-			    after->d + BASE_BLOCK + off, SUBPAGE);
+		    off += REGF_OLD_PAGE)
+			memcpy(d + start + REGF_OLD_PAGE * k++,
+			    after->d + REGF_BASE_BLOCK + off, REGF_OLD_PAGE);
 	write_all(path, d, len);
 	free(d);
 	free(refs);
@@ -647,7 +634,7 @@ main(int argc, char **argv)
 	struct buf st[N_STAGES + 1];
 	struct entry ent[N_STAGES], stale_ent[2];
 	struct ref refs[256];
-	unsigned char bb[BASE_BLOCK];
+	unsigned char bb[REGF_BASE_BLOCK];
 	uint32_t s;
 	hive_h *h;
 	char *path;
@@ -704,11 +691,11 @@ main(int argc, char **argv)
 	out = argv[argi + 2];
 
 	st[0] = read_all(clean);
-	if (st[0].len < BASE_BLOCK + PAGE || memcmp(st[0].d, "regf", 4) != 0 ||
+	if (st[0].len < REGF_BASE_BLOCK + REGF_PAGE || memcmp(st[0].d, "regf", 4) != 0 ||
 	    !regf_checksum_ok(st[0].d))
 		die("%s: not a registry hive with a valid base block", clean);
-	s = le32(st[0].d + BB_SEQ1);
-	if (s != le32(st[0].d + BB_SEQ2))
+	s = le32(st[0].d + REGF_BB_SEQ1);
+	if (s != le32(st[0].d + REGF_BB_SEQ2))
 		die("%s: the hive is dirty; give a clean one", clean);
 
 	/* The changes, one commit per stage.  hivex works on a copy in
@@ -734,24 +721,24 @@ main(int argc, char **argv)
 		free(path);
 	}
 	hivex_close(h);
-	if (le32(st[N_STAGES].d + BB_BINS_SIZE) <= le32(st[0].d + BB_BINS_SIZE))
+	if (le32(st[N_STAGES].d + REGF_BB_BINS_SIZE) <= le32(st[0].d + REGF_BB_BINS_SIZE))
 		die("the changes did not grow the hive");
 	path = pathf("%s.expected", out);
 	write_all(path, st[N_STAGES].d, st[N_STAGES].len);
 	free(path);
 
 	/* The stale primary. */
-	memcpy(bb, st[0].d, BASE_BLOCK);
-	put_le32(bb + BB_SEQ1, s + 1);
-	put_le32(bb + BB_SEQ2, s);
+	memcpy(bb, st[0].d, REGF_BASE_BLOCK);
+	put_le32(bb + REGF_BB_SEQ1, s + 1);
+	put_le32(bb + REGF_BB_SEQ2, s);
 	regf_checksum_set(bb);
 	{
 		unsigned char *prim = xmalloc(st[0].len);
 
 		memcpy(prim, st[0].d, st[0].len);
-		memcpy(prim, bb, BASE_BLOCK);
+		memcpy(prim, bb, REGF_BASE_BLOCK);
 		if (badbb)
-			prim[BB_CHECKSUM] ^= 0x01;
+			prim[REGF_BB_CHECKSUM] ^= 0x01;
 		write_all(out, prim, st[0].len);
 		free(prim);
 	}
@@ -762,28 +749,28 @@ main(int argc, char **argv)
 		uint32_t seq1 = s, seq2 = s;
 
 		for (i = 0; i < N_STAGES; i++) {
-			size_t nr = changed_runs(&st[i], &st[i + 1], PAGE, refs,
+			size_t nr = changed_runs(&st[i], &st[i + 1], REGF_PAGE, refs,
 			    256);
 			uint32_t seq = s + (uint32_t)i + (gap && i >= 1 ? 1 : 0);
 
 			if (nr == 0)
 				die("change set %d changed nothing", i + 1);
 			ent[i] = make_entry(seq,
-			    le32(st[i + 1].d + BB_BINS_SIZE),
-			    st[i + 1].d + BASE_BLOCK, refs, nr);
+			    le32(st[i + 1].d + REGF_BB_BINS_SIZE),
+			    st[i + 1].d + REGF_BASE_BLOCK, refs, nr);
 			if (corrupt == i + 1)
 				ent[i].d[40 + 8 * nr + 100] ^= 0x55;
 		}
 		/* Two valid entries from an earlier cycle, whose page would
 		 * wreck the first hive bin. */
 		for (i = 0; i < 2; i++) {
-			unsigned char page[PAGE];
-			struct ref r = { 0, PAGE };
+			unsigned char page[REGF_PAGE];
+			struct ref r = { 0, REGF_PAGE };
 
-			memcpy(page, st[0].d + BASE_BLOCK, 32);
-			memset(page + 32, 0xee, PAGE - 32);
+			memcpy(page, st[0].d + REGF_BASE_BLOCK, 32);
+			memset(page + 32, 0xee, REGF_PAGE - 32);
 			stale_ent[i] = make_entry(s - 3 + (uint32_t)i,
-			    le32(st[0].d + BB_BINS_SIZE), page, &r, 1);
+			    le32(st[0].d + REGF_BB_BINS_SIZE), page, &r, 1);
 		}
 		if (stale || badbb) {
 			struct entry **all = stale ? l1 : l2;
@@ -839,8 +826,8 @@ main(int argc, char **argv)
 		/* The log applies when its time equals the hive's; with a
 		 * damaged base block Windows compares with the first hive
 		 * bin's copy of the time. */
-		memcpy(ts, badbb ? st[0].d + BASE_BLOCK + 20 :
-		    st[0].d + BB_TIMESTAMP, 8);
+		memcpy(ts, badbb ? st[0].d + REGF_BASE_BLOCK + 20 :
+		    st[0].d + REGF_BB_TIMESTAMP, 8);
 		path = pathf("%s.LOG1", out);
 		write_old_log(path, bb, s + 1, &st[0], &st[N_STAGES], ts, wrong,
 		    fine);

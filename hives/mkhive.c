@@ -32,69 +32,7 @@
 
 #include <hivex.h>
 
-#include "regf_le.h"
-#include "logreplay.h"
-
-/* Base block (file header). */
-#define BASE_BLOCK_SIZE		4096
-#define BB_SIGNATURE		0
-#define BB_PRIMARY_SEQ		4
-#define BB_SECONDARY_SEQ	8
-#define BB_TIMESTAMP		12
-#define BB_MAJOR		20
-#define BB_MINOR		24
-#define BB_FILE_TYPE		28
-#define BB_FILE_FORMAT		32
-#define BB_ROOT_CELL		36
-#define BB_BINS_SIZE		40
-#define BB_CLUSTERING		44
-#define BB_FILE_NAME		48
-#define BB_FILE_NAME_SIZE	64
-#define FILE_TYPE_PRIMARY	0
-#define FILE_TYPE_LOG		1	/* old-format transaction log */
-#define FILE_FORMAT_DIRECT	1	/* "direct memory load" */
-
-/* A log file starts with the first sector of the base block. */
-#define LOG_HEADER_SIZE		512
-
-/* Hive bin. */
-#define HBIN_SIZE		4096
-#define HBIN_HEADER_SIZE	32
-#define HBIN_OFFSET		4
-#define HBIN_SIZE_FIELD		8
-#define HBIN_TIMESTAMP		20
-
-/* Key node (nk) record, offsets from the start of the cell data. */
-#define NK_FIXED_SIZE		76
-#define NK_FLAGS		2
-#define NK_TIMESTAMP		4
-#define NK_PARENT		16
-#define NK_NR_SUBKEYS		20
-#define NK_NR_VOLATILE		24
-#define NK_SUBKEYS		28
-#define NK_VOLATILE_SUBKEYS	32
-#define NK_NR_VALUES		36
-#define NK_VALUES		40
-#define NK_SECURITY		44
-#define NK_CLASS		48
-#define NK_NAME_LEN		72
-#define NK_CLASS_LEN		74
-#define NK_NAME			76
-#define KEY_HIVE_ENTRY		0x0004
-#define KEY_NO_DELETE		0x0008
-#define KEY_COMP_NAME		0x0020
-#define MAX_KEY_NAME		255
-
-/* Key value (vk) record: fixed part, then the name. */
-#define VK_FIXED_SIZE		20
-
-/* Key security (sk) record, offsets from the start of the cell data. */
-#define SK_FIXED_SIZE		20
-#define SK_FLINK		4
-#define SK_BLINK		8
-#define SK_REFCOUNT		12
-#define SK_DESCRIPTOR_SIZE	16
-#define SK_DESCRIPTOR		20
+#include "regf.h"
 
 /* Self-relative security descriptor pieces. */
 #define SD_MAX			256
@@ -109,8 +47,6 @@
 #define KEY_ALL_ACCESS		0x000f003fU
 #define KEY_READ		0x00020019U
 
-#define CELL_SIZE_FIELD		4
-#define NO_OFFSET		0xffffffffU
 
 /* 2023-01-01 00:00:00 UTC as a FILETIME (100 ns ticks since 1601). */
 #define FIXED_FILETIME		UINT64_C(133170048000000000)
@@ -433,14 +369,14 @@ is_ascii(const char *s)
 static int
 put_file_name(unsigned char *field, const char *name)
 {
-	size_t max_chars = BB_FILE_NAME_SIZE / 2 - 1;
+	size_t max_chars = REGF_BB_NAME_LEN / 2 - 1;
 	size_t len, start, i;
 
 	if (!is_ascii(name)) {
 		warnx("hive file name is not ASCII: %s", name);
 		return -1;
 	}
-	memset(field, 0, BB_FILE_NAME_SIZE);
+	memset(field, 0, REGF_BB_NAME_LEN);
 	len = strlen(name);
 	start = len > max_chars ? len - max_chars : 0;
 	for (i = start; i < len; i++)
@@ -594,14 +530,14 @@ write_file(const char *path, const unsigned char *buf, size_t len)
 static int
 write_skeleton(const char *path, const struct hive_identity *id)
 {
-	unsigned char file[BASE_BLOCK_SIZE + HBIN_SIZE];
+	unsigned char file[REGF_BASE_BLOCK + REGF_PAGE];
 	unsigned char sd[SD_MAX];
-	unsigned char *bin = file + BASE_BLOCK_SIZE;
+	unsigned char *bin = file + REGF_BASE_BLOCK;
 	unsigned char *nk, *sk;
 	size_t name_len, sd_len, nk_off, nk_len, sk_off, sk_len, free_off;
 
 	name_len = strlen(id->root_name);
-	if (name_len == 0 || name_len > MAX_KEY_NAME ||
+	if (name_len == 0 || name_len > REGF_MAX_KEY_NAME ||
 	    !is_ascii(id->root_name)) {
 		warnx("bad root key name: %s", id->root_name);
 		return -1;
@@ -613,12 +549,12 @@ write_skeleton(const char *path, const struct hive_identity *id)
 	}
 
 	/* Offsets below are relative to the start of the hive bins data. */
-	nk_off = HBIN_HEADER_SIZE;
-	nk_len = cell_align(CELL_SIZE_FIELD + NK_FIXED_SIZE + name_len);
+	nk_off = REGF_HBIN_HEADER;
+	nk_len = cell_align(REGF_CELL_SIZE_FIELD + REGF_NK_FIXED_SIZE + name_len);
 	sk_off = nk_off + nk_len;
-	sk_len = cell_align(CELL_SIZE_FIELD + SK_FIXED_SIZE + sd_len);
+	sk_len = cell_align(REGF_CELL_SIZE_FIELD + REGF_SK_FIXED_SIZE + sd_len);
 	free_off = sk_off + sk_len;
-	if (free_off + 8 > HBIN_SIZE) {
+	if (free_off + 8 > REGF_PAGE) {
 		warnx("root cells do not fit in one hive bin");
 		return -1;
 	}
@@ -626,29 +562,29 @@ write_skeleton(const char *path, const struct hive_identity *id)
 	memset(file, 0, sizeof(file));
 
 	memcpy(bin, "hbin", 4);
-	put_le32(bin + HBIN_OFFSET, 0);
-	put_le32(bin + HBIN_SIZE_FIELD, HBIN_SIZE);
+	put_le32(bin + REGF_HBIN_OFFSET, 0);
+	put_le32(bin + REGF_HBIN_SIZE, REGF_PAGE);
 	/* The first bin backs up the base block's timestamp. */
-	put_le64(bin + HBIN_TIMESTAMP, FIXED_FILETIME);
+	put_le64(bin + REGF_HBIN_TIMESTAMP, FIXED_FILETIME);
 
 	put_le32(bin + nk_off, allocated_cell_size(nk_len));
-	nk = bin + nk_off + CELL_SIZE_FIELD;
+	nk = bin + nk_off + REGF_CELL_SIZE_FIELD;
 	memcpy(nk, "nk", 2);
-	put_le16(nk + NK_FLAGS, KEY_HIVE_ENTRY | KEY_NO_DELETE | KEY_COMP_NAME);
-	put_le64(nk + NK_TIMESTAMP, FIXED_FILETIME);
+	put_le16(nk + REGF_NK_FLAGS, REGF_KEY_HIVE_ENTRY | REGF_KEY_NO_DELETE | REGF_KEY_COMP_NAME);
+	put_le64(nk + REGF_NK_TIMESTAMP, FIXED_FILETIME);
 	/* The root has no parent; the field means nothing on disk. */
-	put_le32(nk + NK_PARENT, NO_OFFSET);
-	put_le32(nk + NK_NR_SUBKEYS, 0);
-	put_le32(nk + NK_NR_VOLATILE, 0);
-	put_le32(nk + NK_SUBKEYS, NO_OFFSET);
-	put_le32(nk + NK_VOLATILE_SUBKEYS, NO_OFFSET);
-	put_le32(nk + NK_NR_VALUES, 0);
-	put_le32(nk + NK_VALUES, NO_OFFSET);
-	put_le32(nk + NK_SECURITY, (uint32_t)sk_off);
-	put_le32(nk + NK_CLASS, NO_OFFSET);
-	put_le16(nk + NK_NAME_LEN, (uint16_t)name_len);
-	put_le16(nk + NK_CLASS_LEN, 0);
-	memcpy(nk + NK_NAME, id->root_name, name_len);
+	put_le32(nk + REGF_NK_PARENT, REGF_NO_OFFSET);
+	put_le32(nk + REGF_NK_NR_SUBKEYS, 0);
+	put_le32(nk + REGF_NK_NR_VOLATILE, 0);
+	put_le32(nk + REGF_NK_SUBKEYS, REGF_NO_OFFSET);
+	put_le32(nk + REGF_NK_VOLATILE_SUBKEYS, REGF_NO_OFFSET);
+	put_le32(nk + REGF_NK_NR_VALUES, 0);
+	put_le32(nk + REGF_NK_VALUES, REGF_NO_OFFSET);
+	put_le32(nk + REGF_NK_SECURITY, (uint32_t)sk_off);
+	put_le32(nk + REGF_NK_CLASS, REGF_NO_OFFSET);
+	put_le16(nk + REGF_NK_NAME_LEN, (uint16_t)name_len);
+	put_le16(nk + REGF_NK_CLASS_LEN, 0);
+	memcpy(nk + REGF_NK_NAME, id->root_name, name_len);
 
 	/*
 	 * hivex_node_add_child gives each new key its parent's sk and bumps
@@ -656,30 +592,30 @@ write_skeleton(const char *path, const struct hive_identity *id)
 	 * list: flink and blink point to itself.
 	 */
 	put_le32(bin + sk_off, allocated_cell_size(sk_len));
-	sk = bin + sk_off + CELL_SIZE_FIELD;
+	sk = bin + sk_off + REGF_CELL_SIZE_FIELD;
 	memcpy(sk, "sk", 2);
-	put_le32(sk + SK_FLINK, (uint32_t)sk_off);
-	put_le32(sk + SK_BLINK, (uint32_t)sk_off);
-	put_le32(sk + SK_REFCOUNT, 1);
-	put_le32(sk + SK_DESCRIPTOR_SIZE, (uint32_t)sd_len);
-	memcpy(sk + SK_DESCRIPTOR, sd, sd_len);
+	put_le32(sk + REGF_SK_FLINK, (uint32_t)sk_off);
+	put_le32(sk + REGF_SK_BLINK, (uint32_t)sk_off);
+	put_le32(sk + REGF_SK_REFCOUNT, 1);
+	put_le32(sk + REGF_SK_DESCRIPTOR_SIZE, (uint32_t)sd_len);
+	memcpy(sk + REGF_SK_DESCRIPTOR, sd, sd_len);
 
 	/* Unallocated cells store a positive size. */
-	put_le32(bin + free_off, (uint32_t)(HBIN_SIZE - free_off));
+	put_le32(bin + free_off, (uint32_t)(REGF_PAGE - free_off));
 
-	memcpy(file + BB_SIGNATURE, "regf", 4);
-	put_le32(file + BB_PRIMARY_SEQ, 1);
-	put_le32(file + BB_SECONDARY_SEQ, 1);
-	put_le64(file + BB_TIMESTAMP, FIXED_FILETIME);
-	put_le32(file + BB_MAJOR, 1);
+	memcpy(file + 0, "regf", 4);
+	put_le32(file + REGF_BB_SEQ1, 1);
+	put_le32(file + REGF_BB_SEQ2, 1);
+	put_le64(file + REGF_BB_TIMESTAMP, FIXED_FILETIME);
+	put_le32(file + REGF_BB_MAJOR, 1);
 	/* 1.5: lh subkey lists, which is what hivex writes. */
-	put_le32(file + BB_MINOR, 5);
-	put_le32(file + BB_FILE_TYPE, FILE_TYPE_PRIMARY);
-	put_le32(file + BB_FILE_FORMAT, FILE_FORMAT_DIRECT);
-	put_le32(file + BB_ROOT_CELL, (uint32_t)nk_off);
-	put_le32(file + BB_BINS_SIZE, HBIN_SIZE);
-	put_le32(file + BB_CLUSTERING, 1);
-	if (put_file_name(file + BB_FILE_NAME, id->file_name) == -1)
+	put_le32(file + REGF_BB_MINOR, 5);
+	put_le32(file + REGF_BB_FILE_TYPE, REGF_FILE_PRIMARY);
+	put_le32(file + REGF_BB_FILE_FORMAT, REGF_FILE_FORMAT_DIRECT);
+	put_le32(file + REGF_BB_ROOT, (uint32_t)nk_off);
+	put_le32(file + REGF_BB_BINS_SIZE, REGF_PAGE);
+	put_le32(file + REGF_BB_CLUSTERING, 1);
+	if (put_file_name(file + REGF_BB_NAME, id->file_name) == -1)
 		return -1;
 	regf_checksum_set(file);
 
@@ -765,7 +701,7 @@ encode_value(const struct value_def *def, hive_set_value *sv)
 static int
 open_key(hive_h *h, const char *path, hive_node_h *nodep)
 {
-	char part[MAX_KEY_NAME + 1];
+	char part[REGF_MAX_KEY_NAME + 1];
 	const char *p, *end;
 	hive_node_h node, child;
 	size_t len;
@@ -780,7 +716,7 @@ open_key(hive_h *h, const char *path, hive_node_h *nodep)
 		if (end == NULL)
 			end = p + strlen(p);
 		len = (size_t)(end - p);
-		if (len == 0 || len > MAX_KEY_NAME) {
+		if (len == 0 || len > REGF_MAX_KEY_NAME) {
 			warnx("bad key path: %s", path);
 			return -1;
 		}
@@ -1310,9 +1246,9 @@ value_cost(const char *name, size_t len)
 {
 	uint64_t cost;
 
-	cost = cell_align(CELL_SIZE_FIELD + VK_FIXED_SIZE + strlen(name));
+	cost = cell_align(REGF_CELL_SIZE_FIELD + REGF_VK_FIXED_SIZE + strlen(name));
 	if (len > 4)
-		cost += cell_align(CELL_SIZE_FIELD + len);
+		cost += cell_align(REGF_CELL_SIZE_FIELD + len);
 	return cost;
 }
 
@@ -1326,10 +1262,10 @@ key_cost(const char *name, size_t siblings, size_t nvalues)
 {
 	uint64_t cost;
 
-	cost = cell_align(CELL_SIZE_FIELD + NK_FIXED_SIZE + strlen(name));
-	cost += cell_align(CELL_SIZE_FIELD + 4 + 8 * (siblings + 1));
+	cost = cell_align(REGF_CELL_SIZE_FIELD + REGF_NK_FIXED_SIZE + strlen(name));
+	cost += cell_align(REGF_CELL_SIZE_FIELD + 4 + 8 * (siblings + 1));
 	if (nvalues > 0)
-		cost += cell_align(CELL_SIZE_FIELD + 4 * nvalues);
+		cost += cell_align(REGF_CELL_SIZE_FIELD + 4 * nvalues);
 	return cost;
 }
 
@@ -1439,7 +1375,7 @@ build_big(hive_h *h, const void *arg)
 		return -1;
 	/* The estimate ignores the slack at the end of each bin. */
 	return add_padding(h, b->pad, b->target -
-	    (BASE_BLOCK_SIZE + HBIN_SIZE));
+	    (REGF_BASE_BLOCK + REGF_PAGE));
 }
 
 static int
@@ -1447,12 +1383,12 @@ read_base_block(int fd, const char *path, unsigned char *bb)
 {
 	ssize_t n;
 
-	n = pread(fd, bb, BASE_BLOCK_SIZE, 0);
+	n = pread(fd, bb, REGF_BASE_BLOCK, 0);
 	if (n == -1) {
 		warn("read %s", path);
 		return -1;
 	}
-	if (n != BASE_BLOCK_SIZE || memcmp(bb, "regf", 4) != 0) {
+	if (n != REGF_BASE_BLOCK || memcmp(bb, "regf", 4) != 0) {
 		warnx("%s: not a regf hive", path);
 		return -1;
 	}
@@ -1463,7 +1399,7 @@ read_base_block(int fd, const char *path, unsigned char *bb)
 static int
 trim_to_bins(const char *path)
 {
-	unsigned char bb[BASE_BLOCK_SIZE];
+	unsigned char bb[REGF_BASE_BLOCK];
 	struct stat st;
 	off_t end;
 	int fd;
@@ -1475,7 +1411,7 @@ trim_to_bins(const char *path)
 	}
 	if (read_base_block(fd, path, bb) == -1)
 		goto fail;
-	end = (off_t)BASE_BLOCK_SIZE + (off_t)le32(bb + BB_BINS_SIZE);
+	end = (off_t)REGF_BASE_BLOCK + (off_t)le32(bb + REGF_BB_BINS_SIZE);
 	if (fstat(fd, &st) == -1) {
 		warn("%s", path);
 		goto fail;
@@ -1518,7 +1454,7 @@ create_hive(const char *path, const struct hive_identity *id, build_fn build,
 	if (write_skeleton(path, id) == -1)
 		return -1;
 	if (room > 0 && truncate(path,
-	    (off_t)(BASE_BLOCK_SIZE + HBIN_SIZE + room)) == -1) {
+	    (off_t)(REGF_BASE_BLOCK + REGF_PAGE + room)) == -1) {
 		warn("truncate %s", path);
 		goto fail;
 	}
@@ -1587,13 +1523,13 @@ static int
 write_log_header(const char *path, const char *suffix,
     const unsigned char *bb)
 {
-	unsigned char log[LOG_HEADER_SIZE];
+	unsigned char log[REGF_LOG_HEADER];
 	char log_path[PATH_MAX];
 
 	if (join_path(log_path, sizeof(log_path), path, suffix) == -1)
 		return -1;
 	memcpy(log, bb, sizeof(log));
-	put_le32(log + BB_FILE_TYPE, FILE_TYPE_LOG);
+	put_le32(log + REGF_BB_FILE_TYPE, REGF_FILE_LOG_OLD);
 	regf_checksum_set(log);
 	return write_file(log_path, log, sizeof(log));
 }
@@ -1607,7 +1543,7 @@ write_log_header(const char *path, const char *suffix,
 static int
 mark_dirty(const char *path)
 {
-	unsigned char bb[BASE_BLOCK_SIZE];
+	unsigned char bb[REGF_BASE_BLOCK];
 	char log_path[PATH_MAX];
 	uint32_t primary;
 	ssize_t n;
@@ -1622,16 +1558,16 @@ mark_dirty(const char *path)
 		(void)close(fd);
 		return -1;
 	}
-	primary = le32(bb + BB_PRIMARY_SEQ);
+	primary = le32(bb + REGF_BB_SEQ1);
 	if (primary == 0) {
 		warnx("%s: primary sequence number is 0", path);
 		(void)close(fd);
 		return -1;
 	}
-	put_le32(bb + BB_SECONDARY_SEQ, primary - 1);
+	put_le32(bb + REGF_BB_SEQ2, primary - 1);
 	regf_checksum_set(bb);
-	n = pwrite(fd, bb, BASE_BLOCK_SIZE, 0);
-	if (n != BASE_BLOCK_SIZE) {
+	n = pwrite(fd, bb, REGF_BASE_BLOCK, 0);
+	if (n != REGF_BASE_BLOCK) {
 		if (n == -1)
 			warn("write %s", path);
 		else

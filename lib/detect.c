@@ -110,13 +110,6 @@ detect_image(hive_h *h, struct image_info *info)
 	    &install) && install == 1;
 }
 
-int
-image_is_windows7(const struct image_info *info)
-{
-	return info->build != NULL &&
-	    (strcmp(info->build, "7601") == 0 || strcmp(info->build, "7600") == 0);
-}
-
 static int
 is_control_set_name(const char *name)
 {

@@ -43,8 +43,6 @@ int detect_control_sets(hive_h *system, int all, char ***sets, size_t *n,
 			const char *hive_path, struct hp_err *e);
 void control_sets_free(char **sets);
 
-/* True when Windows 7 / Server 2008 R2 (build 7601 or 7600). */
-int image_is_windows7(const struct image_info *info);
 void image_info_free(struct image_info *info);
 
 /* The .NET Framework version a v4\Full Release value stands for

@@ -9,9 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "regf_le.h"
 #include "hive.h"
-#include "logreplay.h"
+#include "regf.h"
 #include "target.h"
 #include "textconv.h"
 
@@ -35,7 +34,7 @@ hive_parse_header(const unsigned char *bb, size_t len, uint64_t file_size,
 	if (len < 4 || memcmp(bb, "regf", 4) != 0)
 		return hp_err_set(e, HP_IOERR,
 		    "%s: not a registry hive (no 'regf' signature)", path);
-	if (len < HIVE_BASE_BLOCK)
+	if (len < REGF_BASE_BLOCK)
 		return hp_err_set(e, HP_IOERR,
 		    "%s: damaged hive: truncated inside the base block (%zu bytes)",
 		    path, len);
@@ -43,32 +42,32 @@ hive_parse_header(const unsigned char *bb, size_t len, uint64_t file_size,
 	/* From here on it is a hive whose base block may be damaged: one a
 	 * transaction log can stand in for. */
 	hdr->damaged = 1;
-	hdr->seq_primary = le32(bb + 4);
-	hdr->seq_secondary = le32(bb + 8);
-	hdr->major = le32(bb + 20);
-	hdr->minor = le32(bb + 24);
-	hdr->bins_size = le32(bb + 40);
+	hdr->seq_primary = le32(bb + REGF_BB_SEQ1);
+	hdr->seq_secondary = le32(bb + REGF_BB_SEQ2);
+	hdr->major = le32(bb + REGF_BB_MAJOR);
+	hdr->minor = le32(bb + REGF_BB_MINOR);
+	hdr->bins_size = le32(bb + REGF_BB_BINS_SIZE);
 	hdr->dirty = hdr->seq_primary != hdr->seq_secondary;
-	decode_name(bb + 48, 64, hdr->name, sizeof(hdr->name));
+	decode_name(bb + REGF_BB_NAME, REGF_BB_NAME_LEN, hdr->name, sizeof(hdr->name));
 
 	/* A dirty hive may legitimately carry a stale checksum: Windows
 	 * takes the base block from the log then.  Only a clean one must
 	 * add up. */
-	if (!hdr->dirty && regf_checksum(bb) != le32(bb + 508))
+	if (!hdr->dirty && regf_checksum(bb) != le32(bb + REGF_BB_CHECKSUM))
 		return hp_err_set(e, HP_IOERR,
 		    "%s: damaged hive: base block checksum mismatch", path);
 	if (hdr->major != 1)
 		return hp_err_set(e, HP_IOERR,
 		    "%s: unsupported hive format version %u.%u", path,
 		    hdr->major, hdr->minor);
-	if (hdr->bins_size == 0 || hdr->bins_size % 4096 != 0)
+	if (hdr->bins_size == 0 || hdr->bins_size % REGF_PAGE != 0)
 		return hp_err_set(e, HP_IOERR,
 		    "%s: damaged hive: hive bins size %u is not a multiple of 4096",
 		    path, hdr->bins_size);
-	if ((uint64_t)hdr->bins_size + HIVE_BASE_BLOCK > hdr->file_size)
+	if ((uint64_t)hdr->bins_size + REGF_BASE_BLOCK > hdr->file_size)
 		return hp_err_set(e, HP_IOERR,
 		    "%s: damaged hive: truncated (header says %llu bytes, file has %llu)",
-		    path, (unsigned long long)hdr->bins_size + HIVE_BASE_BLOCK,
+		    path, (unsigned long long)hdr->bins_size + REGF_BASE_BLOCK,
 		    (unsigned long long)hdr->file_size);
 	hdr->damaged = 0;
 	return 0;
@@ -77,7 +76,7 @@ hive_parse_header(const unsigned char *bb, size_t len, uint64_t file_size,
 int
 hive_read_header(const char *path, struct hive_header *hdr, struct hp_err *e)
 {
-	unsigned char bb[HIVE_BASE_BLOCK];
+	unsigned char bb[REGF_BASE_BLOCK];
 	struct stat st;
 	ssize_t got;
 	int fd;

@@ -13,7 +13,6 @@
 /* Bound on what we read from an image: the regf format cannot address
  * more than 4 GiB of hive bins, real SOFTWARE hives stay far below. */
 #define HIVE_SIZE_MAX (2ull * 1024 * 1024 * 1024)
-#define HIVE_BASE_BLOCK 4096u
 
 enum hive_kind {
 	HIVE_UNKNOWN,

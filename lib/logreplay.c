@@ -54,138 +54,14 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "regf_le.h"
+#include "regf.h"
 #include "logreplay.h"
-
-#define BASE_BLOCK	4096u	/* base block of a primary file */
-#define LOG_HEADER	512u	/* base block copy at the start of a log */
-#define PAGE_OLD	512u	/* dirty page of an old-format log */
-#define HBIN_ALIGN	4096u
-
-/* Base block fields. */
-#define BB_SEQ1		4
-#define BB_SEQ2		8
-#define BB_TIMESTAMP	12
-#define BB_FILE_TYPE	28
-#define BB_ROOT		36
-#define BB_BINS_SIZE	40
-#define BB_NAME		48
-#define BB_NAME_LEN	64
-#define BB_RMID		112
-#define BB_LOGID	128
-#define BB_FLAGS	144
-#define BB_TMID		148
-#define BB_GUID_LEN	16
-#define BB_CHECKSUM	508
-
-#define FILE_TYPE_PRIMARY	0
-#define FILE_TYPE_LOG_OLD	1
-#define FILE_TYPE_LOG_VERYOLD	2
-#define FILE_TYPE_LOG_NEW	6
-
-/* HvLE log entry header. */
-#define LE_SIZE		4
-#define LE_FLAGS	8
-#define LE_SEQ		12
-#define LE_BINS_SIZE	16
-#define LE_PAGES	20
-#define LE_HASH1	24
-#define LE_HASH2	32
-#define LE_HEADER	40
-#define LE_MIN_SIZE	512u
-
-/* Hive bin header. */
-#define HBIN_OFFSET	4
-#define HBIN_SIZE	8
-#define HBIN_TIMESTAMP	20
-#define HBIN_HEADER	32
 
 /* a is later than b, modulo 2^32 (sequence numbers may wrap). */
 static int
 seq_after(uint32_t a, uint32_t b)
 {
 	return a != b && (uint32_t)(a - b) < 0x80000000u;
-}
-
-/* ---- checksum and Marvin32 ---- */
-
-static uint32_t
-xor508(const unsigned char *bb)
-{
-	uint32_t sum = 0;
-	size_t i;
-
-	for (i = 0; i < BB_CHECKSUM; i += 4)
-		sum ^= le32(bb + i);
-	return sum;
-}
-
-uint32_t
-regf_checksum(const unsigned char *bb)
-{
-	uint32_t sum = xor508(bb);
-
-	if (sum == 0)
-		return 1;
-	if (sum == 0xFFFFFFFFu)
-		return 0xFFFFFFFEu;
-	return sum;
-}
-
-int
-regf_checksum_ok(const unsigned char *bb)
-{
-	uint32_t stored = le32(bb + BB_CHECKSUM);
-
-	return stored == regf_checksum(bb) || stored == xor508(bb);
-}
-
-void
-regf_checksum_set(unsigned char *bb)
-{
-	put_le32(bb + BB_CHECKSUM, regf_checksum(bb));
-}
-
-static uint32_t
-rotl32(uint32_t x, unsigned n)
-{
-	return (x << n) | (x >> (32 - n));
-}
-
-static void
-marvin_mix(uint32_t *lo, uint32_t *hi)
-{
-	*hi ^= *lo;
-	*lo = rotl32(*lo, 20);
-	*lo += *hi;
-	*hi = rotl32(*hi, 9);
-	*hi ^= *lo;
-	*lo = rotl32(*lo, 27);
-	*lo += *hi;
-	*hi = rotl32(*hi, 19);
-}
-
-uint64_t
-hp_marvin32(const unsigned char *data, size_t len, uint64_t seed)
-{
-	uint32_t lo = (uint32_t)seed, hi = (uint32_t)(seed >> 32);
-	uint32_t last = 0;
-	size_t i = 0, rest, k;
-
-	for (; len - i >= 4; i += 4) {
-		lo += le32(data + i);
-		marvin_mix(&lo, &hi);
-	}
-	/* The tail (0 to 3 bytes), then a 0x80 byte, then zeros up to two
-	 * more 32-bit words. */
-	rest = len - i;
-	for (k = 0; k < rest; k++)
-		last |= (uint32_t)data[i + k] << (8 * k);
-	last |= 0x80u << (8 * rest);
-	lo += last;
-	marvin_mix(&lo, &hi);
-	marvin_mix(&lo, &hi);
-	return (uint64_t)hi << 32 | lo;
 }
 
 /* ---- the report ---- */
@@ -216,7 +92,7 @@ struct lr_log {
 struct lr {
 	const struct log_replay_buf *hive;	/* its data may be the image:
 						 * use pbb once img is set */
-	unsigned char pbb[BASE_BLOCK];	/* the primary's base block */
+	unsigned char pbb[REGF_BASE_BLOCK];	/* the primary's base block */
 	unsigned char *img;	/* the image being recovered */
 	size_t len;		/* its length */
 	size_t max;		/* bound on len */
@@ -323,8 +199,8 @@ name_field(const unsigned char *bb, char *out, size_t outlen)
 {
 	size_t i, o = 0;
 
-	for (i = 0; i + 1 < BB_NAME_LEN && o + 1 < outlen; i += 2) {
-		unsigned c = bb[BB_NAME + i] | bb[BB_NAME + i + 1] << 8;
+	for (i = 0; i + 1 < REGF_BB_NAME_LEN && o + 1 < outlen; i += 2) {
+		unsigned c = bb[REGF_BB_NAME + i] | bb[REGF_BB_NAME + i + 1] << 8;
 
 		if (c == 0)
 			break;
@@ -340,9 +216,9 @@ same_name(const unsigned char *a, const unsigned char *b)
 {
 	size_t i;
 
-	for (i = 0; i + 1 < BB_NAME_LEN; i += 2) {
-		unsigned ca = a[BB_NAME + i] | a[BB_NAME + i + 1] << 8;
-		unsigned cb = b[BB_NAME + i] | b[BB_NAME + i + 1] << 8;
+	for (i = 0; i + 1 < REGF_BB_NAME_LEN; i += 2) {
+		unsigned ca = a[REGF_BB_NAME + i] | a[REGF_BB_NAME + i + 1] << 8;
+		unsigned cb = b[REGF_BB_NAME + i] | b[REGF_BB_NAME + i + 1] << 8;
 
 		if (ca >= 'a' && ca <= 'z')
 			ca -= 'a' - 'A';
@@ -371,9 +247,9 @@ all_zero(const unsigned char *p, size_t n)
 static int
 guid_compatible(const unsigned char *a, const unsigned char *b, size_t off)
 {
-	return all_zero(a + off, BB_GUID_LEN) ||
-	    all_zero(b + off, BB_GUID_LEN) ||
-	    memcmp(a + off, b + off, BB_GUID_LEN) == 0;
+	return all_zero(a + off, REGF_BB_GUID_LEN) ||
+	    all_zero(b + off, REGF_BB_GUID_LEN) ||
+	    memcmp(a + off, b + off, REGF_BB_GUID_LEN) == 0;
 }
 
 /* A new-format log of this hive?  (See the comment at the top.) */
@@ -384,7 +260,7 @@ same_hive(const struct lr *c, const unsigned char *lbb, char *why,
 	const unsigned char *pbb = c->pbb;
 	char ln[40], pn[40];
 
-	if (memcmp(lbb + BB_TIMESTAMP, c->ts, 8) == 0)
+	if (memcmp(lbb + REGF_BB_TIMESTAMP, c->ts, 8) == 0)
 		return 1;
 	if (!c->has_sig)
 		return 1;	/* nothing left to compare with */
@@ -396,9 +272,9 @@ same_hive(const struct lr *c, const unsigned char *lbb, char *why,
 		    "written times differ", ln, pn);
 		return 0;
 	}
-	if (!guid_compatible(lbb, pbb, BB_RMID) ||
-	    !guid_compatible(lbb, pbb, BB_LOGID) ||
-	    !guid_compatible(lbb, pbb, BB_TMID)) {
+	if (!guid_compatible(lbb, pbb, REGF_BB_RMID) ||
+	    !guid_compatible(lbb, pbb, REGF_BB_LOGID) ||
+	    !guid_compatible(lbb, pbb, REGF_BB_TMID)) {
 		snprintf(why, whylen, "belongs to another hive: other "
 		    "resource manager GUIDs and another last written time");
 		return 0;
@@ -418,7 +294,7 @@ classify(struct lr *c, struct lr_log *l)
 		set_why(l, "empty");
 		return;
 	}
-	if (n < LOG_HEADER) {
+	if (n < REGF_LOG_HEADER) {
 		set_why(l, "%zu bytes, too short for a transaction log", n);
 		return;
 	}
@@ -430,11 +306,11 @@ classify(struct lr *c, struct lr_log *l)
 		set_why(l, "its base block checksum is wrong");
 		return;
 	}
-	type = le32(d + BB_FILE_TYPE);
-	s1 = le32(d + BB_SEQ1);
-	s2 = le32(d + BB_SEQ2);
-	if (type != FILE_TYPE_LOG_OLD && type != FILE_TYPE_LOG_VERYOLD &&
-	    type != FILE_TYPE_LOG_NEW) {
+	type = le32(d + REGF_BB_FILE_TYPE);
+	s1 = le32(d + REGF_BB_SEQ1);
+	s2 = le32(d + REGF_BB_SEQ2);
+	if (type != REGF_FILE_LOG_OLD && type != REGF_FILE_LOG_VERYOLD &&
+	    type != REGF_FILE_LOG_NEW) {
 		set_why(l, "file type %u is not a transaction log", type);
 		return;
 	}
@@ -444,12 +320,12 @@ classify(struct lr *c, struct lr_log *l)
 		return;
 	}
 	l->seq = s1;
-	if (type == FILE_TYPE_LOG_NEW) {
+	if (type == REGF_FILE_LOG_NEW) {
 		if (!same_hive(c, d, l->why, sizeof(l->why)))
 			return;
 		l->fmt = LOG_FORMAT_NEW;
 	} else {
-		if (memcmp(d + BB_TIMESTAMP, c->ts, 8) != 0) {
+		if (memcmp(d + REGF_BB_TIMESTAMP, c->ts, 8) != 0) {
 			set_why(l, "old-format log with another last written "
 			    "time than the hive's: another hive's, or an "
 			    "earlier write's");
@@ -467,13 +343,13 @@ static const char *
 check_entry(const struct lr *c, const unsigned char *p, size_t rem,
 	    char *buf, size_t buflen)
 {
-	uint32_t size = le32(p + LE_SIZE);
-	uint32_t bins = le32(p + LE_BINS_SIZE);
-	uint32_t npages = le32(p + LE_PAGES);
+	uint32_t size = le32(p + REGF_LE_SIZE);
+	uint32_t bins = le32(p + REGF_LE_BINS_SIZE);
+	uint32_t npages = le32(p + REGF_LE_PAGES);
 	uint64_t total = 0;
 	size_t data, i;
 
-	if (size < LE_MIN_SIZE || size % LE_MIN_SIZE != 0) {
+	if (size < REGF_LE_MIN_SIZE || size % REGF_LE_MIN_SIZE != 0) {
 		snprintf(buf, buflen, "bad entry size %u", size);
 		return buf;
 	}
@@ -482,29 +358,29 @@ check_entry(const struct lr *c, const unsigned char *p, size_t rem,
 		    "file only %zu more", size, rem);
 		return buf;
 	}
-	if (bins < HBIN_ALIGN || bins % HBIN_ALIGN != 0) {
+	if (bins < REGF_PAGE || bins % REGF_PAGE != 0) {
 		snprintf(buf, buflen, "bad hive bins data size %u", bins);
 		return buf;
 	}
-	if ((uint64_t)BASE_BLOCK + bins > c->max) {
+	if ((uint64_t)REGF_BASE_BLOCK + bins > c->max) {
 		snprintf(buf, buflen, "hive bins data size %u over the limit",
 		    bins);
 		return buf;
 	}
-	if (npages == 0 || npages > (size - LE_HEADER) / 8) {
+	if (npages == 0 || npages > (size - REGF_LE_HEADER) / 8) {
 		snprintf(buf, buflen, "bad dirty page count %u", npages);
 		return buf;
 	}
-	if (hp_marvin32(p + LE_HEADER, size - LE_HEADER,
-	    LOG_REPLAY_HASH_SEED) != le64(p + LE_HASH1) ||
-	    hp_marvin32(p, 32, LOG_REPLAY_HASH_SEED) != le64(p + LE_HASH2)) {
+	if (regf_marvin32(p + REGF_LE_HEADER, size - REGF_LE_HEADER,
+	    REGF_LOG_HASH_SEED) != le64(p + REGF_LE_HASH1) ||
+	    regf_marvin32(p, 32, REGF_LOG_HASH_SEED) != le64(p + REGF_LE_HASH2)) {
 		snprintf(buf, buflen, "hash mismatch (damaged entry)");
 		return buf;
 	}
-	data = LE_HEADER + (size_t)npages * 8;
+	data = REGF_LE_HEADER + (size_t)npages * 8;
 	for (i = 0; i < npages; i++) {
-		uint32_t off = le32(p + LE_HEADER + 8 * i);
-		uint32_t len = le32(p + LE_HEADER + 8 * i + 4);
+		uint32_t off = le32(p + REGF_LE_HEADER + 8 * i);
+		uint32_t len = le32(p + REGF_LE_HEADER + 8 * i + 4);
 
 		if (len == 0 || (uint64_t)off + len > bins) {
 			snprintf(buf, buflen, "page %zu (offset %u, %u bytes) "
@@ -530,7 +406,7 @@ apply_entries(struct lr *c, struct lr_log *l, uint32_t expected,
 	      struct hp_err *e)
 {
 	const unsigned char *d = l->buf->data;
-	size_t n = l->buf->len, off = LOG_HEADER;
+	size_t n = l->buf->len, off = REGF_LOG_HEADER;
 	char buf[128];
 	unsigned count = 0;
 
@@ -544,7 +420,7 @@ apply_entries(struct lr *c, struct lr_log *l, uint32_t expected,
 
 		if (rem == 0)
 			break;
-		if (rem < LE_HEADER) {
+		if (rem < REGF_LE_HEADER) {
 			if (rem >= 4 && memcmp(p, "HvLE", 4) == 0) {
 				snprintf(why, whylen, "log entry at offset %zu "
 				    "cut short (%zu bytes)", off, rem);
@@ -554,7 +430,7 @@ apply_entries(struct lr *c, struct lr_log *l, uint32_t expected,
 		}
 		if (memcmp(p, "HvLE", 4) != 0)
 			break;		/* the end of what was written */
-		seq = le32(p + LE_SEQ);
+		seq = le32(p + REGF_LE_SEQ);
 		if (seq_after(expected, seq))
 			break;		/* a remnant of an earlier cycle */
 		bad = check_entry(c, p, rem, buf, sizeof(buf));
@@ -571,26 +447,26 @@ apply_entries(struct lr *c, struct lr_log *l, uint32_t expected,
 			stop(c, l, "%s", why);
 			break;
 		}
-		bins = le32(p + LE_BINS_SIZE);
-		npages = le32(p + LE_PAGES);
-		if (grow(c, (uint64_t)BASE_BLOCK + bins, e) != 0)
+		bins = le32(p + REGF_LE_BINS_SIZE);
+		npages = le32(p + REGF_LE_PAGES);
+		if (grow(c, (uint64_t)REGF_BASE_BLOCK + bins, e) != 0)
 			return -1;
-		src = off + LE_HEADER + (size_t)npages * 8;
+		src = off + REGF_LE_HEADER + (size_t)npages * 8;
 		for (i = 0; i < npages; i++) {
-			uint32_t poff = le32(p + LE_HEADER + 8 * i);
-			uint32_t plen = le32(p + LE_HEADER + 8 * i + 4);
+			uint32_t poff = le32(p + REGF_LE_HEADER + 8 * i);
+			uint32_t plen = le32(p + REGF_LE_HEADER + 8 * i + 4);
 
-			memcpy(c->img + BASE_BLOCK + poff, d + src, plen);
+			memcpy(c->img + REGF_BASE_BLOCK + poff, d + src, plen);
 			src += plen;
 		}
 		c->bins_final = bins;
-		c->flags_final = le32(p + LE_FLAGS);
+		c->flags_final = le32(p + REGF_LE_FLAGS);
 		c->seq_final = seq;
 		c->rep->pages_applied += npages;
 		c->rep->entries_applied++;
 		count++;
 		*last = seq;
-		off += le32(p + LE_SIZE);
+		off += le32(p + REGF_LE_SIZE);
 		expected++;
 	}
 	*applied = count;
@@ -652,7 +528,7 @@ try_new(struct lr *c, struct hp_err *e)
 		}
 		if (note_used(c, cur, e) != 0)
 			return -1;
-		c->root_final = le32(cur->buf->data + BB_ROOT);
+		c->root_final = le32(cur->buf->data + REGF_BB_ROOT);
 		chained++;
 		if (c->rep->stopped_early || !c->bb_valid)
 			break;
@@ -724,55 +600,55 @@ apply_old(struct lr *c, struct lr_log *l, struct hp_err *e)
 {
 	const unsigned char *d = l->buf->data;
 	size_t n = l->buf->len;
-	uint32_t bins = le32(d + BB_BINS_SIZE);
+	uint32_t bins = le32(d + REGF_BB_BINS_SIZE);
 	size_t nbits, nbytes, start, k = 0, bit, applied = 0, len0 = c->len;
 	uint64_t pos = 0;
 	const unsigned char *bitmap;
 	size_t dirty_total = 0;
 
-	if (bins < HBIN_ALIGN || bins % HBIN_ALIGN != 0) {
+	if (bins < REGF_PAGE || bins % REGF_PAGE != 0) {
 		set_why(l, "bad hive bins data size %u", bins);
 		return 0;
 	}
-	if ((uint64_t)BASE_BLOCK + bins > c->max) {
+	if ((uint64_t)REGF_BASE_BLOCK + bins > c->max) {
 		set_why(l, "hive bins data size %u over the limit", bins);
 		return 0;
 	}
-	nbits = bins / PAGE_OLD;
+	nbits = bins / REGF_OLD_PAGE;
 	nbytes = nbits / 8;
-	if (n - LOG_HEADER < 4 + nbytes ||
-	    memcmp(d + LOG_HEADER, "DIRT", 4) != 0) {
+	if (n - REGF_LOG_HEADER < 4 + nbytes ||
+	    memcmp(d + REGF_LOG_HEADER, "DIRT", 4) != 0) {
 		set_why(l, "no dirty vector (DIRT) of %zu bytes after its base "
 		    "block", nbytes);
 		return 0;
 	}
-	bitmap = d + LOG_HEADER + 4;
-	start = (LOG_HEADER + 4 + nbytes + PAGE_OLD - 1) / PAGE_OLD * PAGE_OLD;
+	bitmap = d + REGF_LOG_HEADER + 4;
+	start = (REGF_LOG_HEADER + 4 + nbytes + REGF_OLD_PAGE - 1) / REGF_OLD_PAGE * REGF_OLD_PAGE;
 	for (bit = 0; bit < nbits; bit++)
 		dirty_total += (size_t)bit_set(bitmap, bit);
-	if (grow(c, (uint64_t)BASE_BLOCK + bins, e) != 0)
+	if (grow(c, (uint64_t)REGF_BASE_BLOCK + bins, e) != 0)
 		return -1;
 
 	while (pos < bins) {
-		size_t first = (size_t)(pos / PAGE_OLD), cnt = 0, j;
+		size_t first = (size_t)(pos / REGF_OLD_PAGE), cnt = 0, j;
 		const unsigned char *h;
 		uint32_t size;
 		int dirty_header = bit_set(bitmap, first);
 
 		if (dirty_header) {
-			if (start > n || (n - start) / PAGE_OLD < k + 1) {
+			if (start > n || (n - start) / REGF_OLD_PAGE < k + 1) {
 				stop(c, l, "the log is truncated: the page "
 				    "holding hive bin %llu is missing",
 				    (unsigned long long)pos);
 				break;
 			}
-			h = d + start + k * PAGE_OLD;
+			h = d + start + k * REGF_OLD_PAGE;
 		} else {
-			h = c->img + BASE_BLOCK + pos;
+			h = c->img + REGF_BASE_BLOCK + pos;
 		}
-		size = le32(h + HBIN_SIZE);
-		if (memcmp(h, "hbin", 4) != 0 || le32(h + HBIN_OFFSET) != pos ||
-		    size < HBIN_ALIGN || size % HBIN_ALIGN != 0 ||
+		size = le32(h + REGF_HBIN_SIZE);
+		if (memcmp(h, "hbin", 4) != 0 || le32(h + REGF_HBIN_OFFSET) != pos ||
+		    size < REGF_PAGE || size % REGF_PAGE != 0 ||
 		    size > bins - pos) {
 			/* Windows stops at a bad dirty hive bin; a bad clean
 			 * one stops us, as the next bins cannot be found. */
@@ -783,18 +659,18 @@ apply_old(struct lr *c, struct lr_log *l, struct hp_err *e)
 				    dirty_header ? "dirty" : "in the hive");
 			break;
 		}
-		for (j = first; j < first + size / PAGE_OLD; j++)
+		for (j = first; j < first + size / REGF_OLD_PAGE; j++)
 			cnt += (size_t)bit_set(bitmap, j);
-		if (cnt > 0 && (start > n || (n - start) / PAGE_OLD < k + cnt)) {
+		if (cnt > 0 && (start > n || (n - start) / REGF_OLD_PAGE < k + cnt)) {
 			stop(c, l, "the log is truncated: pages of hive bin "
 			    "%llu are missing", (unsigned long long)pos);
 			break;
 		}
-		for (j = first; j < first + size / PAGE_OLD; j++) {
+		for (j = first; j < first + size / REGF_OLD_PAGE; j++) {
 			if (!bit_set(bitmap, j))
 				continue;
-			memcpy(c->img + BASE_BLOCK + j * PAGE_OLD,
-			    d + start + k * PAGE_OLD, PAGE_OLD);
+			memcpy(c->img + REGF_BASE_BLOCK + j * REGF_OLD_PAGE,
+			    d + start + k * REGF_OLD_PAGE, REGF_OLD_PAGE);
 			k++;
 			applied++;
 		}
@@ -809,8 +685,8 @@ apply_old(struct lr *c, struct lr_log *l, struct hp_err *e)
 	}
 	c->rep->pages_applied = (unsigned)applied;
 	c->bins_final = bins;
-	c->flags_final = le32(d + BB_FLAGS);
-	c->root_final = le32(d + BB_ROOT);
+	c->flags_final = le32(d + REGF_BB_FLAGS);
+	c->root_final = le32(d + REGF_BB_ROOT);
 	c->seq_final = l->seq;
 	return 1;
 }
@@ -857,16 +733,16 @@ finish_base_block(struct lr *c)
 	unsigned char *bb = c->img;
 
 	if (c->bb_source != NULL) {
-		memcpy(bb, c->bb_source, LOG_HEADER);
-		memset(bb + LOG_HEADER, 0, BASE_BLOCK - LOG_HEADER);
+		memcpy(bb, c->bb_source, REGF_LOG_HEADER);
+		memset(bb + REGF_LOG_HEADER, 0, REGF_BASE_BLOCK - REGF_LOG_HEADER);
 		c->rep->base_block_recovered = 1;
 	}
-	put_le32(bb + BB_SEQ1, c->seq_final);
-	put_le32(bb + BB_SEQ2, c->seq_final);
-	put_le32(bb + BB_FILE_TYPE, FILE_TYPE_PRIMARY);
-	put_le32(bb + BB_ROOT, c->root_final);
-	put_le32(bb + BB_BINS_SIZE, c->bins_final);
-	put_le32(bb + BB_FLAGS, c->flags_final);
+	put_le32(bb + REGF_BB_SEQ1, c->seq_final);
+	put_le32(bb + REGF_BB_SEQ2, c->seq_final);
+	put_le32(bb + REGF_BB_FILE_TYPE, REGF_FILE_PRIMARY);
+	put_le32(bb + REGF_BB_ROOT, c->root_final);
+	put_le32(bb + REGF_BB_BINS_SIZE, c->bins_final);
+	put_le32(bb + REGF_BB_FLAGS, c->flags_final);
 	regf_checksum_set(bb);
 	c->rep->seq_after = c->seq_final;
 }
@@ -882,7 +758,7 @@ refuse(struct lr *c, struct hp_err *e)
 
 	if (c->bb_valid)
 		snprintf(state, sizeof(state), "sequence numbers %u/%u",
-		    le32(bb + BB_SEQ1), le32(bb + BB_SEQ2));
+		    le32(bb + REGF_BB_SEQ1), le32(bb + REGF_BB_SEQ2));
 	else
 		snprintf(state, sizeof(state), "its base block is damaged");
 	if (c->n_logs == 0)
@@ -928,19 +804,19 @@ replay(const struct log_replay_buf *hive, unsigned char *owned,
 	if (hive->len > c.max)
 		rc = hp_err_set(e, HP_REFUSED, "%s: %zu bytes, over the limit "
 		    "of %zu for a hive", hive->name, hive->len, c.max);
-	else if (hive->len < BASE_BLOCK)
+	else if (hive->len < REGF_BASE_BLOCK)
 		rc = hp_err_set(e, HP_IOERR, "%s: %zu bytes: too short to be "
 		    "a registry hive", hive->name, hive->len);
 	else if (memcmp(d, "regf", 4) != 0 &&
-	    (hive->len < BASE_BLOCK + HBIN_HEADER ||
-	    memcmp(d + BASE_BLOCK, "hbin", 4) != 0))
+	    (hive->len < REGF_BASE_BLOCK + REGF_HBIN_HEADER ||
+	    memcmp(d + REGF_BASE_BLOCK, "hbin", 4) != 0))
 		rc = hp_err_set(e, HP_IOERR, "%s: not a registry hive (no "
 		    "regf signature)", hive->name);
 	else if (memcmp(d, "regf", 4) == 0 && regf_checksum_ok(d) &&
-	    le32(d + BB_FILE_TYPE) != FILE_TYPE_PRIMARY)
+	    le32(d + REGF_BB_FILE_TYPE) != REGF_FILE_PRIMARY)
 		rc = hp_err_set(e, HP_IOERR, "%s: file type %u: a transaction "
 		    "log, not a primary hive file", hive->name,
-		    le32(d + BB_FILE_TYPE));
+		    le32(d + REGF_BB_FILE_TYPE));
 	else
 		rc = 0;
 	if (rc != 0) {
@@ -949,19 +825,19 @@ replay(const struct log_replay_buf *hive, unsigned char *owned,
 	}
 	c.has_sig = memcmp(d, "regf", 4) == 0;
 	c.bb_valid = c.has_sig && regf_checksum_ok(d);
-	s1 = le32(d + BB_SEQ1);
-	s2 = le32(d + BB_SEQ2);
+	s1 = le32(d + REGF_BB_SEQ1);
+	s2 = le32(d + REGF_BB_SEQ2);
 	rep->seq_before_primary = s1;
 	rep->seq_before_secondary = s2;
 	dirty = !c.bb_valid || s1 != s2;
-	memcpy(c.pbb, d, BASE_BLOCK);
+	memcpy(c.pbb, d, REGF_BASE_BLOCK);
 	/* The timestamp logs are matched against: the first hive bin keeps
 	 * a copy for when the base block is damaged. */
-	if (!c.bb_valid && hive->len >= BASE_BLOCK + HBIN_HEADER &&
-	    memcmp(d + BASE_BLOCK, "hbin", 4) == 0)
-		memcpy(c.ts, d + BASE_BLOCK + HBIN_TIMESTAMP, 8);
+	if (!c.bb_valid && hive->len >= REGF_BASE_BLOCK + REGF_HBIN_HEADER &&
+	    memcmp(d + REGF_BASE_BLOCK, "hbin", 4) == 0)
+		memcpy(c.ts, d + REGF_BASE_BLOCK + REGF_HBIN_TIMESTAMP, 8);
 	else
-		memcpy(c.ts, d + BB_TIMESTAMP, 8);
+		memcpy(c.ts, d + REGF_BB_TIMESTAMP, 8);
 
 	/* From here on, hive->data may be the image, and move. */
 	if (owned != NULL) {
@@ -1093,10 +969,10 @@ read_bounded(const char *path, size_t max, unsigned char **data,
 static int
 looks_dirty(const unsigned char *d, size_t len)
 {
-	if (len < BASE_BLOCK || memcmp(d, "regf", 4) != 0 ||
+	if (len < REGF_BASE_BLOCK || memcmp(d, "regf", 4) != 0 ||
 	    !regf_checksum_ok(d))
 		return 1;
-	return le32(d + BB_SEQ1) != le32(d + BB_SEQ2);
+	return le32(d + REGF_BB_SEQ1) != le32(d + REGF_BB_SEQ2);
 }
 
 int

@@ -29,13 +29,6 @@
  * image: larger files are refused (HP_REFUSED). */
 #define LOG_REPLAY_MAX_FILE (2ull * 1024 * 1024 * 1024)
 
-/* Seed of the Marvin32 hashes in HvLE log entries.  The specification
- * lists it as the bytes 82 EF 4D 88 7A 4E 55 C5; read as one 64-bit
- * number, most significant byte first, so that Marvin32's low state word
- * starts as 0x7A4E55C5 and the high one as 0x82EF4D88 (checked against
- * logs written by Windows 10). */
-#define LOG_REPLAY_HASH_SEED 0x82EF4D887A4E55C5ull
-
 enum log_replay_format {
 	LOG_FORMAT_NONE = 0,
 	LOG_FORMAT_OLD = 1,	/* base block + dirty vector + dirty pages */
@@ -120,18 +113,5 @@ int log_replay_buffers(const struct log_replay_buf *hive,
 
 /* Frees what a report holds and zeroes it (safe on a zeroed report). */
 void log_replay_report_free(struct log_replay_report *rep);
-
-/* Base block helpers (buffers of at least 512 bytes). */
-
-/* The checksum Windows stores at offset 508: XOR of the first 127 32-bit
- * words, with 0 stored as 1 and 0xFFFFFFFF as 0xFFFFFFFE. */
-uint32_t regf_checksum(const unsigned char *bb);
-/* 1 when offset 508 holds the checksum (raw XOR accepted too). */
-int regf_checksum_ok(const unsigned char *bb);
-/* Recomputes and stores the checksum. */
-void regf_checksum_set(unsigned char *bb);
-
-/* Marvin32 (the 64-bit result: low state word in the low half). */
-uint64_t hp_marvin32(const unsigned char *data, size_t len, uint64_t seed);
 
 #endif

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "regf_le.h"
+#include "regf.h"
 #include "regfile.h"
 #include "textconv.h"
 

@@ -7,7 +7,7 @@
 
 #include <json-c/json.h>
 
-#include "regf_le.h"
+#include "regf.h"
 #include "report.h"
 #include "textconv.h"
 

@@ -41,7 +41,7 @@
 #include <unistd.h>
 
 #include "logreplay.h"
-#include "regf_le.h"
+#include "regf.h"
 
 #define FUZZ_MAX_IMAGE (64u * 1024 * 1024)
 #define FUZZ_HEADER 7
@@ -79,10 +79,10 @@ fix_up(unsigned char *d, size_t len, int is_log)
 
 		if (size < 40 || size > len - off)
 			break;
-		put64(d + off + 24, hp_marvin32(d + off + 40, size - 40,
-		    LOG_REPLAY_HASH_SEED));
-		put64(d + off + 32, hp_marvin32(d + off, 32,
-		    LOG_REPLAY_HASH_SEED));
+		put64(d + off + 24, regf_marvin32(d + off + 40, size - 40,
+		    REGF_LOG_HASH_SEED));
+		put64(d + off + 32, regf_marvin32(d + off, 32,
+		    REGF_LOG_HASH_SEED));
 		if (size < 512 || size % 512 != 0)
 			break;
 		off += size;

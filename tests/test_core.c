@@ -33,7 +33,7 @@
 #include "hive.h"
 #include "plan.h"
 #include "profile.h"
-#include "regf_le.h"
+#include "regf.h"
 #include "regfile.h"
 
 /* Made by main(), removed after the run: fixtures/ holds one pristine

@@ -754,8 +754,8 @@ START_TEST(test_marvin32)
 	static const unsigned char af = 0xaf;
 	const uint64_t seed = 0x004FB61A001BDBCCull;
 
-	ck_assert(hp_marvin32(NULL, 0, seed) == 0x30ED35C100CD3C7Dull);
-	ck_assert(hp_marvin32(&af, 1, seed) == 0x48E73FC77D75DDC1ull);
+	ck_assert(regf_marvin32(NULL, 0, seed) == 0x30ED35C100CD3C7Dull);
+	ck_assert(regf_marvin32(&af, 1, seed) == 0x48E73FC77D75DDC1ull);
 }
 END_TEST
 

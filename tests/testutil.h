@@ -24,7 +24,7 @@
 #include <hivex.h>
 
 #include "hash.h"
-#include "regf_le.h"
+#include "regf.h"
 
 /* ---- environment ---- */
 
