@@ -27,7 +27,7 @@ ensure_key(hive_h *h, const char *path, const char *display, struct hp_err *e)
 		}
 		part = strndup(p, n);
 		if (part == NULL) {
-			hp_err_set(e, HP_IOERR, "out of memory");
+			hp_err_nomem(e);
 			return 0;
 		}
 		errno = 0;
@@ -35,7 +35,7 @@ ensure_key(hive_h *h, const char *path, const char *display, struct hp_err *e)
 		if (child == 0 && errno == 0)
 			child = hivex_node_add_child(h, node, part);
 		if (child == 0) {
-			hp_err_set(e, HP_IOERR, "cannot create key '%s' under %s: %s",
+			hp_err_set(e, HP_R_IO, "cannot create key '%s' under %s: %s",
 			    part, display, strerror(errno ? errno : EIO));
 			free(part);
 			return 0;
@@ -60,21 +60,21 @@ delete_value(hive_h *h, hive_node_h node, const char *name,
 
 	values = hivex_node_values(h, node);
 	if (values == NULL)
-		return hp_err_set(e, HP_IOERR, "cannot read values of %s: %s",
+		return hp_err_set(e, HP_R_DAMAGED, "cannot read values of %s: %s",
 		    display, strerror(errno));
 	for (n = 0; values[n] != 0; n++)
 		;
 	keep = calloc(n ? n : 1, sizeof(*keep));
 	if (keep == NULL) {
 		free(values);
-		return hp_err_set(e, HP_IOERR, "out of memory");
+		return hp_err_nomem(e);
 	}
 	for (i = 0; i < n; i++) {
 		char *key = hivex_value_key(h, values[i]);
 		char *data;
 
 		if (key == NULL) {
-			hp_err_set(e, HP_IOERR, "cannot read a value name of %s: %s",
+			hp_err_set(e, HP_R_IO, "cannot read a value name of %s: %s",
 			    display, strerror(errno));
 			goto out;
 		}
@@ -84,7 +84,7 @@ delete_value(hive_h *h, hive_node_h node, const char *name,
 		}
 		data = hivex_value_value(h, values[i], &keep[k].t, &keep[k].len);
 		if (data == NULL) {
-			hp_err_set(e, HP_IOERR, "cannot read value '%s' of %s: %s",
+			hp_err_set(e, HP_R_IO, "cannot read value '%s' of %s: %s",
 			    key, display, strerror(errno));
 			free(key);
 			goto out;
@@ -94,7 +94,7 @@ delete_value(hive_h *h, hive_node_h node, const char *name,
 		k++;
 	}
 	if (hivex_node_set_values(h, node, k, keep, 0) == -1) {
-		hp_err_set(e, HP_IOERR, "cannot delete value '%s' of %s: %s",
+		hp_err_set(e, HP_R_IO, "cannot delete value '%s' of %s: %s",
 		    name, display, strerror(errno));
 		goto out;
 	}
@@ -125,13 +125,13 @@ apply_item(hive_h *h, const struct plan_item *it, struct hp_err *e)
 	case REG_OP_DELETE_KEY:
 		node = hive_find_key(h, it->hive_path);
 		if (node == 0 || hivex_node_delete_child(h, node) == -1)
-			return hp_err_set(e, HP_IOERR, "cannot delete key %s: %s",
+			return hp_err_set(e, HP_R_IO, "cannot delete key %s: %s",
 			    it->display_key, strerror(errno ? errno : ENOENT));
 		return 0;
 	case REG_OP_DELETE_VALUE:
 		node = hive_find_key(h, it->hive_path);
 		if (node == 0)
-			return hp_err_set(e, HP_IOERR, "cannot find key %s",
+			return hp_err_set(e, HP_R_IO, "cannot find key %s",
 			    it->display_key);
 		return delete_value(h, node, op->name, it->display_key, e);
 	case REG_OP_SET_VALUE:
@@ -143,7 +143,7 @@ apply_item(hive_h *h, const struct plan_item *it, struct hp_err *e)
 		v.len = it->after_len;
 		v.value = (char *)it->after;
 		if (hivex_node_set_value(h, node, &v, 0) == -1)
-			return hp_err_set(e, HP_IOERR,
+			return hp_err_set(e, HP_R_IO,
 			    "cannot set value '%s' of %s: %s", op->name,
 			    it->display_key, strerror(errno));
 		return 0;

@@ -16,12 +16,12 @@ auto_choose(const struct image_info *im, const char *names[AUTO_MAX],
 
 	*n = 0;
 	if (im->build == NULL)
-		return hp_err_set(e, HP_REFUSED,
+		return hp_err_set(e, HP_R_UNSUPPORTED_OS,
 		    "--profile auto needs the SOFTWARE hive's CurrentBuild, "
 		    "and this image has none");
 	build = strtol(im->build, &end, 10);
 	if (*end != '\0' || build < 7601)
-		return hp_err_set(e, HP_REFUSED,
+		return hp_err_set(e, HP_R_UNSUPPORTED_OS,
 		    "--profile auto knows Windows 7 / Server 2008 R2 (build 7601) "
 		    "and later; this image is build %s", im->build);
 	if (build < 9200) {

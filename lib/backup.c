@@ -26,14 +26,14 @@ mkdir_p(const char *path, struct hp_err *e)
 	char *copy = strdup(path), *p;
 
 	if (copy == NULL)
-		return hp_err_set(e, HP_IOERR, "out of memory");
+		return hp_err_nomem(e);
 	for (p = copy + 1; ; p++) {
 		if (*p == '/' || *p == '\0') {
 			char saved = *p;
 
 			*p = '\0';
 			if (mkdir(copy, 0700) == -1 && errno != EEXIST) {
-				hp_err_set(e, HP_IOERR, "%s: cannot create: %s",
+				hp_err_set(e, HP_R_IO, "%s: cannot create: %s",
 				    copy, strerror(errno));
 				free(copy);
 				return -1;
@@ -62,11 +62,11 @@ backup_root(const char *override, char **root, struct hp_err *e)
 	else if (home != NULL && home[0] == '/')
 		n = asprintf(root, "%s/.local/state/hivepatch", home);
 	else
-		return hp_err_set(e, HP_USAGE,
+		return hp_err_set(e, HP_R_USAGE,
 		    "no place for backups: set HOME or XDG_STATE_HOME, or give --backup-dir");
 	if (n == -1) {
 		*root = NULL;
-		return hp_err_set(e, HP_IOERR, "out of memory");
+		return hp_err_nomem(e);
 	}
 	return 0;
 }
@@ -84,15 +84,15 @@ hive_slot(const char *root, const char *hive_path, char **slot, char **abs,
 	*slot = NULL;
 	*abs = realpath(hive_path, NULL);
 	if (*abs == NULL)
-		return hp_err_set(e, HP_IOERR, "%s: %s", hive_path,
+		return hp_err_set(e, hp_errno_reason(errno), "%s: %s", hive_path,
 		    strerror(errno));
 	if (EVP_Digest(*abs, strlen(*abs), md, &md_len, EVP_sha256(), NULL) != 1)
-		return hp_err_set(e, HP_IOERR, "SHA-256 failed");
+		return hp_err_set(e, HP_R_IO, "SHA-256 failed");
 	for (i = 0; i < 8; i++)
 		snprintf(id + 2 * i, 3, "%02x", md[i]);
 	if (asprintf(slot, "%s/%s", root, id) == -1) {
 		*slot = NULL;
-		return hp_err_set(e, HP_IOERR, "out of memory");
+		return hp_err_nomem(e);
 	}
 	return 0;
 }
@@ -126,7 +126,7 @@ copy_file_hashed(const char *src, const char *dst,
 	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (out == -1) {
 		close(in);
-		return hp_err_set(e, HP_IOERR, "%s: cannot create backup: %s",
+		return hp_err_set(e, HP_R_IO, "%s: cannot create backup: %s",
 		    dst, strerror(errno));
 	}
 	rc = copy_hashed(in, src, out, dst, sha, e);
@@ -143,7 +143,7 @@ take_logs(struct backup *b, char *const *logs, size_t n_logs,
 
 	b->logs = calloc(n_logs ? n_logs : 1, sizeof(*b->logs));
 	if (b->logs == NULL)
-		return hp_err_set(e, HP_IOERR, "out of memory");
+		return hp_err_nomem(e);
 	for (i = 0; i < n_logs; i++) {
 		struct backup_log *l = &b->logs[i];
 		const char *name = strrchr(logs[i], '/');
@@ -152,11 +152,11 @@ take_logs(struct backup *b, char *const *logs, size_t n_logs,
 		b->n_logs++;
 		l->path = realpath(logs[i], NULL);
 		if (l->path == NULL)
-			return hp_err_set(e, HP_IOERR, "%s: %s", logs[i],
+			return hp_err_set(e, hp_errno_reason(errno), "%s: %s", logs[i],
 			    strerror(errno));
 		if (asprintf(&l->copy, "%s/%s", b->dir, name) == -1) {
 			l->copy = NULL;
-			return hp_err_set(e, HP_IOERR, "out of memory");
+			return hp_err_nomem(e);
 		}
 		if (copy_file_hashed(logs[i], l->copy, l->sha_before, e) == -1)
 			return -1;
@@ -180,14 +180,14 @@ backup_take(const char *root, const struct backup_run *run,
 	if (b->time == NULL || b->id == NULL ||
 	    asprintf(&b->dir, "%s/%s", slot, run->id) == -1) {
 		b->dir = NULL;
-		hp_err_set(e, HP_IOERR, "out of memory");
+		hp_err_nomem(e);
 		goto out;
 	}
 	if (mkdir_p(b->dir, e) == -1)
 		goto out;
 	if (asprintf(&b->copy, "%s/hive", b->dir) == -1) {
 		b->copy = NULL;
-		hp_err_set(e, HP_IOERR, "out of memory");
+		hp_err_nomem(e);
 		goto out;
 	}
 	if (copy_file_hashed(hive_path, b->copy, b->sha_before, e) == -1 ||
@@ -247,7 +247,7 @@ backup_write_manifest(const struct backup *b, const char *sha_after,
 	int rc = -1;
 
 	if (m == NULL)
-		return hp_err_set(e, HP_IOERR, "out of memory");
+		return hp_err_nomem(e);
 	json_object_object_add(m, "schema", json_object_new_string(MANIFEST_SCHEMA));
 	json_object_object_add(m, "hive", json_object_new_string(b->hive));
 	json_object_object_add(m, "backup", json_object_new_string("hive"));
@@ -263,25 +263,25 @@ backup_write_manifest(const struct backup *b, const char *sha_after,
 
 	if (asprintf(&path, "%s/%s", b->dir, MANIFEST) == -1 ||
 	    asprintf(&tmp, "%s/.%s.tmp", b->dir, MANIFEST) == -1) {
-		hp_err_set(e, HP_IOERR, "out of memory");
+		hp_err_nomem(e);
 		goto out;
 	}
 	f = fopen(tmp, "wxe");
 	if (f == NULL || fprintf(f, "%s\n", text) < 0 || fflush(f) == EOF ||
 	    fsync(fileno(f)) == -1) {
-		hp_err_set(e, HP_IOERR, "%s: cannot write: %s", tmp,
+		hp_err_set(e, HP_R_IO, "%s: cannot write: %s", tmp,
 		    strerror(errno));
 		goto out;
 	}
 	if (fclose(f) == EOF) {
 		f = NULL;
-		hp_err_set(e, HP_IOERR, "%s: cannot write: %s", tmp,
+		hp_err_set(e, HP_R_IO, "%s: cannot write: %s", tmp,
 		    strerror(errno));
 		goto out;
 	}
 	f = NULL;
 	if (rename(tmp, path) == -1) {
-		hp_err_set(e, HP_IOERR, "%s: cannot write: %s", path,
+		hp_err_set(e, HP_R_IO, "%s: cannot write: %s", path,
 		    strerror(errno));
 		goto out;
 	}
@@ -337,13 +337,13 @@ load_manifest_logs(struct json_object *m, struct backup *b, const char *path,
 	if (!json_object_object_get_ex(m, "logs", &a))
 		return 0;	/* written before logs were backed up */
 	if (!json_object_is_type(a, json_type_array))
-		return hp_err_set(e, HP_IOERR, "%s: backup manifest is damaged", path);
+		return hp_err_set(e, HP_R_DAMAGED, "%s: backup manifest is damaged", path);
 	if (strrchr(b->hive, '/') == NULL)
-		return hp_err_set(e, HP_IOERR, "%s: backup manifest is damaged", path);
+		return hp_err_set(e, HP_R_DAMAGED, "%s: backup manifest is damaged", path);
 	n = json_object_array_length(a);
 	b->logs = calloc(n ? n : 1, sizeof(*b->logs));
 	if (b->logs == NULL)
-		return hp_err_set(e, HP_IOERR, "out of memory");
+		return hp_err_nomem(e);
 	dir_len = (size_t)(strrchr(b->hive, '/') - b->hive);
 	for (i = 0; i < n; i++) {
 		struct backup_log *bl = &b->logs[i];
@@ -357,7 +357,7 @@ load_manifest_logs(struct json_object *m, struct backup *b, const char *path,
 		    strchr(log + dir_len + 1, '/') != NULL ||
 		    strchr(name, '/') != NULL || name[0] == '.' ||
 		    copy_hex(l, "sha256_before", bl->sha_before) == -1)
-			return hp_err_set(e, HP_IOERR, "%s: backup manifest is "
+			return hp_err_set(e, HP_R_DAMAGED, "%s: backup manifest is "
 			    "damaged (log %zu)", path, i + 1);
 		if (copy_hex(l, "sha256_after", bl->sha_after) == -1)
 			bl->sha_after[0] = '\0';
@@ -366,7 +366,7 @@ load_manifest_logs(struct json_object *m, struct backup *b, const char *path,
 		if (bl->path == NULL ||
 		    asprintf(&bl->copy, "%s/%s", b->dir, name) == -1) {
 			bl->copy = NULL;
-			return hp_err_set(e, HP_IOERR, "out of memory");
+			return hp_err_nomem(e);
 		}
 	}
 	return 0;
@@ -381,17 +381,17 @@ load_manifest(const char *dir, struct backup *b, struct hp_err *e)
 
 	memset(b, 0, sizeof(*b));
 	if (asprintf(&path, "%s/%s", dir, MANIFEST) == -1)
-		return hp_err_set(e, HP_IOERR, "out of memory");
+		return hp_err_nomem(e);
 	m = json_object_from_file(path);
 	if (m == NULL) {
-		hp_err_set(e, HP_IOERR, "%s: cannot read the backup manifest", path);
+		hp_err_set(e, HP_R_DAMAGED, "%s: cannot read the backup manifest", path);
 		free(path);
 		return -1;
 	}
 	if (copy_hex(m, "sha256_before", b->sha_before) == -1 ||
 	    copy_hex(m, "sha256_after", b->sha_after) == -1 ||
 	    !json_object_object_get_ex(m, "hive", &v)) {
-		hp_err_set(e, HP_IOERR, "%s: backup manifest is damaged", path);
+		hp_err_set(e, HP_R_DAMAGED, "%s: backup manifest is damaged", path);
 		goto out;
 	}
 	b->hive = strdup(json_object_get_string(v));
@@ -405,7 +405,7 @@ load_manifest(const char *dir, struct backup *b, struct hp_err *e)
 	if (b->hive == NULL || b->dir == NULL || b->id == NULL ||
 	    b->time == NULL || asprintf(&b->copy, "%s/hive", dir) == -1) {
 		b->copy = NULL;
-		hp_err_set(e, HP_IOERR, "out of memory");
+		hp_err_nomem(e);
 		goto out;
 	}
 	rc = 0;
@@ -431,7 +431,7 @@ backup_find_latest(const char *root, const char *hive_path, struct backup *b,
 		goto out;
 	d = opendir(slot);
 	if (d == NULL) {
-		hp_err_set(e, errno == ENOENT ? HP_REFUSED : HP_IOERR,
+		hp_err_set(e, errno == ENOENT ? HP_R_NO_BACKUP : HP_R_IO,
 		    "%s: no backup of this hive under %s", hive_path, root);
 		goto out;
 	}
@@ -453,13 +453,13 @@ backup_find_latest(const char *root, const char *hive_path, struct backup *b,
 	}
 	closedir(d);
 	if (best == NULL) {
-		hp_err_set(e, HP_REFUSED, "%s: no backup of this hive under %s",
+		hp_err_set(e, HP_R_NO_BACKUP, "%s: no backup of this hive under %s",
 		    hive_path, root);
 		goto out;
 	}
 	if (asprintf(&dir, "%s/%s", slot, best) == -1) {
 		dir = NULL;
-		hp_err_set(e, HP_IOERR, "out of memory");
+		hp_err_nomem(e);
 		goto out;
 	}
 	rc = load_manifest(dir, b, e);

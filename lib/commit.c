@@ -22,17 +22,17 @@ hive_lock(const char *path, struct hp_err *e)
 
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd == -1)
-		return hp_err_set(e, HP_IOERR, "%s: cannot open: %s", path,
+		return hp_err_set(e, HP_R_IO, "%s: cannot open: %s", path,
 		    strerror(errno));
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		int saved = errno;
 
 		close(fd);
 		if (saved == EWOULDBLOCK)
-			return hp_err_set(e, HP_REFUSED,
+			return hp_err_set(e, HP_R_LOCKED,
 			    "%s: another hivepatch run is changing this hive; "
 			    "try again when it has finished", path);
-		return hp_err_set(e, HP_IOERR, "%s: cannot lock: %s", path,
+		return hp_err_set(e, HP_R_IO, "%s: cannot lock: %s", path,
 		    strerror(saved));
 	}
 	/* The lock is on the inode; a run that finished meanwhile renamed a
@@ -40,7 +40,7 @@ hive_lock(const char *path, struct hp_err *e)
 	if (fstat(fd, &locked) == -1 || stat(path, &now) == -1 ||
 	    locked.st_ino != now.st_ino || locked.st_dev != now.st_dev) {
 		close(fd);
-		return hp_err_set(e, HP_REFUSED,
+		return hp_err_set(e, HP_R_LOCKED,
 		    "%s: the hive was replaced while we waited for it; run again",
 		    path);
 	}
@@ -54,10 +54,10 @@ fsync_dir_of(const char *path, struct hp_err *e)
 	int fd, rc = 0;
 
 	if (copy == NULL)
-		return hp_err_set(e, HP_IOERR, "out of memory");
+		return hp_err_nomem(e);
 	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd == -1 || fsync(fd) == -1)
-		rc = hp_err_set(e, HP_IOERR, "%s: cannot sync its directory: %s",
+		rc = hp_err_set(e, HP_R_IO, "%s: cannot sync its directory: %s",
 		    path, strerror(errno));
 	if (fd != -1)
 		close(fd);
@@ -74,7 +74,7 @@ make_temp_beside(const char *path, char **tmp, struct hp_err *e)
 	int fd;
 
 	if (copy == NULL)
-		return hp_err_set(e, HP_IOERR, "out of memory");
+		return hp_err_nomem(e);
 	base = strrchr(copy, '/');
 	if (base == NULL) {
 		dir = ".";
@@ -86,12 +86,12 @@ make_temp_beside(const char *path, char **tmp, struct hp_err *e)
 	if (asprintf(tmp, "%s/.%s.hivepatch-XXXXXX", dir, base) == -1) {
 		free(copy);
 		*tmp = NULL;
-		return hp_err_set(e, HP_IOERR, "out of memory");
+		return hp_err_nomem(e);
 	}
 	free(copy);
 	fd = mkostemp(*tmp, O_CLOEXEC);
 	if (fd == -1) {
-		hp_err_set(e, HP_IOERR, "%s: cannot create a temporary file: %s",
+		hp_err_set(e, HP_R_IO, "%s: cannot create a temporary file: %s",
 		    *tmp, strerror(errno));
 		free(*tmp);
 		*tmp = NULL;
@@ -105,15 +105,15 @@ static int
 settle_temp(int fd, const char *tmp, const struct stat *orig, struct hp_err *e)
 {
 	if (fchmod(fd, orig->st_mode & 07777) == -1)
-		return hp_err_set(e, HP_IOERR, "%s: cannot set mode: %s", tmp,
+		return hp_err_set(e, HP_R_IO, "%s: cannot set mode: %s", tmp,
 		    strerror(errno));
 	if ((orig->st_uid != geteuid() || orig->st_gid != getegid()) &&
 	    fchown(fd, orig->st_uid, orig->st_gid) == -1)
-		return hp_err_set(e, HP_IOERR,
+		return hp_err_set(e, HP_R_IO,
 		    "%s: cannot keep the hive's owner %ld:%ld: %s", tmp,
 		    (long)orig->st_uid, (long)orig->st_gid, strerror(errno));
 	if (fsync(fd) == -1)
-		return hp_err_set(e, HP_IOERR, "%s: cannot sync: %s", tmp,
+		return hp_err_set(e, HP_R_IO, "%s: cannot sync: %s", tmp,
 		    strerror(errno));
 	return 0;
 }
@@ -142,7 +142,7 @@ check_written(const char *file, struct plan *plan, uint32_t *seq,
 	    sizeof(*check.items));
 	if (check.items == NULL) {
 		hivex_close(h);
-		return hp_err_set(e, HP_IOERR, "out of memory");
+		return hp_err_nomem(e);
 	}
 	for (size_t i = 0; i < plan->n_items; i++) {
 		check.items[i] = plan->items[i];
@@ -158,7 +158,7 @@ check_written(const char *file, struct plan *plan, uint32_t *seq,
 	}
 	if (unmet > 0) {
 		hivex_close(h);
-		return hp_err_set(e, HP_IOERR,
+		return hp_err_set(e, HP_R_NOT_VERIFIED,
 		    "%s: the new hive does not hold %d of the planned values", file,
 		    unmet);
 	}
@@ -166,7 +166,7 @@ check_written(const char *file, struct plan *plan, uint32_t *seq,
 		int saved = errno;
 
 		hivex_close(h);
-		return hp_err_set(e, HP_IOERR, "%s: the new hive does not walk "
+		return hp_err_set(e, HP_R_NOT_VERIFIED, "%s: the new hive does not walk "
 		    "whole: %s", file, strerror(saved));
 	}
 	hivex_close(h);
@@ -185,7 +185,7 @@ commit_atomic(hive_h *h, const char *path, struct plan *plan,
 	*replaced = 0;
 	if (stat(path, &orig) == -1) {
 		hivex_close(h);
-		return hp_err_set(e, HP_IOERR, "%s: %s", path, strerror(errno));
+		return hp_err_set(e, hp_errno_reason(errno), "%s: %s", path, strerror(errno));
 	}
 	fd = make_temp_beside(path, &tmp, e);
 	if (fd == -1) {
@@ -197,7 +197,7 @@ commit_atomic(hive_h *h, const char *path, struct plan *plan,
 	saved = errno;
 	hivex_close(h);
 	if (rc == -1) {
-		hp_err_set(e, HP_IOERR, "%s: cannot write the new hive: %s",
+		hp_err_set(e, HP_R_IO, "%s: cannot write the new hive: %s",
 		    path, saved ? strerror(saved) : "hivex_commit failed");
 		goto fail;
 	}
@@ -208,11 +208,11 @@ commit_atomic(hive_h *h, const char *path, struct plan *plan,
 	if (sha256_file(tmp, sha_after, e) == -1)
 		goto fail;
 	if (fstat(fd, &written) == -1) {
-		hp_err_set(e, HP_IOERR, "%s: %s", tmp, strerror(errno));
+		hp_err_set(e, hp_errno_reason(errno), "%s: %s", tmp, strerror(errno));
 		goto fail;
 	}
 	if (rename(tmp, path) == -1) {
-		hp_err_set(e, HP_IOERR, "%s: cannot rename the new hive into place: %s",
+		hp_err_set(e, HP_R_IO, "%s: cannot rename the new hive into place: %s",
 		    path, strerror(errno));
 		goto fail;
 	}
@@ -225,7 +225,7 @@ commit_atomic(hive_h *h, const char *path, struct plan *plan,
 	 * would read the same bytes. */
 	if (stat(path, &now) == -1 || now.st_dev != written.st_dev ||
 	    now.st_ino != written.st_ino)
-		return hp_err_set(e, HP_IOERR, "%s: after the rename the name does "
+		return hp_err_set(e, HP_R_IO, "%s: after the rename the name does "
 		    "not lead to the hive written", path);
 	return 0;
 fail:
@@ -246,10 +246,10 @@ restore_atomic(const char *src, const char *path, const char *expect_sha,
 
 	/* A log the image lost since is put back with the backup's mode. */
 	if (stat(path, &orig) == -1 && (errno != ENOENT || stat(src, &orig) == -1))
-		return hp_err_set(e, HP_IOERR, "%s: %s", path, strerror(errno));
+		return hp_err_set(e, hp_errno_reason(errno), "%s: %s", path, strerror(errno));
 	src_fd = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (src_fd == -1)
-		return hp_err_set(e, HP_IOERR, "%s: cannot open the backup: %s",
+		return hp_err_set(e, HP_R_IO, "%s: cannot open the backup: %s",
 		    src, strerror(errno));
 	fd = make_temp_beside(path, &tmp, e);
 	if (fd == -1) {
@@ -259,7 +259,7 @@ restore_atomic(const char *src, const char *path, const char *expect_sha,
 	if (copy_hashed(src_fd, src, fd, tmp, sha, e) == -1)
 		goto fail;
 	if (strcmp(sha, expect_sha) != 0) {
-		hp_err_set(e, HP_IOERR,
+		hp_err_set(e, HP_R_DAMAGED,
 		    "%s: backup is damaged (sha256 %s, manifest says %s)", src,
 		    sha, expect_sha);
 		goto fail;
@@ -267,7 +267,7 @@ restore_atomic(const char *src, const char *path, const char *expect_sha,
 	if (settle_temp(fd, tmp, &orig, e) == -1)
 		goto fail;
 	if (rename(tmp, path) == -1) {
-		hp_err_set(e, HP_IOERR, "%s: cannot rename the restored hive into place: %s",
+		hp_err_set(e, HP_R_IO, "%s: cannot rename the restored hive into place: %s",
 		    path, strerror(errno));
 		goto fail;
 	}
@@ -295,7 +295,7 @@ log_reset(const char *path, struct hp_err *e)
 		int saved = errno;
 
 		close(fd);
-		return hp_err_set(e, HP_IOERR, "%s: cannot empty the log: %s",
+		return hp_err_set(e, HP_R_IO, "%s: cannot empty the log: %s",
 		    path, strerror(saved));
 	}
 	close(fd);

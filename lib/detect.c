@@ -138,7 +138,7 @@ detect_control_sets(hive_h *h, int all, char ***sets, size_t *n,
 	if (all) {
 		children = hivex_node_children(h, hivex_root(h));
 		if (children == NULL)
-			return hp_err_set(e, HP_IOERR, "%s: cannot read the root key: %s",
+			return hp_err_set(e, HP_R_IO, "%s: cannot read the root key: %s",
 			    hive_path, strerror(errno));
 		for (i = 0; children[i] != 0; i++)
 			count++;
@@ -153,10 +153,10 @@ detect_control_sets(hive_h *h, int all, char ***sets, size_t *n,
 		}
 		free(children);
 		if (out == NULL)
-			return hp_err_set(e, HP_IOERR, "out of memory");
+			return hp_err_nomem(e);
 		if (count == 0) {
 			free(out);
-			return hp_err_set(e, HP_REFUSED,
+			return hp_err_set(e, HP_R_BAD_SELECT,
 			    "%s: no ControlSetNNN key at the root of this SYSTEM hive",
 			    hive_path);
 		}
@@ -166,27 +166,27 @@ detect_control_sets(hive_h *h, int all, char ***sets, size_t *n,
 	}
 	select = hive_find_key(h, "Select");
 	if (select == 0)
-		return hp_err_set(e, HP_REFUSED,
+		return hp_err_set(e, HP_R_BAD_SELECT,
 		    "%s: no Select key, so CurrentControlSet cannot be resolved "
 		    "offline", hive_path);
 	if (!read_dword(h, select, "Current", &current))
-		return hp_err_set(e, HP_REFUSED,
+		return hp_err_set(e, HP_R_BAD_SELECT,
 		    "%s: Select has no DWORD Current, so CurrentControlSet cannot "
 		    "be resolved offline", hive_path);
 	if (current == 0 || current > 999)
-		return hp_err_set(e, HP_REFUSED,
+		return hp_err_set(e, HP_R_BAD_SELECT,
 		    "%s: Select\\Current is %u, which names no control set",
 		    hive_path, current);
 	snprintf(name, sizeof(name), "ControlSet%03u", current);
 	set = hive_find_key(h, name);
 	if (set == 0)
-		return hp_err_set(e, HP_REFUSED,
+		return hp_err_set(e, HP_R_BAD_SELECT,
 		    "%s: Select\\Current is %u but there is no %s", hive_path,
 		    current, name);
 	out = calloc(2, sizeof(*out));
 	if (out == NULL || (out[0] = strdup(name)) == NULL) {
 		free(out);
-		return hp_err_set(e, HP_IOERR, "out of memory");
+		return hp_err_nomem(e);
 	}
 	*sets = out;
 	*n = 1;

@@ -1,20 +1,105 @@
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "error.h"
 
+static const struct {
+	const char *name;
+	enum hp_status status;
+} reasons[] = {
+	[HP_R_NONE] = { "", HP_OK },
+	[HP_R_NO_KEY] = { "no-key", HP_NONCOMPLIANT },
+	[HP_R_USAGE] = { "usage", HP_USAGE },
+	[HP_R_BAD_REG] = { "bad-reg", HP_USAGE },
+	[HP_R_UNKNOWN_PROFILE] = { "unknown-profile", HP_USAGE },
+	[HP_R_DIRTY_UNRECOVERABLE] = { "dirty-unrecoverable", HP_REFUSED },
+	[HP_R_DIRTY_NO_RECOVER] = { "dirty-no-recover", HP_REFUSED },
+	[HP_R_PARTIAL_LOG] = { "partial-log", HP_REFUSED },
+	[HP_R_WRONG_KIND] = { "wrong-kind", HP_REFUSED },
+	[HP_R_BAD_SELECT] = { "bad-select", HP_REFUSED },
+	[HP_R_NET_MISSING] = { "net-missing", HP_REFUSED },
+	[HP_R_UNSUPPORTED_OS] = { "unsupported-os", HP_REFUSED },
+	[HP_R_VALUE_TOO_LARGE] = { "value-too-large", HP_REFUSED },
+	[HP_R_SYMLINK] = { "symlink", HP_REFUSED },
+	[HP_R_NOT_REGULAR] = { "not-regular", HP_REFUSED },
+	[HP_R_AMBIGUOUS] = { "ambiguous", HP_REFUSED },
+	[HP_R_LOCKED] = { "locked", HP_REFUSED },
+	[HP_R_CHANGED] = { "changed", HP_REFUSED },
+	[HP_R_NO_BACKUP] = { "no-backup", HP_REFUSED },
+	[HP_R_OVER_LIMIT] = { "over-limit", HP_REFUSED },
+	[HP_R_NOT_FOUND] = { "not-found", HP_IOERR },
+	[HP_R_TOO_LARGE] = { "too-large", HP_IOERR },
+	[HP_R_DAMAGED] = { "damaged", HP_IOERR },
+	[HP_R_NOT_VERIFIED] = { "not-verified", HP_IOERR },
+	[HP_R_IO] = { "io", HP_IOERR },
+	[HP_R_NO_MEMORY] = { "no-memory", HP_IOERR },
+};
+
+#define N_REASONS (sizeof(reasons) / sizeof(reasons[0]))
+
+const char *
+hp_reason_name(enum hp_reason reason)
+{
+	return (size_t)reason < N_REASONS ? reasons[reason].name : "";
+}
+
+enum hp_status
+hp_reason_status(enum hp_reason reason)
+{
+	return (size_t)reason < N_REASONS ? reasons[reason].status : HP_IOERR;
+}
+
+const char *
+hp_version(void)
+{
+	return PACKAGE_VERSION;
+}
+
 int
-hp_err_set(struct hp_err *e, enum hp_status status, const char *fmt, ...)
+hp_err_set(struct hp_err *e, enum hp_reason reason, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (e == NULL)
 		return -1;
-	e->status = status;
+	e->reason = reason;
+	e->status = hp_reason_status(reason);
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+enum hp_reason
+hp_errno_reason(int err)
+{
+	if (err == ENOENT || err == ENOTDIR)
+		return HP_R_NOT_FOUND;
+	if (err == ENOMEM)
+		return HP_R_NO_MEMORY;
+	return HP_R_IO;
+}
+
+int
+hp_err_nomem(struct hp_err *e)
+{
+	return hp_err_set(e, HP_R_NO_MEMORY, "out of memory");
+}
+
+void
+hp_err_append(struct hp_err *e, const char *fmt, ...)
+{
+	size_t n;
+	va_list ap;
+
+	if (e == NULL)
+		return;
+	n = strlen(e->msg);
+	va_start(ap, fmt);
+	vsnprintf(e->msg + n, sizeof(e->msg) - n, fmt, ap);
+	va_end(ap);
 }

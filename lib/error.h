@@ -1,27 +1,27 @@
 /* Errors reported errno-style: a function that fails returns -1 (or NULL)
- * and fills a struct hp_err with the exit status class and one line that
- * names the file and the reason.  The library never prints and never exits;
- * the command-line layer decides what to do with the message. */
+ * and fills a struct hp_err (hivepatch.h) with a reason, the exit status
+ * that reason has, and one line that names the file and the problem.
+ * The library never prints and never exits; the caller decides what to
+ * do with the message. */
 #ifndef HIVEPATCH_ERROR_H
 #define HIVEPATCH_ERROR_H
 
-/* Exit statuses, documented in hivepatch(1). */
-enum hp_status {
-	HP_OK = 0,		/* done, or compliant */
-	HP_NONCOMPLIANT = 1,	/* verify found a value missing or different */
-	HP_USAGE = 2,		/* bad command line, bad .reg file */
-	HP_REFUSED = 3,		/* refused for safety */
-	HP_IOERR = 4,		/* I/O error or damaged hive */
-};
+#include "hivepatch.h"
 
-struct hp_err {
-	enum hp_status status;
-	char msg[1024];
-};
-
-/* Sets the status and formats the message (printf-style); returns -1 so
- * callers can write `return hp_err_set(e, ...);`. */
-int hp_err_set(struct hp_err *e, enum hp_status status, const char *fmt, ...)
+/* Sets the reason, its status and the message (printf-style); returns -1
+ * so callers can write `return hp_err_set(e, ...);`.  e may be NULL. */
+int hp_err_set(struct hp_err *e, enum hp_reason reason, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* The reason a failed system call's errno gives: HP_R_NOT_FOUND,
+ * HP_R_NO_MEMORY or HP_R_IO (all exit 4). */
+enum hp_reason hp_errno_reason(int err);
+
+/* hp_err_set(e, HP_R_NO_MEMORY, "out of memory"). */
+int hp_err_nomem(struct hp_err *e);
+
+/* Appends to e's message (printf-style), keeping its reason. */
+void hp_err_append(struct hp_err *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 #endif

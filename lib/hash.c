@@ -56,10 +56,10 @@ hash_stream(int src_fd, const char *src, int dst_fd, const char *dst,
 
 	buf = malloc(CHUNK);
 	if (buf == NULL)
-		return hp_err_set(e, HP_IOERR, "out of memory");
+		return hp_err_nomem(e);
 	ctx = EVP_MD_CTX_new();
 	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
-		hp_err_set(e, HP_IOERR, "%s: cannot set up SHA-256", src);
+		hp_err_set(e, HP_R_IO, "%s: cannot set up SHA-256", src);
 		goto out;
 	}
 	for (;;) {
@@ -68,7 +68,7 @@ hash_stream(int src_fd, const char *src, int dst_fd, const char *dst,
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			hp_err_set(e, HP_IOERR, "%s: cannot read: %s", src,
+			hp_err_set(e, HP_R_IO, "%s: cannot read: %s", src,
 			    strerror(errno));
 			goto out;
 		}
@@ -76,22 +76,22 @@ hash_stream(int src_fd, const char *src, int dst_fd, const char *dst,
 			break;
 		off += n;
 		if (EVP_DigestUpdate(ctx, buf, (size_t)n) != 1) {
-			hp_err_set(e, HP_IOERR, "%s: SHA-256 failed", src);
+			hp_err_set(e, HP_R_IO, "%s: SHA-256 failed", src);
 			goto out;
 		}
 		if (dst_fd >= 0 && write_all(dst_fd, buf, (size_t)n) == -1) {
-			hp_err_set(e, HP_IOERR, "%s: cannot write: %s", dst,
+			hp_err_set(e, HP_R_IO, "%s: cannot write: %s", dst,
 			    strerror(errno));
 			goto out;
 		}
 	}
 	if (dst_fd >= 0 && fsync(dst_fd) == -1) {
-		hp_err_set(e, HP_IOERR, "%s: cannot sync: %s", dst,
+		hp_err_set(e, HP_R_IO, "%s: cannot sync: %s", dst,
 		    strerror(errno));
 		goto out;
 	}
 	if (EVP_DigestFinal_ex(ctx, md, &md_len) != 1) {
-		hp_err_set(e, HP_IOERR, "%s: SHA-256 failed", src);
+		hp_err_set(e, HP_R_IO, "%s: SHA-256 failed", src);
 		goto out;
 	}
 	to_hex(md, md_len, hex);
@@ -109,7 +109,7 @@ sha256_file(const char *path, char hex[SHA256_HEX_LEN + 1], struct hp_err *e)
 
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd == -1)
-		return hp_err_set(e, HP_IOERR, "%s: cannot open: %s", path,
+		return hp_err_set(e, HP_R_IO, "%s: cannot open: %s", path,
 		    strerror(errno));
 	rc = hash_stream(fd, path, -1, NULL, hex, e);
 	close(fd);

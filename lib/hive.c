@@ -32,10 +32,10 @@ hive_parse_header(const unsigned char *bb, size_t len, uint64_t file_size,
 	memset(hdr, 0, sizeof(*hdr));
 	hdr->file_size = file_size;
 	if (len < 4 || memcmp(bb, "regf", 4) != 0)
-		return hp_err_set(e, HP_IOERR,
+		return hp_err_set(e, HP_R_DAMAGED,
 		    "%s: not a registry hive (no 'regf' signature)", path);
 	if (len < REGF_BASE_BLOCK)
-		return hp_err_set(e, HP_IOERR,
+		return hp_err_set(e, HP_R_DAMAGED,
 		    "%s: damaged hive: truncated inside the base block (%zu bytes)",
 		    path, len);
 
@@ -54,18 +54,18 @@ hive_parse_header(const unsigned char *bb, size_t len, uint64_t file_size,
 	 * takes the base block from the log then.  Only a clean one must
 	 * add up. */
 	if (!hdr->dirty && regf_checksum(bb) != le32(bb + REGF_BB_CHECKSUM))
-		return hp_err_set(e, HP_IOERR,
+		return hp_err_set(e, HP_R_DAMAGED,
 		    "%s: damaged hive: base block checksum mismatch", path);
 	if (hdr->major != 1)
-		return hp_err_set(e, HP_IOERR,
+		return hp_err_set(e, HP_R_DAMAGED,
 		    "%s: unsupported hive format version %u.%u", path,
 		    hdr->major, hdr->minor);
 	if (hdr->bins_size == 0 || hdr->bins_size % REGF_PAGE != 0)
-		return hp_err_set(e, HP_IOERR,
+		return hp_err_set(e, HP_R_DAMAGED,
 		    "%s: damaged hive: hive bins size %u is not a multiple of 4096",
 		    path, hdr->bins_size);
 	if ((uint64_t)hdr->bins_size + REGF_BASE_BLOCK > hdr->file_size)
-		return hp_err_set(e, HP_IOERR,
+		return hp_err_set(e, HP_R_DAMAGED,
 		    "%s: damaged hive: truncated (header says %llu bytes, file has %llu)",
 		    path, (unsigned long long)hdr->bins_size + REGF_BASE_BLOCK,
 		    (unsigned long long)hdr->file_size);
@@ -86,7 +86,7 @@ hive_read_header(const char *path, struct hive_header *hdr, struct hp_err *e)
 		return -1;
 	if ((uint64_t)st.st_size > HIVE_SIZE_MAX) {
 		close(fd);
-		return hp_err_set(e, HP_IOERR,
+		return hp_err_set(e, HP_R_TOO_LARGE,
 		    "%s: too large for a hive (%llu bytes, limit %llu)", path,
 		    (unsigned long long)st.st_size, HIVE_SIZE_MAX);
 	}
@@ -94,7 +94,7 @@ hive_read_header(const char *path, struct hive_header *hdr, struct hp_err *e)
 	if (got < 0) {
 		int saved = errno;
 		close(fd);
-		return hp_err_set(e, HP_IOERR, "%s: cannot read: %s", path,
+		return hp_err_set(e, HP_R_IO, "%s: cannot read: %s", path,
 		    strerror(saved));
 	}
 	close(fd);
@@ -110,7 +110,7 @@ hive_open(const char *path, int flags, struct hp_err *e)
 	errno = 0;
 	h = hivex_open(path, flags);
 	if (h == NULL)
-		hp_err_set(e, HP_IOERR, "%s: damaged hive: hivex cannot open it: %s",
+		hp_err_set(e, HP_R_DAMAGED, "%s: damaged hive: hivex cannot open it: %s",
 		    path, errno ? strerror(errno) : "unknown error");
 	return h;
 }

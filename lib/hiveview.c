@@ -19,7 +19,7 @@ image_to_memfd(const unsigned char *image, size_t len, const char *hive_path,
 
 	v->memfd = memfd_create("hivepatch-recovered", MFD_CLOEXEC);
 	if (v->memfd == -1)
-		return hp_err_set(e, HP_IOERR, "%s: no memory file for the "
+		return hp_err_set(e, HP_R_IO, "%s: no memory file for the "
 		    "recovered hive: %s", hive_path, strerror(errno));
 	while (done < len) {
 		ssize_t n = write(v->memfd, image + done, len - done);
@@ -27,19 +27,19 @@ image_to_memfd(const unsigned char *image, size_t len, const char *hive_path,
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return hp_err_set(e, HP_IOERR, "%s: cannot hold the "
+			return hp_err_set(e, HP_R_IO, "%s: cannot hold the "
 			    "recovered hive in memory: %s", hive_path,
 			    n == -1 ? strerror(errno) : "short write");
 		done += (size_t)n;
 	}
 	if (asprintf(&v->path, "/proc/self/fd/%d", v->memfd) == -1) {
 		v->path = NULL;
-		return hp_err_set(e, HP_IOERR, "out of memory");
+		return hp_err_nomem(e);
 	}
 	/* hivex opens it by that name: without /proc it would look like a
 	 * damaged hive. */
 	if (access(v->path, R_OK) == -1)
-		return hp_err_set(e, HP_IOERR, "%s: cannot hand the recovered "
+		return hp_err_set(e, HP_R_IO, "%s: cannot hand the recovered "
 		    "hive to hivex: %s: %s (is /proc mounted?)", hive_path,
 		    v->path, strerror(errno));
 	return 0;
@@ -61,7 +61,7 @@ replay(const char *hive_path, char *const *logs, size_t n_logs, int flags,
 			char detail[sizeof(e->msg)];
 
 			snprintf(detail, sizeof(detail), "%s", e->msg);
-			hp_err_set(e, header_err->status, "%.500s; its logs cannot "
+			hp_err_set(e, header_err->reason, "%.500s; its logs cannot "
 			    "mend it: %.400s", header_err->msg, detail);
 		}
 		return -1;
@@ -75,7 +75,7 @@ replay(const char *hive_path, char *const *logs, size_t n_logs, int flags,
 	if ((flags & HIVE_VIEW_FOR_WRITE) && v->replay.stopped_early &&
 	    v->replay.format == LOG_FORMAT_OLD) {
 		free(image);
-		return hp_err_set(e, HP_REFUSED, "%s: its old-format log stops "
+		return hp_err_set(e, HP_R_PARTIAL_LOG, "%s: its old-format log stops "
 		    "early (%.300s): the recovered hive would be part new, part "
 		    "old, a state Windows never wrote; hivepatch does not write it",
 		    hive_path, v->replay.stop_reason);
@@ -129,7 +129,7 @@ int
 hive_view_open(const struct hp_target *t, int flags, struct hive_view *v,
 	       struct hp_err *e)
 {
-	struct hp_err header_err = { HP_OK, "" };
+	struct hp_err header_err = { 0 };
 	const char *hive_path = t->hive_path;
 	int rc;
 
@@ -152,7 +152,7 @@ hive_view_open(const struct hp_target *t, int flags, struct hive_view *v,
 		v->hdr = v->disk;
 		v->path = strdup(hive_path);
 		if (v->path == NULL)
-			return hp_err_set(e, HP_IOERR, "out of memory");
+			return hp_err_nomem(e);
 		return 0;
 	}
 	if (rc == 0)
@@ -170,7 +170,7 @@ hive_view_hivex(const struct hive_view *v, int flags, struct hp_err *e)
 	errno = 0;
 	h = hivex_open(v->path, flags);
 	if (h == NULL)
-		hp_err_set(e, HP_IOERR, "%s: damaged hive%s: hivex cannot open "
+		hp_err_set(e, HP_R_DAMAGED, "%s: damaged hive%s: hivex cannot open "
 		    "it: %s%s%.300s", v->hive_path, v->replayed ? " (as its logs "
 		    "recover it)" : "", errno ? strerror(errno) : "unknown error",
 		    v->replay.stopped_early ? "; recovery stopped early: " : "",

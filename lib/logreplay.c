@@ -164,7 +164,7 @@ note_used(struct lr *c, struct lr_log *l, struct hp_err *e)
 		return 0;
 	copy = strdup(l->buf->name);
 	if (copy == NULL)
-		return hp_err_set(e, HP_IOERR, "out of memory");
+		return hp_err_nomem(e);
 	rep->logs_used[rep->n_logs_used++] = copy;
 	return 0;
 }
@@ -178,13 +178,13 @@ grow(struct lr *c, uint64_t need, struct hp_err *e)
 	if (need <= c->len)
 		return 0;
 	if (need > c->max)
-		return hp_err_set(e, HP_REFUSED,
+		return hp_err_set(e, HP_R_OVER_LIMIT,
 		    "%s: the recovered hive would be %llu bytes, over the "
 		    "limit of %llu", c->hive->name, (unsigned long long)need,
 		    (unsigned long long)c->max);
 	p = realloc(c->img, (size_t)need);
 	if (p == NULL)
-		return hp_err_set(e, HP_IOERR,
+		return hp_err_set(e, HP_R_NO_MEMORY,
 		    "%s: out of memory for a %llu-byte hive", c->hive->name,
 		    (unsigned long long)need);
 	memset(p + c->len, 0, (size_t)need - c->len);
@@ -762,7 +762,7 @@ refuse(struct lr *c, struct hp_err *e)
 	else
 		snprintf(state, sizeof(state), "its base block is damaged");
 	if (c->n_logs == 0)
-		return hp_err_set(e, HP_REFUSED, "%s is dirty (%s) and has no "
+		return hp_err_set(e, HP_R_DIRTY_UNRECOVERABLE, "%s is dirty (%s) and has no "
 		    "transaction log (.LOG, .LOG1, .LOG2) to recover it from",
 		    c->hive->name, state);
 	list[0] = '\0';
@@ -776,7 +776,7 @@ refuse(struct lr *c, struct hp_err *e)
 			break;
 		o += (size_t)w;
 	}
-	return hp_err_set(e, HP_REFUSED, "%s is dirty (%s) and no transaction "
+	return hp_err_set(e, HP_R_DIRTY_UNRECOVERABLE, "%s is dirty (%s) and no transaction "
 	    "log can recover it: %s", c->hive->name, state, list);
 }
 
@@ -802,19 +802,19 @@ replay(const struct log_replay_buf *hive, unsigned char *owned,
 	/* The checks that refuse the primary set the error before freeing
 	 * `owned`, which may be what d points to. */
 	if (hive->len > c.max)
-		rc = hp_err_set(e, HP_REFUSED, "%s: %zu bytes, over the limit "
+		rc = hp_err_set(e, HP_R_OVER_LIMIT, "%s: %zu bytes, over the limit "
 		    "of %zu for a hive", hive->name, hive->len, c.max);
 	else if (hive->len < REGF_BASE_BLOCK)
-		rc = hp_err_set(e, HP_IOERR, "%s: %zu bytes: too short to be "
+		rc = hp_err_set(e, HP_R_DAMAGED, "%s: %zu bytes: too short to be "
 		    "a registry hive", hive->name, hive->len);
 	else if (memcmp(d, "regf", 4) != 0 &&
 	    (hive->len < REGF_BASE_BLOCK + REGF_HBIN_HEADER ||
 	    memcmp(d + REGF_BASE_BLOCK, "hbin", 4) != 0))
-		rc = hp_err_set(e, HP_IOERR, "%s: not a registry hive (no "
+		rc = hp_err_set(e, HP_R_DAMAGED, "%s: not a registry hive (no "
 		    "regf signature)", hive->name);
 	else if (memcmp(d, "regf", 4) == 0 && regf_checksum_ok(d) &&
 	    le32(d + REGF_BB_FILE_TYPE) != REGF_FILE_PRIMARY)
-		rc = hp_err_set(e, HP_IOERR, "%s: file type %u: a transaction "
+		rc = hp_err_set(e, HP_R_DAMAGED, "%s: file type %u: a transaction "
 		    "log, not a primary hive file", hive->name,
 		    le32(d + REGF_BB_FILE_TYPE));
 	else
@@ -845,7 +845,7 @@ replay(const struct log_replay_buf *hive, unsigned char *owned,
 	} else {
 		c.img = malloc(hive->len);
 		if (c.img == NULL)
-			return hp_err_set(e, HP_IOERR, "%s: out of memory (%zu "
+			return hp_err_set(e, HP_R_NO_MEMORY, "%s: out of memory (%zu "
 			    "bytes)", hive->name, hive->len);
 		memcpy(c.img, d, hive->len);
 	}
@@ -863,7 +863,7 @@ replay(const struct log_replay_buf *hive, unsigned char *owned,
 		c.logs = calloc(n_logs, sizeof(*c.logs));
 		if (c.logs == NULL) {
 			free(c.img);
-			return hp_err_set(e, HP_IOERR, "out of memory");
+			return hp_err_nomem(e);
 		}
 	}
 	c.n_logs = n_logs;
@@ -918,27 +918,27 @@ read_bounded(const char *path, size_t max, unsigned char **data,
 	*len = 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
-		return hp_err_set(e, HP_IOERR, "%s: %s", path, strerror(errno));
+		return hp_err_set(e, hp_errno_reason(errno), "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st) != 0) {
 		int err = errno;
 
 		close(fd);
-		return hp_err_set(e, HP_IOERR, "%s: %s", path, strerror(err));
+		return hp_err_set(e, hp_errno_reason(err), "%s: %s", path, strerror(err));
 	}
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
-		return hp_err_set(e, HP_IOERR, "%s: not a regular file", path);
+		return hp_err_set(e, HP_R_IO, "%s: not a regular file", path);
 	}
 	if ((uint64_t)st.st_size > max) {
 		close(fd);
-		return hp_err_set(e, HP_REFUSED, "%s: %lld bytes, over the limit "
+		return hp_err_set(e, HP_R_OVER_LIMIT, "%s: %lld bytes, over the limit "
 		    "of %zu", path, (long long)st.st_size, max);
 	}
 	size = (size_t)st.st_size;
 	buf = malloc(size ? size : 1);
 	if (buf == NULL) {
 		close(fd);
-		return hp_err_set(e, HP_IOERR, "%s: out of memory (%zu bytes)",
+		return hp_err_set(e, HP_R_NO_MEMORY, "%s: out of memory (%zu bytes)",
 		    path, size);
 	}
 	while (got < size) {
@@ -951,7 +951,7 @@ read_bounded(const char *path, size_t max, unsigned char **data,
 
 			free(buf);
 			close(fd);
-			return hp_err_set(e, HP_IOERR, "%s: %s", path,
+			return hp_err_set(e, HP_R_DAMAGED, "%s: %s", path,
 			    strerror(err));
 		}
 		if (r == 0)
@@ -1012,7 +1012,7 @@ log_replay_bounded(const char *hive_path, char *const *log_paths,
 	logs = calloc(n_logs, sizeof(*logs));
 	if (logs == NULL) {
 		free(hdata);
-		return hp_err_set(e, HP_IOERR, "out of memory");
+		return hp_err_nomem(e);
 	}
 	rc = 0;
 	for (i = 0; i < n_logs; i++) {

@@ -62,7 +62,7 @@ op_hive(const struct reg_op *op, enum hive_kind *kind, const char **rel,
 			return 0;
 		}
 	}
-	return hp_err_set(e, HP_USAGE,
+	return hp_err_set(e, HP_R_BAD_REG,
 	    "%s:%u: key '%s%s%s' is in neither HKEY_LOCAL_MACHINE\\SOFTWARE nor "
 	    "HKEY_LOCAL_MACHINE\\SYSTEM; hivepatch writes only those two hives",
 	    op->file, op->line, op->root, *op->path ? "\\" : "", op->path);
@@ -91,7 +91,7 @@ add_item(struct plan *plan, size_t *cap, const struct reg_op *op,
 		*cap = *cap ? *cap * 2 : 16;
 		grown = realloc(plan->items, *cap * sizeof(*grown));
 		if (grown == NULL)
-			return hp_err_set(e, HP_IOERR, "out of memory");
+			return hp_err_nomem(e);
 		plan->items = grown;
 	}
 	it = &plan->items[plan->n_items];
@@ -108,7 +108,7 @@ add_item(struct plan *plan, size_t *cap, const struct reg_op *op,
 	    asprintf(&it->display_key, "HKLM\\%s%s%s", hive_name,
 	    *it->hive_path ? "\\" : "", it->hive_path) == -1) {
 		free(it->hive_path);
-		return hp_err_set(e, HP_IOERR, "out of memory");
+		return hp_err_nomem(e);
 	}
 	plan->n_items++;
 	/* A 32-bit Windows has no WOW64 view; inventing one would leave a
@@ -140,7 +140,7 @@ plan_map(const struct reg_op *const *ops, size_t n_ops,
 		if (kind != ctx->hive)
 			continue;
 		if (*rel == '\0' && op->kind == REG_OP_DELETE_KEY) {
-			hp_err_set(e, HP_USAGE,
+			hp_err_set(e, HP_R_BAD_REG,
 			    "%s:%u: refusing to delete the root of the %s hive",
 			    op->file, op->line, hive_kind_name(kind));
 			goto fail;
@@ -150,7 +150,7 @@ plan_map(const struct reg_op *const *ops, size_t n_ops,
 			/* Offline there is no CurrentControlSet: it is a
 			 * link Windows makes at boot to the set Select names. */
 			if (ctx->n_control_sets == 0) {
-				hp_err_set(e, HP_REFUSED,
+				hp_err_set(e, HP_R_BAD_SELECT,
 				    "%s:%u: no control set to map CurrentControlSet to",
 				    op->file, op->line);
 				goto fail;
@@ -183,7 +183,7 @@ plan_check_value_sizes(const struct plan *plan, uint32_t minor,
 
 		if (op->kind == REG_OP_SET_VALUE && op->len > PLAN_MAX_CELL_VALUE &&
 		    plan->items[i].action != PLAN_SKIP)
-			return hp_err_set(e, HP_REFUSED,
+			return hp_err_set(e, HP_R_VALUE_TOO_LARGE,
 			    "%s:%u: value '%s' holds %zu bytes; hivex cannot write "
 			    "values over %d bytes into %s (regf 1.%u needs big data "
 			    "records), so hivepatch refuses", op->file, op->line,
@@ -226,7 +226,7 @@ plan_judge(hive_h *h, struct plan_item *it, struct hp_err *e)
 
 	node = hive_find_key(h, it->hive_path);
 	if (node == 0 && errno != 0)
-		return hp_err_set(e, HP_IOERR, "cannot read key %s: %s",
+		return hp_err_set(e, HP_R_IO, "cannot read key %s: %s",
 		    it->display_key, strerror(errno));
 	it->key_exists = node != 0;
 
@@ -248,7 +248,7 @@ plan_judge(hive_h *h, struct plan_item *it, struct hp_err *e)
 
 		data = hivex_value_value(h, v, &it->before_type, &it->before_len);
 		if (data == NULL)
-			return hp_err_set(e, HP_IOERR,
+			return hp_err_set(e, HP_R_IO,
 			    "cannot read value '%s' of %s: %s", op->name,
 			    it->display_key, strerror(errno));
 		it->before = (unsigned char *)data;

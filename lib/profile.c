@@ -105,7 +105,7 @@ read_meta(struct profile *p, struct hp_err *e)
 
 	f = fopen(p->path, "re");
 	if (f == NULL)
-		return hp_err_set(e, HP_IOERR, "%s: cannot read profile: %s",
+		return hp_err_set(e, HP_R_IO, "%s: cannot read profile: %s",
 		    p->path, strerror(errno));
 	len = fread(raw, 1, sizeof(raw) - 1, f);
 	fclose(f);
@@ -115,7 +115,7 @@ read_meta(struct profile *p, struct hp_err *e)
 		/* A cut in the middle of a character only loses the tail. */
 		if (text_convert("UTF-8", "UTF-16LE", raw + 2, (len - 2) & ~(size_t)1,
 		    &wide, &len, &bad_at) != TEXT_OK)
-			return hp_err_set(e, HP_USAGE,
+			return hp_err_set(e, HP_R_USAGE,
 			    "%s: profile is not valid UTF-16LE", p->path);
 		text = (const char *)wide;
 	} else if (len >= 3 && memcmp(raw, "\xef\xbb\xbf", 3) == 0) {
@@ -140,7 +140,7 @@ read_meta(struct profile *p, struct hp_err *e)
 	free(wide);
 	if (p->description == NULL)
 		p->description = strdup("");
-	return p->description ? 0 : hp_err_set(e, HP_IOERR, "out of memory");
+	return p->description ? 0 : hp_err_nomem(e);
 }
 
 int
@@ -148,17 +148,17 @@ profile_find(const char *name, struct profile *p, struct hp_err *e)
 {
 	memset(p, 0, sizeof(*p));
 	if (!valid_name(name))
-		return hp_err_set(e, HP_USAGE,
+		return hp_err_set(e, HP_R_USAGE,
 		    "'%s' is not a profile name (see hivepatch profiles)", name);
 	p->name = strdup(name);
 	if (p->name == NULL ||
 	    asprintf(&p->path, "%s/%s.reg", profile_dir(), name) == -1) {
 		p->path = NULL;
 		profile_free(p);
-		return hp_err_set(e, HP_IOERR, "out of memory");
+		return hp_err_nomem(e);
 	}
 	if (access(p->path, F_OK) == -1) {
-		hp_err_set(e, HP_USAGE,
+		hp_err_set(e, HP_R_UNKNOWN_PROFILE,
 		    "unknown profile '%s' (no %s; hivepatch profiles lists them)",
 		    name, p->path);
 		profile_free(p);
@@ -191,7 +191,7 @@ profile_list(struct profile **list, size_t *n, struct hp_err *e)
 	*n = 0;
 	d = opendir(dir);
 	if (d == NULL)
-		return hp_err_set(e, HP_IOERR, "%s: cannot list profiles: %s",
+		return hp_err_set(e, HP_R_IO, "%s: cannot list profiles: %s",
 		    dir, strerror(errno));
 	while ((de = readdir(d)) != NULL) {
 		size_t len = strlen(de->d_name);
@@ -214,7 +214,7 @@ profile_list(struct profile **list, size_t *n, struct hp_err *e)
 				out = grown;
 			closedir(d);
 			profile_list_free(out, count);
-			return hp_err_set(e, HP_IOERR, "out of memory");
+			return hp_err_nomem(e);
 		}
 		out = grown;
 		if (profile_find(name, &out[count], e) == -1) {

@@ -36,7 +36,7 @@ hive_error(struct exporter *ex, const char *path)
 {
 	int saved = errno ? errno : EIO;
 
-	return hp_err_set(ex->e, HP_IOERR, "hive: cannot read key '%s': %s",
+	return hp_err_set(ex->e, HP_R_IO, "hive: cannot read key '%s': %s",
 	    path, strerror(saved));
 }
 
@@ -136,7 +136,7 @@ export_value(struct exporter *ex, const char *path, hive_value_h v)
 	 * write a file that reads back as something else. */
 	if (strpbrk(name, "\r\n") != NULL) {
 		free(name);
-		return hp_err_set(ex->e, HP_IOERR,
+		return hp_err_set(ex->e, HP_R_IO,
 		    "hive: key '%s' has a value name with a line break, "
 		    "which a .reg file cannot hold", path);
 	}
@@ -170,7 +170,7 @@ export_value(struct exporter *ex, const char *path, hive_value_h v)
 	} else if (type == hive_t_REG_SZ && errno == ENOMEM) {
 		free(name);
 		free(data);
-		return hp_err_set(ex->e, HP_IOERR, "out of memory");
+		return hp_err_nomem(ex->e);
 	} else if (type == hive_t_REG_DWORD && len == 4) {
 		fprintf(ex->w, "dword:%08" PRIx32 "%s",
 		    le32(data), ex->nl);
@@ -191,12 +191,12 @@ export_key(struct exporter *ex, hive_node_h node, const char *path)
 	size_t i;
 
 	if (ex->depth == KEY_DEPTH_MAX)
-		return hp_err_set(ex->e, HP_IOERR,
+		return hp_err_set(ex->e, HP_R_DAMAGED,
 		    "hive: key '%s' is nested too deeply (limit %d levels)",
 		    path, KEY_DEPTH_MAX);
 	for (i = 0; i < ex->depth; i++)
 		if (ex->ancestors[i] == node)
-			return hp_err_set(ex->e, HP_IOERR,
+			return hp_err_set(ex->e, HP_R_DAMAGED,
 			    "hive: key '%s' contains itself (damaged hive)",
 			    path);
 	ex->ancestors[ex->depth++] = node;
@@ -228,14 +228,14 @@ export_key(struct exporter *ex, hive_node_h node, const char *path)
 		}
 		if (strpbrk(name, "\r\n") != NULL) {
 			free(name);
-			hp_err_set(ex->e, HP_IOERR, "hive: key '%s' has a "
+			hp_err_set(ex->e, HP_R_DAMAGED, "hive: key '%s' has a "
 			    "subkey with a line break in its name, which a "
 			    ".reg file cannot hold", path);
 			goto out;
 		}
 		if (asprintf(&child_path, "%s\\%s", path, name) == -1) {
 			free(name);
-			hp_err_set(ex->e, HP_IOERR, "out of memory");
+			hp_err_nomem(ex->e);
 			goto out;
 		}
 		free(name);
@@ -258,7 +258,7 @@ static int
 write_all(FILE *out, const void *buf, size_t len, struct hp_err *e)
 {
 	if ((len > 0 && fwrite(buf, 1, len, out) != len) || fflush(out) == EOF)
-		return hp_err_set(e, HP_IOERR, "cannot write .reg output: %s",
+		return hp_err_set(e, HP_R_IO, "cannot write .reg output: %s",
 		    strerror(errno ? errno : EIO));
 	return 0;
 }
@@ -275,7 +275,7 @@ reg_export(hive_h *h, hive_node_h node, const char *keypath, int utf16,
 
 	ex = calloc(1, sizeof(*ex));	/* the ancestor stack is 4 KiB */
 	if (ex == NULL)
-		return hp_err_set(e, HP_IOERR, "out of memory");
+		return hp_err_nomem(e);
 	ex->h = h;
 	ex->e = e;
 	ex->nl = utf16 ? "\r\n" : "\n";
@@ -284,7 +284,7 @@ reg_export(hive_h *h, hive_node_h node, const char *keypath, int utf16,
 	ex->w = utf16 ? open_memstream(&text, &textlen) : out;
 	if (ex->w == NULL) {
 		free(ex);
-		return hp_err_set(e, HP_IOERR, "out of memory");
+		return hp_err_nomem(e);
 	}
 
 	errno = 0;
@@ -295,7 +295,7 @@ reg_export(hive_h *h, hive_node_h node, const char *keypath, int utf16,
 	if (!utf16) {
 		free(ex);
 		if (rc == 0 && ferror(out))
-			return hp_err_set(e, HP_IOERR,
+			return hp_err_set(e, HP_R_IO,
 			    "cannot write .reg output: %s",
 			    strerror(errno ? errno : EIO));
 		if (rc == 0)
@@ -303,12 +303,12 @@ reg_export(hive_h *h, hive_node_h node, const char *keypath, int utf16,
 		return rc;
 	}
 	if (fclose(ex->w) == EOF && rc == 0)
-		rc = hp_err_set(e, HP_IOERR, "out of memory");
+		rc = hp_err_nomem(e);
 	free(ex);
 	if (rc == 0) {
 		if (text_convert("UTF-16LE", "UTF-8", (unsigned char *)text,
 		    textlen, (unsigned char **)&wide, &widelen, &bad_at) != TEXT_OK)
-			rc = hp_err_set(e, HP_IOERR,
+			rc = hp_err_set(e, HP_R_IO,
 			    "cannot convert .reg output to UTF-16LE");
 		else {
 			rc = write_all(out, bom, sizeof(bom), e);

@@ -271,14 +271,14 @@ syntax_error(struct parser *ps, unsigned lineno, const char *p,
 	vsnprintf(expected, sizeof(expected), fmt, ap);
 	va_end(ap);
 	quote(p, end, token, found, sizeof(found));
-	return hp_err_set(ps->e, HP_USAGE, "%s:%u: expected %s, found %s",
+	return hp_err_set(ps->e, HP_R_BAD_REG, "%s:%u: expected %s, found %s",
 	    ps->file, lineno, expected, found);
 }
 
 static int
 out_of_memory(struct parser *ps)
 {
-	return hp_err_set(ps->e, HP_IOERR, "%s: out of memory", ps->file);
+	return hp_err_set(ps->e, HP_R_NO_MEMORY, "%s: out of memory", ps->file);
 }
 
 /* Hands out the next physical line; 0 at the end of the text.  Lines end
@@ -377,7 +377,7 @@ conv_failed(struct parser *ps, enum text_conv rc, const char *from)
 {
 	if (rc == TEXT_NO_MEMORY)
 		return out_of_memory(ps);
-	return hp_err_set(ps->e, HP_IOERR,
+	return hp_err_set(ps->e, HP_R_IO,
 	    "%s: iconv cannot convert %s to UTF-8", ps->file, from);
 }
 
@@ -399,11 +399,11 @@ decode_utf16(struct parser *ps, const unsigned char *buf, size_t len,
 		unit = body[bad];
 		if (2 + bad + 1 < len)
 			unit |= (unsigned)body[bad + 1] << 8;
-		return hp_err_set(ps->e, HP_USAGE,
+		return hp_err_set(ps->e, HP_R_BAD_REG,
 		    "%s:%u: expected UTF-16LE text, found invalid code unit "
 		    "0x%04x", ps->file, line_at_utf16(body, bad), unit);
 	case TEXT_TRUNCATED:
-		return hp_err_set(ps->e, HP_USAGE,
+		return hp_err_set(ps->e, HP_R_BAD_REG,
 		    "%s:%u: expected UTF-16LE text, found a character cut off "
 		    "at the end of the file", ps->file,
 		    line_at_utf16(body, bad));
@@ -447,14 +447,14 @@ decode_8bit(struct parser *ps, const unsigned char *buf, size_t len,
 		return 0;
 	}
 	if (skip != 0 || !starts_with_regedit4(buf, len))
-		return hp_err_set(ps->e, HP_USAGE,
+		return hp_err_set(ps->e, HP_R_BAD_REG,
 		    "%s:%u: expected UTF-8 text, found byte 0x%02x", ps->file,
 		    line_at(buf, valid), buf[valid]);
 	rc = text_convert("UTF-8", "WINDOWS-1252", buf, len, text, textlen, &bad);
 	if (rc == TEXT_OK)
 		return 0;
 	if (rc == TEXT_BAD_INPUT || rc == TEXT_TRUNCATED)
-		return hp_err_set(ps->e, HP_USAGE,
+		return hp_err_set(ps->e, HP_R_BAD_REG,
 		    "%s:%u: expected Windows-1252 text, found byte 0x%02x",
 		    ps->file, line_at(buf, bad), buf[bad]);
 	return conv_failed(ps, rc, "WINDOWS-1252");
@@ -471,7 +471,7 @@ decode(struct parser *ps, const unsigned char *buf, size_t len)
 	int rc;
 
 	if (len >= 2 && buf[0] == 0xfe && buf[1] == 0xff)
-		return hp_err_set(ps->e, HP_USAGE,
+		return hp_err_set(ps->e, HP_R_BAD_REG,
 		    "%s:1: expected UTF-16LE or UTF-8 text, found a UTF-16BE "
 		    "byte order mark", ps->file);
 	if (len >= 2 && buf[0] == 0xff && buf[1] == 0xfe)
@@ -486,7 +486,7 @@ decode(struct parser *ps, const unsigned char *buf, size_t len)
 	if (nul != NULL) {
 		no = line_at(text, (size_t)(nul - (char *)text));
 		free(text);
-		return hp_err_set(ps->e, HP_USAGE,
+		return hp_err_set(ps->e, HP_R_BAD_REG,
 		    "%s:%u: expected text, found a NUL character (UTF-16 "
 		    "without a byte order mark?)", ps->file, no);
 	}
@@ -747,11 +747,11 @@ widen_ansi(struct parser *ps, unsigned lineno, const char *what,
 	if (rc == TEXT_NO_MEMORY)
 		return out_of_memory(ps);
 	if (rc == TEXT_UNSUPPORTED)
-		return hp_err_set(ps->e, HP_IOERR,
+		return hp_err_set(ps->e, HP_R_IO,
 		    "%s: iconv cannot convert WINDOWS-1252 to UTF-16LE",
 		    ps->file);
 	if (rc != TEXT_OK)
-		return hp_err_set(ps->e, HP_USAGE,
+		return hp_err_set(ps->e, HP_R_BAD_REG,
 		    "%s:%u: expected Windows-1252 text in '%s' data, found "
 		    "byte 0x%02x", ps->file, lineno, what, b->p[bad]);
 	free(b->p);
@@ -774,7 +774,7 @@ string_data(struct parser *ps, const char *utf8, struct bytes *out)
 	if (rc == TEXT_NO_MEMORY)
 		return out_of_memory(ps);
 	if (rc != TEXT_OK)	/* the text was checked as UTF-8 already */
-		return hp_err_set(ps->e, HP_IOERR,
+		return hp_err_set(ps->e, HP_R_IO,
 		    "%s: iconv cannot convert UTF-8 to UTF-16LE", ps->file);
 	grown = realloc(wide, widelen + 2);
 	if (grown == NULL) {
@@ -915,7 +915,7 @@ is_set_bits_directive(const char *p, const char *end)
 static int
 set_bits_misplaced(struct parser *ps)
 {
-	return hp_err_set(ps->e, HP_USAGE,
+	return hp_err_set(ps->e, HP_R_BAD_REG,
 	    "%s:%u: expected a \"NAME\"=dword: value right after '%s'",
 	    ps->file, ps->set_bits_line, REG_SET_BITS_DIRECTIVE);
 }
@@ -1009,14 +1009,14 @@ reg_parse_buffer(const char *name, const unsigned char *buf, size_t len,
 	if (name == NULL)
 		name = "(buffer)";
 	if (len > REG_FILE_MAX)
-		return hp_err_set(e, HP_USAGE,
+		return hp_err_set(e, HP_R_BAD_REG,
 		    "%s: too large (%zu bytes, limit %u)", name, len,
 		    REG_FILE_MAX);
 	if (buf == NULL && len > 0)
-		return hp_err_set(e, HP_USAGE, "%s: no data", name);
+		return hp_err_set(e, HP_R_BAD_REG, "%s: no data", name);
 	doc->file = strdup(name);
 	if (doc->file == NULL)
-		return hp_err_set(e, HP_IOERR, "%s: out of memory", name);
+		return hp_err_set(e, HP_R_NO_MEMORY, "%s: out of memory", name);
 
 	memset(&ps, 0, sizeof(ps));
 	ps.file = doc->file;
@@ -1044,17 +1044,17 @@ reg_parse_file(const char *path, struct reg_doc *doc, struct hp_err *e)
 	doc_init(doc);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd == -1)
-		return hp_err_set(e, HP_IOERR, "%s: cannot read: %s", path,
+		return hp_err_set(e, HP_R_IO, "%s: cannot read: %s", path,
 		    strerror(errno));
 	if (fstat(fd, &st) == -1) {
 		saved = errno;
 		close(fd);
-		return hp_err_set(e, HP_IOERR, "%s: cannot read: %s", path,
+		return hp_err_set(e, HP_R_IO, "%s: cannot read: %s", path,
 		    strerror(saved));
 	}
 	if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > REG_FILE_MAX) {
 		close(fd);
-		return hp_err_set(e, HP_USAGE,
+		return hp_err_set(e, HP_R_BAD_REG,
 		    "%s: too large (%jd bytes, limit %u)", path,
 		    (intmax_t)st.st_size, REG_FILE_MAX);
 	}
@@ -1064,14 +1064,14 @@ reg_parse_file(const char *path, struct reg_doc *doc, struct hp_err *e)
 	buf = malloc(cap);
 	if (buf == NULL) {
 		close(fd);
-		return hp_err_set(e, HP_IOERR, "%s: out of memory", path);
+		return hp_err_set(e, HP_R_NO_MEMORY, "%s: out of memory", path);
 	}
 	for (;;) {
 		if (len == cap) {
 			if (cap > REG_FILE_MAX) {
 				close(fd);
 				free(buf);
-				return hp_err_set(e, HP_USAGE,
+				return hp_err_set(e, HP_R_BAD_REG,
 				    "%s: too large (more than %u bytes, limit "
 				    "%u)", path, REG_FILE_MAX, REG_FILE_MAX);
 			}
@@ -1081,7 +1081,7 @@ reg_parse_file(const char *path, struct reg_doc *doc, struct hp_err *e)
 			if (grown == NULL) {
 				close(fd);
 				free(buf);
-				return hp_err_set(e, HP_IOERR,
+				return hp_err_set(e, HP_R_NO_MEMORY,
 				    "%s: out of memory", path);
 			}
 			buf = grown;
@@ -1093,7 +1093,7 @@ reg_parse_file(const char *path, struct reg_doc *doc, struct hp_err *e)
 			saved = errno;
 			close(fd);
 			free(buf);
-			return hp_err_set(e, HP_IOERR, "%s: cannot read: %s",
+			return hp_err_set(e, HP_R_IO, "%s: cannot read: %s",
 			    path, strerror(saved));
 		}
 		if (got == 0)

@@ -66,7 +66,7 @@ ascii_caseprefix(const char *s, const char *prefix, size_t prefix_len)
 static int
 oom(struct hp_err *e)
 {
-	return hp_err_set(e, HP_IOERR, "out of memory");
+	return hp_err_nomem(e);
 }
 
 /* dir + "/" + name, without doubling the slash when dir is "/". */
@@ -151,12 +151,12 @@ open_dir_stream(int dir_fd, const char *dir_path, struct hp_err *e)
 
 	fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd == -1) {
-		hp_err_set(e, HP_IOERR, "%s: %s", dir_path, strerror(errno));
+		hp_err_set(e, hp_errno_reason(errno), "%s: %s", dir_path, strerror(errno));
 		return NULL;
 	}
 	stream = fdopendir(fd);
 	if (stream == NULL) {
-		hp_err_set(e, HP_IOERR, "%s: %s", dir_path, strerror(errno));
+		hp_err_set(e, hp_errno_reason(errno), "%s: %s", dir_path, strerror(errno));
 		close(fd);
 		return NULL;
 	}
@@ -176,7 +176,7 @@ next_entry(DIR *stream, const char *dir_path, size_t *count,
 		d = readdir(stream);
 		if (d == NULL) {
 			if (errno != 0) {
-				hp_err_set(e, HP_IOERR, "%s: %s", dir_path,
+				hp_err_set(e, hp_errno_reason(errno), "%s: %s", dir_path,
 				    strerror(errno));
 				return -1;
 			}
@@ -185,7 +185,7 @@ next_entry(DIR *stream, const char *dir_path, size_t *count,
 		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
 			continue;
 		if (++*count > MAX_DIR_ENTRIES) {
-			hp_err_set(e, HP_REFUSED,
+			hp_err_set(e, HP_R_OVER_LIMIT,
 			    "%s: more than %d entries; refusing to search it",
 			    dir_path, MAX_DIR_ENTRIES);
 			return -1;
@@ -247,7 +247,7 @@ find_entry(int dir_fd, const char *dir_path, const char *want, char **found,
 		return 0;
 	}
 	if (n_matches > 1) {
-		hp_err_set(e, HP_REFUSED, "%s: both '%s' and '%s' match '%s'; "
+		hp_err_set(e, HP_R_AMBIGUOUS, "%s: both '%s' and '%s' match '%s'; "
 		    "refusing to guess which one", dir_path, first_match,
 		    other_match, want);
 		goto fail;
@@ -274,12 +274,12 @@ enter_directory(int parent_fd, const char *name, const char *path,
 
 	/* Look before opening: never open a FIFO or device by accident. */
 	if (fstatat(parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
-		return hp_err_set(e, HP_IOERR, "%s: %s", path, strerror(errno));
+		return hp_err_set(e, hp_errno_reason(errno), "%s: %s", path, strerror(errno));
 	if (S_ISLNK(st.st_mode))
-		return hp_err_set(e, HP_REFUSED, "%s: is a symbolic link; "
+		return hp_err_set(e, HP_R_SYMLINK, "%s: is a symbolic link; "
 		    "refusing to follow links inside the image", path);
 	if (!S_ISDIR(st.st_mode))
-		return hp_err_set(e, HP_IOERR, "%s: is %s, not a directory",
+		return hp_err_set(e, HP_R_NOT_FOUND, "%s: is %s, not a directory",
 		    path, file_kind(st.st_mode));
 
 	/* O_NOFOLLOW again, in case the entry changed since fstatat. */
@@ -287,10 +287,10 @@ enter_directory(int parent_fd, const char *name, const char *path,
 	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd == -1) {
 		if (errno == ELOOP)
-			return hp_err_set(e, HP_REFUSED, "%s: is a symbolic "
+			return hp_err_set(e, HP_R_SYMLINK, "%s: is a symbolic "
 			    "link; refusing to follow links inside the image",
 			    path);
-		return hp_err_set(e, HP_IOERR, "%s: %s", path, strerror(errno));
+		return hp_err_set(e, hp_errno_reason(errno), "%s: %s", path, strerror(errno));
 	}
 	return fd;
 }
@@ -304,12 +304,12 @@ check_hive_entry(int dir_fd, const char *name, const char *path,
 	struct stat st;
 
 	if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
-		return hp_err_set(e, HP_IOERR, "%s: %s", path, strerror(errno));
+		return hp_err_set(e, hp_errno_reason(errno), "%s: %s", path, strerror(errno));
 	if (S_ISLNK(st.st_mode))
-		return hp_err_set(e, HP_REFUSED, "%s: is a symbolic link; %s",
+		return hp_err_set(e, HP_R_SYMLINK, "%s: is a symbolic link; %s",
 		    path, link_reason);
 	if (!S_ISREG(st.st_mode))
-		return hp_err_set(e, HP_REFUSED, "%s: is %s, not a hive file",
+		return hp_err_set(e, HP_R_NOT_REGULAR, "%s: is %s, not a hive file",
 		    path, file_kind(st.st_mode));
 	return 0;
 }
@@ -405,7 +405,7 @@ collect_logs(int dir_fd, const char *dir_path, const char *hive_name,
 		    AT_SYMLINK_NOFOLLOW) == -1) {
 			if (errno == ENOENT)
 				continue;	/* gone since readdir */
-			rc = hp_err_set(e, HP_IOERR, "%s/%s: %s", dir_path,
+			rc = hp_err_set(e, hp_errno_reason(errno), "%s/%s: %s", dir_path,
 			    ent->d_name, strerror(errno));
 			break;
 		}
@@ -449,7 +449,7 @@ resolve_tree(const char *target, const char *hive_name, struct hp_target *t,
 	size_t i;
 
 	if (hive_name == NULL || !valid_entry_name(hive_name))
-		return hp_err_set(e, HP_USAGE, "invalid hive name '%s'",
+		return hp_err_set(e, HP_R_USAGE, "invalid hive name '%s'",
 		    hive_name == NULL ? "(null)" : hive_name);
 
 	root = strip_trailing_slashes(target);
@@ -462,7 +462,7 @@ resolve_tree(const char *target, const char *hive_name, struct hp_target *t,
 	/* The root itself may be a symbolic link: the user chose it. */
 	dir_fd = open(target, O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
 	if (dir_fd == -1) {
-		hp_err_set(e, HP_IOERR, "%s: %s", root, strerror(errno));
+		hp_err_set(e, hp_errno_reason(errno), "%s: %s", root, strerror(errno));
 		goto out;
 	}
 
@@ -471,7 +471,7 @@ resolve_tree(const char *target, const char *hive_name, struct hp_target *t,
 		    e) == -1)
 			goto out;
 		if (name == NULL) {
-			hp_err_set(e, HP_IOERR,
+			hp_err_set(e, HP_R_NOT_FOUND,
 			    "%s: no Windows/System32/config/%s here "
 			    "(no '%s' in %s)", root, hive_name,
 			    tree_components[i], dir_path);
@@ -497,7 +497,7 @@ resolve_tree(const char *target, const char *hive_name, struct hp_target *t,
 	if (find_entry(dir_fd, dir_path, hive_name, &name, e) == -1)
 		goto out;
 	if (name == NULL) {
-		hp_err_set(e, HP_IOERR, "%s: no Windows/System32/config/%s "
+		hp_err_set(e, HP_R_NOT_FOUND, "%s: no Windows/System32/config/%s "
 		    "here (no '%s' in %s)", root, hive_name, hive_name,
 		    dir_path);
 		goto out;
@@ -538,10 +538,10 @@ resolve_file(const char *target, const struct stat *st, struct hp_target *t,
 	int dir_fd = -1, rc = -1;
 
 	if (S_ISLNK(st->st_mode))
-		return hp_err_set(e, HP_REFUSED,
+		return hp_err_set(e, HP_R_SYMLINK,
 		    "%s: is a symbolic link; give the file itself", target);
 	if (!S_ISREG(st->st_mode))
-		return hp_err_set(e, HP_REFUSED, "%s: is %s, not a hive file",
+		return hp_err_set(e, HP_R_NOT_REGULAR, "%s: is %s, not a hive file",
 		    target, file_kind(st->st_mode));
 
 	/* Split into directory and name; lstat succeeded, so no trailing
@@ -562,14 +562,14 @@ resolve_file(const char *target, const struct stat *st, struct hp_target *t,
 	if (dir_path == NULL)
 		return oom(e);
 	if (!valid_entry_name(base)) {
-		hp_err_set(e, HP_USAGE, "%s: not a file name", target);
+		hp_err_set(e, HP_R_USAGE, "%s: not a file name", target);
 		goto out;
 	}
 
 	dir_fd = open(dir_path,
 	    O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
 	if (dir_fd == -1) {
-		hp_err_set(e, HP_IOERR, "%s: %s", dir_path, strerror(errno));
+		hp_err_set(e, hp_errno_reason(errno), "%s: %s", dir_path, strerror(errno));
 		goto out;
 	}
 	t->hive_path = path_join(dir_path, base);
@@ -603,14 +603,14 @@ target_resolve(const char *target, const char *hive_name, struct hp_target *t,
 	int rc;
 
 	if (t == NULL)
-		return hp_err_set(e, HP_USAGE,
+		return hp_err_set(e, HP_R_USAGE,
 		    "target_resolve: no result struct");
 	memset(t, 0, sizeof(*t));
 	if (target == NULL || target[0] == '\0')
-		return hp_err_set(e, HP_USAGE, "empty TARGET");
+		return hp_err_set(e, HP_R_USAGE, "empty TARGET");
 
 	if (lstat(target, &st) == -1)
-		return hp_err_set(e, HP_IOERR, "%s: %s", target,
+		return hp_err_set(e, hp_errno_reason(errno), "%s: %s", target,
 		    strerror(errno));
 
 	t->given = strdup(target);
@@ -651,11 +651,11 @@ target_open_file(const char *path, int flags, struct stat *st,
 
 	fd = open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd == -1)
-		return hp_err_set(e, HP_IOERR, "%s: cannot open: %s", path,
+		return hp_err_set(e, hp_errno_reason(errno), "%s: cannot open: %s", path,
 		    strerror(errno));
 	if (fstat(fd, st) == -1 || !S_ISREG(st->st_mode)) {
 		close(fd);
-		return hp_err_set(e, HP_REFUSED, "%s: not a regular file", path);
+		return hp_err_set(e, HP_R_NOT_REGULAR, "%s: not a regular file", path);
 	}
 	return fd;
 }

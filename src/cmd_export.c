@@ -62,7 +62,7 @@ export(const char *target_arg, const char *key, const char *output, int utf16,
 
 	memset(&target, 0, sizeof(target));
 	if (rel == NULL)
-		return hp_err_set(e, HP_USAGE,
+		return hp_err_set(e, HP_R_USAGE,
 		    "%s: not a key in HKEY_LOCAL_MACHINE\\SOFTWARE", key);
 	if (target_resolve(target_arg, "SOFTWARE", &target, e) == -1 ||
 	    cli_view_for_reading(&target, no_recover, &view, e) == -1)
@@ -82,31 +82,31 @@ export(const char *target_arg, const char *key, const char *output, int utf16,
 		goto out;
 	node = hive_find_key(h, rel);
 	if (node == 0) {
-		hp_err_set(e, HP_NONCOMPLIANT, "%s: no key %s", target.hive_path, key);
+		hp_err_set(e, HP_R_NO_KEY, "%s: no key %s", target.hive_path, key);
 		goto out;
 	}
 	if (asprintf(&display, "HKEY_LOCAL_MACHINE\\SOFTWARE%s%s",
 	    *rel ? "\\" : "", rel) == -1) {
 		display = NULL;
-		hp_err_set(e, HP_IOERR, "out of memory");
+		hp_err_nomem(e);
 		goto out;
 	}
 	if (output != NULL && same_file(output, target.hive_path)) {
-		hp_err_set(e, HP_USAGE, "%s: --output would overwrite the hive "
+		hp_err_set(e, HP_R_USAGE, "%s: --output would overwrite the hive "
 		    "being exported", output);
 		goto out;
 	}
 	if (output != NULL && (out = fopen(output, "we")) == NULL) {
-		hp_err_set(e, HP_IOERR, "%s: cannot create: %m", output);
+		hp_err_set(e, HP_R_IO, "%s: cannot create: %m", output);
 		goto out;
 	}
 	rc = reg_export(h, node, display, utf16, out, e);
 	if (fflush(out) == EOF && rc == 0)
-		rc = hp_err_set(e, HP_IOERR, "%s: cannot write: %m",
+		rc = hp_err_set(e, HP_R_IO, "%s: cannot write: %m",
 		    output ? output : "standard output");
 out:
 	if (out != stdout && out != NULL && fclose(out) == EOF && rc == 0)
-		rc = hp_err_set(e, HP_IOERR, "%s: cannot write: %m", output);
+		rc = hp_err_set(e, HP_R_IO, "%s: cannot write: %m", output);
 	if (h != NULL)
 		hivex_close(h);
 	hive_view_close(&view);
@@ -125,7 +125,7 @@ cmd_export(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 	const char *output = NULL;
 	int c, utf16 = 0, no_recover = 0;
 

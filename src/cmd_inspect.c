@@ -99,7 +99,7 @@ open_hive(struct inspect *in, const char *name, int required,
 		return -1;
 	ih->kind = hive_classify(ih->h, &ih->view.hdr, why, sizeof(why));
 	if (ih->kind != HIVE_SOFTWARE && ih->kind != HIVE_SYSTEM)
-		return hp_err_set(e, HP_REFUSED,
+		return hp_err_set(e, HP_R_WRONG_KIND,
 		    "%s: neither a SOFTWARE nor a SYSTEM hive (%s)",
 		    ih->target.hive_path, why);
 	if (ih->view.disk.dirty && !ih->view.replayed && in->n_warnings < 4)
@@ -153,7 +153,7 @@ load_profile(struct inspect_profile *ip, const struct profile *p,
 		return -1;
 	ip->ops = calloc(ip->doc.n_ops ? ip->doc.n_ops : 1, sizeof(*ip->ops));
 	if (ip->ops == NULL)
-		return hp_err_set(e, HP_IOERR, "out of memory");
+		return hp_err_nomem(e);
 	for (i = 0; i < ip->doc.n_ops; i++)
 		ip->ops[i] = &ip->doc.ops[i];
 	return 0;
@@ -240,7 +240,7 @@ judge_all(struct inspect *in, struct hp_err *e)
 	in->profiles = calloc(n ? n : 1, sizeof(*in->profiles));
 	if (in->profiles == NULL) {
 		profile_list_free(list, n);
-		return hp_err_set(e, HP_IOERR, "out of memory");
+		return hp_err_nomem(e);
 	}
 	/* The profiles take over the strings of the list. */
 	for (i = 0; i < n; i++) {
@@ -469,6 +469,8 @@ print_json_error(const struct inspect *in, const struct hp_err *e, FILE *out)
 
 	json_object_object_add(o, "ready", json_object_new_boolean(0));
 	json_object_object_add(o, "error", json_object_new_string(e->msg));
+	json_object_object_add(o, "reason",
+	    json_object_new_string(hp_reason_name(e->reason)));
 	json_object_object_add(o, "exit_status", json_object_new_int(e->status));
 	json_print(o, out);
 }
@@ -512,6 +514,7 @@ print_json(struct inspect *in, int status, FILE *out)
 	json_object_object_add(o, "recommended",
 	    json_object_new_string(in->recommended));
 	json_object_object_add(o, "error", NULL);
+	json_object_object_add(o, "reason", NULL);
 	json_object_object_add(o, "exit_status", json_object_new_int(status));
 	json_print(o, out);
 }
@@ -548,7 +551,7 @@ cmd_inspect(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 	struct inspect in;
 	int c, json = 0, no_recover = 0, status;
 

@@ -131,7 +131,7 @@ collect_ops(struct patch_run *run, struct hp_err *e)
 		run->n_ops += run->docs[i].n_ops;
 	run->ops = calloc(run->n_ops ? run->n_ops : 1, sizeof(*run->ops));
 	if (run->ops == NULL)
-		return hp_err_set(e, HP_IOERR, "out of memory");
+		return hp_err_nomem(e);
 	for (i = 0; i < run->n_docs; i++)
 		for (j = 0; j < run->docs[i].n_ops; j++)
 			run->ops[k++] = &run->docs[i].ops[j];
@@ -213,7 +213,7 @@ check_dirty(const struct patch_opts *o, struct hive_session *s,
 	if (s->target.n_logs == 0)
 		snprintf(logs, sizeof(logs), "none found beside it");
 	if (!o->verify)
-		return hp_err_set(e, HP_REFUSED,
+		return hp_err_set(e, HP_R_DIRTY_NO_RECOVER,
 		    "%s: dirty hive (sequence numbers %u and %u differ): its logs "
 		    "hold changes the file does not (logs: %s); --no-recover "
 		    "forbids replaying them, and writing would lose them",
@@ -238,7 +238,7 @@ check_kind(const struct patch_opts *o, struct hive_session *s,
 	if (found == s->kind || o->recover)
 		return 0;
 	if (!o->force || found == HIVE_SOFTWARE || found == HIVE_SYSTEM)
-		return hp_err_set(e, HP_REFUSED,
+		return hp_err_set(e, HP_R_WRONG_KIND,
 		    "%s: not a %s hive (%s)%s", s->target.hive_path, want, why,
 		    o->verify || found == HIVE_SOFTWARE || found == HIVE_SYSTEM ?
 		    "" : "; --force patches it anyway");
@@ -297,7 +297,7 @@ session_open(const struct patch_opts *o, struct patch_run *run,
 		s->kind = rh->kind = found;
 	if (!run->is_tree && !o->recover &&
 	    (found == HIVE_SOFTWARE || found == HIVE_SYSTEM) && found != kind)
-		return hp_err_set(e, HP_REFUSED,
+		return hp_err_set(e, HP_R_WRONG_KIND,
 		    "%s: not a %s hive (%s): the keys given are in HKLM\\%s; "
 		    "give the %s hive or the Windows tree", s->target.hive_path,
 		    hive_kind_name(kind), why, hive_kind_name(kind),
@@ -318,7 +318,7 @@ refuse_both_in_one_file(const struct patch_opts *o, struct hp_err *e)
 	memset(&t, 0, sizeof(t));
 	if (target_resolve(o->target, "SOFTWARE", &t, e) == 0 &&
 	    hive_read_header(t.hive_path, &hdr, e) == 0)
-		hp_err_set(e, HP_REFUSED, "%s: one hive file cannot take keys in "
+		hp_err_set(e, HP_R_WRONG_KIND, "%s: one hive file cannot take keys in "
 		    "both HKLM\\SOFTWARE and HKLM\\SYSTEM (this one: header "
 		    "names it '%s'); give the Windows tree", t.hive_path,
 		    hive_header_file(&hdr));
@@ -370,7 +370,7 @@ resolve_auto(struct patch_run *run, struct report *r, struct hp_err *e)
 	if (!run->uses_auto)
 		return 0;
 	if (session_of(run, HIVE_SOFTWARE) == NULL)
-		return hp_err_set(e, HP_REFUSED, "--profile auto needs the "
+		return hp_err_set(e, HP_R_WRONG_KIND, "--profile auto needs the "
 		    "Windows tree or its SOFTWARE hive");
 	if (auto_choose(&run->image, names, &n, run->auto_why,
 	    sizeof(run->auto_why), e) == -1)
@@ -405,7 +405,7 @@ check_requirements(const struct patch_opts *o, struct patch_run *run,
 		return 0;
 	}
 	if (!o->force)
-		return hp_err_set(e, HP_REFUSED,
+		return hp_err_set(e, HP_R_NET_MISSING,
 		    "%s: %s is not installed (%s); the profiles that need it would "
 		    "have no effect; --force writes them anyway",
 		    run->hives[0].target.hive_path, missing, found);
@@ -634,7 +634,7 @@ patch_run(const struct patch_opts *o)
 {
 	struct patch_run run;
 	struct report r;
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 	size_t i, n_changes = 0, n_writes = 0;
 	int status = HP_OK, unmet = 0;
 	unsigned need;
@@ -716,6 +716,7 @@ fail:
 	r.n_profiles = run.n_profiles;
 	r.exit_status = e.status;
 	r.error = e.msg;
+	r.reason = e.reason;
 	if (o->json)
 		report_print_json(&r, stdout);
 	status = cli_fail(&e);

@@ -10,7 +10,7 @@
 int
 cmd_profiles(int argc, char **argv)
 {
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 	struct profile *list;
 	size_t n, i;
 

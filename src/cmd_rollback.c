@@ -38,13 +38,13 @@ check_unchanged(const char *path, const char *sha_before,
 
 	/* A log that is gone since is restored like a changed one. */
 	if (sha256_file(path, sha_now, &missing) == -1 && access(path, F_OK) == 0)
-		return hp_err_set(e, HP_IOERR, "%s", missing.msg);
+		return hp_err_set(e, HP_R_IO, "%s", missing.msg);
 	if (strcmp(sha_now, sha_before) == 0)
 		return 0;
 	if (strcmp(sha_now, sha_after) == 0)
 		return 1;
 	if (!force)
-		return hp_err_set(e, HP_REFUSED,
+		return hp_err_set(e, HP_R_CHANGED,
 		    "%s: changed since hivepatch wrote it (sha256 %s, the run of "
 		    "%s left %s); --force restores the backup anyway", path,
 		    sha_now[0] ? sha_now : "none: the file is gone", when,
@@ -66,7 +66,7 @@ check_one(struct rollback_hive *rb, int force, struct hp_err *e)
 	rb->log_todo = calloc(b->n_logs ? b->n_logs : 1,
 	    sizeof(*rb->log_todo));
 	if (rb->log_todo == NULL)
-		return hp_err_set(e, HP_IOERR, "out of memory");
+		return hp_err_nomem(e);
 	if ((rb->hive_todo = check_unchanged(rb->target.hive_path,
 	    b->sha_before, b->sha_after, b->time, force, e)) == -1)
 		return -1;
@@ -154,7 +154,7 @@ rollback(const char *target_arg, const char *backup_dir, int force,
 			latest = hives[i].backup.id;
 	}
 	if (latest == NULL) {
-		hp_err_set(e, HP_REFUSED, "%s: no backup of this hive%s under %s",
+		hp_err_set(e, HP_R_NO_BACKUP, "%s: no backup of this hive%s under %s",
 		    hives[0].target.hive_path ? hives[0].target.hive_path :
 		    target_arg, is_tree ? " or of the tree's SYSTEM hive" : "",
 		    root);
@@ -193,7 +193,7 @@ cmd_rollback(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 	const char *backup_dir = NULL;
 	int c, force = 0;
 

@@ -524,6 +524,8 @@ report_print_json(const struct report *r, FILE *out)
 	    report_json_opt_string(r->hives[0].backup_dir) : NULL);
 	json_object_object_add(o, "result", report_json_opt_string(r->result));
 	json_object_object_add(o, "error", report_json_opt_string(r->error));
+	json_object_object_add(o, "reason", r->error ?
+	    json_object_new_string(hp_reason_name(r->reason)) : NULL);
 	json_object_object_add(o, "exit_status", json_object_new_int(r->exit_status));
 	fprintf(out, "%s\n", json_object_to_json_string_ext(o,
 	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));

@@ -53,6 +53,7 @@ struct report {
 	size_t n_warnings;
 	int exit_status;
 	const char *error;		/* the message when the run failed */
+	enum hp_reason reason;		/* and why, as a stable code */
 };
 
 void report_warn(struct report *r, const char *fmt, ...)

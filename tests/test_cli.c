@@ -6,6 +6,8 @@
  * libregf's regfexport. */
 #include "config.h"
 
+#include <stdarg.h>
+
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -478,6 +480,7 @@ START_TEST(test_no_recover_refuses_a_dirty_hive_even_with_force_and_verify_warns
 	ck_assert(json_object_get_boolean(v));
 	ck_assert(json_object_object_get_ex(hv, "logs", &v));
 	ck_assert_int_eq((int)json_object_array_length(v), 2);
+	ck_assert_str_eq(tu_jstr(j, "reason"), "dirty-no-recover");
 	json_object_put(j);
 	tu_result_free(&r);
 
@@ -1370,6 +1373,7 @@ START_TEST(test_json_apply_report)
 	ck_assert(strstr(tu_jstr(j, "backup"), tu_bk) == tu_jstr(j, "backup"));
 	ck_assert(strstr(tu_jstr(j, "result"), "written") != NULL);
 	ck_assert(tu_jnull(j, "error"));
+	ck_assert(tu_jnull(j, "reason"));
 	ck_assert_int_eq((int)json_object_array_length(tu_jget(j, "warnings")), 0);
 	ck_assert(json_object_is_type(tu_jget(j, "profiles"), json_type_array));
 	ck_assert_int_eq((int)json_object_array_length(tu_jget(j, "profiles")), 1);
@@ -1441,6 +1445,7 @@ START_TEST(test_json_verify_report)
 	ck_assert_int_eq(check_value_changes(j, "ok", 1, 1), 2);
 	ck_assert_str_eq(tu_jstr(j, "result"), "compliant");
 	ck_assert(tu_jnull(j, "error"));
+	ck_assert(tu_jnull(j, "reason"));
 	json_object_put(j);
 	tu_result_free(&r);
 }
@@ -1464,6 +1469,7 @@ START_TEST(test_json_failed_run_still_prints_a_report)
 	ck_assert_str_eq(tu_jstr(j, "command"), "apply");
 	ck_assert_str_eq(tu_jstr(j, "hive.path"), hive);
 	ck_assert(strstr(tu_jstr(j, "error"), "not a SOFTWARE hive") != NULL);
+	ck_assert_str_eq(tu_jstr(j, "reason"), "wrong-kind");
 	ck_assert(tu_jnull(j, "result"));
 	ck_assert(tu_jnull(j, "backup"));
 	ck_assert_int_eq((int)json_object_array_length(tu_jget(j, "changes")), 0);
@@ -1478,6 +1484,7 @@ START_TEST(test_json_failed_run_still_prints_a_report)
 	ck_assert(tu_jnull(j, "hive"));
 	ck_assert(tu_jnull(j, "image"));
 	ck_assert(strstr(tu_jstr(j, "error"), nowhere) != NULL);
+	ck_assert_str_eq(tu_jstr(j, "reason"), "not-found");
 	json_object_put(j);
 	tu_result_free(&r);
 
@@ -1487,9 +1494,75 @@ START_TEST(test_json_failed_run_still_prints_a_report)
 	j = tu_parse_json(&r, "hivepatch-report/1");
 	ck_assert_str_eq(tu_jstr(j, "command"), "import");
 	ck_assert(strstr(tu_jstr(j, "error"), reg) != NULL);
+	ck_assert_str_eq(tu_jstr(j, "reason"), "bad-reg");
 	json_object_put(j);
 	tu_result_free(&r);
 	ASSERT_HASH(hive, before);
+	ASSERT_NO_BACKUP();
+}
+END_TEST
+
+/* Each kind of failure carries its own stable reason code in the JSON
+ * reports, beside the exit status it belongs to, and writes nothing. */
+static void
+assert_reason(const char *schema, int status, const char *reason, ...)
+{
+	const char *argv[16] = { NULL };
+	struct json_object *j;
+	struct tu_result r;
+	va_list ap;
+	size_t n = 1;
+
+	va_start(ap, reason);
+	while (n < 15 && (argv[n] = va_arg(ap, const char *)) != NULL)
+		n++;
+	va_end(ap);
+	tu_hp_argv(&r, NULL, argv);
+	ASSERT_STATUS(&r, status);
+	j = tu_parse_json(&r, schema);
+	ck_assert_msg(strcmp(tu_jstr(j, "reason"), reason) == 0,
+	    "reason %s, expected %s\n%s", tu_jstr(j, "reason"), reason, r.out);
+	ASSERT_ERR(&r, tu_jstr(j, "error"));
+	json_object_put(j);
+	tu_result_free(&r);
+}
+
+START_TEST(test_json_reason_codes)
+{
+	char *dirty = make_hive("software64-net48", "SOFTWARE", 1);
+	char *system = tu_pathf("%s/SYSTEM", tu_scratch);
+	char *net40 = tu_pathf("%s/NET40", tu_scratch);
+	char *link = tu_pathf("%s/link", tu_scratch);
+	char *ntuser = tu_pathf("%s/NTUSER.DAT", tu_scratch);
+	char d[SHA256_HEX_LEN + 1], s[SHA256_HEX_LEN + 1];
+	char n[SHA256_HEX_LEN + 1];
+
+	tu_mkhive("system", system, 0);
+	tu_mkhive("ntuser", ntuser, 0);
+	tu_mkhive("software64-net40", net40, 0);
+	ck_assert(symlink(net40, link) == 0);
+	tu_sha256(dirty, d);
+	tu_sha256(system, s);
+	tu_sha256(net40, n);
+	assert_reason("hivepatch-report/1", 3, "dirty-unrecoverable", "apply",
+	    "--json", "--backup-dir", tu_bk, dirty, NULL);
+	assert_reason("hivepatch-report/1", 3, "dirty-no-recover", "apply",
+	    "--json", "--no-recover", "--backup-dir", tu_bk, dirty, NULL);
+	assert_reason("hivepatch-report/1", 3, "net-missing", "apply",
+	    "--json", "--backup-dir", tu_bk, net40, NULL);
+	assert_reason("hivepatch-report/1", 3, "symlink", "apply", "--json",
+	    "--backup-dir", tu_bk, link, NULL);
+	assert_reason("hivepatch-report/1", 3, "wrong-kind", "verify", "--json",
+	    system, NULL);
+	assert_reason("hivepatch-report/1", 2, "unknown-profile", "verify",
+	    "--json", "--profile", "no-such-profile", net40, NULL);
+	assert_reason("hivepatch-inspect/1", 3, "dirty-unrecoverable",
+	    "inspect", "--json", dirty, NULL);
+	assert_reason("hivepatch-inspect/1", 3, "wrong-kind", "inspect",
+	    "--json", ntuser, NULL);
+	ASSERT_HASH(dirty, d);
+	ASSERT_HASH(system, s);
+	ASSERT_HASH(net40, n);
 	ASSERT_NO_BACKUP();
 }
 END_TEST
@@ -1917,6 +1990,7 @@ cli_suite(void)
 	tcase_add_test(tc, test_json_reports_a_changed_value_with_its_old_data);
 	tcase_add_test(tc, test_json_verify_report);
 	tcase_add_test(tc, test_json_failed_run_still_prints_a_report);
+	tcase_add_test(tc, test_json_reason_codes);
 
 	tc = tu_tcase(s, "regfile");
 	tcase_add_test(tc, test_import_utf16_reg_with_every_type_reads_back_exactly);

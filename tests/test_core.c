@@ -427,7 +427,7 @@ struct parsed {
 static void
 parse(const char *text, struct parsed *p)
 {
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 	size_t i;
 
 	ck_assert_msg(reg_parse_buffer("t.reg", (const unsigned char *)text,
@@ -454,7 +454,7 @@ static void
 make_plan(const char *text, const struct map_ctx *img, struct parsed *p,
 	  struct plan *plan)
 {
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 
 	parse(text, p);
 	ck_assert_msg(plan_map(p->ops, p->doc.n_ops, img, plan, &e) == 0,
@@ -465,7 +465,7 @@ make_plan(const char *text, const struct map_ctx *img, struct parsed *p,
 static void
 judge(hive_h *h, struct plan_item *it)
 {
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 
 	ck_assert_msg(plan_judge(h, it, &e) == 0, "plan_judge: %s", e.msg);
 }
@@ -473,7 +473,7 @@ judge(hive_h *h, struct plan_item *it)
 static void
 apply(hive_h *h, struct plan_item *it)
 {
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 
 	ck_assert_msg(apply_item(h, it, &e) == 0, "apply_item: %s", e.msg);
 }
@@ -668,7 +668,7 @@ START_TEST(test_header_good)
 {
 	char path[PATH_MAX];
 	struct hive_header hdr;
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 	size_t n;
 
 	fixture("software64-net48", path, sizeof(path));
@@ -693,7 +693,7 @@ START_TEST(test_header_short)
 {
 	char src[PATH_MAX], dir[PATH_MAX], path[PATH_MAX];
 	struct hive_header hdr;
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 	unsigned char *buf;
 	size_t len;
 
@@ -717,7 +717,7 @@ START_TEST(test_header_no_signature)
 {
 	char path[PATH_MAX];
 	struct hive_header hdr;
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 
 	fixture_copy("software64-net48", path, sizeof(path));
 	patch32(path, 0, 0x78676572u /* "regx" */, 1);
@@ -731,7 +731,7 @@ START_TEST(test_header_bad_checksum)
 {
 	char path[PATH_MAX];
 	struct hive_header hdr;
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 	unsigned char bb[512];
 
 	fixture_copy("software64-net48", path, sizeof(path));
@@ -752,7 +752,7 @@ START_TEST(test_header_checksum_special)
 	static const uint32_t stored[] = { 1, 0xfffffffeu };
 	char path[PATH_MAX];
 	struct hive_header hdr;
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 	unsigned char bb[512];
 	uint32_t rest;
 	size_t i, k;
@@ -782,7 +782,7 @@ START_TEST(test_header_bins_not_multiple)
 {
 	char path[PATH_MAX];
 	struct hive_header hdr;
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 	char want[64];
 	uint32_t bins;
 
@@ -810,7 +810,7 @@ START_TEST(test_header_truncated)
 {
 	char path[PATH_MAX];
 	struct hive_header hdr;
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 	char want[128];
 	off_t size;
 
@@ -836,7 +836,7 @@ START_TEST(test_header_empty)
 {
 	char dir[PATH_MAX], path[PATH_MAX];
 	struct hive_header hdr;
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 
 	scratch_new(dir, sizeof(dir));
 	fmt(path, sizeof(path), "%s/empty", dir);
@@ -850,7 +850,7 @@ START_TEST(test_header_not_a_file)
 {
 	char dir[PATH_MAX], path[PATH_MAX];
 	struct hive_header hdr;
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 
 	scratch_new(dir, sizeof(dir));
 	ck_assert_err(hive_read_header(dir, &hdr, &e), e, HP_REFUSED, dir);
@@ -873,7 +873,7 @@ START_TEST(test_header_too_large)
 {
 	char path[PATH_MAX];
 	struct hive_header hdr;
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 
 	fixture_copy("software64-net48", path, sizeof(path));
 	/* Sparse: nothing is written past the hive. */
@@ -889,7 +889,7 @@ START_TEST(test_header_version)
 {
 	char path[PATH_MAX];
 	struct hive_header hdr;
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 
 	fixture_copy("software64-net48", path, sizeof(path));
 	patch32(path, 20, 2, 1);
@@ -902,7 +902,7 @@ START_TEST(test_header_dirty)
 {
 	char path[PATH_MAX];
 	struct hive_header hdr;
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 	uint32_t primary;
 
 	fixture_copy("software64-net48", path, sizeof(path));
@@ -928,7 +928,7 @@ END_TEST
 START_TEST(test_hive_open_garbage)
 {
 	char dir[PATH_MAX], path[PATH_MAX];
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 	unsigned char junk[8192];
 	hive_h *h;
 
@@ -974,7 +974,7 @@ START_TEST(test_classify_kind)
 	const struct classify_case *c = &classify_cases[_i];
 	char path[PATH_MAX], why[256] = "";
 	struct hive_header hdr;
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 	hive_h *h;
 
 	fixture(c->kind, path, sizeof(path));
@@ -995,7 +995,7 @@ classify_renamed(const char *kind, const char *name, char *why, size_t size)
 {
 	char path[PATH_MAX];
 	struct hive_header hdr;
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 	enum hive_kind got;
 	hive_h *h;
 
@@ -1027,7 +1027,7 @@ START_TEST(test_classify_by_layout)
 {
 	char path[PATH_MAX], why[256] = "";
 	struct hive_header hdr;
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 	hive_h *h;
 
 	ck_assert_int_eq(classify_renamed("software64-net48", "", why,
@@ -1347,7 +1347,7 @@ END_TEST
 
 START_TEST(test_map_empty)
 {
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 	struct plan plan;
 
 	ck_assert_ok(plan_map(NULL, 0, &image64, &plan, &e), e);
@@ -1827,7 +1827,7 @@ END_TEST
 static void
 profile_ops(const char *name, struct reg_doc *doc, const struct reg_op ***ops)
 {
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 	struct profile prof;
 	size_t i;
 
@@ -1847,7 +1847,7 @@ profile_ops(const char *name, struct reg_doc *doc, const struct reg_op ***ops)
 static int
 unmet(const char *kind, const char *profile, int apply_all)
 {
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 	const struct reg_op **ops;
 	struct image_info info;
 	struct map_ctx ctx = { HIVE_SOFTWARE, 0, NULL, 0 };
@@ -1904,7 +1904,7 @@ END_TEST
 START_TEST(test_unmet_refresh_and_superseded)
 {
 	hive_h *h = open_hive("software64-half");
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 	struct parsed p;
 	struct plan plan;
 
@@ -1963,7 +1963,7 @@ START_TEST(test_op_hive_roots)
 	size_t i;
 
 	for (i = 0; i < NELEM(cases); i++) {
-		struct hp_err e = { HP_OK, "" };
+		struct hp_err e = { 0 };
 		enum hive_kind kind = HIVE_UNKNOWN;
 		const char *rel = NULL;
 		struct parsed p;
@@ -2001,7 +2001,7 @@ static void
 map_ok(const char *text, const struct map_ctx *ctx, struct parsed *p,
        struct plan *plan)
 {
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 
 	parse(text, p);
 	ck_assert_msg(plan_map(p->ops, p->doc.n_ops, ctx, plan, &e) == 0,
@@ -2130,7 +2130,7 @@ static const struct control_set_case {
 START_TEST(test_detect_control_sets)
 {
 	const struct control_set_case *c = &control_set_cases[_i];
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 	hive_h *h = open_hive(c->kind);
 	char **sets = (char **)1;
 	size_t n = 99, i;
@@ -2192,7 +2192,7 @@ START_TEST(test_detect_control_sets_bad_current)
 	size_t i;
 
 	for (i = 0; i < NELEM(cases); i++) {
-		struct hp_err e = { HP_OK, "" };
+		struct hp_err e = { 0 };
 		hive_h *h = open_hive("system");
 		char **sets = NULL;
 		size_t n;
@@ -2285,7 +2285,7 @@ START_TEST(test_auto_choose)
 {
 	const struct auto_case *c = &auto_cases[_i];
 	const char *names[AUTO_MAX];
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 	struct image_info info;
 	char why[256] = "";
 	size_t n = 99, i;
@@ -2480,7 +2480,7 @@ profile_scratch(char *dir, size_t size)
 START_TEST(test_profile_find)
 {
 	char dir[PATH_MAX], want[PATH_MAX];
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 	struct profile p;
 
 	profile_scratch(dir, sizeof(dir));
@@ -2508,7 +2508,7 @@ END_TEST
 START_TEST(test_profile_unknown)
 {
 	char dir[PATH_MAX];
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 	struct profile p;
 
 	profile_scratch(dir, sizeof(dir));
@@ -2563,7 +2563,7 @@ START_TEST(test_profile_list)
 	static const char *const want[] = { "alpha", "beta", "mid_1.2",
 	    "zeta" };
 	char dir[PATH_MAX];
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 	struct profile *list;
 	size_t n, i;
 
@@ -2585,7 +2585,7 @@ END_TEST
 START_TEST(test_profile_list_empty_and_missing)
 {
 	char dir[PATH_MAX], missing[PATH_MAX];
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 	struct profile *list = (struct profile *)&e;
 	size_t n = 99;
 
@@ -2608,7 +2608,7 @@ END_TEST
  * the source tree. */
 START_TEST(test_profile_shipped)
 {
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 	struct profile p;
 
 	ck_assert_msg(initial_profile_dir != NULL,
@@ -2629,7 +2629,7 @@ START_TEST(test_profile_utf16_meta)
 	    "; hivepatch-requires: dotnet45\r\n"
 	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\A]\r\n";
 	char dir[PATH_MAX], path[PATH_MAX];
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 	unsigned char buf[2 * sizeof(text) + 2];
 	struct reg_doc doc;
 	struct profile p;

@@ -400,7 +400,7 @@ static int
 hash_corpus_file(const char *path, const struct stat *st, int type,
 		 struct FTW *ftw)
 {
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 
 	(void)st;
 	(void)ftw;

@@ -484,7 +484,7 @@ tu_count_files(const char *dir)
 void
 tu_sha256(const char *path, char hex[SHA256_HEX_LEN + 1])
 {
-	struct hp_err e = { HP_OK, "" };
+	struct hp_err e = { 0 };
 
 	ck_assert_msg(sha256_file(path, hex, &e) == 0, "sha256: %s", e.msg);
 }

@@ -1,0 +1,611 @@
+/*
+ * hivepatch.h: the public interface of libhivepatch.
+ *
+ * libhivepatch changes the registry of a Windows that is not running, the
+ * way merging a .reg file on the running machine would, and proves the
+ * change by reading it back from what was written.  It reads a dirty hive
+ * as Windows would load it (its transaction logs replayed), backs up what
+ * it replaces, and never writes outside the hives and logs it was given.
+ *
+ * The data flows one way:
+ *
+ *   target -> store -> hive -> view -> plan -> apply -> commit -> verify
+ *          -> result -> (the caller renders it)
+ *
+ * A *store* is where hives live: a Windows tree on a mounted file system,
+ * a bare hive file, or one a caller writes itself (struct hp_store_ops).
+ * Everything above the store works on the descriptors it hands over; the
+ * library never opens a hive by path again once the store has checked it.
+ *
+ * The runs (hp_patch, hp_inspect, hp_rollback, hp_export, hp_profiles)
+ * each take a store and an options struct, and give back a result that
+ * owns its data, on success and on failure alike, for the caller to
+ * render.  The library never prints, never exits and reads no environment
+ * variable: the profile directory, the backup directory and the clock
+ * come in through the options.
+ *
+ * Errors are errno-style: a call that fails returns -1 and fills a
+ * struct hp_err with the exit status class, a stable reason code and one
+ * line that names the file and what is wrong with it.
+ *
+ * Ownership: strings and arrays in results belong to the result and are
+ * freed with it; descriptors in struct hp_hive_files belong to whoever
+ * called the store's read and are closed by hp_hive_files_free.
+ *
+ * Threads: a store, and the results of runs on it, must be used by one
+ * thread at a time.  Distinct stores may be used concurrently.
+ */
+#ifndef HIVEPATCH_H
+#define HIVEPATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ==== Errors ==== */
+
+/* Exit statuses of the hivepatch command, one class per reason. */
+enum hp_status {
+	HP_OK = 0,		/* done, or compliant */
+	HP_NONCOMPLIANT = 1,	/* a value missing or different; no such key */
+	HP_USAGE = 2,		/* bad arguments, bad .reg file, unknown profile */
+	HP_REFUSED = 3,		/* refused for safety */
+	HP_IOERR = 4,		/* I/O error or damaged hive */
+};
+
+/* Why a call failed, for programs that count failures by kind.  The
+ * names (hp_reason_name) are stable and printed as "reason" in the JSON
+ * reports; hivepatch(1) lists them.  Each reason has one status. */
+enum hp_reason {
+	HP_R_NONE = 0,
+	HP_R_NO_KEY,		/* 1: export: the key does not exist */
+	HP_R_USAGE,		/* 2: bad arguments */
+	HP_R_BAD_REG,		/* 2: a .reg file that cannot be read or used */
+	HP_R_UNKNOWN_PROFILE,	/* 2: no profile of that name */
+	HP_R_DIRTY_UNRECOVERABLE,	/* 3: dirty, and no log recovers it */
+	HP_R_DIRTY_NO_RECOVER,	/* 3: dirty, and recovery was forbidden */
+	HP_R_PARTIAL_LOG,	/* 3: an old-format log stops early */
+	HP_R_WRONG_KIND,	/* 3: not the hive the keys belong to */
+	HP_R_BAD_SELECT,	/* 3: CurrentControlSet cannot be resolved */
+	HP_R_NET_MISSING,	/* 3: the .NET version a profile needs */
+	HP_R_UNSUPPORTED_OS,	/* 3: --profile auto does not know the build */
+	HP_R_VALUE_TOO_LARGE,	/* 3: a value hivex cannot write */
+	HP_R_SYMLINK,		/* 3: a symbolic link inside the image */
+	HP_R_NOT_REGULAR,	/* 3: a FIFO, device or directory */
+	HP_R_AMBIGUOUS,		/* 3: two names match in different case */
+	HP_R_LOCKED,		/* 3: another run holds the hive */
+	HP_R_CHANGED,		/* 3: rollback over a hive changed since */
+	HP_R_NO_BACKUP,		/* 3: rollback finds no backup */
+	HP_R_OVER_LIMIT,	/* 3: larger than a bound hivepatch keeps */
+	HP_R_NOT_FOUND,		/* 4: a file or directory does not exist */
+	HP_R_TOO_LARGE,		/* 4: a hive file larger than regf allows */
+	HP_R_DAMAGED,		/* 4: a damaged hive, log or backup */
+	HP_R_NOT_VERIFIED,	/* 4: what was written does not read back */
+	HP_R_IO,		/* 4: a read or write failed */
+	HP_R_NO_MEMORY,		/* 4: out of memory */
+};
+
+struct hp_err {
+	enum hp_status status;
+	enum hp_reason reason;
+	char msg[1024];		/* one line, naming the file and the problem */
+};
+
+/* The stable name of a reason ("dirty-unrecoverable"); "" for
+ * HP_R_NONE. */
+const char *hp_reason_name(enum hp_reason reason);
+
+/* The exit status a reason has. */
+enum hp_status hp_reason_status(enum hp_reason reason);
+
+/* The library's version, "0.1.0". */
+const char *hp_version(void);
+
+/* ==== Hives ==== */
+
+enum hp_hive_kind {
+	HP_HIVE_UNKNOWN,
+	HP_HIVE_SOFTWARE,
+	HP_HIVE_SYSTEM,
+	HP_HIVE_SAM,
+	HP_HIVE_SECURITY,
+	HP_HIVE_DEFAULT,
+	HP_HIVE_NTUSER,
+	HP_HIVE_USRCLASS,
+	HP_HIVE_AMCACHE,
+	HP_HIVE_BCD,
+	HP_HIVE_COMPONENTS,
+};
+
+/* "SOFTWARE", "NTUSER.DAT", ...; "unknown". */
+const char *hp_hive_kind_name(enum hp_hive_kind kind);
+
+/* How a dirty hive was read through its transaction logs. */
+enum hp_log_format {
+	HP_LOG_NONE = 0,
+	HP_LOG_OLD = 1,		/* Vista to 8: base block, dirty vector, pages */
+	HP_LOG_NEW = 2,		/* 8.1 and later: HvLE log entries */
+};
+
+struct hp_recovery {
+	int dirty;		/* the primary's base block was dirty */
+	int replayed;		/* its logs were applied */
+	enum hp_log_format format;
+	char *logs_used[2];	/* the logs applied, in order */
+	size_t n_logs_used;
+	unsigned entries_applied;	/* HvLE entries (new format) */
+	unsigned pages_applied;		/* pages written from the logs */
+	uint32_t seq_before_primary, seq_before_secondary;
+	uint32_t seq_after;	/* both sequence numbers of the result */
+	int base_block_recovered;	/* a bad base block came from a log */
+	uint32_t seq_first;	/* new format: the first entry applied */
+	int started_late;	/* that entry is not the one the hive asks
+				 * for: the ones between are in no log */
+	int stopped_early;	/* a log held more that could not be used */
+	char stop_reason[160];	/* why, naming the log and the offset */
+};
+
+/* ==== Stores ==== */
+
+/* One hive a store holds. */
+struct hp_store_hive {
+	char *name;		/* "SOFTWARE"; a bare file: its own name */
+	enum hp_hive_kind kind;	/* what its place says it is;
+				 * HP_HIVE_UNKNOWN when only its content
+				 * can tell (a bare hive file) */
+	char *where;		/* for people: its path in the target */
+	char *identity;		/* what its backups are kept under: the same
+				 * hive gives the same identity each run */
+	struct hp_err problem;	/* HP_OK when it can be read; else why not
+				 * (missing, a link, not a regular file) */
+	void *store_data;	/* the store's own */
+};
+
+/* A transaction log beside a hive. */
+struct hp_log_file {
+	char *name;		/* "SOFTWARE.LOG1" */
+	char *where;		/* its path, for people */
+	int fd;			/* open for reading */
+};
+
+/* What reading a hive from its store gives: descriptors checked by the
+ * store (regular files, not reached through a link). */
+struct hp_hive_files {
+	int fd;			/* the hive, read-only */
+	uint64_t size;
+	struct hp_log_file *logs;	/* sorted by name */
+	size_t n_logs;
+	char **skipped;		/* entries with a log's name that are not
+				 * regular files: never read (their paths) */
+	size_t n_skipped;
+};
+
+/* Closes the descriptors and frees the names (safe on a zeroed struct). */
+void hp_hive_files_free(struct hp_hive_files *f);
+
+/* Called by a store's commit on a descriptor that reads back, from the
+ * medium, what it wrote; 0 accepts it, -1 (with e set) refuses it. */
+typedef int (*hp_check_fn)(void *arg, int fd, struct hp_err *e);
+
+/* What a store does, for a caller that brings its own (as libarchive's
+ * archive_read_open2 takes the caller's callbacks).  Every operation
+ * returns 0, or -1 with e set naming the file.  `priv` is the pointer
+ * given to hp_store_open_ops. */
+struct hp_store_ops {
+	const char *name;	/* "tree", "file": what kind of store */
+	int tree;		/* 1 when its hives are known by their place
+				 * in a Windows tree; 0 for a single hive
+				 * whose kind only its content tells */
+	/* The hives it holds (the store keeps the array until close). */
+	int (*list)(void *priv, struct hp_store_hive **hives, size_t *n,
+		    struct hp_err *e);
+	/* Takes the hive's exclusive write lock, held until close: a second
+	 * writer is refused (HP_R_LOCKED), never waited for. */
+	int (*lock)(void *priv, struct hp_store_hive *hive, struct hp_err *e);
+	/* Opens the hive and its logs for reading; once locked, the
+	 * descriptors are of the very files the lock holds. */
+	int (*read)(void *priv, struct hp_store_hive *hive,
+		    struct hp_hive_files *files, struct hp_err *e);
+	/* Replaces the hive with the bytes of image_fd (read from offset 0
+	 * to its end).  The store writes them durably and calls check on a
+	 * descriptor that re-reads what it wrote, at the last point where a
+	 * refusal still leaves the old hive in place; when check refuses,
+	 * or anything fails, the old hive must be what remains. */
+	int (*commit)(void *priv, struct hp_store_hive *hive, int image_fd,
+		      hp_check_fn check, void *check_arg, struct hp_err *e);
+	/* Sets the log `name` of the hive (one of the names read gave, or
+	 * one a backup lists) to the bytes of src_fd, checked as commit
+	 * checks; src_fd -1 empties it in place.  A log that is gone is
+	 * created. */
+	int (*write_log)(void *priv, struct hp_store_hive *hive,
+			 const char *name, int src_fd, hp_check_fn check,
+			 void *check_arg, struct hp_err *e);
+	/* Releases everything, locks included. */
+	void (*close)(void *priv);
+};
+
+struct hp_store;
+
+/* Opens TARGET as a store: a directory (or a link to one) is the root
+ * of a Windows tree, in which Windows/System32/config and its hives are
+ * found in any letter case, never through a symbolic link; anything else
+ * must be a hive file (not a link).  Errors: HP_R_NOT_FOUND,
+ * HP_R_SYMLINK, HP_R_NOT_REGULAR, HP_R_IO. */
+int hp_store_open(const char *target, struct hp_store **store,
+		  struct hp_err *e);
+
+/* Wraps a caller's store: `ops` and `priv` must outlive it; `target`
+ * names it in messages. */
+int hp_store_open_ops(const struct hp_store_ops *ops, void *priv,
+		      const char *target, struct hp_store **store,
+		      struct hp_err *e);
+
+/* The store's operations and private pointer (to wrap a store in
+ * another: a caller's store can delegate to a tree store). */
+const struct hp_store_ops *hp_store_get_ops(const struct hp_store *store,
+					    void **priv);
+
+/* The hives the store listed when it was opened. */
+size_t hp_store_hives(const struct hp_store *store,
+		      const struct hp_store_hive **hives);
+
+/* TARGET as it was given. */
+const char *hp_store_target(const struct hp_store *store);
+
+void hp_store_close(struct hp_store *store);
+
+/* ==== Views: a hive as Windows would load it ==== */
+
+struct hp_view;
+
+enum {
+	HP_VIEW_NO_RECOVER = 1,	/* read a dirty hive's primary file alone */
+	HP_VIEW_FOR_WRITE = 2,	/* refuse a recovery Windows never wrote
+				 * (an old-format log that stops early) */
+};
+
+/* Reads the hive of `files` (`where` names it in messages): a clean one
+ * as it is, a dirty one with its logs replayed into memory, nothing
+ * written anywhere.  Errors: HP_R_DIRTY_UNRECOVERABLE (naming each log
+ * and why), HP_R_PARTIAL_LOG, HP_R_DAMAGED, HP_R_OVER_LIMIT, HP_R_IO. */
+int hp_view_open(const struct hp_hive_files *files, const char *where,
+		 unsigned flags, struct hp_view **view, struct hp_err *e);
+
+/* A path hivex_open(3) (or any reader) can open for the hive as read:
+ * /proc/self/fd/N of the checked descriptor or of the recovered image;
+ * valid until hp_view_close. */
+const char *hp_view_path(const struct hp_view *view);
+
+/* How it was read; `dirty` is the primary file's state. */
+const struct hp_recovery *hp_view_recovery(const struct hp_view *view);
+
+/* What a reader must be told about a replayed hive ("" when nothing):
+ * the replay stopped early, started late, or a log was not read. */
+const char *hp_view_caveat(const struct hp_view *view);
+
+void hp_view_close(struct hp_view *view);
+
+/* ==== What runs report ==== */
+
+/* Facts about the Windows in the target. */
+struct hp_image {
+	int from_software;	/* the SOFTWARE hive was read */
+	char *product;		/* ProductName, or NULL */
+	char *build;		/* CurrentBuild, or NULL */
+	char *edition;		/* EditionID, or NULL */
+	char *display_version;	/* DisplayVersion, else ReleaseId, or NULL */
+	int is_64bit;		/* Wow6432Node present */
+	int dotnet4_full;	/* NDP\v4\Full exists */
+	int has_release;	/* ... and has a DWORD Release */
+	uint32_t release;
+	const char *dotnet4_version;	/* "4.8", ... (static), or NULL */
+	int dotnet35;		/* NDP\v3.5 Install = 1 */
+	int dotnet20;		/* NDP\v2.0.50727 Install = 1 */
+	char *processor_arch;	/* from SYSTEM: AMD64, x86, ARM64; or NULL */
+};
+
+/* Registry data. */
+struct hp_data {
+	uint32_t type;		/* REG_SZ = 1, REG_DWORD = 4, ... */
+	unsigned char *bytes;	/* as stored in a hive */
+	size_t len;
+	char *text;		/* REG_SZ and REG_EXPAND_SZ: the string as
+				 * UTF-8 (up to its first NUL), or NULL when
+				 * it is not valid UTF-16 */
+};
+
+enum hp_op {
+	HP_OP_CREATE_KEY,	/* [KEY] */
+	HP_OP_DELETE_KEY,	/* [-KEY] */
+	HP_OP_SET_VALUE,	/* "name"=data */
+	HP_OP_DELETE_VALUE,	/* "name"=- */
+};
+
+enum hp_action {
+	HP_ACT_ALREADY,		/* the hive already holds it */
+	HP_ACT_ADD,		/* absent: created */
+	HP_ACT_CHANGE,		/* present with other type or data */
+	HP_ACT_DELETE,		/* present and removed */
+	HP_ACT_SKIP,		/* does not apply to this image */
+};
+
+/* One operation of a .reg file or profile, as judged against a hive
+ * (and, by apply, carried out). */
+struct hp_change {
+	enum hp_hive_kind hive;
+	char *key;		/* "HKLM\\SOFTWARE\\..." */
+	char *name;		/* value name ("" the default); NULL for keys */
+	enum hp_op op;
+	enum hp_action action;
+	char *skip_reason;	/* HP_ACT_SKIP: why; else NULL */
+	int key_existed;
+	int had_value;
+	struct hp_data before;	/* when had_value */
+	struct hp_data after;	/* HP_OP_SET_VALUE: what it holds after */
+	char *source;		/* the .reg file or profile */
+	unsigned line;
+};
+
+/* One hive a run read or wrote. */
+struct hp_hive_report {
+	enum hp_hive_kind kind;
+	char *where;
+	int read;		/* its base block was read: dirty, seq set */
+	int dirty;
+	uint32_t seq[2];	/* its sequence numbers as found */
+	char **logs;		/* the logs beside it (paths) */
+	size_t n_logs;
+	char **control_sets;	/* what CurrentControlSet meant */
+	size_t n_control_sets;
+	int all_control_sets;	/* HP_ALL_CONTROL_SETS chose them */
+	int planned;		/* changes[] is the plan */
+	struct hp_change *changes;
+	size_t n_changes;
+	char *backup;		/* the backup taken, or NULL */
+	char *sha_before, *sha_after;	/* SHA-256 when written */
+	uint32_t seq_after;	/* of the file written; 0: none */
+	char **logs_reset;	/* the logs emptied after the commit */
+	size_t n_logs_reset;
+	struct hp_recovery recovery;
+};
+
+struct hp_result {
+	char *command;		/* "apply", "verify", "import", "recover" */
+	char *target;
+	struct hp_hive_report *hives;
+	size_t n_hives;
+	int has_image;		/* image was detected (not for recover) */
+	struct hp_image image;
+	char **profiles;	/* with auto expanded */
+	size_t n_profiles;
+	char *auto_reason;	/* why --profile auto chose them, or NULL */
+	char **reg_files;
+	size_t n_reg_files;
+	int verify;		/* statuses read as compliance */
+	int dry_run;
+	char *result;		/* one phrase, or NULL on failure */
+	char **warnings;
+	size_t n_warnings;
+	int exit_status;
+	enum hp_reason reason;	/* HP_R_NONE unless it failed */
+	char *error;		/* the message when it failed, else NULL */
+};
+
+void hp_result_free(struct hp_result *result);
+
+/* ==== Patching: apply, verify, import, recover ==== */
+
+#define HP_DEFAULT_PROFILE "net4-tls12"
+#define HP_AUTO_PROFILE "auto"
+
+enum hp_patch_mode {
+	HP_PATCH_APPLY,		/* write what the hive does not hold */
+	HP_PATCH_VERIFY,	/* judge only, never write */
+	HP_PATCH_RECOVER,	/* write dirty hives as their logs recover
+				 * them; no profile */
+};
+
+enum {
+	HP_DRY_RUN = 1,		/* plan and report, write nothing */
+	HP_FORCE = 2,		/* .NET missing, a hive of an unknown kind,
+				 * rollback over a changed hive */
+	HP_ALL_CONTROL_SETS = 4,	/* CurrentControlSet: every set */
+	HP_NO_RECOVER = 8,	/* never replay logs: refuse a dirty hive
+				 * for writing, read its primary otherwise */
+};
+
+struct hp_patch_opts {
+	const char *command;	/* names the run in its result and backups */
+	enum hp_patch_mode mode;
+	unsigned flags;
+	const char *const *profiles;	/* names; "auto" chooses */
+	size_t n_profiles;
+	const char *const *reg_files;
+	size_t n_reg_files;
+	const char *profile_dir;	/* where profiles are read */
+	const char *backup_root;	/* where backups go (writing runs) */
+	const struct timespec *now;	/* the run's time; NULL: the clock */
+};
+
+/* Runs one patch over the store: reads the hives the operations need
+ * (SOFTWARE, SYSTEM), as Windows would load them, judges every
+ * operation, and unless verifying or dry, backs up and commits the
+ * hives that must change (SOFTWARE before SYSTEM; when a later one
+ * fails, the earlier ones are put back) and empties their logs.
+ * Returns HP_OK, HP_NONCOMPLIANT (verify: something missing), or -1
+ * with e set.  *result is set in every case (what was read and done,
+ * and on failure the error); free it with hp_result_free. */
+int hp_patch(struct hp_store *store, const struct hp_patch_opts *opts,
+	     struct hp_result **result, struct hp_err *e);
+
+/* ==== Inspecting: is the image TLS 1.2 ready? ==== */
+
+enum hp_profile_state {
+	HP_PROFILE_COMPLIANT,
+	HP_PROFILE_NOT_COMPLIANT,
+	HP_PROFILE_NOT_APPLICABLE,
+};
+
+/* What inspect advises (rendered as a command line by the caller). */
+enum hp_advice {
+	HP_ADVISE_NONE_READY,	/* ready by auto's rules */
+	HP_ADVISE_APPLY_AUTO,	/* apply --profile auto */
+	HP_ADVISE_BLOCKED,	/* auto needs a profile the target cannot
+				 * take (advice_profile, advice_reason) */
+	HP_ADVISE_NO_AUTO,	/* auto cannot choose (auto_reason says) */
+};
+
+struct hp_inspect_hive {
+	enum hp_hive_kind kind;
+	char *where;
+	int dirty;
+	uint32_t seq[2];
+	struct hp_recovery recovery;
+	char *current_control_set;	/* SYSTEM, when Select is sound */
+};
+
+struct hp_inspect_value {
+	char *key;
+	char *name;
+	int present;
+	struct hp_data data;	/* when present */
+	char *profile;		/* the first profile that sets it */
+};
+
+struct hp_inspect_profile {
+	char *name;
+	char *description;
+	enum hp_profile_state state;
+	char *reason;		/* why not compliant or not applicable */
+	int chosen_by_auto;
+};
+
+struct hp_inspect {
+	char *target;
+	struct hp_inspect_hive *hives;
+	size_t n_hives;
+	int has_image;
+	struct hp_image image;
+	struct hp_inspect_value *values;
+	size_t n_values;
+	struct hp_inspect_profile *profiles;
+	size_t n_profiles;
+	char **auto_profiles;
+	size_t n_auto_profiles;
+	int auto_ok;
+	char *auto_reason;	/* the rule that applied, or why none did */
+	char **warnings;
+	size_t n_warnings;
+	int ready;
+	enum hp_advice advice;
+	char *advice_profile, *advice_reason;	/* HP_ADVISE_BLOCKED */
+	int has_system;		/* the target has a SYSTEM hive */
+	int exit_status;
+	enum hp_reason reason;
+	char *error;
+};
+
+struct hp_inspect_opts {
+	const char *profile_dir;
+	unsigned flags;		/* HP_NO_RECOVER */
+};
+
+/* Reads SOFTWARE (required) and SYSTEM (when the store has it), judges
+ * every profile against them, and writes nothing.  Returns HP_OK when
+ * ready by --profile auto's rules, HP_NONCOMPLIANT when not, -1 with e
+ * set on failure; *result is set in every case (free it with
+ * hp_inspect_free). */
+int hp_inspect(struct hp_store *store, const struct hp_inspect_opts *opts,
+	       struct hp_inspect **result, struct hp_err *e);
+
+void hp_inspect_free(struct hp_inspect *result);
+
+/* ==== Rolling back the last run ==== */
+
+struct hp_rollback_file {
+	char *where;
+	int is_log;
+	int written;		/* 0: it already held the backup */
+	char *time;		/* of the run undone */
+	char *sha256;		/* the hive's, as restored */
+	char *backup;		/* the backup it came from (hives) */
+};
+
+struct hp_rollback {
+	char *target;
+	int checked;		/* every file passed its check */
+	struct hp_rollback_file *files;
+	size_t n_files;
+	char **warnings;
+	size_t n_warnings;
+	int exit_status;
+	enum hp_reason reason;
+	char *error;
+};
+
+struct hp_rollback_opts {
+	const char *backup_root;
+	unsigned flags;		/* HP_FORCE: restore over changed files */
+};
+
+/* Puts back every hive (and its logs) the last writing run on the
+ * store replaced, but only over files that run left (their hashes must
+ * match) unless forced.  Every file is checked before any is written.
+ * Returns 0 or -1; *result is set in every case. */
+int hp_rollback(struct hp_store *store, const struct hp_rollback_opts *opts,
+		struct hp_rollback **result, struct hp_err *e);
+
+void hp_rollback_free(struct hp_rollback *result);
+
+/* ==== Exporting a key as a .reg file ==== */
+
+enum {
+	HP_EXPORT_UTF16 = 16,	/* regedit's own UTF-16LE with CRLF */
+};
+
+struct hp_export_opts {
+	const char *key;	/* "HKLM\\SOFTWARE\\..." */
+	unsigned flags;		/* HP_NO_RECOVER, HP_EXPORT_UTF16 */
+	const char *output;	/* a file to create, or NULL */
+	FILE *stream;		/* where to write when output is NULL */
+};
+
+struct hp_export {
+	char *where;		/* the hive read */
+	char **notes;		/* what its reader must be told */
+	size_t n_notes;
+	int *note_is_warning;
+};
+
+/* Writes the key and everything below it, as regedit exports.  Errors:
+ * HP_R_NO_KEY, HP_R_USAGE (a key outside HKLM\SOFTWARE, an output that
+ * is the hive), and those of reading the hive.  *result is set in every
+ * case. */
+int hp_export(struct hp_store *store, const struct hp_export_opts *opts,
+	      struct hp_export **result, struct hp_err *e);
+
+void hp_export_free(struct hp_export *result);
+
+/* ==== Profiles ==== */
+
+struct hp_profile_info {
+	char *name;
+	char *description;
+};
+
+/* The profiles in profile_dir, sorted by name. */
+int hp_profiles(const char *profile_dir, struct hp_profile_info **list,
+		size_t *n, struct hp_err *e);
+
+void hp_profiles_free(struct hp_profile_info *list, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
