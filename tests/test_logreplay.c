@@ -13,10 +13,11 @@
  *
  * The files in $TESTS_SRCDIR/fuzz-regressions/ (inputs the fuzz target
  * once crashed on) are replayed through LLVMFuzzerTestOneInput, linked in
- * from fuzz_logreplay.c. */
+ * from fuzz_logreplay.c; finding none there is a failure. */
 #include "config.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -786,12 +787,10 @@ START_TEST(test_fuzz_regressions)
 	struct dirent *de;
 	unsigned n = 0;
 
-	if (dp == NULL) {
-		fprintf(stderr, "SKIP: test_logreplay: no %s (set "
-		    "TESTS_SRCDIR): fuzz regressions not replayed\n", dir);
-		free(dir);
-		return;
-	}
+	/* A missing directory or an empty one would replay nothing and
+	 * pass: fail instead, so that losing the inputs is noticed. */
+	ck_assert_msg(dp != NULL, "cannot open %s (set TESTS_SRCDIR): %s",
+	    dir, strerror(errno));
 	while ((de = readdir(dp)) != NULL) {
 		char *p;
 		unsigned char *d;
@@ -807,6 +806,7 @@ START_TEST(test_fuzz_regressions)
 		n++;
 	}
 	closedir(dp);
+	ck_assert_msg(n > 0, "no fuzz regression input in %s", dir);
 	fprintf(stderr, "test_logreplay: %u fuzz regression input(s) replayed\n",
 	    n);
 	free(dir);
