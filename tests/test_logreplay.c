@@ -70,22 +70,13 @@ mkdirty(const char *dir, const char *mode, const char *name, ...)
 
 /* ---- replaying ---- */
 
-struct replay {
-	int rc;
-	struct hp_err e;
-	struct log_replay_report rep;
-	unsigned char *img;
-	size_t len;
-	char *out;	/* the image written to a file (rc 0) */
-};
-
 /* log_replay(hive, logs...) with the logs NULL-terminated; on success the
  * image goes to hive + ".replayed" and its base block is checked. */
 static void
-replay(struct replay *r, const char *hive, ...) __attribute__((sentinel));
+replay(struct tu_replay *r, const char *hive, ...) __attribute__((sentinel));
 
 static void
-replay(struct replay *r, const char *hive, ...)
+replay(struct tu_replay *r, const char *hive, ...)
 {
 	char *logs[8];
 	size_t n = 0;
@@ -113,14 +104,6 @@ replay(struct replay *r, const char *hive, ...)
 	}
 	r->out = tu_strf("%s.replayed", hive);
 	tu_write_file(r->out, r->img, r->len);
-}
-
-static void
-replay_free(struct replay *r)
-{
-	free(r->img);
-	free(r->out);
-	log_replay_report_free(&r->rep);
 }
 
 #define ASSERT_OK(r) \
@@ -173,7 +156,7 @@ fx_free(struct fx *f)
  * entries, with a stop reason holding LOG and WHY; the image is the hive
  * as it must be after those entries (OUT.expected.APPLIED). */
 static void
-assert_stopped(const struct replay *r, const struct fx *f, unsigned applied,
+assert_stopped(const struct tu_replay *r, const struct fx *f, unsigned applied,
     const char *log, const char *why)
 {
 	char *want = tu_strf("%s.expected.%u", f->out, applied);
@@ -193,7 +176,7 @@ START_TEST(test_new_format)
 {
 	char *dir = tu_scratch_new();
 	struct fx f;
-	struct replay r;
+	struct tu_replay r;
 
 	fx_make(&f, dir, "new", "SOFTWARE", NULL);
 	replay(&r, f.out, f.l1, f.l2, NULL);
@@ -222,7 +205,7 @@ START_TEST(test_new_format)
 	tu_assert_same_hive(r.out, f.want);
 	/* And the stale primary alone is not that hive. */
 	tu_assert_hives_differ(f.out, f.want);
-	replay_free(&r);
+	tu_replay_free(&r);
 	fx_free(&f);
 	free(dir);
 }
@@ -233,7 +216,7 @@ START_TEST(test_new_format_log_order_given)
 	/* The order the logs are given in does not matter. */
 	char *dir = tu_scratch_new();
 	struct fx f;
-	struct replay r;
+	struct tu_replay r;
 
 	fx_make(&f, dir, "new", "SOFTWARE", NULL);
 	replay(&r, f.out, f.l2, f.l1, NULL);
@@ -242,7 +225,7 @@ START_TEST(test_new_format_log_order_given)
 	ck_assert_str_eq(r.rep.logs_used[0], f.l1);
 	ck_assert_str_eq(r.rep.logs_used[1], f.l2);
 	tu_assert_same_hive(r.out, f.want);
-	replay_free(&r);
+	tu_replay_free(&r);
 	fx_free(&f);
 	free(dir);
 }
@@ -252,7 +235,7 @@ START_TEST(test_old_format)
 {
 	char *dir = tu_scratch_new();
 	struct fx f;
-	struct replay r;
+	struct tu_replay r;
 
 	fx_make(&f, dir, "old", "SOFTWARE", NULL);
 	replay(&r, f.out, f.l1, NULL);
@@ -267,7 +250,7 @@ START_TEST(test_old_format)
 	ck_assert_int_eq(r.rep.stopped_early, 0);
 	tu_assert_same_hive(r.out, f.want);
 	tu_assert_hives_differ(f.out, f.want);
-	replay_free(&r);
+	tu_replay_free(&r);
 	fx_free(&f);
 	free(dir);
 }
@@ -280,7 +263,7 @@ START_TEST(test_clean_unchanged)
 	unsigned char *d;
 	size_t len;
 	struct fx f;
-	struct replay r;
+	struct tu_replay r;
 
 	fx_make(&f, dir, "new", "SOFTWARE", NULL);
 	orig = tu_strf("%s.orig", f.out);
@@ -297,13 +280,13 @@ START_TEST(test_clean_unchanged)
 	ck_assert_uint_eq(r.len, len);
 	ck_assert(memcmp(r.img, d, len) == 0);
 	free(d);
-	replay_free(&r);
+	tu_replay_free(&r);
 
 	/* Without logs too; and the logs are not even read. */
 	replay(&r, orig, "/nonexistent/HIVE.LOG1", NULL);
 	ASSERT_OK(&r);
 	ck_assert_int_eq(r.rep.dirty, 0);
-	replay_free(&r);
+	tu_replay_free(&r);
 	free(orig);
 	fx_free(&f);
 	free(dir);
@@ -316,14 +299,14 @@ START_TEST(test_truncated_new)
 	char *gl1 = tu_strf("%s.LOG1", good);
 	char *cut = tu_strf("%zu", tu_log_entry_offset(gl1, 2) + 1000);
 	struct fx f;
-	struct replay r;
+	struct tu_replay r;
 
 	fx_make(&f, dir, "new", "CUT", "--truncate-log", cut, NULL);
 	replay(&r, f.out, f.l1, f.l2, NULL);
 	assert_stopped(&r, &f, 1, "CUT.LOG1", "truncated");
 	ck_assert_uint_eq(r.rep.n_logs_used, 1);
 	ck_assert_uint_eq(r.rep.seq_after, 2);
-	replay_free(&r);
+	tu_replay_free(&r);
 	fx_free(&f);
 
 	/* Cut inside the first entry: nothing trustworthy is left. */
@@ -333,7 +316,7 @@ START_TEST(test_truncated_new)
 	ASSERT_HAS(r.e.msg, "message", f.out);
 	ASSERT_HAS(r.e.msg, "message", f.l1);
 	ASSERT_HAS(r.e.msg, "message", "truncated");
-	replay_free(&r);
+	tu_replay_free(&r);
 	fx_free(&f);
 	free(cut);
 	free(gl1);
@@ -346,7 +329,7 @@ START_TEST(test_truncated_old)
 {
 	char *dir = tu_scratch_new();
 	struct fx f;
-	struct replay r;
+	struct tu_replay r;
 	size_t len;
 	unsigned char *d;
 	char *cut;
@@ -357,7 +340,7 @@ START_TEST(test_truncated_old)
 	ASSERT_REFUSED(&r);
 	ASSERT_HAS(r.e.msg, "message", f.l1);
 	ASSERT_HAS(r.e.msg, "message", "truncated");
-	replay_free(&r);
+	tu_replay_free(&r);
 	fx_free(&f);
 
 	/* Cut before the pages of the last hive bins: the earlier bins are
@@ -375,7 +358,7 @@ START_TEST(test_truncated_old)
 	ck_assert_uint_gt(r.rep.pages_applied, 0);
 	ASSERT_HAS(r.rep.stop_reason, "stop reason", "CUT2.LOG1");
 	ASSERT_HAS(r.rep.stop_reason, "stop reason", "truncated");
-	replay_free(&r);
+	tu_replay_free(&r);
 	fx_free(&f);
 	free(cut);
 	free(dir);
@@ -386,12 +369,12 @@ START_TEST(test_corrupt_entry)
 {
 	char *dir = tu_scratch_new();
 	struct fx f;
-	struct replay r;
+	struct tu_replay r;
 
 	fx_make(&f, dir, "new", "C2", "--corrupt-entry", "2", NULL);
 	replay(&r, f.out, f.l1, f.l2, NULL);
 	assert_stopped(&r, &f, 1, "C2.LOG1", "hash");
-	replay_free(&r);
+	tu_replay_free(&r);
 	fx_free(&f);
 
 	/* The third entry, in LOG2: LOG1's two are applied. */
@@ -400,7 +383,7 @@ START_TEST(test_corrupt_entry)
 	assert_stopped(&r, &f, 2, "C3.LOG2", "hash");
 	ck_assert_uint_eq(r.rep.n_logs_used, 1);
 	ck_assert_uint_eq(r.rep.seq_after, 3);
-	replay_free(&r);
+	tu_replay_free(&r);
 	fx_free(&f);
 
 	/* A header field only Hash-2 covers (the flags of LOG2's entry). */
@@ -416,7 +399,7 @@ START_TEST(test_corrupt_entry)
 	}
 	replay(&r, f.out, f.l1, f.l2, NULL);
 	assert_stopped(&r, &f, 2, "H2.LOG2", "hash");
-	replay_free(&r);
+	tu_replay_free(&r);
 	fx_free(&f);
 
 	/* The first entry: refused, naming the files. */
@@ -427,7 +410,7 @@ START_TEST(test_corrupt_entry)
 	ASSERT_HAS(r.e.msg, "message", f.l1);
 	ASSERT_HAS(r.e.msg, "message", "hash");
 	ck_assert_msg(strchr(r.e.msg, '\n') == NULL, "message on one line");
-	replay_free(&r);
+	tu_replay_free(&r);
 	fx_free(&f);
 	free(dir);
 }
@@ -437,13 +420,13 @@ START_TEST(test_gap)
 {
 	char *dir = tu_scratch_new();
 	struct fx f;
-	struct replay r;
+	struct tu_replay r;
 
 	fx_make(&f, dir, "new", "GAP", "--gap", NULL);
 	replay(&r, f.out, f.l1, f.l2, NULL);
 	assert_stopped(&r, &f, 1, "GAP.LOG1", "gap");
 	ck_assert_uint_eq(r.rep.seq_after, 2);
-	replay_free(&r);
+	tu_replay_free(&r);
 	fx_free(&f);
 	free(dir);
 }
@@ -453,7 +436,7 @@ START_TEST(test_wrong_hive)
 {
 	char *dir = tu_scratch_new();
 	struct fx f;
-	struct replay r;
+	struct tu_replay r;
 
 	fx_make(&f, dir, "new", "WN", "--wrong-hive", NULL);
 	replay(&r, f.out, f.l1, f.l2, NULL);
@@ -462,7 +445,7 @@ START_TEST(test_wrong_hive)
 	ASSERT_HAS(r.e.msg, "message", f.l1);
 	ASSERT_HAS(r.e.msg, "message", f.l2);
 	ASSERT_HAS(r.e.msg, "message", "another hive");
-	replay_free(&r);
+	tu_replay_free(&r);
 	fx_free(&f);
 
 	fx_make(&f, dir, "old", "WO", "--wrong-hive", NULL);
@@ -470,7 +453,7 @@ START_TEST(test_wrong_hive)
 	ASSERT_REFUSED(&r);
 	ASSERT_HAS(r.e.msg, "message", f.l1);
 	ASSERT_HAS(r.e.msg, "message", "another hive");
-	replay_free(&r);
+	tu_replay_free(&r);
 	fx_free(&f);
 	free(dir);
 }
@@ -480,7 +463,7 @@ START_TEST(test_no_logs)
 {
 	char *dir = tu_scratch_new();
 	struct fx f;
-	struct replay r;
+	struct tu_replay r;
 
 	fx_make(&f, dir, "new", "NOLOG", NULL);
 	replay(&r, f.out, NULL);
@@ -488,20 +471,20 @@ START_TEST(test_no_logs)
 	ASSERT_HAS(r.e.msg, "message", f.out);
 	ASSERT_HAS(r.e.msg, "message", "no transaction log");
 	ck_assert_int_eq(r.rep.dirty, 1);
-	replay_free(&r);
+	tu_replay_free(&r);
 
 	/* Only logs that are not logs (the hive itself, a copy of it). */
 	replay(&r, f.out, f.out, NULL);
 	ASSERT_REFUSED(&r);
 	ASSERT_HAS(r.e.msg, "message", "not a transaction log");
-	replay_free(&r);
+	tu_replay_free(&r);
 
 	/* An unreadable log is an I/O error naming it. */
 	replay(&r, f.out, f.l1, "/nonexistent/NOLOG.LOG2", NULL);
 	ck_assert_int_eq(r.rc, -1);
 	ck_assert_int_eq(r.e.status, HP_IOERR);
 	ASSERT_HAS(r.e.msg, "message", "/nonexistent/NOLOG.LOG2");
-	replay_free(&r);
+	tu_replay_free(&r);
 	fx_free(&f);
 	free(dir);
 }
@@ -513,7 +496,7 @@ START_TEST(test_remnants)
 	 * normal end of a log, not a stop. */
 	char *dir = tu_scratch_new();
 	struct fx f;
-	struct replay r;
+	struct tu_replay r;
 
 	fx_make(&f, dir, "new", "RE", "--remnants", NULL);
 	replay(&r, f.out, f.l1, f.l2, NULL);
@@ -522,7 +505,7 @@ START_TEST(test_remnants)
 	ck_assert_uint_eq(r.rep.n_logs_used, 2);
 	ck_assert_int_eq(r.rep.stopped_early, 0);
 	tu_assert_same_hive(r.out, f.want);
-	replay_free(&r);
+	tu_replay_free(&r);
 	fx_free(&f);
 
 	/* Old format, pages marked one 512-byte sector at a time. */
@@ -531,7 +514,7 @@ START_TEST(test_remnants)
 	ASSERT_OK(&r);
 	ck_assert_int_eq(r.rep.stopped_early, 0);
 	tu_assert_same_hive(r.out, f.want);
-	replay_free(&r);
+	tu_replay_free(&r);
 	fx_free(&f);
 	free(dir);
 }
@@ -543,7 +526,7 @@ START_TEST(test_choice_swapped)
 	 * log with the lower sequence number goes first. */
 	char *dir = tu_scratch_new();
 	struct fx f;
-	struct replay r;
+	struct tu_replay r;
 
 	fx_make(&f, dir, "new", "SW", "--swap-logs", NULL);
 	replay(&r, f.out, f.l1, f.l2, NULL);
@@ -554,7 +537,7 @@ START_TEST(test_choice_swapped)
 	ck_assert_str_eq(r.rep.logs_used[1], f.l1);
 	ck_assert_int_eq(r.rep.stopped_early, 0);
 	tu_assert_same_hive(r.out, f.want);
-	replay_free(&r);
+	tu_replay_free(&r);
 	fx_free(&f);
 	free(dir);
 }
@@ -566,7 +549,7 @@ START_TEST(test_choice_stale_log2)
 	 * would wreck the first hive bin). */
 	char *dir = tu_scratch_new();
 	struct fx f;
-	struct replay r;
+	struct tu_replay r;
 
 	fx_make(&f, dir, "new", "ST", "--stale-log2", NULL);
 	replay(&r, f.out, f.l2, f.l1, NULL);
@@ -576,14 +559,14 @@ START_TEST(test_choice_stale_log2)
 	ck_assert_str_eq(r.rep.logs_used[0], f.l1);
 	ck_assert_int_eq(r.rep.stopped_early, 0);
 	tu_assert_same_hive(r.out, f.want);
-	replay_free(&r);
+	tu_replay_free(&r);
 
 	/* LOG2 alone is too old: refused, saying so. */
 	replay(&r, f.out, f.l2, NULL);
 	ASSERT_REFUSED(&r);
 	ASSERT_HAS(r.e.msg, "message", f.l2);
 	ASSERT_HAS(r.e.msg, "message", "older than the hive");
-	replay_free(&r);
+	tu_replay_free(&r);
 	fx_free(&f);
 	free(dir);
 }
@@ -593,7 +576,7 @@ START_TEST(test_bad_base_block)
 {
 	char *dir = tu_scratch_new();
 	struct fx f;
-	struct replay r;
+	struct tu_replay r;
 
 	fx_make(&f, dir, "new", "BN", "--bad-base-block", NULL);
 	replay(&r, f.out, f.l1, f.l2, NULL);
@@ -604,7 +587,7 @@ START_TEST(test_bad_base_block)
 	ck_assert_uint_eq(r.rep.n_logs_used, 1);
 	ck_assert_str_eq(r.rep.logs_used[0], f.l2);
 	tu_assert_same_hive(r.out, f.want);
-	replay_free(&r);
+	tu_replay_free(&r);
 	fx_free(&f);
 
 	fx_make(&f, dir, "old", "BO", "--bad-base-block", NULL);
@@ -613,13 +596,13 @@ START_TEST(test_bad_base_block)
 	ck_assert_int_eq(r.rep.base_block_recovered, 1);
 	ck_assert_int_eq(r.rep.format, LOG_FORMAT_OLD);
 	tu_assert_same_hive(r.out, f.want);
-	replay_free(&r);
+	tu_replay_free(&r);
 
 	/* No log: refused, saying the base block is damaged. */
 	replay(&r, f.out, NULL);
 	ASSERT_REFUSED(&r);
 	ASSERT_HAS(r.e.msg, "message", "damaged");
-	replay_free(&r);
+	tu_replay_free(&r);
 	fx_free(&f);
 	free(dir);
 }
@@ -648,7 +631,7 @@ START_TEST(test_identity)
 	static const unsigned char later[8] = { 1, 2, 3, 4, 5, 6, 7, 1 };
 	unsigned char guid[16];
 	struct fx f;
-	struct replay r;
+	struct tu_replay r;
 
 	fx_make(&f, dir, "new", "ID", NULL);
 	patch_base_block(f.l1, 12, later, 8);
@@ -657,7 +640,7 @@ START_TEST(test_identity)
 	ASSERT_OK(&r);
 	ck_assert_uint_eq(r.rep.entries_applied, 3);
 	tu_assert_same_hive(r.out, f.want);
-	replay_free(&r);
+	tu_replay_free(&r);
 
 	/* A GUID set on one side only: still accepted. */
 	memset(guid, 0x5a, sizeof(guid));
@@ -665,7 +648,7 @@ START_TEST(test_identity)
 	patch_base_block(f.l2, 112, guid, 16);
 	replay(&r, f.out, f.l1, f.l2, NULL);
 	ASSERT_OK(&r);
-	replay_free(&r);
+	tu_replay_free(&r);
 
 	/* Both set, and different: refused. */
 	memset(guid, 0xa5, sizeof(guid));
@@ -673,7 +656,7 @@ START_TEST(test_identity)
 	replay(&r, f.out, f.l1, f.l2, NULL);
 	ASSERT_REFUSED(&r);
 	ASSERT_HAS(r.e.msg, "message", "another hive");
-	replay_free(&r);
+	tu_replay_free(&r);
 	fx_free(&f);
 	free(dir);
 }
@@ -683,7 +666,7 @@ START_TEST(test_not_a_hive)
 {
 	char *dir = tu_scratch_new(), *p = tu_strf("%s/garbage", dir);
 	unsigned char junk[8192];
-	struct replay r;
+	struct tu_replay r;
 	size_t i;
 
 	for (i = 0; i < sizeof(junk); i++)
@@ -693,14 +676,14 @@ START_TEST(test_not_a_hive)
 	ck_assert_int_eq(r.rc, -1);
 	ck_assert_int_eq(r.e.status, HP_IOERR);
 	ASSERT_HAS(r.e.msg, "message", p);
-	replay_free(&r);
+	tu_replay_free(&r);
 	tu_write_file(p, junk, 100);
 	replay(&r, p, NULL);
 	ck_assert_int_eq(r.e.status, HP_IOERR);
-	replay_free(&r);
+	tu_replay_free(&r);
 	replay(&r, dir, NULL);
 	ck_assert_int_eq(r.e.status, HP_IOERR);
-	replay_free(&r);
+	tu_replay_free(&r);
 	free(p);
 	free(dir);
 }
@@ -818,7 +801,7 @@ END_TEST
 /* Replays CORPUS/sub/name with the logs given and writes the image into a
  * scratch directory (the corpus is only read). */
 static int
-corpus_replay(struct replay *r, const char *sub, const char *name,
+corpus_replay(struct tu_replay *r, const char *sub, const char *name,
 	      const char *log1, const char *log2)
 {
 	char *what = tu_strf("test_logreplay: replaying %s/%s", sub, name);
@@ -854,7 +837,7 @@ corpus_replay(struct replay *r, const char *sub, const char *name,
 
 START_TEST(test_corpus_newformat)
 {
-	struct replay r;
+	struct tu_replay r;
 	char *windows;
 
 	if (!corpus_replay(&r, "dirty/newformat-yarp", "NewDirtyHive",
@@ -876,13 +859,13 @@ START_TEST(test_corpus_newformat)
 	    tu_env("HIVEPATCH_CORPUS"));
 	tu_assert_hives_differ(r.out, windows);
 	free(windows);
-	replay_free(&r);
+	tu_replay_free(&r);
 }
 END_TEST
 
 START_TEST(test_corpus_oldformat)
 {
-	struct replay r;
+	struct tu_replay r;
 	char *windows;
 
 	if (!corpus_replay(&r, "dirty/oldformat-yarp", "OldDirtyHive",
@@ -900,13 +883,13 @@ START_TEST(test_corpus_oldformat)
 	    tu_env("HIVEPATCH_CORPUS"));
 	tu_assert_hives_differ(r.out, windows);
 	free(windows);
-	replay_free(&r);
+	tu_replay_free(&r);
 }
 END_TEST
 
 START_TEST(test_corpus_usrclass)
 {
-	struct replay r;
+	struct tu_replay r;
 	struct tu_hive_count c;
 	char *text;
 
@@ -921,7 +904,7 @@ START_TEST(test_corpus_usrclass)
 	text = tu_dump_hive(r.out, &c);
 	ck_assert_uint_gt(c.keys, 1000);
 	free(text);
-	replay_free(&r);
+	tu_replay_free(&r);
 }
 END_TEST
 
