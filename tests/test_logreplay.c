@@ -7,9 +7,8 @@
  * compared with the expected hive by walking both with hivex: every key
  * name, every value name, type and data; never by bytes.
  *
- * With HIVEPATCH_CORPUS set, the dirty hives of the shared corpus are
- * replayed too and compared with the hives Windows recovered itself;
- * without it those tests print a SKIP line on stderr and pass.
+ * The dirty hives of the shared corpus are replayed, and compared with
+ * the hives Windows recovered itself, in test_corpus.c.
  *
  * The files in $TESTS_SRCDIR/fuzz-regressions/ (inputs the fuzz target
  * once crashed on) are replayed through LLVMFuzzerTestOneInput, linked in
@@ -796,124 +795,11 @@ START_TEST(test_fuzz_regressions)
 }
 END_TEST
 
-/* ---- the shared corpus: Windows' own results ---- */
-
-/* Replays CORPUS/sub/name with the logs given and writes the image into a
- * scratch directory (the corpus is only read). */
-static int
-corpus_replay(struct tu_replay *r, const char *sub, const char *name,
-	      const char *log1, const char *log2)
-{
-	char *what = tu_strf("test_logreplay: replaying %s/%s", sub, name);
-	const char *c = tu_corpus(what);
-	char *dir, *hive, *l1, *l2 = NULL, *copy;
-
-	free(what);
-	if (c == NULL)
-		return 0;
-	dir = tu_scratch_new();
-	hive = tu_strf("%s/%s/%s", c, sub, name);
-	l1 = tu_strf("%s/%s/%s", c, sub, log1);
-	if (log2 != NULL)
-		l2 = tu_strf("%s/%s/%s", c, sub, log2);
-	memset(r, 0, sizeof(*r));
-	if (l2 != NULL)
-		r->rc = log_replay(hive, (char *[]){ l1, l2 }, 2, &r->img,
-		    &r->len, &r->rep, &r->e);
-	else
-		r->rc = log_replay(hive, (char *[]){ l1 }, 1, &r->img, &r->len,
-		    &r->rep, &r->e);
-	ck_assert_msg(r->rc == 0, "%s: %s", hive, r->e.msg);
-	ck_assert(regf_checksum_ok(r->img));
-	copy = tu_strf("%s/%s.replayed", dir, name);
-	tu_write_file(copy, r->img, r->len);
-	r->out = copy;
-	free(hive);
-	free(l1);
-	free(l2);
-	free(dir);
-	return 1;
-}
-
-START_TEST(test_corpus_newformat)
-{
-	struct tu_replay r;
-	char *windows;
-
-	if (!corpus_replay(&r, "dirty/newformat-yarp", "NewDirtyHive",
-	    "NewDirtyHive.LOG1", "NewDirtyHive.LOG2"))
-		return;
-	ck_assert_int_eq(r.rep.dirty, 1);
-	ck_assert_int_eq(r.rep.format, LOG_FORMAT_NEW);
-	ck_assert_uint_eq(r.rep.n_logs_used, 2);
-	ck_assert_uint_eq(r.rep.entries_applied, 4);
-	ck_assert_uint_eq(r.rep.seq_before_primary, 3);
-	ck_assert_uint_eq(r.rep.seq_before_secondary, 2);
-	ck_assert_uint_eq(r.rep.seq_after, 5);
-	ck_assert_int_eq(r.rep.stopped_early, 0);
-	windows = tu_strf("%s/dirty/newformat-yarp/"
-	    "NewDirtyHive.recovered-by-windows10", tu_env("HIVEPATCH_CORPUS"));
-	tu_assert_same_hive(r.out, windows);
-	free(windows);
-	windows = tu_strf("%s/dirty/newformat-yarp/NewDirtyHive",
-	    tu_env("HIVEPATCH_CORPUS"));
-	tu_assert_hives_differ(r.out, windows);
-	free(windows);
-	tu_replay_free(&r);
-}
-END_TEST
-
-START_TEST(test_corpus_oldformat)
-{
-	struct tu_replay r;
-	char *windows;
-
-	if (!corpus_replay(&r, "dirty/oldformat-yarp", "OldDirtyHive",
-	    "OldDirtyHive.LOG1", NULL))
-		return;
-	ck_assert_int_eq(r.rep.format, LOG_FORMAT_OLD);
-	ck_assert_uint_eq(r.rep.n_logs_used, 1);
-	ck_assert_uint_gt(r.rep.pages_applied, 0);
-	ck_assert_int_eq(r.rep.stopped_early, 0);
-	windows = tu_strf("%s/dirty/oldformat-yarp/"
-	    "OldDirtyHive.recovered-by-windows7", tu_env("HIVEPATCH_CORPUS"));
-	tu_assert_same_hive(r.out, windows);
-	free(windows);
-	windows = tu_strf("%s/dirty/oldformat-yarp/OldDirtyHive",
-	    tu_env("HIVEPATCH_CORPUS"));
-	tu_assert_hives_differ(r.out, windows);
-	free(windows);
-	tu_replay_free(&r);
-}
-END_TEST
-
-START_TEST(test_corpus_usrclass)
-{
-	struct tu_replay r;
-	struct tu_hive_count c;
-	char *text;
-
-	if (!corpus_replay(&r, "dirty/usrclass-win10", "UsrClass.dat",
-	    "UsrClass.dat.LOG1", "UsrClass.dat.LOG2"))
-		return;
-	ck_assert_int_eq(r.rep.format, LOG_FORMAT_NEW);
-	ck_assert_uint_eq(r.rep.n_logs_used, 2);
-	ck_assert_uint_eq(r.rep.entries_applied, 14);
-	ck_assert_uint_eq(r.rep.seq_after, 300);
-	ck_assert_int_eq(r.rep.stopped_early, 0);
-	text = tu_dump_hive(r.out, &c);
-	ck_assert_uint_gt(c.keys, 1000);
-	free(text);
-	tu_replay_free(&r);
-}
-END_TEST
-
 static Suite *
 logreplay_suite(void)
 {
 	Suite *s = suite_create("logreplay");
 	TCase *tc = tcase_create("fixtures");
-	TCase *tcc = tcase_create("corpus");
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_unchecked_fixture(tc, make_clean_hive, free_clean_hive);
@@ -938,12 +824,6 @@ logreplay_suite(void)
 	tcase_add_test(tc, test_checksum);
 	tcase_add_test(tc, test_fuzz_regressions);
 	suite_add_tcase(s, tc);
-
-	tcase_set_timeout(tcc, 300);
-	tcase_add_test(tcc, test_corpus_newformat);
-	tcase_add_test(tcc, test_corpus_oldformat);
-	tcase_add_test(tcc, test_corpus_usrclass);
-	suite_add_tcase(s, tcc);
 	return s;
 }
 

@@ -9,9 +9,8 @@
  * compared with it by walking both with hivex, never by bytes.  "Nothing
  * written" is checked on the hive and on every log beside it, by hash.
  *
- * With HIVEPATCH_CORPUS set, recover also runs on copies of the corpus's
- * dirty hives and is compared with the hives Windows recovered itself;
- * without it those tests print a SKIP line on stderr and pass. */
+ * The shared corpus's dirty hives, recovered and compared with the hives
+ * Windows recovered itself, are tested in test_corpus.c. */
 #include "config.h"
 
 #include <sys/stat.h>
@@ -1149,116 +1148,6 @@ START_TEST(test_rollback_refuses_before_writing_any_hive)
 }
 END_TEST
 
-/* ---- the shared corpus: Windows' own results ---- */
-
-static const struct {
-	const char *dir, *hive;
-	const char *logs[3];	/* NULL-ended */
-	const char *windows;	/* the hive Windows recovered, or NULL */
-} corpus_dirty[] = {
-	{ "dirty/newformat-yarp", "NewDirtyHive",
-	  { "NewDirtyHive.LOG1", "NewDirtyHive.LOG2", NULL },
-	  "NewDirtyHive.recovered-by-windows10" },
-	{ "dirty/oldformat-yarp", "OldDirtyHive",
-	  { "OldDirtyHive.LOG1", NULL, NULL },
-	  "OldDirtyHive.recovered-by-windows7" },
-	{ "dirty/usrclass-win10", "UsrClass.dat",
-	  { "UsrClass.dat.LOG1", "UsrClass.dat.LOG2", NULL }, NULL },
-};
-
-/* Copies the hive and its logs into a scratch directory, writable (the
- * corpus is only read), and returns the copy of the hive. */
-static char *
-copy_corpus_hive(const char *corpus, int i)
-{
-	char *dir = tu_pathf("%s/corpus", tu_scratch);
-	char *hive = tu_pathf("%s/%s", dir, corpus_dirty[i].hive);
-	size_t k;
-
-	tu_mkdir_p(dir);
-	tu_copy_file(tu_pathf("%s/%s/%s", corpus, corpus_dirty[i].dir,
-	    corpus_dirty[i].hive), hive);
-	ck_assert(chmod(hive, 0644) == 0);
-	for (k = 0; corpus_dirty[i].logs[k] != NULL; k++) {
-		char *log = tu_pathf("%s/%s", dir, corpus_dirty[i].logs[k]);
-
-		tu_copy_file(tu_pathf("%s/%s/%s", corpus, corpus_dirty[i].dir,
-		    corpus_dirty[i].logs[k]), log);
-		ck_assert(chmod(log, 0644) == 0);
-	}
-	return hive;
-}
-
-START_TEST(test_corpus_recover_equals_what_windows_recovered)
-{
-	char *what = tu_pathf("test_recover: recover on %s/%s",
-	    corpus_dirty[_i].dir, corpus_dirty[_i].hive);
-	const char *corpus = tu_corpus(what);
-	struct tu_hive_count count;
-	struct tu_hive_files before;
-	struct tu_result r;
-	char *hive, *text;
-
-	if (corpus == NULL)
-		return;
-	hive = copy_corpus_hive(corpus, _i);
-	tu_hive_files_take(&before, hive);
-	tu_hp(&r, "recover", "--backup-dir", tu_bk, hive, NULL);
-	ASSERT_STATUS(&r, 0);
-	ASSERT_OUT(&r, "replayed");
-	tu_result_free(&r);
-	tu_assert_recovered_and_logs_reset(&before);
-
-	if (corpus_dirty[_i].windows != NULL) {
-		tu_assert_same_hive(hive, tu_pathf("%s/%s/%s", corpus,
-		    corpus_dirty[_i].dir, corpus_dirty[_i].windows));
-	} else {
-		/* No oracle: it recovers and walks cleanly, whole. */
-		text = tu_dump_hive(hive, &count);
-		ck_assert_uint_gt(count.keys, 1000);
-		free(text);
-	}
-}
-END_TEST
-
-/* Patching a real dirty hive keeps everything Windows recovers from its
- * logs (for UsrClass.dat, which has no such oracle, what recover gives),
- * plus the change.  These hives are not SOFTWARE hives: --force. */
-START_TEST(test_corpus_import_into_a_dirty_hive_loses_nothing)
-{
-	char *what = tu_pathf("test_recover: import into %s/%s",
-	    corpus_dirty[_i].dir, corpus_dirty[_i].hive);
-	const char *corpus = tu_corpus(what);
-	char *hive, *oracle, *reg = tu_pathf("%s/change.reg", tu_scratch);
-	struct tu_hive_files before;
-	struct tu_result r;
-
-	if (corpus == NULL)
-		return;
-	hive = copy_corpus_hive(corpus, _i);
-	if (corpus_dirty[_i].windows != NULL) {
-		oracle = tu_pathf("%s/%s/%s", corpus, corpus_dirty[_i].dir,
-		    corpus_dirty[_i].windows);
-	} else {
-		ASSERT_RUN(0, "recover", "--backup-dir", tu_bk, hive, NULL);
-		oracle = tu_pathf("%s/oracle", tu_scratch);
-		ck_assert(rename(hive, oracle) == 0);
-		hive = copy_corpus_hive(corpus, _i);
-	}
-	tu_write_text(reg, "Windows Registry Editor Version 5.00\r\n\r\n"
-	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\HivepatchCorpus]\r\n"
-	    "\"Added\"=dword:00000001\r\n");
-	tu_hive_files_take(&before, hive);
-	tu_hp(&r, "import", "--force", "--backup-dir", tu_bk, reg, hive, NULL);
-	ASSERT_STATUS(&r, 0);
-	ASSERT_OUT(&r, "replayed");
-	tu_result_free(&r);
-	tu_assert_recovered_and_logs_reset(&before);
-	ck_assert(tu_hive_dword_is(hive, "HivepatchCorpus", "Added", 1));
-	tu_assert_hive_keeps(hive, oracle);
-}
-END_TEST
-
 /* ---- the suite ---- */
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -1323,13 +1212,6 @@ recover_suite(void)
 	tcase_add_test(tc,
 	    test_rollback_after_recover_restores_the_hives_and_their_logs);
 	tcase_add_test(tc, test_rollback_refuses_before_writing_any_hive);
-
-	tc = tu_tcase(s, "corpus");
-	tcase_set_timeout(tc, 300);
-	tcase_add_loop_test(tc, test_corpus_recover_equals_what_windows_recovered,
-	    0, N(corpus_dirty));
-	tcase_add_loop_test(tc, test_corpus_import_into_a_dirty_hive_loses_nothing,
-	    0, N(corpus_dirty));
 	return s;
 }
 

@@ -42,21 +42,6 @@ tu_env(const char *name)
 	return v ? v : "";
 }
 
-const char *
-tu_corpus(const char *what)
-{
-	const char *c = getenv("HIVEPATCH_CORPUS");
-	struct stat st;
-
-	if (c == NULL || *c == '\0' || stat(c, &st) != 0 ||
-	    !S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "SKIP: HIVEPATCH_CORPUS is not set or not a "
-		    "directory: %s not run\n", what);
-		return NULL;
-	}
-	return c;
-}
-
 /* ---- scratch directories ---- */
 
 void

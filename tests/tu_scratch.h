@@ -15,11 +15,6 @@ const char *tu_env_required(const char *name);
 /* The value, or "" when unset. */
 const char *tu_env(const char *name);
 
-/* $HIVEPATCH_CORPUS when it names a directory; otherwise NULL, with a
- * "SKIP: ... `what` not run" line on stderr, so that a test which needs
- * it returns visibly. */
-const char *tu_corpus(const char *what);
-
 /* ---- scratch directories ---- */
 
 /* Makes the base directory every scratch directory of this run lives in
