@@ -1,22 +1,17 @@
-/* Unit tests of the library core: hive headers and kinds, image
- * detection, mapping and judging .reg operations, applying them to an
- * in-memory hive, and profiles.
+/* Unit tests of the library core: hive headers and kinds, finding keys,
+ * mapping .reg operations into plans, judging and applying plans to an
+ * in-memory hive, image detection and profiles.
  *
- * Fixture hives come from $MKHIVE (make check sets it); without it every
- * test that needs a hive fails, saying so.  Hives are copied into a
- * scratch directory and opened there with HIVEX_OPEN_WRITE, and never
- * committed: the changes stay in memory. */
+ * Fixture hives as coreutil.h describes. */
 #include "config.h"
 
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
-#include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +23,7 @@
 
 #include "apply.h"
 #include "autoprofile.h"
+#include "coreutil.h"
 #include "detect.h"
 #include "error.h"
 #include "hive.h"
@@ -35,228 +31,6 @@
 #include "profile.h"
 #include "regf.h"
 #include "regfile.h"
-
-/* Made by main(), removed after the run: fixtures/ holds one pristine
- * hive per kind, made on first use; each test makes its own scratch
- * directory beside it. */
-static char scratch_base[PATH_MAX];
-static char fixture_dir[PATH_MAX];
-/* HIVEPATCH_PROFILE_DIR as the run started (the profile tests point it
- * elsewhere and put it back). */
-static char *initial_profile_dir;
-
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
-/* ---- assertions ---- */
-
-#define ck_assert_has(text, sub) do {					\
-	const char *ck_t_ = (text), *ck_s_ = (sub);			\
-	ck_assert_msg(ck_t_ != NULL && strstr(ck_t_, ck_s_) != NULL,	\
-	    "'%s' does not contain '%s'", ck_t_ ? ck_t_ : "(null)",	\
-	    ck_s_);							\
-} while (0)
-
-/* A call failed with this status and a message containing sub. */
-#define ck_assert_err(rc, e, st, sub) do {				\
-	ck_assert_int_eq((rc), -1);					\
-	ck_assert_msg((e).status == (st),				\
-	    "status %d, expected %d (message '%s')", (int)(e).status,	\
-	    (int)(st), (e).msg);					\
-	ck_assert_has((e).msg, (sub));					\
-} while (0)
-
-#define ck_assert_ok(rc, e) \
-	ck_assert_msg((rc) == 0, "failed: %s", (e).msg)
-
-/* ---- files and scratch directories ---- */
-
-static void
-fmt(char *buf, size_t size, const char *f, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-fmt(char *buf, size_t size, const char *f, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, f);
-	n = vsnprintf(buf, size, f, ap);
-	va_end(ap);
-	ck_assert_msg(n >= 0 && (size_t)n < size, "string too long");
-}
-
-static void
-scratch_new(char *dir, size_t size)
-{
-	fmt(dir, size, "%s/t.XXXXXX", scratch_base);
-	ck_assert_msg(mkdtemp(dir) != NULL, "mkdtemp %s: %s", dir,
-	    strerror(errno));
-}
-
-static int
-remove_entry(const char *path, const struct stat *st, int type,
-	     struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	return type == FTW_DP ? rmdir(path) : unlink(path);
-}
-
-static int
-remove_tree(const char *path)
-{
-	return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static void
-write_file(const char *path, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-	int fd;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	ck_assert_msg(fd != -1, "open %s: %s", path, strerror(errno));
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		ck_assert_msg(n > 0, "write %s: %s", path, strerror(errno));
-		p += n;
-		len -= (size_t)n;
-	}
-	ck_assert_msg(close(fd) == 0, "close %s: %s", path, strerror(errno));
-}
-
-static void
-write_text(const char *path, const char *text)
-{
-	write_file(path, text, strlen(text));
-}
-
-static unsigned char *
-read_file(const char *path, size_t *len)
-{
-	unsigned char *buf;
-	struct stat st;
-	ssize_t n;
-	size_t got = 0;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	ck_assert_msg(fd != -1, "open %s: %s", path, strerror(errno));
-	ck_assert_msg(fstat(fd, &st) == 0, "stat %s", path);
-	buf = malloc((size_t)st.st_size + 1);
-	ck_assert_ptr_nonnull(buf);
-	while (got < (size_t)st.st_size) {
-		n = read(fd, buf + got, (size_t)st.st_size - got);
-		ck_assert_msg(n > 0, "read %s: %s", path, strerror(errno));
-		got += (size_t)n;
-	}
-	close(fd);
-	buf[got] = '\0';
-	*len = got;
-	return buf;
-}
-
-static void
-copy_file(const char *src, const char *dst)
-{
-	unsigned char *buf;
-	size_t len;
-
-	buf = read_file(src, &len);
-	write_file(dst, buf, len);
-	free(buf);
-}
-
-static off_t
-file_size(const char *path)
-{
-	struct stat st;
-
-	ck_assert_msg(stat(path, &st) == 0, "stat %s: %s", path,
-	    strerror(errno));
-	return st.st_size;
-}
-
-/* ---- fixtures ---- */
-
-static const char *
-mkhive_path(void)
-{
-	const char *m = getenv("MKHIVE");
-
-	ck_assert_msg(m != NULL && *m != '\0',
-	    "MKHIVE is not set: the fixture tests need the path of "
-	    "hives/mkhive (make check sets it)");
-	return m;
-}
-
-static void
-run_mkhive(const char *kind, const char *out)
-{
-	const char *m = mkhive_path();
-	int status;
-	pid_t pid;
-
-	pid = fork();
-	ck_assert_msg(pid != -1, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		execl(m, m, kind, out, (char *)NULL);
-		_exit(127);
-	}
-	ck_assert_msg(waitpid(pid, &status, 0) == pid, "waitpid: %s",
-	    strerror(errno));
-	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	    "%s %s %s failed (wait status %d)", m, kind, out, status);
-}
-
-/* The pristine fixture of a kind (made once per run); never write it. */
-static void
-fixture(const char *kind, char *path, size_t size)
-{
-	char tmp[PATH_MAX];
-
-	mkhive_path();
-	fmt(path, size, "%s/%s", fixture_dir, kind);
-	if (access(path, F_OK) == 0)
-		return;
-	fmt(tmp, sizeof(tmp), "%s/.%s.%ld", fixture_dir, kind, (long)getpid());
-	run_mkhive(kind, tmp);
-	ck_assert_msg(rename(tmp, path) == 0, "rename %s: %s", tmp,
-	    strerror(errno));
-}
-
-/* A copy of the fixture in a fresh scratch directory, at `copy`. */
-static void
-fixture_copy(const char *kind, char *copy, size_t size)
-{
-	char src[PATH_MAX], dir[PATH_MAX];
-
-	fixture(kind, src, sizeof(src));
-	scratch_new(dir, sizeof(dir));
-	fmt(copy, size, "%s/%s", dir, "SOFTWARE");
-	copy_file(src, copy);
-}
-
-/* A fixture copy opened for writing in memory; nothing is committed. */
-static hive_h *
-open_hive(const char *kind)
-{
-	char copy[PATH_MAX];
-	hive_h *h;
-
-	fixture_copy(kind, copy, sizeof(copy));
-	h = hivex_open(copy, HIVEX_OPEN_WRITE);
-	ck_assert_msg(h != NULL, "hivex_open %s: %s", copy, strerror(errno));
-	return h;
-}
-
-static void
-close_hive(hive_h *h)
-{
-	ck_assert_int_eq(hivex_close(h), 0);
-}
 
 /* ---- base block surgery ---- */
 
@@ -334,29 +108,936 @@ patch_name(const char *path, const char *name)
 	write_bb(path, bb);
 }
 
-/* ---- hive values ---- */
+/* ================= hive_read_header ================= */
 
-static unsigned char *
-utf16(const char *ascii, size_t *len)
+START_TEST(test_header_good)
 {
-	size_t n = strlen(ascii) + 1, i;
-	unsigned char *out = calloc(n, 2);
+	char path[PATH_MAX];
+	struct hive_header hdr;
+	struct hp_err e = { HP_OK, "" };
+	size_t n;
 
-	ck_assert_ptr_nonnull(out);
+	cu_fixture("software64-net48", path, sizeof(path));
+	ck_assert_ok(hive_read_header(path, &hdr, &e), e);
+	ck_assert_uint_eq(hdr.seq_primary, hdr.seq_secondary);
+	ck_assert_int_eq(hdr.dirty, 0);
+	ck_assert_uint_eq(hdr.major, 1);
+	ck_assert_uint_eq(hdr.minor, 5);
+	n = strlen(hdr.name);
+	ck_assert_msg(n >= 8 && strcmp(hdr.name + n - 8, "SOFTWARE") == 0,
+	    "name '%s' does not end in SOFTWARE", hdr.name);
+	ck_assert_str_eq(hdr.name, "emRoot\\System32\\Config\\SOFTWARE");
+	ck_assert_uint_eq(hdr.file_size, (uint64_t)cu_file_size(path));
+	ck_assert_uint_gt(hdr.bins_size, 0);
+	ck_assert_uint_eq(hdr.bins_size % 4096, 0);
+	ck_assert_uint_le((uint64_t)hdr.bins_size + 4096, hdr.file_size);
+	ck_assert_uint_eq(hdr.bins_size, peek32(path, 40));
+}
+END_TEST
+
+START_TEST(test_header_short)
+{
+	char src[PATH_MAX], dir[PATH_MAX], path[PATH_MAX];
+	struct hive_header hdr;
+	struct hp_err e = { HP_OK, "" };
+	unsigned char *buf;
+	size_t len;
+
+	cu_fixture("software64-net48", src, sizeof(src));
+	cu_scratch_new(dir, sizeof(dir));
+	cu_fmt(path, sizeof(path), "%s/short", dir);
+	buf = cu_read_file(src, &len);
+	cu_write_file(path, buf, 4095);
+	free(buf);
+	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
+	ck_assert_has(e.msg, "truncated inside the base block");
+	ck_assert_has(e.msg, "4095");
+
+	cu_write_text(path, "regf");
+	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
+	ck_assert_has(e.msg, "truncated inside the base block");
+}
+END_TEST
+
+START_TEST(test_header_no_signature)
+{
+	char path[PATH_MAX];
+	struct hive_header hdr;
+	struct hp_err e = { HP_OK, "" };
+
+	cu_fixture_copy("software64-net48", path, sizeof(path));
+	patch32(path, 0, 0x78676572u /* "regx" */, 1);
+	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
+	ck_assert_has(e.msg, "not a registry hive");
+	ck_assert_has(e.msg, "'regf' signature");
+}
+END_TEST
+
+START_TEST(test_header_bad_checksum)
+{
+	char path[PATH_MAX];
+	struct hive_header hdr;
+	struct hp_err e = { HP_OK, "" };
+	unsigned char bb[512];
+
+	cu_fixture_copy("software64-net48", path, sizeof(path));
+	read_bb(path, bb);
+	bb[48 + 10] ^= 0x01;	/* one letter of the file name field */
+	write_bb(path, bb);
+	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
+	ck_assert_has(e.msg, "checksum mismatch");
+}
+END_TEST
+
+/* Where the XOR of the 127 dwords is 0 the stored checksum is 1, and
+ * where it is 0xffffffff, 0xfffffffe.  A reserved dword (offset 200)
+ * steers the XOR. */
+START_TEST(test_header_checksum_special)
+{
+	static const uint32_t xors[] = { 0, 0xffffffffu };
+	static const uint32_t stored[] = { 1, 0xfffffffeu };
+	char path[PATH_MAX];
+	struct hive_header hdr;
+	struct hp_err e = { HP_OK, "" };
+	unsigned char bb[512];
+	uint32_t rest;
+	size_t i, k;
+
+	cu_fixture_copy("software64-net48", path, sizeof(path));
+	for (k = 0; k < NELEM(xors); k++) {
+		read_bb(path, bb);
+		put_le32(bb + 200, 0);
+		for (rest = 0, i = 0; i < 508; i += 4)
+			rest ^= le32(bb + i);
+		put_le32(bb + 200, rest ^ xors[k]);
+		put_le32(bb + 508, stored[k]);
+		write_bb(path, bb);
+		ck_assert_msg(hive_read_header(path, &hdr, &e) == 0,
+		    "XOR %#x with checksum %#x refused: %s", xors[k],
+		    stored[k], e.msg);
+		/* The raw XOR is not a valid checksum then. */
+		put_le32(bb + 508, xors[k]);
+		write_bb(path, bb);
+		ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR,
+		    "checksum mismatch");
+	}
+}
+END_TEST
+
+START_TEST(test_header_bins_not_multiple)
+{
+	char path[PATH_MAX];
+	struct hive_header hdr;
+	struct hp_err e = { HP_OK, "" };
+	char want[64];
+	uint32_t bins;
+
+	cu_fixture_copy("software64-net48", path, sizeof(path));
+	bins = peek32(path, 40);
+	ck_assert_uint_ge(bins, 3 * 4096);
+	/* A multiple of 2048 (and of 512), not of 4096. */
+	patch32(path, 40, bins - 2048, 1);
+	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
+	ck_assert_has(e.msg, "not a multiple of 4096");
+	cu_fmt(want, sizeof(want), "size %u is", bins - 2048);
+	ck_assert_has(e.msg, want);
+	patch32(path, 40, bins - 100, 1);
+	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
+	cu_fmt(want, sizeof(want), "size %u is", bins - 100);
+	ck_assert_has(e.msg, want);
+
+	patch32(path, 40, 0, 1);
+	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
+	ck_assert_has(e.msg, "hive bins size 0");
+}
+END_TEST
+
+START_TEST(test_header_truncated)
+{
+	char path[PATH_MAX];
+	struct hive_header hdr;
+	struct hp_err e = { HP_OK, "" };
+	char want[128];
+	off_t size;
+
+	cu_fixture_copy("software64-net48", path, sizeof(path));
+	size = cu_file_size(path);
+	ck_assert_int_ge(size, 3 * 4096);
+	ck_assert_int_eq(truncate(path, size - 4096), 0);
+	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
+	ck_assert_has(e.msg, "truncated");
+	cu_fmt(want, sizeof(want), "header says %lld bytes, file has %lld",
+	    (long long)size, (long long)(size - 4096));
+	ck_assert_has(e.msg, want);
+
+	/* The same through the header: bins larger than the file. */
+	cu_fixture_copy("software64-net48", path, sizeof(path));
+	patch32(path, 40, (uint32_t)size, 1);
+	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
+	ck_assert_has(e.msg, "truncated");
+}
+END_TEST
+
+START_TEST(test_header_empty)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	struct hive_header hdr;
+	struct hp_err e = { HP_OK, "" };
+
+	cu_scratch_new(dir, sizeof(dir));
+	cu_fmt(path, sizeof(path), "%s/empty", dir);
+	cu_write_file(path, "", 0);
+	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
+	ck_assert_has(e.msg, "not a registry hive");
+}
+END_TEST
+
+START_TEST(test_header_not_a_file)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	struct hive_header hdr;
+	struct hp_err e = { HP_OK, "" };
+
+	cu_scratch_new(dir, sizeof(dir));
+	ck_assert_err(hive_read_header(dir, &hdr, &e), e, HP_REFUSED, dir);
+	ck_assert_has(e.msg, "not a regular file");
+
+	cu_fmt(path, sizeof(path), "%s/fifo", dir);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	e.status = HP_OK;
+	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_REFUSED, path);
+	ck_assert_has(e.msg, "not a regular file");
+
+	cu_fmt(path, sizeof(path), "%s/missing", dir);
+	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
+	ck_assert_has(e.msg, "cannot open");
+	ck_assert_has(e.msg, strerror(ENOENT));
+}
+END_TEST
+
+START_TEST(test_header_too_large)
+{
+	char path[PATH_MAX];
+	struct hive_header hdr;
+	struct hp_err e = { HP_OK, "" };
+
+	cu_fixture_copy("software64-net48", path, sizeof(path));
+	/* Sparse: nothing is written past the hive. */
+	ck_assert_int_eq(truncate(path, (off_t)HIVE_SIZE_MAX + 1), 0);
+	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
+	ck_assert_has(e.msg, "too large for a hive");
+	ck_assert_int_eq(truncate(path, (off_t)HIVE_SIZE_MAX), 0);
+	ck_assert_ok(hive_read_header(path, &hdr, &e), e);
+}
+END_TEST
+
+START_TEST(test_header_version)
+{
+	char path[PATH_MAX];
+	struct hive_header hdr;
+	struct hp_err e = { HP_OK, "" };
+
+	cu_fixture_copy("software64-net48", path, sizeof(path));
+	patch32(path, 20, 2, 1);
+	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
+	ck_assert_has(e.msg, "unsupported hive format version 2.5");
+}
+END_TEST
+
+START_TEST(test_header_dirty)
+{
+	char path[PATH_MAX];
+	struct hive_header hdr;
+	struct hp_err e = { HP_OK, "" };
+	uint32_t primary;
+
+	cu_fixture_copy("software64-net48", path, sizeof(path));
+	primary = peek32(path, 4);
+	patch32(path, 8, primary + 1, 1);
+	ck_assert_ok(hive_read_header(path, &hdr, &e), e);
+	ck_assert_int_eq(hdr.dirty, 1);
+	ck_assert_uint_eq(hdr.seq_primary, primary);
+	ck_assert_uint_eq(hdr.seq_secondary, primary + 1);
+
+	/* A dirty hive's checksum may be stale (Windows reads the log). */
+	patch32(path, 508, peek32(path, 508) ^ 0x100u, 0);
+	ck_assert_ok(hive_read_header(path, &hdr, &e), e);
+	ck_assert_int_eq(hdr.dirty, 1);
+
+	/* Back to equal numbers with the stale checksum: damaged. */
+	patch32(path, 8, primary, 0);
+	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
+	ck_assert_has(e.msg, "checksum");
+}
+END_TEST
+
+START_TEST(test_hive_open_garbage)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	struct hp_err e = { HP_OK, "" };
+	unsigned char junk[8192];
+	hive_h *h;
+
+	cu_scratch_new(dir, sizeof(dir));
+	cu_fmt(path, sizeof(path), "%s/junk", dir);
+	memset(junk, 0x5a, sizeof(junk));
+	cu_write_file(path, junk, sizeof(junk));
+	h = hive_open(path, 0, &e);
+	ck_assert_ptr_null(h);
+	ck_assert_int_eq(e.status, HP_IOERR);
+	ck_assert_has(e.msg, path);
+	ck_assert_has(e.msg, "hivex cannot open it");
+
+	cu_fixture("software64-net48", path, sizeof(path));
+	h = hive_open(path, 0, &e);
+	ck_assert_msg(h != NULL, "hive_open: %s", e.msg);
+	ck_assert_int_eq(hive_walk_all(h), 0);
+	cu_close_hive(h);
+}
+END_TEST
+
+/* ================= hive_classify ================= */
+
+static const struct classify_case {
+	const char *kind;
+	enum hive_kind want;
+	const char *name;	/* what the why must quote */
+} classify_cases[] = {
+	{ "software64-net48", HIVE_SOFTWARE, "'SOFTWARE'" },
+	{ "software64-net40", HIVE_SOFTWARE, "'SOFTWARE'" },
+	{ "software64-nonet", HIVE_SOFTWARE, "'SOFTWARE'" },
+	{ "software32-net48", HIVE_SOFTWARE, "'SOFTWARE'" },
+	{ "software64-compliant", HIVE_SOFTWARE, "'SOFTWARE'" },
+	{ "software64-half", HIVE_SOFTWARE, "'SOFTWARE'" },
+	{ "software64-noparents", HIVE_SOFTWARE, "'SOFTWARE'" },
+	{ "software7-64", HIVE_SOFTWARE, "'SOFTWARE'" },
+	{ "system", HIVE_SYSTEM, "'SYSTEM'" },
+	{ "ntuser", HIVE_NTUSER, "'ntuser.dat'" },
+};
+
+START_TEST(test_classify_kind)
+{
+	const struct classify_case *c = &classify_cases[_i];
+	char path[PATH_MAX], why[256] = "";
+	struct hive_header hdr;
+	struct hp_err e = { HP_OK, "" };
+	hive_h *h;
+
+	cu_fixture(c->kind, path, sizeof(path));
+	ck_assert_ok(hive_read_header(path, &hdr, &e), e);
+	h = hive_open(path, 0, &e);
+	ck_assert_msg(h != NULL, "hive_open: %s", e.msg);
+	ck_assert_int_eq(hive_classify(h, &hdr, why, sizeof(why)), c->want);
+	ck_assert_has(why, "header names it");
+	ck_assert_has(why, c->name);
+	cu_close_hive(h);
+}
+END_TEST
+
+/* hive_classify of a copy of the fixture `kind` whose header names
+ * `name` (read back as such); why gets its reasons. */
+static enum hive_kind
+classify_renamed(const char *kind, const char *name, char *why, size_t size)
+{
+	char path[PATH_MAX];
+	struct hive_header hdr;
+	struct hp_err e = { HP_OK, "" };
+	enum hive_kind got;
+	hive_h *h;
+
+	cu_fixture_copy(kind, path, sizeof(path));
+	patch_name(path, name);
+	ck_assert_ok(hive_read_header(path, &hdr, &e), e);
+	ck_assert_str_eq(hdr.name, name);
+	h = hive_open(path, 0, &e);
+	ck_assert_msg(h != NULL, "hive_open: %s", e.msg);
+	got = hive_classify(h, &hdr, why, size);
+	cu_close_hive(h);
+	return got;
+}
+
+START_TEST(test_classify_name_layout_mismatch)
+{
+	char why[256] = "";
+
+	ck_assert_int_eq(classify_renamed("software64-net48",
+	    "emRoot\\System32\\Config\\SYSTEM", why, sizeof(why)),
+	    HIVE_UNKNOWN);
+	ck_assert_has(why, "SYSTEM");
+	ck_assert_has(why, "SOFTWARE");
+}
+END_TEST
+
+/* Without a name in the header, the root keys decide. */
+START_TEST(test_classify_by_layout)
+{
+	char path[PATH_MAX], why[256] = "";
+	struct hive_header hdr;
+	struct hp_err e = { HP_OK, "" };
+	hive_h *h;
+
+	ck_assert_int_eq(classify_renamed("software64-net48", "", why,
+	    sizeof(why)), HIVE_SOFTWARE);
+	ck_assert_has(why, "root keys look like a SOFTWARE hive");
+
+	/* A name that says nothing, on a layout that says nothing either. */
+	cu_fixture_copy("system", path, sizeof(path));
+	patch_name(path, "\\??\\C:\\somewhere\\hive.dat");
+	ck_assert_ok(hive_read_header(path, &hdr, &e), e);
+	h = hive_open(path, HIVEX_OPEN_WRITE, &e);
+	ck_assert_msg(h != NULL, "hive_open: %s", e.msg);
+	ck_assert_int_eq(hivex_node_delete_child(h, cu_must_find(h, "Select")),
+	    0);
+	ck_assert_int_eq(hive_classify(h, &hdr, why, sizeof(why)),
+	    HIVE_UNKNOWN);
+	ck_assert_has(why, "'hive.dat'");
+	cu_close_hive(h);
+}
+END_TEST
+
+/* DEFAULT shares the user hive layout; its header name tells it apart. */
+START_TEST(test_classify_default)
+{
+	char why[256] = "";
+
+	ck_assert_int_eq(classify_renamed("ntuser",
+	    "emRoot\\System32\\Config\\DEFAULT", why, sizeof(why)),
+	    HIVE_DEFAULT);
+	ck_assert_has(why, "'DEFAULT'");
+}
+END_TEST
+
+/* Replaces the root's children by `names` (in memory only). */
+static void
+set_root_children(hive_h *h, const char *const *names, size_t n)
+{
+	hive_node_h root = hivex_root(h), *children;
+	size_t i;
+
+	children = hivex_node_children(h, root);
+	ck_assert_ptr_nonnull(children);
+	for (i = 0; children[i] != 0; i++)
+		ck_assert_int_eq(hivex_node_delete_child(h, children[i]), 0);
+	free(children);
 	for (i = 0; i < n; i++)
-		out[2 * i] = (unsigned char)ascii[i];
-	*len = 2 * n;
-	return out;
+		ck_assert_uint_ne(hivex_node_add_child(h, root, names[i]), 0);
 }
 
-static hive_node_h
-must_find(hive_h *h, const char *path)
+/* The other hives of a config directory, as Windows lays them out:
+ * SECURITY's root holds Cache, Policy, RXACT and a SAM key (the link
+ * HKLM\SAM\SAM points at), SAM's root holds only SAM. */
+START_TEST(test_classify_security_sam)
 {
-	hive_node_h node = hive_find_key(h, path);
+	static const char *const security[] = { "Cache", "Policy", "RXACT",
+	    "SAM" };
+	static const char *const sam[] = { "SAM" };
+	struct hive_header hdr;
+	char why[256] = "";
+	hive_h *h;
 
-	ck_assert_msg(node != 0, "key %s not found", path);
-	return node;
+	h = cu_open_hive("system");
+	memset(&hdr, 0, sizeof(hdr));
+	set_root_children(h, sam, NELEM(sam));
+	snprintf(hdr.name, sizeof(hdr.name), "\\SystemRoot\\System32\\Config\\SAM");
+	ck_assert_int_eq(hive_classify(h, &hdr, why, sizeof(why)), HIVE_SAM);
+	ck_assert_has(why, "'SAM'");
+
+	set_root_children(h, security, NELEM(security));
+	snprintf(hdr.name, sizeof(hdr.name), "emRoot\\System32\\Config\\SECURITY");
+	ck_assert_msg(hive_classify(h, &hdr, why, sizeof(why)) ==
+	    HIVE_SECURITY, "a SECURITY hive classified as %s: %s",
+	    hive_kind_name(hive_classify(h, &hdr, why, sizeof(why))), why);
+	ck_assert_has(why, "'SECURITY'");
+	cu_close_hive(h);
 }
+END_TEST
+
+START_TEST(test_kind_names)
+{
+	ck_assert_str_eq(hive_kind_name(HIVE_SOFTWARE), "SOFTWARE");
+	ck_assert_str_eq(hive_kind_name(HIVE_SYSTEM), "SYSTEM");
+	ck_assert_str_eq(hive_kind_name(HIVE_NTUSER), "NTUSER.DAT");
+	ck_assert_str_eq(hive_kind_name(HIVE_UNKNOWN), "unknown");
+}
+END_TEST
+
+/* ================= hive_find_key ================= */
+
+START_TEST(test_find_key)
+{
+	hive_h *h = cu_open_hive("software64-net48");
+	hive_node_h cv, n;
+
+	cv = cu_must_find(h, "Microsoft\\Windows NT\\CurrentVersion");
+	errno = 0;
+	n = hive_find_key(h, "MICROSOFT\\windows nt\\currentVERSION");
+	ck_assert_uint_eq(n, cv);
+	ck_assert_uint_eq(hive_find_key(h, "Microsoft\\\\Windows NT\\\\\\CurrentVersion"), cv);
+	ck_assert_uint_eq(hive_find_key(h, "\\Microsoft\\Windows NT\\CurrentVersion\\"), cv);
+	ck_assert_uint_eq(hive_find_key(h, ""), hivex_root(h));
+	ck_assert_uint_eq(hive_find_key(h, "\\"), hivex_root(h));
+
+	errno = EINVAL;
+	ck_assert_uint_eq(hive_find_key(h, "Microsoft\\Nope\\CurrentVersion"), 0);
+	ck_assert_int_eq(errno, 0);
+	errno = EINVAL;
+	ck_assert_uint_eq(hive_find_key(h, "Microsoft\\Windows NT\\CurrentVersion\\Nope"), 0);
+	ck_assert_int_eq(errno, 0);
+	/* A component is a whole name, not a prefix. */
+	ck_assert_uint_eq(hive_find_key(h, "Micro"), 0);
+	ck_assert_uint_eq(hive_find_key(h, "Microsoft\\Windows NT\\CurrentVersio"), 0);
+	cu_close_hive(h);
+}
+END_TEST
+
+START_TEST(test_find_key_long_utf8_name)
+{
+	hive_h *h = cu_open_hive("software64-net48");
+	char path[512];
+	hive_node_h child = cu_add_long_utf8_key(h, path, sizeof(path));
+
+	ck_assert_msg(hive_find_key(h, path) == child,
+	    "hive_find_key misses a key whose name is 200 characters "
+	    "(400 bytes of UTF-8)");
+	cu_close_hive(h);
+}
+END_TEST
+
+/* ================= plan_map ================= */
+
+START_TEST(test_map_software)
+{
+	struct cu_parsed p;
+	struct plan plan;
+
+	cu_make_plan(REG_HEADER
+	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\x]\n"
+	    "[HKLM\\software\\Y\\z]\n"
+	    "\"v\"=dword:00000001\n"
+	    "[HKEY_LOCAL_MACHINE\\SOFTWARE]\n"
+	    "[-HKLM\\SOFTWARE\\gone]\n",
+	    &cu_image64, &p, &plan);
+	ck_assert_str_eq(plan.items[0].hive_path, "x");
+	ck_assert_str_eq(plan.items[0].display_key, "HKLM\\SOFTWARE\\x");
+	ck_assert_ptr_eq(plan.items[0].op, p.ops[0]);
+	ck_assert_str_eq(plan.items[1].hive_path, "Y\\z");
+	ck_assert_str_eq(plan.items[1].display_key, "HKLM\\SOFTWARE\\Y\\z");
+	ck_assert_str_eq(plan.items[2].hive_path, "Y\\z");
+	ck_assert_ptr_eq(plan.items[2].op, p.ops[2]);
+	ck_assert_str_eq(plan.items[3].hive_path, "");
+	ck_assert_str_eq(plan.items[3].display_key, "HKLM\\SOFTWARE");
+	ck_assert_str_eq(plan.items[4].hive_path, "gone");
+	ck_assert_int_ne(plan.items[4].action, PLAN_SKIP);
+	plan_free(&plan);
+	ck_assert_ptr_null(plan.items);
+	ck_assert_uint_eq(plan.n_items, 0);
+	cu_parsed_free(&p);
+}
+END_TEST
+
+/* Maps text that must be refused; returns with e filled. */
+static int
+map_refused(const char *text, const struct map_ctx *img,
+	    struct hp_err *e)
+{
+	struct cu_parsed p;
+	struct plan plan = { NULL, 0 };
+	int rc;
+
+	cu_parse(text, &p);
+	e->status = HP_OK;
+	e->msg[0] = '\0';
+	rc = plan_map(p.ops, p.doc.n_ops, img, &plan, e);
+	if (rc == 0)
+		plan_free(&plan);
+	else {
+		ck_assert_ptr_null(plan.items);
+		ck_assert_uint_eq(plan.n_items, 0);
+	}
+	cu_parsed_free(&p);
+	return rc;
+}
+
+START_TEST(test_map_outside_software)
+{
+	struct hp_err e;
+
+	ck_assert_err(map_refused(REG_HEADER
+	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\ok]\n"
+	    "\"a\"=dword:1\n"
+	    "[HKEY_CURRENT_USER\\Software\\x]\n", &cu_image64, &e), e,
+	    HP_USAGE, "t.reg:5:");
+	ck_assert_has(e.msg, "HKEY_CURRENT_USER\\Software\\x");
+	ck_assert_has(e.msg, "neither HKEY_LOCAL_MACHINE\\SOFTWARE nor "
+	    "HKEY_LOCAL_MACHINE\\SYSTEM");
+
+	ck_assert_err(map_refused(REG_HEADER
+	    "[HKEY_USERS\\.DEFAULT]\n", &cu_image64, &e), e, HP_USAGE,
+	    "t.reg:3:");
+
+	ck_assert_err(map_refused(REG_HEADER
+	    "[HKEY_LOCAL_MACHINE]\n", &cu_image64, &e), e, HP_USAGE,
+	    "t.reg:3:");
+}
+END_TEST
+
+START_TEST(test_map_prefix_is_component)
+{
+	struct hp_err e;
+
+	ck_assert_err(map_refused(REG_HEADER
+	    "[HKLM\\SOFTWAREX\\y]\n", &cu_image64, &e), e, HP_USAGE,
+	    "t.reg:3:");
+	ck_assert_has(e.msg, "SOFTWAREX");
+	ck_assert_err(map_refused(REG_HEADER
+	    "[HKLM\\SOFTWARE2]\n", &cu_image64, &e), e, HP_USAGE, "t.reg:3:");
+	ck_assert_err(map_refused(REG_HEADER
+	    "[HKLM\\SOFT]\n", &cu_image64, &e), e, HP_USAGE, "t.reg:3:");
+}
+END_TEST
+
+START_TEST(test_map_delete_root_refused)
+{
+	struct hp_err e;
+
+	ck_assert_err(map_refused(REG_HEADER
+	    "[HKLM\\SOFTWARE\\a]\n"
+	    "\n"
+	    "[-HKLM\\SOFTWARE]\n", &cu_image64, &e), e, HP_USAGE, "t.reg:5:");
+	ck_assert_has(e.msg, "root of the SOFTWARE hive");
+	ck_assert_err(map_refused(REG_HEADER
+	    "[-HKEY_LOCAL_MACHINE\\software\\]\n", &cu_image64, &e), e,
+	    HP_USAGE, "t.reg:3:");
+	ck_assert_has(e.msg, "root");
+}
+END_TEST
+
+START_TEST(test_map_wow64_on_32bit)
+{
+	static const char text[] = REG_HEADER
+	    "[HKLM\\SOFTWARE\\Wow6432Node\\Microsoft\\.NETFramework\\v4.0.30319]\n"
+	    "\"SchUseStrongCrypto\"=dword:00000001\n"
+	    "[HKLM\\SOFTWARE\\wow6432node]\n"
+	    "[HKLM\\SOFTWARE\\Wow6432NodeX\\a]\n"
+	    "[HKLM\\SOFTWARE\\Microsoft\\Wow6432Node]\n";
+	struct cu_parsed p;
+	struct plan plan;
+	size_t i;
+
+	cu_make_plan(text, &cu_image32, &p, &plan);
+	for (i = 0; i < 3; i++) {
+		ck_assert_msg(plan.items[i].action == PLAN_SKIP,
+		    "item %zu (%s) not skipped on a 32-bit image", i,
+		    plan.items[i].display_key);
+		ck_assert_has(plan.items[i].skip_reason, "32-bit");
+	}
+	ck_assert_int_ne(plan.items[3].action, PLAN_SKIP);
+	ck_assert_int_ne(plan.items[4].action, PLAN_SKIP);
+	plan_free(&plan);
+	cu_parsed_free(&p);
+
+	cu_make_plan(text, &cu_image64, &p, &plan);
+	for (i = 0; i < plan.n_items; i++)
+		ck_assert_msg(plan.items[i].action != PLAN_SKIP,
+		    "item %zu skipped on a 64-bit image", i);
+	ck_assert_str_eq(plan.items[1].hive_path,
+	    "Wow6432Node\\Microsoft\\.NETFramework\\v4.0.30319");
+	plan_free(&plan);
+	cu_parsed_free(&p);
+}
+END_TEST
+
+START_TEST(test_map_empty)
+{
+	struct hp_err e = { HP_OK, "" };
+	struct plan plan;
+
+	ck_assert_ok(plan_map(NULL, 0, &cu_image64, &plan, &e), e);
+	ck_assert_uint_eq(plan.n_items, 0);
+	plan_free(&plan);
+}
+END_TEST
+
+/* ================= the SYSTEM hive ================= */
+
+/* op_hive names the hive of each HKLM root and refuses the rest. */
+START_TEST(test_op_hive_roots)
+{
+	static const struct {
+		const char *section;
+		enum hive_kind kind;	/* HIVE_UNKNOWN: refused */
+		const char *rel;
+		int ccs;
+	} cases[] = {
+		{ "HKEY_LOCAL_MACHINE\\SOFTWARE", HIVE_SOFTWARE, "", 0 },
+		{ "HKLM\\software\\a\\b", HIVE_SOFTWARE, "a\\b", 0 },
+		{ "HKEY_LOCAL_MACHINE\\SYSTEM", HIVE_SYSTEM, "", 0 },
+		{ "HKLM\\System\\Select", HIVE_SYSTEM, "Select", 0 },
+		{ "HKLM\\SYSTEM\\CurrentControlSet", HIVE_SYSTEM,
+		  "CurrentControlSet", 1 },
+		{ "HKLM\\SYSTEM\\currentcontrolset\\Control", HIVE_SYSTEM,
+		  "currentcontrolset\\Control", 1 },
+		{ "HKLM\\SYSTEM\\CurrentControlSetX\\Control", HIVE_SYSTEM,
+		  "CurrentControlSetX\\Control", 0 },
+		{ "HKLM\\SYSTEM\\ControlSet001\\Control", HIVE_SYSTEM,
+		  "ControlSet001\\Control", 0 },
+		{ "HKLM\\SOFTWARE\\CurrentControlSet", HIVE_SOFTWARE,
+		  "CurrentControlSet", 0 },
+		{ "HKLM\\SYSTEMX", HIVE_UNKNOWN, NULL, 0 },
+		{ "HKLM\\SAM\\SAM", HIVE_UNKNOWN, NULL, 0 },
+		{ "HKLM\\SECURITY", HIVE_UNKNOWN, NULL, 0 },
+		{ "HKEY_LOCAL_MACHINE", HIVE_UNKNOWN, NULL, 0 },
+		{ "HKEY_CURRENT_USER\\SYSTEM", HIVE_UNKNOWN, NULL, 0 },
+		{ "HKEY_USERS\\.DEFAULT\\Software", HIVE_UNKNOWN, NULL, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		struct hp_err e = { HP_OK, "" };
+		enum hive_kind kind = HIVE_UNKNOWN;
+		const char *rel = NULL;
+		struct cu_parsed p;
+		char text[256];
+		int rc;
+
+		cu_fmt(text, sizeof(text), REG_HEADER "[%s]\n", cases[i].section);
+		cu_parse(text, &p);
+		rc = op_hive(p.ops[0], &kind, &rel, &e);
+		if (cases[i].kind == HIVE_UNKNOWN) {
+			ck_assert_msg(rc == -1, "%s: accepted", cases[i].section);
+			ck_assert_int_eq(e.status, HP_USAGE);
+			ck_assert_has(e.msg, "t.reg:3:");
+			ck_assert_has(e.msg, "hivepatch writes only those two hives");
+		} else {
+			ck_assert_msg(rc == 0, "%s: %s", cases[i].section, e.msg);
+			ck_assert_msg(kind == cases[i].kind, "%s: kind %d",
+			    cases[i].section, (int)kind);
+			ck_assert_str_eq(rel, cases[i].rel);
+		}
+		ck_assert_msg(op_uses_current_control_set(p.ops[0]) == cases[i].ccs,
+		    "%s: op_uses_current_control_set", cases[i].section);
+		cu_parsed_free(&p);
+	}
+}
+END_TEST
+
+static char *const cs_current2[] = { "ControlSet002", NULL };
+static char *const cs_all3[] = {
+	"ControlSet001", "ControlSet002", "ControlSet003", NULL
+};
+
+/* Maps text into a plan for ctx; the plan may hold more items than ops. */
+static void
+map_ok(const char *text, const struct map_ctx *ctx, struct cu_parsed *p,
+       struct plan *plan)
+{
+	struct hp_err e = { HP_OK, "" };
+
+	cu_parse(text, p);
+	ck_assert_msg(plan_map(p->ops, p->doc.n_ops, ctx, plan, &e) == 0,
+	    "plan_map: %s", e.msg);
+}
+
+static const char two_hive_text[] = REG_HEADER
+    "[HKLM\\SOFTWARE\\Microsoft\\x]\n"				/* 3 */
+    "\"s\"=dword:00000001\n"
+    "[HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders]\n"	/* 5 */
+    "\"v\"=dword:00000002\n"
+    "[HKLM\\SYSTEM\\Select]\n"					/* 7 */
+    "[HKLM\\SYSTEM\\currentcontrolset]\n"
+    "[-HKLM\\SOFTWARE\\Wow6432Node\\y]\n";			/* 9 */
+
+START_TEST(test_map_system_current_control_set)
+{
+	const struct map_ctx one = { HIVE_SYSTEM, 1, cs_current2, 1 };
+	const struct map_ctx all = { HIVE_SYSTEM, 0, cs_all3, 3 };
+	struct cu_parsed p;
+	struct plan plan;
+	size_t i;
+
+	/* One control set: SOFTWARE keys left out, the rest mapped. */
+	map_ok(two_hive_text, &one, &p, &plan);
+	ck_assert_uint_eq(plan.n_items, 4);
+	ck_assert_str_eq(plan.items[0].hive_path,
+	    "ControlSet002\\Control\\SecurityProviders");
+	ck_assert_str_eq(plan.items[0].display_key,
+	    "HKLM\\SYSTEM\\ControlSet002\\Control\\SecurityProviders");
+	ck_assert_ptr_eq(plan.items[0].op, p.ops[2]);
+	ck_assert_str_eq(plan.items[1].hive_path,
+	    "ControlSet002\\Control\\SecurityProviders");
+	ck_assert_ptr_eq(plan.items[1].op, p.ops[3]);
+	ck_assert_str_eq(plan.items[2].hive_path, "Select");
+	ck_assert_str_eq(plan.items[2].display_key, "HKLM\\SYSTEM\\Select");
+	ck_assert_str_eq(plan.items[3].hive_path, "ControlSet002");
+	ck_assert_str_eq(plan.items[3].display_key, "HKLM\\SYSTEM\\ControlSet002");
+	for (i = 0; i < plan.n_items; i++)
+		ck_assert_int_ne(plan.items[i].action, PLAN_SKIP);
+	plan_free(&plan);
+	cu_parsed_free(&p);
+
+	/* Every control set: one item per set for each CurrentControlSet
+	 * operation, in the order of the sets. */
+	map_ok(two_hive_text, &all, &p, &plan);
+	ck_assert_uint_eq(plan.n_items, 3 + 3 + 1 + 3);
+	for (i = 0; i < 3; i++) {
+		char want[128];
+
+		cu_fmt(want, sizeof(want), "HKLM\\SYSTEM\\ControlSet%03zu\\Control\\"
+		    "SecurityProviders", i + 1);
+		ck_assert_str_eq(plan.items[i].display_key, want);
+		ck_assert_ptr_eq(plan.items[i].op, p.ops[2]);
+		ck_assert_str_eq(plan.items[3 + i].display_key, want);
+		ck_assert_ptr_eq(plan.items[3 + i].op, p.ops[3]);
+		ck_assert_str_eq(plan.items[7 + i].hive_path, cs_all3[i]);
+	}
+	ck_assert_str_eq(plan.items[6].hive_path, "Select");
+	plan_free(&plan);
+	cu_parsed_free(&p);
+}
+END_TEST
+
+START_TEST(test_map_system_without_control_sets_is_refused)
+{
+	const struct map_ctx none = { HIVE_SYSTEM, 1, NULL, 0 };
+	struct hp_err e;
+
+	ck_assert_err(map_refused(two_hive_text, &none, &e), e, HP_REFUSED,
+	    "t.reg:5:");
+	ck_assert_has(e.msg, "no control set to map CurrentControlSet to");
+
+	/* Keys outside CurrentControlSet need no control set. */
+	ck_assert_int_eq(map_refused(REG_HEADER "[HKLM\\SYSTEM\\Select]\n"
+	    "\"Current\"=dword:1\n", &none, &e), 0);
+	/* Nor does a SOFTWARE plan. */
+	ck_assert_int_eq(map_refused(two_hive_text, &cu_image64, &e), 0);
+	/* Deleting the root of SYSTEM is refused as for SOFTWARE. */
+	ck_assert_err(map_refused(REG_HEADER "[-HKLM\\SYSTEM]\n", &none, &e), e,
+	    HP_USAGE, "t.reg:3:");
+	ck_assert_has(e.msg, "root of the SYSTEM hive");
+}
+END_TEST
+
+START_TEST(test_map_software_leaves_system_keys_out)
+{
+	struct cu_parsed p;
+	struct plan plan;
+
+	map_ok(two_hive_text, &cu_image32, &p, &plan);
+	ck_assert_uint_eq(plan.n_items, 3);
+	ck_assert_str_eq(plan.items[0].display_key, "HKLM\\SOFTWARE\\Microsoft\\x");
+	ck_assert_ptr_eq(plan.items[0].op, p.ops[0]);
+	ck_assert_ptr_eq(plan.items[1].op, p.ops[1]);
+	ck_assert_str_eq(plan.items[2].hive_path, "Wow6432Node\\y");
+	ck_assert_int_eq(plan.items[2].action, PLAN_SKIP);
+	plan_free(&plan);
+	cu_parsed_free(&p);
+}
+END_TEST
+
+/* ================= plan_superseded ================= */
+
+START_TEST(test_superseded_same_value)
+{
+	struct cu_parsed p;
+	struct plan plan;
+
+	cu_make_plan(REG_HEADER
+	    "[HKLM\\SOFTWARE\\K]\n"		/* 0 */
+	    "\"Value\"=dword:00000000\n"		/* 1 */
+	    "\"Other\"=dword:00000000\n"		/* 2 */
+	    "[HKLM\\software\\k]\n"		/* 3 */
+	    "\"VALUE\"=dword:00000001\n"		/* 4 */
+	    "[HKLM\\SOFTWARE\\K2]\n"		/* 5 */
+	    "\"Other\"=dword:00000001\n"		/* 6 */
+	    "[HKLM\\SOFTWARE\\K]\n"		/* 7 */
+	    "\"Other\"=-\n",			/* 8 */
+	    &cu_image64, &p, &plan);
+	ck_assert_int_eq(plan_superseded(&plan, 1), 1);
+	ck_assert_int_eq(plan_superseded(&plan, 4), 0);
+	/* Deleted later: superseded too; a namesake in K2 does not count. */
+	ck_assert_int_eq(plan_superseded(&plan, 2), 1);
+	ck_assert_int_eq(plan_superseded(&plan, 6), 0);
+	ck_assert_int_eq(plan_superseded(&plan, 8), 0);
+	/* Creating a key again supersedes nothing. */
+	ck_assert_int_eq(plan_superseded(&plan, 0), 0);
+	ck_assert_int_eq(plan_superseded(&plan, 3), 0);
+
+	/* A later item skipped on this image supersedes nothing. */
+	plan.items[4].action = PLAN_SKIP;
+	ck_assert_int_eq(plan_superseded(&plan, 1), 0);
+	plan_free(&plan);
+	cu_parsed_free(&p);
+}
+END_TEST
+
+START_TEST(test_superseded_ancestor_deleted)
+{
+	struct cu_parsed p;
+	struct plan plan;
+
+	cu_make_plan(REG_HEADER
+	    "[HKLM\\SOFTWARE\\K\\Sub]\n"		/* 0 */
+	    "\"v\"=dword:00000001\n"		/* 1 */
+	    "[HKLM\\SOFTWARE\\KX]\n"		/* 2 */
+	    "\"v\"=dword:00000001\n"		/* 3 */
+	    "[HKLM\\SOFTWARE\\K]\n"		/* 4 */
+	    "\"w\"=dword:00000001\n"		/* 5 */
+	    "[-HKLM\\SOFTWARE\\K\\Sub\\Deeper]\n"	/* 6 */
+	    "[-hklm\\software\\k]\n",		/* 7 */
+	    &cu_image64, &p, &plan);
+	ck_assert_int_eq(plan_superseded(&plan, 0), 1);
+	ck_assert_int_eq(plan_superseded(&plan, 1), 1);
+	ck_assert_int_eq(plan_superseded(&plan, 4), 1);
+	ck_assert_int_eq(plan_superseded(&plan, 5), 1);
+	ck_assert_int_eq(plan_superseded(&plan, 6), 1);
+	/* KX is not below K. */
+	ck_assert_int_eq(plan_superseded(&plan, 2), 0);
+	ck_assert_int_eq(plan_superseded(&plan, 3), 0);
+	ck_assert_int_eq(plan_superseded(&plan, 7), 0);
+	plan_free(&plan);
+	cu_parsed_free(&p);
+}
+END_TEST
+
+START_TEST(test_superseded_key_recreated)
+{
+	struct cu_parsed p;
+	struct plan plan;
+
+	cu_make_plan(REG_HEADER
+	    "[-HKLM\\SOFTWARE\\K]\n"		/* 0 */
+	    "[-HKLM\\SOFTWARE\\L]\n"		/* 1 */
+	    "[-HKLM\\SOFTWARE\\M]\n"		/* 2 */
+	    "[HKLM\\SOFTWARE\\k\\Sub]\n"		/* 3 */
+	    "\"v\"=dword:00000001\n"		/* 4 */
+	    "[HKLM\\SOFTWARE\\LX]\n"		/* 5 */
+	    "\"v\"=dword:00000001\n"		/* 6 */
+	    "[-HKLM\\SOFTWARE\\M\\Sub]\n"		/* 7 */
+	    "[HKLM\\SOFTWARE\\Other]\n"		/* 8 */
+	    "\"v\"=-\n",				/* 9 */
+	    &cu_image64, &p, &plan);
+	ck_assert_int_eq(plan_superseded(&plan, 0), 1);
+	/* LX is not L; deleting below M does not recreate M. */
+	ck_assert_int_eq(plan_superseded(&plan, 1), 0);
+	ck_assert_int_eq(plan_superseded(&plan, 2), 0);
+	ck_assert_int_eq(plan_superseded(&plan, 3), 0);
+	ck_assert_int_eq(plan_superseded(&plan, 4), 0);
+	plan_free(&plan);
+	cu_parsed_free(&p);
+
+	/* Recreated by a value alone, the [key] line skipped. */
+	cu_make_plan(REG_HEADER
+	    "[-HKLM\\SOFTWARE\\K]\n"
+	    "[HKLM\\SOFTWARE\\K]\n"
+	    "\"v\"=dword:00000001\n", &cu_image64, &p, &plan);
+	plan.items[1].action = PLAN_SKIP;
+	ck_assert_int_eq(plan_superseded(&plan, 0), 1);
+	plan_free(&plan);
+	cu_parsed_free(&p);
+}
+END_TEST
+
+/* ---- hive values ---- */
 
 /* The value's data (malloc'd) or NULL when the key or value is absent. */
 static unsigned char *
@@ -377,7 +1058,7 @@ get_value(hive_h *h, const char *key, const char *name, hive_type *t,
 static size_t
 count_values(hive_h *h, const char *key)
 {
-	hive_node_h node = must_find(h, key);
+	hive_node_h node = cu_must_find(h, key);
 	size_t n;
 
 	errno = 0;
@@ -407,7 +1088,7 @@ assert_sz(hive_h *h, const char *key, const char *name, hive_type want_t,
 	size_t len, wlen;
 	hive_type t;
 	unsigned char *d = get_value(h, key, name, &t, &len);
-	unsigned char *w = utf16(want, &wlen);
+	unsigned char *w = cu_utf16(want, &wlen);
 
 	ck_assert_msg(d != NULL, "%s\\%s absent", key, name);
 	ck_assert_int_eq(t, want_t);
@@ -417,50 +1098,7 @@ assert_sz(hive_h *h, const char *key, const char *name, hive_type want_t,
 	free(w);
 }
 
-/* ---- .reg text and plans ---- */
-
-struct parsed {
-	struct reg_doc doc;
-	const struct reg_op **ops;
-};
-
-static void
-parse(const char *text, struct parsed *p)
-{
-	struct hp_err e = { HP_OK, "" };
-	size_t i;
-
-	ck_assert_msg(reg_parse_buffer("t.reg", (const unsigned char *)text,
-	    strlen(text), &p->doc, &e) == 0, "parse: %s", e.msg);
-	p->ops = calloc(p->doc.n_ops ? p->doc.n_ops : 1, sizeof(*p->ops));
-	ck_assert_ptr_nonnull(p->ops);
-	for (i = 0; i < p->doc.n_ops; i++)
-		p->ops[i] = &p->doc.ops[i];
-}
-
-static void
-parsed_free(struct parsed *p)
-{
-	free(p->ops);
-	reg_doc_free(&p->doc);
-}
-
-static const struct map_ctx image64 = { HIVE_SOFTWARE, 1, NULL, 0 };
-static const struct map_ctx image32 = { HIVE_SOFTWARE, 0, NULL, 0 };
-
-#define REG_HEADER "Windows Registry Editor Version 5.00\n\n"
-
-static void
-make_plan(const char *text, const struct map_ctx *img, struct parsed *p,
-	  struct plan *plan)
-{
-	struct hp_err e = { HP_OK, "" };
-
-	parse(text, p);
-	ck_assert_msg(plan_map(p->ops, p->doc.n_ops, img, plan, &e) == 0,
-	    "plan_map: %s", e.msg);
-	ck_assert_uint_eq(plan->n_items, p->doc.n_ops);
-}
+/* ---- plans ---- */
 
 static void
 judge(hive_h *h, struct plan_item *it)
@@ -481,6 +1119,617 @@ apply(hive_h *h, struct plan_item *it)
 /* The key net4-tls12 writes to, as a hive path and as a .reg section. */
 #define NETFX_V4 "Microsoft\\.NETFramework\\v4.0.30319"
 #define NETFX_V4_KEY "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\.NETFramework\\v4.0.30319]\n"
+
+/* ================= plan_judge + apply_item ================= */
+
+/* One plan over h: judge item i, check the action, apply, judge again. */
+static void
+judge_apply(hive_h *h, struct plan *plan, size_t i, enum plan_action want)
+{
+	struct plan_item *it = &plan->items[i];
+
+	judge(h, it);
+	ck_assert_msg(it->action == want, "%s: action %d, expected %d",
+	    it->display_key, (int)it->action, (int)want);
+	apply(h, it);
+	judge(h, it);
+	ck_assert_msg(it->action == PLAN_ALREADY,
+	    "%s: action %d after apply, expected PLAN_ALREADY",
+	    it->display_key, (int)it->action);
+}
+
+START_TEST(test_judge_set_absent)
+{
+	hive_h *h = cu_open_hive("software64-net48");
+	struct cu_parsed p;
+	struct plan plan;
+
+	cu_make_plan(REG_HEADER NETFX_V4_KEY
+	    "\"SchUseStrongCrypto\"=dword:00000001\n", &cu_image64, &p, &plan);
+	judge(h, &plan.items[0]);
+	ck_assert_int_eq(plan.items[0].action, PLAN_ALREADY);
+	judge(h, &plan.items[1]);
+	ck_assert_int_eq(plan.items[1].action, PLAN_ADD);
+	ck_assert_int_eq(plan.items[1].key_exists, 1);
+	ck_assert_int_eq(plan.items[1].had_value, 0);
+	ck_assert_ptr_null(plan.items[1].before);
+	judge_apply(h, &plan, 1, PLAN_ADD);
+	ck_assert_int_eq(plan.items[1].had_value, 1);
+	ck_assert_int_eq(plan.items[1].before_type, hive_t_REG_DWORD);
+	assert_dword(h, NETFX_V4, "SchUseStrongCrypto", 1);
+	assert_sz(h, NETFX_V4, "SomeOtherValue", hive_t_REG_SZ, "keep me");
+	ck_assert_uint_eq(count_values(h, NETFX_V4), 2);
+	ck_assert_int_eq(hive_walk_all(h), 0);
+	plan_free(&plan);
+	cu_parsed_free(&p);
+	cu_close_hive(h);
+}
+END_TEST
+
+START_TEST(test_judge_change_data)
+{
+	hive_h *h = cu_open_hive("software64-compliant");
+	struct cu_parsed p;
+	struct plan plan;
+	size_t len;
+	unsigned char *keep = cu_utf16("keep me", &len);
+
+	cu_make_plan(REG_HEADER NETFX_V4_KEY
+	    "\"SomeOtherValue\"=\"changed\"\n"
+	    "\"SchUseStrongCrypto\"=dword:00000000\n", &cu_image64, &p, &plan);
+	judge(h, &plan.items[1]);
+	ck_assert_int_eq(plan.items[1].action, PLAN_CHANGE);
+	ck_assert_int_eq(plan.items[1].had_value, 1);
+	ck_assert_int_eq(plan.items[1].before_type, hive_t_REG_SZ);
+	ck_assert_uint_eq(plan.items[1].before_len, len);
+	ck_assert_mem_eq(plan.items[1].before, keep, len);
+	judge_apply(h, &plan, 1, PLAN_CHANGE);
+	assert_sz(h, NETFX_V4, "SomeOtherValue", hive_t_REG_SZ, "changed");
+	judge_apply(h, &plan, 2, PLAN_CHANGE);
+	assert_dword(h, NETFX_V4, "SchUseStrongCrypto", 0);
+	ck_assert_uint_eq(count_values(h, NETFX_V4), 2);
+	free(keep);
+	plan_free(&plan);
+	cu_parsed_free(&p);
+	cu_close_hive(h);
+}
+END_TEST
+
+START_TEST(test_judge_change_type_same_bytes)
+{
+	hive_h *h = cu_open_hive("software64-compliant");
+	struct cu_parsed p;
+	struct plan plan;
+
+	/* "keep me" as REG_EXPAND_SZ, and dword 1 as REG_BINARY: the same
+	 * bytes as in the hive, another type. */
+	cu_make_plan(REG_HEADER NETFX_V4_KEY
+	    "\"SomeOtherValue\"=hex(2):6b,00,65,00,65,00,70,00,20,00,6d,00,"
+	    "65,00,00,00\n"
+	    "\"SchUseStrongCrypto\"=hex:01,00,00,00\n", &cu_image64, &p, &plan);
+	ck_assert_int_eq(p.doc.ops[1].type, hive_t_REG_EXPAND_SZ);
+	judge_apply(h, &plan, 1, PLAN_CHANGE);
+	assert_sz(h, NETFX_V4, "SomeOtherValue", hive_t_REG_EXPAND_SZ,
+	    "keep me");
+	judge_apply(h, &plan, 2, PLAN_CHANGE);
+	ck_assert_uint_eq(count_values(h, NETFX_V4), 2);
+	plan_free(&plan);
+	cu_parsed_free(&p);
+	cu_close_hive(h);
+}
+END_TEST
+
+START_TEST(test_judge_same_is_already)
+{
+	hive_h *h = cu_open_hive("software64-compliant");
+	struct cu_parsed p;
+	struct plan plan;
+	size_t i;
+
+	cu_make_plan(REG_HEADER NETFX_V4_KEY
+	    "\"SomeOtherValue\"=\"keep me\"\n"
+	    "\"SchUseStrongCrypto\"=dword:00000001\n"
+	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Classes\\.txt]\n"
+	    "@=\"txtfile\"\n", &cu_image64, &p, &plan);
+	for (i = 0; i < plan.n_items; i++) {
+		judge(h, &plan.items[i]);
+		ck_assert_msg(plan.items[i].action == PLAN_ALREADY,
+		    "item %zu: action %d", i, (int)plan.items[i].action);
+		ck_assert_int_eq(plan.items[i].key_exists, 1);
+	}
+	ck_assert_int_eq(plan.items[4].had_value, 1);
+	plan_free(&plan);
+	cu_parsed_free(&p);
+	cu_close_hive(h);
+}
+END_TEST
+
+START_TEST(test_judge_delete_value)
+{
+	hive_h *h = cu_open_hive("software64-compliant");
+	struct cu_parsed p;
+	struct plan plan;
+
+	cu_make_plan(REG_HEADER NETFX_V4_KEY
+	    "\"SchUseStrongCrypto\"=-\n"
+	    "\"NotThere\"=-\n"
+	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\NoSuchKey]\n"
+	    "\"x\"=-\n", &cu_image64, &p, &plan);
+	judge_apply(h, &plan, 1, PLAN_DELETE);
+	ck_assert_int_eq(plan.items[1].had_value, 0);
+	ck_assert_ptr_null(get_value(h, NETFX_V4, "SchUseStrongCrypto",
+	    &(hive_type){ 0 }, &(size_t){ 0 }));
+	ck_assert_uint_eq(count_values(h, NETFX_V4), 1);
+
+	judge(h, &plan.items[2]);
+	ck_assert_int_eq(plan.items[2].action, PLAN_ALREADY);
+	ck_assert_int_eq(plan.items[2].had_value, 0);
+	apply(h, &plan.items[2]);
+	ck_assert_uint_eq(count_values(h, NETFX_V4), 1);
+
+	/* A value of a key that is not there is already deleted. */
+	judge(h, &plan.items[4]);
+	ck_assert_int_eq(plan.items[4].action, PLAN_ALREADY);
+	ck_assert_int_eq(plan.items[4].key_exists, 0);
+	apply(h, &plan.items[4]);
+	ck_assert_uint_eq(hive_find_key(h, "NoSuchKey"), 0);
+	ck_assert_int_eq(hive_walk_all(h), 0);
+	plan_free(&plan);
+	cu_parsed_free(&p);
+	cu_close_hive(h);
+}
+END_TEST
+
+START_TEST(test_judge_delete_key)
+{
+	hive_h *h = cu_open_hive("software64-compliant");
+	struct cu_parsed p;
+	struct plan plan;
+
+	cu_make_plan(REG_HEADER
+	    "[-HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\.NETFramework\\v4.0.30319]\n"
+	    "[-HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\NoSuchKey]\n"
+	    "[-HKEY_LOCAL_MACHINE\\SOFTWARE\\NoSuch\\Deeper]\n",
+	    &cu_image64, &p, &plan);
+	judge(h, &plan.items[0]);
+	ck_assert_int_eq(plan.items[0].key_exists, 1);
+	judge_apply(h, &plan, 0, PLAN_DELETE);
+	ck_assert_int_eq(plan.items[0].key_exists, 0);
+	ck_assert_uint_eq(hive_find_key(h, NETFX_V4), 0);
+	cu_must_find(h, "Microsoft\\.NETFramework");
+	assert_sz(h, "Microsoft\\.NETFramework", "InstallRoot", hive_t_REG_SZ,
+	    "C:\\Windows\\Microsoft.NET\\Framework64\\");
+	/* The 32-bit view's key of the same name is another key. */
+	cu_must_find(h, "Wow6432Node\\" NETFX_V4);
+
+	judge(h, &plan.items[1]);
+	ck_assert_int_eq(plan.items[1].action, PLAN_ALREADY);
+	apply(h, &plan.items[1]);
+	judge(h, &plan.items[2]);
+	ck_assert_int_eq(plan.items[2].action, PLAN_ALREADY);
+	apply(h, &plan.items[2]);
+	ck_assert_uint_eq(hive_find_key(h, "NoSuch"), 0);
+	ck_assert_int_eq(hive_walk_all(h), 0);
+	plan_free(&plan);
+	cu_parsed_free(&p);
+	cu_close_hive(h);
+}
+END_TEST
+
+START_TEST(test_apply_creates_parents)
+{
+	hive_h *h = cu_open_hive("software64-noparents");
+	struct cu_parsed p;
+	struct plan plan;
+
+	ck_assert_uint_eq(hive_find_key(h, "Microsoft\\.NETFramework"), 0);
+	cu_make_plan(REG_HEADER
+	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor\\Product\\Sub\\Leaf]\n"
+	    NETFX_V4_KEY
+	    "\"SchUseStrongCrypto\"=dword:00000001\n", &cu_image64, &p, &plan);
+
+	judge(h, &plan.items[0]);
+	ck_assert_int_eq(plan.items[0].key_exists, 0);
+	judge_apply(h, &plan, 0, PLAN_ADD);
+	cu_must_find(h, "Vendor");
+	cu_must_find(h, "Vendor\\Product");
+	cu_must_find(h, "Vendor\\Product\\Sub");
+	cu_must_find(h, "Vendor\\Product\\Sub\\Leaf");
+	ck_assert_uint_eq(count_values(h, "Vendor\\Product\\Sub\\Leaf"), 0);
+
+	/* The value alone, without its [key] applied first. */
+	judge(h, &plan.items[2]);
+	ck_assert_int_eq(plan.items[2].key_exists, 0);
+	judge_apply(h, &plan, 2, PLAN_ADD);
+	cu_must_find(h, "Microsoft\\.NETFramework");
+	assert_dword(h, NETFX_V4, "SchUseStrongCrypto", 1);
+	ck_assert_uint_eq(count_values(h, NETFX_V4), 1);
+	judge(h, &plan.items[1]);
+	ck_assert_int_eq(plan.items[1].action, PLAN_ALREADY);
+	ck_assert_int_eq(hive_walk_all(h), 0);
+	plan_free(&plan);
+	cu_parsed_free(&p);
+	cu_close_hive(h);
+}
+END_TEST
+
+START_TEST(test_value_names_case_insensitive)
+{
+	hive_h *h = cu_open_hive("software64-compliant");
+	struct cu_parsed p;
+	struct plan plan;
+
+	cu_make_plan(REG_HEADER
+	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\MICROSOFT\\.netframework\\V4.0.30319]\n"
+	    "\"schusestrongcrypto\"=dword:00000001\n"
+	    "\"SOMEOTHERVALUE\"=\"new\"\n"
+	    "\"someOtherValue\"=-\n", &cu_image64, &p, &plan);
+	judge(h, &plan.items[1]);
+	ck_assert_int_eq(plan.items[1].action, PLAN_ALREADY);
+
+	/* Changing it under another spelling changes the one value. */
+	judge_apply(h, &plan, 2, PLAN_CHANGE);
+	ck_assert_msg(count_values(h, NETFX_V4) == 2,
+	    "setting 'SOMEOTHERVALUE' over 'SomeOtherValue' left %zu values",
+	    count_values(h, NETFX_V4));
+	assert_sz(h, NETFX_V4, "SomeOtherValue", hive_t_REG_SZ, "new");
+
+	judge_apply(h, &plan, 3, PLAN_DELETE);
+	ck_assert_uint_eq(count_values(h, NETFX_V4), 1);
+	assert_dword(h, NETFX_V4, "SchUseStrongCrypto", 1);
+	plan_free(&plan);
+	cu_parsed_free(&p);
+	cu_close_hive(h);
+}
+END_TEST
+
+struct snap {
+	char *name;
+	hive_type t;
+	size_t len;
+	char *data;
+};
+
+static size_t
+snapshot(hive_h *h, const char *key, struct snap *out, size_t max)
+{
+	hive_value_h *values = hivex_node_values(h, cu_must_find(h, key));
+	size_t n;
+
+	ck_assert_ptr_nonnull(values);
+	for (n = 0; values[n] != 0; n++) {
+		ck_assert_uint_lt(n, max);
+		out[n].name = hivex_value_key(h, values[n]);
+		out[n].data = hivex_value_value(h, values[n], &out[n].t,
+		    &out[n].len);
+		ck_assert_ptr_nonnull(out[n].name);
+		ck_assert_ptr_nonnull(out[n].data);
+	}
+	free(values);
+	return n;
+}
+
+static void
+snap_free(struct snap *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(s[i].name);
+		free(s[i].data);
+	}
+}
+
+/* Deleting `name` of `key` leaves every other value as it was. */
+static void
+check_delete_keeps_others(hive_h *h, const char *key, const char *text,
+			  const char *name)
+{
+	struct snap before[16], after[16];
+	size_t nb, na, i, j;
+	struct cu_parsed p;
+	struct plan plan;
+
+	nb = snapshot(h, key, before, NELEM(before));
+	cu_make_plan(text, &cu_image64, &p, &plan);
+	judge_apply(h, &plan, 1, PLAN_DELETE);
+	na = snapshot(h, key, after, NELEM(after));
+	ck_assert_uint_eq(na, nb - 1);
+	for (i = 0; i < nb; i++) {
+		if (strcmp(before[i].name, name) == 0)
+			continue;
+		for (j = 0; j < na; j++)
+			if (strcmp(after[j].name, before[i].name) == 0)
+				break;
+		ck_assert_msg(j < na, "value '%s' lost", before[i].name);
+		ck_assert_msg(after[j].t == before[i].t,
+		    "value '%s' changed type", before[i].name);
+		ck_assert_uint_eq(after[j].len, before[i].len);
+		ck_assert_mem_eq(after[j].data, before[i].data, before[i].len);
+	}
+	for (j = 0; j < na; j++)
+		ck_assert_str_ne(after[j].name, name);
+	snap_free(before, nb);
+	snap_free(after, na);
+	plan_free(&plan);
+	cu_parsed_free(&p);
+}
+
+START_TEST(test_delete_value_keeps_others)
+{
+	hive_h *h = cu_open_hive("software64-compliant");
+
+	check_delete_keeps_others(h, "Microsoft\\Windows\\CurrentVersion",
+	    REG_HEADER
+	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion]\n"
+	    "\"CommonFilesDir\"=-\n", "CommonFilesDir");
+	assert_sz(h, "Microsoft\\Windows\\CurrentVersion", "DevicePath",
+	    hive_t_REG_EXPAND_SZ, "%SystemRoot%\\inf");
+	check_delete_keeps_others(h, NETFX_V4, REG_HEADER NETFX_V4_KEY
+	    "\"SchUseStrongCrypto\"=-\n", "SchUseStrongCrypto");
+	assert_sz(h, NETFX_V4, "SomeOtherValue", hive_t_REG_SZ, "keep me");
+	/* The default value survives the deletion of a named one... */
+	check_delete_keeps_others(h, "Classes\\.txt", REG_HEADER
+	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Classes\\.txt]\n"
+	    "\"Content Type\"=-\n", "Content Type");
+	assert_sz(h, "Classes\\.txt", "", hive_t_REG_SZ, "txtfile");
+	/* ...and the named ones the deletion of the default one. */
+	check_delete_keeps_others(h, "Classes\\.txt", REG_HEADER
+	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Classes\\.txt]\n"
+	    "@=-\n", "");
+	assert_sz(h, "Classes\\.txt", "PerceivedType", hive_t_REG_SZ, "text");
+	ck_assert_int_eq(hive_walk_all(h), 0);
+	cu_close_hive(h);
+}
+END_TEST
+
+/* A key whose name is more than 255 bytes of UTF-8 (see
+ * cu_add_long_utf8_key) is found when judging too: missed, deleting it
+ * would be judged done. */
+START_TEST(test_judge_long_utf8_key_delete)
+{
+	hive_h *h = cu_open_hive("software64-net48");
+	char path[512], text[640];
+	struct cu_parsed p;
+	struct plan plan;
+
+	cu_add_long_utf8_key(h, path, sizeof(path));
+	cu_fmt(text, sizeof(text), REG_HEADER "[-HKLM\\SOFTWARE\\%s]\n", path);
+	cu_make_plan(text, &cu_image64, &p, &plan);
+	judge(h, &plan.items[0]);
+	ck_assert_msg(plan.items[0].action == PLAN_DELETE,
+	    "deleting an existing key judged %d, not PLAN_DELETE",
+	    (int)plan.items[0].action);
+	plan_free(&plan);
+	cu_parsed_free(&p);
+	cu_close_hive(h);
+}
+END_TEST
+
+/* ================= set-bits values ================= */
+
+/* The WinHttp value, as winhttp-tls12 writes it. */
+#define WINHTTP "Microsoft\\Windows\\CurrentVersion\\Internet Settings\\WinHttp"
+static const char set_bits_text[] = REG_HEADER
+    "[HKLM\\SOFTWARE\\" WINHTTP "]\n"
+    "; hivepatch: set-bits\n"
+    "\"DefaultSecureProtocols\"=dword:00000a00\n";
+
+static void
+set_dsp(hive_h *h, hive_type t, const void *data, size_t len)
+{
+	hive_set_value v;
+
+	v.key = (char *)"DefaultSecureProtocols";
+	v.t = t;
+	v.len = len;
+	v.value = (char *)data;
+	ck_assert_int_eq(hivex_node_set_value(h, cu_must_find(h, WINHTTP), &v, 0),
+	    0);
+}
+
+/* The plan item's after data as a DWORD. */
+static uint32_t
+after_dword(const struct plan_item *it)
+{
+	ck_assert_int_eq(it->after_type, hive_t_REG_DWORD);
+	ck_assert_uint_eq(it->after_len, 4);
+	return le32(it->after);
+}
+
+START_TEST(test_judge_set_bits)
+{
+	static const unsigned char d2a00[] = { 0x00, 0x2a, 0, 0 };
+	static const unsigned char dffff[] = { 0xff, 0xff, 0, 0 };
+	static const unsigned char d0200[] = { 0x00, 0x02, 0, 0 };
+	unsigned char *sz_data;
+	struct cu_parsed p;
+	struct plan plan;
+	hive_h *h;
+	size_t len;
+
+	/* Absent (and its key too): ADD, the bits alone. */
+	h = cu_open_hive("software64-net48");
+	cu_make_plan(set_bits_text, &cu_image64, &p, &plan);
+	ck_assert(p.doc.ops[1].set_bits);
+	judge(h, &plan.items[1]);
+	ck_assert_int_eq(plan.items[1].action, PLAN_ADD);
+	ck_assert_int_eq(plan.items[1].key_exists, 0);
+	ck_assert_uint_eq(after_dword(&plan.items[1]), 0xa00);
+	judge(h, &plan.items[0]);
+	apply(h, &plan.items[0]);
+	judge_apply(h, &plan, 1, PLAN_ADD);
+	assert_dword(h, WINHTTP, "DefaultSecureProtocols", 0xa00);
+	plan_free(&plan);
+	cu_parsed_free(&p);
+	cu_close_hive(h);
+
+	/* 0x2000 (TLS 1.3 only): CHANGE to 0x2a00, the TLS 1.3 bit kept. */
+	h = cu_open_hive("software64-winhttp13");
+	cu_make_plan(set_bits_text, &cu_image64, &p, &plan);
+	judge(h, &plan.items[1]);
+	ck_assert_int_eq(plan.items[1].action, PLAN_CHANGE);
+	ck_assert_int_eq(plan.items[1].before_type, hive_t_REG_DWORD);
+	ck_assert_uint_eq(le32(plan.items[1].before), 0x2000);
+	ck_assert_uint_eq(after_dword(&plan.items[1]), 0x2a00);
+	judge_apply(h, &plan, 1, PLAN_CHANGE);
+	assert_dword(h, WINHTTP, "DefaultSecureProtocols", 0x2a00);
+	ck_assert_uint_eq(after_dword(&plan.items[1]), 0x2a00);
+
+	/* 0x2a00 and any other superset: ALREADY. */
+	set_dsp(h, hive_t_REG_DWORD, d2a00, 4);
+	judge(h, &plan.items[1]);
+	ck_assert_int_eq(plan.items[1].action, PLAN_ALREADY);
+	set_dsp(h, hive_t_REG_DWORD, dffff, 4);
+	judge(h, &plan.items[1]);
+	ck_assert_int_eq(plan.items[1].action, PLAN_ALREADY);
+	ck_assert_uint_eq(after_dword(&plan.items[1]), 0xffff);
+
+	/* Some of the bits only: CHANGE, the missing ones added. */
+	set_dsp(h, hive_t_REG_DWORD, d0200, 4);
+	judge(h, &plan.items[1]);
+	ck_assert_int_eq(plan.items[1].action, PLAN_CHANGE);
+	ck_assert_uint_eq(after_dword(&plan.items[1]), 0xa00);
+
+	/* Not a DWORD (a REG_SZ "8192", or 4 bytes of REG_BINARY): CHANGE
+	 * to a DWORD of the bits alone. */
+	sz_data = cu_utf16("8192", &len);
+	set_dsp(h, hive_t_REG_SZ, sz_data, len);
+	free(sz_data);
+	judge(h, &plan.items[1]);
+	ck_assert_int_eq(plan.items[1].action, PLAN_CHANGE);
+	ck_assert_int_eq(plan.items[1].before_type, hive_t_REG_SZ);
+	ck_assert_uint_eq(after_dword(&plan.items[1]), 0xa00);
+	judge_apply(h, &plan, 1, PLAN_CHANGE);
+	assert_dword(h, WINHTTP, "DefaultSecureProtocols", 0xa00);
+	set_dsp(h, hive_t_REG_BINARY, d2a00, 4);
+	judge(h, &plan.items[1]);
+	ck_assert_int_eq(plan.items[1].action, PLAN_CHANGE);
+	ck_assert_uint_eq(after_dword(&plan.items[1]), 0xa00);
+	plan_free(&plan);
+	cu_parsed_free(&p);
+	cu_close_hive(h);
+}
+END_TEST
+
+/* ================= plan_count_unmet ================= */
+
+static void
+profile_ops(const char *name, struct reg_doc *doc, const struct reg_op ***ops)
+{
+	struct hp_err e = { HP_OK, "" };
+	struct profile prof;
+	size_t i;
+
+	ck_assert_msg(cu_initial_profile_dir() != NULL,
+	    "HIVEPATCH_PROFILE_DIR is not set: it must name the source "
+	    "tree's profiles directory (make check sets it)");
+	ck_assert_msg(profile_find(name, &prof, &e) == 0, "profile_find: %s",
+	    e.msg);
+	ck_assert_msg(reg_parse_file(prof.path, doc, &e) == 0, "%s", e.msg);
+	profile_free(&prof);
+	*ops = calloc(doc->n_ops, sizeof(**ops));
+	ck_assert_ptr_nonnull(*ops);
+	for (i = 0; i < doc->n_ops; i++)
+		(*ops)[i] = &doc->ops[i];
+}
+
+static int
+unmet(const char *kind, const char *profile, int apply_all)
+{
+	struct hp_err e = { HP_OK, "" };
+	const struct reg_op **ops;
+	struct image_info info;
+	struct map_ctx ctx = { HIVE_SOFTWARE, 0, NULL, 0 };
+	struct reg_doc doc;
+	struct plan plan;
+	hive_h *h = cu_open_hive(kind);
+	size_t i;
+	int n;
+
+	profile_ops(profile, &doc, &ops);
+	detect_image(h, &info);
+	ctx.is_64bit = info.is_64bit;
+	ck_assert_msg(plan_map(ops, doc.n_ops, &ctx, &plan, &e) == 0, "%s",
+	    e.msg);
+	n = plan_count_unmet(h, &plan, &e);
+	ck_assert_msg(n >= 0, "plan_count_unmet: %s", e.msg);
+	if (apply_all) {
+		for (i = 0; i < plan.n_items; i++) {
+			judge(h, &plan.items[i]);
+			apply(h, &plan.items[i]);
+		}
+		n = plan_count_unmet(h, &plan, &e);
+		ck_assert_msg(n >= 0, "plan_count_unmet: %s", e.msg);
+	}
+	plan_free(&plan);
+	image_info_free(&info);
+	free(ops);
+	reg_doc_free(&doc);
+	cu_close_hive(h);
+	return n;
+}
+
+START_TEST(test_unmet_tls12)
+{
+	ck_assert_int_eq(unmet("software64-compliant", "net4-tls12", 0), 0);
+	ck_assert_int_eq(unmet("software64-half", "net4-tls12", 0), 1);
+	ck_assert_int_eq(unmet("software64-net48", "net4-tls12", 0), 2);
+	/* 32-bit: the Wow6432Node half is skipped, not counted. */
+	ck_assert_int_eq(unmet("software32-net48", "net4-tls12", 0), 1);
+	/* No v4.0.30319 keys: two keys and two values to add. */
+	ck_assert_int_eq(unmet("software64-nonet", "net4-tls12", 0), 4);
+	ck_assert_int_eq(unmet("software64-noparents", "net4-tls12", 0), 4);
+	/* And nothing is left once the plan is applied. */
+	ck_assert_int_eq(unmet("software64-half", "net4-tls12", 1), 0);
+	ck_assert_int_eq(unmet("software64-net48", "net4-tls12", 1), 0);
+	ck_assert_int_eq(unmet("software64-noparents", "net4-tls12", 1), 0);
+	ck_assert_int_eq(unmet("software64-compliant",
+	    "net4-tls12-sysdefault", 0), 2);
+}
+END_TEST
+
+/* Judging refreshes the before state, and a superseded item does not
+ * count even when the hive does not hold it. */
+START_TEST(test_unmet_refresh_and_superseded)
+{
+	hive_h *h = cu_open_hive("software64-half");
+	struct hp_err e = { HP_OK, "" };
+	struct cu_parsed p;
+	struct plan plan;
+
+	cu_make_plan(REG_HEADER
+	    "[HKLM\\SOFTWARE\\Wow6432Node\\Microsoft\\.NETFramework\\v4.0.30319]\n"
+	    "\"SchUseStrongCrypto\"=dword:00000001\n"
+	    NETFX_V4_KEY
+	    "\"SchUseStrongCrypto\"=dword:00000000\n"
+	    "\"SchUseStrongCrypto\"=dword:00000001\n", &cu_image64, &p, &plan);
+	ck_assert_int_eq(plan_count_unmet(h, &plan, &e), 1);
+	ck_assert_int_eq(plan.items[1].action, PLAN_ADD);
+	ck_assert_int_eq(plan.items[3].action, PLAN_CHANGE);
+	ck_assert_int_eq(plan.items[4].action, PLAN_ALREADY);
+	apply(h, &plan.items[1]);
+	ck_assert_int_eq(plan_count_unmet(h, &plan, &e), 0);
+	ck_assert_int_eq(plan.items[1].action, PLAN_ALREADY);
+	ck_assert_int_eq(plan.items[1].had_value, 1);
+	plan_free(&plan);
+	cu_parsed_free(&p);
+	cu_close_hive(h);
+}
+END_TEST
+
+/* winhttp-tls12 over a whole image: both views counted, none left. */
+START_TEST(test_unmet_set_bits_profile)
+{
+	ck_assert_int_eq(unmet("software64-winhttp13", "winhttp-tls12", 0), 2);
+	ck_assert_int_eq(unmet("software64-winhttp13", "winhttp-tls12", 1), 0);
+	/* Keys and values absent in both views. */
+	ck_assert_int_eq(unmet("software64-net48", "winhttp-tls12", 0), 4);
+	ck_assert_int_eq(unmet("software64-net48", "winhttp-tls12", 1), 0);
+	/* 32-bit: the Wow6432Node lines are skipped, not counted. */
+	ck_assert_int_eq(unmet("software7-32", "winhttp-tls12", 0), 2);
+}
+END_TEST
 
 /* ================= dotnet_release_name ================= */
 
@@ -589,7 +1838,7 @@ START_TEST(test_detect_kind)
 {
 	const struct detect_case *c = &detect_cases[_i];
 	struct image_info info;
-	hive_h *h = open_hive(c->kind);
+	hive_h *h = cu_open_hive(c->kind);
 
 	detect_image(h, &info);
 	ck_assert_pstr_eq(info.product, c->product);
@@ -605,19 +1854,19 @@ START_TEST(test_detect_kind)
 	ck_assert_int_eq(image_has_dotnet45(&info) != 0, c->has45);
 	image_info_free(&info);
 	ck_assert_ptr_null(info.product);
-	close_hive(h);
+	cu_close_hive(h);
 }
 END_TEST
 
 /* DisplayVersion wins; ReleaseId stands in on builds before 20H2. */
 START_TEST(test_detect_release_id_fallback)
 {
-	hive_h *h = open_hive("software64-net48");
-	hive_node_h cv = must_find(h, "Microsoft\\Windows NT\\CurrentVersion");
+	hive_h *h = cu_open_hive("software64-net48");
+	hive_node_h cv = cu_must_find(h, "Microsoft\\Windows NT\\CurrentVersion");
 	hive_set_value v;
 	struct image_info info;
 	size_t len;
-	unsigned char *d = utf16("1909", &len);
+	unsigned char *d = cu_utf16("1909", &len);
 
 	/* Replace all the values of CurrentVersion by a lone ReleaseId. */
 	v.key = (char *)"ReleaseId";
@@ -631,20 +1880,20 @@ START_TEST(test_detect_release_id_fallback)
 	ck_assert_ptr_null(info.build);
 	image_info_free(&info);
 	free(d);
-	close_hive(h);
+	cu_close_hive(h);
 }
 END_TEST
 
 /* A Release of the wrong type is not a Release. */
 START_TEST(test_detect_release_not_dword)
 {
-	hive_h *h = open_hive("software64-net48");
-	hive_node_h full = must_find(h,
+	hive_h *h = cu_open_hive("software64-net48");
+	hive_node_h full = cu_must_find(h,
 	    "Microsoft\\NET Framework Setup\\NDP\\v4\\Full");
 	hive_set_value v;
 	struct image_info info;
 	size_t len;
-	unsigned char *d = utf16("528040", &len);
+	unsigned char *d = cu_utf16("528040", &len);
 
 	v.key = (char *)"Release";
 	v.t = hive_t_REG_SZ;
@@ -658,1451 +1907,11 @@ START_TEST(test_detect_release_not_dword)
 	ck_assert_int_eq(image_has_dotnet45(&info), 0);
 	image_info_free(&info);
 	free(d);
-	close_hive(h);
-}
-END_TEST
-
-/* ================= hive_read_header ================= */
-
-START_TEST(test_header_good)
-{
-	char path[PATH_MAX];
-	struct hive_header hdr;
-	struct hp_err e = { HP_OK, "" };
-	size_t n;
-
-	fixture("software64-net48", path, sizeof(path));
-	ck_assert_ok(hive_read_header(path, &hdr, &e), e);
-	ck_assert_uint_eq(hdr.seq_primary, hdr.seq_secondary);
-	ck_assert_int_eq(hdr.dirty, 0);
-	ck_assert_uint_eq(hdr.major, 1);
-	ck_assert_uint_eq(hdr.minor, 5);
-	n = strlen(hdr.name);
-	ck_assert_msg(n >= 8 && strcmp(hdr.name + n - 8, "SOFTWARE") == 0,
-	    "name '%s' does not end in SOFTWARE", hdr.name);
-	ck_assert_str_eq(hdr.name, "emRoot\\System32\\Config\\SOFTWARE");
-	ck_assert_uint_eq(hdr.file_size, (uint64_t)file_size(path));
-	ck_assert_uint_gt(hdr.bins_size, 0);
-	ck_assert_uint_eq(hdr.bins_size % 4096, 0);
-	ck_assert_uint_le((uint64_t)hdr.bins_size + 4096, hdr.file_size);
-	ck_assert_uint_eq(hdr.bins_size, peek32(path, 40));
-}
-END_TEST
-
-START_TEST(test_header_short)
-{
-	char src[PATH_MAX], dir[PATH_MAX], path[PATH_MAX];
-	struct hive_header hdr;
-	struct hp_err e = { HP_OK, "" };
-	unsigned char *buf;
-	size_t len;
-
-	fixture("software64-net48", src, sizeof(src));
-	scratch_new(dir, sizeof(dir));
-	fmt(path, sizeof(path), "%s/short", dir);
-	buf = read_file(src, &len);
-	write_file(path, buf, 4095);
-	free(buf);
-	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
-	ck_assert_has(e.msg, "truncated inside the base block");
-	ck_assert_has(e.msg, "4095");
-
-	write_text(path, "regf");
-	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
-	ck_assert_has(e.msg, "truncated inside the base block");
-}
-END_TEST
-
-START_TEST(test_header_no_signature)
-{
-	char path[PATH_MAX];
-	struct hive_header hdr;
-	struct hp_err e = { HP_OK, "" };
-
-	fixture_copy("software64-net48", path, sizeof(path));
-	patch32(path, 0, 0x78676572u /* "regx" */, 1);
-	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
-	ck_assert_has(e.msg, "not a registry hive");
-	ck_assert_has(e.msg, "'regf' signature");
-}
-END_TEST
-
-START_TEST(test_header_bad_checksum)
-{
-	char path[PATH_MAX];
-	struct hive_header hdr;
-	struct hp_err e = { HP_OK, "" };
-	unsigned char bb[512];
-
-	fixture_copy("software64-net48", path, sizeof(path));
-	read_bb(path, bb);
-	bb[48 + 10] ^= 0x01;	/* one letter of the file name field */
-	write_bb(path, bb);
-	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
-	ck_assert_has(e.msg, "checksum mismatch");
-}
-END_TEST
-
-/* Where the XOR of the 127 dwords is 0 the stored checksum is 1, and
- * where it is 0xffffffff, 0xfffffffe.  A reserved dword (offset 200)
- * steers the XOR. */
-START_TEST(test_header_checksum_special)
-{
-	static const uint32_t xors[] = { 0, 0xffffffffu };
-	static const uint32_t stored[] = { 1, 0xfffffffeu };
-	char path[PATH_MAX];
-	struct hive_header hdr;
-	struct hp_err e = { HP_OK, "" };
-	unsigned char bb[512];
-	uint32_t rest;
-	size_t i, k;
-
-	fixture_copy("software64-net48", path, sizeof(path));
-	for (k = 0; k < NELEM(xors); k++) {
-		read_bb(path, bb);
-		put_le32(bb + 200, 0);
-		for (rest = 0, i = 0; i < 508; i += 4)
-			rest ^= le32(bb + i);
-		put_le32(bb + 200, rest ^ xors[k]);
-		put_le32(bb + 508, stored[k]);
-		write_bb(path, bb);
-		ck_assert_msg(hive_read_header(path, &hdr, &e) == 0,
-		    "XOR %#x with checksum %#x refused: %s", xors[k],
-		    stored[k], e.msg);
-		/* The raw XOR is not a valid checksum then. */
-		put_le32(bb + 508, xors[k]);
-		write_bb(path, bb);
-		ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR,
-		    "checksum mismatch");
-	}
-}
-END_TEST
-
-START_TEST(test_header_bins_not_multiple)
-{
-	char path[PATH_MAX];
-	struct hive_header hdr;
-	struct hp_err e = { HP_OK, "" };
-	char want[64];
-	uint32_t bins;
-
-	fixture_copy("software64-net48", path, sizeof(path));
-	bins = peek32(path, 40);
-	ck_assert_uint_ge(bins, 3 * 4096);
-	/* A multiple of 2048 (and of 512), not of 4096. */
-	patch32(path, 40, bins - 2048, 1);
-	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
-	ck_assert_has(e.msg, "not a multiple of 4096");
-	fmt(want, sizeof(want), "size %u is", bins - 2048);
-	ck_assert_has(e.msg, want);
-	patch32(path, 40, bins - 100, 1);
-	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
-	fmt(want, sizeof(want), "size %u is", bins - 100);
-	ck_assert_has(e.msg, want);
-
-	patch32(path, 40, 0, 1);
-	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
-	ck_assert_has(e.msg, "hive bins size 0");
-}
-END_TEST
-
-START_TEST(test_header_truncated)
-{
-	char path[PATH_MAX];
-	struct hive_header hdr;
-	struct hp_err e = { HP_OK, "" };
-	char want[128];
-	off_t size;
-
-	fixture_copy("software64-net48", path, sizeof(path));
-	size = file_size(path);
-	ck_assert_int_ge(size, 3 * 4096);
-	ck_assert_int_eq(truncate(path, size - 4096), 0);
-	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
-	ck_assert_has(e.msg, "truncated");
-	fmt(want, sizeof(want), "header says %lld bytes, file has %lld",
-	    (long long)size, (long long)(size - 4096));
-	ck_assert_has(e.msg, want);
-
-	/* The same through the header: bins larger than the file. */
-	fixture_copy("software64-net48", path, sizeof(path));
-	patch32(path, 40, (uint32_t)size, 1);
-	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
-	ck_assert_has(e.msg, "truncated");
-}
-END_TEST
-
-START_TEST(test_header_empty)
-{
-	char dir[PATH_MAX], path[PATH_MAX];
-	struct hive_header hdr;
-	struct hp_err e = { HP_OK, "" };
-
-	scratch_new(dir, sizeof(dir));
-	fmt(path, sizeof(path), "%s/empty", dir);
-	write_file(path, "", 0);
-	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
-	ck_assert_has(e.msg, "not a registry hive");
-}
-END_TEST
-
-START_TEST(test_header_not_a_file)
-{
-	char dir[PATH_MAX], path[PATH_MAX];
-	struct hive_header hdr;
-	struct hp_err e = { HP_OK, "" };
-
-	scratch_new(dir, sizeof(dir));
-	ck_assert_err(hive_read_header(dir, &hdr, &e), e, HP_REFUSED, dir);
-	ck_assert_has(e.msg, "not a regular file");
-
-	fmt(path, sizeof(path), "%s/fifo", dir);
-	ck_assert_int_eq(mkfifo(path, 0600), 0);
-	e.status = HP_OK;
-	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_REFUSED, path);
-	ck_assert_has(e.msg, "not a regular file");
-
-	fmt(path, sizeof(path), "%s/missing", dir);
-	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
-	ck_assert_has(e.msg, "cannot open");
-	ck_assert_has(e.msg, strerror(ENOENT));
-}
-END_TEST
-
-START_TEST(test_header_too_large)
-{
-	char path[PATH_MAX];
-	struct hive_header hdr;
-	struct hp_err e = { HP_OK, "" };
-
-	fixture_copy("software64-net48", path, sizeof(path));
-	/* Sparse: nothing is written past the hive. */
-	ck_assert_int_eq(truncate(path, (off_t)HIVE_SIZE_MAX + 1), 0);
-	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
-	ck_assert_has(e.msg, "too large for a hive");
-	ck_assert_int_eq(truncate(path, (off_t)HIVE_SIZE_MAX), 0);
-	ck_assert_ok(hive_read_header(path, &hdr, &e), e);
-}
-END_TEST
-
-START_TEST(test_header_version)
-{
-	char path[PATH_MAX];
-	struct hive_header hdr;
-	struct hp_err e = { HP_OK, "" };
-
-	fixture_copy("software64-net48", path, sizeof(path));
-	patch32(path, 20, 2, 1);
-	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
-	ck_assert_has(e.msg, "unsupported hive format version 2.5");
-}
-END_TEST
-
-START_TEST(test_header_dirty)
-{
-	char path[PATH_MAX];
-	struct hive_header hdr;
-	struct hp_err e = { HP_OK, "" };
-	uint32_t primary;
-
-	fixture_copy("software64-net48", path, sizeof(path));
-	primary = peek32(path, 4);
-	patch32(path, 8, primary + 1, 1);
-	ck_assert_ok(hive_read_header(path, &hdr, &e), e);
-	ck_assert_int_eq(hdr.dirty, 1);
-	ck_assert_uint_eq(hdr.seq_primary, primary);
-	ck_assert_uint_eq(hdr.seq_secondary, primary + 1);
-
-	/* A dirty hive's checksum may be stale (Windows reads the log). */
-	patch32(path, 508, peek32(path, 508) ^ 0x100u, 0);
-	ck_assert_ok(hive_read_header(path, &hdr, &e), e);
-	ck_assert_int_eq(hdr.dirty, 1);
-
-	/* Back to equal numbers with the stale checksum: damaged. */
-	patch32(path, 8, primary, 0);
-	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
-	ck_assert_has(e.msg, "checksum");
-}
-END_TEST
-
-START_TEST(test_hive_open_garbage)
-{
-	char dir[PATH_MAX], path[PATH_MAX];
-	struct hp_err e = { HP_OK, "" };
-	unsigned char junk[8192];
-	hive_h *h;
-
-	scratch_new(dir, sizeof(dir));
-	fmt(path, sizeof(path), "%s/junk", dir);
-	memset(junk, 0x5a, sizeof(junk));
-	write_file(path, junk, sizeof(junk));
-	h = hive_open(path, 0, &e);
-	ck_assert_ptr_null(h);
-	ck_assert_int_eq(e.status, HP_IOERR);
-	ck_assert_has(e.msg, path);
-	ck_assert_has(e.msg, "hivex cannot open it");
-
-	fixture("software64-net48", path, sizeof(path));
-	h = hive_open(path, 0, &e);
-	ck_assert_msg(h != NULL, "hive_open: %s", e.msg);
-	ck_assert_int_eq(hive_walk_all(h), 0);
-	close_hive(h);
-}
-END_TEST
-
-/* ================= hive_classify ================= */
-
-static const struct classify_case {
-	const char *kind;
-	enum hive_kind want;
-	const char *name;	/* what the why must quote */
-} classify_cases[] = {
-	{ "software64-net48", HIVE_SOFTWARE, "'SOFTWARE'" },
-	{ "software64-net40", HIVE_SOFTWARE, "'SOFTWARE'" },
-	{ "software64-nonet", HIVE_SOFTWARE, "'SOFTWARE'" },
-	{ "software32-net48", HIVE_SOFTWARE, "'SOFTWARE'" },
-	{ "software64-compliant", HIVE_SOFTWARE, "'SOFTWARE'" },
-	{ "software64-half", HIVE_SOFTWARE, "'SOFTWARE'" },
-	{ "software64-noparents", HIVE_SOFTWARE, "'SOFTWARE'" },
-	{ "software7-64", HIVE_SOFTWARE, "'SOFTWARE'" },
-	{ "system", HIVE_SYSTEM, "'SYSTEM'" },
-	{ "ntuser", HIVE_NTUSER, "'ntuser.dat'" },
-};
-
-START_TEST(test_classify_kind)
-{
-	const struct classify_case *c = &classify_cases[_i];
-	char path[PATH_MAX], why[256] = "";
-	struct hive_header hdr;
-	struct hp_err e = { HP_OK, "" };
-	hive_h *h;
-
-	fixture(c->kind, path, sizeof(path));
-	ck_assert_ok(hive_read_header(path, &hdr, &e), e);
-	h = hive_open(path, 0, &e);
-	ck_assert_msg(h != NULL, "hive_open: %s", e.msg);
-	ck_assert_int_eq(hive_classify(h, &hdr, why, sizeof(why)), c->want);
-	ck_assert_has(why, "header names it");
-	ck_assert_has(why, c->name);
-	close_hive(h);
-}
-END_TEST
-
-/* hive_classify of a copy of the fixture `kind` whose header names
- * `name` (read back as such); why gets its reasons. */
-static enum hive_kind
-classify_renamed(const char *kind, const char *name, char *why, size_t size)
-{
-	char path[PATH_MAX];
-	struct hive_header hdr;
-	struct hp_err e = { HP_OK, "" };
-	enum hive_kind got;
-	hive_h *h;
-
-	fixture_copy(kind, path, sizeof(path));
-	patch_name(path, name);
-	ck_assert_ok(hive_read_header(path, &hdr, &e), e);
-	ck_assert_str_eq(hdr.name, name);
-	h = hive_open(path, 0, &e);
-	ck_assert_msg(h != NULL, "hive_open: %s", e.msg);
-	got = hive_classify(h, &hdr, why, size);
-	close_hive(h);
-	return got;
-}
-
-START_TEST(test_classify_name_layout_mismatch)
-{
-	char why[256] = "";
-
-	ck_assert_int_eq(classify_renamed("software64-net48",
-	    "emRoot\\System32\\Config\\SYSTEM", why, sizeof(why)),
-	    HIVE_UNKNOWN);
-	ck_assert_has(why, "SYSTEM");
-	ck_assert_has(why, "SOFTWARE");
-}
-END_TEST
-
-/* Without a name in the header, the root keys decide. */
-START_TEST(test_classify_by_layout)
-{
-	char path[PATH_MAX], why[256] = "";
-	struct hive_header hdr;
-	struct hp_err e = { HP_OK, "" };
-	hive_h *h;
-
-	ck_assert_int_eq(classify_renamed("software64-net48", "", why,
-	    sizeof(why)), HIVE_SOFTWARE);
-	ck_assert_has(why, "root keys look like a SOFTWARE hive");
-
-	/* A name that says nothing, on a layout that says nothing either. */
-	fixture_copy("system", path, sizeof(path));
-	patch_name(path, "\\??\\C:\\somewhere\\hive.dat");
-	ck_assert_ok(hive_read_header(path, &hdr, &e), e);
-	h = hive_open(path, HIVEX_OPEN_WRITE, &e);
-	ck_assert_msg(h != NULL, "hive_open: %s", e.msg);
-	ck_assert_int_eq(hivex_node_delete_child(h, must_find(h, "Select")),
-	    0);
-	ck_assert_int_eq(hive_classify(h, &hdr, why, sizeof(why)),
-	    HIVE_UNKNOWN);
-	ck_assert_has(why, "'hive.dat'");
-	close_hive(h);
-}
-END_TEST
-
-/* DEFAULT shares the user hive layout; its header name tells it apart. */
-START_TEST(test_classify_default)
-{
-	char why[256] = "";
-
-	ck_assert_int_eq(classify_renamed("ntuser",
-	    "emRoot\\System32\\Config\\DEFAULT", why, sizeof(why)),
-	    HIVE_DEFAULT);
-	ck_assert_has(why, "'DEFAULT'");
-}
-END_TEST
-
-/* Replaces the root's children by `names` (in memory only). */
-static void
-set_root_children(hive_h *h, const char *const *names, size_t n)
-{
-	hive_node_h root = hivex_root(h), *children;
-	size_t i;
-
-	children = hivex_node_children(h, root);
-	ck_assert_ptr_nonnull(children);
-	for (i = 0; children[i] != 0; i++)
-		ck_assert_int_eq(hivex_node_delete_child(h, children[i]), 0);
-	free(children);
-	for (i = 0; i < n; i++)
-		ck_assert_uint_ne(hivex_node_add_child(h, root, names[i]), 0);
-}
-
-/* The other hives of a config directory, as Windows lays them out:
- * SECURITY's root holds Cache, Policy, RXACT and a SAM key (the link
- * HKLM\SAM\SAM points at), SAM's root holds only SAM. */
-START_TEST(test_classify_security_sam)
-{
-	static const char *const security[] = { "Cache", "Policy", "RXACT",
-	    "SAM" };
-	static const char *const sam[] = { "SAM" };
-	struct hive_header hdr;
-	char why[256] = "";
-	hive_h *h;
-
-	h = open_hive("system");
-	memset(&hdr, 0, sizeof(hdr));
-	set_root_children(h, sam, NELEM(sam));
-	snprintf(hdr.name, sizeof(hdr.name), "\\SystemRoot\\System32\\Config\\SAM");
-	ck_assert_int_eq(hive_classify(h, &hdr, why, sizeof(why)), HIVE_SAM);
-	ck_assert_has(why, "'SAM'");
-
-	set_root_children(h, security, NELEM(security));
-	snprintf(hdr.name, sizeof(hdr.name), "emRoot\\System32\\Config\\SECURITY");
-	ck_assert_msg(hive_classify(h, &hdr, why, sizeof(why)) ==
-	    HIVE_SECURITY, "a SECURITY hive classified as %s: %s",
-	    hive_kind_name(hive_classify(h, &hdr, why, sizeof(why))), why);
-	ck_assert_has(why, "'SECURITY'");
-	close_hive(h);
-}
-END_TEST
-
-START_TEST(test_kind_names)
-{
-	ck_assert_str_eq(hive_kind_name(HIVE_SOFTWARE), "SOFTWARE");
-	ck_assert_str_eq(hive_kind_name(HIVE_SYSTEM), "SYSTEM");
-	ck_assert_str_eq(hive_kind_name(HIVE_NTUSER), "NTUSER.DAT");
-	ck_assert_str_eq(hive_kind_name(HIVE_UNKNOWN), "unknown");
-}
-END_TEST
-
-/* ================= hive_find_key ================= */
-
-START_TEST(test_find_key)
-{
-	hive_h *h = open_hive("software64-net48");
-	hive_node_h cv, n;
-
-	cv = must_find(h, "Microsoft\\Windows NT\\CurrentVersion");
-	errno = 0;
-	n = hive_find_key(h, "MICROSOFT\\windows nt\\currentVERSION");
-	ck_assert_uint_eq(n, cv);
-	ck_assert_uint_eq(hive_find_key(h, "Microsoft\\\\Windows NT\\\\\\CurrentVersion"), cv);
-	ck_assert_uint_eq(hive_find_key(h, "\\Microsoft\\Windows NT\\CurrentVersion\\"), cv);
-	ck_assert_uint_eq(hive_find_key(h, ""), hivex_root(h));
-	ck_assert_uint_eq(hive_find_key(h, "\\"), hivex_root(h));
-
-	errno = EINVAL;
-	ck_assert_uint_eq(hive_find_key(h, "Microsoft\\Nope\\CurrentVersion"), 0);
-	ck_assert_int_eq(errno, 0);
-	errno = EINVAL;
-	ck_assert_uint_eq(hive_find_key(h, "Microsoft\\Windows NT\\CurrentVersion\\Nope"), 0);
-	ck_assert_int_eq(errno, 0);
-	/* A component is a whole name, not a prefix. */
-	ck_assert_uint_eq(hive_find_key(h, "Micro"), 0);
-	ck_assert_uint_eq(hive_find_key(h, "Microsoft\\Windows NT\\CurrentVersio"), 0);
-	close_hive(h);
-}
-END_TEST
-
-/* Key names are limited to 255 UTF-16 units, which can be more than 255
- * bytes of UTF-8 (200 x U+00E9 is 400 bytes): such a key exists and
- * must be found.  Adds Classes\<that name> and returns its handle; the
- * path goes to path. */
-static hive_node_h
-add_long_utf8_key(hive_h *h, char *path, size_t size)
-{
-	char name[2 * 200 + 1];
-	hive_node_h parent, child;
-	size_t i;
-
-	for (i = 0; i < 200; i++)
-		memcpy(name + 2 * i, "\xc3\xa9", 2);
-	name[400] = '\0';
-	parent = must_find(h, "Classes");
-	child = hivex_node_add_child(h, parent, name);
-	ck_assert_msg(child != 0, "hivex cannot add the key: %s",
-	    strerror(errno));
-	ck_assert_uint_eq(hivex_node_get_child(h, parent, name), child);
-	fmt(path, size, "Classes\\%s", name);
-	return child;
-}
-
-START_TEST(test_find_key_long_utf8_name)
-{
-	hive_h *h = open_hive("software64-net48");
-	char path[512];
-	hive_node_h child = add_long_utf8_key(h, path, sizeof(path));
-
-	ck_assert_msg(hive_find_key(h, path) == child,
-	    "hive_find_key misses a key whose name is 200 characters "
-	    "(400 bytes of UTF-8)");
-	close_hive(h);
-}
-END_TEST
-
-/* What that miss means for a plan: deleting the key is judged done. */
-START_TEST(test_judge_long_utf8_key_delete)
-{
-	hive_h *h = open_hive("software64-net48");
-	char path[512], text[640];
-	struct parsed p;
-	struct plan plan;
-
-	add_long_utf8_key(h, path, sizeof(path));
-	fmt(text, sizeof(text), REG_HEADER "[-HKLM\\SOFTWARE\\%s]\n", path);
-	make_plan(text, &image64, &p, &plan);
-	judge(h, &plan.items[0]);
-	ck_assert_msg(plan.items[0].action == PLAN_DELETE,
-	    "deleting an existing key judged %d, not PLAN_DELETE",
-	    (int)plan.items[0].action);
-	plan_free(&plan);
-	parsed_free(&p);
-	close_hive(h);
-}
-END_TEST
-
-/* ================= plan_map ================= */
-
-START_TEST(test_map_software)
-{
-	struct parsed p;
-	struct plan plan;
-
-	make_plan(REG_HEADER
-	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\x]\n"
-	    "[HKLM\\software\\Y\\z]\n"
-	    "\"v\"=dword:00000001\n"
-	    "[HKEY_LOCAL_MACHINE\\SOFTWARE]\n"
-	    "[-HKLM\\SOFTWARE\\gone]\n",
-	    &image64, &p, &plan);
-	ck_assert_str_eq(plan.items[0].hive_path, "x");
-	ck_assert_str_eq(plan.items[0].display_key, "HKLM\\SOFTWARE\\x");
-	ck_assert_ptr_eq(plan.items[0].op, p.ops[0]);
-	ck_assert_str_eq(plan.items[1].hive_path, "Y\\z");
-	ck_assert_str_eq(plan.items[1].display_key, "HKLM\\SOFTWARE\\Y\\z");
-	ck_assert_str_eq(plan.items[2].hive_path, "Y\\z");
-	ck_assert_ptr_eq(plan.items[2].op, p.ops[2]);
-	ck_assert_str_eq(plan.items[3].hive_path, "");
-	ck_assert_str_eq(plan.items[3].display_key, "HKLM\\SOFTWARE");
-	ck_assert_str_eq(plan.items[4].hive_path, "gone");
-	ck_assert_int_ne(plan.items[4].action, PLAN_SKIP);
-	plan_free(&plan);
-	ck_assert_ptr_null(plan.items);
-	ck_assert_uint_eq(plan.n_items, 0);
-	parsed_free(&p);
-}
-END_TEST
-
-/* Maps text that must be refused; returns with e filled. */
-static int
-map_refused(const char *text, const struct map_ctx *img,
-	    struct hp_err *e)
-{
-	struct parsed p;
-	struct plan plan = { NULL, 0 };
-	int rc;
-
-	parse(text, &p);
-	e->status = HP_OK;
-	e->msg[0] = '\0';
-	rc = plan_map(p.ops, p.doc.n_ops, img, &plan, e);
-	if (rc == 0)
-		plan_free(&plan);
-	else {
-		ck_assert_ptr_null(plan.items);
-		ck_assert_uint_eq(plan.n_items, 0);
-	}
-	parsed_free(&p);
-	return rc;
-}
-
-START_TEST(test_map_outside_software)
-{
-	struct hp_err e;
-
-	ck_assert_err(map_refused(REG_HEADER
-	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\ok]\n"
-	    "\"a\"=dword:1\n"
-	    "[HKEY_CURRENT_USER\\Software\\x]\n", &image64, &e), e,
-	    HP_USAGE, "t.reg:5:");
-	ck_assert_has(e.msg, "HKEY_CURRENT_USER\\Software\\x");
-	ck_assert_has(e.msg, "neither HKEY_LOCAL_MACHINE\\SOFTWARE nor "
-	    "HKEY_LOCAL_MACHINE\\SYSTEM");
-
-	ck_assert_err(map_refused(REG_HEADER
-	    "[HKEY_USERS\\.DEFAULT]\n", &image64, &e), e, HP_USAGE,
-	    "t.reg:3:");
-
-	ck_assert_err(map_refused(REG_HEADER
-	    "[HKEY_LOCAL_MACHINE]\n", &image64, &e), e, HP_USAGE,
-	    "t.reg:3:");
-}
-END_TEST
-
-START_TEST(test_map_prefix_is_component)
-{
-	struct hp_err e;
-
-	ck_assert_err(map_refused(REG_HEADER
-	    "[HKLM\\SOFTWAREX\\y]\n", &image64, &e), e, HP_USAGE,
-	    "t.reg:3:");
-	ck_assert_has(e.msg, "SOFTWAREX");
-	ck_assert_err(map_refused(REG_HEADER
-	    "[HKLM\\SOFTWARE2]\n", &image64, &e), e, HP_USAGE, "t.reg:3:");
-	ck_assert_err(map_refused(REG_HEADER
-	    "[HKLM\\SOFT]\n", &image64, &e), e, HP_USAGE, "t.reg:3:");
-}
-END_TEST
-
-START_TEST(test_map_delete_root_refused)
-{
-	struct hp_err e;
-
-	ck_assert_err(map_refused(REG_HEADER
-	    "[HKLM\\SOFTWARE\\a]\n"
-	    "\n"
-	    "[-HKLM\\SOFTWARE]\n", &image64, &e), e, HP_USAGE, "t.reg:5:");
-	ck_assert_has(e.msg, "root of the SOFTWARE hive");
-	ck_assert_err(map_refused(REG_HEADER
-	    "[-HKEY_LOCAL_MACHINE\\software\\]\n", &image64, &e), e,
-	    HP_USAGE, "t.reg:3:");
-	ck_assert_has(e.msg, "root");
-}
-END_TEST
-
-START_TEST(test_map_wow64_on_32bit)
-{
-	static const char text[] = REG_HEADER
-	    "[HKLM\\SOFTWARE\\Wow6432Node\\Microsoft\\.NETFramework\\v4.0.30319]\n"
-	    "\"SchUseStrongCrypto\"=dword:00000001\n"
-	    "[HKLM\\SOFTWARE\\wow6432node]\n"
-	    "[HKLM\\SOFTWARE\\Wow6432NodeX\\a]\n"
-	    "[HKLM\\SOFTWARE\\Microsoft\\Wow6432Node]\n";
-	struct parsed p;
-	struct plan plan;
-	size_t i;
-
-	make_plan(text, &image32, &p, &plan);
-	for (i = 0; i < 3; i++) {
-		ck_assert_msg(plan.items[i].action == PLAN_SKIP,
-		    "item %zu (%s) not skipped on a 32-bit image", i,
-		    plan.items[i].display_key);
-		ck_assert_has(plan.items[i].skip_reason, "32-bit");
-	}
-	ck_assert_int_ne(plan.items[3].action, PLAN_SKIP);
-	ck_assert_int_ne(plan.items[4].action, PLAN_SKIP);
-	plan_free(&plan);
-	parsed_free(&p);
-
-	make_plan(text, &image64, &p, &plan);
-	for (i = 0; i < plan.n_items; i++)
-		ck_assert_msg(plan.items[i].action != PLAN_SKIP,
-		    "item %zu skipped on a 64-bit image", i);
-	ck_assert_str_eq(plan.items[1].hive_path,
-	    "Wow6432Node\\Microsoft\\.NETFramework\\v4.0.30319");
-	plan_free(&plan);
-	parsed_free(&p);
-}
-END_TEST
-
-START_TEST(test_map_empty)
-{
-	struct hp_err e = { HP_OK, "" };
-	struct plan plan;
-
-	ck_assert_ok(plan_map(NULL, 0, &image64, &plan, &e), e);
-	ck_assert_uint_eq(plan.n_items, 0);
-	plan_free(&plan);
-}
-END_TEST
-
-/* ================= plan_judge + apply_item ================= */
-
-/* One plan over h: judge item i, check the action, apply, judge again. */
-static void
-judge_apply(hive_h *h, struct plan *plan, size_t i, enum plan_action want)
-{
-	struct plan_item *it = &plan->items[i];
-
-	judge(h, it);
-	ck_assert_msg(it->action == want, "%s: action %d, expected %d",
-	    it->display_key, (int)it->action, (int)want);
-	apply(h, it);
-	judge(h, it);
-	ck_assert_msg(it->action == PLAN_ALREADY,
-	    "%s: action %d after apply, expected PLAN_ALREADY",
-	    it->display_key, (int)it->action);
-}
-
-START_TEST(test_judge_set_absent)
-{
-	hive_h *h = open_hive("software64-net48");
-	struct parsed p;
-	struct plan plan;
-
-	make_plan(REG_HEADER NETFX_V4_KEY
-	    "\"SchUseStrongCrypto\"=dword:00000001\n", &image64, &p, &plan);
-	judge(h, &plan.items[0]);
-	ck_assert_int_eq(plan.items[0].action, PLAN_ALREADY);
-	judge(h, &plan.items[1]);
-	ck_assert_int_eq(plan.items[1].action, PLAN_ADD);
-	ck_assert_int_eq(plan.items[1].key_exists, 1);
-	ck_assert_int_eq(plan.items[1].had_value, 0);
-	ck_assert_ptr_null(plan.items[1].before);
-	judge_apply(h, &plan, 1, PLAN_ADD);
-	ck_assert_int_eq(plan.items[1].had_value, 1);
-	ck_assert_int_eq(plan.items[1].before_type, hive_t_REG_DWORD);
-	assert_dword(h, NETFX_V4, "SchUseStrongCrypto", 1);
-	assert_sz(h, NETFX_V4, "SomeOtherValue", hive_t_REG_SZ, "keep me");
-	ck_assert_uint_eq(count_values(h, NETFX_V4), 2);
-	ck_assert_int_eq(hive_walk_all(h), 0);
-	plan_free(&plan);
-	parsed_free(&p);
-	close_hive(h);
-}
-END_TEST
-
-START_TEST(test_judge_change_data)
-{
-	hive_h *h = open_hive("software64-compliant");
-	struct parsed p;
-	struct plan plan;
-	size_t len;
-	unsigned char *keep = utf16("keep me", &len);
-
-	make_plan(REG_HEADER NETFX_V4_KEY
-	    "\"SomeOtherValue\"=\"changed\"\n"
-	    "\"SchUseStrongCrypto\"=dword:00000000\n", &image64, &p, &plan);
-	judge(h, &plan.items[1]);
-	ck_assert_int_eq(plan.items[1].action, PLAN_CHANGE);
-	ck_assert_int_eq(plan.items[1].had_value, 1);
-	ck_assert_int_eq(plan.items[1].before_type, hive_t_REG_SZ);
-	ck_assert_uint_eq(plan.items[1].before_len, len);
-	ck_assert_mem_eq(plan.items[1].before, keep, len);
-	judge_apply(h, &plan, 1, PLAN_CHANGE);
-	assert_sz(h, NETFX_V4, "SomeOtherValue", hive_t_REG_SZ, "changed");
-	judge_apply(h, &plan, 2, PLAN_CHANGE);
-	assert_dword(h, NETFX_V4, "SchUseStrongCrypto", 0);
-	ck_assert_uint_eq(count_values(h, NETFX_V4), 2);
-	free(keep);
-	plan_free(&plan);
-	parsed_free(&p);
-	close_hive(h);
-}
-END_TEST
-
-START_TEST(test_judge_change_type_same_bytes)
-{
-	hive_h *h = open_hive("software64-compliant");
-	struct parsed p;
-	struct plan plan;
-
-	/* "keep me" as REG_EXPAND_SZ, and dword 1 as REG_BINARY: the same
-	 * bytes as in the hive, another type. */
-	make_plan(REG_HEADER NETFX_V4_KEY
-	    "\"SomeOtherValue\"=hex(2):6b,00,65,00,65,00,70,00,20,00,6d,00,"
-	    "65,00,00,00\n"
-	    "\"SchUseStrongCrypto\"=hex:01,00,00,00\n", &image64, &p, &plan);
-	ck_assert_int_eq(p.doc.ops[1].type, hive_t_REG_EXPAND_SZ);
-	judge_apply(h, &plan, 1, PLAN_CHANGE);
-	assert_sz(h, NETFX_V4, "SomeOtherValue", hive_t_REG_EXPAND_SZ,
-	    "keep me");
-	judge_apply(h, &plan, 2, PLAN_CHANGE);
-	ck_assert_uint_eq(count_values(h, NETFX_V4), 2);
-	plan_free(&plan);
-	parsed_free(&p);
-	close_hive(h);
-}
-END_TEST
-
-START_TEST(test_judge_same_is_already)
-{
-	hive_h *h = open_hive("software64-compliant");
-	struct parsed p;
-	struct plan plan;
-	size_t i;
-
-	make_plan(REG_HEADER NETFX_V4_KEY
-	    "\"SomeOtherValue\"=\"keep me\"\n"
-	    "\"SchUseStrongCrypto\"=dword:00000001\n"
-	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Classes\\.txt]\n"
-	    "@=\"txtfile\"\n", &image64, &p, &plan);
-	for (i = 0; i < plan.n_items; i++) {
-		judge(h, &plan.items[i]);
-		ck_assert_msg(plan.items[i].action == PLAN_ALREADY,
-		    "item %zu: action %d", i, (int)plan.items[i].action);
-		ck_assert_int_eq(plan.items[i].key_exists, 1);
-	}
-	ck_assert_int_eq(plan.items[4].had_value, 1);
-	plan_free(&plan);
-	parsed_free(&p);
-	close_hive(h);
-}
-END_TEST
-
-START_TEST(test_judge_delete_value)
-{
-	hive_h *h = open_hive("software64-compliant");
-	struct parsed p;
-	struct plan plan;
-
-	make_plan(REG_HEADER NETFX_V4_KEY
-	    "\"SchUseStrongCrypto\"=-\n"
-	    "\"NotThere\"=-\n"
-	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\NoSuchKey]\n"
-	    "\"x\"=-\n", &image64, &p, &plan);
-	judge_apply(h, &plan, 1, PLAN_DELETE);
-	ck_assert_int_eq(plan.items[1].had_value, 0);
-	ck_assert_ptr_null(get_value(h, NETFX_V4, "SchUseStrongCrypto",
-	    &(hive_type){ 0 }, &(size_t){ 0 }));
-	ck_assert_uint_eq(count_values(h, NETFX_V4), 1);
-
-	judge(h, &plan.items[2]);
-	ck_assert_int_eq(plan.items[2].action, PLAN_ALREADY);
-	ck_assert_int_eq(plan.items[2].had_value, 0);
-	apply(h, &plan.items[2]);
-	ck_assert_uint_eq(count_values(h, NETFX_V4), 1);
-
-	/* A value of a key that is not there is already deleted. */
-	judge(h, &plan.items[4]);
-	ck_assert_int_eq(plan.items[4].action, PLAN_ALREADY);
-	ck_assert_int_eq(plan.items[4].key_exists, 0);
-	apply(h, &plan.items[4]);
-	ck_assert_uint_eq(hive_find_key(h, "NoSuchKey"), 0);
-	ck_assert_int_eq(hive_walk_all(h), 0);
-	plan_free(&plan);
-	parsed_free(&p);
-	close_hive(h);
-}
-END_TEST
-
-START_TEST(test_judge_delete_key)
-{
-	hive_h *h = open_hive("software64-compliant");
-	struct parsed p;
-	struct plan plan;
-
-	make_plan(REG_HEADER
-	    "[-HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\.NETFramework\\v4.0.30319]\n"
-	    "[-HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\NoSuchKey]\n"
-	    "[-HKEY_LOCAL_MACHINE\\SOFTWARE\\NoSuch\\Deeper]\n",
-	    &image64, &p, &plan);
-	judge(h, &plan.items[0]);
-	ck_assert_int_eq(plan.items[0].key_exists, 1);
-	judge_apply(h, &plan, 0, PLAN_DELETE);
-	ck_assert_int_eq(plan.items[0].key_exists, 0);
-	ck_assert_uint_eq(hive_find_key(h, NETFX_V4), 0);
-	must_find(h, "Microsoft\\.NETFramework");
-	assert_sz(h, "Microsoft\\.NETFramework", "InstallRoot", hive_t_REG_SZ,
-	    "C:\\Windows\\Microsoft.NET\\Framework64\\");
-	/* The 32-bit view's key of the same name is another key. */
-	must_find(h, "Wow6432Node\\" NETFX_V4);
-
-	judge(h, &plan.items[1]);
-	ck_assert_int_eq(plan.items[1].action, PLAN_ALREADY);
-	apply(h, &plan.items[1]);
-	judge(h, &plan.items[2]);
-	ck_assert_int_eq(plan.items[2].action, PLAN_ALREADY);
-	apply(h, &plan.items[2]);
-	ck_assert_uint_eq(hive_find_key(h, "NoSuch"), 0);
-	ck_assert_int_eq(hive_walk_all(h), 0);
-	plan_free(&plan);
-	parsed_free(&p);
-	close_hive(h);
-}
-END_TEST
-
-START_TEST(test_apply_creates_parents)
-{
-	hive_h *h = open_hive("software64-noparents");
-	struct parsed p;
-	struct plan plan;
-
-	ck_assert_uint_eq(hive_find_key(h, "Microsoft\\.NETFramework"), 0);
-	make_plan(REG_HEADER
-	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor\\Product\\Sub\\Leaf]\n"
-	    NETFX_V4_KEY
-	    "\"SchUseStrongCrypto\"=dword:00000001\n", &image64, &p, &plan);
-
-	judge(h, &plan.items[0]);
-	ck_assert_int_eq(plan.items[0].key_exists, 0);
-	judge_apply(h, &plan, 0, PLAN_ADD);
-	must_find(h, "Vendor");
-	must_find(h, "Vendor\\Product");
-	must_find(h, "Vendor\\Product\\Sub");
-	must_find(h, "Vendor\\Product\\Sub\\Leaf");
-	ck_assert_uint_eq(count_values(h, "Vendor\\Product\\Sub\\Leaf"), 0);
-
-	/* The value alone, without its [key] applied first. */
-	judge(h, &plan.items[2]);
-	ck_assert_int_eq(plan.items[2].key_exists, 0);
-	judge_apply(h, &plan, 2, PLAN_ADD);
-	must_find(h, "Microsoft\\.NETFramework");
-	assert_dword(h, NETFX_V4, "SchUseStrongCrypto", 1);
-	ck_assert_uint_eq(count_values(h, NETFX_V4), 1);
-	judge(h, &plan.items[1]);
-	ck_assert_int_eq(plan.items[1].action, PLAN_ALREADY);
-	ck_assert_int_eq(hive_walk_all(h), 0);
-	plan_free(&plan);
-	parsed_free(&p);
-	close_hive(h);
-}
-END_TEST
-
-START_TEST(test_value_names_case_insensitive)
-{
-	hive_h *h = open_hive("software64-compliant");
-	struct parsed p;
-	struct plan plan;
-
-	make_plan(REG_HEADER
-	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\MICROSOFT\\.netframework\\V4.0.30319]\n"
-	    "\"schusestrongcrypto\"=dword:00000001\n"
-	    "\"SOMEOTHERVALUE\"=\"new\"\n"
-	    "\"someOtherValue\"=-\n", &image64, &p, &plan);
-	judge(h, &plan.items[1]);
-	ck_assert_int_eq(plan.items[1].action, PLAN_ALREADY);
-
-	/* Changing it under another spelling changes the one value. */
-	judge_apply(h, &plan, 2, PLAN_CHANGE);
-	ck_assert_msg(count_values(h, NETFX_V4) == 2,
-	    "setting 'SOMEOTHERVALUE' over 'SomeOtherValue' left %zu values",
-	    count_values(h, NETFX_V4));
-	assert_sz(h, NETFX_V4, "SomeOtherValue", hive_t_REG_SZ, "new");
-
-	judge_apply(h, &plan, 3, PLAN_DELETE);
-	ck_assert_uint_eq(count_values(h, NETFX_V4), 1);
-	assert_dword(h, NETFX_V4, "SchUseStrongCrypto", 1);
-	plan_free(&plan);
-	parsed_free(&p);
-	close_hive(h);
-}
-END_TEST
-
-struct snap {
-	char *name;
-	hive_type t;
-	size_t len;
-	char *data;
-};
-
-static size_t
-snapshot(hive_h *h, const char *key, struct snap *out, size_t max)
-{
-	hive_value_h *values = hivex_node_values(h, must_find(h, key));
-	size_t n;
-
-	ck_assert_ptr_nonnull(values);
-	for (n = 0; values[n] != 0; n++) {
-		ck_assert_uint_lt(n, max);
-		out[n].name = hivex_value_key(h, values[n]);
-		out[n].data = hivex_value_value(h, values[n], &out[n].t,
-		    &out[n].len);
-		ck_assert_ptr_nonnull(out[n].name);
-		ck_assert_ptr_nonnull(out[n].data);
-	}
-	free(values);
-	return n;
-}
-
-static void
-snap_free(struct snap *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(s[i].name);
-		free(s[i].data);
-	}
-}
-
-/* Deleting `name` of `key` leaves every other value as it was. */
-static void
-check_delete_keeps_others(hive_h *h, const char *key, const char *text,
-			  const char *name)
-{
-	struct snap before[16], after[16];
-	size_t nb, na, i, j;
-	struct parsed p;
-	struct plan plan;
-
-	nb = snapshot(h, key, before, NELEM(before));
-	make_plan(text, &image64, &p, &plan);
-	judge_apply(h, &plan, 1, PLAN_DELETE);
-	na = snapshot(h, key, after, NELEM(after));
-	ck_assert_uint_eq(na, nb - 1);
-	for (i = 0; i < nb; i++) {
-		if (strcmp(before[i].name, name) == 0)
-			continue;
-		for (j = 0; j < na; j++)
-			if (strcmp(after[j].name, before[i].name) == 0)
-				break;
-		ck_assert_msg(j < na, "value '%s' lost", before[i].name);
-		ck_assert_msg(after[j].t == before[i].t,
-		    "value '%s' changed type", before[i].name);
-		ck_assert_uint_eq(after[j].len, before[i].len);
-		ck_assert_mem_eq(after[j].data, before[i].data, before[i].len);
-	}
-	for (j = 0; j < na; j++)
-		ck_assert_str_ne(after[j].name, name);
-	snap_free(before, nb);
-	snap_free(after, na);
-	plan_free(&plan);
-	parsed_free(&p);
-}
-
-START_TEST(test_delete_value_keeps_others)
-{
-	hive_h *h = open_hive("software64-compliant");
-
-	check_delete_keeps_others(h, "Microsoft\\Windows\\CurrentVersion",
-	    REG_HEADER
-	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion]\n"
-	    "\"CommonFilesDir\"=-\n", "CommonFilesDir");
-	assert_sz(h, "Microsoft\\Windows\\CurrentVersion", "DevicePath",
-	    hive_t_REG_EXPAND_SZ, "%SystemRoot%\\inf");
-	check_delete_keeps_others(h, NETFX_V4, REG_HEADER NETFX_V4_KEY
-	    "\"SchUseStrongCrypto\"=-\n", "SchUseStrongCrypto");
-	assert_sz(h, NETFX_V4, "SomeOtherValue", hive_t_REG_SZ, "keep me");
-	/* The default value survives the deletion of a named one... */
-	check_delete_keeps_others(h, "Classes\\.txt", REG_HEADER
-	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Classes\\.txt]\n"
-	    "\"Content Type\"=-\n", "Content Type");
-	assert_sz(h, "Classes\\.txt", "", hive_t_REG_SZ, "txtfile");
-	/* ...and the named ones the deletion of the default one. */
-	check_delete_keeps_others(h, "Classes\\.txt", REG_HEADER
-	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Classes\\.txt]\n"
-	    "@=-\n", "");
-	assert_sz(h, "Classes\\.txt", "PerceivedType", hive_t_REG_SZ, "text");
-	ck_assert_int_eq(hive_walk_all(h), 0);
-	close_hive(h);
-}
-END_TEST
-
-/* ================= plan_superseded ================= */
-
-START_TEST(test_superseded_same_value)
-{
-	struct parsed p;
-	struct plan plan;
-
-	make_plan(REG_HEADER
-	    "[HKLM\\SOFTWARE\\K]\n"		/* 0 */
-	    "\"Value\"=dword:00000000\n"		/* 1 */
-	    "\"Other\"=dword:00000000\n"		/* 2 */
-	    "[HKLM\\software\\k]\n"		/* 3 */
-	    "\"VALUE\"=dword:00000001\n"		/* 4 */
-	    "[HKLM\\SOFTWARE\\K2]\n"		/* 5 */
-	    "\"Other\"=dword:00000001\n"		/* 6 */
-	    "[HKLM\\SOFTWARE\\K]\n"		/* 7 */
-	    "\"Other\"=-\n",			/* 8 */
-	    &image64, &p, &plan);
-	ck_assert_int_eq(plan_superseded(&plan, 1), 1);
-	ck_assert_int_eq(plan_superseded(&plan, 4), 0);
-	/* Deleted later: superseded too; a namesake in K2 does not count. */
-	ck_assert_int_eq(plan_superseded(&plan, 2), 1);
-	ck_assert_int_eq(plan_superseded(&plan, 6), 0);
-	ck_assert_int_eq(plan_superseded(&plan, 8), 0);
-	/* Creating a key again supersedes nothing. */
-	ck_assert_int_eq(plan_superseded(&plan, 0), 0);
-	ck_assert_int_eq(plan_superseded(&plan, 3), 0);
-
-	/* A later item skipped on this image supersedes nothing. */
-	plan.items[4].action = PLAN_SKIP;
-	ck_assert_int_eq(plan_superseded(&plan, 1), 0);
-	plan_free(&plan);
-	parsed_free(&p);
-}
-END_TEST
-
-START_TEST(test_superseded_ancestor_deleted)
-{
-	struct parsed p;
-	struct plan plan;
-
-	make_plan(REG_HEADER
-	    "[HKLM\\SOFTWARE\\K\\Sub]\n"		/* 0 */
-	    "\"v\"=dword:00000001\n"		/* 1 */
-	    "[HKLM\\SOFTWARE\\KX]\n"		/* 2 */
-	    "\"v\"=dword:00000001\n"		/* 3 */
-	    "[HKLM\\SOFTWARE\\K]\n"		/* 4 */
-	    "\"w\"=dword:00000001\n"		/* 5 */
-	    "[-HKLM\\SOFTWARE\\K\\Sub\\Deeper]\n"	/* 6 */
-	    "[-hklm\\software\\k]\n",		/* 7 */
-	    &image64, &p, &plan);
-	ck_assert_int_eq(plan_superseded(&plan, 0), 1);
-	ck_assert_int_eq(plan_superseded(&plan, 1), 1);
-	ck_assert_int_eq(plan_superseded(&plan, 4), 1);
-	ck_assert_int_eq(plan_superseded(&plan, 5), 1);
-	ck_assert_int_eq(plan_superseded(&plan, 6), 1);
-	/* KX is not below K. */
-	ck_assert_int_eq(plan_superseded(&plan, 2), 0);
-	ck_assert_int_eq(plan_superseded(&plan, 3), 0);
-	ck_assert_int_eq(plan_superseded(&plan, 7), 0);
-	plan_free(&plan);
-	parsed_free(&p);
-}
-END_TEST
-
-START_TEST(test_superseded_key_recreated)
-{
-	struct parsed p;
-	struct plan plan;
-
-	make_plan(REG_HEADER
-	    "[-HKLM\\SOFTWARE\\K]\n"		/* 0 */
-	    "[-HKLM\\SOFTWARE\\L]\n"		/* 1 */
-	    "[-HKLM\\SOFTWARE\\M]\n"		/* 2 */
-	    "[HKLM\\SOFTWARE\\k\\Sub]\n"		/* 3 */
-	    "\"v\"=dword:00000001\n"		/* 4 */
-	    "[HKLM\\SOFTWARE\\LX]\n"		/* 5 */
-	    "\"v\"=dword:00000001\n"		/* 6 */
-	    "[-HKLM\\SOFTWARE\\M\\Sub]\n"		/* 7 */
-	    "[HKLM\\SOFTWARE\\Other]\n"		/* 8 */
-	    "\"v\"=-\n",				/* 9 */
-	    &image64, &p, &plan);
-	ck_assert_int_eq(plan_superseded(&plan, 0), 1);
-	/* LX is not L; deleting below M does not recreate M. */
-	ck_assert_int_eq(plan_superseded(&plan, 1), 0);
-	ck_assert_int_eq(plan_superseded(&plan, 2), 0);
-	ck_assert_int_eq(plan_superseded(&plan, 3), 0);
-	ck_assert_int_eq(plan_superseded(&plan, 4), 0);
-	plan_free(&plan);
-	parsed_free(&p);
-
-	/* Recreated by a value alone, the [key] line skipped. */
-	make_plan(REG_HEADER
-	    "[-HKLM\\SOFTWARE\\K]\n"
-	    "[HKLM\\SOFTWARE\\K]\n"
-	    "\"v\"=dword:00000001\n", &image64, &p, &plan);
-	plan.items[1].action = PLAN_SKIP;
-	ck_assert_int_eq(plan_superseded(&plan, 0), 1);
-	plan_free(&plan);
-	parsed_free(&p);
-}
-END_TEST
-
-/* ================= plan_count_unmet ================= */
-
-static void
-profile_ops(const char *name, struct reg_doc *doc, const struct reg_op ***ops)
-{
-	struct hp_err e = { HP_OK, "" };
-	struct profile prof;
-	size_t i;
-
-	ck_assert_msg(initial_profile_dir != NULL,
-	    "HIVEPATCH_PROFILE_DIR is not set: it must name the source "
-	    "tree's profiles directory (make check sets it)");
-	ck_assert_msg(profile_find(name, &prof, &e) == 0, "profile_find: %s",
-	    e.msg);
-	ck_assert_msg(reg_parse_file(prof.path, doc, &e) == 0, "%s", e.msg);
-	profile_free(&prof);
-	*ops = calloc(doc->n_ops, sizeof(**ops));
-	ck_assert_ptr_nonnull(*ops);
-	for (i = 0; i < doc->n_ops; i++)
-		(*ops)[i] = &doc->ops[i];
-}
-
-static int
-unmet(const char *kind, const char *profile, int apply_all)
-{
-	struct hp_err e = { HP_OK, "" };
-	const struct reg_op **ops;
-	struct image_info info;
-	struct map_ctx ctx = { HIVE_SOFTWARE, 0, NULL, 0 };
-	struct reg_doc doc;
-	struct plan plan;
-	hive_h *h = open_hive(kind);
-	size_t i;
-	int n;
-
-	profile_ops(profile, &doc, &ops);
-	detect_image(h, &info);
-	ctx.is_64bit = info.is_64bit;
-	ck_assert_msg(plan_map(ops, doc.n_ops, &ctx, &plan, &e) == 0, "%s",
-	    e.msg);
-	n = plan_count_unmet(h, &plan, &e);
-	ck_assert_msg(n >= 0, "plan_count_unmet: %s", e.msg);
-	if (apply_all) {
-		for (i = 0; i < plan.n_items; i++) {
-			judge(h, &plan.items[i]);
-			apply(h, &plan.items[i]);
-		}
-		n = plan_count_unmet(h, &plan, &e);
-		ck_assert_msg(n >= 0, "plan_count_unmet: %s", e.msg);
-	}
-	plan_free(&plan);
-	image_info_free(&info);
-	free(ops);
-	reg_doc_free(&doc);
-	close_hive(h);
-	return n;
-}
-
-START_TEST(test_unmet_tls12)
-{
-	ck_assert_int_eq(unmet("software64-compliant", "net4-tls12", 0), 0);
-	ck_assert_int_eq(unmet("software64-half", "net4-tls12", 0), 1);
-	ck_assert_int_eq(unmet("software64-net48", "net4-tls12", 0), 2);
-	/* 32-bit: the Wow6432Node half is skipped, not counted. */
-	ck_assert_int_eq(unmet("software32-net48", "net4-tls12", 0), 1);
-	/* No v4.0.30319 keys: two keys and two values to add. */
-	ck_assert_int_eq(unmet("software64-nonet", "net4-tls12", 0), 4);
-	ck_assert_int_eq(unmet("software64-noparents", "net4-tls12", 0), 4);
-	/* And nothing is left once the plan is applied. */
-	ck_assert_int_eq(unmet("software64-half", "net4-tls12", 1), 0);
-	ck_assert_int_eq(unmet("software64-net48", "net4-tls12", 1), 0);
-	ck_assert_int_eq(unmet("software64-noparents", "net4-tls12", 1), 0);
-	ck_assert_int_eq(unmet("software64-compliant",
-	    "net4-tls12-sysdefault", 0), 2);
-}
-END_TEST
-
-/* Judging refreshes the before state, and a superseded item does not
- * count even when the hive does not hold it. */
-START_TEST(test_unmet_refresh_and_superseded)
-{
-	hive_h *h = open_hive("software64-half");
-	struct hp_err e = { HP_OK, "" };
-	struct parsed p;
-	struct plan plan;
-
-	make_plan(REG_HEADER
-	    "[HKLM\\SOFTWARE\\Wow6432Node\\Microsoft\\.NETFramework\\v4.0.30319]\n"
-	    "\"SchUseStrongCrypto\"=dword:00000001\n"
-	    NETFX_V4_KEY
-	    "\"SchUseStrongCrypto\"=dword:00000000\n"
-	    "\"SchUseStrongCrypto\"=dword:00000001\n", &image64, &p, &plan);
-	ck_assert_int_eq(plan_count_unmet(h, &plan, &e), 1);
-	ck_assert_int_eq(plan.items[1].action, PLAN_ADD);
-	ck_assert_int_eq(plan.items[3].action, PLAN_CHANGE);
-	ck_assert_int_eq(plan.items[4].action, PLAN_ALREADY);
-	apply(h, &plan.items[1]);
-	ck_assert_int_eq(plan_count_unmet(h, &plan, &e), 0);
-	ck_assert_int_eq(plan.items[1].action, PLAN_ALREADY);
-	ck_assert_int_eq(plan.items[1].had_value, 1);
-	plan_free(&plan);
-	parsed_free(&p);
-	close_hive(h);
+	cu_close_hive(h);
 }
 END_TEST
 
 /* ================= the SYSTEM hive ================= */
-
-/* op_hive names the hive of each HKLM root and refuses the rest. */
-START_TEST(test_op_hive_roots)
-{
-	static const struct {
-		const char *section;
-		enum hive_kind kind;	/* HIVE_UNKNOWN: refused */
-		const char *rel;
-		int ccs;
-	} cases[] = {
-		{ "HKEY_LOCAL_MACHINE\\SOFTWARE", HIVE_SOFTWARE, "", 0 },
-		{ "HKLM\\software\\a\\b", HIVE_SOFTWARE, "a\\b", 0 },
-		{ "HKEY_LOCAL_MACHINE\\SYSTEM", HIVE_SYSTEM, "", 0 },
-		{ "HKLM\\System\\Select", HIVE_SYSTEM, "Select", 0 },
-		{ "HKLM\\SYSTEM\\CurrentControlSet", HIVE_SYSTEM,
-		  "CurrentControlSet", 1 },
-		{ "HKLM\\SYSTEM\\currentcontrolset\\Control", HIVE_SYSTEM,
-		  "currentcontrolset\\Control", 1 },
-		{ "HKLM\\SYSTEM\\CurrentControlSetX\\Control", HIVE_SYSTEM,
-		  "CurrentControlSetX\\Control", 0 },
-		{ "HKLM\\SYSTEM\\ControlSet001\\Control", HIVE_SYSTEM,
-		  "ControlSet001\\Control", 0 },
-		{ "HKLM\\SOFTWARE\\CurrentControlSet", HIVE_SOFTWARE,
-		  "CurrentControlSet", 0 },
-		{ "HKLM\\SYSTEMX", HIVE_UNKNOWN, NULL, 0 },
-		{ "HKLM\\SAM\\SAM", HIVE_UNKNOWN, NULL, 0 },
-		{ "HKLM\\SECURITY", HIVE_UNKNOWN, NULL, 0 },
-		{ "HKEY_LOCAL_MACHINE", HIVE_UNKNOWN, NULL, 0 },
-		{ "HKEY_CURRENT_USER\\SYSTEM", HIVE_UNKNOWN, NULL, 0 },
-		{ "HKEY_USERS\\.DEFAULT\\Software", HIVE_UNKNOWN, NULL, 0 },
-	};
-	size_t i;
-
-	for (i = 0; i < NELEM(cases); i++) {
-		struct hp_err e = { HP_OK, "" };
-		enum hive_kind kind = HIVE_UNKNOWN;
-		const char *rel = NULL;
-		struct parsed p;
-		char text[256];
-		int rc;
-
-		fmt(text, sizeof(text), REG_HEADER "[%s]\n", cases[i].section);
-		parse(text, &p);
-		rc = op_hive(p.ops[0], &kind, &rel, &e);
-		if (cases[i].kind == HIVE_UNKNOWN) {
-			ck_assert_msg(rc == -1, "%s: accepted", cases[i].section);
-			ck_assert_int_eq(e.status, HP_USAGE);
-			ck_assert_has(e.msg, "t.reg:3:");
-			ck_assert_has(e.msg, "hivepatch writes only those two hives");
-		} else {
-			ck_assert_msg(rc == 0, "%s: %s", cases[i].section, e.msg);
-			ck_assert_msg(kind == cases[i].kind, "%s: kind %d",
-			    cases[i].section, (int)kind);
-			ck_assert_str_eq(rel, cases[i].rel);
-		}
-		ck_assert_msg(op_uses_current_control_set(p.ops[0]) == cases[i].ccs,
-		    "%s: op_uses_current_control_set", cases[i].section);
-		parsed_free(&p);
-	}
-}
-END_TEST
-
-static char *const cs_current2[] = { "ControlSet002", NULL };
-static char *const cs_all3[] = {
-	"ControlSet001", "ControlSet002", "ControlSet003", NULL
-};
-
-/* Maps text into a plan for ctx; the plan may hold more items than ops. */
-static void
-map_ok(const char *text, const struct map_ctx *ctx, struct parsed *p,
-       struct plan *plan)
-{
-	struct hp_err e = { HP_OK, "" };
-
-	parse(text, p);
-	ck_assert_msg(plan_map(p->ops, p->doc.n_ops, ctx, plan, &e) == 0,
-	    "plan_map: %s", e.msg);
-}
-
-static const char two_hive_text[] = REG_HEADER
-    "[HKLM\\SOFTWARE\\Microsoft\\x]\n"				/* 3 */
-    "\"s\"=dword:00000001\n"
-    "[HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders]\n"	/* 5 */
-    "\"v\"=dword:00000002\n"
-    "[HKLM\\SYSTEM\\Select]\n"					/* 7 */
-    "[HKLM\\SYSTEM\\currentcontrolset]\n"
-    "[-HKLM\\SOFTWARE\\Wow6432Node\\y]\n";			/* 9 */
-
-START_TEST(test_map_system_current_control_set)
-{
-	const struct map_ctx one = { HIVE_SYSTEM, 1, cs_current2, 1 };
-	const struct map_ctx all = { HIVE_SYSTEM, 0, cs_all3, 3 };
-	struct parsed p;
-	struct plan plan;
-	size_t i;
-
-	/* One control set: SOFTWARE keys left out, the rest mapped. */
-	map_ok(two_hive_text, &one, &p, &plan);
-	ck_assert_uint_eq(plan.n_items, 4);
-	ck_assert_str_eq(plan.items[0].hive_path,
-	    "ControlSet002\\Control\\SecurityProviders");
-	ck_assert_str_eq(plan.items[0].display_key,
-	    "HKLM\\SYSTEM\\ControlSet002\\Control\\SecurityProviders");
-	ck_assert_ptr_eq(plan.items[0].op, p.ops[2]);
-	ck_assert_str_eq(plan.items[1].hive_path,
-	    "ControlSet002\\Control\\SecurityProviders");
-	ck_assert_ptr_eq(plan.items[1].op, p.ops[3]);
-	ck_assert_str_eq(plan.items[2].hive_path, "Select");
-	ck_assert_str_eq(plan.items[2].display_key, "HKLM\\SYSTEM\\Select");
-	ck_assert_str_eq(plan.items[3].hive_path, "ControlSet002");
-	ck_assert_str_eq(plan.items[3].display_key, "HKLM\\SYSTEM\\ControlSet002");
-	for (i = 0; i < plan.n_items; i++)
-		ck_assert_int_ne(plan.items[i].action, PLAN_SKIP);
-	plan_free(&plan);
-	parsed_free(&p);
-
-	/* Every control set: one item per set for each CurrentControlSet
-	 * operation, in the order of the sets. */
-	map_ok(two_hive_text, &all, &p, &plan);
-	ck_assert_uint_eq(plan.n_items, 3 + 3 + 1 + 3);
-	for (i = 0; i < 3; i++) {
-		char want[128];
-
-		fmt(want, sizeof(want), "HKLM\\SYSTEM\\ControlSet%03zu\\Control\\"
-		    "SecurityProviders", i + 1);
-		ck_assert_str_eq(plan.items[i].display_key, want);
-		ck_assert_ptr_eq(plan.items[i].op, p.ops[2]);
-		ck_assert_str_eq(plan.items[3 + i].display_key, want);
-		ck_assert_ptr_eq(plan.items[3 + i].op, p.ops[3]);
-		ck_assert_str_eq(plan.items[7 + i].hive_path, cs_all3[i]);
-	}
-	ck_assert_str_eq(plan.items[6].hive_path, "Select");
-	plan_free(&plan);
-	parsed_free(&p);
-}
-END_TEST
-
-START_TEST(test_map_system_without_control_sets_is_refused)
-{
-	const struct map_ctx none = { HIVE_SYSTEM, 1, NULL, 0 };
-	struct hp_err e;
-
-	ck_assert_err(map_refused(two_hive_text, &none, &e), e, HP_REFUSED,
-	    "t.reg:5:");
-	ck_assert_has(e.msg, "no control set to map CurrentControlSet to");
-
-	/* Keys outside CurrentControlSet need no control set. */
-	ck_assert_int_eq(map_refused(REG_HEADER "[HKLM\\SYSTEM\\Select]\n"
-	    "\"Current\"=dword:1\n", &none, &e), 0);
-	/* Nor does a SOFTWARE plan. */
-	ck_assert_int_eq(map_refused(two_hive_text, &image64, &e), 0);
-	/* Deleting the root of SYSTEM is refused as for SOFTWARE. */
-	ck_assert_err(map_refused(REG_HEADER "[-HKLM\\SYSTEM]\n", &none, &e), e,
-	    HP_USAGE, "t.reg:3:");
-	ck_assert_has(e.msg, "root of the SYSTEM hive");
-}
-END_TEST
-
-START_TEST(test_map_software_leaves_system_keys_out)
-{
-	struct parsed p;
-	struct plan plan;
-
-	map_ok(two_hive_text, &image32, &p, &plan);
-	ck_assert_uint_eq(plan.n_items, 3);
-	ck_assert_str_eq(plan.items[0].display_key, "HKLM\\SOFTWARE\\Microsoft\\x");
-	ck_assert_ptr_eq(plan.items[0].op, p.ops[0]);
-	ck_assert_ptr_eq(plan.items[1].op, p.ops[1]);
-	ck_assert_str_eq(plan.items[2].hive_path, "Wow6432Node\\y");
-	ck_assert_int_eq(plan.items[2].action, PLAN_SKIP);
-	plan_free(&plan);
-	parsed_free(&p);
-}
-END_TEST
 
 static const struct control_set_case {
 	const char *kind;
@@ -2131,7 +1940,7 @@ START_TEST(test_detect_control_sets)
 {
 	const struct control_set_case *c = &control_set_cases[_i];
 	struct hp_err e = { HP_OK, "" };
-	hive_h *h = open_hive(c->kind);
+	hive_h *h = cu_open_hive(c->kind);
 	char **sets = (char **)1;
 	size_t n = 99, i;
 	int rc;
@@ -2152,7 +1961,7 @@ START_TEST(test_detect_control_sets)
 		ck_assert_ptr_null(sets[n]);
 	}
 	control_sets_free(sets);
-	close_hive(h);
+	cu_close_hive(h);
 }
 END_TEST
 
@@ -2165,7 +1974,7 @@ set_select_current(hive_h *h, hive_type t, const void *data, size_t len)
 	v.t = t;
 	v.len = len;
 	v.value = (char *)data;
-	ck_assert_int_eq(hivex_node_set_value(h, must_find(h, "Select"), &v, 0),
+	ck_assert_int_eq(hivex_node_set_value(h, cu_must_find(h, "Select"), &v, 0),
 	    0);
 }
 
@@ -2193,7 +2002,7 @@ START_TEST(test_detect_control_sets_bad_current)
 
 	for (i = 0; i < NELEM(cases); i++) {
 		struct hp_err e = { HP_OK, "" };
-		hive_h *h = open_hive("system");
+		hive_h *h = cu_open_hive("system");
 		char **sets = NULL;
 		size_t n;
 
@@ -2205,7 +2014,7 @@ START_TEST(test_detect_control_sets_bad_current)
 		ck_assert_ok(detect_control_sets(h, 1, &sets, &n, "S", &e), e);
 		ck_assert_uint_eq(n, 1);
 		control_sets_free(sets);
-		close_hive(h);
+		cu_close_hive(h);
 	}
 }
 END_TEST
@@ -2226,7 +2035,7 @@ START_TEST(test_detect_system_architecture)
 	size_t i;
 
 	for (i = 0; i < NELEM(cases); i++) {
-		hive_h *h = open_hive(cases[i].kind);
+		hive_h *h = cu_open_hive(cases[i].kind);
 
 		memset(&info, 0, sizeof(info));
 		detect_system(h, &info);
@@ -2240,7 +2049,7 @@ START_TEST(test_detect_system_architecture)
 		ck_assert_ptr_null(info.build);
 		ck_assert_int_eq(info.from_software, 0);
 		image_info_free(&info);
-		close_hive(h);
+		cu_close_hive(h);
 	}
 	/* No SYSTEM hive: nothing found, nothing invented. */
 	memset(&info, 0, sizeof(info));
@@ -2248,6 +2057,8 @@ START_TEST(test_detect_system_architecture)
 	ck_assert_ptr_null(info.processor_arch);
 }
 END_TEST
+
+/* ================= auto_choose ================= */
 
 /* --profile auto */
 static const struct auto_case {
@@ -2316,130 +2127,15 @@ START_TEST(test_auto_choose)
 }
 END_TEST
 
-/* The WinHttp value, as winhttp-tls12 writes it. */
-#define WINHTTP "Microsoft\\Windows\\CurrentVersion\\Internet Settings\\WinHttp"
-static const char set_bits_text[] = REG_HEADER
-    "[HKLM\\SOFTWARE\\" WINHTTP "]\n"
-    "; hivepatch: set-bits\n"
-    "\"DefaultSecureProtocols\"=dword:00000a00\n";
-
-static void
-set_dsp(hive_h *h, hive_type t, const void *data, size_t len)
-{
-	hive_set_value v;
-
-	v.key = (char *)"DefaultSecureProtocols";
-	v.t = t;
-	v.len = len;
-	v.value = (char *)data;
-	ck_assert_int_eq(hivex_node_set_value(h, must_find(h, WINHTTP), &v, 0),
-	    0);
-}
-
-/* The plan item's after data as a DWORD. */
-static uint32_t
-after_dword(const struct plan_item *it)
-{
-	ck_assert_int_eq(it->after_type, hive_t_REG_DWORD);
-	ck_assert_uint_eq(it->after_len, 4);
-	return le32(it->after);
-}
-
-START_TEST(test_judge_set_bits)
-{
-	static const unsigned char d2a00[] = { 0x00, 0x2a, 0, 0 };
-	static const unsigned char dffff[] = { 0xff, 0xff, 0, 0 };
-	static const unsigned char d0200[] = { 0x00, 0x02, 0, 0 };
-	unsigned char *sz_data;
-	struct parsed p;
-	struct plan plan;
-	hive_h *h;
-	size_t len;
-
-	/* Absent (and its key too): ADD, the bits alone. */
-	h = open_hive("software64-net48");
-	make_plan(set_bits_text, &image64, &p, &plan);
-	ck_assert(p.doc.ops[1].set_bits);
-	judge(h, &plan.items[1]);
-	ck_assert_int_eq(plan.items[1].action, PLAN_ADD);
-	ck_assert_int_eq(plan.items[1].key_exists, 0);
-	ck_assert_uint_eq(after_dword(&plan.items[1]), 0xa00);
-	judge(h, &plan.items[0]);
-	apply(h, &plan.items[0]);
-	judge_apply(h, &plan, 1, PLAN_ADD);
-	assert_dword(h, WINHTTP, "DefaultSecureProtocols", 0xa00);
-	plan_free(&plan);
-	parsed_free(&p);
-	close_hive(h);
-
-	/* 0x2000 (TLS 1.3 only): CHANGE to 0x2a00, the TLS 1.3 bit kept. */
-	h = open_hive("software64-winhttp13");
-	make_plan(set_bits_text, &image64, &p, &plan);
-	judge(h, &plan.items[1]);
-	ck_assert_int_eq(plan.items[1].action, PLAN_CHANGE);
-	ck_assert_int_eq(plan.items[1].before_type, hive_t_REG_DWORD);
-	ck_assert_uint_eq(le32(plan.items[1].before), 0x2000);
-	ck_assert_uint_eq(after_dword(&plan.items[1]), 0x2a00);
-	judge_apply(h, &plan, 1, PLAN_CHANGE);
-	assert_dword(h, WINHTTP, "DefaultSecureProtocols", 0x2a00);
-	ck_assert_uint_eq(after_dword(&plan.items[1]), 0x2a00);
-
-	/* 0x2a00 and any other superset: ALREADY. */
-	set_dsp(h, hive_t_REG_DWORD, d2a00, 4);
-	judge(h, &plan.items[1]);
-	ck_assert_int_eq(plan.items[1].action, PLAN_ALREADY);
-	set_dsp(h, hive_t_REG_DWORD, dffff, 4);
-	judge(h, &plan.items[1]);
-	ck_assert_int_eq(plan.items[1].action, PLAN_ALREADY);
-	ck_assert_uint_eq(after_dword(&plan.items[1]), 0xffff);
-
-	/* Some of the bits only: CHANGE, the missing ones added. */
-	set_dsp(h, hive_t_REG_DWORD, d0200, 4);
-	judge(h, &plan.items[1]);
-	ck_assert_int_eq(plan.items[1].action, PLAN_CHANGE);
-	ck_assert_uint_eq(after_dword(&plan.items[1]), 0xa00);
-
-	/* Not a DWORD (a REG_SZ "8192", or 4 bytes of REG_BINARY): CHANGE
-	 * to a DWORD of the bits alone. */
-	sz_data = utf16("8192", &len);
-	set_dsp(h, hive_t_REG_SZ, sz_data, len);
-	free(sz_data);
-	judge(h, &plan.items[1]);
-	ck_assert_int_eq(plan.items[1].action, PLAN_CHANGE);
-	ck_assert_int_eq(plan.items[1].before_type, hive_t_REG_SZ);
-	ck_assert_uint_eq(after_dword(&plan.items[1]), 0xa00);
-	judge_apply(h, &plan, 1, PLAN_CHANGE);
-	assert_dword(h, WINHTTP, "DefaultSecureProtocols", 0xa00);
-	set_dsp(h, hive_t_REG_BINARY, d2a00, 4);
-	judge(h, &plan.items[1]);
-	ck_assert_int_eq(plan.items[1].action, PLAN_CHANGE);
-	ck_assert_uint_eq(after_dword(&plan.items[1]), 0xa00);
-	plan_free(&plan);
-	parsed_free(&p);
-	close_hive(h);
-}
-END_TEST
-
-/* winhttp-tls12 over a whole image: both views counted, none left. */
-START_TEST(test_unmet_set_bits_profile)
-{
-	ck_assert_int_eq(unmet("software64-winhttp13", "winhttp-tls12", 0), 2);
-	ck_assert_int_eq(unmet("software64-winhttp13", "winhttp-tls12", 1), 0);
-	/* Keys and values absent in both views. */
-	ck_assert_int_eq(unmet("software64-net48", "winhttp-tls12", 0), 4);
-	ck_assert_int_eq(unmet("software64-net48", "winhttp-tls12", 1), 0);
-	/* 32-bit: the Wow6432Node lines are skipped, not counted. */
-	ck_assert_int_eq(unmet("software7-32", "winhttp-tls12", 0), 2);
-}
-END_TEST
-
-/* ================= profiles ================= */
+/* ---- a profile directory ---- */
 
 static void
 restore_profile_dir(void)
 {
-	if (initial_profile_dir != NULL)
-		setenv("HIVEPATCH_PROFILE_DIR", initial_profile_dir, 1);
+	const char *initial = cu_initial_profile_dir();
+
+	if (initial != NULL)
+		setenv("HIVEPATCH_PROFILE_DIR", initial, 1);
 	else
 		unsetenv("HIVEPATCH_PROFILE_DIR");
 }
@@ -2450,32 +2146,34 @@ profile_scratch(char *dir, size_t size)
 {
 	char path[PATH_MAX];
 
-	scratch_new(dir, size);
+	cu_scratch_new(dir, size);
 	ck_assert_int_eq(setenv("HIVEPATCH_PROFILE_DIR", dir, 1), 0);
 	ck_assert_str_eq(profile_dir(), dir);
-	fmt(path, sizeof(path), "%s/zeta.reg", dir);
-	write_text(path, REG_HEADER
+	cu_fmt(path, sizeof(path), "%s/zeta.reg", dir);
+	cu_write_text(path, REG_HEADER
 	    "; hivepatch-description: The last one\n"
 	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Z]\n");
-	fmt(path, sizeof(path), "%s/alpha.reg", dir);
-	write_text(path, REG_HEADER
+	cu_fmt(path, sizeof(path), "%s/alpha.reg", dir);
+	cu_write_text(path, REG_HEADER
 	    "; hivepatch-description:   First profile, with spaces  \n"
 	    "; hivepatch-requires: dotnet45\n"
 	    ";\n"
 	    "; hivepatch-requires: dotnet45 (a later line says it again)\n"
 	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\A]\n");
-	fmt(path, sizeof(path), "%s/mid_1.2.reg", dir);
-	write_text(path, "Windows Registry Editor Version 5.00\r\n\r\n"
+	cu_fmt(path, sizeof(path), "%s/mid_1.2.reg", dir);
+	cu_write_text(path, "Windows Registry Editor Version 5.00\r\n\r\n"
 	    "; hivepatch-description: CRLF lines\r\n"
 	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\M]\r\n"
 	    "; hivepatch-requires: dotnet45\r\n");
-	fmt(path, sizeof(path), "%s/beta.reg", dir);
-	write_text(path, REG_HEADER "[HKEY_LOCAL_MACHINE\\SOFTWARE\\B]\n");
-	fmt(path, sizeof(path), "%s/notes.txt", dir);
-	write_text(path, "not a profile\n");
-	fmt(path, sizeof(path), "%s/.reg", dir);
-	write_text(path, "no name\n");
+	cu_fmt(path, sizeof(path), "%s/beta.reg", dir);
+	cu_write_text(path, REG_HEADER "[HKEY_LOCAL_MACHINE\\SOFTWARE\\B]\n");
+	cu_fmt(path, sizeof(path), "%s/notes.txt", dir);
+	cu_write_text(path, "not a profile\n");
+	cu_fmt(path, sizeof(path), "%s/.reg", dir);
+	cu_write_text(path, "no name\n");
 }
+
+/* ================= profile_find and profile_list ================= */
 
 START_TEST(test_profile_find)
 {
@@ -2486,7 +2184,7 @@ START_TEST(test_profile_find)
 	profile_scratch(dir, sizeof(dir));
 	ck_assert_ok(profile_find("alpha", &p, &e), e);
 	ck_assert_str_eq(p.name, "alpha");
-	fmt(want, sizeof(want), "%s/alpha.reg", dir);
+	cu_fmt(want, sizeof(want), "%s/alpha.reg", dir);
 	ck_assert_str_eq(p.path, want);
 	ck_assert_str_eq(p.description, "First profile, with spaces");
 	ck_assert_int_eq(p.requires_dotnet45, 1);
@@ -2536,12 +2234,12 @@ START_TEST(test_profile_bad_names)
 
 	profile_scratch(dir, sizeof(dir));
 	/* Targets a traversal would reach, were it allowed. */
-	fmt(sub, sizeof(sub), "%s/sub", dir);
+	cu_fmt(sub, sizeof(sub), "%s/sub", dir);
 	ck_assert_int_eq(mkdir(sub, 0755), 0);
-	fmt(path, sizeof(path), "%s/..reg", dir);
-	write_text(path, REG_HEADER);
-	fmt(path, sizeof(path), "%s/.alpha.reg", dir);
-	write_text(path, REG_HEADER);
+	cu_fmt(path, sizeof(path), "%s/..reg", dir);
+	cu_write_text(path, REG_HEADER);
+	cu_fmt(path, sizeof(path), "%s/.alpha.reg", dir);
+	cu_write_text(path, REG_HEADER);
 	for (i = 0; i < NELEM(bad); i++) {
 		char want[128];
 
@@ -2550,7 +2248,7 @@ START_TEST(test_profile_bad_names)
 		ck_assert_msg(profile_find(bad[i], &p, &e) == -1,
 		    "profile name '%s' accepted", bad[i]);
 		ck_assert_int_eq(e.status, HP_USAGE);
-		fmt(want, sizeof(want), "'%s'", bad[i]);
+		cu_fmt(want, sizeof(want), "'%s'", bad[i]);
 		ck_assert_has(e.msg, want);
 		ck_assert_has(e.msg, "not a profile name");
 		ck_assert_ptr_null(p.path);
@@ -2589,13 +2287,13 @@ START_TEST(test_profile_list_empty_and_missing)
 	struct profile *list = (struct profile *)&e;
 	size_t n = 99;
 
-	scratch_new(dir, sizeof(dir));
+	cu_scratch_new(dir, sizeof(dir));
 	ck_assert_int_eq(setenv("HIVEPATCH_PROFILE_DIR", dir, 1), 0);
 	ck_assert_ok(profile_list(&list, &n, &e), e);
 	ck_assert_uint_eq(n, 0);
 	profile_list_free(list, n);
 
-	fmt(missing, sizeof(missing), "%s/nothere", dir);
+	cu_fmt(missing, sizeof(missing), "%s/nothere", dir);
 	ck_assert_int_eq(setenv("HIVEPATCH_PROFILE_DIR", missing, 1), 0);
 	ck_assert_err(profile_list(&list, &n, &e), e, HP_IOERR, missing);
 	ck_assert_has(e.msg, "cannot list profiles");
@@ -2611,7 +2309,7 @@ START_TEST(test_profile_shipped)
 	struct hp_err e = { HP_OK, "" };
 	struct profile p;
 
-	ck_assert_msg(initial_profile_dir != NULL,
+	ck_assert_msg(cu_initial_profile_dir() != NULL,
 	    "HIVEPATCH_PROFILE_DIR is not set");
 	ck_assert_ok(profile_find(DEFAULT_PROFILE, &p, &e), e);
 	ck_assert_int_eq(p.requires_dotnet45, 1);
@@ -2642,8 +2340,8 @@ START_TEST(test_profile_utf16_meta)
 		buf[2 + 2 * i] = (unsigned char)text[i];
 		buf[3 + 2 * i] = 0;
 	}
-	fmt(path, sizeof(path), "%s/utf16.reg", dir);
-	write_file(path, buf, 2 + 2 * (sizeof(text) - 1));
+	cu_fmt(path, sizeof(path), "%s/utf16.reg", dir);
+	cu_write_file(path, buf, 2 + 2 * (sizeof(text) - 1));
 	/* The parser takes it... */
 	ck_assert_msg(reg_parse_file(path, &doc, &e) == 0, "%s", e.msg);
 	ck_assert_uint_eq(doc.n_ops, 1);
@@ -2664,17 +2362,6 @@ core_suite(void)
 {
 	Suite *s = suite_create("core");
 	TCase *tc;
-
-	tc = tcase_create("dotnet");
-	tcase_add_test(tc, test_release_boundaries);
-	tcase_add_test(tc, test_has_dotnet45);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("detect");
-	tcase_add_loop_test(tc, test_detect_kind, 0, (int)NELEM(detect_cases));
-	tcase_add_test(tc, test_detect_release_id_fallback);
-	tcase_add_test(tc, test_detect_release_not_dword);
-	suite_add_tcase(s, tc);
 
 	tc = tcase_create("header");
 	tcase_add_test(tc, test_header_good);
@@ -2705,7 +2392,6 @@ core_suite(void)
 	tc = tcase_create("find_key");
 	tcase_add_test(tc, test_find_key);
 	tcase_add_test(tc, test_find_key_long_utf8_name);
-	tcase_add_test(tc, test_judge_long_utf8_key_delete);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("plan_map");
@@ -2715,6 +2401,19 @@ core_suite(void)
 	tcase_add_test(tc, test_map_delete_root_refused);
 	tcase_add_test(tc, test_map_wow64_on_32bit);
 	tcase_add_test(tc, test_map_empty);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("system");
+	tcase_add_test(tc, test_op_hive_roots);
+	tcase_add_test(tc, test_map_system_current_control_set);
+	tcase_add_test(tc, test_map_system_without_control_sets_is_refused);
+	tcase_add_test(tc, test_map_software_leaves_system_keys_out);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("superseded");
+	tcase_add_test(tc, test_superseded_same_value);
+	tcase_add_test(tc, test_superseded_ancestor_deleted);
+	tcase_add_test(tc, test_superseded_key_recreated);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("judge_apply");
@@ -2727,31 +2426,39 @@ core_suite(void)
 	tcase_add_test(tc, test_apply_creates_parents);
 	tcase_add_test(tc, test_value_names_case_insensitive);
 	tcase_add_test(tc, test_delete_value_keeps_others);
+	tcase_add_test(tc, test_judge_long_utf8_key_delete);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("superseded");
-	tcase_add_test(tc, test_superseded_same_value);
-	tcase_add_test(tc, test_superseded_ancestor_deleted);
-	tcase_add_test(tc, test_superseded_key_recreated);
+	tc = tcase_create("set_bits");
+	tcase_add_test(tc, test_judge_set_bits);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("count_unmet");
 	tcase_add_test(tc, test_unmet_tls12);
 	tcase_add_test(tc, test_unmet_refresh_and_superseded);
+	tcase_add_test(tc, test_unmet_set_bits_profile);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("dotnet");
+	tcase_add_test(tc, test_release_boundaries);
+	tcase_add_test(tc, test_has_dotnet45);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("detect");
+	tcase_add_loop_test(tc, test_detect_kind, 0, (int)NELEM(detect_cases));
+	tcase_add_test(tc, test_detect_release_id_fallback);
+	tcase_add_test(tc, test_detect_release_not_dword);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("system");
-	tcase_add_test(tc, test_op_hive_roots);
-	tcase_add_test(tc, test_map_system_current_control_set);
-	tcase_add_test(tc, test_map_system_without_control_sets_is_refused);
-	tcase_add_test(tc, test_map_software_leaves_system_keys_out);
 	tcase_add_loop_test(tc, test_detect_control_sets, 0,
 	    (int)NELEM(control_set_cases));
 	tcase_add_test(tc, test_detect_control_sets_bad_current);
 	tcase_add_test(tc, test_detect_system_architecture);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("auto");
 	tcase_add_loop_test(tc, test_auto_choose, 0, (int)NELEM(auto_cases));
-	tcase_add_test(tc, test_judge_set_bits);
-	tcase_add_test(tc, test_unmet_set_bits_profile);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("profile");
@@ -2772,47 +2479,5 @@ core_suite(void)
 int
 main(void)
 {
-	const char *tmpdir = getenv("TMPDIR");
-	const char *pd = getenv("HIVEPATCH_PROFILE_DIR");
-	SRunner *runner;
-	int n_failed;
-
-	if (pd != NULL && *pd != '\0')
-		initial_profile_dir = strdup(pd);
-	if (tmpdir == NULL || tmpdir[0] == '\0')
-		tmpdir = "/tmp";
-	if (snprintf(scratch_base, sizeof(scratch_base), "%s/test_core.XXXXXX",
-	    tmpdir) >= (int)sizeof(scratch_base)) {
-		fprintf(stderr, "test_core: TMPDIR too long\n");
-		return EXIT_FAILURE;
-	}
-	if (mkdtemp(scratch_base) == NULL) {
-		fprintf(stderr, "test_core: mkdtemp %s: %s\n", scratch_base,
-		    strerror(errno));
-		return EXIT_FAILURE;
-	}
-	if (snprintf(fixture_dir, sizeof(fixture_dir), "%s/fixtures",
-	    scratch_base) >= (int)sizeof(fixture_dir) ||
-	    mkdir(fixture_dir, 0755) == -1) {
-		fprintf(stderr, "test_core: mkdir %s: %s\n", fixture_dir,
-		    strerror(errno));
-		remove_tree(scratch_base);
-		return EXIT_FAILURE;
-	}
-	if (getenv("MKHIVE") == NULL || *getenv("MKHIVE") == '\0')
-		fprintf(stderr, "test_core: MKHIVE is not set; every test "
-		    "that needs a fixture hive will fail\n");
-
-	runner = srunner_create(core_suite());
-	srunner_run_all(runner, CK_NORMAL);
-	n_failed = srunner_ntests_failed(runner);
-	srunner_free(runner);
-
-	if (remove_tree(scratch_base) != 0) {
-		fprintf(stderr, "test_core: removing %s: %s\n", scratch_base,
-		    strerror(errno));
-		n_failed++;
-	}
-	free(initial_profile_dir);
-	return n_failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return cu_run_suite(core_suite(), "test_core");
 }
