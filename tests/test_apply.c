@@ -1,7 +1,10 @@
-/* Unit tests of the library core: judging and applying plans to an in-
- * memory hive.
+/* Unit tests of a plan against a hive: judging each item against what
+ * the hive holds (plan_judge), applying it (apply_item), set-bits values
+ * (the bits a profile needs, added to what is there), and counting what
+ * a profile still lacks (plan_count_unmet, with the shipped profiles).
  *
- * Fixture hives as coreutil.h describes. */
+ * Fixture hives as coreutil.h describes: opened in memory, changed
+ * there, never committed. */
 #include "config.h"
 
 #include <errno.h>
@@ -720,9 +723,9 @@ END_TEST
 /* ================= suite ================= */
 
 static Suite *
-core_suite(void)
+apply_suite(void)
 {
-	Suite *s = suite_create("core");
+	Suite *s = suite_create("apply");
 	TCase *tc;
 
 	tc = tcase_create("judge_apply");
@@ -754,5 +757,5 @@ core_suite(void)
 int
 main(void)
 {
-	return cu_run_suite(core_suite(), "test_core");
+	return cu_run_suite(apply_suite(), "test_apply");
 }
