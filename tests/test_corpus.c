@@ -1,8 +1,12 @@
 /* hivepatch on hives that real Windows systems wrote (and damaged ones),
- * from the corpus named by HIVEPATCH_CORPUS.  Skipped (exit 77) without
- * it.  The corpus is only ever read: each test copies what it needs into
- * its scratch directory, and the corpus files' hashes are compared before
- * and after the whole suite. */
+ * from the corpus named by HIVEPATCH_CORPUS: the command line on them,
+ * the log replay (lib/logreplay.c) and recover on its dirty hives, both
+ * compared with the hives Windows recovered itself.  Skipped (exit 77)
+ * without it: every test that needs the corpus lives here, so that none
+ * passes without it.  The corpus is only ever read: each test copies
+ * what it needs into its scratch directory (the replay reads it in
+ * place), and the corpus files' hashes are compared before and after the
+ * whole suite. */
 #include "config.h"
 
 #include <sys/stat.h>
@@ -324,27 +328,29 @@ END_TEST
 /* ---- dirty hives ---- */
 
 static const struct {
-	const char *hive;
+	const char *dir, *hive;
 	const char *logs[3];	/* NULL-ended */
+	const char *windows;	/* the hive Windows recovered, or NULL */
 } dirty_hives[] = {
-	{ "dirty/newformat-yarp/NewDirtyHive",
-	  { "dirty/newformat-yarp/NewDirtyHive.LOG1",
-	    "dirty/newformat-yarp/NewDirtyHive.LOG2", NULL } },
-	{ "dirty/oldformat-yarp/OldDirtyHive",
-	  { "dirty/oldformat-yarp/OldDirtyHive.LOG1", NULL, NULL } },
-	{ "dirty/usrclass-win10/UsrClass.dat",
-	  { "dirty/usrclass-win10/UsrClass.dat.LOG1",
-	    "dirty/usrclass-win10/UsrClass.dat.LOG2", NULL } },
+	{ "dirty/newformat-yarp", "NewDirtyHive",
+	  { "NewDirtyHive.LOG1", "NewDirtyHive.LOG2", NULL },
+	  "NewDirtyHive.recovered-by-windows10" },
+	{ "dirty/oldformat-yarp", "OldDirtyHive",
+	  { "OldDirtyHive.LOG1", NULL, NULL },
+	  "OldDirtyHive.recovered-by-windows7" },
+	{ "dirty/usrclass-win10", "UsrClass.dat",
+	  { "UsrClass.dat.LOG1", "UsrClass.dat.LOG2", NULL }, NULL },
 };
 
 /* apply --no-recover keeps the refusal of a dirty hive, --force or not,
  * naming the logs; verify --no-recover reads the primary file.  Plain
  * apply reads through the logs and then refuses these hives, none of
- * which is a SOFTWARE hive (recover on them is in test_recover.c).
- * Nothing is ever written. */
+ * which is a SOFTWARE hive (recover on them is below).  Nothing is ever
+ * written. */
 START_TEST(test_real_dirty_hive_no_recover_is_refused_even_with_force)
 {
-	char *hive = copy_in(dirty_hives[_i].hive);
+	char *hive = copy_in(tu_pathf("%s/%s", dirty_hives[_i].dir,
+	    dirty_hives[_i].hive));
 	char before[SHA256_HEX_LEN + 1];
 	char log_hash[3][SHA256_HEX_LEN + 1];
 	char *logs[3] = { NULL, NULL, NULL };
@@ -353,7 +359,8 @@ START_TEST(test_real_dirty_hive_no_recover_is_refused_even_with_force)
 
 	tu_sha256(hive, before);
 	for (i = 0; dirty_hives[_i].logs[i] != NULL; i++) {
-		logs[i] = copy_in(dirty_hives[_i].logs[i]);
+		logs[i] = copy_in(tu_pathf("%s/%s", dirty_hives[_i].dir,
+		    dirty_hives[_i].logs[i]));
 		tu_sha256(logs[i], log_hash[i]);
 	}
 
@@ -391,6 +398,191 @@ START_TEST(test_real_dirty_hive_no_recover_is_refused_even_with_force)
 	for (i = 0; logs[i] != NULL; i++)
 		ASSERT_HASH(logs[i], log_hash[i]);
 	assert_no_trace(tu_scratch);
+}
+END_TEST
+
+/* ---- the log replay: Windows' own results ---- */
+
+/* Replays CORPUS/sub/name with the logs given, with log_replay itself
+ * (not through hivepatch), and writes the image into the scratch
+ * directory (the corpus is only read). */
+static void
+corpus_replay(struct tu_replay *r, const char *sub, const char *name,
+	      const char *log1, const char *log2)
+{
+	char *hive, *l1, *l2 = NULL, *copy;
+
+	hive = tu_strf("%s/%s/%s", corpus, sub, name);
+	l1 = tu_strf("%s/%s/%s", corpus, sub, log1);
+	if (log2 != NULL)
+		l2 = tu_strf("%s/%s/%s", corpus, sub, log2);
+	memset(r, 0, sizeof(*r));
+	if (l2 != NULL)
+		r->rc = log_replay(hive, (char *[]){ l1, l2 }, 2, &r->img,
+		    &r->len, &r->rep, &r->e);
+	else
+		r->rc = log_replay(hive, (char *[]){ l1 }, 1, &r->img, &r->len,
+		    &r->rep, &r->e);
+	ck_assert_msg(r->rc == 0, "%s: %s", hive, r->e.msg);
+	ck_assert(regf_checksum_ok(r->img));
+	copy = tu_strf("%s/%s.replayed", tu_scratch, name);
+	tu_write_file(copy, r->img, r->len);
+	r->out = copy;
+	free(hive);
+	free(l1);
+	free(l2);
+}
+
+START_TEST(test_corpus_newformat)
+{
+	struct tu_replay r;
+	char *windows;
+
+	corpus_replay(&r, "dirty/newformat-yarp", "NewDirtyHive",
+	    "NewDirtyHive.LOG1", "NewDirtyHive.LOG2");
+	ck_assert_int_eq(r.rep.dirty, 1);
+	ck_assert_int_eq(r.rep.format, LOG_FORMAT_NEW);
+	ck_assert_uint_eq(r.rep.n_logs_used, 2);
+	ck_assert_uint_eq(r.rep.entries_applied, 4);
+	ck_assert_uint_eq(r.rep.seq_before_primary, 3);
+	ck_assert_uint_eq(r.rep.seq_before_secondary, 2);
+	ck_assert_uint_eq(r.rep.seq_after, 5);
+	ck_assert_int_eq(r.rep.stopped_early, 0);
+	windows = tu_strf("%s/dirty/newformat-yarp/"
+	    "NewDirtyHive.recovered-by-windows10", corpus);
+	tu_assert_same_hive(r.out, windows);
+	free(windows);
+	windows = tu_strf("%s/dirty/newformat-yarp/NewDirtyHive", corpus);
+	tu_assert_hives_differ(r.out, windows);
+	free(windows);
+	tu_replay_free(&r);
+}
+END_TEST
+
+START_TEST(test_corpus_oldformat)
+{
+	struct tu_replay r;
+	char *windows;
+
+	corpus_replay(&r, "dirty/oldformat-yarp", "OldDirtyHive",
+	    "OldDirtyHive.LOG1", NULL);
+	ck_assert_int_eq(r.rep.format, LOG_FORMAT_OLD);
+	ck_assert_uint_eq(r.rep.n_logs_used, 1);
+	ck_assert_uint_gt(r.rep.pages_applied, 0);
+	ck_assert_int_eq(r.rep.stopped_early, 0);
+	windows = tu_strf("%s/dirty/oldformat-yarp/"
+	    "OldDirtyHive.recovered-by-windows7", corpus);
+	tu_assert_same_hive(r.out, windows);
+	free(windows);
+	windows = tu_strf("%s/dirty/oldformat-yarp/OldDirtyHive", corpus);
+	tu_assert_hives_differ(r.out, windows);
+	free(windows);
+	tu_replay_free(&r);
+}
+END_TEST
+
+START_TEST(test_corpus_usrclass)
+{
+	struct tu_replay r;
+	struct tu_hive_count c;
+	char *text;
+
+	corpus_replay(&r, "dirty/usrclass-win10", "UsrClass.dat",
+	    "UsrClass.dat.LOG1", "UsrClass.dat.LOG2");
+	ck_assert_int_eq(r.rep.format, LOG_FORMAT_NEW);
+	ck_assert_uint_eq(r.rep.n_logs_used, 2);
+	ck_assert_uint_eq(r.rep.entries_applied, 14);
+	ck_assert_uint_eq(r.rep.seq_after, 300);
+	ck_assert_int_eq(r.rep.stopped_early, 0);
+	text = tu_dump_hive(r.out, &c);
+	ck_assert_uint_gt(c.keys, 1000);
+	free(text);
+	tu_replay_free(&r);
+}
+END_TEST
+
+/* ---- recover: Windows' own results ---- */
+
+/* Copies the hive and its logs into a scratch directory, writable (the
+ * corpus is only read), and returns the copy of the hive. */
+static char *
+copy_corpus_hive(int i)
+{
+	char *dir = tu_pathf("%s/corpus", tu_scratch);
+	char *hive = tu_pathf("%s/%s", dir, dirty_hives[i].hive);
+	size_t k;
+
+	tu_mkdir_p(dir);
+	tu_copy_file(tu_pathf("%s/%s/%s", corpus, dirty_hives[i].dir,
+	    dirty_hives[i].hive), hive);
+	ck_assert(chmod(hive, 0644) == 0);
+	for (k = 0; dirty_hives[i].logs[k] != NULL; k++) {
+		char *log = tu_pathf("%s/%s", dir, dirty_hives[i].logs[k]);
+
+		tu_copy_file(tu_pathf("%s/%s/%s", corpus, dirty_hives[i].dir,
+		    dirty_hives[i].logs[k]), log);
+		ck_assert(chmod(log, 0644) == 0);
+	}
+	return hive;
+}
+
+START_TEST(test_corpus_recover_equals_what_windows_recovered)
+{
+	struct tu_hive_count count;
+	struct tu_hive_files before;
+	struct tu_result r;
+	char *hive, *text;
+
+	hive = copy_corpus_hive(_i);
+	tu_hive_files_take(&before, hive);
+	tu_hp(&r, "recover", "--backup-dir", tu_bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, "replayed");
+	tu_result_free(&r);
+	tu_assert_recovered_and_logs_reset(&before);
+
+	if (dirty_hives[_i].windows != NULL) {
+		tu_assert_same_hive(hive, tu_pathf("%s/%s/%s", corpus,
+		    dirty_hives[_i].dir, dirty_hives[_i].windows));
+	} else {
+		/* No oracle: it recovers and walks cleanly, whole. */
+		text = tu_dump_hive(hive, &count);
+		ck_assert_uint_gt(count.keys, 1000);
+		free(text);
+	}
+}
+END_TEST
+
+/* Patching a real dirty hive keeps everything Windows recovers from its
+ * logs (for UsrClass.dat, which has no such oracle, what recover gives),
+ * plus the change.  These hives are not SOFTWARE hives: --force. */
+START_TEST(test_corpus_import_into_a_dirty_hive_loses_nothing)
+{
+	char *hive, *oracle, *reg = tu_pathf("%s/change.reg", tu_scratch);
+	struct tu_hive_files before;
+	struct tu_result r;
+
+	hive = copy_corpus_hive(_i);
+	if (dirty_hives[_i].windows != NULL) {
+		oracle = tu_pathf("%s/%s/%s", corpus, dirty_hives[_i].dir,
+		    dirty_hives[_i].windows);
+	} else {
+		ASSERT_RUN(0, "recover", "--backup-dir", tu_bk, hive, NULL);
+		oracle = tu_pathf("%s/oracle", tu_scratch);
+		ck_assert(rename(hive, oracle) == 0);
+		hive = copy_corpus_hive(_i);
+	}
+	tu_write_text(reg, "Windows Registry Editor Version 5.00\r\n\r\n"
+	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\HivepatchCorpus]\r\n"
+	    "\"Added\"=dword:00000001\r\n");
+	tu_hive_files_take(&before, hive);
+	tu_hp(&r, "import", "--force", "--backup-dir", tu_bk, reg, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, "replayed");
+	tu_result_free(&r);
+	tu_assert_recovered_and_logs_reset(&before);
+	ck_assert(tu_hive_dword_is(hive, "HivepatchCorpus", "Added", 1));
+	tu_assert_hive_keeps(hive, oracle);
 }
 END_TEST
 
@@ -466,6 +658,23 @@ corpus_suite(void)
 	tcase_add_loop_test(tc,
 	    test_real_dirty_hive_no_recover_is_refused_even_with_force, 0,
 	    (int)(sizeof(dirty_hives) / sizeof(dirty_hives[0])));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("replay");
+	tcase_add_checked_fixture(tc, tu_setup, tu_teardown);
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_corpus_newformat);
+	tcase_add_test(tc, test_corpus_oldformat);
+	tcase_add_test(tc, test_corpus_usrclass);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("recover");
+	tcase_add_checked_fixture(tc, tu_setup, tu_teardown);
+	tcase_set_timeout(tc, 300);
+	tcase_add_loop_test(tc, test_corpus_recover_equals_what_windows_recovered,
+	    0, (int)(sizeof(dirty_hives) / sizeof(dirty_hives[0])));
+	tcase_add_loop_test(tc, test_corpus_import_into_a_dirty_hive_loses_nothing,
+	    0, (int)(sizeof(dirty_hives) / sizeof(dirty_hives[0])));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("untouched");
