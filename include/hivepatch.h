@@ -185,7 +185,8 @@ struct hp_hive_files {
 	size_t n_skipped;
 };
 
-/* Closes the descriptors and frees the names (safe on a zeroed struct). */
+/* Closes the descriptors and frees the names (safe after a read that
+ * failed, which leaves fd -1). */
 void hp_hive_files_free(struct hp_hive_files *f);
 
 /* Called by a store's commit on a descriptor that reads back, from the
@@ -215,9 +216,13 @@ struct hp_store_ops {
 	 * to its end).  The store writes them durably and calls check on a
 	 * descriptor that re-reads what it wrote, at the last point where a
 	 * refusal still leaves the old hive in place; when check refuses,
-	 * or anything fails, the old hive must be what remains. */
+	 * or anything fails there, the old hive must be what remains.
+	 * *replaced tells, on failure too, whether the new hive is in
+	 * place (a step after that point failed: the caller puts the old
+	 * bytes back through commit). */
 	int (*commit)(void *priv, struct hp_store_hive *hive, int image_fd,
-		      hp_check_fn check, void *check_arg, struct hp_err *e);
+		      hp_check_fn check, void *check_arg, int *replaced,
+		      struct hp_err *e);
 	/* Sets the log `name` of the hive (one of the names read gave, or
 	 * one a backup lists) to the bytes of src_fd, checked as commit
 	 * checks; src_fd -1 empties it in place.  A log that is gone is
@@ -250,9 +255,11 @@ int hp_store_open_ops(const struct hp_store_ops *ops, void *priv,
 const struct hp_store_ops *hp_store_get_ops(const struct hp_store *store,
 					    void **priv);
 
-/* The hives the store listed when it was opened. */
+/* The hives the store listed when it was opened.  A store that wraps
+ * this one may hand them on as its own (from its list), and pass them
+ * to this store's operations. */
 size_t hp_store_hives(const struct hp_store *store,
-		      const struct hp_store_hive **hives);
+		      struct hp_store_hive **hives);
 
 /* TARGET as it was given. */
 const char *hp_store_target(const struct hp_store *store);
@@ -576,10 +583,11 @@ struct hp_export_opts {
 };
 
 struct hp_export {
-	char *where;		/* the hive read */
-	char **notes;		/* what its reader must be told */
+	char *where;		/* the hive read, or NULL */
+	char **notes;		/* what its reader must be told about how it
+				 * was read ("warning: ..." when it may be
+				 * stale or incomplete) */
 	size_t n_notes;
-	int *note_is_warning;
 };
 
 /* Writes the key and everything below it, as regedit exports.  Errors:

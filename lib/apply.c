@@ -116,25 +116,25 @@ apply_item(hive_h *h, const struct plan_item *it, struct hp_err *e)
 	hive_set_value v;
 	hive_node_h node;
 
-	if (it->action == PLAN_ALREADY || it->action == PLAN_SKIP)
+	if (it->action == HP_ACT_ALREADY || it->action == HP_ACT_SKIP)
 		return 0;
 
 	switch (op->kind) {
-	case REG_OP_CREATE_KEY:
+	case HP_OP_CREATE_KEY:
 		return ensure_key(h, it->hive_path, it->display_key, e) ? 0 : -1;
-	case REG_OP_DELETE_KEY:
+	case HP_OP_DELETE_KEY:
 		node = hive_find_key(h, it->hive_path);
 		if (node == 0 || hivex_node_delete_child(h, node) == -1)
 			return hp_err_set(e, HP_R_IO, "cannot delete key %s: %s",
 			    it->display_key, strerror(errno ? errno : ENOENT));
 		return 0;
-	case REG_OP_DELETE_VALUE:
+	case HP_OP_DELETE_VALUE:
 		node = hive_find_key(h, it->hive_path);
 		if (node == 0)
 			return hp_err_set(e, HP_R_IO, "cannot find key %s",
 			    it->display_key);
 		return delete_value(h, node, op->name, it->display_key, e);
-	case REG_OP_SET_VALUE:
+	case HP_OP_SET_VALUE:
 		node = ensure_key(h, it->hive_path, it->display_key, e);
 		if (node == 0)
 			return -1;

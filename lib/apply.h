@@ -8,7 +8,7 @@
 #include "error.h"
 #include "plan.h"
 
-/* Does what item->action says (nothing for PLAN_ALREADY and PLAN_SKIP),
+/* Does what item->action says (nothing for HP_ACT_ALREADY and HP_ACT_SKIP),
  * creating missing parent keys on the way. */
 int apply_item(hive_h *h, const struct plan_item *item, struct hp_err *e);
 

@@ -6,7 +6,7 @@
 #include "autoprofile.h"
 
 int
-auto_choose(const struct image_info *im, const char *names[AUTO_MAX],
+auto_choose(const struct hp_image *im, const char *names[AUTO_MAX],
 	    size_t *n, char *why, size_t whylen, struct hp_err *e)
 {
 	const char *os;

@@ -17,7 +17,7 @@
  * 4.5 or later, net35-tls12 added when .NET 3.5 is installed.  `why`
  * says which rule applied; *n may be 0 (nothing needed).  HP_REFUSED
  * when the build is unknown or older than 7601. */
-int auto_choose(const struct image_info *image, const char *names[AUTO_MAX],
+int auto_choose(const struct hp_image *image, const char *names[AUTO_MAX],
 		size_t *n, char *why, size_t whylen, struct hp_err *e);
 
 #endif

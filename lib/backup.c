@@ -15,7 +15,8 @@
 #include <openssl/evp.h>
 
 #include "backup.h"
-#include "target.h"
+#include "store.h"
+#include "verify.h"
 
 #define MANIFEST "manifest.json"
 #define MANIFEST_SCHEMA "hivepatch-backup/1"
@@ -47,34 +48,11 @@ mkdir_p(const char *path, struct hp_err *e)
 	return 0;
 }
 
-int
-backup_root(const char *override, char **root, struct hp_err *e)
-{
-	const char *state = getenv("XDG_STATE_HOME");
-	const char *home = getenv("HOME");
-	int n;
-
-	*root = NULL;
-	if (override != NULL)
-		n = asprintf(root, "%s", override);
-	else if (state != NULL && state[0] == '/')
-		n = asprintf(root, "%s/hivepatch", state);
-	else if (home != NULL && home[0] == '/')
-		n = asprintf(root, "%s/.local/state/hivepatch", home);
-	else
-		return hp_err_set(e, HP_R_USAGE,
-		    "no place for backups: set HOME or XDG_STATE_HOME, or give --backup-dir");
-	if (n == -1) {
-		*root = NULL;
-		return hp_err_nomem(e);
-	}
-	return 0;
-}
-
-/* Backups of one hive live together, under a name derived from the hive's
- * absolute path so that two images never share a slot. */
+/* Backups of one hive live together, under a name derived from the
+ * hive's identity (its absolute path) so that two images never share a
+ * slot. */
 static int
-hive_slot(const char *root, const char *hive_path, char **slot, char **abs,
+hive_slot(const char *root, const char *identity, char **slot,
 	  struct hp_err *e)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
@@ -82,11 +60,8 @@ hive_slot(const char *root, const char *hive_path, char **slot, char **abs,
 	char id[17];
 
 	*slot = NULL;
-	*abs = realpath(hive_path, NULL);
-	if (*abs == NULL)
-		return hp_err_set(e, hp_errno_reason(errno), "%s: %s", hive_path,
-		    strerror(errno));
-	if (EVP_Digest(*abs, strlen(*abs), md, &md_len, EVP_sha256(), NULL) != 1)
+	if (EVP_Digest(identity, strlen(identity), md, &md_len, EVP_sha256(),
+	    NULL) != 1)
 		return hp_err_set(e, HP_R_IO, "SHA-256 failed");
 	for (i = 0; i < 8; i++)
 		snprintf(id + 2 * i, 3, "%02x", md[i]);
@@ -98,67 +73,66 @@ hive_slot(const char *root, const char *hive_path, char **slot, char **abs,
 }
 
 void
-backup_run_start(struct backup_run *run)
+backup_run_start(struct backup_run *run, const struct timespec *now)
 {
-	struct timespec now;
+	struct timespec t;
 	char stamp[24];
 	struct tm tm;
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
+	if (now != NULL)
+		t = *now;
+	else
+		clock_gettime(CLOCK_REALTIME, &t);
+	gmtime_r(&t.tv_sec, &tm);
 	/* Sortable, and unique per process: rollback takes the largest. */
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 	snprintf(run->id, sizeof(run->id), "%s.%06ld-%ld", stamp,
-	    now.tv_nsec / 1000, (long)getpid());
+	    t.tv_nsec / 1000, (long)getpid());
 	strftime(run->time, sizeof(run->time), "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* Copies `src` to `dst` (created, mode 0600), hashing it. */
+/* Copies what src_fd holds to `dst` (created, mode 0600), hashing it. */
 static int
-copy_file_hashed(const char *src, const char *dst,
-		 char sha[SHA256_HEX_LEN + 1], struct hp_err *e)
+copy_fd_hashed(int src_fd, const char *src, const char *dst,
+	       char sha[SHA256_HEX_LEN + 1], struct hp_err *e)
 {
-	struct stat st;
-	int in, out, rc;
+	int out, rc;
 
-	if ((in = target_open_file(src, O_RDONLY, &st, e)) == -1)
-		return -1;
 	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (out == -1) {
-		close(in);
+	if (out == -1)
 		return hp_err_set(e, HP_R_IO, "%s: cannot create backup: %s",
 		    dst, strerror(errno));
-	}
-	rc = copy_hashed(in, src, out, dst, sha, e);
-	close(in);
+	rc = copy_hashed(src_fd, src, out, dst, sha, e);
 	close(out);
 	return rc;
 }
 
+/* The logs sit beside the hive: their identity is the hive's directory
+ * and their own name. */
 static int
-take_logs(struct backup *b, char *const *logs, size_t n_logs,
-	  struct hp_err *e)
+take_logs(struct backup *b, const struct hp_hive_files *f, struct hp_err *e)
 {
-	size_t i;
+	size_t i, dir_len = (size_t)(strrchr(b->hive, '/') - b->hive);
 
-	b->logs = calloc(n_logs ? n_logs : 1, sizeof(*b->logs));
+	b->logs = calloc(f->n_logs ? f->n_logs : 1, sizeof(*b->logs));
 	if (b->logs == NULL)
 		return hp_err_nomem(e);
-	for (i = 0; i < n_logs; i++) {
+	for (i = 0; i < f->n_logs; i++) {
 		struct backup_log *l = &b->logs[i];
-		const char *name = strrchr(logs[i], '/');
+		const char *name = f->logs[i].name;
 
-		name = name ? name + 1 : logs[i];
 		b->n_logs++;
-		l->path = realpath(logs[i], NULL);
-		if (l->path == NULL)
-			return hp_err_set(e, hp_errno_reason(errno), "%s: %s", logs[i],
-			    strerror(errno));
+		if (asprintf(&l->path, "%.*s/%s", (int)dir_len, b->hive,
+		    name) == -1) {
+			l->path = NULL;
+			return hp_err_nomem(e);
+		}
 		if (asprintf(&l->copy, "%s/%s", b->dir, name) == -1) {
 			l->copy = NULL;
 			return hp_err_nomem(e);
 		}
-		if (copy_file_hashed(logs[i], l->copy, l->sha_before, e) == -1)
+		if (copy_fd_hashed(f->logs[i].fd, f->logs[i].where, l->copy,
+		    l->sha_before, e) == -1)
 			return -1;
 	}
 	return 0;
@@ -166,18 +140,22 @@ take_logs(struct backup *b, char *const *logs, size_t n_logs,
 
 int
 backup_take(const char *root, const struct backup_run *run,
-	    const char *hive_path, char *const *logs, size_t n_logs,
+	    const struct hp_store_hive *hive, const struct hp_hive_files *f,
 	    struct backup *b, struct hp_err *e)
 {
 	char *slot = NULL;
 	int rc = -1;
 
 	memset(b, 0, sizeof(*b));
-	if (hive_slot(root, hive_path, &slot, &b->hive, e) == -1)
+	if (hive->identity == NULL || strchr(hive->identity, '/') == NULL)
+		return hp_err_set(e, HP_R_USAGE, "%s: the store gives this hive "
+		    "no identity to keep its backups under", hive->where);
+	if (hive_slot(root, hive->identity, &slot, e) == -1)
 		goto out;
+	b->hive = strdup(hive->identity);
 	b->time = strdup(run->time);
 	b->id = strdup(run->id);
-	if (b->time == NULL || b->id == NULL ||
+	if (b->hive == NULL || b->time == NULL || b->id == NULL ||
 	    asprintf(&b->dir, "%s/%s", slot, run->id) == -1) {
 		b->dir = NULL;
 		hp_err_nomem(e);
@@ -190,8 +168,8 @@ backup_take(const char *root, const struct backup_run *run,
 		hp_err_nomem(e);
 		goto out;
 	}
-	if (copy_file_hashed(hive_path, b->copy, b->sha_before, e) == -1 ||
-	    take_logs(b, logs, n_logs, e) == -1)
+	if (copy_fd_hashed(f->fd, hive->where, b->copy, b->sha_before,
+	    e) == -1 || take_logs(b, f, e) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -418,16 +396,20 @@ out:
 }
 
 int
-backup_find_latest(const char *root, const char *hive_path, struct backup *b,
-		   struct hp_err *e)
+backup_find_latest(const char *root, const struct hp_store_hive *hive,
+		   struct backup *b, struct hp_err *e)
 {
-	char *slot = NULL, *abs = NULL, *best = NULL, *dir = NULL;
+	const char *hive_path = hive->where;
+	char *slot = NULL, *best = NULL, *dir = NULL;
 	struct dirent *de;
 	DIR *d;
 	int rc = -1;
 
 	memset(b, 0, sizeof(*b));
-	if (hive_slot(root, hive_path, &slot, &abs, e) == -1)
+	if (hive->identity == NULL)
+		return hp_err_set(e, HP_R_NO_BACKUP, "%s: no backup of this hive "
+		    "under %s", hive_path, root);
+	if (hive_slot(root, hive->identity, &slot, e) == -1)
 		goto out;
 	d = opendir(slot);
 	if (d == NULL) {
@@ -465,7 +447,6 @@ backup_find_latest(const char *root, const char *hive_path, struct backup *b,
 	rc = load_manifest(dir, b, e);
 out:
 	free(slot);
-	free(abs);
 	free(best);
 	free(dir);
 	return rc;
@@ -487,4 +468,28 @@ backup_free(struct backup *b)
 	free(b->hive);
 	free(b->time);
 	memset(b, 0, sizeof(*b));
+}
+
+/* Commits a hive's backup copy back into its store (undo and rollback
+ * alike): the bytes must hash to what the backup recorded. */
+int
+backup_restore(struct hp_store *store, struct hp_store_hive *hive,
+		    const char *copy, const char *sha, const char *log_name,
+		    struct hp_err *e)
+{
+	struct sha_job job = { copy, sha };
+	int fd, rc, replaced;
+
+	fd = open(copy, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1)
+		return hp_err_set(e, hp_errno_reason(errno), "%s: cannot open the "
+		    "backup: %s", copy, strerror(errno));
+	if (log_name != NULL)
+		rc = store->ops->write_log(store->priv, hive, log_name, fd,
+		    verify_sha, &job, e);
+	else
+		rc = store->ops->commit(store->priv, hive, fd, verify_sha, &job,
+		    &replaced, e);
+	close(fd);
+	return rc;
 }

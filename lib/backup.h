@@ -7,6 +7,9 @@
 
 #include "error.h"
 #include "hash.h"
+#include "hivepatch.h"
+
+#include <time.h>
 
 /* One apply's backups share an id, so rollback puts back every hive
  * that apply changed, and only those. */
@@ -15,7 +18,8 @@ struct backup_run {
 	char time[32];		/* UTC, ISO 8601 */
 };
 
-void backup_run_start(struct backup_run *run);
+/* The run's id and time, from `now` (NULL: the clock). */
+void backup_run_start(struct backup_run *run, const struct timespec *now);
 
 /* A transaction log beside the hive, copied with it: rollback puts the
  * hive and its logs back together. */
@@ -39,16 +43,13 @@ struct backup {
 	size_t n_logs;
 };
 
-/* The directory backups go under: `override` (--backup-dir), else
- * $XDG_STATE_HOME/hivepatch, else ~/.local/state/hivepatch. */
-int backup_root(const char *override, char **root, struct hp_err *e);
-
-/* Copies the hive and its logs into root/<hash of its path>/<run id>/
- * (the hive as "hive", each log under its own name), hashing them on the
- * way (sha_before). */
+/* Copies the hive and its logs, as the store's read gave them, into
+ * root/<hash of the hive's identity>/<run id>/ (the hive as "hive", each
+ * log under its own name), hashing them on the way (sha_before). */
 int backup_take(const char *root, const struct backup_run *run,
-		const char *hive_path, char *const *logs, size_t n_logs,
-		struct backup *b, struct hp_err *e);
+		const struct hp_store_hive *hive,
+		const struct hp_hive_files *files, struct backup *b,
+		struct hp_err *e);
 
 /* Writes manifest.json into the backup once the new hive is in place
  * (with each log's sha_after as the caller set it); a backup without one
@@ -61,9 +62,17 @@ int backup_write_manifest(const struct backup *b, const char *sha_after,
 /* Removes a backup whose commit failed (the hive is unchanged). */
 void backup_discard(const struct backup *b);
 
-/* The most recent backup with a manifest for this hive. */
-int backup_find_latest(const char *root, const char *hive_path,
+/* The most recent backup with a manifest for this hive (by its
+ * identity); HP_R_NO_BACKUP when there is none. */
+int backup_find_latest(const char *root, const struct hp_store_hive *hive,
 		       struct backup *b, struct hp_err *e);
+
+/* Commits the backup copy `copy` of a hive (or, with log_name, of its
+ * log) back through the store; what is written must hash to `sha`.
+ * Used to undo a run that failed half-way, and by rollback. */
+int backup_restore(struct hp_store *store, struct hp_store_hive *hive,
+		   const char *copy, const char *sha, const char *log_name,
+		   struct hp_err *e);
 
 void backup_free(struct backup *b);
 

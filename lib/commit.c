@@ -1,113 +1,157 @@
+/* Commit by replacement in a host directory (see commit.h). */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "commit.h"
-#include "hive.h"
-#include "target.h"
+#include "error.h"
+
+#define COPY_CHUNK (1u << 20)
+
+/* Opens `name` in the directory (O_RDONLY or O_WRONLY), never through a
+ * link, and only if it is a regular file. */
+static int
+open_at(const struct dir_ref *dir, const char *name, int flags,
+	struct hp_err *e)
+{
+	struct stat st;
+	int fd;
+
+	fd = openat(dir->fd, name, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1) {
+		if (errno == ELOOP)
+			return hp_err_set(e, HP_R_SYMLINK, "%s/%s: is a symbolic "
+			    "link; refusing to follow links inside the image",
+			    dir->path, name);
+		return hp_err_set(e, hp_errno_reason(errno),
+		    "%s/%s: cannot open: %s", dir->path, name,
+		    strerror(errno));
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return hp_err_set(e, HP_R_NOT_REGULAR, "%s/%s: not a regular file",
+		    dir->path, name);
+	}
+	return fd;
+}
 
 int
-hive_lock(const char *path, struct hp_err *e)
+open_regular_at(const struct dir_ref *dir, const char *name, struct hp_err *e)
 {
-	struct stat locked, now;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd == -1)
-		return hp_err_set(e, HP_R_IO, "%s: cannot open: %s", path,
-		    strerror(errno));
-	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		int saved = errno;
-
-		close(fd);
-		if (saved == EWOULDBLOCK)
-			return hp_err_set(e, HP_R_LOCKED,
-			    "%s: another hivepatch run is changing this hive; "
-			    "try again when it has finished", path);
-		return hp_err_set(e, HP_R_IO, "%s: cannot lock: %s", path,
-		    strerror(saved));
-	}
-	/* The lock is on the inode; a run that finished meanwhile renamed a
-	 * new file into place, so make sure the path is still ours. */
-	if (fstat(fd, &locked) == -1 || stat(path, &now) == -1 ||
-	    locked.st_ino != now.st_ino || locked.st_dev != now.st_dev) {
-		close(fd);
-		return hp_err_set(e, HP_R_LOCKED,
-		    "%s: the hive was replaced while we waited for it; run again",
-		    path);
-	}
-	return fd;
+	return open_at(dir, name, O_RDONLY, e);
 }
 
+/* A fresh temporary name beside `name`; the leading dot keeps it out of
+ * casual listings.  Created O_EXCL, never through a link. */
 static int
-fsync_dir_of(const char *path, struct hp_err *e)
+make_temp(const struct dir_ref *dir, const char *name, char **tmp,
+	  struct hp_err *e)
 {
-	char *copy = strdup(path);
-	int fd, rc = 0;
+	static const char digits[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	unsigned char rnd[6];
+	int tries, fd, i;
 
-	if (copy == NULL)
-		return hp_err_nomem(e);
-	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd == -1 || fsync(fd) == -1)
-		rc = hp_err_set(e, HP_R_IO, "%s: cannot sync its directory: %s",
-		    path, strerror(errno));
-	if (fd != -1)
-		close(fd);
-	free(copy);
-	return rc;
-}
+	for (tries = 0; tries < 100; tries++) {
+		char suffix[sizeof(rnd) + 1];
 
-/* A temporary file in the hive's own directory, so that rename(2) is
- * atomic; the leading dot keeps it out of casual listings. */
-static int
-make_temp_beside(const char *path, char **tmp, struct hp_err *e)
-{
-	char *copy = strdup(path), *dir, *base;
-	int fd;
-
-	if (copy == NULL)
-		return hp_err_nomem(e);
-	base = strrchr(copy, '/');
-	if (base == NULL) {
-		dir = ".";
-		base = copy;
-	} else {
-		*base++ = '\0';
-		dir = *copy ? copy : "/";
-	}
-	if (asprintf(tmp, "%s/.%s.hivepatch-XXXXXX", dir, base) == -1) {
-		free(copy);
-		*tmp = NULL;
-		return hp_err_nomem(e);
-	}
-	free(copy);
-	fd = mkostemp(*tmp, O_CLOEXEC);
-	if (fd == -1) {
-		hp_err_set(e, HP_R_IO, "%s: cannot create a temporary file: %s",
-		    *tmp, strerror(errno));
+		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+			return hp_err_set(e, HP_R_IO, "%s: no random bytes for a "
+			    "temporary name: %s", dir->path, strerror(errno));
+		for (i = 0; i < (int)sizeof(rnd); i++)
+			suffix[i] = digits[rnd[i] % (sizeof(digits) - 1)];
+		suffix[sizeof(rnd)] = '\0';
+		if (asprintf(tmp, ".%s.hivepatch-%s", name, suffix) == -1) {
+			*tmp = NULL;
+			return hp_err_nomem(e);
+		}
+		fd = openat(dir->fd, *tmp, O_RDWR | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			return fd;
+		if (errno != EEXIST) {
+			hp_err_set(e, hp_errno_reason(errno), "%s/%s: cannot "
+			    "create a temporary file: %s", dir->path, *tmp,
+			    strerror(errno));
+			free(*tmp);
+			*tmp = NULL;
+			return -1;
+		}
 		free(*tmp);
 		*tmp = NULL;
-		return -1;
 	}
-	return fd;
+	return hp_err_set(e, HP_R_IO, "%s: cannot find a free temporary name",
+	    dir->path);
 }
 
-/* Gives the temporary file the original's mode and owner and syncs it. */
+/* Copies src_fd from its start into dst_fd, which is empty: in the
+ * kernel where it can (sendfile takes a memfd to any file), else through
+ * a buffer. */
 static int
-settle_temp(int fd, const char *tmp, const struct stat *orig, struct hp_err *e)
+copy_all(int src_fd, int dst_fd, const char *dst, struct hp_err *e)
 {
-	if (fchmod(fd, orig->st_mode & 07777) == -1)
+	unsigned char *buf;
+	off_t in = 0, out = 0;
+	ssize_t n, w;
+
+	while ((n = sendfile(dst_fd, src_fd, &in, COPY_CHUNK)) > 0 ||
+	    (n == -1 && errno == EINTR))
+		;
+	if (n == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return hp_err_set(e, hp_errno_reason(errno), "%s: cannot write: %s",
+		    dst, strerror(errno));
+	out = in;
+	if ((buf = malloc(COPY_CHUNK)) == NULL)
+		return hp_err_nomem(e);
+	while ((n = pread(src_fd, buf, COPY_CHUNK, in)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		in += n;
+		for (ssize_t done = 0; done < n; done += w) {
+			w = pwrite(dst_fd, buf + done, (size_t)(n - done), out);
+			if (w <= 0 && !(w < 0 && errno == EINTR)) {
+				free(buf);
+				return hp_err_set(e, hp_errno_reason(errno),
+				    "%s: cannot write: %s", dst, w < 0 ?
+				    strerror(errno) : "short write");
+			}
+			if (w > 0)
+				out += w;
+			else
+				w = 0;
+		}
+	}
+	free(buf);
+	if (n < 0)
+		return hp_err_set(e, hp_errno_reason(errno), "%s: cannot read "
+		    "the new bytes: %s", dst, strerror(errno));
+	return 0;
+}
+
+/* Gives the temporary file the mode and owner the file had (or
+ * mode_if_new), and syncs it. */
+static int
+settle(int fd, const char *tmp, const struct stat *orig, unsigned mode_if_new,
+       struct hp_err *e)
+{
+	mode_t mode = orig != NULL ? orig->st_mode & 07777 : mode_if_new;
+
+	if (fchmod(fd, mode) == -1)
 		return hp_err_set(e, HP_R_IO, "%s: cannot set mode: %s", tmp,
 		    strerror(errno));
-	if ((orig->st_uid != geteuid() || orig->st_gid != getegid()) &&
+	if (orig != NULL && (orig->st_uid != geteuid() ||
+	    orig->st_gid != getegid()) &&
 	    fchown(fd, orig->st_uid, orig->st_gid) == -1)
 		return hp_err_set(e, HP_R_IO,
 		    "%s: cannot keep the hive's owner %ld:%ld: %s", tmp,
@@ -118,185 +162,84 @@ settle_temp(int fd, const char *tmp, const struct stat *orig, struct hp_err *e)
 	return 0;
 }
 
-/* Opens the new hive afresh and checks it holds the plan, the same
- * question `verify` asks, answered from disk, not from memory, and that
- * it walks whole.  *seq receives its sequence number. */
+/* After the rename: the directory entry is durable and leads to the
+ * file that was checked. */
 static int
-check_written(const char *file, struct plan *plan, uint32_t *seq,
-	      struct hp_err *e)
+settle_rename(const struct dir_ref *dir, const char *name,
+	      const struct stat *written, struct hp_err *e)
 {
-	struct hive_header hdr;
-	struct plan check;
-	hive_h *h;
-	int unmet;
+	struct stat now;
 
-	if (hive_read_header(file, &hdr, e) == -1)
-		return -1;
-	*seq = hdr.seq_primary;
-	h = hive_open(file, 0, e);
-	if (h == NULL)
-		return -1;
-	/* Judge a copy so the caller's plan keeps its "before" data. */
-	check.n_items = plan->n_items;
-	check.items = calloc(plan->n_items ? plan->n_items : 1,
-	    sizeof(*check.items));
-	if (check.items == NULL) {
-		hivex_close(h);
-		return hp_err_nomem(e);
-	}
-	for (size_t i = 0; i < plan->n_items; i++) {
-		check.items[i] = plan->items[i];
-		check.items[i].before = NULL;
-	}
-	unmet = plan_count_unmet(h, &check, e);
-	for (size_t i = 0; i < check.n_items; i++)
-		free(check.items[i].before);
-	free(check.items);
-	if (unmet == -1) {
-		hivex_close(h);
-		return -1;
-	}
-	if (unmet > 0) {
-		hivex_close(h);
-		return hp_err_set(e, HP_R_NOT_VERIFIED,
-		    "%s: the new hive does not hold %d of the planned values", file,
-		    unmet);
-	}
-	if (hive_walk_all(h) == -1) {
-		int saved = errno;
-
-		hivex_close(h);
-		return hp_err_set(e, HP_R_NOT_VERIFIED, "%s: the new hive does not walk "
-		    "whole: %s", file, strerror(saved));
-	}
-	hivex_close(h);
+	if (fsync(dir->fd) == -1)
+		return hp_err_set(e, HP_R_IO, "%s/%s: cannot sync its directory: "
+		    "%s", dir->path, name, strerror(errno));
+	if (fstatat(dir->fd, name, &now, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    now.st_dev != written->st_dev || now.st_ino != written->st_ino)
+		return hp_err_set(e, HP_R_NOT_VERIFIED, "%s/%s: after the rename "
+		    "the name does not lead to the file written", dir->path,
+		    name);
 	return 0;
 }
 
 int
-commit_atomic(hive_h *h, const char *path, struct plan *plan,
-	      char sha_after[SHA256_HEX_LEN + 1], uint32_t *seq_after,
-	      int *replaced, struct hp_err *e)
+commit_replace(const struct dir_ref *dir, const char *name, int src_fd,
+	       unsigned mode_if_new, hp_check_fn check, void *check_arg,
+	       int *replaced, struct hp_err *e)
 {
-	struct stat orig, written, now;
-	char *tmp = NULL;
-	int fd = -1, rc, saved;
+	struct stat orig, written;
+	char *tmp = NULL, *shown = NULL;
+	int fd, have_orig, rc = -1;
 
 	*replaced = 0;
-	if (stat(path, &orig) == -1) {
-		hivex_close(h);
-		return hp_err_set(e, hp_errno_reason(errno), "%s: %s", path, strerror(errno));
-	}
-	fd = make_temp_beside(path, &tmp, e);
-	if (fd == -1) {
-		hivex_close(h);
+	have_orig = fstatat(dir->fd, name, &orig, AT_SYMLINK_NOFOLLOW) == 0;
+	if (!have_orig && errno != ENOENT)
+		return hp_err_set(e, hp_errno_reason(errno), "%s/%s: %s",
+		    dir->path, name, strerror(errno));
+	fd = make_temp(dir, name, &tmp, e);
+	if (fd == -1)
 		return -1;
+	if (asprintf(&shown, "%s/%s", dir->path, tmp) == -1) {
+		shown = NULL;
+		hp_err_nomem(e);
+		goto out;
 	}
-	errno = 0;
-	rc = hivex_commit(h, tmp, 0);
-	saved = errno;
-	hivex_close(h);
-	if (rc == -1) {
-		hp_err_set(e, HP_R_IO, "%s: cannot write the new hive: %s",
-		    path, saved ? strerror(saved) : "hivex_commit failed");
-		goto fail;
-	}
-	if (settle_temp(fd, tmp, &orig, e) == -1)
-		goto fail;
-	if (check_written(tmp, plan, seq_after, e) == -1)
-		goto fail;
-	if (sha256_file(tmp, sha_after, e) == -1)
-		goto fail;
+	if (copy_all(src_fd, fd, shown, e) == -1 ||
+	    settle(fd, shown, have_orig ? &orig : NULL, mode_if_new, e) == -1 ||
+	    (check != NULL && check(check_arg, fd, e) == -1))
+		goto out;
 	if (fstat(fd, &written) == -1) {
-		hp_err_set(e, hp_errno_reason(errno), "%s: %s", tmp, strerror(errno));
-		goto fail;
+		hp_err_set(e, HP_R_IO, "%s: %s", shown, strerror(errno));
+		goto out;
 	}
-	if (rename(tmp, path) == -1) {
-		hp_err_set(e, HP_R_IO, "%s: cannot rename the new hive into place: %s",
-		    path, strerror(errno));
-		goto fail;
+	if (renameat(dir->fd, tmp, dir->fd, name) == -1) {
+		hp_err_set(e, HP_R_IO, "%s/%s: cannot rename the new file into "
+		    "place: %s", dir->path, name, strerror(errno));
+		goto out;
 	}
 	*replaced = 1;
+	rc = settle_rename(dir, name, &written, e);
+out:
 	close(fd);
+	if (!*replaced)
+		unlinkat(dir->fd, tmp, 0);
 	free(tmp);
-	if (fsync_dir_of(path, e) == -1)
-		return -1;
-	/* The name now leads to the file just checked: reading it again
-	 * would read the same bytes. */
-	if (stat(path, &now) == -1 || now.st_dev != written.st_dev ||
-	    now.st_ino != written.st_ino)
-		return hp_err_set(e, HP_R_IO, "%s: after the rename the name does "
-		    "not lead to the hive written", path);
-	return 0;
-fail:
-	close(fd);
-	unlink(tmp);
-	free(tmp);
-	return -1;
+	free(shown);
+	return rc;
 }
 
 int
-restore_atomic(const char *src, const char *path, const char *expect_sha,
-	       struct hp_err *e)
+commit_truncate(const struct dir_ref *dir, const char *name, struct hp_err *e)
 {
-	char sha[SHA256_HEX_LEN + 1];
-	struct stat orig;
-	char *tmp = NULL;
-	int fd, src_fd;
+	int fd = open_at(dir, name, O_WRONLY, e);
 
-	/* A log the image lost since is put back with the backup's mode. */
-	if (stat(path, &orig) == -1 && (errno != ENOENT || stat(src, &orig) == -1))
-		return hp_err_set(e, hp_errno_reason(errno), "%s: %s", path, strerror(errno));
-	src_fd = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (src_fd == -1)
-		return hp_err_set(e, HP_R_IO, "%s: cannot open the backup: %s",
-		    src, strerror(errno));
-	fd = make_temp_beside(path, &tmp, e);
-	if (fd == -1) {
-		close(src_fd);
-		return -1;
-	}
-	if (copy_hashed(src_fd, src, fd, tmp, sha, e) == -1)
-		goto fail;
-	if (strcmp(sha, expect_sha) != 0) {
-		hp_err_set(e, HP_R_DAMAGED,
-		    "%s: backup is damaged (sha256 %s, manifest says %s)", src,
-		    sha, expect_sha);
-		goto fail;
-	}
-	if (settle_temp(fd, tmp, &orig, e) == -1)
-		goto fail;
-	if (rename(tmp, path) == -1) {
-		hp_err_set(e, HP_R_IO, "%s: cannot rename the restored hive into place: %s",
-		    path, strerror(errno));
-		goto fail;
-	}
-	close(fd);
-	close(src_fd);
-	free(tmp);
-	return fsync_dir_of(path, e);
-fail:
-	close(fd);
-	close(src_fd);
-	unlink(tmp);
-	free(tmp);
-	return -1;
-}
-
-int
-log_reset(const char *path, struct hp_err *e)
-{
-	struct stat st;
-	int fd;
-
-	if ((fd = target_open_file(path, O_WRONLY, &st, e)) == -1)
+	if (fd == -1)
 		return -1;
 	if (ftruncate(fd, 0) == -1 || fsync(fd) == -1) {
 		int saved = errno;
 
 		close(fd);
-		return hp_err_set(e, HP_R_IO, "%s: cannot empty the log: %s",
-		    path, strerror(saved));
+		return hp_err_set(e, HP_R_IO, "%s/%s: cannot empty the log: %s",
+		    dir->path, name, strerror(saved));
 	}
 	close(fd);
 	return 0;

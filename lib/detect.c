@@ -77,7 +77,7 @@ read_dword(hive_h *h, hive_node_h node, const char *name, uint32_t *out)
 }
 
 void
-detect_image(hive_h *h, struct image_info *info)
+detect_image(hive_h *h, struct hp_image *info)
 {
 	hive_node_h cv, full;
 	uint32_t install;
@@ -204,7 +204,7 @@ control_sets_free(char **sets)
 }
 
 void
-detect_system(hive_h *h, struct image_info *info)
+detect_system(hive_h *h, struct hp_image *info)
 {
 	char **sets = NULL, *path = NULL;
 	size_t n;
@@ -222,13 +222,13 @@ detect_system(hive_h *h, struct image_info *info)
 }
 
 int
-image_has_dotnet45(const struct image_info *info)
+image_has_dotnet45(const struct hp_image *info)
 {
 	return info->has_release && dotnet_release_name(info->release) != NULL;
 }
 
 void
-image_info_free(struct image_info *info)
+image_info_free(struct hp_image *info)
 {
 	free(info->product);
 	free(info->build);

@@ -1,7 +1,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,17 +102,10 @@ out:
 }
 
 int
-sha256_file(const char *path, char hex[SHA256_HEX_LEN + 1], struct hp_err *e)
+sha256_fd(int fd, const char *where, char hex[SHA256_HEX_LEN + 1],
+	  struct hp_err *e)
 {
-	int fd, rc;
-
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd == -1)
-		return hp_err_set(e, HP_R_IO, "%s: cannot open: %s", path,
-		    strerror(errno));
-	rc = hash_stream(fd, path, -1, NULL, hex, e);
-	close(fd);
-	return rc;
+	return hash_stream(fd, where, -1, NULL, hex, e);
 }
 
 int

@@ -9,9 +9,10 @@
 #define SHA256_HEX_EMPTY \
 	"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
-/* hex receives 64 lowercase hex digits and a NUL. */
-int sha256_file(const char *path, char hex[SHA256_HEX_LEN + 1],
-		struct hp_err *e);
+/* The SHA-256 of what fd holds, from its start; hex receives 64
+ * lowercase hex digits and a NUL.  `where` names it in messages. */
+int sha256_fd(int fd, const char *where, char hex[SHA256_HEX_LEN + 1],
+	      struct hp_err *e);
 
 /* Copies src_fd (from its start) to dst_fd, fsyncs dst_fd, and hashes
  * what was copied.  `src` and `dst` name the files in messages. */

@@ -11,7 +11,6 @@
 
 #include "hive.h"
 #include "regf.h"
-#include "target.h"
 #include "textconv.h"
 
 /* The file name field is UTF-16LE, NUL-padded; it is only a hint, so a
@@ -74,65 +73,57 @@ hive_parse_header(const unsigned char *bb, size_t len, uint64_t file_size,
 }
 
 int
-hive_read_header(const char *path, struct hive_header *hdr, struct hp_err *e)
+hive_read_header_fd(int fd, uint64_t size, const char *where,
+		    struct hive_header *hdr, struct hp_err *e)
 {
 	unsigned char bb[REGF_BASE_BLOCK];
-	struct stat st;
 	ssize_t got;
-	int fd;
 
 	memset(hdr, 0, sizeof(*hdr));
-	if ((fd = target_open_file(path, O_RDONLY, &st, e)) == -1)
-		return -1;
-	if ((uint64_t)st.st_size > HIVE_SIZE_MAX) {
-		close(fd);
+	if (size > HIVE_SIZE_MAX)
 		return hp_err_set(e, HP_R_TOO_LARGE,
-		    "%s: too large for a hive (%llu bytes, limit %llu)", path,
-		    (unsigned long long)st.st_size, HIVE_SIZE_MAX);
-	}
-	got = pread(fd, bb, sizeof(bb), 0);
-	if (got < 0) {
-		int saved = errno;
-		close(fd);
-		return hp_err_set(e, HP_R_IO, "%s: cannot read: %s", path,
-		    strerror(saved));
-	}
-	close(fd);
-	return hive_parse_header(bb, (size_t)got, (uint64_t)st.st_size, path,
-	    hdr, e);
+		    "%s: too large for a hive (%llu bytes, limit %llu)", where,
+		    (unsigned long long)size, HIVE_SIZE_MAX);
+	do
+		got = pread(fd, bb, sizeof(bb), 0);
+	while (got < 0 && errno == EINTR);
+	if (got < 0)
+		return hp_err_set(e, HP_R_IO, "%s: cannot read: %s", where,
+		    strerror(errno));
+	return hive_parse_header(bb, (size_t)got, size, where, hdr, e);
 }
 
 hive_h *
-hive_open(const char *path, int flags, struct hp_err *e)
+hive_open(const char *path, int flags, const char *where, struct hp_err *e)
 {
 	hive_h *h;
 
 	errno = 0;
 	h = hivex_open(path, flags);
 	if (h == NULL)
-		hp_err_set(e, HP_R_DAMAGED, "%s: damaged hive: hivex cannot open it: %s",
-		    path, errno ? strerror(errno) : "unknown error");
+		hp_err_set(e, HP_R_DAMAGED, "%s: damaged hive: hivex cannot open "
+		    "it: %s", where, errno ? strerror(errno) : "unknown error");
 	return h;
 }
 
 static const struct {
 	const char *file;
-	enum hive_kind kind;
+	enum hp_hive_kind kind;
 } kind_by_file[] = {
-	{ "SOFTWARE", HIVE_SOFTWARE },
-	{ "SYSTEM", HIVE_SYSTEM },
-	{ "SAM", HIVE_SAM },
-	{ "SECURITY", HIVE_SECURITY },
-	{ "DEFAULT", HIVE_DEFAULT },
-	{ "NTUSER.DAT", HIVE_NTUSER },
-	{ "UsrClass.dat", HIVE_USRCLASS },
-	{ "Amcache.hve", HIVE_AMCACHE },
-	{ "BCD", HIVE_BCD },
-	{ "COMPONENTS", HIVE_COMPONENTS },
+	{ "SOFTWARE", HP_HIVE_SOFTWARE },
+	{ "SYSTEM", HP_HIVE_SYSTEM },
+	{ "SAM", HP_HIVE_SAM },
+	{ "SECURITY", HP_HIVE_SECURITY },
+	{ "DEFAULT", HP_HIVE_DEFAULT },
+	{ "NTUSER.DAT", HP_HIVE_NTUSER },
+	{ "UsrClass.dat", HP_HIVE_USRCLASS },
+	{ "Amcache.hve", HP_HIVE_AMCACHE },
+	{ "BCD", HP_HIVE_BCD },
+	{ "COMPONENTS", HP_HIVE_COMPONENTS },
 };
 
 const char *
-hive_kind_name(enum hive_kind kind)
+hp_hive_kind_name(enum hp_hive_kind kind)
 {
 	size_t i;
 
@@ -150,27 +141,27 @@ root_has(hive_h *h, hive_node_h root, const char *name)
 
 /* What the root's children say.  Checked in an order where the more
  * specific layouts come first. */
-static enum hive_kind
+static enum hp_hive_kind
 kind_from_layout(hive_h *h, hive_node_h root)
 {
 	if (root_has(h, root, "Select") &&
 	    (root_has(h, root, "ControlSet001") || root_has(h, root, "ControlSet002")))
-		return HIVE_SYSTEM;
+		return HP_HIVE_SYSTEM;
 	/* SECURITY's root holds a SAM key too: test it first. */
 	if (root_has(h, root, "Policy") && root_has(h, root, "RXACT"))
-		return HIVE_SECURITY;
+		return HP_HIVE_SECURITY;
 	if (root_has(h, root, "SAM"))
-		return HIVE_SAM;
+		return HP_HIVE_SAM;
 	if (root_has(h, root, "Control Panel") || root_has(h, root, "Environment") ||
 	    root_has(h, root, "AppEvents") || root_has(h, root, "Console"))
-		return HIVE_NTUSER;
+		return HP_HIVE_NTUSER;
 	if (root_has(h, root, "Root") && !root_has(h, root, "Microsoft"))
-		return HIVE_AMCACHE;
+		return HP_HIVE_AMCACHE;
 	if (root_has(h, root, "Objects") && root_has(h, root, "Description"))
-		return HIVE_BCD;
+		return HP_HIVE_BCD;
 	if (root_has(h, root, "Microsoft"))
-		return HIVE_SOFTWARE;
-	return HIVE_UNKNOWN;
+		return HP_HIVE_SOFTWARE;
+	return HP_HIVE_UNKNOWN;
 }
 
 const char *
@@ -181,11 +172,11 @@ hive_header_file(const struct hive_header *hdr)
 	return base ? base + 1 : hdr->name;
 }
 
-enum hive_kind
+enum hp_hive_kind
 hive_classify(hive_h *h, const struct hive_header *hdr, char *why,
 	      size_t whylen)
 {
-	enum hive_kind by_name = HIVE_UNKNOWN, by_layout;
+	enum hp_hive_kind by_name = HP_HIVE_UNKNOWN, by_layout;
 	const char *base = hive_header_file(hdr);
 	size_t i;
 
@@ -195,28 +186,28 @@ hive_classify(hive_h *h, const struct hive_header *hdr, char *why,
 	by_layout = kind_from_layout(h, hivex_root(h));
 
 	/* A user hive and DEFAULT share a layout; the name tells them apart. */
-	if (by_name == HIVE_DEFAULT && by_layout == HIVE_NTUSER)
-		by_layout = HIVE_DEFAULT;
+	if (by_name == HP_HIVE_DEFAULT && by_layout == HP_HIVE_NTUSER)
+		by_layout = HP_HIVE_DEFAULT;
 
-	if (by_name != HIVE_UNKNOWN && by_layout != HIVE_UNKNOWN &&
+	if (by_name != HP_HIVE_UNKNOWN && by_layout != HP_HIVE_UNKNOWN &&
 	    by_name != by_layout) {
 		snprintf(why, whylen,
 		    "header names it '%s' but its root looks like %s", base,
-		    hive_kind_name(by_layout));
-		return HIVE_UNKNOWN;
+		    hp_hive_kind_name(by_layout));
+		return HP_HIVE_UNKNOWN;
 	}
-	if (by_name != HIVE_UNKNOWN) {
+	if (by_name != HP_HIVE_UNKNOWN) {
 		snprintf(why, whylen, "header names it '%s'", base);
 		return by_name;
 	}
-	if (by_layout != HIVE_UNKNOWN) {
+	if (by_layout != HP_HIVE_UNKNOWN) {
 		snprintf(why, whylen, "its root keys look like a %s hive",
-		    hive_kind_name(by_layout));
+		    hp_hive_kind_name(by_layout));
 		return by_layout;
 	}
 	snprintf(why, whylen, "neither its header name '%s' nor its root keys say what it is",
 	    base);
-	return HIVE_UNKNOWN;
+	return HP_HIVE_UNKNOWN;
 }
 
 hive_node_h

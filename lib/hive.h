@@ -14,19 +14,6 @@
  * more than 4 GiB of hive bins, real SOFTWARE hives stay far below. */
 #define HIVE_SIZE_MAX (2ull * 1024 * 1024 * 1024)
 
-enum hive_kind {
-	HIVE_UNKNOWN,
-	HIVE_SOFTWARE,
-	HIVE_SYSTEM,
-	HIVE_SAM,
-	HIVE_SECURITY,
-	HIVE_DEFAULT,
-	HIVE_NTUSER,
-	HIVE_USRCLASS,
-	HIVE_AMCACHE,
-	HIVE_BCD,
-	HIVE_COMPONENTS,
-};
 
 struct hive_header {
 	uint32_t seq_primary;	/* offset 4 */
@@ -40,10 +27,11 @@ struct hive_header {
 				 * that has the regf signature */
 };
 
-/* Reads and checks the base block of `path` (a regular file): signature,
- * checksum, sizes.  HP_IOERR names the file and the damage. */
-int hive_read_header(const char *path, struct hive_header *hdr,
-		     struct hp_err *e);
+/* Reads and checks the base block of the hive open on fd (a regular
+ * file of `size` bytes): signature, checksum, sizes.  The errors name
+ * `where` and the damage (HP_R_DAMAGED, HP_R_TOO_LARGE, HP_R_IO). */
+int hive_read_header_fd(int fd, uint64_t size, const char *where,
+			struct hive_header *hdr, struct hp_err *e);
 
 /* The same checks on a base block in memory: `len` bytes of it are
  * there, the whole file has `file_size`; `path` names it in messages. */
@@ -51,16 +39,15 @@ int hive_parse_header(const unsigned char *bb, size_t len, uint64_t file_size,
 		      const char *path, struct hive_header *hdr,
 		      struct hp_err *e);
 
-/* Opens `path` with hivex (flags: 0 or HIVEX_OPEN_WRITE).  Returns NULL
- * with HP_IOERR when hivex cannot make sense of it. */
-hive_h *hive_open(const char *path, int flags, struct hp_err *e);
+/* Opens `path` with hivex (flags: 0 or HIVEX_OPEN_WRITE); messages name
+ * `where`.  NULL with HP_R_DAMAGED when hivex cannot make sense of it. */
+hive_h *hive_open(const char *path, int flags, const char *where,
+		  struct hp_err *e);
 
 /* The kind of hive, from the header's file name and the root's children.
  * `why` receives a short human explanation ("header names it 'SYSTEM'"). */
-enum hive_kind hive_classify(hive_h *h, const struct hive_header *hdr,
+enum hp_hive_kind hive_classify(hive_h *h, const struct hive_header *hdr,
 			     char *why, size_t whylen);
-
-const char *hive_kind_name(enum hive_kind kind);
 
 /* The file name the header gives, without its directories ("SOFTWARE"). */
 const char *hive_header_file(const struct hive_header *hdr);

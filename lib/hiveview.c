@@ -1,60 +1,144 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hiveview.h"
+#include "logreplay.h"
+
+int
+fd_path(int fd, const char *where, char path[32], struct hp_err *e)
+{
+	snprintf(path, 32, "/proc/self/fd/%d", fd);
+	/* hivex opens it by that name: without /proc it would look like a
+	 * damaged hive. */
+	if (access(path, R_OK) == -1)
+		return hp_err_set(e, HP_R_IO, "%s: cannot hand the hive to "
+		    "hivex: %s: %s (is /proc mounted?)", where, path,
+		    strerror(errno));
+	return 0;
+}
 
 /* The recovered image lives in an anonymous file: hivex wants a path,
  * and nothing may be written beside the hive nor left in /tmp if we die. */
 static int
-image_to_memfd(const unsigned char *image, size_t len, const char *hive_path,
-	       struct hive_view *v, struct hp_err *e)
+image_to_memfd(const unsigned char *image, size_t len, struct hp_view *v,
+	       struct hp_err *e)
 {
 	size_t done = 0;
 
-	v->memfd = memfd_create("hivepatch-recovered", MFD_CLOEXEC);
-	if (v->memfd == -1)
+	v->fd = memfd_create("hivepatch-recovered", MFD_CLOEXEC);
+	if (v->fd == -1)
 		return hp_err_set(e, HP_R_IO, "%s: no memory file for the "
-		    "recovered hive: %s", hive_path, strerror(errno));
+		    "recovered hive: %s", v->where, strerror(errno));
 	while (done < len) {
-		ssize_t n = write(v->memfd, image + done, len - done);
+		ssize_t n = write(v->fd, image + done, len - done);
 
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			return hp_err_set(e, HP_R_IO, "%s: cannot hold the "
-			    "recovered hive in memory: %s", hive_path,
+			    "recovered hive in memory: %s", v->where,
 			    n == -1 ? strerror(errno) : "short write");
 		done += (size_t)n;
 	}
-	if (asprintf(&v->path, "/proc/self/fd/%d", v->memfd) == -1) {
-		v->path = NULL;
-		return hp_err_nomem(e);
+	v->size = len;
+	return fd_path(v->fd, v->where, v->path, e);
+}
+
+/* Reads a whole file of at most max bytes from its descriptor. */
+static int
+read_whole(int fd, const char *where, size_t max, unsigned char **data,
+	   size_t *len, struct hp_err *e)
+{
+	unsigned char *buf;
+	size_t got = 0, size;
+	struct stat st;
+
+	*data = NULL;
+	*len = 0;
+	if (fstat(fd, &st) == -1)
+		return hp_err_set(e, HP_R_IO, "%s: %s", where, strerror(errno));
+	if ((uint64_t)st.st_size > max)
+		return hp_err_set(e, HP_R_OVER_LIMIT, "%s: %lld bytes, over the "
+		    "limit of %zu", where, (long long)st.st_size, max);
+	size = (size_t)st.st_size;
+	buf = malloc(size ? size : 1);
+	if (buf == NULL)
+		return hp_err_set(e, HP_R_NO_MEMORY, "%s: out of memory (%zu "
+		    "bytes)", where, size);
+	while (got < size) {
+		ssize_t r = pread(fd, buf + got, size - got, (off_t)got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int err = errno;
+
+			free(buf);
+			return hp_err_set(e, HP_R_IO, "%s: %s", where,
+			    strerror(err));
+		}
+		if (r == 0)
+			break;		/* shrank while we read: take what is there */
+		got += (size_t)r;
 	}
-	/* hivex opens it by that name: without /proc it would look like a
-	 * damaged hive. */
-	if (access(v->path, R_OK) == -1)
-		return hp_err_set(e, HP_R_IO, "%s: cannot hand the recovered "
-		    "hive to hivex: %s: %s (is /proc mounted?)", hive_path,
-		    v->path, strerror(errno));
+	*data = buf;
+	*len = got;
 	return 0;
 }
 
 static int
-replay(const char *hive_path, char *const *logs, size_t n_logs, int flags,
-       const struct hp_err *header_err, struct hive_view *v, struct hp_err *e)
+read_logs(const struct hp_hive_files *f, struct log_replay_buf *logs,
+	  struct hp_err *e)
 {
-	unsigned char *image = NULL;
-	size_t len = 0;
+	size_t i;
+
+	for (i = 0; i < f->n_logs; i++) {
+		unsigned char *d;
+		size_t n;
+
+		if (read_whole(f->logs[i].fd, f->logs[i].where,
+		    (size_t)LOG_REPLAY_MAX_FILE, &d, &n, e) == -1)
+			return -1;
+		logs[i].name = f->logs[i].where;
+		logs[i].data = d;
+		logs[i].len = n;
+	}
+	return 0;
+}
+
+/* Replays the logs over the primary; header_err is set when the
+ * primary's own base block is damaged. */
+static int
+replay(const struct hp_hive_files *f, unsigned flags,
+       const struct hp_err *header_err, struct hp_view *v, struct hp_err *e)
+{
+	struct log_replay_buf *logs;
+	unsigned char *hive = NULL, *image = NULL;
+	size_t hive_len, len = 0, i;
 	int rc;
 
-	if (log_replay(hive_path, logs, n_logs, &image, &len, &v->replay,
-	    e) == -1) {
+	logs = calloc(f->n_logs ? f->n_logs : 1, sizeof(*logs));
+	if (logs == NULL)
+		return hp_err_nomem(e);
+	rc = read_whole(f->fd, v->where, (size_t)LOG_REPLAY_MAX_FILE, &hive,
+	    &hive_len, e);
+	if (rc == 0 && (rc = read_logs(f, logs, e)) == -1)
+		free(hive);
+	if (rc == 0)
+		rc = log_replay_take(v->where, hive, hive_len, logs, f->n_logs,
+		    0, &image, &len, &v->rec, e);
+	for (i = 0; i < f->n_logs; i++)
+		free((void *)logs[i].data);
+	free(logs);
+	if (rc == -1) {
 		/* A damaged primary the logs cannot mend: its own damage is
 		 * the news, the logs' failure the detail. */
 		if (header_err != NULL) {
@@ -66,23 +150,23 @@ replay(const char *hive_path, char *const *logs, size_t n_logs, int flags,
 		}
 		return -1;
 	}
-	v->replayed = 1;
+	v->rec.replayed = 1;
 	if (header_err != NULL) {
 		v->disk.dirty = 1;
-		v->disk.seq_primary = v->replay.seq_before_primary;
-		v->disk.seq_secondary = v->replay.seq_before_secondary;
+		v->disk.seq_primary = v->rec.seq_before_primary;
+		v->disk.seq_secondary = v->rec.seq_before_secondary;
 	}
-	if ((flags & HIVE_VIEW_FOR_WRITE) && v->replay.stopped_early &&
-	    v->replay.format == LOG_FORMAT_OLD) {
+	if ((flags & HP_VIEW_FOR_WRITE) && v->rec.stopped_early &&
+	    v->rec.format == HP_LOG_OLD) {
 		free(image);
-		return hp_err_set(e, HP_R_PARTIAL_LOG, "%s: its old-format log stops "
-		    "early (%.300s): the recovered hive would be part new, part "
-		    "old, a state Windows never wrote; hivepatch does not write it",
-		    hive_path, v->replay.stop_reason);
+		return hp_err_set(e, HP_R_PARTIAL_LOG, "%s: its old-format log "
+		    "stops early (%.300s): the recovered hive would be part new, "
+		    "part old, a state Windows never wrote; hivepatch does not "
+		    "write it", v->where, v->rec.stop_reason);
 	}
-	rc = hive_parse_header(image, len, len, hive_path, &v->hdr, e);
+	rc = hive_parse_header(image, len, len, v->where, &v->hdr, e);
 	if (rc == 0)
-		rc = image_to_memfd(image, len, hive_path, v, e);
+		rc = image_to_memfd(image, len, v, e);
 	free(image);
 	return rc;
 }
@@ -90,23 +174,23 @@ replay(const char *hive_path, char *const *logs, size_t n_logs, int flags,
 /* Appends to buf (holding n bytes of text) a note for each file with a
  * log's name that was not read; returns the new length. */
 static size_t
-note_skipped_logs(const struct hp_target *t, char *buf, size_t n,
+note_skipped_logs(const struct hp_hive_files *f, char *buf, size_t n,
 		  size_t size)
 {
 	size_t i;
 
-	for (i = 0; i < t->n_skipped_logs && n < size; i++)
+	for (i = 0; i < f->n_skipped && n < size; i++)
 		n += (size_t)snprintf(buf + n, size - n, "%s%s has a log's name "
 		    "but is not a regular file: not read", n ? "; " : "",
-		    t->skipped_logs[i]);
+		    f->skipped[i]);
 	return n;
 }
 
 /* What the reader of a replayed hive must be told, in one line. */
 static void
-set_caveat(const struct hp_target *t, struct hive_view *v)
+set_caveat(const struct hp_hive_files *f, struct hp_view *v)
 {
-	const struct log_replay_report *rep = &v->replay;
+	const struct hp_recovery *rep = &v->rec;
 	size_t n = 0, size = sizeof(v->caveat);
 	char *c = v->caveat;
 
@@ -122,69 +206,132 @@ set_caveat(const struct hp_target *t, struct hive_view *v)
 		    "written them to the hive already), but which also happens "
 		    "when a log is missing", n ? "; " : "", rep->seq_first,
 		    v->disk.seq_secondary);
-	note_skipped_logs(t, c, n, size);
+	note_skipped_logs(f, c, n, size);
+}
+
+/* The clean primary is read where it lies, through a descriptor of its
+ * own. */
+static int
+view_primary(const struct hp_hive_files *f, struct hp_view *v,
+	     struct hp_err *e)
+{
+	v->hdr = v->disk;
+	v->rec.seq_before_primary = v->disk.seq_primary;
+	v->rec.seq_before_secondary = v->disk.seq_secondary;
+	v->fd = fcntl(f->fd, F_DUPFD_CLOEXEC, 0);
+	if (v->fd == -1)
+		return hp_err_set(e, HP_R_IO, "%s: %s", v->where,
+		    strerror(errno));
+	v->size = f->size;
+	return fd_path(v->fd, v->where, v->path, e);
 }
 
 int
-hive_view_open(const struct hp_target *t, int flags, struct hive_view *v,
-	       struct hp_err *e)
+hive_view_open(const struct hp_hive_files *f, const char *where,
+	       unsigned flags, struct hp_view *v, struct hp_err *e)
 {
 	struct hp_err header_err = { 0 };
-	const char *hive_path = t->hive_path;
 	int rc;
 
 	memset(v, 0, sizeof(*v));
-	v->memfd = -1;
-	v->hive_path = hive_path;
-	if (hive_read_header(hive_path, &v->disk, &header_err) == -1) {
+	v->fd = -1;
+	v->where = strdup(where);
+	if (v->where == NULL)
+		return hp_err_nomem(e);
+	if (hive_read_header_fd(f->fd, f->size, where, &v->disk,
+	    &header_err) == -1) {
 		/* Only a base block the logs may mend is worth a replay: not
-		 * a file that is missing, unreadable or no hive at all. */
-		if ((flags & HIVE_VIEW_NO_RECOVER) || t->n_logs == 0 ||
+		 * a file that is unreadable or no hive at all. */
+		if ((flags & HP_VIEW_NO_RECOVER) || f->n_logs == 0 ||
 		    !v->disk.damaged) {
 			*e = header_err;
 			return -1;
 		}
-		rc = replay(hive_path, t->logs, t->n_logs, flags, &header_err,
-		    v, e);
-	} else if (v->disk.dirty && !(flags & HIVE_VIEW_NO_RECOVER)) {
-		rc = replay(hive_path, t->logs, t->n_logs, flags, NULL, v, e);
+		rc = replay(f, flags, &header_err, v, e);
+	} else if (v->disk.dirty && !(flags & HP_VIEW_NO_RECOVER)) {
+		rc = replay(f, flags, NULL, v, e);
 	} else {
-		v->hdr = v->disk;
-		v->path = strdup(hive_path);
-		if (v->path == NULL)
-			return hp_err_nomem(e);
-		return 0;
+		v->rec.dirty = v->disk.dirty;
+		return view_primary(f, v, e);
 	}
 	if (rc == 0)
-		set_caveat(t, v);
+		set_caveat(f, v);
 	else
-		note_skipped_logs(t, e->msg, strlen(e->msg), sizeof(e->msg));
+		note_skipped_logs(f, e->msg, strlen(e->msg), sizeof(e->msg));
 	return rc;
 }
 
 hive_h *
-hive_view_hivex(const struct hive_view *v, int flags, struct hp_err *e)
+hive_view_hivex(const struct hp_view *v, int flags, struct hp_err *e)
 {
 	hive_h *h;
 
 	errno = 0;
 	h = hivex_open(v->path, flags);
 	if (h == NULL)
-		hp_err_set(e, HP_R_DAMAGED, "%s: damaged hive%s: hivex cannot open "
-		    "it: %s%s%.300s", v->hive_path, v->replayed ? " (as its logs "
-		    "recover it)" : "", errno ? strerror(errno) : "unknown error",
-		    v->replay.stopped_early ? "; recovery stopped early: " : "",
-		    v->replay.stopped_early ? v->replay.stop_reason : "");
+		hp_err_set(e, HP_R_DAMAGED, "%s: damaged hive%s: hivex cannot "
+		    "open it: %s%s%.300s", v->where, v->rec.replayed ? " (as its "
+		    "logs recover it)" : "", errno ? strerror(errno) :
+		    "unknown error", v->rec.stopped_early ?
+		    "; recovery stopped early: " : "", v->rec.stopped_early ?
+		    v->rec.stop_reason : "");
 	return h;
 }
 
 void
-hive_view_close(struct hive_view *v)
+hive_view_close(struct hp_view *v)
 {
-	if (v->memfd != -1)
-		close(v->memfd);
-	free(v->path);
-	log_replay_report_free(&v->replay);
+	if (v->fd != -1)
+		close(v->fd);
+	free(v->where);
+	log_replay_report_free(&v->rec);
 	memset(v, 0, sizeof(*v));
-	v->memfd = -1;
+	v->fd = -1;
+}
+
+/* The public face of the view (hivepatch.h). */
+
+int
+hp_view_open(const struct hp_hive_files *files, const char *where,
+	     unsigned flags, struct hp_view **view, struct hp_err *e)
+{
+	struct hp_view *v = malloc(sizeof(*v));
+
+	*view = NULL;
+	if (v == NULL)
+		return hp_err_nomem(e);
+	if (hive_view_open(files, where, flags, v, e) == -1) {
+		hive_view_close(v);
+		free(v);
+		return -1;
+	}
+	*view = v;
+	return 0;
+}
+
+const char *
+hp_view_path(const struct hp_view *view)
+{
+	return view->path;
+}
+
+const struct hp_recovery *
+hp_view_recovery(const struct hp_view *view)
+{
+	return &view->rec;
+}
+
+const char *
+hp_view_caveat(const struct hp_view *view)
+{
+	return view->caveat;
+}
+
+void
+hp_view_close(struct hp_view *view)
+{
+	if (view == NULL)
+		return;
+	hive_view_close(view);
+	free(view);
 }

@@ -1,43 +1,34 @@
-/* A hive as Windows would load it.
+/* A hive as Windows would load it (struct hp_view of hivepatch.h).
  *
- * A clean hive is read where it lies.  A dirty one (its sequence numbers
- * differ, or its base block is damaged and it has logs) is recovered the
- * way Windows recovers it at boot: its transaction logs are replayed
- * (logreplay.h) into an anonymous in-memory file, and hivex opens that.
- * Nothing is written into the image; the caller decides whether the
- * recovered hive is committed. */
+ * A clean hive is read where it lies, through the descriptor its store
+ * checked.  A dirty one (its sequence numbers differ, or its base block
+ * is damaged and it has logs) is recovered the way Windows recovers it at
+ * boot: its transaction logs are replayed (logreplay.h) into an anonymous
+ * in-memory file.  Either way hivex opens /proc/self/fd/N of that
+ * descriptor, never a path in the image again.  Nothing is written; the
+ * caller decides whether the recovered hive is committed. */
 #ifndef HIVEPATCH_HIVEVIEW_H
 #define HIVEPATCH_HIVEVIEW_H
 
 #include <stddef.h>
 
+#include <hivex.h>
+
 #include "error.h"
 #include "hive.h"
-#include "logreplay.h"
-#include "target.h"
 
-enum {
-	/* Read a dirty hive's primary file as it is, logs ignored. */
-	HIVE_VIEW_NO_RECOVER = 1,
-	/* The view will be written back: refuse a recovery that is not a
-	 * state Windows ever wrote (an old-format log that stops early
-	 * leaves a hive half new, half old). */
-	HIVE_VIEW_FOR_WRITE = 2,
-};
-
-struct hive_view {
+struct hp_view {
 	struct hive_header disk;	/* the primary file as found: dirty,
 					 * sequence numbers (from the log
 					 * replay when its base block is bad) */
 	struct hive_header hdr;		/* what is read: the primary, or the
 					 * recovered image */
-	int replayed;			/* the logs were applied */
-	struct log_replay_report replay;	/* when replayed */
-	const char *hive_path;		/* the hive file, for messages (the
-					 * target's, which outlives the view) */
-	char *path;			/* what to hand to hivex_open: the
-					 * hive, or /proc/self/fd/N */
-	int memfd;			/* the recovered image, or -1 */
+	struct hp_recovery rec;		/* how: rec.replayed, rec.dirty */
+	char *where;			/* the hive, for messages */
+	int fd;				/* what hivex reads: a copy of the
+					 * store's descriptor, or the memfd */
+	uint64_t size;			/* its length */
+	char path[32];			/* /proc/self/fd/N of fd */
 	char caveat[768];		/* what a reader of a replayed hive
 					 * must be told: the replay stopped
 					 * early, started past the entry the
@@ -45,19 +36,23 @@ struct hive_view {
 					 * log's name was not read; "" */
 };
 
-/* Fills `v` for the hive of `t`, with the logs found beside it.
- * Fails with the replay's error (HP_REFUSED when the logs cannot recover
- * a dirty hive, naming the files) or the header's (HP_IOERR: not a hive,
- * damaged and no log to mend it).  hive_view_close releases it, on
- * failure too. */
-int hive_view_open(const struct hp_target *t, int flags, struct hive_view *v,
-		   struct hp_err *e);
+/* Fills `v` for the hive of `files` (flags: HP_VIEW_*).  Fails with the
+ * replay's error (HP_R_DIRTY_UNRECOVERABLE naming the files,
+ * HP_R_PARTIAL_LOG) or the header's (HP_R_DAMAGED: not a hive, damaged
+ * and no log to mend it).  hive_view_close releases it, on failure
+ * too. */
+int hive_view_open(const struct hp_hive_files *files, const char *where,
+		   unsigned flags, struct hp_view *v, struct hp_err *e);
 
 /* Opens the view with hivex (flags: 0 or HIVEX_OPEN_WRITE); messages
- * name the hive file, never the memory file. */
-hive_h *hive_view_hivex(const struct hive_view *v, int flags,
-			struct hp_err *e);
+ * name the hive, never the memory file. */
+hive_h *hive_view_hivex(const struct hp_view *v, int flags, struct hp_err *e);
 
-void hive_view_close(struct hive_view *v);
+void hive_view_close(struct hp_view *v);
+
+/* /proc/self/fd/N for a descriptor: how hivex, which takes a path, is
+ * given a file that was already opened and checked.  Fails (HP_R_IO,
+ * naming `where`) when /proc is not mounted. */
+int fd_path(int fd, const char *where, char path[32], struct hp_err *e);
 
 #endif

@@ -67,7 +67,7 @@ seq_after(uint32_t a, uint32_t b)
 /* ---- the report ---- */
 
 void
-log_replay_report_free(struct log_replay_report *rep)
+log_replay_report_free(struct hp_recovery *rep)
 {
 	size_t i;
 
@@ -102,7 +102,7 @@ struct lr {
 	unsigned char ts[8];	/* the primary's effective timestamp */
 	struct lr_log *logs;
 	size_t n_logs;
-	struct log_replay_report *rep;
+	struct hp_recovery *rep;
 	/* What the finished base block gets. */
 	uint32_t seq_final, bins_final, flags_final, root_final;
 	const unsigned char *bb_source;	/* log base block to recover from */
@@ -156,7 +156,7 @@ stop(struct lr *c, const struct lr_log *l, const char *fmt, ...)
 static int
 note_used(struct lr *c, struct lr_log *l, struct hp_err *e)
 {
-	struct log_replay_report *rep = c->rep;
+	struct hp_recovery *rep = c->rep;
 	char *copy;
 
 	l->used = 1;
@@ -289,7 +289,7 @@ classify(struct lr *c, struct lr_log *l)
 	size_t n = l->buf->len;
 	uint32_t type, s1, s2;
 
-	l->fmt = LOG_FORMAT_NONE;
+	l->fmt = HP_LOG_NONE;
 	if (n == 0) {
 		set_why(l, "empty");
 		return;
@@ -323,7 +323,7 @@ classify(struct lr *c, struct lr_log *l)
 	if (type == REGF_FILE_LOG_NEW) {
 		if (!same_hive(c, d, l->why, sizeof(l->why)))
 			return;
-		l->fmt = LOG_FORMAT_NEW;
+		l->fmt = HP_LOG_NEW;
 	} else {
 		if (memcmp(d + REGF_BB_TIMESTAMP, c->ts, 8) != 0) {
 			set_why(l, "old-format log with another last written "
@@ -331,7 +331,7 @@ classify(struct lr *c, struct lr_log *l)
 			    "earlier write's");
 			return;
 		}
-		l->fmt = LOG_FORMAT_OLD;
+		l->fmt = HP_LOG_OLD;
 	}
 }
 
@@ -487,7 +487,7 @@ try_new(struct lr *c, struct hp_err *e)
 	for (i = 0; i < c->n_logs; i++) {
 		struct lr_log *l = &c->logs[i];
 
-		if (l->fmt != LOG_FORMAT_NEW)
+		if (l->fmt != HP_LOG_NEW)
 			continue;
 		if (c->bb_valid) {
 			if (seq_after(c->seq2, l->seq)) {
@@ -537,7 +537,7 @@ try_new(struct lr *c, struct hp_err *e)
 		for (i = 0; i < c->n_logs; i++) {
 			struct lr_log *l = &c->logs[i];
 
-			if (l->fmt == LOG_FORMAT_NEW && !l->used &&
+			if (l->fmt == HP_LOG_NEW && !l->used &&
 			    l->seq == expected) {
 				cur = l;
 				break;
@@ -549,7 +549,7 @@ try_new(struct lr *c, struct hp_err *e)
 		for (i = 0; i < c->n_logs; i++) {
 			struct lr_log *l = &c->logs[i];
 
-			if (l->fmt == LOG_FORMAT_NEW && !l->used &&
+			if (l->fmt == HP_LOG_NEW && !l->used &&
 			    seq_after(l->seq, expected)) {
 				char what[100];
 
@@ -571,14 +571,14 @@ try_new(struct lr *c, struct hp_err *e)
 		for (i = 0; i < c->n_logs; i++) {
 			struct lr_log *l = &c->logs[i];
 
-			if (l->fmt == LOG_FORMAT_NEW && l->why[0] == '\0')
+			if (l->fmt == HP_LOG_NEW && l->why[0] == '\0')
 				set_why(l, "not used: its entries (from "
 				    "sequence %u) would follow those that "
 				    "could not be applied", l->seq);
 		}
 		return 0;
 	}
-	c->rep->format = LOG_FORMAT_NEW;
+	c->rep->format = HP_LOG_NEW;
 	/* Windows starts from the oldest log not older than the hive, so do
 	 * we; but entries between the hive and that log are in no log. */
 	c->rep->started_late = c->bb_valid && c->rep->seq_first != c->seq2;
@@ -702,7 +702,7 @@ try_old(struct lr *c, struct hp_err *e)
 		for (i = 0; i < c->n_logs; i++) {
 			struct lr_log *l = &c->logs[i];
 
-			if (l->fmt != LOG_FORMAT_OLD || l->used)
+			if (l->fmt != HP_LOG_OLD || l->used)
 				continue;
 			if (best == NULL || seq_after(l->seq, best->seq))
 				best = l;
@@ -720,7 +720,7 @@ try_old(struct lr *c, struct hp_err *e)
 			return -1;
 		if (!c->bb_valid)
 			c->bb_source = best->buf->data;
-		c->rep->format = LOG_FORMAT_OLD;
+		c->rep->format = HP_LOG_OLD;
 		return 1;
 	}
 }
@@ -786,7 +786,7 @@ static int
 replay(const struct log_replay_buf *hive, unsigned char *owned,
        const struct log_replay_buf *logs, size_t n_logs, size_t max_image,
        unsigned char **image, size_t *image_len,
-       struct log_replay_report *rep, struct hp_err *e)
+       struct hp_recovery *rep, struct hp_err *e)
 {
 	const unsigned char *d = hive->data;
 	struct lr c;
@@ -893,7 +893,7 @@ int
 log_replay_buffers(const struct log_replay_buf *hive,
 		   const struct log_replay_buf *logs, size_t n_logs,
 		   size_t max_image, unsigned char **image, size_t *image_len,
-		   struct log_replay_report *rep, struct hp_err *e)
+		   struct hp_recovery *rep, struct hp_err *e)
 {
 	*image = NULL;
 	*image_len = 0;
@@ -902,140 +902,17 @@ log_replay_buffers(const struct log_replay_buf *hive,
 	    rep, e);
 }
 
-/* ---- files ---- */
-
-/* Reads a whole regular file of at most max bytes. */
-static int
-read_bounded(const char *path, size_t max, unsigned char **data,
-	     size_t *len, struct hp_err *e)
-{
-	struct stat st;
-	unsigned char *buf;
-	size_t got = 0, size;
-	int fd;
-
-	*data = NULL;
-	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return hp_err_set(e, hp_errno_reason(errno), "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) != 0) {
-		int err = errno;
-
-		close(fd);
-		return hp_err_set(e, hp_errno_reason(err), "%s: %s", path, strerror(err));
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		return hp_err_set(e, HP_R_IO, "%s: not a regular file", path);
-	}
-	if ((uint64_t)st.st_size > max) {
-		close(fd);
-		return hp_err_set(e, HP_R_OVER_LIMIT, "%s: %lld bytes, over the limit "
-		    "of %zu", path, (long long)st.st_size, max);
-	}
-	size = (size_t)st.st_size;
-	buf = malloc(size ? size : 1);
-	if (buf == NULL) {
-		close(fd);
-		return hp_err_set(e, HP_R_NO_MEMORY, "%s: out of memory (%zu bytes)",
-		    path, size);
-	}
-	while (got < size) {
-		ssize_t r = read(fd, buf + got, size - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int err = errno;
-
-			free(buf);
-			close(fd);
-			return hp_err_set(e, HP_R_DAMAGED, "%s: %s", path,
-			    strerror(err));
-		}
-		if (r == 0)
-			break;		/* shrank while we read: take what is there */
-		got += (size_t)r;
-	}
-	close(fd);
-	*data = buf;
-	*len = got;
-	return 0;
-}
-
-/* Dirty, from the first bytes of a primary file (a damaged base block
- * counts as dirty; a file too short is left to replay() to judge). */
-static int
-looks_dirty(const unsigned char *d, size_t len)
-{
-	if (len < REGF_BASE_BLOCK || memcmp(d, "regf", 4) != 0 ||
-	    !regf_checksum_ok(d))
-		return 1;
-	return le32(d + REGF_BB_SEQ1) != le32(d + REGF_BB_SEQ2);
-}
-
 int
-log_replay(const char *hive_path, char *const *log_paths, size_t n_logs,
-	   unsigned char **image, size_t *image_len,
-	   struct log_replay_report *rep, struct hp_err *e)
+log_replay_take(const char *hive_name, unsigned char *data, size_t len,
+		const struct log_replay_buf *logs, size_t n_logs,
+		size_t max_image, unsigned char **image, size_t *image_len,
+		struct hp_recovery *rep, struct hp_err *e)
 {
-	return log_replay_bounded(hive_path, log_paths, n_logs, 0, image,
-	    image_len, rep, e);
-}
-
-int
-log_replay_bounded(const char *hive_path, char *const *log_paths,
-		   size_t n_logs, size_t max_image, unsigned char **image,
-		   size_t *image_len, struct log_replay_report *rep,
-		   struct hp_err *e)
-{
-	struct log_replay_buf hive, *logs = NULL;
-	unsigned char *hdata;
-	size_t hlen, i, n_read = 0;
-	int rc;
+	struct log_replay_buf hive = { hive_name, data, len };
 
 	*image = NULL;
 	*image_len = 0;
 	memset(rep, 0, sizeof(*rep));
-	if (max_image == 0 || max_image > (size_t)LOG_REPLAY_MAX_FILE)
-		max_image = (size_t)LOG_REPLAY_MAX_FILE;
-	if (read_bounded(hive_path, max_image, &hdata, &hlen, e) != 0)
-		return -1;
-	hive.name = hive_path;
-	hive.data = hdata;
-	hive.len = hlen;
-	if (!looks_dirty(hdata, hlen) || n_logs == 0)
-		return replay(&hive, hdata, NULL, 0, max_image, image,
-		    image_len, rep, e);
-
-	logs = calloc(n_logs, sizeof(*logs));
-	if (logs == NULL) {
-		free(hdata);
-		return hp_err_nomem(e);
-	}
-	rc = 0;
-	for (i = 0; i < n_logs; i++) {
-		unsigned char *ld;
-		size_t ll;
-
-		if (read_bounded(log_paths[i], (size_t)LOG_REPLAY_MAX_FILE, &ld,
-		    &ll, e) != 0) {
-			rc = -1;
-			break;
-		}
-		logs[i].name = log_paths[i];
-		logs[i].data = ld;
-		logs[i].len = ll;
-		n_read++;
-	}
-	if (rc == 0)
-		rc = replay(&hive, hdata, logs, n_logs, max_image, image,
-		    image_len, rep, e);
-	else
-		free(hdata);
-	for (i = 0; i < n_read; i++)
-		free((void *)logs[i].data);
-	free(logs);
-	return rc;
+	return replay(&hive, data, logs, n_logs, max_image, image, image_len,
+	    rep, e);
 }

@@ -47,17 +47,17 @@ after_first_component(const char *path)
 }
 
 int
-op_hive(const struct reg_op *op, enum hive_kind *kind, const char **rel,
+op_hive(const struct reg_op *op, enum hp_hive_kind *kind, const char **rel,
 	struct hp_err *e)
 {
 	if (strcmp(op->root, "HKEY_LOCAL_MACHINE") == 0) {
 		if (first_component_is(op->path, "SOFTWARE")) {
-			*kind = HIVE_SOFTWARE;
+			*kind = HP_HIVE_SOFTWARE;
 			*rel = after_first_component(op->path);
 			return 0;
 		}
 		if (first_component_is(op->path, "SYSTEM")) {
-			*kind = HIVE_SYSTEM;
+			*kind = HP_HIVE_SYSTEM;
 			*rel = after_first_component(op->path);
 			return 0;
 		}
@@ -71,10 +71,10 @@ op_hive(const struct reg_op *op, enum hive_kind *kind, const char **rel,
 int
 op_uses_current_control_set(const struct reg_op *op)
 {
-	enum hive_kind kind;
+	enum hp_hive_kind kind;
 	const char *rel;
 
-	return op_hive(op, &kind, &rel, NULL) == 0 && kind == HIVE_SYSTEM &&
+	return op_hive(op, &kind, &rel, NULL) == 0 && kind == HP_HIVE_SYSTEM &&
 	    first_component_is(rel, "CurrentControlSet");
 }
 
@@ -84,7 +84,7 @@ add_item(struct plan *plan, size_t *cap, const struct reg_op *op,
 	 const struct map_ctx *ctx, const char *prefix, const char *rest,
 	 struct hp_err *e)
 {
-	const char *hive_name = hive_kind_name(ctx->hive);
+	const char *hive_name = hp_hive_kind_name(ctx->hive);
 	struct plan_item *it, *grown;
 
 	if (plan->n_items == *cap) {
@@ -113,9 +113,9 @@ add_item(struct plan *plan, size_t *cap, const struct reg_op *op,
 	plan->n_items++;
 	/* A 32-bit Windows has no WOW64 view; inventing one would leave a
 	 * key nothing reads. */
-	if (ctx->hive == HIVE_SOFTWARE && !ctx->is_64bit &&
+	if (ctx->hive == HP_HIVE_SOFTWARE && !ctx->is_64bit &&
 	    first_component_is(it->hive_path, "Wow6432Node")) {
-		it->action = PLAN_SKIP;
+		it->action = HP_ACT_SKIP;
 		it->skip_reason = "32-bit image: no Wow6432Node";
 	}
 	return 0;
@@ -131,7 +131,7 @@ plan_map(const struct reg_op *const *ops, size_t n_ops,
 	plan->n_items = 0;
 	for (i = 0; i < n_ops; i++) {
 		const struct reg_op *op = ops[i];
-		enum hive_kind kind;
+		enum hp_hive_kind kind;
 		const char *rel;
 		int rc = 0;
 
@@ -139,13 +139,13 @@ plan_map(const struct reg_op *const *ops, size_t n_ops,
 			goto fail;
 		if (kind != ctx->hive)
 			continue;
-		if (*rel == '\0' && op->kind == REG_OP_DELETE_KEY) {
+		if (*rel == '\0' && op->kind == HP_OP_DELETE_KEY) {
 			hp_err_set(e, HP_R_BAD_REG,
 			    "%s:%u: refusing to delete the root of the %s hive",
-			    op->file, op->line, hive_kind_name(kind));
+			    op->file, op->line, hp_hive_kind_name(kind));
 			goto fail;
 		}
-		if (kind == HIVE_SYSTEM &&
+		if (kind == HP_HIVE_SYSTEM &&
 		    first_component_is(rel, "CurrentControlSet")) {
 			/* Offline there is no CurrentControlSet: it is a
 			 * link Windows makes at boot to the set Select names. */
@@ -181,8 +181,8 @@ plan_check_value_sizes(const struct plan *plan, uint32_t minor,
 	for (i = 0; i < plan->n_items; i++) {
 		const struct reg_op *op = plan->items[i].op;
 
-		if (op->kind == REG_OP_SET_VALUE && op->len > PLAN_MAX_CELL_VALUE &&
-		    plan->items[i].action != PLAN_SKIP)
+		if (op->kind == HP_OP_SET_VALUE && op->len > PLAN_MAX_CELL_VALUE &&
+		    plan->items[i].action != HP_ACT_SKIP)
 			return hp_err_set(e, HP_R_VALUE_TOO_LARGE,
 			    "%s:%u: value '%s' holds %zu bytes; hivex cannot write "
 			    "values over %d bytes into %s (regf 1.%u needs big data "
@@ -217,7 +217,7 @@ plan_judge(hive_h *h, struct plan_item *it, struct hp_err *e)
 	hive_node_h node;
 	hive_value_h v;
 
-	if (it->action == PLAN_SKIP)
+	if (it->action == HP_ACT_SKIP)
 		return 0;
 	free(it->before);
 	it->before = NULL;
@@ -231,14 +231,14 @@ plan_judge(hive_h *h, struct plan_item *it, struct hp_err *e)
 	it->key_exists = node != 0;
 
 	switch (op->kind) {
-	case REG_OP_CREATE_KEY:
-		it->action = node ? PLAN_ALREADY : PLAN_ADD;
+	case HP_OP_CREATE_KEY:
+		it->action = node ? HP_ACT_ALREADY : HP_ACT_ADD;
 		return 0;
-	case REG_OP_DELETE_KEY:
-		it->action = node ? PLAN_DELETE : PLAN_ALREADY;
+	case HP_OP_DELETE_KEY:
+		it->action = node ? HP_ACT_DELETE : HP_ACT_ALREADY;
 		return 0;
-	case REG_OP_SET_VALUE:
-	case REG_OP_DELETE_VALUE:
+	case HP_OP_SET_VALUE:
+	case HP_OP_DELETE_VALUE:
 		break;
 	}
 
@@ -254,8 +254,8 @@ plan_judge(hive_h *h, struct plan_item *it, struct hp_err *e)
 		it->before = (unsigned char *)data;
 		it->had_value = 1;
 	}
-	if (op->kind == REG_OP_DELETE_VALUE) {
-		it->action = it->had_value ? PLAN_DELETE : PLAN_ALREADY;
+	if (op->kind == HP_OP_DELETE_VALUE) {
+		it->action = it->had_value ? HP_ACT_DELETE : HP_ACT_ALREADY;
 		return 0;
 	}
 	it->after_type = op->type;
@@ -264,13 +264,13 @@ plan_judge(hive_h *h, struct plan_item *it, struct hp_err *e)
 	if (op->set_bits)
 		merge_bits(it);
 	if (!it->had_value)
-		it->action = PLAN_ADD;
+		it->action = HP_ACT_ADD;
 	else if (it->before_type == it->after_type &&
 	    it->before_len == it->after_len &&
 	    memcmp(it->before, it->after, it->after_len) == 0)
-		it->action = PLAN_ALREADY;
+		it->action = HP_ACT_ALREADY;
 	else
-		it->action = PLAN_CHANGE;
+		it->action = HP_ACT_CHANGE;
 	return 0;
 }
 
@@ -289,24 +289,24 @@ int
 plan_superseded(const struct plan *plan, size_t i)
 {
 	const struct plan_item *it = &plan->items[i];
-	int value_op = it->op->kind == REG_OP_SET_VALUE ||
-	    it->op->kind == REG_OP_DELETE_VALUE;
+	int value_op = it->op->kind == HP_OP_SET_VALUE ||
+	    it->op->kind == HP_OP_DELETE_VALUE;
 	size_t j;
 
 	for (j = i + 1; j < plan->n_items; j++) {
 		const struct plan_item *later = &plan->items[j];
-		enum reg_op_kind k = later->op->kind;
+		enum hp_op k = later->op->kind;
 
-		if (later->action == PLAN_SKIP)
+		if (later->action == HP_ACT_SKIP)
 			continue;
-		if (k == REG_OP_DELETE_KEY &&
+		if (k == HP_OP_DELETE_KEY &&
 		    key_within(it->hive_path, later->hive_path))
 			return 1;
-		if (it->op->kind == REG_OP_DELETE_KEY && k != REG_OP_DELETE_KEY &&
-		    k != REG_OP_DELETE_VALUE &&
+		if (it->op->kind == HP_OP_DELETE_KEY && k != HP_OP_DELETE_KEY &&
+		    k != HP_OP_DELETE_VALUE &&
 		    key_within(later->hive_path, it->hive_path))
 			return 1;
-		if (value_op && (k == REG_OP_SET_VALUE || k == REG_OP_DELETE_VALUE) &&
+		if (value_op && (k == HP_OP_SET_VALUE || k == HP_OP_DELETE_VALUE) &&
 		    strcasecmp(it->hive_path, later->hive_path) == 0 &&
 		    strcasecmp(it->op->name, later->op->name) == 0)
 			return 1;
@@ -323,11 +323,11 @@ plan_count_unmet(hive_h *h, struct plan *plan, struct hp_err *e)
 	for (i = 0; i < plan->n_items; i++) {
 		struct plan_item *it = &plan->items[i];
 
-		if (it->action == PLAN_SKIP)
+		if (it->action == HP_ACT_SKIP)
 			continue;
 		if (plan_judge(h, it, e) == -1)
 			return -1;
-		if (it->action != PLAN_ALREADY && !plan_superseded(plan, i))
+		if (it->action != HP_ACT_ALREADY && !plan_superseded(plan, i))
 			unmet++;
 	}
 	return unmet;

@@ -14,19 +14,12 @@
 #include "hive.h"
 #include "regfile.h"
 
-enum plan_action {
-	PLAN_ALREADY,	/* the hive already holds what the operation asks */
-	PLAN_ADD,	/* value or key absent: create it */
-	PLAN_CHANGE,	/* value present with other type or data */
-	PLAN_DELETE,	/* value or key present and to be removed */
-	PLAN_SKIP,	/* does not apply to this image (skip_reason says why) */
-};
 
 struct plan_item {
 	const struct reg_op *op;
 	char *hive_path;	/* key path inside the hive, '\\'-separated */
 	char *display_key;	/* "HKLM\\SOFTWARE\\..." for reports */
-	enum plan_action action;
+	enum hp_action action;
 	const char *skip_reason;
 	int key_exists;		/* the key was there before */
 	int had_value;		/* the value was there before */
@@ -49,7 +42,7 @@ struct plan {
 
 /* How keys map into one hive. */
 struct map_ctx {
-	enum hive_kind hive;		/* HIVE_SOFTWARE or HIVE_SYSTEM */
+	enum hp_hive_kind hive;		/* HP_HIVE_SOFTWARE or HP_HIVE_SYSTEM */
 	int is_64bit;			/* SOFTWARE: Wow6432Node present */
 	char *const *control_sets;	/* SYSTEM: what CurrentControlSet
 					 * stands for ("ControlSet001", ...) */
@@ -59,7 +52,7 @@ struct map_ctx {
 /* The hive an operation's key lives in (HKLM\SOFTWARE or HKLM\SYSTEM)
  * and the path below that hive's root; HP_USAGE naming file:line for a
  * key in any other hive. */
-int op_hive(const struct reg_op *op, enum hive_kind *kind, const char **rel,
+int op_hive(const struct reg_op *op, enum hp_hive_kind *kind, const char **rel,
 	    struct hp_err *e);
 
 /* True when the operation's key is under SYSTEM\CurrentControlSet. */
@@ -68,7 +61,7 @@ int op_uses_current_control_set(const struct reg_op *op);
 /* Maps the operations whose key is in ctx->hive (others are left for
  * another plan).  A key under CurrentControlSet becomes one item per
  * control set in ctx; on a 32-bit image Wow6432Node keys become
- * PLAN_SKIP.  Judging against the hive is a separate step (plan_judge)
+ * HP_ACT_SKIP.  Judging against the hive is a separate step (plan_judge)
  * because applying one item can change what the next one finds. */
 int plan_map(const struct reg_op *const *ops, size_t n_ops,
 	     const struct map_ctx *ctx, struct plan *plan, struct hp_err *e);

@@ -12,18 +12,6 @@
 #include "profile.h"
 #include "textconv.h"
 
-#ifndef PROFILE_DIR
-#define PROFILE_DIR "/usr/local/share/hivepatch/profiles"
-#endif
-
-static int
-is_dir(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 static int
 is_regular(const char *dir, const char *file)
 {
@@ -32,32 +20,6 @@ is_regular(const char *dir, const char *file)
 
 	return snprintf(path, sizeof(path), "%s/%s", dir, file) <
 	    (int)sizeof(path) && stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-const char *
-profile_dir(void)
-{
-	static char beside_binary[PATH_MAX];
-	const char *env = getenv("HIVEPATCH_PROFILE_DIR");
-	char exe[PATH_MAX];
-	ssize_t n;
-	char *slash;
-
-	if (env != NULL && *env != '\0')
-		return env;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash != NULL) {
-			*slash = '\0';
-			if (snprintf(beside_binary, sizeof(beside_binary),
-			    "%s/../profiles", exe) < (int)sizeof(beside_binary) &&
-			    is_dir(beside_binary))
-				return beside_binary;
-		}
-	}
-	return PROFILE_DIR;
 }
 
 /* Profile names are file names we build paths from: keep them tame. */
@@ -144,7 +106,8 @@ read_meta(struct profile *p, struct hp_err *e)
 }
 
 int
-profile_find(const char *name, struct profile *p, struct hp_err *e)
+profile_find(const char *dir, const char *name, struct profile *p,
+	     struct hp_err *e)
 {
 	memset(p, 0, sizeof(*p));
 	if (!valid_name(name))
@@ -152,7 +115,7 @@ profile_find(const char *name, struct profile *p, struct hp_err *e)
 		    "'%s' is not a profile name (see hivepatch profiles)", name);
 	p->name = strdup(name);
 	if (p->name == NULL ||
-	    asprintf(&p->path, "%s/%s.reg", profile_dir(), name) == -1) {
+	    asprintf(&p->path, "%s/%s.reg", dir, name) == -1) {
 		p->path = NULL;
 		profile_free(p);
 		return hp_err_nomem(e);
@@ -179,9 +142,9 @@ by_name(const void *a, const void *b)
 }
 
 int
-profile_list(struct profile **list, size_t *n, struct hp_err *e)
+profile_list(const char *dir, struct profile **list, size_t *n,
+	     struct hp_err *e)
 {
-	const char *dir = profile_dir();
 	struct profile *out = NULL;
 	struct dirent *de;
 	size_t count = 0;
@@ -217,7 +180,7 @@ profile_list(struct profile **list, size_t *n, struct hp_err *e)
 			return hp_err_nomem(e);
 		}
 		out = grown;
-		if (profile_find(name, &out[count], e) == -1) {
+		if (profile_find(dir, name, &out[count], e) == -1) {
 			free(name);
 			closedir(d);
 			profile_list_free(out, count);
@@ -250,5 +213,44 @@ profile_list_free(struct profile *list, size_t n)
 
 	for (i = 0; i < n; i++)
 		profile_free(&list[i]);
+	free(list);
+}
+
+int
+hp_profiles(const char *profile_dir, struct hp_profile_info **out, size_t *n,
+	    struct hp_err *e)
+{
+	struct profile *list;
+	size_t i;
+
+	*out = NULL;
+	*n = 0;
+	if (profile_list(profile_dir, &list, n, e) == -1)
+		return -1;
+	*out = calloc(*n ? *n : 1, sizeof(**out));
+	if (*out == NULL) {
+		profile_list_free(list, *n);
+		*n = 0;
+		return hp_err_nomem(e);
+	}
+	/* The names and descriptions move over; the paths go. */
+	for (i = 0; i < *n; i++) {
+		(*out)[i].name = list[i].name;
+		(*out)[i].description = list[i].description;
+		free(list[i].path);
+	}
+	free(list);
+	return 0;
+}
+
+void
+hp_profiles_free(struct hp_profile_info *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(list[i].name);
+		free(list[i].description);
+	}
 	free(list);
 }

@@ -7,8 +7,6 @@
 
 #include "error.h"
 
-#define DEFAULT_PROFILE "net4-tls12"
-
 struct profile {
 	char *name;		/* file name without .reg */
 	char *path;
@@ -17,16 +15,14 @@ struct profile {
 	int requires_dotnet35;	/* "; hivepatch-requires: dotnet35" */
 };
 
-/* The directory profiles are read from: $HIVEPATCH_PROFILE_DIR, else
- * ../profiles beside the running binary (a source tree before make
- * install), else the installed one. */
-const char *profile_dir(void);
+/* Finds a profile by name in the directory `dir`; HP_R_UNKNOWN_PROFILE
+ * for one that is not there. */
+int profile_find(const char *dir, const char *name, struct profile *p,
+		 struct hp_err *e);
 
-/* Finds a profile by name; HP_USAGE for an unknown one. */
-int profile_find(const char *name, struct profile *p, struct hp_err *e);
-
-/* All profiles, sorted by name. */
-int profile_list(struct profile **list, size_t *n, struct hp_err *e);
+/* All profiles of `dir`, sorted by name. */
+int profile_list(const char *dir, struct profile **list, size_t *n,
+		 struct hp_err *e);
 
 void profile_free(struct profile *p);
 void profile_list_free(struct profile *list, size_t n);

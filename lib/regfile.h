@@ -20,22 +20,16 @@
 /* Largest .reg file we read; anything bigger is refused, not truncated. */
 #define REG_FILE_MAX (64u * 1024 * 1024)
 
-enum reg_op_kind {
-	REG_OP_CREATE_KEY,	/* [KEY]: the key (and its parents) must exist */
-	REG_OP_DELETE_KEY,	/* [-KEY]: the key and everything below it go */
-	REG_OP_SET_VALUE,	/* "name"=data or @=data */
-	REG_OP_DELETE_VALUE,	/* "name"=- or @=- */
-};
 
 struct reg_op {
-	enum reg_op_kind kind;
+	enum hp_op kind;
 	char *root;		/* canonical root: "HKEY_LOCAL_MACHINE", "HKEY_CURRENT_USER",
 				 * "HKEY_CLASSES_ROOT", "HKEY_USERS", "HKEY_CURRENT_CONFIG" */
 	char *path;		/* below the root, '\\'-separated, UTF-8, no leading or
 				 * trailing '\\'; "" for the root itself */
 	char *name;		/* value name in UTF-8; "" is the default value (@);
 				 * NULL for key operations */
-	hive_type type;		/* for REG_OP_SET_VALUE */
+	hive_type type;		/* for HP_OP_SET_VALUE */
 	unsigned char *data;	/* registry bytes as stored in a hive: REG_SZ and
 				 * REG_EXPAND_SZ are UTF-16LE with a terminating NUL,
 				 * REG_MULTI_SZ UTF-16LE with the double NUL, DWORD and

@@ -331,7 +331,7 @@ bytes_push(struct bytes *b, unsigned char c)
 /* Appends an operation for the current section, taking ownership of
  * `name` and `data` (freed here on failure). */
 static int
-add_op(struct parser *ps, enum reg_op_kind kind, unsigned lineno, char *name,
+add_op(struct parser *ps, enum hp_op kind, unsigned lineno, char *name,
        hive_type type, unsigned char *data, size_t len)
 {
 	struct reg_doc *doc = ps->doc;
@@ -605,7 +605,7 @@ parse_section(struct parser *ps, const struct line *ln, const char *p)
 	ps->path = path;
 	ps->root = root;
 	ps->deleting = deleting;
-	return add_op(ps, deleting ? REG_OP_DELETE_KEY : REG_OP_CREATE_KEY,
+	return add_op(ps, deleting ? HP_OP_DELETE_KEY : HP_OP_CREATE_KEY,
 	    ln->no, NULL, 0, NULL, 0);
 }
 
@@ -831,7 +831,7 @@ parse_value(struct parser *ps, struct line *ln, const char *p)
 			    ln->end, 0, "end of line after '=-'");
 			goto fail;
 		}
-		return add_op(ps, REG_OP_DELETE_VALUE, lineno, name, 0, NULL,
+		return add_op(ps, HP_OP_DELETE_VALUE, lineno, name, 0, NULL,
 		    0);
 	}
 
@@ -893,7 +893,7 @@ parse_value(struct parser *ps, struct line *ln, const char *p)
 		goto fail;
 	}
 	free(str);
-	return add_op(ps, REG_OP_SET_VALUE, lineno, name, type, data.p,
+	return add_op(ps, HP_OP_SET_VALUE, lineno, name, type, data.p,
 	    data.len);
 fail:
 	free(name);
@@ -926,7 +926,7 @@ mark_set_bits(struct parser *ps)
 {
 	struct reg_op *op = &ps->doc->ops[ps->doc->n_ops - 1];
 
-	if (op->kind != REG_OP_SET_VALUE || op->type != hive_t_REG_DWORD ||
+	if (op->kind != HP_OP_SET_VALUE || op->type != hive_t_REG_DWORD ||
 	    op->len != 4)
 		return set_bits_misplaced(ps);
 	op->set_bits = 1;

@@ -437,6 +437,47 @@ collect_logs(int dir_fd, const char *dir_path, const char *hive_name,
 	return 0;
 }
 
+/* The last component of a path built by path_join. */
+static const char *
+base_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* Descends from the directory *dir_fd (its path *dir_path) into its
+ * entry `want`, found in any letter case; on success both name the
+ * entry.  `root` and `hive_name` word the message when it is missing. */
+static int
+descend(int *dir_fd, char **dir_path, const char *want, const char *root,
+	const char *hive_name, struct hp_err *e)
+{
+	char *name = NULL, *next_path;
+	int next_fd;
+
+	if (find_entry(*dir_fd, *dir_path, want, &name, e) == -1)
+		return -1;
+	if (name == NULL)
+		return hp_err_set(e, HP_R_NOT_FOUND, "%s: no "
+		    "Windows/System32/config/%s here (no '%s' in %s)", root,
+		    hive_name, want, *dir_path);
+	next_path = path_join(*dir_path, name);
+	free(name);
+	if (next_path == NULL)
+		return oom(e);
+	next_fd = enter_directory(*dir_fd, base_of(next_path), next_path, e);
+	if (next_fd == -1) {
+		free(next_path);
+		return -1;
+	}
+	close(*dir_fd);
+	*dir_fd = next_fd;
+	free(*dir_path);
+	*dir_path = next_path;
+	return 0;
+}
+
 /* TARGET is the root of a Windows tree: walk Windows/System32/config/HIVE
  * by directory fd, one component at a time, so that nothing below the
  * root can redirect us. */
@@ -444,56 +485,30 @@ static int
 resolve_tree(const char *target, const char *hive_name, struct hp_target *t,
     struct hp_err *e)
 {
-	char *root = NULL, *dir_path = NULL, *next_path = NULL, *name = NULL;
-	int dir_fd = -1, next_fd, rc = -1;
+	char *root = NULL, *dir_path = NULL, *name = NULL;
+	int dir_fd = -1, rc = -1;
 	size_t i;
 
 	if (hive_name == NULL || !valid_entry_name(hive_name))
 		return hp_err_set(e, HP_R_USAGE, "invalid hive name '%s'",
 		    hive_name == NULL ? "(null)" : hive_name);
-
 	root = strip_trailing_slashes(target);
 	dir_path = strdup(root == NULL ? "" : root);
 	if (root == NULL || dir_path == NULL) {
 		oom(e);
 		goto out;
 	}
-
 	/* The root itself may be a symbolic link: the user chose it. */
 	dir_fd = open(target, O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
 	if (dir_fd == -1) {
-		hp_err_set(e, hp_errno_reason(errno), "%s: %s", root, strerror(errno));
+		hp_err_set(e, hp_errno_reason(errno), "%s: %s", root,
+		    strerror(errno));
 		goto out;
 	}
-
-	for (i = 0; i < N_TREE_COMPONENTS; i++) {
-		if (find_entry(dir_fd, dir_path, tree_components[i], &name,
-		    e) == -1)
+	for (i = 0; i < N_TREE_COMPONENTS; i++)
+		if (descend(&dir_fd, &dir_path, tree_components[i], root,
+		    hive_name, e) == -1)
 			goto out;
-		if (name == NULL) {
-			hp_err_set(e, HP_R_NOT_FOUND,
-			    "%s: no Windows/System32/config/%s here "
-			    "(no '%s' in %s)", root, hive_name,
-			    tree_components[i], dir_path);
-			goto out;
-		}
-		next_path = path_join(dir_path, name);
-		if (next_path == NULL) {
-			oom(e);
-			goto out;
-		}
-		next_fd = enter_directory(dir_fd, name, next_path, e);
-		if (next_fd == -1)
-			goto out;
-		close(dir_fd);
-		dir_fd = next_fd;
-		free(dir_path);
-		dir_path = next_path;
-		next_path = NULL;
-		free(name);
-		name = NULL;
-	}
-
 	if (find_entry(dir_fd, dir_path, hive_name, &name, e) == -1)
 		goto out;
 	if (name == NULL) {
@@ -502,27 +517,27 @@ resolve_tree(const char *target, const char *hive_name, struct hp_target *t,
 		    dir_path);
 		goto out;
 	}
-	t->hive_path = path_join(dir_path, name);
-	if (t->hive_path == NULL) {
+	if ((t->hive_path = path_join(dir_path, name)) == NULL) {
 		oom(e);
 		goto out;
 	}
 	if (check_hive_entry(dir_fd, name, t->hive_path,
-	    "refusing to follow links inside the image", e) == -1)
+	    "refusing to follow links inside the image", e) == -1 ||
+	    collect_logs(dir_fd, dir_path, name, t, e) == -1)
 		goto out;
-	if (collect_logs(dir_fd, dir_path, name, t, e) == -1)
-		goto out;
-
 	t->is_tree = 1;
 	t->dir = dir_path;
+	t->dir_fd = dir_fd;
+	t->name = name;
 	dir_path = NULL;
+	dir_fd = -1;
+	name = NULL;
 	rc = 0;
 out:
 	if (dir_fd != -1)
 		close(dir_fd);
 	free(root);
 	free(dir_path);
-	free(next_path);
 	free(name);
 	return rc;
 }
@@ -584,9 +599,16 @@ resolve_file(const char *target, const struct stat *st, struct hp_target *t,
 	if (collect_logs(dir_fd, dir_path, base, t, e) == -1)
 		goto out;
 
+	t->name = strdup(base);
+	if (t->name == NULL) {
+		oom(e);
+		goto out;
+	}
 	t->is_tree = 0;
 	t->dir = dir_path;
+	t->dir_fd = dir_fd;
 	dir_path = NULL;
+	dir_fd = -1;
 	rc = 0;
 out:
 	if (dir_fd != -1)
@@ -606,6 +628,7 @@ target_resolve(const char *target, const char *hive_name, struct hp_target *t,
 		return hp_err_set(e, HP_R_USAGE,
 		    "target_resolve: no result struct");
 	memset(t, 0, sizeof(*t));
+	t->dir_fd = -1;
 	if (target == NULL || target[0] == '\0')
 		return hp_err_set(e, HP_R_USAGE, "empty TARGET");
 
@@ -637,25 +660,12 @@ target_free(struct hp_target *t)
 		return;
 	list_free(t->logs);
 	list_free(t->skipped_logs);
+	if (t->dir_fd != -1)
+		close(t->dir_fd);
 	free(t->given);
 	free(t->dir);
+	free(t->name);
 	free(t->hive_path);
 	memset(t, 0, sizeof(*t));
-}
-
-int
-target_open_file(const char *path, int flags, struct stat *st,
-		 struct hp_err *e)
-{
-	int fd;
-
-	fd = open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd == -1)
-		return hp_err_set(e, hp_errno_reason(errno), "%s: cannot open: %s", path,
-		    strerror(errno));
-	if (fstat(fd, st) == -1 || !S_ISREG(st->st_mode)) {
-		close(fd);
-		return hp_err_set(e, HP_R_NOT_REGULAR, "%s: not a regular file", path);
-	}
-	return fd;
+	t->dir_fd = -1;
 }

@@ -17,6 +17,10 @@ struct hp_target {
 	char *given;		/* TARGET as the user gave it */
 	int is_tree;		/* 1 when TARGET is a directory (a Windows tree) */
 	char *dir;		/* directory holding the hive */
+	int dir_fd;		/* that directory, open: the hive and its
+				 * logs are opened from it by name (-1 when
+				 * unset) */
+	char *name;		/* the hive's name in it, as found on disk */
 	char *hive_path;	/* the hive file: dir + "/" + name as found on disk */
 	char **logs;		/* transaction logs beside the hive (NAME.LOG,
 				 * NAME.LOG1, NAME.LOG2 in any letter case), full
@@ -37,12 +41,5 @@ int target_resolve(const char *target, const char *hive_name,
 		   struct hp_target *t, struct hp_err *e);
 
 void target_free(struct hp_target *t);
-
-/* Opens a file of the image (flags: O_RDONLY or O_WRONLY) never through
- * a symbolic link, and only if it is a regular file (else HP_REFUSED: a
- * FIFO or a device must not block or feed us).  *st receives its status.
- * Returns the descriptor, or -1 with HP_IOERR naming the file. */
-int target_open_file(const char *path, int flags, struct stat *st,
-		     struct hp_err *e);
 
 #endif

@@ -1,10 +1,13 @@
-/* The command-line layer: one file per subcommand, sharing these. */
+/* The command line: one file per subcommand (cmd_*.c), each parsing its
+ * options, making one library call and rendering the result.  What they
+ * share is here.  Nothing in src/ includes more of the library than
+ * hivepatch.h. */
 #ifndef HIVEPATCH_CLI_H
 #define HIVEPATCH_CLI_H
 
 #include <stdio.h>
 
-#include "error.h"
+#include "hivepatch.h"
 
 int cmd_apply(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
@@ -24,13 +27,72 @@ int cli_fail(const struct hp_err *e);
 int cli_usage(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-struct hp_target;
-struct hive_view;
+/* The next option of `cmd` (getopt_long with `options`, options before
+ * the operands): its code; 0 when there are no more; CLI_HELP after
+ * printing the help for --help; CLI_BAD after printing a usage error for
+ * an option it does not know.  Start each command with optind = 1. */
+#define CLI_HELP (-1)
+#define CLI_BAD (-2)
+struct option;
+int cli_next_option(int argc, char **argv, const struct option *options,
+		    const char *cmd);
 
-/* hive_view_open for a command that only reads (verify, inspect,
- * export): a dirty hive its logs cannot recover is refused with a hint
- * that --no-recover reads the primary file as it is. */
-int cli_view_for_reading(const struct hp_target *t, int no_recover,
-			 struct hive_view *v, struct hp_err *e);
+/* What a command returns for CLI_HELP or CLI_BAD. */
+#define CLI_OPTION_STATUS(c) ((c) == CLI_HELP ? HP_OK : HP_USAGE)
+
+/* Where profiles are read: $HIVEPATCH_PROFILE_DIR, else ../profiles
+ * beside the running binary (a source tree before make install), else
+ * the installed one. */
+const char *cli_profile_dir(void);
+
+/* Where backups go: --backup-dir, else $XDG_STATE_HOME/hivepatch, else
+ * ~/.local/state/hivepatch; NULL when none of them is set (malloc'd). */
+char *cli_backup_root(const char *override);
+
+/* A failed run whose backup directory could not be derived says how to
+ * give one. */
+void cli_explain_backup_root(const char *root, struct hp_err *e);
+
+/* Opens TARGET as a store; on failure prints the message. */
+struct hp_store *cli_open_store(const char *target, struct hp_err *e);
+
+/* ---- apply, verify, import and recover ---- */
+
+#define CLI_MAX_SOURCES 64
+
+struct cli_patch {
+	const char *command;
+	enum hp_patch_mode mode;
+	const char *profiles[CLI_MAX_SOURCES];
+	size_t n_profiles;
+	const char *reg_files[CLI_MAX_SOURCES];
+	size_t n_reg_files;
+	unsigned flags;			/* HP_DRY_RUN, HP_FORCE, ... */
+	int json;
+	const char *backup_dir;
+	const char *target;
+};
+
+enum { OPT_PROFILE = 256, OPT_REG, OPT_DRY_RUN, OPT_JSON, OPT_FORCE,
+	OPT_BACKUP_DIR, OPT_ALL_CONTROL_SETS, OPT_NO_RECOVER };
+
+/* Parses the options of c->command; `allowed` lists the codes it takes.
+ * Returns 0, or HP_USAGE after printing the usage error; --help prints
+ * the help and returns -1. */
+int cli_patch_options(int argc, char **argv, struct cli_patch *c,
+		      const int *allowed, size_t n_allowed);
+
+/* Takes the one TARGET left after the options (HP_USAGE if not one). */
+int cli_patch_target(int argc, char **argv, struct cli_patch *c);
+
+/* Runs hp_patch over TARGET and renders its result; returns the exit
+ * status. */
+int cli_patch_run(const struct cli_patch *c);
+
+/* apply, verify and recover: the options `allowed`, one TARGET, and
+ * with default_profile net4-tls12 when no profile or .reg file was
+ * given; then the run. */
+int cli_patch_main(int argc, char **argv, struct cli_patch *c,
+		   const int *allowed, size_t n_allowed, int default_profile);
 
 #endif

@@ -1,12 +1,10 @@
 #include "config.h"
 
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
-#include "hiveview.h"
 
 static const char usage_text[] =
 "Usage: hivepatch COMMAND [OPTION]...\n"
@@ -74,43 +72,6 @@ cli_print_help(FILE *out)
 	fputs(usage_text, out);
 }
 
-int
-cli_fail(const struct hp_err *e)
-{
-	fprintf(stderr, "hivepatch: %s\n", e->msg);
-	return e->status;
-}
-
-int
-cli_usage(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "hivepatch %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'hivepatch --help'.\n");
-	return 2;
-}
-
-int
-cli_view_for_reading(const struct hp_target *t, int no_recover,
-		     struct hive_view *v, struct hp_err *e)
-{
-	size_t n;
-
-	if (hive_view_open(t, no_recover ? HIVE_VIEW_NO_RECOVER : 0, v,
-	    e) == 0)
-		return 0;
-	if (e->status == HP_REFUSED && v->disk.dirty) {
-		n = strlen(e->msg);
-		snprintf(e->msg + n, sizeof(e->msg) - n, "; --no-recover reads "
-		    "the primary file as it is");
-	}
-	return -1;
-}
-
 static const struct {
 	const char *name;
 	int (*run)(int, char **);
@@ -136,14 +97,14 @@ main(int argc, char **argv)
 
 	if (argc < 2) {
 		fputs(usage_text, stderr);
-		return 2;
+		return HP_USAGE;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		fputs(usage_text, stdout);
 		return 0;
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
-		printf("hivepatch %s\n", PACKAGE_VERSION);
+		printf("hivepatch %s\n", hp_version());
 		return 0;
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

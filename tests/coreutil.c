@@ -33,8 +33,7 @@
 
 static char scratch_base[PATH_MAX];
 static char fixture_dir[PATH_MAX];
-/* HIVEPATCH_PROFILE_DIR as the run started (the profile tests point it
- * elsewhere and put it back). */
+/* HIVEPATCH_PROFILE_DIR, the shipped profiles (make check sets it). */
 static char *initial_profile_dir;
 
 /* ---- files and scratch directories ---- */
@@ -293,8 +292,8 @@ cu_parsed_free(struct cu_parsed *p)
 	reg_doc_free(&p->doc);
 }
 
-const struct map_ctx cu_image64 = { HIVE_SOFTWARE, 1, NULL, 0 };
-const struct map_ctx cu_image32 = { HIVE_SOFTWARE, 0, NULL, 0 };
+const struct map_ctx cu_image64 = { HP_HIVE_SOFTWARE, 1, NULL, 0 };
+const struct map_ctx cu_image32 = { HP_HIVE_SOFTWARE, 0, NULL, 0 };
 
 void
 cu_make_plan(const char *text, const struct map_ctx *img, struct cu_parsed *p,
@@ -311,7 +310,7 @@ cu_make_plan(const char *text, const struct map_ctx *img, struct cu_parsed *p,
 /* ---- the run ---- */
 
 const char *
-cu_initial_profile_dir(void)
+cu_profile_dir(void)
 {
 	return initial_profile_dir;
 }

@@ -118,7 +118,7 @@ void cu_make_plan(const char *text, const struct map_ctx *img,
 
 /* HIVEPATCH_PROFILE_DIR as the run started (the profile tests point it
  * elsewhere and put it back), or NULL when it was not set. */
-const char *cu_initial_profile_dir(void);
+const char *cu_profile_dir(void);
 
 /* Runs the suite with a scratch space named after prog, removed after
  * the run; returns main()'s exit status. */

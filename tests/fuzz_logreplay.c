@@ -2,17 +2,16 @@
  *
  * Build and run (see hives/README.md, "Fuzzing the log replay"):
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -Isrc \
- *       tests/fuzz_logreplay.c lib/logreplay.c lib/error.c -o fuzz_logreplay
+ *   make fuzz FUZZ_SECONDS=600
  *   ./fuzz_logreplay -max_total_time=600 CORPUS_DIR SEED_DIR
  *
  * The input is split into a primary hive and up to two logs:
  *
  *   byte 0       number of logs (low 6 bits, mod 3); bit 7 set: "fix
- *                up" the input first (see below); bit 6 set: go through
- *                files (log_replay() on files in a temporary directory,
- *                which reads them itself and recovers in the primary's
- *                own buffer) instead of log_replay_buffers()
+ *                up" the input first (see below); bit 6 set: hand the
+ *                primary over in a buffer of its own (log_replay_take(),
+ *                which recovers in that buffer) instead of
+ *                log_replay_buffers()
  *   bytes 1-3    length of the primary (little-endian, clipped)
  *   bytes 4-6    length of the first log (clipped); the second log is
  *                the rest
@@ -23,8 +22,8 @@
  * replay, so that mutations get past them and reach the checks behind
  * (sizes, page references, sequence numbers, growth).
  *
- * The parts are replayed with log_replay_buffers() (or, in file mode,
- * log_replay_bounded()), the recovered image bounded to 64 MiB.  Besides
+ * The parts are replayed with log_replay_buffers() (or
+ * log_replay_take()), the recovered image bounded to 64 MiB.  Besides
  * the sanitizers, the target checks what the interface promises and
  * aborts when it does not hold: on success a clean hive comes back byte
  * for byte, a recovered one has a clean, consistent base block; on
@@ -38,7 +37,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "logreplay.h"
 #include "regf.h"
@@ -89,93 +87,26 @@ fix_up(unsigned char *d, size_t len, int is_log)
 	}
 }
 
-/* File mode: a directory of our own, made on first use. */
-static char fdir[256];
-static char fpath[3][280];
-static int registered;
-
-static void
-remove_files(void)
-{
-	int i;
-
-	for (i = 0; i < 3; i++)
-		unlink(fpath[i]);
-	rmdir(fdir);
-}
-
+/* Owned mode: the primary's bytes in a buffer of their own, which the
+ * replay takes over and recovers in place (what the view does). */
 static int
-put_file(const char *path, const unsigned char *d, size_t len)
+via_take(const struct log_replay_buf *hive, const struct log_replay_buf *logs,
+	 size_t n_logs, unsigned char **img, size_t *len,
+	 struct hp_recovery *rep, struct hp_err *e)
 {
-	FILE *f = fopen(path, "wb");
-	int ok;
+	unsigned char *own = malloc(hive->len ? hive->len : 1);
 
-	if (f == NULL)
-		return -1;
-	ok = fwrite(d, 1, len, f) == len;
-	return fclose(f) == 0 && ok ? 0 : -1;
-}
-
-static int
-make_dir(void)
-{
-	if (fdir[0] == '\0') {
-		const char *tmp = getenv("TMPDIR");
-
-		if (tmp == NULL || *tmp == '\0' || strlen(tmp) > 200)
-			tmp = "/tmp";
-		snprintf(fdir, sizeof(fdir), "%s/fuzz_logreplay-XXXXXX", tmp);
-		if (mkdtemp(fdir) == NULL) {
-			fdir[0] = '\0';
-			return -1;
-		}
-		snprintf(fpath[0], sizeof(fpath[0]), "%s/HIVE", fdir);
-		snprintf(fpath[1], sizeof(fpath[1]), "%s/HIVE.LOG1", fdir);
-		snprintf(fpath[2], sizeof(fpath[2]), "%s/HIVE.LOG2", fdir);
-		if (!registered)
-			atexit(remove_files);
-		registered = 1;
-	}
-	return 0;
-}
-
-static int
-put_all(const struct log_replay_buf *hive, const struct log_replay_buf *logs,
-	size_t n_logs)
-{
-	size_t i;
-
-	if (make_dir() != 0 || put_file(fpath[0], hive->data, hive->len) != 0)
-		return -1;
-	for (i = 0; i < n_logs; i++)
-		if (put_file(fpath[i + 1], logs[i].data, logs[i].len) != 0)
-			return -1;
-	return 0;
-}
-
-static int
-via_files(const struct log_replay_buf *hive, const struct log_replay_buf *logs,
-	  size_t n_logs, unsigned char **img, size_t *len,
-	  struct log_replay_report *rep, struct hp_err *e)
-{
-	char *paths[2];
-
-	if (put_all(hive, logs, n_logs) != 0) {
-		/* Someone cleaned the temporary directory away: once more. */
-		fdir[0] = '\0';
-		if (put_all(hive, logs, n_logs) != 0)
-			return 1;
-	}
-	paths[0] = fpath[1];
-	paths[1] = fpath[2];
-	return log_replay_bounded(fpath[0], paths, n_logs, FUZZ_MAX_IMAGE, img,
-	    len, rep, e);
+	if (own == NULL)
+		return 1;
+	memcpy(own, hive->data, hive->len);
+	return log_replay_take(hive->name, own, hive->len, logs, n_logs,
+	    FUZZ_MAX_IMAGE, img, len, rep, e);
 }
 
 static void
 check_result(int rc, const struct log_replay_buf *hive,
 	     const unsigned char *img, size_t len,
-	     const struct log_replay_report *rep, const struct hp_err *e)
+	     const struct hp_recovery *rep, const struct hp_err *e)
 {
 	if (rc != 0) {
 		if (img != NULL || len != 0)
@@ -218,7 +149,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct log_replay_buf hive, logs[2];
-	struct log_replay_report rep;
+	struct hp_recovery rep;
 	struct hp_err e;
 	unsigned char *img = NULL;
 	size_t len = 0, n_logs, rest, hl, l1;
@@ -263,9 +194,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memset(&e, 0, sizeof(e));
 	if (data[0] & 0x40) {
-		rc = via_files(&hive, logs, n_logs, &img, &len, &rep, &e);
+		rc = via_take(&hive, logs, n_logs, &img, &len, &rep, &e);
 		if (rc == 1)
-			abort();	/* cannot write the files */
+			return 0;	/* no memory for the copy */
 	} else {
 		rc = log_replay_buffers(&hive, logs, n_logs, FUZZ_MAX_IMAGE,
 		    &img, &len, &rep, &e);

@@ -113,7 +113,7 @@ apply(hive_h *h, struct plan_item *it)
 
 /* One plan over h: judge item i, check the action, apply, judge again. */
 static void
-judge_apply(hive_h *h, struct plan *plan, size_t i, enum plan_action want)
+judge_apply(hive_h *h, struct plan *plan, size_t i, enum hp_action want)
 {
 	struct plan_item *it = &plan->items[i];
 
@@ -122,8 +122,8 @@ judge_apply(hive_h *h, struct plan *plan, size_t i, enum plan_action want)
 	    it->display_key, (int)it->action, (int)want);
 	apply(h, it);
 	judge(h, it);
-	ck_assert_msg(it->action == PLAN_ALREADY,
-	    "%s: action %d after apply, expected PLAN_ALREADY",
+	ck_assert_msg(it->action == HP_ACT_ALREADY,
+	    "%s: action %d after apply, expected HP_ACT_ALREADY",
 	    it->display_key, (int)it->action);
 }
 
@@ -136,13 +136,13 @@ START_TEST(test_judge_set_absent)
 	cu_make_plan(REG_HEADER NETFX_V4_KEY
 	    "\"SchUseStrongCrypto\"=dword:00000001\n", &cu_image64, &p, &plan);
 	judge(h, &plan.items[0]);
-	ck_assert_int_eq(plan.items[0].action, PLAN_ALREADY);
+	ck_assert_int_eq(plan.items[0].action, HP_ACT_ALREADY);
 	judge(h, &plan.items[1]);
-	ck_assert_int_eq(plan.items[1].action, PLAN_ADD);
+	ck_assert_int_eq(plan.items[1].action, HP_ACT_ADD);
 	ck_assert_int_eq(plan.items[1].key_exists, 1);
 	ck_assert_int_eq(plan.items[1].had_value, 0);
 	ck_assert_ptr_null(plan.items[1].before);
-	judge_apply(h, &plan, 1, PLAN_ADD);
+	judge_apply(h, &plan, 1, HP_ACT_ADD);
 	ck_assert_int_eq(plan.items[1].had_value, 1);
 	ck_assert_int_eq(plan.items[1].before_type, hive_t_REG_DWORD);
 	assert_dword(h, NETFX_V4, "SchUseStrongCrypto", 1);
@@ -167,14 +167,14 @@ START_TEST(test_judge_change_data)
 	    "\"SomeOtherValue\"=\"changed\"\n"
 	    "\"SchUseStrongCrypto\"=dword:00000000\n", &cu_image64, &p, &plan);
 	judge(h, &plan.items[1]);
-	ck_assert_int_eq(plan.items[1].action, PLAN_CHANGE);
+	ck_assert_int_eq(plan.items[1].action, HP_ACT_CHANGE);
 	ck_assert_int_eq(plan.items[1].had_value, 1);
 	ck_assert_int_eq(plan.items[1].before_type, hive_t_REG_SZ);
 	ck_assert_uint_eq(plan.items[1].before_len, len);
 	ck_assert_mem_eq(plan.items[1].before, keep, len);
-	judge_apply(h, &plan, 1, PLAN_CHANGE);
+	judge_apply(h, &plan, 1, HP_ACT_CHANGE);
 	assert_sz(h, NETFX_V4, "SomeOtherValue", hive_t_REG_SZ, "changed");
-	judge_apply(h, &plan, 2, PLAN_CHANGE);
+	judge_apply(h, &plan, 2, HP_ACT_CHANGE);
 	assert_dword(h, NETFX_V4, "SchUseStrongCrypto", 0);
 	ck_assert_uint_eq(count_values(h, NETFX_V4), 2);
 	free(keep);
@@ -197,10 +197,10 @@ START_TEST(test_judge_change_type_same_bytes)
 	    "65,00,00,00\n"
 	    "\"SchUseStrongCrypto\"=hex:01,00,00,00\n", &cu_image64, &p, &plan);
 	ck_assert_int_eq(p.doc.ops[1].type, hive_t_REG_EXPAND_SZ);
-	judge_apply(h, &plan, 1, PLAN_CHANGE);
+	judge_apply(h, &plan, 1, HP_ACT_CHANGE);
 	assert_sz(h, NETFX_V4, "SomeOtherValue", hive_t_REG_EXPAND_SZ,
 	    "keep me");
-	judge_apply(h, &plan, 2, PLAN_CHANGE);
+	judge_apply(h, &plan, 2, HP_ACT_CHANGE);
 	ck_assert_uint_eq(count_values(h, NETFX_V4), 2);
 	plan_free(&plan);
 	cu_parsed_free(&p);
@@ -222,7 +222,7 @@ START_TEST(test_judge_same_is_already)
 	    "@=\"txtfile\"\n", &cu_image64, &p, &plan);
 	for (i = 0; i < plan.n_items; i++) {
 		judge(h, &plan.items[i]);
-		ck_assert_msg(plan.items[i].action == PLAN_ALREADY,
+		ck_assert_msg(plan.items[i].action == HP_ACT_ALREADY,
 		    "item %zu: action %d", i, (int)plan.items[i].action);
 		ck_assert_int_eq(plan.items[i].key_exists, 1);
 	}
@@ -244,21 +244,21 @@ START_TEST(test_judge_delete_value)
 	    "\"NotThere\"=-\n"
 	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\NoSuchKey]\n"
 	    "\"x\"=-\n", &cu_image64, &p, &plan);
-	judge_apply(h, &plan, 1, PLAN_DELETE);
+	judge_apply(h, &plan, 1, HP_ACT_DELETE);
 	ck_assert_int_eq(plan.items[1].had_value, 0);
 	ck_assert_ptr_null(get_value(h, NETFX_V4, "SchUseStrongCrypto",
 	    &(hive_type){ 0 }, &(size_t){ 0 }));
 	ck_assert_uint_eq(count_values(h, NETFX_V4), 1);
 
 	judge(h, &plan.items[2]);
-	ck_assert_int_eq(plan.items[2].action, PLAN_ALREADY);
+	ck_assert_int_eq(plan.items[2].action, HP_ACT_ALREADY);
 	ck_assert_int_eq(plan.items[2].had_value, 0);
 	apply(h, &plan.items[2]);
 	ck_assert_uint_eq(count_values(h, NETFX_V4), 1);
 
 	/* A value of a key that is not there is already deleted. */
 	judge(h, &plan.items[4]);
-	ck_assert_int_eq(plan.items[4].action, PLAN_ALREADY);
+	ck_assert_int_eq(plan.items[4].action, HP_ACT_ALREADY);
 	ck_assert_int_eq(plan.items[4].key_exists, 0);
 	apply(h, &plan.items[4]);
 	ck_assert_uint_eq(hive_find_key(h, "NoSuchKey"), 0);
@@ -282,7 +282,7 @@ START_TEST(test_judge_delete_key)
 	    &cu_image64, &p, &plan);
 	judge(h, &plan.items[0]);
 	ck_assert_int_eq(plan.items[0].key_exists, 1);
-	judge_apply(h, &plan, 0, PLAN_DELETE);
+	judge_apply(h, &plan, 0, HP_ACT_DELETE);
 	ck_assert_int_eq(plan.items[0].key_exists, 0);
 	ck_assert_uint_eq(hive_find_key(h, NETFX_V4), 0);
 	cu_must_find(h, "Microsoft\\.NETFramework");
@@ -292,10 +292,10 @@ START_TEST(test_judge_delete_key)
 	cu_must_find(h, "Wow6432Node\\" NETFX_V4);
 
 	judge(h, &plan.items[1]);
-	ck_assert_int_eq(plan.items[1].action, PLAN_ALREADY);
+	ck_assert_int_eq(plan.items[1].action, HP_ACT_ALREADY);
 	apply(h, &plan.items[1]);
 	judge(h, &plan.items[2]);
-	ck_assert_int_eq(plan.items[2].action, PLAN_ALREADY);
+	ck_assert_int_eq(plan.items[2].action, HP_ACT_ALREADY);
 	apply(h, &plan.items[2]);
 	ck_assert_uint_eq(hive_find_key(h, "NoSuch"), 0);
 	ck_assert_int_eq(hive_walk_all(h), 0);
@@ -319,7 +319,7 @@ START_TEST(test_apply_creates_parents)
 
 	judge(h, &plan.items[0]);
 	ck_assert_int_eq(plan.items[0].key_exists, 0);
-	judge_apply(h, &plan, 0, PLAN_ADD);
+	judge_apply(h, &plan, 0, HP_ACT_ADD);
 	cu_must_find(h, "Vendor");
 	cu_must_find(h, "Vendor\\Product");
 	cu_must_find(h, "Vendor\\Product\\Sub");
@@ -329,12 +329,12 @@ START_TEST(test_apply_creates_parents)
 	/* The value alone, without its [key] applied first. */
 	judge(h, &plan.items[2]);
 	ck_assert_int_eq(plan.items[2].key_exists, 0);
-	judge_apply(h, &plan, 2, PLAN_ADD);
+	judge_apply(h, &plan, 2, HP_ACT_ADD);
 	cu_must_find(h, "Microsoft\\.NETFramework");
 	assert_dword(h, NETFX_V4, "SchUseStrongCrypto", 1);
 	ck_assert_uint_eq(count_values(h, NETFX_V4), 1);
 	judge(h, &plan.items[1]);
-	ck_assert_int_eq(plan.items[1].action, PLAN_ALREADY);
+	ck_assert_int_eq(plan.items[1].action, HP_ACT_ALREADY);
 	ck_assert_int_eq(hive_walk_all(h), 0);
 	plan_free(&plan);
 	cu_parsed_free(&p);
@@ -354,16 +354,16 @@ START_TEST(test_value_names_case_insensitive)
 	    "\"SOMEOTHERVALUE\"=\"new\"\n"
 	    "\"someOtherValue\"=-\n", &cu_image64, &p, &plan);
 	judge(h, &plan.items[1]);
-	ck_assert_int_eq(plan.items[1].action, PLAN_ALREADY);
+	ck_assert_int_eq(plan.items[1].action, HP_ACT_ALREADY);
 
 	/* Changing it under another spelling changes the one value. */
-	judge_apply(h, &plan, 2, PLAN_CHANGE);
+	judge_apply(h, &plan, 2, HP_ACT_CHANGE);
 	ck_assert_msg(count_values(h, NETFX_V4) == 2,
 	    "setting 'SOMEOTHERVALUE' over 'SomeOtherValue' left %zu values",
 	    count_values(h, NETFX_V4));
 	assert_sz(h, NETFX_V4, "SomeOtherValue", hive_t_REG_SZ, "new");
 
-	judge_apply(h, &plan, 3, PLAN_DELETE);
+	judge_apply(h, &plan, 3, HP_ACT_DELETE);
 	ck_assert_uint_eq(count_values(h, NETFX_V4), 1);
 	assert_dword(h, NETFX_V4, "SchUseStrongCrypto", 1);
 	plan_free(&plan);
@@ -421,7 +421,7 @@ check_delete_keeps_others(hive_h *h, const char *key, const char *text,
 
 	nb = snapshot(h, key, before, NELEM(before));
 	cu_make_plan(text, &cu_image64, &p, &plan);
-	judge_apply(h, &plan, 1, PLAN_DELETE);
+	judge_apply(h, &plan, 1, HP_ACT_DELETE);
 	na = snapshot(h, key, after, NELEM(after));
 	ck_assert_uint_eq(na, nb - 1);
 	for (i = 0; i < nb; i++) {
@@ -486,8 +486,8 @@ START_TEST(test_judge_long_utf8_key_delete)
 	cu_fmt(text, sizeof(text), REG_HEADER "[-HKLM\\SOFTWARE\\%s]\n", path);
 	cu_make_plan(text, &cu_image64, &p, &plan);
 	judge(h, &plan.items[0]);
-	ck_assert_msg(plan.items[0].action == PLAN_DELETE,
-	    "deleting an existing key judged %d, not PLAN_DELETE",
+	ck_assert_msg(plan.items[0].action == HP_ACT_DELETE,
+	    "deleting an existing key judged %d, not HP_ACT_DELETE",
 	    (int)plan.items[0].action);
 	plan_free(&plan);
 	cu_parsed_free(&p);
@@ -542,12 +542,12 @@ START_TEST(test_judge_set_bits)
 	cu_make_plan(set_bits_text, &cu_image64, &p, &plan);
 	ck_assert(p.doc.ops[1].set_bits);
 	judge(h, &plan.items[1]);
-	ck_assert_int_eq(plan.items[1].action, PLAN_ADD);
+	ck_assert_int_eq(plan.items[1].action, HP_ACT_ADD);
 	ck_assert_int_eq(plan.items[1].key_exists, 0);
 	ck_assert_uint_eq(after_dword(&plan.items[1]), 0xa00);
 	judge(h, &plan.items[0]);
 	apply(h, &plan.items[0]);
-	judge_apply(h, &plan, 1, PLAN_ADD);
+	judge_apply(h, &plan, 1, HP_ACT_ADD);
 	assert_dword(h, WINHTTP, "DefaultSecureProtocols", 0xa00);
 	plan_free(&plan);
 	cu_parsed_free(&p);
@@ -557,27 +557,27 @@ START_TEST(test_judge_set_bits)
 	h = cu_open_hive("software64-winhttp13");
 	cu_make_plan(set_bits_text, &cu_image64, &p, &plan);
 	judge(h, &plan.items[1]);
-	ck_assert_int_eq(plan.items[1].action, PLAN_CHANGE);
+	ck_assert_int_eq(plan.items[1].action, HP_ACT_CHANGE);
 	ck_assert_int_eq(plan.items[1].before_type, hive_t_REG_DWORD);
 	ck_assert_uint_eq(le32(plan.items[1].before), 0x2000);
 	ck_assert_uint_eq(after_dword(&plan.items[1]), 0x2a00);
-	judge_apply(h, &plan, 1, PLAN_CHANGE);
+	judge_apply(h, &plan, 1, HP_ACT_CHANGE);
 	assert_dword(h, WINHTTP, "DefaultSecureProtocols", 0x2a00);
 	ck_assert_uint_eq(after_dword(&plan.items[1]), 0x2a00);
 
 	/* 0x2a00 and any other superset: ALREADY. */
 	set_dsp(h, hive_t_REG_DWORD, d2a00, 4);
 	judge(h, &plan.items[1]);
-	ck_assert_int_eq(plan.items[1].action, PLAN_ALREADY);
+	ck_assert_int_eq(plan.items[1].action, HP_ACT_ALREADY);
 	set_dsp(h, hive_t_REG_DWORD, dffff, 4);
 	judge(h, &plan.items[1]);
-	ck_assert_int_eq(plan.items[1].action, PLAN_ALREADY);
+	ck_assert_int_eq(plan.items[1].action, HP_ACT_ALREADY);
 	ck_assert_uint_eq(after_dword(&plan.items[1]), 0xffff);
 
 	/* Some of the bits only: CHANGE, the missing ones added. */
 	set_dsp(h, hive_t_REG_DWORD, d0200, 4);
 	judge(h, &plan.items[1]);
-	ck_assert_int_eq(plan.items[1].action, PLAN_CHANGE);
+	ck_assert_int_eq(plan.items[1].action, HP_ACT_CHANGE);
 	ck_assert_uint_eq(after_dword(&plan.items[1]), 0xa00);
 
 	/* Not a DWORD (a REG_SZ "8192", or 4 bytes of REG_BINARY): CHANGE
@@ -586,14 +586,14 @@ START_TEST(test_judge_set_bits)
 	set_dsp(h, hive_t_REG_SZ, sz_data, len);
 	free(sz_data);
 	judge(h, &plan.items[1]);
-	ck_assert_int_eq(plan.items[1].action, PLAN_CHANGE);
+	ck_assert_int_eq(plan.items[1].action, HP_ACT_CHANGE);
 	ck_assert_int_eq(plan.items[1].before_type, hive_t_REG_SZ);
 	ck_assert_uint_eq(after_dword(&plan.items[1]), 0xa00);
-	judge_apply(h, &plan, 1, PLAN_CHANGE);
+	judge_apply(h, &plan, 1, HP_ACT_CHANGE);
 	assert_dword(h, WINHTTP, "DefaultSecureProtocols", 0xa00);
 	set_dsp(h, hive_t_REG_BINARY, d2a00, 4);
 	judge(h, &plan.items[1]);
-	ck_assert_int_eq(plan.items[1].action, PLAN_CHANGE);
+	ck_assert_int_eq(plan.items[1].action, HP_ACT_CHANGE);
 	ck_assert_uint_eq(after_dword(&plan.items[1]), 0xa00);
 	plan_free(&plan);
 	cu_parsed_free(&p);
@@ -610,10 +610,10 @@ profile_ops(const char *name, struct reg_doc *doc, const struct reg_op ***ops)
 	struct profile prof;
 	size_t i;
 
-	ck_assert_msg(cu_initial_profile_dir() != NULL,
+	ck_assert_msg(cu_profile_dir() != NULL,
 	    "HIVEPATCH_PROFILE_DIR is not set: it must name the source "
 	    "tree's profiles directory (make check sets it)");
-	ck_assert_msg(profile_find(name, &prof, &e) == 0, "profile_find: %s",
+	ck_assert_msg(profile_find(cu_profile_dir(), name, &prof, &e) == 0, "profile_find: %s",
 	    e.msg);
 	ck_assert_msg(reg_parse_file(prof.path, doc, &e) == 0, "%s", e.msg);
 	profile_free(&prof);
@@ -628,8 +628,8 @@ unmet(const char *kind, const char *profile, int apply_all)
 {
 	struct hp_err e = { 0 };
 	const struct reg_op **ops;
-	struct image_info info;
-	struct map_ctx ctx = { HIVE_SOFTWARE, 0, NULL, 0 };
+	struct hp_image info;
+	struct map_ctx ctx = { HP_HIVE_SOFTWARE, 0, NULL, 0 };
 	struct reg_doc doc;
 	struct plan plan;
 	hive_h *h = cu_open_hive(kind);
@@ -694,12 +694,12 @@ START_TEST(test_unmet_refresh_and_superseded)
 	    "\"SchUseStrongCrypto\"=dword:00000000\n"
 	    "\"SchUseStrongCrypto\"=dword:00000001\n", &cu_image64, &p, &plan);
 	ck_assert_int_eq(plan_count_unmet(h, &plan, &e), 1);
-	ck_assert_int_eq(plan.items[1].action, PLAN_ADD);
-	ck_assert_int_eq(plan.items[3].action, PLAN_CHANGE);
-	ck_assert_int_eq(plan.items[4].action, PLAN_ALREADY);
+	ck_assert_int_eq(plan.items[1].action, HP_ACT_ADD);
+	ck_assert_int_eq(plan.items[3].action, HP_ACT_CHANGE);
+	ck_assert_int_eq(plan.items[4].action, HP_ACT_ALREADY);
 	apply(h, &plan.items[1]);
 	ck_assert_int_eq(plan_count_unmet(h, &plan, &e), 0);
-	ck_assert_int_eq(plan.items[1].action, PLAN_ALREADY);
+	ck_assert_int_eq(plan.items[1].action, HP_ACT_ALREADY);
 	ck_assert_int_eq(plan.items[1].had_value, 1);
 	plan_free(&plan);
 	cu_parsed_free(&p);

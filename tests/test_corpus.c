@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -403,7 +404,7 @@ END_TEST
 
 /* ---- the log replay: Windows' own results ---- */
 
-/* Replays CORPUS/sub/name with the logs given, with log_replay itself
+/* Replays CORPUS/sub/name with the logs given, with the log replay itself
  * (not through hivepatch), and writes the image into the scratch
  * directory (the corpus is only read). */
 static void
@@ -417,12 +418,7 @@ corpus_replay(struct tu_replay *r, const char *sub, const char *name,
 	if (log2 != NULL)
 		l2 = tu_strf("%s/%s/%s", corpus, sub, log2);
 	memset(r, 0, sizeof(*r));
-	if (l2 != NULL)
-		r->rc = log_replay(hive, (char *[]){ l1, l2 }, 2, &r->img,
-		    &r->len, &r->rep, &r->e);
-	else
-		r->rc = log_replay(hive, (char *[]){ l1 }, 1, &r->img, &r->len,
-		    &r->rep, &r->e);
+	tu_replay_files(r, hive, (char *[]){ l1, l2 }, l2 != NULL ? 2 : 1);
 	ck_assert_msg(r->rc == 0, "%s: %s", hive, r->e.msg);
 	ck_assert(regf_checksum_ok(r->img));
 	copy = tu_strf("%s/%s.replayed", tu_scratch, name);
@@ -441,7 +437,7 @@ START_TEST(test_corpus_newformat)
 	corpus_replay(&r, "dirty/newformat-yarp", "NewDirtyHive",
 	    "NewDirtyHive.LOG1", "NewDirtyHive.LOG2");
 	ck_assert_int_eq(r.rep.dirty, 1);
-	ck_assert_int_eq(r.rep.format, LOG_FORMAT_NEW);
+	ck_assert_int_eq(r.rep.format, HP_LOG_NEW);
 	ck_assert_uint_eq(r.rep.n_logs_used, 2);
 	ck_assert_uint_eq(r.rep.entries_applied, 4);
 	ck_assert_uint_eq(r.rep.seq_before_primary, 3);
@@ -466,7 +462,7 @@ START_TEST(test_corpus_oldformat)
 
 	corpus_replay(&r, "dirty/oldformat-yarp", "OldDirtyHive",
 	    "OldDirtyHive.LOG1", NULL);
-	ck_assert_int_eq(r.rep.format, LOG_FORMAT_OLD);
+	ck_assert_int_eq(r.rep.format, HP_LOG_OLD);
 	ck_assert_uint_eq(r.rep.n_logs_used, 1);
 	ck_assert_uint_gt(r.rep.pages_applied, 0);
 	ck_assert_int_eq(r.rep.stopped_early, 0);
@@ -489,7 +485,7 @@ START_TEST(test_corpus_usrclass)
 
 	corpus_replay(&r, "dirty/usrclass-win10", "UsrClass.dat",
 	    "UsrClass.dat.LOG1", "UsrClass.dat.LOG2");
-	ck_assert_int_eq(r.rep.format, LOG_FORMAT_NEW);
+	ck_assert_int_eq(r.rep.format, HP_LOG_NEW);
 	ck_assert_uint_eq(r.rep.n_logs_used, 2);
 	ck_assert_uint_eq(r.rep.entries_applied, 14);
 	ck_assert_uint_eq(r.rep.seq_after, 300);
@@ -593,6 +589,7 @@ hash_corpus_file(const char *path, const struct stat *st, int type,
 		 struct FTW *ftw)
 {
 	struct hp_err e = { 0 };
+	int fd;
 
 	(void)st;
 	(void)ftw;
@@ -603,11 +600,15 @@ hash_corpus_file(const char *path, const struct stat *st, int type,
 		return -1;
 	}
 	corpus_files[n_corpus_files].path = strdup(path);
-	if (corpus_files[n_corpus_files].path == NULL ||
-	    sha256_file(path, corpus_files[n_corpus_files].hash, &e) == -1) {
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (corpus_files[n_corpus_files].path == NULL || fd == -1 ||
+	    sha256_fd(fd, path, corpus_files[n_corpus_files].hash, &e) == -1) {
+		if (fd != -1)
+			close(fd);
 		fprintf(stderr, "%s: %s\n", path, e.msg);
 		return -1;
 	}
+	close(fd);
 	n_corpus_files++;
 	return 0;
 }

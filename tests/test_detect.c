@@ -74,7 +74,7 @@ END_TEST
 
 START_TEST(test_has_dotnet45)
 {
-	struct image_info info;
+	struct hp_image info;
 
 	memset(&info, 0, sizeof(info));
 	info.has_release = 1;
@@ -127,7 +127,7 @@ static const struct detect_case {
 START_TEST(test_detect_kind)
 {
 	const struct detect_case *c = &detect_cases[_i];
-	struct image_info info;
+	struct hp_image info;
 	hive_h *h = cu_open_hive(c->kind);
 
 	detect_image(h, &info);
@@ -154,7 +154,7 @@ START_TEST(test_detect_release_id_fallback)
 	hive_h *h = cu_open_hive("software64-net48");
 	hive_node_h cv = cu_must_find(h, "Microsoft\\Windows NT\\CurrentVersion");
 	hive_set_value v;
-	struct image_info info;
+	struct hp_image info;
 	size_t len;
 	unsigned char *d = cu_utf16("1909", &len);
 
@@ -181,7 +181,7 @@ START_TEST(test_detect_release_not_dword)
 	hive_node_h full = cu_must_find(h,
 	    "Microsoft\\NET Framework Setup\\NDP\\v4\\Full");
 	hive_set_value v;
-	struct image_info info;
+	struct hp_image info;
 	size_t len;
 	unsigned char *d = cu_utf16("528040", &len);
 
@@ -321,7 +321,7 @@ START_TEST(test_detect_system_architecture)
 		{ "system-noselect", NULL },
 		{ "system-badselect", NULL },
 	};
-	struct image_info info;
+	struct hp_image info;
 	size_t i;
 
 	for (i = 0; i < NELEM(cases); i++) {
@@ -387,7 +387,7 @@ START_TEST(test_auto_choose)
 	const struct auto_case *c = &auto_cases[_i];
 	const char *names[AUTO_MAX];
 	struct hp_err e = { 0 };
-	struct image_info info;
+	struct hp_image info;
 	char why[256] = "";
 	size_t n = 99, i;
 	int rc;

@@ -1,4 +1,4 @@
-/* Unit tests of lib/hive.c: the base block header (hive_read_header),
+/* Unit tests of lib/hive.c: the base block header (hive_read_header_fd),
  * hive_open, telling the kinds of hive apart (hive_classify, from the
  * header's file name and the root keys), and finding keys by path
  * (hive_find_key).
@@ -23,6 +23,7 @@
 #include <check.h>
 #include <hivex.h>
 
+#include "commit.h"
 #include "coreutil.h"
 #include "error.h"
 #include "hive.h"
@@ -104,7 +105,32 @@ patch_name(const char *path, const char *name)
 	write_bb(path, bb);
 }
 
-/* ================= hive_read_header ================= */
+/* ================= hive_read_header_fd ================= */
+
+/* The header of the file at path, opened as a store opens a hive: never
+ * through a link, and only if it is a regular file. */
+static int
+read_header(const char *path, struct hive_header *hdr, struct hp_err *e)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	struct dir_ref ref = { -1, dir };
+	struct stat st;
+	int fd, rc;
+
+	ck_assert(slash != NULL);
+	cu_fmt(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	ref.fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_msg(ref.fd >= 0, "%s: %s", dir, strerror(errno));
+	fd = open_regular_at(&ref, slash + 1, e);
+	close(ref.fd);
+	if (fd == -1)
+		return -1;
+	ck_assert(fstat(fd, &st) == 0);
+	rc = hive_read_header_fd(fd, (uint64_t)st.st_size, path, hdr, e);
+	close(fd);
+	return rc;
+}
 
 START_TEST(test_header_good)
 {
@@ -114,7 +140,7 @@ START_TEST(test_header_good)
 	size_t n;
 
 	cu_fixture("software64-net48", path, sizeof(path));
-	ck_assert_ok(hive_read_header(path, &hdr, &e), e);
+	ck_assert_ok(read_header(path, &hdr, &e), e);
 	ck_assert_uint_eq(hdr.seq_primary, hdr.seq_secondary);
 	ck_assert_int_eq(hdr.dirty, 0);
 	ck_assert_uint_eq(hdr.major, 1);
@@ -145,12 +171,12 @@ START_TEST(test_header_short)
 	buf = cu_read_file(src, &len);
 	cu_write_file(path, buf, 4095);
 	free(buf);
-	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
+	ck_assert_err(read_header(path, &hdr, &e), e, HP_IOERR, path);
 	ck_assert_has(e.msg, "truncated inside the base block");
 	ck_assert_has(e.msg, "4095");
 
 	cu_write_text(path, "regf");
-	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
+	ck_assert_err(read_header(path, &hdr, &e), e, HP_IOERR, path);
 	ck_assert_has(e.msg, "truncated inside the base block");
 }
 END_TEST
@@ -163,7 +189,7 @@ START_TEST(test_header_no_signature)
 
 	cu_fixture_copy("software64-net48", path, sizeof(path));
 	patch32(path, 0, 0x78676572u /* "regx" */, 1);
-	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
+	ck_assert_err(read_header(path, &hdr, &e), e, HP_IOERR, path);
 	ck_assert_has(e.msg, "not a registry hive");
 	ck_assert_has(e.msg, "'regf' signature");
 }
@@ -180,7 +206,7 @@ START_TEST(test_header_bad_checksum)
 	read_bb(path, bb);
 	bb[48 + 10] ^= 0x01;	/* one letter of the file name field */
 	write_bb(path, bb);
-	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
+	ck_assert_err(read_header(path, &hdr, &e), e, HP_IOERR, path);
 	ck_assert_has(e.msg, "checksum mismatch");
 }
 END_TEST
@@ -208,13 +234,13 @@ START_TEST(test_header_checksum_special)
 		put_le32(bb + 200, rest ^ xors[k]);
 		put_le32(bb + 508, stored[k]);
 		write_bb(path, bb);
-		ck_assert_msg(hive_read_header(path, &hdr, &e) == 0,
+		ck_assert_msg(read_header(path, &hdr, &e) == 0,
 		    "XOR %#x with checksum %#x refused: %s", xors[k],
 		    stored[k], e.msg);
 		/* The raw XOR is not a valid checksum then. */
 		put_le32(bb + 508, xors[k]);
 		write_bb(path, bb);
-		ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR,
+		ck_assert_err(read_header(path, &hdr, &e), e, HP_IOERR,
 		    "checksum mismatch");
 	}
 }
@@ -233,17 +259,17 @@ START_TEST(test_header_bins_not_multiple)
 	ck_assert_uint_ge(bins, 3 * 4096);
 	/* A multiple of 2048 (and of 512), not of 4096. */
 	patch32(path, 40, bins - 2048, 1);
-	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
+	ck_assert_err(read_header(path, &hdr, &e), e, HP_IOERR, path);
 	ck_assert_has(e.msg, "not a multiple of 4096");
 	cu_fmt(want, sizeof(want), "size %u is", bins - 2048);
 	ck_assert_has(e.msg, want);
 	patch32(path, 40, bins - 100, 1);
-	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
+	ck_assert_err(read_header(path, &hdr, &e), e, HP_IOERR, path);
 	cu_fmt(want, sizeof(want), "size %u is", bins - 100);
 	ck_assert_has(e.msg, want);
 
 	patch32(path, 40, 0, 1);
-	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
+	ck_assert_err(read_header(path, &hdr, &e), e, HP_IOERR, path);
 	ck_assert_has(e.msg, "hive bins size 0");
 }
 END_TEST
@@ -260,7 +286,7 @@ START_TEST(test_header_truncated)
 	size = cu_file_size(path);
 	ck_assert_int_ge(size, 3 * 4096);
 	ck_assert_int_eq(truncate(path, size - 4096), 0);
-	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
+	ck_assert_err(read_header(path, &hdr, &e), e, HP_IOERR, path);
 	ck_assert_has(e.msg, "truncated");
 	cu_fmt(want, sizeof(want), "header says %lld bytes, file has %lld",
 	    (long long)size, (long long)(size - 4096));
@@ -269,7 +295,7 @@ START_TEST(test_header_truncated)
 	/* The same through the header: bins larger than the file. */
 	cu_fixture_copy("software64-net48", path, sizeof(path));
 	patch32(path, 40, (uint32_t)size, 1);
-	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
+	ck_assert_err(read_header(path, &hdr, &e), e, HP_IOERR, path);
 	ck_assert_has(e.msg, "truncated");
 }
 END_TEST
@@ -283,7 +309,7 @@ START_TEST(test_header_empty)
 	cu_scratch_new(dir, sizeof(dir));
 	cu_fmt(path, sizeof(path), "%s/empty", dir);
 	cu_write_file(path, "", 0);
-	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
+	ck_assert_err(read_header(path, &hdr, &e), e, HP_IOERR, path);
 	ck_assert_has(e.msg, "not a registry hive");
 }
 END_TEST
@@ -295,17 +321,17 @@ START_TEST(test_header_not_a_file)
 	struct hp_err e = { 0 };
 
 	cu_scratch_new(dir, sizeof(dir));
-	ck_assert_err(hive_read_header(dir, &hdr, &e), e, HP_REFUSED, dir);
+	ck_assert_err(read_header(dir, &hdr, &e), e, HP_REFUSED, dir);
 	ck_assert_has(e.msg, "not a regular file");
 
 	cu_fmt(path, sizeof(path), "%s/fifo", dir);
 	ck_assert_int_eq(mkfifo(path, 0600), 0);
 	e.status = HP_OK;
-	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_REFUSED, path);
+	ck_assert_err(read_header(path, &hdr, &e), e, HP_REFUSED, path);
 	ck_assert_has(e.msg, "not a regular file");
 
 	cu_fmt(path, sizeof(path), "%s/missing", dir);
-	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
+	ck_assert_err(read_header(path, &hdr, &e), e, HP_IOERR, path);
 	ck_assert_has(e.msg, "cannot open");
 	ck_assert_has(e.msg, strerror(ENOENT));
 }
@@ -320,10 +346,10 @@ START_TEST(test_header_too_large)
 	cu_fixture_copy("software64-net48", path, sizeof(path));
 	/* Sparse: nothing is written past the hive. */
 	ck_assert_int_eq(truncate(path, (off_t)HIVE_SIZE_MAX + 1), 0);
-	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
+	ck_assert_err(read_header(path, &hdr, &e), e, HP_IOERR, path);
 	ck_assert_has(e.msg, "too large for a hive");
 	ck_assert_int_eq(truncate(path, (off_t)HIVE_SIZE_MAX), 0);
-	ck_assert_ok(hive_read_header(path, &hdr, &e), e);
+	ck_assert_ok(read_header(path, &hdr, &e), e);
 }
 END_TEST
 
@@ -335,7 +361,7 @@ START_TEST(test_header_version)
 
 	cu_fixture_copy("software64-net48", path, sizeof(path));
 	patch32(path, 20, 2, 1);
-	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
+	ck_assert_err(read_header(path, &hdr, &e), e, HP_IOERR, path);
 	ck_assert_has(e.msg, "unsupported hive format version 2.5");
 }
 END_TEST
@@ -350,19 +376,19 @@ START_TEST(test_header_dirty)
 	cu_fixture_copy("software64-net48", path, sizeof(path));
 	primary = peek32(path, 4);
 	patch32(path, 8, primary + 1, 1);
-	ck_assert_ok(hive_read_header(path, &hdr, &e), e);
+	ck_assert_ok(read_header(path, &hdr, &e), e);
 	ck_assert_int_eq(hdr.dirty, 1);
 	ck_assert_uint_eq(hdr.seq_primary, primary);
 	ck_assert_uint_eq(hdr.seq_secondary, primary + 1);
 
 	/* A dirty hive's checksum may be stale (Windows reads the log). */
 	patch32(path, 508, peek32(path, 508) ^ 0x100u, 0);
-	ck_assert_ok(hive_read_header(path, &hdr, &e), e);
+	ck_assert_ok(read_header(path, &hdr, &e), e);
 	ck_assert_int_eq(hdr.dirty, 1);
 
 	/* Back to equal numbers with the stale checksum: damaged. */
 	patch32(path, 8, primary, 0);
-	ck_assert_err(hive_read_header(path, &hdr, &e), e, HP_IOERR, path);
+	ck_assert_err(read_header(path, &hdr, &e), e, HP_IOERR, path);
 	ck_assert_has(e.msg, "checksum");
 }
 END_TEST
@@ -378,14 +404,14 @@ START_TEST(test_hive_open_garbage)
 	cu_fmt(path, sizeof(path), "%s/junk", dir);
 	memset(junk, 0x5a, sizeof(junk));
 	cu_write_file(path, junk, sizeof(junk));
-	h = hive_open(path, 0, &e);
+	h = hive_open(path, 0, path, &e);
 	ck_assert_ptr_null(h);
 	ck_assert_int_eq(e.status, HP_IOERR);
 	ck_assert_has(e.msg, path);
 	ck_assert_has(e.msg, "hivex cannot open it");
 
 	cu_fixture("software64-net48", path, sizeof(path));
-	h = hive_open(path, 0, &e);
+	h = hive_open(path, 0, path, &e);
 	ck_assert_msg(h != NULL, "hive_open: %s", e.msg);
 	ck_assert_int_eq(hive_walk_all(h), 0);
 	cu_close_hive(h);
@@ -396,19 +422,19 @@ END_TEST
 
 static const struct classify_case {
 	const char *kind;
-	enum hive_kind want;
+	enum hp_hive_kind want;
 	const char *name;	/* what the why must quote */
 } classify_cases[] = {
-	{ "software64-net48", HIVE_SOFTWARE, "'SOFTWARE'" },
-	{ "software64-net40", HIVE_SOFTWARE, "'SOFTWARE'" },
-	{ "software64-nonet", HIVE_SOFTWARE, "'SOFTWARE'" },
-	{ "software32-net48", HIVE_SOFTWARE, "'SOFTWARE'" },
-	{ "software64-compliant", HIVE_SOFTWARE, "'SOFTWARE'" },
-	{ "software64-half", HIVE_SOFTWARE, "'SOFTWARE'" },
-	{ "software64-noparents", HIVE_SOFTWARE, "'SOFTWARE'" },
-	{ "software7-64", HIVE_SOFTWARE, "'SOFTWARE'" },
-	{ "system", HIVE_SYSTEM, "'SYSTEM'" },
-	{ "ntuser", HIVE_NTUSER, "'ntuser.dat'" },
+	{ "software64-net48", HP_HIVE_SOFTWARE, "'SOFTWARE'" },
+	{ "software64-net40", HP_HIVE_SOFTWARE, "'SOFTWARE'" },
+	{ "software64-nonet", HP_HIVE_SOFTWARE, "'SOFTWARE'" },
+	{ "software32-net48", HP_HIVE_SOFTWARE, "'SOFTWARE'" },
+	{ "software64-compliant", HP_HIVE_SOFTWARE, "'SOFTWARE'" },
+	{ "software64-half", HP_HIVE_SOFTWARE, "'SOFTWARE'" },
+	{ "software64-noparents", HP_HIVE_SOFTWARE, "'SOFTWARE'" },
+	{ "software7-64", HP_HIVE_SOFTWARE, "'SOFTWARE'" },
+	{ "system", HP_HIVE_SYSTEM, "'SYSTEM'" },
+	{ "ntuser", HP_HIVE_NTUSER, "'ntuser.dat'" },
 };
 
 START_TEST(test_classify_kind)
@@ -420,8 +446,8 @@ START_TEST(test_classify_kind)
 	hive_h *h;
 
 	cu_fixture(c->kind, path, sizeof(path));
-	ck_assert_ok(hive_read_header(path, &hdr, &e), e);
-	h = hive_open(path, 0, &e);
+	ck_assert_ok(read_header(path, &hdr, &e), e);
+	h = hive_open(path, 0, path, &e);
 	ck_assert_msg(h != NULL, "hive_open: %s", e.msg);
 	ck_assert_int_eq(hive_classify(h, &hdr, why, sizeof(why)), c->want);
 	ck_assert_has(why, "header names it");
@@ -432,20 +458,20 @@ END_TEST
 
 /* hive_classify of a copy of the fixture `kind` whose header names
  * `name` (read back as such); why gets its reasons. */
-static enum hive_kind
+static enum hp_hive_kind
 classify_renamed(const char *kind, const char *name, char *why, size_t size)
 {
 	char path[PATH_MAX];
 	struct hive_header hdr;
 	struct hp_err e = { 0 };
-	enum hive_kind got;
+	enum hp_hive_kind got;
 	hive_h *h;
 
 	cu_fixture_copy(kind, path, sizeof(path));
 	patch_name(path, name);
-	ck_assert_ok(hive_read_header(path, &hdr, &e), e);
+	ck_assert_ok(read_header(path, &hdr, &e), e);
 	ck_assert_str_eq(hdr.name, name);
-	h = hive_open(path, 0, &e);
+	h = hive_open(path, 0, path, &e);
 	ck_assert_msg(h != NULL, "hive_open: %s", e.msg);
 	got = hive_classify(h, &hdr, why, size);
 	cu_close_hive(h);
@@ -458,7 +484,7 @@ START_TEST(test_classify_name_layout_mismatch)
 
 	ck_assert_int_eq(classify_renamed("software64-net48",
 	    "emRoot\\System32\\Config\\SYSTEM", why, sizeof(why)),
-	    HIVE_UNKNOWN);
+	    HP_HIVE_UNKNOWN);
 	ck_assert_has(why, "SYSTEM");
 	ck_assert_has(why, "SOFTWARE");
 }
@@ -473,19 +499,19 @@ START_TEST(test_classify_by_layout)
 	hive_h *h;
 
 	ck_assert_int_eq(classify_renamed("software64-net48", "", why,
-	    sizeof(why)), HIVE_SOFTWARE);
+	    sizeof(why)), HP_HIVE_SOFTWARE);
 	ck_assert_has(why, "root keys look like a SOFTWARE hive");
 
 	/* A name that says nothing, on a layout that says nothing either. */
 	cu_fixture_copy("system", path, sizeof(path));
 	patch_name(path, "\\??\\C:\\somewhere\\hive.dat");
-	ck_assert_ok(hive_read_header(path, &hdr, &e), e);
-	h = hive_open(path, HIVEX_OPEN_WRITE, &e);
+	ck_assert_ok(read_header(path, &hdr, &e), e);
+	h = hive_open(path, HIVEX_OPEN_WRITE, path, &e);
 	ck_assert_msg(h != NULL, "hive_open: %s", e.msg);
 	ck_assert_int_eq(hivex_node_delete_child(h, cu_must_find(h, "Select")),
 	    0);
 	ck_assert_int_eq(hive_classify(h, &hdr, why, sizeof(why)),
-	    HIVE_UNKNOWN);
+	    HP_HIVE_UNKNOWN);
 	ck_assert_has(why, "'hive.dat'");
 	cu_close_hive(h);
 }
@@ -498,7 +524,7 @@ START_TEST(test_classify_default)
 
 	ck_assert_int_eq(classify_renamed("ntuser",
 	    "emRoot\\System32\\Config\\DEFAULT", why, sizeof(why)),
-	    HIVE_DEFAULT);
+	    HP_HIVE_DEFAULT);
 	ck_assert_has(why, "'DEFAULT'");
 }
 END_TEST
@@ -535,14 +561,14 @@ START_TEST(test_classify_security_sam)
 	memset(&hdr, 0, sizeof(hdr));
 	set_root_children(h, sam, NELEM(sam));
 	snprintf(hdr.name, sizeof(hdr.name), "\\SystemRoot\\System32\\Config\\SAM");
-	ck_assert_int_eq(hive_classify(h, &hdr, why, sizeof(why)), HIVE_SAM);
+	ck_assert_int_eq(hive_classify(h, &hdr, why, sizeof(why)), HP_HIVE_SAM);
 	ck_assert_has(why, "'SAM'");
 
 	set_root_children(h, security, NELEM(security));
 	snprintf(hdr.name, sizeof(hdr.name), "emRoot\\System32\\Config\\SECURITY");
 	ck_assert_msg(hive_classify(h, &hdr, why, sizeof(why)) ==
-	    HIVE_SECURITY, "a SECURITY hive classified as %s: %s",
-	    hive_kind_name(hive_classify(h, &hdr, why, sizeof(why))), why);
+	    HP_HIVE_SECURITY, "a SECURITY hive classified as %s: %s",
+	    hp_hive_kind_name(hive_classify(h, &hdr, why, sizeof(why))), why);
 	ck_assert_has(why, "'SECURITY'");
 	cu_close_hive(h);
 }
@@ -550,10 +576,10 @@ END_TEST
 
 START_TEST(test_kind_names)
 {
-	ck_assert_str_eq(hive_kind_name(HIVE_SOFTWARE), "SOFTWARE");
-	ck_assert_str_eq(hive_kind_name(HIVE_SYSTEM), "SYSTEM");
-	ck_assert_str_eq(hive_kind_name(HIVE_NTUSER), "NTUSER.DAT");
-	ck_assert_str_eq(hive_kind_name(HIVE_UNKNOWN), "unknown");
+	ck_assert_str_eq(hp_hive_kind_name(HP_HIVE_SOFTWARE), "SOFTWARE");
+	ck_assert_str_eq(hp_hive_kind_name(HP_HIVE_SYSTEM), "SYSTEM");
+	ck_assert_str_eq(hp_hive_kind_name(HP_HIVE_NTUSER), "NTUSER.DAT");
+	ck_assert_str_eq(hp_hive_kind_name(HP_HIVE_UNKNOWN), "unknown");
 }
 END_TEST
 

@@ -43,7 +43,7 @@ START_TEST(test_map_software)
 	ck_assert_str_eq(plan.items[3].hive_path, "");
 	ck_assert_str_eq(plan.items[3].display_key, "HKLM\\SOFTWARE");
 	ck_assert_str_eq(plan.items[4].hive_path, "gone");
-	ck_assert_int_ne(plan.items[4].action, PLAN_SKIP);
+	ck_assert_int_ne(plan.items[4].action, HP_ACT_SKIP);
 	plan_free(&plan);
 	ck_assert_ptr_null(plan.items);
 	ck_assert_uint_eq(plan.n_items, 0);
@@ -142,19 +142,19 @@ START_TEST(test_map_wow64_on_32bit)
 
 	cu_make_plan(text, &cu_image32, &p, &plan);
 	for (i = 0; i < 3; i++) {
-		ck_assert_msg(plan.items[i].action == PLAN_SKIP,
+		ck_assert_msg(plan.items[i].action == HP_ACT_SKIP,
 		    "item %zu (%s) not skipped on a 32-bit image", i,
 		    plan.items[i].display_key);
 		ck_assert_has(plan.items[i].skip_reason, "32-bit");
 	}
-	ck_assert_int_ne(plan.items[3].action, PLAN_SKIP);
-	ck_assert_int_ne(plan.items[4].action, PLAN_SKIP);
+	ck_assert_int_ne(plan.items[3].action, HP_ACT_SKIP);
+	ck_assert_int_ne(plan.items[4].action, HP_ACT_SKIP);
 	plan_free(&plan);
 	cu_parsed_free(&p);
 
 	cu_make_plan(text, &cu_image64, &p, &plan);
 	for (i = 0; i < plan.n_items; i++)
-		ck_assert_msg(plan.items[i].action != PLAN_SKIP,
+		ck_assert_msg(plan.items[i].action != HP_ACT_SKIP,
 		    "item %zu skipped on a 64-bit image", i);
 	ck_assert_str_eq(plan.items[1].hive_path,
 	    "Wow6432Node\\Microsoft\\.NETFramework\\v4.0.30319");
@@ -181,36 +181,36 @@ START_TEST(test_op_hive_roots)
 {
 	static const struct {
 		const char *section;
-		enum hive_kind kind;	/* HIVE_UNKNOWN: refused */
+		enum hp_hive_kind kind;	/* HP_HIVE_UNKNOWN: refused */
 		const char *rel;
 		int ccs;
 	} cases[] = {
-		{ "HKEY_LOCAL_MACHINE\\SOFTWARE", HIVE_SOFTWARE, "", 0 },
-		{ "HKLM\\software\\a\\b", HIVE_SOFTWARE, "a\\b", 0 },
-		{ "HKEY_LOCAL_MACHINE\\SYSTEM", HIVE_SYSTEM, "", 0 },
-		{ "HKLM\\System\\Select", HIVE_SYSTEM, "Select", 0 },
-		{ "HKLM\\SYSTEM\\CurrentControlSet", HIVE_SYSTEM,
+		{ "HKEY_LOCAL_MACHINE\\SOFTWARE", HP_HIVE_SOFTWARE, "", 0 },
+		{ "HKLM\\software\\a\\b", HP_HIVE_SOFTWARE, "a\\b", 0 },
+		{ "HKEY_LOCAL_MACHINE\\SYSTEM", HP_HIVE_SYSTEM, "", 0 },
+		{ "HKLM\\System\\Select", HP_HIVE_SYSTEM, "Select", 0 },
+		{ "HKLM\\SYSTEM\\CurrentControlSet", HP_HIVE_SYSTEM,
 		  "CurrentControlSet", 1 },
-		{ "HKLM\\SYSTEM\\currentcontrolset\\Control", HIVE_SYSTEM,
+		{ "HKLM\\SYSTEM\\currentcontrolset\\Control", HP_HIVE_SYSTEM,
 		  "currentcontrolset\\Control", 1 },
-		{ "HKLM\\SYSTEM\\CurrentControlSetX\\Control", HIVE_SYSTEM,
+		{ "HKLM\\SYSTEM\\CurrentControlSetX\\Control", HP_HIVE_SYSTEM,
 		  "CurrentControlSetX\\Control", 0 },
-		{ "HKLM\\SYSTEM\\ControlSet001\\Control", HIVE_SYSTEM,
+		{ "HKLM\\SYSTEM\\ControlSet001\\Control", HP_HIVE_SYSTEM,
 		  "ControlSet001\\Control", 0 },
-		{ "HKLM\\SOFTWARE\\CurrentControlSet", HIVE_SOFTWARE,
+		{ "HKLM\\SOFTWARE\\CurrentControlSet", HP_HIVE_SOFTWARE,
 		  "CurrentControlSet", 0 },
-		{ "HKLM\\SYSTEMX", HIVE_UNKNOWN, NULL, 0 },
-		{ "HKLM\\SAM\\SAM", HIVE_UNKNOWN, NULL, 0 },
-		{ "HKLM\\SECURITY", HIVE_UNKNOWN, NULL, 0 },
-		{ "HKEY_LOCAL_MACHINE", HIVE_UNKNOWN, NULL, 0 },
-		{ "HKEY_CURRENT_USER\\SYSTEM", HIVE_UNKNOWN, NULL, 0 },
-		{ "HKEY_USERS\\.DEFAULT\\Software", HIVE_UNKNOWN, NULL, 0 },
+		{ "HKLM\\SYSTEMX", HP_HIVE_UNKNOWN, NULL, 0 },
+		{ "HKLM\\SAM\\SAM", HP_HIVE_UNKNOWN, NULL, 0 },
+		{ "HKLM\\SECURITY", HP_HIVE_UNKNOWN, NULL, 0 },
+		{ "HKEY_LOCAL_MACHINE", HP_HIVE_UNKNOWN, NULL, 0 },
+		{ "HKEY_CURRENT_USER\\SYSTEM", HP_HIVE_UNKNOWN, NULL, 0 },
+		{ "HKEY_USERS\\.DEFAULT\\Software", HP_HIVE_UNKNOWN, NULL, 0 },
 	};
 	size_t i;
 
 	for (i = 0; i < NELEM(cases); i++) {
 		struct hp_err e = { 0 };
-		enum hive_kind kind = HIVE_UNKNOWN;
+		enum hp_hive_kind kind = HP_HIVE_UNKNOWN;
 		const char *rel = NULL;
 		struct cu_parsed p;
 		char text[256];
@@ -219,7 +219,7 @@ START_TEST(test_op_hive_roots)
 		cu_fmt(text, sizeof(text), REG_HEADER "[%s]\n", cases[i].section);
 		cu_parse(text, &p);
 		rc = op_hive(p.ops[0], &kind, &rel, &e);
-		if (cases[i].kind == HIVE_UNKNOWN) {
+		if (cases[i].kind == HP_HIVE_UNKNOWN) {
 			ck_assert_msg(rc == -1, "%s: accepted", cases[i].section);
 			ck_assert_int_eq(e.status, HP_USAGE);
 			ck_assert_has(e.msg, "t.reg:3:");
@@ -265,8 +265,8 @@ static const char two_hive_text[] = REG_HEADER
 
 START_TEST(test_map_system_current_control_set)
 {
-	const struct map_ctx one = { HIVE_SYSTEM, 1, cs_current2, 1 };
-	const struct map_ctx all = { HIVE_SYSTEM, 0, cs_all3, 3 };
+	const struct map_ctx one = { HP_HIVE_SYSTEM, 1, cs_current2, 1 };
+	const struct map_ctx all = { HP_HIVE_SYSTEM, 0, cs_all3, 3 };
 	struct cu_parsed p;
 	struct plan plan;
 	size_t i;
@@ -287,7 +287,7 @@ START_TEST(test_map_system_current_control_set)
 	ck_assert_str_eq(plan.items[3].hive_path, "ControlSet002");
 	ck_assert_str_eq(plan.items[3].display_key, "HKLM\\SYSTEM\\ControlSet002");
 	for (i = 0; i < plan.n_items; i++)
-		ck_assert_int_ne(plan.items[i].action, PLAN_SKIP);
+		ck_assert_int_ne(plan.items[i].action, HP_ACT_SKIP);
 	plan_free(&plan);
 	cu_parsed_free(&p);
 
@@ -314,7 +314,7 @@ END_TEST
 
 START_TEST(test_map_system_without_control_sets_is_refused)
 {
-	const struct map_ctx none = { HIVE_SYSTEM, 1, NULL, 0 };
+	const struct map_ctx none = { HP_HIVE_SYSTEM, 1, NULL, 0 };
 	struct hp_err e;
 
 	ck_assert_err(map_refused(two_hive_text, &none, &e), e, HP_REFUSED,
@@ -344,7 +344,7 @@ START_TEST(test_map_software_leaves_system_keys_out)
 	ck_assert_ptr_eq(plan.items[0].op, p.ops[0]);
 	ck_assert_ptr_eq(plan.items[1].op, p.ops[1]);
 	ck_assert_str_eq(plan.items[2].hive_path, "Wow6432Node\\y");
-	ck_assert_int_eq(plan.items[2].action, PLAN_SKIP);
+	ck_assert_int_eq(plan.items[2].action, HP_ACT_SKIP);
 	plan_free(&plan);
 	cu_parsed_free(&p);
 }
@@ -379,7 +379,7 @@ START_TEST(test_superseded_same_value)
 	ck_assert_int_eq(plan_superseded(&plan, 3), 0);
 
 	/* A later item skipped on this image supersedes nothing. */
-	plan.items[4].action = PLAN_SKIP;
+	plan.items[4].action = HP_ACT_SKIP;
 	ck_assert_int_eq(plan_superseded(&plan, 1), 0);
 	plan_free(&plan);
 	cu_parsed_free(&p);
@@ -446,7 +446,7 @@ START_TEST(test_superseded_key_recreated)
 	    "[-HKLM\\SOFTWARE\\K]\n"
 	    "[HKLM\\SOFTWARE\\K]\n"
 	    "\"v\"=dword:00000001\n", &cu_image64, &p, &plan);
-	plan.items[1].action = PLAN_SKIP;
+	plan.items[1].action = HP_ACT_SKIP;
 	ck_assert_int_eq(plan_superseded(&plan, 0), 1);
 	plan_free(&plan);
 	cu_parsed_free(&p);

@@ -21,26 +21,13 @@
 
 /* ---- a profile directory ---- */
 
-static void
-restore_profile_dir(void)
-{
-	const char *initial = cu_initial_profile_dir();
-
-	if (initial != NULL)
-		setenv("HIVEPATCH_PROFILE_DIR", initial, 1);
-	else
-		unsetenv("HIVEPATCH_PROFILE_DIR");
-}
-
-/* A profile directory of our own, with HIVEPATCH_PROFILE_DIR at it. */
+/* A profile directory of our own. */
 static void
 profile_scratch(char *dir, size_t size)
 {
 	char path[PATH_MAX];
 
 	cu_scratch_new(dir, size);
-	ck_assert_int_eq(setenv("HIVEPATCH_PROFILE_DIR", dir, 1), 0);
-	ck_assert_str_eq(profile_dir(), dir);
 	cu_fmt(path, sizeof(path), "%s/zeta.reg", dir);
 	cu_write_text(path, REG_HEADER
 	    "; hivepatch-description: The last one\n"
@@ -74,7 +61,7 @@ START_TEST(test_profile_find)
 	struct profile p;
 
 	profile_scratch(dir, sizeof(dir));
-	ck_assert_ok(profile_find("alpha", &p, &e), e);
+	ck_assert_ok(profile_find(dir, "alpha", &p, &e), e);
 	ck_assert_str_eq(p.name, "alpha");
 	cu_fmt(want, sizeof(want), "%s/alpha.reg", dir);
 	ck_assert_str_eq(p.path, want);
@@ -82,13 +69,13 @@ START_TEST(test_profile_find)
 	ck_assert_int_eq(p.requires_dotnet45, 1);
 	profile_free(&p);
 
-	ck_assert_ok(profile_find("beta", &p, &e), e);
+	ck_assert_ok(profile_find(dir, "beta", &p, &e), e);
 	ck_assert_str_eq(p.description, "");
 	ck_assert_int_eq(p.requires_dotnet45, 0);
 	profile_free(&p);
 
 	/* CRLF trimmed; metadata after the first section is not read. */
-	ck_assert_ok(profile_find("mid_1.2", &p, &e), e);
+	ck_assert_ok(profile_find(dir, "mid_1.2", &p, &e), e);
 	ck_assert_str_eq(p.description, "CRLF lines");
 	ck_assert_int_eq(p.requires_dotnet45, 0);
 	profile_free(&p);
@@ -102,13 +89,13 @@ START_TEST(test_profile_unknown)
 	struct profile p;
 
 	profile_scratch(dir, sizeof(dir));
-	ck_assert_err(profile_find("nosuch", &p, &e), e, HP_USAGE,
+	ck_assert_err(profile_find(dir, "nosuch", &p, &e), e, HP_USAGE,
 	    "unknown profile 'nosuch'");
 	ck_assert_has(e.msg, dir);
 	ck_assert_ptr_null(p.name);
 	ck_assert_ptr_null(p.path);
 	/* The file name without .reg is the name; "notes" is no profile. */
-	ck_assert_err(profile_find("notes", &p, &e), e, HP_USAGE,
+	ck_assert_err(profile_find(dir, "notes", &p, &e), e, HP_USAGE,
 	    "'notes'");
 }
 END_TEST
@@ -137,7 +124,7 @@ START_TEST(test_profile_bad_names)
 
 		e.status = HP_OK;
 		e.msg[0] = '\0';
-		ck_assert_msg(profile_find(bad[i], &p, &e) == -1,
+		ck_assert_msg(profile_find(dir, bad[i], &p, &e) == -1,
 		    "profile name '%s' accepted", bad[i]);
 		ck_assert_int_eq(e.status, HP_USAGE);
 		cu_fmt(want, sizeof(want), "'%s'", bad[i]);
@@ -158,7 +145,7 @@ START_TEST(test_profile_list)
 	size_t n, i;
 
 	profile_scratch(dir, sizeof(dir));
-	ck_assert_ok(profile_list(&list, &n, &e), e);
+	ck_assert_ok(profile_list(dir, &list, &n, &e), e);
 	ck_assert_uint_eq(n, NELEM(want));
 	for (i = 0; i < n; i++) {
 		ck_assert_str_eq(list[i].name, want[i]);
@@ -180,14 +167,12 @@ START_TEST(test_profile_list_empty_and_missing)
 	size_t n = 99;
 
 	cu_scratch_new(dir, sizeof(dir));
-	ck_assert_int_eq(setenv("HIVEPATCH_PROFILE_DIR", dir, 1), 0);
-	ck_assert_ok(profile_list(&list, &n, &e), e);
+	ck_assert_ok(profile_list(dir, &list, &n, &e), e);
 	ck_assert_uint_eq(n, 0);
 	profile_list_free(list, n);
 
 	cu_fmt(missing, sizeof(missing), "%s/nothere", dir);
-	ck_assert_int_eq(setenv("HIVEPATCH_PROFILE_DIR", missing, 1), 0);
-	ck_assert_err(profile_list(&list, &n, &e), e, HP_IOERR, missing);
+	ck_assert_err(profile_list(missing, &list, &n, &e), e, HP_IOERR, missing);
 	ck_assert_has(e.msg, "cannot list profiles");
 	ck_assert_ptr_null(list);
 	ck_assert_uint_eq(n, 0);
@@ -201,9 +186,10 @@ START_TEST(test_profile_shipped)
 	struct hp_err e = { 0 };
 	struct profile p;
 
-	ck_assert_msg(cu_initial_profile_dir() != NULL,
+	ck_assert_msg(cu_profile_dir() != NULL,
 	    "HIVEPATCH_PROFILE_DIR is not set");
-	ck_assert_ok(profile_find(DEFAULT_PROFILE, &p, &e), e);
+	ck_assert_ok(profile_find(cu_profile_dir(), HP_DEFAULT_PROFILE, &p, &e),
+	    e);
 	ck_assert_int_eq(p.requires_dotnet45, 1);
 	ck_assert_has(p.description, "SchUseStrongCrypto");
 	profile_free(&p);
@@ -239,7 +225,7 @@ START_TEST(test_profile_utf16_meta)
 	ck_assert_uint_eq(doc.n_ops, 1);
 	reg_doc_free(&doc);
 	/* ...and so must the profile reader. */
-	ck_assert_ok(profile_find("utf16", &p, &e), e);
+	ck_assert_ok(profile_find(dir, "utf16", &p, &e), e);
 	ck_assert_msg(p.requires_dotnet45 == 1,
 	    "'hivepatch-requires: dotnet45' of a UTF-16LE profile ignored");
 	ck_assert_str_eq(p.description, "Saved by regedit");
@@ -256,8 +242,6 @@ profile_suite(void)
 	TCase *tc;
 
 	tc = tcase_create("profile");
-	/* Puts HIVEPATCH_PROFILE_DIR back even after a failure (CK_FORK=no). */
-	tcase_add_checked_fixture(tc, NULL, restore_profile_dir);
 	tcase_add_test(tc, test_profile_find);
 	tcase_add_test(tc, test_profile_unknown);
 	tcase_add_test(tc, test_profile_bad_names);

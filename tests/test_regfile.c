@@ -74,7 +74,7 @@ expect_error(const char *text, const char *msg)
 }
 
 static void
-check_key(const struct reg_doc *doc, size_t i, enum reg_op_kind kind,
+check_key(const struct reg_doc *doc, size_t i, enum hp_op kind,
 	  const char *root, const char *path, unsigned line)
 {
 	const struct reg_op *op;
@@ -89,7 +89,7 @@ check_key(const struct reg_doc *doc, size_t i, enum reg_op_kind kind,
 	ck_assert_ptr_eq(op->file, doc->file);
 }
 
-/* A REG_OP_SET_VALUE with exactly these bytes. */
+/* A HP_OP_SET_VALUE with exactly these bytes. */
 static void
 check_value(const struct reg_doc *doc, size_t i, const char *name,
 	    hive_type type, const void *data, size_t len, unsigned line)
@@ -98,7 +98,7 @@ check_value(const struct reg_doc *doc, size_t i, const char *name,
 
 	ck_assert_uint_lt(i, doc->n_ops);
 	op = &doc->ops[i];
-	ck_assert_int_eq(op->kind, REG_OP_SET_VALUE);
+	ck_assert_int_eq(op->kind, HP_OP_SET_VALUE);
 	ck_assert_str_eq(op->name, name);
 	ck_assert_uint_eq((unsigned)op->type, (unsigned)type);
 	ck_assert_uint_eq(op->len, len);
@@ -116,7 +116,7 @@ check_delete_value(const struct reg_doc *doc, size_t i, const char *name,
 
 	ck_assert_uint_lt(i, doc->n_ops);
 	op = &doc->ops[i];
-	ck_assert_int_eq(op->kind, REG_OP_DELETE_VALUE);
+	ck_assert_int_eq(op->kind, HP_OP_DELETE_VALUE);
 	ck_assert_str_eq(op->name, name);
 	ck_assert_ptr_null(op->data);
 	ck_assert_uint_eq(op->line, line);
@@ -210,7 +210,7 @@ START_TEST(test_header_v5)
 	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\.NETFramework\\v4.0.30319]\n"
 	    "\"SchUseStrongCrypto\"=dword:00000001\n", &doc);
 	ck_assert_uint_eq(doc.n_ops, 2);
-	check_key(&doc, 0, REG_OP_CREATE_KEY, "HKEY_LOCAL_MACHINE",
+	check_key(&doc, 0, HP_OP_CREATE_KEY, "HKEY_LOCAL_MACHINE",
 	    "SOFTWARE\\Microsoft\\.NETFramework\\v4.0.30319", 3);
 	check_value(&doc, 1, "SchUseStrongCrypto", hive_t_REG_DWORD, one, 4, 4);
 	reg_doc_free(&doc);
@@ -229,7 +229,7 @@ START_TEST(test_header_v4)
 	parse_ok("\r\n  \nREGEDIT4  \r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\X]\r\n"
 	    "\"v\"=dword:00000001\r\n", &doc);
 	ck_assert_uint_eq(doc.n_ops, 2);
-	check_key(&doc, 0, REG_OP_CREATE_KEY, "HKEY_LOCAL_MACHINE",
+	check_key(&doc, 0, HP_OP_CREATE_KEY, "HKEY_LOCAL_MACHINE",
 	    "SOFTWARE\\X", 5);
 	check_value(&doc, 1, "v", hive_t_REG_DWORD, one, 4, 6);
 	reg_doc_free(&doc);
@@ -277,7 +277,7 @@ START_TEST(test_utf16le_regedit_format)
 	parse_bytes_ok(file, len, &doc);
 	free(file);
 	ck_assert_uint_eq(doc.n_ops, 4);
-	check_key(&doc, 0, REG_OP_CREATE_KEY, "HKEY_LOCAL_MACHINE",
+	check_key(&doc, 0, HP_OP_CREATE_KEY, "HKEY_LOCAL_MACHINE",
 	    "SOFTWARE\\Caf\xc3\xa9", 3);
 	n = sz("\xe2\x82\xac" "uro", expect, sizeof(expect));
 	check_value(&doc, 1, "Gr\xc3\xbc\xc3\x9f" "e", hive_t_REG_SZ, expect,
@@ -328,7 +328,7 @@ START_TEST(test_utf8_bom)
 	parse_ok("\xef\xbb\xbf" V5 "[HKCU\\Software]\n"
 	    "\"Name\"=\"Gr\xc3\xbc\xc3\x9f" "e\"\n", &doc);
 	ck_assert_uint_eq(doc.n_ops, 2);
-	check_key(&doc, 0, REG_OP_CREATE_KEY, "HKEY_CURRENT_USER", "Software",
+	check_key(&doc, 0, HP_OP_CREATE_KEY, "HKEY_CURRENT_USER", "Software",
 	    3);
 	n = sz("Gr\xc3\xbc\xc3\x9f" "e", expect, sizeof(expect));
 	check_value(&doc, 1, "Name", hive_t_REG_SZ, expect, n, 4);
@@ -411,7 +411,7 @@ START_TEST(test_data_types)
 	    "\"spaces\" = dword:00000002\n"		/* 19 */
 	    "\"DW\"=DWORD:00000003\n", &doc);
 	ck_assert_uint_eq(doc.n_ops, 18);
-	check_key(&doc, 0, REG_OP_CREATE_KEY, "HKEY_LOCAL_MACHINE", "T", 3);
+	check_key(&doc, 0, HP_OP_CREATE_KEY, "HKEY_LOCAL_MACHINE", "T", 3);
 	n = sz("text", expect, sizeof(expect));
 	check_value(&doc, i++, "sz", hive_t_REG_SZ, expect, n, 4);
 	check_value(&doc, i++, "empty", hive_t_REG_SZ, "\0", 2, 5);
@@ -482,11 +482,11 @@ START_TEST(test_default_and_deletions)
 	check_delete_value(&doc, 3, "gone", 6);
 	check_delete_value(&doc, 4, "gone too", 7);
 	ck_assert_str_eq(doc.ops[4].path, "T");
-	check_key(&doc, 5, REG_OP_DELETE_KEY, "HKEY_CURRENT_USER",
+	check_key(&doc, 5, HP_OP_DELETE_KEY, "HKEY_CURRENT_USER",
 	    "Software\\Old", 9);
-	check_key(&doc, 6, REG_OP_DELETE_KEY, "HKEY_CURRENT_USER",
+	check_key(&doc, 6, HP_OP_DELETE_KEY, "HKEY_CURRENT_USER",
 	    "Software\\Old2", 10);
-	check_key(&doc, 7, REG_OP_CREATE_KEY, "HKEY_CURRENT_USER", "New", 11);
+	check_key(&doc, 7, HP_OP_CREATE_KEY, "HKEY_CURRENT_USER", "New", 11);
 	check_value(&doc, 8, "", hive_t_REG_DWORD, "\x01\0\0\0", 4, 12);
 	ck_assert_str_eq(doc.ops[8].root, "HKEY_CURRENT_USER");
 	ck_assert_str_eq(doc.ops[8].path, "New");
@@ -559,7 +559,7 @@ START_TEST(test_comments)
 	    "[-HKLM\\Y];x\n"
 	    "\t;last\n", &doc);
 	ck_assert_uint_eq(doc.n_ops, 8);
-	check_key(&doc, 0, REG_OP_CREATE_KEY, "HKEY_LOCAL_MACHINE", "X", 5);
+	check_key(&doc, 0, HP_OP_CREATE_KEY, "HKEY_LOCAL_MACHINE", "X", 5);
 	check_value(&doc, 1, "d", hive_t_REG_DWORD, "\x01\0\0\0", 4, 6);
 	check_value(&doc, 2, "d2", hive_t_REG_DWORD, "\x02\0\0\0", 4, 7);
 	check_value(&doc, 3, "h", hive_t_REG_BINARY, "\x01\x02", 2, 8);
@@ -567,7 +567,7 @@ START_TEST(test_comments)
 	n = sz("a;b", expect, sizeof(expect));
 	check_value(&doc, 5, "s", hive_t_REG_SZ, expect, n, 10);
 	check_delete_value(&doc, 6, "del", 11);
-	check_key(&doc, 7, REG_OP_DELETE_KEY, "HKEY_LOCAL_MACHINE", "Y", 12);
+	check_key(&doc, 7, HP_OP_DELETE_KEY, "HKEY_LOCAL_MACHINE", "Y", 12);
 	reg_doc_free(&doc);
 }
 END_TEST
@@ -628,19 +628,19 @@ START_TEST(test_roots)
 	    "[HKCU\\with space \\x]\n"
 	    "[HKEY_CURRENT_CONFIG\\]\n", &doc);
 	ck_assert_uint_eq(doc.n_ops, 11);
-	check_key(&doc, 0, REG_OP_CREATE_KEY, "HKEY_LOCAL_MACHINE", "A", 3);
-	check_key(&doc, 1, REG_OP_CREATE_KEY, "HKEY_CURRENT_USER", "B", 4);
-	check_key(&doc, 2, REG_OP_CREATE_KEY, "HKEY_CLASSES_ROOT", "C", 5);
-	check_key(&doc, 3, REG_OP_CREATE_KEY, "HKEY_USERS", "D", 6);
-	check_key(&doc, 4, REG_OP_CREATE_KEY, "HKEY_CURRENT_CONFIG", "E", 7);
-	check_key(&doc, 5, REG_OP_CREATE_KEY, "HKEY_USERS", "F", 8);
-	check_key(&doc, 6, REG_OP_CREATE_KEY, "HKEY_LOCAL_MACHINE", "", 9);
-	check_key(&doc, 7, REG_OP_CREATE_KEY, "HKEY_LOCAL_MACHINE",
+	check_key(&doc, 0, HP_OP_CREATE_KEY, "HKEY_LOCAL_MACHINE", "A", 3);
+	check_key(&doc, 1, HP_OP_CREATE_KEY, "HKEY_CURRENT_USER", "B", 4);
+	check_key(&doc, 2, HP_OP_CREATE_KEY, "HKEY_CLASSES_ROOT", "C", 5);
+	check_key(&doc, 3, HP_OP_CREATE_KEY, "HKEY_USERS", "D", 6);
+	check_key(&doc, 4, HP_OP_CREATE_KEY, "HKEY_CURRENT_CONFIG", "E", 7);
+	check_key(&doc, 5, HP_OP_CREATE_KEY, "HKEY_USERS", "F", 8);
+	check_key(&doc, 6, HP_OP_CREATE_KEY, "HKEY_LOCAL_MACHINE", "", 9);
+	check_key(&doc, 7, HP_OP_CREATE_KEY, "HKEY_LOCAL_MACHINE",
 	    "SOFTWARE\\Foo", 10);
-	check_key(&doc, 8, REG_OP_CREATE_KEY, "HKEY_CLASSES_ROOT", "a]b", 11);
-	check_key(&doc, 9, REG_OP_CREATE_KEY, "HKEY_CURRENT_USER",
+	check_key(&doc, 8, HP_OP_CREATE_KEY, "HKEY_CLASSES_ROOT", "a]b", 11);
+	check_key(&doc, 9, HP_OP_CREATE_KEY, "HKEY_CURRENT_USER",
 	    "with space \\x", 12);
-	check_key(&doc, 10, REG_OP_CREATE_KEY, "HKEY_CURRENT_CONFIG", "", 13);
+	check_key(&doc, 10, HP_OP_CREATE_KEY, "HKEY_CURRENT_CONFIG", "", 13);
 	reg_doc_free(&doc);
 }
 END_TEST
@@ -808,7 +808,7 @@ START_TEST(test_set_bits_directive)
 	    "\"e\"=hex:01,02,03,04\n"
 	    "\"f\"=-\n", &doc);
 	ck_assert_uint_eq(doc.n_ops, 8);
-	check_key(&doc, 0, REG_OP_CREATE_KEY, "HKEY_LOCAL_MACHINE", "X", 3);
+	check_key(&doc, 0, HP_OP_CREATE_KEY, "HKEY_LOCAL_MACHINE", "X", 3);
 	/* The directive marks the next value only, and leaves its data. */
 	check_value(&doc, 1, "a", hive_t_REG_DWORD, "\x00\x0a\0\0", 4, 5);
 	check_set_bits(&doc, 1, 1);
@@ -1212,13 +1212,13 @@ round_trip(int utf16)
 	free(out);
 
 	ck_assert_uint_eq(doc.n_ops, n + 4);
-	ck_assert_int_eq(doc.ops[0].kind, REG_OP_CREATE_KEY);
+	ck_assert_int_eq(doc.ops[0].kind, HP_OP_CREATE_KEY);
 	ck_assert_str_eq(doc.ops[0].root, "HKEY_LOCAL_MACHINE");
 	ck_assert_str_eq(doc.ops[0].path, "SOFTWARE\\HivepatchRoundTrip");
 	for (i = 0; i < n; i++) {
 		const struct reg_op *op = &doc.ops[1 + i];
 
-		ck_assert_int_eq(op->kind, REG_OP_SET_VALUE);
+		ck_assert_int_eq(op->kind, HP_OP_SET_VALUE);
 		ck_assert_str_eq(op->name, vals[i].name);
 		ck_assert_msg(op->type == vals[i].type, "%s: type %x, set %x",
 		    vals[i].name, (unsigned)op->type, (unsigned)vals[i].type);
@@ -1228,14 +1228,14 @@ round_trip(int utf16)
 			ck_assert_mem_eq(op->data, vals[i].data, op->len);
 		ck_assert_str_eq(op->path, "SOFTWARE\\HivepatchRoundTrip");
 	}
-	ck_assert_int_eq(doc.ops[n + 1].kind, REG_OP_CREATE_KEY);
+	ck_assert_int_eq(doc.ops[n + 1].kind, HP_OP_CREATE_KEY);
 	ck_assert_str_eq(doc.ops[n + 1].path,
 	    "SOFTWARE\\HivepatchRoundTrip\\Child \xc3\xa9");
-	ck_assert_int_eq(doc.ops[n + 2].kind, REG_OP_SET_VALUE);
+	ck_assert_int_eq(doc.ops[n + 2].kind, HP_OP_SET_VALUE);
 	ck_assert_str_eq(doc.ops[n + 2].name, "Dword");
 	ck_assert_uint_eq(doc.ops[n + 2].len, 4);
 	ck_assert_mem_eq(doc.ops[n + 2].data, "\xef\xbe\xad\xde", 4);
-	ck_assert_int_eq(doc.ops[n + 3].kind, REG_OP_CREATE_KEY);
+	ck_assert_int_eq(doc.ops[n + 3].kind, HP_OP_CREATE_KEY);
 	ck_assert_str_eq(doc.ops[n + 3].path,
 	    "SOFTWARE\\HivepatchRoundTrip\\Child \xc3\xa9\\Grand child");
 	reg_doc_free(&doc);

@@ -155,3 +155,24 @@ tu_replay_free(struct tu_replay *r)
 	free(r->out);
 	log_replay_report_free(&r->rep);
 }
+
+void
+tu_replay_files(struct tu_replay *r, const char *hive, char *const *logs,
+		size_t n)
+{
+	struct log_replay_buf h, l[8];
+	size_t i;
+
+	ck_assert(n <= 8);
+	h.name = hive;
+	h.data = tu_read_file(hive, &h.len);
+	for (i = 0; i < n; i++) {
+		l[i].name = logs[i];
+		l[i].data = tu_read_file(logs[i], &l[i].len);
+	}
+	r->rc = log_replay_buffers(&h, l, n, 0, &r->img, &r->len, &r->rep,
+	    &r->e);
+	free((void *)h.data);
+	for (i = 0; i < n; i++)
+		free((void *)l[i].data);
+}

@@ -63,12 +63,19 @@ uint32_t tu_assert_recovered_and_logs_reset(
 struct tu_replay {
 	int rc;
 	struct hp_err e;
-	struct log_replay_report rep;
+	struct hp_recovery rep;
 	unsigned char *img;
 	size_t len;
 	char *out;	/* the image written to a file (rc 0; malloc'd) */
 };
 
 void tu_replay_free(struct tu_replay *r);
+
+/* Replays the files: the hive and its n logs read whole (failing the
+ * test when one cannot be read) and given to log_replay_buffers, as the
+ * view gives a store's descriptors.  r->rc, r->e, r->rep, r->img and
+ * r->len take the outcome. */
+void tu_replay_files(struct tu_replay *r, const char *hive,
+		     char *const *logs, size_t n);
 
 #endif

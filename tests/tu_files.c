@@ -317,5 +317,9 @@ tu_sha256(const char *path, char hex[SHA256_HEX_LEN + 1])
 {
 	struct hp_err e = { 0 };
 
-	ck_assert_msg(sha256_file(path, hex, &e) == 0, "sha256: %s", e.msg);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	ck_assert_msg(fd >= 0, "%s: %s", path, strerror(errno));
+	ck_assert_msg(sha256_fd(fd, path, hex, &e) == 0, "sha256: %s", e.msg);
+	close(fd);
 }

@@ -1,0 +1,153 @@
+/* hp_export: a key and everything below it, as a .reg file; a dirty hive
+ * is read as its logs recover it. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "error.h"
+#include "regfile.h"
+#include "result.h"
+#include "session.h"
+
+/* "HKLM\SOFTWARE\x" or "HKEY_LOCAL_MACHINE\SOFTWARE\x" -> "x" inside the
+ * SOFTWARE hive; NULL for any other root. */
+static const char *
+software_path(const char *key)
+{
+	static const char *const roots[] = { "HKEY_LOCAL_MACHINE\\", "HKLM\\" };
+	size_t i, n;
+
+	for (i = 0; i < 2; i++) {
+		n = strlen(roots[i]);
+		if (strncasecmp(key, roots[i], n) == 0) {
+			key += n;
+			break;
+		}
+	}
+	if (i == 2 || strncasecmp(key, "SOFTWARE", 8) != 0)
+		return NULL;
+	key += 8;
+	if (*key == '\0')
+		return key;
+	return *key == '\\' ? key + 1 : NULL;
+}
+
+/* What the reader of the export must be told about how it was read. */
+static int
+add_notes(struct hp_export *r, const struct session *s)
+{
+	const char *where = s->hive->where;
+
+	if (s->view.disk.dirty && !s->view.rec.replayed &&
+	    strv_pushf(&r->notes, &r->n_notes, "warning: %s is dirty and read "
+	    "without its logs (--no-recover): it may be stale", where) == -1)
+		return -1;
+	if (s->view.rec.replayed && strv_pushf(&r->notes, &r->n_notes, "%s is "
+	    "dirty: exported as its logs recover it (%u pages replayed)", where,
+	    s->view.rec.pages_applied) == -1)
+		return -1;
+	if (s->view.caveat[0] != '\0' && strv_pushf(&r->notes, &r->n_notes,
+	    "warning: %s: %s", where, s->view.caveat) == -1)
+		return -1;
+	return 0;
+}
+
+/* The stream to write to: the caller's, or `output`, which must not be
+ * the hive being read. */
+static FILE *
+open_output(const struct hp_export_opts *o, const struct session *s,
+	    struct hp_err *e)
+{
+	struct stat out, hive;
+	FILE *f;
+
+	if (o->output == NULL)
+		return o->stream;
+	if (stat(o->output, &out) == 0 && fstat(s->files.fd, &hive) == 0 &&
+	    out.st_dev == hive.st_dev && out.st_ino == hive.st_ino) {
+		hp_err_set(e, HP_R_USAGE, "%s: --output would overwrite the hive "
+		    "being exported", o->output);
+		return NULL;
+	}
+	if ((f = fopen(o->output, "we")) == NULL)
+		hp_err_set(e, hp_errno_reason(errno), "%s: cannot create: %s",
+		    o->output, strerror(errno));
+	return f;
+}
+
+static int
+export(struct hp_store *store, const struct hp_export_opts *o,
+       struct hp_export *r, struct session *s, struct hp_err *e)
+{
+	const char *rel = software_path(o->key), *name;
+	unsigned flags = (o->flags & HP_NO_RECOVER) ? SESSION_NO_RECOVER : 0;
+	char *display = NULL;
+	hive_node_h node;
+	FILE *out;
+	int rc;
+
+	if (rel == NULL)
+		return hp_err_set(e, HP_R_USAGE,
+		    "%s: not a key in HKEY_LOCAL_MACHINE\\SOFTWARE", o->key);
+	rc = session_open(s, store, HP_HIVE_SOFTWARE, flags, e);
+	if (s->hive != NULL && (r->where = strdup(s->hive->where)) == NULL)
+		return hp_err_nomem(e);
+	if (s->hive != NULL && s->view.fd != -1 && add_notes(r, s) == -1)
+		return hp_err_nomem(e);
+	if (rc == -1)
+		return -1;
+	name = s->hive->where;
+	if ((node = hive_find_key(s->h, rel)) == 0)
+		return hp_err_set(e, HP_R_NO_KEY, "%s: no key %s", name, o->key);
+	if (asprintf(&display, "HKEY_LOCAL_MACHINE\\SOFTWARE%s%s",
+	    *rel ? "\\" : "", rel) == -1)
+		return hp_err_nomem(e);
+	if ((out = open_output(o, s, e)) == NULL) {
+		free(display);
+		return -1;
+	}
+	rc = reg_export(s->h, node, display, (o->flags & HP_EXPORT_UTF16) != 0,
+	    out, e);
+	free(display);
+	if (fflush(out) == EOF && rc == 0)
+		rc = hp_err_set(e, HP_R_IO, "%s: cannot write: %s",
+		    o->output ? o->output : "standard output", strerror(errno));
+	if (out != o->stream && fclose(out) == EOF && rc == 0)
+		rc = hp_err_set(e, HP_R_IO, "%s: cannot write: %s", o->output,
+		    strerror(errno));
+	return rc;
+}
+
+int
+hp_export(struct hp_store *store, const struct hp_export_opts *opts,
+	  struct hp_export **result, struct hp_err *e)
+{
+	struct hp_export *r = calloc(1, sizeof(*r));
+	struct session s;
+	int rc;
+
+	*result = NULL;
+	if (r == NULL)
+		return hp_err_nomem(e);
+	memset(&s, 0, sizeof(s));
+	s.files.fd = s.view.fd = -1;
+	rc = export(store, opts, r, &s, e);
+	session_free(&s);
+	*result = r;
+	return rc;
+}
+
+void
+hp_export_free(struct hp_export *r)
+{
+	if (r == NULL)
+		return;
+	free(r->where);
+	strv_free(r->notes, r->n_notes);
+	free(r);
+}

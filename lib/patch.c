@@ -1,0 +1,499 @@
+/* hp_patch: apply, import, verify and recover as one flow, store ->
+ * hives -> plan -> apply -> commit -> verify -> result, with verify
+ * stopping after the plan.  A run touches the SOFTWARE hive, the SYSTEM
+ * hive, or both; a dirty hive is read as its logs recover it, and
+ * recover is the run with nothing to patch that writes the recovered
+ * hive.  Committing lives in patch_commit.c. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply.h"
+#include "autoprofile.h"
+#include "detect.h"
+#include "error.h"
+#include "patch.h"
+#include "result.h"
+
+#define KIND_BIT(k) (1u << (k))
+
+struct session *
+run_session_of(struct patch_run *run, enum hp_hive_kind kind)
+{
+	size_t i;
+
+	for (i = 0; i < run->n_hives; i++)
+		if (run->hives[i].kind == kind)
+			return &run->hives[i];
+	return NULL;
+}
+
+static int
+run_warn(struct patch_run *run, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int
+run_warn(struct patch_run *run, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = strv_vpushf(&run->res->warnings, &run->res->n_warnings, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* Which hives the operations need, one bit per kind. */
+static int
+needed_hives(const struct patch_run *run, unsigned *need, struct hp_err *e)
+{
+	enum hp_hive_kind kind;
+	const char *rel;
+	size_t i;
+
+	*need = run->src.uses_auto ? KIND_BIT(HP_HIVE_SOFTWARE) : 0;
+	for (i = 0; i < run->src.n_ops; i++) {
+		if (op_hive(run->src.ops[i], &kind, &rel, e) == -1)
+			return -1;
+		*need |= KIND_BIT(kind);
+	}
+	/* A run with nothing to do still looks at the image. */
+	if (*need == 0)
+		*need = KIND_BIT(HP_HIVE_SOFTWARE);
+	return 0;
+}
+
+/* A dirty hive is read as its logs recover it; --no-recover keeps the
+ * refusal (verify: reads the stale primary, and says so). */
+static int
+check_dirty(struct patch_run *run, struct session *s, struct hp_err *e)
+{
+	char logs[1024] = "";
+	size_t i, used = 0;
+
+	if (s->view.caveat[0] != '\0' &&
+	    run_warn(run, "%s: %s", s->hive->where, s->view.caveat) == -1)
+		return hp_err_nomem(e);
+	if (s->view.rec.replayed || !s->view.disk.dirty)
+		return 0;
+	for (i = 0; i < s->files.n_logs && used < sizeof(logs); i++)
+		used += (size_t)snprintf(logs + used, sizeof(logs) - used, "%s%s",
+		    i ? ", " : "", s->files.logs[i].where);
+	if (s->files.n_logs == 0)
+		snprintf(logs, sizeof(logs), "none found beside it");
+	if (run->o->mode != HP_PATCH_VERIFY)
+		return hp_err_set(e, HP_R_DIRTY_NO_RECOVER,
+		    "%s: dirty hive (sequence numbers %u and %u differ): its logs "
+		    "hold changes the file does not (logs: %s); --no-recover "
+		    "forbids replaying them, and writing would lose them",
+		    s->hive->where, s->view.disk.seq_primary,
+		    s->view.disk.seq_secondary, logs);
+	if (run_warn(run, "dirty %s hive (sequence numbers %u and %u differ), "
+	    "read without its logs (--no-recover): the primary file may be "
+	    "stale, its logs hold newer changes (logs: %s)",
+	    hp_hive_kind_name(s->kind),
+	    s->view.disk.seq_primary, s->view.disk.seq_secondary, logs) == -1)
+		return hp_err_nomem(e);
+	return 0;
+}
+
+/* The hive must be what the keys need.  SOFTWARE and SYSTEM are never
+ * taken for each other; another or an unknown kind only with --force. */
+static int
+check_kind(struct patch_run *run, struct session *s, struct hp_err *e)
+{
+	const char *want = hp_hive_kind_name(s->kind);
+	int main_kind = s->found == HP_HIVE_SOFTWARE ||
+	    s->found == HP_HIVE_SYSTEM;
+	int verify = run->o->mode == HP_PATCH_VERIFY;
+
+	if (run->o->mode == HP_PATCH_RECOVER) {
+		/* recover takes a hive file of any kind, and says which. */
+		if (!run->store->ops->tree)
+			s->kind = s->found;
+		return 0;
+	}
+	if (!run->store->ops->tree && main_kind && s->found != s->kind)
+		return hp_err_set(e, HP_R_WRONG_KIND,
+		    "%s: not a %s hive (%s): the keys given are in HKLM\\%s; "
+		    "give the %s hive or the Windows tree", s->hive->where, want,
+		    s->why, want, want);
+	if (s->found == s->kind)
+		return 0;
+	if (!(run->o->flags & HP_FORCE) || main_kind)
+		return hp_err_set(e, HP_R_WRONG_KIND,
+		    "%s: not a %s hive (%s)%s", s->hive->where, want, s->why,
+		    verify || main_kind ? "" : "; --force patches it anyway");
+	if (run_warn(run, "not a %s hive (%s); going on because of --force",
+	    want, s->why) == -1)
+		return hp_err_nomem(e);
+	return 0;
+}
+
+/* Opens one more hive into the run. */
+static int
+open_hive(struct patch_run *run, enum hp_hive_kind kind, struct hp_err *e)
+{
+	const struct hp_patch_opts *o = run->o;
+	unsigned flags = 0;
+	struct session *s;
+	int rc;
+
+	if (o->mode != HP_PATCH_VERIFY && !(o->flags & HP_DRY_RUN))
+		flags |= SESSION_WRITE;
+	if (o->flags & HP_NO_RECOVER)
+		flags |= SESSION_NO_RECOVER;
+	s = &run->hives[run->n_hives];
+	rc = session_open(s, run->store, kind, flags, e);
+	/* A hive the store could not reach is not reported. */
+	if (s->hive != NULL)
+		run->n_hives++;
+	if (rc == -1 || check_dirty(run, s, e) == -1)
+		return -1;
+	return check_kind(run, s, e);
+}
+
+/* A bare hive file is the target for the keys of its own kind only, so
+ * keys in two hives cannot go into one file. */
+static int
+refuse_two_in_one_file(struct patch_run *run, struct hp_err *e)
+{
+	struct hp_store_hive *hive = store_hive_for(run->store,
+	    HP_HIVE_UNKNOWN);
+	struct hp_hive_files f = { .fd = -1 };
+	struct hive_header hdr;
+
+	/* Its header is enough to say which hive it is; the message is all
+	 * that is made of it. */
+	if (hive != NULL && store_hive_usable(hive, e) == 0 &&
+	    run->store->ops->read(run->store->priv, hive, &f, e) == 0 &&
+	    hive_read_header_fd(f.fd, f.size, hive->where, &hdr, e) == 0)
+		hp_err_set(e, HP_R_WRONG_KIND, "%s: one hive file cannot take "
+		    "keys in both HKLM\\SOFTWARE and HKLM\\SYSTEM (this one: "
+		    "header names it '%s'); give the Windows tree", hive->where,
+		    hive_header_file(&hdr));
+	hp_hive_files_free(&f);
+	return -1;
+}
+
+static int
+open_hives(struct patch_run *run, unsigned need, struct hp_err *e)
+{
+	enum hp_hive_kind kind;
+
+	if (!run->store->ops->tree) {
+		/* The lowest kind asked for; SOFTWARE when none. */
+		for (kind = HP_HIVE_SOFTWARE; kind <= HP_HIVE_COMPONENTS; kind++)
+			if (need & KIND_BIT(kind))
+				break;
+		if ((need & (need - 1)) != 0 ||
+		    (run->n_hives > 0 && run_session_of(run, kind) == NULL))
+			return refuse_two_in_one_file(run, e);
+		return run->n_hives > 0 ? 0 : open_hive(run, kind, e);
+	}
+	for (kind = HP_HIVE_SOFTWARE; kind <= HP_HIVE_COMPONENTS; kind++)
+		if ((need & KIND_BIT(kind)) && run_session_of(run, kind) == NULL &&
+		    open_hive(run, kind, e) == -1)
+			return -1;
+	return 0;
+}
+
+static void
+detect(struct patch_run *run)
+{
+	struct session *sw = run_session_of(run, HP_HIVE_SOFTWARE);
+	struct session *sys = run_session_of(run, HP_HIVE_SYSTEM);
+
+	image_info_free(&run->image);
+	detect_image(sw ? sw->h : NULL, &run->image);
+	detect_system(sys ? sys->h : NULL, &run->image);
+}
+
+/* --profile auto: choose from the image, load what was chosen, and open
+ * any further hive it needs. */
+static int
+resolve_auto(struct patch_run *run, struct hp_err *e)
+{
+	const char *names[AUTO_MAX];
+	unsigned need;
+	size_t i, n;
+
+	if (run_session_of(run, HP_HIVE_SOFTWARE) == NULL)
+		return hp_err_set(e, HP_R_WRONG_KIND, "--profile auto needs the "
+		    "Windows tree or its SOFTWARE hive");
+	if (auto_choose(&run->image, names, &n, run->src.auto_why,
+	    sizeof(run->src.auto_why), e) == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (sources_add_profile(&run->src, run->o->profile_dir, names[i],
+		    e) == -1)
+			return -1;
+	if ((run->res->auto_reason = strdup(run->src.auto_why)) == NULL)
+		return hp_err_nomem(e);
+	if (needed_hives(run, &need, e) == -1 || open_hives(run, need, e) == -1)
+		return -1;
+	detect(run);
+	return 0;
+}
+
+static int
+check_requirements(struct patch_run *run, struct hp_err *e)
+{
+	const char *missing, *found;
+
+	switch (dotnet_gap(run->src.needs_dotnet45, run->src.needs_dotnet35,
+	    &run->image)) {
+	case DOTNET_OK:
+		return 0;
+	case DOTNET_45_MISSING:
+	case DOTNET_40_ONLY:
+		missing = ".NET Framework 4.5 or later";
+		found = run->image.dotnet4_full ? ".NET Framework 4.0 only" :
+		    "no .NET Framework 4";
+		break;
+	default:
+		missing = ".NET Framework 3.5";
+		found = "NDP\\v3.5 Install is not 1";
+		break;
+	}
+	if (run->o->mode == HP_PATCH_VERIFY)
+		return run_warn(run, "the image lacks %s (%s); those profiles' "
+		    "values have no effect without it", missing, found) == -1 ?
+		    hp_err_nomem(e) : 0;
+	if (!(run->o->flags & HP_FORCE))
+		return hp_err_set(e, HP_R_NET_MISSING,
+		    "%s: %s is not installed (%s); the profiles that need it would "
+		    "have no effect; --force writes them anyway",
+		    run->hives[0].hive->where, missing, found);
+	return run_warn(run, "the image lacks %s (%s); writing anyway because "
+	    "of --force", missing, found) == -1 ? hp_err_nomem(e) : 0;
+}
+
+/* Maps and judges the operations for one hive. */
+static int
+plan_hive(struct patch_run *run, struct session *s, struct hp_err *e)
+{
+	struct map_ctx ctx = { s->kind, run->image.is_64bit, NULL, 0 };
+	int all = (run->o->flags & HP_ALL_CONTROL_SETS) != 0;
+	size_t i;
+	int ccs = 0;
+
+	for (i = 0; i < run->src.n_ops; i++)
+		ccs |= op_uses_current_control_set(run->src.ops[i]);
+	if (s->kind == HP_HIVE_SYSTEM && ccs) {
+		if (detect_control_sets(s->h, all, &s->control_sets,
+		    &s->n_control_sets, s->hive->where, e) == -1)
+			return -1;
+		ctx.control_sets = s->control_sets;
+		ctx.n_control_sets = s->n_control_sets;
+		s->all_control_sets = all;
+	}
+	if (plan_map(run->src.ops, run->src.n_ops, &ctx, &s->plan, e) == -1)
+		return -1;
+	s->planned = 1;
+	if (run->o->mode != HP_PATCH_VERIFY && plan_check_value_sizes(&s->plan,
+	    s->view.hdr.minor, s->hive->where, e) == -1)
+		return -1;
+	s->unmet = plan_count_unmet(s->h, &s->plan, e);
+	return s->unmet == -1 ? -1 : 0;
+}
+
+/* Reopens the hive for writing (hivex then holds all of it in memory)
+ * and carries out the plan there, judging each item again just before:
+ * a later item must see what an earlier one did. */
+static int
+apply_in_memory(struct session *s, struct hp_err *e)
+{
+	size_t i;
+
+	s->n_changes = 0;
+	hivex_close(s->h);
+	s->h = hive_view_hivex(&s->view, HIVEX_OPEN_WRITE, e);
+	if (s->h == NULL)
+		return -1;
+	for (i = 0; i < s->plan.n_items; i++) {
+		struct plan_item *it = &s->plan.items[i];
+
+		if (plan_judge(s->h, it, e) == -1)
+			return -1;
+		if (it->action == HP_ACT_ALREADY || it->action == HP_ACT_SKIP)
+			continue;
+		if (apply_item(s->h, it, e) == -1)
+			return -1;
+		s->n_changes++;
+	}
+	return 0;
+}
+
+/* The one-line result. */
+static char *
+result_phrase(const struct hp_patch_opts *o, int unmet, size_t n_writes,
+	      size_t n_changes)
+{
+	const char *s = n_changes == 1 ? "" : "s";
+	const char *hs = n_writes == 1 ? " from its logs" : "s from their logs";
+	int recover = o->mode == HP_PATCH_RECOVER, dry = o->flags & HP_DRY_RUN;
+	char *text = NULL;
+	int n;
+
+	if (o->mode == HP_PATCH_VERIFY && unmet == 0)
+		return strdup("compliant");
+	if (o->mode == HP_PATCH_VERIFY)
+		n = asprintf(&text, "not compliant: %d of the keys and values are "
+		    "missing or different", unmet);
+	else if (n_writes == 0)
+		return strdup(recover ? "clean: nothing to recover" :
+		    "already compliant: nothing written");
+	else if (recover && dry)
+		n = asprintf(&text, "dry run: would recover %zu hive%s",
+		    n_writes, hs);
+	else if (recover)
+		n = asprintf(&text, "recovered %zu hive%s, written and "
+		    "verified from disk", n_writes, hs);
+	else if (dry)
+		n = asprintf(&text, "dry run: %zu change%s would be written",
+		    n_changes, s);
+	else
+		n = asprintf(&text, "%zu change%s written and verified from disk",
+		    n_changes, s);
+	return n == -1 ? NULL : text;
+}
+
+/* Plans every hive; unless verifying, carries the plan out in memory
+ * and commits what changed. */
+static int
+plan_and_write(struct patch_run *run, struct hp_err *e)
+{
+	size_t i, n_changes = 0, n_writes = 0;
+	int unmet = 0;
+
+	for (i = 0; i < run->n_hives; i++) {
+		if (plan_hive(run, &run->hives[i], e) == -1)
+			return -1;
+		unmet += run->hives[i].unmet;
+	}
+	for (i = 0; run->o->mode != HP_PATCH_VERIFY && i < run->n_hives; i++) {
+		struct session *s = &run->hives[i];
+
+		/* A dirty hive that already complies is left to Windows:
+		 * its logs recover it to the same. */
+		if (s->unmet == 0 && !(run->o->mode == HP_PATCH_RECOVER &&
+		    s->view.rec.replayed))
+			continue;
+		if (apply_in_memory(s, e) == -1)
+			return -1;
+		s->must_write = 1;
+		n_writes++;
+		n_changes += s->n_changes;
+	}
+	if (n_writes > 0 && !(run->o->flags & HP_DRY_RUN) &&
+	    patch_commit(run, e) == -1)
+		return -1;
+	run->res->result = result_phrase(run->o, unmet, n_writes, n_changes);
+	if (run->res->result == NULL)
+		return hp_err_nomem(e);
+	return unmet && run->o->mode == HP_PATCH_VERIFY ? HP_NONCOMPLIANT :
+	    HP_OK;
+}
+
+static int
+run_steps(struct patch_run *run, struct hp_err *e)
+{
+	const struct hp_patch_opts *o = run->o;
+	unsigned need;
+
+	if (sources_load(&run->src, o->profile_dir, o->profiles, o->n_profiles,
+	    o->reg_files, o->n_reg_files, e) == -1 ||
+	    needed_hives(run, &need, e) == -1)
+		return -1;
+	if (o->mode == HP_PATCH_RECOVER)
+		need = run->store->ops->tree ? KIND_BIT(HP_HIVE_SOFTWARE) |
+		    KIND_BIT(HP_HIVE_SYSTEM) : KIND_BIT(HP_HIVE_SOFTWARE);
+	if (open_hives(run, need, e) == -1)
+		return -1;
+	detect(run);
+	/* recover patches nothing: what Windows it is does not matter. */
+	run->res->has_image = o->mode != HP_PATCH_RECOVER;
+	if (run->src.uses_auto && resolve_auto(run, e) == -1)
+		return -1;
+	if (check_requirements(run, e) == -1)
+		return -1;
+	return plan_and_write(run, e);
+}
+
+/* What the run read and did, into its result. */
+static int
+fill_result(struct patch_run *run)
+{
+	struct hp_result *r = run->res;
+	size_t i;
+
+	for (i = 0; i < run->src.n_profiles; i++)
+		if (strv_push(&r->profiles, &r->n_profiles,
+		    run->src.profiles[i]) == -1)
+			return -1;
+	for (i = 0; i < run->o->n_reg_files; i++)
+		if (strv_push(&r->reg_files, &r->n_reg_files,
+		    run->o->reg_files[i]) == -1)
+			return -1;
+	for (i = 0; i < run->n_hives; i++)
+		if (result_add_hive(r, &run->hives[i]) == -1)
+			return -1;
+	if (r->has_image && image_copy(&r->image, &run->image) == -1)
+		return -1;
+	return 0;
+}
+
+int
+hp_patch(struct hp_store *store, const struct hp_patch_opts *o,
+	 struct hp_result **result, struct hp_err *e)
+{
+	struct patch_run run;
+	struct hp_result *r;
+	int status;
+
+	*result = NULL;
+	memset(&run, 0, sizeof(run));
+	r = calloc(1, sizeof(*r));
+	if (r == NULL || (r->command = strdup(o->command)) == NULL ||
+	    (r->target = strdup(hp_store_target(store))) == NULL) {
+		hp_result_free(r);
+		return hp_err_nomem(e);
+	}
+	r->verify = o->mode == HP_PATCH_VERIFY;
+	r->dry_run = (o->flags & HP_DRY_RUN) != 0;
+	run.o = o;
+	run.store = store;
+	run.res = r;
+	status = run_steps(&run, e);
+	if (fill_result(&run) == -1 && status != -1)
+		status = hp_err_nomem(e);
+	if (status == -1) {
+		r->exit_status = e->status;
+		r->reason = e->reason;
+		if ((r->error = strdup(e->msg)) == NULL)
+			r->reason = HP_R_NO_MEMORY;
+		free(r->result);
+		r->result = NULL;
+	} else {
+		r->exit_status = status;
+	}
+	patch_run_free(&run);
+	*result = r;
+	return status;
+}
+
+void
+patch_run_free(struct patch_run *run)
+{
+	size_t i;
+
+	for (i = 0; i < run->n_hives; i++)
+		session_free(&run->hives[i]);
+	image_info_free(&run->image);
+	sources_free(&run->src);
+}

@@ -1,0 +1,33 @@
+/* The state of one hp_patch run, shared by patch.c (reading, planning,
+ * applying) and patch_commit.c (backing up and committing). */
+#ifndef HIVEPATCH_PATCH_H
+#define HIVEPATCH_PATCH_H
+
+#include "hivepatch.h"
+#include "session.h"
+#include "sources.h"
+
+struct patch_run {
+	const struct hp_patch_opts *o;
+	struct hp_store *store;
+	struct hp_result *res;		/* filled as the run goes */
+	struct sources src;
+	/* The hives read, SOFTWARE before SYSTEM: at most one per kind. */
+	struct session hives[HP_HIVE_COMPONENTS + 1];
+	size_t n_hives;
+	struct hp_image image;
+};
+
+/* The session of the run that reads `kind`, or NULL. */
+struct session *run_session_of(struct patch_run *run, enum hp_hive_kind kind);
+
+/* Backs up every hive that must be written, then commits them in order
+ * through the store.  When one fails, the ones before it are put back
+ * from their backups, so a profile never lands in one hive and not the
+ * other.  Once all are in place, the manifests are written and the logs
+ * emptied. */
+int patch_commit(struct patch_run *run, struct hp_err *e);
+
+void patch_run_free(struct patch_run *run);
+
+#endif

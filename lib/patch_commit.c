@@ -1,0 +1,209 @@
+/* Committing a patch run: back up every hive that changes (with its
+ * logs), commit them through their store in order, put the earlier ones
+ * back when a later one fails, then write the manifests and empty the
+ * logs. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "hiveview.h"
+#include "patch.h"
+#include "verify.h"
+
+/* hivex writes the new hive into an anonymous file: the store decides
+ * how it reaches the medium.  The handle is closed before the store
+ * checks the result, so that the hive is not held twice in memory. */
+static int
+image_of(struct session *s, int *fd, struct hp_err *e)
+{
+	char path[32];
+	int rc, saved;
+
+	*fd = memfd_create("hivepatch-new", MFD_CLOEXEC);
+	if (*fd == -1) {
+		hivex_close(s->h);
+		s->h = NULL;
+		return hp_err_set(e, HP_R_IO, "%s: no memory file for the new "
+		    "hive: %s", s->hive->where, strerror(errno));
+	}
+	if (fd_path(*fd, s->hive->where, path, e) == -1) {
+		hivex_close(s->h);
+		s->h = NULL;
+		return -1;
+	}
+	errno = 0;
+	rc = hivex_commit(s->h, path, 0);
+	saved = errno;
+	hivex_close(s->h);
+	s->h = NULL;
+	if (rc == -1)
+		return hp_err_set(e, HP_R_IO, "%s: cannot write the new hive: %s",
+		    s->hive->where, saved ? strerror(saved) :
+		    "hivex_commit failed");
+	return 0;
+}
+
+static int
+commit_hive(struct patch_run *run, struct session *s, struct hp_err *e)
+{
+	struct verify_job job = { s->hive->where, &s->plan, 0, "" };
+	int fd, rc;
+
+	if (image_of(s, &fd, e) == -1) {
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	rc = run->store->ops->commit(run->store->priv, s->hive, fd,
+	    verify_written, &job, &s->replaced, e);
+	close(fd);
+	if (rc == -1)
+		return -1;
+	memcpy(s->sha_after, job.sha, sizeof(s->sha_after));
+	s->seq_after = job.seq;
+	return 0;
+}
+
+/* Puts back the hives already replaced, newest first, after a later one
+ * failed: the image must not hold half a change. */
+static void
+undo_replaced(struct patch_run *run, size_t upto, struct hp_err *e)
+{
+	struct hp_err restore;
+	size_t i;
+
+	for (i = upto + 1; i-- > 0; ) {
+		struct session *s = &run->hives[i];
+		const char *name = hp_hive_kind_name(s->kind);
+
+		if (!s->replaced)
+			continue;
+		if (backup_restore(run->store, s->hive, s->backup.copy,
+		    s->backup.sha_before, NULL, &restore) == 0) {
+			hp_err_append(e, "; %s was put back from its backup", name);
+			s->replaced = 0;
+			s->sha_after[0] = '\0';
+		} else {
+			hp_err_append(e, "; %s could NOT be put back (%.200s): run "
+			    "hivepatch rollback", name, restore.msg);
+		}
+	}
+}
+
+/* Empties the logs of a hive once the new primary is in place.  Done
+ * last: until then a crash leaves either the old hive with its logs, or
+ * the new clean hive with stale logs that Windows ignores while the hive
+ * stays clean. */
+static int
+reset_logs(struct patch_run *run, struct session *s, struct hp_err *e)
+{
+	size_t i, n = s->files.n_logs;
+
+	for (i = 0; i < n; i++) {
+		if (run->store->ops->write_log(run->store->priv, s->hive,
+		    s->files.logs[i].name, -1, NULL, NULL, e) == -1) {
+			hp_err_append(e, " (the hive itself is written and clean, "
+			    "%zu of its %zu logs emptied, hive and logs backed up "
+			    "in %.300s; Windows ignores the logs while the hive "
+			    "stays clean)", i, n, s->backup.dir);
+			return -1;
+		}
+		s->n_logs_reset = i + 1;
+	}
+	return 0;
+}
+
+static int
+write_manifest(struct patch_run *run, struct session *s, struct hp_err *e)
+{
+	const struct hp_patch_opts *o = run->o;
+
+	return backup_write_manifest(&s->backup, s->sha_after,
+	    (const char *const *)run->src.profiles, run->src.n_profiles,
+	    o->reg_files, o->n_reg_files, e);
+}
+
+/* After a failure: a backup whose hive could not be put back is kept,
+ * with its manifest, for rollback; the others go. */
+static void
+discard_backups(struct patch_run *run)
+{
+	size_t i;
+
+	for (i = 0; i < run->n_hives; i++) {
+		struct session *s = &run->hives[i];
+
+		if (s->backed_up && !s->replaced)
+			backup_discard(&s->backup);
+		else if (s->backed_up)
+			(void)write_manifest(run, s, NULL);
+	}
+}
+
+static int
+take_backups(struct patch_run *run, struct hp_err *e)
+{
+	struct backup_run id;
+	size_t i;
+
+	if (run->o->backup_root == NULL || run->o->backup_root[0] == '\0')
+		return hp_err_set(e, HP_R_USAGE, "no place for backups: give "
+		    "the backup directory");
+	backup_run_start(&id, run->o->now);
+	for (i = 0; i < run->n_hives; i++) {
+		struct session *s = &run->hives[i];
+
+		if (!s->must_write)
+			continue;
+		if (backup_take(run->o->backup_root, &id, s->hive, &s->files,
+		    &s->backup, e) == -1)
+			return -1;
+		s->backed_up = 1;
+	}
+	return 0;
+}
+
+int
+patch_commit(struct patch_run *run, struct hp_err *e)
+{
+	size_t i, j;
+	int rc = 0;
+
+	if (take_backups(run, e) == -1) {
+		discard_backups(run);
+		return -1;
+	}
+	for (i = 0; i < run->n_hives; i++) {
+		struct session *s = &run->hives[i];
+
+		if (s->must_write && commit_hive(run, s, e) == -1) {
+			undo_replaced(run, i, e);
+			discard_backups(run);
+			return -1;
+		}
+	}
+	for (i = 0; i < run->n_hives; i++) {
+		struct session *s = &run->hives[i];
+
+		if (!s->backed_up)
+			continue;
+		/* The manifest names the logs as they are about to be; one
+		 * that a crash leaves unemptied still holds its backup, which
+		 * rollback takes as nothing to restore. */
+		for (j = 0; j < s->backup.n_logs; j++)
+			memcpy(s->backup.logs[j].sha_after, SHA256_HEX_EMPTY,
+			    sizeof(SHA256_HEX_EMPTY));
+		if (write_manifest(run, s, rc == 0 ? e : NULL) == -1)
+			rc = -1;
+		else if (rc == 0)
+			rc = reset_logs(run, s, e);
+	}
+	return rc;
+}

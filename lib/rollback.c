@@ -1,0 +1,281 @@
+/* hp_rollback: put back the hives (and their logs) the last apply,
+ * import or recover replaced, but only over the files that run left
+ * (their hashes must match), unless forced.  Every file is checked
+ * before any is written, so a refusal writes nothing. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "backup.h"
+#include "error.h"
+#include "hash.h"
+#include "result.h"
+#include "store.h"
+
+/* One hive of the store and the latest backup of it, if any. */
+struct rollback_hive {
+	struct hp_store_hive *hive;
+	struct hp_hive_files files;	/* as it is now */
+	struct backup backup;
+	int found;
+	int hive_todo;		/* the hive needs restoring */
+	int *log_todo;		/* each log of the backup needs restoring */
+};
+
+struct rollback_run {
+	struct hp_store *store;
+	const struct hp_rollback_opts *o;
+	struct hp_rollback *res;
+	struct rollback_hive *hives;
+	size_t n_hives;
+};
+
+/* The SHA-256 of a file the store read, "" when it is not there. */
+static int
+current_sha(const struct rollback_hive *rb, const char *log_path,
+	    char sha[SHA256_HEX_LEN + 1], struct hp_err *e)
+{
+	const char *name = log_path ? strrchr(log_path, '/') + 1 : NULL;
+	size_t i;
+
+	sha[0] = '\0';
+	if (name == NULL)
+		return sha256_fd(rb->files.fd, rb->hive->where, sha, e);
+	for (i = 0; i < rb->files.n_logs; i++)
+		if (strcmp(rb->files.logs[i].name, name) == 0)
+			return sha256_fd(rb->files.logs[i].fd,
+			    rb->files.logs[i].where, sha, e);
+	/* A log that is gone since is restored like a changed one. */
+	return 0;
+}
+
+/* Whether a file (hive or log) is still what the run left: 1 yes, 0 it
+ * already holds the backup, -1 refused (changed, and not forced). */
+static int
+check_unchanged(struct rollback_run *run, const struct rollback_hive *rb,
+		const char *log_path, const char *sha_before,
+		const char *sha_after, struct hp_err *e)
+{
+	const char *where = log_path ? log_path : rb->hive->where;
+	const char *when = rb->backup.time;
+	char now[SHA256_HEX_LEN + 1];
+
+	if (current_sha(rb, log_path, now, e) == -1)
+		return -1;
+	if (strcmp(now, sha_before) == 0)
+		return 0;
+	if (strcmp(now, sha_after) == 0)
+		return 1;
+	if (!(run->o->flags & HP_FORCE))
+		return hp_err_set(e, HP_R_CHANGED,
+		    "%s: changed since hivepatch wrote it (sha256 %s, the run of "
+		    "%s left %s); --force restores the backup anyway", where,
+		    now[0] ? now : "none: the file is gone", when,
+		    sha_after[0] ? sha_after : "it untouched");
+	if (strv_pushf(&run->res->warnings, &run->res->n_warnings, "%s changed "
+	    "since the run of %s; restoring anyway because of --force", where,
+	    when) == -1)
+		return hp_err_nomem(e);
+	return 1;
+}
+
+static int
+check_one(struct rollback_run *run, struct rollback_hive *rb,
+	  struct hp_err *e)
+{
+	struct backup *b = &rb->backup;
+	size_t i;
+
+	rb->log_todo = calloc(b->n_logs ? b->n_logs : 1, sizeof(*rb->log_todo));
+	if (rb->log_todo == NULL)
+		return hp_err_nomem(e);
+	if ((rb->hive_todo = check_unchanged(run, rb, NULL, b->sha_before,
+	    b->sha_after, e)) == -1)
+		return -1;
+	for (i = 0; i < b->n_logs; i++)
+		if ((rb->log_todo[i] = check_unchanged(run, rb, b->logs[i].path,
+		    b->logs[i].sha_before, b->logs[i].sha_after, e)) == -1)
+			return -1;
+	return 0;
+}
+
+static int
+add_file(struct hp_rollback *r, const char *where, int is_log, int written,
+	 const struct backup *b)
+{
+	struct hp_rollback_file *grown, *f;
+
+	grown = reallocarray(r->files, r->n_files + 1, sizeof(*grown));
+	if (grown == NULL)
+		return -1;
+	r->files = grown;
+	f = &r->files[r->n_files++];
+	memset(f, 0, sizeof(*f));
+	f->is_log = is_log;
+	f->written = written;
+	f->where = strdup(where);
+	f->time = strdup(b->time);
+	if (!is_log && ((f->sha256 = strdup(b->sha_before)) == NULL ||
+	    (f->backup = strdup(b->dir)) == NULL))
+		return -1;
+	return f->where != NULL && f->time != NULL ? 0 : -1;
+}
+
+/* Restores one hive and its logs from their backup.  The logs go back
+ * first: a crash in between then leaves the new, clean hive beside its
+ * old logs, which Windows ignores, never the old dirty hive without the
+ * logs it needs. */
+static int
+restore_one(struct rollback_run *run, const struct rollback_hive *rb,
+	    struct hp_err *e)
+{
+	const struct backup *b = &rb->backup;
+	size_t i;
+
+	for (i = 0; i < b->n_logs; i++) {
+		if (!rb->log_todo[i])
+			continue;
+		if (backup_restore(run->store, rb->hive, b->logs[i].copy,
+		    b->logs[i].sha_before, strrchr(b->logs[i].path, '/') + 1,
+		    e) == -1)
+			return -1;
+		if (add_file(run->res, b->logs[i].path, 1, 1, b) == -1)
+			return hp_err_nomem(e);
+	}
+	if (rb->hive_todo && backup_restore(run->store, rb->hive, b->copy,
+	    b->sha_before, NULL, e) == -1)
+		return -1;
+	if (add_file(run->res, rb->hive->where, 0, rb->hive_todo, b) == -1)
+		return hp_err_nomem(e);
+	return 0;
+}
+
+/* Locks each hive the store holds and finds its latest backup; returns
+ * the id of the latest run among them, or NULL. */
+static const char *
+find_backups(struct rollback_run *run, struct hp_err *e)
+{
+	const char *latest = NULL;
+	size_t i;
+
+	for (i = 0; i < run->n_hives; i++) {
+		struct rollback_hive *rb = &run->hives[i];
+		struct hp_err missing;
+
+		/* A tree without SYSTEM, or a hive never patched, is fine as
+		 * long as one hive has a backup. */
+		if (store_hive_usable(rb->hive, run->store->ops->tree ? NULL :
+		    e) == -1) {
+			if (!run->store->ops->tree)
+				return NULL;
+			continue;
+		}
+		/* Lock before looking: the backup chosen must still be the
+		 * latest when it is restored. */
+		if (run->store->ops->lock(run->store->priv, rb->hive, e) == -1 ||
+		    run->store->ops->read(run->store->priv, rb->hive, &rb->files,
+		    e) == -1)
+			return NULL;
+		if (backup_find_latest(run->o->backup_root, rb->hive, &rb->backup,
+		    &missing) == -1)
+			continue;
+		rb->found = 1;
+		if (latest == NULL || strcmp(rb->backup.id, latest) > 0)
+			latest = rb->backup.id;
+	}
+	if (latest == NULL && e->status == HP_OK)
+		hp_err_set(e, HP_R_NO_BACKUP, "%s: no backup of this hive%s under "
+		    "%s", run->n_hives ? run->hives[0].hive->where :
+		    hp_store_target(run->store), run->store->ops->tree ?
+		    " or of the tree's other hives" : "", run->o->backup_root);
+	return latest;
+}
+
+static int
+rollback(struct rollback_run *run, struct hp_err *e)
+{
+	const char *latest;
+	size_t i;
+
+	if (run->o->backup_root == NULL || run->o->backup_root[0] == '\0')
+		return hp_err_set(e, HP_R_USAGE, "no place for backups: give the "
+		    "backup directory");
+	if ((latest = find_backups(run, e)) == NULL)
+		return -1;
+	/* Only the hives of the latest run go back. */
+	for (i = 0; i < run->n_hives; i++)
+		if (run->hives[i].found &&
+		    strcmp(run->hives[i].backup.id, latest) != 0)
+			run->hives[i].found = 0;
+	for (i = 0; i < run->n_hives; i++)
+		if (run->hives[i].found && check_one(run, &run->hives[i], e) == -1)
+			return -1;
+	run->res->checked = 1;
+	for (i = 0; i < run->n_hives; i++)
+		if (run->hives[i].found && restore_one(run, &run->hives[i],
+		    e) == -1)
+			return -1;
+	return 0;
+}
+
+int
+hp_rollback(struct hp_store *store, const struct hp_rollback_opts *opts,
+	    struct hp_rollback **result, struct hp_err *e)
+{
+	struct rollback_run run = { store, opts, NULL, NULL, 0 };
+	struct hp_rollback *r;
+	size_t i;
+	int rc = -1;
+
+	*result = NULL;
+	memset(e, 0, sizeof(*e));
+	r = calloc(1, sizeof(*r));
+	run.n_hives = store->n_hives;
+	run.hives = calloc(run.n_hives ? run.n_hives : 1, sizeof(*run.hives));
+	if (r == NULL || run.hives == NULL ||
+	    (r->target = strdup(hp_store_target(store))) == NULL) {
+		free(run.hives);
+		hp_rollback_free(r);
+		return hp_err_nomem(e);
+	}
+	run.res = r;
+	for (i = 0; i < run.n_hives; i++) {
+		run.hives[i].hive = &store->hives[i];
+		run.hives[i].files.fd = -1;
+	}
+	rc = rollback(&run, e);
+	if (rc == -1) {
+		r->exit_status = e->status;
+		r->reason = e->reason;
+		r->error = strdup(e->msg);
+	}
+	for (i = 0; i < run.n_hives; i++) {
+		free(run.hives[i].log_todo);
+		backup_free(&run.hives[i].backup);
+		hp_hive_files_free(&run.hives[i].files);
+	}
+	free(run.hives);
+	*result = r;
+	return rc;
+}
+
+void
+hp_rollback_free(struct hp_rollback *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	free(r->target);
+	for (i = 0; i < r->n_files; i++) {
+		free(r->files[i].where);
+		free(r->files[i].time);
+		free(r->files[i].sha256);
+		free(r->files[i].backup);
+	}
+	free(r->files);
+	strv_free(r->warnings, r->n_warnings);
+	free(r->error);
+	free(r);
+}

@@ -1,0 +1,65 @@
+#include "config.h"
+
+#include <string.h>
+
+#include "hive.h"
+#include "session.h"
+
+int
+session_open(struct session *s, struct hp_store *store, enum hp_hive_kind kind,
+	     unsigned flags, struct hp_err *e)
+{
+	struct hp_store_hive *hive = store_hive_for(store, kind);
+	unsigned view_flags = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->files.fd = -1;
+	s->view.fd = -1;
+	s->kind = kind;
+	if (hive == NULL)
+		return hp_err_set(e, HP_R_NOT_FOUND, "%s: no %s hive here",
+		    hp_store_target(store), hp_hive_kind_name(kind));
+	if (store_hive_usable(hive, e) == -1)
+		return -1;
+	s->hive = hive;
+	/* Hold the lock from the first read to the last write, so that the
+	 * plan is made on the bytes the commit replaces. */
+	if ((flags & SESSION_WRITE) &&
+	    store->ops->lock(store->priv, hive, e) == -1)
+		return -1;
+	if (store->ops->read(store->priv, hive, &s->files, e) == -1)
+		return -1;
+	if (flags & SESSION_WRITE)
+		view_flags |= HP_VIEW_FOR_WRITE;
+	if (flags & SESSION_NO_RECOVER)
+		view_flags |= HP_VIEW_NO_RECOVER;
+	if (hive_view_open(&s->files, hive->where, view_flags, &s->view,
+	    e) == -1) {
+		if (!(flags & SESSION_WRITE) && e->status == HP_REFUSED &&
+		    s->view.disk.dirty)
+			hp_err_append(e, "; --no-recover reads the primary file "
+			    "as it is");
+		return -1;
+	}
+	/* Read-only first: judging needs no more, and a hive that already
+	 * complies is then never loaded whole nor written. */
+	if ((s->h = hive_view_hivex(&s->view, 0, e)) == NULL)
+		return -1;
+	s->found = hive_classify(s->h, &s->view.hdr, s->why, sizeof(s->why));
+	return 0;
+}
+
+void
+session_free(struct session *s)
+{
+	if (s->h != NULL)
+		hivex_close(s->h);
+	plan_free(&s->plan);
+	hive_view_close(&s->view);
+	hp_hive_files_free(&s->files);
+	control_sets_free(s->control_sets);
+	backup_free(&s->backup);
+	memset(s, 0, sizeof(*s));
+	s->files.fd = -1;
+	s->view.fd = -1;
+}

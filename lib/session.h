@@ -1,0 +1,59 @@
+/* One hive of a store, opened for a run: found in the store, locked when
+ * the run may write it, read through its store, viewed as Windows would
+ * load it, opened with hivex and classified.  patch.c and inspect.c
+ * both start from here. */
+#ifndef HIVEPATCH_SESSION_H
+#define HIVEPATCH_SESSION_H
+
+#include <stdint.h>
+
+#include <hivex.h>
+
+#include "backup.h"
+#include "hiveview.h"
+#include "plan.h"
+#include "store.h"
+
+enum {
+	SESSION_WRITE = 1,	/* lock it, and refuse a recovery Windows
+				 * never wrote (HP_VIEW_FOR_WRITE) */
+	SESSION_NO_RECOVER = 2,	/* HP_VIEW_NO_RECOVER */
+};
+
+struct session {
+	enum hp_hive_kind kind;		/* what the run reads it as */
+	struct hp_store_hive *hive;	/* in its store */
+	struct hp_hive_files files;	/* as the store read it */
+	struct hp_view view;		/* as Windows would load it */
+	hive_h *h;
+	enum hp_hive_kind found;	/* what its content says it is */
+	char why[160];			/* and why */
+	char **control_sets;		/* what CurrentControlSet means */
+	size_t n_control_sets;
+	int all_control_sets;
+	struct plan plan;
+	int planned;
+	int unmet;
+	size_t n_changes;
+	/* Writing it. */
+	int must_write;			/* changes, or a recovery to commit */
+	struct backup backup;
+	int backed_up;
+	int replaced;			/* the new hive is in place */
+	char sha_after[SHA256_HEX_LEN + 1];
+	uint32_t seq_after;
+	size_t n_logs_reset;		/* files.logs[0 .. n) were emptied */
+};
+
+/* Opens the hive of `store` that holds `kind` into s (zeroed first).
+ * When the store cannot reach it, fails with its problem and leaves
+ * s->hive NULL; past that point s->hive is set even on failure, so
+ * that a report can say what was read.  A reading run whose dirty hive
+ * the logs cannot recover is told that --no-recover reads it as it is.
+ * session_free releases it, on failure too. */
+int session_open(struct session *s, struct hp_store *store,
+		 enum hp_hive_kind kind, unsigned flags, struct hp_err *e);
+
+void session_free(struct session *s);
+
+#endif

@@ -1,0 +1,32 @@
+/* The store behind struct hp_store (hivepatch.h): the one door through
+ * which the runs reach hives.  A store lists the hives it holds, locks,
+ * reads and commits them; everything above it works on the descriptors
+ * it hands over. */
+#ifndef HIVEPATCH_STORE_H
+#define HIVEPATCH_STORE_H
+
+#include "hivepatch.h"
+
+struct hp_store {
+	const struct hp_store_ops *ops;
+	void *priv;
+	char *target;			/* as given, for messages */
+	struct hp_store_hive *hives;	/* the store's list */
+	size_t n_hives;
+};
+
+/* The stores this library brings (store_fs.c): a Windows tree rooted at
+ * `target`, or the hive file `target` (with its logs beside it). */
+int store_fs_open(const char *target, int tree, void **priv,
+		  const struct hp_store_ops **ops, struct hp_err *e);
+
+/* The hive of the store whose place says it is `kind`; for a store that
+ * holds one bare hive, that hive whatever kind is asked.  NULL when the
+ * store has none. */
+struct hp_store_hive *store_hive_for(struct hp_store *s,
+				     enum hp_hive_kind kind);
+
+/* The hive's problem as an error (0 when it has none). */
+int store_hive_usable(const struct hp_store_hive *hive, struct hp_err *e);
+
+#endif

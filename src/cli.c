@@ -1,0 +1,267 @@
+/* What the subcommands share: messages, where profiles and backups live
+ * (the process's environment, which the library never reads), and the
+ * options and run of apply, verify, import and recover. */
+#include "config.h"
+
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "render.h"
+
+#ifndef PROFILE_DIR
+#define PROFILE_DIR "/usr/local/share/hivepatch/profiles"
+#endif
+
+int
+cli_fail(const struct hp_err *e)
+{
+	fprintf(stderr, "hivepatch: %s\n", e->msg);
+	return e->status;
+}
+
+int
+cli_usage(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "hivepatch %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'hivepatch --help'.\n");
+	return HP_USAGE;
+}
+
+int
+cli_next_option(int argc, char **argv, const struct option *options,
+		const char *cmd)
+{
+	int c;
+
+	opterr = 0;
+	/* 0 is an option that set its flag itself: take the next. */
+	do
+		c = getopt_long(argc, argv, "+h", options, NULL);
+	while (c == 0);
+	if (c == -1)
+		return 0;
+	if (c == 'h') {
+		cli_print_help(stdout);
+		return CLI_HELP;
+	}
+	if (c == '?') {
+		cli_usage(cmd, "unknown or misplaced option '%s'",
+		    argv[optind - 1]);
+		return CLI_BAD;
+	}
+	return c;
+}
+
+const char *
+cli_profile_dir(void)
+{
+	static char beside_binary[PATH_MAX];
+	const char *env = getenv("HIVEPATCH_PROFILE_DIR");
+	char exe[PATH_MAX], *slash;
+	struct stat st;
+	ssize_t n;
+
+	if (env != NULL && *env != '\0')
+		return env;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash != NULL) {
+			*slash = '\0';
+			if (snprintf(beside_binary, sizeof(beside_binary),
+			    "%s/../profiles", exe) < (int)sizeof(beside_binary) &&
+			    stat(beside_binary, &st) == 0 && S_ISDIR(st.st_mode))
+				return beside_binary;
+		}
+	}
+	return PROFILE_DIR;
+}
+
+char *
+cli_backup_root(const char *override)
+{
+	const char *state = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+	char *root = NULL;
+	int n;
+
+	if (override != NULL)
+		n = asprintf(&root, "%s", override);
+	else if (state != NULL && state[0] == '/')
+		n = asprintf(&root, "%s/hivepatch", state);
+	else if (home != NULL && home[0] == '/')
+		n = asprintf(&root, "%s/.local/state/hivepatch", home);
+	else
+		return NULL;
+	return n == -1 ? NULL : root;
+}
+
+void
+cli_explain_backup_root(const char *root, struct hp_err *e)
+{
+	if (root == NULL && e->reason == HP_R_USAGE)
+		snprintf(e->msg, sizeof(e->msg), "no place for backups: set HOME "
+		    "or XDG_STATE_HOME, or give --backup-dir");
+}
+
+struct hp_store *
+cli_open_store(const char *target, struct hp_err *e)
+{
+	struct hp_store *s;
+
+	if (hp_store_open(target, &s, e) == -1)
+		return NULL;
+	return s;
+}
+
+static const struct option patch_options[] = {
+	{ "profile", required_argument, NULL, OPT_PROFILE },
+	{ "reg", required_argument, NULL, OPT_REG },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "backup-dir", required_argument, NULL, OPT_BACKUP_DIR },
+	{ "all-control-sets", no_argument, NULL, OPT_ALL_CONTROL_SETS },
+	{ "no-recover", no_argument, NULL, OPT_NO_RECOVER },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int
+take_option(struct cli_patch *c, int opt)
+{
+	switch (opt) {
+	case OPT_PROFILE:
+		if (c->n_profiles == CLI_MAX_SOURCES)
+			return cli_usage(c->command, "too many --profile options");
+		c->profiles[c->n_profiles++] = optarg;
+		break;
+	case OPT_REG:
+		if (c->n_reg_files == CLI_MAX_SOURCES)
+			return cli_usage(c->command, "too many --reg options");
+		c->reg_files[c->n_reg_files++] = optarg;
+		break;
+	case OPT_DRY_RUN:
+		c->flags |= HP_DRY_RUN;
+		break;
+	case OPT_JSON:
+		c->json = 1;
+		break;
+	case OPT_FORCE:
+		c->flags |= HP_FORCE;
+		break;
+	case OPT_BACKUP_DIR:
+		c->backup_dir = optarg;
+		break;
+	case OPT_ALL_CONTROL_SETS:
+		c->flags |= HP_ALL_CONTROL_SETS;
+		break;
+	case OPT_NO_RECOVER:
+		c->flags |= HP_NO_RECOVER;
+		break;
+	}
+	return 0;
+}
+
+int
+cli_patch_options(int argc, char **argv, struct cli_patch *c,
+		  const int *allowed, size_t n_allowed)
+{
+	int opt;
+
+	optind = 1;
+	while ((opt = cli_next_option(argc, argv, patch_options,
+	    c->command)) > 0) {
+		size_t i;
+		int ok = 0;
+
+		for (i = 0; i < n_allowed; i++)
+			ok |= allowed[i] == opt;
+		if (!ok)
+			return cli_usage(c->command, "unknown or misplaced option "
+			    "'%s'", argv[optind - 1]);
+		if (take_option(c, opt) != 0)
+			return HP_USAGE;
+	}
+	return opt == 0 ? 0 : opt == CLI_HELP ? -1 : HP_USAGE;
+}
+
+int
+cli_patch_target(int argc, char **argv, struct cli_patch *c)
+{
+	if (optind >= argc)
+		return cli_usage(c->command, "missing TARGET");
+	if (optind + 1 < argc)
+		return cli_usage(c->command, "unexpected argument '%s'",
+		    argv[optind + 1]);
+	c->target = argv[optind];
+	return 0;
+}
+
+int
+cli_patch_run(const struct cli_patch *c)
+{
+	struct hp_patch_opts o = {
+		.command = c->command, .mode = c->mode, .flags = c->flags,
+		.profiles = c->profiles, .n_profiles = c->n_profiles,
+		.reg_files = c->reg_files, .n_reg_files = c->n_reg_files,
+		.profile_dir = cli_profile_dir(),
+	};
+	struct hp_err e = { 0 };
+	struct hp_result *r = NULL;
+	struct hp_store *store;
+	char *root = NULL;
+	int status;
+
+	if ((store = cli_open_store(c->target, &e)) == NULL) {
+		if (c->json)
+			render_json_failure(c->command, c->target, &e, stdout);
+		return cli_fail(&e);
+	}
+	if (c->mode != HP_PATCH_VERIFY)
+		o.backup_root = root = cli_backup_root(c->backup_dir);
+	status = hp_patch(store, &o, &r, &e);
+	if (status == -1 && r != NULL) {
+		cli_explain_backup_root(root, &e);
+		free(r->error);
+		r->error = strdup(e.msg);
+	}
+	if (c->json && r != NULL)
+		render_json_report(r, stdout);
+	else if (r != NULL && status != -1)
+		render_text_report(r, stdout);
+	if (status == -1)
+		status = cli_fail(&e);
+	hp_result_free(r);
+	hp_store_close(store);
+	free(root);
+	return status;
+}
+
+int
+cli_patch_main(int argc, char **argv, struct cli_patch *c,
+	       const int *allowed, size_t n_allowed, int default_profile)
+{
+	int rc = cli_patch_options(argc, argv, c, allowed, n_allowed);
+
+	if (rc != 0)
+		return rc == -1 ? HP_OK : rc;
+	if ((rc = cli_patch_target(argc, argv, c)) != 0)
+		return rc;
+	if (default_profile && c->n_profiles == 0 && c->n_reg_files == 0)
+		c->profiles[c->n_profiles++] = HP_DEFAULT_PROFILE;
+	return cli_patch_run(c);
+}

@@ -1,0 +1,17 @@
+/* apply: write the profiles' values (net4-tls12 by default) after a
+ * backup, and verify them from disk. */
+#include "config.h"
+
+#include "cli.h"
+
+int
+cmd_apply(int argc, char **argv)
+{
+	static const int allowed[] = { OPT_PROFILE, OPT_REG, OPT_DRY_RUN,
+	    OPT_JSON, OPT_FORCE, OPT_BACKUP_DIR, OPT_ALL_CONTROL_SETS,
+	    OPT_NO_RECOVER };
+	struct cli_patch c = { .command = "apply", .mode = HP_PATCH_APPLY };
+
+	return cli_patch_main(argc, argv, &c, allowed,
+	    sizeof(allowed) / sizeof(allowed[0]), 1);
+}

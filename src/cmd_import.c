@@ -1,0 +1,26 @@
+/* import: apply an arbitrary .reg file. */
+#include "config.h"
+
+#include <getopt.h>
+
+#include "cli.h"
+
+int
+cmd_import(int argc, char **argv)
+{
+	static const int allowed[] = { OPT_DRY_RUN, OPT_JSON, OPT_FORCE,
+	    OPT_BACKUP_DIR, OPT_ALL_CONTROL_SETS, OPT_NO_RECOVER };
+	struct cli_patch c = { .command = "import", .mode = HP_PATCH_APPLY };
+	int rc;
+
+	rc = cli_patch_options(argc, argv, &c, allowed,
+	    sizeof(allowed) / sizeof(allowed[0]));
+	if (rc != 0)
+		return rc == -1 ? HP_OK : rc;
+	if (optind >= argc)
+		return cli_usage(c.command, "missing FILE.reg");
+	c.reg_files[c.n_reg_files++] = argv[optind++];
+	if ((rc = cli_patch_target(argc, argv, &c)) != 0)
+		return rc;
+	return cli_patch_run(&c);
+}

@@ -1,0 +1,16 @@
+/* verify: check the profiles' values (net4-tls12 by default) without
+ * writing; exit 1 when one is missing or different. */
+#include "config.h"
+
+#include "cli.h"
+
+int
+cmd_verify(int argc, char **argv)
+{
+	static const int allowed[] = { OPT_PROFILE, OPT_REG, OPT_JSON,
+	    OPT_ALL_CONTROL_SETS, OPT_NO_RECOVER };
+	struct cli_patch c = { .command = "verify", .mode = HP_PATCH_VERIFY };
+
+	return cli_patch_main(argc, argv, &c, allowed,
+	    sizeof(allowed) / sizeof(allowed[0]), 1);
+}

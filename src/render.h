@@ -1,0 +1,46 @@
+/* What the runs' results look like, for people (render_text.c) and for
+ * programs (render_json.c: one JSON document per run, the schemas
+ * "hivepatch-report/1" and "hivepatch-inspect/1" of hivepatch(1)).
+ * Bytes from an image reach the terminal only through these. */
+#ifndef HIVEPATCH_RENDER_H
+#define HIVEPATCH_RENDER_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "hivepatch.h"
+
+/* apply, verify, import, recover. */
+void render_text_report(const struct hp_result *r, FILE *out);
+void render_json_report(const struct hp_result *r, FILE *out);
+
+/* A run that could not start (its target could not be opened as a
+ * store): the report with the error alone. */
+void render_json_failure(const char *command, const char *target,
+			 const struct hp_err *e, FILE *out);
+
+/* inspect. */
+void render_text_inspect(const struct hp_inspect *r, FILE *out);
+void render_json_inspect(const struct hp_inspect *r, FILE *out);
+
+/* rollback: the files restored, on stdout; its warnings on stderr. */
+void render_text_rollback(const struct hp_rollback *r, FILE *out);
+
+/* A little-endian number of n bytes (DWORD and QWORD data). */
+static inline uint64_t
+render_le(const unsigned char *p, size_t n)
+{
+	uint64_t v = 0;
+
+	while (n-- > 0)
+		v = v << 8 | p[n];
+	return v;
+}
+
+/* The word a change's outcome is reported with ("added", "missing"...). */
+const char *render_status(const struct hp_change *c, int verify);
+
+/* The advice of inspect as a command line, or why there is none. */
+void render_advice(const struct hp_inspect *r, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,397 @@
+/* The reports for programs: one JSON document per run, schemas
+ * "hivepatch-report/1" and "hivepatch-inspect/1" (hivepatch(1)). */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "render.h"
+
+#define REPORT_SCHEMA "hivepatch-report/1"
+#define INSPECT_SCHEMA "hivepatch-inspect/1"
+
+static const char *const type_names[] = {
+	"REG_NONE", "REG_SZ", "REG_EXPAND_SZ", "REG_BINARY", "REG_DWORD",
+	"REG_DWORD_BIG_ENDIAN", "REG_LINK", "REG_MULTI_SZ",
+	"REG_RESOURCE_LIST", "REG_FULL_RESOURCE_DESCRIPTOR",
+	"REG_RESOURCE_REQUIREMENTS_LIST", "REG_QWORD",
+};
+
+static const char *
+type_name(uint32_t t)
+{
+	return t < sizeof(type_names) / sizeof(type_names[0]) ? type_names[t] :
+	    "REG_UNKNOWN";
+}
+
+static struct json_object *
+opt_string(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+static struct json_object *
+strings(char *const *items, size_t n)
+{
+	struct json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_object_array_add(a, json_object_new_string(items[i]));
+	return a;
+}
+
+static struct json_object *
+uint_pair(uint32_t a, uint32_t b)
+{
+	struct json_object *o = json_object_new_array();
+
+	json_object_array_add(o, json_object_new_int64(a));
+	json_object_array_add(o, json_object_new_int64(b));
+	return o;
+}
+
+static struct json_object *
+data_json(const struct hp_data *d)
+{
+	struct json_object *o = json_object_new_object(), *v = NULL;
+
+	json_object_object_add(o, "type", json_object_new_string(type_name(d->type)));
+	if (d->type == 4 && d->len == 4) {
+		v = json_object_new_int64((int64_t)render_le(d->bytes, 4));
+	} else if (d->type == 11 && d->len == 8) {
+		/* JSON numbers lose precision past 2^53: give a string. */
+		char buf[24];
+
+		snprintf(buf, sizeof(buf), "%" PRIu64, render_le(d->bytes, 8));
+		v = json_object_new_string(buf);
+	} else if ((d->type == 1 || d->type == 2) && d->text != NULL) {
+		v = json_object_new_string(d->text);
+	}
+	if (v == NULL) {
+		char *hex = malloc(d->len * 3 + 1), *p = hex;
+		size_t i;
+
+		for (i = 0; hex != NULL && i < d->len; i++)
+			p += sprintf(p, i ? ",%02x" : "%02x", d->bytes[i]);
+		if (hex != NULL)
+			*p = '\0';
+		json_object_object_add(o, "hex", json_object_new_string(hex ? hex : ""));
+		free(hex);
+	} else {
+		json_object_object_add(o, "data", v);
+	}
+	return o;
+}
+
+static const char *
+op_name(enum hp_op k)
+{
+	switch (k) {
+	case HP_OP_CREATE_KEY:
+		return "create_key";
+	case HP_OP_DELETE_KEY:
+		return "delete_key";
+	case HP_OP_SET_VALUE:
+		return "set_value";
+	case HP_OP_DELETE_VALUE:
+		return "delete_value";
+	}
+	return "unknown";
+}
+
+static struct json_object *
+change_json(const struct hp_result *r, const struct hp_change *c)
+{
+	struct json_object *o = json_object_new_object();
+	int value_op = c->op == HP_OP_SET_VALUE || c->op == HP_OP_DELETE_VALUE;
+
+	json_object_object_add(o, "hive",
+	    json_object_new_string(hp_hive_kind_name(c->hive)));
+	json_object_object_add(o, "key", json_object_new_string(c->key));
+	json_object_object_add(o, "name", value_op ? opt_string(c->name) : NULL);
+	json_object_object_add(o, "op", json_object_new_string(op_name(c->op)));
+	json_object_object_add(o, "status",
+	    json_object_new_string(render_status(c, r->verify)));
+	json_object_object_add(o, "reason", opt_string(c->skip_reason));
+	if (value_op) {
+		json_object_object_add(o, "before", c->had_value ?
+		    data_json(&c->before) : NULL);
+		json_object_object_add(o, "after", c->op == HP_OP_SET_VALUE ?
+		    data_json(&c->after) : NULL);
+	}
+	json_object_object_add(o, "source", json_object_new_string(c->source));
+	json_object_object_add(o, "line", json_object_new_int((int)c->line));
+	return o;
+}
+
+static struct json_object *
+image_json(const struct hp_image *im)
+{
+	struct json_object *o = json_object_new_object(), *os, *net = NULL;
+
+	os = json_object_new_object();
+	json_object_object_add(os, "product", opt_string(im->product));
+	json_object_object_add(os, "build", opt_string(im->build));
+	json_object_object_add(os, "edition", opt_string(im->edition));
+	json_object_object_add(os, "version", opt_string(im->display_version));
+	json_object_object_add(o, "os", os);
+	json_object_object_add(o, "arch", im->from_software ?
+	    json_object_new_string(im->is_64bit ? "64-bit" : "32-bit") : NULL);
+	if (im->dotnet4_full) {
+		net = json_object_new_object();
+		json_object_object_add(net, "version",
+		    opt_string(im->dotnet4_version));
+		json_object_object_add(net, "release", im->has_release ?
+		    json_object_new_int64(im->release) : NULL);
+	}
+	json_object_object_add(o, "dotnet4", net);
+	json_object_object_add(o, "dotnet35", json_object_new_boolean(im->dotnet35));
+	json_object_object_add(o, "dotnet20", json_object_new_boolean(im->dotnet20));
+	json_object_object_add(o, "processor_architecture",
+	    opt_string(im->processor_arch));
+	return o;
+}
+
+/* How a hive was read through its logs (seq_after: of the file
+ * written, 0 if none). */
+static struct json_object *
+recovery_json(const struct hp_recovery *rep, int dirty, const uint32_t seq[2],
+	      uint32_t seq_after, char *const *logs_reset, size_t n_reset)
+{
+	struct json_object *o = json_object_new_object();
+	const char *format = NULL;
+
+	if (rep->replayed)
+		format = rep->format == HP_LOG_OLD ? "old" : "new";
+	json_object_object_add(o, "state",
+	    json_object_new_string(dirty ? "dirty" : "clean"));
+	json_object_object_add(o, "replayed", json_object_new_boolean(rep->replayed));
+	json_object_object_add(o, "format", opt_string(format));
+	json_object_object_add(o, "logs_used", strings(rep->logs_used,
+	    rep->n_logs_used));
+	json_object_object_add(o, "entries_applied",
+	    json_object_new_int64(rep->entries_applied));
+	json_object_object_add(o, "pages_applied",
+	    json_object_new_int64(rep->pages_applied));
+	json_object_object_add(o, "sequence_before", uint_pair(seq[0], seq[1]));
+	json_object_object_add(o, "sequence_after", seq_after > 0 ?
+	    json_object_new_int64(seq_after) : rep->replayed ?
+	    json_object_new_int64(rep->seq_after) : NULL);
+	json_object_object_add(o, "base_block_recovered",
+	    json_object_new_boolean(rep->base_block_recovered));
+	json_object_object_add(o, "started_late",
+	    json_object_new_boolean(rep->started_late));
+	json_object_object_add(o, "stopped_early",
+	    json_object_new_boolean(rep->stopped_early));
+	json_object_object_add(o, "stop_reason", rep->stopped_early ?
+	    json_object_new_string(rep->stop_reason) : NULL);
+	json_object_object_add(o, "logs_reset", strings(logs_reset, n_reset));
+	return o;
+}
+
+static struct json_object *
+hive_json(const struct hp_hive_report *h)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "kind",
+	    json_object_new_string(hp_hive_kind_name(h->kind)));
+	json_object_object_add(o, "path", json_object_new_string(h->where));
+	if (h->read) {
+		json_object_object_add(o, "dirty", json_object_new_boolean(h->dirty));
+		json_object_object_add(o, "sequence", uint_pair(h->seq[0], h->seq[1]));
+	}
+	json_object_object_add(o, "logs", strings(h->logs, h->n_logs));
+	json_object_object_add(o, "control_sets", strings(h->control_sets,
+	    h->n_control_sets));
+	json_object_object_add(o, "sha256_before", opt_string(h->sha_before));
+	json_object_object_add(o, "sha256_after", opt_string(h->sha_after));
+	json_object_object_add(o, "backup", opt_string(h->backup));
+	json_object_object_add(o, "recovery", h->read ? recovery_json(&h->recovery,
+	    h->dirty, h->seq, h->seq_after, h->logs_reset, h->n_logs_reset) :
+	    NULL);
+	return o;
+}
+
+static void
+print_doc(struct json_object *o, FILE *out)
+{
+	fprintf(out, "%s\n", json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+/* The error, its reason and the exit status close every document. */
+static void
+add_outcome(struct json_object *o, const char *error, enum hp_reason reason,
+	    int status)
+{
+	json_object_object_add(o, "error", opt_string(error));
+	json_object_object_add(o, "reason", error != NULL ?
+	    json_object_new_string(hp_reason_name(reason)) : NULL);
+	json_object_object_add(o, "exit_status", json_object_new_int(status));
+}
+
+void
+render_json_report(const struct hp_result *r, FILE *out)
+{
+	struct json_object *o = json_object_new_object(), *hives, *a;
+	size_t i, j;
+
+	json_object_object_add(o, "schema", json_object_new_string(REPORT_SCHEMA));
+	json_object_object_add(o, "tool_version",
+	    json_object_new_string(hp_version()));
+	json_object_object_add(o, "command", json_object_new_string(r->command));
+	json_object_object_add(o, "target", json_object_new_string(r->target));
+	hives = json_object_new_array();
+	for (i = 0; i < r->n_hives; i++)
+		json_object_array_add(hives, hive_json(&r->hives[i]));
+	json_object_object_add(o, "hives", hives);
+	/* "hive" is the first of "hives", kept from the one-hive schema. */
+	json_object_object_add(o, "hive", r->n_hives ? hive_json(&r->hives[0]) :
+	    NULL);
+	json_object_object_add(o, "image", r->has_image ? image_json(&r->image) :
+	    NULL);
+	json_object_object_add(o, "profiles", strings(r->profiles, r->n_profiles));
+	json_object_object_add(o, "auto_reason", opt_string(r->auto_reason));
+	json_object_object_add(o, "reg_files", strings(r->reg_files,
+	    r->n_reg_files));
+	json_object_object_add(o, "dry_run", json_object_new_boolean(r->dry_run));
+	a = json_object_new_array();
+	for (i = 0; i < r->n_hives; i++)
+		for (j = 0; j < r->hives[i].n_changes; j++)
+			json_object_array_add(a, change_json(r,
+			    &r->hives[i].changes[j]));
+	json_object_object_add(o, "changes", a);
+	json_object_object_add(o, "warnings", strings(r->warnings,
+	    r->n_warnings));
+	/* "backup" is the first hive's, kept from the one-hive schema. */
+	json_object_object_add(o, "backup", r->n_hives ?
+	    opt_string(r->hives[0].backup) : NULL);
+	json_object_object_add(o, "result", opt_string(r->result));
+	add_outcome(o, r->error, r->reason, r->exit_status);
+	print_doc(o, out);
+}
+
+void
+render_json_failure(const char *command, const char *target,
+		    const struct hp_err *e, FILE *out)
+{
+	struct hp_result r;
+
+	memset(&r, 0, sizeof(r));
+	r.command = (char *)command;
+	r.target = (char *)target;
+	r.error = (char *)e->msg;
+	r.reason = e->reason;
+	r.exit_status = e->status;
+	render_json_report(&r, out);
+}
+
+static struct json_object *
+inspect_hives(const struct hp_inspect *r)
+{
+	struct json_object *a = json_object_new_array(), *x;
+	size_t i;
+
+	for (i = 0; i < r->n_hives; i++) {
+		const struct hp_inspect_hive *h = &r->hives[i];
+
+		x = json_object_new_object();
+		json_object_object_add(x, "kind",
+		    json_object_new_string(hp_hive_kind_name(h->kind)));
+		json_object_object_add(x, "path", json_object_new_string(h->where));
+		json_object_object_add(x, "dirty", json_object_new_boolean(h->dirty));
+		json_object_object_add(x, "recovery", recovery_json(&h->recovery,
+		    h->dirty, h->seq, 0, NULL, 0));
+		json_object_object_add(x, "current_control_set",
+		    opt_string(h->current_control_set));
+		json_object_array_add(a, x);
+	}
+	return a;
+}
+
+static struct json_object *
+inspect_profiles(const struct hp_inspect *r)
+{
+	static const char *const states[] = { "compliant", "not compliant",
+	    "not applicable" };
+	struct json_object *a = json_object_new_array(), *x;
+	size_t i;
+
+	for (i = 0; i < r->n_profiles; i++) {
+		const struct hp_inspect_profile *p = &r->profiles[i];
+
+		x = json_object_new_object();
+		json_object_object_add(x, "name", json_object_new_string(p->name));
+		json_object_object_add(x, "description",
+		    json_object_new_string(p->description));
+		json_object_object_add(x, "status",
+		    json_object_new_string(states[p->state]));
+		json_object_object_add(x, "reason", opt_string(p->reason));
+		json_object_object_add(x, "auto",
+		    json_object_new_boolean(p->chosen_by_auto));
+		json_object_array_add(a, x);
+	}
+	return a;
+}
+
+static struct json_object *
+inspect_values(const struct hp_inspect *r)
+{
+	struct json_object *a = json_object_new_array(), *x;
+	size_t i;
+
+	for (i = 0; i < r->n_values; i++) {
+		const struct hp_inspect_value *v = &r->values[i];
+
+		x = json_object_new_object();
+		json_object_object_add(x, "key", json_object_new_string(v->key));
+		json_object_object_add(x, "name", json_object_new_string(v->name));
+		json_object_object_add(x, "data", v->present ? data_json(&v->data) :
+		    NULL);
+		json_object_object_add(x, "profile",
+		    json_object_new_string(v->profile));
+		json_object_array_add(a, x);
+	}
+	return a;
+}
+
+void
+render_json_inspect(const struct hp_inspect *r, FILE *out)
+{
+	struct json_object *o = json_object_new_object(), *x;
+	char advice[512];
+
+	json_object_object_add(o, "schema", json_object_new_string(INSPECT_SCHEMA));
+	json_object_object_add(o, "tool_version",
+	    json_object_new_string(hp_version()));
+	json_object_object_add(o, "target", json_object_new_string(r->target));
+	json_object_object_add(o, "hives", inspect_hives(r));
+	/* A refused or failed inspection: what was read, and why not. */
+	if (r->error != NULL) {
+		json_object_object_add(o, "ready", json_object_new_boolean(0));
+		add_outcome(o, r->error, r->reason, r->exit_status);
+		print_doc(o, out);
+		return;
+	}
+	json_object_object_add(o, "image", image_json(&r->image));
+	json_object_object_add(o, "values", inspect_values(r));
+	json_object_object_add(o, "profiles", inspect_profiles(r));
+	x = json_object_new_object();
+	json_object_object_add(x, "profiles", strings(r->auto_profiles,
+	    r->n_auto_profiles));
+	json_object_object_add(x, "reason", opt_string(r->auto_reason));
+	json_object_object_add(o, "auto", x);
+	json_object_object_add(o, "warnings", strings(r->warnings, r->n_warnings));
+	json_object_object_add(o, "ready", json_object_new_boolean(r->ready));
+	render_advice(r, advice, sizeof(advice));
+	json_object_object_add(o, "recommended", json_object_new_string(advice));
+	add_outcome(o, NULL, HP_R_NONE, r->exit_status);
+	print_doc(o, out);
+}

@@ -1,0 +1,331 @@
+/* The reports for people. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "render.h"
+
+#define REG_SZ 1
+#define REG_EXPAND_SZ 2
+#define REG_BINARY 3
+#define REG_DWORD 4
+#define REG_QWORD 11
+
+const char *
+render_status(const struct hp_change *c, int verify)
+{
+	switch (c->action) {
+	case HP_ACT_SKIP:
+		return "skipped";
+	case HP_ACT_ALREADY:
+		return verify ? "ok" : "already";
+	case HP_ACT_ADD:
+		return verify ? "missing" : "added";
+	case HP_ACT_CHANGE:
+		return verify ? "different" : "changed";
+	case HP_ACT_DELETE:
+		return verify ? "present" : "deleted";
+	}
+	return "unknown";
+}
+
+/* Data in .reg notation, shortened for a terminal. */
+static void
+print_data(FILE *out, const struct hp_data *d)
+{
+	size_t i, n = d->len > 16 ? 16 : d->len;
+
+	if (d->type == REG_DWORD && d->len == 4) {
+		fprintf(out, "dword:%08" PRIx64, render_le(d->bytes, 4));
+		return;
+	}
+	if (d->type == REG_QWORD && d->len == 8) {
+		fprintf(out, "qword:%016" PRIx64, render_le(d->bytes, 8));
+		return;
+	}
+	if ((d->type == REG_SZ || d->type == REG_EXPAND_SZ) && d->text != NULL) {
+		fprintf(out, "%s\"%s\"", d->type == REG_EXPAND_SZ ? "expand:" : "",
+		    d->text);
+		return;
+	}
+	if (d->type == REG_BINARY)
+		fputs("hex:", out);
+	else
+		fprintf(out, "hex(%x):", (unsigned)d->type);
+	for (i = 0; i < n; i++)
+		fprintf(out, i ? ",%02x" : "%02x", d->bytes[i]);
+	if (d->len > 16)
+		fputs(",...", out);
+}
+
+static void
+print_image(const struct hp_image *im, FILE *out)
+{
+	fprintf(out, "image:    %s", im->product ? im->product : "unknown Windows");
+	if (im->display_version)
+		fprintf(out, " %s", im->display_version);
+	if (im->build)
+		fprintf(out, " (build %s)", im->build);
+	if (im->from_software)
+		fprintf(out, ", %s", im->is_64bit ? "64-bit" : "32-bit");
+	if (im->has_release && im->dotnet4_version)
+		fprintf(out, ", .NET Framework %s (Release %" PRIu32 ")",
+		    im->dotnet4_version, im->release);
+	else if (im->dotnet4_full)
+		fprintf(out, ", .NET Framework 4.0 (no Release value)");
+	else if (im->product != NULL)
+		fprintf(out, ", no .NET Framework 4");
+	if (im->dotnet35)
+		fprintf(out, ", .NET Framework 3.5");
+	if (im->processor_arch != NULL)
+		fprintf(out, ", %s", im->processor_arch);
+	fputc('\n', out);
+}
+
+static void
+print_replay(const struct hp_recovery *rep, FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "  replayed  %s log", rep->format == HP_LOG_OLD ?
+	    "old-format" : "new-format");
+	for (i = 0; i < rep->n_logs_used; i++)
+		fprintf(out, "%s%s", i ? ", " : " ", rep->logs_used[i]);
+	if (rep->format == HP_LOG_OLD)
+		fprintf(out, ": %u dirty pages", rep->pages_applied);
+	else
+		fprintf(out, ": %u entr%s, %u pages", rep->entries_applied,
+		    rep->entries_applied == 1 ? "y" : "ies", rep->pages_applied);
+	fprintf(out, " (sequence numbers %" PRIu32 "/%" PRIu32
+	    "%s; recovered %" PRIu32 ")\n", rep->seq_before_primary,
+	    rep->seq_before_secondary, rep->base_block_recovered ?
+	    ", base block taken from the log" : "", rep->seq_after);
+}
+
+static void
+print_change(const struct hp_result *r, const struct hp_change *c, FILE *out)
+{
+	const char *status = render_status(c, r->verify);
+
+	/* In a dry run nothing was done: say what would be. */
+	if (r->dry_run && c->action == HP_ACT_ADD)
+		status = "would add";
+	else if (r->dry_run && c->action == HP_ACT_CHANGE)
+		status = "would change";
+	else if (r->dry_run && c->action == HP_ACT_DELETE)
+		status = "would delete";
+	fprintf(out, "  %-9s %s", status, c->key);
+	if (c->op == HP_OP_CREATE_KEY)
+		fprintf(out, " (key)");
+	else if (c->op == HP_OP_DELETE_KEY)
+		fprintf(out, " (key, to be absent)");
+	else {
+		fprintf(out, "  %s", *c->name ? c->name : "@");
+		if (c->op == HP_OP_SET_VALUE) {
+			fputs(" = ", out);
+			print_data(out, &c->after);
+		} else {
+			fputs(" (to be absent)", out);
+		}
+		if (c->action == HP_ACT_CHANGE || c->action == HP_ACT_DELETE) {
+			fputs(r->verify ? " (is " : " (was ", out);
+			print_data(out, &c->before);
+			fputc(')', out);
+		} else if (c->action == HP_ACT_ADD && !r->verify) {
+			fputs(c->key_existed ? " (was absent)" :
+			    " (was absent, key created)", out);
+		}
+	}
+	if (c->action == HP_ACT_SKIP && c->skip_reason)
+		fprintf(out, " (%s)", c->skip_reason);
+	fputc('\n', out);
+}
+
+static const char *
+base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+static void
+print_hive(const struct hp_result *r, const struct hp_hive_report *h,
+	   FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "%-9s %s%s", hp_hive_kind_name(h->kind), h->where,
+	    h->read && h->dirty ? " (dirty)" : "");
+	if (h->all_control_sets)
+		fprintf(out, " (all %zu control sets)", h->n_control_sets);
+	else if (h->n_control_sets == 1)
+		fprintf(out, " (CurrentControlSet is %s)", h->control_sets[0]);
+	fputc('\n', out);
+	if (h->recovery.replayed)
+		print_replay(&h->recovery, out);
+	for (i = 0; i < h->n_changes; i++) {
+		const struct hp_change *c = &h->changes[i];
+
+		/* A [KEY] header says something only when the key is
+		 * missing; the value lines say the rest.  JSON keeps every
+		 * item. */
+		if (c->op == HP_OP_CREATE_KEY &&
+		    (c->action == HP_ACT_ALREADY || c->action == HP_ACT_SKIP))
+			continue;
+		print_change(r, c, out);
+	}
+	if (h->n_logs_reset > 0) {
+		/* What Windows will find beside the hive. */
+		fputs("emptied: ", out);
+		for (i = 0; i < h->n_logs_reset; i++)
+			fprintf(out, "%s%s", i ? ", " : " ",
+			    base_name(h->logs_reset[i]));
+		fprintf(out, " (the hive is written clean, sequence number %"
+		    PRIu32 "; the old logs are in the backup)\n", h->seq_after);
+	}
+	if (h->backup != NULL)
+		fprintf(out, "backup:   %s\n", h->backup);
+}
+
+void
+render_text_report(const struct hp_result *r, FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "hivepatch %s%s: %s\n", r->command,
+	    r->dry_run ? " (dry run)" : "", r->target);
+	if (r->has_image)
+		print_image(&r->image, out);
+	if (r->n_profiles > 0) {
+		fputs("profiles:", out);
+		for (i = 0; i < r->n_profiles; i++)
+			fprintf(out, " %s", r->profiles[i]);
+		fputc('\n', out);
+	}
+	if (r->auto_reason != NULL)
+		fprintf(out, "auto:     %s\n", r->auto_reason);
+	for (i = 0; i < r->n_reg_files; i++)
+		fprintf(out, "reg file: %s\n", r->reg_files[i]);
+	for (i = 0; i < r->n_hives; i++)
+		print_hive(r, &r->hives[i], out);
+	for (i = 0; i < r->n_warnings; i++)
+		fprintf(out, "warning:  %s\n", r->warnings[i]);
+	if (r->result != NULL)
+		fprintf(out, "result:   %s\n", r->result);
+}
+
+void
+render_advice(const struct hp_inspect *r, char *buf, size_t size)
+{
+	switch (r->advice) {
+	case HP_ADVISE_BLOCKED:
+		snprintf(buf, size, "none here: auto needs %s, which this target "
+		    "cannot take (%s)%s", r->advice_profile, r->advice_reason,
+		    r->has_system ? "" : "; give the Windows tree");
+		break;
+	case HP_ADVISE_NO_AUTO:
+		snprintf(buf, size, "none that auto can choose (%.300s); pick "
+		    "profiles by hand: hivepatch profiles", r->auto_reason);
+		break;
+	case HP_ADVISE_NONE_READY:
+		snprintf(buf, size, "none: ready by --profile auto's rules "
+		    "(hivepatch verify --profile auto %s checks it again)",
+		    r->target);
+		break;
+	case HP_ADVISE_APPLY_AUTO:
+		snprintf(buf, size, "hivepatch apply --profile auto %s", r->target);
+		break;
+	}
+}
+
+static const char *
+profile_state(enum hp_profile_state s)
+{
+	return s == HP_PROFILE_COMPLIANT ? "compliant" :
+	    s == HP_PROFILE_NOT_COMPLIANT ? "not compliant" : "not applicable";
+}
+
+void
+render_text_inspect(const struct hp_inspect *r, FILE *out)
+{
+	const struct hp_image *im = &r->image;
+	char advice[512];
+	size_t i;
+
+	fprintf(out, "hivepatch inspect: %s\n", r->target);
+	for (i = 0; i < r->n_hives; i++) {
+		const struct hp_inspect_hive *h = &r->hives[i];
+
+		fprintf(out, "%-9s %s%s", hp_hive_kind_name(h->kind), h->where,
+		    h->dirty ? " (dirty)" : "");
+		if (h->current_control_set != NULL)
+			fprintf(out, " (CurrentControlSet is %s)",
+			    h->current_control_set);
+		fputc('\n', out);
+		if (h->recovery.replayed)
+			print_replay(&h->recovery, out);
+	}
+	print_image(im, out);
+	if (im->edition != NULL)
+		fprintf(out, "edition:  %s\n", im->edition);
+	fprintf(out, ".NET:     4.x %s, 3.5 %s, 2.0 %s\n",
+	    im->dotnet4_version ? im->dotnet4_version : "absent",
+	    im->dotnet35 ? "installed" : "absent",
+	    im->dotnet20 ? "installed" : "absent");
+	fputs("values:\n", out);
+	for (i = 0; i < r->n_values; i++) {
+		const struct hp_inspect_value *v = &r->values[i];
+
+		fprintf(out, "  %s  %s = ", v->key, v->name);
+		if (v->present)
+			print_data(out, &v->data);
+		else
+			fputs("absent", out);
+		fprintf(out, "  [%s]\n", v->profile);
+	}
+	fputs("profiles:\n", out);
+	for (i = 0; i < r->n_profiles; i++) {
+		const struct hp_inspect_profile *p = &r->profiles[i];
+
+		fprintf(out, "  %-22s %s%s%s%s%s\n", p->name,
+		    profile_state(p->state), p->reason ? " (" : "",
+		    p->reason ? p->reason : "", p->reason ? ")" : "",
+		    p->chosen_by_auto ? " [auto]" : "");
+	}
+	if (r->auto_ok)
+		fprintf(out, "auto:     %s\n", r->auto_reason);
+	for (i = 0; i < r->n_warnings; i++)
+		fprintf(out, "warning:  %s\n", r->warnings[i]);
+	fprintf(out, "ready:    %s\n", r->ready ? "yes" : "no");
+	render_advice(r, advice, sizeof(advice));
+	fprintf(out, "command:  %s\n", advice);
+}
+
+void
+render_text_rollback(const struct hp_rollback *r, FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_warnings; i++)
+		fprintf(stderr, "hivepatch: warning: %s\n", r->warnings[i]);
+	if (!r->checked)
+		return;
+	fprintf(out, "hivepatch rollback: %s\n", r->target);
+	for (i = 0; i < r->n_files; i++) {
+		const struct hp_rollback_file *f = &r->files[i];
+
+		if (f->is_log)
+			fprintf(out, "%s: restored as it was before the run of %s\n",
+			    f->where, f->time);
+		else if (!f->written)
+			fprintf(out, "%s: already holds the backup of %s: nothing "
+			    "written\n", f->where, f->time);
+		else
+			fprintf(out, "%s: restored as it was before the run of %s "
+			    "(sha256 %s)\nbackup:   %s\n", f->where, f->time,
+			    f->sha256, f->backup);
+	}
+}
