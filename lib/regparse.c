@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "regfile.h"
+#include "regparse.h"
 #include "textconv.h"
 
 #define HEADER_V5 "Windows Registry Editor Version 5.00"
@@ -26,9 +27,6 @@
 
 /* Bytes of offending text an error message quotes. */
 #define EXCERPT_MAX 32
-
-/* Longest "hex(ffffffff):" as written, plus its NUL. */
-#define HEX_PREFIX_MAX 16
 
 static const struct {
 	const char *name;	/* canonical, as stored in reg_op.root */
@@ -41,76 +39,6 @@ static const struct {
 	{ "HKEY_CURRENT_CONFIG", "HKCC" },
 };
 
-/* One physical line of the decoded text, without its line end. */
-struct line {
-	const char *p;
-	const char *end;
-	unsigned no;
-};
-
-struct parser {
-	const char *file;	/* name for messages; doc->file */
-	const char *text;	/* the whole file as UTF-8, NUL-free */
-	size_t len;
-	size_t next;		/* offset of the next line in text */
-	unsigned lineno;	/* number of the last line handed out */
-	int regedit4;		/* header was REGEDIT4: hex strings are 8-bit */
-	struct reg_doc *doc;
-	size_t cap;		/* slots allocated in doc->ops */
-	const char *root;	/* current section, NULL before the first */
-	char *path;
-	int deleting;		/* current section is [-KEY] */
-	unsigned set_bits_line;	/* line of a pending set-bits directive */
-	struct hp_err *e;
-};
-
-/* A growing byte buffer for hex lists. */
-struct bytes {
-	unsigned char *p;
-	size_t len;
-	size_t cap;
-};
-
-
-static int
-is_space(int c)
-{
-	/* A stray CR before the CR LF is blank too. */
-	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
-}
-
-static int
-is_hex(int c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-	    (c >= 'A' && c <= 'F');
-}
-
-static unsigned
-hex_value(int c)
-{
-	if (c >= '0' && c <= '9')
-		return (unsigned)(c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (unsigned)(c - 'a' + 10);
-	return (unsigned)(c - 'A' + 10);
-}
-
-static const char *
-skip_space(const char *p, const char *end)
-{
-	while (p < end && is_space((unsigned char)*p))
-		p++;
-	return p;
-}
-
-/* Nothing left on the line but blanks or a comment. */
-static int
-at_line_end(const char *p, const char *end)
-{
-	p = skip_space(p, end);
-	return p == end || *p == ';';
-}
 
 /* Length of the well-formed UTF-8 character at s (at most `left` bytes
  * long), or 0 when there is none: no overlongs, surrogates or values
@@ -254,13 +182,7 @@ quote(const char *p, const char *end, int token, char *buf, size_t size)
 	buf[o] = '\0';
 }
 
-/* "FILE:LINE: expected <fmt...>, found <quote of [p, end)>"; returns -1. */
-static int
-syntax_error(struct parser *ps, unsigned lineno, const char *p,
-	     const char *end, int token, const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
-
-static int
+int
 syntax_error(struct parser *ps, unsigned lineno, const char *p,
 	     const char *end, int token, const char *fmt, ...)
 {
@@ -275,7 +197,7 @@ syntax_error(struct parser *ps, unsigned lineno, const char *p,
 	    ps->file, lineno, expected, found);
 }
 
-static int
+int
 out_of_memory(struct parser *ps)
 {
 	return hp_err_set(ps->e, HP_R_NO_MEMORY, "%s: out of memory", ps->file);
@@ -283,7 +205,7 @@ out_of_memory(struct parser *ps)
 
 /* Hands out the next physical line; 0 at the end of the text.  Lines end
  * at LF; a CR before it belongs to the line end. */
-static int
+int
 next_line(struct parser *ps, struct line *ln)
 {
 	const char *start, *nl;
@@ -308,7 +230,7 @@ next_line(struct parser *ps, struct line *ln)
 	return 1;
 }
 
-static int
+int
 bytes_push(struct bytes *b, unsigned char c)
 {
 	unsigned char *grown;
@@ -330,7 +252,7 @@ bytes_push(struct bytes *b, unsigned char c)
 
 /* Appends an operation for the current section, taking ownership of
  * `name` and `data` (freed here on failure). */
-static int
+int
 add_op(struct parser *ps, enum hp_op kind, unsigned lineno, char *name,
        hive_type type, unsigned char *data, size_t len)
 {
@@ -607,299 +529,6 @@ parse_section(struct parser *ps, const struct line *ln, const char *p)
 	ps->deleting = deleting;
 	return add_op(ps, deleting ? HP_OP_DELETE_KEY : HP_OP_CREATE_KEY,
 	    ln->no, NULL, 0, NULL, 0);
-}
-
-/* A quoted string, *pp just past the opening '"'.  Only \\ and \" are
- * escapes.  On success *out is the unescaped text and *pp points past the
- * closing '"'. */
-static int
-parse_quoted(struct parser *ps, const struct line *ln, const char **pp,
-	     const char *what, char **out)
-{
-	const char *p = *pp;
-	char *buf, *o;
-
-	buf = malloc((size_t)(ln->end - p) + 1);
-	if (buf == NULL)
-		return out_of_memory(ps);
-	o = buf;
-	while (p < ln->end) {
-		if (*p == '"') {
-			*o = '\0';
-			*pp = p + 1;
-			*out = buf;
-			return 0;
-		}
-		if (*p == '\\') {
-			if (p + 1 < ln->end && (p[1] == '\\' || p[1] == '"')) {
-				*o++ = p[1];
-				p += 2;
-				continue;
-			}
-			free(buf);
-			return syntax_error(ps, ln->no, p,
-			    p + 1 < ln->end ? p + 2 : ln->end, 0,
-			    "'\\\\' or '\\\"' after '\\' in the %s", what);
-		}
-		*o++ = *p++;
-	}
-	free(buf);
-	return syntax_error(ps, ln->no, ln->end, ln->end, 0,
-	    "closing '\"' of the %s", what);
-}
-
-/* A comma-separated list of hex bytes after "hex:" or "hex(N):", which
- * continues on the next line when a line ends in '\'.  Leaves *ln on the
- * last line the list used. */
-static int
-parse_hex_list(struct parser *ps, struct line *ln, const char *p,
-	       const char *prefix, struct bytes *out)
-{
-	const char *tok_end, *after = prefix;
-	int after_byte = 0;
-
-	for (;;) {
-		p = skip_space(p, ln->end);
-		if (p == ln->end || *p == ';')
-			return 0;
-		if (*p == '\\' && skip_space(p + 1, ln->end) == ln->end) {
-			/* The list goes on; leading blanks do not count. */
-			if (!next_line(ps, ln))
-				return 0;
-			p = ln->p;
-			continue;
-		}
-		if (after_byte) {
-			if (*p != ',')
-				return syntax_error(ps, ln->no, p, ln->end, 1,
-				    "',' between hex bytes");
-			p++;
-			after_byte = 0;
-			after = ",";
-			continue;
-		}
-		tok_end = p;
-		while (tok_end < ln->end && !is_space((unsigned char)*tok_end) &&
-		    *tok_end != ',' && *tok_end != ';' && *tok_end != '\\')
-			tok_end++;
-		if (tok_end == p || tok_end - p > 2 || !is_hex(p[0]) ||
-		    (tok_end - p == 2 && !is_hex(p[1])))
-			return syntax_error(ps, ln->no, p, ln->end, 1,
-			    "hex byte after '%s'", after);
-		if (bytes_push(out, (unsigned char)(tok_end - p == 2 ?
-		    hex_value(p[0]) << 4 | hex_value(p[1]) :
-		    hex_value(p[0]))) == -1)
-			return out_of_memory(ps);
-		p = tok_end;
-		after_byte = 1;
-	}
-}
-
-/* The data after "hex", p at the 'h'.  Sets *type and fills *out. */
-static int
-parse_hex(struct parser *ps, struct line *ln, const char *p, hive_type *type,
-	  struct bytes *out)
-{
-	char prefix[HEX_PREFIX_MAX];
-	const char *start = p, *q;
-	uint32_t t = 0;
-	size_t n;
-
-	p += 3;
-	if (p < ln->end && *p == '(') {
-		p++;
-		for (q = p; q < ln->end && is_hex(*q); q++)
-			;
-		if (q == p || q - p > 8 || ln->end - q < 2 || q[0] != ')' ||
-		    q[1] != ':')
-			return syntax_error(ps, ln->no, p, ln->end, 1,
-			    "a type of 1 to 8 hex digits and '):' after 'hex('");
-		for (; p < q; p++)
-			t = t << 4 | hex_value(*p);
-		p = q + 2;
-	} else if (p < ln->end && *p == ':') {
-		t = hive_t_REG_BINARY;
-		p++;
-	} else
-		return syntax_error(ps, ln->no, start, ln->end, 1,
-		    "'hex:' or 'hex(N):'");
-	n = (size_t)(p - start);
-	memcpy(prefix, start, n);	/* at most "hex(" 8 digits "):" */
-	prefix[n] = '\0';
-	*type = (hive_type)t;
-	return parse_hex_list(ps, ln, p, prefix, out);
-}
-
-/* REGEDIT4 writes REG_EXPAND_SZ and REG_MULTI_SZ hex data as 8-bit
- * strings; a hive holds them as UTF-16LE. */
-static int
-widen_ansi(struct parser *ps, unsigned lineno, const char *what,
-	   struct bytes *b)
-{
-	enum text_conv rc;
-	unsigned char *wide;
-	size_t widelen, bad;
-
-	if (b->len == 0)
-		return 0;
-	rc = text_convert("UTF-16LE", "WINDOWS-1252", b->p, b->len, &wide,
-	    &widelen, &bad);
-	if (rc == TEXT_NO_MEMORY)
-		return out_of_memory(ps);
-	if (rc == TEXT_UNSUPPORTED)
-		return hp_err_set(ps->e, HP_R_IO,
-		    "%s: iconv cannot convert WINDOWS-1252 to UTF-16LE",
-		    ps->file);
-	if (rc != TEXT_OK)
-		return hp_err_set(ps->e, HP_R_BAD_REG,
-		    "%s:%u: expected Windows-1252 text in '%s' data, found "
-		    "byte 0x%02x", ps->file, lineno, what, b->p[bad]);
-	free(b->p);
-	b->p = wide;
-	b->len = widelen;
-	b->cap = widelen;
-	return 0;
-}
-
-/* A "string" value: UTF-16LE with its NUL, as a hive stores REG_SZ. */
-static int
-string_data(struct parser *ps, const char *utf8, struct bytes *out)
-{
-	enum text_conv rc;
-	unsigned char *wide, *grown;
-	size_t widelen, bad;
-
-	rc = text_convert("UTF-16LE", "UTF-8", (const unsigned char *)utf8,
-	    strlen(utf8), &wide, &widelen, &bad);
-	if (rc == TEXT_NO_MEMORY)
-		return out_of_memory(ps);
-	if (rc != TEXT_OK)	/* the text was checked as UTF-8 already */
-		return hp_err_set(ps->e, HP_R_IO,
-		    "%s: iconv cannot convert UTF-8 to UTF-16LE", ps->file);
-	grown = realloc(wide, widelen + 2);
-	if (grown == NULL) {
-		free(wide);
-		return out_of_memory(ps);
-	}
-	grown[widelen] = 0;
-	grown[widelen + 1] = 0;
-	out->p = grown;
-	out->len = out->cap = widelen + 2;
-	return 0;
-}
-
-/* "name"=data or @=data, p at the '"' or '@'.  *ln may move on to the
- * continuation lines of a hex list. */
-static int
-parse_value(struct parser *ps, struct line *ln, const char *p)
-{
-	unsigned lineno = ln->no;
-	struct bytes data = { NULL, 0, 0 };
-	hive_type type = hive_t_REG_NONE;
-	char *name = NULL, *str = NULL;
-	const char *q;
-	uint32_t dword;
-	size_t n;
-
-	if (ps->root == NULL)
-		return syntax_error(ps, lineno, p, ln->end, 0,
-		    "a '[KEY]' line before the first value");
-	if (ps->deleting)
-		return syntax_error(ps, lineno, p, ln->end, 0,
-		    "values only under '[KEY]', not under '[-KEY]'");
-	if (*p == '@') {
-		name = strdup("");
-		if (name == NULL)
-			return out_of_memory(ps);
-		p++;
-	} else {
-		p++;
-		if (parse_quoted(ps, ln, &p, "value name", &name) == -1)
-			return -1;
-	}
-	p = skip_space(p, ln->end);
-	if (p == ln->end || *p != '=') {
-		syntax_error(ps, lineno, p, ln->end, 0,
-		    "'=' after the value name");
-		goto fail;
-	}
-	p = skip_space(p + 1, ln->end);
-
-	if (p < ln->end && *p == '-') {
-		if (!at_line_end(p + 1, ln->end)) {
-			syntax_error(ps, lineno, skip_space(p + 1, ln->end),
-			    ln->end, 0, "end of line after '=-'");
-			goto fail;
-		}
-		return add_op(ps, HP_OP_DELETE_VALUE, lineno, name, 0, NULL,
-		    0);
-	}
-
-	if (p < ln->end && *p == '"') {
-		p++;
-		if (parse_quoted(ps, ln, &p, "string", &str) == -1)
-			goto fail;
-		if (string_data(ps, str, &data) == -1)
-			goto fail;
-		type = hive_t_REG_SZ;
-	} else if (ln->end - p >= 6 && strncasecmp(p, "dword:", 6) == 0) {
-		p += 6;
-		for (q = p; q < ln->end && !is_space((unsigned char)*q) &&
-		    *q != ';'; q++)
-			;
-		n = (size_t)(q - p);
-		if (n == 0 || n > 8) {
-			syntax_error(ps, lineno, p, q, 0,
-			    "1 to 8 hex digits after 'dword:'");
-			goto fail;
-		}
-		for (dword = 0; p < q; p++) {
-			if (!is_hex(*p)) {
-				syntax_error(ps, lineno, q - n, q, 0,
-				    "1 to 8 hex digits after 'dword:'");
-				goto fail;
-			}
-			dword = dword << 4 | hex_value(*p);
-		}
-		data.p = malloc(4);
-		if (data.p == NULL) {
-			out_of_memory(ps);
-			goto fail;
-		}
-		data.p[0] = (unsigned char)(dword & 0xff);
-		data.p[1] = (unsigned char)(dword >> 8 & 0xff);
-		data.p[2] = (unsigned char)(dword >> 16 & 0xff);
-		data.p[3] = (unsigned char)(dword >> 24 & 0xff);
-		data.len = data.cap = 4;
-		type = hive_t_REG_DWORD;
-	} else if (ln->end - p >= 3 && strncasecmp(p, "hex", 3) == 0) {
-		if (parse_hex(ps, ln, p, &type, &data) == -1)
-			goto fail;
-		if (ps->regedit4 && (type == hive_t_REG_EXPAND_SZ ||
-		    type == hive_t_REG_MULTI_SZ) &&
-		    widen_ansi(ps, lineno, type == hive_t_REG_EXPAND_SZ ?
-		    "hex(2):" : "hex(7):", &data) == -1)
-			goto fail;
-		/* The list ran to the end of its last line or a comment. */
-		p = ln->end;
-	} else {
-		syntax_error(ps, lineno, p, ln->end, 0,
-		    "'\"', 'dword:', 'hex:', 'hex(N):' or '-' after '='");
-		goto fail;
-	}
-	if (!at_line_end(p, ln->end)) {
-		syntax_error(ps, ln->no, skip_space(p, ln->end), ln->end, 0,
-		    "end of line after the value");
-		goto fail;
-	}
-	free(str);
-	return add_op(ps, HP_OP_SET_VALUE, lineno, name, type, data.p,
-	    data.len);
-fail:
-	free(name);
-	free(str);
-	free(data.p);
-	return -1;
 }
 
 static int
