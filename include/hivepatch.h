@@ -17,10 +17,10 @@
  * Everything above the store works on the descriptors it hands over; the
  * library never opens a hive by path again once the store has checked it.
  *
- * The runs (hp_patch, hp_inspect, hp_rollback, hp_export, hp_profiles)
- * each take a store and an options struct, and give back a result that
- * owns its data, on success and on failure alike, for the caller to
- * render.  The library never prints, never exits and reads no environment
+ * The runs (hp_patch, hp_inspect, hp_rollback, hp_export) each take a
+ * store and an options struct, and give back a result that owns its
+ * data, on success and on failure alike (out of memory aside), for the
+ * caller to render; hp_profiles lists a profile directory.  The library never prints, never exits and reads no environment
  * variable: the profile directory, the backup directory and the clock
  * come in through the options.
  *
@@ -67,6 +67,7 @@ enum hp_reason {
 	HP_R_USAGE,		/* 2: bad arguments */
 	HP_R_BAD_REG,		/* 2: a .reg file that cannot be read or used */
 	HP_R_UNKNOWN_PROFILE,	/* 2: no profile of that name */
+	HP_R_NO_BACKUP_DIR,	/* 2: a run must back up, and has no place */
 	HP_R_DIRTY_UNRECOVERABLE,	/* 3: dirty, and no log recovers it */
 	HP_R_DIRTY_NO_RECOVER,	/* 3: dirty, and recovery was forbidden */
 	HP_R_PARTIAL_LOG,	/* 3: an old-format log stops early */
@@ -214,7 +215,8 @@ struct hp_store_ops {
 		    struct hp_hive_files *files, struct hp_err *e);
 	/* Replaces the hive with the bytes of image_fd (read from offset 0
 	 * to its end).  The store writes them durably and calls check on a
-	 * descriptor that re-reads what it wrote, at the last point where a
+	 * descriptor that reads back what it wrote (through the file system
+	 * or the image, not from its own buffers), at the last point where a
 	 * refusal still leaves the old hive in place; when check refuses,
 	 * or anything fails there, the old hive must be what remains.
 	 * *replaced tells, on failure too, whether the new hive is in
@@ -225,8 +227,8 @@ struct hp_store_ops {
 		      struct hp_err *e);
 	/* Sets the log `name` of the hive (one of the names read gave, or
 	 * one a backup lists) to the bytes of src_fd, checked as commit
-	 * checks; src_fd -1 empties it in place.  A log that is gone is
-	 * created. */
+	 * checks (a log that is gone is created); src_fd -1 empties an
+	 * existing log in place. */
 	int (*write_log)(void *priv, struct hp_store_hive *hive,
 			 const char *name, int src_fd, hp_check_fn check,
 			 void *check_arg, struct hp_err *e);
@@ -239,13 +241,16 @@ struct hp_store;
 /* Opens TARGET as a store: a directory (or a link to one) is the root
  * of a Windows tree, in which Windows/System32/config and its hives are
  * found in any letter case, never through a symbolic link; anything else
- * must be a hive file (not a link).  Errors: HP_R_NOT_FOUND,
- * HP_R_SYMLINK, HP_R_NOT_REGULAR, HP_R_IO. */
+ * is taken for a hive file.  What keeps a hive from being read (missing,
+ * a link, not a regular file, an empty TARGET) is that hive's `problem`,
+ * which a run that needs the hive reports; so a run fails in the order
+ * it works (its .reg files first).  Fails only when out of memory. */
 int hp_store_open(const char *target, struct hp_store **store,
 		  struct hp_err *e);
 
 /* Wraps a caller's store: `ops` and `priv` must outlive it; `target`
- * names it in messages. */
+ * names it in messages.  ops->list is called at once; when it (or this
+ * call) fails, ops->close(priv) has been called. */
 int hp_store_open_ops(const struct hp_store_ops *ops, void *priv,
 		      const char *target, struct hp_store **store,
 		      struct hp_err *e);
@@ -445,8 +450,9 @@ struct hp_patch_opts {
  * hives that must change (SOFTWARE before SYSTEM; when a later one
  * fails, the earlier ones are put back) and empties their logs.
  * Returns HP_OK, HP_NONCOMPLIANT (verify: something missing), or -1
- * with e set.  *result is set in every case (what was read and done,
- * and on failure the error); free it with hp_result_free. */
+ * with e set.  *result is set in every case but out of memory (what
+ * was read and done, and on failure the error); free it with
+ * hp_result_free. */
 int hp_patch(struct hp_store *store, const struct hp_patch_opts *opts,
 	     struct hp_result **result, struct hp_err *e);
 
@@ -525,8 +531,8 @@ struct hp_inspect_opts {
 /* Reads SOFTWARE (required) and SYSTEM (when the store has it), judges
  * every profile against them, and writes nothing.  Returns HP_OK when
  * ready by --profile auto's rules, HP_NONCOMPLIANT when not, -1 with e
- * set on failure; *result is set in every case (free it with
- * hp_inspect_free). */
+ * set on failure; *result is set in every case but out of memory (free
+ * it with hp_inspect_free). */
 int hp_inspect(struct hp_store *store, const struct hp_inspect_opts *opts,
 	       struct hp_inspect **result, struct hp_err *e);
 
@@ -563,7 +569,7 @@ struct hp_rollback_opts {
 /* Puts back every hive (and its logs) the last writing run on the
  * store replaced, but only over files that run left (their hashes must
  * match) unless forced.  Every file is checked before any is written.
- * Returns 0 or -1; *result is set in every case. */
+ * Returns 0 or -1; *result is set in every case but out of memory. */
 int hp_rollback(struct hp_store *store, const struct hp_rollback_opts *opts,
 		struct hp_rollback **result, struct hp_err *e);
 
@@ -580,6 +586,10 @@ struct hp_export_opts {
 	unsigned flags;		/* HP_NO_RECOVER, HP_EXPORT_UTF16 */
 	const char *output;	/* a file to create, or NULL */
 	FILE *stream;		/* where to write when output is NULL */
+	/* Called with each note (as hp_export.notes) when it arises, before
+	 * anything is written; NULL: none. */
+	void (*note)(void *arg, const char *note);
+	void *note_arg;
 };
 
 struct hp_export {
@@ -593,7 +603,7 @@ struct hp_export {
 /* Writes the key and everything below it, as regedit exports.  Errors:
  * HP_R_NO_KEY, HP_R_USAGE (a key outside HKLM\SOFTWARE, an output that
  * is the hive), and those of reading the hive.  *result is set in every
- * case. */
+ * case but out of memory. */
 int hp_export(struct hp_store *store, const struct hp_export_opts *opts,
 	      struct hp_export **result, struct hp_err *e);
 

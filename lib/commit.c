@@ -182,9 +182,9 @@ settle_rename(const struct dir_ref *dir, const char *name,
 }
 
 int
-commit_replace(const struct dir_ref *dir, const char *name, int src_fd,
-	       unsigned mode_if_new, hp_check_fn check, void *check_arg,
-	       int *replaced, struct hp_err *e)
+commit_replace(const struct dir_ref *dir, const char *name, const char *what,
+	       int src_fd, unsigned mode_if_new, hp_check_fn check,
+	       void *check_arg, int *replaced, struct hp_err *e)
 {
 	struct stat orig, written;
 	char *tmp = NULL, *shown = NULL;
@@ -212,8 +212,8 @@ commit_replace(const struct dir_ref *dir, const char *name, int src_fd,
 		goto out;
 	}
 	if (renameat(dir->fd, tmp, dir->fd, name) == -1) {
-		hp_err_set(e, HP_R_IO, "%s/%s: cannot rename the new file into "
-		    "place: %s", dir->path, name, strerror(errno));
+		hp_err_set(e, HP_R_IO, "%s/%s: cannot rename the new %s into "
+		    "place: %s", dir->path, name, what, strerror(errno));
 		goto out;
 	}
 	*replaced = 1;

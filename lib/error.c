@@ -16,6 +16,7 @@ static const struct {
 	[HP_R_USAGE] = { "usage", HP_USAGE },
 	[HP_R_BAD_REG] = { "bad-reg", HP_USAGE },
 	[HP_R_UNKNOWN_PROFILE] = { "unknown-profile", HP_USAGE },
+	[HP_R_NO_BACKUP_DIR] = { "no-backup-dir", HP_USAGE },
 	[HP_R_DIRTY_UNRECOVERABLE] = { "dirty-unrecoverable", HP_REFUSED },
 	[HP_R_DIRTY_NO_RECOVER] = { "dirty-no-recover", HP_REFUSED },
 	[HP_R_PARTIAL_LOG] = { "partial-log", HP_REFUSED },

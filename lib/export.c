@@ -37,9 +37,8 @@ software_path(const char *key)
 	return *key == '\\' ? key + 1 : NULL;
 }
 
-/* What the reader of the export must be told about how it was read. */
 static int
-add_notes(struct hp_export *r, const struct session *s)
+collect_notes(struct hp_export *r, const struct session *s)
 {
 	const char *where = s->hive->where;
 
@@ -54,6 +53,21 @@ add_notes(struct hp_export *r, const struct session *s)
 	if (s->view.caveat[0] != '\0' && strv_pushf(&r->notes, &r->n_notes,
 	    "warning: %s: %s", where, s->view.caveat) == -1)
 		return -1;
+	return 0;
+}
+
+/* What the reader of the export must be told about how it was read:
+ * into the result, and to the caller's callback at once. */
+static int
+add_notes(struct hp_export *r, const struct session *s,
+	  const struct hp_export_opts *o)
+{
+	size_t i;
+
+	if (collect_notes(r, s) == -1)
+		return -1;
+	for (i = 0; o->note != NULL && i < r->n_notes; i++)
+		o->note(o->note_arg, r->notes[i]);
 	return 0;
 }
 
@@ -95,9 +109,11 @@ export(struct hp_store *store, const struct hp_export_opts *o,
 		return hp_err_set(e, HP_R_USAGE,
 		    "%s: not a key in HKEY_LOCAL_MACHINE\\SOFTWARE", o->key);
 	rc = session_open(s, store, HP_HIVE_SOFTWARE, flags, e);
+	if (rc == 0)
+		rc = session_hivex(s, e);
 	if (s->hive != NULL && (r->where = strdup(s->hive->where)) == NULL)
 		return hp_err_nomem(e);
-	if (s->hive != NULL && s->view.fd != -1 && add_notes(r, s) == -1)
+	if (s->hive != NULL && s->view.fd != -1 && add_notes(r, s, o) == -1)
 		return hp_err_nomem(e);
 	if (rc == -1)
 		return -1;

@@ -143,8 +143,10 @@ open_hive(struct patch_run *run, enum hp_hive_kind kind, struct hp_err *e)
 	struct session *s;
 	int rc;
 
+	if (o->mode != HP_PATCH_VERIFY)
+		flags |= SESSION_FOR_WRITE;
 	if (o->mode != HP_PATCH_VERIFY && !(o->flags & HP_DRY_RUN))
-		flags |= SESSION_WRITE;
+		flags |= SESSION_LOCK;
 	if (o->flags & HP_NO_RECOVER)
 		flags |= SESSION_NO_RECOVER;
 	s = &run->hives[run->n_hives];
@@ -152,7 +154,8 @@ open_hive(struct patch_run *run, enum hp_hive_kind kind, struct hp_err *e)
 	/* A hive the store could not reach is not reported. */
 	if (s->hive != NULL)
 		run->n_hives++;
-	if (rc == -1 || check_dirty(run, s, e) == -1)
+	if (rc == -1 || check_dirty(run, s, e) == -1 ||
+	    session_hivex(s, e) == -1)
 		return -1;
 	return check_kind(run, s, e);
 }
@@ -223,8 +226,9 @@ resolve_auto(struct patch_run *run, struct hp_err *e)
 	size_t i, n;
 
 	if (run_session_of(run, HP_HIVE_SOFTWARE) == NULL)
-		return hp_err_set(e, HP_R_WRONG_KIND, "--profile auto needs the "
-		    "Windows tree or its SOFTWARE hive");
+		return hp_err_set(e, HP_R_WRONG_KIND, "%s: --profile auto needs "
+		    "the Windows tree or its SOFTWARE hive",
+		    hp_store_target(run->store));
 	if (auto_choose(&run->image, names, &n, run->src.auto_why,
 	    sizeof(run->src.auto_why), e) == -1)
 		return -1;

@@ -199,8 +199,8 @@ rollback(struct rollback_run *run, struct hp_err *e)
 	size_t i;
 
 	if (run->o->backup_root == NULL || run->o->backup_root[0] == '\0')
-		return hp_err_set(e, HP_R_USAGE, "no place for backups: give the "
-		    "backup directory");
+		return hp_err_set(e, HP_R_NO_BACKUP_DIR, "no place for backups: "
+		    "no backup directory was given");
 	if ((latest = find_backups(run, e)) == NULL)
 		return -1;
 	/* Only the hives of the latest run go back. */

@@ -24,23 +24,29 @@ session_open(struct session *s, struct hp_store *store, enum hp_hive_kind kind,
 	s->hive = hive;
 	/* Hold the lock from the first read to the last write, so that the
 	 * plan is made on the bytes the commit replaces. */
-	if ((flags & SESSION_WRITE) &&
+	if ((flags & SESSION_LOCK) &&
 	    store->ops->lock(store->priv, hive, e) == -1)
 		return -1;
 	if (store->ops->read(store->priv, hive, &s->files, e) == -1)
 		return -1;
-	if (flags & SESSION_WRITE)
+	if (flags & SESSION_FOR_WRITE)
 		view_flags |= HP_VIEW_FOR_WRITE;
 	if (flags & SESSION_NO_RECOVER)
 		view_flags |= HP_VIEW_NO_RECOVER;
 	if (hive_view_open(&s->files, hive->where, view_flags, &s->view,
 	    e) == -1) {
-		if (!(flags & SESSION_WRITE) && e->status == HP_REFUSED &&
+		if (!(flags & SESSION_FOR_WRITE) && e->status == HP_REFUSED &&
 		    s->view.disk.dirty)
 			hp_err_append(e, "; --no-recover reads the primary file "
 			    "as it is");
 		return -1;
 	}
+	return 0;
+}
+
+int
+session_hivex(struct session *s, struct hp_err *e)
+{
 	/* Read-only first: judging needs no more, and a hive that already
 	 * complies is then never loaded whole nor written. */
 	if ((s->h = hive_view_hivex(&s->view, 0, e)) == NULL)

@@ -15,9 +15,11 @@
 #include "store.h"
 
 enum {
-	SESSION_WRITE = 1,	/* lock it, and refuse a recovery Windows
-				 * never wrote (HP_VIEW_FOR_WRITE) */
-	SESSION_NO_RECOVER = 2,	/* HP_VIEW_NO_RECOVER */
+	SESSION_FOR_WRITE = 1,	/* the run writes (or, dry, would): refuse a
+				 * recovery Windows never wrote
+				 * (HP_VIEW_FOR_WRITE) */
+	SESSION_LOCK = 2,	/* and it will: hold the hive's lock */
+	SESSION_NO_RECOVER = 4,	/* HP_VIEW_NO_RECOVER */
 };
 
 struct session {
@@ -45,14 +47,19 @@ struct session {
 	size_t n_logs_reset;		/* files.logs[0 .. n) were emptied */
 };
 
-/* Opens the hive of `store` that holds `kind` into s (zeroed first).
- * When the store cannot reach it, fails with its problem and leaves
- * s->hive NULL; past that point s->hive is set even on failure, so
- * that a report can say what was read.  A reading run whose dirty hive
- * the logs cannot recover is told that --no-recover reads it as it is.
- * session_free releases it, on failure too. */
+/* Opens the hive of `store` that holds `kind` into s (zeroed first), up
+ * to its view.  When the store cannot reach it, fails with its problem
+ * and leaves s->hive NULL; past that point s->hive is set even on
+ * failure, so that a report can say what was read.  A reading run whose
+ * dirty hive the logs cannot recover is told that --no-recover reads it
+ * as it is.  session_free releases it, on failure too. */
 int session_open(struct session *s, struct hp_store *store,
 		 enum hp_hive_kind kind, unsigned flags, struct hp_err *e);
+
+/* Then opens the view with hivex, read-only, and classifies it (s->found,
+ * s->why): after the caller has judged what the view says about the
+ * hive's state. */
+int session_hivex(struct session *s, struct hp_err *e);
 
 void session_free(struct session *s);
 

@@ -42,15 +42,15 @@ hp_store_open(const char *target, struct hp_store **store, struct hp_err *e)
 	int tree;
 
 	*store = NULL;
-	if (target == NULL || target[0] == '\0')
-		return hp_err_set(e, HP_R_USAGE, "empty TARGET");
-	if (lstat(target, &st) == -1)
-		return hp_err_set(e, hp_errno_reason(errno), "%s: %s", target,
-		    strerror(errno));
-	/* A link to a directory is a tree root the user chose; a link to
-	 * anything else is refused by the file store. */
-	tree = S_ISDIR(st.st_mode) || (S_ISLNK(st.st_mode) &&
-	    stat(target, &followed) == 0 && S_ISDIR(followed.st_mode));
+	if (target == NULL)
+		return hp_err_set(e, HP_R_USAGE, "no TARGET");
+	/* A link to a directory is a tree root the user chose; anything
+	 * else is a hive file, and what is wrong with it (missing, a link,
+	 * not a regular file) is its hive's problem, for the run that reads
+	 * it to report in its turn. */
+	tree = lstat(target, &st) == 0 && (S_ISDIR(st.st_mode) ||
+	    (S_ISLNK(st.st_mode) && stat(target, &followed) == 0 &&
+	    S_ISDIR(followed.st_mode)));
 	if (store_fs_open(target, tree, &priv, &ops, e) == -1)
 		return -1;
 	return store_new(ops, priv, target, store, e);

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,33 @@ base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+/* Backups are kept by the hive's absolute path: the directory the store
+ * holds open, as the kernel names it, and the hive's name in it (no path
+ * is resolved again). */
+static int
+hive_identity(const struct fs_hive *f, struct hp_store_hive *h,
+	      struct hp_err *e)
+{
+	char link[32], dir[PATH_MAX];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", f->t.dir_fd);
+	n = readlink(link, dir, sizeof(dir) - 1);
+	if (n <= 0 || dir[0] != '/') {
+		hp_err_set(&h->problem, HP_R_IO, "%s: cannot name its directory "
+		    "(%s: %s; is /proc mounted?)", h->where, link,
+		    n < 0 ? strerror(errno) : "not a path");
+		return 0;
+	}
+	dir[n] = '\0';
+	if (asprintf(&h->identity, "%s%s%s", dir, n > 1 ? "/" : "",
+	    f->t.name) == -1) {
+		h->identity = NULL;
+		return hp_err_nomem(e);
+	}
+	return 0;
+}
+
 /* Resolves one hive; a hive that cannot be reached keeps the reason in
  * its problem, for the run that needs it to report. */
 static int
@@ -92,14 +120,9 @@ list_one(struct fs_store *s, size_t i, const char *name,
 	memset(&h->problem, 0, sizeof(h->problem));
 	h->name = strdup(f->t.name);
 	h->where = strdup(f->t.hive_path);
-	/* Backups are kept by the hive's absolute path. */
-	h->identity = realpath(f->t.hive_path, NULL);
 	if (h->name == NULL || h->where == NULL)
 		return hp_err_nomem(e);
-	if (h->identity == NULL)
-		hp_err_set(&h->problem, hp_errno_reason(errno), "%s: %s",
-		    f->t.hive_path, strerror(errno));
-	return 0;
+	return hive_identity(f, h, e);
 }
 
 static int
@@ -240,8 +263,8 @@ fs_commit(void *priv, struct hp_store_hive *hive, int image_fd,
 	*replaced = 0;
 	if (store_hive_usable(hive, e) == -1)
 		return -1;
-	return commit_replace(&dir, f->t.name, image_fd, 0600, check, arg,
-	    replaced, e);
+	return commit_replace(&dir, f->t.name, "hive", image_fd, 0600, check,
+	    arg, replaced, e);
 }
 
 /* A log of this hive: its name followed by .LOG, .LOG1 or .LOG2, and
@@ -272,8 +295,8 @@ fs_write_log(void *priv, struct hp_store_hive *hive, const char *name,
 		    "hive", hive->where, name);
 	if (src_fd == -1)
 		return commit_truncate(&dir, name, e);
-	return commit_replace(&dir, name, src_fd, 0600, check, arg, &replaced,
-	    e);
+	return commit_replace(&dir, name, "log", src_fd, 0600, check, arg,
+	    &replaced, e);
 }
 
 static void

@@ -112,9 +112,14 @@ cli_backup_root(const char *override)
 void
 cli_explain_backup_root(const char *root, struct hp_err *e)
 {
-	if (root == NULL && e->reason == HP_R_USAGE)
+	if (e->reason != HP_R_NO_BACKUP_DIR)
+		return;
+	if (root == NULL)
 		snprintf(e->msg, sizeof(e->msg), "no place for backups: set HOME "
 		    "or XDG_STATE_HOME, or give --backup-dir");
+	else
+		snprintf(e->msg, sizeof(e->msg), "no place for backups: "
+		    "--backup-dir is empty");
 }
 
 struct hp_store *

@@ -49,8 +49,8 @@ const char *cli_profile_dir(void);
  * ~/.local/state/hivepatch; NULL when none of them is set (malloc'd). */
 char *cli_backup_root(const char *override);
 
-/* A failed run whose backup directory could not be derived says how to
- * give one. */
+/* A run that had no place for its backups (HP_R_NO_BACKUP_DIR) says
+ * how to give one. */
 void cli_explain_backup_root(const char *root, struct hp_err *e);
 
 /* Opens TARGET as a store; on failure prints the message. */

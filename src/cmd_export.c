@@ -6,6 +6,14 @@
 
 #include "cli.h"
 
+/* How the hive was read, on stderr before the export is written. */
+static void
+print_note(void *arg, const char *note)
+{
+	(void)arg;
+	fprintf(stderr, "hivepatch: %s\n", note);
+}
+
 int
 cmd_export(int argc, char **argv)
 {
@@ -17,11 +25,10 @@ cmd_export(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct hp_export_opts o = { .stream = stdout };
+	struct hp_export_opts o = { .stream = stdout, .note = print_note };
 	struct hp_err e = { 0 };
 	struct hp_export *r = NULL;
 	struct hp_store *store;
-	size_t i;
 
 	optind = 1;
 	while ((c = cli_next_option(argc, argv, options, "export")) > 0)
@@ -37,8 +44,6 @@ cmd_export(int argc, char **argv)
 	if ((store = cli_open_store(argv[optind], &e)) == NULL)
 		return cli_fail(&e);
 	rc = hp_export(store, &o, &r, &e);
-	for (i = 0; r != NULL && i < r->n_notes; i++)
-		fprintf(stderr, "hivepatch: %s\n", r->notes[i]);
 	hp_export_free(r);
 	hp_store_close(store);
 	return rc == -1 ? cli_fail(&e) : HP_OK;

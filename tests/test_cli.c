@@ -809,6 +809,64 @@ START_TEST(test_usage_errors_exit_2)
 }
 END_TEST
 
+/* A run fails in the order it works: its .reg files and profiles are
+ * read before its target, so a bad one is named (exit 2) even when the
+ * target is missing too; a bad profile name is never taken for a missing
+ * backup directory; --json reports a target that cannot be read. */
+START_TEST(test_failures_come_in_the_order_the_run_works)
+{
+	char *missing = tu_pathf("%s/no-such-image", tu_scratch);
+	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
+	char *reg = write_reg("bad.reg", "REGEDIT4\n\n[HKEY_LOCAL_MACHINE\\"
+	    "SOFTWARE\\X]\n\"a\"=dword:\n");
+	char before[SHA256_HEX_LEN + 1];
+	struct json_object *j;
+	struct tu_result r;
+
+	tu_sha256(hive, before);
+	tu_hp(&r, "import", "--backup-dir", tu_bk, reg, missing, NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, reg);
+	tu_result_free(&r);
+	tu_hp(&r, "apply", "--profile", "nope", "--backup-dir", tu_bk, missing,
+	    NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "unknown profile 'nope'");
+	tu_result_free(&r);
+	tu_hp(&r, "verify", "--profile", "../x", hive, NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "'../x' is not a profile name");
+	tu_result_free(&r);
+
+	tu_hp(&r, "apply", "--json", "--backup-dir", tu_bk, missing, NULL);
+	ASSERT_STATUS(&r, 4);
+	j = tu_parse_json(&r, "hivepatch-report/1");
+	ck_assert_str_eq(tu_jstr(j, "reason"), "not-found");
+	ck_assert_int_eq((int)json_object_array_length(tu_jget(j, "profiles")),
+	    1);
+	json_object_put(j);
+	tu_result_free(&r);
+	tu_hp(&r, "inspect", "--json", missing, NULL);
+	ASSERT_STATUS(&r, 4);
+	j = tu_parse_json(&r, "hivepatch-inspect/1");
+	ck_assert_str_eq(tu_jstr(j, "reason"), "not-found");
+	ASSERT_HAS(tu_jstr(j, "error"), "error", missing);
+	json_object_put(j);
+	tu_result_free(&r);
+
+	/* An empty --backup-dir is no place for backups. */
+	tu_hp(&r, "apply", "--json", "--backup-dir", "", hive, NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "--backup-dir is empty");
+	j = tu_parse_json(&r, "hivepatch-report/1");
+	ck_assert_str_eq(tu_jstr(j, "reason"), "no-backup-dir");
+	json_object_put(j);
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+	ASSERT_NO_BACKUP();
+}
+END_TEST
+
 START_TEST(test_help_and_version_exit_0)
 {
 	struct tu_result r;
@@ -1959,6 +2017,7 @@ cli_suite(void)
 	tcase_add_test(tc, test_reg_key_outside_hklm_software_is_a_usage_error);
 	tcase_add_test(tc, test_unknown_profile_is_a_usage_error);
 	tcase_add_test(tc, test_usage_errors_exit_2);
+	tcase_add_test(tc, test_failures_come_in_the_order_the_run_works);
 	tcase_add_test(tc, test_help_and_version_exit_0);
 
 	tc = tu_tcase(s, "damaged");

@@ -614,11 +614,22 @@ START_TEST(test_recover_refuses_when_nothing_trustworthy_remains)
 	json_object_put(j);
 	tu_result_free(&r);
 
-	/* apply meets the same hive the same way. */
+	/* apply meets the same hive the same way, and so do dry runs, which
+	 * never suggest --no-recover: a writing command refuses with it. */
 	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
 	ck_assert_msg(r.status == 3, "apply, %s: exit %d, expected 3\n%s%s",
 	    why, r.status, r.out, r.err);
 	ASSERT_ERR(&r, hive);
+	tu_result_free(&r);
+	tu_hp(&r, "apply", "--dry-run", hive, NULL);
+	ck_assert_msg(r.status == 3, "apply --dry-run, %s: exit %d\n%s", why,
+	    r.status, r.err);
+	ASSERT_LACKS(r.err, "stderr", "--no-recover");
+	tu_result_free(&r);
+	tu_hp(&r, "recover", "--dry-run", hive, NULL);
+	ck_assert_msg(r.status == 3, "recover --dry-run, %s: exit %d\n%s", why,
+	    r.status, r.err);
+	ASSERT_LACKS(r.err, "stderr", "--no-recover");
 	tu_result_free(&r);
 	tu_assert_hive_files_unchanged(&before);
 	assert_no_trace(hive);
@@ -645,6 +656,58 @@ START_TEST(test_recover_restores_a_damaged_base_block_from_the_log)
 	tu_result_free(&r);
 	tu_assert_same_hive(hive, expected(hive, 0));
 	tu_assert_recovered_and_logs_reset(&before);
+}
+END_TEST
+
+/* An old-format log cut inside its pages after some hive bins were
+ * recovered: the hive would be part new, part old.  Every command that
+ * writes refuses it, dry runs too; nothing is written. */
+START_TEST(test_a_partial_old_format_log_is_refused_for_writing_even_dry)
+{
+	char *hive = make_dirty("software64-net48", "old",
+	    hive_in("d", "SOFTWARE"), "--truncate-log", "20480", NULL);
+	static const char *const runs[][2] = {
+		{ "apply", NULL }, { "apply", "--dry-run" },
+		{ "recover", NULL }, { "recover", "--dry-run" },
+	};
+	struct tu_hive_files before;
+	struct tu_result r;
+	size_t i;
+
+	tu_hive_files_take(&before, hive);
+	for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		if (runs[i][1] != NULL)
+			tu_hp(&r, runs[i][0], runs[i][1], hive, NULL);
+		else
+			tu_hp(&r, runs[i][0], "--backup-dir", tu_bk, hive, NULL);
+		ck_assert_msg(r.status == 3, "%s %s: exit %d\n%s", runs[i][0],
+		    runs[i][1] ? runs[i][1] : "", r.status, r.err);
+		ASSERT_ERR(&r, hive);
+		ASSERT_ERR(&r, "old-format log stops early");
+		tu_result_free(&r);
+	}
+	tu_assert_hive_files_unchanged(&before);
+	assert_no_trace(hive);
+}
+END_TEST
+
+/* A dirty hive whose own base block is damaged, given --no-recover:
+ * apply refuses it as dirty (the logs hold what the file does not)
+ * before anything tries to read its bins. */
+START_TEST(test_no_recover_refuses_a_dirty_hive_with_a_damaged_base_block)
+{
+	char *hive = make_dirty("software64-net48", modes[_i],
+	    hive_in("d", "SOFTWARE"), "--bad-base-block", NULL);
+	struct tu_hive_files before;
+	struct tu_result r;
+
+	tu_hive_files_take(&before, hive);
+	tu_hp(&r, "apply", "--no-recover", "--backup-dir", tu_bk, hive, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, "--no-recover forbids replaying them");
+	tu_result_free(&r);
+	tu_assert_hive_files_unchanged(&before);
+	assert_no_trace(hive);
 }
 END_TEST
 
@@ -1176,6 +1239,11 @@ recover_suite(void)
 	    test_recover_restores_a_damaged_base_block_from_the_log, 0,
 	    N(modes));
 	tcase_add_test(tc, test_recover_takes_a_hive_of_any_kind);
+	tcase_add_test(tc,
+	    test_a_partial_old_format_log_is_refused_for_writing_even_dry);
+	tcase_add_loop_test(tc,
+	    test_no_recover_refuses_a_dirty_hive_with_a_damaged_base_block, 0,
+	    N(modes));
 	tcase_add_test(tc, test_recover_refusal_names_a_log_it_did_not_read);
 	tcase_add_loop_test(tc, test_recover_warns_when_the_first_log_is_missing,
 	    0, N(missing_log1));
