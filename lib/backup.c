@@ -366,9 +366,12 @@ load_manifest(const char *dir, struct backup *b, struct hp_err *e)
 		free(path);
 		return -1;
 	}
+	/* A manifest is data in a directory anyone with the rights may
+	 * edit: every member is checked for its type. */
 	if (copy_hex(m, "sha256_before", b->sha_before) == -1 ||
 	    copy_hex(m, "sha256_after", b->sha_after) == -1 ||
-	    !json_object_object_get_ex(m, "hive", &v)) {
+	    !json_object_object_get_ex(m, "hive", &v) ||
+	    !json_object_is_type(v, json_type_string)) {
 		hp_err_set(e, HP_R_DAMAGED, "%s: backup manifest is damaged", path);
 		goto out;
 	}
@@ -378,7 +381,8 @@ load_manifest(const char *dir, struct backup *b, struct hp_err *e)
 	    load_manifest_logs(m, b, path, e) == -1)
 		goto out;
 	b->id = strdup(strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir);
-	b->time = json_object_object_get_ex(m, "time", &v) ?
+	b->time = json_object_object_get_ex(m, "time", &v) &&
+	    json_object_is_type(v, json_type_string) ?
 	    strdup(json_object_get_string(v)) : strdup("");
 	if (b->hive == NULL || b->dir == NULL || b->id == NULL ||
 	    b->time == NULL || asprintf(&b->copy, "%s/hive", dir) == -1) {

@@ -171,15 +171,25 @@ find_backups(struct rollback_run *run, struct hp_err *e)
 				return NULL;
 			continue;
 		}
-		/* Lock before looking: the backup chosen must still be the
-		 * latest when it is restored. */
+		/* Only a hive with a backup is locked; then it is looked at
+		 * again, so that the backup chosen is still the latest when
+		 * it is restored. */
+		if (backup_find_latest(run->o->backup_root, rb->hive, &rb->backup,
+		    &missing) == -1) {
+			/* None is fine; a damaged one is said. */
+			if (missing.reason == HP_R_NO_BACKUP)
+				continue;
+			*e = missing;
+			return NULL;
+		}
+		backup_free(&rb->backup);
 		if (run->store->ops->lock(run->store->priv, rb->hive, e) == -1 ||
 		    run->store->ops->read(run->store->priv, rb->hive, &rb->files,
 		    e) == -1)
 			return NULL;
 		if (backup_find_latest(run->o->backup_root, rb->hive, &rb->backup,
-		    &missing) == -1)
-			continue;
+		    e) == -1)
+			return NULL;
 		rb->found = 1;
 		if (latest == NULL || strcmp(rb->backup.id, latest) > 0)
 			latest = rb->backup.id;

@@ -665,6 +665,58 @@ START_TEST(test_rollback_ignores_a_backup_without_manifest)
 }
 END_TEST
 
+/* A manifest whose members are not strings is a damaged backup (exit 4,
+ * naming it), never a crash; the hive stays as the run left it. */
+START_TEST(test_rollback_refuses_a_manifest_of_the_wrong_types)
+{
+	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
+	char after[SHA256_HEX_LEN + 1];
+	char *manifest = NULL, *text;
+	struct tu_result r;
+	size_t len;
+
+	ASSERT_RUN(0, "apply", "--backup-dir", tu_bk, hive, NULL);
+	tu_sha256(hive, after);
+	ck_assert_int_eq(tu_count_backups(tu_bk, &manifest), 1);
+	text = (char *)tu_read_file(manifest, &len);
+	ck_assert_ptr_nonnull(strstr(text, "\"hive\""));
+	tu_write_text(manifest, "{ \"hive\": null, \"time\": null, "
+	    "\"sha256_before\": \"" "0000000000000000000000000000000000000000"
+	    "000000000000000000000000\", \"sha256_after\": \""
+	    "00000000000000000000000000000000000000000000000000000000000000"
+	    "00\" }\n");
+	free(text);
+	tu_hp(&r, "rollback", "--backup-dir", tu_bk, hive, NULL);
+	ASSERT_STATUS(&r, 4);
+	ASSERT_ERR(&r, manifest);
+	ASSERT_ERR(&r, "damaged");
+	tu_result_free(&r);
+	ASSERT_HASH(hive, after);
+	free(manifest);
+}
+END_TEST
+
+/* Rollback locks only the hives it restores: another hive of the tree
+ * held by someone else does not stop it. */
+START_TEST(test_rollback_leaves_the_tree_s_other_hives_alone)
+{
+	char *root = tu_make_tree("tree", "img");
+	char *hive = tu_tree_file(root, "SOFTWARE");
+	char *other = tu_pathf("%s/SAM", tu_dir_of(hive));
+	char before[SHA256_HEX_LEN + 1];
+	int fd;
+
+	tu_copy_file(tu_tree_file(root, "SYSTEM"), other);
+	tu_sha256(hive, before);
+	ASSERT_RUN(0, "apply", "--backup-dir", tu_bk, root, NULL);
+	fd = open(other, O_RDONLY | O_CLOEXEC);
+	ck_assert(fd >= 0 && flock(fd, LOCK_EX) == 0);
+	ASSERT_RUN(0, "rollback", "--backup-dir", tu_bk, root, NULL);
+	close(fd);
+	ASSERT_HASH(hive, before);
+}
+END_TEST
+
 START_TEST(test_rollback_refuses_a_damaged_backup_copy)
 {
 	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
@@ -1274,9 +1326,10 @@ START_TEST(test_hive_locked_by_another_run_is_refused)
 	ASSERT_ERR(&r, hive);
 	ASSERT_ERR(&r, "another hivepatch run");
 	tu_result_free(&r);
+	/* No backup: nothing for rollback to take the lock for. */
 	tu_hp(&r, "rollback", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 3);
-	ASSERT_ERR(&r, "another hivepatch run");
+	ASSERT_ERR(&r, "no backup of this hive");
 	tu_result_free(&r);
 	ASSERT_HASH(hive, before);
 	ASSERT_NO_BACKUP();
@@ -1287,6 +1340,18 @@ START_TEST(test_hive_locked_by_another_run_is_refused)
 	close(fd);
 	ASSERT_RUN(0, "apply", "--backup-dir", tu_bk, hive, NULL);
 	tu_assert_net4(hive);
+
+	/* With a backup to put back, rollback waits for no one either. */
+	tu_sha256(hive, before);
+	fd = open(hive, O_RDONLY | O_CLOEXEC);
+	ck_assert(fd != -1 && flock(fd, LOCK_EX) == 0);
+	tu_hp(&r, "rollback", "--backup-dir", tu_bk, hive, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, hive);
+	ASSERT_ERR(&r, "another hivepatch run");
+	tu_result_free(&r);
+	close(fd);
+	ASSERT_HASH(hive, before);
 }
 END_TEST
 
@@ -2011,6 +2076,8 @@ cli_suite(void)
 	tcase_add_test(tc, test_rollback_by_bare_hive_path_finds_the_tree_backup);
 	tcase_add_test(tc, test_rollback_ignores_a_backup_without_manifest);
 	tcase_add_test(tc, test_rollback_refuses_a_damaged_backup_copy);
+	tcase_add_test(tc, test_rollback_refuses_a_manifest_of_the_wrong_types);
+	tcase_add_test(tc, test_rollback_leaves_the_tree_s_other_hives_alone);
 
 	tc = tu_tcase(s, "usage");
 	tcase_add_test(tc, test_bad_reg_syntax_names_file_and_line_and_writes_nothing);
