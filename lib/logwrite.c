@@ -1,0 +1,183 @@
+/* Transaction logs written as Windows writes them (see logwrite.h). */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "logwrite.h"
+#include "regf.h"
+
+#define ROUND512(x) (((x) + 511u) / 512u * 512u)
+
+int
+log_changed_runs(const unsigned char *a, size_t a_len, const unsigned char *b,
+		 size_t b_len, uint32_t unit, struct page_run **runs, size_t *n,
+		 struct hp_err *e)
+{
+	uint32_t bins_a = a_len >= REGF_BASE_BLOCK ? le32(a + REGF_BB_BINS_SIZE) :
+	    0;
+	uint32_t bins_b = le32(b + REGF_BB_BINS_SIZE), off;
+	struct page_run *r = NULL;
+	size_t cap = 0;
+
+	*runs = NULL;
+	*n = 0;
+	if ((uint64_t)REGF_BASE_BLOCK + bins_b > b_len || bins_b % unit != 0)
+		return hp_err_set(e, HP_R_DAMAGED, "the new hive is shorter than "
+		    "its hive bins data (%u bytes)", bins_b);
+	for (off = 0; off < bins_b; off += unit) {
+		size_t at = REGF_BASE_BLOCK + (size_t)off;
+
+		if (off < bins_a && at + unit <= a_len &&
+		    memcmp(a + at, b + at, unit) == 0)
+			continue;
+		if (*n > 0 && r[*n - 1].off + r[*n - 1].len == off) {
+			r[*n - 1].len += unit;
+			continue;
+		}
+		if (*n == cap) {
+			struct page_run *p;
+
+			cap = cap ? 2 * cap : 16;
+			if ((p = realloc(r, cap * sizeof(*r))) == NULL) {
+				free(r);
+				*n = 0;
+				return hp_err_nomem(e);
+			}
+			r = p;
+		}
+		r[*n].off = off;
+		r[*n].len = unit;
+		(*n)++;
+	}
+	*runs = r;
+	return 0;
+}
+
+void
+log_header(unsigned char *out, const unsigned char *bb, uint32_t type,
+	   uint32_t seq)
+{
+	memcpy(out, bb, REGF_LOG_HEADER);
+	put_le32(out + REGF_BB_FILE_TYPE, type);
+	put_le32(out + REGF_BB_SEQ1, seq);
+	put_le32(out + REGF_BB_SEQ2, seq);
+	regf_checksum_set(out);
+}
+
+static size_t
+runs_bytes(const struct page_run *runs, size_t n)
+{
+	size_t total = 0, i;
+
+	for (i = 0; i < n; i++)
+		total += runs[i].len;
+	return total;
+}
+
+/* The entry at p, of `len` bytes (zeroed), filled. */
+static void
+fill_entry(unsigned char *p, size_t len, uint32_t seq, uint32_t flags,
+	   uint32_t bins, const unsigned char *hbins,
+	   const struct page_run *runs, size_t n)
+{
+	size_t pos = REGF_LE_HEADER + 8 * n, i;
+
+	memcpy(p, "HvLE", 4);
+	put_le32(p + REGF_LE_SIZE, (uint32_t)len);
+	put_le32(p + REGF_LE_FLAGS, flags & 1u);
+	put_le32(p + REGF_LE_SEQ, seq);
+	put_le32(p + REGF_LE_BINS_SIZE, bins);
+	put_le32(p + REGF_LE_PAGES, (uint32_t)n);
+	for (i = 0; i < n; i++) {
+		put_le32(p + REGF_LE_HEADER + 8 * i, runs[i].off);
+		put_le32(p + REGF_LE_HEADER + 8 * i + 4, runs[i].len);
+		memcpy(p + pos, hbins + runs[i].off, runs[i].len);
+		pos += runs[i].len;
+	}
+	put_le64(p + REGF_LE_HASH1, regf_marvin32(p + REGF_LE_HEADER,
+	    len - REGF_LE_HEADER, REGF_LOG_HASH_SEED));
+	put_le64(p + REGF_LE_HASH2, regf_marvin32(p, 32, REGF_LOG_HASH_SEED));
+}
+
+static size_t
+entry_size(const struct page_run *runs, size_t n)
+{
+	return ROUND512(REGF_LE_HEADER + 8 * n + runs_bytes(runs, n));
+}
+
+int
+log_entry(uint32_t seq, uint32_t flags, uint32_t bins,
+	  const unsigned char *hbins, const struct page_run *runs, size_t n,
+	  unsigned char **out, size_t *len, struct hp_err *e)
+{
+	*len = entry_size(runs, n);
+	if ((*out = calloc(1, *len)) == NULL)
+		return hp_err_nomem(e);
+	fill_entry(*out, *len, seq, flags, bins, hbins, runs, n);
+	return 0;
+}
+
+int
+log_build_new(const unsigned char *bb, uint32_t seq,
+	      const unsigned char *hbins, const struct page_run *runs,
+	      size_t n, unsigned char **out, size_t *len, struct hp_err *e)
+{
+	size_t elen = entry_size(runs, n);
+
+	*len = REGF_LOG_HEADER + elen;
+	if ((*out = calloc(1, *len)) == NULL)
+		return hp_err_nomem(e);
+	log_header(*out, bb, REGF_FILE_LOG_NEW, seq);
+	fill_entry(*out + REGF_LOG_HEADER, elen, seq, le32(bb + REGF_BB_FLAGS),
+	    le32(bb + REGF_BB_BINS_SIZE), hbins, runs, n);
+	return 0;
+}
+
+int
+log_build_old(const unsigned char *bb, uint32_t seq,
+	      const unsigned char *hbins, const struct page_run *runs,
+	      size_t n, unsigned char **out, size_t *len, struct hp_err *e)
+{
+	uint32_t bins = le32(bb + REGF_BB_BINS_SIZE), off;
+	size_t start = ROUND512(REGF_LOG_HEADER + 4 + bins / REGF_OLD_PAGE / 8);
+	size_t pos, i;
+	unsigned char *d;
+
+	pos = start;
+	*len = start + runs_bytes(runs, n);
+	if ((d = calloc(1, *len)) == NULL)
+		return hp_err_nomem(e);
+	log_header(d, bb, REGF_FILE_LOG_OLD, seq);
+	memcpy(d + REGF_DIRT_OFFSET, "DIRT", 4);
+	/* One bit per 512-byte page; the pages follow in bit order. */
+	for (i = 0; i < n; i++) {
+		for (off = runs[i].off; off < runs[i].off + runs[i].len;
+		    off += REGF_OLD_PAGE) {
+			size_t bit = off / REGF_OLD_PAGE;
+
+			d[REGF_DIRT_OFFSET + 4 + bit / 8] |=
+			    (unsigned char)(1u << (bit % 8));
+		}
+		memcpy(d + pos, hbins + runs[i].off, runs[i].len);
+		pos += runs[i].len;
+	}
+	*out = d;
+	return 0;
+}
+
+int
+log_format_of(const unsigned char *d, size_t len)
+{
+	uint32_t type;
+
+	if (len < REGF_LOG_HEADER || memcmp(d, "regf", 4) != 0 ||
+	    !regf_checksum_ok(d))
+		return HP_LOG_NONE;
+	type = le32(d + REGF_BB_FILE_TYPE);
+	if (type == REGF_FILE_LOG_NEW)
+		return HP_LOG_NEW;
+	if (type == REGF_FILE_LOG_OLD || type == REGF_FILE_LOG_VERYOLD)
+		return HP_LOG_OLD;
+	return HP_LOG_NONE;
+}

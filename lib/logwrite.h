@@ -1,0 +1,68 @@
+/* Transaction logs written as Windows writes them: the pages of the hive
+ * bins data that a change dirtied, framed as one HvLE entry (new format,
+ * Windows 8.1 and later) or as a dirty vector and its pages (old format,
+ * Vista to 8).  Buffers only; commit_logged.c puts them on the medium.
+ * The replay (logreplay.h) is the reader of what this writes. */
+#ifndef HIVEPATCH_LOGWRITE_H
+#define HIVEPATCH_LOGWRITE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+/* A run of pages in the hive bins data: offset and length in bytes from
+ * the first hive bin. */
+struct page_run {
+	uint32_t off, len;
+};
+
+/* The runs of `unit`-byte pages (REGF_PAGE or REGF_OLD_PAGE) of the
+ * hive `b` that differ from the hive `a`, over b's hive bins data; pages
+ * past a's end or a's hive bins data count as changed.  Both start with
+ * a base block whose hive bins data size is within the buffer (b) or
+ * not trusted (a).  *runs is malloc'd (NULL when *n is 0).  -1 with
+ * HP_R_DAMAGED when b is shorter than its hive bins data, HP_R_NO_MEMORY. */
+int log_changed_runs(const unsigned char *a, size_t a_len,
+		     const unsigned char *b, size_t b_len, uint32_t unit,
+		     struct page_run **runs, size_t *n, struct hp_err *e);
+
+/* A log's base block (REGF_LOG_HEADER bytes at out): the first 512 bytes
+ * of the base block bb, with file type `type` (REGF_FILE_LOG_NEW or
+ * REGF_FILE_LOG_OLD), both sequence numbers `seq`, and its checksum. */
+void log_header(unsigned char *out, const unsigned char *bb, uint32_t type,
+		uint32_t seq);
+
+/* One HvLE entry with sequence number `seq` writing the runs of `hbins`
+ * (the hive bins data, `bins` bytes): header, page references, pages,
+ * padded to 512 bytes, both Marvin32 hashes set.  `flags` is the base
+ * block's (only its bit 0 is kept, as Windows keeps it).  *out is
+ * malloc'd. */
+int log_entry(uint32_t seq, uint32_t flags, uint32_t bins,
+	      const unsigned char *hbins, const struct page_run *runs,
+	      size_t n, unsigned char **out, size_t *len, struct hp_err *e);
+
+/* A whole log that takes a hive whose base block is `bb` (its hive bins
+ * data size, root and last written time already those of the new hive)
+ * to the new hive whose hive bins data is `hbins`, writing `runs`:
+ *   new format: the log's base block (sequence numbers `seq`) and one
+ *               entry of sequence number `seq`;
+ *   old format: the log's base block (sequence numbers `seq`), "DIRT"
+ *               and its bitmap of 512-byte pages, the dirty pages.
+ * `runs` must be in ascending order and, for the old format, of whole
+ * 512-byte pages.  *out is malloc'd. */
+int log_build_new(const unsigned char *bb, uint32_t seq,
+		  const unsigned char *hbins, const struct page_run *runs,
+		  size_t n, unsigned char **out, size_t *len,
+		  struct hp_err *e);
+int log_build_old(const unsigned char *bb, uint32_t seq,
+		  const unsigned char *hbins, const struct page_run *runs,
+		  size_t n, unsigned char **out, size_t *len,
+		  struct hp_err *e);
+
+/* The format of a log from its first bytes: HP_LOG_NEW or HP_LOG_OLD for
+ * a base block with the regf signature, a good checksum and a log's file
+ * type; HP_LOG_NONE otherwise (empty, short, damaged). */
+int log_format_of(const unsigned char *d, size_t len);
+
+#endif
