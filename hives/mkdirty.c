@@ -75,6 +75,8 @@
 
 #include <hivex.h>
 
+#include "error.h"
+#include "logwrite.h"
 #include "regf.h"
 
 #define N_STAGES	3
@@ -434,7 +436,13 @@ stage3(hive_h *h)
 	set_sz(h, big, "Note", "this key needed new hive bins");
 }
 
-/* ---- logs ---- */
+/* ---- logs ----
+ *
+ * The changed pages, entries, headers and dirty vectors are
+ * lib/logwrite's, so that the project has one writer of transaction logs
+ * and the fixtures are logs as hivepatch writes them; what is left here
+ * is what only a fixture does: several entries to a log, stale ones,
+ * wrong names and times. */
 
 struct entry {
 	unsigned char *d;
@@ -442,102 +450,29 @@ struct entry {
 	uint32_t seq;
 };
 
-struct ref {
-	uint32_t off, len;
-};
-
-/* The pages (of `unit` bytes) of the hive bins data that differ between
- * a and b (b's hive bins data; pages beyond a's count as changed), as
- * runs. */
-static size_t
-changed_runs(const struct buf *a, const struct buf *b, uint32_t unit,
-	     struct ref *refs, size_t max)
-{
-	uint32_t bins_a = le32(a->d + REGF_BB_BINS_SIZE);
-	uint32_t bins_b = le32(b->d + REGF_BB_BINS_SIZE);
-	uint32_t off;
-	size_t n = 0;
-
-	if ((uint64_t)REGF_BASE_BLOCK + bins_b > b->len)
-		die("a committed hive is shorter than its hive bins data");
-	for (off = 0; off < bins_b; off += unit) {
-		int same = off < bins_a &&
-		    (uint64_t)REGF_BASE_BLOCK + off + unit <= a->len &&
-		    memcmp(a->d + REGF_BASE_BLOCK + off, b->d + REGF_BASE_BLOCK + off,
-			unit) == 0;
-
-		if (same)
-			continue;
-		if (n > 0 && refs[n - 1].off + refs[n - 1].len == off) {
-			refs[n - 1].len += unit;
-			continue;
-		}
-		if (n == max)
-			die("too many changed runs");
-		refs[n].off = off;
-		refs[n].len = unit;
-		n++;
-	}
-	return n;
-}
-
-/* An HvLE entry writing the given runs of `state`'s hive bins data. */
-static struct entry
-make_entry(uint32_t seq, uint32_t bins, const unsigned char *hbins,
-	   const struct ref *refs, size_t n)
-{
-	struct entry e;
-	size_t data = 0, i, pos;
-
-	for (i = 0; i < n; i++)
-		data += refs[i].len;
-	e.len = (40 + 8 * n + data + 511) / 512 * 512;
-	e.d = xmalloc(e.len);
-	e.seq = seq;
-	memcpy(e.d, "HvLE", 4);
-	put_le32(e.d + 4, (uint32_t)e.len);
-	put_le32(e.d + 8, 0);
-	put_le32(e.d + 12, seq);
-	put_le32(e.d + 16, bins);
-	put_le32(e.d + 20, (uint32_t)n);
-	pos = 40 + 8 * n;
-	for (i = 0; i < n; i++) {
-		put_le32(e.d + 40 + 8 * i, refs[i].off);
-		put_le32(e.d + 44 + 8 * i, refs[i].len);
-		memcpy(e.d + pos, hbins + refs[i].off, refs[i].len);
-		pos += refs[i].len;
-	}
-	put_le64(e.d + 24, regf_marvin32(e.d + 40, e.len - 40, REGF_LOG_HASH_SEED));
-	put_le64(e.d + 32, regf_marvin32(e.d, 32, REGF_LOG_HASH_SEED));
-	return e;
-}
-
-/* A log's base block: the first 512 bytes of bb, as a log of type `type`
- * with both sequence numbers `seq`. */
+/* Makes a log's base block (REGF_LOG_HEADER bytes, already made by
+ * log_header) name another file and carry a time a day later, with its
+ * checksum fixed: the log looks like another hive's. */
 static void
-log_header(unsigned char *out, const unsigned char *bb, uint32_t type,
-	   uint32_t seq, int wrong_hive)
+wrong_hive_header(unsigned char *hdr)
 {
 	static const char other[] = "\\??\\C:\\Users\\other\\NTUSER.DAT";
 	size_t i;
 
-	memcpy(out, bb, REGF_LOG_HEADER);
-	put_le32(out + REGF_BB_FILE_TYPE, type);
-	put_le32(out + REGF_BB_SEQ1, seq);
-	put_le32(out + REGF_BB_SEQ2, seq);
-	if (wrong_hive) {
-		memset(out + REGF_BB_NAME, 0, 64);
-		for (i = 0; other[i] != '\0' && i < 31; i++)
-			out[REGF_BB_NAME + 2 * i] = (unsigned char)other[i];
-		/* A day later. */
-		put_le64(out + REGF_BB_TIMESTAMP,
-		    (le32(out + REGF_BB_TIMESTAMP) |
-		    (uint64_t)le32(out + REGF_BB_TIMESTAMP + 4) << 32) +
-		    864000000000ull);
-	}
-	regf_checksum_set(out);
+	memset(hdr + REGF_BB_NAME, 0, REGF_BB_NAME_LEN);
+	for (i = 0; other[i] != '\0' && i < 31; i++)
+		hdr[REGF_BB_NAME + 2 * i] = (unsigned char)other[i];
+	/* A day later. */
+	put_le64(hdr + REGF_BB_TIMESTAMP,
+	    (le32(hdr + REGF_BB_TIMESTAMP) |
+	    (uint64_t)le32(hdr + REGF_BB_TIMESTAMP + 4) << 32) +
+	    864000000000ull);
+	regf_checksum_set(hdr);
 }
 
+/* A new-format log: its base block, then the given entries one after
+ * another.  Not log_build_new, which writes one entry: a fixture's log
+ * can hold several, and an earlier cycle's. */
 static void
 write_new_log(const char *path, const unsigned char *bb, uint32_t base_seq,
 	      struct entry *const *es, size_t n, int wrong_hive)
@@ -548,7 +483,9 @@ write_new_log(const char *path, const unsigned char *bb, uint32_t base_seq,
 	for (i = 0; i < n; i++)
 		len += es[i]->len;
 	d = xmalloc(len);
-	log_header(d, bb, 6, base_seq, wrong_hive);
+	log_header(d, bb, REGF_FILE_LOG_NEW, base_seq);
+	if (wrong_hive)
+		wrong_hive_header(d);
 	pos = REGF_LOG_HEADER;
 	for (i = 0; i < n; i++) {
 		memcpy(d + pos, es[i]->d, es[i]->len);
@@ -558,49 +495,37 @@ write_new_log(const char *path, const unsigned char *bb, uint32_t base_seq,
 	free(d);
 }
 
+/* An old-format log taking `before` to `after` at once, of the 4096-byte
+ * blocks that changed as Windows marks them, or of the 512-byte pages
+ * with `fine`. */
 static void
 write_old_log(const char *path, const unsigned char *bb, uint32_t seq,
 	      const struct buf *before, const struct buf *after,
 	      const unsigned char *ts, int wrong_hive, int fine)
 {
-	uint32_t bins = le32(after->d + REGF_BB_BINS_SIZE);
-	size_t nbits = bins / REGF_OLD_PAGE, nbytes = nbits / 8, start, len, k = 0;
-	struct ref *refs = xmalloc((nbits + 1) * sizeof(*refs));
-	size_t nr = changed_runs(before, after, fine ? REGF_OLD_PAGE : REGF_PAGE, refs,
-	    nbits + 1), i, npages = 0;
-	unsigned char hdr[REGF_LOG_HEADER], *d;
-	uint32_t off;
+	unsigned char hdr[REGF_BASE_BLOCK], *d;
+	struct page_run *runs;
+	struct hp_err err;
+	size_t nr, len;
 
-	for (i = 0; i < nr; i++)
-		npages += refs[i].len / REGF_OLD_PAGE;
-	start = (REGF_LOG_HEADER + 4 + nbytes + 511) / 512 * 512;
-	len = start + npages * REGF_OLD_PAGE;
-	d = xmalloc(len);
+	if (log_changed_runs(before->d, before->len, after->d, after->len,
+	    fine ? REGF_OLD_PAGE : REGF_PAGE, &runs, &nr, &err) != 0)
+		die("%s", err.msg);
 	/* The log's base block is the hive's as it was in memory: the new
-	 * hive bins data size and root cell. */
-	memcpy(hdr, bb, REGF_LOG_HEADER);
-	put_le32(hdr + REGF_BB_BINS_SIZE, bins);
+	 * hive bins data size and root cell, and the time the log must
+	 * match to apply. */
+	memcpy(hdr, bb, REGF_BASE_BLOCK);
+	put_le32(hdr + REGF_BB_BINS_SIZE, le32(after->d + REGF_BB_BINS_SIZE));
 	put_le32(hdr + REGF_BB_ROOT, le32(after->d + REGF_BB_ROOT));
 	memcpy(hdr + REGF_BB_TIMESTAMP, ts, 8);
-	log_header(d, hdr, 1, seq, wrong_hive);
-	memcpy(d + REGF_LOG_HEADER, "DIRT", 4);
-	for (i = 0; i < nr; i++)
-		for (off = refs[i].off; off < refs[i].off + refs[i].len;
-		    off += REGF_OLD_PAGE) {
-			size_t bit = off / REGF_OLD_PAGE;
-
-			d[REGF_LOG_HEADER + 4 + bit / 8] |=
-			    (unsigned char)(1u << (bit % 8));
-		}
-	/* Pages in bit order (runs are in ascending order). */
-	for (i = 0; i < nr; i++)
-		for (off = refs[i].off; off < refs[i].off + refs[i].len;
-		    off += REGF_OLD_PAGE)
-			memcpy(d + start + REGF_OLD_PAGE * k++,
-			    after->d + REGF_BASE_BLOCK + off, REGF_OLD_PAGE);
+	if (log_build_old(hdr, seq, after->d + REGF_BASE_BLOCK, runs, nr, &d,
+	    &len, &err) != 0)
+		die("%s", err.msg);
+	if (wrong_hive)
+		wrong_hive_header(d);
 	write_all(path, d, len);
 	free(d);
-	free(refs);
+	free(runs);
 }
 
 static void
@@ -633,7 +558,7 @@ main(int argc, char **argv)
 	const char *clean, *out;
 	struct buf st[N_STAGES + 1];
 	struct entry ent[N_STAGES], stale_ent[2];
-	struct ref refs[256];
+	struct hp_err err;
 	unsigned char bb[REGF_BASE_BLOCK];
 	uint32_t s;
 	hive_h *h;
@@ -748,29 +673,41 @@ main(int argc, char **argv)
 		size_t n1 = 0, n2 = 0;
 		uint32_t seq1 = s, seq2 = s;
 
+		/* Entry flags 0 whatever the clean hive's base block says, as
+		 * the fixtures always had them: no transaction is pending. */
 		for (i = 0; i < N_STAGES; i++) {
-			size_t nr = changed_runs(&st[i], &st[i + 1], REGF_PAGE, refs,
-			    256);
+			struct page_run *runs;
+			size_t nr;
 			uint32_t seq = s + (uint32_t)i + (gap && i >= 1 ? 1 : 0);
 
+			if (log_changed_runs(st[i].d, st[i].len, st[i + 1].d,
+			    st[i + 1].len, REGF_PAGE, &runs, &nr, &err) != 0)
+				die("%s", err.msg);
 			if (nr == 0)
 				die("change set %d changed nothing", i + 1);
-			ent[i] = make_entry(seq,
+			if (log_entry(seq, 0,
 			    le32(st[i + 1].d + REGF_BB_BINS_SIZE),
-			    st[i + 1].d + REGF_BASE_BLOCK, refs, nr);
+			    st[i + 1].d + REGF_BASE_BLOCK, runs, nr, &ent[i].d,
+			    &ent[i].len, &err) != 0)
+				die("%s", err.msg);
+			ent[i].seq = seq;
 			if (corrupt == i + 1)
-				ent[i].d[40 + 8 * nr + 100] ^= 0x55;
+				ent[i].d[REGF_LE_HEADER + 8 * nr + 100] ^= 0x55;
+			free(runs);
 		}
 		/* Two valid entries from an earlier cycle, whose page would
 		 * wreck the first hive bin. */
 		for (i = 0; i < 2; i++) {
 			unsigned char page[REGF_PAGE];
-			struct ref r = { 0, REGF_PAGE };
+			struct page_run r = { 0, REGF_PAGE };
 
 			memcpy(page, st[0].d + REGF_BASE_BLOCK, 32);
 			memset(page + 32, 0xee, REGF_PAGE - 32);
-			stale_ent[i] = make_entry(s - 3 + (uint32_t)i,
-			    le32(st[0].d + REGF_BB_BINS_SIZE), page, &r, 1);
+			stale_ent[i].seq = s - 3 + (uint32_t)i;
+			if (log_entry(stale_ent[i].seq, 0,
+			    le32(st[0].d + REGF_BB_BINS_SIZE), page, &r, 1,
+			    &stale_ent[i].d, &stale_ent[i].len, &err) != 0)
+				die("%s", err.msg);
 		}
 		if (stale || badbb) {
 			struct entry **all = stale ? l1 : l2;
