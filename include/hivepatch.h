@@ -232,6 +232,24 @@ struct hp_store_ops {
 	int (*write_log)(void *priv, struct hp_store_hive *hive,
 			 const char *name, int src_fd, hp_check_fn check,
 			 void *check_arg, struct hp_err *e);
+	/* Writing in place, for the commit through the hive's own log (how
+	 * hp_patch commits unless told HP_COMMIT_REPLACE).  A store that
+	 * leaves all four NULL is committed by replacement (commit).  `name`
+	 * is NULL for the hive itself (locked first), else the name of one
+	 * of its logs (".LOG1", ".LOG2" or ".LOG" after the hive's name),
+	 * which write_at creates when it is absent.  Nothing is durable
+	 * before sync returns. */
+	int (*write_at)(void *priv, struct hp_store_hive *hive,
+			const char *name, uint64_t offset, const void *buf,
+			size_t len, struct hp_err *e);
+	/* Cuts the file, or extends it with zeros, to `size` bytes. */
+	int (*set_size)(void *priv, struct hp_store_hive *hive,
+			const char *name, uint64_t size, struct hp_err *e);
+	int (*sync)(void *priv, struct hp_store_hive *hive, const char *name,
+		    struct hp_err *e);
+	/* Removes a log that write_at created (and only such a log). */
+	int (*remove_log)(void *priv, struct hp_store_hive *hive,
+			  const char *name, struct hp_err *e);
 	/* Releases everything, locks included. */
 	void (*close)(void *priv);
 };
@@ -364,6 +382,14 @@ struct hp_change {
 };
 
 /* One hive a run read or wrote. */
+/* How a hive was committed. */
+enum hp_commit_method {
+	HP_METHOD_NONE,		/* not written */
+	HP_METHOD_LOGGED,	/* in place, through its own log, as Windows
+				 * writes it: the file keeps its identity */
+	HP_METHOD_REPLACED,	/* a new file renamed over it */
+};
+
 struct hp_hive_report {
 	enum hp_hive_kind kind;
 	char *where;
@@ -384,6 +410,10 @@ struct hp_hive_report {
 	char **logs_reset;	/* the logs emptied after the commit */
 	size_t n_logs_reset;
 	struct hp_recovery recovery;
+	enum hp_commit_method commit;	/* how it was written */
+	char *commit_log;	/* HP_METHOD_LOGGED: the log written through */
+	int commit_log_format;	/* and its format (HP_LOG_*) */
+	size_t pages_written;	/* 4 KiB pages written in place */
 };
 
 struct hp_result {
@@ -429,6 +459,9 @@ enum {
 	HP_ALL_CONTROL_SETS = 4,	/* CurrentControlSet: every set */
 	HP_NO_RECOVER = 8,	/* never replay logs: refuse a dirty hive
 				 * for writing, read its primary otherwise */
+	HP_COMMIT_REPLACE = 16,	/* commit by writing a new file and renaming
+				 * it over the hive, not in place through
+				 * its log */
 };
 
 struct hp_patch_opts {

@@ -9,12 +9,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "commit_logged.h"
 #include "error.h"
 #include "hiveview.h"
+#include "logwrite.h"
 #include "patch.h"
+#include "regf.h"
 #include "verify.h"
 
 /* hivex writes the new hive into an anonymous file: the store decides
@@ -50,19 +54,147 @@ image_of(struct session *s, int *fd, struct hp_err *e)
 	return 0;
 }
 
+/* The base name of a log as the replay names it. */
+static const char *
+log_base(const char *name)
+{
+	const char *slash = strrchr(name, '/');
+
+	return slash ? slash + 1 : name;
+}
+
+/* 1 when the log `name` cannot carry the commit: the replay that
+ * recovered the hive read it, or the name is not a regular file. */
+static int
+log_taken(const struct session *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->view.rec.n_logs_used; i++)
+		if (strcasecmp(log_base(s->view.rec.logs_used[i]), name) == 0)
+			return 1;
+	for (i = 0; i < s->files.n_skipped; i++)
+		if (strcasecmp(log_base(s->files.skipped[i]), name) == 0)
+			return 1;
+	return 0;
+}
+
+/* The format Windows reads beside this hive: that of the logs it keeps
+ * there, else the one its build writes (8.1, build 9600, and later: the
+ * new format); a hive of unknown Windows gets the new one.  min_seq is
+ * set to the highest sequence number any log's base block carries. */
+static int
+log_format_for(const struct patch_run *run, const struct session *s,
+	       uint32_t *min_seq)
+{
+	unsigned char hdr[REGF_LOG_HEADER];
+	int fmt = HP_LOG_NONE;
+	size_t i;
+
+	*min_seq = 0;
+	for (i = 0; i < s->files.n_logs; i++) {
+		int f;
+
+		if (pread(s->files.logs[i].fd, hdr, sizeof(hdr), 0) !=
+		    (ssize_t)sizeof(hdr) ||
+		    (f = log_format_of(hdr, sizeof(hdr))) == HP_LOG_NONE)
+			continue;
+		if (fmt == HP_LOG_NONE)
+			fmt = f;
+		if ((uint32_t)(le32(hdr + REGF_BB_SEQ1) - *min_seq) < 0x80000000u)
+			*min_seq = le32(hdr + REGF_BB_SEQ1);
+	}
+	if (fmt != HP_LOG_NONE)
+		return fmt;
+	if (run->image.build != NULL)
+		return atoi(run->image.build) >= 9600 ? HP_LOG_NEW : HP_LOG_OLD;
+	return HP_LOG_NEW;
+}
+
+/* Chooses the log a commit in place writes through: .LOG1, else .LOG2.
+ * 0 when the hive is to be replaced instead: the caller asked, the store
+ * cannot write in place, or the hive is dirty and neither log is free of
+ * entries its recovery needs (old format: always, as Windows before 8
+ * would not look for its recovery in a second log). */
+static int
+choose_log(const struct patch_run *run, struct session *s,
+	   struct logged_commit *lc, struct hp_err *e)
+{
+	static const char *const sfx[] = { ".LOG1", ".LOG2" };
+	const char *name = NULL;
+	size_t i, j;
+
+	if ((run->o->flags & HP_COMMIT_REPLACE) ||
+	    run->store->ops->write_at == NULL)
+		return 0;
+	lc->format = log_format_for(run, s, &lc->min_seq);
+	if (s->view.disk.dirty && lc->format == HP_LOG_OLD)
+		return 0;
+	for (i = 0; i < 2 && name == NULL; i++) {
+		char want[300];
+
+		snprintf(want, sizeof(want), "%s%s", s->hive->name, sfx[i]);
+		if (log_taken(s, want))
+			continue;
+		name = want;
+		/* Keep the spelling the image has. */
+		for (j = 0; j < s->files.n_logs; j++)
+			if (strcasecmp(s->files.logs[j].name, want) == 0)
+				name = s->files.logs[j].name;
+		s->commit_log_created = name == want;
+		if ((s->commit_log = strdup(name)) == NULL)
+			return hp_err_nomem(e);
+	}
+	if (s->commit_log == NULL)
+		return 0;
+	lc->log = s->commit_log;
+	lc->filetime = filetime_of(run->o->now);
+	return 1;
+}
+
+static int
+commit_in_place(struct patch_run *run, struct session *s, int fd,
+		struct logged_commit *lc, struct verify_job *job,
+		struct hp_err *e)
+{
+	int rc;
+
+	rc = commit_logged(run->store, s->hive, s->files.fd, s->files.size, fd,
+	    lc, verify_written, job, e);
+	s->replaced = lc->touched;
+	s->commit = HP_METHOD_LOGGED;
+	s->commit_log_format = lc->format;
+	s->pages_written = lc->pages;
+	if (rc == -1 && lc->touched)
+		hp_err_append(e, " (the hive was left dirty: %s recovers the new "
+		    "hive; hivepatch recover writes it)", s->commit_log);
+	else if (rc == -1 && s->commit_log_created)
+		(void)run->store->ops->remove_log(run->store->priv, s->hive,
+		    s->commit_log, NULL);
+	return rc;
+}
+
 static int
 commit_hive(struct patch_run *run, struct session *s, struct hp_err *e)
 {
 	struct verify_job job = { s->hive->where, &s->plan, 0, "" };
-	int fd, rc;
+	struct logged_commit lc = { 0 };
+	int fd, rc, logged;
 
+	if ((logged = choose_log(run, s, &lc, e)) == -1)
+		return -1;
 	if (image_of(s, &fd, e) == -1) {
 		if (fd != -1)
 			close(fd);
 		return -1;
 	}
-	rc = run->store->ops->commit(run->store->priv, s->hive, fd,
-	    verify_written, &job, &s->replaced, e);
+	if (logged) {
+		rc = commit_in_place(run, s, fd, &lc, &job, e);
+	} else {
+		s->commit = HP_METHOD_REPLACED;
+		rc = run->store->ops->commit(run->store->priv, s->hive, fd,
+		    verify_written, &job, &s->replaced, e);
+	}
 	close(fd);
 	if (rc == -1)
 		return -1;
@@ -105,6 +237,11 @@ static int
 reset_logs(struct patch_run *run, struct session *s, struct hp_err *e)
 {
 	size_t i, n = s->files.n_logs;
+
+	/* A log the commit had to create goes again, as it came. */
+	if (s->commit_log_created && run->store->ops->remove_log(
+	    run->store->priv, s->hive, s->commit_log, e) == -1)
+		return -1;
 
 	for (i = 0; i < n; i++) {
 		if (run->store->ops->write_log(run->store->priv, s->hive,

@@ -225,6 +225,10 @@ result_add_hive(struct hp_result *r, const struct session *s)
 			h->seq_after = s->seq_after;
 		}
 	}
+	h->commit = s->commit;
+	h->commit_log = dup_or_null(s->commit_log, &oom);
+	h->commit_log_format = s->commit_log_format;
+	h->pages_written = s->pages_written;
 	if (recovery_copy(&h->recovery, &s->view.rec) == -1 ||
 	    hive_logs(h, s) == -1 || (s->planned && hive_changes(h, s) == -1))
 		oom = 1;
@@ -245,6 +249,7 @@ hive_report_free(struct hp_hive_report *h)
 	free(h->backup);
 	free(h->sha_before);
 	free(h->sha_after);
+	free(h->commit_log);
 	strv_free(h->logs_reset, h->n_logs_reset);
 	for (i = 0; i < h->recovery.n_logs_used; i++)
 		free(h->recovery.logs_used[i]);

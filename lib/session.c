@@ -65,6 +65,7 @@ session_free(struct session *s)
 	hp_hive_files_free(&s->files);
 	control_sets_free(s->control_sets);
 	backup_free(&s->backup);
+	free(s->commit_log);
 	memset(s, 0, sizeof(*s));
 	s->files.fd = -1;
 	s->view.fd = -1;

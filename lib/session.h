@@ -45,6 +45,11 @@ struct session {
 	char sha_after[SHA256_HEX_LEN + 1];
 	uint32_t seq_after;
 	size_t n_logs_reset;		/* files.logs[0 .. n) were emptied */
+	enum hp_commit_method commit;	/* how it was written */
+	char *commit_log;		/* HP_METHOD_LOGGED: through this log */
+	int commit_log_format;
+	int commit_log_created;		/* the commit made it: removed after */
+	size_t pages_written;
 };
 
 /* Opens the hive of `store` that holds `kind` into s (zeroed first), up

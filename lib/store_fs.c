@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -36,9 +37,21 @@ static const struct {
 };
 #define N_TREE_HIVES (sizeof(tree_hives) / sizeof(tree_hives[0]))
 
+/* A file of the hive opened for writing in place: the hive (name NULL)
+ * or one of its logs. */
+struct fs_rw {
+	char *name;
+	int fd;
+	int created;		/* write_at made it: remove_log may unlink */
+};
+
+#define FS_MAX_RW 4		/* the hive, .LOG, .LOG1, .LOG2 */
+
 struct fs_hive {
 	struct hp_target t;	/* dir_fd -1 when it could not be found */
 	int lock_fd;
+	struct fs_rw rw[FS_MAX_RW];
+	size_t n_rw;
 };
 
 struct fs_store {
@@ -299,13 +312,230 @@ fs_write_log(void *priv, struct hp_store_hive *hive, const char *name,
 	    &replaced, e);
 }
 
+/* The file as it is named in messages. */
+static void
+rw_where(const struct fs_hive *f, const char *name, char *out, size_t len)
+{
+	snprintf(out, len, "%s/%s", f->t.dir, name ? name : f->t.name);
+}
+
+/* Opens a log for writing in place, creating it (with the hive's mode
+ * and owner) when absent.  A log that is a hard link is refused: writing
+ * it would change a file outside the hive's directory. */
+static int
+open_log_rw(const struct fs_hive *f, const char *name, struct fs_rw *rw,
+	    struct hp_err *e)
+{
+	struct stat hive, st;
+	char where[PATH_MAX + 64];
+
+	rw_where(f, name, where, sizeof(where));
+	rw->fd = openat(f->t.dir_fd, name, O_RDWR | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC);
+	if (rw->fd == -1 && errno == ENOENT &&
+	    fstat(f->lock_fd, &hive) == 0) {
+		rw->fd = openat(f->t.dir_fd, name, O_RDWR | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, hive.st_mode & 0666);
+		if (rw->fd >= 0) {
+			rw->created = 1;
+			/* As the hive is owned; only root can, and only root
+			 * needs to. */
+			if (fchown(rw->fd, hive.st_uid, hive.st_gid) == -1 &&
+			    errno != EPERM) {
+				hp_err_set(e, HP_R_IO, "%s: cannot give it the "
+				    "hive's owner: %s", where, strerror(errno));
+				return -1;
+			}
+		}
+	}
+	if (rw->fd == -1)
+		return hp_err_set(e, errno == ELOOP ? HP_R_SYMLINK :
+		    hp_errno_reason(errno), "%s: cannot open for writing: %s",
+		    where, errno == ELOOP ? "a symbolic link" : strerror(errno));
+	if (fstat(rw->fd, &st) == -1)
+		return hp_err_set(e, HP_R_IO, "%s: %s", where, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return hp_err_set(e, HP_R_NOT_REGULAR, "%s: not a regular file",
+		    where);
+	if (st.st_nlink > 1)
+		return hp_err_set(e, HP_R_NOT_REGULAR, "%s: has %ju hard links; "
+		    "a log is never written through a link to another file",
+		    where, (uintmax_t)st.st_nlink);
+	return 0;
+}
+
+/* Opens the hive itself for writing in place: the very file the lock
+ * holds. */
+static int
+open_hive_rw(const struct fs_hive *f, struct fs_rw *rw, struct hp_err *e)
+{
+	struct stat locked, st;
+	char where[PATH_MAX + 64];
+
+	rw_where(f, NULL, where, sizeof(where));
+	rw->fd = openat(f->t.dir_fd, f->t.name, O_RDWR | O_NOFOLLOW |
+	    O_NONBLOCK | O_CLOEXEC);
+	if (rw->fd == -1)
+		return hp_err_set(e, hp_errno_reason(errno), "%s: cannot open "
+		    "for writing: %s", where, strerror(errno));
+	if (fstat(rw->fd, &st) == -1 || fstat(f->lock_fd, &locked) == -1 ||
+	    st.st_ino != locked.st_ino || st.st_dev != locked.st_dev)
+		return hp_err_set(e, HP_R_LOCKED, "%s: the hive was replaced "
+		    "while we held it; run again", where);
+	return 0;
+}
+
+/* The hive's file `name` (NULL: the hive), opened for writing once. */
+static struct fs_rw *
+rw_file(struct fs_hive *f, struct hp_store_hive *hive, const char *name,
+	struct hp_err *e)
+{
+	struct fs_rw *rw;
+	size_t i;
+
+	if (store_hive_usable(hive, e) == -1)
+		return NULL;
+	if (f->lock_fd < 0) {
+		hp_err_set(e, HP_R_USAGE, "%s: written before it was locked",
+		    hive->where);
+		return NULL;
+	}
+	for (i = 0; i < f->n_rw; i++) {
+		rw = &f->rw[i];
+		if ((name == NULL && rw->name == NULL) || (name != NULL &&
+		    rw->name != NULL && strcmp(rw->name, name) == 0))
+			return rw;
+	}
+	if (name != NULL && !log_name_ok(f, name)) {
+		hp_err_set(e, HP_R_USAGE, "%s: '%s' is not a log of this hive",
+		    hive->where, name);
+		return NULL;
+	}
+	if (f->n_rw == FS_MAX_RW) {
+		hp_err_set(e, HP_R_USAGE, "%s: too many files open for writing",
+		    hive->where);
+		return NULL;
+	}
+	rw = &f->rw[f->n_rw];
+	memset(rw, 0, sizeof(*rw));
+	if (name != NULL && (rw->name = strdup(name)) == NULL) {
+		hp_err_nomem(e);
+		return NULL;
+	}
+	if ((name ? open_log_rw(f, name, rw, e) : open_hive_rw(f, rw, e)) ==
+	    -1) {
+		if (rw->fd >= 0)
+			close(rw->fd);
+		if (rw->created)
+			(void)unlinkat(f->t.dir_fd, name, 0);
+		free(rw->name);
+		return NULL;
+	}
+	f->n_rw++;
+	return rw;
+}
+
+static int
+fs_write_at(void *priv, struct hp_store_hive *hive, const char *name,
+	    uint64_t off, const void *buf, size_t len, struct hp_err *e)
+{
+	struct fs_hive *f = fs_of(hive);
+	struct fs_rw *rw = rw_file(f, hive, name, e);
+	const unsigned char *p = buf;
+	char where[PATH_MAX + 64];
+
+	if (rw == NULL)
+		return -1;
+	while (len > 0) {
+		ssize_t n = pwrite(rw->fd, p, len, (off_t)off);
+
+		if (n <= 0) {
+			rw_where(f, name, where, sizeof(where));
+			return hp_err_set(e, HP_R_IO, "%s: cannot write at offset "
+			    "%ju: %s", where, (uintmax_t)off,
+			    n < 0 ? strerror(errno) : "nothing written");
+		}
+		p += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int
+fs_set_size(void *priv, struct hp_store_hive *hive, const char *name,
+	    uint64_t size, struct hp_err *e)
+{
+	struct fs_hive *f = fs_of(hive);
+	struct fs_rw *rw = rw_file(f, hive, name, e);
+	char where[PATH_MAX + 64];
+
+	if (rw == NULL)
+		return -1;
+	if (ftruncate(rw->fd, (off_t)size) == -1) {
+		rw_where(f, name, where, sizeof(where));
+		return hp_err_set(e, HP_R_IO, "%s: cannot set its size to %ju "
+		    "bytes: %s", where, (uintmax_t)size, strerror(errno));
+	}
+	return 0;
+}
+
+static int
+fs_sync(void *priv, struct hp_store_hive *hive, const char *name,
+	struct hp_err *e)
+{
+	struct fs_hive *f = fs_of(hive);
+	struct fs_rw *rw = rw_file(f, hive, name, e);
+	char where[PATH_MAX + 64];
+
+	if (rw == NULL)
+		return -1;
+	if (fsync(rw->fd) == -1 || (rw->created && fsync(f->t.dir_fd) == -1)) {
+		rw_where(f, name, where, sizeof(where));
+		return hp_err_set(e, HP_R_IO, "%s: cannot sync: %s", where,
+		    strerror(errno));
+	}
+	return 0;
+}
+
+static int
+fs_remove_log(void *priv, struct hp_store_hive *hive, const char *name,
+	      struct hp_err *e)
+{
+	struct fs_hive *f = fs_of(hive);
+	char where[PATH_MAX + 64];
+	size_t i;
+
+	rw_where(f, name, where, sizeof(where));
+	for (i = 0; i < f->n_rw; i++) {
+		struct fs_rw *rw = &f->rw[i];
+
+		if (rw->name == NULL || strcmp(rw->name, name) != 0)
+			continue;
+		if (!rw->created)
+			break;
+		if (unlinkat(f->t.dir_fd, name, 0) == -1 ||
+		    fsync(f->t.dir_fd) == -1)
+			return hp_err_set(e, HP_R_IO, "%s: cannot remove: %s",
+			    where, strerror(errno));
+		rw->created = 0;
+		return 0;
+	}
+	return hp_err_set(e, HP_R_USAGE, "%s: not a log this run created",
+	    where);
+}
+
 static void
 fs_close(void *priv)
 {
 	struct fs_store *s = priv;
-	size_t i;
+	size_t i, j;
 
 	for (i = 0; i < s->n; i++) {
+		for (j = 0; j < s->fs[i].n_rw; j++) {
+			close(s->fs[i].rw[j].fd);
+			free(s->fs[i].rw[j].name);
+		}
 		if (s->fs[i].lock_fd >= 0)
 			close(s->fs[i].lock_fd);
 		target_free(&s->fs[i].t);
@@ -319,12 +549,18 @@ fs_close(void *priv)
 	free(s);
 }
 
+#define FS_OPS \
+	.list = fs_list, .lock = fs_lock, .read = fs_read, \
+	.commit = fs_commit, .write_log = fs_write_log, \
+	.write_at = fs_write_at, .set_size = fs_set_size, .sync = fs_sync, \
+	.remove_log = fs_remove_log, .close = fs_close
+
 static const struct hp_store_ops tree_ops = {
-	"tree", 1, fs_list, fs_lock, fs_read, fs_commit, fs_write_log, fs_close,
+	.name = "tree", .tree = 1, FS_OPS
 };
 
 static const struct hp_store_ops file_ops = {
-	"file", 0, fs_list, fs_lock, fs_read, fs_commit, fs_write_log, fs_close,
+	.name = "file", .tree = 0, FS_OPS
 };
 
 int

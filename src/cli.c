@@ -141,6 +141,7 @@ static const struct option patch_options[] = {
 	{ "backup-dir", required_argument, NULL, OPT_BACKUP_DIR },
 	{ "all-control-sets", no_argument, NULL, OPT_ALL_CONTROL_SETS },
 	{ "no-recover", no_argument, NULL, OPT_NO_RECOVER },
+	{ "commit", required_argument, NULL, OPT_COMMIT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -176,6 +177,15 @@ take_option(struct cli_patch *c, int opt)
 		break;
 	case OPT_NO_RECOVER:
 		c->flags |= HP_NO_RECOVER;
+		break;
+	case OPT_COMMIT:
+		if (strcmp(optarg, "replace") == 0)
+			c->flags |= HP_COMMIT_REPLACE;
+		else if (strcmp(optarg, "logged") == 0)
+			c->flags &= ~(unsigned)HP_COMMIT_REPLACE;
+		else
+			return cli_usage(c->command, "--commit takes 'logged' or "
+			    "'replace', not '%s'", optarg);
 		break;
 	}
 	return 0;

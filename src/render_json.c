@@ -194,6 +194,26 @@ recovery_json(const struct hp_recovery *rep, int dirty, const uint32_t seq[2],
 	return o;
 }
 
+/* How the hive was written: null when it was not. */
+static struct json_object *
+commit_json(const struct hp_hive_report *h)
+{
+	struct json_object *o;
+
+	if (h->commit == HP_METHOD_NONE)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "method", json_object_new_string(
+	    h->commit == HP_METHOD_LOGGED ? "logged" : "replace"));
+	json_object_object_add(o, "log", opt_string(h->commit_log));
+	json_object_object_add(o, "log_format", h->commit_log == NULL ? NULL :
+	    json_object_new_string(h->commit_log_format == HP_LOG_OLD ? "old" :
+	    "new"));
+	json_object_object_add(o, "pages_written", h->commit == HP_METHOD_LOGGED ?
+	    json_object_new_int64((int64_t)h->pages_written) : NULL);
+	return o;
+}
+
 static struct json_object *
 hive_json(const struct hp_hive_report *h)
 {
@@ -212,6 +232,7 @@ hive_json(const struct hp_hive_report *h)
 	json_object_object_add(o, "sha256_before", opt_string(h->sha_before));
 	json_object_object_add(o, "sha256_after", opt_string(h->sha_after));
 	json_object_object_add(o, "backup", opt_string(h->backup));
+	json_object_object_add(o, "commit", commit_json(h));
 	json_object_object_add(o, "recovery", h->read ? recovery_json(&h->recovery,
 	    h->dirty, h->seq, h->seq_after, h->logs_reset, h->n_logs_reset) :
 	    NULL);

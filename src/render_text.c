@@ -177,6 +177,13 @@ print_hive(const struct hp_result *r, const struct hp_hive_report *h,
 			continue;
 		print_change(r, c, out);
 	}
+	if (h->commit == HP_METHOD_LOGGED && h->sha_after != NULL)
+		fprintf(out, "written:  in place through %s (%s format), %zu "
+		    "page%s of 4 KiB\n", base_name(h->commit_log),
+		    h->commit_log_format == HP_LOG_OLD ? "old" : "new",
+		    h->pages_written, h->pages_written == 1 ? "" : "s");
+	else if (h->commit == HP_METHOD_REPLACED && h->sha_after != NULL)
+		fputs("written:  as a new file renamed over the hive\n", out);
 	if (h->n_logs_reset > 0) {
 		/* What Windows will find beside the hive. */
 		fputs("emptied: ", out);

@@ -1,0 +1,228 @@
+/* The commit through the hive's own log (see commit_logged.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "commit_logged.h"
+#include "error.h"
+#include "logwrite.h"
+#include "regf.h"
+
+/* The later of two sequence numbers, modulo 2^32 as Windows compares. */
+static uint32_t
+later(uint32_t a, uint32_t b)
+{
+	return a != b && (uint32_t)(a - b) < 0x80000000u ? a : b;
+}
+
+struct mapping {
+	unsigned char *p;
+	size_t len;
+};
+
+static int
+map_fd(int fd, size_t len, int writable, const char *where,
+       struct mapping *m, struct hp_err *e)
+{
+	void *p;
+
+	m->p = NULL;
+	m->len = len;
+	if (len < REGF_BASE_BLOCK)
+		return hp_err_set(e, HP_R_DAMAGED, "%s: %zu bytes, too short for "
+		    "a hive", where, len);
+	p = mmap(NULL, len, PROT_READ | (writable ? PROT_WRITE : 0),
+	    MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return hp_err_set(e, HP_R_IO, "%s: cannot map %zu bytes: %s",
+		    where, len, strerror(errno));
+	m->p = p;
+	return 0;
+}
+
+static void
+unmap(struct mapping *m)
+{
+	if (m->p != NULL)
+		munmap(m->p, m->len);
+	m->p = NULL;
+}
+
+/* The store's in-place operations, naming the file in their errors. */
+struct io {
+	const struct hp_store_ops *ops;
+	void *priv;
+	struct hp_store_hive *hive;
+};
+
+static int
+put(const struct io *io, const char *name, uint64_t off, const void *buf,
+    size_t len, struct hp_err *e)
+{
+	return io->ops->write_at(io->priv, io->hive, name, off, buf, len, e);
+}
+
+static int
+flush(const struct io *io, const char *name, struct hp_err *e)
+{
+	return io->ops->sync(io->priv, io->hive, name, e);
+}
+
+/* Step 1: the log, whole, cut to its length (nothing of an earlier log
+ * may follow its entry), synced. */
+static int
+write_log(const struct io *io, struct logged_commit *lc,
+	  const unsigned char *bb, const unsigned char *hbins,
+	  const struct page_run *runs, size_t n, struct hp_err *e)
+{
+	unsigned char *log;
+	size_t len;
+	int rc;
+
+	rc = lc->format == HP_LOG_OLD ?
+	    log_build_old(bb, lc->seq, hbins, runs, n, &log, &len, e) :
+	    log_build_new(bb, lc->seq - 1, hbins, runs, n, &log, &len, e);
+	if (rc == -1)
+		return -1;
+	lc->log_bytes = len;
+	rc = put(io, lc->log, 0, log, len, e);
+	free(log);
+	if (rc == -1 ||
+	    io->ops->set_size(io->priv, io->hive, lc->log, len, e) == -1)
+		return -1;
+	return flush(io, lc->log, e);
+}
+
+/* Steps 2 to 4: dirty base block, pages, clean base block. */
+static int
+write_primary(const struct io *io, struct logged_commit *lc,
+	      const struct mapping *img, uint64_t disk_size,
+	      const struct page_run *runs, size_t n, struct hp_err *e)
+{
+	unsigned char bb[REGF_BASE_BLOCK];
+	size_t i;
+
+	memcpy(bb, img->p, sizeof(bb));
+	put_le32(bb + REGF_BB_SEQ2, lc->seq - 1);
+	regf_checksum_set(bb);
+	lc->touched = 1;
+	if (put(io, NULL, 0, bb, sizeof(bb), e) == -1 ||
+	    flush(io, NULL, e) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		uint64_t off = REGF_BASE_BLOCK + (uint64_t)runs[i].off;
+
+		if (put(io, NULL, off, img->p + off, runs[i].len, e) == -1)
+			return -1;
+		lc->pages += runs[i].len / REGF_PAGE;
+	}
+	if (img->len != disk_size &&
+	    io->ops->set_size(io->priv, io->hive, NULL, img->len, e) == -1)
+		return -1;
+	if (flush(io, NULL, e) == -1)
+		return -1;
+	if (put(io, NULL, 0, img->p, REGF_BASE_BLOCK, e) == -1)
+		return -1;
+	return flush(io, NULL, e);
+}
+
+/* What the store reads back is, byte for byte, the hive checked. */
+static int
+read_back(const struct io *io, const struct mapping *img, struct hp_err *e)
+{
+	struct hp_hive_files f;
+	unsigned char buf[1 << 16];
+	size_t off = 0;
+	int rc = 0;
+
+	if (io->ops->read(io->priv, io->hive, &f, e) == -1)
+		return -1;
+	if (f.size != img->len)
+		rc = hp_err_set(e, HP_R_NOT_VERIFIED, "%s: reads back %ju bytes "
+		    "after the commit, not the %zu written", io->hive->where,
+		    (uintmax_t)f.size, img->len);
+	while (rc == 0 && off < img->len) {
+		size_t want = img->len - off < sizeof(buf) ? img->len - off :
+		    sizeof(buf);
+		ssize_t got = pread(f.fd, buf, want, (off_t)off);
+
+		if (got <= 0)
+			rc = hp_err_set(e, HP_R_IO, "%s: cannot read back at "
+			    "offset %zu: %s", io->hive->where, off,
+			    got < 0 ? strerror(errno) : "end of file");
+		else if (memcmp(buf, img->p + off, (size_t)got) != 0)
+			rc = hp_err_set(e, HP_R_NOT_VERIFIED, "%s: reads back "
+			    "other bytes than were written, near offset %zu",
+			    io->hive->where, off);
+		off += got > 0 ? (size_t)got : 0;
+	}
+	hp_hive_files_free(&f);
+	return rc;
+}
+
+uint64_t
+filetime_of(const struct timespec *now)
+{
+	struct timespec t;
+
+	if (now != NULL)
+		t = *now;
+	else
+		clock_gettime(CLOCK_REALTIME, &t);
+	return ((uint64_t)t.tv_sec + 11644473600ull) * 10000000ull +
+	    (uint64_t)t.tv_nsec / 100;
+}
+
+int
+commit_logged(struct hp_store *store, struct hp_store_hive *hive,
+	      int disk_fd, uint64_t disk_size, int image_fd,
+	      struct logged_commit *lc, hp_check_fn check, void *check_arg,
+	      struct hp_err *e)
+{
+	struct io io = { store->ops, store->priv, hive };
+	struct mapping disk = { NULL, 0 }, img = { NULL, 0 };
+	struct page_run *runs = NULL;
+	struct stat st;
+	size_t n = 0;
+	uint32_t top;
+	int rc = -1;
+
+	lc->touched = 0;
+	lc->pages = 0;
+	if (fstat(image_fd, &st) == -1)
+		return hp_err_set(e, HP_R_IO, "%s: the new hive: %s", hive->where,
+		    strerror(errno));
+	if (map_fd(disk_fd, (size_t)disk_size, 0, hive->where, &disk, e) == -1 ||
+	    map_fd(image_fd, (size_t)st.st_size, 1, hive->where, &img, e) == -1)
+		goto out;
+	/* Past every number a log or the hive carries: no other log is
+	 * then newer than the hive once step 2 has written it. */
+	top = later(lc->min_seq, later(le32(disk.p + REGF_BB_SEQ1),
+	    le32(disk.p + REGF_BB_SEQ2)));
+	lc->seq = top + 2;
+	put_le32(img.p + REGF_BB_SEQ1, lc->seq);
+	put_le32(img.p + REGF_BB_SEQ2, lc->seq);
+	put_le64(img.p + REGF_BB_TIMESTAMP, lc->filetime);
+	put_le32(img.p + REGF_BB_FILE_TYPE, REGF_FILE_PRIMARY);
+	regf_checksum_set(img.p);
+	if (check(check_arg, image_fd, e) == -1)
+		goto out;
+	if (log_changed_runs(disk.p, disk.len, img.p, img.len, REGF_PAGE, &runs,
+	    &n, e) == -1)
+		goto out;
+	if (write_log(&io, lc, img.p, img.p + REGF_BASE_BLOCK, runs, n, e) == -1 ||
+	    write_primary(&io, lc, &img, disk_size, runs, n, e) == -1 ||
+	    read_back(&io, &img, e) == -1)
+		goto out;
+	rc = 0;
+out:
+	free(runs);
+	unmap(&disk);
+	unmap(&img);
+	return rc;
+}

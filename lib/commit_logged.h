@@ -1,0 +1,61 @@
+/* Committing a new hive in place through the hive's own transaction
+ * log, as Windows writes a hive (ReactOS cmlib hivewrt.c, HvSyncHive;
+ * msuhanov/regf, "Format of transaction log files"):
+ *
+ *   1. the pages that differ from the file as it lies go to the log, in
+ *      the format this Windows reads, and the log is synced;
+ *   2. the primary's base block is written dirty (first sequence number
+ *      past the log's, second equal to it) and synced;
+ *   3. the pages are written in place (the file grows or shrinks to the
+ *      new size) and synced;
+ *   4. the base block is written clean (both numbers equal) and synced.
+ *
+ * A crash before 2 leaves the old hive, clean (its logs are ignored) or
+ * dirty as it was (the log written is not one its recovery needs).  A
+ * crash after 2 leaves a dirty hive whose log recovers exactly the new
+ * one: only that log is not older than the hive.  Through the store's
+ * in-place operations only, so it works wherever a store can overwrite
+ * bytes (a host file, a file inside an NTFS volume). */
+#ifndef HIVEPATCH_COMMIT_LOGGED_H
+#define HIVEPATCH_COMMIT_LOGGED_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "hivepatch.h"
+#include "store.h"
+
+struct logged_commit {
+	/* In. */
+	const char *log;	/* the log to write through ("SOFTWARE.LOG1") */
+	int format;		/* HP_LOG_NEW or HP_LOG_OLD */
+	uint64_t filetime;	/* the base block's last written time */
+	uint32_t min_seq;	/* the log's sequence number is above this
+				 * (the highest any log beside it carries) */
+	/* Out. */
+	int touched;		/* the primary was written to: on failure it
+				 * is dirty, and the log recovers the new hive */
+	uint32_t seq;		/* the new hive's sequence numbers */
+	size_t pages;		/* 4 KiB pages written in place */
+	uint64_t log_bytes;	/* the log's size */
+};
+
+/* Commits the new hive in image_fd (as hivex wrote it: its base block is
+ * replaced by one with the sequence numbers and time this commit gives)
+ * over the hive `hive` of the store, whose bytes as they lie are those
+ * of disk_fd (disk_size bytes; the store's read of the locked hive).
+ * check is called on image_fd once its base block is final, before
+ * anything is written: a refusal leaves every file as it was.  After the
+ * last sync the hive is read back through the store and must be, byte
+ * for byte, what was checked (HP_R_NOT_VERIFIED).  The store must have
+ * the in-place operations, and the hive must be locked. */
+/* A FILETIME (100 ns since 1601, UTC) of `now`, or of the clock when
+ * NULL. */
+uint64_t filetime_of(const struct timespec *now);
+
+int commit_logged(struct hp_store *store, struct hp_store_hive *hive,
+		  int disk_fd, uint64_t disk_size, int image_fd,
+		  struct logged_commit *lc, hp_check_fn check, void *check_arg,
+		  struct hp_err *e);
+
+#endif
