@@ -106,11 +106,26 @@ entry_size(const struct page_run *runs, size_t n)
 	return ROUND512(REGF_LE_HEADER + 8 * n + runs_bytes(runs, n));
 }
 
+/* An entry references at least one page: the replay, as Windows, takes
+ * a page count of 0 for a damaged entry.  With no page changed (only the
+ * base block did), the first page is written again, unchanged. */
+static const struct page_run first_page = { 0, REGF_PAGE };
+
+static void
+at_least_one_page(const struct page_run **runs, size_t *n)
+{
+	if (*n == 0) {
+		*runs = &first_page;
+		*n = 1;
+	}
+}
+
 int
 log_entry(uint32_t seq, uint32_t flags, uint32_t bins,
 	  const unsigned char *hbins, const struct page_run *runs, size_t n,
 	  unsigned char **out, size_t *len, struct hp_err *e)
 {
+	at_least_one_page(&runs, &n);
 	*len = entry_size(runs, n);
 	if ((*out = calloc(1, *len)) == NULL)
 		return hp_err_nomem(e);
@@ -123,8 +138,10 @@ log_build_new(const unsigned char *bb, uint32_t seq,
 	      const unsigned char *hbins, const struct page_run *runs,
 	      size_t n, unsigned char **out, size_t *len, struct hp_err *e)
 {
-	size_t elen = entry_size(runs, n);
+	size_t elen;
 
+	at_least_one_page(&runs, &n);
+	elen = entry_size(runs, n);
 	*len = REGF_LOG_HEADER + elen;
 	if ((*out = calloc(1, *len)) == NULL)
 		return hp_err_nomem(e);

@@ -36,8 +36,9 @@ void log_header(unsigned char *out, const unsigned char *bb, uint32_t type,
 /* One HvLE entry with sequence number `seq` writing the runs of `hbins`
  * (the hive bins data, `bins` bytes): header, page references, pages,
  * padded to 512 bytes, both Marvin32 hashes set.  `flags` is the base
- * block's (only its bit 0 is kept, as Windows keeps it).  *out is
- * malloc'd. */
+ * block's (only its bit 0 is kept, as Windows keeps it).  With no runs
+ * (n 0) the first page is written again: an entry without pages is not
+ * replayed.  *out is malloc'd. */
 int log_entry(uint32_t seq, uint32_t flags, uint32_t bins,
 	      const unsigned char *hbins, const struct page_run *runs,
 	      size_t n, unsigned char **out, size_t *len, struct hp_err *e);
@@ -46,7 +47,8 @@ int log_entry(uint32_t seq, uint32_t flags, uint32_t bins,
  * data size, root and last written time already those of the new hive)
  * to the new hive whose hive bins data is `hbins`, writing `runs`:
  *   new format: the log's base block (sequence numbers `seq`) and one
- *               entry of sequence number `seq`;
+ *               entry of sequence number `seq` (as log_entry writes it:
+ *               the first page again when there are no runs);
  *   old format: the log's base block (sequence numbers `seq`), "DIRT"
  *               and its bitmap of 512-byte pages, the dirty pages.
  * `runs` must be in ascending order and, for the old format, of whole
