@@ -16,12 +16,16 @@ log_changed_runs(const unsigned char *a, size_t a_len, const unsigned char *b,
 {
 	uint32_t bins_a = a_len >= REGF_BASE_BLOCK ? le32(a + REGF_BB_BINS_SIZE) :
 	    0;
-	uint32_t bins_b = le32(b + REGF_BB_BINS_SIZE), off;
+	uint32_t bins_b, off;
 	struct page_run *r = NULL;
 	size_t cap = 0;
 
 	*runs = NULL;
 	*n = 0;
+	if (b_len < REGF_BASE_BLOCK)
+		return hp_err_set(e, HP_R_DAMAGED, "the new hive is %zu bytes, "
+		    "shorter than a base block", b_len);
+	bins_b = le32(b + REGF_BB_BINS_SIZE);
 	if ((uint64_t)REGF_BASE_BLOCK + bins_b > b_len || bins_b % unit != 0)
 		return hp_err_set(e, HP_R_DAMAGED, "the new hive is shorter than "
 		    "its hive bins data (%u bytes)", bins_b);
