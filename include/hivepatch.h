@@ -414,6 +414,10 @@ struct hp_hive_report {
 	char *commit_log;	/* HP_METHOD_LOGGED: the log written through */
 	int commit_log_format;	/* and its format (HP_LOG_*) */
 	size_t pages_written;	/* 4 KiB pages written in place */
+	uint64_t last_written;	/* FILETIME given to the hive and to
+				 * every key the run changed (as Windows
+				 * keeps LastWrite); 0: kept as they were */
+	size_t keys_stamped;	/* how many keys got it */
 };
 
 struct hp_result {
@@ -462,6 +466,9 @@ enum {
 	HP_COMMIT_REPLACE = 16,	/* commit by writing a new file and renaming
 				 * it over the hive, not in place through
 				 * its log */
+	HP_KEEP_TIMESTAMPS = 32,	/* leave every LastWrite time, and the
+					 * hive's last written time, as they
+					 * were (forensic copies) */
 };
 
 struct hp_patch_opts {

@@ -8,10 +8,41 @@
 #include "apply.h"
 #include "hive.h"
 
+void
+touched_free(struct touched *t)
+{
+	free(t->nodes);
+	memset(t, 0, sizeof(*t));
+}
+
+static int
+touch(struct touched *t, hive_node_h node, struct hp_err *e)
+{
+	size_t i;
+
+	if (t == NULL)
+		return 0;
+	for (i = 0; i < t->n; i++)
+		if (t->nodes[i] == node)
+			return 0;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 16;
+		hive_node_h *p = reallocarray(t->nodes, cap, sizeof(*p));
+
+		if (p == NULL)
+			return hp_err_nomem(e);
+		t->nodes = p;
+		t->cap = cap;
+	}
+	t->nodes[t->n++] = node;
+	return 0;
+}
+
 /* Walks the path from the root, adding every component that is missing:
  * hivex_node_add_child wants its parent to exist already. */
 static hive_node_h
-ensure_key(hive_h *h, const char *path, const char *display, struct hp_err *e)
+ensure_key(hive_h *h, const char *path, const char *display,
+	   struct touched *t, struct hp_err *e)
 {
 	hive_node_h node = hivex_root(h);
 	const char *p = path;
@@ -32,8 +63,12 @@ ensure_key(hive_h *h, const char *path, const char *display, struct hp_err *e)
 		}
 		errno = 0;
 		child = hivex_node_get_child(h, node, part);
-		if (child == 0 && errno == 0)
-			child = hivex_node_add_child(h, node, part);
+		if (child == 0 && errno == 0 &&
+		    (child = hivex_node_add_child(h, node, part)) != 0 &&
+		    (touch(t, node, e) == -1 || touch(t, child, e) == -1)) {
+			free(part);
+			return 0;
+		}
 		if (child == 0) {
 			hp_err_set(e, HP_R_IO, "cannot create key '%s' under %s: %s",
 			    part, display, strerror(errno ? errno : EIO));
@@ -110,33 +145,38 @@ out:
 }
 
 int
-apply_item(hive_h *h, const struct plan_item *it, struct hp_err *e)
+apply_item(hive_h *h, const struct plan_item *it, struct touched *t,
+	   struct hp_err *e)
 {
 	const struct reg_op *op = it->op;
 	hive_set_value v;
-	hive_node_h node;
+	hive_node_h node, parent;
 
 	if (it->action == HP_ACT_ALREADY || it->action == HP_ACT_SKIP)
 		return 0;
 
 	switch (op->kind) {
 	case HP_OP_CREATE_KEY:
-		return ensure_key(h, it->hive_path, it->display_key, e) ? 0 : -1;
+		return ensure_key(h, it->hive_path, it->display_key, t, e) ? 0 :
+		    -1;
 	case HP_OP_DELETE_KEY:
 		node = hive_find_key(h, it->hive_path);
+		parent = node ? hivex_node_parent(h, node) : 0;
 		if (node == 0 || hivex_node_delete_child(h, node) == -1)
 			return hp_err_set(e, HP_R_IO, "cannot delete key %s: %s",
 			    it->display_key, strerror(errno ? errno : ENOENT));
-		return 0;
+		return parent ? touch(t, parent, e) : 0;
 	case HP_OP_DELETE_VALUE:
 		node = hive_find_key(h, it->hive_path);
 		if (node == 0)
 			return hp_err_set(e, HP_R_IO, "cannot find key %s",
 			    it->display_key);
-		return delete_value(h, node, op->name, it->display_key, e);
+		if (delete_value(h, node, op->name, it->display_key, e) == -1)
+			return -1;
+		return touch(t, node, e);
 	case HP_OP_SET_VALUE:
-		node = ensure_key(h, it->hive_path, it->display_key, e);
-		if (node == 0)
+		node = ensure_key(h, it->hive_path, it->display_key, t, e);
+		if (node == 0 || touch(t, node, e) == -1)
 			return -1;
 		v.key = op->name;
 		v.t = it->after_type;

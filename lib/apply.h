@@ -8,8 +8,21 @@
 #include "error.h"
 #include "plan.h"
 
+/* The keys a run changed, as hivex node handles: those whose values it
+ * set or deleted, those it created, and the parents of keys it created
+ * or deleted (their subkeys changed).  Windows sets the LastWrite time
+ * of each; hivex does not. */
+struct touched {
+	hive_node_h *nodes;
+	size_t n, cap;
+};
+
+void touched_free(struct touched *t);
+
 /* Does what item->action says (nothing for HP_ACT_ALREADY and HP_ACT_SKIP),
- * creating missing parent keys on the way. */
-int apply_item(hive_h *h, const struct plan_item *item, struct hp_err *e);
+ * creating missing parent keys on the way; the keys it changes go to
+ * `touched` (unless NULL). */
+int apply_item(hive_h *h, const struct plan_item *item,
+	       struct touched *touched, struct hp_err *e);
 
 #endif

@@ -207,7 +207,6 @@ commit_logged(struct hp_store *store, struct hp_store_hive *hive,
 	lc->seq = top + 2;
 	put_le32(img.p + REGF_BB_SEQ1, lc->seq);
 	put_le32(img.p + REGF_BB_SEQ2, lc->seq);
-	put_le64(img.p + REGF_BB_TIMESTAMP, lc->filetime);
 	put_le32(img.p + REGF_BB_FILE_TYPE, REGF_FILE_PRIMARY);
 	regf_checksum_set(img.p);
 	if (check(check_arg, image_fd, e) == -1)

@@ -29,7 +29,6 @@ struct logged_commit {
 	/* In. */
 	const char *log;	/* the log to write through ("SOFTWARE.LOG1") */
 	int format;		/* HP_LOG_NEW or HP_LOG_OLD */
-	uint64_t filetime;	/* the base block's last written time */
 	uint32_t min_seq;	/* the log's sequence number is above this
 				 * (the highest any log beside it carries) */
 	/* Out. */
@@ -40,8 +39,8 @@ struct logged_commit {
 	uint64_t log_bytes;	/* the log's size */
 };
 
-/* Commits the new hive in image_fd (as hivex wrote it: its base block is
- * replaced by one with the sequence numbers and time this commit gives)
+/* Commits the new hive in image_fd (its base block gets the sequence
+ * numbers this commit gives; its last written time is left as it is)
  * over the hive `hive` of the store, whose bytes as they lie are those
  * of disk_fd (disk_size bytes; the store's read of the locked hive).
  * check is called on image_fd once its base block is final, before

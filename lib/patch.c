@@ -326,7 +326,7 @@ apply_in_memory(struct session *s, struct hp_err *e)
 			return -1;
 		if (it->action == HP_ACT_ALREADY || it->action == HP_ACT_SKIP)
 			continue;
-		if (apply_item(s->h, it, e) == -1)
+		if (apply_item(s->h, it, &s->touched, e) == -1)
 			return -1;
 		s->n_changes++;
 	}

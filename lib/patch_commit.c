@@ -21,11 +21,49 @@
 #include "regf.h"
 #include "verify.h"
 
+/* Gives the keys the run changed, and the hive's base block, the time
+ * of the run, as Windows keeps LastWrite (hivex keeps neither).  A node
+ * handle is the file offset of its cell: the size, then "nk", then the
+ * flags and the time.  A handle whose cell is no longer a key (a key
+ * the run created, then deleted) is passed over. */
+static int
+stamp_times(struct session *s, int fd, uint64_t ft, struct hp_err *e)
+{
+	unsigned char t[8], cell[REGF_CELL_SIZE_FIELD + 2], bb[REGF_BASE_BLOCK];
+	size_t i;
+
+	put_le64(t, ft);
+	for (i = 0; i < s->touched.n; i++) {
+		off_t at = (off_t)s->touched.nodes[i];
+
+		if (pread(fd, cell, sizeof(cell), at) != (ssize_t)sizeof(cell) ||
+		    (int32_t)le32(cell) >= 0 ||
+		    memcmp(cell + REGF_CELL_SIZE_FIELD, "nk", 2) != 0)
+			continue;
+		if (pwrite(fd, t, sizeof(t), at + REGF_CELL_SIZE_FIELD +
+		    REGF_NK_TIMESTAMP) != (ssize_t)sizeof(t))
+			goto fail;
+		s->keys_stamped++;
+	}
+	if (pread(fd, bb, sizeof(bb), 0) != (ssize_t)sizeof(bb))
+		goto fail;
+	memcpy(bb + REGF_BB_TIMESTAMP, t, sizeof(t));
+	regf_checksum_set(bb);
+	if (pwrite(fd, bb, sizeof(bb), 0) != (ssize_t)sizeof(bb))
+		goto fail;
+	s->last_written = ft;
+	return 0;
+fail:
+	return hp_err_set(e, HP_R_IO, "%s: cannot set the new hive's times: %s",
+	    s->hive->where, strerror(errno ? errno : EIO));
+}
+
 /* hivex writes the new hive into an anonymous file: the store decides
  * how it reaches the medium.  The handle is closed before the store
  * checks the result, so that the hive is not held twice in memory. */
 static int
-image_of(struct session *s, int *fd, struct hp_err *e)
+image_of(const struct patch_run *run, struct session *s, int *fd,
+	 struct hp_err *e)
 {
 	char path[32];
 	int rc, saved;
@@ -51,7 +89,9 @@ image_of(struct session *s, int *fd, struct hp_err *e)
 		return hp_err_set(e, HP_R_IO, "%s: cannot write the new hive: %s",
 		    s->hive->where, saved ? strerror(saved) :
 		    "hivex_commit failed");
-	return 0;
+	if (run->o->flags & HP_KEEP_TIMESTAMPS)
+		return 0;
+	return stamp_times(s, *fd, filetime_of(run->o->now), e);
 }
 
 /* The base name of a log as the replay names it. */
@@ -148,7 +188,6 @@ choose_log(const struct patch_run *run, struct session *s,
 	if (s->commit_log == NULL)
 		return 0;
 	lc->log = s->commit_log;
-	lc->filetime = filetime_of(run->o->now);
 	return 1;
 }
 
@@ -183,7 +222,7 @@ commit_hive(struct patch_run *run, struct session *s, struct hp_err *e)
 
 	if ((logged = choose_log(run, s, &lc, e)) == -1)
 		return -1;
-	if (image_of(s, &fd, e) == -1) {
+	if (image_of(run, s, &fd, e) == -1) {
 		if (fd != -1)
 			close(fd);
 		return -1;

@@ -229,6 +229,8 @@ result_add_hive(struct hp_result *r, const struct session *s)
 	h->commit_log = dup_or_null(s->commit_log, &oom);
 	h->commit_log_format = s->commit_log_format;
 	h->pages_written = s->pages_written;
+	h->last_written = s->last_written;
+	h->keys_stamped = s->keys_stamped;
 	if (recovery_copy(&h->recovery, &s->view.rec) == -1 ||
 	    hive_logs(h, s) == -1 || (s->planned && hive_changes(h, s) == -1))
 		oom = 1;

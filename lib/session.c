@@ -61,6 +61,7 @@ session_free(struct session *s)
 	if (s->h != NULL)
 		hivex_close(s->h);
 	plan_free(&s->plan);
+	touched_free(&s->touched);
 	hive_view_close(&s->view);
 	hp_hive_files_free(&s->files);
 	control_sets_free(s->control_sets);

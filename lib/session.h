@@ -9,6 +9,7 @@
 
 #include <hivex.h>
 
+#include "apply.h"
 #include "backup.h"
 #include "hiveview.h"
 #include "plan.h"
@@ -34,6 +35,7 @@ struct session {
 	size_t n_control_sets;
 	int all_control_sets;
 	struct plan plan;
+	struct touched touched;		/* the keys the run changed */
 	int planned;
 	int unmet;
 	size_t n_changes;
@@ -50,6 +52,9 @@ struct session {
 	int commit_log_format;
 	int commit_log_created;		/* the commit made it: removed after */
 	size_t pages_written;
+	uint64_t last_written;		/* the time written (FILETIME); 0:
+					 * the hive's own were kept */
+	size_t keys_stamped;		/* keys given that LastWrite */
 };
 
 /* Opens the hive of `store` that holds `kind` into s (zeroed first), up

@@ -142,6 +142,7 @@ static const struct option patch_options[] = {
 	{ "all-control-sets", no_argument, NULL, OPT_ALL_CONTROL_SETS },
 	{ "no-recover", no_argument, NULL, OPT_NO_RECOVER },
 	{ "commit", required_argument, NULL, OPT_COMMIT },
+	{ "keep-timestamps", no_argument, NULL, OPT_KEEP_TIMESTAMPS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -177,6 +178,9 @@ take_option(struct cli_patch *c, int opt)
 		break;
 	case OPT_NO_RECOVER:
 		c->flags |= HP_NO_RECOVER;
+		break;
+	case OPT_KEEP_TIMESTAMPS:
+		c->flags |= HP_KEEP_TIMESTAMPS;
 		break;
 	case OPT_COMMIT:
 		if (strcmp(optarg, "replace") == 0)

@@ -26,6 +26,10 @@ void render_json_inspect(const struct hp_inspect *r, FILE *out);
 /* rollback: the files restored, on stdout; its warnings on stderr. */
 void render_text_rollback(const struct hp_rollback *r, FILE *out);
 
+/* A FILETIME (100 ns since 1601, UTC) as ISO 8601 UTC, to the second
+ * ("2023-01-01T00:00:00Z"); "" when it cannot be shown. */
+void render_filetime(uint64_t ft, char *buf, size_t len);
+
 /* A little-endian number of n bytes (DWORD and QWORD data). */
 static inline uint64_t
 render_le(const unsigned char *p, size_t n)

@@ -199,6 +199,7 @@ static struct json_object *
 commit_json(const struct hp_hive_report *h)
 {
 	struct json_object *o;
+	char when[32];
 
 	if (h->commit == HP_METHOD_NONE)
 		return NULL;
@@ -211,6 +212,11 @@ commit_json(const struct hp_hive_report *h)
 	    "new"));
 	json_object_object_add(o, "pages_written", h->commit == HP_METHOD_LOGGED ?
 	    json_object_new_int64((int64_t)h->pages_written) : NULL);
+	render_filetime(h->last_written, when, sizeof(when));
+	json_object_object_add(o, "last_written", h->last_written ?
+	    json_object_new_string(when) : NULL);
+	json_object_object_add(o, "keys_stamped",
+	    json_object_new_int64((int64_t)h->keys_stamped));
 	return o;
 }
 

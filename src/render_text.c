@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "render.h"
 
@@ -151,6 +152,21 @@ base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+/* The LastWrite time the run gave, or that it kept the old ones. */
+static void
+print_times(const struct hp_hive_report *h, FILE *out)
+{
+	char when[32];
+
+	if (h->last_written == 0) {
+		fputs("times:    kept as they were (--keep-timestamps)\n", out);
+		return;
+	}
+	render_filetime(h->last_written, when, sizeof(when));
+	fprintf(out, "times:    %s, the hive's and %zu key%s LastWrite\n", when,
+	    h->keys_stamped, h->keys_stamped == 1 ? "'s" : "s'");
+}
+
 static void
 print_hive(const struct hp_result *r, const struct hp_hive_report *h,
 	   FILE *out)
@@ -184,6 +200,8 @@ print_hive(const struct hp_result *r, const struct hp_hive_report *h,
 		    h->pages_written, h->pages_written == 1 ? "" : "s");
 	else if (h->commit == HP_METHOD_REPLACED && h->sha_after != NULL)
 		fputs("written:  as a new file renamed over the hive\n", out);
+	if (h->sha_after != NULL)
+		print_times(h, out);
 	if (h->n_logs_reset > 0) {
 		/* What Windows will find beside the hive. */
 		fputs("emptied: ", out);
@@ -195,6 +213,17 @@ print_hive(const struct hp_result *r, const struct hp_hive_report *h,
 	}
 	if (h->backup != NULL)
 		fprintf(out, "backup:   %s\n", h->backup);
+}
+
+void
+render_filetime(uint64_t ft, char *buf, size_t len)
+{
+	time_t t = (time_t)(ft / 10000000u) - (time_t)11644473600;
+	struct tm tm;
+
+	buf[0] = '\0';
+	if (ft >= 11644473600ull * 10000000u && gmtime_r(&t, &tm) != NULL)
+		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 void

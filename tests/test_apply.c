@@ -102,7 +102,7 @@ apply(hive_h *h, struct plan_item *it)
 {
 	struct hp_err e = { 0 };
 
-	ck_assert_msg(apply_item(h, it, &e) == 0, "apply_item: %s", e.msg);
+	ck_assert_msg(apply_item(h, it, NULL, &e) == 0, "apply_item: %s", e.msg);
 }
 
 /* The key net4-tls12 writes to, as a hive path and as a .reg section. */
