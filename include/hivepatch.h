@@ -469,6 +469,8 @@ enum {
 	HP_KEEP_TIMESTAMPS = 32,	/* leave every LastWrite time, and the
 					 * hive's last written time, as they
 					 * were (forensic copies) */
+	HP_BACKUP_FULL = 64,	/* back up the whole hive, not only the
+				 * pages the commit overwrites */
 };
 
 struct hp_patch_opts {

@@ -15,11 +15,12 @@
 #include <openssl/evp.h>
 
 #include "backup.h"
+#include "backup_pages.h"
 #include "store.h"
 #include "verify.h"
 
 #define MANIFEST "manifest.json"
-#define MANIFEST_SCHEMA "hivepatch-backup/1"
+#define MANIFEST_SCHEMA "hivepatch-backup/2"
 
 static int
 mkdir_p(const char *path, struct hp_err *e)
@@ -141,7 +142,7 @@ take_logs(struct backup *b, const struct hp_hive_files *f, struct hp_err *e)
 int
 backup_take(const char *root, const struct backup_run *run,
 	    const struct hp_store_hive *hive, const struct hp_hive_files *f,
-	    struct backup *b, struct hp_err *e)
+	    int image_fd, struct backup *b, struct hp_err *e)
 {
 	char *slot = NULL;
 	int rc = -1;
@@ -163,13 +164,25 @@ backup_take(const char *root, const struct backup_run *run,
 	}
 	if (mkdir_p(b->dir, e) == -1)
 		goto out;
-	if (asprintf(&b->copy, "%s/hive", b->dir) == -1) {
+	b->pages = image_fd != -1;
+	if (asprintf(&b->copy, "%s/%s", b->dir, b->pages ? "pages" : "hive") ==
+	    -1) {
 		b->copy = NULL;
 		hp_err_nomem(e);
 		goto out;
 	}
-	if (copy_fd_hashed(f->fd, hive->where, b->copy, b->sha_before,
-	    e) == -1 || take_logs(b, f, e) == -1)
+	if (b->pages) {
+		if (sha256_fd(f->fd, hive->where, b->sha_before, e) == -1 ||
+		    pages_save(f->fd, f->size, image_fd, b->copy, &b->bytes,
+		    e) == -1)
+			goto out;
+	} else {
+		if (copy_fd_hashed(f->fd, hive->where, b->copy, b->sha_before,
+		    e) == -1)
+			goto out;
+		b->bytes = f->size;
+	}
+	if (take_logs(b, f, e) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -228,7 +241,9 @@ backup_write_manifest(const struct backup *b, const char *sha_after,
 		return hp_err_nomem(e);
 	json_object_object_add(m, "schema", json_object_new_string(MANIFEST_SCHEMA));
 	json_object_object_add(m, "hive", json_object_new_string(b->hive));
-	json_object_object_add(m, "backup", json_object_new_string("hive"));
+	json_object_object_add(m, "backup",
+	    json_object_new_string(b->pages ? "pages" : "hive"));
+	json_object_object_add(m, "bytes", json_object_new_int64((int64_t)b->bytes));
 	json_object_object_add(m, "sha256_before", json_object_new_string(b->sha_before));
 	json_object_object_add(m, "sha256_after", json_object_new_string(sha_after));
 	json_object_object_add(m, "time", json_object_new_string(b->time));
@@ -380,12 +395,19 @@ load_manifest(const char *dir, struct backup *b, struct hp_err *e)
 	if (b->hive != NULL && b->dir != NULL &&
 	    load_manifest_logs(m, b, path, e) == -1)
 		goto out;
+	/* What the hive was kept as: whole, or its overwritten pages. */
+	b->pages = json_object_object_get_ex(m, "backup", &v) &&
+	    json_object_is_type(v, json_type_string) &&
+	    strcmp(json_object_get_string(v), "pages") == 0;
+	b->bytes = json_object_object_get_ex(m, "bytes", &v) ?
+	    (uint64_t)json_object_get_int64(v) : 0;
 	b->id = strdup(strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir);
 	b->time = json_object_object_get_ex(m, "time", &v) &&
 	    json_object_is_type(v, json_type_string) ?
 	    strdup(json_object_get_string(v)) : strdup("");
 	if (b->hive == NULL || b->dir == NULL || b->id == NULL ||
-	    b->time == NULL || asprintf(&b->copy, "%s/hive", dir) == -1) {
+	    b->time == NULL || asprintf(&b->copy, "%s/%s", dir,
+	    b->pages ? "pages" : "hive") == -1) {
 		b->copy = NULL;
 		hp_err_nomem(e);
 		goto out;
@@ -474,26 +496,63 @@ backup_free(struct backup *b)
 	memset(b, 0, sizeof(*b));
 }
 
-/* Commits a hive's backup copy back into its store (undo and rollback
- * alike): the bytes must hash to what the backup recorded. */
-int
-backup_restore(struct hp_store *store, struct hp_store_hive *hive,
-		    const char *copy, const char *sha, const char *log_name,
-		    struct hp_err *e)
+static int
+open_copy(const char *copy, struct hp_err *e)
 {
-	struct sha_job job = { copy, sha };
-	int fd, rc, replaced;
+	int fd = open(copy, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 
-	fd = open(copy, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd == -1)
 		return hp_err_set(e, hp_errno_reason(errno), "%s: cannot open the "
 		    "backup: %s", copy, strerror(errno));
-	if (log_name != NULL)
-		rc = store->ops->write_log(store->priv, hive, log_name, fd,
-		    verify_sha, &job, e);
-	else
-		rc = store->ops->commit(store->priv, hive, fd, verify_sha, &job,
-		    &replaced, e);
+	return fd;
+}
+
+int
+backup_restore_log(struct hp_store *store, struct hp_store_hive *hive,
+		   const char *copy, const char *sha, const char *log_name,
+		   struct hp_err *e)
+{
+	struct sha_job job = { copy, sha };
+	int fd, rc;
+
+	if ((fd = open_copy(copy, e)) == -1)
+		return -1;
+	rc = store->ops->write_log(store->priv, hive, log_name, fd, verify_sha,
+	    &job, e);
+	close(fd);
+	return rc;
+}
+
+/* The old hive as a descriptor: the whole copy, or the hive as it is
+ * now with the backed-up pages laid over it. */
+static int
+old_hive(struct hp_store *store, struct hp_store_hive *hive,
+	 const struct backup *b, struct hp_err *e)
+{
+	struct hp_hive_files now;
+	int fd;
+
+	if (!b->pages)
+		return open_copy(b->copy, e);
+	if (store->ops->read(store->priv, hive, &now, e) == -1)
+		return -1;
+	if (pages_restore(b->copy, now.fd, now.size, &fd, e) == -1)
+		fd = -1;
+	hp_hive_files_free(&now);
+	return fd;
+}
+
+int
+backup_restore_hive(struct hp_store *store, struct hp_store_hive *hive,
+		    const struct backup *b, struct hp_err *e)
+{
+	struct sha_job job = { b->copy, b->sha_before };
+	int fd, rc, replaced;
+
+	if ((fd = old_hive(store, hive, b, e)) == -1)
+		return -1;
+	rc = store->ops->commit(store->priv, hive, fd, verify_sha, &job,
+	    &replaced, e);
 	close(fd);
 	return rc;
 }

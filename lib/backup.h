@@ -4,6 +4,7 @@
 #define HIVEPATCH_BACKUP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "error.h"
 #include "hash.h"
@@ -34,7 +35,10 @@ struct backup_log {
 struct backup {
 	char *dir;		/* this backup's own directory: <slot>/<id> */
 	char *id;		/* the backup_run id */
-	char *copy;		/* the copy of the hive inside it */
+	char *copy;		/* the copy of the hive inside it, or its
+				 * pages file (backup_pages.h) */
+	int pages;		/* copy is a pages file */
+	uint64_t bytes;		/* what the backup keeps of the hive */
 	char *hive;		/* absolute path of the hive it came from */
 	char *time;		/* UTC, ISO 8601 */
 	char sha_before[SHA256_HEX_LEN + 1];
@@ -43,13 +47,15 @@ struct backup {
 	size_t n_logs;
 };
 
-/* Copies the hive and its logs, as the store's read gave them, into
- * root/<hash of the hive's identity>/<run id>/ (the hive as "hive", each
- * log under its own name), hashing them on the way (sha_before). */
+/* Backs up the hive and its logs, as the store's read gave them, into
+ * root/<hash of the hive's identity>/<run id>/, hashing them on the way
+ * (sha_before): each log whole under its own name; the hive whole as
+ * "hive" when image_fd is -1, else as "pages", the bytes that committing
+ * the new hive in image_fd overwrites. */
 int backup_take(const char *root, const struct backup_run *run,
 		const struct hp_store_hive *hive,
-		const struct hp_hive_files *files, struct backup *b,
-		struct hp_err *e);
+		const struct hp_hive_files *files, int image_fd,
+		struct backup *b, struct hp_err *e);
 
 /* Writes manifest.json into the backup once the new hive is in place
  * (with each log's sha_after as the caller set it); a backup without one
@@ -67,12 +73,18 @@ void backup_discard(const struct backup *b);
 int backup_find_latest(const char *root, const struct hp_store_hive *hive,
 		       struct backup *b, struct hp_err *e);
 
-/* Commits the backup copy `copy` of a hive (or, with log_name, of its
- * log) back through the store; what is written must hash to `sha`.
- * Used to undo a run that failed half-way, and by rollback. */
-int backup_restore(struct hp_store *store, struct hp_store_hive *hive,
-		   const char *copy, const char *sha, const char *log_name,
-		   struct hp_err *e);
+/* Commits the backup copy `copy` of a hive's log `log_name` back
+ * through the store; what is written must hash to `sha`. */
+int backup_restore_log(struct hp_store *store, struct hp_store_hive *hive,
+		       const char *copy, const char *sha, const char *log_name,
+		       struct hp_err *e);
+
+/* Puts the hive back as the backup had it (rebuilt from its pages and
+ * the hive as the store reads it now, or its whole copy), by
+ * replacement; what is written must hash to b->sha_before.  Used to undo
+ * a run that failed half-way, and by rollback. */
+int backup_restore_hive(struct hp_store *store, struct hp_store_hive *hive,
+			const struct backup *b, struct hp_err *e);
 
 void backup_free(struct backup *b);
 

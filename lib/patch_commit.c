@@ -62,11 +62,10 @@ fail:
  * how it reaches the medium.  The handle is closed before the store
  * checks the result, so that the hive is not held twice in memory. */
 static int
-image_of(const struct patch_run *run, struct session *s, int *fd,
-	 struct hp_err *e)
+image_of(const struct patch_run *run, struct session *s, struct hp_err *e)
 {
 	char path[32];
-	int rc, saved;
+	int rc, saved, *fd = &s->image_fd;
 
 	*fd = memfd_create("hivepatch-new", MFD_CLOEXEC);
 	if (*fd == -1) {
@@ -222,11 +221,7 @@ commit_hive(struct patch_run *run, struct session *s, struct hp_err *e)
 
 	if ((logged = choose_log(run, s, &lc, e)) == -1)
 		return -1;
-	if (image_of(run, s, &fd, e) == -1) {
-		if (fd != -1)
-			close(fd);
-		return -1;
-	}
+	fd = s->image_fd;
 	if (logged) {
 		rc = commit_in_place(run, s, fd, &lc, &job, e);
 	} else {
@@ -234,7 +229,6 @@ commit_hive(struct patch_run *run, struct session *s, struct hp_err *e)
 		rc = run->store->ops->commit(run->store->priv, s->hive, fd,
 		    verify_written, &job, &s->replaced, e);
 	}
-	close(fd);
 	if (rc == -1)
 		return -1;
 	memcpy(s->sha_after, job.sha, sizeof(s->sha_after));
@@ -256,8 +250,8 @@ undo_replaced(struct patch_run *run, size_t upto, struct hp_err *e)
 
 		if (!s->replaced)
 			continue;
-		if (backup_restore(run->store, s->hive, s->backup.copy,
-		    s->backup.sha_before, NULL, &restore) == 0) {
+		if (backup_restore_hive(run->store, s->hive, &s->backup,
+		    &restore) == 0) {
 			hp_err_append(e, "; %s was put back from its backup", name);
 			s->replaced = 0;
 			s->sha_after[0] = '\0';
@@ -339,6 +333,7 @@ take_backups(struct patch_run *run, struct hp_err *e)
 		if (!s->must_write)
 			continue;
 		if (backup_take(run->o->backup_root, &id, s->hive, &s->files,
+		    run->o->flags & HP_BACKUP_FULL ? -1 : s->image_fd,
 		    &s->backup, e) == -1)
 			return -1;
 		s->backed_up = 1;
@@ -352,6 +347,13 @@ patch_commit(struct patch_run *run, struct hp_err *e)
 	size_t i, j;
 	int rc = 0;
 
+	/* The new hives first: a page backup keeps what they overwrite. */
+	for (i = 0; i < run->n_hives; i++) {
+		struct session *s = &run->hives[i];
+
+		if (s->must_write && image_of(run, s, e) == -1)
+			return -1;
+	}
 	if (take_backups(run, e) == -1) {
 		discard_backups(run);
 		return -1;

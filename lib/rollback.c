@@ -67,6 +67,15 @@ check_unchanged(struct rollback_run *run, const struct rollback_hive *rb,
 		return 0;
 	if (strcmp(now, sha_after) == 0)
 		return 1;
+	/* Pages rebuild the old hive from the one their run left, and
+	 * from no other. */
+	if (log_path == NULL && rb->backup.pages)
+		return hp_err_set(e, HP_R_CHANGED,
+		    "%s: changed since hivepatch wrote it (sha256 %s, the run of "
+		    "%s left %s), and that run's backup keeps only the pages it "
+		    "overwrote: the old hive cannot be rebuilt from this one, "
+		    "even with --force (apply --backup=full keeps whole copies)",
+		    where, now, when, sha_after);
 	if (!(run->o->flags & HP_FORCE))
 		return hp_err_set(e, HP_R_CHANGED,
 		    "%s: changed since hivepatch wrote it (sha256 %s, the run of "
@@ -136,15 +145,15 @@ restore_one(struct rollback_run *run, const struct rollback_hive *rb,
 	for (i = 0; i < b->n_logs; i++) {
 		if (!rb->log_todo[i])
 			continue;
-		if (backup_restore(run->store, rb->hive, b->logs[i].copy,
+		if (backup_restore_log(run->store, rb->hive, b->logs[i].copy,
 		    b->logs[i].sha_before, strrchr(b->logs[i].path, '/') + 1,
 		    e) == -1)
 			return -1;
 		if (add_file(run->res, b->logs[i].path, 1, 1, b) == -1)
 			return hp_err_nomem(e);
 	}
-	if (rb->hive_todo && backup_restore(run->store, rb->hive, b->copy,
-	    b->sha_before, NULL, e) == -1)
+	if (rb->hive_todo && backup_restore_hive(run->store, rb->hive, b,
+	    e) == -1)
 		return -1;
 	if (add_file(run->res, rb->hive->where, 0, rb->hive_todo, b) == -1)
 		return hp_err_nomem(e);

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "hive.h"
 #include "session.h"
@@ -15,6 +16,7 @@ session_open(struct session *s, struct hp_store *store, enum hp_hive_kind kind,
 	memset(s, 0, sizeof(*s));
 	s->files.fd = -1;
 	s->view.fd = -1;
+	s->image_fd = -1;
 	s->kind = kind;
 	if (hive == NULL)
 		return hp_err_set(e, HP_R_NOT_FOUND, "%s: no %s hive here",
@@ -67,7 +69,10 @@ session_free(struct session *s)
 	control_sets_free(s->control_sets);
 	backup_free(&s->backup);
 	free(s->commit_log);
+	if (s->image_fd >= 0)
+		close(s->image_fd);
 	memset(s, 0, sizeof(*s));
 	s->files.fd = -1;
 	s->view.fd = -1;
+	s->image_fd = -1;
 }

@@ -41,6 +41,8 @@ struct session {
 	size_t n_changes;
 	/* Writing it. */
 	int must_write;			/* changes, or a recovery to commit */
+	int image_fd;			/* the new hive (a memory file), or
+					 * -1 */
 	struct backup backup;
 	int backed_up;
 	int replaced;			/* the new hive is in place */

@@ -143,6 +143,7 @@ static const struct option patch_options[] = {
 	{ "no-recover", no_argument, NULL, OPT_NO_RECOVER },
 	{ "commit", required_argument, NULL, OPT_COMMIT },
 	{ "keep-timestamps", no_argument, NULL, OPT_KEEP_TIMESTAMPS },
+	{ "backup", required_argument, NULL, OPT_BACKUP },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -178,6 +179,15 @@ take_option(struct cli_patch *c, int opt)
 		break;
 	case OPT_NO_RECOVER:
 		c->flags |= HP_NO_RECOVER;
+		break;
+	case OPT_BACKUP:
+		if (strcmp(optarg, "full") == 0)
+			c->flags |= HP_BACKUP_FULL;
+		else if (strcmp(optarg, "pages") == 0)
+			c->flags &= ~(unsigned)HP_BACKUP_FULL;
+		else
+			return cli_usage(c->command, "--backup takes 'pages' or "
+			    "'full', not '%s'", optarg);
 		break;
 	case OPT_KEEP_TIMESTAMPS:
 		c->flags |= HP_KEEP_TIMESTAMPS;

@@ -75,7 +75,7 @@ struct cli_patch {
 
 enum { OPT_PROFILE = 256, OPT_REG, OPT_DRY_RUN, OPT_JSON, OPT_FORCE,
 	OPT_BACKUP_DIR, OPT_ALL_CONTROL_SETS, OPT_NO_RECOVER, OPT_COMMIT,
-	OPT_KEEP_TIMESTAMPS };
+	OPT_KEEP_TIMESTAMPS, OPT_BACKUP };
 
 /* Parses the options of c->command; `allowed` lists the codes it takes.
  * Returns 0, or HP_USAGE after printing the usage error; --help prints

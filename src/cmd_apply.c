@@ -9,7 +9,7 @@ cmd_apply(int argc, char **argv)
 {
 	static const int allowed[] = { OPT_PROFILE, OPT_REG, OPT_DRY_RUN,
 	    OPT_JSON, OPT_FORCE, OPT_BACKUP_DIR, OPT_ALL_CONTROL_SETS,
-	    OPT_NO_RECOVER, OPT_COMMIT, OPT_KEEP_TIMESTAMPS };
+	    OPT_NO_RECOVER, OPT_COMMIT, OPT_KEEP_TIMESTAMPS, OPT_BACKUP };
 	struct cli_patch c = { .command = "apply", .mode = HP_PATCH_APPLY };
 
 	return cli_patch_main(argc, argv, &c, allowed,

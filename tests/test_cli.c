@@ -117,7 +117,9 @@ START_TEST(test_apply_tree_sets_both_views_and_keeps_a_backup)
 	m = json_object_from_file(manifest);
 	ck_assert_msg(m != NULL, "%s is not JSON", manifest);
 	ck_assert(json_object_object_get_ex(m, "schema", &v));
-	ck_assert_str_eq(json_object_get_string(v), "hivepatch-backup/1");
+	ck_assert_str_eq(json_object_get_string(v), "hivepatch-backup/2");
+	ck_assert(json_object_object_get_ex(m, "backup", &v));
+	ck_assert_str_eq(json_object_get_string(v), "pages");
 	ck_assert(json_object_object_get_ex(m, "sha256_before", &v));
 	ck_assert_str_eq(json_object_get_string(v), before);
 	ck_assert(json_object_object_get_ex(m, "sha256_after", &v));
@@ -127,10 +129,30 @@ START_TEST(test_apply_tree_sets_both_views_and_keeps_a_backup)
 	ck_assert_str_eq(json_object_get_string(v), real);
 	free(real);
 	json_object_put(m);
-	copy = tu_pathf("%s/hive", tu_dir_of(manifest));
+	/* Of the hive, only what the commit overwrote: a few pages. */
+	copy = tu_pathf("%s/pages", tu_dir_of(manifest));
 	free(manifest);
-	tu_sha256(copy, copy_hash);
+	ck_assert_int_lt(tu_file_size(copy), tu_file_size(hive) / 2);
+	(void)copy_hash;
+}
+END_TEST
+
+/* --backup=full keeps the whole hive as it was. */
+START_TEST(test_apply_backup_full_keeps_a_whole_copy)
+{
+	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
+	char before[SHA256_HEX_LEN + 1], copy_hash[SHA256_HEX_LEN + 1];
+	char *manifest = NULL;
+
+	tu_sha256(hive, before);
+	ASSERT_RUN(0, "apply", "--backup=full", "--backup-dir", tu_bk, hive,
+	    NULL);
+	ck_assert_int_eq(tu_count_backups(tu_bk, &manifest), 1);
+	tu_sha256(tu_pathf("%s/hive", tu_dir_of(manifest)), copy_hash);
+	free(manifest);
 	ck_assert_str_eq(copy_hash, before);
+	ASSERT_RUN(0, "rollback", "--backup-dir", tu_bk, hive, NULL);
+	ASSERT_HASH(hive, before);
 }
 END_TEST
 
@@ -584,7 +606,8 @@ START_TEST(test_rollback_refuses_a_hive_changed_since_until_forced)
 	struct tu_result r;
 
 	tu_sha256(hive, before);
-	ASSERT_RUN(0, "apply", "--backup-dir", tu_bk, root, NULL);
+	ASSERT_RUN(0, "apply", "--backup=full", "--backup-dir", tu_bk, root,
+	    NULL);
 	tu_assert_net4(hive);
 
 	/* Someone else changes the hive (their backups go elsewhere). */
@@ -608,6 +631,31 @@ START_TEST(test_rollback_refuses_a_hive_changed_since_until_forced)
 	tu_result_free(&r);
 	ASSERT_HASH(hive, before);
 	assert_key(hive, "SomeoneElse", 0);
+}
+END_TEST
+
+/* A backup of pages cannot rebuild a hive someone changed since: even
+ * --force is refused, and nothing is written. */
+START_TEST(test_rollback_of_pages_over_a_changed_hive_is_refused_even_forced)
+{
+	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
+	char changed[SHA256_HEX_LEN + 1];
+	char *reg = write_reg("other.reg", "Windows Registry Editor Version "
+	    "5.00\n\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\SomeoneElse]\n"
+	    "\"Changed\"=dword:00000002\n");
+	struct tu_result r;
+
+	ASSERT_RUN(0, "apply", "--backup-dir", tu_bk, hive, NULL);
+	ASSERT_RUN(0, "import", "--backup-dir", tu_pathf("%s/other",
+	    tu_scratch), reg, hive, NULL);
+	tu_sha256(hive, changed);
+	tu_hp(&r, "rollback", "--force", "--backup-dir", tu_bk, hive, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, hive);
+	ASSERT_ERR(&r, "only the pages");
+	ASSERT_ERR(&r, "--backup=full");
+	tu_result_free(&r);
+	ASSERT_HASH(hive, changed);
 }
 END_TEST
 
@@ -730,10 +778,10 @@ START_TEST(test_rollback_refuses_a_damaged_backup_copy)
 	tu_assert_net4(hive);
 	tu_sha256(hive, after);
 	ck_assert_int_eq(tu_count_backups(tu_bk, &manifest), 1);
-	copy = tu_pathf("%s/hive", tu_dir_of(manifest));
+	copy = tu_pathf("%s/pages", tu_dir_of(manifest));
 	free(manifest);
 	data = tu_read_file(copy, &len);
-	data[len / 2] ^= 0x55;
+	data[len - 100] ^= 0x55;	/* in the old bytes it keeps */
 	tu_write_file(copy, data, len);
 	free(data);
 
@@ -2047,6 +2095,7 @@ cli_suite(void)
 
 	tc = tu_tcase(s, "apply");
 	tcase_add_test(tc, test_apply_tree_sets_both_views_and_keeps_a_backup);
+	tcase_add_test(tc, test_apply_backup_full_keeps_a_whole_copy);
 	tcase_add_test(tc, test_verify_says_missing_before_apply_and_compliant_after);
 	tcase_add_test(tc, test_dry_run_reports_but_writes_nothing);
 	tcase_add_test(tc, test_second_apply_is_already_compliant_and_writes_nothing);
@@ -2072,6 +2121,7 @@ cli_suite(void)
 	tc = tu_tcase(s, "rollback");
 	tcase_add_test(tc, test_rollback_restores_the_original_bytes);
 	tcase_add_test(tc, test_rollback_refuses_a_hive_changed_since_until_forced);
+	tcase_add_test(tc, test_rollback_of_pages_over_a_changed_hive_is_refused_even_forced);
 	tcase_add_test(tc, test_rollback_without_a_backup_is_refused);
 	tcase_add_test(tc, test_rollback_by_bare_hive_path_finds_the_tree_backup);
 	tcase_add_test(tc, test_rollback_ignores_a_backup_without_manifest);
