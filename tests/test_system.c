@@ -134,23 +134,6 @@ assert_changed(const char *path, const char *hex)
 	ck_assert_msg(strcmp(now, hex) != 0, "%s did not change", path);
 }
 
-/* The one line of text that starts with prefix (without its newline). */
-static char *
-line_of(const char *text, const char *prefix)
-{
-	const char *p = text, *found = NULL;
-
-	ck_assert_msg(tu_count_lines(text, prefix) == 1,
-	    "not exactly one line starts with '%s':\n%s", prefix, text);
-	while (found == NULL) {
-		if (strncmp(p, prefix, strlen(prefix)) == 0)
-			found = p;
-		else
-			p = strchr(p, '\n') + 1;
-	}
-	return tu_pathf("%.*s", (int)strcspn(found, "\n"), found);
-}
-
 /* ---- fixtures ---- */
 
 /* tu_scratch/KIND/FILE made by mkhive. */
@@ -1165,7 +1148,7 @@ START_TEST(test_inspect_windows7_tree_recommends_auto_then_is_ready)
 	ASSERT_OUT(&r, "image:    Windows 7 Professional (build 7601), 64-bit");
 	ASSERT_OUT(&r, ".NET:     4.x 4.8, 3.5 installed, 2.0 installed");
 	for (i = 0; i < sizeof(chosen) / sizeof(chosen[0]); i++) {
-		char *line = line_of(r.out, tu_pathf("  %-22s ", chosen[i]));
+		char *line = tu_line_of(r.out, tu_pathf("  %-22s ", chosen[i]));
 
 		ck_assert_msg(strstr(line, " not compliant (") != NULL &&
 		    strstr(line, ") [auto]") != NULL, "%s: '%s'", chosen[i],

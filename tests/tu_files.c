@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <libgen.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,6 +177,108 @@ tu_assert_untouched_since(const char *path, const struct stat *before)
 	ck_assert_msg(now.st_ino == before->st_ino, "%s was replaced", path);
 	ck_assert_msg(tu_same_time(now.st_mtim, before->st_mtim),
 	    "%s: modification time changed", path);
+}
+
+void
+tu_assert_same_file(const char *path, const struct stat *before)
+{
+	struct stat now;
+
+	tu_stat(path, &now);
+	ck_assert_msg(now.st_dev == before->st_dev &&
+	    now.st_ino == before->st_ino, "%s was replaced: inode %ju, it was "
+	    "%ju", path, (uintmax_t)now.st_ino, (uintmax_t)before->st_ino);
+	ck_assert_msg(now.st_mode == before->st_mode, "%s: mode %o, it was %o",
+	    path, (unsigned)now.st_mode, (unsigned)before->st_mode);
+	ck_assert_msg(now.st_uid == before->st_uid &&
+	    now.st_gid == before->st_gid, "%s: owner %ju:%ju, it was %ju:%ju",
+	    path, (uintmax_t)now.st_uid, (uintmax_t)now.st_gid,
+	    (uintmax_t)before->st_uid, (uintmax_t)before->st_gid);
+	ck_assert_msg(now.st_nlink == before->st_nlink, "%s: %ju links, it had "
+	    "%ju", path, (uintmax_t)now.st_nlink, (uintmax_t)before->st_nlink);
+}
+
+/* ---- every file below a directory ---- */
+
+/* nftw has no user pointer. */
+static struct tu_dir_files *taking;
+
+static int
+take_dir_file(const char *path, const struct stat *st, int type,
+	      struct FTW *ftw)
+{
+	(void)ftw;
+	if (type != FTW_F)
+		return 0;
+	ck_assert_msg(taking->n < TU_MAX_DIR_FILES, "more than %d files below "
+	    "%s", TU_MAX_DIR_FILES, taking->dir);
+	taking->f[taking->n].path = tu_pathf("%s", path);
+	taking->f[taking->n].ino = st->st_ino;
+	tu_sha256(path, taking->f[taking->n].hash);
+	taking->n++;
+	return 0;
+}
+
+void
+tu_dir_files_take(struct tu_dir_files *d, const char *dir)
+{
+	d->dir = tu_pathf("%s", dir);
+	d->n = 0;
+	taking = d;
+	ck_assert_msg(nftw(dir, take_dir_file, 16, FTW_PHYS) == 0,
+	    "walking %s: %s", dir, strerror(errno));
+	taking = NULL;
+}
+
+/* The index of path in d, or d->n. */
+static size_t
+dir_file_index(const struct tu_dir_files *d, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < d->n && strcmp(d->f[i].path, path) != 0; i++)
+		continue;
+	return i;
+}
+
+/* The files below d->dir now, checked to be the same paths. */
+static void
+take_same_paths(const struct tu_dir_files *d, struct tu_dir_files *now)
+{
+	size_t i;
+
+	tu_dir_files_take(now, d->dir);
+	for (i = 0; i < now->n; i++)
+		ck_assert_msg(dir_file_index(d, now->f[i].path) < d->n,
+		    "%s appeared", now->f[i].path);
+	for (i = 0; i < d->n; i++)
+		ck_assert_msg(dir_file_index(now, d->f[i].path) < now->n,
+		    "%s is gone", d->f[i].path);
+}
+
+void
+tu_assert_dir_same_paths(const struct tu_dir_files *d)
+{
+	struct tu_dir_files now;
+
+	take_same_paths(d, &now);
+}
+
+void
+tu_assert_dir_unchanged(const struct tu_dir_files *d)
+{
+	struct tu_dir_files now;
+	size_t i, k;
+
+	take_same_paths(d, &now);
+	for (i = 0; i < d->n; i++) {
+		k = dir_file_index(&now, d->f[i].path);
+		ck_assert_msg(now.f[k].ino == d->f[i].ino, "%s was replaced",
+		    d->f[i].path);
+		ck_assert_msg(strcmp(now.f[k].hash, d->f[i].hash) == 0, "%s "
+		    "changed: sha256 %s, expected %s", d->f[i].path,
+		    now.f[k].hash, d->f[i].hash);
+	}
 }
 
 /* ---- what hivepatch leaves behind ---- */

@@ -40,6 +40,39 @@ void tu_stat(const char *path, struct stat *st);
  * not replaced or written. */
 void tu_assert_untouched_since(const char *path, const struct stat *before);
 
+/* path still names the file `before` was taken of, as it was: the same
+ * device and inode, mode, owner and number of links (written in place,
+ * never replaced). */
+void tu_assert_same_file(const char *path, const struct stat *before);
+
+/* ---- every file below a directory ---- */
+
+#define TU_MAX_DIR_FILES 64
+
+/* The regular files below a directory as they were (paths are tu_pathf
+ * strings; symbolic links are not followed). */
+struct tu_dir_files {
+	char *dir;
+	size_t n;
+	struct {
+		char *path;
+		ino_t ino;
+		char hash[SHA256_HEX_LEN + 1];
+	} f[TU_MAX_DIR_FILES];
+};
+
+/* Takes them now; fails the test when there are more than
+ * TU_MAX_DIR_FILES. */
+void tu_dir_files_take(struct tu_dir_files *d, const char *dir);
+
+/* The same files are below the directory, by path: none appeared, none
+ * went (what they hold may have changed). */
+void tu_assert_dir_same_paths(const struct tu_dir_files *d);
+
+/* And each is the same file (inode) holding the same bytes: nothing
+ * below the directory was written, replaced, added or removed. */
+void tu_assert_dir_unchanged(const struct tu_dir_files *d);
+
 /* ---- what hivepatch leaves behind ---- */
 
 /* Number of names in dir that start with "." and contain ".hivepatch-"

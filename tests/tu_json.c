@@ -71,6 +71,23 @@ tu_jint(struct json_object *o, const char *path)
 }
 
 struct json_object *
+tu_jhive(struct json_object *report, const char *kind)
+{
+	struct json_object *hives = tu_jarray(report, "hives");
+	size_t i, n = json_object_array_length(hives);
+
+	for (i = 0; i < n; i++) {
+		struct json_object *h = json_object_array_get_idx(hives, i);
+
+		if (strcmp(tu_jstr(h, "kind"), kind) == 0)
+			return h;
+	}
+	ck_abort_msg("the report lists no %s hive: %s", kind,
+	    json_object_to_json_string(hives));
+	return NULL;
+}
+
+struct json_object *
 tu_parse_json(const struct tu_result *r, const char *schema)
 {
 	struct json_object *j = json_tokener_parse(r->out);

@@ -20,6 +20,9 @@ struct json_object *tu_jarray(struct json_object *o, const char *path);
 int tu_jbool(struct json_object *o, const char *path);
 /* An integer member; fails the test otherwise. */
 long long tu_jint(struct json_object *o, const char *path);
+/* The element of the report's hives[] whose kind is `kind` ("SOFTWARE");
+ * fails the test when there is none. */
+struct json_object *tu_jhive(struct json_object *report, const char *kind);
 /* stdout as one JSON document of `schema`, whose exit_status is the
  * real one; fails the test otherwise. */
 struct json_object *tu_parse_json(const struct tu_result *r,

@@ -206,6 +206,22 @@ tu_count_lines(const char *text, const char *prefix)
 	return count;
 }
 
+char *
+tu_line_of(const char *text, const char *prefix)
+{
+	const char *p = text, *found = NULL;
+
+	ck_assert_msg(tu_count_lines(text, prefix) == 1,
+	    "not exactly one line starts with '%s':\n%s", prefix, text);
+	while (found == NULL) {
+		if (strncmp(p, prefix, strlen(prefix)) == 0)
+			found = p;
+		else
+			p = strchr(p, '\n') + 1;
+	}
+	return tu_pathf("%.*s", (int)strcspn(found, "\n"), found);
+}
+
 /* ---- fixtures made by mkhive ---- */
 
 void

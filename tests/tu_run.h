@@ -58,6 +58,9 @@ void tu_hp_argv(struct tu_result *r, const struct tu_run_opts *opts,
 
 /* Number of lines of text that start with prefix. */
 int tu_count_lines(const char *text, const char *prefix);
+/* The one line of text that starts with prefix, without its newline
+ * (a tu_pathf string); fails the test unless exactly one line does. */
+char *tu_line_of(const char *text, const char *prefix);
 
 /* ---- fixtures made by mkhive ---- */
 
