@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,9 +232,17 @@ int
 commit_truncate(const struct dir_ref *dir, const char *name, struct hp_err *e)
 {
 	int fd = open_at(dir, name, O_WRONLY, e);
+	struct stat st;
 
 	if (fd == -1)
 		return -1;
+	/* Never through a link to a file outside the directory. */
+	if (fstat(fd, &st) == 0 && st.st_nlink > 1) {
+		close(fd);
+		return hp_err_set(e, HP_R_NOT_REGULAR, "%s/%s: has %ju hard links; "
+		    "a log is never written through a link to another file",
+		    dir->path, name, (uintmax_t)st.st_nlink);
+	}
 	if (ftruncate(fd, 0) == -1 || fsync(fd) == -1) {
 		int saved = errno;
 

@@ -418,12 +418,8 @@ static const struct {
 	const char *commit;
 } hard_links[] = {
 	{ ".LOG1", "--commit=logged" },	/* the log written through */
-	/* KNOWN BUG, reported: a hard-linked log that is only emptied
-	 * after the commit is truncated through the link, precious.txt
-	 * with it (exit 0).  Uncomment once fixed:
-	 * { ".LOG2", "--commit=logged" },
-	 * { ".LOG1", "--commit=replace" },
-	 */
+	{ ".LOG2", "--commit=logged" },	/* a log only emptied after */
+	{ ".LOG1", "--commit=replace" },
 };
 
 START_TEST(test_a_log_that_is_a_hard_link_is_never_written)
