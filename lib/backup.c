@@ -226,7 +226,8 @@ json_logs(const struct backup *b)
 }
 
 int
-backup_write_manifest(const struct backup *b, const char *sha_after,
+backup_write_manifest(const struct backup *b, const char *command,
+		      const char *sha_after,
 		      const char *const *profiles, size_t n_profiles,
 		      const char *const *reg_files, size_t n_reg_files,
 		      struct hp_err *e)
@@ -247,6 +248,7 @@ backup_write_manifest(const struct backup *b, const char *sha_after,
 	json_object_object_add(m, "sha256_before", json_object_new_string(b->sha_before));
 	json_object_object_add(m, "sha256_after", json_object_new_string(sha_after));
 	json_object_object_add(m, "time", json_object_new_string(b->time));
+	json_object_object_add(m, "command", json_object_new_string(command));
 	json_object_object_add(m, "profiles", string_array(profiles, n_profiles));
 	json_object_object_add(m, "reg_files", string_array(reg_files, n_reg_files));
 	json_object_object_add(m, "logs", json_logs(b));
@@ -365,6 +367,37 @@ load_manifest_logs(struct json_object *m, struct backup *b, const char *path,
 	return 0;
 }
 
+/* What the run was: its command and profiles (older manifests have
+ * neither; anything not a string is left out). */
+static int
+load_manifest_run(struct json_object *m, struct backup *b, struct hp_err *e)
+{
+	struct json_object *v, *a;
+	size_t i, n;
+
+	b->command = strdup(json_object_object_get_ex(m, "command", &v) &&
+	    json_object_is_type(v, json_type_string) ?
+	    json_object_get_string(v) : "");
+	if (b->command == NULL)
+		return hp_err_nomem(e);
+	if (!json_object_object_get_ex(m, "profiles", &a) ||
+	    !json_object_is_type(a, json_type_array))
+		return 0;
+	n = json_object_array_length(a);
+	if ((b->profiles = calloc(n ? n : 1, sizeof(*b->profiles))) == NULL)
+		return hp_err_nomem(e);
+	for (i = 0; i < n; i++) {
+		v = json_object_array_get_idx(a, i);
+		if (!json_object_is_type(v, json_type_string))
+			continue;
+		if ((b->profiles[b->n_profiles] =
+		    strdup(json_object_get_string(v))) == NULL)
+			return hp_err_nomem(e);
+		b->n_profiles++;
+	}
+	return 0;
+}
+
 static int
 load_manifest(const char *dir, struct backup *b, struct hp_err *e)
 {
@@ -401,6 +434,8 @@ load_manifest(const char *dir, struct backup *b, struct hp_err *e)
 	    strcmp(json_object_get_string(v), "pages") == 0;
 	b->bytes = json_object_object_get_ex(m, "bytes", &v) ?
 	    (uint64_t)json_object_get_int64(v) : 0;
+	if (load_manifest_run(m, b, e) == -1)
+		goto out;
 	b->id = strdup(strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir);
 	b->time = json_object_object_get_ex(m, "time", &v) &&
 	    json_object_is_type(v, json_type_string) ?
@@ -421,60 +456,111 @@ out:
 	return rc;
 }
 
+/* The name of the latest finished backup (with a manifest) in `slot`
+ * whose manifest says sha256_after is `sha` (any, when NULL), if later
+ * than *best. */
+static int
+has_manifest(const char *dir)
+{
+	char *m = NULL;
+	int yes;
+
+	if (asprintf(&m, "%s/%s", dir, MANIFEST) == -1)
+		return 0;
+	yes = access(m, R_OK) == 0;
+	free(m);
+	return yes;
+}
+
+static void
+latest_in_slot(const char *slot, const char *sha, char **best,
+	       char **best_dir)
+{
+	struct dirent *de;
+	DIR *d = opendir(slot);
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		struct backup cand = { 0 };
+		struct hp_err ignored;
+		char *dir = NULL;
+
+		if (de->d_name[0] == '.' ||
+		    (*best != NULL && strcmp(de->d_name, *best) <= 0))
+			continue;
+		if (asprintf(&dir, "%s/%s", slot, de->d_name) == -1)
+			break;
+		/* Without a sha, any backup with a manifest, sound or not:
+		 * a damaged one is then said, not skipped. */
+		if (sha == NULL ? has_manifest(dir) :
+		    load_manifest(dir, &cand, &ignored) == 0 &&
+		    strcmp(cand.sha_after, sha) == 0) {
+			free(*best);
+			free(*best_dir);
+			*best = strdup(de->d_name);
+			*best_dir = dir;
+			dir = NULL;
+		}
+		backup_free(&cand);
+		free(dir);
+	}
+	closedir(d);
+}
+
 int
 backup_find_latest(const char *root, const struct hp_store_hive *hive,
 		   struct backup *b, struct hp_err *e)
 {
-	const char *hive_path = hive->where;
 	char *slot = NULL, *best = NULL, *dir = NULL;
-	struct dirent *de;
-	DIR *d;
 	int rc = -1;
 
 	memset(b, 0, sizeof(*b));
 	if (hive->identity == NULL)
 		return hp_err_set(e, HP_R_NO_BACKUP, "%s: no backup of this hive "
-		    "under %s", hive_path, root);
+		    "under %s", hive->where, root);
 	if (hive_slot(root, hive->identity, &slot, e) == -1)
-		goto out;
-	d = opendir(slot);
-	if (d == NULL) {
-		hp_err_set(e, errno == ENOENT ? HP_R_NO_BACKUP : HP_R_IO,
-		    "%s: no backup of this hive under %s", hive_path, root);
-		goto out;
-	}
-	/* Directory names start with a UTC timestamp: the largest is the
-	 * latest.  Only those with a manifest are finished backups. */
-	while ((de = readdir(d)) != NULL) {
-		char *m = NULL;
-
-		if (de->d_name[0] == '.')
-			continue;
-		if (asprintf(&m, "%s/%s/%s", slot, de->d_name, MANIFEST) == -1)
-			break;
-		if (access(m, R_OK) == 0 &&
-		    (best == NULL || strcmp(de->d_name, best) > 0)) {
-			free(best);
-			best = strdup(de->d_name);
-		}
-		free(m);
-	}
-	closedir(d);
-	if (best == NULL) {
+		return -1;
+	latest_in_slot(slot, NULL, &best, &dir);
+	if (dir == NULL)
 		hp_err_set(e, HP_R_NO_BACKUP, "%s: no backup of this hive under %s",
-		    hive_path, root);
-		goto out;
-	}
-	if (asprintf(&dir, "%s/%s", slot, best) == -1) {
-		dir = NULL;
-		hp_err_nomem(e);
-		goto out;
-	}
-	rc = load_manifest(dir, b, e);
-out:
+		    hive->where, root);
+	else
+		rc = load_manifest(dir, b, e);
 	free(slot);
 	free(best);
 	free(dir);
+	return rc;
+}
+
+
+int
+backup_find_by_sha(const char *root, const char *sha, struct backup *b,
+		   struct hp_err *e)
+{
+	char *best = NULL, *best_dir = NULL;
+	struct dirent *de;
+	DIR *d;
+	int rc;
+
+	memset(b, 0, sizeof(*b));
+	if ((d = opendir(root)) == NULL)
+		return errno == ENOENT ? 1 : hp_err_set(e, HP_R_IO, "%s: %s", root,
+		    strerror(errno));
+	while ((de = readdir(d)) != NULL) {
+		char *slot = NULL;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (asprintf(&slot, "%s/%s", root, de->d_name) == -1)
+			break;
+		latest_in_slot(slot, sha, &best, &best_dir);
+		free(slot);
+	}
+	closedir(d);
+	rc = best_dir == NULL ? 1 : load_manifest(best_dir, b, e);
+	free(best);
+	free(best_dir);
 	return rc;
 }
 
@@ -493,6 +579,10 @@ backup_free(struct backup *b)
 	free(b->copy);
 	free(b->hive);
 	free(b->time);
+	free(b->command);
+	for (i = 0; i < b->n_profiles; i++)
+		free(b->profiles[i]);
+	free(b->profiles);
 	memset(b, 0, sizeof(*b));
 }
 

@@ -41,6 +41,9 @@ struct backup {
 	uint64_t bytes;		/* what the backup keeps of the hive */
 	char *hive;		/* absolute path of the hive it came from */
 	char *time;		/* UTC, ISO 8601 */
+	char *command;		/* the run's ("apply"), "" if not recorded */
+	char **profiles;	/* and its profiles and .reg files */
+	size_t n_profiles;
 	char sha_before[SHA256_HEX_LEN + 1];
 	char sha_after[SHA256_HEX_LEN + 1];	/* from the manifest */
 	struct backup_log *logs;
@@ -60,7 +63,8 @@ int backup_take(const char *root, const struct backup_run *run,
 /* Writes manifest.json into the backup once the new hive is in place
  * (with each log's sha_after as the caller set it); a backup without one
  * is never offered to rollback. */
-int backup_write_manifest(const struct backup *b, const char *sha_after,
+int backup_write_manifest(const struct backup *b, const char *command,
+			  const char *sha_after,
 			  const char *const *profiles, size_t n_profiles,
 			  const char *const *reg_files, size_t n_reg_files,
 			  struct hp_err *e);
@@ -72,6 +76,14 @@ void backup_discard(const struct backup *b);
  * identity); HP_R_NO_BACKUP when there is none. */
 int backup_find_latest(const char *root, const struct hp_store_hive *hive,
 		       struct backup *b, struct hp_err *e);
+
+/* The most recent backup under root, of any hive anywhere, whose run
+ * left a hive of SHA-256 `sha`: the backup that puts back what a hive
+ * holding those bytes was before, wherever the image now lies.  0 with
+ * *b filled, 1 when there is none, -1 on error (a damaged manifest is
+ * passed over). */
+int backup_find_by_sha(const char *root, const char *sha, struct backup *b,
+		       struct hp_err *e);
 
 /* Commits the backup copy `copy` of a hive's log `log_name` back
  * through the store; what is written must hash to `sha`. */

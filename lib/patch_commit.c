@@ -297,7 +297,7 @@ write_manifest(struct patch_run *run, struct session *s, struct hp_err *e)
 {
 	const struct hp_patch_opts *o = run->o;
 
-	return backup_write_manifest(&s->backup, s->sha_after,
+	return backup_write_manifest(&s->backup, o->command, s->sha_after,
 	    (const char *const *)run->src.profiles, run->src.n_profiles,
 	    o->reg_files, o->n_reg_files, e);
 }

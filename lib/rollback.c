@@ -17,6 +17,7 @@
 struct rollback_hive {
 	struct hp_store_hive *hive;
 	struct hp_hive_files files;	/* as it is now */
+	char sha[SHA256_HEX_LEN + 1];	/* of the hive now */
 	struct backup backup;
 	int found;
 	int hive_todo;		/* the hive needs restoring */
@@ -40,8 +41,10 @@ current_sha(const struct rollback_hive *rb, const char *log_path,
 	size_t i;
 
 	sha[0] = '\0';
-	if (name == NULL)
-		return sha256_fd(rb->files.fd, rb->hive->where, sha, e);
+	if (name == NULL) {
+		memcpy(sha, rb->sha, sizeof(rb->sha));
+		return 0;
+	}
 	for (i = 0; i < rb->files.n_logs; i++)
 		if (strcmp(rb->files.logs[i].name, name) == 0)
 			return sha256_fd(rb->files.logs[i].fd,
@@ -160,6 +163,52 @@ restore_one(struct rollback_run *run, const struct rollback_hive *rb,
 	return 0;
 }
 
+/* The backup of a hive: the latest whose run left the bytes the hive
+ * holds now, wherever it was kept (the image may have moved since);
+ * else the latest kept under the hive's place, for check_unchanged to
+ * refuse or --force to restore.  1 when there is none. */
+static int
+backup_of(struct rollback_run *run, struct rollback_hive *rb,
+	  struct hp_err *e)
+{
+	struct hp_err missing;
+	int rc;
+
+	backup_free(&rb->backup);
+	hp_hive_files_free(&rb->files);
+	if (run->store->ops->read(run->store->priv, rb->hive, &rb->files,
+	    e) == -1 ||
+	    sha256_fd(rb->files.fd, rb->hive->where, rb->sha, e) == -1)
+		return -1;
+	rc = backup_find_by_sha(run->o->backup_root, rb->sha, &rb->backup, e);
+	if (rc != 1)
+		return rc;
+	if (backup_find_latest(run->o->backup_root, rb->hive, &rb->backup,
+	    &missing) == 0)
+		return 0;
+	/* None is fine; a damaged one is said. */
+	if (missing.reason == HP_R_NO_BACKUP)
+		return 1;
+	*e = missing;
+	return -1;
+}
+
+/* Only a hive with a backup is locked; then it is read and looked at
+ * again, so that the backup chosen is still right when it is
+ * restored. */
+static int
+find_one(struct rollback_run *run, struct rollback_hive *rb,
+	 struct hp_err *e)
+{
+	int rc = backup_of(run, rb, e);
+
+	if (rc != 0)
+		return rc;
+	if (run->store->ops->lock(run->store->priv, rb->hive, e) == -1)
+		return -1;
+	return backup_of(run, rb, e);
+}
+
 /* Locks each hive the store holds and finds its latest backup; returns
  * the id of the latest run among them, or NULL. */
 static const char *
@@ -170,7 +219,6 @@ find_backups(struct rollback_run *run, struct hp_err *e)
 
 	for (i = 0; i < run->n_hives; i++) {
 		struct rollback_hive *rb = &run->hives[i];
-		struct hp_err missing;
 
 		/* A tree without SYSTEM, or a hive never patched, is fine as
 		 * long as one hive has a backup. */
@@ -180,25 +228,12 @@ find_backups(struct rollback_run *run, struct hp_err *e)
 				return NULL;
 			continue;
 		}
-		/* Only a hive with a backup is locked; then it is looked at
-		 * again, so that the backup chosen is still the latest when
-		 * it is restored. */
-		if (backup_find_latest(run->o->backup_root, rb->hive, &rb->backup,
-		    &missing) == -1) {
-			/* None is fine; a damaged one is said. */
-			if (missing.reason == HP_R_NO_BACKUP)
-				continue;
-			*e = missing;
+		switch (find_one(run, rb, e)) {
+		case -1:
 			return NULL;
+		case 1:
+			continue;
 		}
-		backup_free(&rb->backup);
-		if (run->store->ops->lock(run->store->priv, rb->hive, e) == -1 ||
-		    run->store->ops->read(run->store->priv, rb->hive, &rb->files,
-		    e) == -1)
-			return NULL;
-		if (backup_find_latest(run->o->backup_root, rb->hive, &rb->backup,
-		    e) == -1)
-			return NULL;
 		rb->found = 1;
 		if (latest == NULL || strcmp(rb->backup.id, latest) > 0)
 			latest = rb->backup.id;

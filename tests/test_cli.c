@@ -634,6 +634,40 @@ START_TEST(test_rollback_refuses_a_hive_changed_since_until_forced)
 }
 END_TEST
 
+/* A backup is found by what the hive holds, not where it lies: after
+ * the tree is moved, rollback walks back run by run, each time to the
+ * exact bytes the run found, the file staying the same file. */
+START_TEST(test_rollback_after_a_move_walks_back_run_by_run)
+{
+	char *root = tu_make_tree("tree", "img");
+	char *moved = tu_pathf("%s/moved", tu_scratch);
+	char *hive = tu_tree_file(root, "SOFTWARE"), *hive2;
+	char *reg = write_reg("second.reg", "Windows Registry Editor Version "
+	    "5.00\n\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Second]\n"
+	    "\"X\"=dword:00000002\n");
+	char h0[SHA256_HEX_LEN + 1], h1[SHA256_HEX_LEN + 1];
+	struct tu_result r;
+
+	tu_sha256(hive, h0);
+	ASSERT_RUN(0, "apply", "--backup-dir", tu_bk, root, NULL);
+	tu_sha256(hive, h1);
+	ASSERT_RUN(0, "import", "--backup-dir", tu_bk, reg, root, NULL);
+	ck_assert(rename(root, moved) == 0);
+	hive2 = tu_tree_file(moved, "SOFTWARE");
+
+	ASSERT_RUN(0, "rollback", "--backup-dir", tu_bk, moved, NULL);
+	ASSERT_HASH(hive2, h1);
+	assert_key(hive2, "Second", 0);
+	ASSERT_RUN(0, "rollback", "--backup-dir", tu_bk, moved, NULL);
+	ASSERT_HASH(hive2, h0);
+	tu_hp(&r, "rollback", "--backup-dir", tu_bk, moved, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, "no backup");
+	tu_result_free(&r);
+	ASSERT_HASH(hive2, h0);
+}
+END_TEST
+
 /* A backup of pages cannot rebuild a hive someone changed since: even
  * --force is refused, and nothing is written. */
 START_TEST(test_rollback_of_pages_over_a_changed_hive_is_refused_even_forced)
@@ -2122,6 +2156,7 @@ cli_suite(void)
 	tcase_add_test(tc, test_rollback_restores_the_original_bytes);
 	tcase_add_test(tc, test_rollback_refuses_a_hive_changed_since_until_forced);
 	tcase_add_test(tc, test_rollback_of_pages_over_a_changed_hive_is_refused_even_forced);
+	tcase_add_test(tc, test_rollback_after_a_move_walks_back_run_by_run);
 	tcase_add_test(tc, test_rollback_without_a_backup_is_refused);
 	tcase_add_test(tc, test_rollback_by_bare_hive_path_finds_the_tree_backup);
 	tcase_add_test(tc, test_rollback_ignores_a_backup_without_manifest);
