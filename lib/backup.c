@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -16,6 +17,8 @@
 
 #include "backup.h"
 #include "backup_pages.h"
+#include "commit_logged.h"
+#include "regf.h"
 #include "store.h"
 #include "verify.h"
 
@@ -245,6 +248,9 @@ backup_write_manifest(const struct backup *b, const char *command,
 	json_object_object_add(m, "backup",
 	    json_object_new_string(b->pages ? "pages" : "hive"));
 	json_object_object_add(m, "bytes", json_object_new_int64((int64_t)b->bytes));
+	json_object_object_add(m, "log_format", b->log_format == HP_LOG_NONE ?
+	    NULL : json_object_new_string(b->log_format == HP_LOG_OLD ? "old" :
+	    "new"));
 	json_object_object_add(m, "sha256_before", json_object_new_string(b->sha_before));
 	json_object_object_add(m, "sha256_after", json_object_new_string(sha_after));
 	json_object_object_add(m, "time", json_object_new_string(b->time));
@@ -434,6 +440,10 @@ load_manifest(const char *dir, struct backup *b, struct hp_err *e)
 	    strcmp(json_object_get_string(v), "pages") == 0;
 	b->bytes = json_object_object_get_ex(m, "bytes", &v) ?
 	    (uint64_t)json_object_get_int64(v) : 0;
+	b->log_format = !json_object_object_get_ex(m, "log_format", &v) ||
+	    !json_object_is_type(v, json_type_string) ? HP_LOG_NONE :
+	    strcmp(json_object_get_string(v), "old") == 0 ? HP_LOG_OLD :
+	    HP_LOG_NEW;
 	if (load_manifest_run(m, b, e) == -1)
 		goto out;
 	b->id = strdup(strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir);
@@ -632,6 +642,79 @@ old_hive(struct hp_store *store, struct hp_store_hive *hive,
 	return fd;
 }
 
+/* 1 when the old hive (in fd) goes back in place, through a log, as it
+ * was committed: the store can, and the old hive was clean, so that a
+ * crash before its logs are back leaves it clean or recovered to itself
+ * (a dirty one needs its own logs beside it at every moment, and goes
+ * back by replacement). */
+static int
+in_place(const struct hp_store *store, int fd)
+{
+	unsigned char bb[REGF_LOG_HEADER];
+
+	return store->ops->write_at != NULL &&
+	    pread(fd, bb, sizeof(bb), 0) == (ssize_t)sizeof(bb) &&
+	    memcmp(bb, "regf", 4) == 0 && regf_checksum_ok(bb) &&
+	    le32(bb + REGF_BB_SEQ1) == le32(bb + REGF_BB_SEQ2);
+}
+
+/* The log the restore went through gets back what it held: its backup,
+ * or nothing (removed when the restore made it, else emptied). */
+static int
+settle_log(struct hp_store *store, struct hp_store_hive *hive,
+	   const struct backup *b, const char *name, int created,
+	   struct hp_err *e)
+{
+	size_t i;
+
+	for (i = 0; i < b->n_logs; i++)
+		if (strcmp(strrchr(b->logs[i].path, '/') + 1, name) == 0)
+			return backup_restore_log(store, hive, b->logs[i].copy,
+			    b->logs[i].sha_before, name, e);
+	if (created)
+		return store->ops->remove_log(store->priv, hive, name, e);
+	return store->ops->write_log(store->priv, hive, name, -1, NULL, NULL, e);
+}
+
+/* Writes the old hive in place through .LOG1 (in the format its run
+ * wrote), exactly as it was, then puts that log back. */
+static int
+restore_in_place(struct hp_store *store, struct hp_store_hive *hive,
+		 const struct backup *b, int fd, struct hp_err *e)
+{
+	struct sha_job job = { b->copy, b->sha_before };
+	struct logged_commit lc = { 0 };
+	struct hp_hive_files now;
+	char *log = NULL;
+	size_t i;
+	int rc, created = 1;
+
+	if (store->ops->read(store->priv, hive, &now, e) == -1)
+		return -1;
+	if (asprintf(&log, "%s.LOG1", hive->name) == -1) {
+		hp_hive_files_free(&now);
+		return hp_err_nomem(e);
+	}
+	for (i = 0; i < now.n_logs; i++)
+		if (strcasecmp(now.logs[i].name, log) == 0) {
+			strcpy(log, now.logs[i].name);	/* its spelling */
+			created = 0;
+		}
+	lc.log = log;
+	lc.exact = 1;
+	lc.format = logs_scan(&now, &lc.min_seq);
+	if (lc.format == HP_LOG_NONE)
+		lc.format = b->log_format ? b->log_format : HP_LOG_NEW;
+	rc = commit_logged(store, hive, now.fd, now.size, fd, &lc, verify_sha,
+	    &job, e);
+	hp_hive_files_free(&now);
+	if (rc == 0 || !lc.touched)
+		rc = settle_log(store, hive, b, log, created, rc == 0 ? e :
+		    NULL) == -1 ? -1 : rc;
+	free(log);
+	return rc;
+}
+
 int
 backup_restore_hive(struct hp_store *store, struct hp_store_hive *hive,
 		    const struct backup *b, struct hp_err *e)
@@ -641,8 +724,11 @@ backup_restore_hive(struct hp_store *store, struct hp_store_hive *hive,
 
 	if ((fd = old_hive(store, hive, b, e)) == -1)
 		return -1;
-	rc = store->ops->commit(store->priv, hive, fd, verify_sha, &job,
-	    &replaced, e);
+	if (in_place(store, fd))
+		rc = restore_in_place(store, hive, b, fd, e);
+	else
+		rc = store->ops->commit(store->priv, hive, fd, verify_sha, &job,
+		    &replaced, e);
 	close(fd);
 	return rc;
 }

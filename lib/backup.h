@@ -39,6 +39,8 @@ struct backup {
 				 * pages file (backup_pages.h) */
 	int pages;		/* copy is a pages file */
 	uint64_t bytes;		/* what the backup keeps of the hive */
+	int log_format;		/* the log its commit wrote through
+				 * (HP_LOG_*), for a restore in place */
 	char *hive;		/* absolute path of the hive it came from */
 	char *time;		/* UTC, ISO 8601 */
 	char *command;		/* the run's ("apply"), "" if not recorded */
@@ -92,9 +94,11 @@ int backup_restore_log(struct hp_store *store, struct hp_store_hive *hive,
 		       struct hp_err *e);
 
 /* Puts the hive back as the backup had it (rebuilt from its pages and
- * the hive as the store reads it now, or its whole copy), by
- * replacement; what is written must hash to b->sha_before.  Used to undo
- * a run that failed half-way, and by rollback. */
+ * the hive as the store reads it now, or its whole copy); what is
+ * written must hash to b->sha_before.  A hive that was clean goes back
+ * in place through its .LOG1, which then gets back what it held (its
+ * backup, or nothing); a dirty one by replacement.  Used to undo a run
+ * that failed half-way, and by rollback. */
 int backup_restore_hive(struct hp_store *store, struct hp_store_hive *hive,
 			const struct backup *b, struct hp_err *e);
 

@@ -108,7 +108,9 @@ write_primary(const struct io *io, struct logged_commit *lc,
 	size_t i;
 
 	memcpy(bb, img->p, sizeof(bb));
+	put_le32(bb + REGF_BB_SEQ1, lc->seq);
 	put_le32(bb + REGF_BB_SEQ2, lc->seq - 1);
+	put_le32(bb + REGF_BB_FILE_TYPE, REGF_FILE_PRIMARY);
 	regf_checksum_set(bb);
 	lc->touched = 1;
 	if (put(io, NULL, 0, bb, sizeof(bb), e) == -1 ||
@@ -165,6 +167,28 @@ read_back(const struct io *io, const struct mapping *img, struct hp_err *e)
 	return rc;
 }
 
+int
+logs_scan(const struct hp_hive_files *f, uint32_t *max_seq)
+{
+	unsigned char hdr[REGF_LOG_HEADER];
+	int fmt = HP_LOG_NONE;
+	size_t i;
+
+	*max_seq = 0;
+	for (i = 0; i < f->n_logs; i++) {
+		int this;
+
+		if (pread(f->logs[i].fd, hdr, sizeof(hdr), 0) !=
+		    (ssize_t)sizeof(hdr) ||
+		    (this = log_format_of(hdr, sizeof(hdr))) == HP_LOG_NONE)
+			continue;
+		if (fmt == HP_LOG_NONE)
+			fmt = this;
+		*max_seq = later(*max_seq, le32(hdr + REGF_BB_SEQ1));
+	}
+	return fmt;
+}
+
 uint64_t
 filetime_of(const struct timespec *now)
 {
@@ -198,17 +222,23 @@ commit_logged(struct hp_store *store, struct hp_store_hive *hive,
 		return hp_err_set(e, HP_R_IO, "%s: the new hive: %s", hive->where,
 		    strerror(errno));
 	if (map_fd(disk_fd, (size_t)disk_size, 0, hive->where, &disk, e) == -1 ||
-	    map_fd(image_fd, (size_t)st.st_size, 1, hive->where, &img, e) == -1)
+	    map_fd(image_fd, (size_t)st.st_size, !lc->exact, hive->where, &img,
+	    e) == -1)
 		goto out;
 	/* Past every number a log or the hive carries: no other log is
 	 * then newer than the hive once step 2 has written it. */
 	top = later(lc->min_seq, later(le32(disk.p + REGF_BB_SEQ1),
 	    le32(disk.p + REGF_BB_SEQ2)));
+	if (lc->exact)
+		top = later(top, later(le32(img.p + REGF_BB_SEQ1),
+		    le32(img.p + REGF_BB_SEQ2)));
 	lc->seq = top + 2;
-	put_le32(img.p + REGF_BB_SEQ1, lc->seq);
-	put_le32(img.p + REGF_BB_SEQ2, lc->seq);
-	put_le32(img.p + REGF_BB_FILE_TYPE, REGF_FILE_PRIMARY);
-	regf_checksum_set(img.p);
+	if (!lc->exact) {
+		put_le32(img.p + REGF_BB_SEQ1, lc->seq);
+		put_le32(img.p + REGF_BB_SEQ2, lc->seq);
+		put_le32(img.p + REGF_BB_FILE_TYPE, REGF_FILE_PRIMARY);
+		regf_checksum_set(img.p);
+	}
 	if (check(check_arg, image_fd, e) == -1)
 		goto out;
 	if (log_changed_runs(disk.p, disk.len, img.p, img.len, REGF_PAGE, &runs,

@@ -31,6 +31,9 @@ struct logged_commit {
 	int format;		/* HP_LOG_NEW or HP_LOG_OLD */
 	uint32_t min_seq;	/* the log's sequence number is above this
 				 * (the highest any log beside it carries) */
+	int exact;		/* write the image's base block as it is (a
+				 * restore): the numbers written dirty in
+				 * between still come from this commit */
 	/* Out. */
 	int touched;		/* the primary was written to: on failure it
 				 * is dirty, and the log recovers the new hive */
@@ -48,6 +51,11 @@ struct logged_commit {
  * last sync the hive is read back through the store and must be, byte
  * for byte, what was checked (HP_R_NOT_VERIFIED).  The store must have
  * the in-place operations, and the hive must be locked. */
+/* Reads the base block of each log in f: the format of the first that
+ * is a sound log (HP_LOG_NONE: none is) and the highest sequence number
+ * any of them carries (*max_seq, 0 when none). */
+int logs_scan(const struct hp_hive_files *f, uint32_t *max_seq);
+
 /* A FILETIME (100 ns since 1601, UTC) of `now`, or of the clock when
  * NULL. */
 uint64_t filetime_of(const struct timespec *now);

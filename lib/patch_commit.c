@@ -128,23 +128,8 @@ static int
 log_format_for(const struct patch_run *run, const struct session *s,
 	       uint32_t *min_seq)
 {
-	unsigned char hdr[REGF_LOG_HEADER];
-	int fmt = HP_LOG_NONE;
-	size_t i;
+	int fmt = logs_scan(&s->files, min_seq);
 
-	*min_seq = 0;
-	for (i = 0; i < s->files.n_logs; i++) {
-		int f;
-
-		if (pread(s->files.logs[i].fd, hdr, sizeof(hdr), 0) !=
-		    (ssize_t)sizeof(hdr) ||
-		    (f = log_format_of(hdr, sizeof(hdr))) == HP_LOG_NONE)
-			continue;
-		if (fmt == HP_LOG_NONE)
-			fmt = f;
-		if ((uint32_t)(le32(hdr + REGF_BB_SEQ1) - *min_seq) < 0x80000000u)
-			*min_seq = le32(hdr + REGF_BB_SEQ1);
-	}
 	if (fmt != HP_LOG_NONE)
 		return fmt;
 	if (run->image.build != NULL)
@@ -204,6 +189,7 @@ commit_in_place(struct patch_run *run, struct session *s, int fd,
 	s->replaced = lc->touched;
 	s->commit = HP_METHOD_LOGGED;
 	s->commit_log_format = lc->format;
+	s->backup.log_format = lc->format;
 	s->pages_written = lc->pages;
 	if (rc == -1 && lc->touched)
 		hp_err_append(e, " (the hive was left dirty: %s recovers the new "

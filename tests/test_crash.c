@@ -468,14 +468,36 @@ judge_point(struct harness *hs, size_t k)
 	free(lost);
 }
 
-/* Runs `o` on the hive through the recording store and judges every
+/* A run on a store: hp_patch with its options, or hp_rollback. */
+struct crash_job {
+	const struct hp_patch_opts *patch;	/* NULL: rollback */
+};
+
+static void
+run_job(struct hp_store *s, const struct crash_job *job)
+{
+	struct hp_rollback_opts ro = { .backup_root = tu_bk };
+	struct hp_rollback *rb;
+	struct hp_result *res;
+	struct hp_err e = { 0 };
+
+	if (job->patch == NULL) {
+		ck_assert_msg(hp_rollback(s, &ro, &rb, &e) == 0, "%s", e.msg);
+		hp_rollback_free(rb);
+		return;
+	}
+	ck_assert_msg(hp_patch(s, job->patch, &res, &e) == HP_OK, "%s", e.msg);
+	ck_assert_int_eq(res->hives[0].commit, HP_METHOD_LOGGED);
+	hp_result_free(res);
+}
+
+/* Runs the job on the hive through the recording store and judges every
  * crash state of the run.  Returns the number of states judged. */
 static size_t
-crash_run(const char *hive, struct hp_patch_opts *o)
+crash_run_job(const char *hive, const struct crash_job *job)
 {
 	static struct harness hs;
 	struct hp_store *inner, *s;
-	struct hp_result *res;
 	struct hp_err e = { 0 };
 	size_t k, i;
 
@@ -489,9 +511,7 @@ crash_run(const char *hive, struct hp_patch_opts *o)
 	hs.rec.ops = hp_store_get_ops(inner, &hs.rec.priv);
 	ck_assert_msg(hp_store_open_ops(&recording_ops, &hs.rec, hive, &s,
 	    &e) == 0, "%s", e.msg);
-	ck_assert_msg(hp_patch(s, o, &res, &e) == HP_OK, "%s", e.msg);
-	ck_assert_int_eq(res->hives[0].commit, HP_METHOD_LOGGED);
-	hp_result_free(res);
+	run_job(s, job);
 	hp_store_close(s);
 	ck_assert_msg(!hs.rec.replaced, "the run replaced a file");
 	ck_assert_uint_gt(hs.rec.n, 0);
@@ -515,6 +535,14 @@ crash_run(const char *hive, struct hp_patch_opts *o)
 		free(hs.before.files[i].d);
 	recorder_free(&hs.rec);
 	return hs.states;
+}
+
+static size_t
+crash_run(const char *hive, const struct hp_patch_opts *o)
+{
+	struct crash_job job = { o };
+
+	return crash_run_job(hive, &job);
 }
 
 /* ---- the runs ---- */
@@ -597,6 +625,26 @@ START_TEST(test_every_crash_with_logs_beside_the_hive)
 }
 END_TEST
 
+/* Rollback writes the old hive back in place through a log of its own,
+ * then removes that log: every crash leaves the patched hive or the
+ * old one. */
+START_TEST(test_every_crash_of_a_rollback_leaves_the_patched_or_the_old_hive)
+{
+	struct hp_patch_opts o = opts(HP_PATCH_APPLY, NULL, 0);
+	struct crash_job rollback = { NULL };
+	char *hive = bare(kinds[_i]);
+	struct hp_store *s;
+	struct hp_result *res;
+	struct hp_err e = { 0 };
+
+	ck_assert_msg(hp_store_open(hive, &s, &e) == 0, "%s", e.msg);
+	ck_assert_msg(hp_patch(s, &o, &res, &e) == HP_OK, "%s", e.msg);
+	hp_result_free(res);
+	hp_store_close(s);
+	ck_assert_uint_gt(crash_run_job(hive, &rollback), 20);
+}
+END_TEST
+
 /* A dirty hive whose recovery needs only LOG2: the commit goes through
  * LOG1, and until the hive is clean again the old recovery holds. */
 START_TEST(test_every_crash_of_a_dirty_hive_committed_through_the_free_log)
@@ -625,6 +673,9 @@ crash_suite(void)
 	    test_every_crash_of_a_growing_import_leaves_the_old_or_the_new_hive,
 	    0, 2);
 	tcase_add_loop_test(tc, test_every_crash_with_logs_beside_the_hive, 0, 2);
+	tcase_add_loop_test(tc,
+	    test_every_crash_of_a_rollback_leaves_the_patched_or_the_old_hive,
+	    0, 2);
 	tcase_add_loop_test(tc,
 	    test_every_crash_of_a_dirty_hive_committed_through_the_free_log, 0, 2);
 	return s;
