@@ -71,6 +71,9 @@ measure cp 'rm -f copy.hive' cp base.hive copy.hive
 measure cpsync 'rm -f copy.hive' sh -c 'cp base.hive copy.hive && sync copy.hive'
 measure apply "$fresh" "$hp" apply --backup-dir "$work/backups" w.hive
 "$hp" verify w.hive >/dev/null || { echo "bench: apply did not make the hive compliant" >&2; exit 1; }
+# What one apply keeps of the hive in its backup (its pages file).
+backup_bytes=$(find backups -name pages -exec stat -c %s {} + | sort -n | tail -n 1)
+measure replace "$fresh" "$hp" apply --commit=replace --backup=full --backup-dir "$work/backups" w.hive
 measure already ':' "$hp" apply --backup-dir "$work/backups" compliant.hive
 measure verify ':' "$hp" verify compliant.hive
 dirty='rm -rf w.hive* backups; for f in dirty.hive*; do cp "$f" "w${f#dirty}"; done'
@@ -97,9 +100,12 @@ echo "|----------------------------------------------|----------|---------|-----
 row cp "cp (baseline)"
 row cpsync "cp, then sync the copy (for scale)"
 row apply "hivepatch apply (change needed, verified)"
+row replace "  the same, --commit=replace --backup=full"
 row already "hivepatch apply (already compliant)"
 row verify "hivepatch verify"
 row verifydirty "hivepatch verify (dirty: logs replayed)"
 row recover "hivepatch recover (dirty, written)"
 row hivexregedit "hivexregedit --merge"
 row reged "reged -I -C"
+echo
+echo "backup kept by one apply of the change: $backup_bytes bytes of the hive's $hive_bytes"

@@ -145,7 +145,8 @@ take_logs(struct backup *b, const struct hp_hive_files *f, struct hp_err *e)
 int
 backup_take(const char *root, const struct backup_run *run,
 	    const struct hp_store_hive *hive, const struct hp_hive_files *f,
-	    int image_fd, struct backup *b, struct hp_err *e)
+	    int image_fd, const char *sha_before, struct backup *b,
+	    struct hp_err *e)
 {
 	char *slot = NULL;
 	int rc = -1;
@@ -175,7 +176,10 @@ backup_take(const char *root, const struct backup_run *run,
 		goto out;
 	}
 	if (b->pages) {
-		if (sha256_fd(f->fd, hive->where, b->sha_before, e) == -1 ||
+		if (sha_before != NULL)
+			memcpy(b->sha_before, sha_before, sizeof(b->sha_before));
+		if ((sha_before == NULL &&
+		    sha256_fd(f->fd, hive->where, b->sha_before, e) == -1) ||
 		    pages_save(f->fd, f->size, image_fd, b->copy, &b->bytes,
 		    e) == -1)
 			goto out;

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -133,13 +134,40 @@ write_primary(const struct io *io, struct logged_commit *lc,
 	return flush(io, NULL, e);
 }
 
-/* What the store reads back is, byte for byte, the hive checked. */
+/* The bytes at off of f are those of the image there. */
 static int
-read_back(const struct io *io, const struct mapping *img, struct hp_err *e)
+same_bytes(const struct io *io, int fd, const struct mapping *img,
+	   uint64_t off, size_t len, struct hp_err *e)
+{
+	unsigned char buf[1 << 16];
+
+	while (len > 0) {
+		size_t want = len < sizeof(buf) ? len : sizeof(buf);
+		ssize_t got = pread(fd, buf, want, (off_t)off);
+
+		if (got <= 0)
+			return hp_err_set(e, HP_R_IO, "%s: cannot read back at "
+			    "offset %ju: %s", io->hive->where, (uintmax_t)off,
+			    got < 0 ? strerror(errno) : "end of file");
+		if (memcmp(buf, img->p + off, (size_t)got) != 0)
+			return hp_err_set(e, HP_R_NOT_VERIFIED, "%s: reads back "
+			    "other bytes than were written, near offset %ju",
+			    io->hive->where, (uintmax_t)off);
+		off += (uint64_t)got;
+		len -= (size_t)got;
+	}
+	return 0;
+}
+
+/* What the store reads back is, byte for byte, the hive checked: its
+ * size, and every byte this commit wrote (the others were compared
+ * with the image before, and the lock kept them). */
+static int
+read_back(const struct io *io, const struct mapping *img,
+	  const struct page_run *runs, size_t n, struct hp_err *e)
 {
 	struct hp_hive_files f;
-	unsigned char buf[1 << 16];
-	size_t off = 0;
+	size_t i;
 	int rc = 0;
 
 	if (io->ops->read(io->priv, io->hive, &f, e) == -1)
@@ -148,21 +176,11 @@ read_back(const struct io *io, const struct mapping *img, struct hp_err *e)
 		rc = hp_err_set(e, HP_R_NOT_VERIFIED, "%s: reads back %ju bytes "
 		    "after the commit, not the %zu written", io->hive->where,
 		    (uintmax_t)f.size, img->len);
-	while (rc == 0 && off < img->len) {
-		size_t want = img->len - off < sizeof(buf) ? img->len - off :
-		    sizeof(buf);
-		ssize_t got = pread(f.fd, buf, want, (off_t)off);
-
-		if (got <= 0)
-			rc = hp_err_set(e, HP_R_IO, "%s: cannot read back at "
-			    "offset %zu: %s", io->hive->where, off,
-			    got < 0 ? strerror(errno) : "end of file");
-		else if (memcmp(buf, img->p + off, (size_t)got) != 0)
-			rc = hp_err_set(e, HP_R_NOT_VERIFIED, "%s: reads back "
-			    "other bytes than were written, near offset %zu",
-			    io->hive->where, off);
-		off += got > 0 ? (size_t)got : 0;
-	}
+	if (rc == 0)
+		rc = same_bytes(io, f.fd, img, 0, REGF_BASE_BLOCK, e);
+	for (i = 0; rc == 0 && i < n; i++)
+		rc = same_bytes(io, f.fd, img, REGF_BASE_BLOCK +
+		    (uint64_t)runs[i].off, runs[i].len, e);
 	hp_hive_files_free(&f);
 	return rc;
 }
@@ -246,7 +264,7 @@ commit_logged(struct hp_store *store, struct hp_store_hive *hive,
 		goto out;
 	if (write_log(&io, lc, img.p, img.p + REGF_BASE_BLOCK, runs, n, e) == -1 ||
 	    write_primary(&io, lc, &img, disk_size, runs, n, e) == -1 ||
-	    read_back(&io, &img, e) == -1)
+	    read_back(&io, &img, runs, n, e) == -1)
 		goto out;
 	rc = 0;
 out:

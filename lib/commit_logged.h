@@ -48,9 +48,11 @@ struct logged_commit {
  * of disk_fd (disk_size bytes; the store's read of the locked hive).
  * check is called on image_fd once its base block is final, before
  * anything is written: a refusal leaves every file as it was.  After the
- * last sync the hive is read back through the store and must be, byte
- * for byte, what was checked (HP_R_NOT_VERIFIED).  The store must have
- * the in-place operations, and the hive must be locked. */
+ * last sync the hive is read back through the store: its size and every
+ * byte written must be those checked (HP_R_NOT_VERIFIED); the bytes not
+ * written were compared with the image before, under the lock.  The
+ * store must have the in-place operations, and the hive must be
+ * locked. */
 /* Reads the base block of each log in f: the format of the first that
  * is a sound log (HP_LOG_NONE: none is) and the highest sequence number
  * any of them carries (*max_seq, 0 when none). */

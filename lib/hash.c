@@ -114,3 +114,44 @@ copy_hashed(int src_fd, const char *src, int dst_fd, const char *dst,
 {
 	return hash_stream(src_fd, src, dst_fd, dst, hex, e);
 }
+
+static void *
+sha_thread(void *arg)
+{
+	struct sha_task *t = arg;
+
+	t->rc = sha256_fd(t->fd, t->where, t->hex, &t->e);
+	return NULL;
+}
+
+int
+sha256_begin(struct sha_task *t, int fd, const char *where, struct hp_err *e)
+{
+	int err;
+
+	memset(t, 0, sizeof(*t));
+	t->fd = fd;
+	t->where = where;
+	if ((err = pthread_create(&t->thread, NULL, sha_thread, t)) != 0)
+		return hp_err_set(e, HP_R_IO, "%s: cannot start hashing: %s",
+		    where, strerror(err));
+	t->running = 1;
+	return 0;
+}
+
+int
+sha256_end(struct sha_task *t, char hex[SHA256_HEX_LEN + 1], struct hp_err *e)
+{
+	if (!t->running)
+		return 0;
+	pthread_join(t->thread, NULL);
+	t->running = 0;
+	if (t->rc == -1) {
+		if (e != NULL)
+			*e = t->e;
+		return -1;
+	}
+	if (hex != NULL)
+		memcpy(hex, t->hex, sizeof(t->hex));
+	return 0;
+}

@@ -388,6 +388,11 @@ plan_and_write(struct patch_run *run, struct hp_err *e)
 		if (s->unmet == 0 && !(run->o->mode == HP_PATCH_RECOVER &&
 		    s->view.rec.replayed))
 			continue;
+		/* The hash its backup needs, meanwhile. */
+		if (!(run->o->flags & HP_DRY_RUN) &&
+		    sha256_begin(&s->hashing, s->files.fd, s->hive->where,
+		    e) == -1)
+			return -1;
 		if (apply_in_memory(s, e) == -1)
 			return -1;
 		s->must_write = 1;

@@ -318,10 +318,13 @@ take_backups(struct patch_run *run, struct hp_err *e)
 	for (i = 0; i < run->n_hives; i++) {
 		struct session *s = &run->hives[i];
 
+		char sha[SHA256_HEX_LEN + 1];
+
 		if (!s->must_write)
 			continue;
-		if (backup_take(run->o->backup_root, &id, s->hive, &s->files,
-		    run->o->flags & HP_BACKUP_FULL ? -1 : s->image_fd,
+		if (sha256_end(&s->hashing, sha, e) == -1 ||
+		    backup_take(run->o->backup_root, &id, s->hive, &s->files,
+		    run->o->flags & HP_BACKUP_FULL ? -1 : s->image_fd, sha,
 		    &s->backup, e) == -1)
 			return -1;
 		s->backed_up = 1;

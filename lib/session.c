@@ -60,6 +60,7 @@ session_hivex(struct session *s, struct hp_err *e)
 void
 session_free(struct session *s)
 {
+	(void)sha256_end(&s->hashing, NULL, NULL);
 	if (s->h != NULL)
 		hivex_close(s->h);
 	plan_free(&s->plan);

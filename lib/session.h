@@ -43,6 +43,8 @@ struct session {
 	int must_write;			/* changes, or a recovery to commit */
 	int image_fd;			/* the new hive (a memory file), or
 					 * -1 */
+	struct sha_task hashing;	/* of the hive as read, while hivex
+					 * works (for its backup) */
 	struct backup backup;
 	int backed_up;
 	int replaced;			/* the new hive is in place */
