@@ -312,8 +312,14 @@ backup_discard(const struct backup *b)
 			unlink(b->logs[i].copy);
 	if (b->copy != NULL)
 		unlink(b->copy);
-	if (b->dir != NULL)
+	if (b->dir != NULL) {
+		char *m = NULL;
+
+		if (asprintf(&m, "%s/%s", b->dir, MANIFEST) != -1)
+			unlink(m);
+		free(m);
 		rmdir(b->dir);
+	}
 }
 
 static int

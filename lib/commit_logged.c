@@ -221,6 +221,38 @@ filetime_of(const struct timespec *now)
 }
 
 int
+logged_prepare(int disk_fd, int image_fd, struct logged_commit *lc,
+	       const char *where, struct hp_err *e)
+{
+	unsigned char disk[REGF_LOG_HEADER], img[REGF_BASE_BLOCK];
+	uint32_t top;
+
+	if (pread(disk_fd, disk, sizeof(disk), 0) != (ssize_t)sizeof(disk) ||
+	    pread(image_fd, img, sizeof(img), 0) != (ssize_t)sizeof(img))
+		return hp_err_set(e, HP_R_IO, "%s: cannot read a base block: %s",
+		    where, strerror(errno ? errno : EIO));
+	/* Past every number a log or the hive carries: no other log is
+	 * then newer than the hive once step 2 has written it. */
+	top = later(lc->min_seq, later(le32(disk + REGF_BB_SEQ1),
+	    le32(disk + REGF_BB_SEQ2)));
+	if (lc->exact)
+		top = later(top, later(le32(img + REGF_BB_SEQ1),
+		    le32(img + REGF_BB_SEQ2)));
+	lc->seq = top + 2;
+	lc->prepared = 1;
+	if (lc->exact)
+		return 0;
+	put_le32(img + REGF_BB_SEQ1, lc->seq);
+	put_le32(img + REGF_BB_SEQ2, lc->seq);
+	put_le32(img + REGF_BB_FILE_TYPE, REGF_FILE_PRIMARY);
+	regf_checksum_set(img);
+	if (pwrite(image_fd, img, sizeof(img), 0) != (ssize_t)sizeof(img))
+		return hp_err_set(e, HP_R_IO, "%s: the new hive: %s", where,
+		    strerror(errno ? errno : EIO));
+	return 0;
+}
+
+int
 commit_logged(struct hp_store *store, struct hp_store_hive *hive,
 	      int disk_fd, uint64_t disk_size, int image_fd,
 	      struct logged_commit *lc, hp_check_fn check, void *check_arg,
@@ -231,32 +263,19 @@ commit_logged(struct hp_store *store, struct hp_store_hive *hive,
 	struct page_run *runs = NULL;
 	struct stat st;
 	size_t n = 0;
-	uint32_t top;
 	int rc = -1;
 
 	lc->touched = 0;
 	lc->pages = 0;
+	if (!lc->prepared &&
+	    logged_prepare(disk_fd, image_fd, lc, hive->where, e) == -1)
+		return -1;
 	if (fstat(image_fd, &st) == -1)
 		return hp_err_set(e, HP_R_IO, "%s: the new hive: %s", hive->where,
 		    strerror(errno));
 	if (map_fd(disk_fd, (size_t)disk_size, 0, hive->where, &disk, e) == -1 ||
-	    map_fd(image_fd, (size_t)st.st_size, !lc->exact, hive->where, &img,
-	    e) == -1)
+	    map_fd(image_fd, (size_t)st.st_size, 0, hive->where, &img, e) == -1)
 		goto out;
-	/* Past every number a log or the hive carries: no other log is
-	 * then newer than the hive once step 2 has written it. */
-	top = later(lc->min_seq, later(le32(disk.p + REGF_BB_SEQ1),
-	    le32(disk.p + REGF_BB_SEQ2)));
-	if (lc->exact)
-		top = later(top, later(le32(img.p + REGF_BB_SEQ1),
-		    le32(img.p + REGF_BB_SEQ2)));
-	lc->seq = top + 2;
-	if (!lc->exact) {
-		put_le32(img.p + REGF_BB_SEQ1, lc->seq);
-		put_le32(img.p + REGF_BB_SEQ2, lc->seq);
-		put_le32(img.p + REGF_BB_FILE_TYPE, REGF_FILE_PRIMARY);
-		regf_checksum_set(img.p);
-	}
 	if (check(check_arg, image_fd, e) == -1)
 		goto out;
 	if (log_changed_runs(disk.p, disk.len, img.p, img.len, REGF_PAGE, &runs,

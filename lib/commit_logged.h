@@ -34,6 +34,7 @@ struct logged_commit {
 	int exact;		/* write the image's base block as it is (a
 				 * restore): the numbers written dirty in
 				 * between still come from this commit */
+	int prepared;		/* logged_prepare was called */
 	/* Out. */
 	int touched;		/* the primary was written to: on failure it
 				 * is dirty, and the log recovers the new hive */
@@ -61,6 +62,15 @@ int logs_scan(const struct hp_hive_files *f, uint32_t *max_seq);
 /* A FILETIME (100 ns since 1601, UTC) of `now`, or of the clock when
  * NULL. */
 uint64_t filetime_of(const struct timespec *now);
+
+/* Gives the new hive in image_fd the sequence numbers the commit will
+ * write (its base block's final state; left alone when exact), past
+ * every number the hive as it lies (disk_fd) and its logs (lc->min_seq)
+ * carry, and sets lc->seq: so that the new hive's bytes, and their hash,
+ * are known before anything is written.  commit_logged calls it when
+ * the caller did not. */
+int logged_prepare(int disk_fd, int image_fd, struct logged_commit *lc,
+		   const char *where, struct hp_err *e);
 
 int commit_logged(struct hp_store *store, struct hp_store_hive *hive,
 		  int disk_fd, uint64_t disk_size, int image_fd,

@@ -178,18 +178,15 @@ choose_log(const struct patch_run *run, struct session *s,
 }
 
 static int
-commit_in_place(struct patch_run *run, struct session *s, int fd,
-		struct logged_commit *lc, struct verify_job *job,
-		struct hp_err *e)
+commit_in_place(struct patch_run *run, struct session *s,
+		struct verify_job *job, struct hp_err *e)
 {
+	struct logged_commit *lc = &s->lc;
 	int rc;
 
-	rc = commit_logged(run->store, s->hive, s->files.fd, s->files.size, fd,
-	    lc, verify_written, job, e);
+	rc = commit_logged(run->store, s->hive, s->files.fd, s->files.size,
+	    s->image_fd, lc, verify_written, job, e);
 	s->replaced = lc->touched;
-	s->commit = HP_METHOD_LOGGED;
-	s->commit_log_format = lc->format;
-	s->backup.log_format = lc->format;
 	s->pages_written = lc->pages;
 	if (rc == -1 && lc->touched)
 		hp_err_append(e, " (the hive was left dirty: %s recovers the new "
@@ -200,25 +197,48 @@ commit_in_place(struct patch_run *run, struct session *s, int fd,
 	return rc;
 }
 
+/* How the hive will be committed, and its new bytes made final (the
+ * base block the commit writes), so that they are hashed for its backup
+ * before anything is written. */
+static int
+prepare_hive(struct patch_run *run, struct session *s, struct hp_err *e)
+{
+	int logged = choose_log(run, s, &s->lc, e);
+
+	if (logged == -1)
+		return -1;
+	s->commit = logged ? HP_METHOD_LOGGED : HP_METHOD_REPLACED;
+	if (logged) {
+		s->commit_log_format = s->lc.format;
+		s->backup.log_format = s->lc.format;
+		if (logged_prepare(s->files.fd, s->image_fd, &s->lc,
+		    s->hive->where, e) == -1)
+			return -1;
+	}
+	return sha256_fd(s->image_fd, s->hive->where, s->sha_new, e);
+}
+
 static int
 commit_hive(struct patch_run *run, struct session *s, struct hp_err *e)
 {
-	struct verify_job job = { s->hive->where, &s->plan, 0, "" };
-	struct logged_commit lc = { 0 };
-	int fd, rc, logged;
+	struct verify_job job = { .where = s->hive->where, .plan = &s->plan };
+	int rc;
 
-	if ((logged = choose_log(run, s, &lc, e)) == -1)
-		return -1;
-	fd = s->image_fd;
-	if (logged) {
-		rc = commit_in_place(run, s, fd, &lc, &job, e);
-	} else {
-		s->commit = HP_METHOD_REPLACED;
-		rc = run->store->ops->commit(run->store->priv, s->hive, fd,
-		    verify_written, &job, &s->replaced, e);
-	}
+	if (s->commit == HP_METHOD_LOGGED) {
+		/* It checks the very bytes prepare_hive hashed. */
+		job.hashed = 1;
+		memcpy(job.sha, s->sha_new, sizeof(job.sha));
+		rc = commit_in_place(run, s, &job, e);
+	} else
+		rc = run->store->ops->commit(run->store->priv, s->hive,
+		    s->image_fd, verify_written, &job, &s->replaced, e);
 	if (rc == -1)
 		return -1;
+	/* What was checked and written is what the manifest names. */
+	if (strcmp(job.sha, s->sha_new) != 0)
+		return hp_err_set(e, HP_R_NOT_VERIFIED, "%s: the hive written "
+		    "hashes to %s, not to the %s its backup names", s->hive->where,
+		    job.sha, s->sha_new);
 	memcpy(s->sha_after, job.sha, sizeof(s->sha_after));
 	s->seq_after = job.seq;
 	return 0;
@@ -283,7 +303,7 @@ write_manifest(struct patch_run *run, struct session *s, struct hp_err *e)
 {
 	const struct hp_patch_opts *o = run->o;
 
-	return backup_write_manifest(&s->backup, o->command, s->sha_after,
+	return backup_write_manifest(&s->backup, o->command, s->sha_new,
 	    (const char *const *)run->src.profiles, run->src.n_profiles,
 	    o->reg_files, o->n_reg_files, e);
 }
@@ -300,8 +320,6 @@ discard_backups(struct patch_run *run)
 
 		if (s->backed_up && !s->replaced)
 			backup_discard(&s->backup);
-		else if (s->backed_up)
-			(void)write_manifest(run, s, NULL);
 	}
 }
 
@@ -361,17 +379,37 @@ patch_commit(struct patch_run *run, struct hp_err *e)
 	size_t i, j;
 	int rc = 0;
 
-	/* The new hives first: a page backup keeps what they overwrite. */
+	/* The new hives first, final to the last byte: a page backup
+	 * keeps what they overwrite, and its manifest their hash. */
 	for (i = 0; i < run->n_hives; i++) {
 		struct session *s = &run->hives[i];
 
 		if (s->must_write && (check_logs_writable(s, e) == -1 ||
-		    image_of(run, s, e) == -1))
+		    image_of(run, s, e) == -1 || prepare_hive(run, s, e) == -1))
 			return -1;
 	}
 	if (take_backups(run, e) == -1) {
 		discard_backups(run);
 		return -1;
+	}
+	/* Every backup is whole, manifest and all, before the first hive
+	 * is touched: a run killed anywhere after this point leaves each
+	 * hive as its backup says it was or as it says it became, and
+	 * rollback puts back what was written.  The manifest names the
+	 * logs as they will be; one that a kill leaves unemptied still
+	 * holds its backup, which rollback takes as nothing to restore. */
+	for (i = 0; i < run->n_hives; i++) {
+		struct session *s = &run->hives[i];
+
+		if (!s->backed_up)
+			continue;
+		for (j = 0; j < s->backup.n_logs; j++)
+			memcpy(s->backup.logs[j].sha_after, SHA256_HEX_EMPTY,
+			    sizeof(SHA256_HEX_EMPTY));
+		if (write_manifest(run, s, e) == -1) {
+			discard_backups(run);
+			return -1;
+		}
 	}
 	for (i = 0; i < run->n_hives; i++) {
 		struct session *s = &run->hives[i];
@@ -382,21 +420,8 @@ patch_commit(struct patch_run *run, struct hp_err *e)
 			return -1;
 		}
 	}
-	for (i = 0; i < run->n_hives; i++) {
-		struct session *s = &run->hives[i];
-
-		if (!s->backed_up)
-			continue;
-		/* The manifest names the logs as they are about to be; one
-		 * that a crash leaves unemptied still holds its backup, which
-		 * rollback takes as nothing to restore. */
-		for (j = 0; j < s->backup.n_logs; j++)
-			memcpy(s->backup.logs[j].sha_after, SHA256_HEX_EMPTY,
-			    sizeof(SHA256_HEX_EMPTY));
-		if (write_manifest(run, s, rc == 0 ? e : NULL) == -1)
-			rc = -1;
-		else if (rc == 0)
-			rc = reset_logs(run, s, e);
-	}
+	for (i = 0; rc == 0 && i < run->n_hives; i++)
+		if (run->hives[i].backed_up)
+			rc = reset_logs(run, &run->hives[i], e);
 	return rc;
 }

@@ -225,7 +225,7 @@ result_add_hive(struct hp_result *r, const struct session *s)
 			h->seq_after = s->seq_after;
 		}
 	}
-	h->commit = s->commit;
+	h->commit = s->sha_after[0] ? s->commit : HP_METHOD_NONE;
 	h->commit_log = dup_or_null(s->commit_log, &oom);
 	h->commit_log_format = s->commit_log_format;
 	h->pages_written = s->pages_written;

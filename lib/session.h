@@ -11,6 +11,7 @@
 
 #include "apply.h"
 #include "backup.h"
+#include "commit_logged.h"
 #include "hiveview.h"
 #include "plan.h"
 #include "store.h"
@@ -45,6 +46,8 @@ struct session {
 					 * -1 */
 	struct sha_task hashing;	/* of the hive as read, while hivex
 					 * works (for its backup) */
+	struct logged_commit lc;	/* HP_METHOD_LOGGED: how */
+	char sha_new[SHA256_HEX_LEN + 1];	/* of the new hive, final */
 	struct backup backup;
 	int backed_up;
 	int replaced;			/* the new hive is in place */

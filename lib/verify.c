@@ -66,7 +66,7 @@ verify_written(void *arg, int fd, struct hp_err *e)
 	if (unmet != 0)
 		return -1;
 	job->seq = hdr.seq_primary;
-	return sha256_fd(fd, job->where, job->sha, e);
+	return job->hashed ? 0 : sha256_fd(fd, job->where, job->sha, e);
 }
 
 int

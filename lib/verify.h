@@ -13,6 +13,8 @@
 struct verify_job {
 	const char *where;		/* the hive, for messages */
 	const struct plan *plan;	/* what must read back; NULL: none */
+	int hashed;			/* sha already holds the hash of what
+					 * is checked (the very bytes) */
 	/* Filled when it passes: */
 	uint32_t seq;			/* the written file's sequence number */
 	char sha[SHA256_HEX_LEN + 1];	/* and its SHA-256 */
