@@ -142,6 +142,49 @@ take_logs(struct backup *b, const struct hp_hive_files *f, struct hp_err *e)
 	return 0;
 }
 
+static int
+has_manifest(const char *dir)
+{
+	char *m = NULL;
+	int yes;
+
+	if (asprintf(&m, "%s/%s", dir, MANIFEST) == -1)
+		return 0;
+	yes = access(m, R_OK) == 0;
+	free(m);
+	return yes;
+}
+
+/* Removes the backups of a slot that have no manifest: their run was
+ * cut short before it wrote anything (the manifest precedes every
+ * write), so nothing needs them.  Called under the hive's lock, which
+ * any run writing into this slot holds. */
+static void
+prune_unfinished(const char *slot)
+{
+	struct dirent *de, *f;
+	DIR *d = opendir(slot), *sub;
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		char *dir = NULL;
+
+		if (de->d_name[0] == '.' ||
+		    asprintf(&dir, "%s/%s", slot, de->d_name) == -1)
+			continue;
+		if (!has_manifest(dir) && (sub = opendir(dir)) != NULL) {
+			while ((f = readdir(sub)) != NULL)
+				if (f->d_type == DT_REG)
+					(void)unlinkat(dirfd(sub), f->d_name, 0);
+			closedir(sub);
+			(void)rmdir(dir);
+		}
+		free(dir);
+	}
+	closedir(d);
+}
+
 int
 backup_take(const char *root, const struct backup_run *run,
 	    const struct hp_store_hive *hive, const struct hp_hive_files *f,
@@ -157,6 +200,7 @@ backup_take(const char *root, const struct backup_run *run,
 		    "no identity to keep its backups under", hive->where);
 	if (hive_slot(root, hive->identity, &slot, e) == -1)
 		goto out;
+	prune_unfinished(slot);
 	b->hive = strdup(hive->identity);
 	b->time = strdup(run->time);
 	b->id = strdup(run->id);
@@ -479,18 +523,6 @@ out:
 /* The name of the latest finished backup (with a manifest) in `slot`
  * whose manifest says sha256_after is `sha` (any, when NULL), if later
  * than *best. */
-static int
-has_manifest(const char *dir)
-{
-	char *m = NULL;
-	int yes;
-
-	if (asprintf(&m, "%s/%s", dir, MANIFEST) == -1)
-		return 0;
-	yes = access(m, R_OK) == 0;
-	free(m);
-	return yes;
-}
 
 static void
 latest_in_slot(const char *slot, const char *sha, char **best,

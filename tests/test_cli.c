@@ -744,6 +744,13 @@ START_TEST(test_rollback_ignores_a_backup_without_manifest)
 
 	ASSERT_RUN(0, "rollback", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_HASH(hive, before);
+
+	/* The next run that writes the hive removes it: a run that left
+	 * no manifest wrote nothing (the manifest comes first). */
+	ASSERT_RUN(0, "apply", "--backup-dir", tu_bk, hive, NULL);
+	ck_assert_msg(access(unfinished, F_OK) == -1, "%s is still there",
+	    unfinished);
+	ck_assert_int_eq(tu_count_backups(tu_bk, NULL), 2);
 }
 END_TEST
 

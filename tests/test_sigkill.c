@@ -158,6 +158,10 @@ kill_runs(const char *base, unsigned n, struct kills *k)
 		ck_assert_msg(strcmp(got, old) == 0 || strcmp(got, new) == 0,
 		    "kill %u: the hive loads as neither the old nor the new one",
 		    i);
+		/* A hive that was written has its backup, whole. */
+		ck_assert_msg(strcmp(got, old) == 0 ||
+		    tu_count_backups(bk, NULL) == 1, "kill %u: the hive was "
+		    "written and has no finished backup", i);
 		k->runs++;
 		k->old += strcmp(got, old) == 0;
 		k->new += strcmp(got, new) == 0;
