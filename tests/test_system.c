@@ -650,6 +650,34 @@ two_hive_big_reg(int n, size_t size)
 	    "[HKEY_LOCAL_MACHINE\\SYSTEM\\Test]\n", n, size);
 }
 
+/* A two-hive run killed between its commits leaves SOFTWARE written and
+ * SYSTEM as it was (here: SYSTEM put back by hand to its bytes before),
+ * with both backups whole: rollback puts SOFTWARE back and leaves
+ * SYSTEM alone. */
+START_TEST(test_rollback_undoes_a_two_hive_run_cut_between_its_commits)
+{
+	char *root = tu_make_tree("tree", "img");
+	char *sw = tu_tree_file(root, "SOFTWARE");
+	char *sys = tu_tree_file(root, "SYSTEM");
+	char *reg = write_reg("both.reg", both_hives_reg);
+	char *sys_copy = tu_pathf("%s/SYSTEM.before", tu_scratch);
+	char sw_before[SHA256_HEX_LEN + 1], sys_before[SHA256_HEX_LEN + 1];
+	struct tu_result r;
+
+	tu_sha256(sw, sw_before);
+	tu_sha256(sys, sys_before);
+	tu_copy_file(sys, sys_copy);
+	ASSERT_RUN(0, "apply", "--reg", reg, "--backup-dir", tu_bk, root, NULL);
+	tu_copy_file(sys_copy, sys);
+	tu_hp(&r, "rollback", "--backup-dir", tu_bk, root, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, sw);
+	tu_result_free(&r);
+	ASSERT_HASH(sw, sw_before);
+	ASSERT_HASH(sys, sys_before);
+}
+END_TEST
+
 /* The new hives are all made before any is written: SYSTEM's, over the
  * size limit, fails, and nothing has been written (the undo of a commit
  * that fails in place is test_api's, through a store that fails). */
@@ -1476,6 +1504,7 @@ system_suite(void)
 	tcase_add_test(tc, test_reg_in_both_hives_on_a_tree_writes_both_and_rollback_restores_both);
 	tcase_add_test(tc, test_rollback_after_a_software_only_apply_leaves_system_alone);
 	tcase_add_test(tc, test_second_hive_too_large_stops_the_run_before_any_write);
+	tcase_add_test(tc, test_rollback_undoes_a_two_hive_run_cut_between_its_commits);
 	tcase_add_test(tc, test_unrecoverable_system_hive_stops_a_two_hive_apply_before_any_write);
 	tcase_add_test(tc, test_lower_case_tree_takes_a_two_hive_apply);
 	tcase_add_test(tc, test_json_apply_on_two_hives_lists_both);
