@@ -149,6 +149,9 @@ struct hp_recovery {
 				 * for: the ones between are in no log */
 	int stopped_early;	/* a log held more that could not be used */
 	char stop_reason[160];	/* why, naming the log and the offset */
+	uint64_t log_end;	/* new format: where the entries applied end
+				 * in the last log used (a commit appends
+				 * its own entry there) */
 };
 
 /* ==== Stores ==== */

@@ -99,6 +99,40 @@ write_log(const struct io *io, struct logged_commit *lc,
 	return flush(io, lc->log, e);
 }
 
+/* Step 1 for a dirty hive: one entry, continuing its recovery, appended
+ * where the entries applied end (what follows them was never applied),
+ * holding the pages that differ from the hive as recovered. */
+static int
+append_entry(const struct io *io, struct logged_commit *lc,
+	     const struct mapping *img, struct hp_err *e)
+{
+	struct mapping view = { NULL, 0 };
+	struct page_run *runs = NULL;
+	unsigned char *entry = NULL;
+	size_t n = 0, len = 0;
+	int rc = -1;
+
+	if (map_fd(lc->view_fd, (size_t)lc->view_size, 0, io->hive->where,
+	    &view, e) == -1 ||
+	    log_changed_runs(view.p, view.len, img->p, img->len, REGF_PAGE,
+	    &runs, &n, e) == -1 ||
+	    log_entry(lc->append_seq, le32(img->p + REGF_BB_FLAGS),
+	    le32(img->p + REGF_BB_BINS_SIZE), img->p + REGF_BASE_BLOCK, runs, n,
+	    &entry, &len, e) == -1)
+		goto out;
+	lc->log_bytes = lc->append_at + len;
+	if (put(io, lc->log, lc->append_at, entry, len, e) == -1 ||
+	    io->ops->set_size(io->priv, io->hive, lc->log, lc->log_bytes,
+	    e) == -1 || flush(io, lc->log, e) == -1)
+		goto out;
+	rc = 0;
+out:
+	free(entry);
+	free(runs);
+	unmap(&view);
+	return rc;
+}
+
 /* Steps 2 to 4: dirty base block, pages, clean base block. */
 static int
 write_primary(const struct io *io, struct logged_commit *lc,
@@ -110,7 +144,7 @@ write_primary(const struct io *io, struct logged_commit *lc,
 
 	memcpy(bb, img->p, sizeof(bb));
 	put_le32(bb + REGF_BB_SEQ1, lc->seq);
-	put_le32(bb + REGF_BB_SEQ2, lc->seq - 1);
+	put_le32(bb + REGF_BB_SEQ2, lc->append ? lc->base_seq2 : lc->seq - 1);
 	put_le32(bb + REGF_BB_FILE_TYPE, REGF_FILE_PRIMARY);
 	regf_checksum_set(bb);
 	lc->touched = 1;
@@ -281,7 +315,8 @@ commit_logged(struct hp_store *store, struct hp_store_hive *hive,
 	if (log_changed_runs(disk.p, disk.len, img.p, img.len, REGF_PAGE, &runs,
 	    &n, e) == -1)
 		goto out;
-	if (write_log(&io, lc, img.p, img.p + REGF_BASE_BLOCK, runs, n, e) == -1 ||
+	if ((lc->append ? append_entry(&io, lc, &img, e) :
+	    write_log(&io, lc, img.p, img.p + REGF_BASE_BLOCK, runs, n, e)) == -1 ||
 	    write_primary(&io, lc, &img, disk_size, runs, n, e) == -1 ||
 	    read_back(&io, &img, runs, n, e) == -1)
 		goto out;

@@ -3,7 +3,9 @@
  * msuhanov/regf, "Format of transaction log files"):
  *
  *   1. the pages that differ from the file as it lies go to the log, in
- *      the format this Windows reads, and the log is synced;
+ *      the format this Windows reads, and the log is synced (a dirty
+ *      hive's: those that differ from the hive as its logs recover it,
+ *      as an entry appended to the last log its recovery reads);
  *   2. the primary's base block is written dirty (first sequence number
  *      past the log's, second equal to it) and synced;
  *   3. the pages are written in place (the file grows or shrinks to the
@@ -35,6 +37,16 @@ struct logged_commit {
 				 * restore): the numbers written dirty in
 				 * between still come from this commit */
 	int prepared;		/* logged_prepare was called */
+	/* A dirty hive whose recovery needs its logs: the commit's entry
+	 * is appended to the log its recovery ends in, continuing it, as
+	 * Windows appends; the hive keeps the second sequence number its
+	 * recovery starts from until it is clean. */
+	int append;
+	uint64_t append_at;	/* where the applied entries end in `log` */
+	uint32_t append_seq;	/* the entry's number: one past the last */
+	uint32_t base_seq2;	/* the hive's second sequence number */
+	int view_fd;		/* the hive as its logs recover it */
+	uint64_t view_size;
 	/* Out. */
 	int touched;		/* the primary was written to: on failure it
 				 * is dirty, and the log recovers the new hive */

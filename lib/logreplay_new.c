@@ -138,6 +138,7 @@ apply_entries(struct lr *c, struct lr_log *l, uint32_t expected,
 		count++;
 		*last = seq;
 		off += le32(p + REGF_LE_SIZE);
+		c->rep->log_end = off;
 		expected++;
 	}
 	*applied = count;

@@ -137,6 +137,46 @@ log_format_for(const struct patch_run *run, const struct session *s,
 	return HP_LOG_NEW;
 }
 
+/* A dirty hive recovered from new-format logs: the commit continues
+ * that recovery with an entry of its own, appended to the last log it
+ * read.  0 (replace instead) when the replay had to take the base block
+ * from a log, or the root cell moved, since the replay takes both from
+ * the log's base block, or when it stopped early (what follows would be
+ * overwritten). */
+static int
+append_to(struct session *s, struct logged_commit *lc, struct hp_err *e)
+{
+	const struct hp_recovery *rec = &s->view.rec;
+	unsigned char lbb[REGF_LOG_HEADER], ibb[REGF_LOG_HEADER];
+	const struct hp_log_file *t = NULL;
+	const char *last;
+	size_t i;
+
+	if (rec->format != HP_LOG_NEW || rec->base_block_recovered ||
+	    rec->stopped_early || rec->n_logs_used == 0 || rec->log_end == 0)
+		return 0;
+	last = log_base(rec->logs_used[rec->n_logs_used - 1]);
+	for (i = 0; i < s->files.n_logs; i++)
+		if (strcmp(s->files.logs[i].name, last) == 0)
+			t = &s->files.logs[i];
+	if (t == NULL || pread(t->fd, lbb, sizeof(lbb), 0) != sizeof(lbb) ||
+	    pread(s->image_fd, ibb, sizeof(ibb), 0) != sizeof(ibb) ||
+	    le32(lbb + REGF_BB_ROOT) != le32(ibb + REGF_BB_ROOT))
+		return 0;
+	if ((s->commit_log = strdup(last)) == NULL)
+		return hp_err_nomem(e);
+	lc->log = s->commit_log;
+	lc->append = 1;
+	lc->append_at = rec->log_end;
+	lc->append_seq = rec->seq_after + 1;
+	lc->base_seq2 = s->view.disk.seq_secondary;
+	lc->view_fd = s->view.fd;
+	lc->view_size = s->view.size;
+	if (lc->min_seq - lc->append_seq >= 0x80000000u)
+		lc->min_seq = lc->append_seq;
+	return 1;
+}
+
 /* Chooses the log a commit in place writes through: .LOG1, else .LOG2.
  * 0 when the hive is to be replaced instead: the caller asked, the store
  * cannot write in place, or the hive is dirty and neither log is free of
@@ -156,6 +196,8 @@ choose_log(const struct patch_run *run, struct session *s,
 	lc->format = log_format_for(run, s, &lc->min_seq);
 	if (s->view.disk.dirty && lc->format == HP_LOG_OLD)
 		return 0;
+	if (s->view.rec.replayed)
+		return append_to(s, lc, e);
 	for (i = 0; i < 2 && name == NULL; i++) {
 		char want[300];
 
