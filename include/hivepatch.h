@@ -224,7 +224,8 @@ struct hp_store_ops {
 	 * or anything fails there, the old hive must be what remains.
 	 * *replaced tells, on failure too, whether the new hive is in
 	 * place (a step after that point failed: the caller puts the old
-	 * bytes back through commit). */
+	 * bytes back through commit).  A locked hive stays locked: once
+	 * the new hive is in place, the lock and read are of it. */
 	int (*commit)(void *priv, struct hp_store_hive *hive, int image_fd,
 		      hp_check_fn check, void *check_arg, int *replaced,
 		      struct hp_err *e);

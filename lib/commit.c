@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/file.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -185,13 +186,15 @@ settle_rename(const struct dir_ref *dir, const char *name,
 int
 commit_replace(const struct dir_ref *dir, const char *name, const char *what,
 	       int src_fd, unsigned mode_if_new, hp_check_fn check,
-	       void *check_arg, int *replaced, struct hp_err *e)
+	       void *check_arg, int *replaced, int *locked, struct hp_err *e)
 {
 	struct stat orig, written;
 	char *tmp = NULL, *shown = NULL;
 	int fd, have_orig, rc = -1;
 
 	*replaced = 0;
+	if (locked != NULL)
+		*locked = -1;
 	have_orig = fstatat(dir->fd, name, &orig, AT_SYMLINK_NOFOLLOW) == 0;
 	if (!have_orig && errno != ENOENT)
 		return hp_err_set(e, hp_errno_reason(errno), "%s/%s: %s",
@@ -208,7 +211,8 @@ commit_replace(const struct dir_ref *dir, const char *name, const char *what,
 	    settle(fd, shown, have_orig ? &orig : NULL, mode_if_new, e) == -1 ||
 	    (check != NULL && check(check_arg, fd, e) == -1))
 		goto out;
-	if (fstat(fd, &written) == -1) {
+	if (fstat(fd, &written) == -1 ||
+	    (locked != NULL && flock(fd, LOCK_EX | LOCK_NB) == -1)) {
 		hp_err_set(e, HP_R_IO, "%s: %s", shown, strerror(errno));
 		goto out;
 	}
@@ -219,8 +223,13 @@ commit_replace(const struct dir_ref *dir, const char *name, const char *what,
 	}
 	*replaced = 1;
 	rc = settle_rename(dir, name, &written, e);
+	if (locked != NULL) {
+		*locked = fd;
+		fd = -1;
+	}
 out:
-	close(fd);
+	if (fd != -1)
+		close(fd);
 	if (!*replaced)
 		unlinkat(dir->fd, tmp, 0);
 	free(tmp);

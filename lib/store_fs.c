@@ -272,12 +272,20 @@ fs_commit(void *priv, struct hp_store_hive *hive, int image_fd,
 {
 	struct fs_hive *f = fs_of(hive);
 	struct dir_ref dir = dir_of(f);
+	int locked = -1, rc;
 
 	*replaced = 0;
 	if (store_hive_usable(hive, e) == -1)
 		return -1;
-	return commit_replace(&dir, f->t.name, "hive", image_fd, 0600, check,
-	    arg, replaced, e);
+	/* The lock moves to the new file: a later read in this run (a
+	 * second rollback step) reads it, and no other run can take it. */
+	rc = commit_replace(&dir, f->t.name, "hive", image_fd, 0600, check,
+	    arg, replaced, f->lock_fd >= 0 ? &locked : NULL, e);
+	if (locked >= 0) {
+		close(f->lock_fd);
+		f->lock_fd = locked;
+	}
+	return rc;
 }
 
 /* A log of this hive: its name followed by .LOG, .LOG1 or .LOG2, and
@@ -309,7 +317,7 @@ fs_write_log(void *priv, struct hp_store_hive *hive, const char *name,
 	if (src_fd == -1)
 		return commit_truncate(&dir, name, e);
 	return commit_replace(&dir, name, "log", src_fd, 0600, check, arg,
-	    &replaced, e);
+	    &replaced, NULL, e);
 }
 
 /* The file as it is named in messages. */
