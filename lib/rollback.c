@@ -20,6 +20,8 @@ struct rollback_hive {
 	char sha[SHA256_HEX_LEN + 1];	/* of the hive now */
 	struct backup backup;
 	int found;
+	int undone;		/* the hive already holds what the backup
+				 * puts back (found by its place) */
 	int hive_todo;		/* the hive needs restoring */
 	int *log_todo;		/* each log of the backup needs restoring */
 };
@@ -209,12 +211,33 @@ find_one(struct rollback_run *run, struct rollback_hive *rb,
 	return backup_of(run, rb, e);
 }
 
+/* The id of the latest run among the hives' backups, or NULL; with
+ * `skip_undone`, of those the hive does not already hold. */
+static const char *
+latest_found(const struct rollback_run *run, int skip_undone)
+{
+	const char *latest = NULL;
+	size_t i;
+
+	for (i = 0; i < run->n_hives; i++) {
+		const struct rollback_hive *rb = &run->hives[i];
+
+		if (rb->found && !(skip_undone && rb->undone) &&
+		    (latest == NULL || strcmp(rb->backup.id, latest) > 0))
+			latest = rb->backup.id;
+	}
+	return latest;
+}
+
 /* Locks each hive the store holds and finds its latest backup; returns
- * the id of the latest run among them, or NULL. */
+ * the id of the latest run among them, or NULL.  A backup a hive
+ * already holds (a run undone, found by the hive's place) counts only
+ * when no hive has another: once a two-hive run is undone, the next
+ * rollback goes on to the run before it. */
 static const char *
 find_backups(struct rollback_run *run, struct hp_err *e)
 {
-	const char *latest = NULL;
+	const char *latest;
 	size_t i;
 
 	for (i = 0; i < run->n_hives; i++) {
@@ -235,9 +258,10 @@ find_backups(struct rollback_run *run, struct hp_err *e)
 			continue;
 		}
 		rb->found = 1;
-		if (latest == NULL || strcmp(rb->backup.id, latest) > 0)
-			latest = rb->backup.id;
+		rb->undone = strcmp(rb->sha, rb->backup.sha_before) == 0;
 	}
+	if ((latest = latest_found(run, 1)) == NULL)
+		latest = latest_found(run, 0);
 	if (latest == NULL && e->status == HP_OK)
 		hp_err_set(e, HP_R_NO_BACKUP, "%s: no backup of this hive%s under "
 		    "%s", run->n_hives ? run->hives[0].hive->where :
