@@ -17,12 +17,13 @@
  * Everything above the store works on the descriptors it hands over; the
  * library never opens a hive by path again once the store has checked it.
  *
- * The runs (hp_patch, hp_inspect, hp_rollback, hp_export) each take a
- * store and an options struct, and give back a result that owns its
- * data, on success and on failure alike (out of memory aside), for the
- * caller to render; hp_profiles lists a profile directory.  The library never prints, never exits and reads no environment
- * variable: the profile directory, the backup directory and the clock
- * come in through the options.
+ * The runs (hp_patch, hp_inspect, hp_rollback, hp_backups, hp_export)
+ * each take a store and an options struct, and give back a result that
+ * owns its data, on success and on failure alike (out of memory aside),
+ * for the caller to render; hp_profiles lists a profile directory.  The
+ * library never prints, never exits and reads no environment variable:
+ * the profile directory, the backup directory and the clock come in
+ * through the options.
  *
  * Errors are errno-style: a call that fails returns -1 and fills a
  * struct hp_err with the exit status class, a stable reason code and one
@@ -610,16 +611,90 @@ struct hp_rollback {
 struct hp_rollback_opts {
 	const char *backup_root;
 	unsigned flags;		/* HP_FORCE: restore over changed files */
+	const char *to;		/* NULL: undo the last run; else undo run
+				 * after run until the run of this id (one
+				 * hp_backups lists) is undone */
 };
 
 /* Puts back every hive (and its logs) the last writing run on the
  * store replaced, but only over files that run left (their hashes must
  * match) unless forced.  Every file is checked before any is written.
- * Returns 0 or -1; *result is set in every case but out of memory. */
+ * With opts->to, first checks that the id is in the chain hp_backups
+ * gives for the store (HP_R_NO_BACKUP, naming the id and the target,
+ * and nothing written, when not), then undoes one run at a time as
+ * above, newest first, until that run is undone: each step is checked
+ * before it writes, and one that finds another run to undo than the
+ * chain listed (the hives changed meanwhile) is refused (HP_R_CHANGED).
+ * A refusal at a later step leaves the earlier steps done: files[]
+ * lists what every step restored.  Returns 0 or -1; *result is set in
+ * every case but out of memory. */
 int hp_rollback(struct hp_store *store, const struct hp_rollback_opts *opts,
 		struct hp_rollback **result, struct hp_err *e);
 
 void hp_rollback_free(struct hp_rollback *result);
+
+/* ==== Listing the backups that apply to a store ==== */
+
+/* One hive a run changed, as its backup keeps it. */
+struct hp_backup_hive {
+	enum hp_hive_kind kind;	/* what the store's place says it is
+				 * (HP_HIVE_UNKNOWN for a bare file) */
+	char *where;		/* the hive in the target, as it lies now */
+	char *sha256_before;	/* the hive before the run */
+	char *sha256_after;	/* and as the run left it */
+	int pages;		/* 1: the backup keeps the pages the commit
+				 * overwrote; 0: a whole copy of the hive */
+	uint64_t bytes;		/* what the backup keeps of the hive */
+};
+
+/* One writing run (apply, import, recover) whose backups would undo
+ * it: the hives it changed share its id. */
+struct hp_backup_run {
+	char *id;		/* the backup's id, as rollback --to takes it */
+	char *time;		/* UTC, ISO 8601 */
+	char *command;		/* "apply", ...; "" when not recorded */
+	char **profiles;
+	size_t n_profiles;
+	struct hp_backup_hive *hives;	/* in the store's order */
+	size_t n_hives;
+	uint64_t bytes;		/* the sum over its hives */
+	unsigned step;		/* 1: the run hp_rollback undoes next;
+				 * 2: the one after; ... */
+};
+
+struct hp_backups {
+	char *target;
+	char *backup_root;	/* NULL when none was given */
+	struct hp_backup_run *runs;	/* newest first (runs[i].step is
+					 * i + 1) */
+	size_t n_runs;
+	int exit_status;
+	enum hp_reason reason;
+	char *error;
+};
+
+struct hp_backups_opts {
+	const char *backup_root;	/* where the backups are */
+};
+
+/* Lists the backups that would undo what the store's hives hold now,
+ * writing nothing and taking no lock.  For each hive the store holds
+ * (in a tree, a hive that cannot be read is passed over, as rollback
+ * does), it follows the chain: the backup whose run left the hive's
+ * SHA-256, then the one whose run left that backup's sha256_before,
+ * and so on, until none does, a SHA-256 comes back, or after 1000
+ * steps; the backups may be kept anywhere under backup_root (the image
+ * may have moved since).  The hives' chains are merged into runs by
+ * id, newest first.  No backup is no error: n_runs 0.  Errors:
+ * HP_R_NO_BACKUP_DIR (no backup_root), the hive's own problem when a
+ * bare hive file (or every hive of a tree) cannot be read
+ * (HP_R_NOT_FOUND, ...), HP_R_IO.  Returns 0 or -1; *result is set in
+ * every case but out of memory (free it with hp_backups_free); its
+ * strings and arrays belong to it. */
+int hp_backups(struct hp_store *store, const struct hp_backups_opts *opts,
+	       struct hp_backups **result, struct hp_err *e);
+
+void hp_backups_free(struct hp_backups *result);
 
 /* ==== Exporting a key as a .reg file ==== */
 

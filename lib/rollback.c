@@ -1,7 +1,8 @@
 /* hp_rollback: put back the hives (and their logs) the last apply,
  * import or recover replaced, but only over the files that run left
  * (their hashes must match), unless forced.  Every file is checked
- * before any is written, so a refusal writes nothing. */
+ * before any is written, so a refusal writes nothing.  With a run id
+ * (`to`), one such step after another until that run is undone. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -270,17 +271,28 @@ find_backups(struct rollback_run *run, struct hp_err *e)
 	return latest;
 }
 
+/* Undoes the latest run among the hives' backups; with `expect`, that
+ * run must be the one of this id, or nothing is written. */
 static int
-rollback(struct rollback_run *run, struct hp_err *e)
+rollback_step(struct rollback_run *run, const char *expect,
+	      struct hp_err *e)
 {
 	const char *latest;
 	size_t i;
 
-	if (run->o->backup_root == NULL || run->o->backup_root[0] == '\0')
-		return hp_err_set(e, HP_R_NO_BACKUP_DIR, "no place for backups: "
-		    "no backup directory was given");
+	/* What an earlier step found is found again. */
+	for (i = 0; i < run->n_hives; i++) {
+		free(run->hives[i].log_todo);
+		run->hives[i].log_todo = NULL;
+		run->hives[i].found = 0;
+	}
 	if ((latest = find_backups(run, e)) == NULL)
 		return -1;
+	if (expect != NULL && strcmp(latest, expect) != 0)
+		return hp_err_set(e, HP_R_CHANGED, "%s: the next run to undo is "
+		    "%s, not %s as its backups were listed: the hives changed "
+		    "meanwhile; nothing more was written",
+		    hp_store_target(run->store), latest, expect);
 	/* Only the hives of the latest run go back. */
 	for (i = 0; i < run->n_hives; i++)
 		if (run->hives[i].found &&
@@ -295,6 +307,46 @@ rollback(struct rollback_run *run, struct hp_err *e)
 		    e) == -1)
 			return -1;
 	return 0;
+}
+
+/* Undoes run after run, newest first, until the run `to` is undone;
+ * nothing at all unless hp_backups lists `to` for this store. */
+static int
+rollback_to(struct rollback_run *run, struct hp_err *e)
+{
+	const struct hp_backups_opts bo = { run->o->backup_root };
+	struct hp_backups *list = NULL;
+	size_t i, steps = 0;
+	int rc = 0;
+
+	if (hp_backups(run->store, &bo, &list, e) == -1) {
+		hp_backups_free(list);
+		return -1;
+	}
+	for (i = 0; i < list->n_runs && steps == 0; i++)
+		if (strcmp(list->runs[i].id, run->o->to) == 0)
+			steps = list->runs[i].step;
+	if (steps == 0)
+		rc = hp_err_set(e, HP_R_NO_BACKUP, "%s: run %s is not among the "
+		    "%zu run%s whose backups under %s undo what this target "
+		    "holds now; nothing was written",
+		    hp_store_target(run->store), run->o->to, list->n_runs,
+		    list->n_runs == 1 ? "" : "s", run->o->backup_root);
+	for (i = 0; rc == 0 && i < steps; i++)
+		rc = rollback_step(run, list->runs[i].id, e);
+	hp_backups_free(list);
+	return rc;
+}
+
+static int
+rollback(struct rollback_run *run, struct hp_err *e)
+{
+	if (run->o->backup_root == NULL || run->o->backup_root[0] == '\0')
+		return hp_err_set(e, HP_R_NO_BACKUP_DIR, "no place for backups: "
+		    "no backup directory was given");
+	if (run->o->to != NULL)
+		return rollback_to(run, e);
+	return rollback_step(run, NULL, e);
 }
 
 int

@@ -677,7 +677,7 @@ START_TEST(test_recover_backs_up_the_logs_and_rollback_puts_them_back)
 	char *hive = mkdirty("new", "SOFTWARE");
 	char *log1 = join(hive, "", ".LOG1"), *log2 = join(hive, "", ".LOG2");
 	struct hp_patch_opts o = patch_opts("recover", HP_PATCH_RECOVER);
-	struct hp_rollback_opts ro = { backups, 0 };
+	struct hp_rollback_opts ro = { backups, 0, NULL };
 	char h0[65], l10[65], l20[65], now[65];
 	struct json_object *m, *logs, *v;
 	struct hp_err e = { 0 };
