@@ -14,6 +14,7 @@ int cmd_verify(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_rollback(int argc, char **argv);
+int cmd_backups(int argc, char **argv);
 int cmd_profiles(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_recover(int argc, char **argv);

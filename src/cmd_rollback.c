@@ -1,5 +1,5 @@
 /* rollback: put back the hives (and their logs) the last apply, import
- * or recover replaced. */
+ * or recover replaced; with --to ID, run after run until that one. */
 #include "config.h"
 
 #include <getopt.h>
@@ -16,6 +16,7 @@ cmd_rollback(int argc, char **argv)
 	const struct option options[] = {
 		{ "force", no_argument, &force, 1 },
 		{ "backup-dir", required_argument, NULL, 'b' },
+		{ "to", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -30,6 +31,8 @@ cmd_rollback(int argc, char **argv)
 	while ((c = cli_next_option(argc, argv, options, "rollback")) > 0)
 		if (c == 'b')
 			backup_dir = optarg;
+		else if (c == 't')
+			o.to = optarg;
 	if (c != 0)
 		return CLI_OPTION_STATUS(c);
 	if (force)

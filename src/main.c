@@ -34,9 +34,14 @@ static const char usage_text[] =
 "                        backup of the hive and its logs)\n"
 "  export  [--utf16] [--output FILE] [--no-recover] TARGET KEY\n"
 "                        print KEY and everything below it as a .reg file\n"
-"  rollback [--force] [--backup-dir DIR] TARGET\n"
+"  rollback [--force] [--backup-dir DIR] [--to ID] TARGET\n"
 "                        restore the hives, and their logs, as they were\n"
-"                        before the last apply, import or recover\n"
+"                        before the last apply, import or recover (--to:\n"
+"                        run after run, until the run ID is undone)\n"
+"  backups [--json] [--backup-dir DIR] TARGET\n"
+"                        list the runs whose backups would undo what the\n"
+"                        hives hold now, newest first (step 1: what\n"
+"                        rollback undoes next)\n"
 "  profiles              list the profiles (and 'auto')\n"
 "\n"
 "TARGET is a hive file or the root of a Windows tree (a mount point); in a\n"
@@ -49,11 +54,15 @@ static const char usage_text[] =
 "  --reg FILE        use a .reg file (may be repeated)\n"
 "  --dry-run         show what would change, write nothing\n"
 "  --json            print one JSON document (schema hivepatch-report/1;\n"
-"                    inspect: hivepatch-inspect/1)\n"
+"                    inspect: hivepatch-inspect/1; backups:\n"
+"                    hivepatch-backups/1)\n"
 "  --force           go on where hivepatch would refuse: .NET missing for a\n"
 "                    .NET profile, a hive of another kind than SOFTWARE or\n"
 "                    SYSTEM, rollback over a changed hive\n"
 "  --backup-dir DIR  keep backups in DIR (default $XDG_STATE_HOME/hivepatch)\n"
+"  --to ID           rollback: undo every run down to the run ID (an id\n"
+"                    hivepatch backups lists); nothing is written when ID\n"
+"                    is not among them\n"
 "  --all-control-sets  map CurrentControlSet to every ControlSetNNN, not\n"
 "                    just the one SYSTEM\\Select Current names\n"
 "  --no-recover      do not replay a dirty hive's logs: apply and import\n"
@@ -96,6 +105,7 @@ static const struct {
 	{ "recover", cmd_recover },
 	{ "export", cmd_export },
 	{ "rollback", cmd_rollback },
+	{ "backups", cmd_backups },
 	{ "profiles", cmd_profiles },
 	{ "inspect", cmd_inspect },
 };

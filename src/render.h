@@ -1,6 +1,7 @@
 /* What the runs' results look like, for people (render_text.c) and for
  * programs (render_json.c: one JSON document per run, the schemas
- * "hivepatch-report/1" and "hivepatch-inspect/1" of hivepatch(1)).
+ * "hivepatch-report/1", "hivepatch-inspect/1" and "hivepatch-backups/1"
+ * of hivepatch(1)).
  * Bytes from an image reach the terminal only through these. */
 #ifndef HIVEPATCH_RENDER_H
 #define HIVEPATCH_RENDER_H
@@ -25,6 +26,11 @@ void render_json_inspect(const struct hp_inspect *r, FILE *out);
 
 /* rollback: the files restored, on stdout; its warnings on stderr. */
 void render_text_rollback(const struct hp_rollback *r, FILE *out);
+
+/* backups: a table of the runs, newest first; or the document of schema
+ * "hivepatch-backups/1" (on failure too: the error alone). */
+void render_text_backups(const struct hp_backups *r, FILE *out);
+void render_json_backups(const struct hp_backups *r, FILE *out);
 
 /* A FILETIME (100 ns since 1601, UTC) as ISO 8601 UTC, to the second
  * ("2023-01-01T00:00:00Z"); "" when it cannot be shown. */

@@ -1,5 +1,6 @@
 /* The reports for programs: one JSON document per run, schemas
- * "hivepatch-report/1" and "hivepatch-inspect/1" (hivepatch(1)). */
+ * "hivepatch-report/1", "hivepatch-inspect/1" and "hivepatch-backups/1"
+ * (hivepatch(1)). */
 #include "config.h"
 
 #include <inttypes.h>
@@ -13,6 +14,7 @@
 
 #define REPORT_SCHEMA "hivepatch-report/1"
 #define INSPECT_SCHEMA "hivepatch-inspect/1"
+#define BACKUPS_SCHEMA "hivepatch-backups/1"
 
 static const char *const type_names[] = {
 	"REG_NONE", "REG_SZ", "REG_EXPAND_SZ", "REG_BINARY", "REG_DWORD",
@@ -420,5 +422,64 @@ render_json_inspect(const struct hp_inspect *r, FILE *out)
 	render_advice(r, advice, sizeof(advice));
 	json_object_object_add(o, "recommended", json_object_new_string(advice));
 	add_outcome(o, NULL, HP_R_NONE, r->exit_status);
+	print_doc(o, out);
+}
+
+static struct json_object *
+backup_hives(const struct hp_backup_run *run)
+{
+	struct json_object *a = json_object_new_array(), *x;
+	size_t i;
+
+	for (i = 0; i < run->n_hives; i++) {
+		const struct hp_backup_hive *h = &run->hives[i];
+
+		x = json_object_new_object();
+		json_object_object_add(x, "kind",
+		    json_object_new_string(hp_hive_kind_name(h->kind)));
+		json_object_object_add(x, "path", json_object_new_string(h->where));
+		json_object_object_add(x, "sha256_before",
+		    json_object_new_string(h->sha256_before));
+		json_object_object_add(x, "sha256_after",
+		    json_object_new_string(h->sha256_after));
+		json_object_object_add(x, "backup",
+		    json_object_new_string(h->pages ? "pages" : "hive"));
+		json_object_object_add(x, "bytes",
+		    json_object_new_int64((int64_t)h->bytes));
+		json_object_array_add(a, x);
+	}
+	return a;
+}
+
+void
+render_json_backups(const struct hp_backups *r, FILE *out)
+{
+	struct json_object *o = json_object_new_object(), *a, *x;
+	size_t i;
+
+	json_object_object_add(o, "schema", json_object_new_string(BACKUPS_SCHEMA));
+	json_object_object_add(o, "tool_version",
+	    json_object_new_string(hp_version()));
+	json_object_object_add(o, "target", json_object_new_string(r->target));
+	json_object_object_add(o, "backup_dir", opt_string(r->backup_root));
+	a = json_object_new_array();
+	for (i = 0; i < r->n_runs; i++) {
+		const struct hp_backup_run *run = &r->runs[i];
+
+		x = json_object_new_object();
+		json_object_object_add(x, "id", json_object_new_string(run->id));
+		json_object_object_add(x, "time", json_object_new_string(run->time));
+		json_object_object_add(x, "command",
+		    json_object_new_string(run->command));
+		json_object_object_add(x, "profiles", strings(run->profiles,
+		    run->n_profiles));
+		json_object_object_add(x, "hives", backup_hives(run));
+		json_object_object_add(x, "bytes",
+		    json_object_new_int64((int64_t)run->bytes));
+		json_object_object_add(x, "step", json_object_new_int64(run->step));
+		json_object_array_add(a, x);
+	}
+	json_object_object_add(o, "backups", a);
+	add_outcome(o, r->error, r->reason, r->exit_status);
 	print_doc(o, out);
 }

@@ -365,3 +365,94 @@ render_text_rollback(const struct hp_rollback *r, FILE *out)
 			    f->sha256, f->backup);
 	}
 }
+
+/* Appends s to the text in buf (of len bytes, at *at), after a comma
+ * unless it is the first; what does not fit is left out. */
+static void
+append_item(char *buf, size_t len, size_t *at, const char *s)
+{
+	int n = snprintf(buf + *at, len - *at, "%s%s", *at ? "," : "", s);
+
+	if (n > 0 && (size_t)n < len - *at)
+		*at += (size_t)n;
+}
+
+/* A hive of a run as the table names it: its kind, else (a bare file)
+ * its file name. */
+static const char *
+backup_hive_name(const struct hp_backup_hive *h)
+{
+	const char *slash = strrchr(h->where, '/');
+
+	if (h->kind != HP_HIVE_UNKNOWN)
+		return hp_hive_kind_name(h->kind);
+	return slash != NULL ? slash + 1 : h->where;
+}
+
+static void
+backup_row(const struct hp_backup_run *run, int id_width, FILE *out)
+{
+	char hives[128], profiles[256];
+	size_t i, at = 0;
+
+	hives[0] = profiles[0] = '\0';
+	for (i = 0; i < run->n_hives; i++)
+		append_item(hives, sizeof(hives), &at, backup_hive_name(
+		    &run->hives[i]));
+	for (i = at = 0; i < run->n_profiles; i++)
+		append_item(profiles, sizeof(profiles), &at, run->profiles[i]);
+	fprintf(out, "%-4u  %-*s  %-20s  %-8s  %10" PRIu64 "  %-16s  %s\n",
+	    run->step, id_width, run->id, run->time,
+	    run->command[0] ? run->command : "-", run->bytes, hives,
+	    profiles[0] ? profiles : "-");
+}
+
+/* Whether the path of run `run`'s hive `hive` was named by a hive
+ * before it (in an earlier row, or earlier in its own). */
+static int
+path_named_before(const struct hp_backups *r, size_t run, size_t hive)
+{
+	const char *where = r->runs[run].hives[hive].where;
+	size_t i, j;
+
+	for (i = 0; i <= run; i++)
+		for (j = 0; j < (i < run ? r->runs[i].n_hives : hive); j++)
+			if (strcmp(r->runs[i].hives[j].where, where) == 0)
+				return 1;
+	return 0;
+}
+
+/* Each hive the table names, once, with its path in the target. */
+static void
+backup_paths(const struct hp_backups *r, FILE *out)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->n_runs; i++)
+		for (j = 0; j < r->runs[i].n_hives; j++)
+			if (!path_named_before(r, i, j))
+				fprintf(out, "%-10s %s\n", backup_hive_name(
+				    &r->runs[i].hives[j]), r->runs[i].hives[j].where);
+}
+
+void
+render_text_backups(const struct hp_backups *r, FILE *out)
+{
+	int id_width = 2;
+	size_t i;
+
+	fprintf(out, "hivepatch backups: %s (backups under %s)\n", r->target,
+	    r->backup_root);
+	if (r->n_runs == 0) {
+		fprintf(out, "no backups: nothing that rollback could undo\n");
+		return;
+	}
+	for (i = 0; i < r->n_runs; i++)
+		if ((int)strlen(r->runs[i].id) > id_width)
+			id_width = (int)strlen(r->runs[i].id);
+	fprintf(out, "%-4s  %-*s  %-20s  %-8s  %10s  %-16s  %s\n", "step",
+	    id_width, "id", "time", "command", "bytes", "hives", "profiles");
+	for (i = 0; i < r->n_runs; i++)
+		backup_row(&r->runs[i], id_width, out);
+	backup_paths(r, out);
+}
