@@ -266,6 +266,27 @@ fs_read(void *priv, struct hp_store_hive *hive, struct hp_hive_files *out,
 	return 0;
 }
 
+/* Forgets the file `name` (NULL: the hive) opened for writing in place:
+ * it was replaced, emptied or removed, and a later write must open what
+ * the name leads to now. */
+static void
+rw_drop(struct fs_hive *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < f->n_rw; i++) {
+		struct fs_rw *rw = &f->rw[i];
+
+		if ((name == NULL) != (rw->name == NULL) ||
+		    (name != NULL && strcmp(rw->name, name) != 0))
+			continue;
+		close(rw->fd);
+		free(rw->name);
+		f->rw[i] = f->rw[--f->n_rw];
+		return;
+	}
+}
+
 static int
 fs_commit(void *priv, struct hp_store_hive *hive, int image_fd,
 	  hp_check_fn check, void *arg, int *replaced, struct hp_err *e)
@@ -279,6 +300,7 @@ fs_commit(void *priv, struct hp_store_hive *hive, int image_fd,
 		return -1;
 	/* The lock moves to the new file: a later read in this run (a
 	 * second rollback step) reads it, and no other run can take it. */
+	rw_drop(f, NULL);
 	rc = commit_replace(&dir, f->t.name, "hive", image_fd, 0600, check,
 	    arg, replaced, f->lock_fd >= 0 ? &locked : NULL, e);
 	if (locked >= 0) {
@@ -316,6 +338,7 @@ fs_write_log(void *priv, struct hp_store_hive *hive, const char *name,
 		    "hive", hive->where, name);
 	if (src_fd == -1)
 		return commit_truncate(&dir, name, e);
+	rw_drop(f, name);
 	return commit_replace(&dir, name, "log", src_fd, 0600, check, arg,
 	    &replaced, NULL, e);
 }
@@ -526,7 +549,7 @@ fs_remove_log(void *priv, struct hp_store_hive *hive, const char *name,
 		    fsync(f->t.dir_fd) == -1)
 			return hp_err_set(e, HP_R_IO, "%s: cannot remove: %s",
 			    where, strerror(errno));
-		rw->created = 0;
+		rw_drop(f, name);
 		return 0;
 	}
 	return hp_err_set(e, HP_R_USAGE, "%s: not a log this run created",
