@@ -267,7 +267,8 @@ buf_copy(struct buf *dst, const struct buf *src)
 	dst->len = src->len;
 	dst->absent = src->absent;
 	dst->d = malloc(src->len ? src->len : 1);
-	memcpy(dst->d, src->d, src->len);
+	if (src->len > 0)
+		memcpy(dst->d, src->d, src->len);
 }
 
 static void
