@@ -530,6 +530,9 @@ crash_run_job(const char *hive, const struct crash_job *job)
 	}
 	for (k = 0; k <= hs.rec.n; k++)
 		judge_point(&hs, k);
+	printf("crash: %s: %zu writes, truncations, syncs and removals; %zu "
+	    "crash states judged\n", job->patch ? job->patch->command :
+	    "rollback", hs.rec.n, hs.states);
 	tu_replay_free(&hs.old);
 	tu_replay_free(&hs.new);
 	for (i = 0; i < 1 + 3; i++)
