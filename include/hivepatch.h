@@ -252,7 +252,9 @@ struct hp_store_ops {
 			const char *name, uint64_t size, struct hp_err *e);
 	int (*sync)(void *priv, struct hp_store_hive *hive, const char *name,
 		    struct hp_err *e);
-	/* Removes a log that write_at created (and only such a log). */
+	/* Removes a log of the hive that a commit made: now (write_at
+	 * created it), or in a run cut short (its backup says so); never
+	 * a link or a file with another name. */
 	int (*remove_log)(void *priv, struct hp_store_hive *hive,
 			  const char *name, struct hp_err *e);
 	/* Releases everything, locks included. */

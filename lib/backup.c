@@ -296,6 +296,8 @@ backup_write_manifest(const struct backup *b, const char *command,
 	json_object_object_add(m, "backup",
 	    json_object_new_string(b->pages ? "pages" : "hive"));
 	json_object_object_add(m, "bytes", json_object_new_int64((int64_t)b->bytes));
+	json_object_object_add(m, "log_created", b->log_created ?
+	    json_object_new_string(b->log_created) : NULL);
 	json_object_object_add(m, "log_format", b->log_format == HP_LOG_NONE ?
 	    NULL : json_object_new_string(b->log_format == HP_LOG_OLD ? "old" :
 	    "new"));
@@ -494,6 +496,13 @@ load_manifest(const char *dir, struct backup *b, struct hp_err *e)
 	    strcmp(json_object_get_string(v), "pages") == 0;
 	b->bytes = json_object_object_get_ex(m, "bytes", &v) ?
 	    (uint64_t)json_object_get_int64(v) : 0;
+	if (json_object_object_get_ex(m, "log_created", &v) &&
+	    json_object_is_type(v, json_type_string) &&
+	    strchr(json_object_get_string(v), '/') == NULL &&
+	    (b->log_created = strdup(json_object_get_string(v))) == NULL) {
+		hp_err_nomem(e);
+		goto out;
+	}
 	b->log_format = !json_object_object_get_ex(m, "log_format", &v) ||
 	    !json_object_is_type(v, json_type_string) ? HP_LOG_NONE :
 	    strcmp(json_object_get_string(v), "old") == 0 ? HP_LOG_OLD :
@@ -632,6 +641,7 @@ backup_free(struct backup *b)
 	free(b->hive);
 	free(b->time);
 	free(b->command);
+	free(b->log_created);
 	for (i = 0; i < b->n_profiles; i++)
 		free(b->profiles[i]);
 	free(b->profiles);

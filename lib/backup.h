@@ -41,6 +41,8 @@ struct backup {
 	uint64_t bytes;		/* what the backup keeps of the hive */
 	int log_format;		/* the log its commit wrote through
 				 * (HP_LOG_*), for a restore in place */
+	char *log_created;	/* the log its commit made (removed when the
+				 * run ends), or NULL */
 	char *hive;		/* absolute path of the hive it came from */
 	char *time;		/* UTC, ISO 8601 */
 	char *command;		/* the run's ("apply"), "" if not recorded */

@@ -367,6 +367,18 @@ result_phrase(const struct hp_patch_opts *o, int unmet, size_t n_writes,
 	return n == -1 ? NULL : text;
 }
 
+static int
+finish_cut_run(struct patch_run *run, struct session *s, struct hp_err *e)
+{
+	char *what;
+	int rc = patch_finish_cut_run(run, s, &what, e);
+
+	if (rc == 1 && run_warn(run, "%s", what) == -1)
+		rc = hp_err_nomem(e);
+	free(what);
+	return rc == -1 ? -1 : 0;
+}
+
 /* Plans every hive; unless verifying, carries the plan out in memory
  * and commits what changed. */
 static int
@@ -386,8 +398,12 @@ plan_and_write(struct patch_run *run, struct hp_err *e)
 		/* A dirty hive that already complies is left to Windows:
 		 * its logs recover it to the same. */
 		if (s->unmet == 0 && !(run->o->mode == HP_PATCH_RECOVER &&
-		    s->view.rec.replayed))
+		    s->view.rec.replayed)) {
+			if (!(run->o->flags & HP_DRY_RUN) &&
+			    finish_cut_run(run, s, e) == -1)
+				return -1;
 			continue;
+		}
 		/* The hash its backup needs, meanwhile. */
 		if (!(run->o->flags & HP_DRY_RUN) &&
 		    sha256_begin(&s->hashing, s->files.fd, s->hive->where,

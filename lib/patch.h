@@ -28,6 +28,14 @@ struct session *run_session_of(struct patch_run *run, enum hp_hive_kind kind);
  * emptied. */
 int patch_commit(struct patch_run *run, struct hp_err *e);
 
+/* For a hive the run leaves as it is: when the latest run that wrote it
+ * made a log for its commit and was cut short before removing it (its
+ * backup says so, and the hive is what that run left), removes the log,
+ * finishing that run.  1 when it did, with *what saying so (malloc'd),
+ * 0 when there was nothing to finish, -1 on error. */
+int patch_finish_cut_run(struct patch_run *run, struct session *s,
+			 char **what, struct hp_err *e);
+
 void patch_run_free(struct patch_run *run);
 
 #endif

@@ -242,6 +242,67 @@ commit_in_place(struct patch_run *run, struct session *s,
 /* How the hive will be committed, and its new bytes made final (the
  * base block the commit writes), so that they are hashed for its backup
  * before anything is written. */
+int
+patch_finish_cut_run(struct patch_run *run, struct session *s, char **what,
+		     struct hp_err *e)
+{
+	char sha[SHA256_HEX_LEN + 1];
+	struct backup last;
+	struct hp_err none;
+	size_t i;
+	int rc = 0;
+
+	*what = NULL;
+	if (run->store->ops->remove_log == NULL || run->o->backup_root == NULL ||
+	    backup_find_latest(run->o->backup_root, s->hive, &last, &none) == -1)
+		return 0;
+	for (i = 0; last.log_created != NULL && i < s->files.n_logs; i++) {
+		if (strcasecmp(s->files.logs[i].name, last.log_created) != 0)
+			continue;
+		/* Only over the hive that run left. */
+		if (sha256_fd(s->files.fd, s->hive->where, sha, e) == -1) {
+			rc = -1;
+			break;
+		}
+		if (strcmp(sha, last.sha_after) != 0)
+			break;
+		if (run->store->ops->remove_log(run->store->priv, s->hive,
+		    s->files.logs[i].name, e) == -1) {
+			rc = -1;
+			break;
+		}
+		if (asprintf(what, "%s: removed %s, which the run of %s made for "
+		    "its commit and was cut short before removing",
+		    s->hive->where, s->files.logs[i].name, last.time) == -1) {
+			*what = NULL;
+			rc = hp_err_nomem(e);
+		} else {
+			rc = 1;
+		}
+		break;
+	}
+	backup_free(&last);
+	return rc;
+}
+
+/* The log was made by a run cut short before it removed it (the latest
+ * backup of the hive says that run made it): this run removes it. */
+static int
+left_by_a_cut_run(const struct patch_run *run, const struct session *s)
+{
+	struct backup last;
+	struct hp_err ignored;
+	int yes;
+
+	if (backup_find_latest(run->o->backup_root, s->hive, &last,
+	    &ignored) == -1)
+		return 0;
+	yes = last.log_created != NULL &&
+	    strcasecmp(last.log_created, s->commit_log) == 0;
+	backup_free(&last);
+	return yes;
+}
+
 static int
 prepare_hive(struct patch_run *run, struct session *s, struct hp_err *e)
 {
@@ -249,6 +310,8 @@ prepare_hive(struct patch_run *run, struct session *s, struct hp_err *e)
 
 	if (logged == -1)
 		return -1;
+	if (logged && !s->commit_log_created && left_by_a_cut_run(run, s))
+		s->commit_log_created = 1;
 	s->commit = logged ? HP_METHOD_LOGGED : HP_METHOD_REPLACED;
 	if (logged) {
 		s->commit_log_format = s->lc.format;
@@ -327,6 +390,9 @@ reset_logs(struct patch_run *run, struct session *s, struct hp_err *e)
 		return -1;
 
 	for (i = 0; i < n; i++) {
+		if (s->commit_log_created &&
+		    strcmp(s->files.logs[i].name, s->commit_log) == 0)
+			continue;	/* removed above */
 		if (run->store->ops->write_log(run->store->priv, s->hive,
 		    s->files.logs[i].name, -1, NULL, NULL, e) == -1) {
 			hp_err_append(e, " (the hive itself is written and clean, "
@@ -387,6 +453,11 @@ take_backups(struct patch_run *run, struct hp_err *e)
 		    run->o->flags & HP_BACKUP_FULL ? -1 : s->image_fd, sha,
 		    &s->backup, e) == -1)
 			return -1;
+		/* A run cut short before it removes the log it made leaves
+		 * it; the manifest says so, for the next run to remove. */
+		if (s->commit_log_created &&
+		    (s->backup.log_created = strdup(s->commit_log)) == NULL)
+			return hp_err_nomem(e);
 		s->backed_up = 1;
 	}
 	return 0;

@@ -535,25 +535,26 @@ fs_remove_log(void *priv, struct hp_store_hive *hive, const char *name,
 {
 	struct fs_hive *f = fs_of(hive);
 	char where[PATH_MAX + 64];
-	size_t i;
+	struct stat st;
 
 	rw_where(f, name, where, sizeof(where));
-	for (i = 0; i < f->n_rw; i++) {
-		struct fs_rw *rw = &f->rw[i];
-
-		if (rw->name == NULL || strcmp(rw->name, name) != 0)
-			continue;
-		if (!rw->created)
-			break;
-		if (unlinkat(f->t.dir_fd, name, 0) == -1 ||
-		    fsync(f->t.dir_fd) == -1)
-			return hp_err_set(e, HP_R_IO, "%s: cannot remove: %s",
-			    where, strerror(errno));
-		rw_drop(f, name);
-		return 0;
-	}
-	return hp_err_set(e, HP_R_USAGE, "%s: not a log this run created",
-	    where);
+	if (store_hive_usable(hive, e) == -1)
+		return -1;
+	if (!log_name_ok(f, name))
+		return hp_err_set(e, HP_R_USAGE, "%s: not a log of this hive",
+		    where);
+	/* Never a link, never a file with another name elsewhere. */
+	if (fstatat(f->t.dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		return hp_err_set(e, hp_errno_reason(errno), "%s: %s", where,
+		    strerror(errno));
+	if (!S_ISREG(st.st_mode) || st.st_nlink > 1)
+		return hp_err_set(e, HP_R_NOT_REGULAR, "%s: not a regular file "
+		    "of one name; not removed", where);
+	if (unlinkat(f->t.dir_fd, name, 0) == -1 || fsync(f->t.dir_fd) == -1)
+		return hp_err_set(e, HP_R_IO, "%s: cannot remove: %s", where,
+		    strerror(errno));
+	rw_drop(f, name);
+	return 0;
 }
 
 static void
