@@ -90,7 +90,6 @@ write_log(const struct io *io, struct logged_commit *lc,
 	    log_build_new(bb, lc->seq - 1, hbins, runs, n, &log, &len, e);
 	if (rc == -1)
 		return -1;
-	lc->log_bytes = len;
 	rc = put(io, lc->log, 0, log, len, e);
 	free(log);
 	if (rc == -1 ||
@@ -120,9 +119,8 @@ append_entry(const struct io *io, struct logged_commit *lc,
 	    le32(img->p + REGF_BB_BINS_SIZE), img->p + REGF_BASE_BLOCK, runs, n,
 	    &entry, &len, e) == -1)
 		goto out;
-	lc->log_bytes = lc->append_at + len;
 	if (put(io, lc->log, lc->append_at, entry, len, e) == -1 ||
-	    io->ops->set_size(io->priv, io->hive, lc->log, lc->log_bytes,
+	    io->ops->set_size(io->priv, io->hive, lc->log, lc->append_at + len,
 	    e) == -1 || flush(io, lc->log, e) == -1)
 		goto out;
 	rc = 0;

@@ -52,7 +52,6 @@ struct logged_commit {
 				 * is dirty, and the log recovers the new hive */
 	uint32_t seq;		/* the new hive's sequence numbers */
 	size_t pages;		/* 4 KiB pages written in place */
-	uint64_t log_bytes;	/* the log's size */
 };
 
 /* Commits the new hive in image_fd (its base block gets the sequence
