@@ -308,7 +308,7 @@ commit_logged(struct hp_store *store, struct hp_store_hive *hive,
 	if (map_fd(disk_fd, (size_t)disk_size, 0, hive->where, &disk, e) == -1 ||
 	    map_fd(image_fd, (size_t)st.st_size, 0, hive->where, &img, e) == -1)
 		goto out;
-	if (check(check_arg, image_fd, e) == -1)
+	if (check != NULL && check(check_arg, image_fd, e) == -1)
 		goto out;
 	if (log_changed_runs(disk.p, disk.len, img.p, img.len, REGF_PAGE, &runs,
 	    &n, e) == -1)

@@ -58,8 +58,9 @@ struct logged_commit {
  * numbers this commit gives; its last written time is left as it is)
  * over the hive `hive` of the store, whose bytes as they lie are those
  * of disk_fd (disk_size bytes; the store's read of the locked hive).
- * check is called on image_fd once its base block is final, before
- * anything is written: a refusal leaves every file as it was.  After the
+ * check (unless NULL: the caller checked those bytes) is called on
+ * image_fd once its base block is final, before anything is written: a
+ * refusal leaves every file as it was.  After the
  * last sync the hive is read back through the store: its size and every
  * byte written must be those checked (HP_R_NOT_VERIFIED); the bytes not
  * written were compared with the image before, under the lock.  The

@@ -220,14 +220,13 @@ choose_log(const struct patch_run *run, struct session *s,
 }
 
 static int
-commit_in_place(struct patch_run *run, struct session *s,
-		struct verify_job *job, struct hp_err *e)
+commit_in_place(struct patch_run *run, struct session *s, struct hp_err *e)
 {
 	struct logged_commit *lc = &s->lc;
 	int rc;
 
 	rc = commit_logged(run->store, s->hive, s->files.fd, s->files.size,
-	    s->image_fd, lc, verify_written, job, e);
+	    s->image_fd, lc, NULL, NULL, e);
 	s->replaced = lc->touched;
 	s->pages_written = lc->pages;
 	if (rc == -1 && lc->touched)
@@ -236,6 +235,25 @@ commit_in_place(struct patch_run *run, struct session *s,
 	else if (rc == -1 && s->commit_log_created)
 		(void)run->store->ops->remove_log(run->store->priv, s->hive,
 		    s->commit_log, NULL);
+	return rc;
+}
+
+/* The new hive, final, checked where it lies in memory (every planned
+ * value, the whole tree) while a second thread hashes it: what the
+ * commit in place writes is these very bytes. */
+static int
+check_in_memory(struct session *s, struct hp_err *e)
+{
+	struct verify_job job = { .where = s->hive->where, .plan = &s->plan,
+	    .hashed = 1 };
+	struct sha_task hashing;
+	int rc;
+
+	if (sha256_begin(&hashing, s->image_fd, s->hive->where, e) == -1)
+		return -1;
+	rc = verify_written(&job, s->image_fd, e);
+	if (sha256_end(&hashing, s->sha_new, rc == 0 ? e : NULL) == -1)
+		rc = -1;
 	return rc;
 }
 
@@ -313,14 +331,14 @@ prepare_hive(struct patch_run *run, struct session *s, struct hp_err *e)
 	if (logged && !s->commit_log_created && left_by_a_cut_run(run, s))
 		s->commit_log_created = 1;
 	s->commit = logged ? HP_METHOD_LOGGED : HP_METHOD_REPLACED;
-	if (logged) {
-		s->commit_log_format = s->lc.format;
-		s->backup.log_format = s->lc.format;
-		if (logged_prepare(s->files.fd, s->image_fd, &s->lc,
-		    s->hive->where, e) == -1)
-			return -1;
-	}
-	return sha256_fd(s->image_fd, s->hive->where, s->sha_new, e);
+	if (!logged)
+		return sha256_fd(s->image_fd, s->hive->where, s->sha_new, e);
+	s->commit_log_format = s->lc.format;
+	s->backup.log_format = s->lc.format;
+	if (logged_prepare(s->files.fd, s->image_fd, &s->lc, s->hive->where,
+	    e) == -1)
+		return -1;
+	return check_in_memory(s, e);
 }
 
 static int
@@ -330,10 +348,10 @@ commit_hive(struct patch_run *run, struct session *s, struct hp_err *e)
 	int rc;
 
 	if (s->commit == HP_METHOD_LOGGED) {
-		/* It checks the very bytes prepare_hive hashed. */
-		job.hashed = 1;
+		/* prepare_hive checked and hashed the very bytes. */
 		memcpy(job.sha, s->sha_new, sizeof(job.sha));
-		rc = commit_in_place(run, s, &job, e);
+		job.seq = s->lc.seq;
+		rc = commit_in_place(run, s, e);
 	} else
 		rc = run->store->ops->commit(run->store->priv, s->hive,
 		    s->image_fd, verify_written, &job, &s->replaced, e);
