@@ -1,7 +1,9 @@
-/* Committing a patch run: back up every hive that changes (with its
- * logs), commit them through their store in order, put the earlier ones
- * back when a later one fails, then write the manifests and empty the
- * logs. */
+/* Committing a patch run: make every new hive final in memory (its
+ * times, the base block its commit writes; checked and hashed), choose
+ * how each is committed (in place through which log, or replaced), back
+ * them up with their manifests, commit them through their store in
+ * order, put the earlier ones back when a later one fails, then empty
+ * the logs (and remove those a commit made). */
 #include "config.h"
 
 #include <errno.h>
