@@ -168,6 +168,10 @@ struct hp_store_hive {
 				 * hive gives the same identity each run */
 	struct hp_err problem;	/* HP_OK when it can be read; else why not
 				 * (missing, a link, not a regular file) */
+	char *commit_note;	/* set by the store's commit: what of the
+				 * old file it could not keep (extended
+				 * attributes a replacement could not copy),
+				 * or NULL; the store owns it */
 	void *store_data;	/* the store's own */
 };
 

@@ -11,6 +11,7 @@
 #include <sys/file.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "commit.h"
@@ -164,6 +165,71 @@ settle(int fd, const char *tmp, const struct stat *orig, unsigned mode_if_new,
 	return 0;
 }
 
+/* Attributes a file system has but does not list: ntfs-3g's NTFS
+ * security descriptor and file attributes (hidden, system). */
+static const char unlisted[] = "system.ntfs_acl\0system.ntfs_attrib_be\0";
+
+/* Copies the extended attributes of `name` (the file being replaced)
+ * to fd, each it can (an NTFS security descriptor on an ntfs-3g mount,
+ * say, needs the rights to set it); *lost lists the others, with why. */
+static int
+copy_xattrs(const struct dir_ref *dir, const char *name, int fd, char **lost,
+	    struct hp_err *e)
+{
+	char *names = NULL, *value = NULL, *p;
+	ssize_t len = -1, vlen;
+	size_t used = 0;
+	int ofd;
+
+	*lost = NULL;
+	ofd = openat(dir->fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC);
+	if (ofd == -1)
+		return 0;	/* nothing to keep */
+	len = flistxattr(ofd, NULL, 0);
+	if ((names = malloc((len > 0 ? (size_t)len : 0) +
+	    sizeof(unlisted))) == NULL) {
+		close(ofd);
+		return hp_err_nomem(e);
+	}
+	len = len > 0 ? flistxattr(ofd, names, (size_t)len) : 0;
+	if (len < 0)
+		len = 0;
+	memcpy(names + len, unlisted, sizeof(unlisted));
+	len += (ssize_t)sizeof(unlisted) - 1;
+	for (p = names; p < names + len; p += strlen(p) + 1) {
+		int err = 0;
+
+		errno = 0;
+		vlen = fgetxattr(ofd, p, NULL, 0);
+		if (vlen < 0 && (errno == ENODATA || errno == ENOTSUP) &&
+		    memmem(unlisted, sizeof(unlisted), p, strlen(p) + 1) != NULL)
+			continue;	/* not on this file system */
+		if (vlen < 0 || (value = realloc(value, vlen ? (size_t)vlen :
+		    1)) == NULL || fgetxattr(ofd, p, value, (size_t)vlen) !=
+		    vlen || fsetxattr(fd, p, value, (size_t)vlen, 0) == -1)
+			err = errno ? errno : ENOMEM;
+		if (err != 0) {
+			size_t add = strlen(p) + strlen(strerror(err)) + 6;
+			char *grown = realloc(*lost, used + add);
+
+			if (grown == NULL) {
+				close(ofd);
+				free(names);
+				free(value);
+				return hp_err_nomem(e);
+			}
+			*lost = grown;
+			used += (size_t)snprintf(*lost + used, add, "%s%s (%s)",
+			    used ? ", " : "", p, strerror(err));
+		}
+	}
+	close(ofd);
+	free(names);
+	free(value);
+	return 0;
+}
+
 /* After the rename: the directory entry is durable and leads to the
  * file that was checked. */
 static int
@@ -186,8 +252,13 @@ settle_rename(const struct dir_ref *dir, const char *name,
 int
 commit_replace(const struct dir_ref *dir, const char *name, const char *what,
 	       int src_fd, unsigned mode_if_new, hp_check_fn check,
-	       void *check_arg, int *replaced, int *locked, struct hp_err *e)
+	       void *check_arg, int *replaced, int *locked, char **lost,
+	       struct hp_err *e)
 {
+	char *not_kept = NULL;
+
+	if (lost != NULL)
+		*lost = NULL;
 	struct stat orig, written;
 	char *tmp = NULL, *shown = NULL;
 	int fd, have_orig, rc = -1;
@@ -208,6 +279,7 @@ commit_replace(const struct dir_ref *dir, const char *name, const char *what,
 		goto out;
 	}
 	if (copy_all(src_fd, fd, shown, e) == -1 ||
+	    (have_orig && copy_xattrs(dir, name, fd, &not_kept, e) == -1) ||
 	    settle(fd, shown, have_orig ? &orig : NULL, mode_if_new, e) == -1 ||
 	    (check != NULL && check(check_arg, fd, e) == -1))
 		goto out;
@@ -228,6 +300,11 @@ commit_replace(const struct dir_ref *dir, const char *name, const char *what,
 		fd = -1;
 	}
 out:
+	if (lost != NULL && *replaced) {
+		*lost = not_kept;
+		not_kept = NULL;
+	}
+	free(not_kept);
 	if (fd != -1)
 		close(fd);
 	if (!*replaced)

@@ -17,8 +17,9 @@ struct dir_ref {
 /* Replaces `name` in the directory (`what` it is, for messages: "hive",
  * "log") with the bytes of src_fd (from its start), calling check on the
  * synced temporary file before the rename.
- * The file keeps the old one's mode and owner; a file that did not exist
- * gets `mode_if_new`.  On failure before the rename the old file is
+ * The file keeps the old one's mode, owner and every extended attribute
+ * it can copy (with `lost` not NULL, *lost names those it could not,
+ * malloc'd, or is NULL); a file that did not exist gets `mode_if_new`.  On failure before the rename the old file is
  * untouched and no temporary file remains.  *replaced tells, on failure
  * too, whether the new file was renamed into place.  With `locked` not
  * NULL, the new file is flock'ed before the rename, and once it is in
@@ -28,7 +29,7 @@ struct dir_ref {
 int commit_replace(const struct dir_ref *dir, const char *name,
 		   const char *what, int src_fd, unsigned mode_if_new,
 		   hp_check_fn check, void *check_arg, int *replaced,
-		   int *locked, struct hp_err *e);
+		   int *locked, char **lost, struct hp_err *e);
 
 /* Empties `name` in place (its inode, name, mode and owner stay) and
  * syncs it: a transaction log once the primary holds everything. */

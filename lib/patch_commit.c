@@ -23,6 +23,7 @@
 #include "logwrite.h"
 #include "patch.h"
 #include "regf.h"
+#include "result.h"
 #include "verify.h"
 
 /* Gives the keys the run changed, and the hive's base block, the time
@@ -359,6 +360,10 @@ commit_hive(struct patch_run *run, struct session *s, struct hp_err *e)
 		    s->image_fd, verify_written, &job, &s->replaced, e);
 	if (rc == -1)
 		return -1;
+	if (s->hive->commit_note != NULL &&
+	    strv_pushf(&run->res->warnings, &run->res->n_warnings, "%s: "
+	    "replaced without %s", s->hive->where, s->hive->commit_note) == -1)
+		return hp_err_nomem(e);
 	/* What was checked and written is what the manifest names. */
 	if (strcmp(job.sha, s->sha_new) != 0)
 		return hp_err_set(e, HP_R_NOT_VERIFIED, "%s: the hive written "

@@ -301,8 +301,11 @@ fs_commit(void *priv, struct hp_store_hive *hive, int image_fd,
 	/* The lock moves to the new file: a later read in this run (a
 	 * second rollback step) reads it, and no other run can take it. */
 	rw_drop(f, NULL);
+	free(hive->commit_note);
+	hive->commit_note = NULL;
 	rc = commit_replace(&dir, f->t.name, "hive", image_fd, 0600, check,
-	    arg, replaced, f->lock_fd >= 0 ? &locked : NULL, e);
+	    arg, replaced, f->lock_fd >= 0 ? &locked : NULL, &hive->commit_note,
+	    e);
 	if (locked >= 0) {
 		close(f->lock_fd);
 		f->lock_fd = locked;
@@ -340,7 +343,7 @@ fs_write_log(void *priv, struct hp_store_hive *hive, const char *name,
 		return commit_truncate(&dir, name, e);
 	rw_drop(f, name);
 	return commit_replace(&dir, name, "log", src_fd, 0600, check, arg,
-	    &replaced, NULL, e);
+	    &replaced, NULL, NULL, e);
 }
 
 /* The file as it is named in messages. */
@@ -573,6 +576,7 @@ fs_close(void *priv)
 		target_free(&s->fs[i].t);
 		free(s->hives[i].name);
 		free(s->hives[i].where);
+		free(s->hives[i].commit_note);
 		free(s->hives[i].identity);
 	}
 	free(s->hives);

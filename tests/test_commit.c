@@ -333,6 +333,13 @@ START_TEST(test_commit_replace_renames_a_new_file_over_the_hive)
 	struct tu_result r;
 	struct stat before, after;
 
+	char value[64];
+	ssize_t len;
+	int xattr;
+
+	/* The new file gets the old one's extended attributes. */
+	xattr = setxattr(sw, TEST_XATTR, XATTR_VALUE, strlen(XATTR_VALUE),
+	    0) == 0;
 	tu_stat(sw, &before);
 	tu_dir_files_take(&config, tu_dir_of(sw));
 	j = report_of(&r, "apply", "--commit=replace", root, NULL);
@@ -341,6 +348,10 @@ START_TEST(test_commit_replace_renames_a_new_file_over_the_hive)
 	tu_result_free(&r);
 	tu_stat(sw, &after);
 	ck_assert_msg(after.st_ino != before.st_ino, "%s kept its inode", sw);
+	len = getxattr(sw, TEST_XATTR, value, sizeof(value));
+	ck_assert_msg(!xattr || ((size_t)len == strlen(XATTR_VALUE) &&
+	    memcmp(value, XATTR_VALUE, (size_t)len) == 0), "%s: %s not "
+	    "copied to the new file", sw, TEST_XATTR);
 	tu_assert_dir_same_paths(&config);
 	ASSERT_RUN(0, "verify", root, NULL);
 
