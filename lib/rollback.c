@@ -21,6 +21,8 @@ struct rollback_hive {
 	char sha[SHA256_HEX_LEN + 1];	/* of the hive now */
 	struct backup backup;
 	int found;
+	int by_sha;		/* the backup was found by what the hive
+				 * holds (its run left these bytes) */
 	int undone;		/* the hive already holds what the backup
 				 * puts back (found by its place) */
 	int hive_todo;		/* the hive needs restoring */
@@ -184,6 +186,7 @@ backup_of(struct rollback_run *run, struct rollback_hive *rb,
 	    sha256_fd(rb->files.fd, rb->hive->where, rb->sha, e) == -1)
 		return -1;
 	rc = backup_find_by_sha(run->o->backup_root, rb->sha, &rb->backup, e);
+	rb->by_sha = rc == 0;
 	if (rc != 1)
 		return rc;
 	if (backup_find_latest(run->o->backup_root, rb->hive, &rb->backup,
@@ -210,6 +213,25 @@ find_one(struct rollback_run *run, struct rollback_hive *rb,
 	if (run->store->ops->lock(run->store->priv, rb->hive, e) == -1)
 		return -1;
 	return backup_of(run, rb, e);
+}
+
+/* A backup found by a hive's place, not by what it holds, is the latest
+ * kept for it whatever it holds now: it counts only when no hive has a
+ * backup found by what it holds (a hive changed since, for --force to
+ * restore).  Otherwise a run that the hive was never in the state of
+ * (runs of one hive, then of the other, then of both, undone in turn)
+ * would stand in the way of those that are. */
+static void
+drop_found_by_place(struct rollback_run *run)
+{
+	size_t i;
+	int any = 0;
+
+	for (i = 0; i < run->n_hives; i++)
+		any |= run->hives[i].found && run->hives[i].by_sha;
+	for (i = 0; any && i < run->n_hives; i++)
+		if (!run->hives[i].by_sha)
+			run->hives[i].found = 0;
 }
 
 /* The id of the latest run among the hives' backups, or NULL; with
@@ -261,6 +283,7 @@ find_backups(struct rollback_run *run, struct hp_err *e)
 		rb->found = 1;
 		rb->undone = strcmp(rb->sha, rb->backup.sha_before) == 0;
 	}
+	drop_found_by_place(run);
 	if ((latest = latest_found(run, 1)) == NULL)
 		latest = latest_found(run, 0);
 	if (latest == NULL && e->status == HP_OK)

@@ -327,6 +327,33 @@ START_TEST(test_rollback_to_an_older_run_undoes_every_run_down_to_it)
 }
 END_TEST
 
+/* Runs of one hive, then of the other, then of both: rollback --to the
+ * first undoes all three, each hive to the bytes it had before, though
+ * a hive's latest backup (the run of both) is of a state the hive was
+ * not in once the others were undone. */
+START_TEST(test_rollback_to_undoes_runs_of_each_hive_then_of_both)
+{
+	static const char system_reg[] = REG_HEADER
+	    "[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\OnlySystem]\r\n"
+	    "\"S\"=dword:00000003\r\n";
+	char sw0[SHA256_HEX_LEN + 1], sys0[SHA256_HEX_LEN + 1];
+	char *root = tu_make_tree("tree", "img");
+	char *sys_reg = tu_pathf("%s/system.reg", tu_scratch);
+	char *both = tu_pathf("%s/both.reg", tu_scratch);
+
+	tu_sha256(tu_tree_file(root, "SOFTWARE"), sw0);
+	tu_sha256(tu_tree_file(root, "SYSTEM"), sys0);
+	tu_write_text(sys_reg, system_reg);
+	tu_write_text(both, both_hives_reg);
+	ASSERT_RUN(0, "apply", "--backup-dir", tu_bk, root, NULL);
+	ASSERT_RUN(0, "import", "--backup-dir", tu_bk, sys_reg, root, NULL);
+	ASSERT_RUN(0, "import", "--backup-dir", tu_bk, both, root, NULL);
+	ASSERT_RUN(0, "rollback", "--to", id_at_step(root, 3), "--backup-dir",
+	    tu_bk, root, NULL);
+	assert_all_undone(root, sw0, sys0);
+}
+END_TEST
+
 /* --to the newest run is plain rollback: the older run stays. */
 START_TEST(test_rollback_to_the_newest_run_undoes_it_alone)
 {
@@ -424,6 +451,7 @@ backups_suite(void)
 
 	tc = tu_tcase(s, "rollback-to");
 	tcase_add_test(tc, test_rollback_to_an_older_run_undoes_every_run_down_to_it);
+	tcase_add_test(tc, test_rollback_to_undoes_runs_of_each_hive_then_of_both);
 	tcase_add_test(tc, test_rollback_to_the_newest_run_undoes_it_alone);
 	tcase_add_test(tc, test_plain_rollback_undoes_step_1_each_time);
 	tcase_add_loop_test(tc, test_rollback_to_an_id_not_listed_writes_nothing,
