@@ -365,6 +365,12 @@ backup_discard(const struct backup *b)
 			unlink(m);
 		free(m);
 		rmdir(b->dir);
+		/* And the hive's slot, when this was its only backup. */
+		if ((m = strdup(b->dir)) != NULL && strrchr(m, '/') != NULL) {
+			*strrchr(m, '/') = '\0';
+			rmdir(m);
+		}
+		free(m);
 	}
 }
 

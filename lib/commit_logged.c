@@ -313,6 +313,10 @@ commit_logged(struct hp_store *store, struct hp_store_hive *hive,
 	if (log_changed_runs(disk.p, disk.len, img.p, img.len, REGF_PAGE, &runs,
 	    &n, e) == -1)
 		goto out;
+	/* The hive must open for writing before its log is touched: a
+	 * hive we may not write leaves every file as it was. */
+	if (put(&io, NULL, 0, img.p, 0, e) == -1)
+		goto out;
 	if ((lc->append ? append_entry(&io, lc, &img, e) :
 	    write_log(&io, lc, img.p, img.p + REGF_BASE_BLOCK, runs, n, e)) == -1 ||
 	    write_primary(&io, lc, &img, disk_size, runs, n, e) == -1 ||

@@ -232,10 +232,7 @@ commit_in_place(struct patch_run *run, struct session *s, struct hp_err *e)
 	    s->image_fd, lc, NULL, NULL, e);
 	s->replaced = lc->touched;
 	s->pages_written = lc->pages;
-	if (rc == -1 && lc->touched)
-		hp_err_append(e, " (the hive was left dirty: %s recovers the new "
-		    "hive; hivepatch recover writes it)", s->commit_log);
-	else if (rc == -1 && s->commit_log_created)
+	if (rc == -1 && !lc->touched && s->commit_log_created)
 		(void)run->store->ops->remove_log(run->store->priv, s->hive,
 		    s->commit_log, NULL);
 	return rc;
@@ -393,6 +390,13 @@ undo_replaced(struct patch_run *run, size_t upto, struct hp_err *e)
 			hp_err_append(e, "; %s was put back from its backup", name);
 			s->replaced = 0;
 			s->sha_after[0] = '\0';
+		} else if (s->commit == HP_METHOD_LOGGED && s->sha_after[0] ==
+		    '\0') {
+			/* Cut short in place: dirty, its log recovers it. */
+			hp_err_append(e, "; %s could NOT be put back (%.200s): it "
+			    "is left dirty, and %s recovers the new hive "
+			    "(hivepatch recover writes it, hivepatch rollback "
+			    "undoes it)", name, restore.msg, s->commit_log);
 		} else {
 			hp_err_append(e, "; %s could NOT be put back (%.200s): run "
 			    "hivepatch rollback", name, restore.msg);
