@@ -163,8 +163,11 @@ print_times(const struct hp_hive_report *h, FILE *out)
 		return;
 	}
 	render_filetime(h->last_written, when, sizeof(when));
-	fprintf(out, "times:    %s, the hive's and %zu key%s LastWrite\n", when,
-	    h->keys_stamped, h->keys_stamped == 1 ? "'s" : "s'");
+	if (h->keys_stamped == 0)
+		fprintf(out, "times:    %s, the hive's last written time\n", when);
+	else
+		fprintf(out, "times:    %s, the hive's and %zu key%s LastWrite\n",
+		    when, h->keys_stamped, h->keys_stamped == 1 ? "'s" : "s'");
 }
 
 static void
