@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make bench: builds a SOFTWARE-shaped hive of BENCH_MIB (default 128)
 # MiB and times, in this one process tree, hivepatch against the other
 # offline tools and against a plain cp of the hive, which is the

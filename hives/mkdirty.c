@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * mkdirty: make dirty registry hives with transaction logs, for the
  * hivepatch log replay tests.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * mkhive: write Windows registry hive fixtures for the hivepatch tests.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Carrying out a judged plan item on an in-memory hivex handle.  Nothing
  * reaches the disk until commit_atomic. */
 #ifndef HIVEPATCH_APPLY_H

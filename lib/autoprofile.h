@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* --profile auto: the profiles an image needs, from what it holds. */
 #ifndef HIVEPATCH_AUTOPROFILE_H
 #define HIVEPATCH_AUTOPROFILE_H

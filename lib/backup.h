@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Backups taken before any write, kept outside the image, and the
  * manifest that lets rollback put a hive back exactly. */
 #ifndef HIVEPATCH_BACKUP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The pages file of a backup (see backup_pages.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The pages file of a backup: the bytes a commit is about to overwrite
  * in a hive file (its base block, the 4 KiB pages that change, what a
  * shrinking file loses) and the file's old size, so that the old file

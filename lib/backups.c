@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* hp_backups: the backups that would undo what a store's hives hold
  * now, run by run, newest first: the order in which rollback undoes
  * them.  Each hive's chain is followed by SHA-256 (what the hive holds,

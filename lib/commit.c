@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Commit by replacement in a host directory (see commit.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Committing a file of a directory on the host file system by
  * replacement: the new bytes go to a temporary file beside it, are
  * synced and checked, then renamed over it, and the directory is synced.

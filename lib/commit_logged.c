@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The commit through the hive's own log (see commit_logged.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Committing a new hive in place through the hive's own transaction
  * log, as Windows writes a hive (ReactOS cmlib hivewrt.c, HvSyncHive;
  * msuhanov/regf, "Format of transaction log files"):

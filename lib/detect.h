@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* What Windows and which .NET Framework an offline SOFTWARE hive holds. */
 #ifndef HIVEPATCH_DETECT_H
 #define HIVEPATCH_DETECT_H

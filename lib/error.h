@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Errors reported errno-style: a function that fails returns -1 (or NULL)
  * and fills a struct hp_err (hivepatch.h) with a reason, the exit status
  * that reason has, and one line that names the file and the problem.

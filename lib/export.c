@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* hp_export: a key and everything below it, as a .reg file; a dirty hive
  * is read as its logs recover it. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* SHA-256 of files, and copying a file while hashing it (one pass). */
 #ifndef HIVEPATCH_HASH_H
 #define HIVEPATCH_HASH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* One hive file: its base block, what kind of hive it is, and opening it
  * through hivex with the checks hivex leaves to its callers. */
 #ifndef HIVEPATCH_HIVE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* A hive as Windows would load it (struct hp_view of hivepatch.h).
  *
  * A clean hive is read where it lies, through the descriptor its store

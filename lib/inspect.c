@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* hp_inspect: is this image TLS 1.2 ready, and why not?  Reads the
  * SOFTWARE and SYSTEM hives, judges every profile against them and
  * writes nothing. */

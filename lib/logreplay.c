@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Transaction log replay (see logreplay.h).
  *
  * Everything read from a file is bounds-checked before use; the reading

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Transaction log replay: what Windows does with a dirty hive on load.
  *
  * A hive whose base block is dirty (the two sequence numbers differ, or

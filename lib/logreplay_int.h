@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* What the parts of the log replay share (logreplay.c, the classifying
  * of logs and the whole; logreplay_new.c, HvLE entries; logreplay_old.c,
  * dirty vectors): the recovery state.  Internal to the three. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* New-format logs (Windows 8.1 and later): HvLE log entries, applied
  * in sequence from the oldest eligible log, then the next (see
  * logreplay.c for the rules). */

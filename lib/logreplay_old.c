@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Old-format logs (Windows Vista to 8): a dirty vector and the dirty
  * pages, applied hive bin by hive bin (see logreplay.c for the rules). */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Transaction logs written as Windows writes them (see logwrite.h). */
 #include "config.h"
 

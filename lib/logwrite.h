@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Transaction logs written as Windows writes them: the pages of the hive
  * bins data that a change dirtied, framed as one HvLE entry (new format,
  * Windows 8.1 and later) or as a dirty vector and its pages (old format,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* hp_patch: apply, import, verify and recover as one flow, store ->
  * hives -> plan -> apply -> commit -> verify -> result, with verify
  * stopping after the plan.  A run touches the SOFTWARE hive, the SYSTEM

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The state of one hp_patch run, shared by patch.c (reading, planning,
  * applying) and patch_commit.c (backing up and committing). */
 #ifndef HIVEPATCH_PATCH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Committing a patch run: make every new hive final in memory (its
  * times, the base block its commit writes; checked and hashed), choose
  * how each is committed (in place through which log, or replaced), back

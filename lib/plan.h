@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The plan: each .reg operation mapped into the hive that holds its key
  * (SOFTWARE or SYSTEM, CurrentControlSet resolved to ControlSet00N) and
  * judged against what the hive holds now, with what applying it means. */

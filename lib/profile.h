@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Profiles are .reg files with a few "; hivepatch-...:" comment lines at
  * the top, installed under $(pkgdatadir)/profiles. */
 #ifndef HIVEPATCH_PROFILE_H

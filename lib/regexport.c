@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Writing a key and everything below it as a .reg document, the way
  * regedit exports: "Windows Registry Editor Version 5.00", then one
  * [section] per key, parents before children, values in hive order. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The base-block checksum and Marvin32 (see regf.h). */
 #include "config.h"
 

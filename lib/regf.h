@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The regf layout: where the fields of a hive's base block, hive bins and
  * transaction logs lie, the base-block checksum and the Marvin32 hash of
  * new-format log entries.  The one definition used by the library, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* .reg files: parsing what regedit and people write, and writing a key
  * back out in regedit's format.  Both REGEDIT4 and "Windows Registry
  * Editor Version 5.00"; UTF-16LE with BOM (as regedit writes it) or UTF-8. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Parsing .reg files into a list of operations.
  *
  * The whole file is first turned into UTF-8 text (from UTF-16LE with a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* What the .reg parser (regparse.c) shares with the reading of value
  * data (regvalue.c): the parser's state, the lines it hands out, and the
  * helpers both sides use.  Internal to the two. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The data of a .reg value line: "string", dword:, hex: and hex(N):
  * lists (continued over lines ending in '\\'), and =- for a deletion. */
 #include "config.h"

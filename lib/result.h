@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Building the results the runs give back (hivepatch.h): each owns
  * copies of what it reports, so that it outlives the run's sessions. */
 #ifndef HIVEPATCH_RESULT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* hp_rollback: put back the hives (and their logs) the last apply,
  * import or recover replaced, but only over the files that run left
  * (their hashes must match), unless forced.  Every file is checked

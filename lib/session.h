@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* One hive of a store, opened for a run: found in the store, locked when
  * the run may write it, read through its store, viewed as Windows would
  * load it, opened with hivex and classified.  patch.c and inspect.c

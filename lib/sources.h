@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* What a run applies: profiles (by name, from the profile directory)
  * and .reg files, parsed into one list of operations in order, with the
  * .NET versions the profiles need. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Opening a store, and what every store shares (see store.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The store behind struct hp_store (hivepatch.h): the one door through
  * which the runs reach hives.  A store lists the hives it holds, locks,
  * reads and commits them; everything above it works on the descriptors

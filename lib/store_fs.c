@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The stores on the host file system: a Windows tree (a mounted image or
  * disk: Windows/System32/config/<HIVE>, found in any letter case, never
  * through a link) and a bare hive file.  Both keep, per hive, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Finding the hive a TARGET names, without being led astray by the image.
  *
  * TARGET is either a hive file, or the root of a Windows tree (a mount

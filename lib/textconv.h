@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Character set conversion with iconv(3), for .reg files and for the
  * UTF-16LE strings a hive holds. */
 #ifndef HIVEPATCH_TEXTCONV_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Verifying a hive from what was written: every planned value is there
  * and the whole tree reads, answered from the medium, not from memory.
  * verify_written has the shape of a store's check (hp_check_fn), so a

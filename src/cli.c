@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* What the subcommands share: messages, where profiles and backups live
  * (the process's environment, which the library never reads), and the
  * options and run of apply, verify, import and recover. */

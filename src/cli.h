@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The command line: one file per subcommand (cmd_*.c), each parsing its
  * options, making one library call and rendering the result.  What they
  * share is here.  Nothing in src/ includes more of the library than

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* apply: write the profiles' values (net4-tls12 by default) after a
  * backup, and verify them from disk. */
 #include "config.h"

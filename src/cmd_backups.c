@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* backups: the backups that would undo what a target's hives hold now,
  * newest first, with the step at which rollback undoes each. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* export: a key and everything below it, as a .reg file. */
 #include "config.h"
 

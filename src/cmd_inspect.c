@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* inspect: is this image TLS 1.2 ready, and why not?  Read-only. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* profiles: what can be passed to --profile. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* recover: the run with nothing to patch that commits what the logs of a
  * dirty hive recover; in a tree, SOFTWARE and SYSTEM, else the one hive
  * file of whatever kind. */

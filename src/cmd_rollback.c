@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* rollback: put back the hives (and their logs) the last apply, import
  * or recover replaced; with --to ID, run after run until that one. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* verify: check the profiles' values (net4-tls12 by default) without
  * writing; exit 1 when one is missing or different. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* What the runs' results look like, for people (render_text.c) and for
  * programs (render_json.c: one JSON document per run, the schemas
  * "hivepatch-report/1", "hivepatch-inspect/1" and "hivepatch-backups/1"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The reports for programs: one JSON document per run, schemas
  * "hivepatch-report/1", "hivepatch-inspect/1" and "hivepatch-backups/1"
  * (hivepatch(1)). */

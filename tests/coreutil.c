@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Helpers of the unit tests of the library core (test_hive, test_plan,
  * test_apply, test_detect, test_profile): scratch files, fixture hives,
  * and .reg text parsed and mapped into plans (coreutil.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* libFuzzer target for the transaction log replay (lib/logreplay.c).
  *
  * Build and run (see hives/README.md, "Fuzzing the log replay"):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* libFuzzer target for the reader of a backup's pages file
  * (lib/backup_pages.c, pages_apply), which rollback trusts no more than
  * any file in a directory others may write:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* libhivepatch through its public header alone: this program is built
  * with include/ on its include path and not lib/, so it sees nothing but
  * hivepatch.h.  It patches, verifies, inspects, exports, recovers and

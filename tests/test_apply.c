@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Unit tests of a plan against a hive: judging each item against what
  * the hive holds (plan_judge), applying it (apply_item), set-bits values
  * (the bits a profile needs, added to what is there), and counting what

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* hivepatch backups, and rollback --to, as a user relies on them.
  *
  * `backups TARGET` lists the runs whose backups would undo what the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The command line as a user meets it: the real hivepatch binary run on
  * scratch copies of generated hives.  Every test checks the exit status,
  * the message (naming the file and the problem), the hive's hash (byte

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* How hivepatch writes a hive, as a user relies on it: by default in
  * place, through the hive's own transaction log as Windows writes it
  * (the changed pages into NAME.LOG1, synced, then the hive), so that the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* hivepatch on hives that real Windows systems wrote (and damaged ones),
  * from the corpus named by HIVEPATCH_CORPUS: the command line on them,
  * the log replay (lib/logreplay.c) and recover on its dirty hives, both

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The crash-state harness of the commit through the hive's own log.
  *
  * A run of hp_patch goes through a store that records every write,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Unit tests of what is read from an image's hives: the operating
  * system and .NET of a SOFTWARE hive (detect_image, dotnet_release_name),
  * the architecture and control sets of a SYSTEM hive (detect_system,

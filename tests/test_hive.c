@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Unit tests of lib/hive.c: the base block header (hive_read_header_fd),
  * hive_open, telling the kinds of hive apart (hive_classify, from the
  * header's file name and the root keys), and finding keys by path

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Tests of the transaction log replay (lib/logreplay.c).
  *
  * Fixtures: a clean hive from $MKHIVE (software64-net48), made dirty with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Tests of the transaction log writer (lib/logwrite.c), read back by the
  * log replay (lib/logreplay.c), its one reader.
  *

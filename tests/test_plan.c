@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Unit tests of mapping .reg operations into plans (lib/plan.c): which
  * hive an operation is for (op_hive), plan_map into the SOFTWARE hive
  * (the Wow6432Node half on a 32-bit image) and into the SYSTEM hive

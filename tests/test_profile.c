@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Unit tests of lib/profile.c: finding a profile by name and listing
  * them (profile_find, profile_list, with their description and
  * requirements) in a profile directory of the test's own, and the

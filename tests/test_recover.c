@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* hivepatch on dirty hives, as a user meets it: `recover`, and apply,
  * verify, inspect and rollback on a hive whose last changes live only in
  * its transaction logs.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Tests for .reg parsing (regparse.c) and export (regexport.c).
  *
  * The export tests need a hive, which hivex cannot make from nothing:

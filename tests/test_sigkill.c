@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* SIGKILL at random points of real runs: `hivepatch apply` on a bare
  * hive is killed after a random delay within the time a whole run takes,
  * and the hive and its logs are then read as Windows would load them

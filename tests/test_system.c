@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Whole-image TLS 1.2 readiness: the SYSTEM hive next to SOFTWARE, as a
  * user meets it through the real hivepatch binary.  CurrentControlSet
  * mapped through Select, --all-control-sets, hives of the wrong kind,

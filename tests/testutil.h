@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Small helpers for the tests that run the real hivepatch binary: scratch
  * directories, running a command and capturing what it prints, hashes,
  * reading values back with hivex and with libregf's regfexport, reading

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* testutil: dirty fixtures made by mkdirty, dirty hives with their
  * transaction logs before and after a recovery, and log replays.  See
  * testutil.h. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* testutil: files and directories, what hivepatch leaves behind, and
  * hashes (tu_files.h). */
 #include "config.h"

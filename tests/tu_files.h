@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* testutil: files and directories, the backups and temporary files
  * hivepatch leaves, and hashes.  See testutil.h. */
 #ifndef HIVEPATCH_TU_FILES_H

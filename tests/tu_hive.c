@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* testutil: reading hives back with hivex, and comparing two hives by
  * walking both (tu_hive.h). */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* testutil: reading hives back with hivex, and comparing two hives by
  * walking both.  See testutil.h. */
 #ifndef HIVEPATCH_TU_HIVE_H

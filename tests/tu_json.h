@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* testutil: the JSON reports hivepatch prints (json-c).  See
  * testutil.h. */
 #ifndef HIVEPATCH_TU_JSON_H

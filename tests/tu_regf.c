@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* testutil: reading hives with libregf's regfexport (tu_regf.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* testutil: reading hives with libregf's regfexport, a reader
  * independent of hivex and of hivepatch.  See testutil.h. */
 #ifndef HIVEPATCH_TU_REGF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* testutil: running commands and collecting what they print, hivepatch
  * and mkhive among them (tu_run.h). */
 #include "config.h"

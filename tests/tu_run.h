@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* testutil: running commands (hivepatch, mkhive) and what they print,
  * with the assertions on it.  See testutil.h. */
 #ifndef HIVEPATCH_TU_RUN_H

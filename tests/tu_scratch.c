@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* testutil: the environment, scratch directories and the strings and
  * buffers freed with them, the per-test fixture and the suite runner
  * (tu_scratch.h). */

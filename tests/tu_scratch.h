@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* testutil: the environment, scratch directories (and the memory freed
  * with them), the per-test fixture and the suite runner.  See
  * testutil.h. */
