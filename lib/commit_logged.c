@@ -271,6 +271,8 @@ logged_prepare(int disk_fd, int image_fd, struct logged_commit *lc,
 	if (lc->exact)
 		top = later(top, later(le32(img + REGF_BB_SEQ1),
 		    le32(img + REGF_BB_SEQ2)));
+	if (lc->append)
+		top = later(top, lc->append_seq);
 	lc->seq = top + 2;
 	lc->prepared = 1;
 	if (lc->exact)

@@ -176,8 +176,6 @@ append_to(struct session *s, struct logged_commit *lc, struct hp_err *e)
 	lc->base_seq2 = s->view.disk.seq_secondary;
 	lc->view_fd = s->view.fd;
 	lc->view_size = s->view.size;
-	if (lc->min_seq - lc->append_seq >= 0x80000000u)
-		lc->min_seq = lc->append_seq;
 	return 1;
 }
 
@@ -258,9 +256,6 @@ check_in_memory(struct session *s, struct hp_err *e)
 	return rc;
 }
 
-/* How the hive will be committed, and its new bytes made final (the
- * base block the commit writes), so that they are hashed for its backup
- * before anything is written. */
 int
 patch_finish_cut_run(struct patch_run *run, struct session *s, char **what,
 		     struct hp_err *e)
@@ -322,6 +317,9 @@ left_by_a_cut_run(const struct patch_run *run, const struct session *s)
 	return yes;
 }
 
+/* How the hive will be committed, and its new bytes made final (the
+ * base block the commit writes), so that they are hashed for its backup
+ * before anything is written. */
 static int
 prepare_hive(struct patch_run *run, struct session *s, struct hp_err *e)
 {
@@ -473,15 +471,15 @@ take_backups(struct patch_run *run, struct hp_err *e)
 	backup_run_start(&id, run->o->now);
 	for (i = 0; i < run->n_hives; i++) {
 		struct session *s = &run->hives[i];
-
+		int full = (run->o->flags & HP_BACKUP_FULL) != 0;
 		char sha[SHA256_HEX_LEN + 1];
 
 		if (!s->must_write)
 			continue;
 		if (sha256_end(&s->hashing, sha, e) == -1 ||
 		    backup_take(run->o->backup_root, &id, s->hive, &s->files,
-		    run->o->flags & HP_BACKUP_FULL ? -1 : s->image_fd, sha,
-		    &s->backup, e) == -1)
+		    full ? -1 : s->image_fd, full ? NULL : sha, &s->backup,
+		    e) == -1)
 			return -1;
 		/* A run cut short before it removes the log it made leaves
 		 * it; the manifest says so, for the next run to remove. */
