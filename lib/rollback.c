@@ -6,6 +6,9 @@
  * (`to`), one such step after another until that run is undone. */
 #include "config.h"
 
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -200,19 +203,38 @@ backup_of(struct rollback_run *run, struct rollback_hive *rb,
 	return -1;
 }
 
-/* Only a hive with a backup is locked; then it is read and looked at
- * again, so that the backup chosen is still right when it is
- * restored. */
+/* The same file, unchanged as far as its inode tells. */
+static int
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	    a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* Only a hive with a backup is locked; then it is read again, and when
+ * it is no longer the file just hashed, looked at again, so that the
+ * backup chosen is still right when it is restored. */
 static int
 find_one(struct rollback_run *run, struct rollback_hive *rb,
 	 struct hp_err *e)
 {
+	struct stat hashed, locked;
 	int rc = backup_of(run, rb, e);
 
 	if (rc != 0)
 		return rc;
+	if (fstat(rb->files.fd, &hashed) == -1)
+		return hp_err_set(e, HP_R_IO, "%s: %s", rb->hive->where,
+		    strerror(errno));
 	if (run->store->ops->lock(run->store->priv, rb->hive, e) == -1)
 		return -1;
+	hp_hive_files_free(&rb->files);
+	if (run->store->ops->read(run->store->priv, rb->hive, &rb->files,
+	    e) == -1)
+		return -1;
+	if (fstat(rb->files.fd, &locked) == 0 && same_file(&hashed, &locked))
+		return 0;
 	return backup_of(run, rb, e);
 }
 
