@@ -405,8 +405,9 @@ plan_and_write(struct patch_run *run, struct hp_err *e)
 				return -1;
 			continue;
 		}
-		/* The hash its backup needs, meanwhile. */
-		if (!(run->o->flags & HP_DRY_RUN) &&
+		/* The hash a page backup needs, meanwhile (a whole copy
+		 * hashes what it copies). */
+		if (!(run->o->flags & (HP_DRY_RUN | HP_BACKUP_FULL)) &&
 		    sha256_begin(&s->hashing, s->files.fd, s->hive->where,
 		    e) == -1)
 			return -1;
