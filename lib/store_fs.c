@@ -43,7 +43,8 @@ static const struct {
 struct fs_rw {
 	char *name;
 	int fd;
-	int created;		/* write_at made it: remove_log may unlink */
+	int created;		/* write_at made it: unlinked again when it
+				 * fails the checks after opening */
 };
 
 #define FS_MAX_RW 4		/* the hive, .LOG, .LOG1, .LOG2 */
