@@ -256,63 +256,65 @@ check_in_memory(struct session *s, struct hp_err *e)
 	return rc;
 }
 
+/* The log of this hive a run made for its commit and was cut short
+ * before removing, as the latest backup of the hive names it; NULL when
+ * there is none.  *last is that backup (backup_free it in every case). */
+static const char *
+log_left(const struct patch_run *run, const struct session *s,
+	 struct backup *last)
+{
+	struct hp_err none;
+	size_t i;
+
+	if (run->o->backup_root == NULL ||
+	    backup_find_latest(run->o->backup_root, s->hive, last, &none) == -1)
+		return NULL;
+	for (i = 0; last->log_created != NULL && i < s->files.n_logs; i++)
+		if (strcasecmp(s->files.logs[i].name, last->log_created) == 0)
+			return s->files.logs[i].name;
+	return NULL;
+}
+
 int
 patch_finish_cut_run(struct patch_run *run, struct session *s, char **what,
 		     struct hp_err *e)
 {
 	char sha[SHA256_HEX_LEN + 1];
 	struct backup last;
-	struct hp_err none;
-	size_t i;
+	const char *log = log_left(run, s, &last);
 	int rc = 0;
 
 	*what = NULL;
-	if (run->store->ops->remove_log == NULL || run->o->backup_root == NULL ||
-	    backup_find_latest(run->o->backup_root, s->hive, &last, &none) == -1)
-		return 0;
-	for (i = 0; last.log_created != NULL && i < s->files.n_logs; i++) {
-		if (strcasecmp(s->files.logs[i].name, last.log_created) != 0)
-			continue;
-		/* Only over the hive that run left. */
-		if (sha256_fd(s->files.fd, s->hive->where, sha, e) == -1) {
+	/* Only over the hive that run left. */
+	if (log != NULL && run->store->ops->remove_log != NULL) {
+		if (sha256_fd(s->files.fd, s->hive->where, sha, e) == -1)
 			rc = -1;
-			break;
-		}
-		if (strcmp(sha, last.sha_after) != 0)
-			break;
-		if (run->store->ops->remove_log(run->store->priv, s->hive,
-		    s->files.logs[i].name, e) == -1) {
+		else if (strcmp(sha, last.sha_after) != 0)
+			rc = 0;
+		else if (run->store->ops->remove_log(run->store->priv, s->hive,
+		    log, e) == -1)
 			rc = -1;
-			break;
-		}
-		if (asprintf(what, "%s: removed %s, which the run of %s made for "
-		    "its commit and was cut short before removing",
-		    s->hive->where, s->files.logs[i].name, last.time) == -1) {
+		else if (asprintf(what, "%s: removed %s, which the run of %s "
+		    "made for its commit and was cut short before removing",
+		    s->hive->where, log, last.time) == -1) {
 			*what = NULL;
 			rc = hp_err_nomem(e);
-		} else {
+		} else
 			rc = 1;
-		}
-		break;
 	}
 	backup_free(&last);
 	return rc;
 }
 
-/* The log was made by a run cut short before it removed it (the latest
- * backup of the hive says that run made it): this run removes it. */
+/* The log this commit goes through was made by a run cut short before
+ * it removed it: this run removes it. */
 static int
 left_by_a_cut_run(const struct patch_run *run, const struct session *s)
 {
 	struct backup last;
-	struct hp_err ignored;
-	int yes;
+	const char *log = log_left(run, s, &last);
+	int yes = log != NULL && strcasecmp(log, s->commit_log) == 0;
 
-	if (backup_find_latest(run->o->backup_root, s->hive, &last,
-	    &ignored) == -1)
-		return 0;
-	yes = last.log_created != NULL &&
-	    strcasecmp(last.log_created, s->commit_log) == 0;
 	backup_free(&last);
 	return yes;
 }
