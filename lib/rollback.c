@@ -372,7 +372,12 @@ rollback_to(struct rollback_run *run, struct hp_err *e)
 	for (i = 0; i < list->n_runs && steps == 0; i++)
 		if (strcmp(list->runs[i].id, run->o->to) == 0)
 			steps = list->runs[i].step;
-	if (steps == 0)
+	if (steps == 0 && list->n_runs == 0)
+		rc = hp_err_set(e, HP_R_NO_BACKUP, "%s: no backup under %s undoes "
+		    "what this target holds now, so none of run %s; nothing was "
+		    "written", hp_store_target(run->store), run->o->backup_root,
+		    run->o->to);
+	else if (steps == 0)
 		rc = hp_err_set(e, HP_R_NO_BACKUP, "%s: run %s is not among the "
 		    "%zu run%s whose backups under %s undo what this target "
 		    "holds now; nothing was written",
