@@ -19,39 +19,13 @@
 #include "backup.h"
 #include "backup_pages.h"
 #include "commit_logged.h"
+#include "jsonfile.h"
 #include "regf.h"
 #include "store.h"
 #include "verify.h"
 
 #define MANIFEST "manifest.json"
 #define MANIFEST_SCHEMA "hivepatch-backup/2"
-
-static int
-mkdir_p(const char *path, struct hp_err *e)
-{
-	char *copy = strdup(path), *p;
-
-	if (copy == NULL)
-		return hp_err_nomem(e);
-	for (p = copy + 1; ; p++) {
-		if (*p == '/' || *p == '\0') {
-			char saved = *p;
-
-			*p = '\0';
-			if (mkdir(copy, 0700) == -1 && errno != EEXIST) {
-				hp_err_set(e, HP_R_IO, "%s: cannot create: %s",
-				    copy, strerror(errno));
-				free(copy);
-				return -1;
-			}
-			*p = saved;
-			if (saved == '\0')
-				break;
-		}
-	}
-	free(copy);
-	return 0;
-}
 
 /* Backups of one hive live together, under a name derived from the
  * hive's identity (its absolute path) so that two images never share a
@@ -211,7 +185,7 @@ backup_take(const char *root, const struct backup_run *run,
 		hp_err_nomem(e);
 		goto out;
 	}
-	if (mkdir_p(b->dir, e) == -1)
+	if (state_dir_create(b->dir, e) == -1)
 		goto out;
 	b->pages = image_fd != -1;
 	if (asprintf(&b->copy, "%s/%s", b->dir, b->pages ? "pages" : "hive") ==
@@ -245,17 +219,6 @@ out:
 }
 
 static struct json_object *
-string_array(const char *const *items, size_t n)
-{
-	struct json_object *a = json_object_new_array();
-	size_t i;
-
-	for (i = 0; a != NULL && i < n; i++)
-		json_object_array_add(a, json_object_new_string(items[i]));
-	return a;
-}
-
-static struct json_object *
 json_logs(const struct backup *b)
 {
 	struct json_object *a = json_object_new_array();
@@ -285,10 +248,7 @@ backup_write_manifest(const struct backup *b, const char *command,
 		      struct hp_err *e)
 {
 	struct json_object *m = json_object_new_object();
-	char *path = NULL, *tmp = NULL;
-	const char *text;
-	FILE *f = NULL;
-	int rc = -1;
+	int rc;
 
 	if (m == NULL)
 		return hp_err_nomem(e);
@@ -306,45 +266,11 @@ backup_write_manifest(const struct backup *b, const char *command,
 	json_object_object_add(m, "sha256_after", json_object_new_string(sha_after));
 	json_object_object_add(m, "time", json_object_new_string(b->time));
 	json_object_object_add(m, "command", json_object_new_string(command));
-	json_object_object_add(m, "profiles", string_array(profiles, n_profiles));
-	json_object_object_add(m, "reg_files", string_array(reg_files, n_reg_files));
+	json_object_object_add(m, "profiles", json_strings_new(profiles, n_profiles));
+	json_object_object_add(m, "reg_files", json_strings_new(reg_files, n_reg_files));
 	json_object_object_add(m, "logs", json_logs(b));
 	json_object_object_add(m, "tool_version", json_object_new_string(PACKAGE_VERSION));
-	text = json_object_to_json_string_ext(m, JSON_C_TO_STRING_PRETTY |
-	    JSON_C_TO_STRING_NOSLASHESCAPE);
-
-	if (asprintf(&path, "%s/%s", b->dir, MANIFEST) == -1 ||
-	    asprintf(&tmp, "%s/.%s.tmp", b->dir, MANIFEST) == -1) {
-		hp_err_nomem(e);
-		goto out;
-	}
-	f = fopen(tmp, "wxe");
-	if (f == NULL || fprintf(f, "%s\n", text) < 0 || fflush(f) == EOF ||
-	    fsync(fileno(f)) == -1) {
-		hp_err_set(e, HP_R_IO, "%s: cannot write: %s", tmp,
-		    strerror(errno));
-		goto out;
-	}
-	if (fclose(f) == EOF) {
-		f = NULL;
-		hp_err_set(e, HP_R_IO, "%s: cannot write: %s", tmp,
-		    strerror(errno));
-		goto out;
-	}
-	f = NULL;
-	if (rename(tmp, path) == -1) {
-		hp_err_set(e, HP_R_IO, "%s: cannot write: %s", path,
-		    strerror(errno));
-		goto out;
-	}
-	rc = 0;
-out:
-	if (f != NULL)
-		fclose(f);
-	if (rc == -1 && tmp != NULL)
-		unlink(tmp);
-	free(path);
-	free(tmp);
+	rc = json_file_write(b->dir, MANIFEST, m, e);
 	json_object_put(m);
 	return rc;
 }
@@ -373,19 +299,6 @@ backup_discard(const struct backup *b)
 		}
 		free(m);
 	}
-}
-
-static int
-copy_hex(struct json_object *m, const char *key, char out[SHA256_HEX_LEN + 1])
-{
-	struct json_object *v;
-	const char *s;
-
-	if (!json_object_object_get_ex(m, key, &v) ||
-	    (s = json_object_get_string(v)) == NULL || strlen(s) != SHA256_HEX_LEN)
-		return -1;
-	memcpy(out, s, SHA256_HEX_LEN + 1);
-	return 0;
 }
 
 /* The logs a manifest lists.  Each must sit beside the hive and its copy
@@ -420,10 +333,10 @@ load_manifest_logs(struct json_object *m, struct backup *b, const char *path,
 		    strncmp(log, b->hive, dir_len + 1) != 0 ||
 		    strchr(log + dir_len + 1, '/') != NULL ||
 		    strchr(name, '/') != NULL || name[0] == '.' ||
-		    copy_hex(l, "sha256_before", bl->sha_before) == -1)
+		    json_hex_get(l, "sha256_before", bl->sha_before) == -1)
 			return hp_err_set(e, HP_R_DAMAGED, "%s: backup manifest is "
 			    "damaged (log %zu)", path, i + 1);
-		if (copy_hex(l, "sha256_after", bl->sha_after) == -1)
+		if (json_hex_get(l, "sha256_after", bl->sha_after) == -1)
 			bl->sha_after[0] = '\0';
 		b->n_logs++;
 		bl->path = strdup(log);
@@ -441,29 +354,15 @@ load_manifest_logs(struct json_object *m, struct backup *b, const char *path,
 static int
 load_manifest_run(struct json_object *m, struct backup *b, struct hp_err *e)
 {
-	struct json_object *v, *a;
-	size_t i, n;
+	struct json_object *v;
 
 	b->command = strdup(json_object_object_get_ex(m, "command", &v) &&
 	    json_object_is_type(v, json_type_string) ?
 	    json_object_get_string(v) : "");
 	if (b->command == NULL)
 		return hp_err_nomem(e);
-	if (!json_object_object_get_ex(m, "profiles", &a) ||
-	    !json_object_is_type(a, json_type_array))
-		return 0;
-	n = json_object_array_length(a);
-	if ((b->profiles = calloc(n ? n : 1, sizeof(*b->profiles))) == NULL)
+	if (json_strings_get(m, "profiles", &b->profiles, &b->n_profiles) == -1)
 		return hp_err_nomem(e);
-	for (i = 0; i < n; i++) {
-		v = json_object_array_get_idx(a, i);
-		if (!json_object_is_type(v, json_type_string))
-			continue;
-		if ((b->profiles[b->n_profiles] =
-		    strdup(json_object_get_string(v))) == NULL)
-			return hp_err_nomem(e);
-		b->n_profiles++;
-	}
 	return 0;
 }
 
@@ -485,8 +384,8 @@ load_manifest(const char *dir, struct backup *b, struct hp_err *e)
 	}
 	/* A manifest is data in a directory anyone with the rights may
 	 * edit: every member is checked for its type. */
-	if (copy_hex(m, "sha256_before", b->sha_before) == -1 ||
-	    copy_hex(m, "sha256_after", b->sha_after) == -1 ||
+	if (json_hex_get(m, "sha256_before", b->sha_before) == -1 ||
+	    json_hex_get(m, "sha256_after", b->sha_after) == -1 ||
 	    !json_object_object_get_ex(m, "hive", &v) ||
 	    !json_object_is_type(v, json_type_string)) {
 		hp_err_set(e, HP_R_DAMAGED, "%s: backup manifest is damaged", path);
