@@ -11,9 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "apply.h"
 #include "autoprofile.h"
+#include "cutrun.h"
 #include "detect.h"
 #include "error.h"
 #include "patch.h"
@@ -475,42 +477,107 @@ fill_result(struct patch_run *run)
 	return 0;
 }
 
+static struct hp_result *
+result_new(struct hp_store *store, const struct hp_patch_opts *o)
+{
+	struct hp_result *r = calloc(1, sizeof(*r));
+
+	if (r == NULL || (r->command = strdup(o->command)) == NULL ||
+	    (r->target = strdup(hp_store_target(store))) == NULL) {
+		hp_result_free(r);
+		return NULL;
+	}
+	r->verify = o->mode == HP_PATCH_VERIFY;
+	r->dry_run = (o->flags & HP_DRY_RUN) != 0;
+	return r;
+}
+
+static void
+result_failed(struct hp_result *r, const struct hp_err *e)
+{
+	r->exit_status = e->status;
+	r->reason = e->reason;
+	if ((r->error = strdup(e->msg)) == NULL)
+		r->reason = HP_R_NO_MEMORY;
+	free(r->result);
+	r->result = NULL;
+}
+
 int
-hp_patch(struct hp_store *store, const struct hp_patch_opts *o,
-	 struct hp_result **result, struct hp_err *e)
+patch_once(struct hp_store *store, const struct hp_patch_opts *o,
+	   struct hp_result **result, struct hp_err *e)
 {
 	struct patch_run run;
 	struct hp_result *r;
 	int status;
 
-	*result = NULL;
 	memset(&run, 0, sizeof(run));
-	r = calloc(1, sizeof(*r));
-	if (r == NULL || (r->command = strdup(o->command)) == NULL ||
-	    (r->target = strdup(hp_store_target(store))) == NULL) {
-		hp_result_free(r);
+	if ((*result = r = result_new(store, o)) == NULL)
 		return hp_err_nomem(e);
-	}
-	r->verify = o->mode == HP_PATCH_VERIFY;
-	r->dry_run = (o->flags & HP_DRY_RUN) != 0;
 	run.o = o;
 	run.store = store;
 	run.res = r;
 	status = run_steps(&run, e);
 	if (fill_result(&run) == -1 && status != -1)
 		status = hp_err_nomem(e);
-	if (status == -1) {
-		r->exit_status = e->status;
-		r->reason = e->reason;
-		if ((r->error = strdup(e->msg)) == NULL)
-			r->reason = HP_R_NO_MEMORY;
-		free(r->result);
-		r->result = NULL;
-	} else {
+	if (status == -1)
+		result_failed(r, e);
+	else
 		r->exit_status = status;
-	}
 	patch_run_free(&run);
-	*result = r;
+	return status;
+}
+
+/* The notes of settling cut runs go first among the warnings. */
+static int
+prepend_notes(struct hp_result *r, char **notes, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_warnings; i++)
+		if (strv_push(&notes, &n, r->warnings[i]) == -1) {
+			strv_free(notes, n);
+			return -1;
+		}
+	strv_free(r->warnings, r->n_warnings);
+	r->warnings = notes;
+	r->n_warnings = n;
+	return 0;
+}
+
+int
+hp_patch(struct hp_store *store, const struct hp_patch_opts *o,
+	 struct hp_result **result, struct hp_err *e)
+{
+	/* One time for the whole run: every hive, and a completion of this
+	 * run should it be cut short, stamps the same. */
+	struct hp_patch_opts run_o = *o;
+	struct timespec now;
+	char **notes = NULL;
+	size_t n_notes = 0;
+	int status;
+
+	*result = NULL;
+	if (o->now == NULL) {
+		clock_gettime(CLOCK_REALTIME, &now);
+		run_o.now = &now;
+	}
+	if (cutrun_settle(store, &run_o, &notes, &n_notes, e) == -1) {
+		strv_free(notes, n_notes);
+		if ((*result = result_new(store, &run_o)) != NULL)
+			result_failed(*result, e);
+		return -1;
+	}
+	status = patch_once(store, &run_o, result, e);
+	if (*result == NULL) {
+		strv_free(notes, n_notes);
+		return status;
+	}
+	if (prepend_notes(*result, notes, n_notes) == -1) {
+		hp_err_nomem(e);
+		result_failed(*result, e);
+		return -1;
+	}
 	return status;
 }
 

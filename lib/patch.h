@@ -39,4 +39,9 @@ int patch_finish_cut_run(struct patch_run *run, struct session *s,
 
 void patch_run_free(struct patch_run *run);
 
+/* hp_patch without settling runs cut short (cutrun.c): what a
+ * completion runs. */
+int patch_once(struct hp_store *store, const struct hp_patch_opts *o,
+	       struct hp_result **result, struct hp_err *e);
+
 #endif

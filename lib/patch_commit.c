@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "commit_logged.h"
+#include "cutrun.h"
 #include "error.h"
 #include "hiveview.h"
 #include "logwrite.h"
@@ -516,9 +517,21 @@ check_logs_writable(const struct session *s, struct hp_err *e)
 	return 0;
 }
 
+static int
+any_replaced(const struct patch_run *run)
+{
+	size_t i;
+
+	for (i = 0; i < run->n_hives; i++)
+		if (run->hives[i].replaced)
+			return 1;
+	return 0;
+}
+
 int
 patch_commit(struct patch_run *run, struct hp_err *e)
 {
+	struct runrec rec;
 	size_t i, j;
 	int rc = 0;
 
@@ -554,15 +567,27 @@ patch_commit(struct patch_run *run, struct hp_err *e)
 			return -1;
 		}
 	}
+	if (cutrun_record(run, &rec, e) == -1) {
+		runrec_free(&rec);
+		discard_backups(run);
+		return -1;
+	}
 	for (i = 0; i < run->n_hives; i++) {
 		struct session *s = &run->hives[i];
 
 		if (s->must_write && commit_hive(run, s, e) == -1) {
 			undo_replaced(run, i, e);
 			discard_backups(run);
+			/* Every hive back as it was: nothing to complete. */
+			if (!any_replaced(run))
+				(void)runrec_remove(&rec);
+			runrec_free(&rec);
 			return -1;
 		}
 	}
+	/* Every hive written: nothing half done, whatever the logs. */
+	(void)runrec_remove(&rec);
+	runrec_free(&rec);
 	for (i = 0; rc == 0 && i < run->n_hives; i++)
 		if (run->hives[i].backed_up)
 			rc = reset_logs(run, &run->hives[i], e);

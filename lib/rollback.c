@@ -16,6 +16,7 @@
 #include "error.h"
 #include "hash.h"
 #include "result.h"
+#include "runrec.h"
 #include "store.h"
 
 /* One hive of the store and the latest backup of it, if any. */
@@ -352,6 +353,9 @@ rollback_step(struct rollback_run *run, const char *expect,
 		if (run->hives[i].found && restore_one(run, &run->hives[i],
 		    e) == -1)
 			return -1;
+	/* Undone: should it have been cut short, nothing is left to
+	 * complete. */
+	runrec_remove_id(run->o->backup_root, latest);
 	return 0;
 }
 

@@ -534,6 +534,23 @@ fs_sync(void *priv, struct hp_store_hive *hive, const char *name,
 	return 0;
 }
 
+/* A later read of this store (a run after the one that removed the
+ * log) no longer offers it. */
+static void
+forget_log(struct fs_hive *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < f->t.n_logs; i++)
+		if (strcmp(base_name(f->t.logs[i]), name) == 0) {
+			free(f->t.logs[i]);
+			memmove(&f->t.logs[i], &f->t.logs[i + 1],
+			    (f->t.n_logs - i) * sizeof(*f->t.logs));
+			f->t.n_logs--;
+			return;
+		}
+}
+
 static int
 fs_remove_log(void *priv, struct hp_store_hive *hive, const char *name,
 	      struct hp_err *e)
@@ -559,6 +576,7 @@ fs_remove_log(void *priv, struct hp_store_hive *hive, const char *name,
 		return hp_err_set(e, HP_R_IO, "%s: cannot remove: %s", where,
 		    strerror(errno));
 	rw_drop(f, name);
+	forget_log(f, name);
 	return 0;
 }
 

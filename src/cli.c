@@ -261,8 +261,8 @@ cli_patch_run(const struct cli_patch *c)
 			render_json_failure(c->command, c->target, &e, stdout);
 		return cli_fail(&e);
 	}
-	if (c->mode != HP_PATCH_VERIFY)
-		o.backup_root = root = cli_backup_root(c->backup_dir);
+	/* verify only reads it: the record of a run cut short. */
+	o.backup_root = root = cli_backup_root(c->backup_dir);
 	status = hp_patch(store, &o, &r, &e);
 	if (status == -1 && r != NULL) {
 		cli_explain_backup_root(root, &e);
