@@ -580,6 +580,9 @@ struct hp_inspect {
 struct hp_inspect_opts {
 	const char *profile_dir;
 	unsigned flags;		/* HP_NO_RECOVER */
+	const char *backup_root;	/* read only: the record of a run over
+					 * two hives that was cut short, which
+					 * the warnings then name; NULL: none */
 };
 
 /* Reads SOFTWARE (required) and SYSTEM (when the store has it), judges

@@ -11,6 +11,7 @@
 
 #include "autoprofile.h"
 #include "detect.h"
+#include "cutrun.h"
 #include "error.h"
 #include "hive.h"
 #include "profile.h"
@@ -396,6 +397,19 @@ inspection_free(struct inspection *in)
 	image_info_free(&in->image);
 }
 
+/* A run over two hives cut short between its commits: inspect says so,
+ * as verify does, and writes nothing. */
+static int
+note_cut_runs(struct inspection *in, struct hp_store *store,
+	      struct hp_err *e)
+{
+	const struct hp_patch_opts only_read = { .command = "inspect",
+	    .mode = HP_PATCH_VERIFY, .backup_root = in->o->backup_root };
+
+	return cutrun_settle(store, &only_read, &in->res->warnings,
+	    &in->res->n_warnings, e);
+}
+
 int
 hp_inspect(struct hp_store *store, const struct hp_inspect_opts *opts,
 	   struct hp_inspect **result, struct hp_err *e)
@@ -413,7 +427,8 @@ hp_inspect(struct hp_store *store, const struct hp_inspect_opts *opts,
 	}
 	in.o = opts;
 	in.res = r;
-	if (open_target(&in, store, e) == 0 && judge_all(&in, e) == 0) {
+	if (open_target(&in, store, e) == 0 && note_cut_runs(&in, store,
+	    e) == 0 && judge_all(&in, e) == 0) {
 		if (fill_profiles(&in) == -1)
 			hp_err_nomem(e);
 		else

@@ -736,7 +736,8 @@ END_TEST
 START_TEST(test_inspect_and_export_and_profiles)
 {
 	char *root = mkhive("tree7", "img", 0);
-	struct hp_inspect_opts io = { env_required("HIVEPATCH_PROFILE_DIR"), 0 };
+	struct hp_inspect_opts io = { env_required("HIVEPATCH_PROFILE_DIR"), 0,
+	    NULL };
 	struct hp_export_opts eo = { "HKLM\\SOFTWARE\\Microsoft\\NET Framework "
 	    "Setup\\NDP\\v4\\Full", 0, NULL, NULL, NULL, NULL };
 	struct hp_profile_info *list;

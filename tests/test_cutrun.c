@@ -280,6 +280,38 @@ START_TEST(test_verify_names_a_cut_run_and_writes_nothing)
 }
 END_TEST
 
+/* inspect, read-only too, names the cut run among its warnings. */
+START_TEST(test_inspect_names_a_cut_run)
+{
+	char sw_new[SHA256_HEX_LEN + 1], sys_new[SHA256_HEX_LEN + 1];
+	struct hp_inspect_opts o = {
+		.profile_dir = tu_env_required("HIVEPATCH_PROFILE_DIR"),
+		.backup_root = tu_bk,
+	};
+	struct tu_dir_files before;
+	struct hp_err e = { 0 };
+	struct hp_inspect *r;
+	struct hp_store *s;
+	struct tree t;
+	size_t i, found = 0;
+
+	reference(sw_new, sys_new);
+	tree_new(&t, "img");
+	cut_run(&t, sw_new);
+	tu_dir_files_take(&before, t.root);
+	s = plain_store(t.root);
+	ck_assert_int_eq(hp_inspect(s, &o, &r, &e), HP_NONCOMPLIANT);
+	for (i = 0; i < r->n_warnings; i++)
+		found += strstr(r->warnings[i], "was cut short between the "
+		    "commits of its hives") != NULL;
+	ck_assert_uint_eq(found, 1);
+	hp_inspect_free(r);
+	hp_store_close(s);
+	tu_assert_dir_unchanged(&before);
+	ck_assert_int_eq(runs_recorded(), 1);
+}
+END_TEST
+
 START_TEST(test_apply_completes_a_cut_run_as_the_uncut_run_would)
 {
 	char sw_new[SHA256_HEX_LEN + 1], sys_new[SHA256_HEX_LEN + 1];
@@ -361,6 +393,7 @@ cutrun_suite(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_verify_names_a_cut_run_and_writes_nothing);
+	tcase_add_test(tc, test_inspect_names_a_cut_run);
 	tcase_add_test(tc, test_apply_completes_a_cut_run_as_the_uncut_run_would);
 	tcase_add_test(tc, test_rollback_undoes_a_cut_run);
 	tcase_add_test(tc, test_a_finished_run_leaves_no_record);
