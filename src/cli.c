@@ -40,6 +40,19 @@ cli_usage(const char *cmd, const char *fmt, ...)
 	return HP_USAGE;
 }
 
+/* The long name of the option of `options` whose code is val (not one
+ * that sets a flag), or NULL. */
+static const char *
+option_name(const struct option *options, int val)
+{
+	size_t i;
+
+	for (i = 0; options[i].name != NULL; i++)
+		if (options[i].flag == NULL && options[i].val == val)
+			return options[i].name;
+	return NULL;
+}
+
 int
 cli_next_option(int argc, char **argv, const struct option *options,
 		const char *cmd)
@@ -220,9 +233,11 @@ cli_patch_options(int argc, char **argv, struct cli_patch *c,
 
 		for (i = 0; i < n_allowed; i++)
 			ok |= allowed[i] == opt;
+		/* An option of another command: its value, if any, is
+		 * argv[optind - 1], so the option is named by its own name. */
 		if (!ok)
-			return cli_usage(c->command, "unknown or misplaced option "
-			    "'%s'", argv[optind - 1]);
+			return cli_usage(c->command, "%s does not take --%s",
+			    c->command, option_name(patch_options, opt));
 		if (take_option(c, opt) != 0)
 			return HP_USAGE;
 	}

@@ -951,6 +951,35 @@ START_TEST(test_usage_errors_exit_2)
 }
 END_TEST
 
+/* An option of another command is named by its own name, not by the
+ * value that follows it.  Nothing is written, no backup is kept. */
+START_TEST(test_option_of_another_command_is_named_not_its_value)
+{
+	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
+	char before[SHA256_HEX_LEN + 1];
+	struct tu_result r;
+
+	tu_sha256(hive, before);
+	tu_hp(&r, "recover", "--profile", "X", "--backup-dir", tu_bk, hive,
+	    NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "recover does not take --profile");
+	ASSERT_LACKS(r.err, "stderr", "'X'");
+	tu_result_free(&r);
+	tu_hp(&r, "recover", "--profile=X", "--backup-dir", tu_bk, hive, NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "recover does not take --profile");
+	tu_result_free(&r);
+	tu_hp(&r, "verify", "--dry-run", hive, NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "verify does not take --dry-run");
+	tu_result_free(&r);
+
+	ASSERT_HASH(hive, before);
+	ASSERT_NO_BACKUP();
+}
+END_TEST
+
 /* A run fails in the order it works: its .reg files and profiles are
  * read before its target, so a bad one is named (exit 2) even when the
  * target is missing too; a bad profile name is never taken for a missing
@@ -2177,6 +2206,7 @@ cli_suite(void)
 	tcase_add_test(tc, test_reg_key_outside_hklm_software_is_a_usage_error);
 	tcase_add_test(tc, test_unknown_profile_is_a_usage_error);
 	tcase_add_test(tc, test_usage_errors_exit_2);
+	tcase_add_test(tc, test_option_of_another_command_is_named_not_its_value);
 	tcase_add_test(tc, test_failures_come_in_the_order_the_run_works);
 	tcase_add_test(tc, test_help_and_version_exit_0);
 
