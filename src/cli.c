@@ -40,6 +40,20 @@ cli_usage(const char *cmd, const char *fmt, ...)
 	return HP_USAGE;
 }
 
+/* What the options that take a value need, as their usage errors say. */
+static const struct {
+	const char *name;
+	const char *what;
+} option_values[] = {
+	{ "commit", "'logged' or 'replace'" },
+	{ "backup", "'pages' or 'full'" },
+	{ "profile", "a profile NAME" },
+	{ "reg", "a .reg FILE" },
+	{ "backup-dir", "a directory DIR" },
+	{ "to", "a run ID" },
+	{ "output", "a FILE" },
+};
+
 /* The long name of the option of `options` whose code is val (not one
  * that sets a flag), or NULL. */
 static const char *
@@ -53,6 +67,25 @@ option_name(const struct option *options, int val)
 	return NULL;
 }
 
+/* The usage error of an option given without the value it needs. */
+static void
+missing_value(const char *cmd, const char *name, const char *given)
+{
+	size_t i;
+
+	for (i = 0; name != NULL &&
+	    i < sizeof(option_values) / sizeof(option_values[0]); i++)
+		if (strcmp(option_values[i].name, name) == 0) {
+			cli_usage(cmd, "--%s needs %s", name,
+			    option_values[i].what);
+			return;
+		}
+	if (name != NULL)
+		cli_usage(cmd, "--%s needs a value", name);
+	else
+		cli_usage(cmd, "'%s' needs a value", given);
+}
+
 int
 cli_next_option(int argc, char **argv, const struct option *options,
 		const char *cmd)
@@ -60,15 +93,21 @@ cli_next_option(int argc, char **argv, const struct option *options,
 	int c;
 
 	opterr = 0;
-	/* 0 is an option that set its flag itself: take the next. */
+	/* 0 is an option that set its flag itself: take the next.  The ':'
+	 * tells an option missing its value from an unknown one. */
 	do
-		c = getopt_long(argc, argv, "+h", options, NULL);
+		c = getopt_long(argc, argv, "+:h", options, NULL);
 	while (c == 0);
 	if (c == -1)
 		return 0;
 	if (c == 'h') {
 		cli_print_help(stdout);
 		return CLI_HELP;
+	}
+	if (c == ':') {
+		missing_value(cmd, option_name(options, optopt),
+		    argv[optind - 1]);
+		return CLI_BAD;
 	}
 	if (c == '?') {
 		cli_usage(cmd, "unknown or misplaced option '%s'",
@@ -200,7 +239,7 @@ take_option(struct cli_patch *c, int opt)
 		else if (strcmp(optarg, "pages") == 0)
 			c->flags &= ~(unsigned)HP_BACKUP_FULL;
 		else
-			return cli_usage(c->command, "--backup takes 'pages' or "
+			return cli_usage(c->command, "--backup needs 'pages' or "
 			    "'full', not '%s'", optarg);
 		break;
 	case OPT_KEEP_TIMESTAMPS:
@@ -212,7 +251,7 @@ take_option(struct cli_patch *c, int opt)
 		else if (strcmp(optarg, "logged") == 0)
 			c->flags &= ~(unsigned)HP_COMMIT_REPLACE;
 		else
-			return cli_usage(c->command, "--commit takes 'logged' or "
+			return cli_usage(c->command, "--commit needs 'logged' or "
 			    "'replace', not '%s'", optarg);
 		break;
 	}

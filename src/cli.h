@@ -32,7 +32,8 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 /* The next option of `cmd` (getopt_long with `options`, options before
  * the operands): its code; 0 when there are no more; CLI_HELP after
  * printing the help for --help; CLI_BAD after printing a usage error for
- * an option it does not know.  Start each command with optind = 1. */
+ * an option it does not know or one missing its value (naming what the
+ * value must be).  Start each command with optind = 1. */
 #define CLI_HELP (-1)
 #define CLI_BAD (-2)
 struct option;

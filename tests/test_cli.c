@@ -980,6 +980,47 @@ START_TEST(test_option_of_another_command_is_named_not_its_value)
 }
 END_TEST
 
+/* An option given without its value says what the value must be, and
+ * so does one given a value it does not take (TARGET, when '=' was left
+ * out).  Nothing is written, no backup is kept. */
+START_TEST(test_option_without_its_value_says_what_it_needs)
+{
+	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
+	char before[SHA256_HEX_LEN + 1];
+	struct tu_result r;
+
+	tu_sha256(hive, before);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, "--commit", NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "--commit needs 'logged' or 'replace'");
+	tu_result_free(&r);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, "--backup", NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "--backup needs 'pages' or 'full'");
+	tu_result_free(&r);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, "--commit", hive, NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "--commit needs 'logged' or 'replace', not");
+	ASSERT_ERR(&r, hive);
+	tu_result_free(&r);
+	tu_hp(&r, "import", "--backup-dir", tu_bk, "--backup", hive, NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "--backup needs 'pages' or 'full', not");
+	ASSERT_ERR(&r, hive);
+	tu_result_free(&r);
+	tu_hp(&r, "rollback", "--backup-dir", tu_bk, "--to", NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "--to needs a run ID");
+	tu_result_free(&r);
+	tu_hp(&r, "export", "--output", NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "--output needs a FILE");
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+	ASSERT_NO_BACKUP();
+}
+END_TEST
+
 /* A run fails in the order it works: its .reg files and profiles are
  * read before its target, so a bad one is named (exit 2) even when the
  * target is missing too; a bad profile name is never taken for a missing
@@ -2207,6 +2248,7 @@ cli_suite(void)
 	tcase_add_test(tc, test_unknown_profile_is_a_usage_error);
 	tcase_add_test(tc, test_usage_errors_exit_2);
 	tcase_add_test(tc, test_option_of_another_command_is_named_not_its_value);
+	tcase_add_test(tc, test_option_without_its_value_says_what_it_needs);
 	tcase_add_test(tc, test_failures_come_in_the_order_the_run_works);
 	tcase_add_test(tc, test_help_and_version_exit_0);
 
