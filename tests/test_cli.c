@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,6 +155,44 @@ START_TEST(test_apply_backup_full_keeps_a_whole_copy)
 	ck_assert_str_eq(copy_hash, before);
 	ASSERT_RUN(0, "rollback", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_HASH(hive, before);
+}
+END_TEST
+
+/* Every file nftw meets below the backup directory is the owner's
+ * alone: regular files 0600, directories 0700. */
+static int
+assert_owner_only(const char *path, const struct stat *st, int type,
+		  struct FTW *ftw)
+{
+	mode_t want = S_ISDIR(st->st_mode) ? 0700 : 0600;
+
+	(void)ftw;
+	ck_assert_msg(type == FTW_F || type == FTW_D, "%s: not a file or a "
+	    "directory", path);
+	ck_assert_msg((st->st_mode & 07777) == want, "%s: mode %04o, expected "
+	    "%04o", path, (unsigned)(st->st_mode & 07777), (unsigned)want);
+	return 0;
+}
+
+/* Under umask 022 too, a backup (its manifest, pages or whole copy, the
+ * copies of a dirty hive's logs) is readable by its owner alone. */
+START_TEST(test_backups_are_the_owner_s_alone)
+{
+	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
+	char *dirty = tu_pathf("%s/dirty/SOFTWARE", tu_scratch);
+	mode_t old;
+
+	tu_mkdir_p(tu_dir_of(dirty));
+	tu_mkdirty("new", hive, dirty, NULL);
+	old = umask(022);
+
+	ASSERT_RUN(0, "apply", "--backup-dir", tu_bk, hive, NULL);
+	ASSERT_RUN(0, "apply", "--backup=full", "--backup-dir", tu_bk, dirty,
+	    NULL);
+	umask(old);
+	ck_assert_int_eq(tu_count_backups(tu_bk, NULL), 2);
+	ck_assert_int_gt(tu_count_files(tu_bk), 4);
+	ck_assert_int_eq(nftw(tu_bk, assert_owner_only, 16, FTW_PHYS), 0);
 }
 END_TEST
 
@@ -2208,6 +2247,7 @@ cli_suite(void)
 	tc = tu_tcase(s, "apply");
 	tcase_add_test(tc, test_apply_tree_sets_both_views_and_keeps_a_backup);
 	tcase_add_test(tc, test_apply_backup_full_keeps_a_whole_copy);
+	tcase_add_test(tc, test_backups_are_the_owner_s_alone);
 	tcase_add_test(tc, test_verify_says_missing_before_apply_and_compliant_after);
 	tcase_add_test(tc, test_dry_run_reports_but_writes_nothing);
 	tcase_add_test(tc, test_second_apply_is_already_compliant_and_writes_nothing);
