@@ -69,7 +69,8 @@ enum hp_reason {
 	HP_R_USAGE,		/* 2: bad arguments */
 	HP_R_BAD_REG,		/* 2: a .reg file that cannot be read or used */
 	HP_R_UNKNOWN_PROFILE,	/* 2: no profile of that name */
-	HP_R_NO_BACKUP_DIR,	/* 2: a run must back up, and has no place */
+	HP_R_NO_BACKUP_DIR,	/* 2: a run must back up, and has no place
+				 * (none, or not a directory) */
 	HP_R_DIRTY_UNRECOVERABLE,	/* 3: dirty, and no log recovers it */
 	HP_R_DIRTY_NO_RECOVER,	/* 3: dirty, and recovery was forbidden */
 	HP_R_PARTIAL_LOG,	/* 3: an old-format log stops early */
@@ -696,9 +697,9 @@ struct hp_backups_opts {
  * steps; the backups may be kept anywhere under backup_root (the image
  * may have moved since).  The hives' chains are merged into runs by
  * id, newest first.  No backup is no error: n_runs 0.  Errors:
- * HP_R_NO_BACKUP_DIR (no backup_root), the hive's own problem when a
- * bare hive file (or every hive of a tree) cannot be read
- * (HP_R_NOT_FOUND, ...), HP_R_IO.  Returns 0 or -1; *result is set in
+ * HP_R_NO_BACKUP_DIR (no backup_root, or not a directory), the hive's
+ * own problem when a bare hive file (or every hive of a tree) cannot be
+ * read (HP_R_NOT_FOUND, ...), HP_R_IO.  Returns 0 or -1; *result is set in
  * every case but out of memory (free it with hp_backups_free); its
  * strings and arrays belong to it. */
 int hp_backups(struct hp_store *store, const struct hp_backups_opts *opts,

@@ -27,6 +27,21 @@
 #define MANIFEST "manifest.json"
 #define MANIFEST_SCHEMA "hivepatch-backup/2"
 
+int
+backup_root_usable(const char *root, struct hp_err *e)
+{
+	struct stat st;
+
+	if (root == NULL || root[0] == '\0')
+		return hp_err_set(e, HP_R_NO_BACKUP_DIR, "no place for backups: "
+		    "no backup directory was given");
+	/* A file where the directory should be, or above it. */
+	if (stat(root, &st) == 0 ? !S_ISDIR(st.st_mode) : errno == ENOTDIR)
+		return hp_err_set(e, HP_R_NO_BACKUP_DIR, "no place for backups: "
+		    "the backup directory %s is not a directory", root);
+	return 0;
+}
+
 /* Backups of one hive live together, under a name derived from the
  * hive's identity (its absolute path) so that two images never share a
  * slot. */

@@ -55,6 +55,11 @@ struct backup {
 	size_t n_logs;
 };
 
+/* Whether backups can go under root: HP_R_NO_BACKUP_DIR when it is
+ * NULL or empty, or names something other than a directory (a file, or
+ * a path through one).  A root that does not exist yet is fine. */
+int backup_root_usable(const char *root, struct hp_err *e);
+
 /* Backs up the hive and its logs, as the store's read gave them, into
  * root/<hash of the hive's identity>/<run id>/, hashing them on the way
  * (sha_before): each log whole under its own name; the hive whole as

@@ -176,9 +176,8 @@ list_backups(struct hp_store *store, const struct hp_backups_opts *o,
 	size_t i, n_read = 0;
 	sha_hex sha;
 
-	if (o->backup_root == NULL || o->backup_root[0] == '\0')
-		return hp_err_set(e, HP_R_NO_BACKUP_DIR, "no place for backups: "
-		    "no backup directory was given");
+	if (backup_root_usable(o->backup_root, e) == -1)
+		return -1;
 	for (i = 0; i < store->n_hives; i++) {
 		struct hp_store_hive *hive = &store->hives[i];
 

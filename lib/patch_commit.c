@@ -468,9 +468,8 @@ take_backups(struct patch_run *run, struct hp_err *e)
 	struct backup_run id;
 	size_t i;
 
-	if (run->o->backup_root == NULL || run->o->backup_root[0] == '\0')
-		return hp_err_set(e, HP_R_NO_BACKUP_DIR, "no place for backups: "
-		    "no backup directory was given");
+	if (backup_root_usable(run->o->backup_root, e) == -1)
+		return -1;
 	backup_run_start(&id, run->o->now);
 	for (i = 0; i < run->n_hives; i++) {
 		struct session *s = &run->hives[i];

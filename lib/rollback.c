@@ -396,9 +396,8 @@ rollback_to(struct rollback_run *run, struct hp_err *e)
 static int
 rollback(struct rollback_run *run, struct hp_err *e)
 {
-	if (run->o->backup_root == NULL || run->o->backup_root[0] == '\0')
-		return hp_err_set(e, HP_R_NO_BACKUP_DIR, "no place for backups: "
-		    "no backup directory was given");
+	if (backup_root_usable(run->o->backup_root, e) == -1)
+		return -1;
 	if (run->o->to != NULL)
 		return rollback_to(run, e);
 	return rollback_step(run, NULL, e);

@@ -165,7 +165,8 @@ cli_backup_root(const char *override)
 void
 cli_explain_backup_root(const char *root, struct hp_err *e)
 {
-	if (e->reason != HP_R_NO_BACKUP_DIR)
+	/* A directory that was given says itself what is wrong with it. */
+	if (e->reason != HP_R_NO_BACKUP_DIR || (root != NULL && root[0] != '\0'))
 		return;
 	if (root == NULL)
 		snprintf(e->msg, sizeof(e->msg), "no place for backups: set HOME "

@@ -1060,6 +1060,64 @@ START_TEST(test_option_without_its_value_says_what_it_needs)
 }
 END_TEST
 
+/* A --backup-dir that is a file (or a path through one) is no place for
+ * backups: every command that writes or reads them says so, naming it,
+ * exits 2 and leaves the hive, its logs and the file as they were. */
+START_TEST(test_backup_dir_that_is_a_file_is_named)
+{
+	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
+	char *dirty = tu_pathf("%s/dirty/SOFTWARE", tu_scratch);
+	char *file = tu_pathf("%s/not-a-dir", tu_scratch);
+	char *below = tu_pathf("%s/below", file);
+	char *reg = write_reg("x.reg", "Windows Registry Editor Version 5.00\n"
+	    "\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\X]\n\"A\"=dword:00000001\n");
+	char before[SHA256_HEX_LEN + 1], file_hash[SHA256_HEX_LEN + 1];
+	const char *const runs[][6] = {
+		{ "apply", "--backup-dir", file, hive },
+		{ "apply", "--backup-dir", below, hive },
+		{ "apply", "--json", "--backup-dir", file, hive },
+		{ "import", "--backup-dir", file, reg, hive },
+		{ "recover", "--backup-dir", file, dirty },
+		{ "rollback", "--backup-dir", file, hive },
+		{ "backups", "--backup-dir", file, hive },
+		{ "backups", "--json", "--backup-dir", file, hive },
+	};
+	struct tu_hive_files dirty_files;
+	struct json_object *j;
+	struct tu_result r;
+	size_t i;
+
+	tu_mkdir_p(tu_dir_of(dirty));
+	tu_mkdirty("new", hive, dirty, NULL);
+	tu_hive_files_take(&dirty_files, dirty);
+	tu_write_text(file, "not a directory\n");
+	tu_sha256(file, file_hash);
+	tu_sha256(hive, before);
+	for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		const char *argv[8] = { NULL };
+		int json = strcmp(runs[i][1], "--json") == 0;
+
+		memcpy(argv + 1, runs[i], sizeof(runs[i]));
+		tu_hp_argv(&r, NULL, argv);
+		ASSERT_STATUS(&r, 2);
+		ASSERT_ERR(&r, tu_pathf("the backup directory %s is not a "
+		    "directory", i == 1 ? below : file));
+		if (json) {
+			j = tu_parse_json(&r, strcmp(runs[i][0], "backups") == 0 ?
+			    "hivepatch-backups/1" : "hivepatch-report/1");
+			ck_assert_str_eq(tu_jstr(j, "reason"), "no-backup-dir");
+			ASSERT_HAS(tu_jstr(j, "error"), "error", file);
+			json_object_put(j);
+		}
+		tu_result_free(&r);
+	}
+	ASSERT_HASH(hive, before);
+	ASSERT_HASH(file, file_hash);
+	tu_assert_hive_files_unchanged(&dirty_files);
+	ck_assert_int_eq(tu_count_temp_files(tu_dir_of(hive)), 0);
+}
+END_TEST
+
 /* A run fails in the order it works: its .reg files and profiles are
  * read before its target, so a bad one is named (exit 2) even when the
  * target is missing too; a bad profile name is never taken for a missing
@@ -2289,6 +2347,7 @@ cli_suite(void)
 	tcase_add_test(tc, test_usage_errors_exit_2);
 	tcase_add_test(tc, test_option_of_another_command_is_named_not_its_value);
 	tcase_add_test(tc, test_option_without_its_value_says_what_it_needs);
+	tcase_add_test(tc, test_backup_dir_that_is_a_file_is_named);
 	tcase_add_test(tc, test_failures_come_in_the_order_the_run_works);
 	tcase_add_test(tc, test_help_and_version_exit_0);
 
