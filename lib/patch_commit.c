@@ -267,6 +267,8 @@ log_left(const struct patch_run *run, const struct session *s,
 	struct hp_err none;
 	size_t i;
 
+	/* Freed by the caller even when no backup was looked for. */
+	memset(last, 0, sizeof(*last));
 	if (run->o->backup_root == NULL ||
 	    backup_find_latest(run->o->backup_root, s->hive, last, &none) == -1)
 		return NULL;

@@ -1060,6 +1060,35 @@ START_TEST(test_option_without_its_value_says_what_it_needs)
 }
 END_TEST
 
+/* Without --backup-dir, HOME or XDG_STATE_HOME there is no place for
+ * backups: apply says how to give one (exit 2) and writes nothing; a
+ * hive that needs no write needs none (exit 0). */
+START_TEST(test_no_place_for_backups_is_said)
+{
+	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
+	char *done = make_hive("software64-compliant", "SOFTWARE", 0);
+	const char *const env[] = { "HOME=", "XDG_STATE_HOME=", NULL };
+	const struct tu_run_opts opts = { .env_add = env };
+	char before[SHA256_HEX_LEN + 1], done_before[SHA256_HEX_LEN + 1];
+	struct tu_result r;
+
+	tu_sha256(hive, before);
+	tu_sha256(done, done_before);
+	tu_hp_opts(&r, &opts, "apply", hive, NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "no place for backups: set HOME or XDG_STATE_HOME, or "
+	    "give --backup-dir");
+	tu_result_free(&r);
+	tu_hp_opts(&r, &opts, "apply", done, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, "already compliant: nothing written");
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+	ASSERT_HASH(done, done_before);
+	ck_assert_int_eq(tu_count_temp_files(tu_dir_of(hive)), 0);
+}
+END_TEST
+
 /* A --backup-dir that is a file (or a path through one) is no place for
  * backups: every command that writes or reads them says so, naming it,
  * exits 2 and leaves the hive, its logs and the file as they were. */
@@ -2347,6 +2376,7 @@ cli_suite(void)
 	tcase_add_test(tc, test_usage_errors_exit_2);
 	tcase_add_test(tc, test_option_of_another_command_is_named_not_its_value);
 	tcase_add_test(tc, test_option_without_its_value_says_what_it_needs);
+	tcase_add_test(tc, test_no_place_for_backups_is_said);
 	tcase_add_test(tc, test_backup_dir_that_is_a_file_is_named);
 	tcase_add_test(tc, test_failures_come_in_the_order_the_run_works);
 	tcase_add_test(tc, test_help_and_version_exit_0);
