@@ -648,8 +648,9 @@ void hp_rollback_free(struct hp_rollback *result);
 
 /* One hive a run changed, as its backup keeps it. */
 struct hp_backup_hive {
-	enum hp_hive_kind kind;	/* what the store's place says it is
-				 * (HP_HIVE_UNKNOWN for a bare file) */
+	enum hp_hive_kind kind;	/* what the store's place says it is; a
+				 * bare file: what its content says
+				 * (HP_HIVE_UNKNOWN when it does not) */
 	char *where;		/* the hive in the target, as it lies now */
 	char *sha256_before;	/* the hive before the run */
 	char *sha256_after;	/* and as the run left it */

@@ -14,6 +14,7 @@
 #include "error.h"
 #include "hash.h"
 #include "result.h"
+#include "session.h"
 #include "store.h"
 
 /* How many runs back a chain is followed at most. */
@@ -74,10 +75,10 @@ run_of(struct hp_backups *r, const struct backup *b)
 	return run;
 }
 
-/* Adds the backup b of the store's hive to its run. */
+/* Adds the backup b of the store's hive, of that kind, to its run. */
 static int
 add_backup(struct hp_backups *r, const struct hp_store_hive *hive,
-	   const struct backup *b)
+	   enum hp_hive_kind kind, const struct backup *b)
 {
 	struct hp_backup_run *run = run_of(r, b);
 	struct hp_backup_hive *grown, *h;
@@ -90,7 +91,7 @@ add_backup(struct hp_backups *r, const struct hp_store_hive *hive,
 	run->hives = grown;
 	h = &run->hives[run->n_hives++];
 	memset(h, 0, sizeof(*h));
-	h->kind = hive->kind;
+	h->kind = kind;
 	h->pages = b->pages;
 	h->bytes = b->bytes;
 	run->bytes += b->bytes;
@@ -132,8 +133,8 @@ seen_before(const sha_hex *seen, size_t n, const char *sha)
  * hand, a SHA-256 comes back (a cycle), or CHAIN_MAX runs. */
 static int
 walk_chain(struct hp_backups *r, const char *root,
-	   const struct hp_store_hive *hive, const char *sha_now,
-	   struct hp_err *e)
+	   const struct hp_store_hive *hive, enum hp_hive_kind kind,
+	   const char *sha_now, struct hp_err *e)
 {
 	sha_hex *seen = calloc(CHAIN_MAX, sizeof(*seen)), sha;
 	size_t n;
@@ -148,7 +149,7 @@ walk_chain(struct hp_backups *r, const char *root,
 		memcpy(seen[n], sha, sizeof(sha));
 		if ((rc = backup_find_by_sha(root, sha, &b, e)) != 0)
 			break;
-		if (add_backup(r, hive, &b) == -1)
+		if (add_backup(r, hive, kind, &b) == -1)
 			rc = hp_err_nomem(e);
 		memcpy(sha, b.sha_before, sizeof(sha));
 		backup_free(&b);
@@ -157,6 +158,25 @@ walk_chain(struct hp_backups *r, const char *root,
 	}
 	free(seen);
 	return rc == -1 ? -1 : 0;
+}
+
+/* What the hive is: what its place says, else (a bare hive file) what
+ * its content says, as a run that writes it names it; HP_HIVE_UNKNOWN
+ * when neither tells, or it cannot be read so far. */
+static enum hp_hive_kind
+kind_of(struct hp_store *store, const struct hp_store_hive *hive)
+{
+	enum hp_hive_kind kind = hive->kind;
+	struct session s;
+	struct hp_err ignored;
+
+	if (kind != HP_HIVE_UNKNOWN || store->ops->tree)
+		return kind;
+	if (session_open(&s, store, HP_HIVE_UNKNOWN, SESSION_NO_RECOVER,
+	    &ignored) == 0 && session_hivex(&s, &ignored) == 0)
+		kind = s.found;
+	session_free(&s);
+	return kind;
 }
 
 /* Newest first: ids sort by time (backup_run_start). */
@@ -189,7 +209,8 @@ list_backups(struct hp_store *store, const struct hp_backups_opts *o,
 			continue;
 		}
 		if (hive_sha(store, hive, sha, e) == -1 ||
-		    walk_chain(r, o->backup_root, hive, sha, e) == -1)
+		    walk_chain(r, o->backup_root, hive, kind_of(store, hive),
+		    sha, e) == -1)
 			return -1;
 		n_read++;
 	}

@@ -241,6 +241,55 @@ START_TEST(test_a_two_hive_run_is_one_row_with_two_hives)
 }
 END_TEST
 
+/* A bare hive file is named by the kind its content shows, as apply's
+ * report names it, whatever the file is called; listing writes
+ * nothing. */
+START_TEST(test_a_bare_hive_file_is_named_by_its_kind)
+{
+	char *dir = tu_pathf("%s/bare", tu_scratch);
+	char *sw = tu_pathf("%s/soft.hiv", dir), *sys = tu_pathf("%s/sys.hiv",
+	    dir);
+	char *reg = tu_pathf("%s/system.reg", tu_scratch);
+	char sw_now[SHA256_HEX_LEN + 1], sys_now[SHA256_HEX_LEN + 1];
+	struct json_object *runs, *doc;
+	struct tu_dir_files bk;
+	struct tu_result r;
+
+	tu_mkdir_p(dir);
+	tu_mkhive("software64-net48", sw, 0);
+	tu_mkhive("system", sys, 0);
+	tu_write_text(reg, REG_HEADER "[HKEY_LOCAL_MACHINE\\SYSTEM\\"
+	    "CurrentControlSet\\Control\\HivepatchBackups]\n"
+	    "\"C\"=dword:00000003\n");
+	ASSERT_RUN(0, "apply", "--backup-dir", tu_bk, sw, NULL);
+	ASSERT_RUN(0, "import", "--backup-dir", tu_bk, reg, sys, NULL);
+	tu_sha256(sw, sw_now);
+	tu_sha256(sys, sys_now);
+	tu_dir_files_take(&bk, tu_bk);
+
+	doc = backups_of(sw, &runs);
+	ck_assert_uint_eq(json_object_array_length(runs), 1);
+	ck_assert_str_eq(tu_jstr(only_hive(run_at(runs, 0), "SOFTWARE"),
+	    "path"), sw);
+	json_object_put(doc);
+	doc = backups_of(sys, &runs);
+	ck_assert_uint_eq(json_object_array_length(runs), 1);
+	ck_assert_str_eq(tu_jstr(only_hive(run_at(runs, 0), "SYSTEM"),
+	    "path"), sys);
+	json_object_put(doc);
+	tu_hp(&r, "backups", "--backup-dir", tu_bk, sw, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_HAS(tu_line_of(r.out, "1 "), "the row of step 1", "SOFTWARE");
+	ASSERT_LACKS(tu_line_of(r.out, "1 "), "the row of step 1", "soft.hiv");
+	ASSERT_HAS(tu_line_of(r.out, "SOFTWARE "), "the path line", sw);
+	tu_result_free(&r);
+
+	ASSERT_HASH(sw, sw_now);
+	ASSERT_HASH(sys, sys_now);
+	tu_assert_dir_unchanged(&bk);
+}
+END_TEST
+
 START_TEST(test_no_backups_is_an_empty_list)
 {
 	char *root = tu_make_tree("tree", "img");
@@ -446,6 +495,7 @@ backups_suite(void)
 	tcase_add_test(tc, test_backups_text_has_a_row_per_run);
 	tcase_add_test(tc, test_backups_after_a_move_lists_the_same_runs);
 	tcase_add_test(tc, test_a_two_hive_run_is_one_row_with_two_hives);
+	tcase_add_test(tc, test_a_bare_hive_file_is_named_by_its_kind);
 	tcase_add_test(tc, test_no_backups_is_an_empty_list);
 	tcase_add_test(tc, test_a_chain_that_comes_back_on_itself_stops);
 	tcase_add_test(tc, test_backups_of_a_missing_target_names_it);
