@@ -424,7 +424,8 @@ struct hp_hive_report {
 	size_t n_logs_reset;
 	struct hp_recovery recovery;
 	enum hp_commit_method commit;	/* how it was written */
-	char *commit_log;	/* HP_METHOD_LOGGED: the log written through */
+	char *commit_log;	/* HP_METHOD_LOGGED: the log written through
+				 * (its path, as logs[] names them) */
 	int commit_log_format;	/* and its format (HP_LOG_*) */
 	size_t pages_written;	/* 4 KiB pages written in place */
 	uint64_t last_written;	/* FILETIME given to the hive and to

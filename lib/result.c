@@ -199,6 +199,32 @@ hive_logs(struct hp_hive_report *h, const struct session *s)
 	return 0;
 }
 
+/* The path of the hive's log `name`, as its other logs are named: the
+ * store's own name for a log it read, else (a log the commit made) the
+ * name beside the hive.  NULL for no log; *oom when out of memory. */
+static char *
+log_path(const struct session *s, const char *name, int *oom)
+{
+	const char *slash;
+	char *path;
+	size_t i;
+
+	if (name == NULL)
+		return NULL;
+	for (i = 0; i < s->files.n_logs; i++)
+		if (strcmp(s->files.logs[i].name, name) == 0)
+			return dup_or_null(s->files.logs[i].where, oom);
+	slash = strrchr(s->hive->where, '/');
+	if (slash == NULL)
+		return dup_or_null(name, oom);
+	if (asprintf(&path, "%.*s/%s", (int)(slash - s->hive->where),
+	    s->hive->where, name) == -1) {
+		*oom = 1;
+		return NULL;
+	}
+	return path;
+}
+
 int
 result_add_hive(struct hp_result *r, const struct session *s)
 {
@@ -227,7 +253,7 @@ result_add_hive(struct hp_result *r, const struct session *s)
 		}
 	}
 	h->commit = s->sha_after[0] ? s->commit : HP_METHOD_NONE;
-	h->commit_log = dup_or_null(s->commit_log, &oom);
+	h->commit_log = log_path(s, s->commit_log, &oom);
 	h->commit_log_format = s->commit_log_format;
 	h->pages_written = s->pages_written;
 	h->last_written = s->last_written;

@@ -106,14 +106,18 @@ commit_of(struct json_object *j)
 	return c;
 }
 
-/* Written in place through `log`, in `format`; returns pages_written. */
+/* Written in place through the log `log` beside the hive, in `format`;
+ * returns pages_written.  The log is named by its path, as the report
+ * names the hive (and its other logs). */
 static long long
 assert_logged(struct json_object *j, const char *log, const char *format)
 {
 	struct json_object *c = commit_of(j);
+	const char *hive = tu_jstr(tu_jhive(j, "SOFTWARE"), "path");
 
 	ck_assert_str_eq(tu_jstr(c, "method"), "logged");
-	ck_assert_str_eq(tu_jstr(c, "log"), log);
+	ck_assert_str_eq(tu_jstr(c, "log"), tu_pathf("%s/%s", tu_dir_of(hive),
+	    log));
 	ck_assert_str_eq(tu_jstr(c, "log_format"), format);
 	return tu_jint(c, "pages_written");
 }
