@@ -675,12 +675,31 @@ struct hp_backup_run {
 				 * 2: the one after; ... */
 };
 
+/* A hive changed since the run of its latest backup (found by its
+ * place): that backup no longer undoes what it holds. */
+struct hp_backup_changed {
+	enum hp_hive_kind kind;	/* as hp_backup_hive's */
+	char *where;		/* the hive in the target */
+	char *id;		/* the run of its latest backup */
+	char *time;		/* and its time (UTC, ISO 8601) */
+	int pages;		/* 1: that backup keeps only the pages its
+				 * run overwrote: rollback cannot put the
+				 * hive back, even forced; 0: a whole copy,
+				 * which rollback puts back only forced */
+};
+
 struct hp_backups {
 	char *target;
 	char *backup_root;	/* NULL when none was given */
 	struct hp_backup_run *runs;	/* newest first (runs[i].step is
 					 * i + 1) */
 	size_t n_runs;
+	struct hp_backup_changed *changed;	/* when no run is listed:
+						 * the hives that changed
+						 * since their latest
+						 * backup's run, in the
+						 * store's order */
+	size_t n_changed;
 	int exit_status;
 	enum hp_reason reason;
 	char *error;
@@ -698,7 +717,11 @@ struct hp_backups_opts {
  * and so on, until none does, a SHA-256 comes back, or after 1000
  * steps; the backups may be kept anywhere under backup_root (the image
  * may have moved since).  The hives' chains are merged into runs by
- * id, newest first.  No backup is no error: n_runs 0.  Errors:
+ * id, newest first.  No backup is no error: n_runs 0; then each hive
+ * whose latest backup (by its place, as rollback finds it) was taken by
+ * a run whose hive it no longer holds, when no run of it found what it
+ * holds now (it was not rolled back), is in changed[], for the caller
+ * to say why rollback refuses it.  Errors:
  * HP_R_NO_BACKUP_DIR (no backup_root, or not a directory), the hive's
  * own problem when a bare hive file (or every hive of a tree) cannot be
  * read (HP_R_NOT_FOUND, ...), HP_R_IO.  Returns 0 or -1; *result is set in

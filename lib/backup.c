@@ -517,6 +517,38 @@ backup_find_latest(const char *root, const struct hp_store_hive *hive,
 
 
 int
+backup_found_before(const char *root, const struct hp_store_hive *hive,
+		    const char *sha)
+{
+	struct hp_err ignored;
+	struct dirent *de;
+	char *slot = NULL;
+	int found = 0;
+	DIR *d;
+
+	if (hive->identity == NULL ||
+	    hive_slot(root, hive->identity, &slot, &ignored) == -1)
+		return 0;
+	if ((d = opendir(slot)) != NULL) {
+		while (!found && (de = readdir(d)) != NULL) {
+			struct backup cand = { 0 };
+			char *dir = NULL;
+
+			if (de->d_name[0] == '.' ||
+			    asprintf(&dir, "%s/%s", slot, de->d_name) == -1)
+				continue;
+			found = load_manifest(dir, &cand, &ignored) == 0 &&
+			    strcmp(cand.sha_before, sha) == 0;
+			backup_free(&cand);
+			free(dir);
+		}
+		closedir(d);
+	}
+	free(slot);
+	return found;
+}
+
+int
 backup_find_by_sha(const char *root, const char *sha, struct backup *b,
 		   struct hp_err *e)
 {

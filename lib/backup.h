@@ -88,6 +88,12 @@ void backup_discard(const struct backup *b);
 int backup_find_latest(const char *root, const struct hp_store_hive *hive,
 		       struct backup *b, struct hp_err *e);
 
+/* 1 when a run whose backup of this hive (by its identity) has a
+ * manifest found the hive holding the bytes of SHA-256 `sha`: the hive
+ * is as it was before that run (undone); else 0. */
+int backup_found_before(const char *root, const struct hp_store_hive *hive,
+			const char *sha);
+
 /* The most recent backup under root, of any hive anywhere, whose run
  * left a hive of SHA-256 `sha`: the backup that puts back what a hive
  * holding those bytes was before, wherever the image now lies.  0 with

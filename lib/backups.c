@@ -23,6 +23,21 @@
 typedef char sha_hex[SHA256_HEX_LEN + 1];
 
 static void
+changed_free(struct hp_backups *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_changed; i++) {
+		free(r->changed[i].where);
+		free(r->changed[i].id);
+		free(r->changed[i].time);
+	}
+	free(r->changed);
+	r->changed = NULL;
+	r->n_changed = 0;
+}
+
+static void
 runs_free(struct hp_backups *r)
 {
 	size_t i, j;
@@ -44,6 +59,7 @@ runs_free(struct hp_backups *r)
 	free(r->runs);
 	r->runs = NULL;
 	r->n_runs = 0;
+	changed_free(r);
 }
 
 /* The run of b's id in the list, added (from b's manifest) when it is
@@ -160,6 +176,47 @@ walk_chain(struct hp_backups *r, const char *root,
 	return rc == -1 ? -1 : 0;
 }
 
+/* When the hive's latest backup (by its place, as rollback finds it
+ * when no chain leads to one) was taken by a run whose hive it no longer
+ * holds, and no run of it found what it holds (a hive rolled back, to
+ * before that run or further), it is noted in changed[]. */
+static int
+note_changed(struct hp_backups *r, const char *root,
+	     const struct hp_store_hive *hive, enum hp_hive_kind kind,
+	     const char *sha_now)
+{
+	struct hp_backup_changed *grown, *c;
+	struct hp_err none;
+	struct backup b;
+	int rc = 0;
+
+	/* None, or a damaged one: rollback says which. */
+	if (backup_find_latest(root, hive, &b, &none) == -1) {
+		backup_free(&b);
+		return 0;
+	}
+	if (strcmp(b.sha_after, sha_now) != 0 &&
+	    !backup_found_before(root, hive, sha_now)) {
+		grown = reallocarray(r->changed, r->n_changed + 1,
+		    sizeof(*grown));
+		if (grown == NULL) {
+			backup_free(&b);
+			return -1;
+		}
+		r->changed = grown;
+		c = &r->changed[r->n_changed++];
+		c->kind = kind;
+		c->pages = b.pages;
+		c->where = strdup(hive->where);
+		c->id = strdup(b.id);
+		c->time = strdup(b.time);
+		if (c->where == NULL || c->id == NULL || c->time == NULL)
+			rc = -1;
+	}
+	backup_free(&b);
+	return rc;
+}
+
 /* What the hive is: what its place says, else (a bare hive file) what
  * its content says, as a run that writes it names it; HP_HIVE_UNKNOWN
  * when neither tells, or it cannot be read so far. */
@@ -193,6 +250,7 @@ list_backups(struct hp_store *store, const struct hp_backups_opts *o,
 	     struct hp_backups *r, struct hp_err *e)
 {
 	struct hp_err problem, first = { 0 };
+	enum hp_hive_kind kind;
 	size_t i, n_read = 0;
 	sha_hex sha;
 
@@ -208,16 +266,22 @@ list_backups(struct hp_store *store, const struct hp_backups_opts *o,
 				first = problem;
 			continue;
 		}
+		kind = kind_of(store, hive);
 		if (hive_sha(store, hive, sha, e) == -1 ||
-		    walk_chain(r, o->backup_root, hive, kind_of(store, hive),
-		    sha, e) == -1)
+		    walk_chain(r, o->backup_root, hive, kind, sha, e) == -1)
 			return -1;
+		if (note_changed(r, o->backup_root, hive, kind, sha) == -1)
+			return hp_err_nomem(e);
 		n_read++;
 	}
 	if (n_read == 0 && first.status != HP_OK) {
 		*e = first;
 		return -1;
 	}
+	/* A hive changed since is what rollback meets only when no chain
+	 * leads it elsewhere. */
+	if (r->n_runs > 0)
+		changed_free(r);
 	if (r->n_runs > 1)
 		qsort(r->runs, r->n_runs, sizeof(*r->runs), newest_first);
 	for (i = 0; i < r->n_runs; i++)

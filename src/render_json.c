@@ -452,6 +452,32 @@ backup_hives(const struct hp_backup_run *run)
 	return a;
 }
 
+/* The hives changed since their latest backup's run (when no run is
+ * listed), and whether rollback --force puts that backup back. */
+static struct json_object *
+backups_changed(const struct hp_backups *r)
+{
+	struct json_object *a = json_object_new_array(), *x;
+	size_t i;
+
+	for (i = 0; i < r->n_changed; i++) {
+		const struct hp_backup_changed *c = &r->changed[i];
+
+		x = json_object_new_object();
+		json_object_object_add(x, "kind",
+		    json_object_new_string(hp_hive_kind_name(c->kind)));
+		json_object_object_add(x, "path", json_object_new_string(c->where));
+		json_object_object_add(x, "id", json_object_new_string(c->id));
+		json_object_object_add(x, "time", json_object_new_string(c->time));
+		json_object_object_add(x, "backup",
+		    json_object_new_string(c->pages ? "pages" : "hive"));
+		json_object_object_add(x, "force_restores",
+		    json_object_new_boolean(!c->pages));
+		json_object_array_add(a, x);
+	}
+	return a;
+}
+
 void
 render_json_backups(const struct hp_backups *r, FILE *out)
 {
@@ -481,6 +507,7 @@ render_json_backups(const struct hp_backups *r, FILE *out)
 		json_object_array_add(a, x);
 	}
 	json_object_object_add(o, "backups", a);
+	json_object_object_add(o, "changed", backups_changed(r));
 	add_outcome(o, r->error, r->reason, r->exit_status);
 	print_doc(o, out);
 }

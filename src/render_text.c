@@ -439,6 +439,31 @@ backup_paths(const struct hp_backups *r, FILE *out)
 				    &r->runs[i].hives[j]), r->runs[i].hives[j].where);
 }
 
+/* No run undoes what the hives hold: why rollback refuses the latest
+ * backup of each hive changed since its run. */
+static void
+backup_changed(const struct hp_backups *r, FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "no backups that undo what the hives hold now\n");
+	for (i = 0; i < r->n_changed; i++) {
+		const struct hp_backup_changed *c = &r->changed[i];
+		const struct hp_backup_hive h = { .kind = c->kind,
+		    .where = c->where };
+
+		fprintf(out, "%-10s %s: changed since run %s (%s) wrote it",
+		    backup_hive_name(&h), c->where, c->id, c->time);
+		if (c->pages)
+			fprintf(out, ", and that run kept only the pages it "
+			    "overwrote: rollback cannot undo it, even with "
+			    "--force\n");
+		else
+			fprintf(out, ": rollback undoes that run only with "
+			    "--force, losing what changed since\n");
+	}
+}
+
 void
 render_text_backups(const struct hp_backups *r, FILE *out)
 {
@@ -447,8 +472,12 @@ render_text_backups(const struct hp_backups *r, FILE *out)
 
 	fprintf(out, "hivepatch backups: %s (backups under %s)\n", r->target,
 	    r->backup_root);
-	if (r->n_runs == 0) {
+	if (r->n_runs == 0 && r->n_changed == 0) {
 		fprintf(out, "no backups: nothing that rollback could undo\n");
+		return;
+	}
+	if (r->n_runs == 0) {
+		backup_changed(r, out);
 		return;
 	}
 	for (i = 0; i < r->n_runs; i++)

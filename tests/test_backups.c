@@ -297,11 +297,101 @@ START_TEST(test_no_backups_is_an_empty_list)
 	struct tu_result r;
 
 	ck_assert_uint_eq(json_object_array_length(runs), 0);
+	ck_assert_uint_eq(json_object_array_length(tu_jarray(doc, "changed")),
+	    0);
 	json_object_put(doc);
 	tu_hp(&r, "backups", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 0);
-	ASSERT_OUT(&r, "no backups");
+	ASSERT_OUT(&r, "no backups: nothing that rollback could undo");
 	tu_result_free(&r);
+
+	/* Nor after the runs were undone: the hive holds what a run of it
+	 * found, which is no change since. */
+	tu_write_text(tu_pathf("%s/second.reg", tu_scratch), software_reg);
+	ASSERT_RUN(0, "apply", "--backup-dir", tu_bk, root, NULL);
+	ASSERT_RUN(0, "rollback", "--backup-dir", tu_bk, root, NULL);
+	ASSERT_RUN(0, "apply", "--backup-dir", tu_bk, root, NULL);
+	ASSERT_RUN(0, "import", "--backup-dir", tu_bk, tu_pathf(
+	    "%s/second.reg", tu_scratch), root, NULL);
+	ASSERT_RUN(0, "rollback", "--to", id_at_step(root, 2), "--backup-dir",
+	    tu_bk, root, NULL);
+	doc = backups_of(root, &runs);
+	ck_assert_uint_eq(json_object_array_length(runs), 0);
+	ck_assert_uint_eq(json_object_array_length(tu_jarray(doc, "changed")),
+	    0);
+	json_object_put(doc);
+	tu_hp(&r, "backups", "--backup-dir", tu_bk, root, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, "no backups: nothing that rollback could undo");
+	tu_result_free(&r);
+}
+END_TEST
+
+/* A hive changed since its last run (by someone whose backups went
+ * elsewhere): no run undoes what it holds, and the listing says why
+ * rollback refuses its latest backup, as rollback then does: a whole
+ * copy is put back only with --force; pages not even then.  Listing
+ * writes nothing. */
+static const struct {
+	const char *backup;	/* apply's --backup= */
+	int force_restores;
+} changed_since[] = {
+	{ "full", 1 },
+	{ "pages", 0 },
+};
+
+START_TEST(test_a_hive_changed_since_says_why_rollback_refuses_it)
+{
+	char *root = tu_make_tree("tree", "img");
+	char *sw = tu_tree_file(root, "SOFTWARE");
+	char *reg = tu_pathf("%s/other.reg", tu_scratch);
+	char *other_bk = tu_pathf("%s/other-backups", tu_scratch);
+	char now[SHA256_HEX_LEN + 1], *id, *line;
+	struct json_object *runs, *doc, *changed, *c;
+	struct tu_dir_files tree, bk;
+	struct tu_result r;
+
+	ASSERT_RUN(0, "apply", tu_pathf("--backup=%s",
+	    changed_since[_i].backup), "--backup-dir", tu_bk, root, NULL);
+	id = id_at_step(root, 1);
+	tu_write_text(reg, software_reg);
+	ASSERT_RUN(0, "import", "--backup-dir", other_bk, reg, root, NULL);
+	tu_sha256(sw, now);
+	tu_dir_files_take(&tree, root);
+	tu_dir_files_take(&bk, tu_bk);
+
+	doc = backups_of(root, &runs);
+	ck_assert_uint_eq(json_object_array_length(runs), 0);
+	changed = tu_jarray(doc, "changed");
+	ck_assert_uint_eq(json_object_array_length(changed), 1);
+	c = json_object_array_get_idx(changed, 0);
+	ck_assert_str_eq(tu_jstr(c, "kind"), "SOFTWARE");
+	ck_assert_str_eq(tu_jstr(c, "path"), sw);
+	ck_assert_str_eq(tu_jstr(c, "id"), id);
+	ck_assert_str_eq(tu_jstr(c, "backup"), changed_since[_i].force_restores ?
+	    "hive" : "pages");
+	ck_assert_int_eq(tu_jbool(c, "force_restores"),
+	    changed_since[_i].force_restores);
+	json_object_put(doc);
+
+	tu_hp(&r, "backups", "--backup-dir", tu_bk, root, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, "no backups that undo what the hives hold now");
+	line = tu_line_of(r.out, "SOFTWARE ");
+	ASSERT_HAS(line, "the hive's line", sw);
+	ASSERT_HAS(line, "the hive's line", id);
+	ASSERT_HAS(line, "the hive's line", "changed since");
+	ASSERT_HAS(line, "the hive's line", changed_since[_i].force_restores ?
+	    "only with --force" : "cannot undo it, even with --force");
+	tu_result_free(&r);
+	tu_assert_dir_unchanged(&tree);
+	tu_assert_dir_unchanged(&bk);
+
+	/* As rollback does. */
+	ASSERT_RUN(3, "rollback", "--backup-dir", tu_bk, root, NULL);
+	ASSERT_HASH(sw, now);
+	ASSERT_RUN(changed_since[_i].force_restores ? 0 : 3, "rollback",
+	    "--force", "--backup-dir", tu_bk, root, NULL);
 }
 END_TEST
 
@@ -497,6 +587,9 @@ backups_suite(void)
 	tcase_add_test(tc, test_a_two_hive_run_is_one_row_with_two_hives);
 	tcase_add_test(tc, test_a_bare_hive_file_is_named_by_its_kind);
 	tcase_add_test(tc, test_no_backups_is_an_empty_list);
+	tcase_add_loop_test(tc,
+	    test_a_hive_changed_since_says_why_rollback_refuses_it, 0,
+	    N(changed_since));
 	tcase_add_test(tc, test_a_chain_that_comes_back_on_itself_stops);
 	tcase_add_test(tc, test_backups_of_a_missing_target_names_it);
 
