@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <stdlib.h>
 
 #include "cli.h"
 #include "render.h"
@@ -14,6 +15,7 @@ cmd_inspect(int argc, char **argv)
 	const struct option options[] = {
 		{ "json", no_argument, &json, 1 },
 		{ "no-recover", no_argument, &no_recover, 1 },
+		{ "backup-dir", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -21,10 +23,13 @@ cmd_inspect(int argc, char **argv)
 	struct hp_err e = { 0 };
 	struct hp_inspect *r = NULL;
 	struct hp_store *store;
+	const char *backup_dir = NULL;
+	char *root;
 
 	optind = 1;
 	while ((c = cli_next_option(argc, argv, options, "inspect")) > 0)
-		continue;
+		if (c == 'b')
+			backup_dir = optarg;
 	if (c != 0)
 		return CLI_OPTION_STATUS(c);
 	if (no_recover)
@@ -33,6 +38,8 @@ cmd_inspect(int argc, char **argv)
 		return cli_usage("inspect", "needs TARGET");
 	if ((store = cli_open_store(argv[optind], &e)) == NULL)
 		return cli_fail(&e);
+	/* Only read: the record of a run cut short. */
+	o.backup_root = root = cli_backup_root(backup_dir);
 	status = hp_inspect(store, &o, &r, &e);
 	if (json)
 		render_json_inspect(r, stdout);
@@ -42,5 +49,6 @@ cmd_inspect(int argc, char **argv)
 		status = cli_fail(&e);
 	hp_inspect_free(r);
 	hp_store_close(store);
+	free(root);
 	return status;
 }

@@ -293,6 +293,7 @@ START_TEST(test_inspect_names_a_cut_run)
 	struct hp_inspect *r;
 	struct hp_store *s;
 	struct tree t;
+	struct tu_result cli;
 	size_t i, found = 0;
 
 	reference(sw_new, sys_new);
@@ -309,6 +310,12 @@ START_TEST(test_inspect_names_a_cut_run)
 	hp_store_close(s);
 	tu_assert_dir_unchanged(&before);
 	ck_assert_int_eq(runs_recorded(), 1);
+	/* The command line reads the same backup directory. */
+	tu_hp(&cli, "inspect", "--backup-dir", tu_bk, t.root, NULL);
+	ck_assert_int_eq(cli.status, 1);
+	ck_assert_ptr_nonnull(strstr(cli.out, "warning:  the apply run of "));
+	tu_result_free(&cli);
+	tu_assert_dir_unchanged(&before);
 }
 END_TEST
 
