@@ -451,11 +451,10 @@ out:
 }
 
 /* The name of the latest finished backup (with a manifest) in `slot`
- * whose manifest says sha256_after is `sha` (any, when NULL), if later
- * than *best. */
-
+ * whose manifest says sha256_after (sha256_before when `before`) is
+ * `sha` (any, when NULL), if later than *best. */
 static void
-latest_in_slot(const char *slot, const char *sha, char **best,
+latest_in_slot(const char *slot, const char *sha, int before, char **best,
 	       char **best_dir)
 {
 	struct dirent *de;
@@ -477,7 +476,8 @@ latest_in_slot(const char *slot, const char *sha, char **best,
 		 * a damaged one is then said, not skipped. */
 		if (sha == NULL ? has_manifest(dir) :
 		    load_manifest(dir, &cand, &ignored) == 0 &&
-		    strcmp(cand.sha_after, sha) == 0) {
+		    strcmp(before ? cand.sha_before : cand.sha_after,
+		    sha) == 0) {
 			free(*best);
 			free(*best_dir);
 			*best = strdup(de->d_name);
@@ -503,7 +503,7 @@ backup_find_latest(const char *root, const struct hp_store_hive *hive,
 		    "under %s", hive->where, root);
 	if (hive_slot(root, hive->identity, &slot, e) == -1)
 		return -1;
-	latest_in_slot(slot, NULL, &best, &dir);
+	latest_in_slot(slot, NULL, 0, &best, &dir);
 	if (dir == NULL)
 		hp_err_set(e, HP_R_NO_BACKUP, "%s: no backup of this hive under %s",
 		    hive->where, root);
@@ -548,9 +548,9 @@ backup_found_before(const char *root, const struct hp_store_hive *hive,
 	return found;
 }
 
-int
-backup_find_by_sha(const char *root, const char *sha, struct backup *b,
-		   struct hp_err *e)
+static int
+find_by_sha(const char *root, const char *sha, int before, struct backup *b,
+	    struct hp_err *e)
 {
 	char *best = NULL, *best_dir = NULL;
 	struct dirent *de;
@@ -568,7 +568,7 @@ backup_find_by_sha(const char *root, const char *sha, struct backup *b,
 			continue;
 		if (asprintf(&slot, "%s/%s", root, de->d_name) == -1)
 			break;
-		latest_in_slot(slot, sha, &best, &best_dir);
+		latest_in_slot(slot, sha, before, &best, &best_dir);
 		free(slot);
 	}
 	closedir(d);
@@ -576,6 +576,20 @@ backup_find_by_sha(const char *root, const char *sha, struct backup *b,
 	free(best);
 	free(best_dir);
 	return rc;
+}
+
+int
+backup_find_by_sha(const char *root, const char *sha, struct backup *b,
+		   struct hp_err *e)
+{
+	return find_by_sha(root, sha, 0, b, e);
+}
+
+int
+backup_find_undone(const char *root, const char *sha, struct backup *b,
+		   struct hp_err *e)
+{
+	return find_by_sha(root, sha, 1, b, e);
 }
 
 void

@@ -102,6 +102,11 @@ int backup_found_before(const char *root, const struct hp_store_hive *hive,
 int backup_find_by_sha(const char *root, const char *sha, struct backup *b,
 		       struct hp_err *e);
 
+/* The same for the backup whose run started from a hive of SHA-256
+ * `sha`: the one a hive holding those bytes was put back from. */
+int backup_find_undone(const char *root, const char *sha, struct backup *b,
+		       struct hp_err *e);
+
 /* Commits the backup copy `copy` of a hive's log `log_name` back
  * through the store; what is written must hash to `sha`. */
 int backup_restore_log(struct hp_store *store, struct hp_store_hive *hive,

@@ -195,8 +195,26 @@ backup_of(struct rollback_run *run, struct rollback_hive *rb,
 	if (rc != 1)
 		return rc;
 	if (backup_find_latest(run->o->backup_root, rb->hive, &rb->backup,
-	    &missing) == 0)
+	    &missing) == 0) {
+		/* Its latest run is undone, and so are older ones down to
+		 * the one the hive now holds the start of: nothing is left
+		 * to undo, which that backup says. */
+		if (strcmp(rb->sha, rb->backup.sha_before) != 0 &&
+		    strcmp(rb->sha, rb->backup.sha_after) != 0) {
+			struct backup older;
+
+			rc = backup_find_undone(run->o->backup_root, rb->sha,
+			    &older, e);
+			if (rc == -1)
+				return -1;
+			if (rc == 0 && strcmp(older.hive, rb->backup.hive) == 0) {
+				backup_free(&rb->backup);
+				rb->backup = older;
+			} else if (rc == 0)
+				backup_free(&older);
+		}
 		return 0;
+	}
 	/* None is fine; a damaged one is said. */
 	if (missing.reason == HP_R_NO_BACKUP)
 		return 1;

@@ -454,6 +454,7 @@ START_TEST(test_rollback_to_an_older_run_undoes_every_run_down_to_it)
 	char sw0[SHA256_HEX_LEN + 1], sys0[SHA256_HEX_LEN + 1];
 	char *root = tree_patched_twice(both_hives_reg, sw0, sys0);
 	char *older = id_at_step(root, 2);
+	struct tu_dir_files tree;
 	struct tu_result r;
 
 	tu_hp(&r, "rollback", "--to", older, "--backup-dir", tu_bk, root, NULL);
@@ -463,6 +464,17 @@ START_TEST(test_rollback_to_an_older_run_undoes_every_run_down_to_it)
 	ck_assert_int_eq(tu_count_lines(r.out, tu_pathf("%s: ",
 	    tu_tree_file(root, "SYSTEM"))), 1);
 	tu_result_free(&r);
+	assert_all_undone(root, sw0, sys0);
+
+	/* A further rollback finds nothing left to undo: it says so and
+	 * writes nothing, as after a single rollback. */
+	tu_dir_files_take(&tree, root);
+	tu_hp(&r, "rollback", "--backup-dir", tu_bk, root, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, "already holds the backup of");
+	ck_assert_ptr_null(strstr(r.err, "changed since"));
+	tu_result_free(&r);
+	tu_assert_dir_unchanged(&tree);
 	assert_all_undone(root, sw0, sys0);
 }
 END_TEST
