@@ -92,6 +92,8 @@ enum hp_reason {
 	HP_R_NOT_VERIFIED,	/* 4: what was written does not read back */
 	HP_R_IO,		/* 4: a read or write failed */
 	HP_R_NO_MEMORY,		/* 4: out of memory */
+	HP_R_LINK_KEY,		/* 3: a registry symbolic link key on the
+				 * path of a key the run reads or writes */
 };
 
 struct hp_err {

@@ -4,10 +4,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "apply.h"
 #include "hive.h"
+#include "lookup.h"
 
 void
 touched_free(struct touched *t)
@@ -42,53 +42,69 @@ touch(struct touched *t, hive_node_h node, struct hp_err *e)
 /* Walks the path from the root, adding every component that is missing:
  * hivex_node_add_child wants its parent to exist already. */
 static hive_node_h
-ensure_key(hive_h *h, const char *path, const char *display,
+ensure_key(const struct lookup_ctx *c, const struct plan_item *it,
 	   struct touched *t, struct hp_err *e)
 {
+	hive_h *h = c->h;
 	hive_node_h node = hivex_root(h);
-	const char *p = path;
+	const char *path = it->hive_path, *p = path;
+	size_t root_len = plan_root_len(it);
 
 	while (*p != '\0') {
 		size_t n = strcspn(p, "\\");
 		hive_node_h child;
-		char *part;
+		char *part, *display;
+		int found;
 
 		if (n == 0) {
 			p++;
 			continue;
 		}
-		part = strndup(p, n);
-		if (part == NULL) {
+		/* The parent's path, as the report names it. */
+		display = strndup(it->display_key, root_len + (size_t)(p - path) -
+		    (p > path));
+		if ((part = strndup(p, n)) == NULL || display == NULL) {
+			free(part);
+			free(display);
 			hp_err_nomem(e);
 			return 0;
 		}
+		found = lookup_child(c, node, part, display, &child, e);
 		errno = 0;
-		child = hivex_node_get_child(h, node, part);
-		if (child == 0 && errno == 0 &&
+		if (found == 0 &&
 		    (child = hivex_node_add_child(h, node, part)) != 0 &&
 		    (touch(t, node, e) == -1 || touch(t, child, e) == -1)) {
 			free(part);
 			return 0;
 		}
-		if (child == 0) {
-			hp_err_set(e, HP_R_IO, "cannot create key '%s' under %s: %s",
-			    part, display, strerror(errno ? errno : EIO));
-			free(part);
-			return 0;
-		}
+		if (found == 0 && child == 0)
+			/* hivex compares names as C strings: a key whose
+			 * name starts with this one and holds a NUL. */
+			hp_err_set(e, errno == EEXIST ? HP_R_DAMAGED : HP_R_IO,
+			    "%s: cannot create key '%s' under %s: %s", c->where,
+			    part, display, errno == EEXIST ? "a key whose name "
+			    "begins so and holds a NUL stands in the way" :
+			    strerror(errno ? errno : EIO));
 		free(part);
+		free(display);
+		if (child == 0)
+			return 0;
 		node = child;
 		p += n;
 	}
 	return node;
 }
 
-/* hivex has no call to remove one value: rewrite the key's values
- * without it. */
+/* hivex has no call to remove one value, and its setter finds the value
+ * to replace by a C-string compare: the key's values are rewritten,
+ * every one named `name` as Windows compares names replaced by `set`
+ * (left out when NULL). */
 static int
-delete_value(hive_h *h, hive_node_h node, const char *name,
-	     const char *display, struct hp_err *e)
+rewrite_values(const struct lookup_ctx *c, hive_node_h node,
+	       const char *name, const hive_set_value *set,
+	       const char *display, struct hp_err *e)
 {
+	hive_h *h = c->h;
 	hive_value_h *values;
 	hive_set_value *keep;
 	size_t n, i, k = 0;
@@ -100,7 +116,7 @@ delete_value(hive_h *h, hive_node_h node, const char *name,
 		    display, strerror(errno));
 	for (n = 0; values[n] != 0; n++)
 		;
-	keep = calloc(n ? n : 1, sizeof(*keep));
+	keep = calloc(n + 1, sizeof(*keep));
 	if (keep == NULL) {
 		free(values);
 		return hp_err_nomem(e);
@@ -114,7 +130,17 @@ delete_value(hive_h *h, hive_node_h node, const char *name,
 			    display, strerror(errno));
 			goto out;
 		}
-		if (strcasecmp(key, name) == 0) {
+		/* hivex writes names as C strings: this one would come
+		 * back cut, as another value's name. */
+		if (strlen(key) != hivex_value_key_len(h, values[i])) {
+			hp_err_set(e, HP_R_DAMAGED, "%s: damaged hive: a value of "
+			    "%s has a name holding a NUL, which rewriting the "
+			    "key's values would cut into another name; refused",
+			    c->where, display);
+			free(key);
+			goto out;
+		}
+		if (lookup_value_is(h, values[i], name)) {
 			free(key);
 			continue;
 		}
@@ -129,9 +155,21 @@ delete_value(hive_h *h, hive_node_h node, const char *name,
 		keep[k].value = data;
 		k++;
 	}
+	if (set != NULL &&
+	    ((keep[k].key = strdup(set->key)) == NULL ||
+	    (keep[k].value = malloc(set->len ? set->len : 1)) == NULL)) {
+		free(keep[k].key);
+		hp_err_nomem(e);
+		goto out;
+	}
+	if (set != NULL) {
+		memcpy(keep[k].value, set->value, set->len);
+		keep[k].t = set->t;
+		keep[k++].len = set->len;
+	}
 	if (hivex_node_set_values(h, node, k, keep, 0) == -1) {
-		hp_err_set(e, HP_R_IO, "cannot delete value '%s' of %s: %s",
-		    name, display, strerror(errno));
+		hp_err_set(e, HP_R_IO, "cannot %s value '%s' of %s: %s",
+		    set ? "set" : "delete", name, display, strerror(errno));
 		goto out;
 	}
 	rc = 0;
@@ -146,48 +184,45 @@ out:
 }
 
 int
-apply_item(hive_h *h, const struct plan_item *it, struct touched *t,
-	   struct hp_err *e)
+apply_item(const struct lookup_ctx *c, const struct plan_item *it,
+	   struct touched *t, struct hp_err *e)
 {
 	const struct reg_op *op = it->op;
 	hive_set_value v;
 	hive_node_h node, parent;
+	hive_h *h = c->h;
+	int found;
 
 	if (it->action == HP_ACT_ALREADY || it->action == HP_ACT_SKIP)
 		return 0;
 
 	switch (op->kind) {
 	case HP_OP_CREATE_KEY:
-		return ensure_key(h, it->hive_path, it->display_key, t, e) ? 0 :
-		    -1;
+		return ensure_key(c, it, t, e) ? 0 : -1;
 	case HP_OP_DELETE_KEY:
-		node = hive_find_key(h, it->hive_path);
-		parent = node ? hivex_node_parent(h, node) : 0;
-		if (node == 0 || hivex_node_delete_child(h, node) == -1)
+	case HP_OP_DELETE_VALUE:
+		if ((found = plan_find_key(c, it, &node, e)) == -1)
+			return -1;
+		if (found == 0)
+			return hp_err_set(e, HP_R_IO, "%s: cannot find key %s",
+			    c->where, it->display_key);
+		if (op->kind == HP_OP_DELETE_VALUE)
+			return rewrite_values(c, node, op->name, NULL,
+			    it->display_key, e) == -1 ? -1 : touch(t, node, e);
+		parent = hivex_node_parent(h, node);
+		if (hivex_node_delete_child(h, node) == -1)
 			return hp_err_set(e, HP_R_IO, "cannot delete key %s: %s",
 			    it->display_key, strerror(errno ? errno : ENOENT));
 		return parent ? touch(t, parent, e) : 0;
-	case HP_OP_DELETE_VALUE:
-		node = hive_find_key(h, it->hive_path);
-		if (node == 0)
-			return hp_err_set(e, HP_R_IO, "cannot find key %s",
-			    it->display_key);
-		if (delete_value(h, node, op->name, it->display_key, e) == -1)
-			return -1;
-		return touch(t, node, e);
 	case HP_OP_SET_VALUE:
-		node = ensure_key(h, it->hive_path, it->display_key, t, e);
+		node = ensure_key(c, it, t, e);
 		if (node == 0 || touch(t, node, e) == -1)
 			return -1;
 		v.key = op->name;
 		v.t = it->after_type;
 		v.len = it->after_len;
 		v.value = (char *)it->after;
-		if (hivex_node_set_value(h, node, &v, 0) == -1)
-			return hp_err_set(e, HP_R_IO,
-			    "cannot set value '%s' of %s: %s", op->name,
-			    it->display_key, strerror(errno));
-		return 0;
+		return rewrite_values(c, node, op->name, &v, it->display_key, e);
 	}
 	return 0;
 }

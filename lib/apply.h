@@ -23,7 +23,7 @@ void touched_free(struct touched *t);
 /* Does what item->action says (nothing for HP_ACT_ALREADY and HP_ACT_SKIP),
  * creating missing parent keys on the way; the keys it changes go to
  * `touched` (unless NULL). */
-int apply_item(hive_h *h, const struct plan_item *item,
+int apply_item(const struct lookup_ctx *c, const struct plan_item *item,
 	       struct touched *touched, struct hp_err *e);
 
 #endif

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "detect.h"
+#include "lookup.h"
 #include "hive.h"
 
 /* Minimum Release values, from Microsoft's "determine which .NET Framework
@@ -41,6 +42,17 @@ dotnet_release_name(uint32_t release)
 	return NULL;
 }
 
+/* What the image says of itself is read as Windows reads it: a value
+ * whose name only starts so, or two of one name, is no answer. */
+static int
+value_of(hive_h *h, hive_node_h node, const char *name, hive_value_h *v)
+{
+	const struct lookup_ctx c = { h, -1, "" };
+	struct hp_err ignored;
+
+	return lookup_value(&c, node, name, "", v, &ignored);
+}
+
 /* A REG_SZ (or REG_EXPAND_SZ) value as UTF-8, or NULL. */
 static char *
 read_string(hive_h *h, hive_node_h node, const char *name)
@@ -51,8 +63,8 @@ read_string(hive_h *h, hive_node_h node, const char *name)
 
 	if (node == 0)
 		return NULL;
-	v = hivex_node_get_value(h, node, name);
-	if (v == 0 || hivex_value_type(h, v, &t, &len) == -1)
+	if (value_of(h, node, name, &v) != 1 ||
+	    hivex_value_type(h, v, &t, &len) == -1)
 		return NULL;
 	if (t != hive_t_REG_SZ && t != hive_t_REG_EXPAND_SZ)
 		return NULL;
@@ -68,8 +80,8 @@ read_dword(hive_h *h, hive_node_h node, const char *name, uint32_t *out)
 
 	if (node == 0)
 		return 0;
-	v = hivex_node_get_value(h, node, name);
-	if (v == 0 || hivex_value_type(h, v, &t, &len) == -1)
+	if (value_of(h, node, name, &v) != 1 ||
+	    hivex_value_type(h, v, &t, &len) == -1)
 		return 0;
 	if (t != hive_t_REG_DWORD || len != 4)
 		return 0;

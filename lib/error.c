@@ -39,6 +39,7 @@ static const struct {
 	[HP_R_NOT_VERIFIED] = { "not-verified", HP_IOERR },
 	[HP_R_IO] = { "io", HP_IOERR },
 	[HP_R_NO_MEMORY] = { "no-memory", HP_IOERR },
+	[HP_R_LINK_KEY] = { "link-key", HP_REFUSED },
 };
 
 #define N_REASONS (sizeof(reasons) / sizeof(reasons[0]))

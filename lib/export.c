@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "error.h"
+#include "lookup.h"
 #include "regfile.h"
 #include "result.h"
 #include "session.h"
@@ -103,6 +104,7 @@ export(struct hp_store *store, const struct hp_export_opts *o,
 	unsigned flags = (o->flags & HP_NO_RECOVER) ? SESSION_NO_RECOVER : 0;
 	char *display = NULL;
 	hive_node_h node;
+	int found;
 	FILE *out;
 	int rc;
 
@@ -119,7 +121,11 @@ export(struct hp_store *store, const struct hp_export_opts *o,
 	if (rc == -1)
 		return -1;
 	name = s->hive->where;
-	if ((node = hive_find_key(s->h, rel)) == 0)
+	found = lookup_key(&(const struct lookup_ctx){ s->h, s->view.fd,
+	    name }, rel, "HKEY_LOCAL_MACHINE\\SOFTWARE", &node, e);
+	if (found == -1)
+		return -1;
+	if (found == 0)
 		return hp_err_set(e, HP_R_NO_KEY, "%s: no key %s", name, o->key);
 	if (asprintf(&display, "HKEY_LOCAL_MACHINE\\SOFTWARE%s%s",
 	    *rel ? "\\" : "", rel) == -1)

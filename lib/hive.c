@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "hive.h"
+#include "lookup.h"
 #include "regf.h"
 #include "textconv.h"
 
@@ -137,7 +138,11 @@ hp_hive_kind_name(enum hp_hive_kind kind)
 static int
 root_has(hive_h *h, hive_node_h root, const char *name)
 {
-	return hivex_node_get_child(h, root, name) != 0;
+	const struct lookup_ctx c = { h, -1, "" };
+	struct hp_err ignored;
+	hive_node_h child;
+
+	return lookup_child(&c, root, name, "", &child, &ignored) == 1;
 }
 
 /* What the root's children say.  Checked in an order where the more
@@ -214,26 +219,11 @@ hive_classify(hive_h *h, const struct hive_header *hdr, char *why,
 hive_node_h
 hive_find_key(hive_h *h, const char *path)
 {
-	hive_node_h node = hivex_root(h);
-	const char *p = path;
+	const struct lookup_ctx c = { h, -1, "" };
+	struct hp_err ignored;
+	hive_node_h node;
 
-	errno = 0;
-	while (node != 0 && *p != '\0') {
-		size_t n = strcspn(p, "\\");
-		char *part;
-
-		if (n == 0) {
-			p++;
-			continue;
-		}
-		part = strndup(p, n);
-		if (part == NULL)
-			return 0;
-		node = hivex_node_get_child(h, node, part);
-		free(part);
-		p += n;
-	}
-	return node;
+	return lookup_key(&c, path, "", &node, &ignored) == 1 ? node : 0;
 }
 
 static int

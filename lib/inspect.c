@@ -182,7 +182,9 @@ judge_profile(struct inspection *in, struct judged *j, struct hp_err *e)
 		if (plan_map(j->src.ops, j->src.n_ops, &ctx, &j->plans[i],
 		    e) == -1)
 			return -1;
-		if ((unmet = plan_count_unmet(s->h, &j->plans[i], e)) == -1)
+		const struct lookup_ctx c = { s->h, s->view.fd, s->view.where };
+
+		if ((unmet = plan_count_unmet(&c, &j->plans[i], e)) == -1)
 			return -1;
 		j->unmet += unmet;
 	}

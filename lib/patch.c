@@ -305,7 +305,8 @@ plan_hive(struct patch_run *run, struct session *s, struct hp_err *e)
 	if (run->o->mode != HP_PATCH_VERIFY && plan_check_value_sizes(&s->plan,
 	    s->view.hdr.minor, s->hive->where, e) == -1)
 		return -1;
-	s->unmet = plan_count_unmet(s->h, &s->plan, e);
+	s->unmet = plan_count_unmet(&(const struct lookup_ctx){ s->h,
+	    s->view.fd, s->view.where }, &s->plan, e);
 	return s->unmet == -1 ? -1 : 0;
 }
 
@@ -315,6 +316,7 @@ plan_hive(struct patch_run *run, struct session *s, struct hp_err *e)
 static int
 apply_in_memory(struct session *s, struct hp_err *e)
 {
+	struct lookup_ctx in_memory = { NULL, -1, NULL };
 	size_t i;
 
 	s->n_changes = 0;
@@ -322,14 +324,18 @@ apply_in_memory(struct session *s, struct hp_err *e)
 	s->h = hive_view_hivex(&s->view, HIVEX_OPEN_WRITE, e);
 	if (s->h == NULL)
 		return -1;
+	/* Keys made by earlier items live in memory only, not in the view's
+	 * file: links were refused on every path when it was planned. */
+	in_memory.h = s->h;
+	in_memory.where = s->view.where;
 	for (i = 0; i < s->plan.n_items; i++) {
 		struct plan_item *it = &s->plan.items[i];
 
-		if (plan_judge(s->h, it, e) == -1)
+		if (plan_judge(&in_memory, it, e) == -1)
 			return -1;
 		if (it->action == HP_ACT_ALREADY || it->action == HP_ACT_SKIP)
 			continue;
-		if (apply_item(s->h, it, &s->touched, e) == -1)
+		if (apply_item(&in_memory, it, &s->touched, e) == -1)
 			return -1;
 		s->n_changes++;
 	}

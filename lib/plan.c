@@ -211,9 +211,33 @@ merge_bits(struct plan_item *it)
 	it->after = it->merged;
 }
 
-int
-plan_judge(hive_h *h, struct plan_item *it, struct hp_err *e)
+size_t
+plan_root_len(const struct plan_item *it)
 {
+	size_t path = strlen(it->hive_path);
+
+	return strlen(it->display_key) - path - (path ? 1 : 0);
+}
+
+int
+plan_find_key(const struct lookup_ctx *c, const struct plan_item *it,
+	      hive_node_h *node, struct hp_err *e)
+{
+	char *root = strndup(it->display_key, plan_root_len(it));
+	int rc;
+
+	if (root == NULL)
+		return hp_err_nomem(e);
+	rc = lookup_key(c, it->hive_path, root, node, e);
+	free(root);
+	return rc;
+}
+
+int
+plan_judge(const struct lookup_ctx *c, struct plan_item *it,
+	   struct hp_err *e)
+{
+	hive_h *h = c->h;
 	const struct reg_op *op = it->op;
 	hive_node_h node;
 	hive_value_h v;
@@ -225,10 +249,8 @@ plan_judge(hive_h *h, struct plan_item *it, struct hp_err *e)
 	it->before_len = 0;
 	it->had_value = 0;
 
-	node = hive_find_key(h, it->hive_path);
-	if (node == 0 && errno != 0)
-		return hp_err_set(e, HP_R_IO, "cannot read key %s: %s",
-		    it->display_key, strerror(errno));
+	if (plan_find_key(c, it, &node, e) == -1)
+		return -1;
 	it->key_exists = node != 0;
 
 	switch (op->kind) {
@@ -243,7 +265,11 @@ plan_judge(hive_h *h, struct plan_item *it, struct hp_err *e)
 		break;
 	}
 
-	v = node ? hivex_node_get_value(h, node, op->name) : 0;
+	if (node != 0 && lookup_value(c, node, op->name, it->display_key, &v,
+	    e) == -1)
+		return -1;
+	if (node == 0)
+		v = 0;
 	if (v != 0) {
 		char *data;
 
@@ -316,7 +342,8 @@ plan_superseded(const struct plan *plan, size_t i)
 }
 
 int
-plan_count_unmet(hive_h *h, struct plan *plan, struct hp_err *e)
+plan_count_unmet(const struct lookup_ctx *c, struct plan *plan,
+		 struct hp_err *e)
 {
 	int unmet = 0;
 	size_t i;
@@ -326,7 +353,7 @@ plan_count_unmet(hive_h *h, struct plan *plan, struct hp_err *e)
 
 		if (it->action == HP_ACT_SKIP)
 			continue;
-		if (plan_judge(h, it, e) == -1)
+		if (plan_judge(c, it, e) == -1)
 			return -1;
 		if (it->action != HP_ACT_ALREADY && !plan_superseded(plan, i))
 			unmet++;

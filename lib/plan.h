@@ -13,6 +13,7 @@
 #include "detect.h"
 #include "error.h"
 #include "hive.h"
+#include "lookup.h"
 #include "regfile.h"
 
 
@@ -76,8 +77,17 @@ int plan_map(const struct reg_op *const *ops, size_t n_ops,
 int plan_check_value_sizes(const struct plan *plan, uint32_t minor,
 			   const char *hive_path, struct hp_err *e);
 
+/* The length of the part of item->display_key that names the hive's
+ * root ("HKLM\\SOFTWARE"). */
+size_t plan_root_len(const struct plan_item *item);
+
+/* The item's key, looked up as Windows would (lookup_key): 1, 0, -1. */
+int plan_find_key(const struct lookup_ctx *c, const struct plan_item *item,
+		  hive_node_h *node, struct hp_err *e);
+
 /* Reads the hive's current state for one item and sets its action. */
-int plan_judge(hive_h *h, struct plan_item *item, struct hp_err *e);
+int plan_judge(const struct lookup_ctx *c, struct plan_item *item,
+	       struct hp_err *e);
 
 /* True when a later item makes item i's outcome irrelevant (it touches
  * the same value, or removes or recreates the key). */
@@ -85,7 +95,8 @@ int plan_superseded(const struct plan *plan, size_t i);
 
 /* Counts the plan items (not skipped, not superseded) that the hive does
  * not hold; judging refreshes each item's before state.  -1 on error. */
-int plan_count_unmet(hive_h *h, struct plan *plan, struct hp_err *e);
+int plan_count_unmet(const struct lookup_ctx *c, struct plan *plan,
+		     struct hp_err *e);
 
 void plan_free(struct plan *plan);
 

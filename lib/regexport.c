@@ -133,13 +133,18 @@ export_value(struct exporter *ex, const char *path, hive_value_h v)
 	name = hivex_value_key(ex->h, v);
 	if (name == NULL)
 		return hive_error(ex, path);
-	/* .reg syntax has no escape for line breaks: refuse rather than
+	/* .reg syntax has no escape for line breaks, and a name cut at a
+	 * NUL would read back as another value's: refuse rather than
 	 * write a file that reads back as something else. */
-	if (strpbrk(name, "\r\n") != NULL) {
+	if (strpbrk(name, "\r\n") != NULL ||
+	    strlen(name) != hivex_value_key_len(ex->h, v)) {
+		int nul = strpbrk(name, "\r\n") == NULL;
+
 		free(name);
 		return hp_err_set(ex->e, HP_R_IO,
-		    "hive: key '%s' has a value name with a line break, "
-		    "which a .reg file cannot hold", path);
+		    "hive: key '%s' has a value name %s, which a .reg file "
+		    "cannot hold", path, nul ? "holding a NUL" :
+		    "with a line break");
 	}
 	/* Ask for the size first: an empty value needs no data read (and
 	 * malloc(0) may be NULL). */
@@ -227,11 +232,14 @@ export_key(struct exporter *ex, hive_node_h node, const char *path)
 			hive_error(ex, path);
 			goto out;
 		}
-		if (strpbrk(name, "\r\n") != NULL) {
+		if (strpbrk(name, "\r\n") != NULL ||
+		    strlen(name) != hivex_node_name_len(ex->h, children[i])) {
+			int nul = strpbrk(name, "\r\n") == NULL;
+
 			free(name);
 			hp_err_set(ex->e, HP_R_DAMAGED, "hive: key '%s' has a "
-			    "subkey with a line break in its name, which a "
-			    ".reg file cannot hold", path);
+			    "subkey with a %s in its name, which a .reg file "
+			    "cannot hold", path, nul ? "NUL" : "line break");
 			goto out;
 		}
 		if (asprintf(&child_path, "%s\\%s", path, name) == -1) {

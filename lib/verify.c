@@ -13,7 +13,8 @@
 /* Judges a copy of the plan, so that the caller's keeps its "before"
  * data; returns the count of items the hive does not hold, or -1. */
 static int
-count_unmet_copy(hive_h *h, const struct plan *plan, struct hp_err *e)
+count_unmet_copy(const struct lookup_ctx *c, const struct plan *plan,
+		 struct hp_err *e)
 {
 	struct plan check;
 	size_t i;
@@ -28,7 +29,7 @@ count_unmet_copy(hive_h *h, const struct plan *plan, struct hp_err *e)
 		check.items[i] = plan->items[i];
 		check.items[i].before = NULL;
 	}
-	unmet = plan_count_unmet(h, &check, e);
+	unmet = plan_count_unmet(c, &check, e);
 	for (i = 0; i < check.n_items; i++)
 		free(check.items[i].before);
 	free(check.items);
@@ -53,8 +54,11 @@ verify_written(void *arg, int fd, struct hp_err *e)
 		return -1;
 	if ((h = hive_open(path, 0, job->where, e)) == NULL)
 		return -1;
-	if (job->plan != NULL)
-		unmet = count_unmet_copy(h, job->plan, e);
+	if (job->plan != NULL) {
+		const struct lookup_ctx c = { h, fd, job->where };
+
+		unmet = count_unmet_copy(&c, job->plan, e);
+	}
 	if (unmet > 0)
 		hp_err_set(e, HP_R_NOT_VERIFIED, "%s: the new hive does not hold "
 		    "%d of the planned values", job->where, unmet);
