@@ -28,6 +28,9 @@
  *   --truncate-log N   cut OUT.LOG1 to N bytes
  *   --corrupt-entry K  (new) flip a byte in the pages of entry K (1 to 3)
  *                      after hashing it, so its hash fails
+ *   --claim MIB        (new) the last entry says the hive's bins hold MIB
+ *                      MiB, far more than its pages: a log that claims a
+ *                      huge hive
  *   --gap              (new) the second entry's sequence number skips one
  *                      (S+2 instead of S+1; the third gets S+3)
  *   --wrong-hive       the logs' base blocks name another file and carry
@@ -542,7 +545,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: %s [--truncate-log N] [--corrupt-entry K] "
-	    "[--gap] [--wrong-hive]\n"
+	    "[--gap] [--wrong-hive] [--claim MIB]\n"
 	    "       [--swap-logs] [--stale-log2] [--bad-base-block] "
 	    "[--remnants] [--fine-vector]\n"
 	    "       new|old CLEAN_HIVE OUT\n", progname);
@@ -555,6 +558,7 @@ main(int argc, char **argv)
 	long long truncate_at = -1;
 	int corrupt = 0, gap = 0, wrong = 0, swap = 0, stale = 0, badbb = 0;
 	int remnants = 0, fine = 0;
+	uint32_t claim = 0;
 	int is_new, i, argi;
 	const char *clean, *out;
 	struct buf st[N_STAGES + 1];
@@ -579,6 +583,12 @@ main(int argc, char **argv)
 			corrupt = (int)strtol(argv[++argi], &end, 10);
 			if (*end != '\0' || corrupt < 1 || corrupt > N_STAGES)
 				usage();
+		} else if (strcmp(o, "--claim") == 0 && argi + 1 < argc) {
+			long mib = strtol(argv[++argi], &end, 10);
+
+			if (*end != '\0' || mib < 1 || mib > 4095)
+				usage();
+			claim = (uint32_t)mib << 20;
 		} else if (strcmp(o, "--gap") == 0) {
 			gap = 1;
 		} else if (strcmp(o, "--wrong-hive") == 0) {
@@ -605,7 +615,7 @@ main(int argc, char **argv)
 		is_new = 0;
 	else
 		usage();
-	if (!is_new && (corrupt || gap || swap || stale || remnants))
+	if (!is_new && (corrupt || gap || swap || stale || remnants || claim))
 		die("--corrupt-entry, --gap, --swap-logs, --stale-log2 and "
 		    "--remnants are for the new format");
 	if (is_new && fine)
@@ -686,7 +696,7 @@ main(int argc, char **argv)
 				die("%s", err.msg);
 			if (nr == 0)
 				die("change set %d changed nothing", i + 1);
-			if (log_entry(seq, 0,
+			if (log_entry(seq, 0, claim && i == N_STAGES - 1 ? claim :
 			    le32(st[i + 1].d + REGF_BB_BINS_SIZE),
 			    st[i + 1].d + REGF_BASE_BLOCK, runs, nr, &ent[i].d,
 			    &ent[i].len, &err) != 0)

@@ -95,17 +95,71 @@ hive_read_header_fd(int fd, uint64_t size, const char *where,
 	return hive_parse_header(bb, (size_t)got, size, where, hdr, e);
 }
 
+static void
+diagnose_bins(const char *path, char *why, size_t len)
+{
+	unsigned char bb[REGF_BASE_BLOCK], hb[REGF_HBIN_HEADER];
+	uint64_t off, end, size;
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	why[0] = '\0';
+	if (fd == -1 || fstat(fd, &st) == -1 ||
+	    pread(fd, bb, sizeof(bb), 0) != (ssize_t)sizeof(bb))
+		goto out;
+	if (memcmp(bb, "regf", 4) != 0) {
+		snprintf(why, len, "not a registry hive (no 'regf' signature)");
+		goto out;
+	}
+	end = REGF_BASE_BLOCK + (uint64_t)le32(bb + REGF_BB_BINS_SIZE);
+	for (off = REGF_BASE_BLOCK; off < end; off += size) {
+		if (off + sizeof(hb) > (uint64_t)st.st_size ||
+		    pread(fd, hb, sizeof(hb), (off_t)off) != (ssize_t)sizeof(hb) ||
+		    memcmp(hb, "hbin", 4) != 0) {
+			snprintf(why, len, "no hive bin at offset 0x%llx, inside "
+			    "the %llu bytes of hive bins its base block claims",
+			    (unsigned long long)off,
+			    (unsigned long long)(end - REGF_BASE_BLOCK));
+			goto out;
+		}
+		size = le32(hb + REGF_HBIN_SIZE);
+		if (size == 0 || size % REGF_PAGE != 0 || off + size > end ||
+		    le32(hb + REGF_HBIN_OFFSET) != off - REGF_BASE_BLOCK) {
+			snprintf(why, len, "the hive bin at offset 0x%llx gives "
+			    "itself size %llu at 0x%x", (unsigned long long)off,
+			    (unsigned long long)size,
+			    (unsigned)le32(hb + REGF_HBIN_OFFSET));
+			goto out;
+		}
+	}
+out:
+	if (fd != -1)
+		close(fd);
+}
+
+void
+hive_why_unopenable(const char *path, int err, char *why, size_t len)
+{
+	diagnose_bins(path, why, len);
+	if (why[0] == '\0')
+		snprintf(why, len, "hivex cannot open it, its hive bins whole "
+		    "(a damaged cell?): %s", err ? strerror(err) :
+		    "unknown error");
+}
+
 hive_h *
 hive_open(const char *path, int flags, const char *where, struct hp_err *e)
 {
+	char why[256];
 	hive_h *h;
 
 	errno = 0;
 	h = hivex_open(path, flags);
-	if (h == NULL)
-		hp_err_set(e, HP_R_DAMAGED, "%s: damaged hive: hivex cannot open "
-		    "it: %s", where, errno ? strerror(errno) : "unknown error");
-	return h;
+	if (h != NULL)
+		return h;
+	hive_why_unopenable(path, errno, why, sizeof(why));
+	hp_err_set(e, HP_R_DAMAGED, "%s: damaged hive: %s", where, why);
+	return NULL;
 }
 
 static const struct {

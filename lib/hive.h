@@ -42,6 +42,12 @@ int hive_parse_header(const unsigned char *bb, size_t len, uint64_t file_size,
 
 /* Opens `path` with hivex (flags: 0 or HIVEX_OPEN_WRITE); messages name
  * `where`.  NULL with HP_R_DAMAGED when hivex cannot make sense of it. */
+/* Why hivex (which says only EINVAL or ENOTSUP) would not open the
+ * hive at path, err being its errno: the first hive bin whose header is
+ * wrong or missing inside the bins the base block claims, else a damaged
+ * cell. */
+void hive_why_unopenable(const char *path, int err, char *why, size_t len);
+
 hive_h *hive_open(const char *path, int flags, const char *where,
 		  struct hp_err *e);
 

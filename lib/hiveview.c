@@ -12,6 +12,7 @@
 
 #include "hiveview.h"
 #include "logreplay.h"
+#include "regf.h"
 
 int
 fd_path(int fd, const char *where, char path[32], struct hp_err *e)
@@ -26,31 +27,40 @@ fd_path(int fd, const char *where, char path[32], struct hp_err *e)
 	return 0;
 }
 
+static int
+all_zero(const unsigned char *p, size_t n)
+{
+	return n == 0 || (p[0] == 0 && memcmp(p, p + 1, n - 1) == 0);
+}
+
 /* The recovered image lives in an anonymous file: hivex wants a path,
- * and nothing may be written beside the hive nor left in /tmp if we die. */
+ * and nothing may be written beside the hive nor left in /tmp if we die.
+ * Pages of zeros are left as holes: a log that claims a far larger hive
+ * than its pages then costs no more memory than they do (the zeros of
+ * the image were never touched either, see grow() in logreplay.c). */
 static int
 image_to_memfd(const unsigned char *image, size_t len, struct hp_view *v,
 	       struct hp_err *e)
 {
-	size_t done = 0;
+	size_t off, n;
 
 	v->fd = memfd_create("hivepatch-recovered", MFD_CLOEXEC);
 	if (v->fd == -1)
 		return hp_err_set(e, HP_R_IO, "%s: no memory file for the "
 		    "recovered hive: %s", v->where, strerror(errno));
-	while (done < len) {
-		ssize_t n = write(v->fd, image + done, len - done);
-
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return hp_err_set(e, HP_R_IO, "%s: cannot hold the "
-			    "recovered hive in memory: %s", v->where,
-			    n == -1 ? strerror(errno) : "short write");
-		done += (size_t)n;
+	if (ftruncate(v->fd, (off_t)len) == -1)
+		goto fail;
+	for (off = 0; off < len; off += n) {
+		n = len - off < REGF_PAGE ? len - off : REGF_PAGE;
+		if (!all_zero(image + off, n) &&
+		    pwrite(v->fd, image + off, n, (off_t)off) != (ssize_t)n)
+			goto fail;
 	}
 	v->size = len;
 	return fd_path(v->fd, v->where, v->path, e);
+fail:
+	return hp_err_set(e, HP_R_IO, "%s: cannot hold the recovered hive in "
+	    "memory: %s", v->where, strerror(errno ? errno : EIO));
 }
 
 /* Reads a whole file of at most max bytes from its descriptor. */
@@ -265,18 +275,19 @@ hive_view_open(const struct hp_hive_files *f, const char *where,
 hive_h *
 hive_view_hivex(const struct hp_view *v, int flags, struct hp_err *e)
 {
+	char why[256];
 	hive_h *h;
 
 	errno = 0;
 	h = hivex_open(v->path, flags);
-	if (h == NULL)
-		hp_err_set(e, HP_R_DAMAGED, "%s: damaged hive%s: hivex cannot "
-		    "open it: %s%s%.300s", v->where, v->rec.replayed ? " (as its "
-		    "logs recover it)" : "", errno ? strerror(errno) :
-		    "unknown error", v->rec.stopped_early ?
-		    "; recovery stopped early: " : "", v->rec.stopped_early ?
-		    v->rec.stop_reason : "");
-	return h;
+	if (h != NULL)
+		return h;
+	hive_why_unopenable(v->path, errno, why, sizeof(why));
+	hp_err_set(e, HP_R_DAMAGED, "%s: damaged hive%s: %s%s%.300s", v->where,
+	    v->rec.replayed ? " (as its logs recover it)" : "", why,
+	    v->rec.stopped_early ? "; recovery stopped early: " : "",
+	    v->rec.stopped_early ? v->rec.stop_reason : "");
+	return NULL;
 }
 
 void

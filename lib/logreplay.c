@@ -124,7 +124,10 @@ note_used(struct lr *c, struct lr_log *l, struct hp_err *e)
 	return 0;
 }
 
-/* Grows the image to `need` bytes, zero-filled. */
+/* Grows the image to `need` bytes, zero-filled.  A fresh zeroed block
+ * rather than realloc and memset: the allocator maps a large one lazily,
+ * so a log that claims a far larger hive than its pages costs memory
+ * for what was copied, not for what it claims. */
 int
 grow(struct lr *c, uint64_t need, struct hp_err *e)
 {
@@ -137,12 +140,13 @@ grow(struct lr *c, uint64_t need, struct hp_err *e)
 		    "%s: the recovered hive would be %llu bytes, over the "
 		    "limit of %llu", c->hive->name, (unsigned long long)need,
 		    (unsigned long long)c->max);
-	p = realloc(c->img, (size_t)need);
+	p = calloc(1, (size_t)need);
 	if (p == NULL)
 		return hp_err_set(e, HP_R_NO_MEMORY,
 		    "%s: out of memory for a %llu-byte hive", c->hive->name,
 		    (unsigned long long)need);
-	memset(p + c->len, 0, (size_t)need - c->len);
+	memcpy(p, c->img, c->len);
+	free(c->img);
 	c->img = p;
 	c->len = (size_t)need;
 	return 0;

@@ -14,6 +14,7 @@
  * Windows recovered itself, are tested in test_corpus.c. */
 #include "config.h"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -633,6 +634,46 @@ START_TEST(test_recover_refuses_when_nothing_trustworthy_remains)
 	ASSERT_LACKS(r.err, "stderr", "--no-recover");
 	tu_result_free(&r);
 	tu_assert_hive_files_unchanged(&before);
+	assert_no_trace(hive);
+}
+END_TEST
+
+/* A 25 KiB log whose last entry claims 2000 MiB of hive bins: every
+ * command costs memory for the pages it carries, not for the claim, and
+ * refuses the recovered hive naming where its bins stop, every file as
+ * it was. */
+START_TEST(test_a_log_claiming_a_huge_hive_costs_what_it_carries)
+{
+	char *hive = make_dirty("software64-net48", "new",
+	    hive_in("d", "SOFTWARE"), "--claim", "2000", NULL);
+	static const char *const commands[] = { "verify", "inspect", "apply",
+	    "recover", "export" };
+	struct tu_hive_files before;
+	struct rusage ru;
+	size_t i;
+
+	tu_hive_files_take(&before, hive);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		struct tu_result r;
+
+		if (strcmp(commands[i], "export") == 0)
+			tu_hp(&r, "export", hive, "HKLM\\SOFTWARE", NULL);
+		else
+			tu_hp(&r, commands[i], "--backup-dir", tu_bk, hive, NULL);
+		ck_assert_msg(r.status == 4, "%s: exit %d\n%s", commands[i],
+		    r.status, r.err);
+		ASSERT_ERR(&r, hive);
+		ASSERT_ERR(&r, "no hive bin at offset 0x");
+		ASSERT_ERR(&r, "inside the 2097152000 bytes of hive bins its "
+		    "base block claims");
+		tu_result_free(&r);
+		tu_assert_hive_files_unchanged(&before);
+	}
+	/* The largest of this test's children, the mkhive and mkdirty runs
+	 * included: far below the 2000 MiB claimed. */
+	ck_assert_int_eq(getrusage(RUSAGE_CHILDREN, &ru), 0);
+	ck_assert_msg(ru.ru_maxrss < 256 * 1024, "peak RSS %ld KiB",
+	    ru.ru_maxrss);
 	assert_no_trace(hive);
 }
 END_TEST
@@ -1281,6 +1322,7 @@ recover_suite(void)
 	tcase_add_test(tc,
 	    test_rollback_after_recover_restores_the_hives_and_their_logs);
 	tcase_add_test(tc, test_rollback_refuses_before_writing_any_hive);
+	tcase_add_test(tc, test_a_log_claiming_a_huge_hive_costs_what_it_carries);
 	return s;
 }
 
