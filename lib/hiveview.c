@@ -208,6 +208,7 @@ set_caveat(const struct hp_hive_files *f, struct hp_view *v)
 		    "when a log is missing", n ? "; " : "", rep->seq_first,
 		    v->disk.seq_secondary);
 	note_skipped_logs(f, c, n, size);
+	text_escape_in_place(c, size);	/* names of files in the image */
 }
 
 /* The clean primary is read where it lies, through a descriptor of its

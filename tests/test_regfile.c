@@ -720,7 +720,7 @@ static const struct error_case value_errors[] = {
 	{ "foo=bar",
 	  "t.reg:4: expected '[KEY]', '\"NAME\"=' or '@=', found 'foo=bar'" },
 	{ "\x01" "abc",
-	  "t.reg:4: expected '[KEY]', '\"NAME\"=' or '@=', found '?abc'" },
+	  "t.reg:4: expected '[KEY]', '\"NAME\"=' or '@=', found '\\x01abc'" },
 	{ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
 	  "t.reg:4: expected '[KEY]', '\"NAME\"=' or '@=', found "
 	  "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...'" },
