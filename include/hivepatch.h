@@ -86,6 +86,8 @@ enum hp_reason {
 	HP_R_CHANGED,		/* 3: rollback over a hive changed since */
 	HP_R_NO_BACKUP,		/* 3: rollback finds no backup */
 	HP_R_OVER_LIMIT,	/* 3: larger than a bound hivepatch keeps */
+	HP_R_UNEXPORTABLE,	/* 3: export: a key or value name a .reg
+				 * file cannot hold as it is */
 	HP_R_NOT_FOUND,		/* 4: a file or directory does not exist */
 	HP_R_TOO_LARGE,		/* 4: a hive file larger than regf allows */
 	HP_R_DAMAGED,		/* 4: a damaged hive, log or backup */
@@ -791,10 +793,16 @@ struct hp_export {
 	size_t n_notes;
 };
 
-/* Writes the key and everything below it, as regedit exports.  Errors:
- * HP_R_NO_KEY, HP_R_USAGE (a key outside HKLM\SOFTWARE, an output that
- * is the hive), and those of reading the hive.  *result is set in every
- * case but out of memory. */
+/* Writes the key and everything below it, as regedit exports, once all
+ * of it is rendered (a failure writes nothing, and creates no output
+ * file).  What it writes holds no control character (line ends aside):
+ * a REG_SZ that hp_escape_text would change is written as hex(1):, and a
+ * key or value name that .reg cannot hold (one hp_escape_text would
+ * change; a key's holding a backslash, or a ']' followed by ';') refuses
+ * the export.  Errors: HP_R_NO_KEY, HP_R_USAGE (a key outside
+ * HKLM\SOFTWARE, an output that is the hive), HP_R_UNEXPORTABLE (naming
+ * the key and the name), and those of reading the hive.  *result is set
+ * in every case but out of memory. */
 int hp_export(struct hp_store *store, const struct hp_export_opts *opts,
 	      struct hp_export **result, struct hp_err *e);
 
