@@ -144,7 +144,10 @@ text_escape_in_place(char *buf, size_t size)
 		return;
 	}
 	/* No memory for the copy: still nothing that is not plain ASCII. */
-	for (i = 0; buf[i] != '\0'; i++)
-		if ((unsigned char)buf[i] < 0x20 || (unsigned char)buf[i] >= 0x7f)
+	for (i = 0; buf[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)buf[i];
+
+		if (c < 0x20 || c >= 0x7f)
 			buf[i] = '?';
+	}
 }

@@ -67,8 +67,8 @@ name_problem(const char *name, int key)
 	for (p = strchr(name, ']'); p != NULL; p = strchr(p + 1, ']')) {
 		q = p + 1 + strspn(p + 1, " ");
 		if (*q == ';')
-			return "it holds a ']' followed by ';', which .reg reads "
-			    "as the end of the key and a comment";
+			return "it holds a ']' followed by ';', which .reg "
+			    "reads as the end of the key and a comment";
 	}
 	return NULL;
 }
@@ -290,7 +290,8 @@ export_key(struct exporter *ex, hive_node_h node, const char *path)
 		if ((why = name_problem(name, 1)) != NULL) {
 			hp_err_set(ex->e, HP_R_UNEXPORTABLE, "%s: key '%s' has "
 			    "a subkey named '%s', which a .reg file cannot hold "
-			    "(%s): nothing exported", ex->where, path, name, why);
+			    "(%s): nothing exported", ex->where, path, name,
+			    why);
 			free(name);
 			goto out;
 		}

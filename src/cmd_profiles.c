@@ -21,8 +21,9 @@ cmd_profiles(int argc, char **argv)
 	for (i = 0; i < n; i++)
 		out_printf(stdout, "%-24s %s\n", list[i].name,
 		    list[i].description);
-	out_printf(stdout, "%-24s %s\n", HP_AUTO_PROFILE, "the profiles the image needs, "
-	    "chosen from its build and .NET versions (see hivepatch inspect)");
+	out_printf(stdout, "%-24s %s\n", HP_AUTO_PROFILE, "the profiles the "
+	    "image needs, chosen from its build and .NET versions (see "
+	    "hivepatch inspect)");
 	hp_profiles_free(list, n);
 	return 0;
 }

@@ -177,12 +177,13 @@ print_hive(const struct hp_result *r, const struct hp_hive_report *h,
 {
 	size_t i;
 
-	out_printf(out, "%-9s %s%s", hp_hive_kind_name(h->kind), h->where,
-	    h->read && h->dirty ? " (dirty)" : "");
+	out_printf(out, "%-9s %s%s", hp_hive_kind_name(h->kind),
+	    h->where, h->read && h->dirty ? " (dirty)" : "");
 	if (h->all_control_sets)
 		out_printf(out, " (all %zu control sets)", h->n_control_sets);
 	else if (h->n_control_sets == 1)
-		out_printf(out, " (CurrentControlSet is %s)", h->control_sets[0]);
+		out_printf(out, " (CurrentControlSet is %s)",
+		    h->control_sets[0]);
 	fputc('\n', out);
 	if (h->recovery.replayed)
 		print_replay(&h->recovery, out);
@@ -473,7 +474,8 @@ render_text_backups(const struct hp_backups *r, FILE *out)
 	out_printf(out, "hivepatch backups: %s (backups under %s)\n", r->target,
 	    r->backup_root);
 	if (r->n_runs == 0 && r->n_changed == 0) {
-		out_printf(out, "no backups: nothing that rollback could undo\n");
+		out_printf(out, "no backups: nothing that rollback could "
+		    "undo\n");
 		return;
 	}
 	if (r->n_runs == 0) {
