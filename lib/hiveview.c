@@ -258,8 +258,10 @@ hive_view_open(const struct hp_hive_files *f, const char *where,
 	}
 	if (rc == 0)
 		set_caveat(f, v);
-	else
+	else {
 		note_skipped_logs(f, e->msg, strlen(e->msg), sizeof(e->msg));
+		text_escape_in_place(e->msg, sizeof(e->msg));
+	}
 	return rc;
 }
 
