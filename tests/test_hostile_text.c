@@ -261,6 +261,32 @@ START_TEST(test_wrong_kind_names_the_file_escaped)
 }
 END_TEST
 
+/* A dirty hive its logs cannot recover: the refusal names each log, and
+ * the directory with a log's name, by paths in the hostile directory. */
+START_TEST(test_a_dirty_refusal_names_the_logs_escaped)
+{
+	char *root = tu_pathf("%s/%s", tu_scratch, HOSTILE_DIR);
+	char *log2 = tu_tree_file(root, "SOFTWARE.LOG2");
+	struct tu_dir_files files;
+	struct tu_result r;
+
+	tu_mkhive("tree-hostile", root, 1);
+	ck_assert_int_eq(unlink(log2), 0);
+	tu_mkdir_p(log2);
+	tu_dir_files_take(&files, root);
+	RUN_CLEAN(&r, HP_REFUSED, "verify", root);
+	ASSERT_ERR(&r, tu_pathf("hivepatch: %s is dirty", escaped(
+	    tu_tree_file(root, "SOFTWARE"))));
+	ASSERT_ERR(&r, tu_pathf("recover it: %s: ", escaped(tu_tree_file(root,
+	    "SOFTWARE.LOG1"))));
+	ASSERT_ERR(&r, tu_pathf("; %s has a log's name but is not a regular "
+	    "file: not read", escaped(log2)));
+	ck_assert_int_eq(tu_count_lines(r.err, "hivepatch: "), 1);
+	tu_result_free(&r);
+	tu_assert_dir_unchanged(&files);
+}
+END_TEST
+
 /* JSON keeps the data exactly, written so that no terminal obeys it
  * either (\u001b, \u009b, \u202e), and its messages are the escaped
  * ones. */
@@ -478,6 +504,7 @@ hostile_suite(void)
 	tcase_add_test(tc, test_apply_dry_run_shows_the_image_escaped);
 	tcase_add_test(tc, test_a_message_from_the_image_is_escaped);
 	tcase_add_test(tc, test_wrong_kind_names_the_file_escaped);
+	tcase_add_test(tc, test_a_dirty_refusal_names_the_logs_escaped);
 	tcase_add_test(tc, test_json_keeps_the_data);
 	tcase_add_test(tc, test_apply_backups_rollback_show_paths_escaped);
 	tcase_add_test(tc, test_import_shows_reg_names_escaped);
