@@ -33,6 +33,7 @@
 
 #include <hivex.h>
 
+#include "mkhive_hostile.h"
 #include "regf.h"
 
 /* Self-relative security descriptor pieces. */
@@ -96,6 +97,11 @@ static const struct hive_identity system_win10 = {
 };
 static const struct hive_identity ntuser_win10 = {
 	"\\??\\C:\\Users\\user\\ntuser.dat", CSITOOL_ROOT
+};
+/* hostile-unknown: a file name that tries to clear the screen and forge
+ * a line of the report. */
+static const struct hive_identity hostile_unknown = {
+	"x\x1b[2J\r\nresult:   compliant", CSITOOL_ROOT
 };
 
 enum value_kind {
@@ -198,6 +204,7 @@ static int	build_software(hive_h *, const void *);
 static int	build_system(hive_h *, const void *);
 static int	build_ntuser(hive_h *, const void *);
 static int	build_big(hive_h *, const void *);
+static int	build_software_hostile(hive_h *, const void *);
 
 /* Windows 10 22H2; the kinds differ in bitness and .NET state. */
 #define WIN10_PRO \
@@ -317,6 +324,9 @@ static const struct kind kinds[] = {
 	{ "software64-winhttp13", &software_win10, build_software,
 	    &sw_winhttp13 },
 	{ "software64-net35", &software_win10, build_software, &sw_net35 },
+	{ "software64-hostile", &software_win10, build_software_hostile,
+	    &sw_net48 },
+	{ "hostile-unknown", &hostile_unknown, mkhive_hostile_unknown, NULL },
 };
 
 /* DIR/a/b/c/{SOFTWARE,SYSTEM}, like an unbooted image. */
@@ -337,6 +347,8 @@ static const struct tree trees[] = {
 	/* Case-insensitive path lookup: every name in lower case. */
 	{ "tree-lower", { "windows", "system32", "config" }, "software",
 	    "system", "software64-net48", "system" },
+	{ "tree-hostile", { "Windows", "System32", "config" }, "SOFTWARE",
+	    "SYSTEM", "software64-hostile", "system" },
 };
 
 /* Cells are 8-byte aligned; `len` includes the 4-byte size field. */
@@ -1067,6 +1079,15 @@ build_software(hive_h *h, const void *arg)
 	    add_winhttp(h, &wow, o->winhttp_32) == -1)
 		return -1;
 	return 0;
+}
+
+/* software64-net48 with hostile names and strings (mkhive_hostile.c). */
+static int
+build_software_hostile(hive_h *h, const void *arg)
+{
+	if (build_software(h, arg) == -1)
+		return -1;
+	return mkhive_hostile_software(h);
 }
 
 /* ControlSetNNN followed by `rest`. */

@@ -86,6 +86,8 @@ enum hp_reason {
 	HP_R_CHANGED,		/* 3: rollback over a hive changed since */
 	HP_R_NO_BACKUP,		/* 3: rollback finds no backup */
 	HP_R_OVER_LIMIT,	/* 3: larger than a bound hivepatch keeps */
+	HP_R_UNEXPORTABLE,	/* 3: export: a key or value name a .reg
+				 * file cannot hold as it is */
 	HP_R_NOT_FOUND,		/* 4: a file or directory does not exist */
 	HP_R_TOO_LARGE,		/* 4: a hive file larger than regf allows */
 	HP_R_DAMAGED,		/* 4: a damaged hive, log or backup */
@@ -111,6 +113,40 @@ enum hp_status hp_reason_status(enum hp_reason reason);
 
 /* The library's version, "0.1.0". */
 const char *hp_version(void);
+
+/* ==== Text for people ====
+ *
+ * What an image holds (key and value names, value data, ProductName and
+ * the other facts, the names of files found in it) may hold anything; in
+ * text meant for a terminal it is shown through this one escaping.  Every
+ * byte that is not part of a character shown as it is becomes \xHH (two
+ * lower-case hex digits): the C0 controls (0x00-0x1f: newline, carriage
+ * return, tab, ESC), DEL (0x7f), each byte of a C1 control (U+0080 to
+ * U+009F), of a line or paragraph separator (U+2028, U+2029) or of a
+ * bidirectional formatting character (U+061C, U+200E, U+200F, U+202A to
+ * U+202E, U+2066 to U+2069), and each byte of anything that is not
+ * well-formed UTF-8.  Everything else is kept, the backslash too (it
+ * separates the keys of a registry path), so escaping escaped text
+ * changes nothing; the text is for people, not to be read back (a
+ * literal "\x1b" and an escaped ESC look alike).
+ *
+ * The library escapes its own messages with it (struct hp_err msg, the
+ * warnings and notes of the results, the reasons and stop_reason): they
+ * are one line each, in JSON too.  The data in results (paths, names,
+ * strings read from a hive, struct hp_image) is kept as found, for the
+ * caller to escape (hivepatch's text reports) or encode (its JSON). */
+
+/* Writes s, escaped, into buf (size bytes; NUL-terminated when size > 0),
+ * leaving out what does not fit, never half an escape or half a
+ * character.  Returns the length of the whole escaped text, as snprintf
+ * does (hp_escape_text(NULL, 0, s) measures it). */
+size_t hp_escape_text(char *buf, size_t size, const char *s);
+
+/* The same into a new string (free it); NULL when out of memory. */
+char *hp_escape_text_dup(const char *s);
+
+/* 1 when escaping leaves s as it is, else 0. */
+int hp_text_is_plain(const char *s);
 
 /* ==== Hives ==== */
 
@@ -759,10 +795,16 @@ struct hp_export {
 	size_t n_notes;
 };
 
-/* Writes the key and everything below it, as regedit exports.  Errors:
- * HP_R_NO_KEY, HP_R_USAGE (a key outside HKLM\SOFTWARE, an output that
- * is the hive), and those of reading the hive.  *result is set in every
- * case but out of memory. */
+/* Writes the key and everything below it, as regedit exports, once all
+ * of it is rendered (a failure writes nothing, and creates no output
+ * file).  What it writes holds no control character (line ends aside):
+ * a REG_SZ that hp_escape_text would change is written as hex(1):, and a
+ * key or value name that .reg cannot hold (one hp_escape_text would
+ * change; a key's holding a backslash, or a ']' followed by ';') refuses
+ * the export.  Errors: HP_R_NO_KEY, HP_R_USAGE (a key outside
+ * HKLM\SOFTWARE, an output that is the hive), HP_R_UNEXPORTABLE (naming
+ * the key and the name), and those of reading the hive.  *result is set
+ * in every case but out of memory. */
 int hp_export(struct hp_store *store, const struct hp_export_opts *opts,
 	      struct hp_export **result, struct hp_err *e);
 

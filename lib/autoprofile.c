@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "error.h"
+
 #include "autoprofile.h"
 
 int
@@ -46,5 +48,6 @@ auto_choose(const struct hp_image *im, const char *names[AUTO_MAX],
 	snprintf(why, whylen, "build %s, %s; %s%s", im->build, os,
 	    net4 ? ".NET 4.5+ installed" : "no .NET 4.5+ (net4-tls12 not needed)",
 	    im->dotnet35 ? ", .NET 3.5 installed" : "");
+	text_escape_in_place(why, whylen);	/* the build is the hive's */
 	return 0;
 }

@@ -226,9 +226,8 @@ settle_one(struct hp_store *store, const struct hp_patch_opts *o,
 		char msg[sizeof(e->msg)];
 
 		snprintf(msg, sizeof(msg), "%s", e->msg);
-		snprintf(e->msg, sizeof(e->msg), "%.500s; completing it failed: "
+		rc = hp_err_set(e, e->reason, "%.500s; completing it failed: "
 		    "%.400s; hivepatch rollback undoes it", what, msg);
-		rc = -1;
 	} else {
 		if (strv_pushf(notes, n_notes, "%s; completed it: %s", what,
 		    done ? done : "nothing left to write") == -1)

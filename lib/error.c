@@ -33,6 +33,7 @@ static const struct {
 	[HP_R_CHANGED] = { "changed", HP_REFUSED },
 	[HP_R_NO_BACKUP] = { "no-backup", HP_REFUSED },
 	[HP_R_OVER_LIMIT] = { "over-limit", HP_REFUSED },
+	[HP_R_UNEXPORTABLE] = { "unexportable", HP_REFUSED },
 	[HP_R_NOT_FOUND] = { "not-found", HP_IOERR },
 	[HP_R_TOO_LARGE] = { "too-large", HP_IOERR },
 	[HP_R_DAMAGED] = { "damaged", HP_IOERR },
@@ -65,6 +66,7 @@ hp_version(void)
 int
 hp_err_set(struct hp_err *e, enum hp_reason reason, const char *fmt, ...)
 {
+	char raw[sizeof(e->msg)];
 	va_list ap;
 
 	if (e == NULL)
@@ -72,8 +74,9 @@ hp_err_set(struct hp_err *e, enum hp_reason reason, const char *fmt, ...)
 	e->reason = reason;
 	e->status = hp_reason_status(reason);
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	hp_escape_text(e->msg, sizeof(e->msg), raw);
 	return -1;
 }
 
@@ -96,6 +99,7 @@ hp_err_nomem(struct hp_err *e)
 void
 hp_err_append(struct hp_err *e, const char *fmt, ...)
 {
+	char raw[sizeof(e->msg)];
 	size_t n;
 	va_list ap;
 
@@ -103,6 +107,7 @@ hp_err_append(struct hp_err *e, const char *fmt, ...)
 		return;
 	n = strlen(e->msg);
 	va_start(ap, fmt);
-	vsnprintf(e->msg + n, sizeof(e->msg) - n, fmt, ap);
+	vsnprintf(raw, sizeof(raw) - n, fmt, ap);
 	va_end(ap);
+	hp_escape_text(e->msg + n, sizeof(e->msg) - n, raw);
 }

@@ -9,8 +9,9 @@
 
 #include "hivepatch.h"
 
-/* Sets the reason, its status and the message (printf-style); returns -1
- * so callers can write `return hp_err_set(e, ...);`.  e may be NULL. */
+/* Sets the reason, its status and the message (printf-style), escaped
+ * as hp_escape_text escapes (hivepatch.h); returns -1 so callers can
+ * write `return hp_err_set(e, ...);`.  e may be NULL. */
 int hp_err_set(struct hp_err *e, enum hp_reason reason, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -21,8 +22,13 @@ enum hp_reason hp_errno_reason(int err);
 /* hp_err_set(e, HP_R_NO_MEMORY, "out of memory"). */
 int hp_err_nomem(struct hp_err *e);
 
-/* Appends to e's message (printf-style), keeping its reason. */
+/* Appends to e's message (printf-style, escaped), keeping its reason. */
 void hp_err_append(struct hp_err *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Escapes the text in buf (of size bytes) in place, as hp_escape_text
+ * does (what no longer fits is left out): for a message built with
+ * snprintf outside hp_err_set. */
+void text_escape_in_place(char *buf, size_t size);
 
 #endif

@@ -102,8 +102,9 @@ export(struct hp_store *store, const struct hp_export_opts *o,
 {
 	const char *rel = software_path(o->key), *name;
 	unsigned flags = (o->flags & HP_NO_RECOVER) ? SESSION_NO_RECOVER : 0;
-	char *display = NULL;
+	char *display = NULL, *text;
 	hive_node_h node;
+	size_t len;
 	int found;
 	FILE *out;
 	int rc;
@@ -130,13 +131,22 @@ export(struct hp_store *store, const struct hp_export_opts *o,
 	if (asprintf(&display, "HKEY_LOCAL_MACHINE\\SOFTWARE%s%s",
 	    *rel ? "\\" : "", rel) == -1)
 		return hp_err_nomem(e);
+	/* All of it first: a refusal leaves no output, not even a file. */
+	rc = reg_export_render(s->h, name, node, display,
+	    (o->flags & HP_EXPORT_UTF16) != 0, &text, &len, e);
+	free(display);
+	if (rc == -1)
+		return -1;
 	if ((out = open_output(o, s, e)) == NULL) {
-		free(display);
+		free(text);
 		return -1;
 	}
-	rc = reg_export(s->h, node, display, (o->flags & HP_EXPORT_UTF16) != 0,
-	    out, e);
-	free(display);
+	errno = 0;
+	if (len > 0 && fwrite(text, 1, len, out) != len)
+		rc = hp_err_set(e, HP_R_IO, "%s: cannot write: %s",
+		    o->output ? o->output : "standard output",
+		    strerror(errno ? errno : EIO));
+	free(text);
 	if (fflush(out) == EOF && rc == 0)
 		rc = hp_err_set(e, HP_R_IO, "%s: cannot write: %s",
 		    o->output ? o->output : "standard output", strerror(errno));

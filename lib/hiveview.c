@@ -218,6 +218,7 @@ set_caveat(const struct hp_hive_files *f, struct hp_view *v)
 		    "when a log is missing", n ? "; " : "", rep->seq_first,
 		    v->disk.seq_secondary);
 	note_skipped_logs(f, c, n, size);
+	text_escape_in_place(c, size);	/* names of files in the image */
 }
 
 /* The clean primary is read where it lies, through a descriptor of its
@@ -267,8 +268,10 @@ hive_view_open(const struct hp_hive_files *f, const char *where,
 	}
 	if (rc == 0)
 		set_caveat(f, v);
-	else
+	else {
 		note_skipped_logs(f, e->msg, strlen(e->msg), sizeof(e->msg));
+		text_escape_in_place(e->msg, sizeof(e->msg));
+	}
 	return rc;
 }
 

@@ -64,7 +64,8 @@ hive_of(struct inspection *in, enum hp_hive_kind kind)
 static int
 warn(struct inspection *in, const char *text, struct hp_err *e)
 {
-	if (strv_push(&in->res->warnings, &in->res->n_warnings, text) == -1)
+	if (strv_pushf(&in->res->warnings, &in->res->n_warnings, "%s",
+	    text) == -1)
 		return hp_err_nomem(e);
 	return 0;
 }

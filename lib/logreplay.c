@@ -106,6 +106,8 @@ stop(struct lr *c, const struct lr_log *l, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(out + o, size - o, fmt, ap);
 	va_end(ap);
+	/* The log's name is the image's. */
+	text_escape_in_place(out, size);
 }
 
 int

@@ -25,6 +25,7 @@
 
 struct exporter {
 	hive_h *h;
+	const char *where;	/* the hive, in messages */
 	FILE *w;		/* where the UTF-8 text goes */
 	const char *nl;		/* "\n", or "\r\n" for regedit's format */
 	struct hp_err *e;
@@ -37,8 +38,60 @@ hive_error(struct exporter *ex, const char *path)
 {
 	int saved = errno ? errno : EIO;
 
-	return hp_err_set(ex->e, HP_R_IO, "hive: cannot read key '%s': %s",
-	    path, strerror(saved));
+	return hp_err_set(ex->e, HP_R_IO, "%s: cannot read key '%s': %s",
+	    ex->where, path, strerror(saved));
+}
+
+/* Why a .reg file cannot hold `name` as the name of a key (key set) or
+ * of a value, or NULL when it can.  No name may hold what hp_escape_text
+ * escapes: .reg has no escape for a line break, and the file must not
+ * carry control characters to a terminal.  A key's name must not be
+ * empty or hold a backslash (both read back as another path), nor a ']'
+ * followed, after blanks, by ';' (read back as the end of the key and a
+ * comment). */
+static const char *
+name_problem(const char *name, int key)
+{
+	const char *p, *q;
+
+	if (!hp_text_is_plain(name))
+		return "it holds a control character, a line break or another "
+		    "character shown escaped";
+	if (!key)
+		return NULL;
+	if (*name == '\0')
+		return "it is empty";
+	if (strchr(name, '\\') != NULL)
+		return "it holds a backslash, which .reg reads as a separator "
+		    "of keys";
+	for (p = strchr(name, ']'); p != NULL; p = strchr(p + 1, ']')) {
+		q = p + 1 + strspn(p + 1, " ");
+		if (*q == ';')
+			return "it holds a ']' followed by ';', which .reg "
+			    "reads as the end of the key and a comment";
+	}
+	return NULL;
+}
+
+/* The key path given to export, one name at a time (empty ones, as in
+ * "a\\\\b", are passed over by the lookup and by .reg readers alike). */
+static int
+check_keypath(struct exporter *ex, const char *keypath)
+{
+	const char *why = NULL;
+	char *copy = strdup(keypath), *name, *save = NULL;
+
+	if (copy == NULL)
+		return hp_err_nomem(ex->e);
+	for (name = strtok_r(copy, "\\", &save); name != NULL && why == NULL;
+	    name = strtok_r(NULL, "\\", &save))
+		why = name_problem(name, 1);
+	free(copy);
+	if (why != NULL)
+		return hp_err_set(ex->e, HP_R_UNEXPORTABLE, "%s: key '%s' "
+		    "cannot be written in a .reg file (a name in it: %s): "
+		    "nothing exported", ex->where, keypath, why);
+	return 0;
 }
 
 /* Writes s between quotes with '\' and '"' escaped; returns the columns
@@ -63,9 +116,10 @@ put_quoted(FILE *w, const char *s)
 }
 
 /* REG_SZ data as UTF-8 when it can be written as "string" and read back
- * the same: well-formed UTF-16LE, even length, no NUL before the final
- * one and no line breaks.  NULL (errno 0) when it cannot; NULL with errno
- * ENOMEM when memory ran out. */
+ * the same, and shown as it is: well-formed UTF-16LE, even length, no NUL
+ * before the final one and nothing hp_escape_text escapes (no line
+ * break, no control character).  NULL (errno 0) when it cannot (it is
+ * written as hex(1):); NULL with errno ENOMEM when memory ran out. */
 static char *
 sz_as_utf8(const unsigned char *data, size_t len)
 {
@@ -79,13 +133,16 @@ sz_as_utf8(const unsigned char *data, size_t len)
 	if (len >= 2 && data[len - 2] == 0 && data[len - 1] == 0)
 		len -= 2;
 	for (i = 0; i < len; i += 2)
-		if (data[i + 1] == 0 &&
-		    (data[i] == 0 || data[i] == '\r' || data[i] == '\n'))
+		if (data[i + 1] == 0 && data[i] == 0)
 			return NULL;
 	conv = text_convert("UTF-8", "UTF-16LE", data, len,
 	    (unsigned char **)&out, &outlen, &bad_at);
 	if (conv != TEXT_OK) {
 		errno = conv == TEXT_NO_MEMORY ? ENOMEM : 0;
+		return NULL;
+	}
+	if (!hp_text_is_plain(out)) {
+		free(out);
 		return NULL;
 	}
 	return out;
@@ -125,6 +182,7 @@ static int
 export_value(struct exporter *ex, const char *path, hive_value_h v)
 {
 	unsigned char *data = NULL;
+	const char *why;
 	char *name, *text;
 	hive_type type;
 	size_t len, col;
@@ -133,18 +191,17 @@ export_value(struct exporter *ex, const char *path, hive_value_h v)
 	name = hivex_value_key(ex->h, v);
 	if (name == NULL)
 		return hive_error(ex, path);
-	/* .reg syntax has no escape for line breaks, and a name cut at a
-	 * NUL would read back as another value's: refuse rather than
-	 * write a file that reads back as something else. */
-	if (strpbrk(name, "\r\n") != NULL ||
-	    strlen(name) != hivex_value_key_len(ex->h, v)) {
-		int nul = strpbrk(name, "\r\n") == NULL;
-
+	/* Refused rather than written as a file that reads back as
+	 * something else, or that puts control characters on a terminal. */
+	why = strlen(name) != hivex_value_key_len(ex->h, v) ?
+	    "it holds a NUL, and would read back as another name" :
+	    name_problem(name, 0);
+	if (why != NULL) {
+		hp_err_set(ex->e, HP_R_UNEXPORTABLE, "%s: key '%s' has a value "
+		    "named '%s', which a .reg file cannot hold (%s): nothing "
+		    "exported", ex->where, path, name, why);
 		free(name);
-		return hp_err_set(ex->e, HP_R_IO,
-		    "hive: key '%s' has a value name %s, which a .reg file "
-		    "cannot hold", path, nul ? "holding a NUL" :
-		    "with a line break");
+		return -1;
 	}
 	/* Ask for the size first: an empty value needs no data read (and
 	 * malloc(0) may be NULL). */
@@ -193,18 +250,19 @@ export_key(struct exporter *ex, hive_node_h node, const char *path)
 	hive_value_h *values = NULL;
 	hive_node_h *children = NULL;
 	char *name, *child_path;
+	const char *why;
 	int rc = -1;
 	size_t i;
 
 	if (ex->depth == KEY_DEPTH_MAX)
 		return hp_err_set(ex->e, HP_R_DAMAGED,
-		    "hive: key '%s' is nested too deeply (limit %d levels)",
-		    path, KEY_DEPTH_MAX);
+		    "%s: key '%s' is nested too deeply (limit %d levels)",
+		    ex->where, path, KEY_DEPTH_MAX);
 	for (i = 0; i < ex->depth; i++)
 		if (ex->ancestors[i] == node)
 			return hp_err_set(ex->e, HP_R_DAMAGED,
-			    "hive: key '%s' contains itself (damaged hive)",
-			    path);
+			    "%s: key '%s' contains itself (damaged hive)",
+			    ex->where, path);
 	ex->ancestors[ex->depth++] = node;
 
 	fprintf(ex->w, "[%s]%s", path, ex->nl);
@@ -232,14 +290,15 @@ export_key(struct exporter *ex, hive_node_h node, const char *path)
 			hive_error(ex, path);
 			goto out;
 		}
-		if (strpbrk(name, "\r\n") != NULL ||
-		    strlen(name) != hivex_node_name_len(ex->h, children[i])) {
-			int nul = strpbrk(name, "\r\n") == NULL;
-
+		why = strlen(name) != hivex_node_name_len(ex->h, children[i]) ?
+		    "it holds a NUL, and would read back as another name" :
+		    name_problem(name, 1);
+		if (why != NULL) {
+			hp_err_set(ex->e, HP_R_UNEXPORTABLE, "%s: key '%s' has "
+			    "a subkey named '%s', which a .reg file cannot hold "
+			    "(%s): nothing exported", ex->where, path, name,
+			    why);
 			free(name);
-			hp_err_set(ex->e, HP_R_DAMAGED, "hive: key '%s' has a "
-			    "subkey with a %s in its name, which a .reg file "
-			    "cannot hold", path, nul ? "NUL" : "line break");
 			goto out;
 		}
 		if (asprintf(&child_path, "%s\\%s", path, name) == -1) {
@@ -272,60 +331,88 @@ write_all(FILE *out, const void *buf, size_t len, struct hp_err *e)
 	return 0;
 }
 
-int
-reg_export(hive_h *h, hive_node_h node, const char *keypath, int utf16,
-	   FILE *out, struct hp_err *e)
+/* regedit's own format: the UTF-8 text as UTF-16LE after a byte order
+ * mark, in place of *text. */
+static int
+to_utf16(char **text, size_t *len, struct hp_err *e)
 {
-	static const unsigned char bom[2] = { 0xff, 0xfe };
+	size_t widelen, bad_at;
+	unsigned char *wide;
+	char *out;
+
+	if (text_convert("UTF-16LE", "UTF-8", (unsigned char *)*text, *len,
+	    &wide, &widelen, &bad_at) != TEXT_OK)
+		return hp_err_set(e, HP_R_IO,
+		    "cannot convert .reg output to UTF-16LE");
+	if ((out = malloc(widelen + 2)) == NULL) {
+		free(wide);
+		return hp_err_nomem(e);
+	}
+	out[0] = (char)0xff;
+	out[1] = (char)0xfe;
+	memcpy(out + 2, wide, widelen);
+	free(wide);
+	free(*text);
+	*text = out;
+	*len = widelen + 2;
+	return 0;
+}
+
+int
+reg_export_render(hive_h *h, const char *where, hive_node_h node,
+		  const char *keypath, int utf16, char **text, size_t *len,
+		  struct hp_err *e)
+{
 	struct exporter *ex;
-	char *text = NULL, *wide;
-	size_t textlen = 0, widelen, bad_at;
 	int rc;
 
+	*text = NULL;
+	*len = 0;
 	ex = calloc(1, sizeof(*ex));	/* the ancestor stack is 4 KiB */
 	if (ex == NULL)
 		return hp_err_nomem(e);
 	ex->h = h;
+	ex->where = where;
 	ex->e = e;
 	ex->nl = utf16 ? "\r\n" : "\n";
-	/* regedit's format is converted as a whole at the end; UTF-8 goes
-	 * straight out. */
-	ex->w = utf16 ? open_memstream(&text, &textlen) : out;
-	if (ex->w == NULL) {
+	/* Nothing goes out before the whole key is rendered: a name that
+	 * cannot be written refuses the export, not half of it. */
+	if ((ex->w = open_memstream(text, len)) == NULL) {
 		free(ex);
 		return hp_err_nomem(e);
 	}
-
-	errno = 0;
-	fprintf(ex->w, "Windows Registry Editor Version 5.00%s%s", ex->nl,
-	    ex->nl);
-	rc = export_key(ex, node, keypath);
-
-	if (!utf16) {
-		free(ex);
-		if (rc == 0 && ferror(out))
-			return hp_err_set(e, HP_R_IO,
-			    "cannot write .reg output: %s",
-			    strerror(errno ? errno : EIO));
-		if (rc == 0)
-			rc = write_all(out, NULL, 0, e);
-		return rc;
+	rc = check_keypath(ex, keypath);
+	if (rc == 0) {
+		fprintf(ex->w, "Windows Registry Editor Version 5.00%s%s",
+		    ex->nl, ex->nl);
+		rc = export_key(ex, node, keypath);
 	}
-	if (fclose(ex->w) == EOF && rc == 0)
+	if ((fclose(ex->w) == EOF || *text == NULL) && rc == 0)
 		rc = hp_err_nomem(e);
 	free(ex);
-	if (rc == 0) {
-		if (text_convert("UTF-16LE", "UTF-8", (unsigned char *)text,
-		    textlen, (unsigned char **)&wide, &widelen, &bad_at) != TEXT_OK)
-			rc = hp_err_set(e, HP_R_IO,
-			    "cannot convert .reg output to UTF-16LE");
-		else {
-			rc = write_all(out, bom, sizeof(bom), e);
-			if (rc == 0)
-				rc = write_all(out, wide, widelen, e);
-			free(wide);
-		}
+	if (rc == 0 && utf16)
+		rc = to_utf16(text, len, e);
+	if (rc == -1) {
+		free(*text);
+		*text = NULL;
+		*len = 0;
 	}
+	return rc;
+}
+
+int
+reg_export(hive_h *h, hive_node_h node, const char *keypath, int utf16,
+	   FILE *out, struct hp_err *e)
+{
+	char *text;
+	size_t len;
+	int rc;
+
+	if (reg_export_render(h, "hive", node, keypath, utf16, &text, &len,
+	    e) == -1)
+		return -1;
+	errno = 0;
+	rc = write_all(out, text, len, e);
 	free(text);
 	return rc;
 }

@@ -60,11 +60,23 @@ int reg_parse_buffer(const char *name, const unsigned char *buf, size_t len,
 
 void reg_doc_free(struct reg_doc *doc);
 
-/* Writes `node` and everything below it as a .reg document (header line,
- * then one [section] per key, parents before children), naming the node
- * `keypath` (e.g. "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft").  With
- * utf16 set, the output is regedit's own: UTF-16LE with BOM and CRLF;
- * otherwise UTF-8 with LF.  Returns 0, or -1 with e set. */
+/* Renders `node` and everything below it as a .reg document (header
+ * line, then one [section] per key, parents before children), naming the
+ * node `keypath` (e.g. "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft"), into a
+ * new buffer (*text, *len; free it).  With utf16 set, the output is
+ * regedit's own: UTF-16LE with BOM and CRLF; otherwise UTF-8 with LF.
+ * Nothing in it is a control character (line ends aside): a REG_SZ that
+ * is not plain text (hp_text_is_plain: a line break, a control character)
+ * is written as hex(1):, and a key or value name that .reg cannot hold,
+ * or only with control characters, refuses the whole export
+ * (HP_R_UNEXPORTABLE, naming the key).  `where` names the hive in
+ * messages.  Returns 0, or -1 with e set and nothing rendered. */
+int reg_export_render(hive_h *h, const char *where, hive_node_h node,
+		      const char *keypath, int utf16, char **text,
+		      size_t *len, struct hp_err *e);
+
+/* The same written to out (all of it, or nothing when the rendering
+ * fails), with "hive" naming the hive in messages. */
 int reg_export(hive_h *h, hive_node_h node, const char *keypath, int utf16,
 	       FILE *out, struct hp_err *e);
 

@@ -122,7 +122,8 @@ line_at_utf16(const unsigned char *s, size_t off)
 }
 
 /* Writes a quote of [p, end) into buf: at most EXCERPT_MAX bytes, cut at
- * a character boundary, control characters and broken UTF-8 shown as '?'.
+ * a character boundary (control characters and broken UTF-8 are escaped
+ * by hp_err_set, as in every message).
  * With `token` set the quote stops at a blank, ',' or ';' (but shows at
  * least one character).  p == NULL means the end of the file. */
 static void
@@ -159,21 +160,16 @@ quote(const char *p, const char *end, int token, char *buf, size_t size)
 	}
 	buf[o++] = '\'';
 	while (p < stop) {
-		unsigned char c = (unsigned char)*p;
-
 		n = utf8_char_len((const unsigned char *)p, (size_t)(stop - p));
-		if (o - 1 + (n ? n : 1) > EXCERPT_MAX) {
+		if (n == 0)
+			n = 1;
+		if (o - 1 + n > EXCERPT_MAX) {
 			cut = 1;
 			break;
 		}
-		if (n == 0 || (n == 1 && (c < 0x20 || c == 0x7f))) {
-			buf[o++] = '?';
-			p++;
-		} else {
-			memcpy(buf + o, p, n);
-			o += n;
-			p += n;
-		}
+		memcpy(buf + o, p, n);
+		o += n;
+		p += n;
 	}
 	if (cut) {
 		memcpy(buf + o, "...", 3);

@@ -28,10 +28,14 @@ strv_push(char ***v, size_t *n, const char *s)
 int
 strv_vpushf(char ***v, size_t *n, const char *fmt, va_list ap)
 {
-	char *msg = NULL;
+	char *raw = NULL, *msg;
 	int rc;
 
-	if (vasprintf(&msg, fmt, ap) == -1)
+	if (vasprintf(&raw, fmt, ap) == -1)
+		return -1;
+	msg = hp_escape_text_dup(raw);
+	free(raw);
+	if (msg == NULL)
 		return -1;
 	rc = strv_push(v, n, msg);
 	free(msg);

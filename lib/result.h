@@ -16,7 +16,8 @@
 /* Appends a copy of s to the list; -1 on out of memory. */
 int strv_push(char ***v, size_t *n, const char *s);
 
-/* Appends a formatted message (printf-style) to a warnings list. */
+/* Appends a formatted message (printf-style) to a warnings list,
+ * escaped as hp_escape_text escapes (a message is one line of text). */
 int strv_pushf(char ***v, size_t *n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

@@ -23,7 +23,7 @@
 int
 cli_fail(const struct hp_err *e)
 {
-	fprintf(stderr, "hivepatch: %s\n", e->msg);
+	out_printf(stderr, "hivepatch: %s\n", e->msg);
 	return e->status;
 }
 
@@ -32,9 +32,9 @@ cli_usage(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "hivepatch %s: ", cmd);
+	out_printf(stderr, "hivepatch %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	out_vprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nTry 'hivepatch --help'.\n");
 	return HP_USAGE;

@@ -6,13 +6,14 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "render.h"
 
 /* How the hive was read, on stderr before the export is written. */
 static void
 print_note(void *arg, const char *note)
 {
 	(void)arg;
-	fprintf(stderr, "hivepatch: %s\n", note);
+	out_printf(stderr, "hivepatch: %s\n", note);
 }
 
 int

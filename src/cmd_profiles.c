@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "render.h"
 
 int
 cmd_profiles(int argc, char **argv)
@@ -18,9 +19,11 @@ cmd_profiles(int argc, char **argv)
 	if (hp_profiles(cli_profile_dir(), &list, &n, &e) == -1)
 		return cli_fail(&e);
 	for (i = 0; i < n; i++)
-		printf("%-24s %s\n", list[i].name, list[i].description);
-	printf("%-24s %s\n", HP_AUTO_PROFILE, "the profiles the image needs, "
-	    "chosen from its build and .NET versions (see hivepatch inspect)");
+		out_printf(stdout, "%-24s %s\n", list[i].name,
+		    list[i].description);
+	out_printf(stdout, "%-24s %s\n", HP_AUTO_PROFILE, "the profiles the "
+	    "image needs, chosen from its build and .NET versions (see "
+	    "hivepatch inspect)");
 	hp_profiles_free(list, n);
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "render.h"
 
 static const char usage_text[] =
 "Usage: hivepatch COMMAND [OPTION]...\n"
@@ -139,7 +140,7 @@ main(int argc, char **argv)
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "hivepatch: unknown command '%s'\nTry 'hivepatch --help'.\n",
-	    argv[1]);
+	out_printf(stderr, "hivepatch: unknown command '%s'\nTry 'hivepatch "
+	    "--help'.\n", argv[1]);
 	return 2;
 }

@@ -3,10 +3,12 @@
  * programs (render_json.c: one JSON document per run, the schemas
  * "hivepatch-report/1", "hivepatch-inspect/1" and "hivepatch-backups/1"
  * of hivepatch(1)).
- * Bytes from an image reach the terminal only through these. */
+ * Bytes from an image reach the terminal only through these, and the
+ * text ones only through out_printf. */
 #ifndef HIVEPATCH_RENDER_H
 #define HIVEPATCH_RENDER_H
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -32,6 +34,17 @@ void render_text_rollback(const struct hp_rollback *r, FILE *out);
  * "hivepatch-backups/1" (on failure too: the error alone). */
 void render_text_backups(const struct hp_backups *r, FILE *out);
 void render_json_backups(const struct hp_backups *r, FILE *out);
+
+/* printf for text meant for people: every string (%s) and character (%c)
+ * argument is escaped with hp_escape_text (hivepatch.h), so that what an
+ * image holds never reaches a terminal as control characters; only the
+ * format, which is ours, is written as it is.  Takes the flags, widths
+ * (also '*'), precisions and length modifiers of printf, and the
+ * conversions s, c, d, i, u, x, X, o and %%. */
+void out_printf(FILE *out, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void out_vprintf(FILE *out, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 /* A FILETIME (100 ns since 1601, UTC) as ISO 8601 UTC, to the second
  * ("2023-01-01T00:00:00Z"); "" when it cannot be shown. */

@@ -248,11 +248,62 @@ hive_json(const struct hp_hive_report *h)
 	return o;
 }
 
+/* The code point of the well-formed UTF-8 character of n bytes at s
+ * (its lead byte checked), or -1 when it is not one. */
+static long
+utf8_char(const unsigned char *s, size_t n)
+{
+	static const long least[] = { 0, 0, 0x80, 0x800, 0x10000 };
+	long cp = s[0] & (0x7f >> n);
+	size_t i;
+
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return -1;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if (cp < least[n] || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return -1;
+	return cp;
+}
+
+/* json-c writes \u00XX for the C0 controls in strings, but DEL, the C1
+ * controls, the line separators and the bidi controls as they are: those
+ * that hp_escape_text escapes are written as \uXXXX too, which JSON reads
+ * back as the same characters, so that no terminal obeys them either. */
+static void
+put_json_text(const char *text, FILE *out)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	char one[5];
+	size_t n;
+	long cp;
+
+	for (; *p != '\0'; p += n) {
+		n = *p == 0x7f ? 1 : *p >= 0xc2 && *p <= 0xdf ? 2 :
+		    *p >= 0xe0 && *p <= 0xef ? 3 : *p >= 0xf0 && *p <= 0xf4 ?
+		    4 : 0;
+		cp = n > 1 ? utf8_char(p, n) : n == 1 ? 0x7f : -1;
+		if (cp != -1) {
+			memcpy(one, p, n);
+			one[n] = '\0';
+		}
+		if (cp != -1 && cp <= 0xffff && !hp_text_is_plain(one)) {
+			fprintf(out, "\\u%04lx", cp);
+			continue;
+		}
+		/* Anything else, even a byte of broken UTF-8, as it is. */
+		n = cp != -1 ? n : 1;
+		fwrite(p, 1, n, out);
+	}
+}
+
 static void
 print_doc(struct json_object *o, FILE *out)
 {
-	fprintf(out, "%s\n", json_object_to_json_string_ext(o,
-	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	put_json_text(json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE), out);
+	fputc('\n', out);
 	json_object_put(o);
 }
 

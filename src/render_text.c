@@ -40,24 +40,24 @@ print_data(FILE *out, const struct hp_data *d)
 	size_t i, n = d->len > 16 ? 16 : d->len;
 
 	if (d->type == REG_DWORD && d->len == 4) {
-		fprintf(out, "dword:%08" PRIx64, render_le(d->bytes, 4));
+		out_printf(out, "dword:%08" PRIx64, render_le(d->bytes, 4));
 		return;
 	}
 	if (d->type == REG_QWORD && d->len == 8) {
-		fprintf(out, "qword:%016" PRIx64, render_le(d->bytes, 8));
+		out_printf(out, "qword:%016" PRIx64, render_le(d->bytes, 8));
 		return;
 	}
 	if ((d->type == REG_SZ || d->type == REG_EXPAND_SZ) && d->text != NULL) {
-		fprintf(out, "%s\"%s\"", d->type == REG_EXPAND_SZ ? "expand:" : "",
+		out_printf(out, "%s\"%s\"", d->type == REG_EXPAND_SZ ? "expand:" : "",
 		    d->text);
 		return;
 	}
 	if (d->type == REG_BINARY)
 		fputs("hex:", out);
 	else
-		fprintf(out, "hex(%x):", (unsigned)d->type);
+		out_printf(out, "hex(%x):", (unsigned)d->type);
 	for (i = 0; i < n; i++)
-		fprintf(out, i ? ",%02x" : "%02x", d->bytes[i]);
+		out_printf(out, i ? ",%02x" : "%02x", d->bytes[i]);
 	if (d->len > 16)
 		fputs(",...", out);
 }
@@ -65,24 +65,24 @@ print_data(FILE *out, const struct hp_data *d)
 static void
 print_image(const struct hp_image *im, FILE *out)
 {
-	fprintf(out, "image:    %s", im->product ? im->product : "unknown Windows");
+	out_printf(out, "image:    %s", im->product ? im->product : "unknown Windows");
 	if (im->display_version)
-		fprintf(out, " %s", im->display_version);
+		out_printf(out, " %s", im->display_version);
 	if (im->build)
-		fprintf(out, " (build %s)", im->build);
+		out_printf(out, " (build %s)", im->build);
 	if (im->from_software)
-		fprintf(out, ", %s", im->is_64bit ? "64-bit" : "32-bit");
+		out_printf(out, ", %s", im->is_64bit ? "64-bit" : "32-bit");
 	if (im->has_release && im->dotnet4_version)
-		fprintf(out, ", .NET Framework %s (Release %" PRIu32 ")",
+		out_printf(out, ", .NET Framework %s (Release %" PRIu32 ")",
 		    im->dotnet4_version, im->release);
 	else if (im->dotnet4_full)
-		fprintf(out, ", .NET Framework 4.0 (no Release value)");
+		out_printf(out, ", .NET Framework 4.0 (no Release value)");
 	else if (im->product != NULL)
-		fprintf(out, ", no .NET Framework 4");
+		out_printf(out, ", no .NET Framework 4");
 	if (im->dotnet35)
-		fprintf(out, ", .NET Framework 3.5");
+		out_printf(out, ", .NET Framework 3.5");
 	if (im->processor_arch != NULL)
-		fprintf(out, ", %s", im->processor_arch);
+		out_printf(out, ", %s", im->processor_arch);
 	fputc('\n', out);
 }
 
@@ -91,16 +91,16 @@ print_replay(const struct hp_recovery *rep, FILE *out)
 {
 	size_t i;
 
-	fprintf(out, "  replayed  %s log", rep->format == HP_LOG_OLD ?
+	out_printf(out, "  replayed  %s log", rep->format == HP_LOG_OLD ?
 	    "old-format" : "new-format");
 	for (i = 0; i < rep->n_logs_used; i++)
-		fprintf(out, "%s%s", i ? ", " : " ", rep->logs_used[i]);
+		out_printf(out, "%s%s", i ? ", " : " ", rep->logs_used[i]);
 	if (rep->format == HP_LOG_OLD)
-		fprintf(out, ": %u dirty pages", rep->pages_applied);
+		out_printf(out, ": %u dirty pages", rep->pages_applied);
 	else
-		fprintf(out, ": %u entr%s, %u pages", rep->entries_applied,
+		out_printf(out, ": %u entr%s, %u pages", rep->entries_applied,
 		    rep->entries_applied == 1 ? "y" : "ies", rep->pages_applied);
-	fprintf(out, " (sequence numbers %" PRIu32 "/%" PRIu32
+	out_printf(out, " (sequence numbers %" PRIu32 "/%" PRIu32
 	    "%s; recovered %" PRIu32 ")\n", rep->seq_before_primary,
 	    rep->seq_before_secondary, rep->base_block_recovered ?
 	    ", base block taken from the log" : "", rep->seq_after);
@@ -118,13 +118,13 @@ print_change(const struct hp_result *r, const struct hp_change *c, FILE *out)
 		status = "would change";
 	else if (r->dry_run && c->action == HP_ACT_DELETE)
 		status = "would delete";
-	fprintf(out, "  %-9s %s", status, c->key);
+	out_printf(out, "  %-9s %s", status, c->key);
 	if (c->op == HP_OP_CREATE_KEY)
-		fprintf(out, " (key)");
+		out_printf(out, " (key)");
 	else if (c->op == HP_OP_DELETE_KEY)
-		fprintf(out, " (key, to be absent)");
+		out_printf(out, " (key, to be absent)");
 	else {
-		fprintf(out, "  %s", *c->name ? c->name : "@");
+		out_printf(out, "  %s", *c->name ? c->name : "@");
 		if (c->op == HP_OP_SET_VALUE) {
 			fputs(" = ", out);
 			print_data(out, &c->after);
@@ -141,7 +141,7 @@ print_change(const struct hp_result *r, const struct hp_change *c, FILE *out)
 		}
 	}
 	if (c->action == HP_ACT_SKIP && c->skip_reason)
-		fprintf(out, " (%s)", c->skip_reason);
+		out_printf(out, " (%s)", c->skip_reason);
 	fputc('\n', out);
 }
 
@@ -165,9 +165,9 @@ print_times(const struct hp_hive_report *h, FILE *out)
 	}
 	render_filetime(h->last_written, when, sizeof(when));
 	if (h->keys_stamped == 0)
-		fprintf(out, "times:    %s, the hive's last written time\n", when);
+		out_printf(out, "times:    %s, the hive's last written time\n", when);
 	else
-		fprintf(out, "times:    %s, the hive's and %zu key%s LastWrite\n",
+		out_printf(out, "times:    %s, the hive's and %zu key%s LastWrite\n",
 		    when, h->keys_stamped, h->keys_stamped == 1 ? "'s" : "s'");
 }
 
@@ -177,12 +177,13 @@ print_hive(const struct hp_result *r, const struct hp_hive_report *h,
 {
 	size_t i;
 
-	fprintf(out, "%-9s %s%s", hp_hive_kind_name(h->kind), h->where,
-	    h->read && h->dirty ? " (dirty)" : "");
+	out_printf(out, "%-9s %s%s", hp_hive_kind_name(h->kind),
+	    h->where, h->read && h->dirty ? " (dirty)" : "");
 	if (h->all_control_sets)
-		fprintf(out, " (all %zu control sets)", h->n_control_sets);
+		out_printf(out, " (all %zu control sets)", h->n_control_sets);
 	else if (h->n_control_sets == 1)
-		fprintf(out, " (CurrentControlSet is %s)", h->control_sets[0]);
+		out_printf(out, " (CurrentControlSet is %s)",
+		    h->control_sets[0]);
 	fputc('\n', out);
 	if (h->recovery.replayed)
 		print_replay(&h->recovery, out);
@@ -198,7 +199,7 @@ print_hive(const struct hp_result *r, const struct hp_hive_report *h,
 		print_change(r, c, out);
 	}
 	if (h->commit == HP_METHOD_LOGGED && h->sha_after != NULL)
-		fprintf(out, "written:  in place through %s (%s format), %zu "
+		out_printf(out, "written:  in place through %s (%s format), %zu "
 		    "page%s of 4 KiB\n", base_name(h->commit_log),
 		    h->commit_log_format == HP_LOG_OLD ? "old" : "new",
 		    h->pages_written, h->pages_written == 1 ? "" : "s");
@@ -210,13 +211,13 @@ print_hive(const struct hp_result *r, const struct hp_hive_report *h,
 		/* What Windows will find beside the hive. */
 		fputs("emptied: ", out);
 		for (i = 0; i < h->n_logs_reset; i++)
-			fprintf(out, "%s%s", i ? ", " : " ",
+			out_printf(out, "%s%s", i ? ", " : " ",
 			    base_name(h->logs_reset[i]));
-		fprintf(out, " (the hive is written clean, sequence number %"
+		out_printf(out, " (the hive is written clean, sequence number %"
 		    PRIu32 "; the old logs are in the backup)\n", h->seq_after);
 	}
 	if (h->backup != NULL)
-		fprintf(out, "backup:   %s\n", h->backup);
+		out_printf(out, "backup:   %s\n", h->backup);
 }
 
 void
@@ -235,26 +236,26 @@ render_text_report(const struct hp_result *r, FILE *out)
 {
 	size_t i;
 
-	fprintf(out, "hivepatch %s%s: %s\n", r->command,
+	out_printf(out, "hivepatch %s%s: %s\n", r->command,
 	    r->dry_run ? " (dry run)" : "", r->target);
 	if (r->has_image)
 		print_image(&r->image, out);
 	if (r->n_profiles > 0) {
 		fputs("profiles:", out);
 		for (i = 0; i < r->n_profiles; i++)
-			fprintf(out, " %s", r->profiles[i]);
+			out_printf(out, " %s", r->profiles[i]);
 		fputc('\n', out);
 	}
 	if (r->auto_reason != NULL)
-		fprintf(out, "auto:     %s\n", r->auto_reason);
+		out_printf(out, "auto:     %s\n", r->auto_reason);
 	for (i = 0; i < r->n_reg_files; i++)
-		fprintf(out, "reg file: %s\n", r->reg_files[i]);
+		out_printf(out, "reg file: %s\n", r->reg_files[i]);
 	for (i = 0; i < r->n_hives; i++)
 		print_hive(r, &r->hives[i], out);
 	for (i = 0; i < r->n_warnings; i++)
-		fprintf(out, "warning:  %s\n", r->warnings[i]);
+		out_printf(out, "warning:  %s\n", r->warnings[i]);
 	if (r->result != NULL)
-		fprintf(out, "result:   %s\n", r->result);
+		out_printf(out, "result:   %s\n", r->result);
 }
 
 void
@@ -295,14 +296,14 @@ render_text_inspect(const struct hp_inspect *r, FILE *out)
 	char advice[512];
 	size_t i;
 
-	fprintf(out, "hivepatch inspect: %s\n", r->target);
+	out_printf(out, "hivepatch inspect: %s\n", r->target);
 	for (i = 0; i < r->n_hives; i++) {
 		const struct hp_inspect_hive *h = &r->hives[i];
 
-		fprintf(out, "%-9s %s%s", hp_hive_kind_name(h->kind), h->where,
+		out_printf(out, "%-9s %s%s", hp_hive_kind_name(h->kind), h->where,
 		    h->dirty ? " (dirty)" : "");
 		if (h->current_control_set != NULL)
-			fprintf(out, " (CurrentControlSet is %s)",
+			out_printf(out, " (CurrentControlSet is %s)",
 			    h->current_control_set);
 		fputc('\n', out);
 		if (h->recovery.replayed)
@@ -310,8 +311,8 @@ render_text_inspect(const struct hp_inspect *r, FILE *out)
 	}
 	print_image(im, out);
 	if (im->edition != NULL)
-		fprintf(out, "edition:  %s\n", im->edition);
-	fprintf(out, ".NET:     4.x %s, 3.5 %s, 2.0 %s\n",
+		out_printf(out, "edition:  %s\n", im->edition);
+	out_printf(out, ".NET:     4.x %s, 3.5 %s, 2.0 %s\n",
 	    im->dotnet4_version ? im->dotnet4_version : "absent",
 	    im->dotnet35 ? "installed" : "absent",
 	    im->dotnet20 ? "installed" : "absent");
@@ -319,29 +320,29 @@ render_text_inspect(const struct hp_inspect *r, FILE *out)
 	for (i = 0; i < r->n_values; i++) {
 		const struct hp_inspect_value *v = &r->values[i];
 
-		fprintf(out, "  %s  %s = ", v->key, v->name);
+		out_printf(out, "  %s  %s = ", v->key, v->name);
 		if (v->present)
 			print_data(out, &v->data);
 		else
 			fputs("absent", out);
-		fprintf(out, "  [%s]\n", v->profile);
+		out_printf(out, "  [%s]\n", v->profile);
 	}
 	fputs("profiles:\n", out);
 	for (i = 0; i < r->n_profiles; i++) {
 		const struct hp_inspect_profile *p = &r->profiles[i];
 
-		fprintf(out, "  %-22s %s%s%s%s%s\n", p->name,
+		out_printf(out, "  %-22s %s%s%s%s%s\n", p->name,
 		    profile_state(p->state), p->reason ? " (" : "",
 		    p->reason ? p->reason : "", p->reason ? ")" : "",
 		    p->chosen_by_auto ? " [auto]" : "");
 	}
 	if (r->auto_ok)
-		fprintf(out, "auto:     %s\n", r->auto_reason);
+		out_printf(out, "auto:     %s\n", r->auto_reason);
 	for (i = 0; i < r->n_warnings; i++)
-		fprintf(out, "warning:  %s\n", r->warnings[i]);
-	fprintf(out, "ready:    %s\n", r->ready ? "yes" : "no");
+		out_printf(out, "warning:  %s\n", r->warnings[i]);
+	out_printf(out, "ready:    %s\n", r->ready ? "yes" : "no");
 	render_advice(r, advice, sizeof(advice));
-	fprintf(out, "command:  %s\n", advice);
+	out_printf(out, "command:  %s\n", advice);
 }
 
 void
@@ -350,21 +351,21 @@ render_text_rollback(const struct hp_rollback *r, FILE *out)
 	size_t i;
 
 	for (i = 0; i < r->n_warnings; i++)
-		fprintf(stderr, "hivepatch: warning: %s\n", r->warnings[i]);
+		out_printf(stderr, "hivepatch: warning: %s\n", r->warnings[i]);
 	if (!r->checked)
 		return;
-	fprintf(out, "hivepatch rollback: %s\n", r->target);
+	out_printf(out, "hivepatch rollback: %s\n", r->target);
 	for (i = 0; i < r->n_files; i++) {
 		const struct hp_rollback_file *f = &r->files[i];
 
 		if (f->is_log)
-			fprintf(out, "%s: restored as it was before the run of %s\n",
+			out_printf(out, "%s: restored as it was before the run of %s\n",
 			    f->where, f->time);
 		else if (!f->written)
-			fprintf(out, "%s: already holds the backup of %s: nothing "
+			out_printf(out, "%s: already holds the backup of %s: nothing "
 			    "written\n", f->where, f->time);
 		else
-			fprintf(out, "%s: restored as it was before the run of %s "
+			out_printf(out, "%s: restored as it was before the run of %s "
 			    "(sha256 %s)\nbackup:   %s\n", f->where, f->time,
 			    f->sha256, f->backup);
 	}
@@ -405,7 +406,7 @@ backup_row(const struct hp_backup_run *run, int id_width, FILE *out)
 		    &run->hives[i]));
 	for (i = at = 0; i < run->n_profiles; i++)
 		append_item(profiles, sizeof(profiles), &at, run->profiles[i]);
-	fprintf(out, "%-4u  %-*s  %-20s  %-8s  %10" PRIu64 "  %-16s  %s\n",
+	out_printf(out, "%-4u  %-*s  %-20s  %-8s  %10" PRIu64 "  %-16s  %s\n",
 	    run->step, id_width, run->id, run->time,
 	    run->command[0] ? run->command : "-", run->bytes, hives,
 	    profiles[0] ? profiles : "-");
@@ -435,7 +436,7 @@ backup_paths(const struct hp_backups *r, FILE *out)
 	for (i = 0; i < r->n_runs; i++)
 		for (j = 0; j < r->runs[i].n_hives; j++)
 			if (!path_named_before(r, i, j))
-				fprintf(out, "%-10s %s\n", backup_hive_name(
+				out_printf(out, "%-10s %s\n", backup_hive_name(
 				    &r->runs[i].hives[j]), r->runs[i].hives[j].where);
 }
 
@@ -446,20 +447,20 @@ backup_changed(const struct hp_backups *r, FILE *out)
 {
 	size_t i;
 
-	fprintf(out, "no backups that undo what the hives hold now\n");
+	out_printf(out, "no backups that undo what the hives hold now\n");
 	for (i = 0; i < r->n_changed; i++) {
 		const struct hp_backup_changed *c = &r->changed[i];
 		const struct hp_backup_hive h = { .kind = c->kind,
 		    .where = c->where };
 
-		fprintf(out, "%-10s %s: changed since run %s (%s) wrote it",
+		out_printf(out, "%-10s %s: changed since run %s (%s) wrote it",
 		    backup_hive_name(&h), c->where, c->id, c->time);
 		if (c->pages)
-			fprintf(out, ", and that run kept only the pages it "
+			out_printf(out, ", and that run kept only the pages it "
 			    "overwrote: rollback cannot undo it, even with "
 			    "--force\n");
 		else
-			fprintf(out, ": rollback undoes that run only with "
+			out_printf(out, ": rollback undoes that run only with "
 			    "--force, losing what changed since\n");
 	}
 }
@@ -470,10 +471,11 @@ render_text_backups(const struct hp_backups *r, FILE *out)
 	int id_width = 2;
 	size_t i;
 
-	fprintf(out, "hivepatch backups: %s (backups under %s)\n", r->target,
+	out_printf(out, "hivepatch backups: %s (backups under %s)\n", r->target,
 	    r->backup_root);
 	if (r->n_runs == 0 && r->n_changed == 0) {
-		fprintf(out, "no backups: nothing that rollback could undo\n");
+		out_printf(out, "no backups: nothing that rollback could "
+		    "undo\n");
 		return;
 	}
 	if (r->n_runs == 0) {
@@ -483,7 +485,7 @@ render_text_backups(const struct hp_backups *r, FILE *out)
 	for (i = 0; i < r->n_runs; i++)
 		if ((int)strlen(r->runs[i].id) > id_width)
 			id_width = (int)strlen(r->runs[i].id);
-	fprintf(out, "%-4s  %-*s  %-20s  %-8s  %10s  %-16s  %s\n", "step",
+	out_printf(out, "%-4s  %-*s  %-20s  %-8s  %10s  %-16s  %s\n", "step",
 	    id_width, "id", "time", "command", "bytes", "hives", "profiles");
 	for (i = 0; i < r->n_runs; i++)
 		backup_row(&r->runs[i], id_width, out);

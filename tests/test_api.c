@@ -309,6 +309,7 @@ START_TEST(test_reasons_have_stable_names_and_one_status_each)
 		{ HP_R_DAMAGED, "damaged", HP_IOERR },
 		{ HP_R_IO, "io", HP_IOERR },
 		{ HP_R_USAGE, "usage", HP_USAGE },
+		{ HP_R_UNEXPORTABLE, "unexportable", HP_REFUSED },
 	};
 	size_t i, j;
 

@@ -720,7 +720,7 @@ static const struct error_case value_errors[] = {
 	{ "foo=bar",
 	  "t.reg:4: expected '[KEY]', '\"NAME\"=' or '@=', found 'foo=bar'" },
 	{ "\x01" "abc",
-	  "t.reg:4: expected '[KEY]', '\"NAME\"=' or '@=', found '?abc'" },
+	  "t.reg:4: expected '[KEY]', '\"NAME\"=' or '@=', found '\\x01abc'" },
 	{ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
 	  "t.reg:4: expected '[KEY]', '\"NAME\"=' or '@=', found "
 	  "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...'" },
@@ -1376,9 +1376,12 @@ START_TEST(test_export_line_break_names)
 	ck_assert_int_eq(reg_export(h, key, "HKLM\\B", 0, f, &e), -1);
 	fclose(f);
 	free(buf);
-	ck_assert_int_eq(e.status, HP_IOERR);
-	ck_assert_str_eq(e.msg, "hive: key 'HKLM\\B' has a value name with a "
-	    "line break, which a .reg file cannot hold");
+	ck_assert_int_eq(e.status, HP_REFUSED);
+	ck_assert_int_eq(e.reason, HP_R_UNEXPORTABLE);
+	ck_assert_str_eq(e.msg, "hive: key 'HKLM\\B' has a value named "
+	    "'two\\x0alines', which a .reg file cannot hold (it holds a "
+	    "control character, a line break or another character shown "
+	    "escaped): nothing exported");
 
 	sub = hivex_node_add_child(h, hivex_root(h), "HivepatchBreak2");
 	ck_assert(sub != 0);
@@ -1389,8 +1392,11 @@ START_TEST(test_export_line_break_names)
 	ck_assert_int_eq(reg_export(h, sub, "HKLM\\C", 1, f, &e), -1);
 	fclose(f);
 	free(buf);
-	ck_assert_str_eq(e.msg, "hive: key 'HKLM\\C' has a subkey with a line "
-	    "break in its name, which a .reg file cannot hold");
+	ck_assert_int_eq(e.reason, HP_R_UNEXPORTABLE);
+	ck_assert_str_eq(e.msg, "hive: key 'HKLM\\C' has a subkey named "
+	    "'a\\x0db', which a .reg file cannot hold (it holds a control "
+	    "character, a line break or another character shown escaped): "
+	    "nothing exported");
 	hivex_close(h);
 }
 END_TEST
