@@ -86,6 +86,8 @@ enum hp_reason {
 	HP_R_CHANGED,		/* 3: rollback over a hive changed since */
 	HP_R_NO_BACKUP,		/* 3: rollback finds no backup */
 	HP_R_OVER_LIMIT,	/* 3: larger than a bound hivepatch keeps */
+	HP_R_FOREIGN_LOG,	/* 3: a log's name on a file that is not
+				 * the hive's (a hard link, another owner) */
 	HP_R_NOT_FOUND,		/* 4: a file or directory does not exist */
 	HP_R_TOO_LARGE,		/* 4: a hive file larger than regf allows */
 	HP_R_DAMAGED,		/* 4: a damaged hive, log or backup */
@@ -191,8 +193,11 @@ struct hp_hive_files {
 	uint64_t size;
 	struct hp_log_file *logs;	/* sorted by name */
 	size_t n_logs;
-	char **skipped;		/* entries with a log's name that are not
-				 * regular files: never read (their paths) */
+	char **skipped;		/* entries with a log's name that are no
+				 * logs of the hive: not regular files, with
+				 * more than one name, or another owner's;
+				 * never read nor written (their paths) */
+	char **skipped_why;	/* why, one each ("has 2 hard links") */
 	size_t n_skipped;
 };
 
@@ -309,13 +314,15 @@ struct hp_view;
 enum {
 	HP_VIEW_NO_RECOVER = 1,	/* read a dirty hive's primary file alone */
 	HP_VIEW_FOR_WRITE = 2,	/* refuse a recovery Windows never wrote
-				 * (an old-format log that stops early) */
+				 * (an old-format log that stops early) or
+				 * may not (a log's name skipped) */
 };
 
 /* Reads the hive of `files` (`where` names it in messages): a clean one
  * as it is, a dirty one with its logs replayed into memory, nothing
  * written anywhere.  Errors: HP_R_DIRTY_UNRECOVERABLE (naming each log
- * and why), HP_R_PARTIAL_LOG, HP_R_DAMAGED, HP_R_OVER_LIMIT, HP_R_IO. */
+ * and why), HP_R_PARTIAL_LOG, HP_R_FOREIGN_LOG, HP_R_DAMAGED,
+ * HP_R_OVER_LIMIT, HP_R_IO. */
 int hp_view_open(const struct hp_hive_files *files, const char *where,
 		 unsigned flags, struct hp_view **view, struct hp_err *e);
 

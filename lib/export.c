@@ -42,6 +42,19 @@ static int
 collect_notes(struct hp_export *r, const struct session *s)
 {
 	const char *where = s->hive->where;
+	struct hp_err e;
+	char **skipped = NULL;
+	size_t i, n = 0;
+	int rc = 0;
+
+	if (session_skipped_warnings(s, &skipped, &n, &e) == -1)
+		return -1;
+	for (i = 0; i < n && rc == 0; i++)
+		rc = strv_pushf(&r->notes, &r->n_notes, "warning: %s",
+		    skipped[i]);
+	strv_free(skipped, n);
+	if (rc == -1)
+		return -1;
 
 	if (s->view.disk.dirty && !s->view.rec.replayed &&
 	    strv_pushf(&r->notes, &r->n_notes, "warning: %s is dirty and read "

@@ -84,7 +84,8 @@ open_hive(struct inspection *in, struct hp_store *store,
 	rc = session_open(s, store, kind, flags, e);
 	if (s->hive != NULL)
 		in->n_hives++;
-	if (rc == -1 || session_hivex(s, e) == -1)
+	if (rc == -1 || session_skipped_warnings(s, &in->res->warnings,
+	    &in->res->n_warnings, e) == -1 || session_hivex(s, e) == -1)
 		return -1;
 	s->kind = s->found;
 	if (s->kind != HP_HIVE_SOFTWARE && s->kind != HP_HIVE_SYSTEM)

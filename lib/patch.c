@@ -157,7 +157,8 @@ open_hive(struct patch_run *run, enum hp_hive_kind kind, struct hp_err *e)
 	/* A hive the store could not reach is not reported. */
 	if (s->hive != NULL)
 		run->n_hives++;
-	if (rc == -1 || check_dirty(run, s, e) == -1 ||
+	if (rc == -1 || session_skipped_warnings(s, &run->res->warnings,
+	    &run->res->n_warnings, e) == -1 || check_dirty(run, s, e) == -1 ||
 	    session_hivex(s, e) == -1)
 		return -1;
 	return check_kind(run, s, e);

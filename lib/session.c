@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "hive.h"
+#include "result.h"
 #include "session.h"
 
 int
@@ -55,6 +57,23 @@ session_hivex(struct session *s, struct hp_err *e)
 	if ((s->h = hive_view_hivex(&s->view, 0, e)) == NULL)
 		return -1;
 	s->found = hive_classify(s->h, &s->view.hdr, s->why, sizeof(s->why));
+	return 0;
+}
+
+int
+session_skipped_warnings(const struct session *s, char ***v, size_t *n,
+			 struct hp_err *e)
+{
+	char note[PATH_MAX + 256];
+	size_t i;
+
+	if (s->view.rec.replayed)
+		return 0;	/* its caveat names them */
+	for (i = 0; i < s->files.n_skipped; i++) {
+		hive_skipped_note(&s->files, i, note, sizeof(note));
+		if (strv_push(v, n, note) == -1)
+			return hp_err_nomem(e);
+	}
 	return 0;
 }
 

@@ -79,6 +79,12 @@ int session_open(struct session *s, struct hp_store *store,
  * hive's state. */
 int session_hivex(struct session *s, struct hp_err *e);
 
+/* Pushes onto v a warning for each file with a log's name that is not
+ * one of the hive's logs (hp_hive_files.skipped), naming it and why;
+ * none when the view replayed the logs (its caveat names them). */
+int session_skipped_warnings(const struct session *s, char ***v, size_t *n,
+			     struct hp_err *e);
+
 void session_free(struct session *s);
 
 #endif
