@@ -42,6 +42,7 @@ static int
 collect_notes(struct hp_export *r, const struct session *s)
 {
 	const char *where = s->hive->where;
+	uintmax_t links = session_hive_links(s);
 	struct hp_err e;
 	char **skipped = NULL;
 	size_t i, n = 0;
@@ -53,7 +54,9 @@ collect_notes(struct hp_export *r, const struct session *s)
 		rc = strv_pushf(&r->notes, &r->n_notes, "warning: %s",
 		    skipped[i]);
 	strv_free(skipped, n);
-	if (rc == -1)
+	if (rc == -1 || (links > 1 && strv_pushf(&r->notes, &r->n_notes,
+	    "%s has %ju names (hard links): the others lead to this same "
+	    "file", where, links) == -1))
 		return -1;
 
 	if (s->view.disk.dirty && !s->view.rec.replayed &&

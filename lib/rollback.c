@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,6 +203,30 @@ warn_skipped(struct rollback_run *run, const struct rollback_hive *rb,
 	return 0;
 }
 
+/* And what its restore did to the other names of a hive that has
+ * several (`links` of them before): written in place, the file they
+ * all name holds the old hive again; replaced, the file rb->files
+ * read has one name less, and they keep what it holds. */
+static int
+warn_links(struct rollback_run *run, const struct rollback_hive *rb,
+	   uintmax_t links, struct hp_err *e)
+{
+	char note[PATH_MAX + 256];
+	struct stat st;
+
+	if (links < 2 || fstat(rb->files.fd, &st) == -1)
+		return 0;
+	if ((uintmax_t)st.st_nlink == links)
+		snprintf(note, sizeof(note), "%s has %ju names (hard links): "
+		    "put back in place, so every one of them holds the old hive "
+		    "again", rb->hive->where, links);
+	else
+		snprintf(note, sizeof(note), "%s has %ju names (hard links): "
+		    "put back as a new file under this name only; the other %ju "
+		    "keep what they held", rb->hive->where, links, links - 1);
+	return warn_once(run->res, note, e);
+}
+
 /* Restores one hive and its logs from their backup.  The logs go back
  * first: a crash in between then leaves the new, clean hive beside its
  * old logs, which Windows ignores, never the old dirty hive without the
@@ -211,10 +236,14 @@ restore_one(struct rollback_run *run, const struct rollback_hive *rb,
 	    struct hp_err *e)
 {
 	const struct backup *b = &rb->backup;
+	uintmax_t links = 1;
+	struct stat st;
 	size_t i;
 
 	if (warn_skipped(run, rb, e) == -1)
 		return -1;
+	if (fstat(rb->files.fd, &st) == 0)
+		links = (uintmax_t)st.st_nlink;
 	for (i = 0; i < b->n_logs; i++) {
 		if (!rb->log_todo[i])
 			continue;
@@ -225,8 +254,8 @@ restore_one(struct rollback_run *run, const struct rollback_hive *rb,
 		if (add_file(run->res, b->logs[i].path, 1, 1, b) == -1)
 			return hp_err_nomem(e);
 	}
-	if (rb->hive_todo && backup_restore_hive(run->store, rb->hive, b,
-	    e) == -1)
+	if (rb->hive_todo && (backup_restore_hive(run->store, rb->hive, b,
+	    e) == -1 || warn_links(run, rb, links, e) == -1))
 		return -1;
 	if (add_file(run->res, rb->hive->where, 0, rb->hive_todo, b) == -1)
 		return hp_err_nomem(e);

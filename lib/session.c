@@ -3,6 +3,7 @@
 
 #include <limits.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hive.h"
@@ -15,6 +16,7 @@ session_open(struct session *s, struct hp_store *store, enum hp_hive_kind kind,
 {
 	struct hp_store_hive *hive = store_hive_for(store, kind);
 	unsigned view_flags = 0;
+	struct stat st;
 
 	memset(s, 0, sizeof(*s));
 	s->files.fd = -1;
@@ -34,6 +36,8 @@ session_open(struct session *s, struct hp_store *store, enum hp_hive_kind kind,
 		return -1;
 	if (store->ops->read(store->priv, hive, &s->files, e) == -1)
 		return -1;
+	if (fstat(s->files.fd, &st) == 0)
+		s->links = (uintmax_t)st.st_nlink;
 	if (flags & SESSION_FOR_WRITE)
 		view_flags |= HP_VIEW_FOR_WRITE;
 	if (flags & SESSION_NO_RECOVER)
@@ -75,6 +79,12 @@ session_skipped_warnings(const struct session *s, char ***v, size_t *n,
 			return hp_err_nomem(e);
 	}
 	return 0;
+}
+
+uintmax_t
+session_hive_links(const struct session *s)
+{
+	return s->links > 1 ? s->links : 1;
 }
 
 void

@@ -29,6 +29,7 @@ struct session {
 	enum hp_hive_kind kind;		/* what the run reads it as */
 	struct hp_store_hive *hive;	/* in its store */
 	struct hp_hive_files files;	/* as the store read it */
+	uintmax_t links;		/* names the hive had then */
 	struct hp_view view;		/* as Windows would load it */
 	hive_h *h;
 	enum hp_hive_kind found;	/* what its content says it is */
@@ -84,6 +85,10 @@ int session_hivex(struct session *s, struct hp_err *e);
  * none when the view replayed the logs (its caveat names them). */
 int session_skipped_warnings(const struct session *s, char ***v, size_t *n,
 			     struct hp_err *e);
+
+/* How many names (hard links) the hive had when it was read; 1 when
+ * unknown. */
+uintmax_t session_hive_links(const struct session *s);
 
 void session_free(struct session *s);
 

@@ -79,6 +79,7 @@ static const char usage_text[] =
 "                    hive (the default; the file keeps its inode, owner,\n"
 "                    attributes and links)\n"
 "  --commit=replace  write a new file beside the hive and rename it over it\n"
+"                    (other hard links of the hive keep the old one)\n"
 "  --backup=pages    back up only what the commit overwrites (the default)\n"
 "  --backup=full     back up whole copies of the hives written\n"
 "  --keep-timestamps leave the LastWrite time of the keys written, and the\n"

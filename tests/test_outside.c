@@ -10,7 +10,10 @@
  * foreign-log), since what it holds may be what the recovery needs; the
  * others read the hive with the warning.  rollback does not write a
  * log's name that has become such a file, even forced.
-
+ *
+ * A hive with more than one name is said so, with what the commit did
+ * to the other names: in place (the default) they hold the new hive
+ * too; --commit=replace leaves them the old one.
  *
  * Every refusal checks the exit status, the message (naming the file and
  * the problem) and that every file is as it was, by hash and inode. */
@@ -414,6 +417,52 @@ START_TEST(test_the_store_refuses_to_write_a_foreign_log)
 }
 END_TEST
 
+/* ---- a hive with more than one name ---- */
+
+/* outside/alias is a second name of SOFTWARE.  In place (the default)
+ * the commit writes the file both names lead to; --commit=replace gives
+ * SOFTWARE a new file and leaves alias the old one.  rollback puts the
+ * old hive back in place, or, after a replacement, finds one name. */
+START_TEST(test_a_hive_with_hard_links_is_said_so)
+{
+	int replace = _i;
+	char *sw, *root = tree(&sw);
+	char *alias = tu_pathf("%s/alias", tu_dir_of(precious_file()));
+	char before[SHA256_HEX_LEN + 1], after[SHA256_HEX_LEN + 1];
+	struct json_object *j;
+	struct tu_result r;
+	struct stat st;
+
+	ck_assert(link(sw, alias) == 0);
+	tu_sha256(sw, before);
+	tu_hp(&r, "verify", root, NULL);
+	ASSERT_WARNED(&r, sw, "has 2 names (hard links)");
+	tu_result_free(&r);
+
+	j = json_run(&r, 0, "hivepatch-report/1", "apply", "--backup-dir",
+	    tu_bk, replace ? "--commit=replace" : "--commit=logged", root,
+	    NULL);
+	ASSERT_JSON_WARNED(j, sw, "has 2 names (hard links)");
+	ASSERT_JSON_WARNED(j, sw, replace ? "the other 1 keep the old hive" :
+	    "every one of them holds the new hive");
+	json_object_put(j);
+	tu_result_free(&r);
+	tu_sha256(sw, after);
+	ck_assert_str_ne(after, before);
+	tu_stat(sw, &st);
+	ck_assert_uint_eq(st.st_nlink, replace ? 1 : 2);
+	ASSERT_HASH(alias, replace ? before : after);
+
+	tu_hp(&r, "rollback", "--backup-dir", tu_bk, root, NULL);
+	ASSERT_STATUS(&r, 0);
+	if (!replace)
+		ASSERT_WARNED(&r, sw, "every one of them holds the old hive");
+	tu_result_free(&r);
+	ASSERT_HASH(sw, before);
+	ASSERT_HASH(alias, before);
+}
+END_TEST
+
 /* The reason is a refusal, named as the JSON reports print it. */
 START_TEST(test_the_new_reason_is_a_refusal)
 {
@@ -437,6 +486,8 @@ outside_suite(void)
 	tcase_add_loop_test(tc, test_the_store_refuses_to_write_a_foreign_log,
 	    0, 3);
 	tcase_add_test(tc, test_the_new_reason_is_a_refusal);
+	tc = tu_tcase(s, "hive links");
+	tcase_add_loop_test(tc, test_a_hive_with_hard_links_is_said_so, 0, 2);
 	return s;
 }
 
