@@ -88,6 +88,7 @@ enum hp_reason {
 	HP_R_OVER_LIMIT,	/* 3: larger than a bound hivepatch keeps */
 	HP_R_FOREIGN_LOG,	/* 3: a log's name on a file that is not
 				 * the hive's (a hard link, another owner) */
+	HP_R_OUTPUT_IN_TARGET,	/* 3: export --output into the target */
 	HP_R_NOT_FOUND,		/* 4: a file or directory does not exist */
 	HP_R_TOO_LARGE,		/* 4: a hive file larger than regf allows */
 	HP_R_DAMAGED,		/* 4: a damaged hive, log or backup */
@@ -748,7 +749,7 @@ enum {
 struct hp_export_opts {
 	const char *key;	/* "HKLM\\SOFTWARE\\..." */
 	unsigned flags;		/* HP_NO_RECOVER, HP_EXPORT_UTF16 */
-	const char *output;	/* a file to create, or NULL */
+	const char *output;	/* a file to create or empty, or NULL */
 	FILE *stream;		/* where to write when output is NULL */
 	/* Called with each note (as hp_export.notes) when it arises, before
 	 * anything is written; NULL: none. */
@@ -765,9 +766,11 @@ struct hp_export {
 };
 
 /* Writes the key and everything below it, as regedit exports.  Errors:
- * HP_R_NO_KEY, HP_R_USAGE (a key outside HKLM\SOFTWARE, an output that
- * is the hive), and those of reading the hive.  *result is set in every
- * case but out of memory. */
+ * HP_R_NO_KEY, HP_R_USAGE (a key outside HKLM\SOFTWARE),
+ * HP_R_OUTPUT_IN_TARGET (an output that is, or lies, in the target: for
+ * a tree, below it; for a hive file, the hive or a log name beside it;
+ * for a caller's store, the hive or a log read), and those of reading
+ * the hive.  *result is set in every case but out of memory. */
 int hp_export(struct hp_store *store, const struct hp_export_opts *opts,
 	      struct hp_export **result, struct hp_err *e);
 

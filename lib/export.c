@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "error.h"
+#include "outfile.h"
 #include "regfile.h"
 #include "result.h"
 #include "session.h"
@@ -89,26 +90,28 @@ add_notes(struct hp_export *r, const struct session *s,
 }
 
 /* The stream to write to: the caller's, or `output`, which must not be
- * the hive being read. */
+ * in the target (outfile.h): what the store holds, or for a store of
+ * the caller's, the hive and logs it read. */
 static FILE *
-open_output(const struct hp_export_opts *o, const struct session *s,
-	    struct hp_err *e)
+open_output(const struct hp_export_opts *o, struct hp_store *store,
+	    const struct session *s, struct hp_err *e)
 {
-	struct stat out, hive;
-	FILE *f;
+	struct out_guard g;
+	struct stat st;
+	size_t i;
 
 	if (o->output == NULL)
 		return o->stream;
-	if (stat(o->output, &out) == 0 && fstat(s->files.fd, &hive) == 0 &&
-	    out.st_dev == hive.st_dev && out.st_ino == hive.st_ino) {
-		hp_err_set(e, HP_R_USAGE, "%s: --output would overwrite the hive "
-		    "being exported", o->output);
-		return NULL;
+	memset(&g, 0, sizeof(g));
+	g.target = hp_store_target(store);
+	if (store_fs_guard(store, &g) == 1) {
+		if (fstat(s->files.fd, &st) == 0)
+			out_guard_file(&g, &st, s->hive->where);
+		for (i = 0; i < s->files.n_logs; i++)
+			if (fstat(s->files.logs[i].fd, &st) == 0)
+				out_guard_file(&g, &st, s->files.logs[i].where);
 	}
-	if ((f = fopen(o->output, "we")) == NULL)
-		hp_err_set(e, hp_errno_reason(errno), "%s: cannot create: %s",
-		    o->output, strerror(errno));
-	return f;
+	return out_open(o->output, &g, e);
 }
 
 static int
@@ -140,7 +143,7 @@ export(struct hp_store *store, const struct hp_export_opts *o,
 	if (asprintf(&display, "HKEY_LOCAL_MACHINE\\SOFTWARE%s%s",
 	    *rel ? "\\" : "", rel) == -1)
 		return hp_err_nomem(e);
-	if ((out = open_output(o, s, e)) == NULL) {
+	if ((out = open_output(o, store, s, e)) == NULL) {
 		free(display);
 		return -1;
 	}

@@ -21,6 +21,7 @@
 
 #include "commit.h"
 #include "error.h"
+#include "outfile.h"
 #include "store.h"
 #include "target.h"
 
@@ -692,6 +693,58 @@ static const struct hp_store_ops tree_ops = {
 static const struct hp_store_ops file_ops = {
 	.name = "file", .tree = 0, FS_OPS
 };
+
+/* Every file a hive of the store has, by identity: itself, its logs
+ * and the files with a log's name beside it. */
+static void
+guard_files(const struct fs_hive *f, struct out_guard *g)
+{
+	struct stat st;
+	size_t i;
+
+	if (fstatat(f->t.dir_fd, f->t.name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		out_guard_file(g, &st, f->t.hive_path);
+	for (i = 0; i < f->t.n_logs; i++)
+		if (fstatat(f->t.dir_fd, base_name(f->t.logs[i]), &st,
+		    AT_SYMLINK_NOFOLLOW) == 0)
+			out_guard_file(g, &st, f->t.logs[i]);
+	for (i = 0; i < f->t.n_skipped_logs; i++)
+		if (fstatat(f->t.dir_fd, base_name(f->t.skipped_logs[i]), &st,
+		    AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+			out_guard_file(g, &st, f->t.skipped_logs[i]);
+}
+
+int
+store_fs_guard(const struct hp_store *store, struct out_guard *g)
+{
+	const struct fs_store *s = store->priv;
+	const struct fs_hive *f;
+	struct stat st;
+	size_t i, j;
+
+	if (store->ops != &tree_ops && store->ops != &file_ops)
+		return 1;
+	for (i = 0; i < s->n; i++) {
+		f = &s->fs[i];
+		if (f->t.dir_fd == -1)
+			continue;
+		guard_files(f, g);
+		if (s->tree && g->n_tree_dirs == 0) {
+			for (j = 0; j < f->t.n_tree_dirs; j++) {
+				g->tree_dirs[j].dev = f->t.tree_dirs[j].dev;
+				g->tree_dirs[j].ino = f->t.tree_dirs[j].ino;
+			}
+			g->n_tree_dirs = f->t.n_tree_dirs;
+		}
+		if (!s->tree && fstat(f->t.dir_fd, &st) == 0) {
+			g->hive_dir.dev = st.st_dev;
+			g->hive_dir.ino = st.st_ino;
+			snprintf(g->hive_name, sizeof(g->hive_name), "%s",
+			    f->t.name);
+		}
+	}
+	return 0;
+}
 
 int
 store_fs_open(const char *target, int tree, void **priv,

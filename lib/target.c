@@ -571,6 +571,23 @@ descend(int *dir_fd, char **dir_path, const char *want, const char *root,
 	return 0;
 }
 
+/* Keeps the directory of the tree just entered, as it is (what export
+ * --output must not write into). */
+static int
+note_tree_dir(struct hp_target *t, int fd, const char *path, struct hp_err *e)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == -1)
+		return hp_err_set(e, hp_errno_reason(errno), "%s: %s", path,
+		    strerror(errno));
+	if (t->n_tree_dirs < sizeof(t->tree_dirs) / sizeof(t->tree_dirs[0])) {
+		t->tree_dirs[t->n_tree_dirs].dev = st.st_dev;
+		t->tree_dirs[t->n_tree_dirs++].ino = st.st_ino;
+	}
+	return 0;
+}
+
 /* TARGET is the root of a Windows tree: walk Windows/System32/config/HIVE
  * by directory fd, one component at a time, so that nothing below the
  * root can redirect us. */
@@ -599,9 +616,12 @@ resolve_tree(const char *target, const char *hive_name, struct hp_target *t,
 		    strerror(errno));
 		goto out;
 	}
+	if (note_tree_dir(t, dir_fd, root, e) == -1)
+		goto out;
 	for (i = 0; i < N_TREE_COMPONENTS; i++)
 		if (descend(&dir_fd, &dir_path, tree_components[i], root,
-		    hive_name, e) == -1)
+		    hive_name, e) == -1 ||
+		    note_tree_dir(t, dir_fd, dir_path, e) == -1)
 			goto out;
 	if (find_entry(dir_fd, dir_path, hive_name, &name, e) == -1)
 		goto out;

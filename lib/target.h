@@ -34,6 +34,12 @@ struct hp_target {
 				 * NULL-terminated */
 	char **skipped_why;	/* and why, one each ("has 2 hard links") */
 	size_t n_skipped_logs;
+	struct target_dir_id {
+		dev_t dev;
+		ino_t ino;
+	} tree_dirs[4];		/* a tree: its root, Windows, System32 and
+				 * config as they were opened */
+	size_t n_tree_dirs;
 };
 
 /* Whether a file with a log's name (`log`, as lstat or fstat gives it)

@@ -463,11 +463,14 @@ START_TEST(test_a_hive_with_hard_links_is_said_so)
 }
 END_TEST
 
-/* The reason is a refusal, named as the JSON reports print it. */
-START_TEST(test_the_new_reason_is_a_refusal)
+/* The two reasons are refusals, named as the JSON reports print them. */
+START_TEST(test_the_new_reasons_are_refusals)
 {
 	ck_assert_str_eq(hp_reason_name(HP_R_FOREIGN_LOG), "foreign-log");
 	ck_assert_int_eq(hp_reason_status(HP_R_FOREIGN_LOG), HP_REFUSED);
+	ck_assert_str_eq(hp_reason_name(HP_R_OUTPUT_IN_TARGET),
+	    "output-in-target");
+	ck_assert_int_eq(hp_reason_status(HP_R_OUTPUT_IN_TARGET), HP_REFUSED);
 }
 END_TEST
 
@@ -485,7 +488,7 @@ outside_suite(void)
 	tcase_add_test(tc, test_rollback_does_not_restore_a_log_now_foreign);
 	tcase_add_loop_test(tc, test_the_store_refuses_to_write_a_foreign_log,
 	    0, 3);
-	tcase_add_test(tc, test_the_new_reason_is_a_refusal);
+	tcase_add_test(tc, test_the_new_reasons_are_refusals);
 	tc = tu_tcase(s, "hive links");
 	tcase_add_loop_test(tc, test_a_hive_with_hard_links_is_said_so, 0, 2);
 	return s;
