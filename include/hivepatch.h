@@ -88,6 +88,9 @@ enum hp_reason {
 	HP_R_OVER_LIMIT,	/* 3: larger than a bound hivepatch keeps */
 	HP_R_UNEXPORTABLE,	/* 3: export: a key or value name a .reg
 				 * file cannot hold as it is */
+	HP_R_FOREIGN_LOG,	/* 3: a log's name on a file that is not
+				 * the hive's (a hard link, another owner) */
+	HP_R_OUTPUT_IN_TARGET,	/* 3: export --output into the target */
 	HP_R_NOT_FOUND,		/* 4: a file or directory does not exist */
 	HP_R_TOO_LARGE,		/* 4: a hive file larger than regf allows */
 	HP_R_DAMAGED,		/* 4: a damaged hive, log or backup */
@@ -229,8 +232,11 @@ struct hp_hive_files {
 	uint64_t size;
 	struct hp_log_file *logs;	/* sorted by name */
 	size_t n_logs;
-	char **skipped;		/* entries with a log's name that are not
-				 * regular files: never read (their paths) */
+	char **skipped;		/* entries with a log's name that are no
+				 * logs of the hive: not regular files, with
+				 * more than one name, or another owner's;
+				 * never read nor written (their paths) */
+	char **skipped_why;	/* why, one each ("has 2 hard links") */
 	size_t n_skipped;
 };
 
@@ -347,13 +353,15 @@ struct hp_view;
 enum {
 	HP_VIEW_NO_RECOVER = 1,	/* read a dirty hive's primary file alone */
 	HP_VIEW_FOR_WRITE = 2,	/* refuse a recovery Windows never wrote
-				 * (an old-format log that stops early) */
+				 * (an old-format log that stops early) or
+				 * may not (a log's name skipped) */
 };
 
 /* Reads the hive of `files` (`where` names it in messages): a clean one
  * as it is, a dirty one with its logs replayed into memory, nothing
  * written anywhere.  Errors: HP_R_DIRTY_UNRECOVERABLE (naming each log
- * and why), HP_R_PARTIAL_LOG, HP_R_DAMAGED, HP_R_OVER_LIMIT, HP_R_IO. */
+ * and why), HP_R_PARTIAL_LOG, HP_R_FOREIGN_LOG, HP_R_DAMAGED,
+ * HP_R_OVER_LIMIT, HP_R_IO. */
 int hp_view_open(const struct hp_hive_files *files, const char *where,
 		 unsigned flags, struct hp_view **view, struct hp_err *e);
 
@@ -779,7 +787,7 @@ enum {
 struct hp_export_opts {
 	const char *key;	/* "HKLM\\SOFTWARE\\..." */
 	unsigned flags;		/* HP_NO_RECOVER, HP_EXPORT_UTF16 */
-	const char *output;	/* a file to create, or NULL */
+	const char *output;	/* a file to create or empty, or NULL */
 	FILE *stream;		/* where to write when output is NULL */
 	/* Called with each note (as hp_export.notes) when it arises, before
 	 * anything is written; NULL: none. */
@@ -802,9 +810,11 @@ struct hp_export {
  * key or value name that .reg cannot hold (one hp_escape_text would
  * change; a key's holding a backslash, or a ']' followed by ';') refuses
  * the export.  Errors: HP_R_NO_KEY, HP_R_USAGE (a key outside
- * HKLM\SOFTWARE, an output that is the hive), HP_R_UNEXPORTABLE (naming
- * the key and the name), and those of reading the hive.  *result is set
- * in every case but out of memory. */
+ * HKLM\SOFTWARE), HP_R_OUTPUT_IN_TARGET (an output that is, or lies, in
+ * the target: for a tree, below it; for a hive file, the hive or a log
+ * name beside it; for a caller's store, the hive or a log read),
+ * HP_R_UNEXPORTABLE (naming the key and the name), and those of reading
+ * the hive.  *result is set in every case but out of memory. */
 int hp_export(struct hp_store *store, const struct hp_export_opts *opts,
 	      struct hp_export **result, struct hp_err *e);
 

@@ -695,8 +695,43 @@ settle_log(struct hp_store *store, struct hp_store_hive *hive,
 	return store->ops->write_log(store->priv, hive, name, -1, NULL, NULL, e);
 }
 
-/* Writes the old hive in place through .LOG1 (in the format its run
- * wrote), exactly as it was, then puts that log back. */
+/* The log a restore in place goes through: .LOG1, else .LOG2, never a
+ * file with a log's name that is no log of the hive (now->skipped); in
+ * the spelling the image has, *created when absent.  NULL in *log when
+ * neither can be used. */
+static int
+restore_log(const struct hp_hive_files *now, const char *hive_name,
+	    char **log, int *created, struct hp_err *e)
+{
+	static const char *const sfx[] = { ".LOG1", ".LOG2" };
+	const char *at;
+	size_t i, k;
+
+	for (k = 0, *log = NULL; k < 2 && *log == NULL; k++) {
+		if (asprintf(log, "%s%s", hive_name, sfx[k]) == -1) {
+			*log = NULL;
+			return hp_err_nomem(e);
+		}
+		for (i = 0; *log != NULL && i < now->n_skipped; i++) {
+			at = strrchr(now->skipped[i], '/');
+			if (strcasecmp(at ? at + 1 : now->skipped[i], *log) == 0) {
+				free(*log);
+				*log = NULL;
+			}
+		}
+	}
+	*created = 1;
+	for (i = 0; *log != NULL && i < now->n_logs; i++)
+		if (strcasecmp(now->logs[i].name, *log) == 0) {
+			strcpy(*log, now->logs[i].name);	/* its spelling */
+			*created = 0;
+		}
+	return 0;
+}
+
+/* Writes the old hive in place through .LOG1 or .LOG2 (restore_log; in
+ * the format its run wrote), exactly as it was, then puts that log back.
+ * 1 when neither log can be used. */
 static int
 restore_in_place(struct hp_store *store, struct hp_store_hive *hive,
 		 const struct backup *b, int fd, struct hp_err *e)
@@ -705,20 +740,15 @@ restore_in_place(struct hp_store *store, struct hp_store_hive *hive,
 	struct logged_commit lc = { 0 };
 	struct hp_hive_files now;
 	char *log = NULL;
-	size_t i;
 	int rc, created = 1;
 
 	if (store->ops->read(store->priv, hive, &now, e) == -1)
 		return -1;
-	if (asprintf(&log, "%s.LOG1", hive->name) == -1) {
+	rc = restore_log(&now, hive->name, &log, &created, e);
+	if (rc == -1 || log == NULL) {
 		hp_hive_files_free(&now);
-		return hp_err_nomem(e);
+		return rc == -1 ? -1 : 1;
 	}
-	for (i = 0; i < now.n_logs; i++)
-		if (strcasecmp(now.logs[i].name, log) == 0) {
-			strcpy(log, now.logs[i].name);	/* its spelling */
-			created = 0;
-		}
 	lc.log = log;
 	lc.exact = 1;
 	lc.format = logs_scan(&now, &lc.min_seq);
@@ -743,9 +773,8 @@ backup_restore_hive(struct hp_store *store, struct hp_store_hive *hive,
 
 	if ((fd = old_hive(store, hive, b, e)) == -1)
 		return -1;
-	if (in_place(store, fd))
-		rc = restore_in_place(store, hive, b, fd, e);
-	else
+	rc = in_place(store, fd) ? restore_in_place(store, hive, b, fd, e) : 1;
+	if (rc == 1)
 		rc = store->ops->commit(store->priv, hive, fd, verify_sha, &job,
 		    &replaced, e);
 	close(fd);

@@ -116,8 +116,10 @@ int backup_restore_log(struct hp_store *store, struct hp_store_hive *hive,
 /* Puts the hive back as the backup had it (rebuilt from its pages and
  * the hive as the store reads it now, or its whole copy); what is
  * written must hash to b->sha_before.  A hive that was clean goes back
- * in place through its .LOG1, which then gets back what it held (its
- * backup, or nothing); a dirty one by replacement.  Used to undo a run
+ * in place through its .LOG1 (.LOG2 when .LOG1 is a file that is no log
+ * of the hive), which then gets back what it held (its backup, or
+ * nothing); a dirty one, or one whose two log names are both taken so,
+ * by replacement.  Used to undo a run
  * that failed half-way, and by rollback. */
 int backup_restore_hive(struct hp_store *store, struct hp_store_hive *hive,
 			const struct backup *b, struct hp_err *e);

@@ -17,6 +17,7 @@
 
 #include "commit.h"
 #include "error.h"
+#include "target.h"
 
 #define COPY_CHUNK (1u << 20)
 
@@ -316,19 +317,27 @@ out:
 }
 
 int
-commit_truncate(const struct dir_ref *dir, const char *name, struct hp_err *e)
+commit_truncate(const struct dir_ref *dir, const char *name,
+		const struct stat *owner, struct hp_err *e)
 {
 	int fd = open_at(dir, name, O_WRONLY, e);
 	struct stat st;
+	char why[128];
 
 	if (fd == -1)
 		return -1;
-	/* Never through a link to a file outside the directory. */
-	if (fstat(fd, &st) == 0 && st.st_nlink > 1) {
+	/* Never through a link to a file outside the directory, nor
+	 * another owner's file. */
+	if (fstat(fd, &st) == -1) {
 		close(fd);
-		return hp_err_set(e, HP_R_NOT_REGULAR, "%s/%s: has %ju hard links; "
-		    "a log is never written through a link to another file",
-		    dir->path, name, (uintmax_t)st.st_nlink);
+		return hp_err_set(e, HP_R_IO, "%s/%s: %s", dir->path, name,
+		    strerror(errno));
+	}
+	if (target_log_foreign(&st, owner, why, sizeof(why))) {
+		close(fd);
+		return hp_err_set(e, HP_R_FOREIGN_LOG, "%s/%s: has a log's name "
+		    "but %s: not a log of this hive, not emptied", dir->path,
+		    name, why);
 	}
 	if (ftruncate(fd, 0) == -1 || fsync(fd) == -1) {
 		int saved = errno;

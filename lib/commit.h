@@ -8,6 +8,8 @@
 #ifndef HIVEPATCH_COMMIT_H
 #define HIVEPATCH_COMMIT_H
 
+#include <sys/stat.h>
+
 #include "hivepatch.h"
 
 struct dir_ref {
@@ -33,9 +35,11 @@ int commit_replace(const struct dir_ref *dir, const char *name,
 		   int *locked, char **lost, struct hp_err *e);
 
 /* Empties `name` in place (its inode, name, mode and owner stay) and
- * syncs it: a transaction log once the primary holds everything. */
+ * syncs it: a transaction log once the primary holds everything; not a
+ * file that is no log of the hive whose stat `owner` is
+ * (target_log_foreign: HP_R_FOREIGN_LOG). */
 int commit_truncate(const struct dir_ref *dir, const char *name,
-		    struct hp_err *e);
+		    const struct stat *owner, struct hp_err *e);
 
 /* Opens `name` in the directory for reading, never through a symbolic
  * link and only if it is a regular file (HP_R_SYMLINK, HP_R_NOT_REGULAR;

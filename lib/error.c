@@ -34,6 +34,8 @@ static const struct {
 	[HP_R_NO_BACKUP] = { "no-backup", HP_REFUSED },
 	[HP_R_OVER_LIMIT] = { "over-limit", HP_REFUSED },
 	[HP_R_UNEXPORTABLE] = { "unexportable", HP_REFUSED },
+	[HP_R_FOREIGN_LOG] = { "foreign-log", HP_REFUSED },
+	[HP_R_OUTPUT_IN_TARGET] = { "output-in-target", HP_REFUSED },
 	[HP_R_NOT_FOUND] = { "not-found", HP_IOERR },
 	[HP_R_TOO_LARGE] = { "too-large", HP_IOERR },
 	[HP_R_DAMAGED] = { "damaged", HP_IOERR },

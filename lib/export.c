@@ -12,6 +12,7 @@
 
 #include "error.h"
 #include "lookup.h"
+#include "outfile.h"
 #include "regfile.h"
 #include "result.h"
 #include "session.h"
@@ -43,6 +44,22 @@ static int
 collect_notes(struct hp_export *r, const struct session *s)
 {
 	const char *where = s->hive->where;
+	uintmax_t links = session_hive_links(s);
+	struct hp_err e;
+	char **skipped = NULL;
+	size_t i, n = 0;
+	int rc = 0;
+
+	if (session_skipped_warnings(s, &skipped, &n, &e) == -1)
+		return -1;
+	for (i = 0; i < n && rc == 0; i++)
+		rc = strv_pushf(&r->notes, &r->n_notes, "warning: %s",
+		    skipped[i]);
+	strv_free(skipped, n);
+	if (rc == -1 || (links > 1 && strv_pushf(&r->notes, &r->n_notes,
+	    "%s has %ju names (hard links): the others lead to this same "
+	    "file", where, links) == -1))
+		return -1;
 
 	if (s->view.disk.dirty && !s->view.rec.replayed &&
 	    strv_pushf(&r->notes, &r->n_notes, "warning: %s is dirty and read "
@@ -74,26 +91,28 @@ add_notes(struct hp_export *r, const struct session *s,
 }
 
 /* The stream to write to: the caller's, or `output`, which must not be
- * the hive being read. */
+ * in the target (outfile.h): what the store holds, or for a store of
+ * the caller's, the hive and logs it read. */
 static FILE *
-open_output(const struct hp_export_opts *o, const struct session *s,
-	    struct hp_err *e)
+open_output(const struct hp_export_opts *o, struct hp_store *store,
+	    const struct session *s, struct hp_err *e)
 {
-	struct stat out, hive;
-	FILE *f;
+	struct out_guard g;
+	struct stat st;
+	size_t i;
 
 	if (o->output == NULL)
 		return o->stream;
-	if (stat(o->output, &out) == 0 && fstat(s->files.fd, &hive) == 0 &&
-	    out.st_dev == hive.st_dev && out.st_ino == hive.st_ino) {
-		hp_err_set(e, HP_R_USAGE, "%s: --output would overwrite the hive "
-		    "being exported", o->output);
-		return NULL;
+	memset(&g, 0, sizeof(g));
+	g.target = hp_store_target(store);
+	if (store_fs_guard(store, &g) == 1) {
+		if (fstat(s->files.fd, &st) == 0)
+			out_guard_file(&g, &st, s->hive->where);
+		for (i = 0; i < s->files.n_logs; i++)
+			if (fstat(s->files.logs[i].fd, &st) == 0)
+				out_guard_file(&g, &st, s->files.logs[i].where);
 	}
-	if ((f = fopen(o->output, "we")) == NULL)
-		hp_err_set(e, hp_errno_reason(errno), "%s: cannot create: %s",
-		    o->output, strerror(errno));
-	return f;
+	return out_open(o->output, &g, e);
 }
 
 static int
@@ -137,7 +156,7 @@ export(struct hp_store *store, const struct hp_export_opts *o,
 	free(display);
 	if (rc == -1)
 		return -1;
-	if ((out = open_output(o, s, e)) == NULL) {
+	if ((out = open_output(o, store, s, e)) == NULL) {
 		free(text);
 		return -1;
 	}

@@ -167,6 +167,15 @@ replay(const struct hp_hive_files *f, unsigned flags,
 		v->disk.seq_primary = v->rec.seq_before_primary;
 		v->disk.seq_secondary = v->rec.seq_before_secondary;
 	}
+	/* Unread, it may hold entries the recovery needs (Windows, to which
+	 * a second name or another owner means nothing, would read it). */
+	if ((flags & HP_VIEW_FOR_WRITE) && f->n_skipped > 0) {
+		free(image);
+		return hp_err_set(e, HP_R_FOREIGN_LOG, "%s: dirty, and a file "
+		    "beside it with a log's name is no log of this hive: the "
+		    "recovery may need what it holds, which writing the hive "
+		    "would lose; hivepatch does not write it", v->where);
+	}
 	if ((flags & HP_VIEW_FOR_WRITE) && v->rec.stopped_early &&
 	    v->rec.format == HP_LOG_OLD) {
 		free(image);
@@ -182,6 +191,17 @@ replay(const struct hp_hive_files *f, unsigned flags,
 	return rc;
 }
 
+int
+hive_skipped_note(const struct hp_hive_files *f, size_t i, char *buf,
+		  size_t size)
+{
+	const char *why = f->skipped_why != NULL && f->skipped_why[i] != NULL ?
+	    f->skipped_why[i] : "is not a regular file";
+
+	return snprintf(buf, size, "%s has a log's name but %s: not a log of "
+	    "this hive, never read nor written", f->skipped[i], why);
+}
+
 /* Appends to buf (holding n bytes of text) a note for each file with a
  * log's name that was not read; returns the new length. */
 static size_t
@@ -190,10 +210,11 @@ note_skipped_logs(const struct hp_hive_files *f, char *buf, size_t n,
 {
 	size_t i;
 
-	for (i = 0; i < f->n_skipped && n < size; i++)
-		n += (size_t)snprintf(buf + n, size - n, "%s%s has a log's name "
-		    "but is not a regular file: not read", n ? "; " : "",
-		    f->skipped[i]);
+	for (i = 0; i < f->n_skipped && n + 2 < size; i++) {
+		if (n > 0)
+			n += (size_t)snprintf(buf + n, size - n, "; ");
+		n += (size_t)hive_skipped_note(f, i, buf + n, size - n);
+	}
 	return n;
 }
 

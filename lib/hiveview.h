@@ -51,6 +51,11 @@ hive_h *hive_view_hivex(const struct hp_view *v, int flags, struct hp_err *e);
 
 void hive_view_close(struct hp_view *v);
 
+/* The note for files->skipped[i] (a file with a log's name that is not
+ * one of the hive's logs), naming it and why, into buf; as snprintf. */
+int hive_skipped_note(const struct hp_hive_files *files, size_t i, char *buf,
+		      size_t size);
+
 /* /proc/self/fd/N for a descriptor: how hivex, which takes a path, is
  * given a file that was already opened and checked.  Fails (HP_R_IO,
  * naming `where`) when /proc is not mounted. */

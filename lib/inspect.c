@@ -70,6 +70,19 @@ warn(struct inspection *in, const char *text, struct hp_err *e)
 	return 0;
 }
 
+/* A hive with more than one name: inspect only reads it. */
+static int
+warn_links(struct inspection *in, const struct session *s, struct hp_err *e)
+{
+	uintmax_t n = session_hive_links(s);
+
+	if (n > 1 && strv_pushf(&in->res->warnings, &in->res->n_warnings,
+	    "%s has %ju names (hard links): the others lead to this same "
+	    "file", s->hive->where, n) == -1)
+		return hp_err_nomem(e);
+	return 0;
+}
+
 static int
 open_hive(struct inspection *in, struct hp_store *store,
 	  enum hp_hive_kind kind, int required, struct hp_err *e)
@@ -85,7 +98,9 @@ open_hive(struct inspection *in, struct hp_store *store,
 	rc = session_open(s, store, kind, flags, e);
 	if (s->hive != NULL)
 		in->n_hives++;
-	if (rc == -1 || session_hivex(s, e) == -1)
+	if (rc == -1 || session_skipped_warnings(s, &in->res->warnings,
+	    &in->res->n_warnings, e) == -1 || warn_links(in, s, e) == -1 ||
+	    session_hivex(s, e) == -1)
 		return -1;
 	s->kind = s->found;
 	if (s->kind != HP_HIVE_SOFTWARE && s->kind != HP_HIVE_SYSTEM)

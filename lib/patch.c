@@ -157,7 +157,8 @@ open_hive(struct patch_run *run, enum hp_hive_kind kind, struct hp_err *e)
 	/* A hive the store could not reach is not reported. */
 	if (s->hive != NULL)
 		run->n_hives++;
-	if (rc == -1 || check_dirty(run, s, e) == -1 ||
+	if (rc == -1 || session_skipped_warnings(s, &run->res->warnings,
+	    &run->res->n_warnings, e) == -1 || check_dirty(run, s, e) == -1 ||
 	    session_hivex(s, e) == -1)
 		return -1;
 	return check_kind(run, s, e);
@@ -460,12 +461,40 @@ run_steps(struct patch_run *run, struct hp_err *e)
 	return plan_and_write(run, e);
 }
 
+/* A hive with more than one name: what the run did to the others. */
+static int
+warn_links(struct patch_run *run, const struct session *s)
+{
+	uintmax_t n = session_hive_links(s);
+	const char *w = s->hive->where;
+
+	if (n < 2)
+		return 0;
+	if (s->replaced && s->commit == HP_METHOD_LOGGED)
+		return run_warn(run, "%s has %ju names (hard links): written in "
+		    "place, so every one of them holds the new hive", w, n);
+	if (s->replaced)
+		return run_warn(run, "%s has %ju names (hard links): replaced by "
+		    "a new file under this name only; the other %ju keep the old "
+		    "hive", w, n, n - 1);
+	if (run->o->mode == HP_PATCH_VERIFY)
+		return run_warn(run, "%s has %ju names (hard links): the others "
+		    "lead to this same file", w, n);
+	return run_warn(run, "%s has %ju names (hard links): a commit in place "
+	    "(the default) would change the hive under every one of them, "
+	    "--commit=replace under this name only", w, n);
+}
+
 /* What the run read and did, into its result. */
 static int
 fill_result(struct patch_run *run)
 {
 	struct hp_result *r = run->res;
 	size_t i;
+
+	for (i = 0; i < run->n_hives; i++)
+		if (warn_links(run, &run->hives[i]) == -1)
+			return -1;
 
 	for (i = 0; i < run->src.n_profiles; i++)
 		if (strv_push(&r->profiles, &r->n_profiles,

@@ -495,29 +495,6 @@ take_backups(struct patch_run *run, struct hp_err *e)
 	return 0;
 }
 
-/* A log with more than one name is written by no run: emptying it after
- * the commit would empty a file outside the hive's directory.  Checked
- * before anything is written. */
-static int
-check_logs_writable(const struct session *s, struct hp_err *e)
-{
-	struct stat st;
-	size_t i;
-
-	for (i = 0; i < s->files.n_logs; i++) {
-		const struct hp_log_file *l = &s->files.logs[i];
-
-		if (fstat(l->fd, &st) == -1)
-			return hp_err_set(e, HP_R_IO, "%s: %s", l->where,
-			    strerror(errno));
-		if (st.st_nlink > 1)
-			return hp_err_set(e, HP_R_NOT_REGULAR, "%s: has %ju hard "
-			    "links; a log is never written through a link to "
-			    "another file", l->where, (uintmax_t)st.st_nlink);
-	}
-	return 0;
-}
-
 static int
 any_replaced(const struct patch_run *run)
 {
@@ -541,8 +518,8 @@ patch_commit(struct patch_run *run, struct hp_err *e)
 	for (i = 0; i < run->n_hives; i++) {
 		struct session *s = &run->hives[i];
 
-		if (s->must_write && (check_logs_writable(s, e) == -1 ||
-		    image_of(run, s, e) == -1 || prepare_hive(run, s, e) == -1))
+		if (s->must_write && (image_of(run, s, e) == -1 ||
+		    prepare_hive(run, s, e) == -1))
 			return -1;
 	}
 	if (take_backups(run, e) == -1) {

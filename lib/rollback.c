@@ -9,12 +9,16 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "backup.h"
 #include "error.h"
 #include "hash.h"
+#include "hiveview.h"
 #include "result.h"
 #include "runrec.h"
 #include "store.h"
@@ -63,6 +67,29 @@ current_sha(const struct rollback_hive *rb, const char *log_path,
 	return 0;
 }
 
+/* A log of the backup whose name now leads to a file that is no log of
+ * the hive (hp_hive_files.skipped: a hard link, another owner's): it is
+ * not the hive's to write, even forced. */
+static int
+refuse_skipped(const struct rollback_hive *rb, const char *log_path,
+	       struct hp_err *e)
+{
+	const char *name = strrchr(log_path, '/') + 1, *at;
+	char note[sizeof(e->msg)];
+	size_t i;
+
+	for (i = 0; i < rb->files.n_skipped; i++) {
+		at = strrchr(rb->files.skipped[i], '/');
+		if (strcmp(at ? at + 1 : rb->files.skipped[i], name) != 0)
+			continue;
+		hive_skipped_note(&rb->files, i, note, sizeof(note));
+		return hp_err_set(e, HP_R_FOREIGN_LOG, "%.700s; the run of %s "
+		    "backed up a log of that name, which rollback would have to "
+		    "write: refused, even with --force", note, rb->backup.time);
+	}
+	return 0;
+}
+
 /* Whether a file (hive or log) is still what the run left: 1 yes, 0 it
  * already holds the backup, -1 refused (changed, and not forced). */
 static int
@@ -74,6 +101,8 @@ check_unchanged(struct rollback_run *run, const struct rollback_hive *rb,
 	const char *when = rb->backup.time;
 	char now[SHA256_HEX_LEN + 1];
 
+	if (log_path != NULL && refuse_skipped(rb, log_path, e) == -1)
+		return -1;
 	if (current_sha(rb, log_path, now, e) == -1)
 		return -1;
 	if (strcmp(now, sha_before) == 0)
@@ -144,6 +173,60 @@ add_file(struct hp_rollback *r, const char *where, int is_log, int written,
 	return f->where != NULL && f->time != NULL ? 0 : -1;
 }
 
+/* Warns once, however many steps a rollback takes. */
+static int
+warn_once(struct hp_rollback *r, const char *text, struct hp_err *e)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_warnings; i++)
+		if (strcmp(r->warnings[i], text) == 0)
+			return 0;
+	return strv_push(&r->warnings, &r->n_warnings, text) == -1 ?
+	    hp_err_nomem(e) : 0;
+}
+
+/* What the run must be told of a hive it restores: each file with a
+ * log's name that is not one of its logs. */
+static int
+warn_skipped(struct rollback_run *run, const struct rollback_hive *rb,
+	     struct hp_err *e)
+{
+	char note[PATH_MAX + 256];
+	size_t i;
+
+	for (i = 0; i < rb->files.n_skipped; i++) {
+		hive_skipped_note(&rb->files, i, note, sizeof(note));
+		if (warn_once(run->res, note, e) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* And what its restore did to the other names of a hive that has
+ * several (`links` of them before): written in place, the file they
+ * all name holds the old hive again; replaced, the file rb->files
+ * read has one name less, and they keep what it holds. */
+static int
+warn_links(struct rollback_run *run, const struct rollback_hive *rb,
+	   uintmax_t links, struct hp_err *e)
+{
+	char note[PATH_MAX + 256];
+	struct stat st;
+
+	if (links < 2 || fstat(rb->files.fd, &st) == -1)
+		return 0;
+	if ((uintmax_t)st.st_nlink == links)
+		snprintf(note, sizeof(note), "%s has %ju names (hard links): "
+		    "put back in place, so every one of them holds the old hive "
+		    "again", rb->hive->where, links);
+	else
+		snprintf(note, sizeof(note), "%s has %ju names (hard links): "
+		    "put back as a new file under this name only; the other %ju "
+		    "keep what they held", rb->hive->where, links, links - 1);
+	return warn_once(run->res, note, e);
+}
+
 /* Restores one hive and its logs from their backup.  The logs go back
  * first: a crash in between then leaves the new, clean hive beside its
  * old logs, which Windows ignores, never the old dirty hive without the
@@ -153,8 +236,14 @@ restore_one(struct rollback_run *run, const struct rollback_hive *rb,
 	    struct hp_err *e)
 {
 	const struct backup *b = &rb->backup;
+	uintmax_t links = 1;
+	struct stat st;
 	size_t i;
 
+	if (warn_skipped(run, rb, e) == -1)
+		return -1;
+	if (fstat(rb->files.fd, &st) == 0)
+		links = (uintmax_t)st.st_nlink;
 	for (i = 0; i < b->n_logs; i++) {
 		if (!rb->log_todo[i])
 			continue;
@@ -165,8 +254,8 @@ restore_one(struct rollback_run *run, const struct rollback_hive *rb,
 		if (add_file(run->res, b->logs[i].path, 1, 1, b) == -1)
 			return hp_err_nomem(e);
 	}
-	if (rb->hive_todo && backup_restore_hive(run->store, rb->hive, b,
-	    e) == -1)
+	if (rb->hive_todo && (backup_restore_hive(run->store, rb->hive, b,
+	    e) == -1 || warn_links(run, rb, links, e) == -1))
 		return -1;
 	if (add_file(run->res, rb->hive->where, 0, rb->hive_todo, b) == -1)
 		return hp_err_nomem(e);

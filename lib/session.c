@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <limits.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hive.h"
+#include "result.h"
 #include "session.h"
 
 int
@@ -13,6 +16,7 @@ session_open(struct session *s, struct hp_store *store, enum hp_hive_kind kind,
 {
 	struct hp_store_hive *hive = store_hive_for(store, kind);
 	unsigned view_flags = 0;
+	struct stat st;
 
 	memset(s, 0, sizeof(*s));
 	s->files.fd = -1;
@@ -32,6 +36,8 @@ session_open(struct session *s, struct hp_store *store, enum hp_hive_kind kind,
 		return -1;
 	if (store->ops->read(store->priv, hive, &s->files, e) == -1)
 		return -1;
+	if (fstat(s->files.fd, &st) == 0)
+		s->links = (uintmax_t)st.st_nlink;
 	if (flags & SESSION_FOR_WRITE)
 		view_flags |= HP_VIEW_FOR_WRITE;
 	if (flags & SESSION_NO_RECOVER)
@@ -56,6 +62,29 @@ session_hivex(struct session *s, struct hp_err *e)
 		return -1;
 	s->found = hive_classify(s->h, &s->view.hdr, s->why, sizeof(s->why));
 	return 0;
+}
+
+int
+session_skipped_warnings(const struct session *s, char ***v, size_t *n,
+			 struct hp_err *e)
+{
+	char note[PATH_MAX + 256];
+	size_t i;
+
+	if (s->view.rec.replayed)
+		return 0;	/* its caveat names them */
+	for (i = 0; i < s->files.n_skipped; i++) {
+		hive_skipped_note(&s->files, i, note, sizeof(note));
+		if (strv_push(v, n, note) == -1)
+			return hp_err_nomem(e);
+	}
+	return 0;
+}
+
+uintmax_t
+session_hive_links(const struct session *s)
+{
+	return s->links > 1 ? s->links : 1;
 }
 
 void

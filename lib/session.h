@@ -29,6 +29,7 @@ struct session {
 	enum hp_hive_kind kind;		/* what the run reads it as */
 	struct hp_store_hive *hive;	/* in its store */
 	struct hp_hive_files files;	/* as the store read it */
+	uintmax_t links;		/* names the hive had then */
 	struct hp_view view;		/* as Windows would load it */
 	hive_h *h;
 	enum hp_hive_kind found;	/* what its content says it is */
@@ -78,6 +79,16 @@ int session_open(struct session *s, struct hp_store *store,
  * s->why): after the caller has judged what the view says about the
  * hive's state. */
 int session_hivex(struct session *s, struct hp_err *e);
+
+/* Pushes onto v a warning for each file with a log's name that is not
+ * one of the hive's logs (hp_hive_files.skipped), naming it and why;
+ * none when the view replayed the logs (its caveat names them). */
+int session_skipped_warnings(const struct session *s, char ***v, size_t *n,
+			     struct hp_err *e);
+
+/* How many names (hard links) the hive had when it was read; 1 when
+ * unknown. */
+uintmax_t session_hive_links(const struct session *s);
 
 void session_free(struct session *s);
 

@@ -135,9 +135,13 @@ hp_hive_files_free(struct hp_hive_files *f)
 		free(f->logs[i].where);
 	}
 	free(f->logs);
-	for (i = 0; i < f->n_skipped; i++)
+	for (i = 0; i < f->n_skipped; i++) {
 		free(f->skipped[i]);
+		if (f->skipped_why != NULL)
+			free(f->skipped_why[i]);
+	}
 	free(f->skipped);
+	free(f->skipped_why);
 	memset(f, 0, sizeof(*f));
 	f->fd = -1;
 }

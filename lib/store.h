@@ -21,6 +21,12 @@ struct hp_store {
 int store_fs_open(const char *target, int tree, void **priv,
 		  const struct hp_store_ops **ops, struct hp_err *e);
 
+/* Fills g (export --output) with what a store of store_fs_open holds:
+ * a tree's directories, a bare hive's directory and name, every hive
+ * and log file by identity.  1, touching nothing, for another store. */
+struct out_guard;
+int store_fs_guard(const struct hp_store *store, struct out_guard *g);
+
 /* The hive of the store whose place says it is `kind`; for a store that
  * holds one bare hive, that hive whatever kind is asked.  NULL when the
  * store has none. */

@@ -21,6 +21,7 @@
 
 #include "commit.h"
 #include "error.h"
+#include "outfile.h"
 #include "store.h"
 #include "target.h"
 
@@ -201,34 +202,72 @@ fs_lock(void *priv, struct hp_store_hive *hive, struct hp_err *e)
 	return 0;
 }
 
+/* Sets the entry i of out->skipped: path and why. */
+static int
+skip_log(struct hp_hive_files *out, const char *path, const char *why,
+	 struct hp_err *e)
+{
+	size_t i = out->n_skipped;
+
+	out->skipped[i] = strdup(path);
+	out->skipped_why[i] = strdup(why);
+	out->n_skipped++;
+	return out->skipped[i] && out->skipped_why[i] ? 0 : hp_err_nomem(e);
+}
+
+/* Opens one log the target listed, and checks the very file opened: a
+ * log that became a link, or another owner's, since it was listed is
+ * skipped as the listing would have (target_log_foreign). */
+static int
+read_log(const struct fs_hive *f, const char *path, const struct stat *hive,
+	 struct hp_hive_files *out, struct hp_err *e)
+{
+	struct dir_ref dir = dir_of(f);
+	struct hp_log_file *l = &out->logs[out->n_logs];
+	struct stat st;
+	char why[128];
+	int fd;
+
+	if ((fd = open_regular_at(&dir, base_name(path), e)) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1) {
+		close(fd);
+		return hp_err_set(e, HP_R_IO, "%s: %s", path, strerror(errno));
+	}
+	if (target_log_foreign(&st, hive, why, sizeof(why))) {
+		close(fd);
+		return skip_log(out, path, why, e);
+	}
+	l->fd = fd;
+	out->n_logs++;
+	l->name = strdup(base_name(path));
+	l->where = strdup(path);
+	return l->name != NULL && l->where != NULL ? 0 : hp_err_nomem(e);
+}
+
 static int
 read_logs(const struct fs_hive *f, struct hp_hive_files *out, struct hp_err *e)
 {
-	struct dir_ref dir = dir_of(f);
-	size_t i;
+	size_t i, n_all = f->t.n_logs + f->t.n_skipped_logs;
+	struct stat hive;
 
+	if (fstat(out->fd, &hive) == -1)
+		return hp_err_set(e, HP_R_IO, "%s: %s", f->t.hive_path,
+		    strerror(errno));
 	out->logs = calloc(f->t.n_logs ? f->t.n_logs : 1, sizeof(*out->logs));
-	out->skipped = calloc(f->t.n_skipped_logs ? f->t.n_skipped_logs : 1,
-	    sizeof(*out->skipped));
-	if (out->logs == NULL || out->skipped == NULL)
+	out->skipped = calloc(n_all ? n_all : 1, sizeof(*out->skipped));
+	out->skipped_why = calloc(n_all ? n_all : 1,
+	    sizeof(*out->skipped_why));
+	if (out->logs == NULL || out->skipped == NULL ||
+	    out->skipped_why == NULL)
 		return hp_err_nomem(e);
-	for (i = 0; i < f->t.n_logs; i++) {
-		struct hp_log_file *l = &out->logs[i];
-
-		l->fd = -1;
-		out->n_logs++;
-		l->name = strdup(base_name(f->t.logs[i]));
-		l->where = strdup(f->t.logs[i]);
-		if (l->name == NULL || l->where == NULL)
-			return hp_err_nomem(e);
-		if ((l->fd = open_regular_at(&dir, l->name, e)) == -1)
+	for (i = 0; i < f->t.n_skipped_logs; i++)
+		if (skip_log(out, f->t.skipped_logs[i], f->t.skipped_why[i],
+		    e) == -1)
 			return -1;
-	}
-	for (i = 0; i < f->t.n_skipped_logs; i++) {
-		if ((out->skipped[i] = strdup(f->t.skipped_logs[i])) == NULL)
-			return hp_err_nomem(e);
-		out->n_skipped++;
-	}
+	for (i = 0; i < f->t.n_logs; i++)
+		if (read_log(f, f->t.logs[i], &hive, out, e) == -1)
+			return -1;
 	return 0;
 }
 
@@ -328,12 +367,42 @@ log_name_ok(const struct fs_hive *f, const char *name)
 	    strcasecmp(sfx, ".LOG2") == 0);
 }
 
+/* The hive as it is now: the file the lock holds, else its name. */
+static int
+hive_stat(const struct fs_hive *f, struct stat *st, struct hp_err *e)
+{
+	if ((f->lock_fd >= 0 ? fstat(f->lock_fd, st) :
+	    fstatat(f->t.dir_fd, f->t.name, st, AT_SYMLINK_NOFOLLOW)) == -1)
+		return hp_err_set(e, HP_R_IO, "%s: %s", f->t.hive_path,
+		    strerror(errno));
+	return 0;
+}
+
+/* A file with a log's name that is not the hive's own log is never
+ * written, emptied nor removed (`what` is done to it); 0 when it is
+ * the hive's. */
+static int
+refuse_foreign(const struct fs_hive *f, const char *name,
+	       const struct stat *st, const char *what, struct hp_err *e)
+{
+	struct stat hive;
+	char why[128];
+
+	if (hive_stat(f, &hive, e) == -1)
+		return -1;
+	if (!target_log_foreign(st, &hive, why, sizeof(why)))
+		return 0;
+	return hp_err_set(e, HP_R_FOREIGN_LOG, "%s/%s: has a log's name but %s: "
+	    "not a log of this hive, not %s", f->t.dir, name, why, what);
+}
+
 static int
 fs_write_log(void *priv, struct hp_store_hive *hive, const char *name,
 	     int src_fd, hp_check_fn check, void *arg, struct hp_err *e)
 {
 	struct fs_hive *f = fs_of(hive);
 	struct dir_ref dir = dir_of(f);
+	struct stat st, owner;
 	int replaced;
 
 	if (store_hive_usable(hive, e) == -1)
@@ -342,7 +411,13 @@ fs_write_log(void *priv, struct hp_store_hive *hive, const char *name,
 		return hp_err_set(e, HP_R_USAGE, "%s: '%s' is not a log of this "
 		    "hive", hive->where, name);
 	if (src_fd == -1)
-		return commit_truncate(&dir, name, e);
+		return hive_stat(f, &owner, e) == -1 ? -1 :
+		    commit_truncate(&dir, name, &owner, e);
+	/* Replacing renames over the name alone, but a name that is not
+	 * the hive's log is not the hive's to take. */
+	if (fstatat(f->t.dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    refuse_foreign(f, name, &st, "written", e) == -1)
+		return -1;
 	rw_drop(f, name);
 	return commit_replace(&dir, name, "log", src_fd, 0600, check, arg,
 	    &replaced, NULL, NULL, e);
@@ -356,8 +431,9 @@ rw_where(const struct fs_hive *f, const char *name, char *out, size_t len)
 }
 
 /* Opens a log for writing in place, creating it (with the hive's mode
- * and owner) when absent.  A log that is a hard link is refused: writing
- * it would change a file outside the hive's directory. */
+ * and owner) when absent.  A file with the log's name that is not the
+ * hive's own (a hard link: writing it would change a file outside the
+ * hive's directory; another owner's) is refused. */
 static int
 open_log_rw(const struct fs_hive *f, const char *name, struct fs_rw *rw,
 	    struct hp_err *e)
@@ -366,10 +442,12 @@ open_log_rw(const struct fs_hive *f, const char *name, struct fs_rw *rw,
 	char where[PATH_MAX + 64];
 
 	rw_where(f, name, where, sizeof(where));
+	if (fstat(f->lock_fd, &hive) == -1)
+		return hp_err_set(e, HP_R_IO, "%s: %s", f->t.hive_path,
+		    strerror(errno));
 	rw->fd = openat(f->t.dir_fd, name, O_RDWR | O_NOFOLLOW | O_NONBLOCK |
 	    O_CLOEXEC);
-	if (rw->fd == -1 && errno == ENOENT &&
-	    fstat(f->lock_fd, &hive) == 0) {
+	if (rw->fd == -1 && errno == ENOENT) {
 		rw->fd = openat(f->t.dir_fd, name, O_RDWR | O_CREAT | O_EXCL |
 		    O_NOFOLLOW | O_CLOEXEC, hive.st_mode & 0666);
 		if (rw->fd >= 0) {
@@ -393,11 +471,8 @@ open_log_rw(const struct fs_hive *f, const char *name, struct fs_rw *rw,
 	if (!S_ISREG(st.st_mode))
 		return hp_err_set(e, HP_R_NOT_REGULAR, "%s: not a regular file",
 		    where);
-	if (st.st_nlink > 1)
-		return hp_err_set(e, HP_R_NOT_REGULAR, "%s: has %ju hard links; "
-		    "a log is never written through a link to another file",
-		    where, (uintmax_t)st.st_nlink);
-	return 0;
+	/* One this run made (its owner as far as it could) is its own. */
+	return rw->created ? 0 : refuse_foreign(f, name, &st, "written", e);
 }
 
 /* Opens the hive itself for writing in place: the very file the lock
@@ -565,13 +640,13 @@ fs_remove_log(void *priv, struct hp_store_hive *hive, const char *name,
 	if (!log_name_ok(f, name))
 		return hp_err_set(e, HP_R_USAGE, "%s: not a log of this hive",
 		    where);
-	/* Never a link, never a file with another name elsewhere. */
+	/* Never a link, never a file with another name elsewhere, nor
+	 * another owner's. */
 	if (fstatat(f->t.dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
 		return hp_err_set(e, hp_errno_reason(errno), "%s: %s", where,
 		    strerror(errno));
-	if (!S_ISREG(st.st_mode) || st.st_nlink > 1)
-		return hp_err_set(e, HP_R_NOT_REGULAR, "%s: not a regular file "
-		    "of one name; not removed", where);
+	if (refuse_foreign(f, name, &st, "removed", e) == -1)
+		return -1;
 	if (unlinkat(f->t.dir_fd, name, 0) == -1 || fsync(f->t.dir_fd) == -1)
 		return hp_err_set(e, HP_R_IO, "%s: cannot remove: %s", where,
 		    strerror(errno));
@@ -618,6 +693,58 @@ static const struct hp_store_ops tree_ops = {
 static const struct hp_store_ops file_ops = {
 	.name = "file", .tree = 0, FS_OPS
 };
+
+/* Every file a hive of the store has, by identity: itself, its logs
+ * and the files with a log's name beside it. */
+static void
+guard_files(const struct fs_hive *f, struct out_guard *g)
+{
+	struct stat st;
+	size_t i;
+
+	if (fstatat(f->t.dir_fd, f->t.name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		out_guard_file(g, &st, f->t.hive_path);
+	for (i = 0; i < f->t.n_logs; i++)
+		if (fstatat(f->t.dir_fd, base_name(f->t.logs[i]), &st,
+		    AT_SYMLINK_NOFOLLOW) == 0)
+			out_guard_file(g, &st, f->t.logs[i]);
+	for (i = 0; i < f->t.n_skipped_logs; i++)
+		if (fstatat(f->t.dir_fd, base_name(f->t.skipped_logs[i]), &st,
+		    AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+			out_guard_file(g, &st, f->t.skipped_logs[i]);
+}
+
+int
+store_fs_guard(const struct hp_store *store, struct out_guard *g)
+{
+	const struct fs_store *s = store->priv;
+	const struct fs_hive *f;
+	struct stat st;
+	size_t i, j;
+
+	if (store->ops != &tree_ops && store->ops != &file_ops)
+		return 1;
+	for (i = 0; i < s->n; i++) {
+		f = &s->fs[i];
+		if (f->t.dir_fd == -1)
+			continue;
+		guard_files(f, g);
+		if (s->tree && g->n_tree_dirs == 0) {
+			for (j = 0; j < f->t.n_tree_dirs; j++) {
+				g->tree_dirs[j].dev = f->t.tree_dirs[j].dev;
+				g->tree_dirs[j].ino = f->t.tree_dirs[j].ino;
+			}
+			g->n_tree_dirs = f->t.n_tree_dirs;
+		}
+		if (!s->tree && fstat(f->t.dir_fd, &st) == 0) {
+			g->hive_dir.dev = st.st_dev;
+			g->hive_dir.ino = st.st_ino;
+			snprintf(g->hive_name, sizeof(g->hive_name), "%s",
+			    f->t.name);
+		}
+	}
+	return 0;
+}
 
 int
 store_fs_open(const char *target, int tree, void **priv,

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -297,22 +298,37 @@ enter_directory(int parent_fd, const char *name, const char *path,
 }
 
 /* The hive must be a regular file.  Decided from the entry itself, without
- * opening it. */
+ * opening it; *st is what it is. */
 static int
 check_hive_entry(int dir_fd, const char *name, const char *path,
-    const char *link_reason, struct hp_err *e)
+    const char *link_reason, struct stat *st, struct hp_err *e)
 {
-	struct stat st;
-
-	if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+	if (fstatat(dir_fd, name, st, AT_SYMLINK_NOFOLLOW) == -1)
 		return hp_err_set(e, hp_errno_reason(errno), "%s: %s", path, strerror(errno));
-	if (S_ISLNK(st.st_mode))
+	if (S_ISLNK(st->st_mode))
 		return hp_err_set(e, HP_R_SYMLINK, "%s: is a symbolic link; %s",
 		    path, link_reason);
-	if (!S_ISREG(st.st_mode))
+	if (!S_ISREG(st->st_mode))
 		return hp_err_set(e, HP_R_NOT_REGULAR, "%s: is %s, not a hive file",
-		    path, file_kind(st.st_mode));
+		    path, file_kind(st->st_mode));
 	return 0;
+}
+
+int
+target_log_foreign(const struct stat *log, const struct stat *hive,
+    char *why, size_t len)
+{
+	if (!S_ISREG(log->st_mode))
+		snprintf(why, len, "is not a regular file");
+	else if (log->st_nlink > 1)
+		snprintf(why, len, "has %ju hard links", (uintmax_t)log->st_nlink);
+	else if (log->st_uid != hive->st_uid || log->st_gid != hive->st_gid)
+		snprintf(why, len, "is owned by %ju:%ju, the hive by %ju:%ju",
+		    (uintmax_t)log->st_uid, (uintmax_t)log->st_gid,
+		    (uintmax_t)hive->st_uid, (uintmax_t)hive->st_gid);
+	else
+		return 0;
+	return 1;
 }
 
 /* Is `name` the hive's name followed by .LOG, .LOG1 or .LOG2, in any
@@ -369,73 +385,149 @@ list_free(char **list)
 	free(list);
 }
 
-/* Lists the regular files in dir_fd that are transaction logs of the hive
- * `hive_name`, as full paths, sorted and NULL-terminated, into t; entries
- * with a log's name that are not regular files go to t->skipped_logs. */
-static int
-collect_logs(int dir_fd, const char *dir_path, const char *hive_name,
-    struct hp_target *t, struct hp_err *e)
-{
-	DIR *stream;
-	struct dirent *ent = NULL;
-	struct stat st;
-	size_t count = 0, n_logs = 0, cap = 4, n_skipped = 0, cap_skipped = 2;
-	char **logs, **skipped;
-	int rc;
+/* The entries with a log's name, as they are sorted: the hive's logs,
+ * and the files that are not (with why). */
+struct log_lists {
+	char **logs;
+	size_t n_logs, cap;
+	struct skipped {
+		char *path;
+		char *why;
+	} *skipped;
+	size_t n_skipped, cap_skipped;
+};
 
-	logs = calloc(cap, sizeof(*logs));
-	skipped = calloc(cap_skipped, sizeof(*skipped));
-	if (logs == NULL || skipped == NULL) {
-		free(logs);
-		free(skipped);
+static int
+compare_skipped(const void *a, const void *b)
+{
+	return strcmp(((const struct skipped *)a)->path,
+	    ((const struct skipped *)b)->path);
+}
+
+static int
+skipped_push(struct log_lists *l, char *path, const char *why,
+    struct hp_err *e)
+{
+	struct skipped *bigger;
+	char *copy = strdup(why);
+
+	if (path == NULL || copy == NULL)
+		goto oom;
+	if (l->n_skipped == l->cap_skipped) {
+		bigger = reallocarray(l->skipped, l->cap_skipped * 2,
+		    sizeof(*bigger));
+		if (bigger == NULL)
+			goto oom;
+		l->skipped = bigger;
+		l->cap_skipped *= 2;
+	}
+	l->skipped[l->n_skipped].path = path;
+	l->skipped[l->n_skipped++].why = copy;
+	return 0;
+oom:
+	free(path);
+	free(copy);
+	return oom(e);
+}
+
+static void
+log_lists_free(struct log_lists *l)
+{
+	size_t i;
+
+	list_free(l->logs);
+	for (i = 0; i < l->n_skipped; i++) {
+		free(l->skipped[i].path);
+		free(l->skipped[i].why);
+	}
+	free(l->skipped);
+}
+
+/* Sorted by path, into t (which then owns them). */
+static int
+log_lists_give(struct log_lists *l, struct hp_target *t, struct hp_err *e)
+{
+	size_t i, n = l->n_skipped;
+
+	t->skipped_logs = calloc(n + 1, sizeof(*t->skipped_logs));
+	t->skipped_why = calloc(n + 1, sizeof(*t->skipped_why));
+	if (t->skipped_logs == NULL || t->skipped_why == NULL) {
+		free(t->skipped_logs);
+		free(t->skipped_why);
+		t->skipped_logs = t->skipped_why = NULL;
+		log_lists_free(l);
 		return oom(e);
 	}
-	stream = open_dir_stream(dir_fd, dir_path, e);
-	if (stream == NULL) {
-		free(logs);
-		free(skipped);
+	qsort(l->skipped, n, sizeof(*l->skipped), compare_skipped);
+	for (i = 0; i < n; i++) {
+		t->skipped_logs[i] = l->skipped[i].path;
+		t->skipped_why[i] = l->skipped[i].why;
+	}
+	t->n_skipped_logs = n;
+	free(l->skipped);
+	qsort(l->logs, l->n_logs, sizeof(*l->logs), compare_paths);
+	t->logs = l->logs;
+	t->n_logs = l->n_logs;
+	return 0;
+}
+
+/* Sorts one entry with a log's name into the hive's logs or, when it is
+ * not one of them (target_log_foreign), the skipped ones. */
+static int
+sort_log(int dir_fd, const char *dir_path, const char *name,
+    const struct stat *hive, struct log_lists *l, struct hp_err *e)
+{
+	struct stat st;
+	char why[128];
+
+	if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+		if (errno == ENOENT)
+			return 0;	/* gone since readdir */
+		return hp_err_set(e, hp_errno_reason(errno), "%s/%s: %s",
+		    dir_path, name, strerror(errno));
+	}
+	if (target_log_foreign(&st, hive, why, sizeof(why)))
+		return skipped_push(l, path_join(dir_path, name), why, e);
+	return list_push(&l->logs, &l->n_logs, &l->cap,
+	    path_join(dir_path, name), e);
+}
+
+/* Lists the transaction logs of the hive `hive_name` in dir_fd, as full
+ * paths, sorted and NULL-terminated, into t; entries with a log's name
+ * that are not its logs (target_log_foreign) go to t->skipped_logs. */
+static int
+collect_logs(int dir_fd, const char *dir_path, const char *hive_name,
+    const struct stat *hive, struct hp_target *t, struct hp_err *e)
+{
+	struct log_lists l = { .cap = 4, .cap_skipped = 2 };
+	struct dirent *ent = NULL;
+	size_t count = 0;
+	DIR *stream;
+	int rc;
+
+	l.logs = calloc(l.cap, sizeof(*l.logs));
+	l.skipped = calloc(l.cap_skipped, sizeof(*l.skipped));
+	if (l.logs == NULL || l.skipped == NULL) {
+		log_lists_free(&l);
+		return oom(e);
+	}
+	if ((stream = open_dir_stream(dir_fd, dir_path, e)) == NULL) {
+		log_lists_free(&l);
 		return -1;
 	}
-
-	while ((rc = next_entry(stream, dir_path, &count, &ent, e)) == 1) {
-		if (strlen(ent->d_name) > NAME_MAX)
-			continue;
-		if (!is_log_name(ent->d_name, hive_name))
-			continue;
-		if (fstatat(dir_fd, ent->d_name, &st,
-		    AT_SYMLINK_NOFOLLOW) == -1) {
-			if (errno == ENOENT)
-				continue;	/* gone since readdir */
-			rc = hp_err_set(e, hp_errno_reason(errno), "%s/%s: %s", dir_path,
-			    ent->d_name, strerror(errno));
+	while ((rc = next_entry(stream, dir_path, &count, &ent, e)) == 1)
+		if (strlen(ent->d_name) <= NAME_MAX &&
+		    is_log_name(ent->d_name, hive_name) &&
+		    sort_log(dir_fd, dir_path, ent->d_name, hive, &l, e) == -1) {
+			rc = -1;
 			break;
 		}
-		/* Only regular files; a link or a FIFO is not a log we read,
-		 * but one that is missing from a replay must be said. */
-		if (!S_ISREG(st.st_mode))
-			rc = list_push(&skipped, &n_skipped, &cap_skipped,
-			    path_join(dir_path, ent->d_name), e);
-		else
-			rc = list_push(&logs, &n_logs, &cap,
-			    path_join(dir_path, ent->d_name), e);
-		if (rc == -1)
-			break;
-		rc = 1;
-	}
 	closedir(stream);
 	if (rc == -1) {
-		list_free(logs);
-		list_free(skipped);
+		log_lists_free(&l);
 		return -1;
 	}
-
-	qsort(logs, n_logs, sizeof(*logs), compare_paths);
-	qsort(skipped, n_skipped, sizeof(*skipped), compare_paths);
-	t->logs = logs;
-	t->n_logs = n_logs;
-	t->skipped_logs = skipped;
-	t->n_skipped_logs = n_skipped;
-	return 0;
+	return log_lists_give(&l, t, e);
 }
 
 /* The last component of a path built by path_join. */
@@ -479,6 +571,23 @@ descend(int *dir_fd, char **dir_path, const char *want, const char *root,
 	return 0;
 }
 
+/* Keeps the directory of the tree just entered, as it is (what export
+ * --output must not write into). */
+static int
+note_tree_dir(struct hp_target *t, int fd, const char *path, struct hp_err *e)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == -1)
+		return hp_err_set(e, hp_errno_reason(errno), "%s: %s", path,
+		    strerror(errno));
+	if (t->n_tree_dirs < sizeof(t->tree_dirs) / sizeof(t->tree_dirs[0])) {
+		t->tree_dirs[t->n_tree_dirs].dev = st.st_dev;
+		t->tree_dirs[t->n_tree_dirs++].ino = st.st_ino;
+	}
+	return 0;
+}
+
 /* TARGET is the root of a Windows tree: walk Windows/System32/config/HIVE
  * by directory fd, one component at a time, so that nothing below the
  * root can redirect us. */
@@ -488,6 +597,7 @@ resolve_tree(const char *target, const char *hive_name, struct hp_target *t,
 {
 	char *root = NULL, *dir_path = NULL, *name = NULL;
 	int dir_fd = -1, rc = -1;
+	struct stat hive;
 	size_t i;
 
 	if (hive_name == NULL || !valid_entry_name(hive_name))
@@ -506,9 +616,12 @@ resolve_tree(const char *target, const char *hive_name, struct hp_target *t,
 		    strerror(errno));
 		goto out;
 	}
+	if (note_tree_dir(t, dir_fd, root, e) == -1)
+		goto out;
 	for (i = 0; i < N_TREE_COMPONENTS; i++)
 		if (descend(&dir_fd, &dir_path, tree_components[i], root,
-		    hive_name, e) == -1)
+		    hive_name, e) == -1 ||
+		    note_tree_dir(t, dir_fd, dir_path, e) == -1)
 			goto out;
 	if (find_entry(dir_fd, dir_path, hive_name, &name, e) == -1)
 		goto out;
@@ -523,8 +636,8 @@ resolve_tree(const char *target, const char *hive_name, struct hp_target *t,
 		goto out;
 	}
 	if (check_hive_entry(dir_fd, name, t->hive_path,
-	    "refusing to follow links inside the image", e) == -1 ||
-	    collect_logs(dir_fd, dir_path, name, t, e) == -1)
+	    "refusing to follow links inside the image", &hive, e) == -1 ||
+	    collect_logs(dir_fd, dir_path, name, &hive, t, e) == -1)
 		goto out;
 	t->is_tree = 1;
 	t->dir = dir_path;
@@ -552,6 +665,7 @@ resolve_file(const char *target, const struct stat *st, struct hp_target *t,
 	const char *slash, *base;
 	char *dir_path = NULL;
 	int dir_fd = -1, rc = -1;
+	struct stat hive;
 
 	if (S_ISLNK(st->st_mode))
 		return hp_err_set(e, HP_R_SYMLINK,
@@ -595,9 +709,9 @@ resolve_file(const char *target, const struct stat *st, struct hp_target *t,
 	}
 	/* Check again through the directory fd we list the logs from. */
 	if (check_hive_entry(dir_fd, base, t->hive_path,
-	    "give the file itself", e) == -1)
+	    "give the file itself", &hive, e) == -1)
 		goto out;
-	if (collect_logs(dir_fd, dir_path, base, t, e) == -1)
+	if (collect_logs(dir_fd, dir_path, base, &hive, t, e) == -1)
 		goto out;
 
 	t->name = strdup(base);
@@ -661,6 +775,7 @@ target_free(struct hp_target *t)
 		return;
 	list_free(t->logs);
 	list_free(t->skipped_logs);
+	list_free(t->skipped_why);
 	if (t->dir_fd != -1)
 		close(t->dir_fd);
 	free(t->given);

@@ -28,10 +28,26 @@ struct hp_target {
 				 * paths, sorted; NULL-terminated */
 	size_t n_logs;
 	char **skipped_logs;	/* entries with a log's name that are not
-				 * regular files (links, FIFOs...): never
-				 * read; full paths, NULL-terminated */
+				 * the hive's own logs (links, FIFOs, files
+				 * with other names or another owner): never
+				 * read nor written; full paths,
+				 * NULL-terminated */
+	char **skipped_why;	/* and why, one each ("has 2 hard links") */
 	size_t n_skipped_logs;
+	struct target_dir_id {
+		dev_t dev;
+		ino_t ino;
+	} tree_dirs[4];		/* a tree: its root, Windows, System32 and
+				 * config as they were opened */
+	size_t n_tree_dirs;
 };
+
+/* Whether a file with a log's name (`log`, as lstat or fstat gives it)
+ * is no log of the hive `hive`: not a regular file, more than one name
+ * (writing it would change a file elsewhere), or another owner than the
+ * hive's.  0 when it is one; 1 with why set ("has 2 hard links"). */
+int target_log_foreign(const struct stat *log, const struct stat *hive,
+		       char *why, size_t len);
 
 /* Resolves TARGET to the hive `hive_name` (e.g. "SOFTWARE").  For a bare
  * hive file `hive_name` is not checked against the file's name.

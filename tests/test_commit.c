@@ -7,7 +7,8 @@
  * are emptied and stay the same files.  --commit=replace writes a new
  * file and renames it over the hive.  The log's format is that of the
  * logs already there, else the one the image's Windows reads (old before
- * build 9600).  A log name that is a hard link is never written through.
+ * build 9600).  A log name that is no log of the hive (a hard link, a
+ * FIFO, another owner's file) is never written through (test_outside).
  * recover writes a dirty hive in place when one log is free of what its
  * recovery needs, and replaces it otherwise.
  *
@@ -426,56 +427,6 @@ START_TEST(test_commit_with_another_value_is_a_usage_error)
 }
 END_TEST
 
-/* A log name that is a second name of a file outside the image (here
- * scratch/outside/precious.txt): writing it would change that file.
- * Refused before anything is written, naming the log. */
-static const struct {
-	const char *log;	/* the suffix that is a hard link */
-	const char *commit;
-} hard_links[] = {
-	{ ".LOG1", "--commit=logged" },	/* the log written through */
-	{ ".LOG2", "--commit=logged" },	/* a log only emptied after */
-	{ ".LOG1", "--commit=replace" },
-};
-
-START_TEST(test_a_log_that_is_a_hard_link_is_never_written)
-{
-	char *sw, *root = make_tree("tree", "img", &sw);
-	char *outside = tu_pathf("%s/outside", tu_scratch);
-	char *precious = tu_pathf("%s/precious.txt", outside);
-	char *log = tu_pathf("%s%s", sw, hard_links[_i].log);
-	const char *commit = hard_links[_i].commit;
-	struct tu_dir_files all;
-	struct json_object *j;
-	struct tu_result r;
-	int json;
-
-	tu_mkdir_p(outside);
-	tu_write_text(precious, "not a log: a file of its own\n");
-	ck_assert(link(precious, log) == 0);
-	tu_dir_files_take(&all, tu_scratch);
-
-	/* The same refusal in the text and the JSON report. */
-	for (json = 0; json < 2; json++) {
-		const char *argv[] = { NULL, "apply", commit, "--backup-dir",
-		    tu_bk, json ? "--json" : root, json ? root : NULL, NULL };
-
-		tu_hp_argv(&r, NULL, argv);
-		ASSERT_STATUS(&r, 3);
-		ASSERT_ERR(&r, log);
-		ASSERT_ERR(&r, "hard link");
-		if (json) {
-			j = tu_parse_json(&r, "hivepatch-report/1");
-			ck_assert_str_eq(tu_jstr(j, "reason"), "not-regular");
-			json_object_put(j);
-		}
-		tu_result_free(&r);
-		tu_assert_dir_unchanged(&all);
-		ck_assert_int_eq(tu_count_files(tu_bk), 0);
-	}
-}
-END_TEST
-
 /* ---- import and recover ---- */
 
 START_TEST(test_import_writes_in_place)
@@ -624,8 +575,6 @@ commit_suite(void)
 
 	tc = tu_tcase(s, "refusals");
 	tcase_add_test(tc, test_commit_with_another_value_is_a_usage_error);
-	tcase_add_loop_test(tc, test_a_log_that_is_a_hard_link_is_never_written,
-	    0, N(hard_links));
 
 	tc = tu_tcase(s, "import-recover");
 	tcase_add_test(tc, test_import_writes_in_place);

@@ -280,7 +280,7 @@ START_TEST(test_a_dirty_refusal_names_the_logs_escaped)
 	ASSERT_ERR(&r, tu_pathf("recover it: %s: ", escaped(tu_tree_file(root,
 	    "SOFTWARE.LOG1"))));
 	ASSERT_ERR(&r, tu_pathf("; %s has a log's name but is not a regular "
-	    "file: not read", escaped(log2)));
+	    "file: not a log of this hive", escaped(log2)));
 	ck_assert_int_eq(tu_count_lines(r.err, "hivepatch: "), 1);
 	tu_result_free(&r);
 	tu_assert_dir_unchanged(&files);
