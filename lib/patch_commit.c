@@ -338,7 +338,6 @@ prepare_hive(struct patch_run *run, struct session *s, struct hp_err *e)
 	if (!logged)
 		return sha256_fd(s->image_fd, s->hive->where, s->sha_new, e);
 	s->commit_log_format = s->lc.format;
-	s->backup.log_format = s->lc.format;
 	if (logged_prepare(s->files.fd, s->image_fd, &s->lc, s->hive->where,
 	    e) == -1)
 		return -1;
@@ -485,6 +484,11 @@ take_backups(struct patch_run *run, struct hp_err *e)
 		    full ? -1 : s->image_fd, full ? NULL : sha, &s->backup,
 		    e) == -1)
 			return -1;
+		/* The format of the log its commit writes through, which a
+		 * restore in place writes again (backup_take starts the
+		 * backup afresh, so it is set here). */
+		if (s->commit == HP_METHOD_LOGGED)
+			s->backup.log_format = s->commit_log_format;
 		/* A run cut short before it removes the log it made leaves
 		 * it; the manifest says so, for the next run to remove. */
 		if (s->commit_log_created &&

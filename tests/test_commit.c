@@ -238,6 +238,7 @@ START_TEST(test_apply_writes_in_place_and_the_file_keeps_its_identity)
 	struct json_object *j;
 	struct tu_result r;
 	long long pages;
+	char *manifest;
 
 	identity_take(&id, sw);
 	tu_dir_files_take(&config, tu_dir_of(sw));
@@ -260,6 +261,14 @@ START_TEST(test_apply_writes_in_place_and_the_file_keeps_its_identity)
 	tu_assert_dir_same_paths(&config);
 	tu_assert_net4(sw);
 	ASSERT_RUN(0, "verify", root, NULL);
+	/* Its backup names the log format, which rollback writes back
+	 * through: Windows 7 reads no other. */
+	ck_assert_int_eq(tu_count_backups(tu_bk, &manifest), 1);
+	j = json_object_from_file(manifest);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_str_eq(tu_jstr(j, "log_format"), in_place[_i].format);
+	json_object_put(j);
+	free(manifest);
 }
 END_TEST
 
