@@ -112,8 +112,9 @@ rewrite_values(const struct lookup_ctx *c, hive_node_h node,
 
 	values = hivex_node_values(h, node);
 	if (values == NULL)
-		return hp_err_set(e, HP_R_DAMAGED, "cannot read values of %s: %s",
-		    display, strerror(errno));
+		return hp_err_set(e, HP_R_DAMAGED, "%s: damaged hive: cannot read "
+		    "the values of %s: %s", c->where, display,
+		    strerror(errno ? errno : EINVAL));
 	for (n = 0; values[n] != 0; n++)
 		;
 	keep = calloc(n + 1, sizeof(*keep));
@@ -126,8 +127,9 @@ rewrite_values(const struct lookup_ctx *c, hive_node_h node,
 		char *data;
 
 		if (key == NULL) {
-			hp_err_set(e, HP_R_IO, "cannot read a value name of %s: %s",
-			    display, strerror(errno));
+			hp_err_set(e, HP_R_DAMAGED, "%s: damaged hive: cannot "
+			    "read a value name of %s: %s", c->where, display,
+			    strerror(errno ? errno : EINVAL));
 			goto out;
 		}
 		/* hivex writes names as C strings: this one would come
@@ -146,8 +148,9 @@ rewrite_values(const struct lookup_ctx *c, hive_node_h node,
 		}
 		data = hivex_value_value(h, values[i], &keep[k].t, &keep[k].len);
 		if (data == NULL) {
-			hp_err_set(e, HP_R_IO, "cannot read value '%s' of %s: %s",
-			    key, display, strerror(errno));
+			hp_err_set(e, HP_R_DAMAGED, "%s: damaged hive: cannot "
+			    "read value '%s' of %s: %s", c->where, key, display,
+			    strerror(errno ? errno : EINVAL));
 			free(key);
 			goto out;
 		}
@@ -168,8 +171,9 @@ rewrite_values(const struct lookup_ctx *c, hive_node_h node,
 		keep[k++].len = set->len;
 	}
 	if (hivex_node_set_values(h, node, k, keep, 0) == -1) {
-		hp_err_set(e, HP_R_IO, "cannot %s value '%s' of %s: %s",
-		    set ? "set" : "delete", name, display, strerror(errno));
+		hp_err_set(e, HP_R_IO, "%s: cannot %s value '%s' of %s: %s",
+		    c->where, set ? "set" : "delete", name, display,
+		    strerror(errno ? errno : EIO));
 		goto out;
 	}
 	rc = 0;
@@ -211,8 +215,9 @@ apply_item(const struct lookup_ctx *c, const struct plan_item *it,
 			    it->display_key, e) == -1 ? -1 : touch(t, node, e);
 		parent = hivex_node_parent(h, node);
 		if (hivex_node_delete_child(h, node) == -1)
-			return hp_err_set(e, HP_R_IO, "cannot delete key %s: %s",
-			    it->display_key, strerror(errno ? errno : ENOENT));
+			return hp_err_set(e, HP_R_IO, "%s: cannot delete key %s: "
+			    "%s", c->where, it->display_key,
+			    strerror(errno ? errno : ENOENT));
 		return parent ? touch(t, parent, e) : 0;
 	case HP_OP_SET_VALUE:
 		node = ensure_key(c, it, t, e);

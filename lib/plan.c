@@ -275,9 +275,10 @@ plan_judge(const struct lookup_ctx *c, struct plan_item *it,
 
 		data = hivex_value_value(h, v, &it->before_type, &it->before_len);
 		if (data == NULL)
-			return hp_err_set(e, HP_R_IO,
-			    "cannot read value '%s' of %s: %s", op->name,
-			    it->display_key, strerror(errno));
+			return hp_err_set(e, HP_R_DAMAGED, "%s: damaged hive: "
+			    "cannot read value '%s' of %s: %s", c->where,
+			    op->name, it->display_key,
+			    strerror(errno ? errno : EINVAL));
 		it->before = (unsigned char *)data;
 		it->had_value = 1;
 	}
