@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* libFuzzer target for the transaction log replay (lib/logreplay.c).
  *
- * Build and run (see hives/README.md, "Fuzzing the log replay"):
+ * Build and run (see README.md, "Fuzzing"):
  *
- *   make fuzz FUZZ_SECONDS=600
- *   ./fuzz_logreplay -max_total_time=600 CORPUS_DIR SEED_DIR
+ *   ./configure --enable-fuzzing && make fuzz-logreplay FUZZ_SECONDS=600
  *
  * The input is split into a primary hive and up to two logs:
  *
@@ -30,8 +29,8 @@
  * for byte, a recovered one has a clean, consistent base block; on
  * failure there is no image and a message with HP_IOERR or HP_REFUSED.
  *
- * test_logreplay links this file too and runs every file kept in
- * tests/fuzz-regressions/ through LLVMFuzzerTestOneInput. */
+ * test_fuzz links this file too and runs every file kept in
+ * tests/fuzz-regressions/logreplay/ through fuzz_logreplay(). */
 #include "config.h"
 
 #include <stdint.h>
@@ -39,19 +38,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "logreplay.h"
 #include "regf.h"
 
 #define FUZZ_MAX_IMAGE (64u * 1024 * 1024)
 #define FUZZ_HEADER 7
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static size_t
-get24(const uint8_t *p)
-{
-	return (size_t)p[0] | (size_t)p[1] << 8 | (size_t)p[2] << 16;
-}
 
 static void
 put64(unsigned char *p, uint64_t v)
@@ -147,7 +139,7 @@ check_result(int rc, const struct log_replay_buf *hive,
 }
 
 int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+fuzz_logreplay(const uint8_t *data, size_t size)
 {
 	struct log_replay_buf hive, logs[2];
 	struct hp_recovery rep;
@@ -161,11 +153,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	n_logs = (data[0] & 0x3f) % 3;
 	rest = size - FUZZ_HEADER;
-	hl = get24(data + 1);
+	hl = fuzz_get24(data + 1);
 	if (hl > rest)
 		hl = rest;
 	rest -= hl;
-	l1 = get24(data + 4);
+	l1 = fuzz_get24(data + 4);
 	if (l1 > rest)
 		l1 = rest;
 	rest -= l1;
@@ -208,3 +200,5 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	log_replay_report_free(&rep);
 	return 0;
 }
+
+FUZZ_ENTRY(fuzz_logreplay)

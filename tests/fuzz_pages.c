@@ -3,12 +3,13 @@
  * (lib/backup_pages.c, pages_apply), which rollback trusts no more than
  * any file in a directory others may write:
  *
- *   make fuzz
+ *   ./configure --enable-fuzzing && make fuzz-pages
  *
  * The input is the pages file; it is applied to an empty memory file.
  * Besides the sanitizers, the target checks what the interface
  * promises: a refusal is HP_R_DAMAGED or HP_R_IO with a message, and a
- * pages file that is accepted leaves the file at the size it names. */
+ * pages file that is accepted leaves the file at the size it names.
+ * test_fuzz replays tests/fuzz-regressions/pages/ through fuzz_pages(). */
 #include "config.h"
 
 #include <stdint.h>
@@ -18,15 +19,14 @@
 #include <unistd.h>
 
 #include "backup_pages.h"
+#include "fuzz.h"
 #include "regf.h"
 
 /* Larger hives are sparse memory files; past this they only cost time. */
 #define FUZZ_MAX_SIZE (64ull * 1024 * 1024)
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+fuzz_pages(const uint8_t *data, size_t size)
 {
 	struct hp_err e = { 0 };
 	struct stat st;
@@ -47,3 +47,5 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	close(fd);
 	return 0;
 }
+
+FUZZ_ENTRY(fuzz_pages)

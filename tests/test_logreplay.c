@@ -11,13 +11,10 @@
  * The dirty hives of the shared corpus are replayed, and compared with
  * the hives Windows recovered itself, in test_corpus.c.
  *
- * The files in $TESTS_SRCDIR/fuzz-regressions/ (inputs the fuzz target
- * once crashed on) are replayed through LLVMFuzzerTestOneInput, linked in
- * from fuzz_logreplay.c; finding none there is a failure. */
+ * The inputs the fuzz target (fuzz_logreplay.c) once crashed on are
+ * replayed by test_fuzz. */
 #include "config.h"
 
-#include <dirent.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,7 +27,6 @@
 #include "logreplay.h"
 #include "testutil.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* The clean hive every fixture starts from, made once in the base
  * scratch directory (an unchecked fixture of the "fixtures" case). */
@@ -754,42 +750,6 @@ START_TEST(test_checksum)
 }
 END_TEST
 
-/* ---- fuzz regressions ---- */
-
-START_TEST(test_fuzz_regressions)
-{
-	const char *src = getenv("TESTS_SRCDIR");
-	char *dir = tu_strf("%s/fuzz-regressions", src && *src ? src : "tests");
-	DIR *dp = opendir(dir);
-	struct dirent *de;
-	unsigned n = 0;
-
-	/* A missing directory or an empty one would replay nothing and
-	 * pass: fail instead, so that losing the inputs is noticed. */
-	ck_assert_msg(dp != NULL, "cannot open %s (set TESTS_SRCDIR): %s",
-	    dir, strerror(errno));
-	while ((de = readdir(dp)) != NULL) {
-		char *p;
-		unsigned char *d;
-		size_t len;
-
-		if (de->d_name[0] == '.' || strcmp(de->d_name, "README") == 0)
-			continue;
-		p = tu_strf("%s/%s", dir, de->d_name);
-		d = tu_read_file(p, &len);
-		LLVMFuzzerTestOneInput(d, len);
-		free(d);
-		free(p);
-		n++;
-	}
-	closedir(dp);
-	ck_assert_msg(n > 0, "no fuzz regression input in %s", dir);
-	fprintf(stderr, "test_logreplay: %u fuzz regression input(s) replayed\n",
-	    n);
-	free(dir);
-}
-END_TEST
-
 static Suite *
 logreplay_suite(void)
 {
@@ -817,7 +777,6 @@ logreplay_suite(void)
 	tcase_add_test(tc, test_image_bound);
 	tcase_add_test(tc, test_marvin32);
 	tcase_add_test(tc, test_checksum);
-	tcase_add_test(tc, test_fuzz_regressions);
 	suite_add_tcase(s, tc);
 	return s;
 }
