@@ -8,15 +8,16 @@
 #   OUT/pages      the pages files of commits between mkdirty's hives
 #   OUT/regparse   the profiles, in UTF-8, UTF-16LE and as REGEDIT4, and
 #                  exports of mkhive hives (UTF-8 and UTF-16LE)
-#   OUT/hive       every mkhive kind, and dirty hives with their logs, as
-#                  fuzz_hive reads them
+#   OUT/hive       every mkhive kind, mkhostile's hostile hives, and dirty
+#                  hives with their logs, as fuzz_hive reads them
 #   OUT/render     JSON reports of runs on a mkhive tree (any bytes do)
-# Usage: fuzz-seeds.sh SRCDIR OUT, with MKHIVE, MKDIRTY, HIVEPATCH and
-# FUZZ_SEED naming the built programs.
+# Usage: fuzz-seeds.sh SRCDIR OUT, with MKHIVE, MKDIRTY, MKHOSTILE,
+# HIVEPATCH and FUZZ_SEED naming the built programs.
 set -eu
 src=$1
 out=$2
-: "${MKHIVE:?}" "${MKDIRTY:?}" "${HIVEPATCH:?}" "${FUZZ_SEED:?}"
+: "${MKHIVE:?}" "${MKDIRTY:?}" "${MKHOSTILE:?}" "${HIVEPATCH:?}" \
+	"${FUZZ_SEED:?}"
 rm -rf "$out"
 mkdir -p "$out/logreplay" "$out/pages" "$out/regparse" "$out/hive" \
 	"$out/render"
@@ -36,6 +37,13 @@ for k in $kinds; do
 	"$FUZZ_SEED" pack "$out/hive/$k" "$byte" "$work/$k" "$empty" "$empty"
 	"$FUZZ_SEED" pack "$out/hive/$k-auto-utf16" $((byte == 1 ? 27 : 18)) \
 		"$work/$k" "$empty" "$empty"
+done
+
+# Hostile hives: what hivex's lookup and Windows' disagree on.
+for c in key-nul value-nul dup-key link-key unsorted; do
+	"$MKHOSTILE" "$c" "$work/software64-net48" "$work/hostile-$c" >/dev/null
+	"$FUZZ_SEED" pack "$out/hive/hostile-$c" 0 "$work/hostile-$c" "$empty" \
+		"$empty"
 done
 
 # Dirty hives with their logs.
@@ -79,7 +87,8 @@ for f in "$src"/profiles/*.reg; do
 	sed '1s/^.*Windows Registry Editor Version 5.00.*$/REGEDIT4/' "$f" \
 		> "$out/regparse/$b-regedit4.reg"
 done
-for k in software64-net48 software7-32 software64-winhttp13; do
+for k in software64-net48 software7-32 software64-winhttp13 \
+	software64-hostile; do
 	"$HIVEPATCH" export "$work/$k" 'HKLM\SOFTWARE' \
 		> "$out/regparse/export-$k.reg"
 	"$HIVEPATCH" export --utf16 "$work/$k" 'HKLM\SOFTWARE' \

@@ -15,7 +15,10 @@
  * render it, as text and as JSON, into memory.  Besides the sanitizers,
  * the target checks that each JSON document parses back as one object
  * of its schema, that its target reads back as given, and that the
- * error of a failed run is there.  An input that runs out gives zeros
+ * error of a failed run is there; and that the text, escaped as
+ * hp_escape_text promises, is well-formed UTF-8 with no control
+ * character but the line ends, no line or paragraph separator and no
+ * bidirectional formatting character.  An input that runs out gives zeros
  * and empty strings.  test_fuzz replays tests/fuzz-regressions/render/. */
 #include "config.h"
 
@@ -494,10 +497,73 @@ check_json(struct out *o, const char *schema, const char *target,
 	free(o->buf);
 }
 
+/* The code point of the well-formed UTF-8 character at p (of n bytes
+ * left) and its length in *len; -1 when there is none. */
+static long
+utf8_next(const unsigned char *p, size_t n, size_t *len)
+{
+	static const long min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+	long cp;
+	size_t i, k;
+
+	if (p[0] < 0x80) {
+		*len = 1;
+		return p[0];
+	}
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		k = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		k = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		k = 4;
+	else
+		return -1;
+	if (n < k)
+		return -1;
+	cp = p[0] & (0x7f >> k);
+	for (i = 1; i < k; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return -1;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if (cp < min[k] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return -1;
+	*len = k;
+	return cp;
+}
+
+/* What a terminal must never be sent from an image. */
+static int
+unsafe(long cp)
+{
+	return (cp < 0x20 && cp != '\n') || cp == 0x7f ||
+	    (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 ||
+	    cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
 static void
 check_text(struct out *o)
 {
+	const unsigned char *p;
+	size_t left, len;
+	long cp;
+
 	out_close(o);
+	p = (const unsigned char *)o->buf;
+	left = o->len;
+	while (left > 0) {
+		cp = utf8_next(p, left, &len);
+		if (cp < 0 || unsafe(cp)) {
+			fprintf(stderr, "fuzz_render: text output holds %s at "
+			    "byte %zu\n", cp < 0 ? "broken UTF-8" :
+			    "a control or formatting character",
+			    (size_t)(p - (const unsigned char *)o->buf));
+			abort();
+		}
+		p += len;
+		left -= len;
+	}
 	free(o->buf);
 }
 
