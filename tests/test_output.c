@@ -153,7 +153,7 @@ START_TEST(test_export_refuses_an_output_in_the_target)
 	struct place p;
 	struct tu_dir_files all;
 	struct tu_result r;
-	char *file;
+	char *file, *prefix;
 
 	if (refused[_i].bare)
 		place_bare(&p);
@@ -164,7 +164,9 @@ START_TEST(test_export_refuses_an_output_in_the_target)
 	tu_hp(&r, "export", "--output", file, p.target, KEY, NULL);
 	ck_assert_msg(r.status == 3, "%s: exit %d, expected 3\n%s",
 	    refused[_i].what, r.status, r.err);
-	ASSERT_ERR(&r, tu_strf("hivepatch: %s: ", file));
+	prefix = tu_strf("hivepatch: %s: ", file);
+	ASSERT_ERR(&r, prefix);
+	free(prefix);
 	ASSERT_ERR(&r, refused[_i].why);
 	ASSERT_ERR(&r, "export --output never writes into the target");
 	tu_result_free(&r);
@@ -204,10 +206,13 @@ START_TEST(test_export_writes_an_output_outside_the_target)
 		ck_assert_msg(r.status == 0, "%s: exit %d\n%s", files[i],
 		    r.status, r.err);
 		tu_result_free(&r);
-		if (i < 4)
-			ck_assert_msg(strncmp((char *)tu_read_file(files[i], &len),
-			    HEAD, strlen(HEAD)) == 0, "%s holds no export",
-			    files[i]);
+		if (i < 4) {
+			char *text = (char *)tu_read_file(files[i], &len);
+
+			ck_assert_msg(strncmp(text, HEAD, strlen(HEAD)) == 0,
+			    "%s holds no export", files[i]);
+			free(text);
+		}
 	}
 	ASSERT_HASH(tree.hive, sha);
 	tu_assert_same_file(tree.hive, &st);
