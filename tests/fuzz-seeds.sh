@@ -87,8 +87,8 @@ for f in "$src"/profiles/*.reg; do
 	sed '1s/^.*Windows Registry Editor Version 5.00.*$/REGEDIT4/' "$f" \
 		> "$out/regparse/$b-regedit4.reg"
 done
-for k in software64-net48 software7-32 software64-winhttp13 \
-	software64-hostile; do
+# (software64-hostile holds names .reg cannot hold: export refuses it.)
+for k in software64-net48 software7-32 software64-winhttp13; do
 	"$HIVEPATCH" export "$work/$k" 'HKLM\SOFTWARE' \
 		> "$out/regparse/export-$k.reg"
 	"$HIVEPATCH" export --utf16 "$work/$k" 'HKLM\SOFTWARE' \
