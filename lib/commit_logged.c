@@ -288,16 +288,42 @@ logged_prepare(int disk_fd, int image_fd, struct logged_commit *lc,
 }
 
 int
+hive_changed_runs(int disk_fd, uint64_t disk_size, int image_fd,
+		  const char *where, uint64_t *image_size,
+		  struct page_run **runs, size_t *n, struct hp_err *e)
+{
+	struct mapping disk = { NULL, 0 }, img = { NULL, 0 };
+	struct stat st;
+	int rc = -1;
+
+	*runs = NULL;
+	*n = 0;
+	if (fstat(image_fd, &st) == -1)
+		return hp_err_set(e, HP_R_IO, "%s: the new hive: %s", where,
+		    strerror(errno));
+	*image_size = (uint64_t)st.st_size;
+	if (map_fd(disk_fd, (size_t)disk_size, 0, where, &disk, e) == 0 &&
+	    map_fd(image_fd, (size_t)st.st_size, 0, where, &img, e) == 0)
+		rc = log_changed_runs(disk.p, disk.len, img.p, img.len,
+		    REGF_PAGE, runs, n, e);
+	unmap(&disk);
+	unmap(&img);
+	return rc;
+}
+
+int
 commit_logged(struct hp_store *store, struct hp_store_hive *hive,
 	      int disk_fd, uint64_t disk_size, int image_fd,
 	      struct logged_commit *lc, hp_check_fn check, void *check_arg,
 	      struct hp_err *e)
 {
 	struct io io = { store->ops, store->priv, hive };
-	struct mapping disk = { NULL, 0 }, img = { NULL, 0 };
-	struct page_run *runs = NULL;
+	struct mapping img = { NULL, 0 };
+	struct page_run *found = NULL;
+	const struct page_run *runs = lc->runs;
+	size_t n = lc->n_runs;
+	uint64_t size;
 	struct stat st;
-	size_t n = 0;
 	int rc = -1;
 
 	lc->touched = 0;
@@ -305,16 +331,20 @@ commit_logged(struct hp_store *store, struct hp_store_hive *hive,
 	if (!lc->prepared &&
 	    logged_prepare(disk_fd, image_fd, lc, hive->where, e) == -1)
 		return -1;
-	if (fstat(image_fd, &st) == -1)
-		return hp_err_set(e, HP_R_IO, "%s: the new hive: %s", hive->where,
-		    strerror(errno));
-	if (map_fd(disk_fd, (size_t)disk_size, 0, hive->where, &disk, e) == -1 ||
-	    map_fd(image_fd, (size_t)st.st_size, 0, hive->where, &img, e) == -1)
-		goto out;
 	if (check != NULL && check(check_arg, image_fd, e) == -1)
+		return -1;
+	if (!lc->have_runs) {
+		if (hive_changed_runs(disk_fd, disk_size, image_fd, hive->where,
+		    &size, &found, &n, e) == -1)
+			return -1;
+		runs = found;
+	}
+	if (fstat(image_fd, &st) == -1) {
+		hp_err_set(e, HP_R_IO, "%s: the new hive: %s", hive->where,
+		    strerror(errno));
 		goto out;
-	if (log_changed_runs(disk.p, disk.len, img.p, img.len, REGF_PAGE, &runs,
-	    &n, e) == -1)
+	}
+	if (map_fd(image_fd, (size_t)st.st_size, 0, hive->where, &img, e) == -1)
 		goto out;
 	/* The hive must open for writing before its log is touched: a
 	 * hive we may not write leaves every file as it was. */
@@ -327,8 +357,7 @@ commit_logged(struct hp_store *store, struct hp_store_hive *hive,
 		goto out;
 	rc = 0;
 out:
-	free(runs);
-	unmap(&disk);
+	free(found);
 	unmap(&img);
 	return rc;
 }

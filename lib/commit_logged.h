@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "hivepatch.h"
+#include "logwrite.h"
 #include "store.h"
 
 struct logged_commit {
@@ -38,6 +39,12 @@ struct logged_commit {
 				 * restore): the numbers written dirty in
 				 * between still come from this commit */
 	int prepared;		/* logged_prepare was called */
+	/* The pages of the new hive that differ from the hive as it lies,
+	 * when the caller has them (hive_changed_runs over the very files
+	 * given, under the lock); else commit_logged finds them. */
+	const struct page_run *runs;
+	size_t n_runs;
+	int have_runs;
 	/* A dirty hive whose recovery needs its logs: the commit's entry
 	 * is appended to the log its recovery ends in, continuing it, as
 	 * Windows appends; the hive keeps the second sequence number its
@@ -84,6 +91,15 @@ uint64_t filetime_of(const struct timespec *now);
  * the caller did not. */
 int logged_prepare(int disk_fd, int image_fd, struct logged_commit *lc,
 		   const char *where, struct hp_err *e);
+
+/* The runs of 4 KiB pages of the new hive in image_fd (*image_size
+ * bytes, set) that differ from the hive as it lies in disk_fd (disk_size
+ * bytes): log_changed_runs over the two, mapped.  What a commit in place
+ * writes, and what a page backup keeps of the old hive: found once for
+ * both.  *runs is malloc'd (NULL when *n is 0). */
+int hive_changed_runs(int disk_fd, uint64_t disk_size, int image_fd,
+		      const char *where, uint64_t *image_size,
+		      struct page_run **runs, size_t *n, struct hp_err *e);
 
 int commit_logged(struct hp_store *store, struct hp_store_hive *hive,
 		  int disk_fd, uint64_t disk_size, int image_fd,

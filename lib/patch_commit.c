@@ -238,20 +238,27 @@ commit_in_place(struct patch_run *run, struct session *s, struct hp_err *e)
 	return rc;
 }
 
-/* The new hive, final, checked where it lies in memory (every planned
- * value, the whole tree) while a second thread hashes it: what the
- * commit in place writes is these very bytes. */
+/* The new hive, final, hashed by a second thread while this one checks
+ * it where it lies in memory (every planned value, the whole tree; a
+ * commit in place writes these very bytes) and finds the pages that
+ * differ from the hive as it lies, once for the page backup and the
+ * commit in place (diff). */
 static int
-check_in_memory(struct session *s, struct hp_err *e)
+final_image(struct session *s, int check, int diff, struct hp_err *e)
 {
 	struct verify_job job = { .where = s->hive->where, .plan = &s->plan,
 	    .hashed = 1 };
 	struct sha_task hashing;
-	int rc;
+	int rc = 0;
 
 	if (sha256_begin(&hashing, s->image_fd, s->hive->where, e) == -1)
 		return -1;
-	rc = verify_written(&job, s->image_fd, e);
+	if (check)
+		rc = verify_written(&job, s->image_fd, e);
+	if (rc == 0 && diff)
+		rc = hive_changed_runs(s->files.fd, s->files.size, s->image_fd,
+		    s->hive->where, &s->image_size, &s->changed, &s->n_changed,
+		    e);
 	if (sha256_end(&hashing, s->sha_new, rc == 0 ? e : NULL) == -1)
 		rc = -1;
 	return rc;
@@ -336,12 +343,15 @@ prepare_hive(struct patch_run *run, struct session *s, struct hp_err *e)
 		s->commit_log_created = 1;
 	s->commit = logged ? HP_METHOD_LOGGED : HP_METHOD_REPLACED;
 	if (!logged)
-		return sha256_fd(s->image_fd, s->hive->where, s->sha_new, e);
+		return final_image(s, 0, !(run->o->flags & HP_BACKUP_FULL), e);
 	s->commit_log_format = s->lc.format;
 	if (logged_prepare(s->files.fd, s->image_fd, &s->lc, s->hive->where,
-	    e) == -1)
+	    e) == -1 || final_image(s, 1, 1, e) == -1)
 		return -1;
-	return check_in_memory(s, e);
+	s->lc.runs = s->changed;
+	s->lc.n_runs = s->n_changed;
+	s->lc.have_runs = 1;
+	return 0;
 }
 
 static int
@@ -475,13 +485,15 @@ take_backups(struct patch_run *run, struct hp_err *e)
 	for (i = 0; i < run->n_hives; i++) {
 		struct session *s = &run->hives[i];
 		int full = (run->o->flags & HP_BACKUP_FULL) != 0;
+		struct hive_change change = { s->image_size, s->changed,
+		    s->n_changed };
 		char sha[SHA256_HEX_LEN + 1];
 
 		if (!s->must_write)
 			continue;
 		if (sha256_end(&s->hashing, sha, e) == -1 ||
 		    backup_take(run->o->backup_root, &id, s->hive, &s->files,
-		    full ? -1 : s->image_fd, full ? NULL : sha, &s->backup,
+		    full ? NULL : &change, full ? NULL : sha, &s->backup,
 		    e) == -1)
 			return -1;
 		/* The format of the log its commit writes through, which a

@@ -95,6 +95,7 @@ session_free(struct session *s)
 		hivex_close(s->h);
 	plan_free(&s->plan);
 	touched_free(&s->touched);
+	free(s->changed);
 	hive_view_close(&s->view);
 	hp_hive_files_free(&s->files);
 	control_sets_free(s->control_sets);

@@ -48,6 +48,12 @@ struct session {
 					 * -1 */
 	struct sha_task hashing;	/* of the hive as read, while hivex
 					 * works (for its backup) */
+	struct page_run *changed;	/* the pages of the new hive that
+					 * differ from files.fd: what the
+					 * commit in place writes and the
+					 * page backup keeps */
+	size_t n_changed;
+	uint64_t image_size;
 	struct logged_commit lc;	/* HP_METHOD_LOGGED: how */
 	char sha_new[SHA256_HEX_LEN + 1];	/* of the new hive, final */
 	struct backup backup;
