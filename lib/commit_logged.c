@@ -287,14 +287,58 @@ logged_prepare(int disk_fd, int image_fd, struct logged_commit *lc,
 	return 0;
 }
 
+/* Two files mapped whole and compared from their start: what is
+ * compared is let go (the files keep it), so that neither is ever held
+ * whole in this process at once. */
+struct compared {
+	struct mapping *m[2];
+	size_t from;
+};
+
+static void
+let_go(void *arg, size_t upto)
+{
+	struct compared *c = arg;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), i;
+
+	upto -= upto % page;
+	for (i = 0; i < 2; i++) {
+		size_t end = upto < c->m[i]->len ? upto : c->m[i]->len;
+
+		if (end > c->from)
+			(void)madvise(c->m[i]->p + c->from, end - c->from,
+			    MADV_DONTNEED);
+	}
+	if (upto > c->from)
+		c->from = upto;
+}
+
+int
+map_changed_runs(int a_fd, uint64_t a_size, int b_fd, uint64_t b_size,
+		 const char *where, struct page_run **runs, size_t *n,
+		 struct hp_err *e)
+{
+	struct mapping a = { NULL, 0 }, b = { NULL, 0 };
+	struct compared c = { { &a, &b }, 0 };
+	int rc = -1;
+
+	*runs = NULL;
+	*n = 0;
+	if (map_fd(a_fd, (size_t)a_size, 0, where, &a, e) == 0 &&
+	    map_fd(b_fd, (size_t)b_size, 0, where, &b, e) == 0)
+		rc = log_changed_runs_cb(a.p, a.len, b.p, b.len, REGF_PAGE,
+		    let_go, &c, runs, n, e);
+	unmap(&a);
+	unmap(&b);
+	return rc;
+}
+
 int
 hive_changed_runs(int disk_fd, uint64_t disk_size, int image_fd,
 		  const char *where, uint64_t *image_size,
 		  struct page_run **runs, size_t *n, struct hp_err *e)
 {
-	struct mapping disk = { NULL, 0 }, img = { NULL, 0 };
 	struct stat st;
-	int rc = -1;
 
 	*runs = NULL;
 	*n = 0;
@@ -302,13 +346,8 @@ hive_changed_runs(int disk_fd, uint64_t disk_size, int image_fd,
 		return hp_err_set(e, HP_R_IO, "%s: the new hive: %s", where,
 		    strerror(errno));
 	*image_size = (uint64_t)st.st_size;
-	if (map_fd(disk_fd, (size_t)disk_size, 0, where, &disk, e) == 0 &&
-	    map_fd(image_fd, (size_t)st.st_size, 0, where, &img, e) == 0)
-		rc = log_changed_runs(disk.p, disk.len, img.p, img.len,
-		    REGF_PAGE, runs, n, e);
-	unmap(&disk);
-	unmap(&img);
-	return rc;
+	return map_changed_runs(disk_fd, disk_size, image_fd,
+	    (uint64_t)st.st_size, where, runs, n, e);
 }
 
 int

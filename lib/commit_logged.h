@@ -92,9 +92,15 @@ uint64_t filetime_of(const struct timespec *now);
 int logged_prepare(int disk_fd, int image_fd, struct logged_commit *lc,
 		   const char *where, struct hp_err *e);
 
+/* log_changed_runs (REGF_PAGE) of the hives in two files, mapped, and
+ * let go as they are compared: neither is held whole in this process. */
+int map_changed_runs(int a_fd, uint64_t a_size, int b_fd, uint64_t b_size,
+		     const char *where, struct page_run **runs, size_t *n,
+		     struct hp_err *e);
+
 /* The runs of 4 KiB pages of the new hive in image_fd (*image_size
  * bytes, set) that differ from the hive as it lies in disk_fd (disk_size
- * bytes): log_changed_runs over the two, mapped.  What a commit in place
+ * bytes): map_changed_runs over the two.  What a commit in place
  * writes, and what a page backup keeps of the old hive: found once for
  * both.  *runs is malloc'd (NULL when *n is 0). */
 int hive_changed_runs(int disk_fd, uint64_t disk_size, int image_fd,

@@ -28,6 +28,15 @@ int log_changed_runs(const unsigned char *a, size_t a_len,
 		     const unsigned char *b, size_t b_len, uint32_t unit,
 		     struct page_run **runs, size_t *n, struct hp_err *e);
 
+/* The same, calling done(arg, upto) each time every byte of a and b
+ * below file offset `upto` has been compared (every few MiB, and at the
+ * end): a caller that mapped both whole may let those pages go as it
+ * goes. */
+int log_changed_runs_cb(const unsigned char *a, size_t a_len,
+			const unsigned char *b, size_t b_len, uint32_t unit,
+			void (*done)(void *arg, size_t upto), void *arg,
+			struct page_run **runs, size_t *n, struct hp_err *e);
+
 /* A log's base block (REGF_LOG_HEADER bytes at out): the first 512 bytes
  * of the base block bb, with file type `type` (REGF_FILE_LOG_NEW or
  * REGF_FILE_LOG_OLD), both sequence numbers `seq`, and its checksum. */

@@ -538,6 +538,60 @@ START_TEST(test_runs_short_b)
 }
 END_TEST
 
+/* ---- log_changed_runs_cb ---- */
+
+/* A synthetic hive: a base block naming `bins` bytes of hive bins data,
+ * then `len` bytes in all, page p filled with byte p. */
+static unsigned char *
+synthetic(uint32_t bins, size_t len)
+{
+	unsigned char *h = calloc(1, len);
+	size_t i;
+
+	ck_assert_ptr_nonnull(h);
+	put_le32(h + REGF_BB_BINS_SIZE, bins);
+	for (i = REGF_BASE_BLOCK; i < len; i++)
+		h[i] = (unsigned char)(i / REGF_PAGE);
+	return h;
+}
+
+static void
+count_done(void *arg, size_t upto)
+{
+	size_t *last = arg;
+
+	ck_assert_uint_gt(upto, *last);
+	*last = upto;
+}
+
+/* The runs given with a callback are those given without it; the
+ * callback is told what was compared, in order, up to the end. */
+START_TEST(test_runs_cb_reports_progress)
+{
+	uint32_t bins = 5000 * REGF_PAGE;
+	size_t len = REGF_BASE_BLOCK + bins, last = 0, n_cb, n, i;
+	unsigned char *x = synthetic(bins, len), *y = synthetic(bins, len);
+	struct page_run *with, *without;
+	struct hp_err e;
+
+	y[REGF_BASE_BLOCK + 17 * REGF_PAGE] ^= 1;
+	y[len - 1] ^= 1;
+	ck_assert(log_changed_runs_cb(x, len, y, len, REGF_PAGE, count_done,
+	    &last, &with, &n_cb, &e) == 0);
+	ck_assert_uint_eq(last, len);
+	ck_assert(log_changed_runs(x, len, y, len, REGF_PAGE, &without, &n,
+	    &e) == 0);
+	ck_assert_uint_eq(n_cb, 2);
+	ck_assert_uint_eq(n, n_cb);
+	for (i = 0; i < n; i++)
+		assert_run(&with[i], without[i].off, without[i].len);
+	free(with);
+	free(without);
+	free(x);
+	free(y);
+}
+END_TEST
+
 /* ---- log_format_of ---- */
 
 START_TEST(test_format_of)
@@ -582,6 +636,7 @@ logwrite_suite(void)
 	tcase_add_test(tc, test_runs_apart_and_adjacent);
 	tcase_add_test(tc, test_runs_beyond_a);
 	tcase_add_test(tc, test_runs_short_b);
+	tcase_add_test(tc, test_runs_cb_reports_progress);
 	tcase_add_test(tc, test_format_of);
 	return s;
 }
