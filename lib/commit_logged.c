@@ -104,18 +104,17 @@ write_log(const struct io *io, struct logged_commit *lc,
  * holding the pages that differ from the hive as recovered. */
 static int
 append_entry(const struct io *io, struct logged_commit *lc,
-	     const struct mapping *img, struct hp_err *e)
+	     const struct mapping *img, const struct page_run *disk_runs,
+	     size_t n_disk_runs, struct hp_err *e)
 {
-	struct mapping view = { NULL, 0 };
 	struct page_run *runs = NULL;
 	unsigned char *entry = NULL;
 	size_t n = 0, len = 0;
 	int rc = -1;
 
-	if (map_fd(lc->view_fd, (size_t)lc->view_size, 0, io->hive->where,
-	    &view, e) == -1 ||
-	    log_changed_runs(view.p, view.len, img->p, img->len, REGF_PAGE,
-	    &runs, &n, e) == -1 ||
+	if (log_changed_runs_via(disk_runs, n_disk_runs, lc->view_delta,
+	    lc->n_view_delta, lc->view_delta_bytes, (size_t)lc->view_size,
+	    lc->view_bins, img->p, img->len, &runs, &n, e) == -1 ||
 	    log_entry(lc->append_seq, le32(img->p + REGF_BB_FLAGS),
 	    le32(img->p + REGF_BB_BINS_SIZE), img->p + REGF_BASE_BLOCK, runs, n,
 	    &entry, &len, e) == -1)
@@ -128,7 +127,6 @@ append_entry(const struct io *io, struct logged_commit *lc,
 out:
 	free(entry);
 	free(runs);
-	unmap(&view);
 	return rc;
 }
 
@@ -389,7 +387,7 @@ commit_logged(struct hp_store *store, struct hp_store_hive *hive,
 	 * hive we may not write leaves every file as it was. */
 	if (put(&io, NULL, 0, img.p, 0, e) == -1)
 		goto out;
-	if ((lc->append ? append_entry(&io, lc, &img, e) :
+	if ((lc->append ? append_entry(&io, lc, &img, runs, n, e) :
 	    write_log(&io, lc, img.p, img.p + REGF_BASE_BLOCK, runs, n, e)) == -1 ||
 	    write_primary(&io, lc, &img, disk_size, runs, n, e) == -1 ||
 	    read_back(&io, &img, runs, n, e) == -1)

@@ -53,8 +53,16 @@ struct logged_commit {
 	uint64_t append_at;	/* where the applied entries end in `log` */
 	uint32_t append_seq;	/* the entry's number: one past the last */
 	uint32_t base_seq2;	/* the hive's second sequence number */
-	int view_fd;		/* the hive as its logs recover it */
+	/* The hive as its logs recover it, by what it differs in from
+	 * disk_fd: the runs of log_changed_runs(disk, view, REGF_PAGE) and
+	 * the view's bytes there, in order; its length and hive bins data
+	 * size.  The entry holds the pages of the new hive that differ from
+	 * it (log_changed_runs_via). */
+	const struct page_run *view_delta;
+	size_t n_view_delta;
+	const unsigned char *view_delta_bytes;
 	uint64_t view_size;
+	uint32_t view_bins;
 	/* Out. */
 	int touched;		/* the primary was written to: on failure it
 				 * is dirty, and the log recovers the new hive */

@@ -349,6 +349,16 @@ hive_view_hivex(const struct hp_view *v, int flags, struct hp_err *e)
 }
 
 void
+hive_view_let_go(struct hp_view *v)
+{
+	if (!v->rec.replayed || v->fd == -1)
+		return;
+	close(v->fd);
+	v->fd = -1;
+	v->path[0] = '\0';
+}
+
+void
 hive_view_close(struct hp_view *v)
 {
 	if (v->fd != -1)

@@ -96,6 +96,51 @@ log_changed_runs(const unsigned char *a, size_t a_len, const unsigned char *b,
 	    n, e);
 }
 
+/* Whether run list r (n runs, from *i on, ascending) holds the page at
+ * off; *i moves past the runs that end before it, adding their lengths
+ * to *before. */
+static int
+runs_hold(const struct page_run *r, size_t n, size_t *i, size_t *before,
+	  uint32_t off)
+{
+	while (*i < n && r[*i].off + r[*i].len <= off)
+		*before += r[(*i)++].len;
+	return *i < n && r[*i].off <= off;
+}
+
+int
+log_changed_runs_via(const struct page_run *cb, size_t n_cb,
+		     const struct page_run *cv, size_t n_cv,
+		     const unsigned char *cv_bytes, size_t v_len,
+		     uint32_t v_bins, const unsigned char *b, size_t b_len,
+		     struct page_run **runs, size_t *n, struct hp_err *e)
+{
+	size_t cap = 0, ib = 0, iv = 0, b_before = 0, v_before = 0;
+	uint32_t bins_b = 0, off;
+	int changed;
+
+	*runs = NULL;
+	*n = 0;
+	if (bins_of_new(b, b_len, REGF_PAGE, &bins_b, e) == -1)
+		return -1;
+	for (off = 0; off < bins_b; off += REGF_PAGE) {
+		size_t at = REGF_BASE_BLOCK + (size_t)off;
+
+		if (off >= v_bins || at + REGF_PAGE > v_len) {
+			changed = 1;
+		} else if (runs_hold(cv, n_cv, &iv, &v_before, off)) {
+			/* v's bytes of this page, in the order of cv. */
+			changed = memcmp(cv_bytes + v_before + (off - cv[iv].off),
+			    b + at, REGF_PAGE) != 0;
+		} else {
+			changed = runs_hold(cb, n_cb, &ib, &b_before, off);
+		}
+		if (changed && add_page(runs, n, &cap, off, REGF_PAGE, e) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 void
 log_header(unsigned char *out, const unsigned char *bb, uint32_t type,
 	   uint32_t seq)

@@ -142,6 +142,24 @@ log_format_for(const struct patch_run *run, const struct session *s,
 	return HP_LOG_NEW;
 }
 
+/* The recovery of a dirty hive can be continued by a commit's entry
+ * (append_to): it read new-format logs to their last entry and took its
+ * base block from the hive. */
+static int
+continuable(const struct hp_recovery *rec)
+{
+	return rec->format == HP_LOG_NEW && !rec->base_block_recovered &&
+	    !rec->stopped_early && rec->n_logs_used > 0 && rec->log_end != 0;
+}
+
+int
+patch_may_append(const struct patch_run *run, const struct session *s)
+{
+	return !(run->o->flags & (HP_DRY_RUN | HP_COMMIT_REPLACE)) &&
+	    run->store->ops->write_at != NULL && s->view.rec.replayed &&
+	    continuable(&s->view.rec);
+}
+
 /* A dirty hive recovered from new-format logs: the commit continues
  * that recovery with an entry of its own, appended to the last log it
  * read.  0 (replace instead) when the replay had to take the base block
@@ -157,8 +175,7 @@ append_to(struct session *s, struct logged_commit *lc, struct hp_err *e)
 	const char *last;
 	size_t i;
 
-	if (rec->format != HP_LOG_NEW || rec->base_block_recovered ||
-	    rec->stopped_early || rec->n_logs_used == 0 || rec->log_end == 0)
+	if (!continuable(rec))
 		return 0;
 	last = log_base(rec->logs_used[rec->n_logs_used - 1]);
 	for (i = 0; i < s->files.n_logs; i++)
@@ -168,6 +185,11 @@ append_to(struct session *s, struct logged_commit *lc, struct hp_err *e)
 	    pread(s->image_fd, ibb, sizeof(ibb), 0) != sizeof(ibb) ||
 	    le32(lbb + REGF_BB_ROOT) != le32(ibb + REGF_BB_ROOT))
 		return 0;
+	/* apply_in_memory kept what the recovered hive differs in from
+	 * the primary (patch_may_append): all the entry needs of it. */
+	if (!s->view_delta_kept)
+		return hp_err_set(e, HP_R_IO, "%s: the hive as its logs recover "
+		    "it was not kept for the commit", s->hive->where);
 	if ((s->commit_log = strdup(last)) == NULL)
 		return hp_err_nomem(e);
 	lc->log = s->commit_log;
@@ -175,8 +197,11 @@ append_to(struct session *s, struct logged_commit *lc, struct hp_err *e)
 	lc->append_at = rec->log_end;
 	lc->append_seq = rec->seq_after + 1;
 	lc->base_seq2 = s->view.disk.seq_secondary;
-	lc->view_fd = s->view.fd;
+	lc->view_delta = s->view_delta;
+	lc->n_view_delta = s->n_view_delta;
+	lc->view_delta_bytes = s->view_delta_bytes;
 	lc->view_size = s->view.size;
+	lc->view_bins = s->view.hdr.bins_size;
 	return 1;
 }
 
