@@ -178,8 +178,8 @@ prune_unfinished(const char *slot)
 int
 backup_take(const char *root, const struct backup_run *run,
 	    const struct hp_store_hive *hive, const struct hp_hive_files *f,
-	    int image_fd, const char *sha_before, struct backup *b,
-	    struct hp_err *e)
+	    const struct hive_change *change, const char *sha_before,
+	    struct backup *b, struct hp_err *e)
 {
 	char *slot = NULL;
 	int rc = -1;
@@ -202,7 +202,7 @@ backup_take(const char *root, const struct backup_run *run,
 	}
 	if (state_dir_create(b->dir, e) == -1)
 		goto out;
-	b->pages = image_fd != -1;
+	b->pages = change != NULL;
 	if (asprintf(&b->copy, "%s/%s", b->dir, b->pages ? "pages" : "hive") ==
 	    -1) {
 		b->copy = NULL;
@@ -214,7 +214,7 @@ backup_take(const char *root, const struct backup_run *run,
 			memcpy(b->sha_before, sha_before, sizeof(b->sha_before));
 		if ((sha_before == NULL &&
 		    sha256_fd(f->fd, hive->where, b->sha_before, e) == -1) ||
-		    pages_save(f->fd, f->size, image_fd, b->copy, &b->bytes,
+		    pages_save(f->fd, f->size, change, b->copy, &b->bytes,
 		    e) == -1)
 			goto out;
 	} else {

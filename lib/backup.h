@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "backup_pages.h"
 #include "error.h"
 #include "hash.h"
 #include "hivepatch.h"
@@ -63,13 +64,14 @@ int backup_root_usable(const char *root, struct hp_err *e);
 /* Backs up the hive and its logs, as the store's read gave them, into
  * root/<hash of the hive's identity>/<run id>/, hashing them on the way
  * (sha_before): each log whole under its own name; the hive whole as
- * "hive" when image_fd is -1, else as "pages", the bytes that committing
- * the new hive in image_fd overwrites (its SHA-256 is then sha_before
- * when not NULL: the caller's, already computed). */
+ * "hive" when change is NULL, else as "pages", the bytes that committing
+ * `change` overwrites (its SHA-256 is then sha_before when not NULL: the
+ * caller's, already computed). */
 int backup_take(const char *root, const struct backup_run *run,
 		const struct hp_store_hive *hive,
-		const struct hp_hive_files *files, int image_fd,
-		const char *sha_before, struct backup *b, struct hp_err *e);
+		const struct hp_hive_files *files,
+		const struct hive_change *change, const char *sha_before,
+		struct backup *b, struct hp_err *e);
 
 /* Writes manifest.json into the backup once the new hive is in place
  * (with each log's sha_after as the caller set it); a backup without one

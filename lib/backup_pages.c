@@ -28,27 +28,20 @@ struct file_run {
 /* What the commit overwrites, in file offsets: the base block, each
  * changed page the old file has, and the tail a shrinking file loses. */
 static int
-overwritten(const unsigned char *disk, size_t disk_len,
-	    const unsigned char *img, size_t img_len, struct file_run **out,
-	    size_t *n, struct hp_err *e)
+overwritten(uint64_t disk_len, const struct hive_change *c,
+	    struct file_run **out, size_t *n, struct hp_err *e)
 {
-	struct page_run *runs;
 	struct file_run *r;
-	size_t nr, i;
+	size_t i;
 
 	*out = NULL;
 	*n = 0;
-	if (log_changed_runs(disk, disk_len, img, img_len, REGF_PAGE, &runs, &nr,
-	    e) == -1)
-		return -1;
-	if ((r = calloc(nr + 2, sizeof(*r))) == NULL) {
-		free(runs);
+	if ((r = calloc(c->n + 2, sizeof(*r))) == NULL)
 		return hp_err_nomem(e);
-	}
 	r[(*n)++] = (struct file_run){ 0, REGF_BASE_BLOCK };
-	for (i = 0; i < nr; i++) {
-		uint64_t off = REGF_BASE_BLOCK + (uint64_t)runs[i].off;
-		uint64_t end = off + runs[i].len;
+	for (i = 0; i < c->n; i++) {
+		uint64_t off = REGF_BASE_BLOCK + (uint64_t)c->runs[i].off;
+		uint64_t end = off + c->runs[i].len;
 
 		if (off >= disk_len)
 			break;
@@ -56,10 +49,9 @@ overwritten(const unsigned char *disk, size_t disk_len,
 			end = disk_len;
 		r[(*n)++] = (struct file_run){ off, (uint32_t)(end - off) };
 	}
-	if (disk_len > img_len && disk_len - img_len <= UINT32_MAX)
-		r[(*n)++] = (struct file_run){ img_len,
-		    (uint32_t)(disk_len - img_len) };
-	free(runs);
+	if (disk_len > c->new_size && disk_len - c->new_size <= UINT32_MAX)
+		r[(*n)++] = (struct file_run){ c->new_size,
+		    (uint32_t)(disk_len - c->new_size) };
 	*out = r;
 	return 0;
 }
@@ -80,9 +72,34 @@ write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+/* The old bytes of one run, from the file as it lies. */
 static int
-write_pages(int fd, const unsigned char *disk, uint64_t disk_size,
-	    const struct file_run *r, size_t n)
+copy_run(int fd, int disk_fd, const struct file_run *r)
+{
+	unsigned char buf[1 << 16];
+	uint64_t off = r->off;
+	size_t left = r->len;
+
+	while (left > 0) {
+		size_t want = left < sizeof(buf) ? left : sizeof(buf);
+		ssize_t got = pread(disk_fd, buf, want, (off_t)off);
+
+		if (got <= 0) {
+			if (got == 0)
+				errno = EIO;
+			return -1;
+		}
+		if (write_all(fd, buf, (size_t)got) == -1)
+			return -1;
+		off += (uint64_t)got;
+		left -= (size_t)got;
+	}
+	return 0;
+}
+
+static int
+write_pages(int fd, int disk_fd, uint64_t disk_size, const struct file_run *r,
+	    size_t n)
 {
 	unsigned char hdr[PAGES_HEADER], ent[PAGES_RUN];
 	size_t i;
@@ -101,36 +118,26 @@ write_pages(int fd, const unsigned char *disk, uint64_t disk_size,
 			return -1;
 	}
 	for (i = 0; i < n; i++)
-		if (write_all(fd, disk + r[i].off, r[i].len) == -1)
+		if (copy_run(fd, disk_fd, &r[i]) == -1)
 			return -1;
 	return fsync(fd);
 }
 
 int
-pages_save(int disk_fd, uint64_t disk_size, int image_fd, const char *dst,
-	   uint64_t *bytes, struct hp_err *e)
+pages_save(int disk_fd, uint64_t disk_size, const struct hive_change *change,
+	   const char *dst, uint64_t *bytes, struct hp_err *e)
 {
-	unsigned char *disk = MAP_FAILED, *img = MAP_FAILED;
 	struct file_run *r = NULL;
-	struct stat st;
 	size_t n = 0, i;
 	int fd = -1, rc = -1;
 
 	*bytes = 0;
-	if (disk_size < REGF_BASE_BLOCK || fstat(image_fd, &st) == -1)
+	if (disk_size < REGF_BASE_BLOCK)
 		return hp_err_set(e, HP_R_IO, "%s: no hive to back up", dst);
-	disk = mmap(NULL, disk_size, PROT_READ, MAP_SHARED, disk_fd, 0);
-	img = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, image_fd, 0);
-	if (disk == MAP_FAILED || img == MAP_FAILED) {
-		hp_err_set(e, HP_R_IO, "%s: cannot map the hive: %s", dst,
-		    strerror(errno));
-		goto out;
-	}
-	if (overwritten(disk, disk_size, img, (size_t)st.st_size, &r, &n,
-	    e) == -1)
-		goto out;
+	if (overwritten(disk_size, change, &r, &n, e) == -1)
+		return -1;
 	fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd == -1 || write_pages(fd, disk, disk_size, r, n) == -1) {
+	if (fd == -1 || write_pages(fd, disk_fd, disk_size, r, n) == -1) {
 		hp_err_set(e, HP_R_IO, "%s: cannot write the backup: %s", dst,
 		    strerror(errno));
 		goto out;
@@ -142,10 +149,6 @@ pages_save(int disk_fd, uint64_t disk_size, int image_fd, const char *dst,
 out:
 	if (fd != -1)
 		close(fd);
-	if (disk != MAP_FAILED)
-		munmap(disk, disk_size);
-	if (img != MAP_FAILED)
-		munmap(img, (size_t)st.st_size);
 	free(r);
 	return rc;
 }

@@ -19,12 +19,24 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "logwrite.h"
 
-/* Writes to `dst` (created, mode 0600, synced) what committing the hive
- * in image_fd over the one in disk_fd (disk_size bytes) overwrites.
- * *bytes is the file's size. */
-int pages_save(int disk_fd, uint64_t disk_size, int image_fd,
-	       const char *dst, uint64_t *bytes, struct hp_err *e);
+/* What committing a new hive changes in a hive file: the new file's
+ * size, and the runs of 4 KiB pages of its hive bins data that differ
+ * from the file as it lies (log_changed_runs of the two, as the commit
+ * in place writes them). */
+struct hive_change {
+	uint64_t new_size;
+	const struct page_run *runs;
+	size_t n;
+};
+
+/* Writes to `dst` (created, mode 0600, synced) what committing `change`
+ * over the hive in disk_fd (disk_size bytes) overwrites.  *bytes is the
+ * file's size. */
+int pages_save(int disk_fd, uint64_t disk_size,
+	       const struct hive_change *change, const char *dst,
+	       uint64_t *bytes, struct hp_err *e);
 
 /* Rebuilds in a new memory file (*out_fd) the old hive from the pages
  * file `src` and the hive as it is now (cur_fd, cur_size bytes).

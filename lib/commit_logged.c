@@ -104,18 +104,17 @@ write_log(const struct io *io, struct logged_commit *lc,
  * holding the pages that differ from the hive as recovered. */
 static int
 append_entry(const struct io *io, struct logged_commit *lc,
-	     const struct mapping *img, struct hp_err *e)
+	     const struct mapping *img, const struct page_run *disk_runs,
+	     size_t n_disk_runs, struct hp_err *e)
 {
-	struct mapping view = { NULL, 0 };
 	struct page_run *runs = NULL;
 	unsigned char *entry = NULL;
 	size_t n = 0, len = 0;
 	int rc = -1;
 
-	if (map_fd(lc->view_fd, (size_t)lc->view_size, 0, io->hive->where,
-	    &view, e) == -1 ||
-	    log_changed_runs(view.p, view.len, img->p, img->len, REGF_PAGE,
-	    &runs, &n, e) == -1 ||
+	if (log_changed_runs_via(disk_runs, n_disk_runs, lc->view_delta,
+	    lc->n_view_delta, lc->view_delta_bytes, (size_t)lc->view_size,
+	    lc->view_bins, img->p, img->len, &runs, &n, e) == -1 ||
 	    log_entry(lc->append_seq, le32(img->p + REGF_BB_FLAGS),
 	    le32(img->p + REGF_BB_BINS_SIZE), img->p + REGF_BASE_BLOCK, runs, n,
 	    &entry, &len, e) == -1)
@@ -128,7 +127,6 @@ append_entry(const struct io *io, struct logged_commit *lc,
 out:
 	free(entry);
 	free(runs);
-	unmap(&view);
 	return rc;
 }
 
@@ -287,6 +285,69 @@ logged_prepare(int disk_fd, int image_fd, struct logged_commit *lc,
 	return 0;
 }
 
+/* Two files mapped whole and compared from their start: what is
+ * compared is let go (the files keep it), so that neither is ever held
+ * whole in this process at once. */
+struct compared {
+	struct mapping *m[2];
+	size_t from;
+};
+
+static void
+let_go(void *arg, size_t upto)
+{
+	struct compared *c = arg;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), i;
+
+	upto -= upto % page;
+	for (i = 0; i < 2; i++) {
+		size_t end = upto < c->m[i]->len ? upto : c->m[i]->len;
+
+		if (end > c->from)
+			(void)madvise(c->m[i]->p + c->from, end - c->from,
+			    MADV_DONTNEED);
+	}
+	if (upto > c->from)
+		c->from = upto;
+}
+
+int
+map_changed_runs(int a_fd, uint64_t a_size, int b_fd, uint64_t b_size,
+		 const char *where, struct page_run **runs, size_t *n,
+		 struct hp_err *e)
+{
+	struct mapping a = { NULL, 0 }, b = { NULL, 0 };
+	struct compared c = { { &a, &b }, 0 };
+	int rc = -1;
+
+	*runs = NULL;
+	*n = 0;
+	if (map_fd(a_fd, (size_t)a_size, 0, where, &a, e) == 0 &&
+	    map_fd(b_fd, (size_t)b_size, 0, where, &b, e) == 0)
+		rc = log_changed_runs_cb(a.p, a.len, b.p, b.len, REGF_PAGE,
+		    let_go, &c, runs, n, e);
+	unmap(&a);
+	unmap(&b);
+	return rc;
+}
+
+int
+hive_changed_runs(int disk_fd, uint64_t disk_size, int image_fd,
+		  const char *where, uint64_t *image_size,
+		  struct page_run **runs, size_t *n, struct hp_err *e)
+{
+	struct stat st;
+
+	*runs = NULL;
+	*n = 0;
+	if (fstat(image_fd, &st) == -1)
+		return hp_err_set(e, HP_R_IO, "%s: the new hive: %s", where,
+		    strerror(errno));
+	*image_size = (uint64_t)st.st_size;
+	return map_changed_runs(disk_fd, disk_size, image_fd,
+	    (uint64_t)st.st_size, where, runs, n, e);
+}
+
 int
 commit_logged(struct hp_store *store, struct hp_store_hive *hive,
 	      int disk_fd, uint64_t disk_size, int image_fd,
@@ -294,10 +355,12 @@ commit_logged(struct hp_store *store, struct hp_store_hive *hive,
 	      struct hp_err *e)
 {
 	struct io io = { store->ops, store->priv, hive };
-	struct mapping disk = { NULL, 0 }, img = { NULL, 0 };
-	struct page_run *runs = NULL;
+	struct mapping img = { NULL, 0 };
+	struct page_run *found = NULL;
+	const struct page_run *runs = lc->runs;
+	size_t n = lc->n_runs;
+	uint64_t size;
 	struct stat st;
-	size_t n = 0;
 	int rc = -1;
 
 	lc->touched = 0;
@@ -305,30 +368,33 @@ commit_logged(struct hp_store *store, struct hp_store_hive *hive,
 	if (!lc->prepared &&
 	    logged_prepare(disk_fd, image_fd, lc, hive->where, e) == -1)
 		return -1;
-	if (fstat(image_fd, &st) == -1)
-		return hp_err_set(e, HP_R_IO, "%s: the new hive: %s", hive->where,
-		    strerror(errno));
-	if (map_fd(disk_fd, (size_t)disk_size, 0, hive->where, &disk, e) == -1 ||
-	    map_fd(image_fd, (size_t)st.st_size, 0, hive->where, &img, e) == -1)
-		goto out;
 	if (check != NULL && check(check_arg, image_fd, e) == -1)
+		return -1;
+	if (!lc->have_runs) {
+		if (hive_changed_runs(disk_fd, disk_size, image_fd, hive->where,
+		    &size, &found, &n, e) == -1)
+			return -1;
+		runs = found;
+	}
+	if (fstat(image_fd, &st) == -1) {
+		hp_err_set(e, HP_R_IO, "%s: the new hive: %s", hive->where,
+		    strerror(errno));
 		goto out;
-	if (log_changed_runs(disk.p, disk.len, img.p, img.len, REGF_PAGE, &runs,
-	    &n, e) == -1)
+	}
+	if (map_fd(image_fd, (size_t)st.st_size, 0, hive->where, &img, e) == -1)
 		goto out;
 	/* The hive must open for writing before its log is touched: a
 	 * hive we may not write leaves every file as it was. */
 	if (put(&io, NULL, 0, img.p, 0, e) == -1)
 		goto out;
-	if ((lc->append ? append_entry(&io, lc, &img, e) :
+	if ((lc->append ? append_entry(&io, lc, &img, runs, n, e) :
 	    write_log(&io, lc, img.p, img.p + REGF_BASE_BLOCK, runs, n, e)) == -1 ||
 	    write_primary(&io, lc, &img, disk_size, runs, n, e) == -1 ||
 	    read_back(&io, &img, runs, n, e) == -1)
 		goto out;
 	rc = 0;
 out:
-	free(runs);
-	unmap(&disk);
+	free(found);
 	unmap(&img);
 	return rc;
 }

@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "hivepatch.h"
+#include "logwrite.h"
 #include "store.h"
 
 struct logged_commit {
@@ -38,6 +39,12 @@ struct logged_commit {
 				 * restore): the numbers written dirty in
 				 * between still come from this commit */
 	int prepared;		/* logged_prepare was called */
+	/* The pages of the new hive that differ from the hive as it lies,
+	 * when the caller has them (hive_changed_runs over the very files
+	 * given, under the lock); else commit_logged finds them. */
+	const struct page_run *runs;
+	size_t n_runs;
+	int have_runs;
 	/* A dirty hive whose recovery needs its logs: the commit's entry
 	 * is appended to the log its recovery ends in, continuing it, as
 	 * Windows appends; the hive keeps the second sequence number its
@@ -46,8 +53,16 @@ struct logged_commit {
 	uint64_t append_at;	/* where the applied entries end in `log` */
 	uint32_t append_seq;	/* the entry's number: one past the last */
 	uint32_t base_seq2;	/* the hive's second sequence number */
-	int view_fd;		/* the hive as its logs recover it */
+	/* The hive as its logs recover it, by what it differs in from
+	 * disk_fd: the runs of log_changed_runs(disk, view, REGF_PAGE) and
+	 * the view's bytes there, in order; its length and hive bins data
+	 * size.  The entry holds the pages of the new hive that differ from
+	 * it (log_changed_runs_via). */
+	const struct page_run *view_delta;
+	size_t n_view_delta;
+	const unsigned char *view_delta_bytes;
 	uint64_t view_size;
+	uint32_t view_bins;
 	/* Out. */
 	int touched;		/* the primary was written to: on failure it
 				 * is dirty, and the log recovers the new hive */
@@ -84,6 +99,21 @@ uint64_t filetime_of(const struct timespec *now);
  * the caller did not. */
 int logged_prepare(int disk_fd, int image_fd, struct logged_commit *lc,
 		   const char *where, struct hp_err *e);
+
+/* log_changed_runs (REGF_PAGE) of the hives in two files, mapped, and
+ * let go as they are compared: neither is held whole in this process. */
+int map_changed_runs(int a_fd, uint64_t a_size, int b_fd, uint64_t b_size,
+		     const char *where, struct page_run **runs, size_t *n,
+		     struct hp_err *e);
+
+/* The runs of 4 KiB pages of the new hive in image_fd (*image_size
+ * bytes, set) that differ from the hive as it lies in disk_fd (disk_size
+ * bytes): map_changed_runs over the two.  What a commit in place
+ * writes, and what a page backup keeps of the old hive: found once for
+ * both.  *runs is malloc'd (NULL when *n is 0). */
+int hive_changed_runs(int disk_fd, uint64_t disk_size, int image_fd,
+		      const char *where, uint64_t *image_size,
+		      struct page_run **runs, size_t *n, struct hp_err *e);
 
 int commit_logged(struct hp_store *store, struct hp_store_hive *hive,
 		  int disk_fd, uint64_t disk_size, int image_fd,

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,40 +28,56 @@ fd_path(int fd, const char *where, char path[32], struct hp_err *e)
 	return 0;
 }
 
-static int
-all_zero(const unsigned char *p, size_t n)
-{
-	return n == 0 || (p[0] == 0 && memcmp(p, p + 1, n - 1) == 0);
-}
-
 /* The recovered image lives in an anonymous file: hivex wants a path,
  * and nothing may be written beside the hive nor left in /tmp if we die.
- * Pages of zeros are left as holes: a log that claims a far larger hive
- * than its pages then costs no more memory than they do (the zeros of
- * the image were never touched either, see grow() in logreplay.c). */
+ * The primary is copied into it (in the kernel where it can), at most
+ * `max` bytes: a file that shrank while read is taken as it is then.
+ * The replay recovers it there; what the logs grow it by is left as
+ * holes until written (see grow() in logreplay.c), so a log that claims
+ * a far larger hive than its pages costs no more memory than they do. */
 static int
-image_to_memfd(const unsigned char *image, size_t len, struct hp_view *v,
-	       struct hp_err *e)
+primary_to_memfd(int src, const char *where, size_t max, struct hp_view *v,
+		 size_t *len, struct hp_err *e)
 {
-	size_t off, n;
+	static unsigned char buf[1 << 16];
+	struct stat st;
+	off_t at = 0;
+	ssize_t n;
 
+	if (fstat(src, &st) == -1)
+		return hp_err_set(e, HP_R_IO, "%s: %s", where, strerror(errno));
+	if ((uint64_t)st.st_size > max)
+		return hp_err_set(e, HP_R_OVER_LIMIT, "%s: %lld bytes, over the "
+		    "limit of %zu", where, (long long)st.st_size, max);
 	v->fd = memfd_create("hivepatch-recovered", MFD_CLOEXEC);
 	if (v->fd == -1)
 		return hp_err_set(e, HP_R_IO, "%s: no memory file for the "
 		    "recovered hive: %s", v->where, strerror(errno));
-	if (ftruncate(v->fd, (off_t)len) == -1)
-		goto fail;
-	for (off = 0; off < len; off += n) {
-		n = len - off < REGF_PAGE ? len - off : REGF_PAGE;
-		if (!all_zero(image + off, n) &&
-		    pwrite(v->fd, image + off, n, (off_t)off) != (ssize_t)n)
-			goto fail;
+	while (at < st.st_size) {
+		size_t want = (size_t)(st.st_size - at);
+
+		n = sendfile(v->fd, src, &at, want);
+		if (n == -1 && (errno == EINVAL || errno == ENOSYS)) {
+			/* No sendfile between these two: through a buffer. */
+			n = pread(src, buf, want < sizeof(buf) ? want :
+			    sizeof(buf), at);
+			if (n > 0 && write(v->fd, buf, (size_t)n) != n)
+				return hp_err_set(e, HP_R_IO, "%s: cannot hold "
+				    "the hive in memory: %s", v->where,
+				    strerror(errno ? errno : EIO));
+			if (n > 0)
+				at += n;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return hp_err_set(e, HP_R_IO, "%s: %s", where,
+			    strerror(errno));
+		if (n == 0)
+			break;	/* shrank while we read: take what is there */
 	}
-	v->size = len;
-	return fd_path(v->fd, v->where, v->path, e);
-fail:
-	return hp_err_set(e, HP_R_IO, "%s: cannot hold the recovered hive in "
-	    "memory: %s", v->where, strerror(errno ? errno : EIO));
+	*len = (size_t)at;
+	return 0;
 }
 
 /* Reads a whole file of at most max bytes from its descriptor. */
@@ -125,6 +142,16 @@ read_logs(const struct hp_hive_files *f, struct log_replay_buf *logs,
 	return 0;
 }
 
+/* The memory file of a view that will not be: closed. */
+static int
+drop_memfd(struct hp_view *v)
+{
+	if (v->fd != -1)
+		close(v->fd);
+	v->fd = -1;
+	return -1;
+}
+
 /* Replays the logs over the primary; header_err is set when the
  * primary's own base block is damaged. */
 static int
@@ -132,24 +159,25 @@ replay(const struct hp_hive_files *f, unsigned flags,
        const struct hp_err *header_err, struct hp_view *v, struct hp_err *e)
 {
 	struct log_replay_buf *logs;
-	unsigned char *hive = NULL, *image = NULL;
-	size_t hive_len, len = 0, i;
+	unsigned char bb[REGF_BASE_BLOCK];
+	size_t hive_len = 0, len = 0, i;
 	int rc;
 
 	logs = calloc(f->n_logs ? f->n_logs : 1, sizeof(*logs));
 	if (logs == NULL)
 		return hp_err_nomem(e);
-	rc = read_whole(f->fd, v->where, (size_t)LOG_REPLAY_MAX_FILE, &hive,
+	rc = primary_to_memfd(f->fd, v->where, (size_t)LOG_REPLAY_MAX_FILE, v,
 	    &hive_len, e);
-	if (rc == 0 && (rc = read_logs(f, logs, e)) == -1)
-		free(hive);
 	if (rc == 0)
-		rc = log_replay_take(v->where, hive, hive_len, logs, f->n_logs,
-		    0, &image, &len, &v->rec, e);
+		rc = read_logs(f, logs, e);
+	if (rc == 0)
+		rc = log_replay_fd(v->where, v->fd, hive_len, logs, f->n_logs,
+		    0, &len, &v->rec, e);
 	for (i = 0; i < f->n_logs; i++)
 		free((void *)logs[i].data);
 	free(logs);
 	if (rc == -1) {
+		drop_memfd(v);
 		/* A damaged primary the logs cannot mend: its own damage is
 		 * the news, the logs' failure the detail. */
 		if (header_err != NULL) {
@@ -170,7 +198,7 @@ replay(const struct hp_hive_files *f, unsigned flags,
 	/* Unread, it may hold entries the recovery needs (Windows, to which
 	 * a second name or another owner means nothing, would read it). */
 	if ((flags & HP_VIEW_FOR_WRITE) && f->n_skipped > 0) {
-		free(image);
+		drop_memfd(v);
 		return hp_err_set(e, HP_R_FOREIGN_LOG, "%s: dirty, and a file "
 		    "beside it with a log's name is no log of this hive: the "
 		    "recovery may need what it holds, which writing the hive "
@@ -178,17 +206,23 @@ replay(const struct hp_hive_files *f, unsigned flags,
 	}
 	if ((flags & HP_VIEW_FOR_WRITE) && v->rec.stopped_early &&
 	    v->rec.format == HP_LOG_OLD) {
-		free(image);
+		drop_memfd(v);
 		return hp_err_set(e, HP_R_PARTIAL_LOG, "%s: its old-format log "
 		    "stops early (%.300s): the recovered hive would be part new, "
 		    "part old, a state Windows never wrote; hivepatch does not "
 		    "write it", v->where, v->rec.stop_reason);
 	}
-	rc = hive_parse_header(image, len, len, v->where, &v->hdr, e);
-	if (rc == 0)
-		rc = image_to_memfd(image, len, v, e);
-	free(image);
-	return rc;
+	/* Its base block, as the replay left it. */
+	i = len < sizeof(bb) ? len : sizeof(bb);
+	if (pread(v->fd, bb, i, 0) != (ssize_t)i)
+		rc = hp_err_set(e, HP_R_IO, "%s: the recovered hive: %s",
+		    v->where, strerror(errno ? errno : EIO));
+	else
+		rc = hive_parse_header(bb, i, len, v->where, &v->hdr, e);
+	if (rc == -1)
+		return drop_memfd(v);
+	v->size = len;
+	return fd_path(v->fd, v->where, v->path, e);
 }
 
 int
@@ -312,6 +346,16 @@ hive_view_hivex(const struct hp_view *v, int flags, struct hp_err *e)
 	    v->rec.stopped_early ? "; recovery stopped early: " : "",
 	    v->rec.stopped_early ? v->rec.stop_reason : "");
 	return NULL;
+}
+
+void
+hive_view_let_go(struct hp_view *v)
+{
+	if (!v->rec.replayed || v->fd == -1)
+		return;
+	close(v->fd);
+	v->fd = -1;
+	v->path[0] = '\0';
 }
 
 void

@@ -49,6 +49,13 @@ int hive_view_open(const struct hp_hive_files *files, const char *where,
  * name the hive, never the memory file. */
 hive_h *hive_view_hivex(const struct hp_view *v, int flags, struct hp_err *e);
 
+/* Closes the memory file of a recovered view once hivex has read it
+ * whole (opened for writing): what it held is then in that handle, and
+ * the view is its report alone (disk, hdr, rec, size, caveat);
+ * hive_view_hivex may not be called on it again.  A view of the primary
+ * itself is left as it is. */
+void hive_view_let_go(struct hp_view *v);
+
 void hive_view_close(struct hp_view *v);
 
 /* The note for files->skipped[i] (a file with a log's name that is not

@@ -3,7 +3,8 @@
  *
  * Everything read from a file is bounds-checked before use; the reading
  * helpers below never look past a buffer's end.  The recovered image is
- * built in one growing buffer; nothing is written to disk here.
+ * built in one growing buffer, or in place in the memory file holding
+ * the primary; nothing is written to disk here.
  *
  * Layout and rules: "Windows registry file format specification" by Maxim
  * Suhanov (github.com/msuhanov/regf), sections "Base block", "Format of
@@ -53,6 +54,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "logreplay_int.h"
@@ -126,14 +128,34 @@ note_used(struct lr *c, struct lr_log *l, struct hp_err *e)
 	return 0;
 }
 
-/* Grows the image to `need` bytes, zero-filled.  A fresh zeroed block
- * rather than realloc and memset: the allocator maps a large one lazily,
- * so a log that claims a far larger hive than its pages costs memory
- * for what was copied, not for what it claims. */
+/* The mapped image grown to `need` bytes with its file: what the file
+ * gains reads as zeros, and holds no memory until written. */
+static unsigned char *
+grow_mapped(struct lr *c, size_t need)
+{
+	void *p;
+
+	if (need <= c->map_len)
+		return c->img;
+	if (ftruncate(c->img_fd, (off_t)need) == -1)
+		return NULL;
+	p = mremap(c->img, c->map_len, need, MREMAP_MAYMOVE);
+	if (p == MAP_FAILED)
+		return NULL;
+	c->map_len = need;
+	return p;
+}
+
+/* Grows the image to `need` bytes, zero-filled, without touching what
+ * it gains: a log that claims a far larger hive than its pages costs
+ * memory for what was copied, not for what it claims.  A buffer: a
+ * fresh zeroed block rather than realloc and memset (the allocator maps
+ * a large one lazily).  A mapped image: its file and the mapping grow. */
 int
 grow(struct lr *c, uint64_t need, struct hp_err *e)
 {
 	unsigned char *p;
+	size_t had;
 
 	if (need <= c->len)
 		return 0;
@@ -142,13 +164,20 @@ grow(struct lr *c, uint64_t need, struct hp_err *e)
 		    "%s: the recovered hive would be %llu bytes, over the "
 		    "limit of %llu", c->hive->name, (unsigned long long)need,
 		    (unsigned long long)c->max);
-	p = calloc(1, (size_t)need);
+	if (c->img_fd != -1) {
+		/* Bytes past its length (an old-format log's growth
+		 * undone) are zeroed again; what the file gains is zeros. */
+		had = need < c->map_len ? (size_t)need : c->map_len;
+		if ((p = grow_mapped(c, (size_t)need)) != NULL)
+			memset(p + c->len, 0, had - c->len);
+	} else if ((p = calloc(1, (size_t)need)) != NULL) {
+		memcpy(p, c->img, c->len);
+		free(c->img);
+	}
 	if (p == NULL)
 		return hp_err_set(e, HP_R_NO_MEMORY,
 		    "%s: out of memory for a %llu-byte hive", c->hive->name,
 		    (unsigned long long)need);
-	memcpy(p, c->img, c->len);
-	free(c->img);
 	c->img = p;
 	c->len = (size_t)need;
 	return 0;
@@ -434,39 +463,39 @@ recover(struct lr *c, const struct log_replay_buf *logs, size_t n_logs,
 	return 0;
 }
 
-/* The work of log_replay_buffers; `owned`, when not NULL, is the hive's
- * data in a malloc'd buffer that becomes the image (no copy). */
-static int
-replay(const struct log_replay_buf *hive, unsigned char *owned,
-       const struct log_replay_buf *logs, size_t n_logs, size_t max_image,
-       unsigned char **image, size_t *image_len,
-       struct hp_recovery *rep, struct hp_err *e)
+static void
+lr_init(struct lr *c, const struct log_replay_buf *hive, size_t max_image,
+	struct hp_recovery *rep)
+{
+	memset(rep, 0, sizeof(*rep));
+	memset(c, 0, sizeof(*c));
+	c->hive = hive;
+	c->rep = rep;
+	c->img_fd = -1;
+	c->max = max_image && max_image < (size_t)LOG_REPLAY_MAX_FILE ?
+	    max_image : (size_t)LOG_REPLAY_MAX_FILE;
+}
+
+int
+log_replay_buffers(const struct log_replay_buf *hive,
+		   const struct log_replay_buf *logs, size_t n_logs,
+		   size_t max_image, unsigned char **image, size_t *image_len,
+		   struct hp_recovery *rep, struct hp_err *e)
 {
 	struct lr c;
 	int dirty;
 
-	memset(&c, 0, sizeof(c));
-	c.hive = hive;
-	c.rep = rep;
-	c.max = max_image && max_image < (size_t)LOG_REPLAY_MAX_FILE ?
-	    max_image : (size_t)LOG_REPLAY_MAX_FILE;
-	/* The checks set the error before freeing `owned`, which may be
-	 * what hive->data points to. */
-	if (check_primary(hive, c.max, e) != 0) {
-		free(owned);
+	*image = NULL;
+	*image_len = 0;
+	lr_init(&c, hive, max_image, rep);
+	if (check_primary(hive, c.max, e) != 0)
 		return -1;
-	}
 	dirty = read_primary(&c, hive);
-	/* From here on, hive->data may be the image, and move. */
-	if (owned != NULL) {
-		c.img = owned;
-	} else {
-		c.img = malloc(hive->len);
-		if (c.img == NULL)
-			return hp_err_set(e, HP_R_NO_MEMORY, "%s: out of memory (%zu "
-			    "bytes)", hive->name, hive->len);
-		memcpy(c.img, hive->data, hive->len);
-	}
+	c.img = malloc(hive->len);
+	if (c.img == NULL)
+		return hp_err_set(e, HP_R_NO_MEMORY, "%s: out of memory (%zu "
+		    "bytes)", hive->name, hive->len);
+	memcpy(c.img, hive->data, hive->len);
 	c.len = hive->len;
 	if (dirty && recover(&c, logs, n_logs, e) == -1) {
 		free(c.img);
@@ -478,29 +507,41 @@ replay(const struct log_replay_buf *hive, unsigned char *owned,
 }
 
 int
-log_replay_buffers(const struct log_replay_buf *hive,
-		   const struct log_replay_buf *logs, size_t n_logs,
-		   size_t max_image, unsigned char **image, size_t *image_len,
-		   struct hp_recovery *rep, struct hp_err *e)
+log_replay_fd(const char *hive_name, int img_fd, size_t len,
+	      const struct log_replay_buf *logs, size_t n_logs,
+	      size_t max_image, size_t *image_len, struct hp_recovery *rep,
+	      struct hp_err *e)
 {
-	*image = NULL;
-	*image_len = 0;
-	memset(rep, 0, sizeof(*rep));
-	return replay(hive, NULL, logs, n_logs, max_image, image, image_len,
-	    rep, e);
-}
+	struct log_replay_buf hive = { hive_name, NULL, len };
+	struct lr c;
+	void *p = NULL;
+	int rc = -1;
 
-int
-log_replay_take(const char *hive_name, unsigned char *data, size_t len,
-		const struct log_replay_buf *logs, size_t n_logs,
-		size_t max_image, unsigned char **image, size_t *image_len,
-		struct hp_recovery *rep, struct hp_err *e)
-{
-	struct log_replay_buf hive = { hive_name, data, len };
-
-	*image = NULL;
 	*image_len = 0;
-	memset(rep, 0, sizeof(*rep));
-	return replay(&hive, data, logs, n_logs, max_image, image, image_len,
-	    rep, e);
+	lr_init(&c, &hive, max_image, rep);
+	if (len > 0 && (p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+	    img_fd, 0)) == MAP_FAILED)
+		return hp_err_set(e, HP_R_NO_MEMORY, "%s: cannot map the hive "
+		    "to recover it: %s", hive_name, strerror(errno));
+	hive.data = p != NULL ? p : (const unsigned char *)"";
+	/* From the first write on, hive.data may be the image, and move. */
+	if (check_primary(&hive, c.max, e) == 0) {
+		c.img = p;
+		c.len = c.map_len = len;
+		c.img_fd = img_fd;
+		if (!read_primary(&c, &hive) || recover(&c, logs, n_logs,
+		    e) == 0)
+			rc = 0;
+		p = c.img;
+	}
+	if (p != NULL)
+		munmap(p, c.img_fd != -1 ? c.map_len : len);
+	/* What an old-format log's undone growth left past the image. */
+	if (rc == 0 && c.len != c.map_len && ftruncate(img_fd,
+	    (off_t)c.len) == -1)
+		rc = hp_err_set(e, HP_R_IO, "%s: %s", hive_name,
+		    strerror(errno));
+	if (rc == 0)
+		*image_len = c.len;
+	return rc;
 }

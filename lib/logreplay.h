@@ -65,13 +65,15 @@ int log_replay_buffers(const struct log_replay_buf *hive,
 		       size_t *image_len, struct hp_recovery *rep,
 		       struct hp_err *e);
 
-/* The same, taking over the primary's bytes (`data`, malloc'd, of `len`
- * bytes), which become the image without a copy; freed on failure. */
-int log_replay_take(const char *hive_name, unsigned char *data, size_t len,
-		    const struct log_replay_buf *logs, size_t n_logs,
-		    size_t max_image, unsigned char **image,
-		    size_t *image_len, struct hp_recovery *rep,
-		    struct hp_err *e);
+/* The same, recovering in place in the file img_fd (a memory file the
+ * caller made, holding the primary's `len` bytes): it is mapped, written
+ * where the logs say, grown or cut with the image, and unmapped;
+ * *image_len is then its length.  The file is left as it is on failure
+ * (the caller drops it).  No copy of the hive is made. */
+int log_replay_fd(const char *hive_name, int img_fd, size_t len,
+		  const struct log_replay_buf *logs, size_t n_logs,
+		  size_t max_image, size_t *image_len,
+		  struct hp_recovery *rep, struct hp_err *e);
 
 /* Frees what a report holds and zeroes it (safe on a zeroed report). */
 void log_replay_report_free(struct hp_recovery *rep);

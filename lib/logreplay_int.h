@@ -33,6 +33,9 @@ struct lr {
 	unsigned char pbb[REGF_BASE_BLOCK];	/* the primary's base block */
 	unsigned char *img;	/* the image being recovered */
 	size_t len;		/* its length */
+	int img_fd;		/* -1: img is malloc'd; else img maps this
+				 * file, map_len bytes of it */
+	size_t map_len;
 	size_t max;		/* bound on len */
 	int bb_valid;		/* the primary's base block checksum is good */
 	int has_sig;		/* it has the regf signature */

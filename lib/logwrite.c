@@ -10,52 +10,134 @@
 
 #define ROUND512(x) (((x) + 511u) / 512u * 512u)
 
+/* How often log_changed_runs_cb reports progress. */
+#define DONE_STEP (8u << 20)
+
+/* Adds the page at off (unit bytes) to the runs r (*n of them, room for
+ * *cap), joining it to the last when they touch. */
+static int
+add_page(struct page_run **r, size_t *n, size_t *cap, uint32_t off,
+	 uint32_t unit, struct hp_err *e)
+{
+	struct page_run *p;
+
+	if (*n > 0 && (*r)[*n - 1].off + (*r)[*n - 1].len == off) {
+		(*r)[*n - 1].len += unit;
+		return 0;
+	}
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 16;
+		if ((p = realloc(*r, *cap * sizeof(*p))) == NULL) {
+			free(*r);
+			*r = NULL;
+			*n = 0;
+			return hp_err_nomem(e);
+		}
+		*r = p;
+	}
+	(*r)[*n].off = off;
+	(*r)[*n].len = unit;
+	(*n)++;
+	return 0;
+}
+
+/* b's hive bins data size, which must lie within b. */
+static int
+bins_of_new(const unsigned char *b, size_t b_len, uint32_t unit,
+	    uint32_t *bins, struct hp_err *e)
+{
+	if (b_len < REGF_BASE_BLOCK)
+		return hp_err_set(e, HP_R_DAMAGED, "the new hive is %zu bytes, "
+		    "shorter than a base block", b_len);
+	*bins = le32(b + REGF_BB_BINS_SIZE);
+	if ((uint64_t)REGF_BASE_BLOCK + *bins > b_len || *bins % unit != 0)
+		return hp_err_set(e, HP_R_DAMAGED, "the new hive is shorter than "
+		    "its hive bins data (%u bytes)", *bins);
+	return 0;
+}
+
+int
+log_changed_runs_cb(const unsigned char *a, size_t a_len,
+		    const unsigned char *b, size_t b_len, uint32_t unit,
+		    void (*done)(void *arg, size_t upto), void *arg,
+		    struct page_run **runs, size_t *n, struct hp_err *e)
+{
+	uint32_t bins_a = a_len >= REGF_BASE_BLOCK ? le32(a + REGF_BB_BINS_SIZE) :
+	    0;
+	uint32_t bins_b = 0, off;
+	size_t cap = 0;
+
+	*runs = NULL;
+	*n = 0;
+	if (bins_of_new(b, b_len, unit, &bins_b, e) == -1)
+		return -1;
+	for (off = 0; off < bins_b; off += unit) {
+		size_t at = REGF_BASE_BLOCK + (size_t)off;
+
+		if (done != NULL && off > 0 && off % DONE_STEP == 0)
+			done(arg, at);
+		if (off < bins_a && at + unit <= a_len &&
+		    memcmp(a + at, b + at, unit) == 0)
+			continue;
+		if (add_page(runs, n, &cap, off, unit, e) == -1)
+			return -1;
+	}
+	if (done != NULL)
+		done(arg, REGF_BASE_BLOCK + (size_t)bins_b);
+	return 0;
+}
+
 int
 log_changed_runs(const unsigned char *a, size_t a_len, const unsigned char *b,
 		 size_t b_len, uint32_t unit, struct page_run **runs, size_t *n,
 		 struct hp_err *e)
 {
-	uint32_t bins_a = a_len >= REGF_BASE_BLOCK ? le32(a + REGF_BB_BINS_SIZE) :
-	    0;
-	uint32_t bins_b, off;
-	struct page_run *r = NULL;
-	size_t cap = 0;
+	return log_changed_runs_cb(a, a_len, b, b_len, unit, NULL, NULL, runs,
+	    n, e);
+}
+
+/* Whether run list r (n runs, from *i on, ascending) holds the page at
+ * off; *i moves past the runs that end before it, adding their lengths
+ * to *before. */
+static int
+runs_hold(const struct page_run *r, size_t n, size_t *i, size_t *before,
+	  uint32_t off)
+{
+	while (*i < n && r[*i].off + r[*i].len <= off)
+		*before += r[(*i)++].len;
+	return *i < n && r[*i].off <= off;
+}
+
+int
+log_changed_runs_via(const struct page_run *cb, size_t n_cb,
+		     const struct page_run *cv, size_t n_cv,
+		     const unsigned char *cv_bytes, size_t v_len,
+		     uint32_t v_bins, const unsigned char *b, size_t b_len,
+		     struct page_run **runs, size_t *n, struct hp_err *e)
+{
+	size_t cap = 0, ib = 0, iv = 0, b_before = 0, v_before = 0;
+	uint32_t bins_b = 0, off;
+	int changed;
 
 	*runs = NULL;
 	*n = 0;
-	if (b_len < REGF_BASE_BLOCK)
-		return hp_err_set(e, HP_R_DAMAGED, "the new hive is %zu bytes, "
-		    "shorter than a base block", b_len);
-	bins_b = le32(b + REGF_BB_BINS_SIZE);
-	if ((uint64_t)REGF_BASE_BLOCK + bins_b > b_len || bins_b % unit != 0)
-		return hp_err_set(e, HP_R_DAMAGED, "the new hive is shorter than "
-		    "its hive bins data (%u bytes)", bins_b);
-	for (off = 0; off < bins_b; off += unit) {
+	if (bins_of_new(b, b_len, REGF_PAGE, &bins_b, e) == -1)
+		return -1;
+	for (off = 0; off < bins_b; off += REGF_PAGE) {
 		size_t at = REGF_BASE_BLOCK + (size_t)off;
 
-		if (off < bins_a && at + unit <= a_len &&
-		    memcmp(a + at, b + at, unit) == 0)
-			continue;
-		if (*n > 0 && r[*n - 1].off + r[*n - 1].len == off) {
-			r[*n - 1].len += unit;
-			continue;
+		if (off >= v_bins || at + REGF_PAGE > v_len) {
+			changed = 1;
+		} else if (runs_hold(cv, n_cv, &iv, &v_before, off)) {
+			/* v's bytes of this page, in the order of cv. */
+			changed = memcmp(cv_bytes + v_before + (off - cv[iv].off),
+			    b + at, REGF_PAGE) != 0;
+		} else {
+			changed = runs_hold(cb, n_cb, &ib, &b_before, off);
 		}
-		if (*n == cap) {
-			struct page_run *p;
-
-			cap = cap ? 2 * cap : 16;
-			if ((p = realloc(r, cap * sizeof(*r))) == NULL) {
-				free(r);
-				*n = 0;
-				return hp_err_nomem(e);
-			}
-			r = p;
-		}
-		r[*n].off = off;
-		r[*n].len = unit;
-		(*n)++;
+		if (changed && add_page(runs, n, &cap, off, REGF_PAGE, e) == -1)
+			return -1;
 	}
-	*runs = r;
 	return 0;
 }
 

@@ -28,6 +28,27 @@ int log_changed_runs(const unsigned char *a, size_t a_len,
 		     const unsigned char *b, size_t b_len, uint32_t unit,
 		     struct page_run **runs, size_t *n, struct hp_err *e);
 
+/* The same, calling done(arg, upto) each time every byte of a and b
+ * below file offset `upto` has been compared (every few MiB, and at the
+ * end): a caller that mapped both whole may let those pages go as it
+ * goes. */
+int log_changed_runs_cb(const unsigned char *a, size_t a_len,
+			const unsigned char *b, size_t b_len, uint32_t unit,
+			void (*done)(void *arg, size_t upto), void *arg,
+			struct page_run **runs, size_t *n, struct hp_err *e);
+
+/* The runs log_changed_runs(v, v_len, b, b_len, REGF_PAGE) gives, for a
+ * hive v that is not at hand but differs from a hive c only in the runs
+ * cv (log_changed_runs(c, .., v, .., REGF_PAGE), v's bytes of them in
+ * cv_bytes, in order): from the runs cb of b against c
+ * (log_changed_runs(c, .., b, .., REGF_PAGE)), v's length and hive bins
+ * data size, and b, of which only the pages of cv are read. */
+int log_changed_runs_via(const struct page_run *cb, size_t n_cb,
+			 const struct page_run *cv, size_t n_cv,
+			 const unsigned char *cv_bytes, size_t v_len,
+			 uint32_t v_bins, const unsigned char *b, size_t b_len,
+			 struct page_run **runs, size_t *n, struct hp_err *e);
+
 /* A log's base block (REGF_LOG_HEADER bytes at out): the first 512 bytes
  * of the base block bb, with file type `type` (REGF_FILE_LOG_NEW or
  * REGF_FILE_LOG_OLD), both sequence numbers `seq`, and its checksum. */

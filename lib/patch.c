@@ -311,11 +311,12 @@ plan_hive(struct patch_run *run, struct session *s, struct hp_err *e)
 	return s->unmet == -1 ? -1 : 0;
 }
 
-/* Reopens the hive for writing (hivex then holds all of it in memory)
- * and carries out the plan there, judging each item again just before:
- * a later item must see what an earlier one did. */
+/* Reopens the hive for writing (hivex then holds all of it in memory;
+ * a recovered hive's memory file is let go) and carries out the plan
+ * there, judging each item again just before: a later item must see
+ * what an earlier one did. */
 static int
-apply_in_memory(struct session *s, struct hp_err *e)
+apply_in_memory(struct patch_run *run, struct session *s, struct hp_err *e)
 {
 	struct lookup_ctx in_memory = { NULL, -1, NULL };
 	size_t i;
@@ -323,7 +324,8 @@ apply_in_memory(struct session *s, struct hp_err *e)
 	s->n_changes = 0;
 	hivex_close(s->h);
 	s->h = hive_view_hivex(&s->view, HIVEX_OPEN_WRITE, e);
-	if (s->h == NULL)
+	if (s->h == NULL ||
+	    session_let_go_view(s, patch_may_append(run, s), e) == -1)
 		return -1;
 	/* Keys made by earlier items live in memory only, not in the view's
 	 * file: links were refused on every path when it was planned. */
@@ -420,7 +422,7 @@ plan_and_write(struct patch_run *run, struct hp_err *e)
 		    sha256_begin(&s->hashing, s->files.fd, s->hive->where,
 		    e) == -1)
 			return -1;
-		if (apply_in_memory(s, e) == -1)
+		if (apply_in_memory(run, s, e) == -1)
 			return -1;
 		s->must_write = 1;
 		n_writes++;

@@ -37,6 +37,11 @@ int patch_commit(struct patch_run *run, struct hp_err *e);
 int patch_finish_cut_run(struct patch_run *run, struct session *s,
 			 char **what, struct hp_err *e);
 
+/* 1 when committing s may append an entry to the logs its recovery
+ * read (patch_commit.c): its view must then keep what it differs in
+ * from the primary file once let go (session_let_go_view). */
+int patch_may_append(const struct patch_run *run, const struct session *s);
+
 void patch_run_free(struct patch_run *run);
 
 /* hp_patch without settling runs cut short (cutrun.c): what a

@@ -142,6 +142,24 @@ log_format_for(const struct patch_run *run, const struct session *s,
 	return HP_LOG_NEW;
 }
 
+/* The recovery of a dirty hive can be continued by a commit's entry
+ * (append_to): it read new-format logs to their last entry and took its
+ * base block from the hive. */
+static int
+continuable(const struct hp_recovery *rec)
+{
+	return rec->format == HP_LOG_NEW && !rec->base_block_recovered &&
+	    !rec->stopped_early && rec->n_logs_used > 0 && rec->log_end != 0;
+}
+
+int
+patch_may_append(const struct patch_run *run, const struct session *s)
+{
+	return !(run->o->flags & (HP_DRY_RUN | HP_COMMIT_REPLACE)) &&
+	    run->store->ops->write_at != NULL && s->view.rec.replayed &&
+	    continuable(&s->view.rec);
+}
+
 /* A dirty hive recovered from new-format logs: the commit continues
  * that recovery with an entry of its own, appended to the last log it
  * read.  0 (replace instead) when the replay had to take the base block
@@ -157,8 +175,7 @@ append_to(struct session *s, struct logged_commit *lc, struct hp_err *e)
 	const char *last;
 	size_t i;
 
-	if (rec->format != HP_LOG_NEW || rec->base_block_recovered ||
-	    rec->stopped_early || rec->n_logs_used == 0 || rec->log_end == 0)
+	if (!continuable(rec))
 		return 0;
 	last = log_base(rec->logs_used[rec->n_logs_used - 1]);
 	for (i = 0; i < s->files.n_logs; i++)
@@ -168,6 +185,11 @@ append_to(struct session *s, struct logged_commit *lc, struct hp_err *e)
 	    pread(s->image_fd, ibb, sizeof(ibb), 0) != sizeof(ibb) ||
 	    le32(lbb + REGF_BB_ROOT) != le32(ibb + REGF_BB_ROOT))
 		return 0;
+	/* apply_in_memory kept what the recovered hive differs in from
+	 * the primary (patch_may_append): all the entry needs of it. */
+	if (!s->view_delta_kept)
+		return hp_err_set(e, HP_R_IO, "%s: the hive as its logs recover "
+		    "it was not kept for the commit", s->hive->where);
 	if ((s->commit_log = strdup(last)) == NULL)
 		return hp_err_nomem(e);
 	lc->log = s->commit_log;
@@ -175,8 +197,11 @@ append_to(struct session *s, struct logged_commit *lc, struct hp_err *e)
 	lc->append_at = rec->log_end;
 	lc->append_seq = rec->seq_after + 1;
 	lc->base_seq2 = s->view.disk.seq_secondary;
-	lc->view_fd = s->view.fd;
+	lc->view_delta = s->view_delta;
+	lc->n_view_delta = s->n_view_delta;
+	lc->view_delta_bytes = s->view_delta_bytes;
 	lc->view_size = s->view.size;
+	lc->view_bins = s->view.hdr.bins_size;
 	return 1;
 }
 
@@ -238,20 +263,27 @@ commit_in_place(struct patch_run *run, struct session *s, struct hp_err *e)
 	return rc;
 }
 
-/* The new hive, final, checked where it lies in memory (every planned
- * value, the whole tree) while a second thread hashes it: what the
- * commit in place writes is these very bytes. */
+/* The new hive, final, hashed by a second thread while this one checks
+ * it where it lies in memory (every planned value, the whole tree; a
+ * commit in place writes these very bytes) and finds the pages that
+ * differ from the hive as it lies, once for the page backup and the
+ * commit in place (diff). */
 static int
-check_in_memory(struct session *s, struct hp_err *e)
+final_image(struct session *s, int check, int diff, struct hp_err *e)
 {
 	struct verify_job job = { .where = s->hive->where, .plan = &s->plan,
 	    .hashed = 1 };
 	struct sha_task hashing;
-	int rc;
+	int rc = 0;
 
 	if (sha256_begin(&hashing, s->image_fd, s->hive->where, e) == -1)
 		return -1;
-	rc = verify_written(&job, s->image_fd, e);
+	if (check)
+		rc = verify_written(&job, s->image_fd, e);
+	if (rc == 0 && diff)
+		rc = hive_changed_runs(s->files.fd, s->files.size, s->image_fd,
+		    s->hive->where, &s->image_size, &s->changed, &s->n_changed,
+		    e);
 	if (sha256_end(&hashing, s->sha_new, rc == 0 ? e : NULL) == -1)
 		rc = -1;
 	return rc;
@@ -336,12 +368,15 @@ prepare_hive(struct patch_run *run, struct session *s, struct hp_err *e)
 		s->commit_log_created = 1;
 	s->commit = logged ? HP_METHOD_LOGGED : HP_METHOD_REPLACED;
 	if (!logged)
-		return sha256_fd(s->image_fd, s->hive->where, s->sha_new, e);
+		return final_image(s, 0, !(run->o->flags & HP_BACKUP_FULL), e);
 	s->commit_log_format = s->lc.format;
 	if (logged_prepare(s->files.fd, s->image_fd, &s->lc, s->hive->where,
-	    e) == -1)
+	    e) == -1 || final_image(s, 1, 1, e) == -1)
 		return -1;
-	return check_in_memory(s, e);
+	s->lc.runs = s->changed;
+	s->lc.n_runs = s->n_changed;
+	s->lc.have_runs = 1;
+	return 0;
 }
 
 static int
@@ -475,13 +510,15 @@ take_backups(struct patch_run *run, struct hp_err *e)
 	for (i = 0; i < run->n_hives; i++) {
 		struct session *s = &run->hives[i];
 		int full = (run->o->flags & HP_BACKUP_FULL) != 0;
+		struct hive_change change = { s->image_size, s->changed,
+		    s->n_changed };
 		char sha[SHA256_HEX_LEN + 1];
 
 		if (!s->must_write)
 			continue;
 		if (sha256_end(&s->hashing, sha, e) == -1 ||
 		    backup_take(run->o->backup_root, &id, s->hive, &s->files,
-		    full ? -1 : s->image_fd, full ? NULL : sha, &s->backup,
+		    full ? NULL : &change, full ? NULL : sha, &s->backup,
 		    e) == -1)
 			return -1;
 		/* The format of the log its commit writes through, which a

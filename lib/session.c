@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "hive.h"
+#include "regf.h"
 #include "result.h"
 #include "session.h"
 
@@ -87,6 +90,43 @@ session_hive_links(const struct session *s)
 	return s->links > 1 ? s->links : 1;
 }
 
+/* The view's bytes of the runs in s->view_delta, in order. */
+static int
+keep_delta_bytes(struct session *s, struct hp_err *e)
+{
+	size_t total = 0, at = 0, i;
+
+	for (i = 0; i < s->n_view_delta; i++)
+		total += s->view_delta[i].len;
+	if ((s->view_delta_bytes = malloc(total ? total : 1)) == NULL)
+		return hp_err_nomem(e);
+	for (i = 0; i < s->n_view_delta; i++) {
+		const struct page_run *r = &s->view_delta[i];
+
+		if (pread(s->view.fd, s->view_delta_bytes + at, r->len,
+		    (off_t)(REGF_BASE_BLOCK + (uint64_t)r->off)) !=
+		    (ssize_t)r->len)
+			return hp_err_set(e, HP_R_IO, "%s: the recovered hive: "
+			    "%s", s->hive->where, strerror(errno ? errno : EIO));
+		at += r->len;
+	}
+	return 0;
+}
+
+int
+session_let_go_view(struct session *s, int keep_delta, struct hp_err *e)
+{
+	if (!s->view.rec.replayed || s->view.fd == -1)
+		return 0;
+	if (keep_delta && (map_changed_runs(s->files.fd, s->files.size,
+	    s->view.fd, s->view.size, s->hive->where, &s->view_delta,
+	    &s->n_view_delta, e) == -1 || keep_delta_bytes(s, e) == -1))
+		return -1;
+	s->view_delta_kept = keep_delta;
+	hive_view_let_go(&s->view);
+	return 0;
+}
+
 void
 session_free(struct session *s)
 {
@@ -95,6 +135,9 @@ session_free(struct session *s)
 		hivex_close(s->h);
 	plan_free(&s->plan);
 	touched_free(&s->touched);
+	free(s->changed);
+	free(s->view_delta);
+	free(s->view_delta_bytes);
 	hive_view_close(&s->view);
 	hp_hive_files_free(&s->files);
 	control_sets_free(s->control_sets);

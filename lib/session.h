@@ -48,6 +48,19 @@ struct session {
 					 * -1 */
 	struct sha_task hashing;	/* of the hive as read, while hivex
 					 * works (for its backup) */
+	struct page_run *changed;	/* the pages of the new hive that
+					 * differ from files.fd: what the
+					 * commit in place writes and the
+					 * page backup keeps */
+	size_t n_changed;
+	uint64_t image_size;
+	/* A recovered hive once loaded whole (session_let_go_view): the
+	 * pages where it differs from files.fd, and its bytes there, when a
+	 * commit may append to its logs; its memory file is let go. */
+	struct page_run *view_delta;
+	size_t n_view_delta;
+	unsigned char *view_delta_bytes;
+	int view_delta_kept;
 	struct logged_commit lc;	/* HP_METHOD_LOGGED: how */
 	char sha_new[SHA256_HEX_LEN + 1];	/* of the new hive, final */
 	struct backup backup;
@@ -89,6 +102,13 @@ int session_skipped_warnings(const struct session *s, char ***v, size_t *n,
 /* How many names (hard links) the hive had when it was read; 1 when
  * unknown. */
 uintmax_t session_hive_links(const struct session *s);
+
+/* Once s->h is open for writing (hivex holds the hive whole): lets the
+ * memory file of a recovered view go, keeping first, when keep_delta,
+ * what it differs in from the primary file (s->view_delta), which is
+ * all a commit appending to its logs needs of it.  Nothing for a clean
+ * hive, whose view is the primary file itself. */
+int session_let_go_view(struct session *s, int keep_delta, struct hp_err *e);
 
 void session_free(struct session *s);
 

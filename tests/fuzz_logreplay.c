@@ -9,8 +9,8 @@
  *
  *   byte 0       number of logs (low 6 bits, mod 3); bit 7 set: "fix
  *                up" the input first (see below); bit 6 set: hand the
- *                primary over in a buffer of its own (log_replay_take(),
- *                which recovers in that buffer) instead of
+ *                primary over in a memory file (log_replay_fd(), which
+ *                recovers in that file, as the view does) instead of
  *                log_replay_buffers()
  *   bytes 1-3    length of the primary (little-endian, clipped)
  *   bytes 4-6    length of the first log (clipped); the second log is
@@ -23,7 +23,7 @@
  * (sizes, page references, sequence numbers, growth).
  *
  * The parts are replayed with log_replay_buffers() (or
- * log_replay_take()), the recovered image bounded to 64 MiB.  Besides
+ * log_replay_fd()), the recovered image bounded to 64 MiB.  Besides
  * the sanitizers, the target checks what the interface promises and
  * aborts when it does not hold: on success a clean hive comes back byte
  * for byte, a recovered one has a clean, consistent base block; on
@@ -37,6 +37,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "fuzz.h"
 #include "logreplay.h"
@@ -80,20 +82,36 @@ fix_up(unsigned char *d, size_t len, int is_log)
 	}
 }
 
-/* Owned mode: the primary's bytes in a buffer of their own, which the
- * replay takes over and recovers in place (what the view does). */
+/* File mode: the primary's bytes in a memory file, which the replay
+ * recovers in place (what the view does); the image is read back from
+ * it.  1 when the file cannot be had. */
 static int
-via_take(const struct log_replay_buf *hive, const struct log_replay_buf *logs,
-	 size_t n_logs, unsigned char **img, size_t *len,
-	 struct hp_recovery *rep, struct hp_err *e)
+via_fd(const struct log_replay_buf *hive, const struct log_replay_buf *logs,
+       size_t n_logs, unsigned char **img, size_t *len,
+       struct hp_recovery *rep, struct hp_err *e)
 {
-	unsigned char *own = malloc(hive->len ? hive->len : 1);
+	int fd = memfd_create("fuzz", MFD_CLOEXEC), rc;
+	size_t got = 0;
 
-	if (own == NULL)
+	if (fd == -1)
 		return 1;
-	memcpy(own, hive->data, hive->len);
-	return log_replay_take(hive->name, own, hive->len, logs, n_logs,
-	    FUZZ_MAX_IMAGE, img, len, rep, e);
+	if (write(fd, hive->data, hive->len) != (ssize_t)hive->len) {
+		close(fd);
+		return 1;
+	}
+	rc = log_replay_fd(hive->name, fd, hive->len, logs, n_logs,
+	    FUZZ_MAX_IMAGE, &got, rep, e);
+	if (rc == 0 && (*img = malloc(got ? got : 1)) == NULL)
+		abort();
+	if (rc == 0 && pread(fd, *img, got, 0) != (ssize_t)got)
+		abort();
+	/* The file holds the image, and nothing past it. */
+	if (rc == 0 && lseek(fd, 0, SEEK_END) != (off_t)got)
+		abort();
+	if (rc == 0)
+		*len = got;
+	close(fd);
+	return rc;
 }
 
 static void
@@ -187,9 +205,9 @@ fuzz_logreplay(const uint8_t *data, size_t size)
 
 	memset(&e, 0, sizeof(e));
 	if (data[0] & 0x40) {
-		rc = via_take(&hive, logs, n_logs, &img, &len, &rep, &e);
+		rc = via_fd(&hive, logs, n_logs, &img, &len, &rep, &e);
 		if (rc == 1)
-			return 0;	/* no memory for the copy */
+			return 0;	/* no memory file */
 	} else {
 		rc = log_replay_buffers(&hive, logs, n_logs, FUZZ_MAX_IMAGE,
 		    &img, &len, &rep, &e);

@@ -538,6 +538,138 @@ START_TEST(test_runs_short_b)
 }
 END_TEST
 
+/* ---- log_changed_runs_via, log_changed_runs_cb ---- */
+
+static uint32_t rnd_state;
+
+static uint32_t
+rnd(uint32_t below)
+{
+	rnd_state = rnd_state * 1103515245u + 12345u;
+	return (rnd_state >> 8) % below;
+}
+
+/* A synthetic hive: a base block naming `bins` bytes of hive bins data,
+ * then `len` bytes in all, page p filled with byte p. */
+static unsigned char *
+synthetic(uint32_t bins, size_t len)
+{
+	unsigned char *h = calloc(1, len);
+	size_t i;
+
+	ck_assert_ptr_nonnull(h);
+	put_le32(h + REGF_BB_BINS_SIZE, bins);
+	for (i = REGF_BASE_BLOCK; i < len; i++)
+		h[i] = (unsigned char)(i / REGF_PAGE);
+	return h;
+}
+
+/* A copy of c, `bins` of hive bins data and len bytes (grown with c's
+ * pattern), with a few pages changed: some to a value of their own, some
+ * to `shared` (which another copy may write too). */
+static unsigned char *
+changed_copy(const unsigned char *c, size_t c_len, uint32_t bins,
+	     size_t len, unsigned char shared)
+{
+	unsigned char *h = synthetic(bins, len);
+	size_t pages = (len - REGF_BASE_BLOCK) / REGF_PAGE, i, k;
+
+	memcpy(h + REGF_BASE_BLOCK, c + REGF_BASE_BLOCK,
+	    (len < c_len ? len : c_len) - REGF_BASE_BLOCK);
+	for (k = rnd(6); k > 0; k--) {
+		i = REGF_BASE_BLOCK + rnd((uint32_t)pages) * REGF_PAGE +
+		    rnd(REGF_PAGE);
+		h[i] = rnd(2) ? shared : (unsigned char)(0x80 + rnd(0x7f));
+	}
+	return h;
+}
+
+/* The runs that take v to a new hive nb, found through c without v, are
+ * those found from v itself: v and nb grown, cut or as long as c, and
+ * c's base block naming more than it holds. */
+START_TEST(test_runs_via_match_direct)
+{
+	static const uint32_t bins[] = { 4, 6, 8 };
+	struct page_run *cv, *cb, *via, *direct;
+	size_t n_cv, n_cb, n_via, n_direct, i, at = 0, c_len, v_len, n_len;
+	unsigned char *c, *v, *nb, *bytes;
+	uint32_t c_bins, v_bins, n_bins;
+	struct hp_err e;
+
+	rnd_state = (uint32_t)_i;
+	c_bins = bins[rnd(3)] * REGF_PAGE;
+	v_bins = bins[rnd(3)] * REGF_PAGE;
+	n_bins = bins[rnd(3)] * REGF_PAGE;
+	c_len = REGF_BASE_BLOCK + c_bins - (rnd(4) == 0 ? REGF_PAGE : 0);
+	v_len = REGF_BASE_BLOCK + v_bins + rnd(2) * REGF_PAGE;
+	n_len = REGF_BASE_BLOCK + n_bins;
+	c = synthetic(c_bins, c_len);
+	v = changed_copy(c, c_len, v_bins, v_len, 0x55);
+	nb = changed_copy(c, c_len, n_bins, n_len, 0x55);
+	ck_assert(log_changed_runs(c, c_len, v, v_len, REGF_PAGE, &cv, &n_cv,
+	    &e) == 0);
+	ck_assert(log_changed_runs(c, c_len, nb, n_len, REGF_PAGE, &cb, &n_cb,
+	    &e) == 0);
+	bytes = malloc(v_len);
+	for (i = 0; i < n_cv; i++) {
+		memcpy(bytes + at, v + REGF_BASE_BLOCK + cv[i].off, cv[i].len);
+		at += cv[i].len;
+	}
+	ck_assert(log_changed_runs_via(cb, n_cb, cv, n_cv, bytes, v_len,
+	    v_bins, nb, n_len, &via, &n_via, &e) == 0);
+	ck_assert(log_changed_runs(v, v_len, nb, n_len, REGF_PAGE, &direct,
+	    &n_direct, &e) == 0);
+	ck_assert_uint_eq(n_via, n_direct);
+	for (i = 0; i < n_direct; i++)
+		assert_run(&via[i], direct[i].off, direct[i].len);
+	free(cv);
+	free(cb);
+	free(via);
+	free(direct);
+	free(bytes);
+	free(c);
+	free(v);
+	free(nb);
+}
+END_TEST
+
+static void
+count_done(void *arg, size_t upto)
+{
+	size_t *last = arg;
+
+	ck_assert_uint_gt(upto, *last);
+	*last = upto;
+}
+
+/* The runs given with a callback are those given without it; the
+ * callback is told what was compared, in order, up to the end. */
+START_TEST(test_runs_cb_reports_progress)
+{
+	uint32_t bins = 5000 * REGF_PAGE;
+	size_t len = REGF_BASE_BLOCK + bins, last = 0, n_cb, n, i;
+	unsigned char *x = synthetic(bins, len), *y = synthetic(bins, len);
+	struct page_run *with, *without;
+	struct hp_err e;
+
+	y[REGF_BASE_BLOCK + 17 * REGF_PAGE] ^= 1;
+	y[len - 1] ^= 1;
+	ck_assert(log_changed_runs_cb(x, len, y, len, REGF_PAGE, count_done,
+	    &last, &with, &n_cb, &e) == 0);
+	ck_assert_uint_eq(last, len);
+	ck_assert(log_changed_runs(x, len, y, len, REGF_PAGE, &without, &n,
+	    &e) == 0);
+	ck_assert_uint_eq(n_cb, 2);
+	ck_assert_uint_eq(n, n_cb);
+	for (i = 0; i < n; i++)
+		assert_run(&with[i], without[i].off, without[i].len);
+	free(with);
+	free(without);
+	free(x);
+	free(y);
+}
+END_TEST
+
 /* ---- log_format_of ---- */
 
 START_TEST(test_format_of)
@@ -582,6 +714,8 @@ logwrite_suite(void)
 	tcase_add_test(tc, test_runs_apart_and_adjacent);
 	tcase_add_test(tc, test_runs_beyond_a);
 	tcase_add_test(tc, test_runs_short_b);
+	tcase_add_loop_test(tc, test_runs_via_match_direct, 0, 300);
+	tcase_add_test(tc, test_runs_cb_reports_progress);
 	tcase_add_test(tc, test_format_of);
 	return s;
 }
