@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "backup_pages.h"
+#include "commit_logged.h"
 
 static unsigned char *
 slurp(const char *path, size_t *len)
@@ -94,6 +95,8 @@ static int
 pages(const char *out, const char *old, const char *new)
 {
 	struct hp_err e = { 0 };
+	struct hive_change change;
+	struct page_run *runs;
 	struct stat st;
 	uint64_t bytes;
 	int ofd = open(old, O_RDONLY | O_CLOEXEC);
@@ -103,10 +106,19 @@ pages(const char *out, const char *old, const char *new)
 		perror("fuzz_seed pages");
 		return 1;
 	}
-	if (pages_save(ofd, (uint64_t)st.st_size, nfd, out, &bytes, &e) == -1) {
+	if (hive_changed_runs(ofd, (uint64_t)st.st_size, nfd, new,
+	    &change.new_size, &runs, &change.n, &e) == -1) {
 		fprintf(stderr, "fuzz_seed: %s\n", e.msg);
 		return 1;
 	}
+	change.runs = runs;
+	if (pages_save(ofd, (uint64_t)st.st_size, &change, out, &bytes,
+	    &e) == -1) {
+		fprintf(stderr, "fuzz_seed: %s\n", e.msg);
+		free(runs);
+		return 1;
+	}
+	free(runs);
 	close(ofd);
 	close(nfd);
 	return 0;
