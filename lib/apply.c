@@ -95,6 +95,45 @@ ensure_key(const struct lookup_ctx *c, const struct plan_item *it,
 	return node;
 }
 
+/* Copies value v into *out unless it is named `name`: 1 copied, 0 left
+ * out, -1 refused or unreadable. */
+static int
+keep_value(const struct lookup_ctx *c, hive_value_h v, const char *name,
+	   const char *display, hive_set_value *out, struct hp_err *e)
+{
+	hive_h *h = c->h;
+	char *key = hivex_value_key(h, v);
+	char *data;
+
+	if (key == NULL)
+		return hp_err_set(e, HP_R_DAMAGED, "%s: damaged hive: cannot "
+		    "read a value name of %s: %s", c->where, display,
+		    strerror(errno ? errno : EINVAL));
+	/* hivex writes names as C strings: this one would come back cut,
+	 * as another value's name. */
+	if (strlen(key) != hivex_value_key_len(h, v)) {
+		free(key);
+		return hp_err_set(e, HP_R_DAMAGED, "%s: damaged hive: a value of "
+		    "%s has a name holding a NUL, which rewriting the key's "
+		    "values would cut into another name; refused", c->where,
+		    display);
+	}
+	if (lookup_value_is(h, v, name)) {
+		free(key);
+		return 0;
+	}
+	if ((data = hivex_value_value(h, v, &out->t, &out->len)) == NULL) {
+		hp_err_set(e, HP_R_DAMAGED, "%s: damaged hive: cannot read value "
+		    "'%s' of %s: %s", c->where, key, display,
+		    strerror(errno ? errno : EINVAL));
+		free(key);
+		return -1;
+	}
+	out->key = key;
+	out->value = data;
+	return 1;
+}
+
 /* hivex has no call to remove one value, and its setter finds the value
  * to replace by a C-string compare: the key's values are rewritten,
  * every one named `name` as Windows compares names replaced by `set`
@@ -123,40 +162,11 @@ rewrite_values(const struct lookup_ctx *c, hive_node_h node,
 		return hp_err_nomem(e);
 	}
 	for (i = 0; i < n; i++) {
-		char *key = hivex_value_key(h, values[i]);
-		char *data;
+		int kept = keep_value(c, values[i], name, display, &keep[k], e);
 
-		if (key == NULL) {
-			hp_err_set(e, HP_R_DAMAGED, "%s: damaged hive: cannot "
-			    "read a value name of %s: %s", c->where, display,
-			    strerror(errno ? errno : EINVAL));
+		if (kept == -1)
 			goto out;
-		}
-		/* hivex writes names as C strings: this one would come
-		 * back cut, as another value's name. */
-		if (strlen(key) != hivex_value_key_len(h, values[i])) {
-			hp_err_set(e, HP_R_DAMAGED, "%s: damaged hive: a value of "
-			    "%s has a name holding a NUL, which rewriting the "
-			    "key's values would cut into another name; refused",
-			    c->where, display);
-			free(key);
-			goto out;
-		}
-		if (lookup_value_is(h, values[i], name)) {
-			free(key);
-			continue;
-		}
-		data = hivex_value_value(h, values[i], &keep[k].t, &keep[k].len);
-		if (data == NULL) {
-			hp_err_set(e, HP_R_DAMAGED, "%s: damaged hive: cannot "
-			    "read value '%s' of %s: %s", c->where, key, display,
-			    strerror(errno ? errno : EINVAL));
-			free(key);
-			goto out;
-		}
-		keep[k].key = key;
-		keep[k].value = data;
-		k++;
+		k += (size_t)kept;
 	}
 	if (set != NULL &&
 	    ((keep[k].key = strdup(set->key)) == NULL ||
