@@ -9,36 +9,14 @@
 #include <string.h>
 
 #include "error.h"
+#include "textconv.h"
 
-/* Length of the well-formed UTF-8 character at s (a C string), or 0 when
- * there is none: no overlongs, surrogates or values above U+10FFFF.  A
- * NUL is no continuation byte, so this never reads past the string. */
+/* Length of the well-formed UTF-8 character at s (a C string), or 0:
+ * a NUL is no continuation byte, so at most the string is read. */
 static size_t
 char_len(const unsigned char *s)
 {
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		lo = s[0] == 0xe0 ? 0xa0 : 0x80;
-		hi = s[0] == 0xed ? 0x9f : 0xbf;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		lo = s[0] == 0xf0 ? 0x90 : 0x80;
-		hi = s[0] == 0xf4 ? 0x8f : 0xbf;
-	} else
-		return 0;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
+	return utf8_char_len(s, strnlen((const char *)s, 4));
 }
 
 /* The code point of the well-formed character of n bytes at s. */

@@ -26,4 +26,9 @@ enum text_conv text_convert(const char *to, const char *from,
  * when it is not valid UTF-16. */
 char *utf16le_to_utf8(const unsigned char *data, size_t len);
 
+/* Length of the well-formed UTF-8 character at s (at most `left` bytes
+ * long), or 0 when there is none: no overlongs, surrogates or values
+ * above U+10FFFF. */
+size_t utf8_char_len(const unsigned char *s, size_t left);
+
 #endif
