@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "jsonfile.h"
+#include "result.h"
 #include "runrec.h"
 
 #define RUNREC_SCHEMA "hivepatch-run/1"
@@ -270,14 +271,6 @@ runrec_find(const char *root, char *const *ids, size_t n_ids,
 	return 0;
 }
 
-static void
-strings_free(char **v, size_t n)
-{
-	while (n > 0)
-		free(v[--n]);
-	free(v);
-}
-
 void
 runrec_free(struct runrec *r)
 {
@@ -288,8 +281,8 @@ runrec_free(struct runrec *r)
 	free(r->id);
 	free(r->time);
 	free(r->command);
-	strings_free(r->profiles, r->n_profiles);
-	strings_free(r->reg_files, r->n_reg_files);
+	strv_free(r->profiles, r->n_profiles);
+	strv_free(r->reg_files, r->n_reg_files);
 	for (i = 0; i < r->n_hives; i++)
 		free(r->hives[i].hive);
 	free(r->hives);
