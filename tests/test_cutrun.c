@@ -248,6 +248,30 @@ runs_recorded(void)
 	return n;
 }
 
+static void
+assert_hives(const struct tree *t, const char *sw, const char *sys)
+{
+	char now[SHA256_HEX_LEN + 1];
+
+	tu_sha256(t->sw, now);
+	ck_assert_str_eq(now, sw);
+	tu_sha256(t->sys, now);
+	ck_assert_str_eq(now, sys);
+}
+
+/* verify exits `status` and names no cut run. */
+static void
+assert_verify_says_no_cut_run(const struct tree *t, int status)
+{
+	struct tu_result r;
+
+	tu_hp(&r, "verify", "--profile", "auto", "--backup-dir", tu_bk, t->root,
+	    NULL);
+	ck_assert_int_eq(r.status, status);
+	ck_assert_ptr_null(strstr(r.out, "cut short"));
+	tu_result_free(&r);
+}
+
 /* ---- the tests ---- */
 
 START_TEST(test_verify_names_a_cut_run_and_writes_nothing)
@@ -322,7 +346,6 @@ END_TEST
 START_TEST(test_apply_completes_a_cut_run_as_the_uncut_run_would)
 {
 	char sw_new[SHA256_HEX_LEN + 1], sys_new[SHA256_HEX_LEN + 1];
-	char now[SHA256_HEX_LEN + 1];
 	struct tree t;
 	struct tu_result r;
 	struct stat st;
@@ -335,25 +358,17 @@ START_TEST(test_apply_completes_a_cut_run_as_the_uncut_run_would)
 	ck_assert_msg(r.status == 0, "%s%s", r.out, r.err);
 	ck_assert_msg(strstr(r.out, "; completed it: ") != NULL, "%s", r.out);
 	tu_result_free(&r);
-	tu_sha256(t.sw, now);
-	ck_assert_str_eq(now, sw_new);
-	tu_sha256(t.sys, now);
-	ck_assert_str_eq(now, sys_new);
+	assert_hives(&t, sw_new, sys_new);
 	/* The log the cut run made for SOFTWARE's commit is gone too. */
 	ck_assert_int_ne(stat(tu_pathf("%s.LOG1", t.sw), &st), 0);
 	ck_assert_int_eq(runs_recorded(), 0);
-	tu_hp(&r, "verify", "--profile", "auto", "--backup-dir", tu_bk, t.root,
-	    NULL);
-	ck_assert_int_eq(r.status, 0);
-	ck_assert_ptr_null(strstr(r.out, "cut short"));
-	tu_result_free(&r);
+	assert_verify_says_no_cut_run(&t, 0);
 }
 END_TEST
 
 START_TEST(test_rollback_undoes_a_cut_run)
 {
 	char sw_new[SHA256_HEX_LEN + 1], sys_new[SHA256_HEX_LEN + 1];
-	char now[SHA256_HEX_LEN + 1];
 	struct tree t;
 	struct tu_result r;
 
@@ -363,16 +378,9 @@ START_TEST(test_rollback_undoes_a_cut_run)
 	tu_hp(&r, "rollback", "--backup-dir", tu_bk, t.root, NULL);
 	ck_assert_msg(r.status == 0, "%s%s", r.out, r.err);
 	tu_result_free(&r);
-	tu_sha256(t.sw, now);
-	ck_assert_str_eq(now, t.sw0);
-	tu_sha256(t.sys, now);
-	ck_assert_str_eq(now, t.sys0);
+	assert_hives(&t, t.sw0, t.sys0);
 	ck_assert_int_eq(runs_recorded(), 0);
-	tu_hp(&r, "verify", "--profile", "auto", "--backup-dir", tu_bk, t.root,
-	    NULL);
-	ck_assert_int_eq(r.status, 1);
-	ck_assert_ptr_null(strstr(r.out, "cut short"));
-	tu_result_free(&r);
+	assert_verify_says_no_cut_run(&t, 1);
 }
 END_TEST
 
