@@ -27,6 +27,27 @@ fuzz_get24(const uint8_t *p)
 	return (size_t)p[0] | (size_t)p[1] << 8 | (size_t)p[2] << 16;
 }
 
+/* The three parts of such an input after its FUZZ_HEADER bytes: the
+ * hive (hl bytes), the first log (l1) and the second (rest).  0 when the
+ * input is too short to have a header. */
+#define FUZZ_HEADER 7
+
+static inline int
+fuzz_split3(const uint8_t *data, size_t size, size_t *hl, size_t *l1,
+	    size_t *rest)
+{
+	if (size < FUZZ_HEADER)
+		return 0;
+	*rest = size - FUZZ_HEADER;
+	if ((*hl = fuzz_get24(data + 1)) > *rest)
+		*hl = *rest;
+	*rest -= *hl;
+	if ((*l1 = fuzz_get24(data + 4)) > *rest)
+		*l1 = *rest;
+	*rest -= *l1;
+	return 1;
+}
+
 #ifdef HP_FUZZ_MAIN
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FUZZ_ENTRY(fn) \

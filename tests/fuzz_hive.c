@@ -47,8 +47,6 @@
 #error "FUZZ_PROFILE_DIR: the source tree's profiles/"
 #endif
 
-#define FUZZ_HEADER 7
-
 static char dir[PATH_MAX - 32];
 static char hive_path[PATH_MAX], log1_path[PATH_MAX], log2_path[PATH_MAX];
 
@@ -219,18 +217,9 @@ fuzz_hive(const uint8_t *data, size_t size)
 	size_t rest, hl, l1;
 	unsigned flags = 0;
 
-	if (size < FUZZ_HEADER)
+	if (!fuzz_split3(data, size, &hl, &l1, &rest))
 		return 0;
 	setup();
-	rest = size - FUZZ_HEADER;
-	hl = fuzz_get24(data + 1);
-	if (hl > rest)
-		hl = rest;
-	rest -= hl;
-	l1 = fuzz_get24(data + 4);
-	if (l1 > rest)
-		l1 = rest;
-	rest -= l1;
 	put(hive_path, data + FUZZ_HEADER, hl, 1);
 	put(log1_path, data + FUZZ_HEADER + hl, l1, 0);
 	put(log2_path, data + FUZZ_HEADER + hl + l1, rest, 0);

@@ -45,7 +45,6 @@
 #include "regf.h"
 
 #define FUZZ_MAX_IMAGE (64u * 1024 * 1024)
-#define FUZZ_HEADER 7
 
 static void
 put64(unsigned char *p, uint64_t v)
@@ -167,18 +166,9 @@ fuzz_logreplay(const uint8_t *data, size_t size)
 	unsigned char *copy = NULL;
 	int rc;
 
-	if (size < FUZZ_HEADER)
+	if (!fuzz_split3(data, size, &hl, &l1, &rest))
 		return 0;
 	n_logs = (data[0] & 0x3f) % 3;
-	rest = size - FUZZ_HEADER;
-	hl = fuzz_get24(data + 1);
-	if (hl > rest)
-		hl = rest;
-	rest -= hl;
-	l1 = fuzz_get24(data + 4);
-	if (l1 > rest)
-		l1 = rest;
-	rest -= l1;
 
 	hive.name = "fuzz/HIVE";
 	hive.data = data + FUZZ_HEADER;
