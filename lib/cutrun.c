@@ -26,23 +26,20 @@ strdup_or_null(const char *s, int *failed)
 	return d;
 }
 
+/* The run's .reg files as absolute paths: a completion may run from
+ * another directory. */
 static int
-copy_strings(char ***dst, size_t *n, const char *const *src, size_t n_src,
-	     int absolute)
+absolute_paths(char ***dst, size_t *n, const char *const *src, size_t n_src)
 {
 	size_t i;
 
-	*dst = calloc(n_src ? n_src : 1, sizeof(**dst));
-	if (*dst == NULL)
-		return -1;
 	for (i = 0; i < n_src; i++) {
-		/* A completion may run from another directory. */
-		char *real = absolute ? realpath(src[i], NULL) : NULL;
+		char *real = realpath(src[i], NULL);
+		int rc = strv_push(dst, n, real ? real : src[i]);
 
-		(*dst)[i] = real ? real : strdup(src[i]);
-		if ((*dst)[i] == NULL)
+		free(real);
+		if (rc == -1)
 			return -1;
-		*n = i + 1;
 	}
 	return 0;
 }
@@ -82,10 +79,11 @@ cutrun_record(const struct patch_run *run, struct runrec *rec,
 	rec->recover = o->mode == HP_PATCH_RECOVER;
 	rec->flags = o->flags;
 	rec->now = *o->now;
-	if (failed || copy_strings(&rec->profiles, &rec->n_profiles,
-	    (const char *const *)run->src.profiles, run->src.n_profiles,
-	    0) == -1 || copy_strings(&rec->reg_files, &rec->n_reg_files,
-	    o->reg_files, o->n_reg_files, 1) == -1)
+	for (i = 0; !failed && i < run->src.n_profiles; i++)
+		failed = strv_push(&rec->profiles, &rec->n_profiles,
+		    run->src.profiles[i]) == -1;
+	if (failed || absolute_paths(&rec->reg_files, &rec->n_reg_files,
+	    o->reg_files, o->n_reg_files) == -1)
 		return hp_err_nomem(e);
 	return runrec_write(o->backup_root, rec, e);
 }
