@@ -238,6 +238,11 @@ struct hp_hive_files {
 				 * never read nor written (their paths) */
 	char **skipped_why;	/* why, one each ("has 2 hard links") */
 	size_t n_skipped;
+	uint64_t limit;		/* the largest hive to read: the primary
+				 * file, each log, the hive as its logs
+				 * recover it (HP_R_OVER_LIMIT above it);
+				 * 0: HP_HIVE_LIMIT_DEFAULT.  Runs set the
+				 * store's (hp_store_set_hive_limit). */
 };
 
 /* Closes the descriptors and frees the names (safe after a read that
@@ -343,6 +348,21 @@ size_t hp_store_hives(const struct hp_store *store,
 
 /* TARGET as it was given. */
 const char *hp_store_target(const struct hp_store *store);
+
+/* The largest hive a run reads by default, and the most it can be
+ * raised to: regf's cell offsets stop at 2 GiB.  The default is far
+ * above any hive Windows ships; below it, what a hive or a log claims
+ * costs no more than the pages it carries, but a hive that large is
+ * loaded whole and, by apply, written. */
+#define HP_HIVE_LIMIT_DEFAULT (1024ull * 1024 * 1024)
+#define HP_HIVE_LIMIT_MAX (2048ull * 1024 * 1024)
+
+/* Sets the largest hive the runs on `store` read (bytes of the primary
+ * file, of each log, and of the hive as its logs recover it); larger is
+ * refused with HP_R_OVER_LIMIT.  HP_R_USAGE for 0 or above
+ * HP_HIVE_LIMIT_MAX. */
+int hp_store_set_hive_limit(struct hp_store *store, uint64_t bytes,
+			    struct hp_err *e);
 
 void hp_store_close(struct hp_store *store);
 

@@ -113,3 +113,13 @@ hp_err_append(struct hp_err *e, const char *fmt, ...)
 	va_end(ap);
 	hp_escape_text(e->msg + n, sizeof(e->msg) - n, raw);
 }
+
+int
+hp_err_over_limit(struct hp_err *e, const char *where, const char *what,
+		  uint64_t bytes, uint64_t limit)
+{
+	return hp_err_set(e, HP_R_OVER_LIMIT, "%s: %s%llu bytes, over the "
+	    "limit of %llu bytes for a hive (--max-hive-size raises it, to "
+	    "at most 2G)", where, what, (unsigned long long)bytes,
+	    (unsigned long long)limit);
+}

@@ -7,6 +7,8 @@
 #ifndef HIVEPATCH_ERROR_H
 #define HIVEPATCH_ERROR_H
 
+#include <stdint.h>
+
 #include "hivepatch.h"
 
 /* Sets the reason, its status and the message (printf-style), escaped
@@ -21,6 +23,12 @@ enum hp_reason hp_errno_reason(int err);
 
 /* hp_err_set(e, HP_R_NO_MEMORY, "out of memory"). */
 int hp_err_nomem(struct hp_err *e);
+
+/* HP_R_OVER_LIMIT: "WHERE: WHATN bytes, over the limit of L MiB for a
+ * hive ..." (what: "" for the file itself, or e.g. "recovered, it would
+ * be "), saying how to raise it. */
+int hp_err_over_limit(struct hp_err *e, const char *where, const char *what,
+		      uint64_t bytes, uint64_t limit);
 
 /* Appends to e's message (printf-style, escaped), keeping its reason. */
 void hp_err_append(struct hp_err *e, const char *fmt, ...)

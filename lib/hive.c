@@ -82,10 +82,11 @@ hive_read_header_fd(int fd, uint64_t size, const char *where,
 	ssize_t got;
 
 	memset(hdr, 0, sizeof(*hdr));
-	if (size > HIVE_SIZE_MAX)
-		return hp_err_set(e, HP_R_TOO_LARGE,
-		    "%s: too large for a hive (%llu bytes, limit %llu)", where,
-		    (unsigned long long)size, HIVE_SIZE_MAX);
+	if (size > HP_HIVE_LIMIT_MAX)
+		return hp_err_set(e, HP_R_TOO_LARGE, "%s: %llu bytes, larger "
+		    "than a registry hive can be (%llu MiB)", where,
+		    (unsigned long long)size,
+		    (unsigned long long)(HP_HIVE_LIMIT_MAX >> 20));
 	do
 		got = pread(fd, bb, sizeof(bb), 0);
 	while (got < 0 && errno == EINTR);

@@ -11,10 +11,6 @@
 
 #include "error.h"
 
-/* Bound on what we read from an image: the regf format cannot address
- * more than 4 GiB of hive bins, real SOFTWARE hives stay far below. */
-#define HIVE_SIZE_MAX (2ull * 1024 * 1024 * 1024)
-
 
 struct hive_header {
 	uint32_t seq_primary;	/* offset 4 */

@@ -47,8 +47,8 @@ primary_to_memfd(int src, const char *where, size_t max, struct hp_view *v,
 	if (fstat(src, &st) == -1)
 		return hp_err_set(e, HP_R_IO, "%s: %s", where, strerror(errno));
 	if ((uint64_t)st.st_size > max)
-		return hp_err_set(e, HP_R_OVER_LIMIT, "%s: %lld bytes, over the "
-		    "limit of %zu", where, (long long)st.st_size, max);
+		return hp_err_over_limit(e, where, "", (uint64_t)st.st_size,
+		    max);
 	v->fd = memfd_create("hivepatch-recovered", MFD_CLOEXEC);
 	if (v->fd == -1)
 		return hp_err_set(e, HP_R_IO, "%s: no memory file for the "
@@ -80,6 +80,13 @@ primary_to_memfd(int src, const char *where, size_t max, struct hp_view *v,
 	return 0;
 }
 
+/* The largest hive the view reads (hp_hive_files.limit). */
+static uint64_t
+view_limit(const struct hp_hive_files *f)
+{
+	return f->limit != 0 ? f->limit : HP_HIVE_LIMIT_DEFAULT;
+}
+
 /* Reads a whole file of at most max bytes from its descriptor. */
 static int
 read_whole(int fd, const char *where, size_t max, unsigned char **data,
@@ -94,8 +101,8 @@ read_whole(int fd, const char *where, size_t max, unsigned char **data,
 	if (fstat(fd, &st) == -1)
 		return hp_err_set(e, HP_R_IO, "%s: %s", where, strerror(errno));
 	if ((uint64_t)st.st_size > max)
-		return hp_err_set(e, HP_R_OVER_LIMIT, "%s: %lld bytes, over the "
-		    "limit of %zu", where, (long long)st.st_size, max);
+		return hp_err_over_limit(e, where, "a log of ",
+		    (uint64_t)st.st_size, max);
 	size = (size_t)st.st_size;
 	buf = malloc(size ? size : 1);
 	if (buf == NULL)
@@ -133,7 +140,7 @@ read_logs(const struct hp_hive_files *f, struct log_replay_buf *logs,
 		size_t n;
 
 		if (read_whole(f->logs[i].fd, f->logs[i].where,
-		    (size_t)LOG_REPLAY_MAX_FILE, &d, &n, e) == -1)
+		    (size_t)view_limit(f), &d, &n, e) == -1)
 			return -1;
 		logs[i].name = f->logs[i].where;
 		logs[i].data = d;
@@ -166,13 +173,13 @@ replay(const struct hp_hive_files *f, unsigned flags,
 	logs = calloc(f->n_logs ? f->n_logs : 1, sizeof(*logs));
 	if (logs == NULL)
 		return hp_err_nomem(e);
-	rc = primary_to_memfd(f->fd, v->where, (size_t)LOG_REPLAY_MAX_FILE, v,
+	rc = primary_to_memfd(f->fd, v->where, (size_t)view_limit(f), v,
 	    &hive_len, e);
 	if (rc == 0)
 		rc = read_logs(f, logs, e);
 	if (rc == 0)
 		rc = log_replay_fd(v->where, v->fd, hive_len, logs, f->n_logs,
-		    0, &len, &v->rec, e);
+		    (size_t)view_limit(f), &len, &v->rec, e);
 	for (i = 0; i < f->n_logs; i++)
 		free((void *)logs[i].data);
 	free(logs);
@@ -305,6 +312,9 @@ hive_view_open(const struct hp_hive_files *f, const char *where,
 	v->where = strdup(where);
 	if (v->where == NULL)
 		return hp_err_nomem(e);
+	/* Past regf's own bound the header check says so. */
+	if (f->size > view_limit(f) && f->size <= HP_HIVE_LIMIT_MAX)
+		return hp_err_over_limit(e, where, "", f->size, view_limit(f));
 	if (hive_read_header_fd(f->fd, f->size, where, &v->disk,
 	    &header_err) == -1) {
 		/* Only a base block the logs may mend is worth a replay: not

@@ -160,10 +160,8 @@ grow(struct lr *c, uint64_t need, struct hp_err *e)
 	if (need <= c->len)
 		return 0;
 	if (need > c->max)
-		return hp_err_set(e, HP_R_OVER_LIMIT,
-		    "%s: the recovered hive would be %llu bytes, over the "
-		    "limit of %llu", c->hive->name, (unsigned long long)need,
-		    (unsigned long long)c->max);
+		return hp_err_over_limit(e, c->hive->name, "as its logs "
+		    "recover it, it would be ", need, c->max);
 	if (c->img_fd != -1) {
 		/* Bytes past its length (an old-format log's growth
 		 * undone) are zeroed again; what the file gains is zeros. */
@@ -387,8 +385,7 @@ check_primary(const struct log_replay_buf *hive, size_t max, struct hp_err *e)
 	const unsigned char *d = hive->data;
 
 	if (hive->len > max)
-		return hp_err_set(e, HP_R_OVER_LIMIT, "%s: %zu bytes, over the "
-		    "limit of %zu for a hive", hive->name, hive->len, max);
+		return hp_err_over_limit(e, hive->name, "", hive->len, max);
 	if (hive->len < REGF_BASE_BLOCK)
 		return hp_err_set(e, HP_R_DAMAGED, "%s: %zu bytes: too short to "
 		    "be a registry hive", hive->name, hive->len);
@@ -459,6 +456,12 @@ recover(struct lr *c, const struct log_replay_buf *logs, size_t n_logs,
 	free(c->logs);
 	if (rc <= 0)
 		return -1;
+	/* The hive the logs claim, not the pages they carried (the rest is
+	 * holes): the size a reader loads and a commit writes. */
+	if ((uint64_t)REGF_BASE_BLOCK + c->bins_final > c->max)
+		return hp_err_over_limit(e, c->hive->name, "as its logs recover "
+		    "it, it would be ", REGF_BASE_BLOCK + (uint64_t)c->bins_final,
+		    c->max);
 	finish_base_block(c);
 	return 0;
 }
@@ -472,8 +475,8 @@ lr_init(struct lr *c, const struct log_replay_buf *hive, size_t max_image,
 	c->hive = hive;
 	c->rep = rep;
 	c->img_fd = -1;
-	c->max = max_image && max_image < (size_t)LOG_REPLAY_MAX_FILE ?
-	    max_image : (size_t)LOG_REPLAY_MAX_FILE;
+	c->max = max_image && max_image < (size_t)HP_HIVE_LIMIT_MAX ?
+	    max_image : (size_t)HP_HIVE_LIMIT_MAX;
 }
 
 int

@@ -27,10 +27,6 @@
 #include "error.h"
 #include "hivepatch.h"
 
-/* Bound on the primary file, on each log file, and on the recovered
- * image: larger files are refused (HP_R_OVER_LIMIT). */
-#define LOG_REPLAY_MAX_FILE (2ull * 1024 * 1024 * 1024)
-
 /* One log, or the primary, given as a buffer (log_replay_buffers). */
 struct log_replay_buf {
 	const char *name;	/* used in messages and in logs_used */
@@ -48,7 +44,7 @@ struct log_replay_buf {
  *     numbers equal, hive bins data size and flags from what was applied,
  *     file type 0, checksum recomputed) and the file grown as needed.
  * max_image bounds the recovered image and the primary (0:
- * LOG_REPLAY_MAX_FILE).  Returns 0, or -1 with:
+ * HP_HIVE_LIMIT_MAX).  Returns 0, or -1 with:
  *   HP_R_DAMAGED  the primary is not a hive;
  *   HP_R_DIRTY_UNRECOVERABLE  the hive is dirty and nothing trustworthy
  *               recovers it (no logs, or every log invalid, of another

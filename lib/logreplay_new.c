@@ -34,9 +34,9 @@ check_entry(const struct lr *c, const unsigned char *p, size_t rem,
 		snprintf(buf, buflen, "bad hive bins data size %u", bins);
 		return buf;
 	}
-	if ((uint64_t)REGF_BASE_BLOCK + bins > c->max) {
-		snprintf(buf, buflen, "hive bins data size %u over the limit",
-		    bins);
+	if ((uint64_t)REGF_BASE_BLOCK + bins > HP_HIVE_LIMIT_MAX) {
+		snprintf(buf, buflen, "hive bins data size %u: more than a "
+		    "hive can hold", bins);
 		return buf;
 	}
 	if (npages == 0 || npages > (size - REGF_LE_HEADER) / 8) {

@@ -35,8 +35,9 @@ read_vector(struct lr *c, struct lr_log *l, struct dirty_vector *v)
 		set_why(l, "bad hive bins data size %u", v->bins);
 		return 0;
 	}
-	if ((uint64_t)REGF_BASE_BLOCK + v->bins > c->max) {
-		set_why(l, "hive bins data size %u over the limit", v->bins);
+	if ((uint64_t)REGF_BASE_BLOCK + v->bins > HP_HIVE_LIMIT_MAX) {
+		set_why(l, "hive bins data size %u: more than a hive can hold",
+		    v->bins);
 		return 0;
 	}
 	v->nbits = v->bins / REGF_OLD_PAGE;

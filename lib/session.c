@@ -39,6 +39,7 @@ session_open(struct session *s, struct hp_store *store, enum hp_hive_kind kind,
 		return -1;
 	if (store->ops->read(store->priv, hive, &s->files, e) == -1)
 		return -1;
+	s->files.limit = store->hive_limit;
 	if (fstat(s->files.fd, &st) == 0)
 		s->links = (uintmax_t)st.st_nlink;
 	if (flags & SESSION_FOR_WRITE)

@@ -26,11 +26,24 @@ store_new(const struct hp_store_ops *ops, void *priv, const char *target,
 	}
 	s->ops = ops;
 	s->priv = priv;
+	s->hive_limit = HP_HIVE_LIMIT_DEFAULT;
 	if (ops->list(priv, &s->hives, &s->n_hives, e) == -1) {
 		hp_store_close(s);
 		return -1;
 	}
 	*out = s;
+	return 0;
+}
+
+int
+hp_store_set_hive_limit(struct hp_store *store, uint64_t bytes,
+			struct hp_err *e)
+{
+	if (bytes == 0 || bytes > HP_HIVE_LIMIT_MAX)
+		return hp_err_set(e, HP_R_USAGE, "a hive limit of %llu bytes: "
+		    "it must be from 1 byte to %llu", (unsigned long long)bytes,
+		    HP_HIVE_LIMIT_MAX);
+	store->hive_limit = bytes;
 	return 0;
 }
 

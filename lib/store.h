@@ -14,6 +14,7 @@ struct hp_store {
 	char *target;			/* as given, for messages */
 	struct hp_store_hive *hives;	/* the store's list */
 	size_t n_hives;
+	uint64_t hive_limit;		/* hp_store_set_hive_limit */
 };
 
 /* The stores this library brings (store_fs.c): a Windows tree rooted at

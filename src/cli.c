@@ -4,6 +4,7 @@
  * options and run of apply, verify, import and recover. */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -52,6 +53,7 @@ static const struct {
 	{ "backup-dir", "a directory DIR" },
 	{ "to", "a run ID" },
 	{ "output", "a FILE" },
+	{ "max-hive-size", "a SIZE (bytes, or with K, M or G)" },
 };
 
 /* The long name of the option of `options` whose code is val (not one
@@ -177,13 +179,38 @@ cli_explain_backup_root(const char *root, struct hp_err *e)
 }
 
 struct hp_store *
-cli_open_store(const char *target, struct hp_err *e)
+cli_open_store(const char *target, uint64_t max_hive, struct hp_err *e)
 {
 	struct hp_store *s;
 
 	if (hp_store_open(target, &s, e) == -1)
 		return NULL;
+	if (max_hive != 0 && hp_store_set_hive_limit(s, max_hive, e) == -1) {
+		hp_store_close(s);
+		return NULL;
+	}
 	return s;
+}
+
+int
+cli_hive_size(const char *cmd, const char *arg, uint64_t *bytes)
+{
+	unsigned long long n;
+	char *end;
+	int shift = 0;
+
+	errno = 0;
+	n = strtoull(arg, &end, 10);
+	if (end != arg && *end != '\0' && end[1] == '\0')
+		shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 :
+		    -1;
+	if (end == arg || arg[0] == '-' || errno != 0 || shift < 0 ||
+	    (shift == 0 && *end != '\0') || n == 0 ||
+	    n > (HP_HIVE_LIMIT_MAX >> shift))
+		return cli_usage(cmd, "--max-hive-size needs a size from 1 to "
+		    "2G (bytes, or with K, M or G), not '%s'", arg);
+	*bytes = (uint64_t)n << shift;
+	return 0;
 }
 
 static const struct option patch_options[] = {
@@ -198,6 +225,7 @@ static const struct option patch_options[] = {
 	{ "commit", required_argument, NULL, OPT_COMMIT },
 	{ "keep-timestamps", no_argument, NULL, OPT_KEEP_TIMESTAMPS },
 	{ "backup", required_argument, NULL, OPT_BACKUP },
+	{ "max-hive-size", required_argument, NULL, OPT_MAX_HIVE_SIZE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -246,6 +274,8 @@ take_option(struct cli_patch *c, int opt)
 	case OPT_KEEP_TIMESTAMPS:
 		c->flags |= HP_KEEP_TIMESTAMPS;
 		break;
+	case OPT_MAX_HIVE_SIZE:
+		return cli_hive_size(c->command, optarg, &c->max_hive);
 	case OPT_COMMIT:
 		if (strcmp(optarg, "replace") == 0)
 			c->flags |= HP_COMMIT_REPLACE;
@@ -311,7 +341,7 @@ cli_patch_run(const struct cli_patch *c)
 	char *root = NULL;
 	int status;
 
-	if ((store = cli_open_store(c->target, &e)) == NULL) {
+	if ((store = cli_open_store(c->target, c->max_hive, &e)) == NULL) {
 		if (c->json)
 			render_json_failure(c->command, c->target, &e, stdout);
 		return cli_fail(&e);

@@ -6,6 +6,7 @@
 #ifndef HIVEPATCH_CLI_H
 #define HIVEPATCH_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "hivepatch.h"
@@ -56,8 +57,14 @@ char *cli_backup_root(const char *override);
  * how to give one. */
 void cli_explain_backup_root(const char *root, struct hp_err *e);
 
-/* Opens TARGET as a store; on failure prints the message. */
-struct hp_store *cli_open_store(const char *target, struct hp_err *e);
+/* Opens TARGET as a store whose runs read hives of at most max_hive
+ * bytes (0: the library's default); NULL with e set on failure. */
+struct hp_store *cli_open_store(const char *target, uint64_t max_hive,
+				struct hp_err *e);
+
+/* --max-hive-size SIZE: bytes, or with a suffix K, M or G (powers of
+ * 1024), at most 2G.  0, or HP_USAGE after printing the usage error. */
+int cli_hive_size(const char *cmd, const char *arg, uint64_t *bytes);
 
 /* ---- apply, verify, import and recover ---- */
 
@@ -73,12 +80,13 @@ struct cli_patch {
 	unsigned flags;			/* HP_DRY_RUN, HP_FORCE, ... */
 	int json;
 	const char *backup_dir;
+	uint64_t max_hive;		/* --max-hive-size, or 0 */
 	const char *target;
 };
 
 enum { OPT_PROFILE = 256, OPT_REG, OPT_DRY_RUN, OPT_JSON, OPT_FORCE,
 	OPT_BACKUP_DIR, OPT_ALL_CONTROL_SETS, OPT_NO_RECOVER, OPT_COMMIT,
-	OPT_KEEP_TIMESTAMPS, OPT_BACKUP };
+	OPT_KEEP_TIMESTAMPS, OPT_BACKUP, OPT_MAX_HIVE_SIZE };
 
 /* Parses the options of c->command; `allowed` lists the codes it takes.
  * Returns 0, or HP_USAGE after printing the usage error; --help prints

@@ -11,7 +11,7 @@ cmd_import(int argc, char **argv)
 {
 	static const int allowed[] = { OPT_DRY_RUN, OPT_JSON, OPT_FORCE,
 	    OPT_BACKUP_DIR, OPT_ALL_CONTROL_SETS, OPT_NO_RECOVER, OPT_COMMIT,
-	    OPT_KEEP_TIMESTAMPS, OPT_BACKUP };
+	    OPT_KEEP_TIMESTAMPS, OPT_BACKUP, OPT_MAX_HIVE_SIZE };
 	struct cli_patch c = { .command = "import", .mode = HP_PATCH_APPLY };
 	int rc;
 

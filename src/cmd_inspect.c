@@ -16,6 +16,7 @@ cmd_inspect(int argc, char **argv)
 		{ "json", no_argument, &json, 1 },
 		{ "no-recover", no_argument, &no_recover, 1 },
 		{ "backup-dir", required_argument, NULL, 'b' },
+		{ "max-hive-size", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -24,19 +25,23 @@ cmd_inspect(int argc, char **argv)
 	struct hp_inspect *r = NULL;
 	struct hp_store *store;
 	const char *backup_dir = NULL;
+	uint64_t max_hive = 0;
 	char *root;
 
 	optind = 1;
 	while ((c = cli_next_option(argc, argv, options, "inspect")) > 0)
 		if (c == 'b')
 			backup_dir = optarg;
+		else if (c == 'm' && cli_hive_size("inspect", optarg,
+		    &max_hive) != 0)
+			return HP_USAGE;
 	if (c != 0)
 		return CLI_OPTION_STATUS(c);
 	if (no_recover)
 		o.flags |= HP_NO_RECOVER;
 	if (argc - optind != 1)
 		return cli_usage("inspect", "needs TARGET");
-	if ((store = cli_open_store(argv[optind], &e)) == NULL)
+	if ((store = cli_open_store(argv[optind], max_hive, &e)) == NULL)
 		return cli_fail(&e);
 	/* Only read: the record of a run cut short. */
 	o.backup_root = root = cli_backup_root(backup_dir);

@@ -41,7 +41,7 @@ cmd_rollback(int argc, char **argv)
 	if (optind + 1 != argc)
 		return cli_usage("rollback", optind >= argc ? "missing TARGET" :
 		    "too many arguments");
-	if ((store = cli_open_store(argv[optind], &e)) == NULL)
+	if ((store = cli_open_store(argv[optind], 0, &e)) == NULL)
 		return cli_fail(&e);
 	o.backup_root = root = cli_backup_root(backup_dir);
 	rc = hp_rollback(store, &o, &r, &e);

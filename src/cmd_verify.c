@@ -9,7 +9,8 @@ int
 cmd_verify(int argc, char **argv)
 {
 	static const int allowed[] = { OPT_PROFILE, OPT_REG, OPT_JSON,
-	    OPT_ALL_CONTROL_SETS, OPT_NO_RECOVER, OPT_BACKUP_DIR };
+	    OPT_ALL_CONTROL_SETS, OPT_NO_RECOVER, OPT_BACKUP_DIR,
+	    OPT_MAX_HIVE_SIZE };
 	struct cli_patch c = { .command = "verify", .mode = HP_PATCH_VERIFY };
 
 	return cli_patch_main(argc, argv, &c, allowed,

@@ -1055,6 +1055,52 @@ START_TEST(test_option_without_its_value_says_what_it_needs)
 	ASSERT_STATUS(&r, 2);
 	ASSERT_ERR(&r, "--output needs a FILE");
 	tu_result_free(&r);
+	tu_hp(&r, "verify", "--max-hive-size", NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "--max-hive-size needs a SIZE (bytes, or with K, M or "
+	    "G)");
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+	ASSERT_NO_BACKUP();
+}
+END_TEST
+
+/* --max-hive-size takes bytes or K, M, G, from 1 to 2G; anything else is
+ * a usage error naming what was given, for every command that takes it,
+ * and nothing is written. */
+START_TEST(test_max_hive_size_takes_a_size_up_to_2g)
+{
+	static const char *const bad[] = { "0", "3G", "2049M", "1.5G", "-1",
+	    "1T", "12KB", "G", "" };
+	static const char *const commands[] = { "apply", "verify", "import",
+	    "recover", "inspect", "export" };
+	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
+	char before[SHA256_HEX_LEN + 1], want[64];
+	struct tu_result r;
+	size_t i, j;
+
+	tu_sha256(hive, before);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		for (j = 0; j < sizeof(commands) / sizeof(commands[0]); j++) {
+			tu_hp(&r, commands[j], "--max-hive-size", bad[i], hive,
+			    NULL);
+			ASSERT_STATUS(&r, 2);
+			snprintf(want, sizeof(want), "from 1 to 2G (bytes, or "
+			    "with K, M or G), not '%s'", bad[i]);
+			ASSERT_ERR(&r, want);
+			tu_result_free(&r);
+		}
+	tu_hp(&r, "verify", "--max-hive-size", "2G", hive, NULL);
+	ASSERT_STATUS(&r, 1);
+	tu_result_free(&r);
+	tu_hp(&r, "verify", "--max-hive-size=8K", hive, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, "over the limit of 8192 bytes for a hive");
+	tu_result_free(&r);
+	tu_hp(&r, "rollback", "--max-hive-size", "1G", hive, NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "unknown or misplaced option '--max-hive-size'");
+	tu_result_free(&r);
 	ASSERT_HASH(hive, before);
 	ASSERT_NO_BACKUP();
 }
@@ -1447,7 +1493,7 @@ START_TEST(test_hive_over_2_gib_is_refused_without_reading_it)
 	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 4);
 	ASSERT_ERR(&r, hive);
-	ASSERT_ERR(&r, "too large");
+	ASSERT_ERR(&r, "larger than a registry hive can be");
 	tu_result_free(&r);
 	tu_assert_untouched_since(hive, &st);
 	ck_assert(tu_file_size(hive) == st.st_size);
@@ -2376,6 +2422,7 @@ cli_suite(void)
 	tcase_add_test(tc, test_usage_errors_exit_2);
 	tcase_add_test(tc, test_option_of_another_command_is_named_not_its_value);
 	tcase_add_test(tc, test_option_without_its_value_says_what_it_needs);
+	tcase_add_test(tc, test_max_hive_size_takes_a_size_up_to_2g);
 	tcase_add_test(tc, test_no_place_for_backups_is_said);
 	tcase_add_test(tc, test_backup_dir_that_is_a_file_is_named);
 	tcase_add_test(tc, test_failures_come_in_the_order_the_run_works);

@@ -346,10 +346,10 @@ START_TEST(test_header_too_large)
 
 	cu_fixture_copy("software64-net48", path, sizeof(path));
 	/* Sparse: nothing is written past the hive. */
-	ck_assert_int_eq(truncate(path, (off_t)HIVE_SIZE_MAX + 1), 0);
+	ck_assert_int_eq(truncate(path, (off_t)HP_HIVE_LIMIT_MAX + 1), 0);
 	ck_assert_err(read_header(path, &hdr, &e), e, HP_IOERR, path);
-	ck_assert_has(e.msg, "too large for a hive");
-	ck_assert_int_eq(truncate(path, (off_t)HIVE_SIZE_MAX), 0);
+	ck_assert_has(e.msg, "larger than a registry hive can be");
+	ck_assert_int_eq(truncate(path, (off_t)HP_HIVE_LIMIT_MAX), 0);
 	ck_assert_ok(read_header(path, &hdr, &e), e);
 }
 END_TEST

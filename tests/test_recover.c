@@ -638,10 +638,36 @@ END_TEST
 #define PEAK_RSS_KIB (64 * 1024)
 #endif
 
+/* One command on the hive (export reads its whole tree), with the limit
+ * raised to `max` when not NULL. */
+static void
+run_on(struct tu_result *r, const char *command, const char *hive,
+       const char *max)
+{
+	const char *argv[9];
+	size_t n = 1;		/* argv[0]: tu_hp_argv's */
+
+	argv[n++] = command;
+	if (max != NULL) {
+		argv[n++] = "--max-hive-size";
+		argv[n++] = max;
+	}
+	if (strcmp(command, "export") != 0) {
+		argv[n++] = "--backup-dir";
+		argv[n++] = tu_bk;
+	}
+	argv[n++] = hive;
+	if (strcmp(command, "export") == 0)
+		argv[n++] = "HKLM\\SOFTWARE";
+	argv[n] = NULL;
+	tu_hp_argv(r, NULL, argv);
+}
+
 /* A 25 KiB log whose last entry claims 2000 MiB of hive bins: every
- * command costs memory for the pages it carries, not for the claim, and
- * refuses the recovered hive naming where its bins stop, every file as
- * it was. */
+ * command refuses it as over the 1 GiB limit; with the limit raised to
+ * 2G, it costs memory for the pages the log carries, not for the claim,
+ * and refuses the recovered hive naming where its bins stop.  Every file
+ * stays as it was. */
 START_TEST(test_a_log_claiming_a_huge_hive_costs_what_it_carries)
 {
 	char *hive = make_dirty("software64-net48", "new",
@@ -656,10 +682,17 @@ START_TEST(test_a_log_claiming_a_huge_hive_costs_what_it_carries)
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		struct tu_result r;
 
-		if (strcmp(commands[i], "export") == 0)
-			tu_hp(&r, "export", hive, "HKLM\\SOFTWARE", NULL);
-		else
-			tu_hp(&r, commands[i], "--backup-dir", tu_bk, hive, NULL);
+		run_on(&r, commands[i], hive, NULL);
+		ck_assert_msg(r.status == 3, "%s: exit %d\n%s", commands[i],
+		    r.status, r.err);
+		ASSERT_ERR(&r, hive);
+		ASSERT_ERR(&r, "as its logs recover it, it would be 2097156096 "
+		    "bytes, over the limit of 1073741824 bytes for a hive "
+		    "(--max-hive-size raises it");
+		tu_result_free(&r);
+		tu_assert_hive_files_unchanged(&before);
+
+		run_on(&r, commands[i], hive, "2G");
 		ck_assert_msg(r.status == 4, "%s: exit %d\n%s", commands[i],
 		    r.status, r.err);
 		ASSERT_ERR(&r, hive);
@@ -676,6 +709,45 @@ START_TEST(test_a_log_claiming_a_huge_hive_costs_what_it_carries)
 	ck_assert_msg(ru.ru_maxrss < PEAK_RSS_KIB, "peak RSS %ld KiB",
 	    ru.ru_maxrss);
 	assert_no_trace(hive);
+}
+END_TEST
+
+/* A hive over the limit given is refused by every command that reads
+ * it, naming the file, its size and the limit; one under it is read. */
+START_TEST(test_a_hive_over_the_limit_is_refused)
+{
+	char *hive = hive_in("l", "SOFTWARE");
+	static const char *const commands[] = { "verify", "inspect", "apply",
+	    "recover", "export" };
+	struct tu_hive_files before;
+	char want[256];
+	size_t i;
+
+	tu_mkhive("software64-net48", hive, 0);
+	snprintf(want, sizeof(want), "%s: %lld bytes, over the limit of 8192 "
+	    "bytes for a hive", hive, (long long)tu_file_size(hive));
+	tu_hive_files_take(&before, hive);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		struct tu_result r;
+
+		run_on(&r, commands[i], hive, "8K");
+		ck_assert_msg(r.status == 3, "%s: exit %d\n%s", commands[i],
+		    r.status, r.err);
+		ASSERT_ERR(&r, want);
+		tu_result_free(&r);
+		tu_assert_hive_files_unchanged(&before);
+	}
+	/* The limit is the file's, not a page more. */
+	{
+		struct tu_result r;
+		char size[32];
+
+		snprintf(size, sizeof(size), "%lld",
+		    (long long)tu_file_size(hive));
+		run_on(&r, "verify", hive, size);
+		ASSERT_STATUS(&r, 1);
+		tu_result_free(&r);
+	}
 }
 END_TEST
 
@@ -1323,6 +1395,7 @@ recover_suite(void)
 	    test_rollback_after_recover_restores_the_hives_and_their_logs);
 	tcase_add_test(tc, test_rollback_refuses_before_writing_any_hive);
 	tcase_add_test(tc, test_a_log_claiming_a_huge_hive_costs_what_it_carries);
+	tcase_add_test(tc, test_a_hive_over_the_limit_is_refused);
 	return s;
 }
 
