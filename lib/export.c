@@ -151,7 +151,7 @@ export(struct hp_store *store, const struct hp_export_opts *o,
 	    *rel ? "\\" : "", rel) == -1)
 		return hp_err_nomem(e);
 	/* All of it first: a refusal leaves no output, not even a file. */
-	rc = reg_export_render(s->h, name, node, display,
+	rc = reg_export_render(s->h, name, node, display, s->view.size,
 	    (o->flags & HP_EXPORT_UTF16) != 0, &text, &len, e);
 	free(display);
 	if (rc == -1)

@@ -14,6 +14,7 @@
 #include "lookup.h"
 #include "regf.h"
 #include "textconv.h"
+#include "walk.h"
 
 /* The file name field is UTF-16LE, NUL-padded; it is only a hint, so a
  * name that does not convert is left empty. */
@@ -281,45 +282,38 @@ hive_find_key(hive_h *h, const char *path)
 	return lookup_key(&c, path, "", &node, &ignored) == 1 ? node : 0;
 }
 
+/* Reads a key's value headers (the walk itself read its subkey list). */
 static int
-walk_node(hive_h *h, hive_node_h node, unsigned depth)
+read_values(void *arg, const struct walk_key *k, struct hp_err *e)
 {
-	hive_node_h *children;
+	const char *where = arg;
 	hive_value_h *values;
-	size_t i;
+	hive_type t;
+	size_t i, len;
 	int rc = 0;
 
-	/* Windows limits keys to 512 levels; a deeper tree is a loop. */
-	if (depth > 512) {
-		errno = ELOOP;
-		return -1;
-	}
-	values = hivex_node_values(h, node);
-	if (values == NULL)
-		return -1;
-	for (i = 0; values[i] != 0; i++) {
-		hive_type t;
-		size_t len;
-
-		if (hivex_value_type(h, values[i], &t, &len) == -1) {
+	errno = 0;
+	if ((values = hivex_node_values(k->h, k->node)) == NULL)
+		rc = -1;
+	for (i = 0; rc == 0 && values[i] != 0; i++)
+		if (hivex_value_type(k->h, values[i], &t, &len) == -1)
 			rc = -1;
-			break;
-		}
-	}
 	free(values);
 	if (rc == -1)
-		return -1;
-	children = hivex_node_children(h, node);
-	if (children == NULL)
-		return -1;
-	for (i = 0; children[i] != 0 && rc == 0; i++)
-		rc = walk_node(h, children[i], depth + 1);
-	free(children);
+		hp_err_set(e, HP_R_DAMAGED, "%s: damaged hive: a value list or "
+		    "value that cannot be read (key '%s', cell 0x%llx)", where,
+		    k->path, (unsigned long long)k->node);
 	return rc;
 }
 
 int
-hive_walk_all(hive_h *h)
+hive_walk_all(hive_h *h, enum hp_hive_kind kind, const char *where,
+	      struct hp_err *e)
 {
-	return walk_node(h, hivex_root(h), 0);
+	char root[64];
+
+	snprintf(root, sizeof(root), "HKEY_LOCAL_MACHINE\\%s",
+	    kind == HP_HIVE_UNKNOWN ? "(root)" : hp_hive_kind_name(kind));
+	return hive_walk(h, hivex_root(h), root, where, read_values,
+	    (void *)where, e);
 }

@@ -271,7 +271,8 @@ commit_in_place(struct patch_run *run, struct session *s, struct hp_err *e)
 static int
 final_image(struct session *s, int check, int diff, struct hp_err *e)
 {
-	struct verify_job job = { .where = s->hive->where, .plan = &s->plan,
+	struct verify_job job = { .where = s->hive->where, .kind = s->kind,
+	    .plan = &s->plan,
 	    .hashed = 1 };
 	struct sha_task hashing;
 	int rc = 0;
@@ -382,7 +383,8 @@ prepare_hive(struct patch_run *run, struct session *s, struct hp_err *e)
 static int
 commit_hive(struct patch_run *run, struct session *s, struct hp_err *e)
 {
-	struct verify_job job = { .where = s->hive->where, .plan = &s->plan };
+	struct verify_job job = { .where = s->hive->where, .kind = s->kind,
+	    .plan = &s->plan };
 	int rc;
 
 	if (s->commit == HP_METHOD_LOGGED) {

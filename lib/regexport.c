@@ -14,10 +14,7 @@
 #include "regf.h"
 #include "regfile.h"
 #include "textconv.h"
-
-/* Windows allows 512 levels of keys; deeper means a damaged hive, and a
- * key that is its own ancestor would otherwise never end. */
-#define KEY_DEPTH_MAX 512
+#include "walk.h"
 
 /* Hex lists wrap once a line reaches this column, so that with the
  * trailing ",\" no line passes 80 columns (as regedit does). */
@@ -29,17 +26,20 @@ struct exporter {
 	FILE *w;		/* where the UTF-8 text goes */
 	const char *nl;		/* "\n", or "\r\n" for regedit's format */
 	struct hp_err *e;
-	hive_node_h ancestors[KEY_DEPTH_MAX];
-	size_t depth;
+	uint64_t data_left;	/* what the values may still hold */
 };
 
+/* A value hivex cannot read: its cells are damaged. */
 static int
-hive_error(struct exporter *ex, const char *path)
+value_damaged(struct exporter *ex, const char *path, hive_value_h v)
 {
-	int saved = errno ? errno : EIO;
-
-	return hp_err_set(ex->e, HP_R_IO, "%s: cannot read key '%s': %s",
-	    ex->where, path, strerror(saved));
+	if (errno == ENOMEM)
+		return hp_err_nomem(ex->e);
+	return hp_err_set(ex->e, HP_R_DAMAGED, "%s: damaged hive: a value "
+	    "whose %s (key '%s', cell 0x%llx)", ex->where, errno == ERANGE ?
+	    "length overruns its cells or hivex's limit" : errno == EFAULT ?
+	    "data lies outside the hive bins" : "cells are malformed", path,
+	    (unsigned long long)v);
 }
 
 /* Why a .reg file cannot hold `name` as the name of a key (key set) or
@@ -190,7 +190,7 @@ export_value(struct exporter *ex, const char *path, hive_value_h v)
 	errno = 0;
 	name = hivex_value_key(ex->h, v);
 	if (name == NULL)
-		return hive_error(ex, path);
+		return value_damaged(ex, path, v);
 	/* Refused rather than written as a file that reads back as
 	 * something else, or that puts control characters on a terminal. */
 	why = strlen(name) != hivex_value_key_len(ex->h, v) ?
@@ -207,14 +207,26 @@ export_value(struct exporter *ex, const char *path, hive_value_h v)
 	 * malloc(0) may be NULL). */
 	if (hivex_value_type(ex->h, v, &type, &len) == -1) {
 		free(name);
-		return hive_error(ex, path);
+		return value_damaged(ex, path, v);
 	}
+	/* Windows gives each value cells of its own: more data than the
+	 * hive holds is a lie or cells read twice, and output without
+	 * bound. */
+	if (len > ex->data_left) {
+		hp_err_set(ex->e, HP_R_DAMAGED, "%s: damaged hive: value '%s' "
+		    "claims %zu bytes, more than the hive holds besides the "
+		    "values before it (key '%s', cell 0x%llx)", ex->where, name,
+		    len, path, (unsigned long long)v);
+		free(name);
+		return -1;
+	}
+	ex->data_left -= len;
 	if (len > 0) {
 		data = (unsigned char *)hivex_value_value(ex->h, v, &type,
 		    &len);
 		if (data == NULL) {
 			free(name);
-			return hive_error(ex, path);
+			return value_damaged(ex, path, v);
 		}
 	}
 
@@ -244,91 +256,36 @@ export_value(struct exporter *ex, const char *path, hive_value_h v)
 	return 0;
 }
 
+/* One key of the walk: its section and values, once its name is known
+ * to be one a .reg file can hold. */
 static int
-export_key(struct exporter *ex, hive_node_h node, const char *path)
+export_key(void *arg, const struct walk_key *k, struct hp_err *e)
 {
-	hive_value_h *values = NULL;
-	hive_node_h *children = NULL;
-	char *name, *child_path;
+	struct exporter *ex = arg;
+	hive_value_h *values;
 	const char *why;
-	int rc = -1;
 	size_t i;
+	int rc = 0;
 
-	if (ex->depth == KEY_DEPTH_MAX)
-		return hp_err_set(ex->e, HP_R_DAMAGED,
-		    "%s: key '%s' is nested too deeply (limit %d levels)",
-		    ex->where, path, KEY_DEPTH_MAX);
-	for (i = 0; i < ex->depth; i++)
-		if (ex->ancestors[i] == node)
-			return hp_err_set(ex->e, HP_R_DAMAGED,
-			    "%s: key '%s' contains itself (damaged hive)",
-			    ex->where, path);
-	ex->ancestors[ex->depth++] = node;
-
-	fprintf(ex->w, "[%s]%s", path, ex->nl);
+	why = k->depth == 0 ? NULL : k->name_has_nul ? "it holds a NUL, and "
+	    "would read back as another name" : name_problem(k->name, 1);
+	if (why != NULL)
+		return hp_err_set(e, HP_R_UNEXPORTABLE, "%s: key '%.*s' has a "
+		    "subkey named '%s', which a .reg file cannot hold (%s): "
+		    "nothing exported", ex->where, (int)(k->name - k->path - 1),
+		    k->path, k->name, why);
+	fprintf(ex->w, "[%s]%s", k->path, ex->nl);
 	errno = 0;
-	values = hivex_node_values(ex->h, node);
-	if (values == NULL) {
-		hive_error(ex, path);
-		goto out;
-	}
-	for (i = 0; values[i] != 0; i++)
-		if (export_value(ex, path, values[i]) == -1)
-			goto out;
-	fputs(ex->nl, ex->w);
-
-	errno = 0;
-	children = hivex_node_children(ex->h, node);
-	if (children == NULL) {
-		hive_error(ex, path);
-		goto out;
-	}
-	for (i = 0; children[i] != 0; i++) {
-		errno = 0;
-		name = hivex_node_name(ex->h, children[i]);
-		if (name == NULL) {
-			hive_error(ex, path);
-			goto out;
-		}
-		why = strlen(name) != hivex_node_name_len(ex->h, children[i]) ?
-		    "it holds a NUL, and would read back as another name" :
-		    name_problem(name, 1);
-		if (why != NULL) {
-			hp_err_set(ex->e, HP_R_UNEXPORTABLE, "%s: key '%s' has "
-			    "a subkey named '%s', which a .reg file cannot hold "
-			    "(%s): nothing exported", ex->where, path, name,
-			    why);
-			free(name);
-			goto out;
-		}
-		if (asprintf(&child_path, "%s\\%s", path, name) == -1) {
-			free(name);
-			hp_err_nomem(ex->e);
-			goto out;
-		}
-		free(name);
-		if (export_key(ex, children[i], child_path) == -1) {
-			free(child_path);
-			goto out;
-		}
-		free(child_path);
-	}
-	rc = 0;
-out:
+	if ((values = hivex_node_values(ex->h, k->node)) == NULL)
+		return errno == ENOMEM ? hp_err_nomem(e) : hp_err_set(e,
+		    HP_R_DAMAGED, "%s: damaged hive: its list of values cannot "
+		    "be read (key '%s', cell 0x%llx)", ex->where, k->path,
+		    (unsigned long long)k->node);
+	for (i = 0; values[i] != 0 && rc == 0; i++)
+		rc = export_value(ex, k->path, values[i]);
 	free(values);
-	free(children);
-	ex->depth--;
+	fputs(ex->nl, ex->w);
 	return rc;
-}
-
-/* Writes the whole of [buf, buf + len) to out. */
-static int
-write_all(FILE *out, const void *buf, size_t len, struct hp_err *e)
-{
-	if ((len > 0 && fwrite(buf, 1, len, out) != len) || fflush(out) == EOF)
-		return hp_err_set(e, HP_R_IO, "cannot write .reg output: %s",
-		    strerror(errno ? errno : EIO));
-	return 0;
 }
 
 /* regedit's own format: the UTF-8 text as UTF-16LE after a byte order
@@ -360,21 +317,22 @@ to_utf16(char **text, size_t *len, struct hp_err *e)
 
 int
 reg_export_render(hive_h *h, const char *where, hive_node_h node,
-		  const char *keypath, int utf16, char **text, size_t *len,
-		  struct hp_err *e)
+		  const char *keypath, uint64_t data_budget, int utf16,
+		  char **text, size_t *len, struct hp_err *e)
 {
 	struct exporter *ex;
 	int rc;
 
 	*text = NULL;
 	*len = 0;
-	ex = calloc(1, sizeof(*ex));	/* the ancestor stack is 4 KiB */
+	ex = calloc(1, sizeof(*ex));
 	if (ex == NULL)
 		return hp_err_nomem(e);
 	ex->h = h;
 	ex->where = where;
 	ex->e = e;
 	ex->nl = utf16 ? "\r\n" : "\n";
+	ex->data_left = data_budget;
 	/* Nothing goes out before the whole key is rendered: a name that
 	 * cannot be written refuses the export, not half of it. */
 	if ((ex->w = open_memstream(text, len)) == NULL) {
@@ -385,7 +343,7 @@ reg_export_render(hive_h *h, const char *where, hive_node_h node,
 	if (rc == 0) {
 		fprintf(ex->w, "Windows Registry Editor Version 5.00%s%s",
 		    ex->nl, ex->nl);
-		rc = export_key(ex, node, keypath);
+		rc = hive_walk(h, node, keypath, where, export_key, ex, e);
 	}
 	if ((fclose(ex->w) == EOF || *text == NULL) && rc == 0)
 		rc = hp_err_nomem(e);
@@ -397,22 +355,5 @@ reg_export_render(hive_h *h, const char *where, hive_node_h node,
 		*text = NULL;
 		*len = 0;
 	}
-	return rc;
-}
-
-int
-reg_export(hive_h *h, hive_node_h node, const char *keypath, int utf16,
-	   FILE *out, struct hp_err *e)
-{
-	char *text;
-	size_t len;
-	int rc;
-
-	if (reg_export_render(h, "hive", node, keypath, utf16, &text, &len,
-	    e) == -1)
-		return -1;
-	errno = 0;
-	rc = write_all(out, text, len, e);
-	free(text);
 	return rc;
 }

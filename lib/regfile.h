@@ -69,15 +69,15 @@ void reg_doc_free(struct reg_doc *doc);
  * is not plain text (hp_text_is_plain: a line break, a control character)
  * is written as hex(1):, and a key or value name that .reg cannot hold,
  * or only with control characters, refuses the whole export
- * (HP_R_UNEXPORTABLE, naming the key).  `where` names the hive in
- * messages.  Returns 0, or -1 with e set and nothing rendered. */
+ * (HP_R_UNEXPORTABLE, naming the key).  The keys are walked as
+ * hive_walk walks them (each once, 512 levels at most); the values'
+ * data may total data_budget bytes (the hive's size: Windows stores
+ * each value's data in cells of its own), more is damage.  Output is
+ * thus bounded by the hive: about three bytes per byte of data, and
+ * each key's path.  `where` names the hive in messages.  Returns 0, or
+ * -1 with e set and nothing rendered. */
 int reg_export_render(hive_h *h, const char *where, hive_node_h node,
-		      const char *keypath, int utf16, char **text,
-		      size_t *len, struct hp_err *e);
-
-/* The same written to out (all of it, or nothing when the rendering
- * fails), with "hive" naming the hive in messages. */
-int reg_export(hive_h *h, hive_node_h node, const char *keypath, int utf16,
-	       FILE *out, struct hp_err *e);
+		      const char *keypath, uint64_t data_budget, int utf16,
+		      char **text, size_t *len, struct hp_err *e);
 
 #endif

@@ -13,6 +13,7 @@
 
 struct verify_job {
 	const char *where;		/* the hive, for messages */
+	enum hp_hive_kind kind;		/* what it is read as: its root */
 	const struct plan *plan;	/* what must read back; NULL: none */
 	int hashed;			/* sha already holds the hash of what
 					 * is checked (the very bytes) */

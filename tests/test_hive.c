@@ -414,7 +414,7 @@ START_TEST(test_hive_open_garbage)
 	cu_fixture("software64-net48", path, sizeof(path));
 	h = hive_open(path, 0, path, &e);
 	ck_assert_msg(h != NULL, "hive_open: %s", e.msg);
-	ck_assert_int_eq(hive_walk_all(h), 0);
+	ck_assert_int_eq(hive_walk_all(h, HP_HIVE_SOFTWARE, "hive", &e), 0);
 	cu_close_hive(h);
 }
 END_TEST

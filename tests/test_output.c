@@ -219,6 +219,40 @@ START_TEST(test_export_writes_an_output_outside_the_target)
 }
 END_TEST
 
+/* A full device: exit 4, naming the output (the file, or standard
+ * output) and why; the hive as it was. */
+START_TEST(test_export_says_when_its_output_cannot_be_written)
+{
+	struct place tree;
+	char sha[SHA256_HEX_LEN + 1];
+	struct tu_result r;
+
+	if (access("/dev/full", W_OK) != 0) {
+		fprintf(stderr, "test_output: SKIP output cannot be written: "
+		    "no /dev/full\n");
+		return;
+	}
+	place_tree(&tree);
+	tu_sha256(tree.hive, sha);
+	tu_hp(&r, "export", "--output", "/dev/full", tree.target, KEY, NULL);
+	ASSERT_STATUS(&r, 4);
+	ASSERT_ERR(&r, "hivepatch: /dev/full: cannot write: ");
+	ASSERT_ERR(&r, strerror(ENOSPC));
+	tu_result_free(&r);
+	{
+		const char *argv[] = { "/bin/sh", "-c",
+		    "exec \"$HIVEPATCH\" export \"$1\" \"$2\" >/dev/full", "sh",
+		    tree.target, KEY, NULL };
+
+		tu_run(argv, NULL, &r);
+	}
+	ASSERT_STATUS(&r, 4);
+	ASSERT_ERR(&r, "hivepatch: standard output: cannot write: ");
+	tu_result_free(&r);
+	ASSERT_HASH(tree.hive, sha);
+}
+END_TEST
+
 static Suite *
 output_suite(void)
 {
@@ -228,6 +262,7 @@ output_suite(void)
 	tcase_add_loop_test(tc, test_export_refuses_an_output_in_the_target, 0,
 	    (int)(sizeof(refused) / sizeof(refused[0])));
 	tcase_add_test(tc, test_export_writes_an_output_outside_the_target);
+	tcase_add_test(tc, test_export_says_when_its_output_cannot_be_written);
 	return s;
 }
 

@@ -1060,13 +1060,9 @@ export_to_memory(hive_h *h, hive_node_h node, const char *keypath, int utf16,
 {
 	struct hp_err e;
 	char *buf = NULL;
-	FILE *f;
 
-	f = open_memstream(&buf, len);
-	ck_assert_ptr_nonnull(f);
-	ck_assert_msg(reg_export(h, node, keypath, utf16, f, &e) == 0,
-	    "reg_export: %s", e.msg);
-	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_msg(reg_export_render(h, "hive", node, keypath, UINT64_MAX,
+	    utf16, &buf, len, &e) == 0, "reg_export_render: %s", e.msg);
 	return buf;
 }
 
@@ -1315,41 +1311,6 @@ START_TEST(test_export_text)
 }
 END_TEST
 
-START_TEST(test_export_write_error)
-{
-	struct hp_err e;
-	hive_node_h key;
-	hive_h *h;
-	FILE *full;
-
-	h = fixture_hive("export write error");
-	if (h == NULL)
-		return;
-	key = hivex_node_add_child(h, hivex_root(h), "HivepatchFull");
-	ck_assert(key != 0);
-	full = fopen("/dev/full", "w");
-	if (full == NULL) {
-		fprintf(stderr, "test_regfile: SKIP export write error: "
-		    "/dev/full: %s\n", strerror(errno));
-		hivex_close(h);
-		return;
-	}
-	ck_assert_int_eq(reg_export(h, key, "HKLM\\SOFTWARE\\HivepatchFull", 0,
-	    full, &e), -1);
-	ck_assert_int_eq(e.status, HP_IOERR);
-	ck_assert_msg(strncmp(e.msg, "cannot write .reg output: ", 26) == 0,
-	    "%s", e.msg);
-	fclose(full);
-	full = fopen("/dev/full", "w");
-	ck_assert_ptr_nonnull(full);
-	ck_assert_int_eq(reg_export(h, key, "HKLM\\SOFTWARE\\HivepatchFull", 1,
-	    full, &e), -1);
-	ck_assert_int_eq(e.status, HP_IOERR);
-	fclose(full);
-	hivex_close(h);
-}
-END_TEST
-
 /* Names .reg syntax cannot carry are refused, not written broken. */
 START_TEST(test_export_line_break_names)
 {
@@ -1357,7 +1318,6 @@ START_TEST(test_export_line_break_names)
 	struct hp_err e;
 	hive_node_h key, sub;
 	hive_h *h;
-	FILE *f;
 	char *buf = NULL;
 	size_t len;
 
@@ -1371,11 +1331,9 @@ START_TEST(test_export_line_break_names)
 	v.type = hive_t_REG_DWORD;
 	v.len = 4;
 	set_value(h, key, &v);
-	f = open_memstream(&buf, &len);
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(reg_export(h, key, "HKLM\\B", 0, f, &e), -1);
-	fclose(f);
-	free(buf);
+	ck_assert_int_eq(reg_export_render(h, "hive", key, "HKLM\\B",
+	    UINT64_MAX, 0, &buf, &len, &e), -1);
+	ck_assert_ptr_null(buf);
 	ck_assert_int_eq(e.status, HP_REFUSED);
 	ck_assert_int_eq(e.reason, HP_R_UNEXPORTABLE);
 	ck_assert_str_eq(e.msg, "hive: key 'HKLM\\B' has a value named "
@@ -1386,12 +1344,9 @@ START_TEST(test_export_line_break_names)
 	sub = hivex_node_add_child(h, hivex_root(h), "HivepatchBreak2");
 	ck_assert(sub != 0);
 	ck_assert(hivex_node_add_child(h, sub, "a\rb") != 0);
-	buf = NULL;
-	f = open_memstream(&buf, &len);
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(reg_export(h, sub, "HKLM\\C", 1, f, &e), -1);
-	fclose(f);
-	free(buf);
+	ck_assert_int_eq(reg_export_render(h, "hive", sub, "HKLM\\C",
+	    UINT64_MAX, 1, &buf, &len, &e), -1);
+	ck_assert_ptr_null(buf);
 	ck_assert_int_eq(e.reason, HP_R_UNEXPORTABLE);
 	ck_assert_str_eq(e.msg, "hive: key 'HKLM\\C' has a subkey named "
 	    "'a\\x0db', which a .reg file cannot hold (it holds a control "
@@ -1445,7 +1400,6 @@ regfile_suite(void)
 	tcase_add_test(tc, test_round_trip_utf8);
 	tcase_add_test(tc, test_round_trip_utf16);
 	tcase_add_test(tc, test_export_text);
-	tcase_add_test(tc, test_export_write_error);
 	tcase_add_test(tc, test_export_line_break_names);
 	suite_add_tcase(s, tc);
 
