@@ -236,7 +236,7 @@ hive_header_file(const struct hive_header *hdr)
 
 enum hp_hive_kind
 hive_classify(hive_h *h, const struct hive_header *hdr, char *why,
-	      size_t whylen)
+	      size_t whylen, unsigned *how)
 {
 	enum hp_hive_kind by_name = HP_HIVE_UNKNOWN, by_layout;
 	const char *base = hive_header_file(hdr);
@@ -246,29 +246,34 @@ hive_classify(hive_h *h, const struct hive_header *hdr, char *why,
 		if (strcasecmp(base, kind_by_file[i].file) == 0)
 			by_name = kind_by_file[i].kind;
 	by_layout = kind_from_layout(h, hivex_root(h));
-
 	/* A user hive and DEFAULT share a layout; the name tells them apart. */
 	if (by_name == HP_HIVE_DEFAULT && by_layout == HP_HIVE_NTUSER)
 		by_layout = HP_HIVE_DEFAULT;
-
-	if (by_name != HP_HIVE_UNKNOWN && by_layout != HP_HIVE_UNKNOWN &&
-	    by_name != by_layout) {
-		snprintf(why, whylen,
-		    "header names it '%s' but its root looks like %s", base,
-		    hp_hive_kind_name(by_layout));
-		return HP_HIVE_UNKNOWN;
-	}
-	if (by_name != HP_HIVE_UNKNOWN) {
-		snprintf(why, whylen, "header names it '%s'", base);
-		return by_name;
-	}
+	*how = 0;
+	/* Windows writes the name for debugging only (reg save writes the
+	 * save path, hivex's template says DEFAULT): the root keys decide. */
 	if (by_layout != HP_HIVE_UNKNOWN) {
-		snprintf(why, whylen, "its root keys look like a %s hive",
-		    hp_hive_kind_name(by_layout));
+		*how |= HIVE_KIND_BY_CONTENT;
+		if (by_name == by_layout)
+			snprintf(why, whylen, "its root keys say so, and its "
+			    "header names it '%s'", base);
+		else if (base[0] != '\0') {
+			*how |= HIVE_KIND_NAME_DIFFERS;
+			snprintf(why, whylen, "its root keys make it a %s hive; "
+			    "its header names it '%s', a hint only",
+			    hp_hive_kind_name(by_layout), base);
+		} else
+			snprintf(why, whylen, "its root keys look like a %s hive",
+			    hp_hive_kind_name(by_layout));
 		return by_layout;
 	}
-	snprintf(why, whylen, "neither its header name '%s' nor its root keys say what it is",
-	    base);
+	if (by_name != HP_HIVE_UNKNOWN) {
+		snprintf(why, whylen, "header names it '%s'; its root keys do "
+		    "not tell", base);
+		return by_name;
+	}
+	snprintf(why, whylen, "neither its header name '%s' nor its root keys "
+	    "say what it is", base);
 	return HP_HIVE_UNKNOWN;
 }
 

@@ -47,10 +47,17 @@ void hive_why_unopenable(const char *path, int err, char *why, size_t len);
 hive_h *hive_open(const char *path, int flags, const char *where,
 		  struct hp_err *e);
 
-/* The kind of hive, from the header's file name and the root's children.
- * `why` receives a short human explanation ("header names it 'SYSTEM'"). */
+/* The kind of hive: what its root's children say, else the header's
+ * file name (a hint: Windows writes it for debugging only).  `why`
+ * receives a short human explanation; *how gets HIVE_KIND_BY_CONTENT
+ * when the root keys decided, and HIVE_KIND_NAME_DIFFERS when the
+ * header names another hive. */
+enum {
+	HIVE_KIND_BY_CONTENT = 1,
+	HIVE_KIND_NAME_DIFFERS = 2,
+};
 enum hp_hive_kind hive_classify(hive_h *h, const struct hive_header *hdr,
-			     char *why, size_t whylen);
+				char *why, size_t whylen, unsigned *how);
 
 /* The file name the header gives, without its directories ("SOFTWARE"). */
 const char *hive_header_file(const struct hive_header *hdr);

@@ -106,6 +106,10 @@ open_hive(struct inspection *in, struct hp_store *store,
 	if (s->kind != HP_HIVE_SOFTWARE && s->kind != HP_HIVE_SYSTEM)
 		return hp_err_set(e, HP_R_WRONG_KIND, "%s: neither a SOFTWARE nor "
 		    "a SYSTEM hive (%s)", hive->where, s->why);
+	if ((s->found_how & HIVE_KIND_NAME_DIFFERS) && strv_pushf(
+	    &in->res->warnings, &in->res->n_warnings, "%s: %s", hive->where,
+	    s->why) == -1)
+		return hp_err_nomem(e);
 	if (s->view.disk.dirty && !s->view.rec.replayed &&
 	    warn(in, s->kind == HP_HIVE_SOFTWARE ? "the SOFTWARE hive is dirty: "
 	    "read from the primary file (--no-recover), which may be stale" :

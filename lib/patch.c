@@ -104,33 +104,36 @@ check_dirty(struct patch_run *run, struct session *s, struct hp_err *e)
 	return 0;
 }
 
-/* The hive must be what the keys need.  SOFTWARE and SYSTEM are never
- * taken for each other; another or an unknown kind only with --force. */
+/* The hive must be what the keys need.  What its root keys say decides,
+ * and --force does not override it; only a hive whose content cannot
+ * tell is taken on --force.  A header naming another hive is noted. */
 static int
 check_kind(struct patch_run *run, struct session *s, struct hp_err *e)
 {
 	const char *want = hp_hive_kind_name(s->kind);
-	int main_kind = s->found == HP_HIVE_SOFTWARE ||
-	    s->found == HP_HIVE_SYSTEM;
-	int verify = run->o->mode == HP_PATCH_VERIFY;
+	int by_content = (s->found_how & HIVE_KIND_BY_CONTENT) != 0;
+	int tree = run->store->ops->tree;
+	int hint = !tree && by_content;	/* a bare file of another kind */
 
 	if (run->o->mode == HP_PATCH_RECOVER) {
 		/* recover takes a hive file of any kind, and says which. */
-		if (!run->store->ops->tree)
+		if (!tree)
 			s->kind = s->found;
 		return 0;
 	}
-	if (!run->store->ops->tree && main_kind && s->found != s->kind)
-		return hp_err_set(e, HP_R_WRONG_KIND,
-		    "%s: not a %s hive (%s): the keys given are in HKLM\\%s; "
-		    "give the %s hive or the Windows tree", s->hive->where, want,
-		    s->why, want, want);
-	if (s->found == s->kind)
+	if (s->found == s->kind) {
+		if ((s->found_how & HIVE_KIND_NAME_DIFFERS) && run_warn(run,
+		    "%s: %s", s->hive->where, s->why) == -1)
+			return hp_err_nomem(e);
 		return 0;
-	if (!(run->o->flags & HP_FORCE) || main_kind)
-		return hp_err_set(e, HP_R_WRONG_KIND,
-		    "%s: not a %s hive (%s)%s", s->hive->where, want, s->why,
-		    verify || main_kind ? "" : "; --force patches it anyway");
+	}
+	if (by_content || !(run->o->flags & HP_FORCE))
+		return hp_err_set(e, HP_R_WRONG_KIND, "%s: not a %s hive (%s)%s%s"
+		    "%s%s", s->hive->where, want, s->why, hint ? ": the keys "
+		    "given are in HKLM\\" : "", hint ? want : "", hint ? "; give "
+		    "that hive or the Windows tree" : "", by_content ||
+		    run->o->mode == HP_PATCH_VERIFY ? "" : "; --force patches "
+		    "it anyway");
 	if (run_warn(run, "not a %s hive (%s); going on because of --force",
 	    want, s->why) == -1)
 		return hp_err_nomem(e);

@@ -64,7 +64,8 @@ session_hivex(struct session *s, struct hp_err *e)
 	 * complies is then never loaded whole nor written. */
 	if ((s->h = hive_view_hivex(&s->view, 0, e)) == NULL)
 		return -1;
-	s->found = hive_classify(s->h, &s->view.hdr, s->why, sizeof(s->why));
+	s->found = hive_classify(s->h, &s->view.hdr, s->why, sizeof(s->why),
+	    &s->found_how);
 	return 0;
 }
 

@@ -33,7 +33,8 @@ struct session {
 	struct hp_view view;		/* as Windows would load it */
 	hive_h *h;
 	enum hp_hive_kind found;	/* what its content says it is */
-	char why[160];			/* and why */
+	unsigned found_how;		/* HIVE_KIND_BY_CONTENT, ... */
+	char why[224];			/* and why */
 	char **control_sets;		/* what CurrentControlSet means */
 	size_t n_control_sets;
 	int all_control_sets;

@@ -394,6 +394,57 @@ START_TEST(test_missing_parent_keys_are_created)
 }
 END_TEST
 
+/* The hive's header names it `name` (ASCII), its checksum made good. */
+static void
+rename_in_header(const char *hive, const char *name)
+{
+	unsigned char bb[512];
+	uint32_t sum = 0;
+	size_t i;
+	int fd = open(hive, O_RDWR);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pread(fd, bb, sizeof(bb), 0), (ssize_t)sizeof(bb));
+	memset(bb + 48, 0, 64);
+	for (i = 0; name[i] != '\0' && i < 32; i++)
+		bb[48 + 2 * i] = (unsigned char)name[i];
+	for (i = 0; i < 508; i += 4)
+		sum ^= (uint32_t)bb[i] | (uint32_t)bb[i + 1] << 8 |
+		    (uint32_t)bb[i + 2] << 16 | (uint32_t)bb[i + 3] << 24;
+	for (i = 0; i < 4; i++)
+		bb[508 + i] = (unsigned char)(sum >> (8 * i));
+	ck_assert_int_eq(pwrite(fd, bb, sizeof(bb), 0), (ssize_t)sizeof(bb));
+	close(fd);
+}
+
+/* A SOFTWARE hive whose header names it DEFAULT (as hivex's template
+ * does) is a SOFTWARE hive by its root keys: apply writes it without
+ * --force, the .NET check still holds, and the report notes the name. */
+START_TEST(test_the_root_keys_decide_the_kind_not_the_header_name)
+{
+	char *hive = make_hive("software64-net48", "SOFTWARE", 0);
+	char *nonet = make_hive("software64-nonet", "NONET", 0);
+	struct tu_result r;
+
+	rename_in_header(hive, "DEFAULT");
+	rename_in_header(nonet, "DEFAULT");
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, hive, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, "warning:  ");
+	ASSERT_OUT(&r, "its root keys make it a SOFTWARE hive; its header names "
+	    "it 'DEFAULT', a hint only");
+	tu_result_free(&r);
+	tu_assert_dword(hive, NET64, SUC, 1);
+
+	/* .NET 4 missing is still refused: no --force was needed to get
+	 * past the kind, so the .NET check is not switched off. */
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, nonet, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, ".NET");
+	tu_result_free(&r);
+}
+END_TEST
+
 /* Kinds that are not SOFTWARE hives, with the file name they get. */
 static const struct {
 	const char *kind, *file;
@@ -402,7 +453,7 @@ static const struct {
 	{ "ntuser", "NTUSER.DAT" },
 };
 
-START_TEST(test_not_a_software_hive_is_refused_and_force_patches_only_non_system)
+START_TEST(test_not_a_software_hive_is_refused_force_or_not)
 {
 	char *hive = make_hive(other_kinds[_i].kind, other_kinds[_i].file, 0);
 	char before[SHA256_HEX_LEN + 1];
@@ -427,22 +478,16 @@ START_TEST(test_not_a_software_hive_is_refused_and_force_patches_only_non_system
 	tu_result_free(&r);
 	ASSERT_HASH(hive, before);
 
-	/* A SYSTEM hive never takes SOFTWARE keys, --force or not; another
-	 * kind of hive does with --force. */
+	/* Its root keys say what it is: --force does not override that. */
 	tu_hp(&r, "apply", "--force", "--backup-dir", tu_bk, hive, NULL);
-	if (strcmp(other_kinds[_i].kind, "system") == 0) {
-		ASSERT_STATUS(&r, 3);
-		ASSERT_ERR(&r, "not a SOFTWARE hive");
-		tu_result_free(&r);
-		ASSERT_HASH(hive, before);
-		ASSERT_NO_BACKUP();
-		return;
-	}
-	ASSERT_STATUS(&r, 0);
-	ASSERT_OUT(&r, "warning:  not a SOFTWARE hive");
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, hive);
+	ASSERT_ERR(&r, "not a SOFTWARE hive (its root keys say so");
+	ASSERT_LACKS(r.err, "stderr", "--force");
 	tu_result_free(&r);
-	tu_assert_dword(hive, NET64, SUC, 1);
-	ck_assert_int_eq(tu_count_backups(tu_bk, NULL), 1);
+	ASSERT_HASH(hive, before);
+	tu_assert_untouched_since(hive, &st);
+	ASSERT_NO_BACKUP();
 }
 END_TEST
 
@@ -2392,8 +2437,9 @@ cli_suite(void)
 	tcase_add_test(tc, test_missing_parent_keys_are_created);
 
 	tc = tu_tcase(s, "refusals");
+	tcase_add_test(tc, test_the_root_keys_decide_the_kind_not_the_header_name);
 	tcase_add_loop_test(tc,
-	    test_not_a_software_hive_is_refused_and_force_patches_only_non_system, 0,
+	    test_not_a_software_hive_is_refused_force_or_not, 0,
 	    (int)(sizeof(other_kinds) / sizeof(other_kinds[0])));
 	tcase_add_test(tc, test_verify_refusal_does_not_suggest_an_option_verify_rejects);
 	tcase_add_loop_test(tc,

@@ -421,6 +421,14 @@ END_TEST
 
 /* ================= hive_classify ================= */
 
+static unsigned classify_how;	/* of the last classify() */
+
+static enum hp_hive_kind
+classify(hive_h *h, const struct hive_header *hdr, char *why, size_t size)
+{
+	return hive_classify(h, hdr, why, size, &classify_how);
+}
+
 static const struct classify_case {
 	const char *kind;
 	enum hp_hive_kind want;
@@ -450,7 +458,7 @@ START_TEST(test_classify_kind)
 	ck_assert_ok(read_header(path, &hdr, &e), e);
 	h = hive_open(path, 0, path, &e);
 	ck_assert_msg(h != NULL, "hive_open: %s", e.msg);
-	ck_assert_int_eq(hive_classify(h, &hdr, why, sizeof(why)), c->want);
+	ck_assert_int_eq(classify(h, &hdr, why, sizeof(why)), c->want);
 	ck_assert_has(why, "header names it");
 	ck_assert_has(why, c->name);
 	cu_close_hive(h);
@@ -474,20 +482,28 @@ classify_renamed(const char *kind, const char *name, char *why, size_t size)
 	ck_assert_str_eq(hdr.name, name);
 	h = hive_open(path, 0, path, &e);
 	ck_assert_msg(h != NULL, "hive_open: %s", e.msg);
-	got = hive_classify(h, &hdr, why, size);
+	got = classify(h, &hdr, why, size);
 	cu_close_hive(h);
 	return got;
 }
 
+/* The root keys decide; a header naming another hive is a hint only,
+ * and said. */
 START_TEST(test_classify_name_layout_mismatch)
 {
 	char why[256] = "";
 
 	ck_assert_int_eq(classify_renamed("software64-net48",
 	    "emRoot\\System32\\Config\\SYSTEM", why, sizeof(why)),
-	    HP_HIVE_UNKNOWN);
-	ck_assert_has(why, "SYSTEM");
-	ck_assert_has(why, "SOFTWARE");
+	    HP_HIVE_SOFTWARE);
+	ck_assert_uint_eq(classify_how, HIVE_KIND_BY_CONTENT |
+	    HIVE_KIND_NAME_DIFFERS);
+	ck_assert_str_eq(why, "its root keys make it a SOFTWARE hive; its "
+	    "header names it 'SYSTEM', a hint only");
+	ck_assert_int_eq(classify_renamed("software64-net48", "DEFAULT", why,
+	    sizeof(why)), HP_HIVE_SOFTWARE);
+	ck_assert_uint_eq(classify_how, HIVE_KIND_BY_CONTENT |
+	    HIVE_KIND_NAME_DIFFERS);
 }
 END_TEST
 
@@ -511,7 +527,7 @@ START_TEST(test_classify_by_layout)
 	ck_assert_msg(h != NULL, "hive_open: %s", e.msg);
 	ck_assert_int_eq(hivex_node_delete_child(h, cu_must_find(h, "Select")),
 	    0);
-	ck_assert_int_eq(hive_classify(h, &hdr, why, sizeof(why)),
+	ck_assert_int_eq(classify(h, &hdr, why, sizeof(why)),
 	    HP_HIVE_UNKNOWN);
 	ck_assert_has(why, "'hive.dat'");
 	cu_close_hive(h);
@@ -562,14 +578,14 @@ START_TEST(test_classify_security_sam)
 	memset(&hdr, 0, sizeof(hdr));
 	set_root_children(h, sam, NELEM(sam));
 	snprintf(hdr.name, sizeof(hdr.name), "\\SystemRoot\\System32\\Config\\SAM");
-	ck_assert_int_eq(hive_classify(h, &hdr, why, sizeof(why)), HP_HIVE_SAM);
+	ck_assert_int_eq(classify(h, &hdr, why, sizeof(why)), HP_HIVE_SAM);
 	ck_assert_has(why, "'SAM'");
 
 	set_root_children(h, security, NELEM(security));
 	snprintf(hdr.name, sizeof(hdr.name), "emRoot\\System32\\Config\\SECURITY");
-	ck_assert_msg(hive_classify(h, &hdr, why, sizeof(why)) ==
+	ck_assert_msg(classify(h, &hdr, why, sizeof(why)) ==
 	    HP_HIVE_SECURITY, "a SECURITY hive classified as %s: %s",
-	    hp_hive_kind_name(hive_classify(h, &hdr, why, sizeof(why))), why);
+	    hp_hive_kind_name(classify(h, &hdr, why, sizeof(why))), why);
 	ck_assert_has(why, "'SECURITY'");
 	cu_close_hive(h);
 }
