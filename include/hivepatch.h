@@ -498,6 +498,9 @@ struct hp_hive_report {
 				 * every key the run changed (as Windows
 				 * keeps LastWrite); 0: kept as they were */
 	size_t keys_stamped;	/* how many keys got it */
+	char *output;		/* recover --output: the file the hive was
+				 * written to (the hive itself untouched) */
+	char *sha_output;	/* and the SHA-256 it reads back with */
 };
 
 struct hp_result {
@@ -564,6 +567,11 @@ struct hp_patch_opts {
 	const char *profile_dir;	/* where profiles are read */
 	const char *backup_root;	/* where backups go (writing runs) */
 	const struct timespec *now;	/* the run's time; NULL: the clock */
+	const char *output;	/* recover of a hive file: write the hive as
+				 * its logs recover it to this file (never
+				 * in the target: see hp_export's output),
+				 * read it back, and leave the hive and its
+				 * logs untouched; NULL: recover in place */
 };
 
 /* Runs one patch over the store: reads the hives the operations need

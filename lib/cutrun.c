@@ -189,7 +189,9 @@ settle_one(struct hp_store *store, const struct hp_patch_opts *o,
 {
 	enum hive_state *state = calloc(rec->n_hives, sizeof(*state));
 	size_t i, count[4] = { 0 };
-	int writing = o->mode != HP_PATCH_VERIFY && !(o->flags & HP_DRY_RUN);
+	/* recover --output only reads the target, as verify does. */
+	int writing = o->mode != HP_PATCH_VERIFY &&
+	    !(o->flags & HP_DRY_RUN) && o->output == NULL;
 	char *what, *done;
 	int rc = 0;
 

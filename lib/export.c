@@ -91,28 +91,13 @@ add_notes(struct hp_export *r, const struct session *s,
 }
 
 /* The stream to write to: the caller's, or `output`, which must not be
- * in the target (outfile.h): what the store holds, or for a store of
- * the caller's, the hive and logs it read. */
+ * in the target (session_out_open). */
 static FILE *
 open_output(const struct hp_export_opts *o, struct hp_store *store,
 	    const struct session *s, struct hp_err *e)
 {
-	struct out_guard g;
-	struct stat st;
-	size_t i;
-
-	if (o->output == NULL)
-		return o->stream;
-	memset(&g, 0, sizeof(g));
-	g.target = hp_store_target(store);
-	if (store_fs_guard(store, &g) == 1) {
-		if (fstat(s->files.fd, &st) == 0)
-			out_guard_file(&g, &st, s->hive->where);
-		for (i = 0; i < s->files.n_logs; i++)
-			if (fstat(s->files.logs[i].fd, &st) == 0)
-				out_guard_file(&g, &st, s->files.logs[i].where);
-	}
-	return out_open(o->output, &g, e);
+	return o->output == NULL ? o->stream :
+	    session_out_open(store, s, o->output, e);
 }
 
 static int

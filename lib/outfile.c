@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* export --output, never inside the target (see outfile.h). */
+/* --output (export, recover), never inside the target (outfile.h). */
 #include "config.h"
 
 #include <sys/stat.h>
@@ -43,8 +43,8 @@ is_id(const struct stat *st, const struct out_id *id)
 static int
 refuse(const char *path, const char *why, struct hp_err *e)
 {
-	return hp_err_set(e, HP_R_OUTPUT_IN_TARGET, "%s: %s: export --output "
-	    "never writes into the target", path, why);
+	return hp_err_set(e, HP_R_OUTPUT_IN_TARGET, "%s: %s: --output never "
+	    "writes into the target", path, why);
 }
 
 /* Whether the directory dfd is one of the tree's or below one: walked
@@ -82,7 +82,7 @@ below_tree(int dfd, const struct out_guard *g, const char *path,
 	}
 	if (rc == -1)
 		hp_err_set(e, HP_R_OUTPUT_IN_TARGET, "%s: cannot tell whether it "
-		    "lies inside the target %s (%s): export --output never "
+		    "lies inside the target %s (%s): --output never "
 		    "writes into the target", path, g->target,
 		    depth == MAX_DEPTH ? "too deep" : strerror(errno));
 	close(fd);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Opening the file export --output names, never inside the target.
+/* Opening the file --output names (export, recover), never inside the target.
  *
  * What the target holds is told by identity, never by a path string: the
  * directories of a tree (nothing below them), the directory of a bare

@@ -151,7 +151,9 @@ open_hive(struct patch_run *run, enum hp_hive_kind kind, struct hp_err *e)
 
 	if (o->mode != HP_PATCH_VERIFY)
 		flags |= SESSION_FOR_WRITE;
-	if (o->mode != HP_PATCH_VERIFY && !(o->flags & HP_DRY_RUN))
+	/* recover --output only reads: read-only media, evidence. */
+	if (o->mode != HP_PATCH_VERIFY && !(o->flags & HP_DRY_RUN) &&
+	    o->output == NULL)
 		flags |= SESSION_LOCK;
 	if (o->flags & HP_NO_RECOVER)
 		flags |= SESSION_NO_RECOVER;
@@ -407,6 +409,8 @@ plan_and_write(struct patch_run *run, struct hp_err *e)
 			return -1;
 		unmet += run->hives[i].unmet;
 	}
+	if (run->o->output != NULL)
+		return recover_to_output(run, e) == -1 ? -1 : HP_OK;
 	for (i = 0; run->o->mode != HP_PATCH_VERIFY && i < run->n_hives; i++) {
 		struct session *s = &run->hives[i];
 
@@ -451,6 +455,12 @@ run_steps(struct patch_run *run, struct hp_err *e)
 	    o->reg_files, o->n_reg_files, e) == -1 ||
 	    needed_hives(run, &need, e) == -1)
 		return -1;
+	if (o->output != NULL && (o->mode != HP_PATCH_RECOVER ||
+	    run->store->ops->tree))
+		return hp_err_set(e, HP_R_USAGE, "%s: an output file is for "
+		    "recover of one hive file, not %s", hp_store_target(
+		    run->store), o->mode != HP_PATCH_RECOVER ? o->command :
+		    "a Windows tree");
 	if (o->mode == HP_PATCH_RECOVER)
 		need = run->store->ops->tree ? KIND_BIT(HP_HIVE_SOFTWARE) |
 		    KIND_BIT(HP_HIVE_SYSTEM) : KIND_BIT(HP_HIVE_SOFTWARE);

@@ -42,6 +42,11 @@ int patch_finish_cut_run(struct patch_run *run, struct session *s,
  * from the primary file once let go (session_let_go_view). */
 int patch_may_append(const struct patch_run *run, const struct session *s);
 
+/* recover --output (recover_out.c): writes run->hives[0] as it was read
+ * (recovered, or clean) to o->output, outside the target, and reads it
+ * back; sets the run's result phrase. */
+int recover_to_output(struct patch_run *run, struct hp_err *e);
+
 void patch_run_free(struct patch_run *run);
 
 /* hp_patch without settling runs cut short (cutrun.c): what a

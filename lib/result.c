@@ -262,6 +262,10 @@ result_add_hive(struct hp_result *r, const struct session *s)
 	h->pages_written = s->pages_written;
 	h->last_written = s->last_written;
 	h->keys_stamped = s->keys_stamped;
+	if (s->output != NULL) {
+		h->output = dup_or_null(s->output, &oom);
+		h->sha_output = dup_or_null(s->sha_output, &oom);
+	}
 	if (recovery_copy(&h->recovery, &s->view.rec) == -1 ||
 	    hive_logs(h, s) == -1 || (s->planned && hive_changes(h, s) == -1))
 		oom = 1;
@@ -282,6 +286,8 @@ hive_report_free(struct hp_hive_report *h)
 	free(h->backup);
 	free(h->sha_before);
 	free(h->sha_after);
+	free(h->output);
+	free(h->sha_output);
 	free(h->commit_log);
 	strv_free(h->logs_reset, h->n_logs_reset);
 	for (i = 0; i < h->recovery.n_logs_used; i++)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "hive.h"
+#include "outfile.h"
 #include "regf.h"
 #include "result.h"
 #include "session.h"
@@ -67,6 +68,26 @@ session_hivex(struct session *s, struct hp_err *e)
 	s->found = hive_classify(s->h, &s->view.hdr, s->why, sizeof(s->why),
 	    &s->found_how);
 	return 0;
+}
+
+FILE *
+session_out_open(struct hp_store *store, const struct session *s,
+		 const char *path, struct hp_err *e)
+{
+	struct out_guard g;
+	struct stat st;
+	size_t i;
+
+	memset(&g, 0, sizeof(g));
+	g.target = hp_store_target(store);
+	if (store_fs_guard(store, &g) == 1) {
+		if (fstat(s->files.fd, &st) == 0)
+			out_guard_file(&g, &st, s->hive->where);
+		for (i = 0; i < s->files.n_logs; i++)
+			if (fstat(s->files.logs[i].fd, &st) == 0)
+				out_guard_file(&g, &st, s->files.logs[i].where);
+	}
+	return out_open(path, &g, e);
 }
 
 int
@@ -145,6 +166,7 @@ session_free(struct session *s)
 	control_sets_free(s->control_sets);
 	backup_free(&s->backup);
 	free(s->commit_log);
+	free(s->output);
 	if (s->image_fd >= 0)
 		close(s->image_fd);
 	memset(s, 0, sizeof(*s));

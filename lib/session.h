@@ -7,6 +7,7 @@
 #define HIVEPATCH_SESSION_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include <hivex.h>
 
@@ -68,6 +69,8 @@ struct session {
 	int backed_up;
 	int replaced;			/* the new hive is in place */
 	char sha_after[SHA256_HEX_LEN + 1];
+	char *output;			/* recover --output: written there */
+	char sha_output[SHA256_HEX_LEN + 1];
 	uint32_t seq_after;
 	size_t n_logs_reset;		/* files.logs[0 .. n) were emptied */
 	enum hp_commit_method commit;	/* how it was written */
@@ -93,6 +96,12 @@ int session_open(struct session *s, struct hp_store *store,
  * s->why): after the caller has judged what the view says about the
  * hive's state. */
 int session_hivex(struct session *s, struct hp_err *e);
+
+/* Opens `path` for writing (outfile.h), never in the target: for a
+ * store of this library, nothing it holds; for a caller's store, the
+ * hive and the logs s read. */
+FILE *session_out_open(struct hp_store *store, const struct session *s,
+		       const char *path, struct hp_err *e);
 
 /* Pushes onto v a warning for each file with a log's name that is not
  * one of the hive's logs (hp_hive_files.skipped), naming it and why;

@@ -226,6 +226,7 @@ static const struct option patch_options[] = {
 	{ "keep-timestamps", no_argument, NULL, OPT_KEEP_TIMESTAMPS },
 	{ "backup", required_argument, NULL, OPT_BACKUP },
 	{ "max-hive-size", required_argument, NULL, OPT_MAX_HIVE_SIZE },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -276,6 +277,9 @@ take_option(struct cli_patch *c, int opt)
 		break;
 	case OPT_MAX_HIVE_SIZE:
 		return cli_hive_size(c->command, optarg, &c->max_hive);
+	case OPT_OUTPUT:
+		c->output = optarg;
+		break;
 	case OPT_COMMIT:
 		if (strcmp(optarg, "replace") == 0)
 			c->flags |= HP_COMMIT_REPLACE;
@@ -333,7 +337,7 @@ cli_patch_run(const struct cli_patch *c)
 		.command = c->command, .mode = c->mode, .flags = c->flags,
 		.profiles = c->profiles, .n_profiles = c->n_profiles,
 		.reg_files = c->reg_files, .n_reg_files = c->n_reg_files,
-		.profile_dir = cli_profile_dir(),
+		.profile_dir = cli_profile_dir(), .output = c->output,
 	};
 	struct hp_err e = { 0 };
 	struct hp_result *r = NULL;

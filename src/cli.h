@@ -81,12 +81,14 @@ struct cli_patch {
 	int json;
 	const char *backup_dir;
 	uint64_t max_hive;		/* --max-hive-size, or 0 */
+	const char *output;		/* recover --output, or NULL */
 	const char *target;
 };
 
 enum { OPT_PROFILE = 256, OPT_REG, OPT_DRY_RUN, OPT_JSON, OPT_FORCE,
 	OPT_BACKUP_DIR, OPT_ALL_CONTROL_SETS, OPT_NO_RECOVER, OPT_COMMIT,
-	OPT_KEEP_TIMESTAMPS, OPT_BACKUP, OPT_MAX_HIVE_SIZE };
+	OPT_KEEP_TIMESTAMPS, OPT_BACKUP, OPT_MAX_HIVE_SIZE,
+	OPT_OUTPUT };
 
 /* Parses the options of c->command; `allowed` lists the codes it takes.
  * Returns 0, or HP_USAGE after printing the usage error; --help prints

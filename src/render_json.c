@@ -241,6 +241,8 @@ hive_json(const struct hp_hive_report *h)
 	json_object_object_add(o, "sha256_before", opt_string(h->sha_before));
 	json_object_object_add(o, "sha256_after", opt_string(h->sha_after));
 	json_object_object_add(o, "backup", opt_string(h->backup));
+	json_object_object_add(o, "output", opt_string(h->output));
+	json_object_object_add(o, "sha256_output", opt_string(h->sha_output));
 	json_object_object_add(o, "commit", commit_json(h));
 	json_object_object_add(o, "recovery", h->read ? recovery_json(&h->recovery,
 	    h->dirty, h->seq, h->seq_after, h->logs_reset, h->n_logs_reset) :

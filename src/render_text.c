@@ -218,6 +218,9 @@ print_hive(const struct hp_result *r, const struct hp_hive_report *h,
 	}
 	if (h->backup != NULL)
 		out_printf(out, "backup:   %s\n", h->backup);
+	if (h->output != NULL)
+		out_printf(out, "output:   %s (sha256 %s, read back whole)\n",
+		    h->output, h->sha_output);
 }
 
 void

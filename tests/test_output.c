@@ -168,7 +168,7 @@ START_TEST(test_export_refuses_an_output_in_the_target)
 	ASSERT_ERR(&r, prefix);
 	free(prefix);
 	ASSERT_ERR(&r, refused[_i].why);
-	ASSERT_ERR(&r, "export --output never writes into the target");
+	ASSERT_ERR(&r, "--output never writes into the target");
 	tu_result_free(&r);
 	tu_assert_dir_unchanged(&all);
 	ck_assert_int_eq(tu_count_temp_files(p.config), 0);

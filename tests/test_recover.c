@@ -14,10 +14,12 @@
  * Windows recovered itself, are tested in test_corpus.c. */
 #include "config.h"
 
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1330,6 +1332,82 @@ END_TEST
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
+/* recover --output: the hive as its logs recover it, in a new file
+ * outside the target, read back; the hive and its logs untouched, even
+ * while another process holds the hive's write lock (a run that only
+ * reads needs none: read-only media, evidence). */
+START_TEST(test_recover_output_writes_a_copy_and_leaves_the_evidence)
+{
+	char *hive = make_dirty("software64-net48", modes[_i],
+	    hive_in("e", "SOFTWARE"), NULL);
+	char *out = tu_pathf("%s/recovered.hive", tu_scratch);
+	char sha[SHA256_HEX_LEN + 1];
+	struct tu_hive_files before;
+	struct json_object *j, *h;
+	struct tu_result r;
+	int fd;
+
+	tu_hive_files_take(&before, hive);
+	fd = open(hive, O_RDONLY);
+	ck_assert(fd >= 0 && flock(fd, LOCK_EX) == 0);
+	tu_hp(&r, "recover", "--json", "--output", out, hive, NULL);
+	close(fd);
+	ASSERT_STATUS(&r, 0);
+	j = tu_parse_json(&r, "hivepatch-report/1");
+	h = tu_jhive(j, "SOFTWARE");
+	ck_assert_str_eq(tu_jstr(h, "output"), out);
+	tu_sha256(out, sha);
+	ck_assert_str_eq(tu_jstr(h, "sha256_output"), sha);
+	ck_assert(tu_jbool(h, "recovery.replayed"));
+	ck_assert(tu_jnull(h, "backup"));
+	ASSERT_HAS(tu_jstr(j, "result"), "result", "the hive and its logs are "
+	    "untouched");
+	json_object_put(j);
+	tu_result_free(&r);
+	tu_assert_hive_files_unchanged(&before);
+	tu_assert_same_hive(out, expected(hive, 0));
+	ck_assert_int_eq(tu_count_files(tu_bk), 0);
+
+	/* The copy is a clean hive: it verifies with no log beside it. */
+	tu_hp(&r, "verify", out, NULL);
+	ASSERT_STATUS(&r, 1);
+	ASSERT_LACKS(r.out, "stdout", "dirty");
+	tu_result_free(&r);
+}
+END_TEST
+
+/* Refusals: an output in the target (the hive's own log), a tree, and a
+ * command other than recover; nothing is created or changed. */
+START_TEST(test_recover_output_refusals_write_nothing)
+{
+	char *hive = make_dirty("software64-net48", "new",
+	    hive_in("e", "SOFTWARE"), NULL);
+	char *log1 = tu_pathf("%s.LOG1", hive);
+	char *out = tu_pathf("%s/never.hive", tu_scratch);
+	struct tu_hive_files before;
+	struct tu_result r;
+
+	tu_hive_files_take(&before, hive);
+	tu_hp(&r, "recover", "--output", log1, hive, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, tu_pathf("hivepatch: %s: ", log1));
+	ASSERT_ERR(&r, "--output never writes into the target");
+	tu_result_free(&r);
+	tu_hp(&r, "recover", "--output", out, tu_pathf("%s/e", tu_scratch),
+	    NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "an output file is for recover of one hive file, not a "
+	    "Windows tree");
+	tu_result_free(&r);
+	tu_hp(&r, "apply", "--output", out, hive, NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "apply does not take --output");
+	tu_result_free(&r);
+	ck_assert_msg(access(out, F_OK) == -1, "%s was made", out);
+	tu_assert_hive_files_unchanged(&before);
+}
+END_TEST
+
 static Suite *
 recover_suite(void)
 {
@@ -1396,6 +1474,10 @@ recover_suite(void)
 	tcase_add_test(tc, test_rollback_refuses_before_writing_any_hive);
 	tcase_add_test(tc, test_a_log_claiming_a_huge_hive_costs_what_it_carries);
 	tcase_add_test(tc, test_a_hive_over_the_limit_is_refused);
+	tcase_add_loop_test(tc,
+	    test_recover_output_writes_a_copy_and_leaves_the_evidence, 0,
+	    N(modes));
+	tcase_add_test(tc, test_recover_output_refusals_write_nothing);
 	return s;
 }
 
