@@ -215,6 +215,35 @@ judge_profile(struct inspection *in, struct judged *j, struct hp_err *e)
 	return 0;
 }
 
+/* A hive read stale (--no-recover) that apply would read as its logs
+ * recover it: when they cannot, apply refuses, and is not advised. */
+static int
+check_apply_reads(struct inspection *in, struct hp_err *e)
+{
+	struct hp_inspect *r = in->res;
+	struct hp_view v;
+	struct hp_err why;
+	size_t i;
+
+	for (i = 0; i < in->n_hives; i++) {
+		const struct session *s = &in->hives[i];
+
+		if (!s->view.disk.dirty || s->view.rec.replayed)
+			continue;
+		if (hive_view_open(&s->files, s->hive->where, HP_VIEW_FOR_WRITE,
+		    &v, &why) == 0) {
+			hive_view_close(&v);
+			continue;
+		}
+		hive_view_close(&v);
+		r->advice = HP_ADVISE_DIRTY;
+		if ((r->advice_reason = strdup(why.msg)) == NULL)
+			return hp_err_nomem(e);
+		return 0;
+	}
+	return 0;
+}
+
 /* What auto chooses, and whether the image is ready by its rules. */
 static int
 judge_auto(struct inspection *in, struct hp_err *e)
@@ -262,7 +291,7 @@ judge_auto(struct inspection *in, struct hp_err *e)
 	} else {
 		r->advice = r->ready ? HP_ADVISE_NONE_READY : HP_ADVISE_APPLY_AUTO;
 	}
-	return 0;
+	return r->advice == HP_ADVISE_APPLY_AUTO ? check_apply_reads(in, e) : 0;
 }
 
 static int

@@ -282,6 +282,11 @@ render_advice(const struct hp_inspect *r, char *buf, size_t size)
 	case HP_ADVISE_APPLY_AUTO:
 		snprintf(buf, size, "hivepatch apply --profile auto %s", r->target);
 		break;
+	case HP_ADVISE_DIRTY:
+		snprintf(buf, size, "none here: apply would refuse (%.300s); "
+		    "give the hive with the logs Windows left beside it",
+		    r->advice_reason);
+		break;
 	}
 }
 

@@ -1408,6 +1408,46 @@ START_TEST(test_recover_output_refusals_write_nothing)
 }
 END_TEST
 
+/* inspect --no-recover never recommends what would refuse: a hive copied
+ * out without its logs is dirty, and apply refuses it; a hive whose logs
+ * are beside it is read by apply through them, so apply is advised. */
+START_TEST(test_inspect_never_recommends_an_apply_that_refuses)
+{
+	char *hive = make_dirty("software64-net48", "new",
+	    hive_in("n", "SOFTWARE"), NULL);
+	char *bare = hive_in("bare", "SOFTWARE");
+	struct json_object *j;
+	struct tu_result r;
+
+	tu_copy_file(hive, bare);
+	tu_hp(&r, "inspect", "--json", "--no-recover", bare, NULL);
+	ASSERT_STATUS(&r, 1);
+	j = tu_parse_json(&r, "hivepatch-inspect/1");
+	ASSERT_LACKS(tu_jstr(j, "recommended"), "recommended", "hivepatch apply");
+	ASSERT_HAS(tu_jstr(j, "recommended"), "recommended", "none here: apply "
+	    "would refuse");
+	ASSERT_HAS(tu_jstr(j, "recommended"), "recommended", "has no "
+	    "transaction log");
+	json_object_put(j);
+	tu_result_free(&r);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, bare, NULL);
+	ASSERT_STATUS(&r, 3);
+	tu_result_free(&r);
+
+	tu_hp(&r, "inspect", "--json", "--no-recover", hive, NULL);
+	ASSERT_STATUS(&r, 1);
+	j = tu_parse_json(&r, "hivepatch-inspect/1");
+	ASSERT_HAS(tu_jstr(j, "recommended"), "recommended",
+	    "hivepatch apply --profile auto");
+	json_object_put(j);
+	tu_result_free(&r);
+	tu_hp(&r, "apply", "--profile", "auto", "--backup-dir", tu_bk, hive,
+	    NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_result_free(&r);
+}
+END_TEST
+
 static Suite *
 recover_suite(void)
 {
@@ -1478,6 +1518,7 @@ recover_suite(void)
 	    test_recover_output_writes_a_copy_and_leaves_the_evidence, 0,
 	    N(modes));
 	tcase_add_test(tc, test_recover_output_refusals_write_nothing);
+	tcase_add_test(tc, test_inspect_never_recommends_an_apply_that_refuses);
 	return s;
 }
 
