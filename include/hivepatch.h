@@ -501,6 +501,8 @@ struct hp_hive_report {
 	char *output;		/* recover --output: the file the hive was
 				 * written to (the hive itself untouched) */
 	char *sha_output;	/* and the SHA-256 it reads back with */
+	char *sha_read;		/* HP_HASH_READ: the hive file as read */
+	char **logs_sha;	/* and each of logs[], in its order */
 };
 
 struct hp_result {
@@ -554,6 +556,10 @@ enum {
 					 * were (forensic copies) */
 	HP_BACKUP_FULL = 64,	/* back up the whole hive, not only the
 				 * pages the commit overwrites */
+	HP_HASH_READ = 128,	/* the SHA-256 of every file read (the
+				 * hive, each log) into the report: one
+				 * more pass over the hive, by a second
+				 * thread (hp_inspect takes it too) */
 };
 
 struct hp_patch_opts {
@@ -613,6 +619,10 @@ struct hp_inspect_hive {
 	uint32_t seq[2];
 	struct hp_recovery recovery;
 	char *current_control_set;	/* SYSTEM, when Select is sound */
+	char *sha_read;		/* HP_HASH_READ: the hive file as read */
+	char **logs;		/* HP_HASH_READ: the logs beside it */
+	char **logs_sha;	/* and their SHA-256, in that order */
+	size_t n_logs;
 };
 
 struct hp_inspect_value {
@@ -658,7 +668,7 @@ struct hp_inspect {
 
 struct hp_inspect_opts {
 	const char *profile_dir;
-	unsigned flags;		/* HP_NO_RECOVER */
+	unsigned flags;		/* HP_NO_RECOVER, HP_HASH_READ */
 	const char *backup_root;	/* read only: the record of a run over
 					 * two hives that was cut short, which
 					 * the warnings then name; NULL: none */

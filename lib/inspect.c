@@ -89,7 +89,8 @@ open_hive(struct inspection *in, struct hp_store *store,
 {
 	struct hp_store_hive *hive = store_hive_for(store, kind);
 	struct session *s = &in->hives[in->n_hives];
-	unsigned flags = (in->o->flags & HP_NO_RECOVER) ? SESSION_NO_RECOVER : 0;
+	unsigned flags = ((in->o->flags & HP_NO_RECOVER) ? SESSION_NO_RECOVER :
+	    0) | ((in->o->flags & HP_HASH_READ) ? SESSION_HASH : 0);
 	struct hp_err sel;
 	int rc;
 
@@ -376,6 +377,29 @@ collect_values(struct inspection *in)
 	return 0;
 }
 
+/* HP_HASH_READ: the SHA-256 of the hive and of each log as read (a
+ * hash that failed, as the read did, is left out). */
+static int
+hashes_of(struct hp_inspect_hive *h, struct session *s)
+{
+	size_t i, n;
+
+	(void)session_sha_read(s, NULL);
+	if (s->sha_read[0] != '\0' && (h->sha_read = strdup(s->sha_read)) ==
+	    NULL)
+		return -1;
+	for (i = 0; s->logs_sha != NULL && i < s->files.n_logs; i++) {
+		/* The hashes first: out of memory leaves n_logs counting
+		 * no more of them than there are. */
+		n = h->n_logs;
+		if (strv_push(&h->logs_sha, &n, s->logs_sha[i]) == -1 ||
+		    strv_push(&h->logs, &h->n_logs, s->files.logs[i].where) ==
+		    -1)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 fill_hives(struct inspection *in)
 {
@@ -386,7 +410,7 @@ fill_hives(struct inspection *in)
 	if (r->hives == NULL)
 		return -1;
 	for (i = 0; i < in->n_hives; i++) {
-		const struct session *s = &in->hives[i];
+		struct session *s = &in->hives[i];
 		struct hp_inspect_hive *h = &r->hives[r->n_hives++];
 
 		h->kind = s->kind;
@@ -398,6 +422,8 @@ fill_hives(struct inspection *in)
 			return -1;
 		if (s->n_control_sets > 0 && (h->current_control_set =
 		    strdup(s->control_sets[0])) == NULL)
+			return -1;
+		if (hashes_of(h, s) == -1)
 			return -1;
 	}
 	return 0;
@@ -510,6 +536,9 @@ hp_inspect_free(struct hp_inspect *r)
 	for (i = 0; i < r->n_hives; i++) {
 		free(r->hives[i].where);
 		free(r->hives[i].current_control_set);
+		free(r->hives[i].sha_read);
+		strv_free(r->hives[i].logs, r->hives[i].n_logs);
+		strv_free(r->hives[i].logs_sha, r->hives[i].n_logs);
 		free(r->hives[i].recovery.logs_used[0]);
 		free(r->hives[i].recovery.logs_used[1]);
 	}

@@ -157,6 +157,8 @@ open_hive(struct patch_run *run, enum hp_hive_kind kind, struct hp_err *e)
 		flags |= SESSION_LOCK;
 	if (o->flags & HP_NO_RECOVER)
 		flags |= SESSION_NO_RECOVER;
+	if (o->flags & HP_HASH_READ)
+		flags |= SESSION_HASH;
 	s = &run->hives[run->n_hives];
 	rc = session_open(s, run->store, kind, flags, e);
 	/* A hive the store could not reach is not reported. */
@@ -426,8 +428,7 @@ plan_and_write(struct patch_run *run, struct hp_err *e)
 		/* The hash a page backup needs, meanwhile (a whole copy
 		 * hashes what it copies). */
 		if (!(run->o->flags & (HP_DRY_RUN | HP_BACKUP_FULL)) &&
-		    sha256_begin(&s->hashing, s->files.fd, s->hive->where,
-		    e) == -1)
+		    session_hash_begin(s, e) == -1)
 			return -1;
 		if (apply_in_memory(run, s, e) == -1)
 			return -1;
@@ -519,9 +520,12 @@ fill_result(struct patch_run *run)
 		if (strv_push(&r->reg_files, &r->n_reg_files,
 		    run->o->reg_files[i]) == -1)
 			return -1;
-	for (i = 0; i < run->n_hives; i++)
+	for (i = 0; i < run->n_hives; i++) {
+		/* A hash that failed (the read did) is left out. */
+		(void)session_sha_read(&run->hives[i], NULL);
 		if (result_add_hive(r, &run->hives[i]) == -1)
 			return -1;
+	}
 	if (r->has_image && image_copy(&r->image, &run->image) == -1)
 		return -1;
 	return 0;

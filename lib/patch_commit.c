@@ -514,13 +514,12 @@ take_backups(struct patch_run *run, struct hp_err *e)
 		int full = (run->o->flags & HP_BACKUP_FULL) != 0;
 		struct hive_change change = { s->image_size, s->changed,
 		    s->n_changed };
-		char sha[SHA256_HEX_LEN + 1];
 
 		if (!s->must_write)
 			continue;
-		if (sha256_end(&s->hashing, sha, e) == -1 ||
+		if (session_sha_read(s, e) == -1 ||
 		    backup_take(run->o->backup_root, &id, s->hive, &s->files,
-		    full ? NULL : &change, full ? NULL : sha, &s->backup,
+		    full ? NULL : &change, full ? NULL : s->sha_read, &s->backup,
 		    e) == -1)
 			return -1;
 		/* The format of the log its commit writes through, which a

@@ -190,6 +190,13 @@ hive_logs(struct hp_hive_report *h, const struct session *s)
 	size_t i;
 
 	for (i = 0; i < s->files.n_logs; i++) {
+		size_t n = h->n_logs;
+
+		/* The hash first: out of memory leaves n_logs counting no
+		 * more of them than there are. */
+		if (s->logs_sha != NULL && strv_push(&h->logs_sha, &n,
+		    s->logs_sha[i]) == -1)
+			return -1;
 		if (strv_push(&h->logs, &h->n_logs, s->files.logs[i].where) == -1)
 			return -1;
 		if (i < s->n_logs_reset && strv_push(&h->logs_reset,
@@ -262,6 +269,8 @@ result_add_hive(struct hp_result *r, const struct session *s)
 	h->pages_written = s->pages_written;
 	h->last_written = s->last_written;
 	h->keys_stamped = s->keys_stamped;
+	if (s->sha_read[0] != '\0')
+		h->sha_read = dup_or_null(s->sha_read, &oom);
 	if (s->output != NULL) {
 		h->output = dup_or_null(s->output, &oom);
 		h->sha_output = dup_or_null(s->sha_output, &oom);
@@ -288,6 +297,9 @@ hive_report_free(struct hp_hive_report *h)
 	free(h->sha_after);
 	free(h->output);
 	free(h->sha_output);
+	free(h->sha_read);
+	if (h->logs_sha != NULL)
+		strv_free(h->logs_sha, h->n_logs);
 	free(h->commit_log);
 	strv_free(h->logs_reset, h->n_logs_reset);
 	for (i = 0; i < h->recovery.n_logs_used; i++)

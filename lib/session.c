@@ -14,6 +14,38 @@
 #include "result.h"
 #include "session.h"
 
+/* The logs now, the hive by a second thread while the run goes on. */
+static int
+hash_files(struct session *s, struct hp_err *e)
+{
+	size_t i;
+
+	if (s->files.n_logs > 0 && (s->logs_sha = calloc(s->files.n_logs,
+	    sizeof(*s->logs_sha))) == NULL)
+		return hp_err_nomem(e);
+	for (i = 0; i < s->files.n_logs; i++)
+		if (sha256_fd(s->files.logs[i].fd, s->files.logs[i].where,
+		    s->logs_sha[i], e) == -1)
+			return -1;
+	return session_hash_begin(s, e);
+}
+
+int
+session_hash_begin(struct session *s, struct hp_err *e)
+{
+	if (s->hashing.running || s->sha_read[0] != '\0')
+		return 0;
+	return sha256_begin(&s->hashing, s->files.fd, s->hive->where, e);
+}
+
+int
+session_sha_read(struct session *s, struct hp_err *e)
+{
+	if (s->sha_read[0] != '\0')
+		return 0;
+	return sha256_end(&s->hashing, s->sha_read, e);
+}
+
 int
 session_open(struct session *s, struct hp_store *store, enum hp_hive_kind kind,
 	     unsigned flags, struct hp_err *e)
@@ -41,6 +73,8 @@ session_open(struct session *s, struct hp_store *store, enum hp_hive_kind kind,
 	if (store->ops->read(store->priv, hive, &s->files, e) == -1)
 		return -1;
 	s->files.limit = store->hive_limit;
+	if ((flags & SESSION_HASH) && hash_files(s, e) == -1)
+		return -1;
 	if (fstat(s->files.fd, &st) == 0)
 		s->links = (uintmax_t)st.st_nlink;
 	if (flags & SESSION_FOR_WRITE)
@@ -167,6 +201,7 @@ session_free(struct session *s)
 	backup_free(&s->backup);
 	free(s->commit_log);
 	free(s->output);
+	free(s->logs_sha);
 	if (s->image_fd >= 0)
 		close(s->image_fd);
 	memset(s, 0, sizeof(*s));

@@ -24,6 +24,8 @@ enum {
 				 * (HP_VIEW_FOR_WRITE) */
 	SESSION_LOCK = 2,	/* and it will: hold the hive's lock */
 	SESSION_NO_RECOVER = 4,	/* HP_VIEW_NO_RECOVER */
+	SESSION_HASH = 8,	/* hash the hive (a second thread) and its
+				 * logs as read (HP_HASH_READ) */
 };
 
 struct session {
@@ -48,6 +50,10 @@ struct session {
 	int must_write;			/* changes, or a recovery to commit */
 	int image_fd;			/* the new hive (a memory file), or
 					 * -1 */
+	char sha_read[SHA256_HEX_LEN + 1];	/* the hive as read, once
+						 * hashing ended ("" else) */
+	char (*logs_sha)[SHA256_HEX_LEN + 1];	/* SESSION_HASH: each of
+						 * files.logs */
 	struct sha_task hashing;	/* of the hive as read, while hivex
 					 * works (for its backup) */
 	struct page_run *changed;	/* the pages of the new hive that
@@ -100,6 +106,14 @@ int session_hivex(struct session *s, struct hp_err *e);
 /* Opens `path` for writing (outfile.h), never in the target: for a
  * store of this library, nothing it holds; for a caller's store, the
  * hive and the logs s read. */
+/* Starts hashing the hive as read, unless it is already being hashed
+ * or was. */
+int session_hash_begin(struct session *s, struct hp_err *e);
+
+/* The hash of the hive as read, into s->sha_read (0 with it "" when no
+ * hashing was begun). */
+int session_sha_read(struct session *s, struct hp_err *e);
+
 FILE *session_out_open(struct hp_store *store, const struct session *s,
 		       const char *path, struct hp_err *e);
 

@@ -333,8 +333,10 @@ cli_patch_target(int argc, char **argv, struct cli_patch *c)
 int
 cli_patch_run(const struct cli_patch *c)
 {
+	/* A JSON report carries the hash of every file read. */
 	struct hp_patch_opts o = {
-		.command = c->command, .mode = c->mode, .flags = c->flags,
+		.command = c->command, .mode = c->mode,
+		.flags = c->flags | (c->json ? HP_HASH_READ : 0),
 		.profiles = c->profiles, .n_profiles = c->n_profiles,
 		.reg_files = c->reg_files, .n_reg_files = c->n_reg_files,
 		.profile_dir = cli_profile_dir(), .output = c->output,

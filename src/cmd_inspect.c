@@ -39,6 +39,8 @@ cmd_inspect(int argc, char **argv)
 		return CLI_OPTION_STATUS(c);
 	if (no_recover)
 		o.flags |= HP_NO_RECOVER;
+	if (json)
+		o.flags |= HP_HASH_READ;	/* the hash of every file read */
 	if (argc - optind != 1)
 		return cli_usage("inspect", "needs TARGET");
 	if ((store = cli_open_store(argv[optind], max_hive, &e)) == NULL)

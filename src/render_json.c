@@ -236,6 +236,9 @@ hive_json(const struct hp_hive_report *h)
 		json_object_object_add(o, "sequence", uint_pair(h->seq[0], h->seq[1]));
 	}
 	json_object_object_add(o, "logs", strings(h->logs, h->n_logs));
+	json_object_object_add(o, "sha256", opt_string(h->sha_read));
+	json_object_object_add(o, "logs_sha256", h->logs_sha != NULL ?
+	    strings(h->logs_sha, h->n_logs) : NULL);
 	json_object_object_add(o, "control_sets", strings(h->control_sets,
 	    h->n_control_sets));
 	json_object_object_add(o, "sha256_before", opt_string(h->sha_before));
@@ -394,6 +397,10 @@ inspect_hives(const struct hp_inspect *r)
 		    h->dirty, h->seq, 0, NULL, 0));
 		json_object_object_add(x, "current_control_set",
 		    opt_string(h->current_control_set));
+		json_object_object_add(x, "sha256", opt_string(h->sha_read));
+		json_object_object_add(x, "logs", strings(h->logs, h->n_logs));
+		json_object_object_add(x, "logs_sha256", h->logs_sha != NULL ?
+		    strings(h->logs_sha, h->n_logs) : NULL);
 		json_object_array_add(a, x);
 	}
 	return a;

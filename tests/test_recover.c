@@ -1448,6 +1448,47 @@ START_TEST(test_inspect_never_recommends_an_apply_that_refuses)
 }
 END_TEST
 
+/* The JSON reports of every command that reads a hive carry the SHA-256
+ * of the hive file and of each log as read: what an examiner records. */
+START_TEST(test_json_reports_carry_the_hash_of_every_file_read)
+{
+	static const char *const commands[] = { "verify", "inspect",
+	    "apply" };
+	char *hive = make_dirty("software64-net48", "new",
+	    hive_in("h", "SOFTWARE"), NULL);
+	char want[3][SHA256_HEX_LEN + 1];
+	struct json_object *j, *h, *logs, *shas;
+	struct tu_result r;
+	size_t i, k;
+
+	tu_sha256(hive, want[0]);
+	tu_sha256(tu_pathf("%s.LOG1", hive), want[1]);
+	tu_sha256(tu_pathf("%s.LOG2", hive), want[2]);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		tu_hp(&r, commands[i], "--json", "--backup-dir", tu_bk, hive,
+		    NULL);
+		ck_assert_msg(r.status <= 1, "%s: exit %d\n%s", commands[i],
+		    r.status, r.err);
+		j = tu_parse_json(&r, i == 1 ? "hivepatch-inspect/1" :
+		    "hivepatch-report/1");
+		h = json_object_array_get_idx(tu_jarray(j, "hives"), 0);
+		ck_assert_str_eq(tu_jstr(h, "sha256"), want[0]);
+		logs = tu_jarray(h, "logs");
+		shas = tu_jarray(h, "logs_sha256");
+		ck_assert_int_eq((int)json_object_array_length(logs), 2);
+		for (k = 0; k < 2; k++) {
+			ck_assert_str_eq(json_object_get_string(
+			    json_object_array_get_idx(logs, k)),
+			    tu_pathf("%s.LOG%zu", hive, k + 1));
+			ck_assert_str_eq(json_object_get_string(
+			    json_object_array_get_idx(shas, k)), want[k + 1]);
+		}
+		json_object_put(j);
+		tu_result_free(&r);
+	}
+}
+END_TEST
+
 static Suite *
 recover_suite(void)
 {
@@ -1519,6 +1560,7 @@ recover_suite(void)
 	    N(modes));
 	tcase_add_test(tc, test_recover_output_refusals_write_nothing);
 	tcase_add_test(tc, test_inspect_never_recommends_an_apply_that_refuses);
+	tcase_add_test(tc, test_json_reports_carry_the_hash_of_every_file_read);
 	return s;
 }
 
