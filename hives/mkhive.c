@@ -148,6 +148,31 @@ struct software_options {
 	/* WinHttp DefaultSecureProtocols, 0 when not set. */
 	uint32_t	 winhttp_64;
 	uint32_t	 winhttp_32;		/* ... in Wow6432Node */
+	/* Component Based Servicing packages, NULL-ended (NULL: none),
+	 * each with its CurrentState. */
+	const struct package	*packages;
+};
+
+/* A servicing package: Windows 7's updates for TLS 1.2 in WinHTTP and
+ * in .NET 3.5.1, installed (0x70) or only staged (0x40). */
+struct package {
+	const char	*name;
+	uint32_t	 state;
+};
+#define CBS_INSTALLED	0x70
+#define CBS_STAGED	0x40
+#define PKG_KB3140245 "Package_for_KB3140245~31bf3856ad364e35~amd64~~6.1.1.1"
+#define PKG_KB3154518 "Package_for_KB3154518~31bf3856ad364e35~amd64~~6.1.1.0"
+static const struct package win7_updates[] = {
+	{ "Package_for_KB976902~31bf3856ad364e35~amd64~~6.1.1.17",
+	    CBS_INSTALLED },
+	{ PKG_KB3140245, CBS_INSTALLED },
+	{ PKG_KB3154518, CBS_INSTALLED },
+	{ NULL, 0 },
+};
+static const struct package win7_staged[] = {
+	{ PKG_KB3140245, CBS_STAGED },
+	{ NULL, 0 },
 };
 
 /* The .NET 3.5 (2.0 SP2 + 3.5 SP1) builds each Windows ships. */
@@ -249,15 +274,21 @@ static const struct software_options sw_winhttp13 = {
 	.current_version = "6.1", .csd_version = "Service Pack 1"
 
 static const struct software_options sw7_64 = {
-	WIN7_PRO_SP1, .wow64 = 1, .dotnet = DOTNET_48, .netfx_keys = 1
+	WIN7_PRO_SP1, .wow64 = 1, .dotnet = DOTNET_48, .netfx_keys = 1,
+	.packages = win7_updates
 };
 static const struct software_options sw7_64_net35 = {
 	WIN7_PRO_SP1, .wow64 = 1, .dotnet = DOTNET_48, .netfx_keys = 1,
-	NET35_WIN7
+	NET35_WIN7, .packages = win7_updates
 };
 static const struct software_options sw7_32 = {
 	WIN7_PRO_SP1, .wow64 = 0, .dotnet = DOTNET_48, .netfx_keys = 1,
-	NET35_WIN7
+	NET35_WIN7, .packages = win7_updates
+};
+/* Without the TLS updates: KB3140245 staged only, KB3154518 absent. */
+static const struct software_options sw7_64_noupdates = {
+	WIN7_PRO_SP1, .wow64 = 1, .dotnet = DOTNET_48, .netfx_keys = 1,
+	NET35_WIN7, .packages = win7_staged
 };
 
 /* Windows 10: one control set; SSL 2.0\Client has DisabledByDefault=1. */
@@ -321,6 +352,8 @@ static const struct kind kinds[] = {
 	{ "software7-64-net35", &software_win7, build_software,
 	    &sw7_64_net35 },
 	{ "software7-32", &software_win7_x86, build_software, &sw7_32 },
+	{ "software7-64-noupdates", &software_win7, build_software,
+	    &sw7_64_noupdates },
 	{ "software64-winhttp13", &software_win10, build_software,
 	    &sw_winhttp13 },
 	{ "software64-net35", &software_win10, build_software, &sw_net35 },
@@ -344,6 +377,8 @@ static const struct tree trees[] = {
 	    "software64-net48", "system" },
 	{ "tree7", { "Windows", "System32", "config" }, "SOFTWARE", "SYSTEM",
 	    "software7-64-net35", "system7" },
+	{ "tree7-noupdates", { "Windows", "System32", "config" }, "SOFTWARE",
+	    "SYSTEM", "software7-64-noupdates", "system7" },
 	/* Case-insensitive path lookup: every name in lower case. */
 	{ "tree-lower", { "windows", "system32", "config" }, "software",
 	    "system", "software64-net48", "system" },
@@ -971,6 +1006,25 @@ add_winhttp(hive_h *h, const struct view *v, uint32_t protocols)
 }
 
 static int
+add_packages(hive_h *h, const struct package *p)
+{
+	char path[512];
+	struct value_def v[2];
+
+	for (; p != NULL && p->name != NULL; p++) {
+		v[0] = (struct value_def)DWORD("CurrentState", p->state);
+		v[1] = (struct value_def)SZ("InstallLocation", "C:\\Windows\\"
+		    "SoftwareDistribution\\Download");
+		if (snprintf(path, sizeof(path), "Microsoft\\Windows\\"
+		    "CurrentVersion\\Component Based Servicing\\Packages\\%s",
+		    p->name) >= (int)sizeof(path) ||
+		    add_values(h, path, v, NELEM(v)) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
 add_os_version(hive_h *h, const struct software_options *o)
 {
 	struct value_def cv[16];
@@ -1065,7 +1119,8 @@ build_software(hive_h *h, const void *arg)
 	    add_ndp(h, o, &native) == -1 ||
 	    add_netfx(h, o, &native) == -1 ||
 	    add_net35(h, o, &native) == -1 ||
-	    add_winhttp(h, &native, o->winhttp_64) == -1)
+	    add_winhttp(h, &native, o->winhttp_64) == -1 ||
+	    add_packages(h, o->packages) == -1)
 		return -1;
 
 	/* A 32-bit Windows has no Wow6432Node; never invent one. */

@@ -607,6 +607,9 @@ enum hp_advice {
 	HP_ADVISE_BLOCKED,	/* auto needs a profile the target cannot
 				 * take (advice_profile, advice_reason) */
 	HP_ADVISE_NO_AUTO,	/* auto cannot choose (auto_reason says) */
+	HP_ADVISE_UPDATE,	/* a profile auto needs takes effect only
+				 * with an update the image lacks
+				 * (advice_profile, advice_reason) */
 	HP_ADVISE_DIRTY,	/* a hive read with HP_NO_RECOVER is dirty
 				 * and its logs cannot recover it: apply
 				 * would refuse (advice_reason says why) */

@@ -18,6 +18,7 @@
 #include "result.h"
 #include "session.h"
 #include "sources.h"
+#include "updates.h"
 
 /* The hives inspect reads: SOFTWARE must be there, SYSTEM may. */
 static const struct {
@@ -245,6 +246,37 @@ check_apply_reads(struct inspection *in, struct hp_err *e)
 	return 0;
 }
 
+/* The updates the profiles auto chose need: one missing makes the image
+ * not ready, whatever its values, and is what to do first. */
+static int
+check_updates(struct inspection *in, struct hp_err *e)
+{
+	const struct session *sw = hive_of(in, HP_HIVE_SOFTWARE);
+	struct hp_inspect *r = in->res;
+	char why[512];
+	size_t i, k;
+
+	for (i = 0; sw != NULL && i < in->n_profiles; i++) {
+		const struct judged *j = &in->profiles[i];
+
+		for (k = 0; j->chosen_by_auto && k < j->p.n_updates; k++) {
+			if (!update_missing(sw->h, &in->image, &j->p.updates[k],
+			    why, sizeof(why)))
+				continue;
+			if (warn(in, why, e) == -1)
+				return -1;
+			if (r->advice == HP_ADVISE_UPDATE)
+				continue;
+			r->ready = 0;
+			r->advice = HP_ADVISE_UPDATE;
+			if ((r->advice_profile = strdup(j->p.updates[k].kb)) ==
+			    NULL || (r->advice_reason = strdup(why)) == NULL)
+				return hp_err_nomem(e);
+		}
+	}
+	return 0;
+}
+
 /* What auto chooses, and whether the image is ready by its rules. */
 static int
 judge_auto(struct inspection *in, struct hp_err *e)
@@ -292,6 +324,9 @@ judge_auto(struct inspection *in, struct hp_err *e)
 	} else {
 		r->advice = r->ready ? HP_ADVISE_NONE_READY : HP_ADVISE_APPLY_AUTO;
 	}
+	if ((r->advice == HP_ADVISE_APPLY_AUTO || r->advice ==
+	    HP_ADVISE_NONE_READY) && check_updates(in, e) == -1)
+		return -1;
 	return r->advice == HP_ADVISE_APPLY_AUTO ? check_apply_reads(in, e) : 0;
 }
 

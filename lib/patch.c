@@ -19,6 +19,7 @@
 #include "detect.h"
 #include "error.h"
 #include "patch.h"
+#include "updates.h"
 #include "result.h"
 
 #define KIND_BIT(k) (1u << (k))
@@ -255,6 +256,22 @@ resolve_auto(struct patch_run *run, struct hp_err *e)
 	return 0;
 }
 
+/* Values that take effect only with an update the image lacks are still
+ * written (the update may be installed later), and the run says so. */
+static int
+warn_updates(struct patch_run *run, struct hp_err *e)
+{
+	const struct session *sw = run_session_of(run, HP_HIVE_SOFTWARE);
+	char why[512];
+	size_t i;
+
+	for (i = 0; sw != NULL && i < run->src.n_updates; i++)
+		if (update_missing(sw->h, &run->image, &run->src.updates[i], why,
+		    sizeof(why)) && run_warn(run, "%s", why) == -1)
+			return hp_err_nomem(e);
+	return 0;
+}
+
 static int
 check_requirements(struct patch_run *run, struct hp_err *e)
 {
@@ -472,7 +489,7 @@ run_steps(struct patch_run *run, struct hp_err *e)
 	run->res->has_image = o->mode != HP_PATCH_RECOVER;
 	if (run->src.uses_auto && resolve_auto(run, e) == -1)
 		return -1;
-	if (check_requirements(run, e) == -1)
+	if (check_requirements(run, e) == -1 || warn_updates(run, e) == -1)
 		return -1;
 	return plan_and_write(run, e);
 }

@@ -54,6 +54,27 @@ trimmed_dup(const char *s)
 /* The comment lines that carry metadata sit at the top of the file. */
 #define META_SPAN 16384
 
+/* "BUILD KB WHY" to the end of the line; one not of that shape (or past
+ * PROFILE_MAX_UPDATES) is left out. */
+static void
+add_update(struct profile *p, const char *s)
+{
+	struct profile_update *u = &p->updates[p->n_updates];
+	int at = 0;
+
+	if (p->n_updates == PROFILE_MAX_UPDATES)
+		return;
+	memset(u, 0, sizeof(*u));
+	if (sscanf(s, " %7[0-9] %15[KB0-9] %n", u->build, u->kb, &at) != 2 ||
+	    at == 0 || strncmp(u->kb, "KB", 2) != 0)
+		return;
+	snprintf(u->profile, sizeof(u->profile), "%s", p->name);
+	snprintf(u->why, sizeof(u->why), "%.*s", (int)strcspn(s + at, "\r\n"),
+	    s + at);
+	if (u->why[0] != '\0')
+		p->n_updates++;
+}
+
 /* Reads the "; hivepatch-KEY: value" lines before the first section, in
  * either encoding a .reg file may have. */
 static int
@@ -61,6 +82,7 @@ read_meta(struct profile *p, struct hp_err *e)
 {
 	static const char desc[] = "; hivepatch-description:";
 	static const char req[] = "; hivepatch-requires:";
+	static const char upd[] = "; hivepatch-update:";
 	unsigned char raw[META_SPAN], *wide = NULL;
 	const char *text, *line;
 	size_t len, bad_at;
@@ -95,6 +117,8 @@ read_meta(struct profile *p, struct hp_err *e)
 				p->requires_dotnet45 = 1;
 			if (memmem(line, n, "dotnet35", 8) != NULL)
 				p->requires_dotnet35 = 1;
+		} else if (strncmp(line, upd, sizeof(upd) - 1) == 0) {
+			add_update(p, line + sizeof(upd) - 1);
 		}
 		line += strcspn(line, "\n");
 		if (*line == '\n')

@@ -8,12 +8,24 @@
 
 #include "error.h"
 
+/* "; hivepatch-update: BUILD KB WHY": on Windows of that CurrentBuild
+ * the values take effect only once update KB is installed. */
+#define PROFILE_MAX_UPDATES 4
+struct profile_update {
+	char profile[64];	/* the profile's name */
+	char build[8];		/* "7601" */
+	char kb[16];		/* "KB3140245" */
+	char why[160];		/* "WinHTTP reads DefaultSecureProtocols ..." */
+};
+
 struct profile {
 	char *name;		/* file name without .reg */
 	char *path;
 	char *description;	/* "; hivepatch-description: ..." */
 	int requires_dotnet45;	/* "; hivepatch-requires: dotnet45" */
 	int requires_dotnet35;	/* "; hivepatch-requires: dotnet35" */
+	struct profile_update updates[PROFILE_MAX_UPDATES];
+	size_t n_updates;
 };
 
 /* Finds a profile by name in the directory `dir`; HP_R_UNKNOWN_PROFILE

@@ -46,6 +46,24 @@ collect_ops(struct sources *src, struct hp_err *e)
 	return 0;
 }
 
+static int
+add_updates(struct sources *src, const struct profile *p, struct hp_err *e)
+{
+	struct profile_update *grown;
+
+	if (p->n_updates == 0)
+		return 0;
+	grown = reallocarray(src->updates, src->n_updates + p->n_updates,
+	    sizeof(*grown));
+	if (grown == NULL)
+		return hp_err_nomem(e);
+	memcpy(grown + src->n_updates, p->updates,
+	    p->n_updates * sizeof(*grown));
+	src->updates = grown;
+	src->n_updates += p->n_updates;
+	return 0;
+}
+
 /* Parses one profile into the documents, without collecting. */
 static int
 load_profile(struct sources *src, const char *dir, const char *name,
@@ -65,7 +83,9 @@ load_profile(struct sources *src, const char *dir, const char *name,
 		return -1;
 	src->needs_dotnet45 |= p.requires_dotnet45;
 	src->needs_dotnet35 |= p.requires_dotnet35;
-	rc = reg_parse_file(p.path, doc, e);
+	rc = add_updates(src, &p, e);
+	if (rc == 0)
+		rc = reg_parse_file(p.path, doc, e);
 	profile_free(&p);
 	if (rc == -1)
 		return -1;
@@ -124,6 +144,7 @@ sources_free(struct sources *src)
 		free(src->profiles[i]);
 	free(src->profiles);
 	free(src->ops);
+	free(src->updates);
 	memset(src, 0, sizeof(*src));
 }
 

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "hivepatch.h"
+#include "profile.h"
 #include "regfile.h"
 
 struct sources {
@@ -20,6 +21,8 @@ struct sources {
 	const struct reg_op **ops;	/* every document's, in order */
 	size_t n_ops;
 	int needs_dotnet45, needs_dotnet35;
+	struct profile_update *updates;	/* the profiles' (profile.h) */
+	size_t n_updates;
 };
 
 /* Loads the profiles (in order; "auto" is only noted, to be expanded by

@@ -282,6 +282,11 @@ render_advice(const struct hp_inspect *r, char *buf, size_t size)
 	case HP_ADVISE_APPLY_AUTO:
 		snprintf(buf, size, "hivepatch apply --profile auto %s", r->target);
 		break;
+	case HP_ADVISE_UPDATE:
+		snprintf(buf, size, "install %s in the image first (%.300s); "
+		    "then hivepatch apply --profile auto %s", r->advice_profile,
+		    r->advice_reason, r->target);
+		break;
 	case HP_ADVISE_DIRTY:
 		snprintf(buf, size, "none here: apply would refuse (%.300s); "
 		    "give the hive with the logs Windows left beside it",

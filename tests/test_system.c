@@ -1163,6 +1163,48 @@ START_TEST(test_inspect_windows10_tree_needs_net4_only)
 }
 END_TEST
 
+/* Windows 7 without KB3140245 (only staged) and KB3154518: inspect says
+ * not ready and names each update and why, before and after apply,
+ * which writes the values anyway and warns; the JSON says the same. */
+START_TEST(test_inspect_windows7_without_the_tls_updates_is_not_ready)
+{
+	char *root = tu_make_tree("tree7-noupdates", "img");
+	struct json_object *j;
+	struct tu_result r;
+	int round;
+
+	for (round = 0; round < 2; round++) {
+		tu_hp(&r, "inspect", root, NULL);
+		ASSERT_STATUS(&r, 1);
+		ASSERT_OUT(&r, "ready:    no\n");
+		ASSERT_OUT(&r, "warning:  winhttp-tls12 takes effect on build "
+		    "7601 only with update KB3140245 (WinHTTP on Windows 7 / "
+		    "Server 2008 R2 reads DefaultSecureProtocols only with it), "
+		    "which is not installed\n");
+		ASSERT_OUT(&r, "warning:  net35-tls12 takes effect on build 7601 "
+		    "only with update KB3154518");
+		ASSERT_OUT(&r, "command:  install KB");
+		ASSERT_LACKS(r.out, "stdout", "command:  hivepatch apply");
+		tu_result_free(&r);
+		if (round == 1)
+			break;
+		tu_hp(&r, "apply", "--profile", "auto", "--backup-dir", tu_bk,
+		    root, NULL);
+		ASSERT_STATUS(&r, 0);
+		ASSERT_OUT(&r, "warning:  winhttp-tls12 takes effect on build 7601 "
+		    "only with update KB3140245");
+		tu_result_free(&r);
+	}
+	tu_hp(&r, "inspect", "--json", root, NULL);
+	ASSERT_STATUS(&r, 1);
+	j = tu_parse_json(&r, "hivepatch-inspect/1");
+	ck_assert(!tu_jbool(j, "ready"));
+	ASSERT_HAS(tu_jstr(j, "recommended"), "recommended", "install KB");
+	json_object_put(j);
+	tu_result_free(&r);
+}
+END_TEST
+
 START_TEST(test_inspect_windows7_tree_recommends_auto_then_is_ready)
 {
 	char *root = tu_make_tree("tree7", "img");
@@ -1524,6 +1566,8 @@ system_suite(void)
 	tc = tu_tcase(s, "inspect");
 	tcase_add_test(tc, test_inspect_windows10_tree_needs_net4_only);
 	tcase_add_test(tc, test_inspect_windows7_tree_recommends_auto_then_is_ready);
+	tcase_add_test(tc,
+	    test_inspect_windows7_without_the_tls_updates_is_not_ready);
 	tcase_add_test(tc, test_inspect_bare_system_hive_judges_schannel_only);
 	tcase_add_test(tc, test_inspect_names_a_dangling_select);
 	tcase_add_loop_test(tc, test_inspect_recommends_only_what_apply_accepts,
