@@ -829,7 +829,7 @@ enum {
 };
 
 struct hp_export_opts {
-	const char *key;	/* "HKLM\\SOFTWARE\\..." */
+	const char *key;	/* "HKLM\\SOFTWARE\\...", "HKLM\\SYSTEM\\..." */
 	unsigned flags;		/* HP_NO_RECOVER, HP_EXPORT_UTF16 */
 	const char *output;	/* a file to create or empty, or NULL */
 	FILE *stream;		/* where to write when output is NULL */
@@ -853,8 +853,10 @@ struct hp_export {
  * a REG_SZ that hp_escape_text would change is written as hex(1):, and a
  * key or value name that .reg cannot hold (one hp_escape_text would
  * change; a key's holding a backslash, or a ']' followed by ';') refuses
- * the export.  Errors: HP_R_NO_KEY, HP_R_USAGE (a key outside
- * HKLM\SOFTWARE), HP_R_OUTPUT_IN_TARGET (an output that is, or lies, in
+ * the export.  Errors: HP_R_NO_KEY, HP_R_USAGE (a key under no root
+ * export reads: HKLM\SOFTWARE, SYSTEM, SAM, SECURITY, HKU\.DEFAULT, or
+ * HKCU of a user's hive file), HP_R_WRONG_KIND (a hive file of another
+ * kind than the key's root), HP_R_OUTPUT_IN_TARGET (an output that is, or lies, in
  * the target: for a tree, below it; for a hive file, the hive or a log
  * name beside it; for a caller's store, the hive or a log read),
  * HP_R_UNEXPORTABLE (naming the key and the name), and those of reading

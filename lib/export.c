@@ -17,27 +17,75 @@
 #include "result.h"
 #include "session.h"
 
-/* "HKLM\SOFTWARE\x" or "HKEY_LOCAL_MACHINE\SOFTWARE\x" -> "x" inside the
- * SOFTWARE hive; NULL for any other root. */
-static const char *
-software_path(const char *key)
+/* The roots a key may be given under, and the hive that holds it (a
+ * user's hive only as a bare file: a tree's users are not read yet). */
+static const struct {
+	const char *prefix;	/* as typed, compared without case */
+	const char *root;	/* as exported */
+	enum hp_hive_kind kind;
+} roots[] = {
+	{ "HKEY_LOCAL_MACHINE\\SOFTWARE", "HKEY_LOCAL_MACHINE\\SOFTWARE",
+	    HP_HIVE_SOFTWARE },
+	{ "HKLM\\SOFTWARE", "HKEY_LOCAL_MACHINE\\SOFTWARE", HP_HIVE_SOFTWARE },
+	{ "HKEY_LOCAL_MACHINE\\SYSTEM", "HKEY_LOCAL_MACHINE\\SYSTEM",
+	    HP_HIVE_SYSTEM },
+	{ "HKLM\\SYSTEM", "HKEY_LOCAL_MACHINE\\SYSTEM", HP_HIVE_SYSTEM },
+	{ "HKEY_LOCAL_MACHINE\\SAM", "HKEY_LOCAL_MACHINE\\SAM", HP_HIVE_SAM },
+	{ "HKLM\\SAM", "HKEY_LOCAL_MACHINE\\SAM", HP_HIVE_SAM },
+	{ "HKEY_LOCAL_MACHINE\\SECURITY", "HKEY_LOCAL_MACHINE\\SECURITY",
+	    HP_HIVE_SECURITY },
+	{ "HKLM\\SECURITY", "HKEY_LOCAL_MACHINE\\SECURITY", HP_HIVE_SECURITY },
+	{ "HKEY_USERS\\.DEFAULT", "HKEY_USERS\\.DEFAULT", HP_HIVE_DEFAULT },
+	{ "HKU\\.DEFAULT", "HKEY_USERS\\.DEFAULT", HP_HIVE_DEFAULT },
+	{ "HKEY_CURRENT_USER", "HKEY_CURRENT_USER", HP_HIVE_NTUSER },
+	{ "HKCU", "HKEY_CURRENT_USER", HP_HIVE_NTUSER },
+};
+
+/* The root of `key` (its index in roots[]) and the path inside its hive
+ * ("" for the root itself); -1 when no root fits. */
+static int
+key_root(const char *key, const char **rel)
 {
-	static const char *const roots[] = { "HKEY_LOCAL_MACHINE\\", "HKLM\\" };
 	size_t i, n;
 
-	for (i = 0; i < 2; i++) {
-		n = strlen(roots[i]);
-		if (strncasecmp(key, roots[i], n) == 0) {
-			key += n;
-			break;
-		}
+	for (i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		n = strlen(roots[i].prefix);
+		if (strncasecmp(key, roots[i].prefix, n) != 0 ||
+		    (key[n] != '\0' && key[n] != '\\'))
+			continue;
+		*rel = key[n] == '\\' ? key + n + 1 : key + n;
+		return (int)i;
 	}
-	if (i == 2 || strncasecmp(key, "SOFTWARE", 8) != 0)
-		return NULL;
-	key += 8;
-	if (*key == '\0')
-		return key;
-	return *key == '\\' ? key + 1 : NULL;
+	return -1;
+}
+
+/* The key at `rel` found again one name at a time, its path as the hive
+ * spells the names (what was typed may differ in case).  NULL, with e
+ * set, on failure. */
+static char *
+stored_path(const struct lookup_ctx *c, const char *rel, const char *root,
+	    struct hp_err *e)
+{
+	char *path = strdup(root), *copy = strdup(rel), *part, *save = NULL;
+	char *name, *longer;
+	hive_node_h node = hivex_root(c->h);
+
+	for (part = copy ? strtok_r(copy, "\\", &save) : NULL;
+	    path != NULL && part != NULL; part = strtok_r(NULL, "\\", &save)) {
+		longer = NULL;
+		if (lookup_child(c, node, part, path, &node, e) == 1 &&
+		    (name = hivex_node_name(c->h, node)) != NULL) {
+			if (asprintf(&longer, "%s\\%s", path, name) == -1)
+				longer = NULL;
+			free(name);
+		}
+		free(path);
+		path = longer;
+	}
+	free(copy);
+	if (path == NULL && e->reason == HP_R_NONE)
+		hp_err_nomem(e);
+	return path;
 }
 
 static int
@@ -100,23 +148,15 @@ open_output(const struct hp_export_opts *o, struct hp_store *store,
 	    session_out_open(store, s, o->output, e);
 }
 
+/* The hive for the key's root: in a tree, the one in its place; a bare
+ * hive file is taken for what its root keys say it is. */
 static int
-export(struct hp_store *store, const struct hp_export_opts *o,
-       struct hp_export *r, struct session *s, struct hp_err *e)
+open_for(struct hp_store *store, int root, unsigned flags, struct session *s,
+	 struct hp_export *r, const struct hp_export_opts *o,
+	 struct hp_err *e)
 {
-	const char *rel = software_path(o->key), *name;
-	unsigned flags = (o->flags & HP_NO_RECOVER) ? SESSION_NO_RECOVER : 0;
-	char *display = NULL, *text;
-	hive_node_h node;
-	size_t len;
-	int found;
-	FILE *out;
-	int rc;
+	int rc = session_open(s, store, roots[root].kind, flags, e);
 
-	if (rel == NULL)
-		return hp_err_set(e, HP_R_USAGE,
-		    "%s: not a key in HKEY_LOCAL_MACHINE\\SOFTWARE", o->key);
-	rc = session_open(s, store, HP_HIVE_SOFTWARE, flags, e);
 	if (rc == 0)
 		rc = session_hivex(s, e);
 	if (s->hive != NULL && (r->where = strdup(s->hive->where)) == NULL)
@@ -125,16 +165,45 @@ export(struct hp_store *store, const struct hp_export_opts *o,
 		return hp_err_nomem(e);
 	if (rc == -1)
 		return -1;
+	/* DEFAULT and a user's hive share their root keys. */
+	if (!store->ops->tree && s->found != roots[root].kind &&
+	    !(s->found == HP_HIVE_DEFAULT && roots[root].kind == HP_HIVE_NTUSER))
+		return hp_err_set(e, HP_R_WRONG_KIND, "%s: not a %s hive (%s), "
+		    "so it holds no key of %s", s->hive->where,
+		    hp_hive_kind_name(roots[root].kind), s->why, roots[root].root);
+	return 0;
+}
+
+static int
+export(struct hp_store *store, const struct hp_export_opts *o,
+       struct hp_export *r, struct session *s, struct hp_err *e)
+{
+	unsigned flags = (o->flags & HP_NO_RECOVER) ? SESSION_NO_RECOVER : 0;
+	const char *rel = NULL, *name;
+	int root = key_root(o->key, &rel), found, rc;
+	char *display = NULL, *text;
+	struct lookup_ctx c;
+	hive_node_h node;
+	size_t len;
+	FILE *out;
+
+	if (root == -1 || (roots[root].kind == HP_HIVE_NTUSER &&
+	    store->ops->tree))
+		return hp_err_set(e, HP_R_USAGE, "%s: not a key in a hive "
+		    "export reads (HKEY_LOCAL_MACHINE\\SOFTWARE, SYSTEM, SAM or "
+		    "SECURITY, HKEY_USERS\\.DEFAULT; HKEY_CURRENT_USER of a "
+		    "user's hive file)", o->key);
+	if (open_for(store, root, flags, s, r, o, e) == -1)
+		return -1;
 	name = s->hive->where;
-	found = lookup_key(&(const struct lookup_ctx){ s->h, s->view.fd,
-	    name }, rel, "HKEY_LOCAL_MACHINE\\SOFTWARE", &node, e);
+	c = (struct lookup_ctx){ s->h, s->view.fd, name };
+	found = lookup_key(&c, rel, roots[root].root, &node, e);
 	if (found == -1)
 		return -1;
 	if (found == 0)
 		return hp_err_set(e, HP_R_NO_KEY, "%s: no key %s", name, o->key);
-	if (asprintf(&display, "HKEY_LOCAL_MACHINE\\SOFTWARE%s%s",
-	    *rel ? "\\" : "", rel) == -1)
-		return hp_err_nomem(e);
+	if ((display = stored_path(&c, rel, roots[root].root, e)) == NULL)
+		return -1;
 	/* All of it first: a refusal leaves no output, not even a file. */
 	rc = reg_export_render(s->h, name, node, display, s->view.size,
 	    (o->flags & HP_EXPORT_UTF16) != 0, &text, &len, e);

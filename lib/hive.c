@@ -255,8 +255,9 @@ hive_classify(hive_h *h, const struct hive_header *hdr, char *why,
 	if (by_layout != HP_HIVE_UNKNOWN) {
 		*how |= HIVE_KIND_BY_CONTENT;
 		if (by_name == by_layout)
-			snprintf(why, whylen, "its root keys say so, and its "
-			    "header names it '%s'", base);
+			snprintf(why, whylen, "its root keys make it a %s "
+			    "hive, and its header names it '%s'",
+			    hp_hive_kind_name(by_layout), base);
 		else if (base[0] != '\0') {
 			*how |= HIVE_KIND_NAME_DIFFERS;
 			snprintf(why, whylen, "its root keys make it a %s hive; "

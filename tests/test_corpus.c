@@ -118,7 +118,7 @@ START_TEST(test_forced_software_profile_is_refused_on_another_kind)
 	tu_hp(&r, "apply", "--force", "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_STATUS(&r, 3);
 	ASSERT_ERR(&r, hive);
-	ASSERT_ERR(&r, "not a SOFTWARE hive (its root keys say so");
+	ASSERT_ERR(&r, "not a SOFTWARE hive (its root keys make it a");
 	ASSERT_LACKS(r.err, "stderr", "--force");
 	tu_result_free(&r);
 	ASSERT_HASH(hive, before);

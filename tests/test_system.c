@@ -1163,6 +1163,46 @@ START_TEST(test_inspect_windows10_tree_needs_net4_only)
 }
 END_TEST
 
+/* export reads every hive of a tree, SYSTEM among them, and a bare hive
+ * file under its own root; the path is spelled as the hive spells it,
+ * whatever case was typed; a key of another hive is refused (exit 3). */
+START_TEST(test_export_reads_system_and_bare_hives_under_their_roots)
+{
+	char *root = tu_make_tree("tree", "img");
+	char *sys = tu_tree_file(root, "SYSTEM");
+	char *user = tu_pathf("%s/NTUSER.DAT", tu_scratch);
+	struct tu_result r;
+
+	tu_hp(&r, "export", root, "hklm\\system\\select", NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, "\n[HKEY_LOCAL_MACHINE\\SYSTEM\\Select]\n\"Current\"="
+	    "dword:00000001\n");
+	tu_result_free(&r);
+	tu_hp(&r, "export", sys, "HKEY_LOCAL_MACHINE\\SYSTEM\\CONTROLSET001",
+	    NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, "\n[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001]\n");
+	ASSERT_OUT(&r, "\n[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Control]");
+	tu_result_free(&r);
+	tu_hp(&r, "export", sys, "HKLM\\SOFTWARE\\Microsoft", NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, tu_pathf("%s: not a SOFTWARE hive (its root keys make it "
+	    "a SYSTEM hive", sys));
+	tu_result_free(&r);
+
+	tu_mkhive("ntuser", user, 0);
+	tu_hp(&r, "export", user, "HKCU\\control panel", NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, "\n[HKEY_CURRENT_USER\\Control Panel]\n");
+	tu_result_free(&r);
+	/* A tree's users are not read yet: said, not guessed. */
+	tu_hp(&r, "export", root, "HKCU\\Control Panel", NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "HKEY_CURRENT_USER of a user's hive file");
+	tu_result_free(&r);
+}
+END_TEST
+
 /* Windows 7 without KB3140245 (only staged) and KB3154518: inspect says
  * not ready and names each update and why, before and after apply,
  * which writes the values anyway and warns; the JSON says the same. */
@@ -1568,6 +1608,8 @@ system_suite(void)
 	tcase_add_test(tc, test_inspect_windows7_tree_recommends_auto_then_is_ready);
 	tcase_add_test(tc,
 	    test_inspect_windows7_without_the_tls_updates_is_not_ready);
+	tcase_add_test(tc,
+	    test_export_reads_system_and_bare_hives_under_their_roots);
 	tcase_add_test(tc, test_inspect_bare_system_hive_judges_schannel_only);
 	tcase_add_test(tc, test_inspect_names_a_dangling_select);
 	tcase_add_loop_test(tc, test_inspect_recommends_only_what_apply_accepts,
