@@ -66,6 +66,9 @@ struct hostile {
 };
 
 static const struct hostile cases[] = {
+	/* The whole file: every command reads the base block first. */
+	{ "empty", { 4, 4, 4, 4, 4 }, "damaged",
+	    ": damaged hive: the file is empty (0 bytes)" },
 	{ "base-only", { 4, 4, 4, 4, 4 }, "damaged",
 	    ": damaged hive: truncated (header says 16384 bytes, file has "
 	    "4096)" },
@@ -74,6 +77,17 @@ static const struct hostile cases[] = {
 	{ "bins-past-end", { 4, 4, 4, 4, 4 }, "damaged",
 	    ": damaged hive: truncated (header says 1064960 bytes, file has "
 	    "16384)" },
+	{ "major-2", { 4, 4, 4, 4, 4 }, "damaged",
+	    ": damaged hive: its base block gives format version 2.5" },
+	{ "hbin-size-zero", { 4, 4, 4, 4, 4 }, "damaged",
+	    ": damaged hive: the hive bin at offset 0x1000 gives its size as "
+	    "0" },
+	{ "hbin-size-bad", { 4, 4, 4, 4, 4 }, "damaged",
+	    ": damaged hive: the hive bin at offset 0x1000 gives its size as "
+	    "4104, not a multiple of 4096" },
+	{ "hbin-past-end", { 4, 4, 4, 4, 4 }, "damaged",
+	    ": damaged hive: the hive bin at offset 0x3000 gives its size as "
+	    "69632, running past the end of the hive bins at 0x4000" },
 	/* Decoys, not damage.  export of a key name hivex cannot decode
 	 * says "cannot read key '...\.NETFramework': Invalid argument",
 	 * exit 4; it should refuse it as it refuses a backslash: exit 3,
