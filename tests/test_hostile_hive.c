@@ -88,6 +88,32 @@ static const struct hostile cases[] = {
 	{ "hbin-past-end", { 4, 4, 4, 4, 4 }, "damaged",
 	    ": damaged hive: the hive bin at offset 0x3000 gives its size as "
 	    "69632, running past the end of the hive bins at 0x4000" },
+	/* Cells on the profile's path.  recover reads the base block and
+	 * the logs of a hive, and a clean one has nothing to recover: 0.
+	 * export says "cannot read key 'HKEY_LOCAL_MACHINE\SOFTWARE\
+	 * Microsoft\.NETFramework': Bad address" (Invalid argument for the
+	 * ri lists, Numerical result out of range for value-2g), exit 4 with
+	 * reason io; it should say the story below (reason damaged). */
+	{ "lf-count-overrun", { 4, 4, PENDING, 0, 4 }, "damaged",
+	    ": damaged hive: the subkey list (lh) claims 256 entries; its "
+	    "16-byte cell holds 1 (key '" NETFX "', cell 0x" },
+	{ "ri-deep", { 4, 4, PENDING, 0, 4 }, "damaged",
+	    ": damaged hive: the subkey list is ri lists nested 10000 deep; "
+	    "an ri list lists lf, lh or li lists, never another ri (key '"
+	    NETFX "', cell 0x" },
+	{ "ri-self", { 4, 4, PENDING, 0, 4 }, "damaged",
+	    ": damaged hive: the subkey list is an ri list that lists itself "
+	    "(key '" NETFX "', cell 0x" },
+	{ "value-2g", { 4, 4, PENDING, 0, 4 }, "damaged",
+	    ": damaged hive: value 'SchUseStrongCrypto' claims 2147483640 "
+	    "bytes of data, more than the hive's 16384 bytes of hive bins "
+	    "(key '" NETFX "\\v4.0.30319', cell 0x" },
+	/* export writes what hivex makes of the record (its own bytes, as
+	 * REG_BINARY) and exits 0; it should refuse as the others do. */
+	{ "bigdata-bogus", { 4, 4, PENDING, 0, 4 }, "damaged",
+	    ": damaged hive: value 'SchUseStrongCrypto': segment 0 of its big "
+	    "data record is the record's own db cell (key '" NETFX
+	    "\\v4.0.30319', cell 0x" },
 	/* Decoys, not damage.  export of a key name hivex cannot decode
 	 * says "cannot read key '...\.NETFramework': Invalid argument",
 	 * exit 4; it should refuse it as it refuses a backslash: exit 3,
