@@ -130,6 +130,10 @@ static const struct hostile cases[] = {
 	{ "tree-config-loop", { 3, 3, 3, 3, 3 }, "symlink",
 	    ": is a symbolic link; refusing to follow links inside the "
 	    "image" },
+	/* The hive named through that loop: the user's own path. */
+	{ "tree-config-loop-hive", { 4, 4, 4, 4, 4 }, "not-found",
+	    ": cannot be reached: its path runs through a loop of symbolic "
+	    "links" },
 };
 
 #define N_CASES (sizeof(cases) / sizeof(cases[0]))
