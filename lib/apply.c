@@ -2,10 +2,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "apply.h"
+#include "damage.h"
 #include "hive.h"
 #include "lookup.h"
 
@@ -106,9 +108,8 @@ keep_value(const struct lookup_ctx *c, hive_value_h v, const char *name,
 	char *data;
 
 	if (key == NULL)
-		return hp_err_set(e, HP_R_DAMAGED, "%s: damaged hive: cannot "
-		    "read a value name of %s: %s", c->where, display,
-		    strerror(errno ? errno : EINVAL));
+		return damage_hivex_err(e, errno, c->where, "a value's name",
+		    display);
 	/* hivex writes names as C strings: this one would come back cut,
 	 * as another value's name. */
 	if (strlen(key) != hivex_value_key_len(h, v)) {
@@ -122,12 +123,14 @@ keep_value(const struct lookup_ctx *c, hive_value_h v, const char *name,
 		free(key);
 		return 0;
 	}
+	errno = 0;
 	if ((data = hivex_value_value(h, v, &out->t, &out->len)) == NULL) {
-		hp_err_set(e, HP_R_DAMAGED, "%s: damaged hive: cannot read value "
-		    "'%s' of %s: %s", c->where, key, display,
-		    strerror(errno ? errno : EINVAL));
+		char what[300];
+		int err = errno;
+
+		snprintf(what, sizeof(what), "value '%s'", key);
 		free(key);
-		return -1;
+		return damage_hivex_err(e, err, c->where, what, display);
 	}
 	out->key = key;
 	out->value = data;

@@ -85,11 +85,23 @@ hp_err_set(struct hp_err *e, enum hp_reason reason, const char *fmt, ...)
 enum hp_reason
 hp_errno_reason(int err)
 {
-	if (err == ENOENT || err == ENOTDIR)
+	if (err == ENOENT || err == ENOTDIR || err == ELOOP)
 		return HP_R_NOT_FOUND;
 	if (err == ENOMEM)
 		return HP_R_NO_MEMORY;
 	return HP_R_IO;
+}
+
+int
+hp_err_sys(struct hp_err *e, int err, const char *path)
+{
+	/* strerror's "Too many levels of symbolic links" for a path that
+	 * goes round: no level is too many, the loop is the fault. */
+	if (err == ELOOP)
+		return hp_err_set(e, HP_R_NOT_FOUND, "%s: cannot be reached: "
+		    "its path runs through a loop of symbolic links", path);
+	return hp_err_set(e, hp_errno_reason(err), "%s: %s", path,
+	    strerror(err));
 }
 
 int

@@ -17,9 +17,14 @@
 int hp_err_set(struct hp_err *e, enum hp_reason reason, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* The reason a failed system call's errno gives: HP_R_NOT_FOUND,
- * HP_R_NO_MEMORY or HP_R_IO (all exit 4). */
+/* The reason a failed system call's errno gives: HP_R_NOT_FOUND (ENOENT,
+ * ENOTDIR, ELOOP), HP_R_NO_MEMORY or HP_R_IO (all exit 4). */
 enum hp_reason hp_errno_reason(int err);
+
+/* "PATH: what went wrong" for a system call on path that failed with
+ * err, with hp_errno_reason's reason: strerror's text, but in words for
+ * a path through a loop of symbolic links (ELOOP).  Returns -1. */
+int hp_err_sys(struct hp_err *e, int err, const char *path);
 
 /* hp_err_set(e, HP_R_NO_MEMORY, "out of memory"). */
 int hp_err_nomem(struct hp_err *e);

@@ -205,8 +205,8 @@ export(struct hp_store *store, const struct hp_export_opts *o,
 	if ((display = stored_path(&c, rel, roots[root].root, e)) == NULL)
 		return -1;
 	/* All of it first: a refusal leaves no output, not even a file. */
-	rc = reg_export_render(s->h, name, node, display, s->view.size,
-	    (o->flags & HP_EXPORT_UTF16) != 0, &text, &len, e);
+	rc = reg_export_render(s->h, s->view.fd, name, node, display,
+	    s->view.size, (o->flags & HP_EXPORT_UTF16) != 0, &text, &len, e);
 	free(display);
 	if (rc == -1)
 		return -1;

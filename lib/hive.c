@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "damage.h"
 #include "hive.h"
 #include "lookup.h"
 #include "regf.h"
@@ -33,6 +34,9 @@ hive_parse_header(const unsigned char *bb, size_t len, uint64_t file_size,
 {
 	memset(hdr, 0, sizeof(*hdr));
 	hdr->file_size = file_size;
+	if (file_size == 0)
+		return hp_err_set(e, HP_R_DAMAGED, "%s: damaged hive: the file "
+		    "is empty (0 bytes), not a registry hive", path);
 	if (len < 4 || memcmp(bb, "regf", 4) != 0)
 		return hp_err_set(e, HP_R_DAMAGED,
 		    "%s: not a registry hive (no 'regf' signature)", path);
@@ -60,8 +64,8 @@ hive_parse_header(const unsigned char *bb, size_t len, uint64_t file_size,
 		    "%s: damaged hive: base block checksum mismatch", path);
 	if (hdr->major != 1)
 		return hp_err_set(e, HP_R_DAMAGED,
-		    "%s: unsupported hive format version %u.%u", path,
-		    hdr->major, hdr->minor);
+		    "%s: damaged hive: its base block gives format version "
+		    "%u.%u; Windows writes 1.x", path, hdr->major, hdr->minor);
 	if (hdr->bins_size == 0 || hdr->bins_size % REGF_PAGE != 0)
 		return hp_err_set(e, HP_R_DAMAGED,
 		    "%s: damaged hive: hive bins size %u is not a multiple of 4096",
@@ -97,44 +101,135 @@ hive_read_header_fd(int fd, uint64_t size, const char *where,
 	return hive_parse_header(bb, (size_t)got, size, where, hdr, e);
 }
 
+/* Reads little-endian words of a file through a window of it. */
+struct window {
+	int fd;
+	uint64_t base;
+	size_t n;
+	unsigned char buf[65536];
+};
+
+static int
+window_le32(struct window *w, uint64_t off, uint32_t *v)
+{
+	ssize_t got;
+
+	if (off < w->base || off + 4 > w->base + w->n) {
+		got = pread(w->fd, w->buf, sizeof(w->buf), (off_t)off);
+		w->base = off;
+		w->n = got > 0 ? (size_t)got : 0;
+		if (w->n < 4)
+			return -1;
+	}
+	*v = le32(w->buf + (off - w->base));
+	return 0;
+}
+
+/* Where the hive bins end, and the root key's cell (file offsets). */
+struct bins {
+	uint64_t end, root;
+	int root_ok;
+};
+
+/* The header of the hive bin at `off`: its size to *size, or why not. */
+static int
+diagnose_bin_header(struct window *w, uint64_t off, const struct bins *b,
+		    uint32_t *size, char *why, size_t len)
+{
+	unsigned long long at = off;
+	uint32_t magic = 0, rel = 0;
+
+	if (off + REGF_HBIN_HEADER > b->end || window_le32(w, off, &magic) ==
+	    -1 || magic != le32((const unsigned char *)"hbin")) {
+		snprintf(why, len, "no hive bin at offset 0x%llx, inside the "
+		    "%llu bytes of hive bins its base block claims", at,
+		    (unsigned long long)(b->end - REGF_BASE_BLOCK));
+		return -1;
+	}
+	if (window_le32(w, off + REGF_HBIN_OFFSET, &rel) == -1 ||
+	    window_le32(w, off + REGF_HBIN_SIZE, size) == -1)
+		return -1;
+	if (*size == 0)
+		snprintf(why, len, "the hive bin at offset 0x%llx gives its size "
+		    "as 0", at);
+	else if (*size % REGF_PAGE != 0)
+		snprintf(why, len, "the hive bin at offset 0x%llx gives its size "
+		    "as %u, not a multiple of 4096", at, (unsigned)*size);
+	else if (off + *size > b->end)
+		snprintf(why, len, "the hive bin at offset 0x%llx gives its size "
+		    "as %u, running past the end of the hive bins at 0x%llx", at,
+		    (unsigned)*size, (unsigned long long)b->end);
+	else if (rel != off - REGF_BASE_BLOCK)
+		snprintf(why, len, "the hive bin at offset 0x%llx gives its "
+		    "offset as 0x%x, not 0x%llx", at, (unsigned)rel,
+		    at - REGF_BASE_BLOCK);
+	return why[0] != '\0' ? -1 : 0;
+}
+
+/* The cells of the hive bin at `off`, of `size` bytes, as hivex checks
+ * them: each size a multiple of 4 over 4, inside the bin. */
+static int
+diagnose_cells(struct window *w, uint64_t off, uint32_t size, struct bins *b,
+	       char *why, size_t len)
+{
+	uint64_t cell, step;
+	uint32_t raw, id;
+
+	for (cell = off + REGF_HBIN_HEADER; cell < off + size; cell += step) {
+		int32_t v;
+
+		if (window_le32(w, cell, &raw) == -1)
+			return -1;
+		v = (int32_t)raw;
+		step = v < 0 ? (uint64_t)-(int64_t)v : (uint64_t)v;
+		if (step <= 4 || step % 4 != 0 || cell + step > off + size) {
+			snprintf(why, len, "the cell at offset 0x%llx gives its "
+			    "size as %d, %s", (unsigned long long)cell, (int)v,
+			    step <= 4 || step % 4 != 0 ? "which no cell has" :
+			    "running past the end of its hive bin");
+			return -1;
+		}
+		if (cell == b->root && v < 0 &&
+		    window_le32(w, cell + REGF_CELL_SIZE_FIELD, &id) == 0)
+			b->root_ok = (id & 0xffff) == ('n' | 'k' << 8);
+	}
+	return 0;
+}
+
 static void
 diagnose_bins(const char *path, char *why, size_t len)
 {
-	unsigned char bb[REGF_BASE_BLOCK], hb[REGF_HBIN_HEADER];
-	uint64_t off, end, size;
+	unsigned char bb[REGF_BASE_BLOCK];
+	struct window *w = NULL;
+	struct bins b = { 0, 0, 0 };
+	uint64_t off;
+	uint32_t size = 0;
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	why[0] = '\0';
 	if (fd == -1 || fstat(fd, &st) == -1 ||
-	    pread(fd, bb, sizeof(bb), 0) != (ssize_t)sizeof(bb))
+	    pread(fd, bb, sizeof(bb), 0) != (ssize_t)sizeof(bb) ||
+	    (w = calloc(1, sizeof(*w))) == NULL)
 		goto out;
 	if (memcmp(bb, "regf", 4) != 0) {
 		snprintf(why, len, "not a registry hive (no 'regf' signature)");
 		goto out;
 	}
-	end = REGF_BASE_BLOCK + (uint64_t)le32(bb + REGF_BB_BINS_SIZE);
-	for (off = REGF_BASE_BLOCK; off < end; off += size) {
-		if (off + sizeof(hb) > (uint64_t)st.st_size ||
-		    pread(fd, hb, sizeof(hb), (off_t)off) != (ssize_t)sizeof(hb) ||
-		    memcmp(hb, "hbin", 4) != 0) {
-			snprintf(why, len, "no hive bin at offset 0x%llx, inside "
-			    "the %llu bytes of hive bins its base block claims",
-			    (unsigned long long)off,
-			    (unsigned long long)(end - REGF_BASE_BLOCK));
+	b.end = REGF_BASE_BLOCK + (uint64_t)le32(bb + REGF_BB_BINS_SIZE);
+	if (b.end > (uint64_t)st.st_size)
+		b.end = (uint64_t)st.st_size;
+	b.root = REGF_BASE_BLOCK + (uint64_t)le32(bb + REGF_BB_ROOT);
+	w->fd = fd;
+	for (off = REGF_BASE_BLOCK; off < b.end; off += size)
+		if (diagnose_bin_header(w, off, &b, &size, why, len) == -1 ||
+		    diagnose_cells(w, off, size, &b, why, len) == -1)
 			goto out;
-		}
-		size = le32(hb + REGF_HBIN_SIZE);
-		if (size == 0 || size % REGF_PAGE != 0 || off + size > end ||
-		    le32(hb + REGF_HBIN_OFFSET) != off - REGF_BASE_BLOCK) {
-			snprintf(why, len, "the hive bin at offset 0x%llx gives "
-			    "itself size %llu at 0x%x", (unsigned long long)off,
-			    (unsigned long long)size,
-			    (unsigned)le32(hb + REGF_HBIN_OFFSET));
-			goto out;
-		}
-	}
+	if (!b.root_ok)
+		snprintf(why, len, "the root key its base block names (cell at "
+		    "offset 0x%llx) is no key", (unsigned long long)b.root);
 out:
+	free(w);
 	if (fd != -1)
 		close(fd);
 }
@@ -143,10 +238,12 @@ void
 hive_why_unopenable(const char *path, int err, char *why, size_t len)
 {
 	diagnose_bins(path, why, len);
-	if (why[0] == '\0')
-		snprintf(why, len, "hivex cannot open it, its hive bins whole "
-		    "(a damaged cell?): %s", err ? strerror(err) :
-		    "unknown error");
+	if (why[0] == '\0' && err == ENOMEM)
+		snprintf(why, len, "out of memory reading it");
+	else if (why[0] == '\0')
+		snprintf(why, len, "hivex cannot read its hive bins, whose "
+		    "headers and cell sizes are whole: its root key is missing "
+		    "or a cell is damaged");
 }
 
 hive_h *
@@ -288,38 +385,46 @@ hive_find_key(hive_h *h, const char *path)
 	return lookup_key(&c, path, "", &node, &ignored) == 1 ? node : 0;
 }
 
+struct walk_all {
+	const char *where;
+	int fd;
+};
+
 /* Reads a key's value headers (the walk itself read its subkey list). */
 static int
 read_values(void *arg, const struct walk_key *k, struct hp_err *e)
 {
-	const char *where = arg;
+	const struct walk_all *w = arg;
 	hive_value_h *values;
+	struct damage d;
 	hive_type t;
 	size_t i, len;
 	int rc = 0;
 
 	errno = 0;
-	if ((values = hivex_node_values(k->h, k->node)) == NULL)
-		rc = -1;
+	if ((values = hivex_node_values(k->h, k->node)) == NULL) {
+		if (damage_values(w->fd, k->node, &d))
+			return damage_err(e, w->where, k->path, &d);
+		return damage_hivex_err(e, errno, w->where, "the values",
+		    k->path);
+	}
 	for (i = 0; rc == 0 && values[i] != 0; i++)
 		if (hivex_value_type(k->h, values[i], &t, &len) == -1)
-			rc = -1;
+			rc = damage_hivex_err(e, errno, w->where, "a value",
+			    k->path);
 	free(values);
-	if (rc == -1)
-		hp_err_set(e, HP_R_DAMAGED, "%s: damaged hive: a value list or "
-		    "value that cannot be read (key '%s', cell 0x%llx)", where,
-		    k->path, (unsigned long long)k->node);
 	return rc;
 }
 
 int
-hive_walk_all(hive_h *h, enum hp_hive_kind kind, const char *where,
+hive_walk_all(hive_h *h, int fd, enum hp_hive_kind kind, const char *where,
 	      struct hp_err *e)
 {
+	const struct walk_all w = { where, fd };
 	char root[64];
 
-	snprintf(root, sizeof(root), "HKEY_LOCAL_MACHINE\\%s",
+	snprintf(root, sizeof(root), "HKLM\\%s",
 	    kind == HP_HIVE_UNKNOWN ? "(root)" : hp_hive_kind_name(kind));
-	return hive_walk(h, hivex_root(h), root, where, read_values,
-	    (void *)where, e);
+	return hive_walk(h, fd, hivex_root(h), root, where, read_values,
+	    (void *)&w, e);
 }

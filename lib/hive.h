@@ -67,9 +67,10 @@ const char *hive_header_file(const struct hive_header *hdr);
 hive_node_h hive_find_key(hive_h *h, const char *path);
 
 /* Reads the whole tree (every key and value header) as hive_walk walks
- * it, as a check that a freshly written file is whole; `where` names
- * the hive in messages.  Returns 0 or -1 with e set (HP_R_DAMAGED). */
-int hive_walk_all(hive_h *h, enum hp_hive_kind kind, const char *where,
-		  struct hp_err *e);
+ * it, as a check that a freshly written file is whole; fd is the file h
+ * was opened from (or -1), `where` names the hive in messages.  Returns
+ * 0 or -1 with e set (HP_R_DAMAGED). */
+int hive_walk_all(hive_h *h, int fd, enum hp_hive_kind kind,
+		  const char *where, struct hp_err *e);
 
 #endif

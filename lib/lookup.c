@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "damage.h"
 #include "lookup.h"
 #include "regf.h"
 
@@ -116,6 +117,19 @@ scan_children(hive_h *h, hive_node_h parent, const char *want,
 	return 0;
 }
 
+/* hivex could not read the subkeys of `parent`: why, from its cells
+ * when the file is at hand. */
+static int
+subkeys_err(const struct lookup_ctx *c, hive_node_h parent,
+	    const char *display, int err, struct hp_err *e)
+{
+	struct damage d;
+
+	if (damage_subkeys(c->fd, parent, &d))
+		return damage_err(e, c->where, display, &d);
+	return damage_hivex_err(e, err, c->where, "the subkeys", display);
+}
+
 int
 lookup_child(const struct lookup_ctx *c, hive_node_h parent,
 	     const char *name, const char *display, hive_node_h *child,
@@ -126,9 +140,7 @@ lookup_child(const struct lookup_ctx *c, hive_node_h parent,
 	*child = 0;
 	errno = 0;
 	if (scan_children(c->h, parent, name, &sc) == -1)
-		return hp_err_set(e, HP_R_DAMAGED, "%s: damaged hive: cannot "
-		    "read the subkeys of %s: %s", c->where, display,
-		    strerror(errno ? errno : EINVAL));
+		return subkeys_err(c, parent, display, errno, e);
 	if (sc.matches > 1)
 		return hp_err_set(e, HP_R_DAMAGED, "%s: damaged hive: %zu "
 		    "subkeys named '%s' under %s; Windows reads only one of "
@@ -207,10 +219,15 @@ lookup_value(const struct lookup_ctx *c, hive_node_h node, const char *name,
 
 	*value = 0;
 	errno = 0;
-	if ((values = hivex_node_values(c->h, node)) == NULL)
-		return hp_err_set(e, HP_R_DAMAGED, "%s: damaged hive: cannot "
-		    "read the values of %s: %s", c->where, display,
-		    strerror(errno ? errno : EINVAL));
+	if ((values = hivex_node_values(c->h, node)) == NULL) {
+		struct damage d;
+		int err = errno;
+
+		if (damage_values(c->fd, node, &d))
+			return damage_err(e, c->where, display, &d);
+		return damage_hivex_err(e, err, c->where, "the values",
+		    display);
+	}
 	for (i = 0; values[i] != 0; i++)
 		if (lookup_value_is(c->h, values[i], name)) {
 			matches++;

@@ -2,10 +2,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "damage.h"
 #include "hive.h"
 #include "plan.h"
 
@@ -233,11 +235,39 @@ plan_find_key(const struct lookup_ctx *c, const struct plan_item *it,
 	return rc;
 }
 
+/* The value the item finds, as it is now: refused when its cells are
+ * damaged, which hivex takes without a word for a big data record
+ * whose segments are not cells of their own. */
+static int
+read_before(const struct lookup_ctx *c, hive_value_h v, struct plan_item *it,
+	    struct hp_err *e)
+{
+	const char *name = it->op->name;
+	struct damage d;
+	char what[300];
+	char *data;
+	int err;
+
+	if (damage_value(c->fd, v, *name ? name : "(default)", &d))
+		return damage_err(e, c->where, it->display_key, &d);
+	errno = 0;
+	data = hivex_value_value(c->h, v, &it->before_type, &it->before_len);
+	if (data == NULL) {
+		err = errno;
+		snprintf(what, sizeof(what), "value '%s'", *name ? name :
+		    "(default)");
+		return damage_hivex_err(e, err, c->where, what,
+		    it->display_key);
+	}
+	it->before = (unsigned char *)data;
+	it->had_value = 1;
+	return 0;
+}
+
 int
 plan_judge(const struct lookup_ctx *c, struct plan_item *it,
 	   struct hp_err *e)
 {
-	hive_h *h = c->h;
 	const struct reg_op *op = it->op;
 	hive_node_h node;
 	hive_value_h v;
@@ -270,18 +300,8 @@ plan_judge(const struct lookup_ctx *c, struct plan_item *it,
 		return -1;
 	if (node == 0)
 		v = 0;
-	if (v != 0) {
-		char *data;
-
-		data = hivex_value_value(h, v, &it->before_type, &it->before_len);
-		if (data == NULL)
-			return hp_err_set(e, HP_R_DAMAGED, "%s: damaged hive: "
-			    "cannot read value '%s' of %s: %s", c->where,
-			    op->name, it->display_key,
-			    strerror(errno ? errno : EINVAL));
-		it->before = (unsigned char *)data;
-		it->had_value = 1;
-	}
+	if (v != 0 && read_before(c, v, it, e) == -1)
+		return -1;
 	if (op->kind == HP_OP_DELETE_VALUE) {
 		it->action = it->had_value ? HP_ACT_DELETE : HP_ACT_ALREADY;
 		return 0;

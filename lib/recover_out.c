@@ -39,7 +39,7 @@ read_back(int fd, const char *path, const struct session *s,
 	if (rc == 0 && (h = hive_open(proc, 0, path, e)) == NULL)
 		rc = -1;
 	else if (rc == 0) {
-		rc = hive_walk_all(h, s->kind, path, e);
+		rc = hive_walk_all(h, rd, s->kind, path, e);
 		hivex_close(h);
 	}
 	close(rd);

@@ -14,6 +14,7 @@
 #include "regf.h"
 #include "regfile.h"
 #include "textconv.h"
+#include "damage.h"
 #include "walk.h"
 
 /* Hex lists wrap once a line reaches this column, so that with the
@@ -26,20 +27,25 @@ struct exporter {
 	FILE *w;		/* where the UTF-8 text goes */
 	const char *nl;		/* "\n", or "\r\n" for regedit's format */
 	struct hp_err *e;
+	int fd;			/* the file h reads (damage.h), or -1 */
 	uint64_t data_left;	/* what the values may still hold */
 };
 
-/* A value hivex cannot read: its cells are damaged. */
+/* A value whose cells are damaged (named `name`, NULL when even its
+ * name cannot be read), as every command says it (damage.h). */
 static int
-value_damaged(struct exporter *ex, const char *path, hive_value_h v)
+value_damaged(struct exporter *ex, const char *path, hive_value_h v,
+	      const char *name)
 {
-	if (errno == ENOMEM)
-		return hp_err_nomem(ex->e);
-	return hp_err_set(ex->e, HP_R_DAMAGED, "%s: damaged hive: a value "
-	    "whose %s (key '%s', cell 0x%llx)", ex->where, errno == ERANGE ?
-	    "length overruns its cells or hivex's limit" : errno == EFAULT ?
-	    "data lies outside the hive bins" : "cells are malformed", path,
-	    (unsigned long long)v);
+	char key[WALK_KEY_SHOWN];
+	struct damage d;
+	int err = errno;
+
+	walk_key_shown(path, key, sizeof(key));
+	if (name != NULL && damage_value(ex->fd, v, name, &d))
+		return damage_err(ex->e, ex->where, key, &d);
+	return damage_hivex_err(ex->e, err, ex->where, name != NULL ?
+	    "a value's data" : "a value's name", key);
 }
 
 /* Why a .reg file cannot hold `name` as the name of a key (key set) or
@@ -178,19 +184,49 @@ put_hex(struct exporter *ex, hive_type type, const unsigned char *data,
 	fputs(ex->nl, ex->w);
 }
 
+/* One value's line: "name"= (or @=) and its data as .reg writes it. */
+static int
+put_value(struct exporter *ex, const char *name, hive_type type,
+	  const unsigned char *data, size_t len)
+{
+	size_t col;
+	char *text;
+
+	if (*name == '\0') {
+		fputc('@', ex->w);
+		col = 1;
+	} else
+		col = put_quoted(ex->w, name);
+	fputc('=', ex->w);
+	col++;
+	if (type == hive_t_REG_SZ && (text = sz_as_utf8(data, len)) != NULL) {
+		put_quoted(ex->w, text);
+		fputs(ex->nl, ex->w);
+		free(text);
+	} else if (type == hive_t_REG_SZ && errno == ENOMEM) {
+		return hp_err_nomem(ex->e);
+	} else if (type == hive_t_REG_DWORD && len == 4) {
+		fprintf(ex->w, "dword:%08" PRIx32 "%s", le32(data), ex->nl);
+	} else
+		put_hex(ex, type, data, len, col);
+	return 0;
+}
+
 static int
 export_value(struct exporter *ex, const char *path, hive_value_h v)
 {
 	unsigned char *data = NULL;
 	const char *why;
-	char *name, *text;
+	char *name, key[WALK_KEY_SHOWN];
+	struct damage d;
+	int rc;
 	hive_type type;
-	size_t len, col;
+	size_t len;
 
 	errno = 0;
 	name = hivex_value_key(ex->h, v);
 	if (name == NULL)
-		return value_damaged(ex, path, v);
+		return value_damaged(ex, path, v, NULL);
 	/* Refused rather than written as a file that reads back as
 	 * something else, or that puts control characters on a terminal. */
 	why = strlen(name) != hivex_value_key_len(ex->h, v) ?
@@ -203,11 +239,16 @@ export_value(struct exporter *ex, const char *path, hive_value_h v)
 		free(name);
 		return -1;
 	}
-	/* Ask for the size first: an empty value needs no data read (and
-	 * malloc(0) may be NULL). */
-	if (hivex_value_type(ex->h, v, &type, &len) == -1) {
+	/* Cells hivex would read without a word (a big data record
+	 * listing its own cell) are refused, not exported as data.  Then
+	 * the size: an empty value needs no data read (and malloc(0) may be
+	 * NULL). */
+	errno = 0;
+	if (damage_value(ex->fd, v, name, &d) ||
+	    hivex_value_type(ex->h, v, &type, &len) == -1) {
+		rc = value_damaged(ex, path, v, name);
 		free(name);
-		return value_damaged(ex, path, v);
+		return rc;
 	}
 	/* Windows gives each value cells of its own: more data than the
 	 * hive holds is a lie or cells read twice, and output without
@@ -216,7 +257,8 @@ export_value(struct exporter *ex, const char *path, hive_value_h v)
 		hp_err_set(ex->e, HP_R_DAMAGED, "%s: damaged hive: value '%s' "
 		    "claims %zu bytes, more than the hive holds besides the "
 		    "values before it (key '%s', cell 0x%llx)", ex->where, name,
-		    len, path, (unsigned long long)v);
+		    len, walk_key_shown(path, key, sizeof(key)),
+		    (unsigned long long)v);
 		free(name);
 		return -1;
 	}
@@ -225,35 +267,16 @@ export_value(struct exporter *ex, const char *path, hive_value_h v)
 		data = (unsigned char *)hivex_value_value(ex->h, v, &type,
 		    &len);
 		if (data == NULL) {
+			rc = value_damaged(ex, path, v, name);
 			free(name);
-			return value_damaged(ex, path, v);
+			return rc;
 		}
 	}
 
-	if (*name == '\0') {
-		fputc('@', ex->w);
-		col = 1;
-	} else
-		col = put_quoted(ex->w, name);
-	fputc('=', ex->w);
-	col++;
-
-	if (type == hive_t_REG_SZ && (text = sz_as_utf8(data, len)) != NULL) {
-		put_quoted(ex->w, text);
-		fputs(ex->nl, ex->w);
-		free(text);
-	} else if (type == hive_t_REG_SZ && errno == ENOMEM) {
-		free(name);
-		free(data);
-		return hp_err_nomem(ex->e);
-	} else if (type == hive_t_REG_DWORD && len == 4) {
-		fprintf(ex->w, "dword:%08" PRIx32 "%s",
-		    le32(data), ex->nl);
-	} else
-		put_hex(ex, type, data, len, col);
+	rc = put_value(ex, name, type, data, len);
 	free(name);
 	free(data);
-	return 0;
+	return rc;
 }
 
 /* One key of the walk: its section and values, once its name is known
@@ -267,6 +290,11 @@ export_key(void *arg, const struct walk_key *k, struct hp_err *e)
 	size_t i;
 	int rc = 0;
 
+	if (k->name_unreadable)
+		return hp_err_set(e, HP_R_UNEXPORTABLE, "%s: key '%.*s' has a "
+		    "subkey whose name is not valid UTF-16 (a lone surrogate, "
+		    "say), which a .reg file cannot spell: nothing exported",
+		    ex->where, (int)(k->name - k->path - 1), k->path);
 	why = k->depth == 0 ? NULL : k->name_has_nul ? "it holds a NUL, and "
 	    "would read back as another name" : name_problem(k->name, 1);
 	if (why != NULL)
@@ -276,11 +304,16 @@ export_key(void *arg, const struct walk_key *k, struct hp_err *e)
 		    k->path, k->name, why);
 	fprintf(ex->w, "[%s]%s", k->path, ex->nl);
 	errno = 0;
-	if ((values = hivex_node_values(ex->h, k->node)) == NULL)
-		return errno == ENOMEM ? hp_err_nomem(e) : hp_err_set(e,
-		    HP_R_DAMAGED, "%s: damaged hive: its list of values cannot "
-		    "be read (key '%s', cell 0x%llx)", ex->where, k->path,
-		    (unsigned long long)k->node);
+	if ((values = hivex_node_values(ex->h, k->node)) == NULL) {
+		char key[WALK_KEY_SHOWN];
+		struct damage d;
+		int err = errno;
+
+		walk_key_shown(k->path, key, sizeof(key));
+		if (damage_values(ex->fd, k->node, &d))
+			return damage_err(e, ex->where, key, &d);
+		return damage_hivex_err(e, err, ex->where, "the values", key);
+	}
 	for (i = 0; values[i] != 0 && rc == 0; i++)
 		rc = export_value(ex, k->path, values[i]);
 	free(values);
@@ -316,7 +349,7 @@ to_utf16(char **text, size_t *len, struct hp_err *e)
 }
 
 int
-reg_export_render(hive_h *h, const char *where, hive_node_h node,
+reg_export_render(hive_h *h, int fd, const char *where, hive_node_h node,
 		  const char *keypath, uint64_t data_budget, int utf16,
 		  char **text, size_t *len, struct hp_err *e)
 {
@@ -333,6 +366,7 @@ reg_export_render(hive_h *h, const char *where, hive_node_h node,
 	ex->e = e;
 	ex->nl = utf16 ? "\r\n" : "\n";
 	ex->data_left = data_budget;
+	ex->fd = fd;
 	/* Nothing goes out before the whole key is rendered: a name that
 	 * cannot be written refuses the export, not half of it. */
 	if ((ex->w = open_memstream(text, len)) == NULL) {
@@ -343,7 +377,7 @@ reg_export_render(hive_h *h, const char *where, hive_node_h node,
 	if (rc == 0) {
 		fprintf(ex->w, "Windows Registry Editor Version 5.00%s%s",
 		    ex->nl, ex->nl);
-		rc = hive_walk(h, node, keypath, where, export_key, ex, e);
+		rc = hive_walk(h, fd, node, keypath, where, export_key, ex, e);
 	}
 	if ((fclose(ex->w) == EOF || *text == NULL) && rc == 0)
 		rc = hp_err_nomem(e);

@@ -74,10 +74,12 @@ void reg_doc_free(struct reg_doc *doc);
  * data may total data_budget bytes (the hive's size: Windows stores
  * each value's data in cells of its own), more is damage.  Output is
  * thus bounded by the hive: about three bytes per byte of data, and
- * each key's path.  `where` names the hive in messages.  Returns 0, or
- * -1 with e set and nothing rendered. */
-int reg_export_render(hive_h *h, const char *where, hive_node_h node,
-		      const char *keypath, uint64_t data_budget, int utf16,
-		      char **text, size_t *len, struct hp_err *e);
+ * each key's path.  fd is the file h was opened from, or -1 (damage.h);
+ * `where` names the hive in messages.  Returns 0, or -1 with e set and
+ * nothing rendered. */
+int reg_export_render(hive_h *h, int fd, const char *where,
+		      hive_node_h node, const char *keypath,
+		      uint64_t data_budget, int utf16, char **text,
+		      size_t *len, struct hp_err *e);
 
 #endif

@@ -153,12 +153,12 @@ open_dir_stream(int dir_fd, const char *dir_path, struct hp_err *e)
 
 	fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd == -1) {
-		hp_err_set(e, hp_errno_reason(errno), "%s: %s", dir_path, strerror(errno));
+		hp_err_sys(e, errno, dir_path);
 		return NULL;
 	}
 	stream = fdopendir(fd);
 	if (stream == NULL) {
-		hp_err_set(e, hp_errno_reason(errno), "%s: %s", dir_path, strerror(errno));
+		hp_err_sys(e, errno, dir_path);
 		close(fd);
 		return NULL;
 	}
@@ -178,8 +178,7 @@ next_entry(DIR *stream, const char *dir_path, size_t *count,
 		d = readdir(stream);
 		if (d == NULL) {
 			if (errno != 0) {
-				hp_err_set(e, hp_errno_reason(errno), "%s: %s", dir_path,
-				    strerror(errno));
+				hp_err_sys(e, errno, dir_path);
 				return -1;
 			}
 			return 0;
@@ -276,7 +275,7 @@ enter_directory(int parent_fd, const char *name, const char *path,
 
 	/* Look before opening: never open a FIFO or device by accident. */
 	if (fstatat(parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
-		return hp_err_set(e, hp_errno_reason(errno), "%s: %s", path, strerror(errno));
+		return hp_err_sys(e, errno, path);
 	if (S_ISLNK(st.st_mode))
 		return hp_err_set(e, HP_R_SYMLINK, "%s: is a symbolic link; "
 		    "refusing to follow links inside the image", path);
@@ -292,7 +291,7 @@ enter_directory(int parent_fd, const char *name, const char *path,
 			return hp_err_set(e, HP_R_SYMLINK, "%s: is a symbolic "
 			    "link; refusing to follow links inside the image",
 			    path);
-		return hp_err_set(e, hp_errno_reason(errno), "%s: %s", path, strerror(errno));
+		return hp_err_sys(e, errno, path);
 	}
 	return fd;
 }
@@ -304,7 +303,7 @@ check_hive_entry(int dir_fd, const char *name, const char *path,
     const char *link_reason, struct stat *st, struct hp_err *e)
 {
 	if (fstatat(dir_fd, name, st, AT_SYMLINK_NOFOLLOW) == -1)
-		return hp_err_set(e, hp_errno_reason(errno), "%s: %s", path, strerror(errno));
+		return hp_err_sys(e, errno, path);
 	if (S_ISLNK(st->st_mode))
 		return hp_err_set(e, HP_R_SYMLINK, "%s: is a symbolic link; %s",
 		    path, link_reason);
@@ -579,8 +578,7 @@ note_tree_dir(struct hp_target *t, int fd, const char *path, struct hp_err *e)
 	struct stat st;
 
 	if (fstat(fd, &st) == -1)
-		return hp_err_set(e, hp_errno_reason(errno), "%s: %s", path,
-		    strerror(errno));
+		return hp_err_sys(e, errno, path);
 	if (t->n_tree_dirs < sizeof(t->tree_dirs) / sizeof(t->tree_dirs[0])) {
 		t->tree_dirs[t->n_tree_dirs].dev = st.st_dev;
 		t->tree_dirs[t->n_tree_dirs++].ino = st.st_ino;
@@ -612,8 +610,7 @@ resolve_tree(const char *target, const char *hive_name, struct hp_target *t,
 	/* The root itself may be a symbolic link: the user chose it. */
 	dir_fd = open(target, O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
 	if (dir_fd == -1) {
-		hp_err_set(e, hp_errno_reason(errno), "%s: %s", root,
-		    strerror(errno));
+		hp_err_sys(e, errno, root);
 		goto out;
 	}
 	if (note_tree_dir(t, dir_fd, root, e) == -1)
@@ -699,7 +696,7 @@ resolve_file(const char *target, const struct stat *st, struct hp_target *t,
 	dir_fd = open(dir_path,
 	    O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
 	if (dir_fd == -1) {
-		hp_err_set(e, hp_errno_reason(errno), "%s: %s", dir_path, strerror(errno));
+		hp_err_sys(e, errno, dir_path);
 		goto out;
 	}
 	t->hive_path = path_join(dir_path, base);
@@ -748,8 +745,7 @@ target_resolve(const char *target, const char *hive_name, struct hp_target *t,
 		return hp_err_set(e, HP_R_USAGE, "empty TARGET");
 
 	if (lstat(target, &st) == -1)
-		return hp_err_set(e, hp_errno_reason(errno), "%s: %s", target,
-		    strerror(errno));
+		return hp_err_sys(e, errno, target);
 
 	t->given = strdup(target);
 	if (t->given == NULL)

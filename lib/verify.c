@@ -62,7 +62,8 @@ verify_written(void *arg, int fd, struct hp_err *e)
 	if (unmet > 0)
 		hp_err_set(e, HP_R_NOT_VERIFIED, "%s: the new hive does not hold "
 		    "%d of the planned values", job->where, unmet);
-	if (unmet == 0 && hive_walk_all(h, job->kind, job->where, e) == -1) {
+	if (unmet == 0 && hive_walk_all(h, fd, job->kind, job->where,
+	    e) == -1) {
 		hp_err_append(e, "; found in the new hive, not put in place");
 		unmet = -1;
 	}

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "damage.h"
 #include "walk.h"
 
 struct frame {
@@ -18,6 +19,7 @@ struct frame {
 
 struct walk {
 	hive_h *h;
+	int fd;			/* the file h reads, or -1 */
 	const char *where;
 	struct hp_err *e;
 	hive_node_h *seen;	/* open addressing; 0 is a free slot */
@@ -27,22 +29,6 @@ struct walk {
 	size_t depth;		/* frames in use */
 	struct frame stack[WALK_DEPTH_MAX + 1];
 };
-
-/* What an errno from hivex says about the cells it was reading. */
-static const char *
-cell_damage(int err)
-{
-	switch (err) {
-	case EFAULT:
-		return "a cell offset points outside the hive bins";
-	case ERANGE:
-		return "a count or length overruns its cell";
-	case ENOTSUP:
-		return "a list of a kind hivex does not read";
-	default:
-		return "a malformed cell";
-	}
-}
 
 /* The slot of node in a table of cap (a power of two) slots: where it
  * is, or the free one where it goes. */
@@ -84,20 +70,49 @@ seen_add(struct walk *w, hive_node_h node)
 	return 1;
 }
 
-/* The key's path in a message: a long one (500 levels of names) as its
- * start and its end, so that the message keeps its cell. */
+/* The key's path in a message: its root as the other messages write it
+ * (HKLM), and a long one (500 levels of names) as its start and its end,
+ * so that the message keeps its cell. */
 #define PATH_HEAD 96
 #define PATH_TAIL 96
+#if PATH_HEAD + PATH_TAIL + 16 > WALK_KEY_SHOWN
+#error "WALK_KEY_SHOWN too small"
+#endif
+
+const char *
+walk_key_shown(const char *path, char *buf, size_t size)
+{
+	static const char *const roots[][2] = {
+		{ "HKEY_LOCAL_MACHINE\\", "HKLM\\" },
+		{ "HKEY_CURRENT_USER", "HKCU" },
+		{ "HKEY_USERS\\", "HKU\\" },
+	};
+	const char *p = path, *pre = "";
+	size_t i, n;
+
+	for (i = 0; i < sizeof(roots) / sizeof(roots[0]); i++)
+		if (strncmp(p, roots[i][0], strlen(roots[i][0])) == 0) {
+			pre = roots[i][1];
+			p += strlen(roots[i][0]);
+			break;
+		}
+	n = strlen(p);
+	if (n > PATH_HEAD + PATH_TAIL)
+		snprintf(buf, size, "%s%.*s...%s", pre, PATH_HEAD, p,
+		    p + n - PATH_TAIL);
+	else
+		snprintf(buf, size, "%s%s", pre, p);
+	return buf;
+}
 
 static int
 damaged(struct walk *w, hive_node_h node, const char *what)
 {
-	int cut = w->len > PATH_HEAD + PATH_TAIL;
+	char key[WALK_KEY_SHOWN];
 
 	return hp_err_set(w->e, HP_R_DAMAGED, "%s: damaged hive: %s (key "
-	    "'%.*s%s%s', cell 0x%llx)", w->where, what, cut ? PATH_HEAD :
-	    (int)w->len, w->path, cut ? "..." : "",
-	    cut ? w->path + w->len - PATH_TAIL : "", (unsigned long long)node);
+	    "'%s', cell 0x%llx)", w->where, what, walk_key_shown(w->path, key,
+	    sizeof(key)), (unsigned long long)node);
 }
 
 /* Appends sep and name to the path. */
@@ -135,9 +150,15 @@ enter(struct walk *w, hive_node_h node, const char *top_path, walk_fn visit,
 
 	if (top_path == NULL) {
 		errno = 0;
-		if ((name = hivex_node_name(w->h, node)) == NULL)
-			return damaged(w, node, "a key whose name cannot be read");
-		k.name_has_nul = strlen(name) != hivex_node_name_len(w->h, node);
+		/* A name hivex cannot decode is the visitor's to judge
+		 * (Windows reads it): the walk goes on under "?". */
+		if ((name = hivex_node_name(w->h, node)) == NULL) {
+			if (errno == ENOMEM || (name = strdup("?")) == NULL)
+				return hp_err_nomem(w->e);
+			k.name_unreadable = 1;
+		} else
+			k.name_has_nul = strlen(name) !=
+			    hivex_node_name_len(w->h, node);
 	}
 	before = w->len;
 	rc = name != NULL ? path_add(w, "\\", name) :
@@ -158,9 +179,17 @@ enter(struct walk *w, hive_node_h node, const char *top_path, walk_fn visit,
 		return -1;
 	f = &w->stack[w->depth];
 	errno = 0;
-	if ((f->children = hivex_node_children(w->h, node)) == NULL)
-		return errno == ENOMEM ? hp_err_nomem(w->e) :
-		    damaged(w, node, cell_damage(errno));
+	if ((f->children = hivex_node_children(w->h, node)) == NULL) {
+		char key[WALK_KEY_SHOWN];
+		struct damage d;
+		int err = errno;
+
+		walk_key_shown(w->path, key, sizeof(key));
+		if (damage_subkeys(w->fd, node, &d))
+			return damage_err(w->e, w->where, key, &d);
+		return damage_hivex_err(w->e, err, w->where, "the subkeys",
+		    key);
+	}
 	f->next = 0;
 	f->path_len = w->len;
 	w->depth++;
@@ -168,8 +197,8 @@ enter(struct walk *w, hive_node_h node, const char *top_path, walk_fn visit,
 }
 
 int
-hive_walk(hive_h *h, hive_node_h top, const char *top_path, const char *where,
-	  walk_fn visit, void *arg, struct hp_err *e)
+hive_walk(hive_h *h, int fd, hive_node_h top, const char *top_path,
+	  const char *where, walk_fn visit, void *arg, struct hp_err *e)
 {
 	struct walk *w = calloc(1, sizeof(*w));
 	int rc;
@@ -177,6 +206,7 @@ hive_walk(hive_h *h, hive_node_h top, const char *top_path, const char *where,
 	if (w == NULL)
 		return hp_err_nomem(e);
 	w->h = h;
+	w->fd = fd;
 	w->where = where;
 	w->e = e;
 	rc = enter(w, top, top_path, visit, arg);

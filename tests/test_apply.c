@@ -147,7 +147,8 @@ assert_walks(hive_h *h)
 {
 	struct hp_err e = { 0 };
 
-	ck_assert_msg(hive_walk_all(h, HP_HIVE_SOFTWARE, "hive", &e) == 0, "%s", e.msg);
+	ck_assert_msg(hive_walk_all(h, -1, HP_HIVE_SOFTWARE, "hive", &e) == 0,
+	    "%s", e.msg);
 }
 
 START_TEST(test_judge_set_absent)

@@ -1061,7 +1061,7 @@ export_to_memory(hive_h *h, hive_node_h node, const char *keypath, int utf16,
 	struct hp_err e;
 	char *buf = NULL;
 
-	ck_assert_msg(reg_export_render(h, "hive", node, keypath, UINT64_MAX,
+	ck_assert_msg(reg_export_render(h, -1, "hive", node, keypath, UINT64_MAX,
 	    utf16, &buf, len, &e) == 0, "reg_export_render: %s", e.msg);
 	return buf;
 }
@@ -1331,7 +1331,7 @@ START_TEST(test_export_line_break_names)
 	v.type = hive_t_REG_DWORD;
 	v.len = 4;
 	set_value(h, key, &v);
-	ck_assert_int_eq(reg_export_render(h, "hive", key, "HKLM\\B",
+	ck_assert_int_eq(reg_export_render(h, -1, "hive", key, "HKLM\\B",
 	    UINT64_MAX, 0, &buf, &len, &e), -1);
 	ck_assert_ptr_null(buf);
 	ck_assert_int_eq(e.status, HP_REFUSED);
@@ -1344,7 +1344,7 @@ START_TEST(test_export_line_break_names)
 	sub = hivex_node_add_child(h, hivex_root(h), "HivepatchBreak2");
 	ck_assert(sub != 0);
 	ck_assert(hivex_node_add_child(h, sub, "a\rb") != 0);
-	ck_assert_int_eq(reg_export_render(h, "hive", sub, "HKLM\\C",
+	ck_assert_int_eq(reg_export_render(h, -1, "hive", sub, "HKLM\\C",
 	    UINT64_MAX, 1, &buf, &len, &e), -1);
 	ck_assert_ptr_null(buf);
 	ck_assert_int_eq(e.reason, HP_R_UNEXPORTABLE);
