@@ -8,6 +8,15 @@
 #include "cli.h"
 #include "render.h"
 
+static const struct option options[] = {
+	{ "utf16", no_argument, NULL, 'u' },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
+	{ "no-recover", no_argument, NULL, OPT_NO_RECOVER },
+	{ "max-hive-size", required_argument, NULL, OPT_MAX_HIVE_SIZE },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
 /* How the hive was read, on stderr before the export is written. */
 static void
 print_note(void *arg, const char *note)
@@ -19,34 +28,32 @@ print_note(void *arg, const char *note)
 int
 cmd_export(int argc, char **argv)
 {
-	int c, rc, utf16 = 0, no_recover = 0;
-	const struct option options[] = {
-		{ "utf16", no_argument, &utf16, 1 },
-		{ "output", required_argument, NULL, 'o' },
-		{ "no-recover", no_argument, &no_recover, 1 },
-		{ "max-hive-size", required_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct cli_common cc = { .command = "export" };
 	struct hp_export_opts o = { .stream = stdout, .note = print_note };
 	struct hp_err e = { 0 };
 	struct hp_export *r = NULL;
 	struct hp_store *store;
 	uint64_t max_hive = 0;
+	int c, rc;
 
-	optind = 1;
-	while ((c = cli_next_option(argc, argv, options, "export")) > 0)
-		if (c == 'o')
+	cli_options_start(argc, argv, options, &cc);
+	while ((c = cli_next_option(argc, argv, options, &cc)) > 0)
+		if (c == 'u')
+			o.flags |= HP_EXPORT_UTF16;
+		else if (c == OPT_NO_RECOVER)
+			o.flags |= HP_NO_RECOVER;
+		else if (c == OPT_OUTPUT)
 			o.output = optarg;
-		else if (c == 'm' && cli_hive_size("export", optarg,
+		else if (c == OPT_MAX_HIVE_SIZE && cli_hive_size(&cc, optarg,
 		    &max_hive) != 0)
 			return HP_USAGE;
 	if (c != 0)
 		return CLI_OPTION_STATUS(c);
-	o.flags = (utf16 ? HP_EXPORT_UTF16 : 0) |
-	    (no_recover ? HP_NO_RECOVER : 0);
+	/* KEY is an operand, never an option: one that starts with '-'
+	 * comes after "--". */
 	if (argc - optind != 2)
-		return cli_usage("export", "needs TARGET and KEY");
+		return cli_usage(&cc, "needs TARGET and KEY%s", argc - optind > 2 ?
+		    ", no more" : "");
 	o.key = argv[optind + 1];
 	if ((store = cli_open_store(argv[optind], max_hive, &e)) == NULL)
 		return cli_fail(&e);

@@ -8,18 +8,18 @@
 #include "cli.h"
 #include "render.h"
 
+static const struct option options[] = {
+	{ "no-recover", no_argument, NULL, OPT_NO_RECOVER },
+	{ "backup-dir", required_argument, NULL, OPT_BACKUP_DIR },
+	{ "max-hive-size", required_argument, NULL, OPT_MAX_HIVE_SIZE },
+	CLI_COMMON_OPTIONS,
+	{ NULL, 0, NULL, 0 },
+};
+
 int
 cmd_inspect(int argc, char **argv)
 {
-	int c, json = 0, no_recover = 0, status;
-	const struct option options[] = {
-		{ "json", no_argument, &json, 1 },
-		{ "no-recover", no_argument, &no_recover, 1 },
-		{ "backup-dir", required_argument, NULL, 'b' },
-		{ "max-hive-size", required_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct cli_common cc = { .command = "inspect" };
 	struct hp_inspect_opts o = { .profile_dir = cli_profile_dir() };
 	struct hp_err e = { 0 };
 	struct hp_inspect *r = NULL;
@@ -27,28 +27,35 @@ cmd_inspect(int argc, char **argv)
 	const char *backup_dir = NULL;
 	uint64_t max_hive = 0;
 	char *root;
+	int c, status;
 
-	optind = 1;
-	while ((c = cli_next_option(argc, argv, options, "inspect")) > 0)
-		if (c == 'b')
+	cli_options_start(argc, argv, options, &cc);
+	while ((c = cli_next_option(argc, argv, options, &cc)) > 0)
+		if (c == OPT_NO_RECOVER)
+			o.flags |= HP_NO_RECOVER;
+		else if (c == OPT_BACKUP_DIR)
 			backup_dir = optarg;
-		else if (c == 'm' && cli_hive_size("inspect", optarg,
+		else if (c == OPT_MAX_HIVE_SIZE && cli_hive_size(&cc, optarg,
 		    &max_hive) != 0)
 			return HP_USAGE;
 	if (c != 0)
 		return CLI_OPTION_STATUS(c);
-	if (no_recover)
-		o.flags |= HP_NO_RECOVER;
-	if (argc - optind != 1)
-		return cli_usage("inspect", "needs TARGET");
-	if ((store = cli_open_store(argv[optind], max_hive, &e)) == NULL)
+	if (optind >= argc)
+		return cli_usage(&cc, "missing TARGET");
+	if (optind + 1 < argc)
+		return cli_usage(&cc, "unexpected argument '%s'",
+		    argv[optind + 1]);
+	if ((store = cli_open_store(argv[optind], max_hive, &e)) == NULL) {
+		if (cc.json)
+			render_json_error(cc.command, argv[optind], &e, stdout);
 		return cli_fail(&e);
+	}
 	/* Only read: the record of a run cut short. */
 	o.backup_root = root = cli_backup_root(backup_dir);
 	status = hp_inspect(store, &o, &r, &e);
-	if (json)
+	if (cc.json && r != NULL)
 		render_json_inspect(r, stdout);
-	else if (status != -1)
+	else if (r != NULL && status != -1)
 		render_text_inspect(r, stdout);
 	if (status == -1)
 		status = cli_fail(&e);

@@ -10,37 +10,41 @@
 #include "cli.h"
 #include "render.h"
 
+static const struct option options[] = {
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "backup-dir", required_argument, NULL, OPT_BACKUP_DIR },
+	{ "to", required_argument, NULL, OPT_TO },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
 int
 cmd_rollback(int argc, char **argv)
 {
-	int c, rc, force = 0;
-	const struct option options[] = {
-		{ "force", no_argument, &force, 1 },
-		{ "backup-dir", required_argument, NULL, 'b' },
-		{ "to", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct cli_common cc = { .command = "rollback" };
 	struct hp_rollback_opts o = { 0 };
 	const char *backup_dir = NULL;
 	struct hp_err e = { 0 };
 	struct hp_rollback *r = NULL;
 	struct hp_store *store;
 	char *root;
+	int c, rc;
 
-	optind = 1;
-	while ((c = cli_next_option(argc, argv, options, "rollback")) > 0)
-		if (c == 'b')
+	cli_options_start(argc, argv, options, &cc);
+	while ((c = cli_next_option(argc, argv, options, &cc)) > 0)
+		if (c == OPT_FORCE)
+			o.flags |= HP_FORCE;
+		else if (c == OPT_BACKUP_DIR)
 			backup_dir = optarg;
-		else if (c == 't')
+		else if (c == OPT_TO)
 			o.to = optarg;
 	if (c != 0)
 		return CLI_OPTION_STATUS(c);
-	if (force)
-		o.flags |= HP_FORCE;
-	if (optind + 1 != argc)
-		return cli_usage("rollback", optind >= argc ? "missing TARGET" :
-		    "too many arguments");
+	if (optind >= argc)
+		return cli_usage(&cc, "missing TARGET");
+	if (optind + 1 < argc)
+		return cli_usage(&cc, "unexpected argument '%s'",
+		    argv[optind + 1]);
 	if ((store = cli_open_store(argv[optind], 0, &e)) == NULL)
 		return cli_fail(&e);
 	o.backup_root = root = cli_backup_root(backup_dir);

@@ -23,6 +23,12 @@ void render_json_report(const struct hp_result *r, FILE *out);
 void render_json_failure(const char *command, const char *target,
 			 const struct hp_err *e, FILE *out);
 
+/* The document of `command`'s schema for a run that failed before it
+ * could report anything else (a usage error: target NULL, printed as
+ * null): its target and the error alone. */
+void render_json_error(const char *command, const char *target,
+		       const struct hp_err *e, FILE *out);
+
 /* inspect. */
 void render_text_inspect(const struct hp_inspect *r, FILE *out);
 void render_json_inspect(const struct hp_inspect *r, FILE *out);

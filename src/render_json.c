@@ -328,7 +328,7 @@ render_json_report(const struct hp_result *r, FILE *out)
 	json_object_object_add(o, "tool_version",
 	    json_object_new_string(hp_version()));
 	json_object_object_add(o, "command", json_object_new_string(r->command));
-	json_object_object_add(o, "target", json_object_new_string(r->target));
+	json_object_object_add(o, "target", opt_string(r->target));
 	hives = json_object_new_array();
 	for (i = 0; i < r->n_hives; i++)
 		json_object_array_add(hives, hive_json(&r->hives[i]));
@@ -452,7 +452,7 @@ render_json_inspect(const struct hp_inspect *r, FILE *out)
 	json_object_object_add(o, "schema", json_object_new_string(INSPECT_SCHEMA));
 	json_object_object_add(o, "tool_version",
 	    json_object_new_string(hp_version()));
-	json_object_object_add(o, "target", json_object_new_string(r->target));
+	json_object_object_add(o, "target", opt_string(r->target));
 	json_object_object_add(o, "hives", inspect_hives(r));
 	/* A refused or failed inspection: what was read, and why not. */
 	if (r->error != NULL) {
@@ -538,7 +538,7 @@ render_json_backups(const struct hp_backups *r, FILE *out)
 	json_object_object_add(o, "schema", json_object_new_string(BACKUPS_SCHEMA));
 	json_object_object_add(o, "tool_version",
 	    json_object_new_string(hp_version()));
-	json_object_object_add(o, "target", json_object_new_string(r->target));
+	json_object_object_add(o, "target", opt_string(r->target));
 	json_object_object_add(o, "backup_dir", opt_string(r->backup_root));
 	a = json_object_new_array();
 	for (i = 0; i < r->n_runs; i++) {
@@ -561,4 +561,31 @@ render_json_backups(const struct hp_backups *r, FILE *out)
 	json_object_object_add(o, "changed", backups_changed(r));
 	add_outcome(o, r->error, r->reason, r->exit_status);
 	print_doc(o, out);
+}
+
+void
+render_json_error(const char *command, const char *target,
+		  const struct hp_err *e, FILE *out)
+{
+	union {
+		struct hp_inspect inspect;
+		struct hp_backups backups;
+	} u;
+
+	memset(&u, 0, sizeof(u));
+	if (strcmp(command, "inspect") == 0) {
+		u.inspect.target = (char *)target;
+		u.inspect.error = (char *)e->msg;
+		u.inspect.reason = e->reason;
+		u.inspect.exit_status = e->status;
+		render_json_inspect(&u.inspect, out);
+	} else if (strcmp(command, "backups") == 0) {
+		u.backups.target = (char *)target;
+		u.backups.error = (char *)e->msg;
+		u.backups.reason = e->reason;
+		u.backups.exit_status = e->status;
+		render_json_backups(&u.backups, out);
+	} else {
+		render_json_failure(command, target, e, out);
+	}
 }

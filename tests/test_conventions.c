@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The GNU conventions of the command line, as a user meets them: the
+ * real hivepatch binary on scratch copies of generated trees and hives.
+ * Options may follow the operands, up to a "--" after which everything
+ * is an operand; an option's error names the option and what it needs;
+ * an empty name (--backup-dir "") is a usage error; under --json a
+ * usage error prints a document of the command's schema too.  Every
+ * refusal checks its exit status, its message, and that no file of the
+ * image, nor the backup directory, changed. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <json-c/json.h>
+
+#include "testutil.h"
+
+#define NET64	"HKLM\\SOFTWARE\\Microsoft\\.NETFramework\\v4.0.30319"
+
+/* ---- helpers ---- */
+
+/* A tree of mkhive's "tree" kind, and its files as they are now. */
+static char *
+tree(struct tu_dir_files *files)
+{
+	char *root = tu_make_tree("tree", "img");
+
+	tu_dir_files_take(files, root);
+	return root;
+}
+
+/* Nothing of the image changed and no backup was made. */
+static void
+assert_untouched(const struct tu_dir_files *files)
+{
+	tu_assert_dir_unchanged(files);
+	ck_assert_msg(tu_count_files(tu_bk) == 0,
+	    "files were left under the backup dir %s", tu_bk);
+}
+
+/* Runs hivepatch with the arguments that follow (up to a NULL) and
+ * checks a usage error: exit 2, stderr holding `message` and the hint
+ * to --help; with a schema, stdout one JSON document of that schema
+ * whose error is the message, reason "usage", target null; without,
+ * nothing on stdout. */
+static void
+assert_usage(const char *schema, const char *message, ...)
+{
+	const char *argv[TU_MAX_ARGS + 2] = { NULL };
+	struct json_object *j;
+	struct tu_result r;
+	const char *a;
+	size_t n = 1;
+	va_list ap;
+
+	va_start(ap, message);
+	while ((a = va_arg(ap, const char *)) != NULL && n <= TU_MAX_ARGS)
+		argv[n++] = a;
+	va_end(ap);
+	tu_hp_argv(&r, NULL, argv);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, message);
+	ASSERT_ERR(&r, "Try 'hivepatch --help'.");
+	if (schema == NULL) {
+		ck_assert_msg(r.out_len == 0, "stdout of %s: %s", argv[1],
+		    r.out);
+	} else {
+		j = tu_parse_json(&r, schema);
+		ASSERT_HAS(tu_jstr(j, "error"), "error", message);
+		ck_assert_str_eq(tu_jstr(j, "reason"), "usage");
+		ck_assert(tu_jnull(j, "target"));
+		json_object_put(j);
+	}
+	tu_result_free(&r);
+}
+
+/* ---- options anywhere before "--" ---- */
+
+/* Options after the operands are taken as before them: verify's --json,
+ * apply's --dry-run and --backup-dir, export's --output and --utf16. */
+START_TEST(test_options_may_follow_the_operands)
+{
+	struct tu_dir_files files;
+	char *root = tree(&files);
+	char *out = tu_pathf("%s/net.reg", tu_scratch);
+	struct json_object *j;
+	struct tu_result r;
+	unsigned char *text;
+	size_t len;
+
+	tu_hp(&r, "verify", root, "--json", NULL);
+	ASSERT_STATUS(&r, 1);
+	j = tu_parse_json(&r, "hivepatch-report/1");
+	ck_assert_str_eq(tu_jstr(j, "command"), "verify");
+	ck_assert_str_eq(tu_jstr(j, "target"), root);
+	json_object_put(j);
+	tu_result_free(&r);
+
+	tu_hp(&r, "apply", root, "--backup-dir", tu_bk, "--dry-run", NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, "hivepatch apply (dry run): ");
+	ASSERT_OUT(&r, "dry run: 2 changes would be written");
+	tu_result_free(&r);
+	assert_untouched(&files);
+
+	tu_hp(&r, "export", root, NET64, "--output", out, "--utf16", NULL);
+	ASSERT_STATUS(&r, 0);
+	ck_assert_msg(r.out_len == 0, "stdout: %s", r.out);
+	tu_result_free(&r);
+	text = tu_read_file(out, &len);
+	ck_assert_msg(len > 2 && text[0] == 0xff && text[1] == 0xfe,
+	    "%s is not UTF-16LE with its BOM", out);
+	free(text);
+	assert_untouched(&files);
+}
+END_TEST
+
+/* After "--" every word is an operand: a TARGET or KEY that starts with
+ * '-' is passed there, and an option there is no option. */
+START_TEST(test_double_dash_ends_the_options)
+{
+	struct tu_dir_files files;
+	char *root = tree(&files);
+	char *hive = tu_tree_file(root, "SOFTWARE");
+	const struct tu_run_opts in_dir = { .cwd = tu_dir_of(hive) };
+	struct tu_result r;
+
+	/* --json after "--" is a TARGET that does not exist. */
+	tu_hp(&r, "verify", "--", "--json", NULL);
+	ASSERT_STATUS(&r, 4);
+	ASSERT_ERR(&r, "--json");
+	ck_assert_msg(r.out_len == 0, "stdout: %s", r.out);
+	tu_result_free(&r);
+
+	/* The tree's hive, for a while a bare file named -SOFTWARE. */
+	ck_assert_int_eq(rename(hive, tu_pathf("%s/-SOFTWARE",
+	    tu_dir_of(hive))), 0);
+	tu_hp_opts(&r, &in_dir, "verify", "-SOFTWARE", NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "unknown option '-S'");
+	tu_result_free(&r);
+	tu_hp_opts(&r, &in_dir, "verify", "--", "-SOFTWARE", NULL);
+	ASSERT_STATUS(&r, 1);
+	ASSERT_OUT(&r, "hivepatch verify: -SOFTWARE");
+	ASSERT_OUT(&r, "  missing   " NET64 "  SchUseStrongCrypto");
+	tu_result_free(&r);
+	/* Options before "--" still count. */
+	tu_hp_opts(&r, &in_dir, "verify", "--json", "--", "-SOFTWARE", NULL);
+	ASSERT_STATUS(&r, 1);
+	json_object_put(tu_parse_json(&r, "hivepatch-report/1"));
+	tu_result_free(&r);
+	ck_assert_int_eq(rename(tu_pathf("%s/-SOFTWARE", tu_dir_of(hive)),
+	    hive), 0);
+
+	/* A KEY that starts with '-' reaches export, which names it. */
+	tu_hp(&r, "export", "--", root, "-HKLM\\SOFTWARE", NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "-HKLM\\SOFTWARE: not a key in HKEY_LOCAL_MACHINE");
+	tu_result_free(&r);
+	tu_hp(&r, "export", root, "-HKLM\\SOFTWARE", NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "unknown option '-H'");
+	tu_result_free(&r);
+	assert_untouched(&files);
+}
+END_TEST
+
+/* ---- what an option's error says ---- */
+
+START_TEST(test_option_errors_name_the_option_and_what_it_needs)
+{
+	struct tu_dir_files files;
+	char *root = tree(&files);
+
+	assert_usage(NULL, "option '--profile' needs a NAME", "apply",
+	    "--backup-dir", tu_bk, root, "--profile", NULL);
+	assert_usage(NULL, "option '--reg' needs a .reg FILE", "verify", root,
+	    "--reg", NULL);
+	assert_usage(NULL, "option '--backup-dir' needs a directory DIR",
+	    "rollback", root, "--backup-dir", NULL);
+	assert_usage(NULL, "unknown option '--bogus'", "apply", "--backup-dir",
+	    tu_bk, root, "--bogus", NULL);
+	assert_usage(NULL, "unknown option '-x'", "verify", "-x", root, NULL);
+	assert_usage(NULL, "option '--back' is ambiguous: '--backup-dir', "
+	    "'--backup'", "apply", "--back", tu_bk, root, NULL);
+	assert_usage(NULL, "option '--dry-run' takes no value", "apply",
+	    "--backup-dir", tu_bk, "--dry-run=yes", root, NULL);
+	assert_usage(NULL, "unknown option '--profile'", "inspect", root,
+	    "--profile", "net4-tls12", NULL);
+	assert_usage(NULL, "verify does not take --dry-run", "verify", root,
+	    "--dry-run", NULL);
+	assert_usage(NULL, "unexpected argument", "apply", "--backup-dir",
+	    tu_bk, root, root, NULL);
+	assert_usage(NULL, "takes no arguments, not 'x'", "profiles", "x",
+	    NULL);
+	/* An abbreviation that is one option's is that option. */
+	ASSERT_RUN(0, "apply", "--dry", "--backup-d", tu_bk, root, NULL);
+	assert_untouched(&files);
+}
+END_TEST
+
+/* An empty DIR, FILE, NAME or ID is a usage error, for every command
+ * that takes it: never the current directory, nor the root. */
+START_TEST(test_empty_names_are_usage_errors)
+{
+	struct tu_dir_files files;
+	char *root = tree(&files);
+	const char *const dir_commands[] = { "apply", "verify", "import",
+	    "recover", "inspect", "rollback", "backups" };
+	char *reg = tu_pathf("%s/x.reg", tu_scratch);
+	size_t i;
+
+	tu_write_text(reg, "Windows Registry Editor Version 5.00\n\n"
+	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\X]\n\"A\"=dword:00000001\n");
+	for (i = 0; i < sizeof(dir_commands) / sizeof(dir_commands[0]); i++) {
+		int import = strcmp(dir_commands[i], "import") == 0;
+
+		assert_usage(NULL, "option '--backup-dir' needs a directory DIR, "
+		    "not an empty one", dir_commands[i], "--backup-dir", "",
+		    import ? reg : root, import ? root : NULL, NULL);
+	}
+	assert_usage(NULL, "option '--backup-dir' needs a directory DIR, not "
+	    "an empty one", "apply", "--backup-dir=", root, NULL);
+	assert_usage(NULL, "option '--profile' needs a NAME, not an empty one",
+	    "verify", "--profile", "", root, NULL);
+	assert_usage(NULL, "option '--reg' needs a .reg FILE, not an empty "
+	    "one", "apply", "--backup-dir", tu_bk, "--reg", "", root, NULL);
+	assert_usage(NULL, "option '--to' needs a run ID, not an empty one",
+	    "rollback", "--backup-dir", tu_bk, "--to", "", root, NULL);
+	assert_usage(NULL, "option '--output' needs a FILE, not an empty one",
+	    "export", "--output", "", root, NET64, NULL);
+	assert_untouched(&files);
+}
+END_TEST
+
+/* ---- usage errors under --json ---- */
+
+/* A usage error under --json prints the document of the command's
+ * schema with the error on stdout, wherever --json stands among the
+ * options; a --json that is the value of another option, or after
+ * "--", is none. */
+START_TEST(test_usage_error_under_json_prints_a_document)
+{
+	struct tu_dir_files files;
+	char *root = tree(&files);
+	char *reg = tu_pathf("%s/x.reg", tu_scratch);
+
+	tu_write_text(reg, "Windows Registry Editor Version 5.00\n\n"
+	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\X]\n\"A\"=dword:00000001\n");
+	assert_usage("hivepatch-report/1", "unknown option '--bogus'", "apply",
+	    "--bogus", "--backup-dir", tu_bk, root, "--json", NULL);
+	assert_usage("hivepatch-report/1", "option '--profile' needs a NAME",
+	    "verify", "--json", root, "--profile", NULL);
+	assert_usage("hivepatch-report/1", "missing TARGET", "import", "--json",
+	    reg, NULL);
+	assert_usage("hivepatch-report/1", "recover does not take --profile",
+	    "recover", "--profile", "x", root, "--json", NULL);
+	assert_usage("hivepatch-inspect/1", "unexpected argument", "inspect",
+	    "--json", root, root, NULL);
+	assert_usage("hivepatch-backups/1", "option '--backup-dir' needs a "
+	    "directory DIR, not an empty one", "backups", "--json",
+	    "--backup-dir", "", root, NULL);
+	/* "--json" as the value of --reg, or an operand: no document. */
+	assert_usage(NULL, "missing TARGET", "verify", "--reg", "--json",
+	    NULL);
+	assert_usage(NULL, "unexpected argument '--json'", "verify", root,
+	    "--", "--json", NULL);
+	assert_untouched(&files);
+}
+END_TEST
+
+static Suite *
+conventions_suite(void)
+{
+	Suite *s = suite_create("conventions");
+	TCase *tc = tu_tcase(s, "options");
+
+	tcase_add_test(tc, test_options_may_follow_the_operands);
+	tcase_add_test(tc, test_double_dash_ends_the_options);
+	tcase_add_test(tc, test_option_errors_name_the_option_and_what_it_needs);
+	tcase_add_test(tc, test_empty_names_are_usage_errors);
+	tcase_add_test(tc, test_usage_error_under_json_prints_a_document);
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run_suite(conventions_suite(), "hivepatch-test-conventions");
+}
