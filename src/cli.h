@@ -30,12 +30,11 @@ struct cli_common {
 	int json;		/* --json: one JSON document on stdout */
 };
 
-/* The codes of the options that take a value or are shared; a command's
- * own flags may use letters. */
+/* The codes of the long options; letters are for the short ones. */
 enum { OPT_PROFILE = 256, OPT_REG, OPT_DRY_RUN, OPT_JSON, OPT_FORCE,
 	OPT_BACKUP_DIR, OPT_ALL_CONTROL_SETS, OPT_NO_RECOVER, OPT_COMMIT,
 	OPT_KEEP_TIMESTAMPS, OPT_BACKUP, OPT_MAX_HIVE_SIZE, OPT_OUTPUT,
-	OPT_TO };
+	OPT_TO, OPT_UTF16 };
 
 /* The shared entries of every command's table of long options. */
 #define CLI_COMMON_OPTIONS						\

@@ -9,11 +9,11 @@
 #include "render.h"
 
 static const struct option options[] = {
-	{ "utf16", no_argument, NULL, 'u' },
+	{ "utf16", no_argument, NULL, OPT_UTF16 },
 	{ "output", required_argument, NULL, OPT_OUTPUT },
 	{ "no-recover", no_argument, NULL, OPT_NO_RECOVER },
 	{ "max-hive-size", required_argument, NULL, OPT_MAX_HIVE_SIZE },
-	{ "help", no_argument, NULL, 'h' },
+	CLI_COMMON_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -25,20 +25,44 @@ print_note(void *arg, const char *note)
 	out_printf(stderr, "hivepatch: %s\n", note);
 }
 
+/* Exports from `target` as o says and renders what it did; the exit
+ * status. */
+static int
+run(const struct cli_common *cc, const char *target, uint64_t max_hive,
+    struct hp_export_opts *o)
+{
+	struct hp_err e = { 0 };
+	struct hp_export *r = NULL;
+	struct hp_store *store;
+	int rc;
+
+	if ((store = cli_open_store(target, max_hive, &e)) == NULL) {
+		if (cc->json)
+			render_json_error(cc->command, target, &e, stdout);
+		return cli_fail(&e);
+	}
+	/* Under --json the notes are the document's. */
+	if (cc->json)
+		o->note = NULL;
+	rc = hp_export(store, o, &r, &e);
+	if (cc->json)
+		render_json_export(target, o, r, rc == -1 ? &e : NULL, stdout);
+	hp_export_free(r);
+	hp_store_close(store);
+	return rc == -1 ? cli_fail(&e) : HP_OK;
+}
+
 int
 cmd_export(int argc, char **argv)
 {
 	struct cli_common cc = { .command = "export" };
 	struct hp_export_opts o = { .stream = stdout, .note = print_note };
-	struct hp_err e = { 0 };
-	struct hp_export *r = NULL;
-	struct hp_store *store;
 	uint64_t max_hive = 0;
-	int c, rc;
+	int c;
 
 	cli_options_start(argc, argv, options, &cc);
 	while ((c = cli_next_option(argc, argv, options, &cc)) > 0)
-		if (c == 'u')
+		if (c == OPT_UTF16)
 			o.flags |= HP_EXPORT_UTF16;
 		else if (c == OPT_NO_RECOVER)
 			o.flags |= HP_NO_RECOVER;
@@ -54,11 +78,10 @@ cmd_export(int argc, char **argv)
 	if (argc - optind != 2)
 		return cli_usage(&cc, "needs TARGET and KEY%s", argc - optind > 2 ?
 		    ", no more" : "");
+	/* The .reg text and the document cannot share standard output. */
+	if (cc.json && o.output == NULL)
+		return cli_usage(&cc, "export --json needs --output FILE: the "
+		    "JSON document goes to standard output");
 	o.key = argv[optind + 1];
-	if ((store = cli_open_store(argv[optind], max_hive, &e)) == NULL)
-		return cli_fail(&e);
-	rc = hp_export(store, &o, &r, &e);
-	hp_export_free(r);
-	hp_store_close(store);
-	return rc == -1 ? cli_fail(&e) : HP_OK;
+	return run(&cc, argv[optind], max_hive, &o);
 }

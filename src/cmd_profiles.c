@@ -9,7 +9,7 @@
 #include "render.h"
 
 static const struct option options[] = {
-	{ "help", no_argument, NULL, 'h' },
+	CLI_COMMON_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -17,9 +17,10 @@ int
 cmd_profiles(int argc, char **argv)
 {
 	struct cli_common cc = { .command = "profiles" };
+	const char *dir = cli_profile_dir();
 	struct hp_profile_info *list;
 	struct hp_err e = { 0 };
-	size_t n, i;
+	size_t n;
 	int c;
 
 	cli_options_start(argc, argv, options, &cc);
@@ -28,14 +29,15 @@ cmd_profiles(int argc, char **argv)
 	if (optind < argc)
 		return cli_usage(&cc, "takes no arguments, not '%s'",
 		    argv[optind]);
-	if (hp_profiles(cli_profile_dir(), &list, &n, &e) == -1)
+	if (hp_profiles(dir, &list, &n, &e) == -1) {
+		if (cc.json)
+			render_json_profiles(dir, NULL, 0, &e, stdout);
 		return cli_fail(&e);
-	for (i = 0; i < n; i++)
-		out_printf(stdout, "%-24s %s\n", list[i].name,
-		    list[i].description);
-	out_printf(stdout, "%-24s %s\n", HP_AUTO_PROFILE, "the profiles the "
-	    "image needs, chosen from its build and .NET versions (see "
-	    "hivepatch inspect)");
+	}
+	if (cc.json)
+		render_json_profiles(dir, list, n, NULL, stdout);
+	else
+		render_text_profiles(list, n, stdout);
 	hp_profiles_free(list, n);
 	return 0;
 }

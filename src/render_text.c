@@ -491,3 +491,15 @@ render_text_backups(const struct hp_backups *r, FILE *out)
 		backup_row(&r->runs[i], id_width, out);
 	backup_paths(r, out);
 }
+
+void
+render_text_profiles(const struct hp_profile_info *list, size_t n,
+		     FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		out_printf(out, "%-24s %s\n", list[i].name,
+		    list[i].description);
+	out_printf(out, "%-24s %s\n", HP_AUTO_PROFILE, RENDER_AUTO_DESCRIPTION);
+}

@@ -575,6 +575,7 @@ fuzz_render(const uint8_t *data, size_t size)
 	struct hp_inspect inspect;
 	struct hp_backups backups;
 	struct hp_rollback rollback;
+	const struct hp_rollback_opts rollback_opts = { .to = "to" };
 	struct hp_err e;
 	struct out o;
 
@@ -609,6 +610,8 @@ fuzz_render(const uint8_t *data, size_t size)
 	}
 	render_text_rollback(&rollback, out_open(&o));
 	check_text(&o);
+	render_json_rollback(&rollback, &rollback_opts, out_open(&o));
+	check_json(&o, "hivepatch-rollback/1", rollback.target, rollback.error);
 
 	/* A store that could not be opened. */
 	memset(&e, 0, sizeof(e));

@@ -3,8 +3,9 @@
  * real hivepatch binary on scratch copies of generated trees and hives.
  * Options may follow the operands, up to a "--" after which everything
  * is an operand; an option's error names the option and what it needs;
- * an empty name (--backup-dir "") is a usage error; under --json a
- * usage error prints a document of the command's schema too.  Every
+ * an empty name (--backup-dir "") is a usage error; every command takes
+ * --json, and under it a usage error prints a document of the command's
+ * schema too.  Every
  * refusal checks its exit status, its message, and that no file of the
  * image, nor the backup directory, changed. */
 #include "config.h"
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <check.h>
 #include <json-c/json.h>
@@ -45,7 +47,8 @@ assert_untouched(const struct tu_dir_files *files)
 /* Runs hivepatch with the arguments that follow (up to a NULL) and
  * checks a usage error: exit 2, stderr holding `message` and the hint
  * to --help; with a schema, stdout one JSON document of that schema
- * whose error is the message, reason "usage", target null; without,
+ * whose error is the message, reason "usage", target null (profiles
+ * has none); without,
  * nothing on stdout. */
 static void
 assert_usage(const char *schema, const char *message, ...)
@@ -72,7 +75,7 @@ assert_usage(const char *schema, const char *message, ...)
 		j = tu_parse_json(&r, schema);
 		ASSERT_HAS(tu_jstr(j, "error"), "error", message);
 		ck_assert_str_eq(tu_jstr(j, "reason"), "usage");
-		ck_assert(tu_jnull(j, "target"));
+		ck_assert(tu_jget(j, "target") == NULL);
 		json_object_put(j);
 	}
 	tu_result_free(&r);
@@ -273,6 +276,151 @@ START_TEST(test_usage_error_under_json_prints_a_document)
 }
 END_TEST
 
+/* ---- --json for export, rollback and profiles ---- */
+
+START_TEST(test_profiles_json_lists_them_and_auto)
+{
+	struct json_object *j, *a, *p;
+	struct tu_result r;
+	size_t n;
+
+	tu_hp(&r, "profiles", "--json", NULL);
+	ASSERT_STATUS(&r, 0);
+	ck_assert_msg(r.err_len == 0, "stderr: %s", r.err);
+	j = tu_parse_json(&r, "hivepatch-profiles/1");
+	a = tu_jarray(j, "profiles");
+	n = json_object_array_length(a);
+	ck_assert_uint_ge(n, 6);
+	p = json_object_array_get_idx(a, 1);
+	ck_assert_str_eq(tu_jstr(p, "name"), "net4-tls12");
+	ASSERT_HAS(tu_jstr(p, "file"), "file", "/net4-tls12.reg");
+	ASSERT_HAS(tu_jstr(p, "description"), "description",
+	    "SchUseStrongCrypto");
+	p = json_object_array_get_idx(a, n - 1);
+	ck_assert_str_eq(tu_jstr(p, "name"), "auto");
+	ck_assert(tu_jnull(p, "file"));
+	ck_assert(tu_jnull(j, "error"));
+	json_object_put(j);
+	tu_result_free(&r);
+	assert_usage("hivepatch-profiles/1", "takes no arguments, not 'x'",
+	    "profiles", "x", "--json", NULL);
+}
+END_TEST
+
+/* export --json: the .reg text to --output (required), the document of
+ * what was exported to stdout; a dirty hive's note is the document's. */
+START_TEST(test_export_json_describes_the_export)
+{
+	struct tu_dir_files files;
+	char *root = tree(&files);
+	char *hive = tu_tree_file(root, "SOFTWARE");
+	char *dirty = tu_pathf("%s/dirty/SOFTWARE", tu_scratch);
+	char *out = tu_pathf("%s/net.reg", tu_scratch);
+	char *none = tu_pathf("%s/none.reg", tu_scratch);
+	struct json_object *j;
+	struct tu_result r;
+	unsigned char *text;
+	size_t len;
+
+	assert_usage("hivepatch-export/1", "export --json needs --output FILE",
+	    "export", "--json", root, NET64, NULL);
+	assert_usage("hivepatch-export/1", "needs TARGET and KEY", "export",
+	    "--json", "--output", out, root, NULL);
+	ck_assert_int_eq(tu_count_files(tu_scratch), (int)files.n);
+
+	tu_hp(&r, "export", root, NET64, "--json", "--output", out, NULL);
+	ASSERT_STATUS(&r, 0);
+	j = tu_parse_json(&r, "hivepatch-export/1");
+	ck_assert_str_eq(tu_jstr(j, "target"), root);
+	ck_assert_str_eq(tu_jstr(j, "key"), NET64);
+	ck_assert_str_eq(tu_jstr(j, "hive"), hive);
+	ck_assert_str_eq(tu_jstr(j, "output"), out);
+	ck_assert_str_eq(tu_jstr(j, "encoding"), "utf-8");
+	ck_assert_int_eq((int)json_object_array_length(tu_jarray(j, "notes")),
+	    0);
+	ck_assert(tu_jnull(j, "error"));
+	json_object_put(j);
+	tu_result_free(&r);
+	text = tu_read_file(out, &len);
+	ck_assert_msg(len > 36 && memcmp(text, "Windows Registry Editor Version "
+	    "5.00", 36) == 0, "%s is no .reg file", out);
+	free(text);
+
+	tu_hp(&r, "export", "--json", "--output", none, root,
+	    "HKLM\\SOFTWARE\\NoSuchKey", NULL);
+	ASSERT_STATUS(&r, 1);
+	j = tu_parse_json(&r, "hivepatch-export/1");
+	ck_assert_str_eq(tu_jstr(j, "reason"), "no-key");
+	ASSERT_HAS(tu_jstr(j, "error"), "error", "NoSuchKey");
+	json_object_put(j);
+	ASSERT_ERR(&r, "NoSuchKey");
+	tu_result_free(&r);
+	ck_assert_msg(access(none, F_OK) == -1, "%s was made", none);
+	assert_untouched(&files);
+
+	/* A dirty hive: its note in the document, not on stderr. */
+	tu_mkdir_p(tu_dir_of(dirty));
+	tu_mkdirty("new", hive, dirty, NULL);
+	tu_hp(&r, "export", "--json", "--output", out, dirty, NET64, NULL);
+	ASSERT_STATUS(&r, 0);
+	ck_assert_msg(r.err_len == 0, "stderr: %s", r.err);
+	j = tu_parse_json(&r, "hivepatch-export/1");
+	ASSERT_HAS(json_object_get_string(json_object_array_get_idx(
+	    tu_jarray(j, "notes"), 0)), "note", "is dirty: exported as its "
+	    "logs recover it");
+	json_object_put(j);
+	tu_result_free(&r);
+}
+END_TEST
+
+/* rollback --json: what was restored, and why not when it refuses. */
+START_TEST(test_rollback_json_says_what_was_restored)
+{
+	char *root = tu_make_tree("tree", "img");
+	char *hive = tu_tree_file(root, "SOFTWARE");
+	char before[SHA256_HEX_LEN + 1];
+	struct json_object *j, *f;
+	struct tu_result r;
+
+	tu_sha256(hive, before);
+	tu_hp(&r, "rollback", root, "--json", "--backup-dir", tu_bk, NULL);
+	ASSERT_STATUS(&r, 3);
+	j = tu_parse_json(&r, "hivepatch-rollback/1");
+	ck_assert_str_eq(tu_jstr(j, "reason"), "no-backup");
+	ck_assert_str_eq(tu_jstr(j, "backup_dir"), tu_bk);
+	ck_assert_int_eq((int)json_object_array_length(tu_jarray(j,
+	    "restored")), 0);
+	json_object_put(j);
+	ASSERT_ERR(&r, "no backup of this hive");
+	tu_result_free(&r);
+
+	ASSERT_RUN(0, "apply", "--backup-dir", tu_bk, root, NULL);
+	tu_hp(&r, "rollback", root, "--json", "--backup-dir", tu_bk, NULL);
+	ASSERT_STATUS(&r, 0);
+	ck_assert_msg(r.err_len == 0, "stderr: %s", r.err);
+	j = tu_parse_json(&r, "hivepatch-rollback/1");
+	ck_assert_str_eq(tu_jstr(j, "target"), root);
+	ck_assert(tu_jbool(j, "checked"));
+	ck_assert(!tu_jbool(j, "force"));
+	ck_assert(tu_jnull(j, "to"));
+	f = json_object_array_get_idx(tu_jarray(j, "restored"), 0);
+	ck_assert_msg(f != NULL, "nothing restored");
+	ck_assert_str_eq(tu_jstr(f, "path"), hive);
+	ck_assert(!tu_jbool(f, "log"));
+	ck_assert(tu_jbool(f, "written"));
+	ck_assert_str_eq(tu_jstr(f, "sha256"), before);
+	ASSERT_HAS(tu_jstr(f, "backup"), "backup", tu_bk);
+	ck_assert(tu_jnull(j, "error"));
+	json_object_put(j);
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+
+	assert_usage("hivepatch-rollback/1", "option '--to' needs a run ID",
+	    "rollback", "--json", root, "--to", NULL);
+	ASSERT_HASH(hive, before);
+}
+END_TEST
+
 static Suite *
 conventions_suite(void)
 {
@@ -284,6 +432,11 @@ conventions_suite(void)
 	tcase_add_test(tc, test_option_errors_name_the_option_and_what_it_needs);
 	tcase_add_test(tc, test_empty_names_are_usage_errors);
 	tcase_add_test(tc, test_usage_error_under_json_prints_a_document);
+
+	tc = tu_tcase(s, "json");
+	tcase_add_test(tc, test_profiles_json_lists_them_and_auto);
+	tcase_add_test(tc, test_export_json_describes_the_export);
+	tcase_add_test(tc, test_rollback_json_says_what_was_restored);
 	return s;
 }
 
