@@ -179,7 +179,7 @@ cli_options_start(int argc, char **argv, const struct option *options,
 	if (copy != NULL) {
 		memcpy(copy, argv, ((size_t)argc + 1) * sizeof(*copy));
 		optind = 0;
-		while ((c = getopt_long(argc, copy, ":h", options,
+		while ((c = getopt_long(argc, copy, ":hqv", options,
 		    NULL)) != -1)
 			if (c == OPT_JSON)
 				cc->json = 1;
@@ -199,11 +199,20 @@ cli_next_option(int argc, char **argv, const struct option *options,
 	 * '+': the options may follow the operands, up to "--". */
 	for (;;) {
 		before = optind;
-		c = getopt_long(argc, argv, ":h", options, NULL);
-		if (c == OPT_JSON)
+		c = getopt_long(argc, argv, ":hqv", options, NULL);
+		if (c == 'q')
+			cc->quiet = 1;
+		else if (c == 'v')
+			cc->verbose = 1;
+		else if (c == OPT_JSON)
 			cc->json = 1;
 		else if (c != 0)
 			break;
+	}
+	if (c == -1 && cc->quiet && cc->verbose) {
+		cli_usage(cc, "-q (--quiet) and -v (--verbose) exclude each "
+		    "other");
+		return CLI_BAD;
 	}
 	if (c == -1)
 		return 0;
@@ -280,6 +289,12 @@ cli_explain_backup_root(const char *root, struct hp_err *e)
 	if (e->reason == HP_R_NO_BACKUP_DIR && root == NULL)
 		snprintf(e->msg, sizeof(e->msg), "no place for backups: set HOME "
 		    "or XDG_STATE_HOME, or give --backup-dir");
+}
+
+unsigned
+cli_render_flags(const struct cli_common *cc)
+{
+	return cc->verbose ? RENDER_VERBOSE : 0;
 }
 
 struct hp_store *
@@ -457,8 +472,8 @@ cli_patch_run(const struct cli_patch *c)
 	}
 	if (c->cli.json && r != NULL)
 		render_json_report(r, stdout);
-	else if (r != NULL && status != -1)
-		render_text_report(r, stdout);
+	else if (r != NULL && status != -1 && CLI_TEXT(&c->cli))
+		render_text_report(r, cli_render_flags(&c->cli), stdout);
 	if (status == -1)
 		status = cli_fail(&e);
 	hp_result_free(r);

@@ -23,11 +23,13 @@ int cmd_recover(int argc, char **argv);
 
 void cli_print_help(FILE *out);
 
-/* What every command takes besides its own options: --json (and
- * --help). */
+/* What every command takes besides its own options: --json,
+ * -q/--quiet and -v/--verbose (and --help). */
 struct cli_common {
 	const char *command;	/* "apply", ... */
 	int json;		/* --json: one JSON document on stdout */
+	int quiet;		/* -q: error messages alone, no text */
+	int verbose;		/* -v: more detail in the text report */
 };
 
 /* The codes of the long options; letters are for the short ones. */
@@ -39,6 +41,8 @@ enum { OPT_PROFILE = 256, OPT_REG, OPT_DRY_RUN, OPT_JSON, OPT_FORCE,
 /* The shared entries of every command's table of long options. */
 #define CLI_COMMON_OPTIONS						\
 	{ "json", no_argument, NULL, OPT_JSON },			\
+	{ "quiet", no_argument, NULL, 'q' },				\
+	{ "verbose", no_argument, NULL, 'v' },				\
 	{ "help", no_argument, NULL, 'h' }
 
 /* Prints "hivepatch: MESSAGE" on stderr and returns the status. */
@@ -62,8 +66,8 @@ int cli_usage(const struct cli_common *cc, const char *fmt, ...)
  * CLI_HELP after printing the help for -h/--help; CLI_BAD after
  * printing a usage error: an option it does not know, an ambiguous
  * abbreviation, a value missing or empty (naming what it must be) or
- * given to an option that takes none.  --json it takes itself, into
- * cc. */
+ * given to an option that takes none, or -q with -v.  --json, -q and
+ * -v it takes itself, into cc. */
 #define CLI_HELP (-1)
 #define CLI_BAD (-2)
 struct option;
@@ -74,6 +78,12 @@ int cli_next_option(int argc, char **argv, const struct option *options,
 
 /* What a command returns for CLI_HELP or CLI_BAD. */
 #define CLI_OPTION_STATUS(c) ((c) == CLI_HELP ? HP_OK : HP_USAGE)
+
+/* The flags of the text renderers for cc (RENDER_VERBOSE). */
+unsigned cli_render_flags(const struct cli_common *cc);
+
+/* Whether cc prints a text report: not under --json nor -q. */
+#define CLI_TEXT(cc) (!(cc)->json && !(cc)->quiet)
 
 /* Where profiles are read: $HIVEPATCH_PROFILE_DIR, else ../profiles
  * beside the running binary (a source tree before make install), else

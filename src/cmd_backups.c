@@ -56,8 +56,8 @@ cmd_backups(int argc, char **argv)
 	}
 	if (r != NULL && cc.json)
 		render_json_backups(r, stdout);
-	else if (r != NULL && rc == 0)
-		render_text_backups(r, stdout);
+	else if (r != NULL && rc == 0 && CLI_TEXT(&cc))
+		render_text_backups(r, cli_render_flags(&cc), stdout);
 	if (rc == -1)
 		rc = cli_fail(&e);
 	hp_backups_free(r);

@@ -41,12 +41,17 @@ run(const struct cli_common *cc, const char *target, uint64_t max_hive,
 			render_json_error(cc->command, target, &e, stdout);
 		return cli_fail(&e);
 	}
-	/* Under --json the notes are the document's. */
-	if (cc->json)
+	/* Under --json the notes are the document's; -q silences them. */
+	if (!CLI_TEXT(cc))
 		o->note = NULL;
 	rc = hp_export(store, o, &r, &e);
 	if (cc->json)
 		render_json_export(target, o, r, rc == -1 ? &e : NULL, stdout);
+	else if (rc == 0 && r != NULL && cc->verbose)
+		out_printf(stderr, "hivepatch export: %s of %s written to %s "
+		    "(%s)\n", o->key, r->where != NULL ? r->where : target,
+		    o->output != NULL ? o->output : "standard output",
+		    o->flags & HP_EXPORT_UTF16 ? "UTF-16LE" : "UTF-8");
 	hp_export_free(r);
 	hp_store_close(store);
 	return rc == -1 ? cli_fail(&e) : HP_OK;

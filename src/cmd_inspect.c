@@ -55,8 +55,8 @@ cmd_inspect(int argc, char **argv)
 	status = hp_inspect(store, &o, &r, &e);
 	if (cc.json && r != NULL)
 		render_json_inspect(r, stdout);
-	else if (r != NULL && status != -1)
-		render_text_inspect(r, stdout);
+	else if (r != NULL && status != -1 && CLI_TEXT(&cc))
+		render_text_inspect(r, cli_render_flags(&cc), stdout);
 	if (status == -1)
 		status = cli_fail(&e);
 	hp_inspect_free(r);

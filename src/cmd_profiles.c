@@ -36,8 +36,8 @@ cmd_profiles(int argc, char **argv)
 	}
 	if (cc.json)
 		render_json_profiles(dir, list, n, NULL, stdout);
-	else
-		render_text_profiles(list, n, stdout);
+	else if (CLI_TEXT(&cc))
+		render_text_profiles(dir, list, n, cli_render_flags(&cc), stdout);
 	hp_profiles_free(list, n);
 	return 0;
 }

@@ -46,8 +46,10 @@ run(const struct cli_common *cc, const char *target, const char *backup_dir,
 	}
 	if (r != NULL && cc->json)
 		render_json_rollback(r, o, stdout);
-	else if (r != NULL)
+	else if (r != NULL && CLI_TEXT(cc))
 		render_text_rollback(r, stdout);
+	if (r != NULL && CLI_TEXT(cc) && cc->verbose && root != NULL)
+		out_printf(stdout, "backups:  %s\n", root);
 	if (rc == -1)
 		rc = cli_fail(&e);
 	hp_rollback_free(r);

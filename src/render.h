@@ -15,8 +15,11 @@
 
 #include "hivepatch.h"
 
+/* What the text renderers take: RENDER_VERBOSE adds what -v shows. */
+enum { RENDER_VERBOSE = 1 };
+
 /* apply, verify, import, recover. */
-void render_text_report(const struct hp_result *r, FILE *out);
+void render_text_report(const struct hp_result *r, unsigned flags, FILE *out);
 void render_json_report(const struct hp_result *r, FILE *out);
 
 /* A run that could not start (its target could not be opened as a
@@ -31,7 +34,8 @@ void render_json_error(const char *command, const char *target,
 		       const struct hp_err *e, FILE *out);
 
 /* inspect. */
-void render_text_inspect(const struct hp_inspect *r, FILE *out);
+void render_text_inspect(const struct hp_inspect *r, unsigned flags,
+			 FILE *out);
 void render_json_inspect(const struct hp_inspect *r, FILE *out);
 
 /* rollback: the files restored, on stdout; its warnings on stderr.  Or
@@ -52,14 +56,15 @@ void render_json_export(const char *target, const struct hp_export_opts *opts,
  * failed). */
 #define RENDER_AUTO_DESCRIPTION "the profiles the image needs, chosen from " \
 	"its build and .NET versions (see hivepatch inspect)"
-void render_text_profiles(const struct hp_profile_info *list, size_t n,
-			  FILE *out);
+void render_text_profiles(const char *dir, const struct hp_profile_info *list,
+			  size_t n, unsigned flags, FILE *out);
 void render_json_profiles(const char *dir, const struct hp_profile_info *list,
 			  size_t n, const struct hp_err *e, FILE *out);
 
 /* backups: a table of the runs, newest first; or the document of schema
  * "hivepatch-backups/1" (on failure too: the error alone). */
-void render_text_backups(const struct hp_backups *r, FILE *out);
+void render_text_backups(const struct hp_backups *r, unsigned flags,
+			 FILE *out);
 void render_json_backups(const struct hp_backups *r, FILE *out);
 
 /* printf for text meant for people: every string (%s) and character (%c)

@@ -5,7 +5,7 @@
  * is an operand; an option's error names the option and what it needs;
  * an empty name (--backup-dir "") is a usage error; every command takes
  * --json, and under it a usage error prints a document of the command's
- * schema too.  Every
+ * schema too; -q leaves the errors alone, -v says more.  Every
  * refusal checks its exit status, its message, and that no file of the
  * image, nor the backup directory, changed. */
 #include "config.h"
@@ -421,6 +421,168 @@ START_TEST(test_rollback_json_says_what_was_restored)
 }
 END_TEST
 
+/* ---- -q and -v ---- */
+
+/* Runs hivepatch with the arguments that follow and checks that it
+ * exits `status` printing nothing at all. */
+static void
+assert_silent(int status, ...)
+{
+	const char *argv[TU_MAX_ARGS + 2] = { NULL };
+	struct tu_result r;
+	const char *a;
+	size_t n = 1;
+	va_list ap;
+
+	va_start(ap, status);
+	while ((a = va_arg(ap, const char *)) != NULL && n <= TU_MAX_ARGS)
+		argv[n++] = a;
+	va_end(ap);
+	tu_hp_argv(&r, NULL, argv);
+	ASSERT_STATUS(&r, status);
+	ck_assert_msg(r.out_len == 0 && r.err_len == 0, "%s -q printed\n"
+	    "--- stdout:\n%s--- stderr:\n%s", argv[1], r.out, r.err);
+	tu_result_free(&r);
+}
+
+/* -q: the exit status says it all; only errors reach stderr, and
+ * --json still prints its document. */
+START_TEST(test_quiet_prints_errors_alone)
+{
+	char *root = tu_make_tree("tree", "img");
+	char *hive = tu_tree_file(root, "SOFTWARE");
+	char *dirty = tu_pathf("%s/dirty/SOFTWARE", tu_scratch);
+	char *out = tu_pathf("%s/net.reg", tu_scratch);
+	char before[SHA256_HEX_LEN + 1];
+	struct tu_result r;
+
+	tu_sha256(hive, before);
+	assert_silent(1, "verify", "-q", root, NULL);
+	assert_silent(1, "inspect", root, "--quiet", NULL);
+	assert_silent(0, "profiles", "-q", NULL);
+	assert_silent(0, "apply", "-q", "--backup-dir", tu_bk, root, NULL);
+	tu_assert_net4(hive);
+	assert_silent(0, "verify", root, "-q", NULL);
+	assert_silent(0, "backups", "-q", "--backup-dir", tu_bk, root, NULL);
+	assert_silent(0, "export", "-q", "--output", out, root, NET64, NULL);
+	assert_silent(0, "rollback", "-q", "--backup-dir", tu_bk, root, NULL);
+	ASSERT_HASH(hive, before);
+
+	/* Errors still say what is wrong. */
+	tu_hp(&r, "apply", "-q", "--backup-dir", tu_bk, "--profile", "nope",
+	    root, NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "unknown profile 'nope'");
+	ck_assert_msg(r.out_len == 0, "stdout: %s", r.out);
+	tu_result_free(&r);
+	/* --json is for a program: -q leaves it alone. */
+	tu_hp(&r, "verify", "-q", "--json", root, NULL);
+	ASSERT_STATUS(&r, 1);
+	json_object_put(tu_parse_json(&r, "hivepatch-report/1"));
+	tu_result_free(&r);
+
+	/* export's note about a dirty hive is no error; its .reg text is
+	 * what it was asked for. */
+	tu_mkdir_p(tu_dir_of(dirty));
+	tu_mkdirty("new", hive, dirty, NULL);
+	tu_hp(&r, "export", "--quiet", dirty, NET64, NULL);
+	ASSERT_STATUS(&r, 0);
+	ck_assert_msg(r.err_len == 0, "stderr: %s", r.err);
+	ASSERT_OUT(&r, "Windows Registry Editor Version 5.00");
+	tu_result_free(&r);
+	tu_hp(&r, "export", dirty, NET64, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_ERR(&r, "is dirty: exported as its logs recover it");
+	tu_result_free(&r);
+}
+END_TEST
+
+/* -v: the text report says more, and only that. */
+START_TEST(test_verbose_adds_detail)
+{
+	char *root = tu_make_tree("tree", "img");
+	char *hive = tu_tree_file(root, "SOFTWARE");
+	char *out = tu_pathf("%s/net.reg", tu_scratch);
+	char before[SHA256_HEX_LEN + 1], after[SHA256_HEX_LEN + 1];
+	struct tu_result r;
+
+	tu_sha256(hive, before);
+	tu_hp(&r, "verify", root, NULL);
+	ASSERT_STATUS(&r, 1);
+	ASSERT_LACKS(r.out, "stdout", "  found ");
+	ASSERT_LACKS(r.out, "stdout", "(key)");
+	tu_result_free(&r);
+	tu_hp(&r, "verify", "-v", root, NULL);
+	ASSERT_STATUS(&r, 1);
+	ASSERT_OUT(&r, "  found     clean, sequence numbers ");
+	ASSERT_OUT(&r, "  logs      none\n");
+	ASSERT_OUT(&r, "  ok        " NET64 " (key)\n");
+	ck_assert_int_eq(tu_count_lines(r.out, "  missing "), 2);
+	tu_result_free(&r);
+
+	tu_hp(&r, "apply", "--verbose", "--backup-dir", tu_bk, root, NULL);
+	ASSERT_STATUS(&r, 0);
+	tu_sha256(hive, after);
+	ASSERT_OUT(&r, tu_pathf("sha256:   %s before, %s after\n", before,
+	    after));
+	ASSERT_OUT(&r, "  already   " NET64 " (key)\n");
+	tu_result_free(&r);
+
+	tu_hp(&r, "backups", "-v", "--backup-dir", tu_bk, root, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, tu_pathf("      SOFTWARE   sha256 %s before, %s after; "
+	    "pages, ", before, after));
+	tu_result_free(&r);
+
+	tu_hp(&r, "inspect", "-v", root, NULL);
+	ASSERT_STATUS(&r, 0);
+	ck_assert_int_eq(tu_count_lines(r.out, "  found     clean, sequence "
+	    "numbers "), 2);
+	ASSERT_OUT(&r, "SchUseStrongCrypto = 1, 64- and 32-bit views");
+	tu_result_free(&r);
+
+	tu_hp(&r, "profiles", "-v", NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, "/net4-tls12.reg\n");
+	tu_result_free(&r);
+
+	tu_hp(&r, "export", "-v", "--output", out, root, NET64, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_ERR(&r, tu_pathf("hivepatch export: " NET64 " of %s written to "
+	    "%s (UTF-8)\n", hive, out));
+	tu_result_free(&r);
+
+	tu_hp(&r, "rollback", "-v", "--backup-dir", tu_bk, root, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, tu_pathf("backups:  %s\n", tu_bk));
+	tu_result_free(&r);
+	ASSERT_HASH(hive, before);
+}
+END_TEST
+
+/* -q and -v cannot go together, in any spelling; nothing is read. */
+START_TEST(test_quiet_and_verbose_exclude_each_other)
+{
+	struct tu_dir_files files;
+	char *root = tree(&files);
+	const char *msg = "-q (--quiet) and -v (--verbose) exclude each other";
+
+	assert_usage(NULL, msg, "apply", "-q", "-v", "--backup-dir", tu_bk,
+	    root, NULL);
+	assert_usage(NULL, msg, "verify", "-qv", root, NULL);
+	assert_usage(NULL, msg, "rollback", "--verbose", root, "--quiet",
+	    "--backup-dir", tu_bk, NULL);
+	assert_usage(NULL, msg, "profiles", "-vq", NULL);
+	assert_usage("hivepatch-report/1", msg, "recover", "-v", "-q", root,
+	    "--json", NULL);
+	assert_usage("hivepatch-export/1", msg, "export", "--json", "-v",
+	    "-q", "--output", tu_pathf("%s/x.reg", tu_scratch), root, NET64,
+	    NULL);
+	ck_assert_int_eq(tu_count_files(tu_scratch), (int)files.n);
+	assert_untouched(&files);
+}
+END_TEST
+
 static Suite *
 conventions_suite(void)
 {
@@ -437,6 +599,11 @@ conventions_suite(void)
 	tcase_add_test(tc, test_profiles_json_lists_them_and_auto);
 	tcase_add_test(tc, test_export_json_describes_the_export);
 	tcase_add_test(tc, test_rollback_json_says_what_was_restored);
+
+	tc = tu_tcase(s, "quiet and verbose");
+	tcase_add_test(tc, test_quiet_prints_errors_alone);
+	tcase_add_test(tc, test_verbose_adds_detail);
+	tcase_add_test(tc, test_quiet_and_verbose_exclude_each_other);
 	return s;
 }
 
