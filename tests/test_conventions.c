@@ -583,6 +583,54 @@ START_TEST(test_quiet_and_verbose_exclude_each_other)
 }
 END_TEST
 
+/* ---- import with its arguments swapped ---- */
+
+#define REG_X "Windows Registry Editor Version 5.00\n\n" \
+	"[HKEY_LOCAL_MACHINE\\SOFTWARE\\X]\n\"A\"=dword:00000001\n"
+
+/* import TARGET FILE.reg, a tree or a hive first and a .reg file after
+ * it (known by its name, or its header in UTF-8 or UTF-16LE), is a
+ * usage error that touches nothing; the right order works. */
+START_TEST(test_import_with_swapped_arguments_is_a_usage_error)
+{
+	static const char msg[] = "arguments swapped? usage: import FILE.reg "
+	    "TARGET";
+	struct tu_dir_files files;
+	char *root = tree(&files);
+	char *hive = tu_tree_file(root, "SOFTWARE");
+	char *reg = tu_pathf("%s/x.reg", tu_scratch);
+	char *txt = tu_pathf("%s/x.txt", tu_scratch);
+	char *wide = tu_pathf("%s/x-utf16", tu_scratch);
+	unsigned char w[2 + 2 * (sizeof(REG_X) - 1)];
+	size_t i;
+
+	tu_write_text(reg, REG_X);
+	tu_write_text(txt, REG_X);
+	w[0] = 0xff;
+	w[1] = 0xfe;
+	for (i = 0; i < sizeof(REG_X) - 1; i++) {
+		w[2 + 2 * i] = (unsigned char)REG_X[i];
+		w[3 + 2 * i] = 0;
+	}
+	tu_write_file(wide, w, sizeof(w));
+
+	assert_usage(NULL, msg, "import", "--backup-dir", tu_bk, root, reg,
+	    NULL);
+	assert_usage(NULL, msg, "import", "--backup-dir", tu_bk, hive, reg,
+	    NULL);
+	assert_usage(NULL, msg, "import", root, txt, "--backup-dir", tu_bk,
+	    NULL);
+	assert_usage(NULL, msg, "import", "--backup-dir", tu_bk, hive, wide,
+	    NULL);
+	assert_usage("hivepatch-report/1", msg, "import", "--json",
+	    "--backup-dir", tu_bk, root, reg, NULL);
+	assert_untouched(&files);
+
+	ASSERT_RUN(0, "import", "--backup-dir", tu_bk, reg, root, NULL);
+	ck_assert(tu_hive_key_exists(hive, "X"));
+}
+END_TEST
+
 static Suite *
 conventions_suite(void)
 {
@@ -604,6 +652,9 @@ conventions_suite(void)
 	tcase_add_test(tc, test_quiet_prints_errors_alone);
 	tcase_add_test(tc, test_verbose_adds_detail);
 	tcase_add_test(tc, test_quiet_and_verbose_exclude_each_other);
+
+	tc = tu_tcase(s, "operands");
+	tcase_add_test(tc, test_import_with_swapped_arguments_is_a_usage_error);
 	return s;
 }
 
