@@ -631,6 +631,58 @@ START_TEST(test_import_with_swapped_arguments_is_a_usage_error)
 }
 END_TEST
 
+/* ---- the nearest profile ---- */
+
+/* A profile name with a typo gets the nearest one suggested, in the
+ * message and the JSON error alike; nothing is read or written. */
+START_TEST(test_unknown_profile_suggests_the_nearest)
+{
+	struct tu_dir_files files;
+	char *root = tree(&files);
+	struct json_object *j;
+	struct tu_result r;
+
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, "--profile", "net4-tls13",
+	    root, NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "unknown profile 'net4-tls13' (no ");
+	ASSERT_ERR(&r, "): did you mean 'net4-tls12'?\n");
+	ck_assert_msg(r.out_len == 0, "stdout: %s", r.out);
+	tu_result_free(&r);
+
+	tu_hp(&r, "verify", "--json", "--profile", "schanel-tls12", root, NULL);
+	ASSERT_STATUS(&r, 2);
+	j = tu_parse_json(&r, "hivepatch-report/1");
+	ck_assert_str_eq(tu_jstr(j, "reason"), "unknown-profile");
+	ASSERT_HAS(tu_jstr(j, "error"), "error", "did you mean "
+	    "'schannel-tls12'?");
+	json_object_put(j);
+	tu_result_free(&r);
+
+	tu_hp(&r, "verify", "--profile", "NET4-TLS12", root, NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "'NET4-TLS12' is not a profile name: did you mean "
+	    "'net4-tls12'?");
+	tu_result_free(&r);
+	tu_hp(&r, "verify", "--profile", "net4-tls12.reg", root, NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "did you mean 'net4-tls12'?");
+	tu_result_free(&r);
+	tu_hp(&r, "apply", "--backup-dir", tu_bk, "--profile", "atuo", root,
+	    NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "did you mean 'auto'?");
+	tu_result_free(&r);
+	/* Near nothing: no guess, the list is where to look. */
+	tu_hp(&r, "verify", "--profile", "frobnicate", root, NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_LACKS(r.err, "stderr", "did you mean");
+	ASSERT_ERR(&r, "hivepatch profiles lists them");
+	tu_result_free(&r);
+	assert_untouched(&files);
+}
+END_TEST
+
 static Suite *
 conventions_suite(void)
 {
@@ -655,6 +707,7 @@ conventions_suite(void)
 
 	tc = tu_tcase(s, "operands");
 	tcase_add_test(tc, test_import_with_swapped_arguments_is_a_usage_error);
+	tcase_add_test(tc, test_unknown_profile_suggests_the_nearest);
 	return s;
 }
 
