@@ -263,32 +263,66 @@ cli_profile_dir(void)
 }
 
 char *
-cli_backup_root(const char *override)
+cli_backup_root(const char *override, const char **from)
 {
 	const char *state = getenv("XDG_STATE_HOME");
 	const char *home = getenv("HOME");
 	char *root = NULL;
 	int n;
 
-	if (override != NULL)
+	*from = NULL;
+	if (override != NULL) {
 		n = asprintf(&root, "%s", override);
-	else if (state != NULL && state[0] == '/')
+	} else if (state != NULL && state[0] == '/') {
+		*from = "XDG_STATE_HOME";
 		n = asprintf(&root, "%s/hivepatch", state);
-	else if (home != NULL && home[0] == '/')
+	} else if (home != NULL && home[0] == '/') {
+		*from = "HOME";
 		n = asprintf(&root, "%s/.local/state/hivepatch", home);
-	else
+	} else {
 		return NULL;
+	}
 	return n == -1 ? NULL : root;
 }
 
 void
-cli_explain_backup_root(const char *root, struct hp_err *e)
+cli_explain_backup_root(const char *root, const char *from, struct hp_err *e)
 {
-	/* A directory that was given says itself what is wrong with it
-	 * (an empty --backup-dir is a usage error). */
-	if (e->reason == HP_R_NO_BACKUP_DIR && root == NULL)
+	char said[sizeof(e->msg)], *shown, *at;
+	int n;
+
+	if (e->reason == HP_R_NO_BACKUP_DIR && root == NULL) {
 		snprintf(e->msg, sizeof(e->msg), "no place for backups: set HOME "
 		    "or XDG_STATE_HOME, or give --backup-dir");
+		return;
+	}
+	/* A directory that was given is known by its name: one that was
+	 * not is told where it came from. */
+	if (from == NULL || root == NULL ||
+	    (shown = hp_escape_text_dup(root)) == NULL)
+		return;
+	n = snprintf(said, sizeof(said), "the backup directory %s", shown);
+	at = n > 0 && (size_t)n < sizeof(said) ? strstr(e->msg, said) : NULL;
+	if (at != NULL) {
+		snprintf(said, sizeof(said), "%.*sthe default backup directory "
+		    "%s (from $%s)%s", (int)(at - e->msg), e->msg, shown, from,
+		    at + n);
+		snprintf(e->msg, sizeof(e->msg), "%s", said);
+	}
+	free(shown);
+}
+
+void
+cli_print_backup_root(const char *root, const char *from, FILE *out)
+{
+	if (root == NULL)
+		out_printf(out, "backups:  none (set HOME or XDG_STATE_HOME, or "
+		    "give --backup-dir)\n");
+	else if (from == NULL)
+		out_printf(out, "backups:  %s (--backup-dir)\n", root);
+	else
+		out_printf(out, "backups:  %s (the default, from $%s)\n", root,
+		    from);
 }
 
 unsigned
@@ -453,6 +487,7 @@ cli_patch_run(const struct cli_patch *c)
 	struct hp_err e = { 0 };
 	struct hp_result *r = NULL;
 	struct hp_store *store;
+	const char *from;
 	char *root = NULL;
 	int status;
 
@@ -463,17 +498,23 @@ cli_patch_run(const struct cli_patch *c)
 		return cli_fail(&e);
 	}
 	/* verify only reads it: the record of a run cut short. */
-	o.backup_root = root = cli_backup_root(c->backup_dir);
+	o.backup_root = root = cli_backup_root(c->backup_dir, &from);
 	status = hp_patch(store, &o, &r, &e);
-	if (status == -1 && r != NULL) {
-		cli_explain_backup_root(root, &e);
-		free(r->error);
-		r->error = strdup(e.msg);
+	if (status == -1) {
+		cli_explain_backup_root(root, from, &e);
+		if (r != NULL) {
+			free(r->error);
+			r->error = strdup(e.msg);
+		}
 	}
-	if (c->cli.json && r != NULL)
+	if (c->cli.json && r != NULL) {
 		render_json_report(r, stdout);
-	else if (r != NULL && status != -1 && CLI_TEXT(&c->cli))
+	} else if (r != NULL && status != -1 && CLI_TEXT(&c->cli)) {
 		render_text_report(r, cli_render_flags(&c->cli), stdout);
+		/* Where the backups of a writing run go. */
+		if (c->cli.verbose && c->mode != HP_PATCH_VERIFY)
+			cli_print_backup_root(root, from, stdout);
+	}
 	if (status == -1)
 		status = cli_fail(&e);
 	hp_result_free(r);

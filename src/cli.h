@@ -90,13 +90,20 @@ unsigned cli_render_flags(const struct cli_common *cc);
  * the installed one. */
 const char *cli_profile_dir(void);
 
-/* Where backups go: --backup-dir, else $XDG_STATE_HOME/hivepatch, else
- * ~/.local/state/hivepatch; NULL when none of them is set (malloc'd). */
-char *cli_backup_root(const char *override);
+/* Where backups go: --backup-dir (*from NULL), else
+ * $XDG_STATE_HOME/hivepatch (*from "XDG_STATE_HOME"), else
+ * $HOME/.local/state/hivepatch (*from "HOME"); NULL when none of them
+ * is set (malloc'd). */
+char *cli_backup_root(const char *override, const char **from);
 
-/* A run that had no place for its backups (HP_R_NO_BACKUP_DIR) says
- * how to give one. */
-void cli_explain_backup_root(const char *root, struct hp_err *e);
+/* A failure about the backup directory says which it was: with none,
+ * how to give one; where the library names a default one ("the backup
+ * directory DIR"), as "the default backup directory DIR (from $VAR)". */
+void cli_explain_backup_root(const char *root, const char *from,
+			     struct hp_err *e);
+
+/* -v: the backup directory, and where it came from, on out. */
+void cli_print_backup_root(const char *root, const char *from, FILE *out);
 
 /* Opens TARGET as a store whose runs read hives of at most max_hive
  * bytes (0: the library's default); NULL with e set on failure. */

@@ -26,6 +26,7 @@ cmd_backups(int argc, char **argv)
 	struct hp_err e = { 0 };
 	struct hp_backups *r = NULL;
 	struct hp_store *store;
+	const char *from;
 	char *root;
 	int c, rc;
 
@@ -45,10 +46,10 @@ cmd_backups(int argc, char **argv)
 			render_json_error(cc.command, argv[optind], &e, stdout);
 		return cli_fail(&e);
 	}
-	o.backup_root = root = cli_backup_root(backup_dir);
+	o.backup_root = root = cli_backup_root(backup_dir, &from);
 	rc = hp_backups(store, &o, &r, &e);
 	if (rc == -1) {
-		cli_explain_backup_root(root, &e);
+		cli_explain_backup_root(root, from, &e);
 		if (r != NULL) {
 			free(r->error);
 			r->error = strdup(e.msg);

@@ -26,6 +26,7 @@ cmd_inspect(int argc, char **argv)
 	struct hp_store *store;
 	const char *backup_dir = NULL;
 	uint64_t max_hive = 0;
+	const char *from;
 	char *root;
 	int c, status;
 
@@ -51,7 +52,7 @@ cmd_inspect(int argc, char **argv)
 		return cli_fail(&e);
 	}
 	/* Only read: the record of a run cut short. */
-	o.backup_root = root = cli_backup_root(backup_dir);
+	o.backup_root = root = cli_backup_root(backup_dir, &from);
 	status = hp_inspect(store, &o, &r, &e);
 	if (cc.json && r != NULL)
 		render_json_inspect(r, stdout);

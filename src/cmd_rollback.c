@@ -27,6 +27,7 @@ run(const struct cli_common *cc, const char *target, const char *backup_dir,
 	struct hp_err e = { 0 };
 	struct hp_rollback *r = NULL;
 	struct hp_store *store;
+	const char *from;
 	char *root;
 	int rc;
 
@@ -35,10 +36,10 @@ run(const struct cli_common *cc, const char *target, const char *backup_dir,
 			render_json_error(cc->command, target, &e, stdout);
 		return cli_fail(&e);
 	}
-	o->backup_root = root = cli_backup_root(backup_dir);
+	o->backup_root = root = cli_backup_root(backup_dir, &from);
 	rc = hp_rollback(store, o, &r, &e);
 	if (rc == -1) {
-		cli_explain_backup_root(root, &e);
+		cli_explain_backup_root(root, from, &e);
 		if (r != NULL) {
 			free(r->error);
 			r->error = strdup(e.msg);
@@ -48,8 +49,8 @@ run(const struct cli_common *cc, const char *target, const char *backup_dir,
 		render_json_rollback(r, o, stdout);
 	else if (r != NULL && CLI_TEXT(cc))
 		render_text_rollback(r, stdout);
-	if (r != NULL && CLI_TEXT(cc) && cc->verbose && root != NULL)
-		out_printf(stdout, "backups:  %s\n", root);
+	if (r != NULL && CLI_TEXT(cc) && cc->verbose)
+		cli_print_backup_root(root, from, stdout);
 	if (rc == -1)
 		rc = cli_fail(&e);
 	hp_rollback_free(r);

@@ -554,7 +554,7 @@ START_TEST(test_verbose_adds_detail)
 
 	tu_hp(&r, "rollback", "-v", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 0);
-	ASSERT_OUT(&r, tu_pathf("backups:  %s\n", tu_bk));
+	ASSERT_OUT(&r, tu_pathf("backups:  %s (--backup-dir)\n", tu_bk));
 	tu_result_free(&r);
 	ASSERT_HASH(hive, before);
 }
@@ -683,6 +683,93 @@ START_TEST(test_unknown_profile_suggests_the_nearest)
 }
 END_TEST
 
+/* ---- the default backup directory ---- */
+
+/* An error about the backup directory that was not given names it as
+ * the default and says where it came from; one that was given is
+ * named as given.  Nothing is written. */
+START_TEST(test_default_backup_directory_is_named_with_its_origin)
+{
+	struct tu_dir_files files;
+	char *root = tree(&files);
+	char *file = tu_pathf("%s/a-file", tu_scratch);
+	char *state = tu_pathf("%s/state", tu_scratch);
+	char *xdg_file = tu_strf("XDG_STATE_HOME=%s", file);
+	char *home_file = tu_strf("HOME=%s", file);
+	char *xdg_state = tu_strf("XDG_STATE_HOME=%s", state);
+	const char *const env_xdg[] = { xdg_file, NULL };
+	const char *const env_home[] = { "XDG_STATE_HOME=", home_file, NULL };
+	const char *const env_proc[] = { "XDG_STATE_HOME=/proc/no-such-dir",
+	    NULL };
+	const char *const env_state[] = { xdg_state, NULL };
+	struct tu_run_opts o = { .env_add = env_xdg };
+	struct json_object *j;
+	struct tu_result r;
+
+	tu_write_text(file, "not a directory\n");
+	tu_mkdir_p(state);
+	tu_dir_files_take(&files, tu_scratch);
+
+	tu_hp_opts(&r, &o, "apply", root, NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, tu_pathf("no place for backups: the default backup "
+	    "directory %s/hivepatch (from $XDG_STATE_HOME) is not a "
+	    "directory\n", file));
+	tu_result_free(&r);
+	tu_hp_opts(&r, &o, "backups", "--json", root, NULL);
+	ASSERT_STATUS(&r, 2);
+	j = tu_parse_json(&r, "hivepatch-backups/1");
+	ck_assert_str_eq(tu_jstr(j, "reason"), "no-backup-dir");
+	ASSERT_HAS(tu_jstr(j, "error"), "error", "(from $XDG_STATE_HOME)");
+	json_object_put(j);
+	tu_result_free(&r);
+
+	o.env_add = env_home;
+	tu_hp_opts(&r, &o, "apply", "--json", root, NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, tu_pathf("the default backup directory "
+	    "%s/.local/state/hivepatch (from $HOME) is not a directory", file));
+	j = tu_parse_json(&r, "hivepatch-report/1");
+	ASSERT_HAS(tu_jstr(j, "error"), "error", "(from $HOME)");
+	json_object_put(j);
+	tu_result_free(&r);
+
+	/* One that cannot be made says why. */
+	o.env_add = env_proc;
+	tu_hp_opts(&r, &o, "apply", root, NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "no place for backups: the default backup directory "
+	    "/proc/no-such-dir/hivepatch (from $XDG_STATE_HOME) cannot be "
+	    "made (/proc/no-such-dir: cannot create: ");
+	tu_result_free(&r);
+
+	/* rollback finding nothing there says where it looked. */
+	o.env_add = env_state;
+	tu_hp_opts(&r, &o, "rollback", root, NULL);
+	ASSERT_STATUS(&r, 3);
+	ASSERT_ERR(&r, tu_pathf("no backup of this hive or of the tree's "
+	    "other hives under the default backup directory %s/hivepatch "
+	    "(from $XDG_STATE_HOME)\n", state));
+	tu_result_free(&r);
+	tu_hp_opts(&r, &o, "apply", "-v", "--dry-run", root, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, tu_pathf("backups:  %s/hivepatch (the default, from "
+	    "$XDG_STATE_HOME)\n", state));
+	tu_result_free(&r);
+
+	/* Given, it is named as given. */
+	tu_hp(&r, "apply", "--backup-dir", file, root, NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, tu_pathf("no place for backups: the backup directory %s "
+	    "is not a directory\n", file));
+	tu_result_free(&r);
+	tu_assert_dir_unchanged(&files);
+	free(xdg_file);
+	free(home_file);
+	free(xdg_state);
+}
+END_TEST
+
 static Suite *
 conventions_suite(void)
 {
@@ -708,6 +795,7 @@ conventions_suite(void)
 	tc = tu_tcase(s, "operands");
 	tcase_add_test(tc, test_import_with_swapped_arguments_is_a_usage_error);
 	tcase_add_test(tc, test_unknown_profile_suggests_the_nearest);
+	tcase_add_test(tc, test_default_backup_directory_is_named_with_its_origin);
 	return s;
 }
 
