@@ -90,6 +90,8 @@ START_TEST(test_options_may_follow_the_operands)
 	struct tu_dir_files files;
 	char *root = tree(&files);
 	char *out = tu_pathf("%s/net.reg", tu_scratch);
+	const char *const posix_env[] = { "POSIXLY_CORRECT=1", NULL };
+	const struct tu_run_opts posix = { .env_add = posix_env };
 	struct json_object *j;
 	struct tu_result r;
 	unsigned char *text;
@@ -101,6 +103,13 @@ START_TEST(test_options_may_follow_the_operands)
 	ck_assert_str_eq(tu_jstr(j, "command"), "verify");
 	ck_assert_str_eq(tu_jstr(j, "target"), root);
 	json_object_put(j);
+	tu_result_free(&r);
+
+	/* POSIXLY_CORRECT asks for the options to end at the first
+	 * operand, and gets it. */
+	tu_hp_opts(&r, &posix, "verify", root, "--json", NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "unexpected argument '--json'");
 	tu_result_free(&r);
 
 	tu_hp(&r, "apply", root, "--backup-dir", tu_bk, "--dry-run", NULL);
@@ -802,5 +811,8 @@ conventions_suite(void)
 int
 main(void)
 {
+	/* The GNU order of options is what is tested, whatever the
+	 * environment running the tests asks for. */
+	unsetenv("POSIXLY_CORRECT");
 	return tu_run_suite(conventions_suite(), "hivepatch-test-conventions");
 }
