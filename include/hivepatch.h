@@ -68,7 +68,8 @@ enum hp_reason {
 	HP_R_NO_KEY,		/* 1: export: the key does not exist */
 	HP_R_USAGE,		/* 2: bad arguments */
 	HP_R_BAD_REG,		/* 2: a .reg file that cannot be read or used */
-	HP_R_UNKNOWN_PROFILE,	/* 2: no profile of that name */
+	HP_R_UNKNOWN_PROFILE,	/* 2: no profile of that name (the message
+				 * names the nearest, when one is near) */
 	HP_R_NO_BACKUP_DIR,	/* 2: a run must back up, and has no place
 				 * (none, or not a directory) */
 	HP_R_DIRTY_UNRECOVERABLE,	/* 3: dirty, and no log recovers it */

@@ -42,6 +42,24 @@ backup_root_usable(const char *root, struct hp_err *e)
 	return 0;
 }
 
+int
+backup_root_ready(const char *root, struct hp_err *e)
+{
+	struct hp_err why = { 0 };
+
+	if (backup_root_usable(root, e) == -1)
+		return -1;
+	if (state_dir_create(root, &why) == -1)
+		return hp_err_set(e, HP_R_NO_BACKUP_DIR, "no place for backups: "
+		    "the backup directory %s cannot be made (%s)", root,
+		    why.msg);
+	if (access(root, W_OK | X_OK) == -1)
+		return hp_err_set(e, HP_R_NO_BACKUP_DIR, "no place for backups: "
+		    "the backup directory %s is not writable: %s", root,
+		    strerror(errno));
+	return 0;
+}
+
 /* Backups of one hive live together, under a name derived from the
  * hive's identity (its absolute path) so that two images never share a
  * slot. */

@@ -61,6 +61,11 @@ struct backup {
  * a path through one).  A root that does not exist yet is fine. */
 int backup_root_usable(const char *root, struct hp_err *e);
 
+/* The same for a run about to keep backups there: root is made when it
+ * does not exist, and must be writable; HP_R_NO_BACKUP_DIR, naming it
+ * "the backup directory ROOT", when it is not. */
+int backup_root_ready(const char *root, struct hp_err *e);
+
 /* Backs up the hive and its logs, as the store's read gave them, into
  * root/<hash of the hive's identity>/<run id>/, hashing them on the way
  * (sha_before): each log whole under its own name; the hive whole as

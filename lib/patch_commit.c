@@ -506,7 +506,7 @@ take_backups(struct patch_run *run, struct hp_err *e)
 	struct backup_run id;
 	size_t i;
 
-	if (backup_root_usable(run->o->backup_root, e) == -1)
+	if (backup_root_ready(run->o->backup_root, e) == -1)
 		return -1;
 	backup_run_start(&id, run->o->now);
 	for (i = 0; i < run->n_hives; i++) {

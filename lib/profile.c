@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,6 +38,112 @@ valid_name(const char *name)
 		    *p == '-' || *p == '_' || *p == '.'))
 			return 0;
 	return name[0] != '.';
+}
+
+/* The longest profile name valid_name takes. */
+#define NAME_MAX_LEN 64
+
+/* The edit distance of the first la bytes of a and the name b, letter
+ * case aside: insertions, deletions, substitutions and swaps of two
+ * neighbours each count one (optimal string alignment). */
+static unsigned
+name_distance(const char *a, size_t la, const char *b)
+{
+	unsigned char d[NAME_MAX_LEN + 1][NAME_MAX_LEN + 1];
+	size_t lb = strlen(b), i, j;
+
+	if (la > NAME_MAX_LEN || lb > NAME_MAX_LEN)
+		return UINT_MAX;
+	for (i = 0; i <= la; i++)
+		d[i][0] = (unsigned char)i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = (unsigned char)j;
+	for (i = 1; i <= la; i++)
+		for (j = 1; j <= lb; j++) {
+			int cost = tolower((unsigned char)a[i - 1]) !=
+			    tolower((unsigned char)b[j - 1]);
+			unsigned best = d[i - 1][j - 1] + (unsigned)cost;
+
+			if (d[i - 1][j] + 1u < best)
+				best = d[i - 1][j] + 1u;
+			if (d[i][j - 1] + 1u < best)
+				best = d[i][j - 1] + 1u;
+			if (i > 1 && j > 1 && cost &&
+			    tolower((unsigned char)a[i - 1]) ==
+			    tolower((unsigned char)b[j - 2]) &&
+			    tolower((unsigned char)a[i - 2]) ==
+			    tolower((unsigned char)b[j - 1]) &&
+			    d[i - 2][j - 2] + 1u < best)
+				best = d[i - 2][j - 2] + 1u;
+			d[i][j] = (unsigned char)best;
+		}
+	return d[la][lb];
+}
+
+/* How near the candidate profile name is to what was given (n bytes of
+ * name): 0 the same but for case, 1 for a start of it of 3 or more
+ * letters, else the edit distance; UINT_MAX when too far to suggest
+ * (more than 1 edit for a name of up to 4 letters, 2 up to 8, 3). */
+static unsigned
+name_score(const char *name, size_t n, const char *candidate)
+{
+	unsigned d = name_distance(name, n, candidate);
+	unsigned most = n <= 4 ? 1 : n <= 8 ? 2 : 3;
+
+	if (d != 0 && n >= 3 && n < strlen(candidate) &&
+	    strncasecmp(candidate, name, n) == 0)
+		return 1;
+	return d <= most ? d : UINT_MAX;
+}
+
+/* Keeps candidate in best (of size bytes) when it is nearer to name
+ * than what best holds (score *best_score), or as near and shorter, or
+ * as short and first in sorted order. */
+static void
+consider(const char *name, size_t n, const char *candidate, char *best,
+	 size_t size, unsigned *best_score)
+{
+	unsigned score = name_score(name, n, candidate);
+	size_t lc = strlen(candidate), lb = strlen(best);
+
+	if (score == UINT_MAX || score > *best_score ||
+	    (score == *best_score && (lc > lb ||
+	    (lc == lb && strcmp(candidate, best) >= 0))))
+		return;
+	*best_score = score;
+	snprintf(best, size, "%s", candidate);
+}
+
+/* The profile name of `dir`, or auto, nearest to `name` (what a typo,
+ * a letter case or a ".reg" left out of it would give) into best;
+ * best is "" when none is near. */
+static void
+nearest_name(const char *dir, const char *name, char *best, size_t size)
+{
+	size_t n = strlen(name), len;
+	unsigned best_score = UINT_MAX;
+	struct dirent *de;
+	char cand[NAME_MAX_LEN + 1];
+	DIR *d;
+
+	best[0] = '\0';
+	if (n > 4 && strcasecmp(name + n - 4, ".reg") == 0)
+		n -= 4;
+	if (n == 0 || n > NAME_MAX_LEN)
+		return;
+	consider(name, n, HP_AUTO_PROFILE, best, size, &best_score);
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (len <= 4 || len - 4 > NAME_MAX_LEN ||
+		    strcmp(de->d_name + len - 4, ".reg") != 0)
+			continue;
+		snprintf(cand, sizeof(cand), "%.*s", (int)(len - 4), de->d_name);
+		if (valid_name(cand) && is_regular(dir, de->d_name))
+			consider(name, n, cand, best, size, &best_score);
+	}
+	closedir(d);
 }
 
 static char *
@@ -134,10 +242,17 @@ int
 profile_find(const char *dir, const char *name, struct profile *p,
 	     struct hp_err *e)
 {
+	char near[NAME_MAX_LEN + 1];
+
 	memset(p, 0, sizeof(*p));
-	if (!valid_name(name))
+	if (!valid_name(name)) {
+		nearest_name(dir, name, near, sizeof(near));
+		if (near[0] != '\0')
+			return hp_err_set(e, HP_R_USAGE, "'%s' is not a profile "
+			    "name: did you mean '%s'?", name, near);
 		return hp_err_set(e, HP_R_USAGE,
 		    "'%s' is not a profile name (see hivepatch profiles)", name);
+	}
 	p->name = strdup(name);
 	if (p->name == NULL ||
 	    asprintf(&p->path, "%s/%s.reg", dir, name) == -1) {
@@ -146,9 +261,14 @@ profile_find(const char *dir, const char *name, struct profile *p,
 		return hp_err_nomem(e);
 	}
 	if (access(p->path, F_OK) == -1) {
-		hp_err_set(e, HP_R_UNKNOWN_PROFILE,
-		    "unknown profile '%s' (no %s; hivepatch profiles lists them)",
-		    name, p->path);
+		nearest_name(dir, name, near, sizeof(near));
+		if (near[0] != '\0')
+			hp_err_set(e, HP_R_UNKNOWN_PROFILE, "unknown profile '%s' "
+			    "(no %s): did you mean '%s'?", name, p->path, near);
+		else
+			hp_err_set(e, HP_R_UNKNOWN_PROFILE, "unknown profile '%s' "
+			    "(no %s; hivepatch profiles lists them)", name,
+			    p->path);
 		profile_free(p);
 		return -1;
 	}

@@ -419,7 +419,7 @@ find_backups(struct rollback_run *run, struct hp_err *e)
 		latest = latest_found(run, 0);
 	if (latest == NULL && e->status == HP_OK)
 		hp_err_set(e, HP_R_NO_BACKUP, "%s: no backup of this hive%s under "
-		    "%s", run->n_hives ? run->hives[0].hive->where :
+		    "the backup directory %s", run->n_hives ? run->hives[0].hive->where :
 		    hp_store_target(run->store), run->store->ops->tree ?
 		    " or of the tree's other hives" : "", run->o->backup_root);
 	return latest;
@@ -484,14 +484,14 @@ rollback_to(struct rollback_run *run, struct hp_err *e)
 		if (strcmp(list->runs[i].id, run->o->to) == 0)
 			steps = list->runs[i].step;
 	if (steps == 0 && list->n_runs == 0)
-		rc = hp_err_set(e, HP_R_NO_BACKUP, "%s: no backup under %s undoes "
-		    "what this target holds now, so none of run %s; nothing was "
-		    "written", hp_store_target(run->store), run->o->backup_root,
+		rc = hp_err_set(e, HP_R_NO_BACKUP, "%s: no backup under the backup "
+		    "directory %s undoes what this target holds now, so none of "
+		    "run %s; nothing was written", hp_store_target(run->store), run->o->backup_root,
 		    run->o->to);
 	else if (steps == 0)
 		rc = hp_err_set(e, HP_R_NO_BACKUP, "%s: run %s is not among the "
-		    "%zu run%s whose backups under %s undo what this target "
-		    "holds now; nothing was written",
+		    "%zu run%s whose backups under the backup directory %s undo "
+		    "what this target holds now; nothing was written",
 		    hp_store_target(run->store), run->o->to, list->n_runs,
 		    list->n_runs == 1 ? "" : "s", run->o->backup_root);
 	for (i = 0; rc == 0 && i < steps; i++)

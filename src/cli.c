@@ -29,32 +29,50 @@ cli_fail(const struct hp_err *e)
 }
 
 int
-cli_usage(const char *cmd, const char *fmt, ...)
+cli_usage(const struct cli_common *cc, const char *fmt, ...)
 {
+	struct hp_err e = { HP_USAGE, HP_R_USAGE, "" };
+	char *text = NULL;
+	size_t len = 0;
 	va_list ap;
+	FILE *m;
 
-	out_printf(stderr, "hivepatch %s: ", cmd);
+	/* The message once, escaped as out_printf escapes it, for stderr
+	 * and the JSON document alike. */
 	va_start(ap, fmt);
-	out_vprintf(stderr, fmt, ap);
+	if ((m = open_memstream(&text, &len)) != NULL) {
+		out_vprintf(m, fmt, ap);
+		fclose(m);
+	}
 	va_end(ap);
-	fprintf(stderr, "\nTry 'hivepatch --help'.\n");
+	snprintf(e.msg, sizeof(e.msg), "%s", text != NULL ? text :
+	    "out of memory");
+	free(text);
+	out_printf(stderr, "hivepatch %s: %s\nTry 'hivepatch --help'.\n",
+	    cc->command, e.msg);
+	if (cc->json)
+		render_json_error(cc->command, NULL, &e, stdout);
 	return HP_USAGE;
 }
 
-/* What the options that take a value need, as their usage errors say. */
+/* What the options that take a value need, as their usage errors say;
+ * `name` marks a value that names something, which cannot be empty. */
 static const struct {
-	const char *name;
+	const char *option;
 	const char *what;
+	int name;
 } option_values[] = {
-	{ "commit", "'logged' or 'replace'" },
-	{ "backup", "'pages' or 'full'" },
-	{ "profile", "a profile NAME" },
-	{ "reg", "a .reg FILE" },
-	{ "backup-dir", "a directory DIR" },
-	{ "to", "a run ID" },
-	{ "output", "a FILE" },
-	{ "max-hive-size", "a SIZE (bytes, or with K, M or G)" },
+	{ "commit", "'logged' or 'replace'", 0 },
+	{ "backup", "'pages' or 'full'", 0 },
+	{ "profile", "a NAME", 1 },
+	{ "reg", "a .reg FILE", 1 },
+	{ "backup-dir", "a directory DIR", 1 },
+	{ "to", "a run ID", 1 },
+	{ "output", "a FILE", 1 },
+	{ "max-hive-size", "a SIZE (bytes, or with K, M or G)", 0 },
 };
+
+#define N_OPTION_VALUES (sizeof(option_values) / sizeof(option_values[0]))
 
 /* The long name of the option of `options` whose code is val (not one
  * that sets a flag), or NULL. */
@@ -69,37 +87,133 @@ option_name(const struct option *options, int val)
 	return NULL;
 }
 
-/* The usage error of an option given without the value it needs. */
-static void
-missing_value(const char *cmd, const char *name, const char *given)
+/* What the value of the option `name` must be, or NULL. */
+static const char *
+value_what(const char *name, int *is_name)
 {
 	size_t i;
 
-	for (i = 0; name != NULL &&
-	    i < sizeof(option_values) / sizeof(option_values[0]); i++)
-		if (strcmp(option_values[i].name, name) == 0) {
-			cli_usage(cmd, "--%s needs %s", name,
-			    option_values[i].what);
-			return;
+	for (i = 0; name != NULL && i < N_OPTION_VALUES; i++)
+		if (strcmp(option_values[i].option, name) == 0) {
+			if (is_name != NULL)
+				*is_name = option_values[i].name;
+			return option_values[i].what;
 		}
-	if (name != NULL)
-		cli_usage(cmd, "--%s needs a value", name);
+	return NULL;
+}
+
+/* The usage error of an option given without the value it needs. */
+static void
+missing_value(const struct cli_common *cc, const char *name,
+	      const char *given)
+{
+	const char *what = value_what(name, NULL);
+
+	if (name == NULL)
+		cli_usage(cc, "option '%s' needs a value", given);
 	else
-		cli_usage(cmd, "'%s' needs a value", given);
+		cli_usage(cc, "option '--%s' needs %s", name,
+		    what != NULL ? what : "a value");
+}
+
+/* An option that getopt_long did not take: `arg` the word of a long
+ * one (NULL for a letter, optopt), an abbreviation of several long
+ * options, given a value it takes none, or unknown to the command. */
+static void
+bad_option(const struct cli_common *cc, const struct option *options,
+	   const char *arg)
+{
+	const char *first = NULL, *second = NULL;
+	size_t i, len, n = 0, exact = 0;
+
+	if (arg == NULL) {
+		cli_usage(cc, "unknown option '-%c'", optopt);
+		return;
+	}
+	len = strcspn(arg + 2, "=");
+	for (i = 0; options[i].name != NULL; i++)
+		if (strncmp(options[i].name, arg + 2, len) == 0) {
+			exact += options[i].name[len] == '\0';
+			if (n++ == 1)
+				second = options[i].name;
+			if (first == NULL)
+				first = options[i].name;
+		}
+	if (n > 1 && exact == 0)
+		cli_usage(cc, "option '--%.*s' is ambiguous: '--%s', '--%s'%s",
+		    (int)len, arg + 2, first, second, n > 2 ? ", ..." : "");
+	else if (n > 0 && arg[2 + len] == '=')
+		cli_usage(cc, "option '--%s' takes no value", first);
+	else
+		cli_usage(cc, "unknown option '%s'", arg);
+}
+
+/* An empty value for an option that names something (a directory, a
+ * file, a profile, a run): a usage error, never the current directory
+ * or the root. */
+static int
+empty_value(const struct cli_common *cc, const struct option *options,
+	    int c)
+{
+	const char *name = option_name(options, c), *what;
+	int is_name = 0;
+
+	if (optarg == NULL || optarg[0] != '\0' ||
+	    (what = value_what(name, &is_name)) == NULL || !is_name)
+		return 0;
+	cli_usage(cc, "option '--%s' needs %s, not an empty one", name, what);
+	return 1;
+}
+
+void
+cli_options_start(int argc, char **argv, const struct option *options,
+		  struct cli_common *cc)
+{
+	char **copy = malloc(((size_t)argc + 1) * sizeof(*copy));
+	int c;
+
+	opterr = 0;
+	/* Whether --json is anywhere among the options, silently, on a copy
+	 * (getopt_long permutes what it reads); then from the start again
+	 * (0 makes glibc's getopt start afresh). */
+	if (copy != NULL) {
+		memcpy(copy, argv, ((size_t)argc + 1) * sizeof(*copy));
+		optind = 0;
+		while ((c = getopt_long(argc, copy, ":hqv", options,
+		    NULL)) != -1)
+			if (c == OPT_JSON)
+				cc->json = 1;
+		free(copy);
+	}
+	optind = 0;
 }
 
 int
 cli_next_option(int argc, char **argv, const struct option *options,
-		const char *cmd)
+		struct cli_common *cc)
 {
-	int c;
+	int c, before;
 
-	opterr = 0;
-	/* 0 is an option that set its flag itself: take the next.  The ':'
-	 * tells an option missing its value from an unknown one. */
-	do
-		c = getopt_long(argc, argv, "+:h", options, NULL);
-	while (c == 0);
+	/* 0 is an option that set its flag itself: take the next.  The
+	 * ':' tells an option missing its value from an unknown one.  No
+	 * '+': the options may follow the operands, up to "--". */
+	for (;;) {
+		before = optind;
+		c = getopt_long(argc, argv, ":hqv", options, NULL);
+		if (c == 'q')
+			cc->quiet = 1;
+		else if (c == 'v')
+			cc->verbose = 1;
+		else if (c == OPT_JSON)
+			cc->json = 1;
+		else if (c != 0)
+			break;
+	}
+	if (c == -1 && cc->quiet && cc->verbose) {
+		cli_usage(cc, "-q (--quiet) and -v (--verbose) exclude each "
+		    "other");
+		return CLI_BAD;
+	}
 	if (c == -1)
 		return 0;
 	if (c == 'h') {
@@ -107,16 +221,19 @@ cli_next_option(int argc, char **argv, const struct option *options,
 		return CLI_HELP;
 	}
 	if (c == ':') {
-		missing_value(cmd, option_name(options, optopt),
+		missing_value(cc, option_name(options, optopt),
 		    argv[optind - 1]);
 		return CLI_BAD;
 	}
 	if (c == '?') {
-		cli_usage(cmd, "unknown or misplaced option '%s'",
-		    argv[optind - 1]);
+		/* A long option is always a word of its own, which getopt
+		 * has gone past; a letter may be in the middle of one. */
+		bad_option(cc, options, optind > before &&
+		    strncmp(argv[optind - 1], "--", 2) == 0 ?
+		    argv[optind - 1] : NULL);
 		return CLI_BAD;
 	}
-	return c;
+	return empty_value(cc, options, c) ? CLI_BAD : c;
 }
 
 const char *
@@ -146,36 +263,72 @@ cli_profile_dir(void)
 }
 
 char *
-cli_backup_root(const char *override)
+cli_backup_root(const char *override, const char **from)
 {
 	const char *state = getenv("XDG_STATE_HOME");
 	const char *home = getenv("HOME");
 	char *root = NULL;
 	int n;
 
-	if (override != NULL)
+	*from = NULL;
+	if (override != NULL) {
 		n = asprintf(&root, "%s", override);
-	else if (state != NULL && state[0] == '/')
+	} else if (state != NULL && state[0] == '/') {
+		*from = "XDG_STATE_HOME";
 		n = asprintf(&root, "%s/hivepatch", state);
-	else if (home != NULL && home[0] == '/')
+	} else if (home != NULL && home[0] == '/') {
+		*from = "HOME";
 		n = asprintf(&root, "%s/.local/state/hivepatch", home);
-	else
+	} else {
 		return NULL;
+	}
 	return n == -1 ? NULL : root;
 }
 
 void
-cli_explain_backup_root(const char *root, struct hp_err *e)
+cli_explain_backup_root(const char *root, const char *from, struct hp_err *e)
 {
-	/* A directory that was given says itself what is wrong with it. */
-	if (e->reason != HP_R_NO_BACKUP_DIR || (root != NULL && root[0] != '\0'))
-		return;
-	if (root == NULL)
+	char said[sizeof(e->msg)], *shown, *at;
+	int n;
+
+	if (e->reason == HP_R_NO_BACKUP_DIR && root == NULL) {
 		snprintf(e->msg, sizeof(e->msg), "no place for backups: set HOME "
 		    "or XDG_STATE_HOME, or give --backup-dir");
+		return;
+	}
+	/* A directory that was given is known by its name: one that was
+	 * not is told where it came from. */
+	if (from == NULL || root == NULL ||
+	    (shown = hp_escape_text_dup(root)) == NULL)
+		return;
+	n = snprintf(said, sizeof(said), "the backup directory %s", shown);
+	at = n > 0 && (size_t)n < sizeof(said) ? strstr(e->msg, said) : NULL;
+	if (at != NULL) {
+		snprintf(said, sizeof(said), "%.*sthe default backup directory "
+		    "%s (from $%s)%s", (int)(at - e->msg), e->msg, shown, from,
+		    at + n);
+		snprintf(e->msg, sizeof(e->msg), "%s", said);
+	}
+	free(shown);
+}
+
+void
+cli_print_backup_root(const char *root, const char *from, FILE *out)
+{
+	if (root == NULL)
+		out_printf(out, "backups:  none (set HOME or XDG_STATE_HOME, or "
+		    "give --backup-dir)\n");
+	else if (from == NULL)
+		out_printf(out, "backups:  %s (--backup-dir)\n", root);
 	else
-		snprintf(e->msg, sizeof(e->msg), "no place for backups: "
-		    "--backup-dir is empty");
+		out_printf(out, "backups:  %s (the default, from $%s)\n", root,
+		    from);
+}
+
+unsigned
+cli_render_flags(const struct cli_common *cc)
+{
+	return cc->verbose ? RENDER_VERBOSE : 0;
 }
 
 struct hp_store *
@@ -193,7 +346,7 @@ cli_open_store(const char *target, uint64_t max_hive, struct hp_err *e)
 }
 
 int
-cli_hive_size(const char *cmd, const char *arg, uint64_t *bytes)
+cli_hive_size(const struct cli_common *cc, const char *arg, uint64_t *bytes)
 {
 	unsigned long long n;
 	char *end;
@@ -207,8 +360,8 @@ cli_hive_size(const char *cmd, const char *arg, uint64_t *bytes)
 	if (end == arg || arg[0] == '-' || errno != 0 || shift < 0 ||
 	    (shift == 0 && *end != '\0') || n == 0 ||
 	    n > (HP_HIVE_LIMIT_MAX >> shift))
-		return cli_usage(cmd, "--max-hive-size needs a size from 1 to "
-		    "2G (bytes, or with K, M or G), not '%s'", arg);
+		return cli_usage(cc, "option '--max-hive-size' needs a size from "
+		    "1 to 2G (bytes, or with K, M or G), not '%s'", arg);
 	*bytes = (uint64_t)n << shift;
 	return 0;
 }
@@ -217,7 +370,6 @@ static const struct option patch_options[] = {
 	{ "profile", required_argument, NULL, OPT_PROFILE },
 	{ "reg", required_argument, NULL, OPT_REG },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-	{ "json", no_argument, NULL, OPT_JSON },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "backup-dir", required_argument, NULL, OPT_BACKUP_DIR },
 	{ "all-control-sets", no_argument, NULL, OPT_ALL_CONTROL_SETS },
@@ -227,7 +379,7 @@ static const struct option patch_options[] = {
 	{ "backup", required_argument, NULL, OPT_BACKUP },
 	{ "max-hive-size", required_argument, NULL, OPT_MAX_HIVE_SIZE },
 	{ "output", required_argument, NULL, OPT_OUTPUT },
-	{ "help", no_argument, NULL, 'h' },
+	CLI_COMMON_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -237,19 +389,16 @@ take_option(struct cli_patch *c, int opt)
 	switch (opt) {
 	case OPT_PROFILE:
 		if (c->n_profiles == CLI_MAX_SOURCES)
-			return cli_usage(c->command, "too many --profile options");
+			return cli_usage(&c->cli, "too many --profile options");
 		c->profiles[c->n_profiles++] = optarg;
 		break;
 	case OPT_REG:
 		if (c->n_reg_files == CLI_MAX_SOURCES)
-			return cli_usage(c->command, "too many --reg options");
+			return cli_usage(&c->cli, "too many --reg options");
 		c->reg_files[c->n_reg_files++] = optarg;
 		break;
 	case OPT_DRY_RUN:
 		c->flags |= HP_DRY_RUN;
-		break;
-	case OPT_JSON:
-		c->json = 1;
 		break;
 	case OPT_FORCE:
 		c->flags |= HP_FORCE;
@@ -269,14 +418,14 @@ take_option(struct cli_patch *c, int opt)
 		else if (strcmp(optarg, "pages") == 0)
 			c->flags &= ~(unsigned)HP_BACKUP_FULL;
 		else
-			return cli_usage(c->command, "--backup needs 'pages' or "
-			    "'full', not '%s'", optarg);
+			return cli_usage(&c->cli, "option '--backup' needs 'pages' "
+			    "or 'full', not '%s'", optarg);
 		break;
 	case OPT_KEEP_TIMESTAMPS:
 		c->flags |= HP_KEEP_TIMESTAMPS;
 		break;
 	case OPT_MAX_HIVE_SIZE:
-		return cli_hive_size(c->command, optarg, &c->max_hive);
+		return cli_hive_size(&c->cli, optarg, &c->max_hive);
 	case OPT_OUTPUT:
 		c->output = optarg;
 		break;
@@ -286,8 +435,8 @@ take_option(struct cli_patch *c, int opt)
 		else if (strcmp(optarg, "logged") == 0)
 			c->flags &= ~(unsigned)HP_COMMIT_REPLACE;
 		else
-			return cli_usage(c->command, "--commit needs 'logged' or "
-			    "'replace', not '%s'", optarg);
+			return cli_usage(&c->cli, "option '--commit' needs 'logged' "
+			    "or 'replace', not '%s'", optarg);
 		break;
 	}
 	return 0;
@@ -299,9 +448,9 @@ cli_patch_options(int argc, char **argv, struct cli_patch *c,
 {
 	int opt;
 
-	optind = 1;
+	cli_options_start(argc, argv, patch_options, &c->cli);
 	while ((opt = cli_next_option(argc, argv, patch_options,
-	    c->command)) > 0) {
+	    &c->cli)) > 0) {
 		size_t i;
 		int ok = 0;
 
@@ -310,8 +459,8 @@ cli_patch_options(int argc, char **argv, struct cli_patch *c,
 		/* An option of another command: its value, if any, is
 		 * argv[optind - 1], so the option is named by its own name. */
 		if (!ok)
-			return cli_usage(c->command, "%s does not take --%s",
-			    c->command, option_name(patch_options, opt));
+			return cli_usage(&c->cli, "%s does not take --%s",
+			    c->cli.command, option_name(patch_options, opt));
 		if (take_option(c, opt) != 0)
 			return HP_USAGE;
 	}
@@ -322,9 +471,9 @@ int
 cli_patch_target(int argc, char **argv, struct cli_patch *c)
 {
 	if (optind >= argc)
-		return cli_usage(c->command, "missing TARGET");
+		return cli_usage(&c->cli, "missing TARGET");
 	if (optind + 1 < argc)
-		return cli_usage(c->command, "unexpected argument '%s'",
+		return cli_usage(&c->cli, "unexpected argument '%s'",
 		    argv[optind + 1]);
 	c->target = argv[optind];
 	return 0;
@@ -335,8 +484,8 @@ cli_patch_run(const struct cli_patch *c)
 {
 	/* A JSON report carries the hash of every file read. */
 	struct hp_patch_opts o = {
-		.command = c->command, .mode = c->mode,
-		.flags = c->flags | (c->json ? HP_HASH_READ : 0),
+		.command = c->cli.command, .mode = c->mode,
+		.flags = c->flags | (c->cli.json ? HP_HASH_READ : 0),
 		.profiles = c->profiles, .n_profiles = c->n_profiles,
 		.reg_files = c->reg_files, .n_reg_files = c->n_reg_files,
 		.profile_dir = cli_profile_dir(), .output = c->output,
@@ -344,26 +493,34 @@ cli_patch_run(const struct cli_patch *c)
 	struct hp_err e = { 0 };
 	struct hp_result *r = NULL;
 	struct hp_store *store;
+	const char *from;
 	char *root = NULL;
 	int status;
 
 	if ((store = cli_open_store(c->target, c->max_hive, &e)) == NULL) {
-		if (c->json)
-			render_json_failure(c->command, c->target, &e, stdout);
+		if (c->cli.json)
+			render_json_failure(c->cli.command, c->target, &e,
+			    stdout);
 		return cli_fail(&e);
 	}
 	/* verify only reads it: the record of a run cut short. */
-	o.backup_root = root = cli_backup_root(c->backup_dir);
+	o.backup_root = root = cli_backup_root(c->backup_dir, &from);
 	status = hp_patch(store, &o, &r, &e);
-	if (status == -1 && r != NULL) {
-		cli_explain_backup_root(root, &e);
-		free(r->error);
-		r->error = strdup(e.msg);
+	if (status == -1) {
+		cli_explain_backup_root(root, from, &e);
+		if (r != NULL) {
+			free(r->error);
+			r->error = strdup(e.msg);
+		}
 	}
-	if (c->json && r != NULL)
+	if (c->cli.json && r != NULL) {
 		render_json_report(r, stdout);
-	else if (r != NULL && status != -1)
-		render_text_report(r, stdout);
+	} else if (r != NULL && status != -1 && CLI_TEXT(&c->cli)) {
+		render_text_report(r, cli_render_flags(&c->cli), stdout);
+		/* Where the backups of a writing run go. */
+		if (c->cli.verbose && c->mode != HP_PATCH_VERIFY)
+			cli_print_backup_root(root, from, stdout);
+	}
 	if (status == -1)
 		status = cli_fail(&e);
 	hp_result_free(r);

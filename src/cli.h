@@ -23,39 +23,87 @@ int cmd_recover(int argc, char **argv);
 
 void cli_print_help(FILE *out);
 
+/* What every command takes besides its own options: --json,
+ * -q/--quiet and -v/--verbose (and --help). */
+struct cli_common {
+	const char *command;	/* "apply", ... */
+	int json;		/* --json: one JSON document on stdout */
+	int quiet;		/* -q: error messages alone, no text */
+	int verbose;		/* -v: more detail in the text report */
+};
+
+/* The codes of the long options; letters are for the short ones. */
+enum { OPT_PROFILE = 256, OPT_REG, OPT_DRY_RUN, OPT_JSON, OPT_FORCE,
+	OPT_BACKUP_DIR, OPT_ALL_CONTROL_SETS, OPT_NO_RECOVER, OPT_COMMIT,
+	OPT_KEEP_TIMESTAMPS, OPT_BACKUP, OPT_MAX_HIVE_SIZE, OPT_OUTPUT,
+	OPT_TO, OPT_UTF16 };
+
+/* The shared entries of every command's table of long options. */
+#define CLI_COMMON_OPTIONS						\
+	{ "json", no_argument, NULL, OPT_JSON },			\
+	{ "quiet", no_argument, NULL, 'q' },				\
+	{ "verbose", no_argument, NULL, 'v' },				\
+	{ "help", no_argument, NULL, 'h' }
+
 /* Prints "hivepatch: MESSAGE" on stderr and returns the status. */
 int cli_fail(const struct hp_err *e);
 
-/* Prints a usage error for `cmd` and returns HP_USAGE. */
-int cli_usage(const char *cmd, const char *fmt, ...)
+/* Prints a usage error of cc->command on stderr and, under --json, the
+ * document of the command's schema with the error (reason "usage") on
+ * stdout; returns HP_USAGE. */
+int cli_usage(const struct cli_common *cc, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* The next option of `cmd` (getopt_long with `options`, options before
- * the operands): its code; 0 when there are no more; CLI_HELP after
- * printing the help for --help; CLI_BAD after printing a usage error for
- * an option it does not know or one missing its value (naming what the
- * value must be).  Start each command with optind = 1. */
+/* The options of a command, the GNU way: anywhere among the operands
+ * (getopt_long permutes them to the front), up to a "--" after which
+ * everything is an operand.  cli_options_start, then cli_next_option
+ * until it returns 0 or less.
+ *
+ * cli_options_start reads the whole command line once, silently, for
+ * --json, so that a usage error before it is reported as JSON too.
+ * cli_next_option returns the code of the next option of `options`;
+ * 0 when there are no more (the operands are then argv[optind] on);
+ * CLI_HELP after printing the help for -h/--help; CLI_BAD after
+ * printing a usage error: an option it does not know, an ambiguous
+ * abbreviation, a value missing or empty (naming what it must be) or
+ * given to an option that takes none, or -q with -v.  --json, -q and
+ * -v it takes itself, into cc. */
 #define CLI_HELP (-1)
 #define CLI_BAD (-2)
 struct option;
+void cli_options_start(int argc, char **argv, const struct option *options,
+		       struct cli_common *cc);
 int cli_next_option(int argc, char **argv, const struct option *options,
-		    const char *cmd);
+		    struct cli_common *cc);
 
 /* What a command returns for CLI_HELP or CLI_BAD. */
 #define CLI_OPTION_STATUS(c) ((c) == CLI_HELP ? HP_OK : HP_USAGE)
+
+/* The flags of the text renderers for cc (RENDER_VERBOSE). */
+unsigned cli_render_flags(const struct cli_common *cc);
+
+/* Whether cc prints a text report: not under --json nor -q. */
+#define CLI_TEXT(cc) (!(cc)->json && !(cc)->quiet)
 
 /* Where profiles are read: $HIVEPATCH_PROFILE_DIR, else ../profiles
  * beside the running binary (a source tree before make install), else
  * the installed one. */
 const char *cli_profile_dir(void);
 
-/* Where backups go: --backup-dir, else $XDG_STATE_HOME/hivepatch, else
- * ~/.local/state/hivepatch; NULL when none of them is set (malloc'd). */
-char *cli_backup_root(const char *override);
+/* Where backups go: --backup-dir (*from NULL), else
+ * $XDG_STATE_HOME/hivepatch (*from "XDG_STATE_HOME"), else
+ * $HOME/.local/state/hivepatch (*from "HOME"); NULL when none of them
+ * is set (malloc'd). */
+char *cli_backup_root(const char *override, const char **from);
 
-/* A run that had no place for its backups (HP_R_NO_BACKUP_DIR) says
- * how to give one. */
-void cli_explain_backup_root(const char *root, struct hp_err *e);
+/* A failure about the backup directory says which it was: with none,
+ * how to give one; where the library names a default one ("the backup
+ * directory DIR"), as "the default backup directory DIR (from $VAR)". */
+void cli_explain_backup_root(const char *root, const char *from,
+			     struct hp_err *e);
+
+/* -v: the backup directory, and where it came from, on out. */
+void cli_print_backup_root(const char *root, const char *from, FILE *out);
 
 /* Opens TARGET as a store whose runs read hives of at most max_hive
  * bytes (0: the library's default); NULL with e set on failure. */
@@ -64,33 +112,28 @@ struct hp_store *cli_open_store(const char *target, uint64_t max_hive,
 
 /* --max-hive-size SIZE: bytes, or with a suffix K, M or G (powers of
  * 1024), at most 2G.  0, or HP_USAGE after printing the usage error. */
-int cli_hive_size(const char *cmd, const char *arg, uint64_t *bytes);
+int cli_hive_size(const struct cli_common *cc, const char *arg,
+		  uint64_t *bytes);
 
 /* ---- apply, verify, import and recover ---- */
 
 #define CLI_MAX_SOURCES 64
 
 struct cli_patch {
-	const char *command;
+	struct cli_common cli;		/* its command, --json, -q, -v */
 	enum hp_patch_mode mode;
 	const char *profiles[CLI_MAX_SOURCES];
 	size_t n_profiles;
 	const char *reg_files[CLI_MAX_SOURCES];
 	size_t n_reg_files;
 	unsigned flags;			/* HP_DRY_RUN, HP_FORCE, ... */
-	int json;
 	const char *backup_dir;
 	uint64_t max_hive;		/* --max-hive-size, or 0 */
 	const char *output;		/* recover --output, or NULL */
 	const char *target;
 };
 
-enum { OPT_PROFILE = 256, OPT_REG, OPT_DRY_RUN, OPT_JSON, OPT_FORCE,
-	OPT_BACKUP_DIR, OPT_ALL_CONTROL_SETS, OPT_NO_RECOVER, OPT_COMMIT,
-	OPT_KEEP_TIMESTAMPS, OPT_BACKUP, OPT_MAX_HIVE_SIZE,
-	OPT_OUTPUT };
-
-/* Parses the options of c->command; `allowed` lists the codes it takes.
+/* Parses the options of c->cli.command; `allowed` lists the codes it takes.
  * Returns 0, or HP_USAGE after printing the usage error; --help prints
  * the help and returns -1. */
 int cli_patch_options(int argc, char **argv, struct cli_patch *c,

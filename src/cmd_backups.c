@@ -11,47 +11,54 @@
 #include "cli.h"
 #include "render.h"
 
+static const struct option options[] = {
+	{ "backup-dir", required_argument, NULL, OPT_BACKUP_DIR },
+	CLI_COMMON_OPTIONS,
+	{ NULL, 0, NULL, 0 },
+};
+
 int
 cmd_backups(int argc, char **argv)
 {
-	int c, rc, json = 0;
-	const struct option options[] = {
-		{ "json", no_argument, &json, 1 },
-		{ "backup-dir", required_argument, NULL, 'b' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct cli_common cc = { .command = "backups" };
 	struct hp_backups_opts o = { 0 };
 	const char *backup_dir = NULL;
 	struct hp_err e = { 0 };
 	struct hp_backups *r = NULL;
 	struct hp_store *store;
+	const char *from;
 	char *root;
+	int c, rc;
 
-	optind = 1;
-	while ((c = cli_next_option(argc, argv, options, "backups")) > 0)
-		if (c == 'b')
+	cli_options_start(argc, argv, options, &cc);
+	while ((c = cli_next_option(argc, argv, options, &cc)) > 0)
+		if (c == OPT_BACKUP_DIR)
 			backup_dir = optarg;
 	if (c != 0)
 		return CLI_OPTION_STATUS(c);
-	if (optind + 1 != argc)
-		return cli_usage("backups", optind >= argc ? "missing TARGET" :
-		    "too many arguments");
-	if ((store = cli_open_store(argv[optind], 0, &e)) == NULL)
+	if (optind >= argc)
+		return cli_usage(&cc, "missing TARGET");
+	if (optind + 1 < argc)
+		return cli_usage(&cc, "unexpected argument '%s'",
+		    argv[optind + 1]);
+	if ((store = cli_open_store(argv[optind], 0, &e)) == NULL) {
+		if (cc.json)
+			render_json_error(cc.command, argv[optind], &e, stdout);
 		return cli_fail(&e);
-	o.backup_root = root = cli_backup_root(backup_dir);
+	}
+	o.backup_root = root = cli_backup_root(backup_dir, &from);
 	rc = hp_backups(store, &o, &r, &e);
 	if (rc == -1) {
-		cli_explain_backup_root(root, &e);
+		cli_explain_backup_root(root, from, &e);
 		if (r != NULL) {
 			free(r->error);
 			r->error = strdup(e.msg);
 		}
 	}
-	if (r != NULL && json)
+	if (r != NULL && cc.json)
 		render_json_backups(r, stdout);
-	else if (r != NULL && rc == 0)
-		render_text_backups(r, stdout);
+	else if (r != NULL && rc == 0 && CLI_TEXT(&cc))
+		render_text_backups(r, cli_render_flags(&cc), stdout);
 	if (rc == -1)
 		rc = cli_fail(&e);
 	hp_backups_free(r);

@@ -8,6 +8,15 @@
 #include "cli.h"
 #include "render.h"
 
+static const struct option options[] = {
+	{ "utf16", no_argument, NULL, OPT_UTF16 },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
+	{ "no-recover", no_argument, NULL, OPT_NO_RECOVER },
+	{ "max-hive-size", required_argument, NULL, OPT_MAX_HIVE_SIZE },
+	CLI_COMMON_OPTIONS,
+	{ NULL, 0, NULL, 0 },
+};
+
 /* How the hive was read, on stderr before the export is written. */
 static void
 print_note(void *arg, const char *note)
@@ -16,42 +25,68 @@ print_note(void *arg, const char *note)
 	out_printf(stderr, "hivepatch: %s\n", note);
 }
 
-int
-cmd_export(int argc, char **argv)
+/* Exports from `target` as o says and renders what it did; the exit
+ * status. */
+static int
+run(const struct cli_common *cc, const char *target, uint64_t max_hive,
+    struct hp_export_opts *o)
 {
-	int c, rc, utf16 = 0, no_recover = 0;
-	const struct option options[] = {
-		{ "utf16", no_argument, &utf16, 1 },
-		{ "output", required_argument, NULL, 'o' },
-		{ "no-recover", no_argument, &no_recover, 1 },
-		{ "max-hive-size", required_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct hp_export_opts o = { .stream = stdout, .note = print_note };
 	struct hp_err e = { 0 };
 	struct hp_export *r = NULL;
 	struct hp_store *store;
-	uint64_t max_hive = 0;
+	int rc;
 
-	optind = 1;
-	while ((c = cli_next_option(argc, argv, options, "export")) > 0)
-		if (c == 'o')
+	if ((store = cli_open_store(target, max_hive, &e)) == NULL) {
+		if (cc->json)
+			render_json_error(cc->command, target, &e, stdout);
+		return cli_fail(&e);
+	}
+	/* Under --json the notes are the document's; -q silences them. */
+	if (!CLI_TEXT(cc))
+		o->note = NULL;
+	rc = hp_export(store, o, &r, &e);
+	if (cc->json)
+		render_json_export(target, o, r, rc == -1 ? &e : NULL, stdout);
+	else if (rc == 0 && r != NULL && cc->verbose)
+		out_printf(stderr, "hivepatch export: %s of %s written to %s "
+		    "(%s)\n", o->key, r->where != NULL ? r->where : target,
+		    o->output != NULL ? o->output : "standard output",
+		    o->flags & HP_EXPORT_UTF16 ? "UTF-16LE" : "UTF-8");
+	hp_export_free(r);
+	hp_store_close(store);
+	return rc == -1 ? cli_fail(&e) : HP_OK;
+}
+
+int
+cmd_export(int argc, char **argv)
+{
+	struct cli_common cc = { .command = "export" };
+	struct hp_export_opts o = { .stream = stdout, .note = print_note };
+	uint64_t max_hive = 0;
+	int c;
+
+	cli_options_start(argc, argv, options, &cc);
+	while ((c = cli_next_option(argc, argv, options, &cc)) > 0)
+		if (c == OPT_UTF16)
+			o.flags |= HP_EXPORT_UTF16;
+		else if (c == OPT_NO_RECOVER)
+			o.flags |= HP_NO_RECOVER;
+		else if (c == OPT_OUTPUT)
 			o.output = optarg;
-		else if (c == 'm' && cli_hive_size("export", optarg,
+		else if (c == OPT_MAX_HIVE_SIZE && cli_hive_size(&cc, optarg,
 		    &max_hive) != 0)
 			return HP_USAGE;
 	if (c != 0)
 		return CLI_OPTION_STATUS(c);
-	o.flags = (utf16 ? HP_EXPORT_UTF16 : 0) |
-	    (no_recover ? HP_NO_RECOVER : 0);
+	/* KEY is an operand, never an option: one that starts with '-'
+	 * comes after "--". */
 	if (argc - optind != 2)
-		return cli_usage("export", "needs TARGET and KEY");
+		return cli_usage(&cc, "needs TARGET and KEY%s", argc - optind > 2 ?
+		    ", no more" : "");
+	/* The .reg text and the document cannot share standard output. */
+	if (cc.json && o.output == NULL)
+		return cli_usage(&cc, "export --json needs --output FILE: the "
+		    "JSON document goes to standard output");
 	o.key = argv[optind + 1];
-	if ((store = cli_open_store(argv[optind], max_hive, &e)) == NULL)
-		return cli_fail(&e);
-	rc = hp_export(store, &o, &r, &e);
-	hp_export_free(r);
-	hp_store_close(store);
-	return rc == -1 ? cli_fail(&e) : HP_OK;
+	return run(&cc, argv[optind], max_hive, &o);
 }

@@ -8,50 +8,58 @@
 #include "cli.h"
 #include "render.h"
 
+static const struct option options[] = {
+	{ "no-recover", no_argument, NULL, OPT_NO_RECOVER },
+	{ "backup-dir", required_argument, NULL, OPT_BACKUP_DIR },
+	{ "max-hive-size", required_argument, NULL, OPT_MAX_HIVE_SIZE },
+	CLI_COMMON_OPTIONS,
+	{ NULL, 0, NULL, 0 },
+};
+
 int
 cmd_inspect(int argc, char **argv)
 {
-	int c, json = 0, no_recover = 0, status;
-	const struct option options[] = {
-		{ "json", no_argument, &json, 1 },
-		{ "no-recover", no_argument, &no_recover, 1 },
-		{ "backup-dir", required_argument, NULL, 'b' },
-		{ "max-hive-size", required_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct cli_common cc = { .command = "inspect" };
 	struct hp_inspect_opts o = { .profile_dir = cli_profile_dir() };
 	struct hp_err e = { 0 };
 	struct hp_inspect *r = NULL;
 	struct hp_store *store;
 	const char *backup_dir = NULL;
 	uint64_t max_hive = 0;
+	const char *from;
 	char *root;
+	int c, status;
 
-	optind = 1;
-	while ((c = cli_next_option(argc, argv, options, "inspect")) > 0)
-		if (c == 'b')
+	cli_options_start(argc, argv, options, &cc);
+	while ((c = cli_next_option(argc, argv, options, &cc)) > 0)
+		if (c == OPT_NO_RECOVER)
+			o.flags |= HP_NO_RECOVER;
+		else if (c == OPT_BACKUP_DIR)
 			backup_dir = optarg;
-		else if (c == 'm' && cli_hive_size("inspect", optarg,
+		else if (c == OPT_MAX_HIVE_SIZE && cli_hive_size(&cc, optarg,
 		    &max_hive) != 0)
 			return HP_USAGE;
 	if (c != 0)
 		return CLI_OPTION_STATUS(c);
-	if (no_recover)
-		o.flags |= HP_NO_RECOVER;
-	if (json)
+	if (cc.json)
 		o.flags |= HP_HASH_READ;	/* the hash of every file read */
-	if (argc - optind != 1)
-		return cli_usage("inspect", "needs TARGET");
-	if ((store = cli_open_store(argv[optind], max_hive, &e)) == NULL)
+	if (optind >= argc)
+		return cli_usage(&cc, "missing TARGET");
+	if (optind + 1 < argc)
+		return cli_usage(&cc, "unexpected argument '%s'",
+		    argv[optind + 1]);
+	if ((store = cli_open_store(argv[optind], max_hive, &e)) == NULL) {
+		if (cc.json)
+			render_json_error(cc.command, argv[optind], &e, stdout);
 		return cli_fail(&e);
+	}
 	/* Only read: the record of a run cut short. */
-	o.backup_root = root = cli_backup_root(backup_dir);
+	o.backup_root = root = cli_backup_root(backup_dir, &from);
 	status = hp_inspect(store, &o, &r, &e);
-	if (json)
+	if (cc.json && r != NULL)
 		render_json_inspect(r, stdout);
-	else if (status != -1)
-		render_text_inspect(r, stdout);
+	else if (r != NULL && status != -1 && CLI_TEXT(&cc))
+		render_text_inspect(r, cli_render_flags(&cc), stdout);
 	if (status == -1)
 		status = cli_fail(&e);
 	hp_inspect_free(r);

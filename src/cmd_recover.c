@@ -9,10 +9,11 @@
 int
 cmd_recover(int argc, char **argv)
 {
-	static const int allowed[] = { OPT_DRY_RUN, OPT_JSON, OPT_BACKUP_DIR,
+	static const int allowed[] = { OPT_DRY_RUN, OPT_BACKUP_DIR,
 	    OPT_COMMIT, OPT_KEEP_TIMESTAMPS, OPT_BACKUP, OPT_MAX_HIVE_SIZE,
 	    OPT_OUTPUT };
-	struct cli_patch c = { .command = "recover", .mode = HP_PATCH_RECOVER };
+	struct cli_patch c = { .cli.command = "recover",
+	    .mode = HP_PATCH_RECOVER };
 
 	return cli_patch_main(argc, argv, &c, allowed,
 	    sizeof(allowed) / sizeof(allowed[0]), 0);

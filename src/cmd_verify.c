@@ -8,10 +8,11 @@
 int
 cmd_verify(int argc, char **argv)
 {
-	static const int allowed[] = { OPT_PROFILE, OPT_REG, OPT_JSON,
+	static const int allowed[] = { OPT_PROFILE, OPT_REG,
 	    OPT_ALL_CONTROL_SETS, OPT_NO_RECOVER, OPT_BACKUP_DIR,
 	    OPT_MAX_HIVE_SIZE };
-	struct cli_patch c = { .command = "verify", .mode = HP_PATCH_VERIFY };
+	struct cli_patch c = { .cli.command = "verify",
+	    .mode = HP_PATCH_VERIFY };
 
 	return cli_patch_main(argc, argv, &c, allowed,
 	    sizeof(allowed) / sizeof(allowed[0]), 1);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* What the runs' results look like, for people (render_text.c) and for
  * programs (render_json.c: one JSON document per run, the schemas
- * "hivepatch-report/1", "hivepatch-inspect/1" and "hivepatch-backups/1"
- * of hivepatch(1)).
+ * "hivepatch-report/1", "hivepatch-inspect/1", "hivepatch-backups/1",
+ * "hivepatch-export/1", "hivepatch-rollback/1" and
+ * "hivepatch-profiles/1" of hivepatch(1)).
  * Bytes from an image reach the terminal only through these, and the
  * text ones only through out_printf. */
 #ifndef HIVEPATCH_RENDER_H
@@ -14,8 +15,11 @@
 
 #include "hivepatch.h"
 
+/* What the text renderers take: RENDER_VERBOSE adds what -v shows. */
+enum { RENDER_VERBOSE = 1 };
+
 /* apply, verify, import, recover. */
-void render_text_report(const struct hp_result *r, FILE *out);
+void render_text_report(const struct hp_result *r, unsigned flags, FILE *out);
 void render_json_report(const struct hp_result *r, FILE *out);
 
 /* A run that could not start (its target could not be opened as a
@@ -23,16 +27,44 @@ void render_json_report(const struct hp_result *r, FILE *out);
 void render_json_failure(const char *command, const char *target,
 			 const struct hp_err *e, FILE *out);
 
+/* The document of `command`'s schema for a run that failed before it
+ * could report anything else (a usage error: target NULL, printed as
+ * null): its target and the error alone. */
+void render_json_error(const char *command, const char *target,
+		       const struct hp_err *e, FILE *out);
+
 /* inspect. */
-void render_text_inspect(const struct hp_inspect *r, FILE *out);
+void render_text_inspect(const struct hp_inspect *r, unsigned flags,
+			 FILE *out);
 void render_json_inspect(const struct hp_inspect *r, FILE *out);
 
-/* rollback: the files restored, on stdout; its warnings on stderr. */
+/* rollback: the files restored, on stdout; its warnings on stderr.  Or
+ * the document of schema "hivepatch-rollback/1" (on failure too). */
 void render_text_rollback(const struct hp_rollback *r, FILE *out);
+void render_json_rollback(const struct hp_rollback *r,
+			  const struct hp_rollback_opts *opts, FILE *out);
+
+/* export, whose .reg text goes to opts->output: the document of schema
+ * "hivepatch-export/1" of what it exported (r: NULL when it could not
+ * start; e: NULL unless it failed). */
+void render_json_export(const char *target, const struct hp_export_opts *opts,
+			const struct hp_export *r, const struct hp_err *e,
+			FILE *out);
+
+/* profiles: the profiles of `dir` and 'auto', one a line; or the
+ * document of schema "hivepatch-profiles/1" (e: NULL unless listing them
+ * failed). */
+#define RENDER_AUTO_DESCRIPTION "the profiles the image needs, chosen from " \
+	"its build and .NET versions (see hivepatch inspect)"
+void render_text_profiles(const char *dir, const struct hp_profile_info *list,
+			  size_t n, unsigned flags, FILE *out);
+void render_json_profiles(const char *dir, const struct hp_profile_info *list,
+			  size_t n, const struct hp_err *e, FILE *out);
 
 /* backups: a table of the runs, newest first; or the document of schema
  * "hivepatch-backups/1" (on failure too: the error alone). */
-void render_text_backups(const struct hp_backups *r, FILE *out);
+void render_text_backups(const struct hp_backups *r, unsigned flags,
+			 FILE *out);
 void render_json_backups(const struct hp_backups *r, FILE *out);
 
 /* printf for text meant for people: every string (%s) and character (%c)

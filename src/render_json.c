@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The reports for programs: one JSON document per run, schemas
- * "hivepatch-report/1", "hivepatch-inspect/1" and "hivepatch-backups/1"
- * (hivepatch(1)). */
+ * "hivepatch-report/1", "hivepatch-inspect/1", "hivepatch-backups/1",
+ * "hivepatch-export/1", "hivepatch-rollback/1" and
+ * "hivepatch-profiles/1" (hivepatch(1)). */
 #include "config.h"
 
 #include <inttypes.h>
@@ -16,6 +17,9 @@
 #define REPORT_SCHEMA "hivepatch-report/1"
 #define INSPECT_SCHEMA "hivepatch-inspect/1"
 #define BACKUPS_SCHEMA "hivepatch-backups/1"
+#define EXPORT_SCHEMA "hivepatch-export/1"
+#define ROLLBACK_SCHEMA "hivepatch-rollback/1"
+#define PROFILES_SCHEMA "hivepatch-profiles/1"
 
 static const char *const type_names[] = {
 	"REG_NONE", "REG_SZ", "REG_EXPAND_SZ", "REG_BINARY", "REG_DWORD",
@@ -333,7 +337,7 @@ render_json_report(const struct hp_result *r, FILE *out)
 	json_object_object_add(o, "tool_version",
 	    json_object_new_string(hp_version()));
 	json_object_object_add(o, "command", json_object_new_string(r->command));
-	json_object_object_add(o, "target", json_object_new_string(r->target));
+	json_object_object_add(o, "target", opt_string(r->target));
 	hives = json_object_new_array();
 	for (i = 0; i < r->n_hives; i++)
 		json_object_array_add(hives, hive_json(&r->hives[i]));
@@ -461,7 +465,7 @@ render_json_inspect(const struct hp_inspect *r, FILE *out)
 	json_object_object_add(o, "schema", json_object_new_string(INSPECT_SCHEMA));
 	json_object_object_add(o, "tool_version",
 	    json_object_new_string(hp_version()));
-	json_object_object_add(o, "target", json_object_new_string(r->target));
+	json_object_object_add(o, "target", opt_string(r->target));
 	json_object_object_add(o, "hives", inspect_hives(r));
 	/* A refused or failed inspection: what was read, and why not. */
 	if (r->error != NULL) {
@@ -547,7 +551,7 @@ render_json_backups(const struct hp_backups *r, FILE *out)
 	json_object_object_add(o, "schema", json_object_new_string(BACKUPS_SCHEMA));
 	json_object_object_add(o, "tool_version",
 	    json_object_new_string(hp_version()));
-	json_object_object_add(o, "target", json_object_new_string(r->target));
+	json_object_object_add(o, "target", opt_string(r->target));
 	json_object_object_add(o, "backup_dir", opt_string(r->backup_root));
 	a = json_object_new_array();
 	for (i = 0; i < r->n_runs; i++) {
@@ -570,4 +574,147 @@ render_json_backups(const struct hp_backups *r, FILE *out)
 	json_object_object_add(o, "changed", backups_changed(r));
 	add_outcome(o, r->error, r->reason, r->exit_status);
 	print_doc(o, out);
+}
+
+/* The first members of every document: its schema, the version. */
+static struct json_object *
+new_doc(const char *schema)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "schema", json_object_new_string(schema));
+	json_object_object_add(o, "tool_version",
+	    json_object_new_string(hp_version()));
+	return o;
+}
+
+void
+render_json_export(const char *target, const struct hp_export_opts *opts,
+		   const struct hp_export *r, const struct hp_err *e,
+		   FILE *out)
+{
+	struct json_object *o = new_doc(EXPORT_SCHEMA);
+
+	json_object_object_add(o, "target", opt_string(target));
+	json_object_object_add(o, "key", opt_string(opts->key));
+	json_object_object_add(o, "hive", opt_string(r != NULL ? r->where :
+	    NULL));
+	json_object_object_add(o, "output", opt_string(opts->output));
+	json_object_object_add(o, "encoding", json_object_new_string(
+	    opts->flags & HP_EXPORT_UTF16 ? "utf-16le" : "utf-8"));
+	json_object_object_add(o, "notes", r != NULL ? strings(r->notes,
+	    r->n_notes) : json_object_new_array());
+	add_outcome(o, e != NULL ? e->msg : NULL, e != NULL ? e->reason :
+	    HP_R_NONE, e != NULL ? (int)e->status : 0);
+	print_doc(o, out);
+}
+
+static struct json_object *
+rollback_files(const struct hp_rollback *r)
+{
+	struct json_object *a = json_object_new_array(), *x;
+	size_t i;
+
+	for (i = 0; i < r->n_files; i++) {
+		const struct hp_rollback_file *f = &r->files[i];
+
+		x = json_object_new_object();
+		json_object_object_add(x, "path", opt_string(f->where));
+		json_object_object_add(x, "log", json_object_new_boolean(f->is_log));
+		json_object_object_add(x, "written",
+		    json_object_new_boolean(f->written));
+		json_object_object_add(x, "time", opt_string(f->time));
+		json_object_object_add(x, "sha256", opt_string(f->sha256));
+		json_object_object_add(x, "backup", opt_string(f->backup));
+		json_object_array_add(a, x);
+	}
+	return a;
+}
+
+void
+render_json_rollback(const struct hp_rollback *r,
+		     const struct hp_rollback_opts *opts, FILE *out)
+{
+	struct json_object *o = new_doc(ROLLBACK_SCHEMA);
+
+	json_object_object_add(o, "target", opt_string(r->target));
+	json_object_object_add(o, "backup_dir", opt_string(opts->backup_root));
+	json_object_object_add(o, "to", opt_string(opts->to));
+	json_object_object_add(o, "force",
+	    json_object_new_boolean((opts->flags & HP_FORCE) != 0));
+	json_object_object_add(o, "checked", json_object_new_boolean(r->checked));
+	json_object_object_add(o, "restored", rollback_files(r));
+	json_object_object_add(o, "warnings", strings(r->warnings,
+	    r->n_warnings));
+	add_outcome(o, r->error, r->reason, r->exit_status);
+	print_doc(o, out);
+}
+
+void
+render_json_profiles(const char *dir, const struct hp_profile_info *list,
+		     size_t n, const struct hp_err *e, FILE *out)
+{
+	struct json_object *o = new_doc(PROFILES_SCHEMA), *a, *x;
+	char *file;
+	size_t i;
+
+	json_object_object_add(o, "profile_dir", opt_string(dir));
+	a = json_object_new_array();
+	for (i = 0; i <= n && e == NULL; i++) {
+		x = json_object_new_object();
+		json_object_object_add(x, "name", json_object_new_string(
+		    i < n ? list[i].name : HP_AUTO_PROFILE));
+		json_object_object_add(x, "description", json_object_new_string(
+		    i < n ? list[i].description : RENDER_AUTO_DESCRIPTION));
+		file = NULL;
+		if (i < n && asprintf(&file, "%s/%s.reg", dir, list[i].name) == -1)
+			file = NULL;
+		json_object_object_add(x, "file", opt_string(file));
+		free(file);
+		json_object_array_add(a, x);
+	}
+	json_object_object_add(o, "profiles", a);
+	add_outcome(o, e != NULL ? e->msg : NULL, e != NULL ? e->reason :
+	    HP_R_NONE, e != NULL ? (int)e->status : 0);
+	print_doc(o, out);
+}
+
+void
+render_json_error(const char *command, const char *target,
+		  const struct hp_err *e, FILE *out)
+{
+	union {
+		struct hp_inspect inspect;
+		struct hp_backups backups;
+		struct hp_rollback rollback;
+	} u;
+	const struct hp_rollback_opts no_rollback = { 0 };
+	const struct hp_export_opts no_export = { 0 };
+
+	memset(&u, 0, sizeof(u));
+	if (strcmp(command, "inspect") == 0) {
+		u.inspect.target = (char *)target;
+		u.inspect.error = (char *)e->msg;
+		u.inspect.reason = e->reason;
+		u.inspect.exit_status = e->status;
+		render_json_inspect(&u.inspect, out);
+	} else if (strcmp(command, "backups") == 0) {
+		u.backups.target = (char *)target;
+		u.backups.error = (char *)e->msg;
+		u.backups.reason = e->reason;
+		u.backups.exit_status = e->status;
+		render_json_backups(&u.backups, out);
+	} else if (strcmp(command, "rollback") == 0) {
+		u.rollback.target = (char *)target;
+		u.rollback.error = (char *)e->msg;
+		u.rollback.reason = e->reason;
+		u.rollback.exit_status = e->status;
+		render_json_rollback(&u.rollback, &no_rollback, out);
+	} else if (strcmp(command, "export") == 0) {
+		render_json_export(target, &no_export, NULL, e, out);
+	} else if (strcmp(command, "profiles") == 0) {
+		render_json_profiles(NULL, NULL, 0, e, out);
+	} else {
+		render_json_failure(command, target, e, out);
+	}
 }

@@ -171,10 +171,35 @@ print_times(const struct hp_hive_report *h, FILE *out)
 		    when, h->keys_stamped, h->keys_stamped == 1 ? "'s" : "s'");
 }
 
+/* What -v adds about a hive as it was found: its state and sequence
+ * numbers, the logs beside it, every control set mapped. */
+static void
+print_hive_found(const struct hp_hive_report *h, FILE *out)
+{
+	size_t i;
+
+	if (h->read)
+		out_printf(out, "  found     %s, sequence numbers %" PRIu32 "/%"
+		    PRIu32 "\n", h->dirty ? "dirty" : "clean", h->seq[0],
+		    h->seq[1]);
+	out_printf(out, "  logs     %s", h->n_logs == 0 ? " none" : "");
+	for (i = 0; i < h->n_logs; i++)
+		out_printf(out, "%s%s", i ? ", " : " ", base_name(h->logs[i]));
+	fputc('\n', out);
+	if (h->n_control_sets > 1) {
+		fputs("  sets     ", out);
+		for (i = 0; i < h->n_control_sets; i++)
+			out_printf(out, "%s%s", i ? ", " : " ",
+			    h->control_sets[i]);
+		fputc('\n', out);
+	}
+}
+
 static void
 print_hive(const struct hp_result *r, const struct hp_hive_report *h,
-	   FILE *out)
+	   unsigned flags, FILE *out)
 {
+	int verbose = (flags & RENDER_VERBOSE) != 0;
 	size_t i;
 
 	out_printf(out, "%-9s %s%s", hp_hive_kind_name(h->kind),
@@ -185,15 +210,17 @@ print_hive(const struct hp_result *r, const struct hp_hive_report *h,
 		out_printf(out, " (CurrentControlSet is %s)",
 		    h->control_sets[0]);
 	fputc('\n', out);
+	if (verbose)
+		print_hive_found(h, out);
 	if (h->recovery.replayed)
 		print_replay(&h->recovery, out);
 	for (i = 0; i < h->n_changes; i++) {
 		const struct hp_change *c = &h->changes[i];
 
 		/* A [KEY] header says something only when the key is
-		 * missing; the value lines say the rest.  JSON keeps every
-		 * item. */
-		if (c->op == HP_OP_CREATE_KEY &&
+		 * missing; the value lines say the rest (but to -v).  JSON
+		 * keeps every item. */
+		if (c->op == HP_OP_CREATE_KEY && !verbose &&
 		    (c->action == HP_ACT_ALREADY || c->action == HP_ACT_SKIP))
 			continue;
 		print_change(r, c, out);
@@ -207,6 +234,9 @@ print_hive(const struct hp_result *r, const struct hp_hive_report *h,
 		fputs("written:  as a new file renamed over the hive\n", out);
 	if (h->sha_after != NULL)
 		print_times(h, out);
+	if (verbose && h->sha_before != NULL && h->sha_after != NULL)
+		out_printf(out, "sha256:   %s before, %s after\n", h->sha_before,
+		    h->sha_after);
 	if (h->n_logs_reset > 0) {
 		/* What Windows will find beside the hive. */
 		fputs("emptied: ", out);
@@ -235,7 +265,7 @@ render_filetime(uint64_t ft, char *buf, size_t len)
 }
 
 void
-render_text_report(const struct hp_result *r, FILE *out)
+render_text_report(const struct hp_result *r, unsigned flags, FILE *out)
 {
 	size_t i;
 
@@ -254,7 +284,7 @@ render_text_report(const struct hp_result *r, FILE *out)
 	for (i = 0; i < r->n_reg_files; i++)
 		out_printf(out, "reg file: %s\n", r->reg_files[i]);
 	for (i = 0; i < r->n_hives; i++)
-		print_hive(r, &r->hives[i], out);
+		print_hive(r, &r->hives[i], flags, out);
 	for (i = 0; i < r->n_warnings; i++)
 		out_printf(out, "warning:  %s\n", r->warnings[i]);
 	if (r->result != NULL)
@@ -302,14 +332,12 @@ profile_state(enum hp_profile_state s)
 	    s == HP_PROFILE_NOT_COMPLIANT ? "not compliant" : "not applicable";
 }
 
-void
-render_text_inspect(const struct hp_inspect *r, FILE *out)
+/* The hives inspect read; -v: with their sequence numbers. */
+static void
+print_inspect_hives(const struct hp_inspect *r, int verbose, FILE *out)
 {
-	const struct hp_image *im = &r->image;
-	char advice[512];
 	size_t i;
 
-	out_printf(out, "hivepatch inspect: %s\n", r->target);
 	for (i = 0; i < r->n_hives; i++) {
 		const struct hp_inspect_hive *h = &r->hives[i];
 
@@ -319,9 +347,25 @@ render_text_inspect(const struct hp_inspect *r, FILE *out)
 			out_printf(out, " (CurrentControlSet is %s)",
 			    h->current_control_set);
 		fputc('\n', out);
+		if (verbose)
+			out_printf(out, "  found     %s, sequence numbers %" PRIu32
+			    "/%" PRIu32 "\n", h->dirty ? "dirty" : "clean",
+			    h->seq[0], h->seq[1]);
 		if (h->recovery.replayed)
 			print_replay(&h->recovery, out);
 	}
+}
+
+void
+render_text_inspect(const struct hp_inspect *r, unsigned flags, FILE *out)
+{
+	const struct hp_image *im = &r->image;
+	int verbose = (flags & RENDER_VERBOSE) != 0;
+	char advice[512];
+	size_t i;
+
+	out_printf(out, "hivepatch inspect: %s\n", r->target);
+	print_inspect_hives(r, verbose, out);
 	print_image(im, out);
 	if (im->edition != NULL)
 		out_printf(out, "edition:  %s\n", im->edition);
@@ -348,6 +392,9 @@ render_text_inspect(const struct hp_inspect *r, FILE *out)
 		    profile_state(p->state), p->reason ? " (" : "",
 		    p->reason ? p->reason : "", p->reason ? ")" : "",
 		    p->chosen_by_auto ? " [auto]" : "");
+		if (verbose && p->description != NULL &&
+		    p->description[0] != '\0')
+			out_printf(out, "  %-22s %s\n", "", p->description);
 	}
 	if (r->auto_ok)
 		out_printf(out, "auto:     %s\n", r->auto_reason);
@@ -405,6 +452,22 @@ backup_hive_name(const struct hp_backup_hive *h)
 	if (h->kind != HP_HIVE_UNKNOWN)
 		return hp_hive_kind_name(h->kind);
 	return slash != NULL ? slash + 1 : h->where;
+}
+
+/* What -v adds under a run's row: each hive's hashes and its backup. */
+static void
+backup_row_hives(const struct hp_backup_run *run, FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < run->n_hives; i++) {
+		const struct hp_backup_hive *h = &run->hives[i];
+
+		out_printf(out, "      %-10s sha256 %s before, %s after; %s, %"
+		    PRIu64 " bytes\n", backup_hive_name(h), h->sha256_before,
+		    h->sha256_after, h->pages ? "pages" : "whole hive",
+		    h->bytes);
+	}
 }
 
 static void
@@ -479,7 +542,7 @@ backup_changed(const struct hp_backups *r, FILE *out)
 }
 
 void
-render_text_backups(const struct hp_backups *r, FILE *out)
+render_text_backups(const struct hp_backups *r, unsigned flags, FILE *out)
 {
 	int id_width = 2;
 	size_t i;
@@ -500,7 +563,26 @@ render_text_backups(const struct hp_backups *r, FILE *out)
 			id_width = (int)strlen(r->runs[i].id);
 	out_printf(out, "%-4s  %-*s  %-20s  %-8s  %10s  %-16s  %s\n", "step",
 	    id_width, "id", "time", "command", "bytes", "hives", "profiles");
-	for (i = 0; i < r->n_runs; i++)
+	for (i = 0; i < r->n_runs; i++) {
 		backup_row(&r->runs[i], id_width, out);
+		if (flags & RENDER_VERBOSE)
+			backup_row_hives(&r->runs[i], out);
+	}
 	backup_paths(r, out);
+}
+
+void
+render_text_profiles(const char *dir, const struct hp_profile_info *list,
+		     size_t n, unsigned flags, FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out_printf(out, "%-24s %s\n", list[i].name,
+		    list[i].description);
+		if (flags & RENDER_VERBOSE)
+			out_printf(out, "%-24s %s/%s.reg\n", "", dir,
+			    list[i].name);
+	}
+	out_printf(out, "%-24s %s\n", HP_AUTO_PROFILE, RENDER_AUTO_DESCRIPTION);
 }

@@ -116,8 +116,8 @@ put_integer(FILE *out, struct conv *c, const char *f_conv, va_list *ap)
 static void
 put_conv(FILE *out, struct conv *c, const char *f_conv, va_list *ap)
 {
+	char one[2] = { 0, 0 }, *shown;
 	const char *s;
-	char *shown;
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
@@ -127,10 +127,13 @@ put_conv(FILE *out, struct conv *c, const char *f_conv, va_list *ap)
 		break;
 	case 'c':
 	case 's':
-		/* A character is shown as the string it makes. */
-		if (c->type == 'c')
-			s = (const char []){ (char)va_arg(*ap, int), '\0' };
-		else
+		/* A character is shown as the string it makes (kept in
+		 * `one`, which outlives this block, as a compound literal
+		 * in it would not). */
+		if (c->type == 'c') {
+			one[0] = (char)va_arg(*ap, int);
+			s = one;
+		} else
 			s = va_arg(*ap, const char *);
 		spec_add(c, "s", 1);
 		shown = hp_escape_text_dup(s != NULL ? s : "(null)");

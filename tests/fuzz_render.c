@@ -575,7 +575,9 @@ fuzz_render(const uint8_t *data, size_t size)
 	struct hp_inspect inspect;
 	struct hp_backups backups;
 	struct hp_rollback rollback;
+	const struct hp_rollback_opts rollback_opts = { .to = "to" };
 	struct hp_err e;
+	unsigned flags;
 	struct out o;
 
 	memset(&result, 0, sizeof(result));
@@ -587,28 +589,33 @@ fuzz_render(const uint8_t *data, size_t size)
 	take_backups(&s, &backups);
 	take_rollback(&s, &rollback);
 
-	/* As the commands render them: text for a run that did not fail,
-	 * JSON either way. */
+	/* As the commands render them: text for a run that did not fail
+	 * (as it is and with -v), JSON either way. */
 	render_json_report(&result, out_open(&o));
 	check_json(&o, "hivepatch-report/1", result.target, result.error);
-	if (result.error == NULL) {
-		render_text_report(&result, out_open(&o));
+	for (flags = 0; result.error == NULL && flags <= RENDER_VERBOSE;
+	    flags++) {
+		render_text_report(&result, flags, out_open(&o));
 		check_text(&o);
 	}
 	render_json_inspect(&inspect, out_open(&o));
 	check_json(&o, "hivepatch-inspect/1", inspect.target, inspect.error);
-	if (inspect.error == NULL) {
-		render_text_inspect(&inspect, out_open(&o));
+	for (flags = 0; inspect.error == NULL && flags <= RENDER_VERBOSE;
+	    flags++) {
+		render_text_inspect(&inspect, flags, out_open(&o));
 		check_text(&o);
 	}
 	render_json_backups(&backups, out_open(&o));
 	check_json(&o, "hivepatch-backups/1", backups.target, backups.error);
-	if (backups.error == NULL && backups.backup_root != NULL) {
-		render_text_backups(&backups, out_open(&o));
+	for (flags = 0; backups.error == NULL && backups.backup_root != NULL &&
+	    flags <= RENDER_VERBOSE; flags++) {
+		render_text_backups(&backups, flags, out_open(&o));
 		check_text(&o);
 	}
 	render_text_rollback(&rollback, out_open(&o));
 	check_text(&o);
+	render_json_rollback(&rollback, &rollback_opts, out_open(&o));
+	check_json(&o, "hivepatch-rollback/1", rollback.target, rollback.error);
 
 	/* A store that could not be opened. */
 	memset(&e, 0, sizeof(e));

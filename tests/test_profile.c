@@ -101,6 +101,43 @@ START_TEST(test_profile_unknown)
 }
 END_TEST
 
+/* An unknown or badly written name gets the nearest profile of the
+ * directory (or auto) suggested: a typo, a letter case, a ".reg", a
+ * start of a name; a name near none gets none.  Only names of profiles
+ * are offered: never a file that is not one. */
+START_TEST(test_profile_suggests_the_nearest_name)
+{
+	static const struct {
+		const char *given, *suggested;
+	} cases[] = {
+		{ "alpah", "alpha" }, { "alph", "alpha" }, { "bet", "beta" },
+		{ "zeta.reg", "zeta" }, { "ALPHA", "alpha" },
+		{ "mid_1.3", "mid_1.2" }, { "atuo", "auto" }, { "Auto", "auto" },
+		{ "zzz", NULL }, { "notes", NULL }, { "gamma", NULL },
+		{ "../alpha", NULL },
+	};
+	char dir[PATH_MAX], want[128];
+	struct hp_err e;
+	struct profile p;
+	size_t i;
+
+	profile_scratch(dir, sizeof(dir));
+	for (i = 0; i < NELEM(cases); i++) {
+		ck_assert_msg(profile_find(dir, cases[i].given, &p, &e) == -1,
+		    "'%s' found", cases[i].given);
+		ck_assert_int_eq(e.status, HP_USAGE);
+		if (cases[i].suggested == NULL) {
+			ck_assert_msg(strstr(e.msg, "did you mean") == NULL,
+			    "'%s': %s", cases[i].given, e.msg);
+			continue;
+		}
+		cu_fmt(want, sizeof(want), "did you mean '%s'?",
+		    cases[i].suggested);
+		ck_assert_has(e.msg, want);
+	}
+}
+END_TEST
+
 START_TEST(test_profile_bad_names)
 {
 	static const char *const bad[] = {
@@ -245,6 +282,7 @@ profile_suite(void)
 	tc = tcase_create("profile");
 	tcase_add_test(tc, test_profile_find);
 	tcase_add_test(tc, test_profile_unknown);
+	tcase_add_test(tc, test_profile_suggests_the_nearest_name);
 	tcase_add_test(tc, test_profile_bad_names);
 	tcase_add_test(tc, test_profile_list);
 	tcase_add_test(tc, test_profile_list_empty_and_missing);
