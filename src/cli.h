@@ -44,10 +44,16 @@ int cli_next_option(int argc, char **argv, const struct option *options,
 /* What a command returns for CLI_HELP or CLI_BAD. */
 #define CLI_OPTION_STATUS(c) ((c) == CLI_HELP ? HP_OK : HP_USAGE)
 
-/* Where profiles are read: $HIVEPATCH_PROFILE_DIR, else ../profiles
- * beside the running binary (a source tree before make install), else
- * the installed one. */
+/* Where profiles are read: $HIVEPATCH_PROFILE_DIR, else
+ * cli_builtin_profile_dir, fixed when the binary was linked (never
+ * looked for beside the binary). */
 const char *cli_profile_dir(void);
+
+/* src/profile_dir.c, compiled once per binary (Makefile.am): the source
+ * tree's profiles/ for src/hivepatch, the build tree's binary, and the
+ * configured $(pkgdatadir)/profiles for the binary make install
+ * installs. */
+extern const char cli_builtin_profile_dir[];
 
 /* Where backups go: --backup-dir, else $XDG_STATE_HOME/hivepatch, else
  * ~/.local/state/hivepatch; NULL when none of them is set (malloc'd). */
