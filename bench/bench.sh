@@ -19,7 +19,7 @@ export HIVEPATCH_PROFILE_DIR
 for tool in /usr/bin/time hivexregedit reged; do
 	command -v "$tool" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin
 	command -v "$tool" >/dev/null 2>&1 ||
-		{ echo "bench: $tool not found (scripts/install-deps installs it)" >&2; exit 1; }
+		{ echo "bench: $tool not found (scripts/install-deps bench installs it)" >&2; exit 1; }
 done
 
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/hivepatch-bench.XXXXXX")

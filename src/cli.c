@@ -17,10 +17,6 @@
 #include "cli.h"
 #include "render.h"
 
-#ifndef PROFILE_DIR
-#define PROFILE_DIR "/usr/local/share/hivepatch/profiles"
-#endif
-
 int
 cli_fail(const struct hp_err *e)
 {
@@ -239,27 +235,11 @@ cli_next_option(int argc, char **argv, const struct option *options,
 const char *
 cli_profile_dir(void)
 {
-	static char beside_binary[PATH_MAX];
 	const char *env = getenv("HIVEPATCH_PROFILE_DIR");
-	char exe[PATH_MAX], *slash;
-	struct stat st;
-	ssize_t n;
 
 	if (env != NULL && *env != '\0')
 		return env;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash != NULL) {
-			*slash = '\0';
-			if (snprintf(beside_binary, sizeof(beside_binary),
-			    "%s/../profiles", exe) < (int)sizeof(beside_binary) &&
-			    stat(beside_binary, &st) == 0 && S_ISDIR(st.st_mode))
-				return beside_binary;
-		}
-	}
-	return PROFILE_DIR;
+	return cli_builtin_profile_dir;
 }
 
 char *

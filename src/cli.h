@@ -85,10 +85,16 @@ unsigned cli_render_flags(const struct cli_common *cc);
 /* Whether cc prints a text report: not under --json nor -q. */
 #define CLI_TEXT(cc) (!(cc)->json && !(cc)->quiet)
 
-/* Where profiles are read: $HIVEPATCH_PROFILE_DIR, else ../profiles
- * beside the running binary (a source tree before make install), else
- * the installed one. */
+/* Where profiles are read: $HIVEPATCH_PROFILE_DIR, else
+ * cli_builtin_profile_dir, fixed when the binary was linked (never
+ * looked for beside the binary). */
 const char *cli_profile_dir(void);
+
+/* src/profile_dir.c, compiled once per binary (Makefile.am): the source
+ * tree's profiles/ for src/hivepatch, the build tree's binary, and the
+ * configured $(pkgdatadir)/profiles for the binary make install
+ * installs. */
+extern const char cli_builtin_profile_dir[];
 
 /* Where backups go: --backup-dir (*from NULL), else
  * $XDG_STATE_HOME/hivepatch (*from "XDG_STATE_HOME"), else
