@@ -195,6 +195,22 @@ refuse_two_in_one_file(struct patch_run *run, struct hp_err *e)
 	return -1;
 }
 
+/* recover in a tree: the hives beside SOFTWARE and SYSTEM (SAM,
+ * SECURITY, DEFAULT) that are there, each one bit. */
+static unsigned
+present_hives(struct hp_store *store)
+{
+	struct hp_store_hive *hives;
+	size_t i, n = hp_store_hives(store, &hives);
+	unsigned bits = 0;
+
+	for (i = 0; i < n; i++)
+		if (hives[i].problem.reason == HP_R_NONE &&
+		    hives[i].kind != HP_HIVE_UNKNOWN)
+			bits |= KIND_BIT(hives[i].kind);
+	return bits;
+}
+
 static int
 open_hives(struct patch_run *run, unsigned need, struct hp_err *e)
 {
@@ -481,7 +497,8 @@ run_steps(struct patch_run *run, struct hp_err *e)
 		    "a Windows tree");
 	if (o->mode == HP_PATCH_RECOVER)
 		need = run->store->ops->tree ? KIND_BIT(HP_HIVE_SOFTWARE) |
-		    KIND_BIT(HP_HIVE_SYSTEM) : KIND_BIT(HP_HIVE_SOFTWARE);
+		    KIND_BIT(HP_HIVE_SYSTEM) | present_hives(run->store) :
+		    KIND_BIT(HP_HIVE_SOFTWARE);
 	if (open_hives(run, need, e) == -1)
 		return -1;
 	detect(run);

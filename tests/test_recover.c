@@ -1489,6 +1489,37 @@ START_TEST(test_json_reports_carry_the_hash_of_every_file_read)
 }
 END_TEST
 
+/* recover in a tree recovers every dirty hive it finds there: here the
+ * DEFAULT hive (HKEY_USERS\.DEFAULT), beside a clean SOFTWARE and
+ * SYSTEM, which it leaves as they are; rollback puts DEFAULT back. */
+START_TEST(test_recover_in_a_tree_recovers_every_dirty_hive)
+{
+	char *root = tu_make_tree("tree", "img");
+	char *def = make_dirty("ntuser", "new", tu_tree_file(root, "DEFAULT"),
+	    NULL);
+	char *sw = tu_tree_file(root, "SOFTWARE");
+	struct tu_hive_files before, sw_before;
+	struct json_object *j, *h;
+	struct tu_result r;
+
+	tu_hive_files_take(&before, def);
+	tu_hive_files_take(&sw_before, sw);
+	tu_hp(&r, "recover", "--json", "--backup-dir", tu_bk, root, NULL);
+	ASSERT_STATUS(&r, 0);
+	j = tu_parse_json(&r, "hivepatch-report/1");
+	h = tu_jhive(j, "DEFAULT");
+	ck_assert(tu_jbool(h, "recovery.replayed"));
+	ck_assert_str_eq(tu_jstr(h, "path"), def);
+	json_object_put(j);
+	tu_result_free(&r);
+	tu_assert_same_hive(def, expected(def, 0));
+	tu_assert_hive_files_unchanged(&sw_before);
+
+	ASSERT_RUN(0, "rollback", "--backup-dir", tu_bk, root, NULL);
+	tu_assert_hive_files_unchanged(&before);
+}
+END_TEST
+
 static Suite *
 recover_suite(void)
 {
@@ -1561,6 +1592,7 @@ recover_suite(void)
 	tcase_add_test(tc, test_recover_output_refusals_write_nothing);
 	tcase_add_test(tc, test_inspect_never_recommends_an_apply_that_refuses);
 	tcase_add_test(tc, test_json_reports_carry_the_hash_of_every_file_read);
+	tcase_add_test(tc, test_recover_in_a_tree_recovers_every_dirty_hive);
 	return s;
 }
 
