@@ -557,6 +557,12 @@ enum {
 					 * were (forensic copies) */
 	HP_BACKUP_FULL = 64,	/* back up the whole hive, not only the
 				 * pages the commit overwrites */
+	HP_DISCARD_LOGS = 256,	/* apply, import, recover: a dirty hive
+				 * whose logs cannot recover it (missing,
+				 * damaged, of another hive) is written
+				 * from its primary file as it is, with a
+				 * warning: what the logs held is lost
+				 * (the backup keeps them) */
 	HP_HASH_READ = 128,	/* the SHA-256 of every file read (the
 				 * hive, each log) into the report: one
 				 * more pass over the hive, by a second

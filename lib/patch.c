@@ -82,7 +82,7 @@ check_dirty(struct patch_run *run, struct session *s, struct hp_err *e)
 	if (s->view.caveat[0] != '\0' &&
 	    run_warn(run, "%s: %s", s->hive->where, s->view.caveat) == -1)
 		return hp_err_nomem(e);
-	if (s->view.rec.replayed || !s->view.disk.dirty)
+	if (s->view.rec.replayed || !s->view.disk.dirty || s->discarding)
 		return 0;
 	for (i = 0; i < s->files.n_logs && used < sizeof(logs); i++)
 		used += (size_t)snprintf(logs + used, sizeof(logs) - used, "%s%s",
@@ -141,6 +141,28 @@ check_kind(struct patch_run *run, struct session *s, struct hp_err *e)
 	return 0;
 }
 
+/* --discard-logs: the hive as its primary file holds it, which the
+ * commit writes clean (by replacement, its logs emptied after; the
+ * backup keeps them), saying what is lost. */
+static int
+open_discarding(struct patch_run *run, struct session *s,
+		enum hp_hive_kind kind, unsigned flags, struct hp_err *e)
+{
+	char why[sizeof(e->msg)];
+
+	snprintf(why, sizeof(why), "%s", e->msg);
+	session_free(s);
+	if (session_open(s, run->store, kind, flags | SESSION_NO_RECOVER,
+	    e) == -1)
+		return -1;
+	s->discarding = 1;
+	if (run_warn(run, "%s (--discard-logs: written from its primary file "
+	    "as it is; whatever its logs held is lost, and kept in the "
+	    "backup)", why) == -1)
+		return hp_err_nomem(e);
+	return 0;
+}
+
 /* Opens one more hive into the run. */
 static int
 open_hive(struct patch_run *run, enum hp_hive_kind kind, struct hp_err *e)
@@ -162,6 +184,9 @@ open_hive(struct patch_run *run, enum hp_hive_kind kind, struct hp_err *e)
 		flags |= SESSION_HASH;
 	s = &run->hives[run->n_hives];
 	rc = session_open(s, run->store, kind, flags, e);
+	if (rc == -1 && e->reason == HP_R_DIRTY_UNRECOVERABLE &&
+	    (o->flags & HP_DISCARD_LOGS) && o->mode != HP_PATCH_VERIFY)
+		rc = open_discarding(run, s, kind, flags, e);
 	/* A hive the store could not reach is not reported. */
 	if (s->hive != NULL)
 		run->n_hives++;
@@ -388,7 +413,7 @@ apply_in_memory(struct patch_run *run, struct session *s, struct hp_err *e)
 /* The one-line result. */
 static char *
 result_phrase(const struct hp_patch_opts *o, int unmet, size_t n_writes,
-	      size_t n_changes)
+	      size_t n_changes, size_t n_discarded)
 {
 	const char *s = n_changes == 1 ? "" : "s";
 	const char *hs = n_writes == 1 ? " from its logs" : "s from their logs";
@@ -404,6 +429,11 @@ result_phrase(const struct hp_patch_opts *o, int unmet, size_t n_writes,
 	else if (n_writes == 0)
 		return strdup(recover ? "clean: nothing to recover" :
 		    "already compliant: nothing written");
+	else if (recover && n_discarded > 0)
+		n = asprintf(&text, "%s%zu hive%s written clean, %zu of them "
+		    "from the primary file, its logs discarded%s", dry ?
+		    "dry run: " : "", n_writes, n_writes == 1 ? "" : "s",
+		    n_discarded, dry ? "" : "; verified from disk");
 	else if (recover && dry)
 		n = asprintf(&text, "dry run: would recover %zu hive%s",
 		    n_writes, hs);
@@ -436,7 +466,7 @@ finish_cut_run(struct patch_run *run, struct session *s, struct hp_err *e)
 static int
 plan_and_write(struct patch_run *run, struct hp_err *e)
 {
-	size_t i, n_changes = 0, n_writes = 0;
+	size_t i, n_changes = 0, n_writes = 0, n_discarded = 0;
 	int unmet = 0;
 
 	for (i = 0; i < run->n_hives; i++) {
@@ -452,7 +482,7 @@ plan_and_write(struct patch_run *run, struct hp_err *e)
 		/* A dirty hive that already complies is left to Windows:
 		 * its logs recover it to the same. */
 		if (s->unmet == 0 && !(run->o->mode == HP_PATCH_RECOVER &&
-		    s->view.rec.replayed)) {
+		    (s->view.rec.replayed || s->discarding))) {
 			if (!(run->o->flags & HP_DRY_RUN) &&
 			    finish_cut_run(run, s, e) == -1)
 				return -1;
@@ -467,12 +497,14 @@ plan_and_write(struct patch_run *run, struct hp_err *e)
 			return -1;
 		s->must_write = 1;
 		n_writes++;
+		n_discarded += s->discarding;
 		n_changes += s->n_changes;
 	}
 	if (n_writes > 0 && !(run->o->flags & HP_DRY_RUN) &&
 	    patch_commit(run, e) == -1)
 		return -1;
-	run->res->result = result_phrase(run->o, unmet, n_writes, n_changes);
+	run->res->result = result_phrase(run->o, unmet, n_writes, n_changes,
+	    n_discarded);
 	if (run->res->result == NULL)
 		return hp_err_nomem(e);
 	return unmet && run->o->mode == HP_PATCH_VERIFY ? HP_NONCOMPLIANT :

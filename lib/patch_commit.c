@@ -218,7 +218,9 @@ choose_log(const struct patch_run *run, struct session *s,
 	const char *name = NULL;
 	size_t i, j;
 
-	if ((run->o->flags & HP_COMMIT_REPLACE) ||
+	/* A dirty primary taken without its logs: a whole new clean
+	 * file, not one more entry after logs that cannot be read. */
+	if ((run->o->flags & HP_COMMIT_REPLACE) || s->discarding ||
 	    run->store->ops->write_at == NULL)
 		return 0;
 	lc->format = log_format_for(run, s, &lc->min_seq);

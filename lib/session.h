@@ -48,6 +48,8 @@ struct session {
 	size_t n_changes;
 	/* Writing it. */
 	int must_write;			/* changes, or a recovery to commit */
+	int discarding;			/* HP_DISCARD_LOGS took the primary
+					 * of a hive its logs cannot recover */
 	int image_fd;			/* the new hive (a memory file), or
 					 * -1 */
 	char sha_read[SHA256_HEX_LEN + 1];	/* the hive as read, once

@@ -359,6 +359,7 @@ static const struct option patch_options[] = {
 	{ "backup", required_argument, NULL, OPT_BACKUP },
 	{ "max-hive-size", required_argument, NULL, OPT_MAX_HIVE_SIZE },
 	{ "output", required_argument, NULL, OPT_OUTPUT },
+	{ "discard-logs", no_argument, NULL, OPT_DISCARD_LOGS },
 	CLI_COMMON_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -408,6 +409,9 @@ take_option(struct cli_patch *c, int opt)
 		return cli_hive_size(&c->cli, optarg, &c->max_hive);
 	case OPT_OUTPUT:
 		c->output = optarg;
+		break;
+	case OPT_DISCARD_LOGS:
+		c->flags |= HP_DISCARD_LOGS;
 		break;
 	case OPT_COMMIT:
 		if (strcmp(optarg, "replace") == 0)

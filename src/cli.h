@@ -36,7 +36,7 @@ struct cli_common {
 enum { OPT_PROFILE = 256, OPT_REG, OPT_DRY_RUN, OPT_JSON, OPT_FORCE,
 	OPT_BACKUP_DIR, OPT_ALL_CONTROL_SETS, OPT_NO_RECOVER, OPT_COMMIT,
 	OPT_KEEP_TIMESTAMPS, OPT_BACKUP, OPT_MAX_HIVE_SIZE, OPT_OUTPUT,
-	OPT_TO, OPT_UTF16 };
+	OPT_TO, OPT_UTF16, OPT_DISCARD_LOGS };
 
 /* The shared entries of every command's table of long options. */
 #define CLI_COMMON_OPTIONS						\

@@ -1520,6 +1520,60 @@ START_TEST(test_recover_in_a_tree_recovers_every_dirty_hive)
 }
 END_TEST
 
+/* --discard-logs: a hive copied out without its logs, or beside logs of
+ * another hive, is refused (exit 3) until asked; then written clean
+ * from its primary file, saying what is lost, the old logs emptied and
+ * kept in the backup; rollback puts every byte back.  Good logs are
+ * still replayed, --discard-logs or not. */
+START_TEST(test_discard_logs_writes_a_hive_its_logs_cannot_recover)
+{
+	char *bare = hive_in("bare", "SOFTWARE");
+	char *wrong = make_dirty("software64-net48", "new", hive_in("w",
+	    "SOFTWARE"), "--wrong-hive", NULL);
+	char *good = dirty_software("g", "new");
+	struct tu_hive_files bare_before, wrong_before;
+	struct tu_result r;
+
+	tu_copy_file(good, bare);
+	tu_hive_files_take(&bare_before, bare);
+	ASSERT_RUN(3, "apply", "--backup-dir", tu_bk, bare, NULL);
+	tu_hp(&r, "apply", "--discard-logs", "--backup-dir", tu_bk, bare,
+	    NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, tu_pathf("warning:  %s is dirty", bare));
+	ASSERT_OUT(&r, "(--discard-logs: written from its primary file as it "
+	    "is; whatever its logs held is lost, and kept in the backup)");
+	tu_result_free(&r);
+	tu_hp(&r, "verify", bare, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_LACKS(r.out, "stdout", "dirty");
+	tu_result_free(&r);
+	ASSERT_RUN(0, "rollback", "--backup-dir", tu_bk, bare, NULL);
+	tu_assert_hive_files_unchanged(&bare_before);
+
+	tu_hive_files_take(&wrong_before, wrong);
+	ASSERT_RUN(3, "recover", "--backup-dir", tu_bk, wrong, NULL);
+	tu_hp(&r, "recover", "--discard-logs", "--backup-dir", tu_bk, wrong,
+	    NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, "result:   1 hive written clean, 1 of them from the "
+	    "primary file, its logs discarded; verified from disk\n");
+	tu_result_free(&r);
+	ck_assert_int_eq((int)tu_file_size(tu_pathf("%s.LOG1", wrong)), 0);
+	ASSERT_RUN(0, "rollback", "--backup-dir", tu_bk, wrong, NULL);
+	tu_assert_hive_files_unchanged(&wrong_before);
+
+	/* Logs that recover it are replayed as ever. */
+	tu_hp(&r, "recover", "--discard-logs", "--backup-dir", tu_bk, good,
+	    NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_LACKS(r.out, "stdout", "--discard-logs");
+	tu_result_free(&r);
+	tu_assert_same_hive(good, expected(good, 0));
+	ASSERT_RUN(2, "verify", "--discard-logs", good, NULL);
+}
+END_TEST
+
 static Suite *
 recover_suite(void)
 {
@@ -1593,6 +1647,8 @@ recover_suite(void)
 	tcase_add_test(tc, test_inspect_never_recommends_an_apply_that_refuses);
 	tcase_add_test(tc, test_json_reports_carry_the_hash_of_every_file_read);
 	tcase_add_test(tc, test_recover_in_a_tree_recovers_every_dirty_hive);
+	tcase_add_test(tc,
+	    test_discard_logs_writes_a_hive_its_logs_cannot_recover);
 	return s;
 }
 
