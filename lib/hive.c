@@ -324,6 +324,29 @@ kind_from_layout(hive_h *h, hive_node_h root)
 }
 
 const char *
+hive_kind_root(enum hp_hive_kind kind)
+{
+	switch (kind) {
+	case HP_HIVE_SOFTWARE:
+		return "HKLM\\SOFTWARE";
+	case HP_HIVE_SYSTEM:
+		return "HKLM\\SYSTEM";
+	case HP_HIVE_SAM:
+		return "HKLM\\SAM";
+	case HP_HIVE_SECURITY:
+		return "HKLM\\SECURITY";
+	case HP_HIVE_DEFAULT:
+		return "HKU\\.DEFAULT";
+	case HP_HIVE_NTUSER:
+		return "HKCU";
+	case HP_HIVE_USRCLASS:
+		return "HKCU\\Software\\Classes";
+	default:
+		return "(root)";
+	}
+}
+
+const char *
 hive_header_file(const struct hive_header *hdr)
 {
 	const char *base = strrchr(hdr->name, '\\');
@@ -421,10 +444,7 @@ hive_walk_all(hive_h *h, int fd, enum hp_hive_kind kind, const char *where,
 	      struct hp_err *e)
 {
 	const struct walk_all w = { where, fd };
-	char root[64];
 
-	snprintf(root, sizeof(root), "HKLM\\%s",
-	    kind == HP_HIVE_UNKNOWN ? "(root)" : hp_hive_kind_name(kind));
-	return hive_walk(h, fd, hivex_root(h), root, where, read_values,
-	    (void *)&w, e);
+	return hive_walk(h, fd, hivex_root(h), hive_kind_root(kind), where,
+	    read_values, (void *)&w, e);
 }

@@ -59,6 +59,10 @@ enum {
 enum hp_hive_kind hive_classify(hive_h *h, const struct hive_header *hdr,
 				char *why, size_t whylen, unsigned *how);
 
+/* The key a hive of this kind is under, as messages and reports write
+ * it: "HKLM\\SOFTWARE", "HKU\\.DEFAULT", "HKCU", ... */
+const char *hive_kind_root(enum hp_hive_kind kind);
+
 /* The file name the header gives, without its directories ("SOFTWARE"). */
 const char *hive_header_file(const struct hive_header *hdr);
 

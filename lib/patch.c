@@ -122,7 +122,10 @@ check_kind(struct patch_run *run, struct session *s, struct hp_err *e)
 			s->kind = s->found;
 		return 0;
 	}
-	if (s->found == s->kind) {
+	/* DEFAULT is a user's hive by its keys; the place tells them. */
+	if (s->found == s->kind || ((s->found == HP_HIVE_NTUSER ||
+	    s->found == HP_HIVE_DEFAULT) && (s->kind == HP_HIVE_NTUSER ||
+	    s->kind == HP_HIVE_DEFAULT))) {
 		if ((s->found_how & HIVE_KIND_NAME_DIFFERS) && run_warn(run,
 		    "%s: %s", s->hive->where, s->why) == -1)
 			return hp_err_nomem(e);
@@ -213,9 +216,9 @@ refuse_two_in_one_file(struct patch_run *run, struct hp_err *e)
 	    run->store->ops->read(run->store->priv, hive, &f, e) == 0 &&
 	    hive_read_header_fd(f.fd, f.size, hive->where, &hdr, e) == 0)
 		hp_err_set(e, HP_R_WRONG_KIND, "%s: one hive file cannot take "
-		    "keys in both HKLM\\SOFTWARE and HKLM\\SYSTEM (this one: "
-		    "header names it '%s'); give the Windows tree", hive->where,
-		    hive_header_file(&hdr));
+		    "keys of two hives (HKLM\\SOFTWARE and HKLM\\SYSTEM, say; "
+		    "this one: header names it '%s'); give the Windows tree",
+		    hive->where, hive_header_file(&hdr));
 	hp_hive_files_free(&f);
 	return -1;
 }

@@ -49,26 +49,46 @@ after_first_component(const char *path)
 	return p ? p + 1 : path + strlen(path);
 }
 
+/* The hives a .reg key may be in: its root, the first component of its
+ * path ("" when the root alone names the hive), and the hive. */
+static const struct {
+	const char *root, *first;
+	enum hp_hive_kind kind;
+} key_hives[] = {
+	{ "HKEY_LOCAL_MACHINE", "SOFTWARE", HP_HIVE_SOFTWARE },
+	{ "HKEY_LOCAL_MACHINE", "SYSTEM", HP_HIVE_SYSTEM },
+	{ "HKEY_LOCAL_MACHINE", "SAM", HP_HIVE_SAM },
+	{ "HKEY_LOCAL_MACHINE", "SECURITY", HP_HIVE_SECURITY },
+	{ "HKEY_USERS", ".DEFAULT", HP_HIVE_DEFAULT },
+	{ "HKEY_CURRENT_USER", "", HP_HIVE_NTUSER },
+};
+
 int
 op_hive(const struct reg_op *op, enum hp_hive_kind *kind, const char **rel,
 	struct hp_err *e)
 {
-	if (strcmp(op->root, "HKEY_LOCAL_MACHINE") == 0) {
-		if (first_component_is(op->path, "SOFTWARE")) {
-			*kind = HP_HIVE_SOFTWARE;
-			*rel = after_first_component(op->path);
+	size_t i;
+
+	for (i = 0; i < sizeof(key_hives) / sizeof(key_hives[0]); i++) {
+		if (strcmp(op->root, key_hives[i].root) != 0)
+			continue;
+		if (key_hives[i].first[0] == '\0') {
+			*kind = key_hives[i].kind;
+			*rel = op->path;
 			return 0;
 		}
-		if (first_component_is(op->path, "SYSTEM")) {
-			*kind = HP_HIVE_SYSTEM;
+		if (first_component_is(op->path, key_hives[i].first)) {
+			*kind = key_hives[i].kind;
 			*rel = after_first_component(op->path);
 			return 0;
 		}
 	}
 	return hp_err_set(e, HP_R_BAD_REG,
-	    "%s:%u: key '%s%s%s' is in neither HKEY_LOCAL_MACHINE\\SOFTWARE nor "
-	    "HKEY_LOCAL_MACHINE\\SYSTEM; hivepatch writes only those two hives",
-	    op->file, op->line, op->root, *op->path ? "\\" : "", op->path);
+	    "%s:%u: key '%s%s%s' is in no hive hivepatch writes: "
+	    "HKEY_LOCAL_MACHINE\\SOFTWARE, SYSTEM, SAM or SECURITY, "
+	    "HKEY_USERS\\.DEFAULT, or HKEY_CURRENT_USER (of a user's hive "
+	    "file)", op->file, op->line, op->root, *op->path ? "\\" : "",
+	    op->path);
 }
 
 int
@@ -87,7 +107,7 @@ add_item(struct plan *plan, size_t *cap, const struct reg_op *op,
 	 const struct map_ctx *ctx, const char *prefix, const char *rest,
 	 struct hp_err *e)
 {
-	const char *hive_name = hp_hive_kind_name(ctx->hive);
+	const char *root = hive_kind_root(ctx->hive);
 	struct plan_item *it, *grown;
 
 	if (plan->n_items == *cap) {
@@ -108,7 +128,7 @@ add_item(struct plan *plan, size_t *cap, const struct reg_op *op,
 	    *prefix && *rest ? "\\" : "", rest) == -1)
 		it->hive_path = NULL;
 	if (it->hive_path == NULL ||
-	    asprintf(&it->display_key, "HKLM\\%s%s%s", hive_name,
+	    asprintf(&it->display_key, "%s%s%s", root,
 	    *it->hive_path ? "\\" : "", it->hive_path) == -1) {
 		free(it->hive_path);
 		return hp_err_nomem(e);

@@ -82,14 +82,13 @@ START_TEST(test_map_outside_software)
 	ck_assert_err(map_refused(REG_HEADER
 	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\ok]\n"
 	    "\"a\"=dword:1\n"
-	    "[HKEY_CURRENT_USER\\Software\\x]\n", &cu_image64, &e), e,
+	    "[HKEY_CLASSES_ROOT\\Software\\x]\n", &cu_image64, &e), e,
 	    HP_USAGE, "t.reg:5:");
-	ck_assert_has(e.msg, "HKEY_CURRENT_USER\\Software\\x");
-	ck_assert_has(e.msg, "neither HKEY_LOCAL_MACHINE\\SOFTWARE nor "
-	    "HKEY_LOCAL_MACHINE\\SYSTEM");
+	ck_assert_has(e.msg, "HKEY_CLASSES_ROOT\\Software\\x");
+	ck_assert_has(e.msg, "is in no hive hivepatch writes");
 
 	ck_assert_err(map_refused(REG_HEADER
-	    "[HKEY_USERS\\.DEFAULT]\n", &cu_image64, &e), e, HP_USAGE,
+	    "[HKEY_USERS\\S-1-5-18]\n", &cu_image64, &e), e, HP_USAGE,
 	    "t.reg:3:");
 
 	ck_assert_err(map_refused(REG_HEADER
@@ -201,11 +200,14 @@ START_TEST(test_op_hive_roots)
 		{ "HKLM\\SOFTWARE\\CurrentControlSet", HP_HIVE_SOFTWARE,
 		  "CurrentControlSet", 0 },
 		{ "HKLM\\SYSTEMX", HP_HIVE_UNKNOWN, NULL, 0 },
-		{ "HKLM\\SAM\\SAM", HP_HIVE_UNKNOWN, NULL, 0 },
-		{ "HKLM\\SECURITY", HP_HIVE_UNKNOWN, NULL, 0 },
+		{ "HKLM\\SAM\\SAM", HP_HIVE_SAM, "SAM", 0 },
+		{ "HKLM\\SECURITY", HP_HIVE_SECURITY, "", 0 },
 		{ "HKEY_LOCAL_MACHINE", HP_HIVE_UNKNOWN, NULL, 0 },
-		{ "HKEY_CURRENT_USER\\SYSTEM", HP_HIVE_UNKNOWN, NULL, 0 },
-		{ "HKEY_USERS\\.DEFAULT\\Software", HP_HIVE_UNKNOWN, NULL, 0 },
+		{ "HKEY_CURRENT_USER\\SYSTEM", HP_HIVE_NTUSER, "SYSTEM", 0 },
+		{ "HKEY_USERS\\.DEFAULT\\Software", HP_HIVE_DEFAULT, "Software",
+		  0 },
+		{ "HKEY_USERS\\S-1-5-18", HP_HIVE_UNKNOWN, NULL, 0 },
+		{ "HKEY_CLASSES_ROOT\\.txt", HP_HIVE_UNKNOWN, NULL, 0 },
 	};
 	size_t i;
 
@@ -224,7 +226,7 @@ START_TEST(test_op_hive_roots)
 			ck_assert_msg(rc == -1, "%s: accepted", cases[i].section);
 			ck_assert_int_eq(e.status, HP_USAGE);
 			ck_assert_has(e.msg, "t.reg:3:");
-			ck_assert_has(e.msg, "hivepatch writes only those two hives");
+			ck_assert_has(e.msg, "is in no hive hivepatch writes");
 		} else {
 			ck_assert_msg(rc == 0, "%s: %s", cases[i].section, e.msg);
 			ck_assert_msg(kind == cases[i].kind, "%s: kind %d",
