@@ -862,9 +862,9 @@ struct hp_export {
  * change; a key's holding a backslash, or a ']' followed by ';') refuses
  * the export.  Errors: HP_R_NO_KEY, HP_R_USAGE (a key under no root
  * export reads: HKLM\SOFTWARE, SYSTEM, SAM, SECURITY, HKU\.DEFAULT, or
- * HKCU of a user's hive file), HP_R_WRONG_KIND (a hive file of another
- * kind than the key's root), HP_R_OUTPUT_IN_TARGET (an output that is, or lies, in
- * the target: for a tree, below it; for a hive file, the hive or a log
+ * HKCU), HP_R_WRONG_KIND (a hive file of another kind than the key's
+ * root), HP_R_OUTPUT_IN_TARGET (an output that is, or lies, in the
+ * target: for a tree, below it; for a hive file, the hive or a log
  * name beside it; for a caller's store, the hive or a log read),
  * HP_R_UNEXPORTABLE (naming the key and the name), and those of reading
  * the hive.  *result is set in every case but out of memory. */

@@ -18,7 +18,7 @@
 #include "session.h"
 
 /* The roots a key may be given under, and the hive that holds it (a
- * user's hive only as a bare file: a tree's users are not read yet). */
+ * tree's HKEY_CURRENT_USER is its Default user's, Users/Default). */
 static const struct {
 	const char *prefix;	/* as typed, compared without case */
 	const char *root;	/* as exported */
@@ -187,12 +187,10 @@ export(struct hp_store *store, const struct hp_export_opts *o,
 	size_t len;
 	FILE *out;
 
-	if (root == -1 || (roots[root].kind == HP_HIVE_NTUSER &&
-	    store->ops->tree))
+	if (root == -1)
 		return hp_err_set(e, HP_R_USAGE, "%s: not a key in a hive "
 		    "export reads (HKEY_LOCAL_MACHINE\\SOFTWARE, SYSTEM, SAM or "
-		    "SECURITY, HKEY_USERS\\.DEFAULT; HKEY_CURRENT_USER of a "
-		    "user's hive file)", o->key);
+		    "SECURITY, HKEY_USERS\\.DEFAULT, HKEY_CURRENT_USER)", o->key);
 	if (open_for(store, root, flags, s, r, o, e) == -1)
 		return -1;
 	name = s->hive->where;

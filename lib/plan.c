@@ -86,9 +86,8 @@ op_hive(const struct reg_op *op, enum hp_hive_kind *kind, const char **rel,
 	return hp_err_set(e, HP_R_BAD_REG,
 	    "%s:%u: key '%s%s%s' is in no hive hivepatch writes: "
 	    "HKEY_LOCAL_MACHINE\\SOFTWARE, SYSTEM, SAM or SECURITY, "
-	    "HKEY_USERS\\.DEFAULT, or HKEY_CURRENT_USER (of a user's hive "
-	    "file)", op->file, op->line, op->root, *op->path ? "\\" : "",
-	    op->path);
+	    "HKEY_USERS\\.DEFAULT, or HKEY_CURRENT_USER", op->file, op->line,
+	    op->root, *op->path ? "\\" : "", op->path);
 }
 
 int

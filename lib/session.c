@@ -59,10 +59,6 @@ session_open(struct session *s, struct hp_store *store, enum hp_hive_kind kind,
 	s->view.fd = -1;
 	s->image_fd = -1;
 	s->kind = kind;
-	if (hive == NULL && kind == HP_HIVE_NTUSER)
-		return hp_err_set(e, HP_R_NOT_FOUND, "%s: HKEY_CURRENT_USER is a "
-		    "user's NTUSER.DAT, and a tree's users are not read yet: "
-		    "give Users/NAME/NTUSER.DAT itself", hp_store_target(store));
 	if (hive == NULL)
 		return hp_err_set(e, HP_R_NOT_FOUND, "%s: no %s hive here",
 		    hp_store_target(store), hp_hive_kind_name(kind));

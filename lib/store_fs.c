@@ -25,8 +25,9 @@
 #include "store.h"
 #include "target.h"
 
-/* The hives a Windows tree's config directory holds, in the order the
- * runs use them. */
+/* The hives of a Windows tree, in the order the runs use them: those of
+ * its config directory, then the Default user's, which every new user
+ * copies (HKEY_CURRENT_USER; a path from the root). */
 static const struct {
 	const char *name;
 	enum hp_hive_kind kind;
@@ -36,6 +37,7 @@ static const struct {
 	{ "SAM", HP_HIVE_SAM },
 	{ "SECURITY", HP_HIVE_SECURITY },
 	{ "DEFAULT", HP_HIVE_DEFAULT },
+	{ "Users/Default/NTUSER.DAT", HP_HIVE_NTUSER },
 };
 #define N_TREE_HIVES (sizeof(tree_hives) / sizeof(tree_hives[0]))
 

@@ -16,6 +16,7 @@
 
 #include "error.h"
 #include "target.h"
+#include "textconv.h"
 
 /* A directory with more entries than this is not a plausible Windows
  * config directory; refuse rather than spend unbounded time on it. */
@@ -29,41 +30,6 @@ static const char *const tree_components[] = {
 
 static const char *const log_suffixes[] = { ".LOG", ".LOG1", ".LOG2" };
 #define N_LOG_SUFFIXES (sizeof(log_suffixes) / sizeof(log_suffixes[0]))
-
-/* ASCII-only case folding: hive and directory names are ASCII, and the
- * answer must not depend on the user's locale. */
-static int
-ascii_lower(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A' + 'a';
-	return c;
-}
-
-static int
-ascii_caseeq(const char *a, const char *b)
-{
-	for (; *a != '\0' && *b != '\0'; a++, b++)
-		if (ascii_lower((unsigned char)*a) !=
-		    ascii_lower((unsigned char)*b))
-			return 0;
-	return *a == '\0' && *b == '\0';
-}
-
-static int
-ascii_caseprefix(const char *s, const char *prefix, size_t prefix_len)
-{
-	size_t i;
-
-	for (i = 0; i < prefix_len; i++) {
-		if (s[i] == '\0')
-			return 0;
-		if (ascii_lower((unsigned char)s[i]) !=
-		    ascii_lower((unsigned char)prefix[i]))
-			return 0;
-	}
-	return 1;
-}
 
 static int
 oom(struct hp_err *e)
@@ -219,7 +185,7 @@ find_entry(int dir_fd, const char *dir_path, const char *want, char **found,
 	while ((rc = next_entry(stream, dir_path, &count, &ent, e)) == 1) {
 		if (strlen(ent->d_name) > NAME_MAX)
 			continue;
-		if (!ascii_caseeq(ent->d_name, want))
+		if (!text_ascii_caseeq(ent->d_name, want))
 			continue;
 		if (strcmp(ent->d_name, want) == 0)
 			exact = 1;
@@ -338,10 +304,10 @@ is_log_name(const char *name, const char *hive_name)
 	size_t hive_len = strlen(hive_name);
 	size_t i;
 
-	if (!ascii_caseprefix(name, hive_name, hive_len))
+	if (!text_ascii_caseprefix(name, hive_name, hive_len))
 		return 0;
 	for (i = 0; i < N_LOG_SUFFIXES; i++)
-		if (ascii_caseeq(name + hive_len, log_suffixes[i]))
+		if (text_ascii_caseeq(name + hive_len, log_suffixes[i]))
 			return 1;
 	return 0;
 }
@@ -543,7 +509,7 @@ base_of(const char *path)
  * entry.  `root` and `hive_name` word the message when it is missing. */
 static int
 descend(int *dir_fd, char **dir_path, const char *want, const char *root,
-	const char *hive_name, struct hp_err *e)
+	const char *shown, struct hp_err *e)
 {
 	char *name = NULL, *next_path;
 	int next_fd;
@@ -551,9 +517,8 @@ descend(int *dir_fd, char **dir_path, const char *want, const char *root,
 	if (find_entry(*dir_fd, *dir_path, want, &name, e) == -1)
 		return -1;
 	if (name == NULL)
-		return hp_err_set(e, HP_R_NOT_FOUND, "%s: no "
-		    "Windows/System32/config/%s here (no '%s' in %s)", root,
-		    hive_name, want, *dir_path);
+		return hp_err_set(e, HP_R_NOT_FOUND, "%s: no %s here (no '%s' in "
+		    "%s)", root, shown, want, *dir_path);
 	next_path = path_join(*dir_path, name);
 	free(name);
 	if (next_path == NULL)
@@ -586,21 +551,61 @@ note_tree_dir(struct hp_target *t, int fd, const char *path, struct hp_err *e)
 	return 0;
 }
 
+/* The directories from a tree's root to the hive `hive_name`, and its
+ * file name: Windows/System32/config/NAME, or the components of a path
+ * from the root ("Users/Default/NTUSER.DAT").  shown gets the path for
+ * messages.  The number of directories, or -1 for a bad name. */
+static int
+tree_path(const char *hive_name, char *copy, const char *dirs[8],
+	  const char **file, char *shown, size_t len)
+{
+	char *part, *save = NULL;
+	int n = 0;
+
+	if (strchr(hive_name, '/') == NULL) {
+		for (n = 0; n < (int)N_TREE_COMPONENTS; n++)
+			dirs[n] = tree_components[n];
+		*file = hive_name;
+		snprintf(shown, len, "Windows/System32/config/%s", hive_name);
+		return valid_entry_name(hive_name) ? n : -1;
+	}
+	snprintf(shown, len, "%s", hive_name);
+	*file = NULL;
+	for (part = strtok_r(copy, "/", &save); part != NULL;
+	    part = strtok_r(NULL, "/", &save)) {
+		if (!valid_entry_name(part) || n == 8)
+			return -1;
+		if (*file != NULL)
+			dirs[n++] = *file;
+		*file = part;
+	}
+	return *file != NULL ? n : -1;
+}
+
 /* TARGET is the root of a Windows tree: walk Windows/System32/config/HIVE
- * by directory fd, one component at a time, so that nothing below the
- * root can redirect us. */
+ * (or the path hive_name gives) by directory fd, one component at a
+ * time, so that nothing below the root can redirect us. */
 static int
 resolve_tree(const char *target, const char *hive_name, struct hp_target *t,
     struct hp_err *e)
 {
-	char *root = NULL, *dir_path = NULL, *name = NULL;
-	int dir_fd = -1, rc = -1;
+	char *root = NULL, *dir_path = NULL, *name = NULL, *copy;
+	char shown[PATH_MAX];
+	const char *dirs[8], *file;
+	int dir_fd = -1, rc = -1, n_dirs;
 	struct stat hive;
-	size_t i;
+	int i;
 
-	if (hive_name == NULL || !valid_entry_name(hive_name))
+	if (hive_name == NULL)
+		return hp_err_set(e, HP_R_USAGE, "invalid hive name '(null)'");
+	if ((copy = strdup(hive_name)) == NULL)
+		return oom(e);
+	n_dirs = tree_path(hive_name, copy, dirs, &file, shown, sizeof(shown));
+	if (n_dirs == -1) {
+		free(copy);
 		return hp_err_set(e, HP_R_USAGE, "invalid hive name '%s'",
-		    hive_name == NULL ? "(null)" : hive_name);
+		    hive_name);
+	}
 	root = strip_trailing_slashes(target);
 	dir_path = strdup(root == NULL ? "" : root);
 	if (root == NULL || dir_path == NULL) {
@@ -615,17 +620,15 @@ resolve_tree(const char *target, const char *hive_name, struct hp_target *t,
 	}
 	if (note_tree_dir(t, dir_fd, root, e) == -1)
 		goto out;
-	for (i = 0; i < N_TREE_COMPONENTS; i++)
-		if (descend(&dir_fd, &dir_path, tree_components[i], root,
-		    hive_name, e) == -1 ||
+	for (i = 0; i < n_dirs; i++)
+		if (descend(&dir_fd, &dir_path, dirs[i], root, shown, e) == -1 ||
 		    note_tree_dir(t, dir_fd, dir_path, e) == -1)
 			goto out;
-	if (find_entry(dir_fd, dir_path, hive_name, &name, e) == -1)
+	if (find_entry(dir_fd, dir_path, file, &name, e) == -1)
 		goto out;
 	if (name == NULL) {
-		hp_err_set(e, HP_R_NOT_FOUND, "%s: no Windows/System32/config/%s "
-		    "here (no '%s' in %s)", root, hive_name, hive_name,
-		    dir_path);
+		hp_err_set(e, HP_R_NOT_FOUND, "%s: no %s here (no '%s' in %s)",
+		    root, shown, file, dir_path);
 		goto out;
 	}
 	if ((t->hive_path = path_join(dir_path, name)) == NULL) {
@@ -647,6 +650,7 @@ resolve_tree(const char *target, const char *hive_name, struct hp_target *t,
 out:
 	if (dir_fd != -1)
 		close(dir_fd);
+	free(copy);
 	free(root);
 	free(dir_path);
 	free(name);

@@ -143,3 +143,33 @@ utf8_char_len(const unsigned char *s, size_t left)
 			return 0;
 	return n;
 }
+
+/* ASCII-only case folding: hive, log and directory names are compared
+ * so, and the answer must not depend on the user's locale. */
+static int
+ascii_lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+int
+text_ascii_caseeq(const char *a, const char *b)
+{
+	for (; *a != '\0' && *b != '\0'; a++, b++)
+		if (ascii_lower((unsigned char)*a) !=
+		    ascii_lower((unsigned char)*b))
+			return 0;
+	return *a == '\0' && *b == '\0';
+}
+
+int
+text_ascii_caseprefix(const char *s, const char *prefix, size_t prefix_len)
+{
+	size_t i;
+
+	for (i = 0; i < prefix_len; i++)
+		if (s[i] == '\0' || ascii_lower((unsigned char)s[i]) !=
+		    ascii_lower((unsigned char)prefix[i]))
+			return 0;
+	return 1;
+}

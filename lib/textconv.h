@@ -31,4 +31,11 @@ char *utf16le_to_utf8(const unsigned char *data, size_t len);
  * above U+10FFFF. */
 size_t utf8_char_len(const unsigned char *s, size_t left);
 
+/* Whether a and b are the same name, or s starts with the prefix_len
+ * bytes of prefix, letter case of ASCII letters aside (never the
+ * locale's). */
+int text_ascii_caseeq(const char *a, const char *b);
+int text_ascii_caseprefix(const char *s, const char *prefix,
+			  size_t prefix_len);
+
 #endif

@@ -1194,18 +1194,18 @@ START_TEST(test_export_reads_system_and_bare_hives_under_their_roots)
 	ASSERT_STATUS(&r, 0);
 	ASSERT_OUT(&r, "\n[HKEY_CURRENT_USER\\Control Panel]\n");
 	tu_result_free(&r);
-	/* A tree's users are not read yet: said, not guessed. */
+	/* A tree's HKEY_CURRENT_USER is its Default user's hive. */
 	tu_hp(&r, "export", root, "HKCU\\Control Panel", NULL);
-	ASSERT_STATUS(&r, 2);
-	ASSERT_ERR(&r, "HKEY_CURRENT_USER of a user's hive file");
+	ASSERT_STATUS(&r, 4);
+	ASSERT_ERR(&r, "no Users/Default/NTUSER.DAT here");
 	tu_result_free(&r);
 }
 END_TEST
 
-/* Keys of the user hives: HKEY_CURRENT_USER into a user's NTUSER.DAT,
- * HKEY_USERS\.DEFAULT into a tree's DEFAULT hive, each written, read
- * back by verify and export; HKEY_CURRENT_USER of a tree is refused,
- * saying to give the user's file, and nothing is written. */
+/* Keys of the user hives: HKEY_CURRENT_USER into a user's NTUSER.DAT
+ * and into a tree's Users/Default/NTUSER.DAT (found in any letter case),
+ * HKEY_USERS\.DEFAULT into a tree's DEFAULT hive, each written and read
+ * back by verify and export. */
 START_TEST(test_import_writes_the_user_hives)
 {
 	char *root = tu_make_tree("tree", "img");
@@ -1243,13 +1243,22 @@ START_TEST(test_import_writes_the_user_hives)
 	ASSERT_OUT(&r, "\"ScreenSaveActive\"=\"0\"\n");
 	tu_result_free(&r);
 
+	/* A tree's HKEY_CURRENT_USER is the Default user's hive, which
+	 * every new user copies: missing, the run says where it looked. */
 	tu_sha256(def, before);
 	tu_hp(&r, "import", "--backup-dir", tu_bk, cu, root, NULL);
 	ASSERT_STATUS(&r, 4);
-	ASSERT_ERR(&r, "HKEY_CURRENT_USER is a user's NTUSER.DAT, and a tree's "
-	    "users are not read yet");
+	ASSERT_ERR(&r, tu_pathf("%s: no Users/Default/NTUSER.DAT here (no "
+	    "'Users' in %s)", root, root));
 	tu_result_free(&r);
 	ASSERT_HASH(def, before);
+	tu_mkdir_p(tu_pathf("%s/users/default", root));
+	tu_mkhive("ntuser", tu_pathf("%s/users/default/ntuser.dat", root), 0);
+	tu_hp(&r, "import", "--backup-dir", tu_bk, cu, root, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, "  added     HKCU\\Software\\Policies\\Vendor  Flag = ");
+	tu_result_free(&r);
+	ASSERT_RUN(0, "verify", "--reg", cu, root, NULL);
 }
 END_TEST
 
