@@ -778,6 +778,10 @@ restore_in_place(struct hp_store *store, struct hp_store_hive *hive,
 	if (rc == 0 || !lc.touched)
 		rc = settle_log(store, hive, b, log, created, rc == 0 ? e :
 		    NULL) == -1 ? -1 : rc;
+	else
+		hp_err_append(e, "; %s is left dirty, and %s recovers the hive "
+		    "its backup holds (hivepatch recover writes it)",
+		    hive->where, log);
 	free(log);
 	return rc;
 }
