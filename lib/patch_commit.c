@@ -520,27 +520,29 @@ static int
 reset_logs(struct patch_run *run, struct session *s, struct hp_err *e)
 {
 	size_t i, n = s->files.n_logs;
+	int rc = 0;
 
 	/* A log the commit had to create goes again, as it came. */
 	if (s->commit_log_created && run->store->ops->remove_log(
 	    run->store->priv, s->hive, s->commit_log, e) == -1)
-		return -1;
-
-	for (i = 0; i < n; i++) {
+		rc = -1;
+	for (i = 0; rc == 0 && i < n; i++) {
 		if (s->commit_log_created &&
 		    strcmp(s->files.logs[i].name, s->commit_log) == 0)
 			continue;	/* removed above */
 		if (run->store->ops->write_log(run->store->priv, s->hive,
-		    s->files.logs[i].name, -1, NULL, NULL, e) == -1) {
-			hp_err_append(e, " (the hive itself is written and clean, "
-			    "%zu of its %zu logs emptied, hive and logs backed up "
-			    "in %.300s; Windows ignores the logs while the hive "
-			    "stays clean)", i, n, s->backup.dir);
-			return -1;
-		}
-		s->n_logs_reset = i + 1;
+		    s->files.logs[i].name, -1, NULL, NULL, e) == -1)
+			rc = -1;
+		else
+			s->n_logs_reset = i + 1;
 	}
-	return 0;
+	if (rc == -1)
+		hp_err_append(e, " (the hive itself is written and clean, %zu of "
+		    "its %zu logs emptied%s, hive and logs backed up in %.300s; "
+		    "Windows ignores the logs while the hive stays clean)",
+		    s->n_logs_reset, n, s->commit_log_created ?
+		    ", the log its commit made not removed" : "", s->backup.dir);
+	return rc;
 }
 
 static int
