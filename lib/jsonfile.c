@@ -148,8 +148,8 @@ json_file_remove(const char *dir, const char *name)
 		return -1;
 	rc = unlink(path);
 	free(path);
-	if (rc == -1 && errno != ENOENT)
-		return -1;
+	if (rc == -1)
+		return errno == ENOENT ? 0 : -1;	/* none: nothing to sync */
 	return sync_dir(dir);
 }
 

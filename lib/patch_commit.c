@@ -607,6 +607,19 @@ take_backups(struct patch_run *run, struct hp_err *e)
 	return 0;
 }
 
+/* The run's record goes once nothing is half done.  One that cannot go
+ * is said: the next run on the target finds both hives as this run
+ * left them, and removes it. */
+static void
+record_done(struct patch_run *run, const struct runrec *rec)
+{
+	if (runrec_remove(rec) == -1)
+		(void)strv_pushf(&run->res->warnings, &run->res->n_warnings,
+		    "%s/%s: cannot remove this run's record, or sync its "
+		    "removal: %s (the next run on this target removes it)",
+		    rec->dir, rec->name, strerror(errno));
+}
+
 static int
 any_replaced(const struct patch_run *run)
 {
@@ -670,13 +683,13 @@ patch_commit(struct patch_run *run, struct hp_err *e)
 			discard_backups(run);
 			/* Every hive back as it was: nothing to complete. */
 			if (!any_replaced(run))
-				(void)runrec_remove(&rec);
+				record_done(run, &rec);
 			runrec_free(&rec);
 			return -1;
 		}
 	}
 	/* Every hive written: nothing half done, whatever the logs. */
-	(void)runrec_remove(&rec);
+	record_done(run, &rec);
 	runrec_free(&rec);
 	for (i = 0; rc == 0 && i < run->n_hives; i++)
 		if (run->hives[i].backed_up)
