@@ -46,6 +46,7 @@
 
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/xattr.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -120,6 +121,22 @@ counts_parse(const char *err, struct counts *c)
 
 /* ---- trees of files ---- */
 
+/* The user extended attributes of a file, copied to another. */
+static void
+copy_xattrs(const char *from, const char *to)
+{
+	char names[1024], value[256], *p;
+	ssize_t len = listxattr(from, names, sizeof(names)), v;
+
+	for (p = names; len > 0 && p < names + len; p += strlen(p) + 1) {
+		if (strncmp(p, "user.", 5) != 0)
+			continue;
+		v = getxattr(from, p, value, sizeof(value));
+		ck_assert_msg(v >= 0 && setxattr(to, p, value, (size_t)v, 0) == 0,
+		    "copying %s of %s: %s", p, from, strerror(errno));
+	}
+}
+
 static void
 copy_tree(const char *src, const char *dst)
 {
@@ -147,6 +164,7 @@ copy_tree(const char *src, const char *dst)
 			ck_assert_msg(S_ISREG(st.st_mode), "%s: not a file", from);
 			tu_copy_file(from, to);
 			ck_assert(chmod(to, st.st_mode & 07777) == 0);
+			copy_xattrs(from, to);
 		}
 		free(from);
 		free(to);
@@ -276,6 +294,20 @@ make_tree(const char *dir)
 	tu_mkhive("tree", tu_pathf("%s/img", dir), 0);
 }
 
+/* A tree whose SOFTWARE has an extended attribute, which a replacing
+ * commit copies to the new file (a copy that fails is warned about). */
+static void
+make_tree_xattr(const char *dir)
+{
+	char *sw = tu_pathf("%s/" CONFIG "/SOFTWARE", dir);
+
+	make_tree(dir);
+	if (setxattr(sw, "user.hivepatch-test", "kept", 4, 0) == -1)
+		fprintf(stderr, "SKIP: %s: the filesystem takes no user "
+		    "extended attributes (%s); their copy is not failed\n", sw,
+		    strerror(errno));
+}
+
 static void
 make_bare(const char *dir)
 {
@@ -327,7 +359,7 @@ static const struct scenario scenarios[] = {
 	  { NULL }, "img", CONFIG "/SOFTWARE" },
 	{ "apply, bare hive without logs", make_bare, "apply",
 	  { NULL }, "img/SOFTWARE", "img/SOFTWARE" },
-	{ "apply --commit=replace", make_tree, "apply",
+	{ "apply --commit=replace", make_tree_xattr, "apply",
 	  { "--commit=replace", NULL }, "img", CONFIG "/SOFTWARE" },
 	{ "apply, two hives", make_tree, "apply",
 	  { "--profile", "net4-tls12", "--profile", "schannel-tls12", NULL },
