@@ -685,14 +685,19 @@ old_hive(struct hp_store *store, struct hp_store_hive *hive,
  * (a dirty one needs its own logs beside it at every moment, and goes
  * back by replacement). */
 static int
-in_place(const struct hp_store *store, int fd)
+clean_at(int fd)
 {
 	unsigned char bb[REGF_LOG_HEADER];
 
-	return store->ops->write_at != NULL &&
-	    pread(fd, bb, sizeof(bb), 0) == (ssize_t)sizeof(bb) &&
+	return pread(fd, bb, sizeof(bb), 0) == (ssize_t)sizeof(bb) &&
 	    memcmp(bb, "regf", 4) == 0 && regf_checksum_ok(bb) &&
 	    le32(bb + REGF_BB_SEQ1) == le32(bb + REGF_BB_SEQ2);
+}
+
+static int
+in_place(const struct hp_store *store, int fd)
+{
+	return store->ops->write_at != NULL && clean_at(fd);
 }
 
 /* The log the restore went through gets back what it held: its backup,
@@ -762,6 +767,12 @@ restore_in_place(struct hp_store *store, struct hp_store_hive *hive,
 
 	if (store->ops->read(store->priv, hive, &now, e) == -1)
 		return -1;
+	/* A hive left dirty (a commit in place cut short) needs its logs:
+	 * none is written through, the old hive replaces it. */
+	if (!clean_at(now.fd)) {
+		hp_hive_files_free(&now);
+		return 1;
+	}
 	rc = restore_log(&now, hive->name, &log, &created, e);
 	if (rc == -1 || log == NULL) {
 		hp_hive_files_free(&now);
