@@ -265,32 +265,40 @@ commit_log_backup(const struct session *s)
 
 /* After a commit in place failed before it touched the hive, or was
  * undone: the log it wrote through holds what it held again, from its
- * backup (unless it still does).  Left as the commit wrote it, that log
- * would carry the new hive's pages beside the old hive, with a sequence
- * number past the hive's: a recovery (of the dirty hive it was appended
- * to, or of a base block torn later) would replay the change the run
- * says failed. */
+ * backup (unless it still does), or is removed when the commit made it.
+ * Left as the commit wrote it, that log would carry the new hive's
+ * pages beside the old hive, with a sequence number past the hive's: a
+ * recovery (of the dirty hive it was appended to, or of a base block
+ * torn later) would replay the change the run says failed. */
 static int
 put_log_back(struct patch_run *run, struct session *s, struct hp_err *e)
 {
 	const struct backup_log *b = commit_log_backup(s);
 	char sha[SHA256_HEX_LEN + 1] = "";
 	struct hp_hive_files now;
+	struct hp_err gone;
+	int rc = 0;
 	size_t i;
 
-	if (b == NULL || !s->backed_up)
+	if (s->commit_log == NULL || !s->backed_up)
 		return 0;
+	/* Made by the commit (the store lists no such log): removed,
+	 * unless the restore in place removed it already. */
+	if (b == NULL) {
+		if (run->store->ops->remove_log(run->store->priv, s->hive,
+		    s->commit_log, &gone) == 0 || gone.reason == HP_R_NOT_FOUND)
+			return 0;
+		*e = gone;
+		return -1;
+	}
 	if (run->store->ops->read(run->store->priv, s->hive, &now, e) == -1)
 		return -1;
-	for (i = 0; i < now.n_logs; i++)
-		if (strcmp(now.logs[i].name, s->commit_log) == 0 &&
-		    sha256_fd(now.logs[i].fd, now.logs[i].where, sha, e) == -1) {
-			hp_hive_files_free(&now);
-			return -1;
-		}
+	for (i = 0; rc == 0 && i < now.n_logs; i++)
+		if (strcmp(now.logs[i].name, s->commit_log) == 0)
+			rc = sha256_fd(now.logs[i].fd, now.logs[i].where, sha, e);
 	hp_hive_files_free(&now);
-	if (strcmp(sha, b->sha_before) == 0)
-		return 0;
+	if (rc == -1 || strcmp(sha, b->sha_before) == 0)
+		return rc;
 	return backup_restore_log(run->store, s->hive, b->copy, b->sha_before,
 	    s->commit_log, e);
 }
