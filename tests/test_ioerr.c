@@ -273,7 +273,7 @@ make_stale(const char *dir, const char *kind, const char *format)
 	tu_mkdirty(format, clean, sw, NULL);
 	tu_copy_file(tu_pathf("%s.expected", sw), sw);
 	ck_assert(unlink(clean) == 0);
-	ck_assert(system(tu_strf("rm -f '%s'.expected* '%s.orig'", sw, sw)) ==
+	ck_assert(system(tu_pathf("rm -f '%s'.expected* '%s.orig'", sw, sw)) ==
 	    0);
 }
 
@@ -327,7 +327,7 @@ make_dirty(const char *dir, const char *mode)
 	tu_mkhive("software64-net48", clean, 0);
 	tu_mkdirty(mode, clean, hive, NULL);
 	ck_assert(unlink(clean) == 0);
-	ck_assert(system(tu_strf("rm -f '%s'.expected* '%s.orig'", hive,
+	ck_assert(system(tu_pathf("rm -f '%s'.expected* '%s.orig'", hive,
 	    hive)) == 0);
 }
 
