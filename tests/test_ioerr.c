@@ -14,10 +14,11 @@
  * which hivepatch answers by copying through a buffer), and the man
  * page's promises are checked (SAFETY, TRANSACTION LOGS, EXIT STATUS):
  *
- *  - a failure ends with exit status 4 and one "hivepatch: " line that
- *    names a file of the image or of the backup directory (never a
- *    temporary .hivepatch- name, unless it says that this temporary
- *    file was removed), and the failure (strerror's words);
+ *  - a failure ends with exit status 4 (2 for a backup directory that
+ *    cannot be made, where the man page says so) and one "hivepatch: "
+ *    line that names a file of the image or of the backup directory
+ *    (never a temporary .hivepatch- name, unless it says that this
+ *    temporary file was removed), and the failure (strerror's words);
  *  - "the original is then unchanged": every file of the image holds
  *    the bytes it held (a hive put back from its backup included), no
  *    file appeared, and the run's backups are gone again; or, when the
@@ -736,6 +737,11 @@ inject(struct ctx *c, const char *family, unsigned long k, const char *err,
 	c->injected++;
 	ck_assert_msg(strstr(r.err, "failio: failing") != NULL, "%s: the call "
 	    "was not made\n%s", what, r.err);
+	/* Exit 4, or 2 for a backup directory that cannot be made or
+	 * written ("no place for backups", as the man page says). */
+	if (r.status == 2 && strstr(r.err, "hivepatch: no place for backups: ")
+	    != NULL)
+		r.status = 4;
 	if (r.status == 4 && sticky)
 		recovered = judge_sticky(c, what, &r, family);
 	else if (r.status == 4 && !shrugged)
