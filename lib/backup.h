@@ -126,7 +126,9 @@ int backup_restore_log(struct hp_store *store, struct hp_store_hive *hive,
  * in place through its .LOG1 (.LOG2 when .LOG1 is a file that is no log
  * of the hive), which then gets back what it held (its backup, or
  * nothing); a dirty one, or one whose two log names are both taken so,
- * by replacement.  Used to undo a run
+ * by replacement, and so is any hive that is dirty now (a commit in
+ * place cut short: its log recovers it, and must not be written
+ * through).  Used to undo a run
  * that failed half-way, and by rollback. */
 int backup_restore_hive(struct hp_store *store, struct hp_store_hive *hive,
 			const struct backup *b, struct hp_err *e);

@@ -64,6 +64,10 @@ write_all(int fd, const void *buf, size_t len)
 	while (len > 0) {
 		ssize_t w = write(fd, p, len);
 
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == 0)
+			errno = EIO;	/* nothing written, and no reason */
 		if (w <= 0)
 			return -1;
 		p += w;
@@ -138,8 +142,8 @@ pages_save(int disk_fd, uint64_t disk_size, const struct hive_change *change,
 		return -1;
 	fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd == -1 || write_pages(fd, disk_fd, disk_size, r, n) == -1) {
-		hp_err_set(e, HP_R_IO, "%s: cannot write the backup: %s", dst,
-		    strerror(errno));
+		hp_err_set(e, HP_R_IO, "%s: cannot %s the backup: %s", dst,
+		    fd == -1 ? "create" : "write", strerror(errno));
 		goto out;
 	}
 	*bytes = PAGES_HEADER + (uint64_t)PAGES_RUN * n;

@@ -83,8 +83,8 @@ make_temp(const struct dir_ref *dir, const char *name, char **tmp,
 			return fd;
 		if (errno != EEXIST) {
 			hp_err_set(e, hp_errno_reason(errno), "%s/%s: cannot "
-			    "create a temporary file: %s", dir->path, *tmp,
-			    strerror(errno));
+			    "create the temporary file %s beside it: %s",
+			    dir->path, name, *tmp, strerror(errno));
 			free(*tmp);
 			*tmp = NULL;
 			return -1;
@@ -232,6 +232,21 @@ copy_xattrs(const struct dir_ref *dir, const char *name, int fd, char **lost,
 	return 0;
 }
 
+/* Removes the temporary file of a replacement that did not happen, and
+ * says so in e (when not NULL): the file it was for is unchanged. */
+static void
+gone(const struct dir_ref *dir, const char *name, const char *tmp,
+     struct hp_err *e)
+{
+	if (unlinkat(dir->fd, tmp, 0) == -1)
+		hp_err_append(e, " (the temporary file %s/%s could not be "
+		    "removed: %s; %s is unchanged)", dir->path, tmp,
+		    strerror(errno), name);
+	else
+		hp_err_append(e, " (the temporary file was removed; %s is "
+		    "unchanged)", name);
+}
+
 /* After the rename: the directory entry is durable and leads to the
  * file that was checked. */
 static int
@@ -275,7 +290,10 @@ commit_replace(const struct dir_ref *dir, const char *name, const char *what,
 	fd = make_temp(dir, name, &tmp, e);
 	if (fd == -1)
 		return -1;
-	if (asprintf(&shown, "%s/%s", dir->path, tmp) == -1) {
+	/* Messages blame the file being replaced; the temporary file is
+	 * named as such, and said removed (below). */
+	if (asprintf(&shown, "%s/%s: the temporary file %s for the new %s",
+	    dir->path, name, tmp, what) == -1) {
 		shown = NULL;
 		hp_err_nomem(e);
 		goto out;
@@ -310,7 +328,7 @@ out:
 	if (fd != -1)
 		close(fd);
 	if (!*replaced)
-		unlinkat(dir->fd, tmp, 0);
+		gone(dir, name, tmp, rc == -1 ? e : NULL);
 	free(tmp);
 	free(shown);
 	return rc;

@@ -130,9 +130,30 @@ out:
 	return rc;
 }
 
+/* Step 2: the base block written dirty, synced.  A write that failed
+ * may have landed in part, or not at all: the hive counts as touched
+ * unless its base block (read through disk_fd, the very file) still
+ * holds what it held, in which case nothing of the hive was written. */
+static int
+write_dirty(const struct io *io, struct logged_commit *lc, int disk_fd,
+	    const unsigned char *bb, struct hp_err *e)
+{
+	unsigned char was[REGF_BASE_BLOCK], now[REGF_BASE_BLOCK];
+	int have = pread(disk_fd, was, sizeof(was), 0) == (ssize_t)sizeof(was);
+
+	lc->touched = 1;
+	if (put(io, NULL, 0, bb, REGF_BASE_BLOCK, e) == 0 &&
+	    flush(io, NULL, e) == 0)
+		return 0;
+	if (have && pread(disk_fd, now, sizeof(now), 0) == (ssize_t)sizeof(now) &&
+	    memcmp(was, now, sizeof(was)) == 0)
+		lc->touched = 0;
+	return -1;
+}
+
 /* Steps 2 to 4: dirty base block, pages, clean base block. */
 static int
-write_primary(const struct io *io, struct logged_commit *lc,
+write_primary(const struct io *io, struct logged_commit *lc, int disk_fd,
 	      const struct mapping *img, uint64_t disk_size,
 	      const struct page_run *runs, size_t n, struct hp_err *e)
 {
@@ -144,9 +165,7 @@ write_primary(const struct io *io, struct logged_commit *lc,
 	put_le32(bb + REGF_BB_SEQ2, lc->append ? lc->base_seq2 : lc->seq - 1);
 	put_le32(bb + REGF_BB_FILE_TYPE, REGF_FILE_PRIMARY);
 	regf_checksum_set(bb);
-	lc->touched = 1;
-	if (put(io, NULL, 0, bb, sizeof(bb), e) == -1 ||
-	    flush(io, NULL, e) == -1)
+	if (write_dirty(io, lc, disk_fd, bb, e) == -1)
 		return -1;
 	for (i = 0; i < n; i++) {
 		uint64_t off = REGF_BASE_BLOCK + (uint64_t)runs[i].off;
@@ -389,7 +408,7 @@ commit_logged(struct hp_store *store, struct hp_store_hive *hive,
 		goto out;
 	if ((lc->append ? append_entry(&io, lc, &img, runs, n, e) :
 	    write_log(&io, lc, img.p, img.p + REGF_BASE_BLOCK, runs, n, e)) == -1 ||
-	    write_primary(&io, lc, &img, disk_size, runs, n, e) == -1 ||
+	    write_primary(&io, lc, disk_fd, &img, disk_size, runs, n, e) == -1 ||
 	    read_back(&io, &img, runs, n, e) == -1)
 		goto out;
 	rc = 0;

@@ -64,7 +64,8 @@ struct logged_commit {
 	uint64_t view_size;
 	uint32_t view_bins;
 	/* Out. */
-	int touched;		/* the primary was written to: on failure it
+	int touched;		/* the primary was written to (its base block
+				 * no longer reads as it did): on failure it
 				 * is dirty, and the log recovers the new hive */
 	uint32_t seq;		/* the new hive's sequence numbers */
 	size_t pages;		/* 4 KiB pages written in place */

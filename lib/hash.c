@@ -37,6 +37,10 @@ write_all(int fd, const unsigned char *buf, size_t len)
 				continue;
 			return -1;
 		}
+		if (n == 0) {
+			errno = EIO;	/* nothing written, and no reason */
+			return -1;
+		}
 		buf += n;
 		len -= (size_t)n;
 	}

@@ -37,6 +37,8 @@ write_all(int fd, const char *p, size_t len)
 
 		if (n == -1 && errno == EINTR)
 			continue;
+		if (n == 0)
+			errno = EIO;	/* nothing written, and no reason */
 		if (n <= 0)
 			return -1;
 		p += n;
@@ -72,6 +74,16 @@ state_dir_create(const char *path, struct hp_err *e)
 	return 0;
 }
 
+/* Writes text into the new file fd and syncs it; -1 with errno. */
+static int
+write_text(int fd, const char *text)
+{
+	if (write_all(fd, text, strlen(text)) == -1 ||
+	    write_all(fd, "\n", 1) == -1 || fsync(fd) == -1)
+		return -1;
+	return 0;
+}
+
 int
 json_file_write(const char *dir, const char *name, struct json_object *o,
 		struct hp_err *e)
@@ -79,39 +91,48 @@ json_file_write(const char *dir, const char *name, struct json_object *o,
 	const char *text = json_object_to_json_string_ext(o,
 	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
 	char *path = NULL, *tmp = NULL;
-	int fd = -1, rc = -1;
+	int fd, err, rc = -1, made = 0;
 
 	if (text == NULL || asprintf(&path, "%s/%s", dir, name) == -1 ||
 	    asprintf(&tmp, "%s/.%s.tmp", dir, name) == -1) {
 		free(path);
 		return hp_err_nomem(e);
 	}
-	/* Only its owner reads what the tool keeps of an image. */
+	/* Only its owner reads what the tool keeps of an image.  Messages
+	 * blame the file written; its temporary file is said removed. */
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd == -1 || write_all(fd, text, strlen(text)) == -1 ||
-	    write_all(fd, "\n", 1) == -1 || fsync(fd) == -1) {
-		hp_err_set(e, HP_R_IO, "%s: cannot write: %s", tmp,
-		    strerror(errno ? errno : EIO));
+	if (fd == -1) {
+		hp_err_set(e, HP_R_IO, "%s: cannot create its temporary file "
+		    "%s: %s", path, tmp, strerror(errno));
 		goto out;
 	}
-	if (close(fd) == -1) {
-		fd = -1;
-		hp_err_set(e, HP_R_IO, "%s: cannot write: %s", tmp,
-		    strerror(errno));
+	made = 1;
+	err = write_text(fd, text) == -1 ? errno : 0;
+	if (close(fd) == -1 && err == 0)
+		err = errno;
+	if (err != 0) {
+		hp_err_set(e, HP_R_IO, "%s: cannot write its temporary file %s: "
+		    "%s", path, tmp, strerror(err));
 		goto out;
 	}
-	fd = -1;
-	if (rename(tmp, path) == -1 || sync_dir(dir) == -1) {
-		hp_err_set(e, HP_R_IO, "%s: cannot write: %s", path,
-		    strerror(errno));
+	if (rename(tmp, path) == -1) {
+		hp_err_set(e, HP_R_IO, "%s: cannot rename its temporary file %s "
+		    "into place: %s", path, tmp, strerror(errno));
+		goto out;
+	}
+	made = 0;
+	if (sync_dir(dir) == -1) {
+		hp_err_set(e, HP_R_IO, "%s: written, but cannot sync its "
+		    "directory: %s", path, strerror(errno));
 		goto out;
 	}
 	rc = 0;
 out:
-	if (fd != -1)
-		close(fd);
-	if (rc == -1)
-		unlink(tmp);
+	if (made && unlink(tmp) == -1)
+		hp_err_append(e, " (the temporary file could not be removed: "
+		    "%s)", strerror(errno));
+	else if (made)
+		hp_err_append(e, " (the temporary file was removed)");
 	free(path);
 	free(tmp);
 	return rc;
@@ -127,8 +148,8 @@ json_file_remove(const char *dir, const char *name)
 		return -1;
 	rc = unlink(path);
 	free(path);
-	if (rc == -1 && errno != ENOENT)
-		return -1;
+	if (rc == -1)
+		return errno == ENOENT ? 0 : -1;	/* none: nothing to sync */
 	return sync_dir(dir);
 }
 

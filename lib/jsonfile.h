@@ -17,7 +17,8 @@ int state_dir_create(const char *path, struct hp_err *e);
 int json_file_write(const char *dir, const char *name, struct json_object *o,
 		    struct hp_err *e);
 
-/* Removes dir/name (gone already is fine) and syncs the directory. */
+/* Removes dir/name and syncs the directory; 0 when it was gone already
+ * (nothing to sync), -1 with errno. */
 int json_file_remove(const char *dir, const char *name);
 
 /* A JSON array of the strings (NULL on out of memory). */

@@ -249,10 +249,65 @@ choose_log(const struct patch_run *run, struct session *s,
 	return 1;
 }
 
+/* The log a commit in place went through, as its backup has it; NULL
+ * when the commit made it. */
+static const struct backup_log *
+commit_log_backup(const struct session *s)
+{
+	size_t i;
+
+	for (i = 0; s->commit_log != NULL && i < s->backup.n_logs; i++)
+		if (strcmp(strrchr(s->backup.logs[i].path, '/') + 1,
+		    s->commit_log) == 0)
+			return &s->backup.logs[i];
+	return NULL;
+}
+
+/* After a commit in place failed before it touched the hive, or was
+ * undone: the log it wrote through holds what it held again, from its
+ * backup (unless it still does), or is removed when the commit made it.
+ * Left as the commit wrote it, that log would carry the new hive's
+ * pages beside the old hive, with a sequence number past the hive's: a
+ * recovery (of the dirty hive it was appended to, or of a base block
+ * torn later) would replay the change the run says failed. */
+static int
+put_log_back(struct patch_run *run, struct session *s, struct hp_err *e)
+{
+	const struct backup_log *b = commit_log_backup(s);
+	char sha[SHA256_HEX_LEN + 1] = "";
+	struct hp_hive_files now;
+	struct hp_err gone;
+	int rc = 0;
+	size_t i;
+
+	if (s->commit_log == NULL || !s->backed_up)
+		return 0;
+	/* Made by the commit (the store lists no such log): removed,
+	 * unless the restore in place removed it already. */
+	if (b == NULL) {
+		if (run->store->ops->remove_log(run->store->priv, s->hive,
+		    s->commit_log, &gone) == 0 || gone.reason == HP_R_NOT_FOUND)
+			return 0;
+		*e = gone;
+		return -1;
+	}
+	if (run->store->ops->read(run->store->priv, s->hive, &now, e) == -1)
+		return -1;
+	for (i = 0; rc == 0 && i < now.n_logs; i++)
+		if (strcmp(now.logs[i].name, s->commit_log) == 0)
+			rc = sha256_fd(now.logs[i].fd, now.logs[i].where, sha, e);
+	hp_hive_files_free(&now);
+	if (rc == -1 || strcmp(sha, b->sha_before) == 0)
+		return rc;
+	return backup_restore_log(run->store, s->hive, b->copy, b->sha_before,
+	    s->commit_log, e);
+}
+
 static int
 commit_in_place(struct patch_run *run, struct session *s, struct hp_err *e)
 {
 	struct logged_commit *lc = &s->lc;
+	struct hp_err put_back;
 	int rc;
 
 	rc = commit_logged(run->store, s->hive, s->files.fd, s->files.size,
@@ -262,6 +317,11 @@ commit_in_place(struct patch_run *run, struct session *s, struct hp_err *e)
 	if (rc == -1 && !lc->touched && s->commit_log_created)
 		(void)run->store->ops->remove_log(run->store->priv, s->hive,
 		    s->commit_log, NULL);
+	else if (rc == -1 && !lc->touched &&
+	    put_log_back(run, s, &put_back) == -1)
+		hp_err_append(e, "; %s could NOT be put back from its backup "
+		    "(%.200s), and holds the new hive's pages: run hivepatch "
+		    "rollback", s->commit_log, put_back.msg);
 	return rc;
 }
 
@@ -428,21 +488,35 @@ undo_replaced(struct patch_run *run, size_t upto, struct hp_err *e)
 		if (!s->replaced)
 			continue;
 		if (backup_restore_hive(run->store, s->hive, &s->backup,
-		    &restore) == 0) {
-			hp_err_append(e, "; %s was put back from its backup", name);
-			s->replaced = 0;
-			s->sha_after[0] = '\0';
-		} else if (s->commit == HP_METHOD_LOGGED && s->sha_after[0] ==
-		    '\0') {
-			/* Cut short in place: dirty, its log recovers it. */
-			hp_err_append(e, "; %s could NOT be put back (%.200s): it "
-			    "is left dirty, and %s recovers the new hive "
-			    "(hivepatch recover writes it, hivepatch rollback "
-			    "undoes it)", name, restore.msg, s->commit_log);
-		} else {
-			hp_err_append(e, "; %s could NOT be put back (%.200s): run "
-			    "hivepatch rollback", name, restore.msg);
+		    &restore) == -1) {
+			/* Cut short in place: dirty, its log recovers it
+			 * (unless the restore itself left it dirty, with a
+			 * log of the old hive: its message says so). */
+			if (s->commit == HP_METHOD_LOGGED && s->sha_after[0] ==
+			    '\0' && strstr(restore.msg, "is left dirty") == NULL)
+				hp_err_append(e, "; %s could NOT be put back "
+				    "(%.200s): it is left dirty, and %s recovers "
+				    "the new hive (hivepatch recover writes it, "
+				    "hivepatch rollback undoes it)", name,
+				    restore.msg, s->commit_log);
+			else
+				hp_err_append(e, "; %s could NOT be put back "
+				    "(%.200s): run hivepatch rollback", name,
+				    restore.msg);
+			continue;
 		}
+		s->sha_after[0] = '\0';
+		if (s->commit == HP_METHOD_LOGGED &&
+		    put_log_back(run, s, &restore) == -1) {
+			/* Its backup is kept (still replaced). */
+			hp_err_append(e, "; %s was put back from its backup, but "
+			    "its log %s could NOT be (%.200s) and still holds "
+			    "the new hive's pages: run hivepatch rollback", name,
+			    s->commit_log, restore.msg);
+			continue;
+		}
+		hp_err_append(e, "; %s was put back from its backup", name);
+		s->replaced = 0;
 	}
 }
 
@@ -454,27 +528,29 @@ static int
 reset_logs(struct patch_run *run, struct session *s, struct hp_err *e)
 {
 	size_t i, n = s->files.n_logs;
+	int rc = 0;
 
 	/* A log the commit had to create goes again, as it came. */
 	if (s->commit_log_created && run->store->ops->remove_log(
 	    run->store->priv, s->hive, s->commit_log, e) == -1)
-		return -1;
-
-	for (i = 0; i < n; i++) {
+		rc = -1;
+	for (i = 0; rc == 0 && i < n; i++) {
 		if (s->commit_log_created &&
 		    strcmp(s->files.logs[i].name, s->commit_log) == 0)
 			continue;	/* removed above */
 		if (run->store->ops->write_log(run->store->priv, s->hive,
-		    s->files.logs[i].name, -1, NULL, NULL, e) == -1) {
-			hp_err_append(e, " (the hive itself is written and clean, "
-			    "%zu of its %zu logs emptied, hive and logs backed up "
-			    "in %.300s; Windows ignores the logs while the hive "
-			    "stays clean)", i, n, s->backup.dir);
-			return -1;
-		}
-		s->n_logs_reset = i + 1;
+		    s->files.logs[i].name, -1, NULL, NULL, e) == -1)
+			rc = -1;
+		else
+			s->n_logs_reset = i + 1;
 	}
-	return 0;
+	if (rc == -1)
+		hp_err_append(e, " (the hive itself is written and clean, %zu of "
+		    "its %zu logs emptied%s, hive and logs backed up in %.300s; "
+		    "Windows ignores the logs while the hive stays clean)",
+		    s->n_logs_reset, n, s->commit_log_created ?
+		    ", the log its commit made not removed" : "", s->backup.dir);
+	return rc;
 }
 
 static int
@@ -537,6 +613,19 @@ take_backups(struct patch_run *run, struct hp_err *e)
 		s->backed_up = 1;
 	}
 	return 0;
+}
+
+/* The run's record goes once nothing is half done.  One that cannot go
+ * is said: the next run on the target finds both hives as this run
+ * left them, and removes it. */
+static void
+record_done(struct patch_run *run, const struct runrec *rec)
+{
+	if (runrec_remove(rec) == -1)
+		(void)strv_pushf(&run->res->warnings, &run->res->n_warnings,
+		    "%s/%s: cannot remove this run's record, or sync its "
+		    "removal: %s (the next run on this target removes it)",
+		    rec->dir, rec->name, strerror(errno));
 }
 
 static int
@@ -602,13 +691,13 @@ patch_commit(struct patch_run *run, struct hp_err *e)
 			discard_backups(run);
 			/* Every hive back as it was: nothing to complete. */
 			if (!any_replaced(run))
-				(void)runrec_remove(&rec);
+				record_done(run, &rec);
 			runrec_free(&rec);
 			return -1;
 		}
 	}
 	/* Every hive written: nothing half done, whatever the logs. */
-	(void)runrec_remove(&rec);
+	record_done(run, &rec);
 	runrec_free(&rec);
 	for (i = 0; rc == 0 && i < run->n_hives; i++)
 		if (run->hives[i].backed_up)

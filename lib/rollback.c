@@ -462,7 +462,12 @@ rollback_step(struct rollback_run *run, const char *expect,
 			return -1;
 	/* Undone: should it have been cut short, nothing is left to
 	 * complete. */
-	runrec_remove_id(run->o->backup_root, latest);
+	if (runrec_remove_id(run->o->backup_root, latest) == -1 &&
+	    strv_pushf(&run->res->warnings, &run->res->n_warnings, "%s/runs/"
+	    "%s.json: cannot remove the record of the run undone, or sync "
+	    "its removal: %s", run->o->backup_root, latest,
+	    strerror(errno)) == -1)
+		return hp_err_nomem(e);
 	return 0;
 }
 

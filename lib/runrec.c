@@ -81,17 +81,22 @@ runrec_remove(const struct runrec *r)
 	return json_file_remove(r->dir, r->name);
 }
 
-void
+int
 runrec_remove_id(const char *root, const char *id)
 {
 	struct runrec r = { 0 };
+	int rc = -1, err = ENOMEM;
 
 	if (asprintf(&r.dir, "%s/%s", root, RUNS_DIR) == -1)
-		return;
-	if (asprintf(&r.name, "%s.json", id) != -1)
-		(void)runrec_remove(&r);
+		return -1;
+	if (asprintf(&r.name, "%s.json", id) != -1) {
+		rc = runrec_remove(&r);
+		err = errno;
+	}
 	free(r.dir);
 	free(r.name);
+	errno = err;
+	return rc;
 }
 
 static const char *

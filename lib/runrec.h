@@ -42,8 +42,9 @@ int runrec_write(const char *root, struct runrec *r, struct hp_err *e);
  * completed or undone. */
 int runrec_remove(const struct runrec *r);
 
-/* Removes the record of run `id` under root, if there is one. */
-void runrec_remove_id(const char *root, const char *id);
+/* Removes the record of run `id` under root, if there is one: 0, or -1
+ * with errno. */
+int runrec_remove_id(const char *root, const char *id);
 
 /* The records under root that name one of the identities (oldest
  * first).  A record that cannot be read is passed over.  *out is NULL

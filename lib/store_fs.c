@@ -649,11 +649,14 @@ fs_remove_log(void *priv, struct hp_store_hive *hive, const char *name,
 		    strerror(errno));
 	if (refuse_foreign(f, name, &st, "removed", e) == -1)
 		return -1;
-	if (unlinkat(f->t.dir_fd, name, 0) == -1 || fsync(f->t.dir_fd) == -1)
+	if (unlinkat(f->t.dir_fd, name, 0) == -1)
 		return hp_err_set(e, HP_R_IO, "%s: cannot remove: %s", where,
 		    strerror(errno));
 	rw_drop(f, name);
 	forget_log(f, name);
+	if (fsync(f->t.dir_fd) == -1)
+		return hp_err_set(e, HP_R_IO, "%s: removed, but cannot sync its "
+		    "directory: %s", where, strerror(errno));
 	return 0;
 }
 
