@@ -329,6 +329,13 @@ struct hp_store;
 int hp_store_open(const char *target, struct hp_store **store,
 		  struct hp_err *e);
 
+/* The same, where HKEY_CURRENT_USER of a tree is the hive of the user
+ * `user` (Users/USER/NTUSER.DAT, found in any letter case) rather than
+ * the Default user's, which every new user copies (user NULL).
+ * HP_R_USAGE for a name that is no plain directory name. */
+int hp_store_open_user(const char *target, const char *user,
+		       struct hp_store **store, struct hp_err *e);
+
 /* Wraps a caller's store: `ops` and `priv` must outlive it; `target`
  * names it in messages.  ops->list is called at once; when it (or this
  * call) fails, ops->close(priv) has been called. */

@@ -50,6 +50,13 @@ hp_store_set_hive_limit(struct hp_store *store, uint64_t bytes,
 int
 hp_store_open(const char *target, struct hp_store **store, struct hp_err *e)
 {
+	return hp_store_open_user(target, NULL, store, e);
+}
+
+int
+hp_store_open_user(const char *target, const char *user,
+		   struct hp_store **store, struct hp_err *e)
+{
 	const struct hp_store_ops *ops;
 	struct stat st, followed;
 	void *priv;
@@ -65,7 +72,7 @@ hp_store_open(const char *target, struct hp_store **store, struct hp_err *e)
 	tree = lstat(target, &st) == 0 && (S_ISDIR(st.st_mode) ||
 	    (S_ISLNK(st.st_mode) && stat(target, &followed) == 0 &&
 	    S_ISDIR(followed.st_mode)));
-	if (store_fs_open(target, tree, &priv, &ops, e) == -1)
+	if (store_fs_open(target, tree, user, &priv, &ops, e) == -1)
 		return -1;
 	return store_new(ops, priv, target, store, e);
 }

@@ -18,9 +18,11 @@ struct hp_store {
 };
 
 /* The stores this library brings (store_fs.c): a Windows tree rooted at
- * `target`, or the hive file `target` (with its logs beside it). */
-int store_fs_open(const char *target, int tree, void **priv,
-		  const struct hp_store_ops **ops, struct hp_err *e);
+ * `target` (whose HKEY_CURRENT_USER is Users/USER/NTUSER.DAT; NULL:
+ * Default), or the hive file `target` (with its logs beside it). */
+int store_fs_open(const char *target, int tree, const char *user,
+		  void **priv, const struct hp_store_ops **ops,
+		  struct hp_err *e);
 
 /* Fills g (export --output) with what a store of store_fs_open holds:
  * a tree's directories, a bare hive's directory and name, every hive

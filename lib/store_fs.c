@@ -61,6 +61,7 @@ struct fs_hive {
 
 struct fs_store {
 	char *target;
+	char *user_hive;	/* Users/USER/NTUSER.DAT */
 	int tree;
 	struct hp_store_hive *hives;
 	struct fs_hive *fs;
@@ -157,8 +158,12 @@ fs_list(void *priv, struct hp_store_hive **hives, size_t *n, struct hp_err *e)
 		return hp_err_nomem(e);
 	for (i = 0; i < want; i++) {
 		s->n = i + 1;
-		if (list_one(s, i, s->tree ? tree_hives[i].name : NULL,
-		    s->tree ? tree_hives[i].kind : HP_HIVE_UNKNOWN, e) == -1)
+		const char *name = !s->tree ? NULL :
+		    tree_hives[i].kind == HP_HIVE_NTUSER ? s->user_hive :
+		    tree_hives[i].name;
+
+		if (list_one(s, i, name, s->tree ? tree_hives[i].kind :
+		    HP_HIVE_UNKNOWN, e) == -1)
 			return -1;
 	}
 	*hives = s->hives;
@@ -682,6 +687,7 @@ fs_close(void *priv)
 	free(s->hives);
 	free(s->fs);
 	free(s->target);
+	free(s->user_hive);
 	free(s);
 }
 
@@ -752,12 +758,21 @@ store_fs_guard(const struct hp_store *store, struct out_guard *g)
 }
 
 int
-store_fs_open(const char *target, int tree, void **priv,
+store_fs_open(const char *target, int tree, const char *user, void **priv,
 	      const struct hp_store_ops **ops, struct hp_err *e)
 {
-	struct fs_store *s = calloc(1, sizeof(*s));
+	struct fs_store *s;
 
-	if (s == NULL || (s->target = strdup(target)) == NULL) {
+	/* A user is a directory of Users: one plain name. */
+	if (user != NULL && (user[0] == '\0' || strchr(user, '/') != NULL ||
+	    strcmp(user, ".") == 0 || strcmp(user, "..") == 0))
+		return hp_err_set(e, HP_R_USAGE, "'%s': not a user's name (a "
+		    "directory of Users)", user);
+	if ((s = calloc(1, sizeof(*s))) == NULL || (s->target =
+	    strdup(target)) == NULL || asprintf(&s->user_hive,
+	    "Users/%s/NTUSER.DAT", user != NULL ? user : "Default") == -1) {
+		if (s != NULL)
+			free(s->target);
 		free(s);
 		return hp_err_nomem(e);
 	}

@@ -312,11 +312,12 @@ cli_render_flags(const struct cli_common *cc)
 }
 
 struct hp_store *
-cli_open_store(const char *target, uint64_t max_hive, struct hp_err *e)
+cli_open_store(const char *target, uint64_t max_hive, const char *user,
+	       struct hp_err *e)
 {
 	struct hp_store *s;
 
-	if (hp_store_open(target, &s, e) == -1)
+	if (hp_store_open_user(target, user, &s, e) == -1)
 		return NULL;
 	if (max_hive != 0 && hp_store_set_hive_limit(s, max_hive, e) == -1) {
 		hp_store_close(s);
@@ -360,6 +361,7 @@ static const struct option patch_options[] = {
 	{ "max-hive-size", required_argument, NULL, OPT_MAX_HIVE_SIZE },
 	{ "output", required_argument, NULL, OPT_OUTPUT },
 	{ "discard-logs", no_argument, NULL, OPT_DISCARD_LOGS },
+	{ "user", required_argument, NULL, OPT_USER },
 	CLI_COMMON_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -412,6 +414,9 @@ take_option(struct cli_patch *c, int opt)
 		break;
 	case OPT_DISCARD_LOGS:
 		c->flags |= HP_DISCARD_LOGS;
+		break;
+	case OPT_USER:
+		c->user = optarg;
 		break;
 	case OPT_COMMIT:
 		if (strcmp(optarg, "replace") == 0)
@@ -481,7 +486,8 @@ cli_patch_run(const struct cli_patch *c)
 	char *root = NULL;
 	int status;
 
-	if ((store = cli_open_store(c->target, c->max_hive, &e)) == NULL) {
+	if ((store = cli_open_store(c->target, c->max_hive, c->user,
+	    &e)) == NULL) {
 		if (c->cli.json)
 			render_json_failure(c->cli.command, c->target, &e,
 			    stdout);

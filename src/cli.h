@@ -36,7 +36,7 @@ struct cli_common {
 enum { OPT_PROFILE = 256, OPT_REG, OPT_DRY_RUN, OPT_JSON, OPT_FORCE,
 	OPT_BACKUP_DIR, OPT_ALL_CONTROL_SETS, OPT_NO_RECOVER, OPT_COMMIT,
 	OPT_KEEP_TIMESTAMPS, OPT_BACKUP, OPT_MAX_HIVE_SIZE, OPT_OUTPUT,
-	OPT_TO, OPT_UTF16, OPT_DISCARD_LOGS };
+	OPT_TO, OPT_UTF16, OPT_DISCARD_LOGS, OPT_USER };
 
 /* The shared entries of every command's table of long options. */
 #define CLI_COMMON_OPTIONS						\
@@ -112,9 +112,11 @@ void cli_explain_backup_root(const char *root, const char *from,
 void cli_print_backup_root(const char *root, const char *from, FILE *out);
 
 /* Opens TARGET as a store whose runs read hives of at most max_hive
- * bytes (0: the library's default); NULL with e set on failure. */
+ * bytes (0: the library's default), and whose HKEY_CURRENT_USER is the
+ * user `user`'s (--user; NULL: the Default user's); NULL with e set on
+ * failure. */
 struct hp_store *cli_open_store(const char *target, uint64_t max_hive,
-				struct hp_err *e);
+				const char *user, struct hp_err *e);
 
 /* --max-hive-size SIZE: bytes, or with a suffix K, M or G (powers of
  * 1024), at most 2G.  0, or HP_USAGE after printing the usage error. */
@@ -136,6 +138,7 @@ struct cli_patch {
 	const char *backup_dir;
 	uint64_t max_hive;		/* --max-hive-size, or 0 */
 	const char *output;		/* recover --output, or NULL */
+	const char *user;		/* --user, or NULL */
 	const char *target;
 };
 

@@ -13,6 +13,7 @@ static const struct option options[] = {
 	{ "output", required_argument, NULL, OPT_OUTPUT },
 	{ "no-recover", no_argument, NULL, OPT_NO_RECOVER },
 	{ "max-hive-size", required_argument, NULL, OPT_MAX_HIVE_SIZE },
+	{ "user", required_argument, NULL, OPT_USER },
 	CLI_COMMON_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -29,14 +30,14 @@ print_note(void *arg, const char *note)
  * status. */
 static int
 run(const struct cli_common *cc, const char *target, uint64_t max_hive,
-    struct hp_export_opts *o)
+    const char *user, struct hp_export_opts *o)
 {
 	struct hp_err e = { 0 };
 	struct hp_export *r = NULL;
 	struct hp_store *store;
 	int rc;
 
-	if ((store = cli_open_store(target, max_hive, &e)) == NULL) {
+	if ((store = cli_open_store(target, max_hive, user, &e)) == NULL) {
 		if (cc->json)
 			render_json_error(cc->command, target, &e, stdout);
 		return cli_fail(&e);
@@ -63,6 +64,7 @@ cmd_export(int argc, char **argv)
 	struct cli_common cc = { .command = "export" };
 	struct hp_export_opts o = { .stream = stdout, .note = print_note };
 	uint64_t max_hive = 0;
+	const char *user = NULL;
 	int c;
 
 	cli_options_start(argc, argv, options, &cc);
@@ -73,6 +75,8 @@ cmd_export(int argc, char **argv)
 			o.flags |= HP_NO_RECOVER;
 		else if (c == OPT_OUTPUT)
 			o.output = optarg;
+		else if (c == OPT_USER)
+			user = optarg;
 		else if (c == OPT_MAX_HIVE_SIZE && cli_hive_size(&cc, optarg,
 		    &max_hive) != 0)
 			return HP_USAGE;
@@ -88,5 +92,5 @@ cmd_export(int argc, char **argv)
 		return cli_usage(&cc, "export --json needs --output FILE: the "
 		    "JSON document goes to standard output");
 	o.key = argv[optind + 1];
-	return run(&cc, argv[optind], max_hive, &o);
+	return run(&cc, argv[optind], max_hive, user, &o);
 }

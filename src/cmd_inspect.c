@@ -48,7 +48,7 @@ cmd_inspect(int argc, char **argv)
 	if (optind + 1 < argc)
 		return cli_usage(&cc, "unexpected argument '%s'",
 		    argv[optind + 1]);
-	if ((store = cli_open_store(argv[optind], max_hive, &e)) == NULL) {
+	if ((store = cli_open_store(argv[optind], max_hive, NULL, &e)) == NULL) {
 		if (cc.json)
 			render_json_error(cc.command, argv[optind], &e, stdout);
 		return cli_fail(&e);

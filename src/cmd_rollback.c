@@ -31,7 +31,7 @@ run(const struct cli_common *cc, const char *target, const char *backup_dir,
 	char *root;
 	int rc;
 
-	if ((store = cli_open_store(target, 0, &e)) == NULL) {
+	if ((store = cli_open_store(target, 0, NULL, &e)) == NULL) {
 		if (cc->json)
 			render_json_error(cc->command, target, &e, stdout);
 		return cli_fail(&e);

@@ -1259,6 +1259,22 @@ START_TEST(test_import_writes_the_user_hives)
 	ASSERT_OUT(&r, "  added     HKCU\\Software\\Policies\\Vendor  Flag = ");
 	tu_result_free(&r);
 	ASSERT_RUN(0, "verify", "--reg", cu, root, NULL);
+	/* --user NAME: that user's hive, not the Default user's. */
+	tu_mkdir_p(tu_pathf("%s/Users/alice", root));
+	tu_mkhive("ntuser", tu_pathf("%s/Users/alice/NTUSER.DAT", root), 0);
+	ASSERT_RUN(1, "verify", "--user", "alice", "--reg", cu, root, NULL);
+	ASSERT_RUN(0, "import", "--user", "alice", "--backup-dir", tu_bk, cu,
+	    root, NULL);
+	ASSERT_RUN(0, "verify", "--user", "alice", "--reg", cu, root, NULL);
+	tu_hp(&r, "export", "--user", "alice", root,
+	    "HKCU\\Software\\Policies\\Vendor", NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, "\"Flag\"=dword:00000001\n");
+	tu_result_free(&r);
+	tu_hp(&r, "verify", "--user", "../alice", "--reg", cu, root, NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "'../alice': not a user's name");
+	tu_result_free(&r);
 }
 END_TEST
 
