@@ -3,6 +3,7 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -55,13 +56,14 @@ static const char usage_text[] =
 "  profiles [--json]     list the profiles (and 'auto')\n"
 "\n"
 "TARGET is a hive file or the root of a Windows tree (a mount point); in a\n"
-"tree Windows/System32/config/SOFTWARE and SYSTEM are found in any letter\n"
+"tree Windows/System32/config/SOFTWARE, SYSTEM, SAM, SECURITY and DEFAULT\n"
+"and Users/Default/NTUSER.DAT (HKEY_CURRENT_USER) are found in any letter\n"
 "case.  A hive file takes only keys of its own hive.\n"
 "\n"
-"Every command also takes --json, -q (--quiet) and -v (--verbose).  Options\n"
-"may come before or after the operands; '--' ends them (a TARGET or KEY\n"
-"that starts with '-' goes after it).  A long option may be shortened to any\n"
-"start that is its own.\n"
+"Every command also takes --json, -q (--quiet) and -v (--verbose), which may\n"
+"also come before the command.  Options may come before or after the\n"
+"operands; '--' ends them (a TARGET or KEY that starts with '-' goes after\n"
+"it).  A long option may be shortened to any start that is its own.\n"
 "\n"
 "Options:\n"
 "  --profile NAME    use a profile (may be repeated); 'auto' chooses them\n"
@@ -147,6 +149,56 @@ static const struct {
 	{ "inspect", cmd_inspect },
 };
 
+/* "hivepatch --json verify T": the options every command takes may
+ * come before the command too; the command then sees them first among
+ * its own.  Any other option there is a usage error. */
+static int
+run_after_options(int argc, char **argv)
+{
+	static const char *const common[] = { "--json", "-q", "--quiet", "-v",
+	    "--verbose" };
+	char **moved;
+	int k, j, rc;
+	size_t i;
+
+	for (k = 1; k < argc && argv[k][0] == '-'; k++) {
+		for (i = 0; i < sizeof(common) / sizeof(common[0]); i++)
+			if (strcmp(argv[k], common[i]) == 0)
+				break;
+		if (i == sizeof(common) / sizeof(common[0])) {
+			out_printf(stderr, "hivepatch: '%s' before the command: "
+			    "only --json, -q and -v may come there\nTry "
+			    "'hivepatch --help'.\n", argv[k]);
+			return HP_USAGE;
+		}
+	}
+	if (k == argc) {
+		fputs(usage_text, stderr);
+		return HP_USAGE;
+	}
+	/* The command, its leading options, then the rest. */
+	if ((moved = calloc((size_t)argc + 1, sizeof(*moved))) == NULL) {
+		fputs("hivepatch: out of memory\n", stderr);
+		return HP_IOERR;
+	}
+	moved[0] = argv[k];
+	for (j = 1; j < k; j++)
+		moved[j] = argv[j];
+	for (j = k + 1; j <= argc; j++)
+		moved[j - 1] = argv[j];
+	rc = -1;
+	for (i = 0; rc == -1 && i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(moved[0], commands[i].name) == 0)
+			rc = commands[i].run(argc - 1, moved);
+	if (rc == -1) {
+		out_printf(stderr, "hivepatch: unknown command '%s'\nTry "
+		    "'hivepatch --help'.\n", moved[0]);
+		rc = HP_USAGE;
+	}
+	free(moved);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -168,6 +220,8 @@ main(int argc, char **argv)
 		printf("hivepatch %s\n", hp_version());
 		return 0;
 	}
+	if (argv[1][0] == '-')
+		return run_after_options(argc, argv);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);

@@ -133,6 +133,37 @@ END_TEST
 
 /* After "--" every word is an operand: a TARGET or KEY that starts with
  * '-' is passed there, and an option there is no option. */
+/* --json, -q and -v may come before the command too, as the help says;
+ * any other option there is a usage error naming it, nothing written. */
+START_TEST(test_common_options_may_come_before_the_command)
+{
+	struct tu_dir_files files;
+	char *root = tree(&files);
+	struct json_object *j;
+	struct tu_result r;
+
+	tu_hp(&r, "--json", "verify", root, NULL);
+	ASSERT_STATUS(&r, 1);
+	j = tu_parse_json(&r, "hivepatch-report/1");
+	json_object_put(j);
+	tu_result_free(&r);
+	tu_hp(&r, "-q", "verify", root, NULL);
+	ASSERT_STATUS(&r, 1);
+	ck_assert_int_eq((int)r.out_len, 0);
+	tu_result_free(&r);
+	tu_hp(&r, "--backup-dir", tu_bk, "apply", root, NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "'--backup-dir' before the command: only --json, -q and "
+	    "-v may come there");
+	tu_result_free(&r);
+	tu_hp(&r, "--json", "frobnicate", root, NULL);
+	ASSERT_STATUS(&r, 2);
+	ASSERT_ERR(&r, "unknown command 'frobnicate'");
+	tu_result_free(&r);
+	assert_untouched(&files);
+}
+END_TEST
+
 START_TEST(test_double_dash_ends_the_options)
 {
 	struct tu_dir_files files;
@@ -787,6 +818,7 @@ conventions_suite(void)
 
 	tcase_add_test(tc, test_options_may_follow_the_operands);
 	tcase_add_test(tc, test_double_dash_ends_the_options);
+	tcase_add_test(tc, test_common_options_may_come_before_the_command);
 	tcase_add_test(tc, test_option_errors_name_the_option_and_what_it_needs);
 	tcase_add_test(tc, test_empty_names_are_usage_errors);
 	tcase_add_test(tc, test_usage_error_under_json_prints_a_document);
