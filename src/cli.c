@@ -459,12 +459,20 @@ cli_patch_options(int argc, char **argv, struct cli_patch *c,
 int
 cli_patch_target(int argc, char **argv, struct cli_patch *c)
 {
-	if (optind >= argc)
-		return cli_usage(&c->cli, "missing TARGET");
-	if (optind + 1 < argc)
-		return cli_usage(&c->cli, "unexpected argument '%s'",
-		    argv[optind + 1]);
+	if (cli_one_target(&c->cli, argc, argv) != 0)
+		return HP_USAGE;
 	c->target = argv[optind];
+	return 0;
+}
+
+int
+cli_one_target(const struct cli_common *cc, int argc, char **argv)
+{
+	if (optind >= argc)
+		return cli_usage(cc, "missing TARGET");
+	if (optind + 1 < argc)
+		return cli_usage(cc, "unexpected argument '%s'",
+		    argv[optind + 1]);
 	return 0;
 }
 

@@ -118,6 +118,10 @@ void cli_print_backup_root(const char *root, const char *from, FILE *out);
 struct hp_store *cli_open_store(const char *target, uint64_t max_hive,
 				const char *user, struct hp_err *e);
 
+/* Exactly one operand left after the options, TARGET (argv[optind]):
+ * 0, or HP_USAGE after printing the usage error. */
+int cli_one_target(const struct cli_common *cc, int argc, char **argv);
+
 /* --max-hive-size SIZE: bytes, or with a suffix K, M or G (powers of
  * 1024), at most 2G.  0, or HP_USAGE after printing the usage error. */
 int cli_hive_size(const struct cli_common *cc, const char *arg,

@@ -36,11 +36,8 @@ cmd_backups(int argc, char **argv)
 			backup_dir = optarg;
 	if (c != 0)
 		return CLI_OPTION_STATUS(c);
-	if (optind >= argc)
-		return cli_usage(&cc, "missing TARGET");
-	if (optind + 1 < argc)
-		return cli_usage(&cc, "unexpected argument '%s'",
-		    argv[optind + 1]);
+	if (cli_one_target(&cc, argc, argv) != 0)
+		return HP_USAGE;
 	if ((store = cli_open_store(argv[optind], 0, NULL, &e)) == NULL) {
 		if (cc.json)
 			render_json_error(cc.command, argv[optind], &e, stdout);

@@ -43,11 +43,8 @@ cmd_inspect(int argc, char **argv)
 		return CLI_OPTION_STATUS(c);
 	if (cc.json)
 		o.flags |= HP_HASH_READ;	/* the hash of every file read */
-	if (optind >= argc)
-		return cli_usage(&cc, "missing TARGET");
-	if (optind + 1 < argc)
-		return cli_usage(&cc, "unexpected argument '%s'",
-		    argv[optind + 1]);
+	if (cli_one_target(&cc, argc, argv) != 0)
+		return HP_USAGE;
 	if ((store = cli_open_store(argv[optind], max_hive, NULL, &e)) == NULL) {
 		if (cc.json)
 			render_json_error(cc.command, argv[optind], &e, stdout);

@@ -77,10 +77,7 @@ cmd_rollback(int argc, char **argv)
 			o.to = optarg;
 	if (c != 0)
 		return CLI_OPTION_STATUS(c);
-	if (optind >= argc)
-		return cli_usage(&cc, "missing TARGET");
-	if (optind + 1 < argc)
-		return cli_usage(&cc, "unexpected argument '%s'",
-		    argv[optind + 1]);
+	if (cli_one_target(&cc, argc, argv) != 0)
+		return HP_USAGE;
 	return run(&cc, argv[optind], backup_dir, &o);
 }
