@@ -15,34 +15,31 @@
 
 #include "hash.h"
 #include "hive.h"
+#include "verify.h"
 #include "patch.h"
 
-/* What was written to fd reads back as a hive whose every key and value
- * header reads, with the hash of what was meant to be written. */
+/* What was written to fd reads back as the check after any commit reads
+ * a new hive (verify_written: its base block, every key and value
+ * header), with the hash of what was meant to be written. */
 static int
 read_back(int fd, const char *path, const struct session *s,
 	  const char *want, char got[SHA256_HEX_LEN + 1], struct hp_err *e)
 {
+	struct verify_job job = { .where = path, .kind = s->kind };
 	char proc[64];
-	hive_h *h;
 	int rd, rc;
 
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 	if ((rd = open(proc, O_RDONLY | O_CLOEXEC)) == -1)
 		return hp_err_set(e, HP_R_IO, "%s: cannot read back what was "
 		    "written: %s", path, strerror(errno));
-	rc = sha256_fd(rd, path, got, e);
-	if (rc == 0 && strcmp(got, want) != 0)
-		rc = hp_err_set(e, HP_R_NOT_VERIFIED, "%s: reads back with "
-		    "sha256 %s, not the %s written", path, got, want);
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", rd);
-	if (rc == 0 && (h = hive_open(proc, 0, path, e)) == NULL)
-		rc = -1;
-	else if (rc == 0) {
-		rc = hive_walk_all(h, rd, s->kind, path, e);
-		hivex_close(h);
-	}
+	rc = verify_written(&job, rd, e);
 	close(rd);
+	if (rc == 0 && strcmp(job.sha, want) != 0)
+		rc = hp_err_set(e, HP_R_NOT_VERIFIED, "%s: reads back with "
+		    "sha256 %s, not the %s written", path, job.sha, want);
+	if (rc == 0)
+		memcpy(got, job.sha, sizeof(job.sha));
 	return rc;
 }
 
