@@ -100,6 +100,12 @@ enum hp_reason {
 	HP_R_NO_MEMORY,		/* 4: out of memory */
 	HP_R_LINK_KEY,		/* 3: a registry symbolic link key on the
 				 * path of a key the run reads or writes */
+	HP_R_IMAGE_UNWRITABLE,	/* 3: an image hivepatch must not write:
+				 * hibernated, dirty, encrypted, split,
+				 * evidence, opened for reading only */
+	HP_R_IMAGE_CHOICE,	/* 3: --image or --partition names nothing
+				 * the image holds, or a command that takes
+				 * one Windows was given several */
 };
 
 struct hp_err {
@@ -373,6 +379,89 @@ int hp_store_set_hive_limit(struct hp_store *store, uint64_t bytes,
 			    struct hp_err *e);
 
 void hp_store_close(struct hp_store *store);
+
+/* ==== Images: files that hold Windows trees ====
+ *
+ * A TARGET that is a file may be an image rather than a hive: a WIM or
+ * ESD, a raw disk with an MBR or GPT partition table, a bare NTFS
+ * volume, a VHD, VHDX, qcow2 or VMDK, or an E01.  Its kind is told by
+ * its content, never by its name.  An image holds parts (WIM images,
+ * partitions); each part that holds a Windows tree opens as a store,
+ * and the runs work on it as on a tree on the host. */
+
+enum hp_image_kind {
+	HP_IMAGE_NONE = 0,	/* not an image: a hive file, or no file */
+	HP_IMAGE_WIM,		/* WIM or ESD */
+	HP_IMAGE_RAW,		/* a raw disk: MBR or GPT */
+	HP_IMAGE_NTFS,		/* a bare NTFS volume */
+	HP_IMAGE_VHD,		/* fixed or dynamic VHD */
+	HP_IMAGE_VHDX,
+	HP_IMAGE_QCOW2,
+	HP_IMAGE_VMDK,
+	HP_IMAGE_E01,		/* evidence: read-only */
+};
+
+/* "wim", "raw", "ntfs", "vhd", "vhdx", "qcow2", "vmdk", "e01"; "" for
+ * HP_IMAGE_NONE. */
+const char *hp_image_kind_name(enum hp_image_kind kind);
+
+/* What the first bytes of the file `path` say it is (HP_IMAGE_NONE for
+ * a directory, a hive, or anything else); -1 with e set only when the
+ * file exists and cannot be read. */
+int hp_image_probe(const char *path, enum hp_image_kind *kind,
+		   struct hp_err *e);
+
+/* One part of an image: a WIM image or a partition. */
+struct hp_image_part {
+	unsigned number;	/* the WIM image's index (from 1), the
+				 * partition's number (from 1); 0 for a bare
+				 * volume */
+	char *name;		/* the WIM image's name, the partition's
+				 * label; "" when it has none (as stored:
+				 * escape before printing) */
+	uint64_t offset;	/* partitions: bytes from the disk's start */
+	uint64_t size;		/* partitions: bytes; WIM: total bytes of
+				 * its files */
+	char *fs;		/* "ntfs", "vfat", "wim", ...; "" unknown */
+	int windows;		/* 1: a Windows tree (Windows/System32/config
+				 * holds SOFTWARE or SYSTEM) */
+	int writable;		/* 1: hivepatch may write it */
+	char *why_not;		/* writable 0: why, one line naming the image
+				 * and the part; NULL otherwise */
+};
+
+struct hp_image_file;
+
+/* Opens the image `path` (its kind from hp_image_probe; HP_R_USAGE when
+ * it is none) and lists its parts.  HP_IMAGE_WRITE: the runs will
+ * write, so the file is opened for writing and locked (HP_R_LOCKED when
+ * another process holds its lock, HP_R_IMAGE_UNWRITABLE for an image
+ * that cannot be written as a whole: an E01, a split WIM, a file
+ * without write permission); without it nothing is ever written.
+ * Opening writes nothing. */
+#define HP_IMAGE_WRITE 0x1
+int hp_image_open(const char *path, unsigned flags, struct hp_image_file **img,
+		  struct hp_err *e);
+
+enum hp_image_kind hp_image_kind(const struct hp_image_file *img);
+
+/* The parts, in the image's order; the image owns them. */
+size_t hp_image_parts(const struct hp_image_file *img,
+		      const struct hp_image_part **parts);
+
+/* Opens part i as a store of the Windows tree it holds (whose
+ * HKEY_CURRENT_USER is the user `user`'s, NULL: the Default user's).
+ * The store may be opened and closed again; one at a time per image.
+ * A part that is not writable is opened for reading only, and every
+ * write through its store is refused with its why_not
+ * (HP_R_IMAGE_UNWRITABLE). */
+int hp_image_store_open(struct hp_image_file *img, size_t i, const char *user,
+			struct hp_store **store, struct hp_err *e);
+
+/* Releases the image and its lock (every store's commit was durable
+ * when it returned). */
+void hp_image_close(struct hp_image_file *img);
+
 
 /* ==== Views: a hive as Windows would load it ==== */
 

@@ -43,6 +43,8 @@ static const struct {
 	[HP_R_IO] = { "io", HP_IOERR },
 	[HP_R_NO_MEMORY] = { "no-memory", HP_IOERR },
 	[HP_R_LINK_KEY] = { "link-key", HP_REFUSED },
+	[HP_R_IMAGE_UNWRITABLE] = { "image-unwritable", HP_REFUSED },
+	[HP_R_IMAGE_CHOICE] = { "image-choice", HP_REFUSED },
 };
 
 #define N_REASONS (sizeof(reasons) / sizeof(reasons[0]))

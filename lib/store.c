@@ -35,6 +35,32 @@ store_new(const struct hp_store_ops *ops, void *priv, const char *target,
 	return 0;
 }
 
+const struct store_tree_hive store_tree_hives[STORE_N_TREE_HIVES] = {
+	{ "SOFTWARE", HP_HIVE_SOFTWARE },
+	{ "SYSTEM", HP_HIVE_SYSTEM },
+	{ "SAM", HP_HIVE_SAM },
+	{ "SECURITY", HP_HIVE_SECURITY },
+	{ "DEFAULT", HP_HIVE_DEFAULT },
+	{ "Users/Default/NTUSER.DAT", HP_HIVE_NTUSER },
+};
+
+int
+store_user_hive(const char *user, char **path, struct hp_err *e)
+{
+	*path = NULL;
+	/* A user is a directory of Users: one plain name. */
+	if (user != NULL && (user[0] == '\0' || strchr(user, '/') != NULL ||
+	    strcmp(user, ".") == 0 || strcmp(user, "..") == 0))
+		return hp_err_set(e, HP_R_USAGE, "'%s': not a user's name (a "
+		    "directory of Users)", user);
+	if (asprintf(path, "Users/%s/NTUSER.DAT", user != NULL ? user :
+	    "Default") == -1) {
+		*path = NULL;
+		return hp_err_nomem(e);
+	}
+	return 0;
+}
+
 int
 hp_store_set_hive_limit(struct hp_store *store, uint64_t bytes,
 			struct hp_err *e)

@@ -17,6 +17,22 @@ struct hp_store {
 	uint64_t hive_limit;		/* hp_store_set_hive_limit */
 };
 
+/* The hives of a Windows tree, in the order the runs use them: those of
+ * its config directory, then the user's (HKEY_CURRENT_USER), whose path
+ * from the root store_user_hive gives. */
+struct store_tree_hive {
+	const char *name;
+	enum hp_hive_kind kind;
+};
+extern const struct store_tree_hive store_tree_hives[];
+#define STORE_N_TREE_HIVES 6
+#define STORE_CONFIG_DIR "Windows/System32/config"
+
+/* "Users/USER/NTUSER.DAT" (user NULL: the Default user's, which every
+ * new user copies) into *path (malloc'd); HP_R_USAGE for a user that is
+ * no plain directory name. */
+int store_user_hive(const char *user, char **path, struct hp_err *e);
+
 /* The stores this library brings (store_fs.c): a Windows tree rooted at
  * `target` (whose HKEY_CURRENT_USER is Users/USER/NTUSER.DAT; NULL:
  * Default), or the hive file `target` (with its logs beside it). */

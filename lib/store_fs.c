@@ -25,21 +25,6 @@
 #include "store.h"
 #include "target.h"
 
-/* The hives of a Windows tree, in the order the runs use them: those of
- * its config directory, then the Default user's, which every new user
- * copies (HKEY_CURRENT_USER; a path from the root). */
-static const struct {
-	const char *name;
-	enum hp_hive_kind kind;
-} tree_hives[] = {
-	{ "SOFTWARE", HP_HIVE_SOFTWARE },
-	{ "SYSTEM", HP_HIVE_SYSTEM },
-	{ "SAM", HP_HIVE_SAM },
-	{ "SECURITY", HP_HIVE_SECURITY },
-	{ "DEFAULT", HP_HIVE_DEFAULT },
-	{ "Users/Default/NTUSER.DAT", HP_HIVE_NTUSER },
-};
-#define N_TREE_HIVES (sizeof(tree_hives) / sizeof(tree_hives[0]))
 
 /* A file of the hive opened for writing in place: the hive (name NULL)
  * or one of its logs. */
@@ -148,7 +133,7 @@ static int
 fs_list(void *priv, struct hp_store_hive **hives, size_t *n, struct hp_err *e)
 {
 	struct fs_store *s = priv;
-	size_t i, want = s->tree ? N_TREE_HIVES : 1;
+	size_t i, want = s->tree ? STORE_N_TREE_HIVES : 1;
 
 	*hives = NULL;
 	*n = 0;
@@ -159,10 +144,10 @@ fs_list(void *priv, struct hp_store_hive **hives, size_t *n, struct hp_err *e)
 	for (i = 0; i < want; i++) {
 		s->n = i + 1;
 		const char *name = !s->tree ? NULL :
-		    tree_hives[i].kind == HP_HIVE_NTUSER ? s->user_hive :
-		    tree_hives[i].name;
+		    store_tree_hives[i].kind == HP_HIVE_NTUSER ? s->user_hive :
+		    store_tree_hives[i].name;
 
-		if (list_one(s, i, name, s->tree ? tree_hives[i].kind :
+		if (list_one(s, i, name, s->tree ? store_tree_hives[i].kind :
 		    HP_HIVE_UNKNOWN, e) == -1)
 			return -1;
 	}
@@ -763,18 +748,13 @@ store_fs_open(const char *target, int tree, const char *user, void **priv,
 {
 	struct fs_store *s;
 
-	/* A user is a directory of Users: one plain name. */
-	if (user != NULL && (user[0] == '\0' || strchr(user, '/') != NULL ||
-	    strcmp(user, ".") == 0 || strcmp(user, "..") == 0))
-		return hp_err_set(e, HP_R_USAGE, "'%s': not a user's name (a "
-		    "directory of Users)", user);
-	if ((s = calloc(1, sizeof(*s))) == NULL || (s->target =
-	    strdup(target)) == NULL || asprintf(&s->user_hive,
-	    "Users/%s/NTUSER.DAT", user != NULL ? user : "Default") == -1) {
-		if (s != NULL)
-			free(s->target);
-		free(s);
+	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return hp_err_nomem(e);
+	if (store_user_hive(user, &s->user_hive, e) == -1 ||
+	    (s->target = strdup(target)) == NULL) {
+		free(s->user_hive);
+		free(s);
+		return e->reason != HP_R_NONE ? -1 : hp_err_nomem(e);
 	}
 	s->tree = tree;
 	*priv = s;
