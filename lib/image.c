@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "hash.h"
 #include "image.h"
 #include "store.h"
 
@@ -172,6 +173,11 @@ hp_image_open(const char *path, unsigned flags, struct hp_image_file **out,
 	}
 	if (hp_image_probe(path, &img->kind, e) == -1)
 		goto fail;
+	if (img->kind == HP_IMAGE_NONE && access(path, F_OK) == -1) {
+		hp_err_set(e, errno == ENOENT ? HP_R_NOT_FOUND : HP_R_IO,
+		    "%s: %s", path, strerror(errno));
+		goto fail;
+	}
 	if (img->kind == HP_IMAGE_NONE) {
 		hp_err_set(e, HP_R_USAGE, "%s: not an image hivepatch knows "
 		    "(a WIM, a disk, an NTFS volume, a VHD, VHDX, qcow2, "
@@ -221,6 +227,12 @@ hp_image_store_open(struct hp_image_file *img, size_t i, const char *user,
 	if (img->be->store_open(img, i, user, &ops, &priv, e) == -1)
 		return -1;
 	return hp_store_open_ops(ops, priv, img->path, store, e);
+}
+
+int
+hp_image_sha256(struct hp_image_file *img, char hex[65], struct hp_err *e)
+{
+	return sha256_fd(img->fd, img->path, hex, e);
 }
 
 void
