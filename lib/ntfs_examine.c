@@ -216,14 +216,10 @@ examine_mounted(struct ntvol *v, const char *part_name,
 	if ((win = has_windows(v, part_name, e)) == -1)
 		return -1;
 	part->windows = win;
+	/* Whether hivepatch can write the volume, however it was opened:
+	 * a store on a device opened read-only refuses writes itself. */
 	if (ntvol_refusal(v, part_name, &part->why_not, e) == -1)
 		return -1;
-	if (part->why_not == NULL && !v->bd->writable &&
-	    asprintf(&part->why_not, "%s: opened read-only: hivepatch does not "
-	    "write it", part_name) == -1) {
-		part->why_not = NULL;
-		return hp_err_nomem(e);
-	}
 	part->writable = part->why_not == NULL;
 	return 0;
 }
