@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,8 +156,7 @@ is_log_name(const char *name, const char *hive)
 	    strcasecmp(name + n, ".LOG2") == 0);
 }
 
-/* The entry `name` (exact spelling; NULL: the hive) of the hive's
- * directory now, and the logs beside it when `logs` is not NULL. */
+/* The entries of a hive's directory, as the WIM holds them now. */
 struct dir_now {
 	struct wim_entry *list;
 	size_t n;
@@ -282,6 +282,11 @@ sort_logs(const struct wim_store *s, const struct hp_store_hive *hive,
 				return hp_err_nomem(e);
 			continue;
 		}
+		/* Never extract more than any hive or log may be. */
+		if (l->size > HP_HIVE_LIMIT_MAX)
+			return hp_err_set(e, HP_R_OVER_LIMIT, "%s: its log %s "
+			    "is %ju bytes, larger than any log can be",
+			    hive->where, l->name, (uintmax_t)l->size);
 		k = out->n_logs++;
 		out->logs[k].fd = -1;
 		out->logs[k].name = strdup(l->name);
@@ -321,10 +326,11 @@ read_files(const struct wim_store *s, struct hp_store_hive *hive,
 		    hive->where);
 		goto out;
 	}
-	/* Never extract more than any hive may be. */
+	/* Never extract more than any hive may be (the run's own limit
+	 * is checked on what is read). */
 	if (h->size > HP_HIVE_LIMIT_MAX) {
-		hp_err_over_limit(e, hive->where, "", h->size,
-		    HP_HIVE_LIMIT_MAX);
+		hp_err_set(e, HP_R_OVER_LIMIT, "%s: %ju bytes, larger than any "
+		    "hive can be", hive->where, (uintmax_t)h->size);
 		goto out;
 	}
 	paths = calloc(d.n + 1, sizeof(*paths));
