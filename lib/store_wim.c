@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -375,11 +374,9 @@ wim_read(void *priv, struct hp_store_hive *hive, struct hp_hive_files *out,
 
 /* ---- committing ---- */
 
-/* wimlib_overwrite appends to the file in place, and takes an flock of
- * its own on the descriptor it opened, which the flock image.c holds
- * would refuse.  So for the overwrite alone the flock is handed over,
- * and an OFD lock (which image.c also looks for) keeps another run out
- * meanwhile.  The file is synced here rather than by wimlib
+/* wimlib_overwrite appends to the file in place (image.c holds an OFD
+ * lock on a WIM, which the flock wimlib takes for the write does not
+ * meet).  The file is synced here rather than by wimlib
  * (WIMLIB_WRITE_FLAG_FSYNC): when its sync fails, wimlib cuts the file
  * back to its old end after it wrote the header that points past it,
  * and the WIM is lost; a sync that fails here leaves a header and data
@@ -388,22 +385,11 @@ static int
 overwrite(const struct wim_store *s, struct hp_err *e)
 {
 	struct wim_file *wf = file_of(s);
-	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 	int flags = 0, rc;
 
 	if (wf->info.has_integrity_table)
 		flags |= WIMLIB_WRITE_FLAG_CHECK_INTEGRITY;
-	if (fcntl(s->img->fd, F_OFD_SETLK, &fl) == -1)
-		return hp_err_set(e, HP_R_LOCKED, "%s: cannot lock it for "
-		    "writing: %s", s->img->path, strerror(errno));
-	(void)flock(s->img->fd, LOCK_UN);
 	rc = wimlib_overwrite(wf->wim, flags, 0);
-	/* Back to the run's own lock: only a run that will find the OFD
-	 * lock and give up can hold it meanwhile, so wait for it. */
-	while (flock(s->img->fd, LOCK_EX) == -1 && errno == EINTR)
-		;
-	fl.l_type = F_UNLCK;
-	(void)fcntl(s->img->fd, F_OFD_SETLK, &fl);
 	if (rc != 0)
 		return wim_err(e, HP_R_IO, rc, s->img->path, "cannot write the "
 		    "WIM");
