@@ -322,8 +322,6 @@ refusal(const struct hp_image_file *img, const struct wim_file *wf,
 		snprintf(buf, len, "%s: a pipable WIM: wimlib can only rewrite "
 		    "it whole, not append to it in place; convert it with "
 		    "wimlib-imagex optimize --not-pipable", img->path);
-	else if (!(img->flags & HP_IMAGE_WRITE))
-		snprintf(buf, len, "%s: opened for reading only", img->path);
 	else
 		return NULL;
 	return buf;
@@ -407,8 +405,8 @@ list_part(struct hp_image_file *img, struct wim_file *wf, int index,
 	if (windows == -1)
 		return -1;
 	p->windows = windows;
-	p->writable = wf->writable;
-	if (!wf->writable && (p->why_not = strdup(wf->why_not)) == NULL)
+	p->writable = wf->format_ok;
+	if (!wf->format_ok && (p->why_not = strdup(wf->why_not)) == NULL)
 		return hp_err_nomem(e);
 	return 0;
 }
@@ -428,9 +426,15 @@ wim_open(struct hp_image_file *img, struct hp_err *e)
 	    img->fd);
 	if (open_wim(img, wf, e) == -1)
 		return -1;
+	/* The parts say whether the WIM can be written; its stores write
+	 * only when it was opened for writing too. */
 	no = refusal(img, wf, why, sizeof(why));
-	wf->writable = no == NULL;
-	if (no != NULL && (wf->why_not = strdup(no)) == NULL)
+	wf->format_ok = no == NULL;
+	wf->writable = no == NULL && (img->flags & HP_IMAGE_WRITE);
+	if (no == NULL && !wf->writable)
+		snprintf(why, sizeof(why), "%s: opened for reading only",
+		    img->path);
+	if (!wf->writable && (wf->why_not = strdup(why)) == NULL)
 		return hp_err_nomem(e);
 	/* Writing was asked for a file that cannot be written at all. */
 	if (no != NULL && (img->flags & HP_IMAGE_WRITE))

@@ -20,7 +20,9 @@ struct wim_file {
 	char fd_path[32];	/* /proc/self/fd/N of img->fd: wimlib opens
 				 * the very file image.c opened and locked,
 				 * and can make no file beside it */
-	int writable;		/* hivepatch may write it */
+	int format_ok;		/* hivepatch can write a WIM like it */
+	int writable;		/* ... and it was opened for writing: its
+				 * stores write */
 	char *why_not;		/* else why (one line naming the file) */
 };
 
