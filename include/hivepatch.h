@@ -425,7 +425,10 @@ struct hp_image_part {
 	char *fs;		/* "ntfs", "vfat", "wim", ...; "" unknown */
 	int windows;		/* 1: a Windows tree (Windows/System32/config
 				 * holds SOFTWARE or SYSTEM) */
-	int writable;		/* 1: hivepatch may write it */
+	int writable;		/* 1: hivepatch can write it (its format and
+				 * state allow it), however the image was
+				 * opened; an image opened without
+				 * HP_IMAGE_WRITE is never written */
 	char *why_not;		/* writable 0: why, one line naming the image
 				 * and the part; NULL otherwise */
 };
@@ -449,6 +452,25 @@ enum hp_image_kind hp_image_kind(const struct hp_image_file *img);
 size_t hp_image_parts(const struct hp_image_file *img,
 		      const struct hp_image_part **parts);
 
+/* The parts a run works on, into *chosen (malloc'd indexes, *n of
+ * them): those holding Windows, or the one `image` names (a WIM image's
+ * index, or its name in any letter case) or `partition` names (a disk's
+ * partition number); "all" or NULL: every one with Windows.  Flags:
+ * HP_IMAGE_ONE, the run reads one Windows (several are HP_R_IMAGE_CHOICE);
+ * HP_IMAGE_WRITE, each must be writable (HP_R_IMAGE_UNWRITABLE with its
+ * why_not, before anything is written).  HP_R_USAGE for an image
+ * named in a disk or a partition in a WIM; HP_R_IMAGE_CHOICE when the
+ * one named does not exist or holds no Windows, or none holds one. */
+#define HP_IMAGE_ONE 0x2
+int hp_image_choose(struct hp_image_file *img, const char *image,
+		    const char *partition, unsigned flags, size_t **chosen,
+		    size_t *n, struct hp_err *e);
+
+/* "install.wim[image 2] 'Data'": how messages name part i (escape
+ * before printing). */
+int hp_image_part_label(const struct hp_image_file *img, size_t i,
+			char *buf, size_t len);
+
 /* Opens part i as a store of the Windows tree it holds (whose
  * HKEY_CURRENT_USER is the user `user`'s, NULL: the Default user's).
  * The store may be opened and closed again; one at a time per image.
@@ -457,6 +479,11 @@ size_t hp_image_parts(const struct hp_image_file *img,
  * (HP_R_IMAGE_UNWRITABLE). */
 int hp_image_store_open(struct hp_image_file *img, size_t i, const char *user,
 			struct hp_store **store, struct hp_err *e);
+
+/* The SHA-256 of the image file as it is now (its first segment for an
+ * E01), in hex: 64 characters and a NUL. */
+int hp_image_sha256(struct hp_image_file *img, char hex[65],
+		    struct hp_err *e);
 
 /* Releases the image and its lock (every store's commit was durable
  * when it returned). */

@@ -165,9 +165,7 @@ open_for(struct hp_store *store, int root, unsigned flags, struct session *s,
 		return hp_err_nomem(e);
 	if (rc == -1)
 		return -1;
-	/* DEFAULT and a user's hive share their root keys. */
-	if (!store->ops->tree && s->found != roots[root].kind &&
-	    !(s->found == HP_HIVE_DEFAULT && roots[root].kind == HP_HIVE_NTUSER))
+	if (!store->ops->tree && !hive_kinds_alike(s->found, roots[root].kind))
 		return hp_err_set(e, HP_R_WRONG_KIND, "%s: not a %s hive (%s), "
 		    "so it holds no key of %s", s->hive->where,
 		    hp_hive_kind_name(roots[root].kind), s->why, roots[root].root);

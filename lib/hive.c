@@ -323,6 +323,15 @@ kind_from_layout(hive_h *h, hive_node_h root)
 	return HP_HIVE_UNKNOWN;
 }
 
+int
+hive_kinds_alike(enum hp_hive_kind found, enum hp_hive_kind want)
+{
+	int found_user = found == HP_HIVE_NTUSER || found == HP_HIVE_DEFAULT;
+	int want_user = want == HP_HIVE_NTUSER || want == HP_HIVE_DEFAULT;
+
+	return found == want || (found_user && want_user);
+}
+
 const char *
 hive_kind_root(enum hp_hive_kind kind)
 {

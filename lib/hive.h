@@ -59,6 +59,11 @@ enum {
 enum hp_hive_kind hive_classify(hive_h *h, const struct hive_header *hdr,
 				char *why, size_t whylen, unsigned *how);
 
+/* Whether a hive found to be of kind `found` holds the keys of kind
+ * `want`: the same kind, or two user hives (DEFAULT and a user's
+ * NTUSER.DAT share their root keys; only the place tells them apart). */
+int hive_kinds_alike(enum hp_hive_kind found, enum hp_hive_kind want);
+
 /* The key a hive of this kind is under, as messages and reports write
  * it: "HKLM\\SOFTWARE", "HKU\\.DEFAULT", "HKCU", ... */
 const char *hive_kind_root(enum hp_hive_kind kind);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "hash.h"
 #include "image.h"
 #include "store.h"
 
@@ -107,21 +108,34 @@ hp_image_probe(const char *path, enum hp_image_kind *kind, struct hp_err *e)
 	return rc;
 }
 
-/* Takes the file's lock: an flock, which another hivepatch run takes
- * too, and a look at the POSIX locks QEMU holds on an image in use (a
- * running VM, qemu-nbd), which an flock does not see. */
+/* Takes the file's lock, which another hivepatch run takes too: an
+ * flock, except on a WIM, whose writer (wimlib's overwrite) takes an
+ * flock of its own on another descriptor and would find ours; there an
+ * OFD lock, which an flock does not see.  Then a look at the POSIX
+ * locks QEMU holds on an image in use (a running VM, qemu-nbd). */
 static int
 lock_image(struct hp_image_file *img, struct hp_err *e)
 {
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	int rc, busy;
 
-	if (flock(img->fd, LOCK_EX | LOCK_NB) == -1)
-		return errno == EWOULDBLOCK ? hp_err_set(e, HP_R_LOCKED, "%s: "
-		    "another hivepatch run is changing this image; try again "
-		    "when it has finished", img->path) : hp_err_set(e,
-		    HP_R_IO, "%s: cannot lock: %s", img->path,
+	if (img->kind == HP_IMAGE_WIM) {
+		rc = fcntl(img->fd, F_OFD_SETLK, &fl);
+		busy = rc == -1 && (errno == EAGAIN || errno == EACCES);
+	} else {
+		rc = flock(img->fd, LOCK_EX | LOCK_NB);
+		busy = rc == -1 && errno == EWOULDBLOCK;
+	}
+	if (busy)
+		return hp_err_set(e, HP_R_LOCKED, "%s: another hivepatch run "
+		    "is changing this image; try again when it has finished",
+		    img->path);
+	if (rc == -1)
+		return hp_err_set(e, HP_R_IO, "%s: cannot lock: %s", img->path,
 		    strerror(errno));
-	if (fcntl(img->fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
+	fl.l_type = F_WRLCK;
+	if (img->kind != HP_IMAGE_WIM && fcntl(img->fd, F_OFD_GETLK,
+	    &fl) == 0 && fl.l_type != F_UNLCK)
 		return hp_err_set(e, HP_R_LOCKED, "%s: another process holds "
 		    "its write lock (a running virtual machine or qemu-nbd?); "
 		    "stop it first", img->path);
@@ -172,6 +186,11 @@ hp_image_open(const char *path, unsigned flags, struct hp_image_file **out,
 	}
 	if (hp_image_probe(path, &img->kind, e) == -1)
 		goto fail;
+	if (img->kind == HP_IMAGE_NONE && access(path, F_OK) == -1) {
+		hp_err_set(e, errno == ENOENT ? HP_R_NOT_FOUND : HP_R_IO,
+		    "%s: %s", path, strerror(errno));
+		goto fail;
+	}
 	if (img->kind == HP_IMAGE_NONE) {
 		hp_err_set(e, HP_R_USAGE, "%s: not an image hivepatch knows "
 		    "(a WIM, a disk, an NTFS volume, a VHD, VHDX, qcow2, "
@@ -221,6 +240,12 @@ hp_image_store_open(struct hp_image_file *img, size_t i, const char *user,
 	if (img->be->store_open(img, i, user, &ops, &priv, e) == -1)
 		return -1;
 	return hp_store_open_ops(ops, priv, img->path, store, e);
+}
+
+int
+hp_image_sha256(struct hp_image_file *img, char hex[65], struct hp_err *e)
+{
+	return sha256_fd(img->fd, img->path, hex, e);
 }
 
 void

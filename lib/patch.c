@@ -122,10 +122,7 @@ check_kind(struct patch_run *run, struct session *s, struct hp_err *e)
 			s->kind = s->found;
 		return 0;
 	}
-	/* DEFAULT is a user's hive by its keys; the place tells them. */
-	if (s->found == s->kind || ((s->found == HP_HIVE_NTUSER ||
-	    s->found == HP_HIVE_DEFAULT) && (s->kind == HP_HIVE_NTUSER ||
-	    s->kind == HP_HIVE_DEFAULT))) {
+	if (hive_kinds_alike(s->found, s->kind)) {
 		if ((s->found_how & HIVE_KIND_NAME_DIFFERS) && run_warn(run,
 		    "%s: %s", s->hive->where, s->why) == -1)
 			return hp_err_nomem(e);

@@ -9,6 +9,7 @@
 
 #include "hive.h"
 #include "lookup.h"
+#include "regf.h"
 #include "updates.h"
 
 #define PACKAGES "Microsoft\\Windows\\CurrentVersion\\Component Based " \
@@ -53,10 +54,7 @@ installed(hive_h *h, hive_node_h packages, const char *kb)
 		    &ignored) == 1 && (d = hivex_value_value(h, v, &t,
 		    &len)) != NULL) {
 			found = t == hive_t_REG_DWORD && len == 4 &&
-			    state_in_place((uint32_t)(unsigned char)d[0] |
-			    (uint32_t)(unsigned char)d[1] << 8 |
-			    (uint32_t)(unsigned char)d[2] << 16 |
-			    (uint32_t)(unsigned char)d[3] << 24);
+			    state_in_place(le32((const unsigned char *)d));
 			free(d);
 		}
 		free(name);

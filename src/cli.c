@@ -362,6 +362,7 @@ static const struct option patch_options[] = {
 	{ "output", required_argument, NULL, OPT_OUTPUT },
 	{ "discard-logs", no_argument, NULL, OPT_DISCARD_LOGS },
 	{ "user", required_argument, NULL, OPT_USER },
+	CLI_IMAGE_OPTIONS,
 	CLI_COMMON_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -417,6 +418,12 @@ take_option(struct cli_patch *c, int opt)
 		break;
 	case OPT_USER:
 		c->user = optarg;
+		break;
+	case OPT_IMAGE:
+		c->image = optarg;
+		break;
+	case OPT_PARTITION:
+		c->partition = optarg;
 		break;
 	case OPT_COMMIT:
 		if (strcmp(optarg, "replace") == 0)
@@ -476,6 +483,38 @@ cli_one_target(const struct cli_common *cc, int argc, char **argv)
 	return 0;
 }
 
+/* One run of hp_patch on one store, rendered on out. */
+static int
+patch_one(const struct cli_patch *c, struct hp_store *store,
+	  struct hp_patch_opts *o, const char *root, const char *from,
+	  FILE *out)
+{
+	struct hp_err e = { 0 };
+	struct hp_result *r = NULL;
+	int status;
+
+	status = hp_patch(store, o, &r, &e);
+	if (status == -1) {
+		cli_explain_backup_root(root, from, &e);
+		if (r != NULL) {
+			free(r->error);
+			r->error = strdup(e.msg);
+		}
+	}
+	if (c->cli.json && r != NULL) {
+		render_json_report(r, out);
+	} else if (r != NULL && status != -1 && CLI_TEXT(&c->cli)) {
+		render_text_report(r, cli_render_flags(&c->cli), out);
+		/* Where the backups of a writing run go. */
+		if (c->cli.verbose && c->mode != HP_PATCH_VERIFY)
+			cli_print_backup_root(root, from, out);
+	}
+	if (status == -1)
+		status = cli_fail(&e);
+	hp_result_free(r);
+	return status;
+}
+
 int
 cli_patch_run(const struct cli_patch *c)
 {
@@ -487,44 +526,26 @@ cli_patch_run(const struct cli_patch *c)
 		.reg_files = c->reg_files, .n_reg_files = c->n_reg_files,
 		.profile_dir = cli_profile_dir(), .output = c->output,
 	};
-	struct hp_err e = { 0 };
-	struct hp_result *r = NULL;
+	struct cli_target_opts to = { .target = c->target,
+	    .image = c->image, .partition = c->partition,
+	    .write = c->mode != HP_PATCH_VERIFY && !(c->flags & HP_DRY_RUN) &&
+	    c->output == NULL, .max_hive = c->max_hive, .user = c->user,
+	    .report_schema = 1 };
+	struct cli_target t;
 	struct hp_store *store;
 	const char *from;
-	char *root = NULL;
+	char *root;
+	FILE *out;
 	int status;
 
-	if ((store = cli_open_store(c->target, c->max_hive, c->user,
-	    &e)) == NULL) {
-		if (c->cli.json)
-			render_json_failure(c->cli.command, c->target, &e,
-			    stdout);
-		return cli_fail(&e);
-	}
+	if ((status = cli_target_open(&c->cli, &to, &t)) != 0)
+		return status;
 	/* verify only reads it: the record of a run cut short. */
 	o.backup_root = root = cli_backup_root(c->backup_dir, &from);
-	status = hp_patch(store, &o, &r, &e);
-	if (status == -1) {
-		cli_explain_backup_root(root, from, &e);
-		if (r != NULL) {
-			free(r->error);
-			r->error = strdup(e.msg);
-		}
-	}
-	if (c->cli.json && r != NULL) {
-		render_json_report(r, stdout);
-	} else if (r != NULL && status != -1 && CLI_TEXT(&c->cli)) {
-		render_text_report(r, cli_render_flags(&c->cli), stdout);
-		/* Where the backups of a writing run go. */
-		if (c->cli.verbose && c->mode != HP_PATCH_VERIFY)
-			cli_print_backup_root(root, from, stdout);
-	}
-	if (status == -1)
-		status = cli_fail(&e);
-	hp_result_free(r);
-	hp_store_close(store);
+	while ((store = cli_target_next(&t, &out)) != NULL)
+		cli_target_done(&t, patch_one(c, store, &o, root, from, out));
 	free(root);
-	return status;
+	return cli_target_close(&t);
 }
 
 int

@@ -19,6 +19,7 @@ int cmd_rollback(int argc, char **argv);
 int cmd_backups(int argc, char **argv);
 int cmd_profiles(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_images(int argc, char **argv);
 int cmd_recover(int argc, char **argv);
 
 void cli_print_help(FILE *out);
@@ -36,7 +37,8 @@ struct cli_common {
 enum { OPT_PROFILE = 256, OPT_REG, OPT_DRY_RUN, OPT_JSON, OPT_FORCE,
 	OPT_BACKUP_DIR, OPT_ALL_CONTROL_SETS, OPT_NO_RECOVER, OPT_COMMIT,
 	OPT_KEEP_TIMESTAMPS, OPT_BACKUP, OPT_MAX_HIVE_SIZE, OPT_OUTPUT,
-	OPT_TO, OPT_UTF16, OPT_DISCARD_LOGS, OPT_USER };
+	OPT_TO, OPT_UTF16, OPT_DISCARD_LOGS, OPT_USER, OPT_IMAGE,
+	OPT_PARTITION };
 
 /* The shared entries of every command's table of long options. */
 #define CLI_COMMON_OPTIONS						\
@@ -44,6 +46,11 @@ enum { OPT_PROFILE = 256, OPT_REG, OPT_DRY_RUN, OPT_JSON, OPT_FORCE,
 	{ "quiet", no_argument, NULL, 'q' },				\
 	{ "verbose", no_argument, NULL, 'v' },				\
 	{ "help", no_argument, NULL, 'h' }
+
+/* --image N|NAME|all and --partition N: which parts of an image file. */
+#define CLI_IMAGE_OPTIONS						\
+	{ "image", required_argument, NULL, OPT_IMAGE },		\
+	{ "partition", required_argument, NULL, OPT_PARTITION }
 
 /* Prints "hivepatch: MESSAGE" on stderr and returns the status. */
 int cli_fail(const struct hp_err *e);
@@ -127,6 +134,56 @@ int cli_one_target(const struct cli_common *cc, int argc, char **argv);
 int cli_hive_size(const struct cli_common *cc, const char *arg,
 		  uint64_t *bytes);
 
+/* ---- the stores a TARGET names (cli_target.c) ---- */
+
+struct cli_target_opts {
+	const char *target;
+	const char *image;	/* --image N|NAME|all, or NULL */
+	const char *partition;	/* --partition N, or NULL */
+	int write;		/* the command may write */
+	int single;		/* the command reads one Windows (export) */
+	uint64_t max_hive;	/* --max-hive-size, or 0 */
+	const char *user;	/* --user, or NULL */
+	int report_schema;	/* a failure to open is a report document
+				 * (render_json_failure), else the
+				 * command's (render_json_error) */
+};
+
+struct json_object;
+
+struct cli_target {
+	const struct cli_common *cc;
+	struct cli_target_opts o;
+	struct hp_store *store;		/* the one being run on */
+	struct hp_image_file *img;	/* NULL: TARGET is no image */
+	int img_is_wim;
+	size_t *chosen;			/* the parts to run on */
+	size_t n_chosen, next;
+	FILE *doc;			/* --json: this part's document */
+	char *buf;
+	size_t len;
+	struct json_object *parts_doc;	/* --json: the parts so far */
+	char sha_before[65];
+	int status;			/* the worst so far */
+};
+
+/* Opens TARGET: a tree or hive file as one store, or an image file and
+ * the parts hp_image_choose gives for --image or --partition.  0, or
+ * the exit status after reporting why not (nothing to close). */
+int cli_target_open(const struct cli_common *cc,
+		    const struct cli_target_opts *o, struct cli_target *t);
+
+/* The next store to run on (NULL when none is left) and where the run
+ * renders to (*out: stdout, or under --json the part's document); for
+ * an image, text output is headed by the part's name.  Each store is
+ * followed by cli_target_done with the run's exit status. */
+struct hp_store *cli_target_next(struct cli_target *t, FILE **out);
+void cli_target_done(struct cli_target *t, int status);
+
+/* Closes everything; for an image under --json, prints the one document
+ * of every part's run.  Returns the worst exit status of the runs. */
+int cli_target_close(struct cli_target *t);
+
 /* ---- apply, verify, import and recover ---- */
 
 #define CLI_MAX_SOURCES 64
@@ -143,6 +200,8 @@ struct cli_patch {
 	uint64_t max_hive;		/* --max-hive-size, or 0 */
 	const char *output;		/* recover --output, or NULL */
 	const char *user;		/* --user, or NULL */
+	const char *image;		/* --image, or NULL */
+	const char *partition;		/* --partition, or NULL */
 	const char *target;
 };
 

@@ -11,7 +11,8 @@ cmd_apply(int argc, char **argv)
 	static const int allowed[] = { OPT_PROFILE, OPT_REG, OPT_DRY_RUN,
 	    OPT_FORCE, OPT_BACKUP_DIR, OPT_ALL_CONTROL_SETS,
 	    OPT_NO_RECOVER, OPT_COMMIT, OPT_KEEP_TIMESTAMPS, OPT_BACKUP,
-	    OPT_MAX_HIVE_SIZE, OPT_DISCARD_LOGS, OPT_USER };
+	    OPT_MAX_HIVE_SIZE, OPT_DISCARD_LOGS, OPT_USER, OPT_IMAGE,
+	    OPT_PARTITION };
 	struct cli_patch c = { .cli.command = "apply",
 	    .mode = HP_PATCH_APPLY };
 

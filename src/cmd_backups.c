@@ -13,38 +13,22 @@
 
 static const struct option options[] = {
 	{ "backup-dir", required_argument, NULL, OPT_BACKUP_DIR },
+	CLI_IMAGE_OPTIONS,
 	CLI_COMMON_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 
-int
-cmd_backups(int argc, char **argv)
+/* The backups of one store, rendered on out; the exit status. */
+static int
+backups_one(const struct cli_common *cc, struct hp_store *store,
+	    const struct hp_backups_opts *o, const char *root,
+	    const char *from, FILE *out)
 {
-	struct cli_common cc = { .command = "backups" };
-	struct hp_backups_opts o = { 0 };
-	const char *backup_dir = NULL;
 	struct hp_err e = { 0 };
 	struct hp_backups *r = NULL;
-	struct hp_store *store;
-	const char *from;
-	char *root;
-	int c, rc;
+	int rc;
 
-	cli_options_start(argc, argv, options, &cc);
-	while ((c = cli_next_option(argc, argv, options, &cc)) > 0)
-		if (c == OPT_BACKUP_DIR)
-			backup_dir = optarg;
-	if (c != 0)
-		return CLI_OPTION_STATUS(c);
-	if (cli_one_target(&cc, argc, argv) != 0)
-		return HP_USAGE;
-	if ((store = cli_open_store(argv[optind], 0, NULL, &e)) == NULL) {
-		if (cc.json)
-			render_json_error(cc.command, argv[optind], &e, stdout);
-		return cli_fail(&e);
-	}
-	o.backup_root = root = cli_backup_root(backup_dir, &from);
-	rc = hp_backups(store, &o, &r, &e);
+	rc = hp_backups(store, o, &r, &e);
 	if (rc == -1) {
 		cli_explain_backup_root(root, from, &e);
 		if (r != NULL) {
@@ -52,14 +36,49 @@ cmd_backups(int argc, char **argv)
 			r->error = strdup(e.msg);
 		}
 	}
-	if (r != NULL && cc.json)
-		render_json_backups(r, stdout);
-	else if (r != NULL && rc == 0 && CLI_TEXT(&cc))
-		render_text_backups(r, cli_render_flags(&cc), stdout);
+	if (r != NULL && cc->json)
+		render_json_backups(r, out);
+	else if (r != NULL && rc == 0 && CLI_TEXT(cc))
+		render_text_backups(r, cli_render_flags(cc), out);
 	if (rc == -1)
 		rc = cli_fail(&e);
 	hp_backups_free(r);
-	hp_store_close(store);
-	free(root);
 	return rc;
+}
+
+int
+cmd_backups(int argc, char **argv)
+{
+	struct cli_common cc = { .command = "backups" };
+	struct hp_backups_opts o = { 0 };
+	struct cli_target_opts to = { 0 };
+	struct cli_target t;
+	const char *backup_dir = NULL;
+	struct hp_store *store;
+	const char *from;
+	char *root;
+	FILE *out;
+	int c, rc;
+
+	cli_options_start(argc, argv, options, &cc);
+	while ((c = cli_next_option(argc, argv, options, &cc)) > 0)
+		if (c == OPT_BACKUP_DIR)
+			backup_dir = optarg;
+		else if (c == OPT_IMAGE)
+			to.image = optarg;
+		else if (c == OPT_PARTITION)
+			to.partition = optarg;
+	if (c != 0)
+		return CLI_OPTION_STATUS(c);
+	if (cli_one_target(&cc, argc, argv) != 0)
+		return HP_USAGE;
+	to.target = argv[optind];
+	if ((rc = cli_target_open(&cc, &to, &t)) != 0)
+		return rc;
+	o.backup_root = root = cli_backup_root(backup_dir, &from);
+	while ((store = cli_target_next(&t, &out)) != NULL)
+		cli_target_done(&t, backups_one(&cc, store, &o, root, from,
+		    out));
+	free(root);
+	return cli_target_close(&t);
 }

@@ -14,6 +14,7 @@ static const struct option options[] = {
 	{ "no-recover", no_argument, NULL, OPT_NO_RECOVER },
 	{ "max-hive-size", required_argument, NULL, OPT_MAX_HIVE_SIZE },
 	{ "user", required_argument, NULL, OPT_USER },
+	CLI_IMAGE_OPTIONS,
 	CLI_COMMON_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -26,36 +27,45 @@ print_note(void *arg, const char *note)
 	out_printf(stderr, "hivepatch: %s\n", note);
 }
 
-/* Exports from `target` as o says and renders what it did; the exit
- * status. */
+/* Exports from one store as o says and renders what it did on out; the
+ * exit status. */
 static int
-run(const struct cli_common *cc, const char *target, uint64_t max_hive,
-    const char *user, struct hp_export_opts *o)
+export_one(const struct cli_common *cc, const char *target,
+	   struct hp_store *store, struct hp_export_opts *o, FILE *out)
 {
 	struct hp_err e = { 0 };
 	struct hp_export *r = NULL;
-	struct hp_store *store;
 	int rc;
 
-	if ((store = cli_open_store(target, max_hive, user, &e)) == NULL) {
-		if (cc->json)
-			render_json_error(cc->command, target, &e, stdout);
-		return cli_fail(&e);
-	}
 	/* Under --json the notes are the document's; -q silences them. */
 	if (!CLI_TEXT(cc))
 		o->note = NULL;
 	rc = hp_export(store, o, &r, &e);
 	if (cc->json)
-		render_json_export(target, o, r, rc == -1 ? &e : NULL, stdout);
+		render_json_export(target, o, r, rc == -1 ? &e : NULL, out);
 	else if (rc == 0 && r != NULL && cc->verbose)
 		out_printf(stderr, "hivepatch export: %s of %s written to %s "
 		    "(%s)\n", o->key, r->where != NULL ? r->where : target,
 		    o->output != NULL ? o->output : "standard output",
 		    o->flags & HP_EXPORT_UTF16 ? "UTF-16LE" : "UTF-8");
 	hp_export_free(r);
-	hp_store_close(store);
 	return rc == -1 ? cli_fail(&e) : HP_OK;
+}
+
+static int
+run(const struct cli_common *cc, const struct cli_target_opts *to,
+    struct hp_export_opts *o)
+{
+	struct cli_target t;
+	struct hp_store *store;
+	FILE *out;
+	int rc;
+
+	if ((rc = cli_target_open(cc, to, &t)) != 0)
+		return rc;
+	while ((store = cli_target_next(&t, &out)) != NULL)
+		cli_target_done(&t, export_one(cc, to->target, store, o, out));
+	return cli_target_close(&t);
 }
 
 int
@@ -63,8 +73,7 @@ cmd_export(int argc, char **argv)
 {
 	struct cli_common cc = { .command = "export" };
 	struct hp_export_opts o = { .stream = stdout, .note = print_note };
-	uint64_t max_hive = 0;
-	const char *user = NULL;
+	struct cli_target_opts to = { .single = 1 };
 	int c;
 
 	cli_options_start(argc, argv, options, &cc);
@@ -76,9 +85,13 @@ cmd_export(int argc, char **argv)
 		else if (c == OPT_OUTPUT)
 			o.output = optarg;
 		else if (c == OPT_USER)
-			user = optarg;
+			to.user = optarg;
+		else if (c == OPT_IMAGE)
+			to.image = optarg;
+		else if (c == OPT_PARTITION)
+			to.partition = optarg;
 		else if (c == OPT_MAX_HIVE_SIZE && cli_hive_size(&cc, optarg,
-		    &max_hive) != 0)
+		    &to.max_hive) != 0)
 			return HP_USAGE;
 	if (c != 0)
 		return CLI_OPTION_STATUS(c);
@@ -92,5 +105,6 @@ cmd_export(int argc, char **argv)
 		return cli_usage(&cc, "export --json needs --output FILE: the "
 		    "JSON document goes to standard output");
 	o.key = argv[optind + 1];
-	return run(&cc, argv[optind], max_hive, user, &o);
+	to.target = argv[optind];
+	return run(&cc, &to, &o);
 }

@@ -83,7 +83,7 @@ cmd_import(int argc, char **argv)
 	static const int allowed[] = { OPT_DRY_RUN, OPT_FORCE,
 	    OPT_BACKUP_DIR, OPT_ALL_CONTROL_SETS, OPT_NO_RECOVER, OPT_COMMIT,
 	    OPT_KEEP_TIMESTAMPS, OPT_BACKUP, OPT_MAX_HIVE_SIZE,
-	    OPT_DISCARD_LOGS, OPT_USER };
+	    OPT_DISCARD_LOGS, OPT_USER, OPT_IMAGE, OPT_PARTITION };
 	struct cli_patch c = { .cli.command = "import",
 	    .mode = HP_PATCH_APPLY };
 	int rc;

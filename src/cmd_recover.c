@@ -11,7 +11,8 @@ cmd_recover(int argc, char **argv)
 {
 	static const int allowed[] = { OPT_DRY_RUN, OPT_BACKUP_DIR,
 	    OPT_COMMIT, OPT_KEEP_TIMESTAMPS, OPT_BACKUP, OPT_MAX_HIVE_SIZE,
-	    OPT_OUTPUT, OPT_DISCARD_LOGS, OPT_USER };
+	    OPT_OUTPUT, OPT_DISCARD_LOGS, OPT_USER, OPT_IMAGE,
+	    OPT_PARTITION };
 	struct cli_patch c = { .cli.command = "recover",
 	    .mode = HP_PATCH_RECOVER };
 

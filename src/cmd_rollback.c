@@ -15,28 +15,22 @@ static const struct option options[] = {
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "backup-dir", required_argument, NULL, OPT_BACKUP_DIR },
 	{ "to", required_argument, NULL, OPT_TO },
+	CLI_IMAGE_OPTIONS,
 	CLI_COMMON_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 
-/* Runs the rollback of `target` and renders it; the exit status. */
+/* Runs the rollback on one store and renders it on out; the exit
+ * status. */
 static int
-run(const struct cli_common *cc, const char *target, const char *backup_dir,
-    struct hp_rollback_opts *o)
+rollback_one(const struct cli_common *cc, struct hp_store *store,
+	     struct hp_rollback_opts *o, const char *root, const char *from,
+	     FILE *out)
 {
 	struct hp_err e = { 0 };
 	struct hp_rollback *r = NULL;
-	struct hp_store *store;
-	const char *from;
-	char *root;
 	int rc;
 
-	if ((store = cli_open_store(target, 0, NULL, &e)) == NULL) {
-		if (cc->json)
-			render_json_error(cc->command, target, &e, stdout);
-		return cli_fail(&e);
-	}
-	o->backup_root = root = cli_backup_root(backup_dir, &from);
 	rc = hp_rollback(store, o, &r, &e);
 	if (rc == -1) {
 		cli_explain_backup_root(root, from, &e);
@@ -46,17 +40,36 @@ run(const struct cli_common *cc, const char *target, const char *backup_dir,
 		}
 	}
 	if (r != NULL && cc->json)
-		render_json_rollback(r, o, stdout);
+		render_json_rollback(r, o, out);
 	else if (r != NULL && CLI_TEXT(cc))
-		render_text_rollback(r, stdout);
+		render_text_rollback(r, out);
 	if (r != NULL && CLI_TEXT(cc) && cc->verbose)
-		cli_print_backup_root(root, from, stdout);
+		cli_print_backup_root(root, from, out);
 	if (rc == -1)
 		rc = cli_fail(&e);
 	hp_rollback_free(r);
-	hp_store_close(store);
-	free(root);
 	return rc;
+}
+
+static int
+run(const struct cli_common *cc, const struct cli_target_opts *to,
+    const char *backup_dir, struct hp_rollback_opts *o)
+{
+	struct cli_target t;
+	struct hp_store *store;
+	const char *from;
+	char *root;
+	FILE *out;
+	int rc;
+
+	if ((rc = cli_target_open(cc, to, &t)) != 0)
+		return rc;
+	o->backup_root = root = cli_backup_root(backup_dir, &from);
+	while ((store = cli_target_next(&t, &out)) != NULL)
+		cli_target_done(&t, rollback_one(cc, store, o, root, from,
+		    out));
+	free(root);
+	return cli_target_close(&t);
 }
 
 int
@@ -64,6 +77,7 @@ cmd_rollback(int argc, char **argv)
 {
 	struct cli_common cc = { .command = "rollback" };
 	struct hp_rollback_opts o = { 0 };
+	struct cli_target_opts to = { .write = 1 };
 	const char *backup_dir = NULL;
 	int c;
 
@@ -75,9 +89,14 @@ cmd_rollback(int argc, char **argv)
 			backup_dir = optarg;
 		else if (c == OPT_TO)
 			o.to = optarg;
+		else if (c == OPT_IMAGE)
+			to.image = optarg;
+		else if (c == OPT_PARTITION)
+			to.partition = optarg;
 	if (c != 0)
 		return CLI_OPTION_STATUS(c);
 	if (cli_one_target(&cc, argc, argv) != 0)
 		return HP_USAGE;
-	return run(&cc, argv[optind], backup_dir, &o);
+	to.target = argv[optind];
+	return run(&cc, &to, backup_dir, &o);
 }

@@ -10,7 +10,7 @@ cmd_verify(int argc, char **argv)
 {
 	static const int allowed[] = { OPT_PROFILE, OPT_REG,
 	    OPT_ALL_CONTROL_SETS, OPT_NO_RECOVER, OPT_BACKUP_DIR,
-	    OPT_MAX_HIVE_SIZE, OPT_USER };
+	    OPT_MAX_HIVE_SIZE, OPT_USER, OPT_IMAGE, OPT_PARTITION };
 	struct cli_patch c = { .cli.command = "verify",
 	    .mode = HP_PATCH_VERIFY };
 

@@ -67,6 +67,39 @@ void render_text_backups(const struct hp_backups *r, unsigned flags,
 			 FILE *out);
 void render_json_backups(const struct hp_backups *r, FILE *out);
 
+/* ---- the JSON documents' parts (render_json.c) ---- */
+struct json_object;
+/* Prints the document o (and frees it), its text as hivepatch(1) says:
+ * pretty, with control characters escaped. */
+void render_json_print(struct json_object *o, FILE *out);
+/* What a report says of the Windows an image holds. */
+struct json_object *render_json_windows(const struct hp_image *im);
+
+/* ---- images (render_image.c) ---- */
+
+/* Adds to *parts (an array, made when NULL) the part i of img and the
+ * document `doc` a run on it rendered (its text; NULL or unparsable:
+ * null), with its exit status. */
+void render_json_part_add(struct json_object **parts,
+			  struct hp_image_file *img, size_t i,
+			  const char *doc, int status);
+void render_json_part_free(struct json_object *parts);
+/* The document of a run over an image (schema "hivepatch-image-run/1"):
+ * the image file, its hash before and after, and each part's run;
+ * takes parts. */
+void render_json_image(const char *command, const char *target,
+		       struct hp_image_file *img, const char *sha_before,
+		       const char *sha_after, struct json_object *parts,
+		       int status, FILE *out);
+
+/* images: what an image holds; facts[i] is the Windows of part i (NULL:
+ * none, or not read). */
+void render_text_images(const char *target, struct hp_image_file *img,
+			struct hp_image *const *facts, FILE *out);
+void render_json_images(const char *target, struct hp_image_file *img,
+			struct hp_image *const *facts, const struct hp_err *e,
+			FILE *out);
+
 /* printf for text meant for people: every string (%s) and character (%c)
  * argument is escaped with hp_escape_text (hivepatch.h), so that what an
  * image holds never reaches a terminal as control characters; only the

@@ -136,8 +136,8 @@ change_json(const struct hp_result *r, const struct hp_change *c)
 	return o;
 }
 
-static struct json_object *
-image_json(const struct hp_image *im)
+struct json_object *
+render_json_windows(const struct hp_image *im)
 {
 	struct json_object *o = json_object_new_object(), *os, *net = NULL;
 
@@ -307,8 +307,8 @@ put_json_text(const char *text, FILE *out)
 	}
 }
 
-static void
-print_doc(struct json_object *o, FILE *out)
+void
+render_json_print(struct json_object *o, FILE *out)
 {
 	put_json_text(json_object_to_json_string_ext(o,
 	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE), out);
@@ -345,8 +345,8 @@ render_json_report(const struct hp_result *r, FILE *out)
 	/* "hive" is the first of "hives", kept from the one-hive schema. */
 	json_object_object_add(o, "hive", r->n_hives ? hive_json(&r->hives[0]) :
 	    NULL);
-	json_object_object_add(o, "image", r->has_image ? image_json(&r->image) :
-	    NULL);
+	json_object_object_add(o, "image", r->has_image ?
+	    render_json_windows(&r->image) : NULL);
 	json_object_object_add(o, "profiles", strings(r->profiles, r->n_profiles));
 	json_object_object_add(o, "auto_reason", opt_string(r->auto_reason));
 	json_object_object_add(o, "reg_files", strings(r->reg_files,
@@ -365,7 +365,7 @@ render_json_report(const struct hp_result *r, FILE *out)
 	    opt_string(r->hives[0].backup) : NULL);
 	json_object_object_add(o, "result", opt_string(r->result));
 	add_outcome(o, r->error, r->reason, r->exit_status);
-	print_doc(o, out);
+	render_json_print(o, out);
 }
 
 void
@@ -471,10 +471,10 @@ render_json_inspect(const struct hp_inspect *r, FILE *out)
 	if (r->error != NULL) {
 		json_object_object_add(o, "ready", json_object_new_boolean(0));
 		add_outcome(o, r->error, r->reason, r->exit_status);
-		print_doc(o, out);
+		render_json_print(o, out);
 		return;
 	}
-	json_object_object_add(o, "image", image_json(&r->image));
+	json_object_object_add(o, "image", render_json_windows(&r->image));
 	json_object_object_add(o, "values", inspect_values(r));
 	json_object_object_add(o, "profiles", inspect_profiles(r));
 	x = json_object_new_object();
@@ -487,7 +487,7 @@ render_json_inspect(const struct hp_inspect *r, FILE *out)
 	render_advice(r, advice, sizeof(advice));
 	json_object_object_add(o, "recommended", json_object_new_string(advice));
 	add_outcome(o, NULL, HP_R_NONE, r->exit_status);
-	print_doc(o, out);
+	render_json_print(o, out);
 }
 
 static struct json_object *
@@ -573,7 +573,7 @@ render_json_backups(const struct hp_backups *r, FILE *out)
 	json_object_object_add(o, "backups", a);
 	json_object_object_add(o, "changed", backups_changed(r));
 	add_outcome(o, r->error, r->reason, r->exit_status);
-	print_doc(o, out);
+	render_json_print(o, out);
 }
 
 /* The first members of every document: its schema, the version. */
@@ -606,7 +606,7 @@ render_json_export(const char *target, const struct hp_export_opts *opts,
 	    r->n_notes) : json_object_new_array());
 	add_outcome(o, e != NULL ? e->msg : NULL, e != NULL ? e->reason :
 	    HP_R_NONE, e != NULL ? (int)e->status : 0);
-	print_doc(o, out);
+	render_json_print(o, out);
 }
 
 static struct json_object *
@@ -647,7 +647,7 @@ render_json_rollback(const struct hp_rollback *r,
 	json_object_object_add(o, "warnings", strings(r->warnings,
 	    r->n_warnings));
 	add_outcome(o, r->error, r->reason, r->exit_status);
-	print_doc(o, out);
+	render_json_print(o, out);
 }
 
 void
@@ -676,7 +676,7 @@ render_json_profiles(const char *dir, const struct hp_profile_info *list,
 	json_object_object_add(o, "profiles", a);
 	add_outcome(o, e != NULL ? e->msg : NULL, e != NULL ? e->reason :
 	    HP_R_NONE, e != NULL ? (int)e->status : 0);
-	print_doc(o, out);
+	render_json_print(o, out);
 }
 
 void

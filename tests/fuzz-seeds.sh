@@ -20,7 +20,7 @@ out=$2
 	"${FUZZ_SEED:?}"
 rm -rf "$out"
 mkdir -p "$out/logreplay" "$out/pages" "$out/regparse" "$out/hive" \
-	"$out/render"
+	"$out/render" "$out/image"
 work=$(mktemp -d "${TMPDIR:-/tmp}/fuzz-seeds.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 empty=$work/empty

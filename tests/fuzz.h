@@ -17,6 +17,7 @@ int fuzz_pages(const uint8_t *data, size_t size);	/* backup pages */
 int fuzz_regparse(const uint8_t *data, size_t size);	/* .reg parser */
 int fuzz_hive(const uint8_t *data, size_t size);	/* hive read path */
 int fuzz_render(const uint8_t *data, size_t size);	/* text and JSON */
+int fuzz_image(const uint8_t *data, size_t size);	/* image readers */
 
 /* Inputs of the fuzz_logreplay and fuzz_hive formats: byte 0, then
  * 24-bit little-endian lengths of the first parts (clipped to what is

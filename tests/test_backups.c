@@ -576,7 +576,8 @@ START_TEST(test_backups_usage_and_help)
 	ASSERT_RUN(2, "rollback", "--to", NULL);
 	tu_hp(&r, "--help", NULL);
 	ASSERT_STATUS(&r, 0);
-	ASSERT_OUT(&r, "backups [--json] [--backup-dir DIR] TARGET");
+	ASSERT_OUT(&r, "backups [--json] [--backup-dir DIR] [--image N|NAME|all] "
+	    "[--partition N]");
 	ASSERT_OUT(&r, "--to ID");
 	tu_result_free(&r);
 }

@@ -29,6 +29,7 @@ static const struct target {
 	{ "regparse", fuzz_regparse },
 	{ "hive", fuzz_hive },
 	{ "render", fuzz_render },
+	{ "image", fuzz_image },
 };
 
 #define N_TARGETS (sizeof(targets) / sizeof(targets[0]))
