@@ -106,6 +106,19 @@ xasprintf(const char *fmt, ...)
 	return s;
 }
 
+static void
+exec_sbin(char *const argv[])
+{
+	static const char *const dirs[] = { "/usr/sbin", "/sbin" };
+	char path[4096];
+	size_t i;
+
+	for (i = 0; i < 2 && strchr(argv[0], '/') == NULL; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dirs[i], argv[0]);
+		execv(path, argv);
+	}
+}
+
 /* Runs argv (stdin from `in` when not NULL), its output kept and shown
  * only when it fails. */
 static void
@@ -125,6 +138,9 @@ run(char *const argv[], const char *in)
 		dup2(fileno(out), 1);
 		dup2(fileno(out), 2);
 		execvp(argv[0], argv);
+		/* sfdisk and mkntfs live in sbin, which a user's PATH
+		 * may lack. */
+		exec_sbin(argv);
 		_exit(127);
 	}
 	while (waitpid(pid, &status, 0) == -1)

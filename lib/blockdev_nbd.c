@@ -8,8 +8,14 @@
  * - our connection is queued on the listening socket before the child
  *   exists: it is the child's first client, and as it serves one
  *   client and is not --persistent, it exits when that client goes,
- *   whenever and however this process ends (SIGKILL included), with
- *   no window before the handshake in which it would wait forever;
+ *   however this process ends (SIGKILL included);
+ * - but qemu-nbd stays for a client that left before the handshake
+ *   ended, and loses a SIGTERM that comes while it starts (7.2), so the
+ *   child is killed outright when its parent dies (PR_SET_PDEATHSIG
+ *   SIGKILL; the parent is the thread that opened the device, which
+ *   must outlive it): what was not yet flushed is lost as at a power
+ *   cut, which the logged commit is made to survive, and QEMU's formats
+ *   too (qcow2 and VHDX keep their metadata consistent across one);
  * - the socket's name lives in a private directory only for the few
  *   calls between bind and connect, and nothing is left on disk;
  * - the child sits in a process group of its own, so a Ctrl-C at the
@@ -32,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -55,6 +62,7 @@ struct nbd_child {
 	char listen_pid[32];
 	char *envp[3];
 	int lsock, err_fd, null_fd;
+	pid_t parent;
 };
 
 static void
@@ -74,19 +82,24 @@ put_pid(char *buf, pid_t pid)
 }
 
 /* In the child: fd 3 the listening socket, 1 and 2 the memory file,
- * 0 /dev/null; a process group of its own; the plain environment of
- * socket activation and nothing else. */
+ * 0 /dev/null, no other descriptor; a process group of its own; the
+ * plain environment of socket activation and nothing else. */
 static void __attribute__((noreturn))
 child_exec(struct nbd_child *c)
 {
 	sigset_t none;
 
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != c->parent)
+		_exit(127);
 	setpgid(0, 0);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (dup2(c->lsock, 3) == -1 || dup2(c->err_fd, 2) == -1 ||
 	    dup2(c->err_fd, 1) == -1 || dup2(c->null_fd, 0) == -1)
 		_exit(127);
+	/* Nothing else of ours: a caller's descriptor, left open across
+	 * exec, would otherwise live as long as the child. */
+	close_range(4, ~0u, 0);
 	put_pid(c->listen_pid, getpid());
 	execve(QEMU_NBD, (char *const *)c->argv, c->envp);
 	_exit(127);
@@ -168,6 +181,7 @@ spawn(const char *file, const char *format, int writable,
 		errno = saved;
 		return -1;
 	}
+	c.parent = getpid();
 	d->pid = fork();
 	if (d->pid == 0)
 		child_exec(&c);

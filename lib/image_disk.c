@@ -113,24 +113,38 @@ is_volume(struct blockdev *bd, struct hp_err *e)
 }
 
 /* A FAT boot sector ("vfat"): what an EFI system partition, or a small
- * "System Reserved" one, holds. */
+ * "System Reserved" one, holds.  Its volume label names a part that has
+ * no name yet. */
 static int
 fat_fs(struct hp_image_part *part, struct blockdev *bd, struct hp_err *e)
 {
 	unsigned char b[512];
-	char *fs;
+	char label[12], *fs;
+	int fat32, n;
 
 	if (bd->size < sizeof(b))
 		return 0;
 	if (blockdev_pread(bd, b, sizeof(b), 0, e) == -1)
 		return -1;
-	if (b[510] != 0x55 || b[511] != 0xaa || (memcmp(b + 54, "FAT", 3) != 0
-	    && memcmp(b + 82, "FAT32   ", 8) != 0))
+	fat32 = memcmp(b + 82, "FAT32   ", 8) == 0;
+	if (b[510] != 0x55 || b[511] != 0xaa || (!fat32 &&
+	    memcmp(b + 54, "FAT", 3) != 0))
 		return 0;
 	if ((fs = strdup("vfat")) == NULL)
 		return hp_err_nomem(e);
 	free(part->fs);
 	part->fs = fs;
+	memcpy(label, b + (fat32 ? 71 : 43), 11);
+	for (n = 11; n > 0 && label[n - 1] == ' '; n--)
+		;
+	label[n] = '\0';
+	if (part->name[0] != '\0' || label[0] == '\0' ||
+	    strcmp(label, "NO NAME") == 0)
+		return 0;
+	if ((fs = strdup(label)) == NULL)
+		return hp_err_nomem(e);
+	free(part->name);
+	part->name = fs;
 	return 0;
 }
 
