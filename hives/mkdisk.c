@@ -248,8 +248,8 @@ put_volume(int fd, const char *vol, off_t off)
 	close(in);
 }
 
-/* An NTFS volume file of p's size: mkvolume's when it is there, else an
- * empty one from mkntfs. */
+/* An NTFS volume file of p's size: mkvolume's (win or data, labelled
+ * Windows or Data) when it is there, else an empty one from mkntfs. */
 static void
 make_ntfs(const char *vol, const struct part *p)
 {
@@ -257,8 +257,8 @@ make_ntfs(const char *vol, const struct part *p)
 	char *hidden = xasprintf("%llu", (unsigned long long)p->start);
 	char *mib = xasprintf("%llu", (unsigned long long)(p->size /
 	    SECTORS_PER_MIB));
-	char *mkv[] = { mkvolume, p->content == NTFS_WINDOWS ? "windows" :
-	    "data", (char *)vol, mib, (char *)p->label, NULL };
+	char *mkv[] = { mkvolume, "--size", mib, p->content == NTFS_WINDOWS ?
+	    "win" : "data", (char *)vol, NULL };
 	char *mkntfs[] = { "mkntfs", "-F", "-q", "-Q", "-L", (char *)p->label,
 	    "-p", hidden, "-H", "255", "-S", "63", (char *)vol, NULL };
 

@@ -86,12 +86,11 @@ ewf_free(libewf_handle_t *h, int opened)
 	libewf_handle_free(&h, NULL);
 }
 
+/* blockdev_close frees the rest. */
 static void
 ewf_close(struct blockdev *bd)
 {
 	ewf_free(bd->priv, 1);
-	free(bd->name);
-	free(bd);
 }
 
 static const struct blockdev_ops ewf_ops = {

@@ -320,12 +320,11 @@ nbd_dev_free(struct nbd_dev *d)
 	free(d);
 }
 
+/* blockdev_close frees the rest. */
 static void
 nbd_dev_close(struct blockdev *bd)
 {
 	nbd_dev_free(bd->priv);
-	free(bd->name);
-	free(bd);
 }
 
 static const struct blockdev_ops nbd_ops = {
@@ -342,6 +341,15 @@ nbd_dev_connect(struct nbd_dev *d, const char *path, const char *file,
 	if ((d->h = nbd_create()) == NULL)
 		return hp_err_set(e, HP_R_NO_MEMORY, "%s: %s", path,
 		    nbd_get_error());
+	/* A file system reads and writes at any byte: asking for no block
+	 * size leaves qemu-nbd free to serve requests that are not aligned
+	 * to its sectors (its block layer reads, modifies and writes the
+	 * sectors around them, serialised against overlapping requests),
+	 * where it would otherwise refuse them. */
+	if (nbd_set_request_block_size(d->h, false) == -1 ||
+	    nbd_set_strict_mode(d->h, nbd_get_strict_mode(d->h) &
+	    ~LIBNBD_STRICT_ALIGN) == -1)
+		return hp_err_set(e, HP_R_IO, "%s: %s", path, nbd_get_error());
 	if (spawn(file, format, writable, d, &csock) == -1)
 		return hp_err_set(e, HP_R_IO, "%s: cannot start qemu-nbd: %s",
 		    path, strerror(errno));

@@ -428,7 +428,9 @@ apply_on(const char *format, const char *qfmt)
 
 	if (!can_write(format))
 		return;
-	hash_kept(fixture("gpt", "raw"), before);
+	raw = qfmt != NULL && strcmp(format, "fixed-vhd") != 0 ?
+	    as_raw(img, qfmt) : img;
+	hash_kept(raw, before);
 	tu_hp(&r, "apply", "--backup-dir", tu_bk, img, NULL);
 	ASSERT_STATUS(&r, 0);
 	ASSERT_OUT(&r, "[partition 3]");
@@ -442,7 +444,8 @@ apply_on(const char *format, const char *qfmt)
 	for (i = 0; i < N_KEPT; i++)
 		ck_assert_msg(strcmp(before[i], after[i]) == 0, "%s: range %d "
 		    "changed", format, i);
-	if (qfmt != NULL)
+	/* qemu-img check knows no VHD. */
+	if (qfmt != NULL && strcmp(qfmt, "vpc") != 0)
 		qemu_img_check(img, qfmt);
 	tu_sha256(img, h1);
 	tu_hp(&r, "apply", "--backup-dir", tu_bk, img, NULL);
@@ -501,7 +504,11 @@ START_TEST(test_e01_read_only)
 		    r.out, r.err);
 		ASSERT_OUT(&r, "[partition 3]");
 		tu_result_free(&r);
-		ASSERT_RUN(0, "inspect", img, NULL);
+		/* As on a tree: 1, not ready to be patched. */
+		tu_hp(&r, "inspect", img, NULL);
+		ASSERT_STATUS(&r, 1);
+		ASSERT_OUT(&r, "[partition 3]");
+		tu_result_free(&r);
 	}
 	ASSERT_HASH(img, h);
 }
