@@ -187,6 +187,26 @@ table_entries(struct fdisk_context *cxt, struct fdisk_table *tb,
 	return 0;
 }
 
+/* Two partitions that share bytes are a damaged table (an EBR chain
+ * that loops lists one partition over and over): a file system in both
+ * would be patched twice, or one through the other. */
+static int
+check_overlap(struct blockdev *disk, const struct parttable_entry *p,
+	      size_t n, struct hp_err *e)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (p[i].offset < p[j].offset + p[j].size &&
+			    p[j].offset < p[i].offset + p[i].size)
+				return hp_err_set(e, HP_R_DAMAGED, "%s: its "
+				    "partition table is damaged: partitions "
+				    "%u and %u overlap", disk->name,
+				    p[i].number, p[j].number);
+	return 0;
+}
+
 static int
 read_table(struct fdisk_context *cxt, struct blockdev *disk, int fd,
 	   struct parttable_entry **parts, size_t *n, struct hp_err *e)
@@ -204,7 +224,7 @@ read_table(struct fdisk_context *cxt, struct blockdev *disk, int fd,
 		    "cannot be read: %s", disk->name, strerror(-rc));
 	rc = table_entries(cxt, tb, parts, n, e);
 	fdisk_unref_table(tb);
-	return rc;
+	return rc == -1 ? -1 : check_overlap(disk, *parts, *n, e);
 }
 
 int

@@ -20,7 +20,8 @@ struct parttable_entry {
 /* The partitions of the disk `disk`, in the table's order (extended
  * partitions, which only hold logical ones, left out); *n 0 when it
  * has no partition table.  `fd` is the disk's own file when the disk is
- * a plain file (a raw disk), else -1.  Reads only. */
+ * a plain file (a raw disk), else -1.  Reads only.  Partitions that
+ * overlap are a damaged table (HP_R_DAMAGED). */
 int parttable_read(struct blockdev *disk, int fd,
 		   struct parttable_entry **parts, size_t *n,
 		   struct hp_err *e);

@@ -376,6 +376,69 @@ START_TEST(test_bare_volume)
 }
 END_TEST
 
+/* ---- damaged tables ---- */
+
+/* Every command on path fails with `status`, naming path and saying
+ * `what`, and leaves it byte-identical. */
+static void
+assert_refused(const char *path, int status, const char *what)
+{
+	static const char *const cmds[] = { "images", "verify", "apply" };
+	struct tu_result r;
+	char h[65];
+	size_t i;
+
+	tu_sha256(path, h);
+	for (i = 0; i < N(cmds); i++) {
+		if (strcmp(cmds[i], "apply") == 0)
+			tu_hp(&r, cmds[i], "--backup-dir", tu_bk, path, NULL);
+		else
+			tu_hp(&r, cmds[i], path, NULL);
+		ASSERT_STATUS(&r, status);
+		ASSERT_ERR(&r, path);
+		ASSERT_ERR(&r, what);
+		tu_result_free(&r);
+		ASSERT_HASH(path, h);
+	}
+}
+
+static void
+patch_le32(const char *path, off_t off, uint32_t v)
+{
+	unsigned char b[4] = { v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff,
+	    v >> 24 };
+	int fd = open(path, O_WRONLY);
+
+	ck_assert(fd != -1 && pwrite(fd, b, 4, off) == 4 && close(fd) == 0);
+}
+
+/* The first EBR's link points back at itself: libfdisk would list the
+ * same logical partition again and again.  Refused as damaged, on a
+ * raw disk and behind qemu-nbd. */
+START_TEST(test_ebr_loop)
+{
+	char *raw = copy_of("mbr-logical", "raw", "loop.img");
+	char *qcow2 = tu_pathf("%s/loop.qcow2", tu_scratch);
+	const char *argv[] = { tool("qemu-img"), "convert", "-f", "raw", "-O",
+	    "qcow2", raw, qcow2, NULL };
+
+	patch_le32(raw, 18432 * 512 + 446 + 16 + 8, 0);
+	run_ok(argv);
+	assert_refused(raw, 4, "overlap");
+	assert_refused(qcow2, 4, "overlap");
+}
+END_TEST
+
+/* Partition 2 of the MBR disk made to end past the disk's end. */
+START_TEST(test_partition_past_the_end)
+{
+	char *raw = copy_of("mbr", "raw", "past.img");
+
+	patch_le32(raw, 446 + 16 + 12, 1u << 20);
+	assert_refused(raw, 4, "partition 2");
+}
+END_TEST
+
 /* ---- writing ---- */
 
 /* 1 when the fixtures hold Windows trees (mkdisk found mkvolume); else
@@ -613,6 +676,8 @@ main(void)
 	tcase_add_test(tc, test_parts_through_nbd_and_ewf);
 	tcase_add_test(tc, test_kind_from_content_not_name);
 	tcase_add_test(tc, test_bare_volume);
+	tcase_add_test(tc, test_ebr_loop);
+	tcase_add_test(tc, test_partition_past_the_end);
 	tcase_add_test(tc, test_apply_raw);
 	tcase_add_test(tc, test_apply_fixed_vhd);
 	tcase_add_test(tc, test_apply_vhd);
