@@ -174,6 +174,15 @@ add_part(struct hp_image_file *img, struct disk_priv *p, unsigned number,
 		rc = hp_err_nomem(e);
 	if (rc == 0)
 		rc = ntfs_volume_examine(*vol, name, part, e);
+	/* The volume could be written; the evidence holding it never is. */
+	if (rc == 0 && img->kind == HP_IMAGE_E01 && part->writable) {
+		part->writable = 0;
+		if (asprintf(&part->why_not, "%s: in an E01, evidence that "
+		    "hivepatch never writes", name) == -1) {
+			part->why_not = NULL;
+			rc = hp_err_nomem(e);
+		}
+	}
 	free(name);
 	if (rc == 0 && part->name == NULL && (part->name = strdup("")) == NULL)
 		rc = hp_err_nomem(e);

@@ -550,10 +550,18 @@ END_TEST
 START_TEST(test_e01_read_only)
 {
 	char *img = copy_of("gpt", "e01", "evidence.E01");
-	char h[65];
+	struct json_object *j, *p;
 	struct tu_result r;
+	char h[65];
 
 	tu_sha256(img, h);
+	j = images(img);
+	p = json_object_array_get_idx(tu_jarray(j, "parts"), 2);
+	ck_assert_int_eq(tu_jint(p, "number"), 3);
+	ck_assert(!tu_jbool(p, "writable"));
+	ASSERT_HAS(tu_jstr(p, "why_not_writable"), "why_not_writable",
+	    "E01");
+	json_object_put(j);
 	tu_hp(&r, "apply", "--backup-dir", tu_bk, img, NULL);
 	ASSERT_STATUS(&r, 3);
 	ASSERT_ERR(&r, img);
