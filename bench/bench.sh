@@ -6,6 +6,9 @@
 # baseline: median wall time over BENCH_RUNS (default 5) runs and peak
 # resident memory, printed as ratios.  Every timed run starts from a
 # fresh copy, made untimed; the page cache is warm for all of them.
+# Then images, as ratios: hivepatch on a WIM holding that hive against
+# the round trip through wimlib-imagex, and an apply on a sparse 8 GiB
+# raw disk against one on a 2 GiB disk.
 set -eu
 
 build=$(cd "${1:?usage: bench.sh BUILDDIR}" && pwd)
@@ -16,7 +19,7 @@ hp=$build/src/hivepatch
 HIVEPATCH_PROFILE_DIR=$top/profiles
 export HIVEPATCH_PROFILE_DIR
 
-for tool in /usr/bin/time hivexregedit reged; do
+for tool in /usr/bin/time hivexregedit reged wimlib-imagex; do
 	command -v "$tool" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin
 	command -v "$tool" >/dev/null 2>&1 ||
 		{ echo "bench: $tool not found (scripts/install-deps bench installs it)" >&2; exit 1; }
@@ -87,6 +90,37 @@ measure hivexregedit "$fresh" hivexregedit --merge --prefix 'HKEY_LOCAL_MACHINE\
 measure reged "$fresh" reged -I -C w.hive 'HKEY_LOCAL_MACHINE\SOFTWARE' change.reg
 "$hp" verify w.hive >/dev/null || { echo "bench: reged did not apply the change" >&2; exit 1; }
 
+# Images.  A WIM whose SOFTWARE is the hive above: hivepatch on the WIM
+# against the round trip a pipeline does without it (extract the hive
+# with wimlib-imagex, apply to the file, put it back with wimlib-imagex
+# update).
+mkdir -p tree
+"$build/hives/mkhive" tree tree >/dev/null
+cp base.hive tree/Windows/System32/config/SOFTWARE
+wimlib-imagex capture tree base.wim "Windows 10 Pro" >/dev/null
+wim_bytes=$(stat -c %s base.wim)
+freshwim='rm -rf w.wim x backups; cp base.wim w.wim'
+measure wimcp 'rm -f copy.wim' cp base.wim copy.wim
+measure wim "$freshwim" "$hp" apply --backup-dir "$work/backups" w.wim
+"$hp" verify w.wim >/dev/null || { echo "bench: apply did not make the WIM compliant" >&2; exit 1; }
+measure wimtrip "$freshwim" sh -c '
+	wimlib-imagex extract w.wim 1 /Windows/System32/config/SOFTWARE \
+	    --dest-dir=x --no-acls >/dev/null &&
+	"$0" apply --backup-dir "$1" x/SOFTWARE >/dev/null &&
+	wimlib-imagex update w.wim 1 \
+	    --command="add x/SOFTWARE /Windows/System32/config/SOFTWARE" >/dev/null' \
+	"$hp" "$work/backups"
+"$hp" verify w.wim >/dev/null || { echo "bench: the round trip did not make the WIM compliant" >&2; exit 1; }
+# Raw disks: the same small Windows tree on an NTFS partition of a sparse
+# 2 GiB and 8 GiB disk; an apply must not cost more on the larger.
+"$build/hives/mkdisk" sparse 2048 base2g.img >/dev/null
+"$build/hives/mkdisk" sparse 8192 base8g.img >/dev/null
+measure disk2g 'rm -rf w.img backups; cp --sparse=always base2g.img w.img' \
+	"$hp" apply --backup-dir "$work/backups" w.img
+measure disk8g 'rm -rf w.img backups; cp --sparse=always base8g.img w.img' \
+	"$hp" apply --backup-dir "$work/backups" w.img
+"$hp" verify w.img >/dev/null || { echo "bench: apply did not make the disk compliant" >&2; exit 1; }
+
 row() {
 	eval "ns=\$ns_$1 kib=\$kib_$1"
 	awk -v label="$2" -v ns="$ns" -v base="$ns_cp" -v kib="$kib" -v size="$hive_bytes" \
@@ -110,3 +144,23 @@ row hivexregedit "hivexregedit --merge"
 row reged "reged -I -C"
 echo
 echo "backup kept by one apply of the change: $backup_bytes bytes of the hive's $hive_bytes"
+echo
+# ratio A B: the median time of A over B's.
+ratio() {
+	eval "a=\$ns_$1 b=\$ns_$2"
+	awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2fx", a / b }'
+}
+echo "images ($runs runs each, median wall time):"
+echo
+echo "| command                                              | time (s) | ratio |"
+echo "|------------------------------------------------------|----------|-------|"
+irow() {
+	eval "ns=\$ns_$1"
+	awk -v label="$2" -v ns="$ns" -v r="$3" \
+	    'BEGIN { printf "| %-52s | %8.3f | %5s |\n", label, ns / 1e9, r }'
+}
+irow wimcp "cp of the WIM ($(awk -v b="$wim_bytes" 'BEGIN { printf "%.1f MiB", b / 1048576 }'))" "$(ratio wimcp wimcp)"
+irow wim "hivepatch apply install.wim" "$(ratio wim wimtrip)"
+irow wimtrip "wimlib-imagex extract, hivepatch apply, wimlib-imagex update" "1.00x"
+irow disk2g "hivepatch apply disk.img (2 GiB, sparse)" "1.00x"
+irow disk8g "hivepatch apply disk.img (8 GiB, sparse)" "$(ratio disk8g disk2g)"

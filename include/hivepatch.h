@@ -707,7 +707,9 @@ struct hp_patch_opts {
 				 * its logs recover it to this file (never
 				 * in the target: see hp_export's output),
 				 * read it back, and leave the hive and its
-				 * logs untouched; NULL: recover in place */
+				 * logs untouched; of a tree: into this
+				 * directory, each hive of it under its own
+				 * name; NULL: recover in place */
 };
 
 /* Runs one patch over the store: reads the hives the operations need

@@ -521,12 +521,12 @@ run_steps(struct patch_run *run, struct hp_err *e)
 	    o->reg_files, o->n_reg_files, e) == -1 ||
 	    needed_hives(run, &need, e) == -1)
 		return -1;
-	if (o->output != NULL && (o->mode != HP_PATCH_RECOVER ||
-	    run->store->ops->tree))
+	if (o->output != NULL && o->mode != HP_PATCH_RECOVER)
 		return hp_err_set(e, HP_R_USAGE, "%s: an output file is for "
-		    "recover of one hive file, not %s", hp_store_target(
-		    run->store), o->mode != HP_PATCH_RECOVER ? o->command :
-		    "a Windows tree");
+		    "recover, not %s", hp_store_target(run->store),
+		    o->command);
+	if (o->output != NULL && recover_output_usable(run, e) == -1)
+		return -1;
 	if (o->mode == HP_PATCH_RECOVER)
 		need = run->store->ops->tree ? KIND_BIT(HP_HIVE_SOFTWARE) |
 		    KIND_BIT(HP_HIVE_SYSTEM) | present_hives(run->store) :

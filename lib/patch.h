@@ -43,8 +43,11 @@ int patch_finish_cut_run(struct patch_run *run, struct session *s,
 int patch_may_append(const struct patch_run *run, const struct session *s);
 
 /* recover --output (recover_out.c): writes run->hives[0] as it was read
- * (recovered, or clean) to o->output, outside the target, and reads it
- * back; sets the run's result phrase. */
+ * (recovered, or clean) to o->output, outside the target, or for a tree
+ * each hive into the directory o->output, and reads each back; sets the
+ * run's result phrase.  recover_output_usable, before anything is read:
+ * a tree's output is a directory (HP_R_USAGE). */
+int recover_output_usable(const struct patch_run *run, struct hp_err *e);
 int recover_to_output(struct patch_run *run, struct hp_err *e);
 
 void patch_run_free(struct patch_run *run);

@@ -1396,8 +1396,8 @@ START_TEST(test_recover_output_refusals_write_nothing)
 	tu_hp(&r, "recover", "--output", out, tu_pathf("%s/e", tu_scratch),
 	    NULL);
 	ASSERT_STATUS(&r, 2);
-	ASSERT_ERR(&r, "an output file is for recover of one hive file, not a "
-	    "Windows tree");
+	ASSERT_ERR(&r, tu_pathf("%s: recover --output of a Windows tree "
+	    "writes its hives into a directory; this is none", out));
 	tu_result_free(&r);
 	tu_hp(&r, "apply", "--output", out, hive, NULL);
 	ASSERT_STATUS(&r, 2);
@@ -1517,6 +1517,32 @@ START_TEST(test_recover_in_a_tree_recovers_every_dirty_hive)
 
 	ASSERT_RUN(0, "rollback", "--backup-dir", tu_bk, root, NULL);
 	tu_assert_hive_files_unchanged(&before);
+}
+END_TEST
+
+/* recover --output DIR of a tree: each hive into DIR under its own
+ * name, a dirty one as its logs recover it; nothing in the tree is
+ * written (as on evidence). */
+START_TEST(test_recover_output_of_a_tree_writes_each_hive_into_a_dir)
+{
+	char *root = tu_make_tree("tree", "img");
+	char *def = make_dirty("ntuser", "new", tu_tree_file(root, "DEFAULT"),
+	    NULL);
+	char *dir = tu_pathf("%s/out", tu_scratch);
+	struct tu_dir_files tree;
+	struct tu_result r;
+
+	tu_mkdir_p(dir);
+	tu_dir_files_take(&tree, root);
+	tu_hp(&r, "recover", "--output", dir, root, NULL);
+	ASSERT_STATUS(&r, 0);
+	ASSERT_OUT(&r, tu_strf("written to %s as their logs recover them, "
+	    "and verified", dir));
+	tu_result_free(&r);
+	tu_assert_dir_unchanged(&tree);
+	tu_assert_same_hive(tu_pathf("%s/DEFAULT", dir), expected(def, 0));
+	ck_assert_int_gt(tu_file_size(tu_pathf("%s/SOFTWARE", dir)), 4096);
+	ck_assert_int_gt(tu_file_size(tu_pathf("%s/SYSTEM", dir)), 4096);
 }
 END_TEST
 
@@ -1647,6 +1673,8 @@ recover_suite(void)
 	tcase_add_test(tc, test_inspect_never_recommends_an_apply_that_refuses);
 	tcase_add_test(tc, test_json_reports_carry_the_hash_of_every_file_read);
 	tcase_add_test(tc, test_recover_in_a_tree_recovers_every_dirty_hive);
+	tcase_add_test(tc,
+	    test_recover_output_of_a_tree_writes_each_hive_into_a_dir);
 	tcase_add_test(tc,
 	    test_discard_logs_writes_a_hive_its_logs_cannot_recover);
 	return s;
