@@ -108,21 +108,34 @@ hp_image_probe(const char *path, enum hp_image_kind *kind, struct hp_err *e)
 	return rc;
 }
 
-/* Takes the file's lock: an flock, which another hivepatch run takes
- * too, and a look at the POSIX locks QEMU holds on an image in use (a
- * running VM, qemu-nbd), which an flock does not see. */
+/* Takes the file's lock, which another hivepatch run takes too: an
+ * flock, except on a WIM, whose writer (wimlib's overwrite) takes an
+ * flock of its own on another descriptor and would find ours; there an
+ * OFD lock, which an flock does not see.  Then a look at the POSIX
+ * locks QEMU holds on an image in use (a running VM, qemu-nbd). */
 static int
 lock_image(struct hp_image_file *img, struct hp_err *e)
 {
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	int rc, busy;
 
-	if (flock(img->fd, LOCK_EX | LOCK_NB) == -1)
-		return errno == EWOULDBLOCK ? hp_err_set(e, HP_R_LOCKED, "%s: "
-		    "another hivepatch run is changing this image; try again "
-		    "when it has finished", img->path) : hp_err_set(e,
-		    HP_R_IO, "%s: cannot lock: %s", img->path,
+	if (img->kind == HP_IMAGE_WIM) {
+		rc = fcntl(img->fd, F_OFD_SETLK, &fl);
+		busy = rc == -1 && (errno == EAGAIN || errno == EACCES);
+	} else {
+		rc = flock(img->fd, LOCK_EX | LOCK_NB);
+		busy = rc == -1 && errno == EWOULDBLOCK;
+	}
+	if (busy)
+		return hp_err_set(e, HP_R_LOCKED, "%s: another hivepatch run "
+		    "is changing this image; try again when it has finished",
+		    img->path);
+	if (rc == -1)
+		return hp_err_set(e, HP_R_IO, "%s: cannot lock: %s", img->path,
 		    strerror(errno));
-	if (fcntl(img->fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
+	fl.l_type = F_WRLCK;
+	if (img->kind != HP_IMAGE_WIM && fcntl(img->fd, F_OFD_GETLK,
+	    &fl) == 0 && fl.l_type != F_UNLCK)
 		return hp_err_set(e, HP_R_LOCKED, "%s: another process holds "
 		    "its write lock (a running virtual machine or qemu-nbd?); "
 		    "stop it first", img->path);

@@ -1,29 +1,478 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* WIM and ESD images through wimlib: not written yet. */
+/* WIM and ESD images through wimlib: every image of the file is a part,
+ * a Windows tree when its Windows/System32/config holds SOFTWARE or
+ * SYSTEM (found in any letter case).  Whether the file may be written
+ * is decided here, once; store_wim.c reads and commits. */
 #include "config.h"
 
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
 #include "error.h"
-#include "image.h"
+#include "store.h"
+#include "wim.h"
+
+void
+wim_entry_free(struct wim_entry *ent)
+{
+	free(ent->name);
+	free(ent->path);
+	free(ent->sd);
+	free(ent->dos_name);
+	memset(ent, 0, sizeof(*ent));
+}
+
+int
+wim_entry_is_file(const struct wim_entry *ent)
+{
+	return !(ent->attributes & (WIMLIB_FILE_ATTRIBUTE_DIRECTORY |
+	    WIMLIB_FILE_ATTRIBUTE_REPARSE_POINT));
+}
+
+int
+wim_err(struct hp_err *e, enum hp_reason reason, int code, const char *file,
+	const char *what, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, what);
+	vsnprintf(buf, sizeof(buf), what, ap);
+	va_end(ap);
+	if (code == WIMLIB_ERR_NOMEM)
+		return hp_err_nomem(e);
+	return hp_err_set(e, reason, "%s: %s: %s", file, buf,
+	    wimlib_get_error_string((enum wimlib_error_code)code));
+}
+
+/* ---- directory entries ---- */
+
+/* FILETIME from the time wimlib gives (which it keeps as FILETIME). */
+static uint64_t
+filetime(const struct wimlib_timespec *t)
+{
+	return ((uint64_t)((int64_t)t->tv_sec + 11644473600LL)) * 10000000u +
+	    (uint64_t)t->tv_nsec / 100u;
+}
+
+static int
+copy_entry(const struct wimlib_dir_entry *d, struct wim_entry *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->name = strdup(d->filename);
+	out->path = strdup(d->full_path);
+	if (out->name == NULL || out->path == NULL)
+		return -1;
+	out->attributes = d->attributes;
+	out->links = d->num_links;
+	out->size = d->streams[0].resource.uncompressed_size;
+	memcpy(out->sha1, d->streams[0].resource.sha1_hash, sizeof(out->sha1));
+	if (d->security_descriptor != NULL && d->security_descriptor_size > 0) {
+		if ((out->sd = malloc(d->security_descriptor_size)) == NULL)
+			return -1;
+		memcpy(out->sd, d->security_descriptor,
+		    d->security_descriptor_size);
+		out->sd_size = d->security_descriptor_size;
+	}
+	if (d->dos_name != NULL && d->dos_name[0] != '\0' &&
+	    (out->dos_name = strdup(d->dos_name)) == NULL)
+		return -1;
+	out->times[0] = filetime(&d->creation_time);
+	out->times[1] = filetime(&d->last_write_time);
+	out->times[2] = filetime(&d->last_access_time);
+	return 0;
+}
+
+struct dir_list {
+	struct wim_entry *list;
+	size_t n, cap;
+};
+
+/* wimlib's callback: one entry more (its pointers live only here). */
+static int
+collect(const struct wimlib_dir_entry *d, void *arg)
+{
+	struct dir_list *l = arg;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct wim_entry *p = realloc(l->list, cap * sizeof(*p));
+
+		if (p == NULL)
+			return WIMLIB_ERR_NOMEM;
+		l->list = p;
+		l->cap = cap;
+	}
+	if (copy_entry(d, &l->list[l->n]) == -1) {
+		wim_entry_free(&l->list[l->n]);
+		return WIMLIB_ERR_NOMEM;
+	}
+	l->n++;
+	return 0;
+}
+
+static int
+iterate(WIMStruct *wim, int image, const char *path, int flags,
+	struct wim_entry **list, size_t *n, const char *file, struct hp_err *e)
+{
+	struct dir_list l = { NULL, 0, 0 };
+	size_t i;
+	int rc;
+
+	*list = NULL;
+	*n = 0;
+	rc = wimlib_iterate_dir_tree(wim, image, path, flags, collect, &l);
+	if (rc != 0) {
+		for (i = 0; i < l.n; i++)
+			wim_entry_free(&l.list[i]);
+		free(l.list);
+		return wim_err(e, rc == WIMLIB_ERR_PATH_DOES_NOT_EXIST ?
+		    HP_R_NOT_FOUND : HP_R_IO, rc, file, "image %d: %s", image,
+		    path);
+	}
+	*list = l.list;
+	*n = l.n;
+	return 0;
+}
+
+int
+wim_list_dir(WIMStruct *wim, int image, const char *dir,
+	     struct wim_entry **list, size_t *n, const char *file,
+	     struct hp_err *e)
+{
+	return iterate(wim, image, dir, WIMLIB_ITERATE_DIR_TREE_FLAG_CHILDREN,
+	    list, n, file, e);
+}
+
+int
+wim_stat(WIMStruct *wim, int image, const char *path, struct wim_entry *out,
+	 const char *file, struct hp_err *e)
+{
+	struct wim_entry *list;
+	size_t n;
+
+	if (iterate(wim, image, path, 0, &list, &n, file, e) == -1)
+		return -1;
+	if (n != 1) {
+		while (n > 0)
+			wim_entry_free(&list[--n]);
+		free(list);
+		return hp_err_set(e, HP_R_IO, "%s: image %d: %s: not one entry",
+		    file, image, path);
+	}
+	*out = list[0];
+	free(list);
+	return 0;
+}
+
+static void
+free_list(struct wim_entry *list, size_t n)
+{
+	while (n > 0)
+		wim_entry_free(&list[--n]);
+	free(list);
+}
+
+/* The child `want` of the directory `dir`, in any letter case: 1 found
+ * (moved into *out), 0 none; two that match is an error. */
+static int
+find_child(WIMStruct *wim, int image, const char *dir, const char *want,
+	   struct wim_entry *out, const char *file, struct hp_err *e)
+{
+	struct wim_entry *list;
+	size_t i, n, hit = (size_t)-1;
+
+	if (wim_list_dir(wim, image, dir, &list, &n, file, e) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (strcasecmp(list[i].name, want) != 0)
+			continue;
+		if (hit != (size_t)-1) {
+			hp_err_set(e, HP_R_AMBIGUOUS, "%s[image %d]%s: both '%s' "
+			    "and '%s' match '%s'; refusing to guess which one",
+			    file, image, dir, list[hit].name, list[i].name,
+			    want);
+			free_list(list, n);
+			return -1;
+		}
+		hit = i;
+	}
+	if (hit != (size_t)-1) {
+		*out = list[hit];
+		memset(&list[hit], 0, sizeof(list[hit]));
+	}
+	free_list(list, n);
+	return hit != (size_t)-1;
+}
+
+/* A directory wim_resolve may descend into; 0 (why in *missing) when
+ * not. */
+static int
+descendable(const struct wim_entry *ent, const char *where,
+	    struct hp_err *missing)
+{
+	if (ent->attributes & WIMLIB_FILE_ATTRIBUTE_REPARSE_POINT) {
+		hp_err_set(missing, HP_R_SYMLINK, "%s: %s is a reparse point (a "
+		    "link); refusing to follow links inside the image", where,
+		    ent->path);
+		return 0;
+	}
+	if (!(ent->attributes & WIMLIB_FILE_ATTRIBUTE_DIRECTORY)) {
+		hp_err_set(missing, HP_R_NOT_FOUND, "%s: %s is not a directory",
+		    where, ent->path);
+		return 0;
+	}
+	return 1;
+}
+
+int
+wim_resolve(WIMStruct *wim, int image, const char *rel, const char *where,
+	    struct wim_entry *out, struct hp_err *missing, const char *file,
+	    struct hp_err *e)
+{
+	char *copy, *part, *save = NULL, *dir;
+	int rc = 1;
+
+	memset(out, 0, sizeof(*out));
+	if ((copy = strdup(rel)) == NULL || (dir = strdup("/")) == NULL) {
+		free(copy);
+		return hp_err_nomem(e);
+	}
+	for (part = strtok_r(copy, "/", &save); part != NULL && rc == 1;
+	    part = strtok_r(NULL, "/", &save)) {
+		if (out->path != NULL) {
+			if (!descendable(out, where, missing)) {
+				rc = 0;
+				break;
+			}
+			free(dir);
+			dir = out->path;
+			out->path = NULL;
+			wim_entry_free(out);
+		}
+		rc = find_child(wim, image, dir, part, out, file, e);
+		if (rc == 0)
+			hp_err_set(missing, HP_R_NOT_FOUND, "%s: not in the image "
+			    "(no '%s' in %s)", where, part, dir);
+	}
+	free(copy);
+	free(dir);
+	if (rc == 1 && (out->attributes & WIMLIB_FILE_ATTRIBUTE_REPARSE_POINT)) {
+		hp_err_set(missing, HP_R_SYMLINK, "%s: is a reparse point (a "
+		    "link); refusing to follow links inside the image", where);
+		rc = 0;
+	}
+	if (rc != 1)
+		wim_entry_free(out);
+	return rc;
+}
+
+/* ---- the file ---- */
+
+/* wimlib's reading of the file, by the descriptor image.c holds. */
+static int
+open_wim(struct hp_image_file *img, struct wim_file *wf, struct hp_err *e)
+{
+	int rc;
+
+	rc = wimlib_open_wim(wf->fd_path, 0, &wf->wim);
+	if (rc == WIMLIB_ERR_WIM_IS_ENCRYPTED)
+		return hp_err_set(e, HP_R_IMAGE_UNWRITABLE, "%s: an encrypted "
+		    "ESD: wimlib cannot read it, nor can hivepatch; decrypt it "
+		    "first (e.g. with esd-decrypter) and run on the WIM",
+		    img->path);
+	if (rc != 0)
+		return wim_err(e, rc == WIMLIB_ERR_NOT_A_WIM_FILE ||
+		    rc == WIMLIB_ERR_INVALID_HEADER ? HP_R_DAMAGED : HP_R_IO,
+		    rc, img->path, "cannot open the WIM");
+	return wimlib_get_wim_info(wf->wim, &wf->info) == 0 ? 0 :
+	    hp_err_set(e, HP_R_IO, "%s: cannot read the WIM's header",
+	    img->path);
+}
+
+int
+wim_reopen(struct hp_image_file *img, struct hp_err *e)
+{
+	struct wim_file *wf = img->priv;
+
+	wimlib_free(wf->wim);
+	wf->wim = NULL;
+	return open_wim(img, wf, e);
+}
+
+/* Why hivepatch must not write this WIM (NULL: it may), in `buf`. */
+static const char *
+refusal(const struct hp_image_file *img, const struct wim_file *wf,
+	char *buf, size_t len)
+{
+	const struct wimlib_wim_info *in = &wf->info;
+
+	if (in->total_parts != 1)
+		snprintf(buf, len, "%s: split WIM (part %u of %u): hivepatch "
+		    "cannot write a split WIM; join it with wimlib-imagex "
+		    "join", img->path, in->part_number, in->total_parts);
+	else if (in->is_marked_readonly)
+		snprintf(buf, len, "%s: the WIM is marked read-only in its "
+		    "header", img->path);
+	else if (in->pipable)
+		snprintf(buf, len, "%s: a pipable WIM: wimlib can only rewrite "
+		    "it whole, not append to it in place; convert it with "
+		    "wimlib-imagex optimize --not-pipable", img->path);
+	else
+		return NULL;
+	return buf;
+}
+
+/* The other parts of a split WIM, named as the first (PATH minus .swm,
+ * then anything, then .swm), for reading files stored there. */
+static int
+reference_parts(struct hp_image_file *img, struct wim_file *wf,
+		struct hp_err *e)
+{
+	size_t n = strlen(img->path);
+	char *glob;
+	int rc;
+
+	if (wf->info.total_parts == 1)
+		return 0;
+	if (wf->info.part_number != 1)
+		return hp_err_set(e, HP_R_USAGE, "%s: part %u of %u of a split "
+		    "WIM: name its first part", img->path, wf->info.part_number,
+		    wf->info.total_parts);
+	if (n < 4 || strcasecmp(img->path + n - 4, ".swm") != 0)
+		return 0;
+	if (asprintf(&glob, "%.*s*%s", (int)(n - 4), img->path,
+	    img->path + n - 4) == -1)
+		return hp_err_nomem(e);
+	rc = wimlib_reference_resource_files(wf->wim,
+	    (const char *const *)&glob, 1, WIMLIB_REF_FLAG_GLOB_ENABLE, 0);
+	free(glob);
+	return rc == 0 ? 0 : wim_err(e, HP_R_IO, rc, img->path, "cannot "
+	    "read the other parts of the split WIM");
+}
+
+/* The Windows tree of image `index`: its config directory holds
+ * SOFTWARE or SYSTEM, as regular files. */
+static int
+has_windows(struct wim_file *wf, int index, const char *file,
+	    struct hp_err *e)
+{
+	static const char *const hives[] = { "SOFTWARE", "SYSTEM" };
+	struct wim_entry ent;
+	struct hp_err missing;
+	char rel[64];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(hives) / sizeof(hives[0]); i++) {
+		snprintf(rel, sizeof(rel), "%s/%s", STORE_CONFIG_DIR, hives[i]);
+		rc = wim_resolve(wf->wim, index, rel, file, &ent, &missing,
+		    file, e);
+		if (rc == -1)
+			return -1;
+		if (rc == 1 && wim_entry_is_file(&ent)) {
+			wim_entry_free(&ent);
+			return 1;
+		}
+		wim_entry_free(&ent);
+	}
+	return 0;
+}
+
+static int
+list_part(struct hp_image_file *img, struct wim_file *wf, int index,
+	  struct hp_err *e)
+{
+	struct hp_image_part *p = &img->parts[index - 1];
+	const char *name = wimlib_get_image_name(wf->wim, index);
+	const char *bytes = wimlib_get_image_property(wf->wim, index,
+	    "TOTALBYTES");
+	int windows;
+
+	p->number = (unsigned)index;
+	p->name = strdup(name != NULL ? name : "");
+	p->fs = strdup("wim");
+	if (p->name == NULL || p->fs == NULL)
+		return hp_err_nomem(e);
+	p->size = bytes != NULL ? strtoull(bytes, NULL, 10) : 0;
+	/* Part 1 of a split WIM holds the metadata; the others none. */
+	windows = wf->info.part_number != 1 ? 0 : has_windows(wf, index,
+	    img->path, e);
+	if (windows == -1)
+		return -1;
+	p->windows = windows;
+	p->writable = wf->format_ok;
+	if (!wf->format_ok && (p->why_not = strdup(wf->why_not)) == NULL)
+		return hp_err_nomem(e);
+	return 0;
+}
 
 static int
 wim_open(struct hp_image_file *img, struct hp_err *e)
 {
-	return hp_err_set(e, HP_R_USAGE, "%s: WIM images are not supported "
-	    "yet", img->path);
+	struct wim_file *wf;
+	char why[1024];
+	const char *no;
+	uint32_t i;
+
+	if ((wf = calloc(1, sizeof(*wf))) == NULL)
+		return hp_err_nomem(e);
+	img->priv = wf;
+	snprintf(wf->fd_path, sizeof(wf->fd_path), "/proc/self/fd/%d",
+	    img->fd);
+	if (open_wim(img, wf, e) == -1)
+		return -1;
+	/* The parts say whether the WIM can be written; its stores write
+	 * only when it was opened for writing too. */
+	no = refusal(img, wf, why, sizeof(why));
+	wf->format_ok = no == NULL;
+	wf->writable = no == NULL && (img->flags & HP_IMAGE_WRITE);
+	if (no == NULL && !wf->writable)
+		snprintf(why, sizeof(why), "%s: opened for reading only",
+		    img->path);
+	if (!wf->writable && (wf->why_not = strdup(why)) == NULL)
+		return hp_err_nomem(e);
+	/* Writing was asked for a file that cannot be written at all. */
+	if (no != NULL && (img->flags & HP_IMAGE_WRITE))
+		return hp_err_set(e, HP_R_IMAGE_UNWRITABLE, "%s", no);
+	if (reference_parts(img, wf, e) == -1)
+		return -1;
+	if (wf->info.image_count == 0)
+		return 0;
+	if ((img->parts = calloc(wf->info.image_count,
+	    sizeof(*img->parts))) == NULL)
+		return hp_err_nomem(e);
+	for (i = 1; i <= wf->info.image_count; i++) {
+		img->n_parts = i;
+		if (list_part(img, wf, (int)i, e) == -1)
+			return -1;
+	}
+	return 0;
 }
 
 static int
-wim_store_open(struct hp_image_file *img, size_t i, const char *user,
-	       const struct hp_store_ops **ops, void **priv, struct hp_err *e)
+wim_store_open_be(struct hp_image_file *img, size_t i, const char *user,
+		  const struct hp_store_ops **ops, void **priv,
+		  struct hp_err *e)
 {
-	return hp_err_set(e, HP_R_USAGE, "%s: not supported yet", img->path);
+	return wim_store_open(img, i, user, ops, priv, e);
 }
 
 static void
 wim_close(struct hp_image_file *img)
 {
+	struct wim_file *wf = img->priv;
+
+	wimlib_free(wf->wim);
+	free(wf->why_not);
+	free(wf);
+	img->priv = NULL;
 }
 
 const struct image_backend image_wim_backend = {
-	wim_open, wim_store_open, wim_close,
+	wim_open, wim_store_open_be, wim_close,
 };

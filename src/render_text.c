@@ -231,7 +231,8 @@ print_hive(const struct hp_result *r, const struct hp_hive_report *h,
 		    h->commit_log_format == HP_LOG_OLD ? "old" : "new",
 		    h->pages_written, h->pages_written == 1 ? "" : "s");
 	else if (h->commit == HP_METHOD_REPLACED && h->sha_after != NULL)
-		fputs("written:  as a new file renamed over the hive\n", out);
+		fputs("written:  whole, as a new file in place of the old "
+		    "one\n", out);
 	if (h->sha_after != NULL)
 		print_times(h, out);
 	if (verbose && h->sha_before != NULL && h->sha_after != NULL)

@@ -376,7 +376,7 @@ START_TEST(test_commit_replace_renames_a_new_file_over_the_hive)
 	    NULL);
 	ASSERT_STATUS(&r, 0);
 	ck_assert_str_eq(tu_line_of(r.out, "written:"),
-	    "written:  as a new file renamed over the hive");
+	    "written:  whole, as a new file in place of the old one");
 	tu_result_free(&r);
 }
 END_TEST
