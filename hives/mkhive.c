@@ -98,6 +98,11 @@ static const struct hive_identity system_win10 = {
 static const struct hive_identity ntuser_win10 = {
 	"\\??\\C:\\Users\\user\\ntuser.dat", CSITOOL_ROOT
 };
+/* A user's classes: the root is named after the user's SID. */
+static const struct hive_identity usrclass_win10 = {
+	"\\??\\C:\\Users\\user\\AppData\\Local\\Microsoft\\Windows\\"
+	"UsrClass.dat", "S-1-5-21-1000000000-2000000000-3000000000-1001_Classes"
+};
 /* hostile-unknown: a file name that tries to clear the screen and forge
  * a line of the report. */
 static const struct hive_identity hostile_unknown = {
@@ -228,6 +233,7 @@ struct padding {
 static int	build_software(hive_h *, const void *);
 static int	build_system(hive_h *, const void *);
 static int	build_ntuser(hive_h *, const void *);
+static int	build_usrclass(hive_h *, const void *);
 static int	build_big(hive_h *, const void *);
 static int	build_software_hostile(hive_h *, const void *);
 
@@ -343,6 +349,7 @@ static const struct kind kinds[] = {
 	{ "software7-64", &software_win7, build_software, &sw7_64 },
 	{ "system", &system_win10, build_system, &sys_win10 },
 	{ "ntuser", &ntuser_win10, build_ntuser, NULL },
+	{ "usrclass", &usrclass_win10, build_usrclass, NULL },
 	{ "system-cs2", &system_win10, build_system, &sys_cs2 },
 	{ "system32", &system_win10, build_system, &sys_win10_x86 },
 	{ "system-noselect", &system_win10, build_system, &sys_noselect },
@@ -362,7 +369,8 @@ static const struct kind kinds[] = {
 	{ "hostile-unknown", &hostile_unknown, mkhive_hostile_unknown, NULL },
 };
 
-/* DIR/a/b/c/{SOFTWARE,SYSTEM}, like an unbooted image. */
+/* DIR/a/b/c/{SOFTWARE,SYSTEM}, like an unbooted image, and the Default
+ * user's classes. */
 struct tree {
 	const char	*name;
 	const char	*dirs[3];	/* each inside the one before */
@@ -370,20 +378,29 @@ struct tree {
 	const char	*system_file;
 	const char	*software_kind;
 	const char	*system_kind;
+	const char	*user_dirs[6];	/* the same for the user's classes */
+	const char	*usrclass_file;
 };
 
+#define CONFIG_DIRS	{ "Windows", "System32", "config" }
+#define DEFAULT_USER_DIRS \
+	{ "Users", "Default", "AppData", "Local", "Microsoft", "Windows" }
+
 static const struct tree trees[] = {
-	{ "tree", { "Windows", "System32", "config" }, "SOFTWARE", "SYSTEM",
-	    "software64-net48", "system" },
-	{ "tree7", { "Windows", "System32", "config" }, "SOFTWARE", "SYSTEM",
-	    "software7-64-net35", "system7" },
-	{ "tree7-noupdates", { "Windows", "System32", "config" }, "SOFTWARE",
-	    "SYSTEM", "software7-64-noupdates", "system7" },
+	{ "tree", CONFIG_DIRS, "SOFTWARE", "SYSTEM", "software64-net48",
+	    "system", DEFAULT_USER_DIRS, "UsrClass.dat" },
+	{ "tree7", CONFIG_DIRS, "SOFTWARE", "SYSTEM", "software7-64-net35",
+	    "system7", DEFAULT_USER_DIRS, "UsrClass.dat" },
+	{ "tree7-noupdates", CONFIG_DIRS, "SOFTWARE", "SYSTEM",
+	    "software7-64-noupdates", "system7", DEFAULT_USER_DIRS,
+	    "UsrClass.dat" },
 	/* Case-insensitive path lookup: every name in lower case. */
 	{ "tree-lower", { "windows", "system32", "config" }, "software",
-	    "system", "software64-net48", "system" },
-	{ "tree-hostile", { "Windows", "System32", "config" }, "SOFTWARE",
-	    "SYSTEM", "software64-hostile", "system" },
+	    "system", "software64-net48", "system", { "users", "default",
+	    "appdata", "local", "microsoft", "windows" }, "usrclass.dat" },
+	{ "tree-hostile", CONFIG_DIRS, "SOFTWARE", "SYSTEM",
+	    "software64-hostile", "system", DEFAULT_USER_DIRS,
+	    "UsrClass.dat" },
 };
 
 /* Cells are 8-byte aligned; `len` includes the 4-byte size field. */
@@ -1304,6 +1321,27 @@ build_ntuser(hive_h *h, const void *arg)
 	return 0;
 }
 
+static int
+build_usrclass(hive_h *h, const void *arg)
+{
+	static const struct value_def progids[] = {
+		SZ("txtfile", ""),
+	};
+	static const struct value_def notepad[] = {
+		EXPAND_SZ("", "%SystemRoot%\\system32\\NOTEPAD.EXE %1"),
+	};
+
+	(void)arg;
+	if (add_values(h, ".txt\\OpenWithProgids", progids,
+	    NELEM(progids)) == -1 ||
+	    add_values(h, "Applications\\notepad.exe\\shell\\open\\command",
+	    notepad, NELEM(notepad)) == -1 ||
+	    add_key(h, "Local Settings\\Software\\Microsoft\\Windows\\Shell"
+	    "\\BagMRU") == -1)
+		return -1;
+	return 0;
+}
+
 /* Deterministic filler bytes. */
 static uint32_t
 xorshift32(uint32_t *state)
@@ -1730,34 +1768,43 @@ append_component(char *buf, size_t size, const char *name)
 	return 0;
 }
 
+/* DIR/dirs[0]/.../dirs[n-1]/file, of kind `kind`, making the directories
+ * as needed. */
+static int
+make_in(const char *dir, const char *const *dirs, size_t n, const char *file,
+	const char *kind, int dirty)
+{
+	const struct kind *k = find_kind(kind);
+	char path[PATH_MAX];
+	size_t i;
+
+	if (k == NULL) {
+		warnx("%s: kind table is missing an entry", kind);
+		return -1;
+	}
+	if (join_path(path, sizeof(path), dir, "") == -1 ||
+	    make_dir(path) == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (append_component(path, sizeof(path), dirs[i]) == -1 ||
+		    make_dir(path) == -1)
+			return -1;
+	if (append_component(path, sizeof(path), file) == -1)
+		return -1;
+	return make_one(k, path, dirty);
+}
+
+/* The user's classes are written clean: --dirty is for the config
+ * directory's hives. */
 static int
 make_tree(const struct tree *t, const char *dir, int dirty)
 {
-	const struct kind *software_kind = find_kind(t->software_kind);
-	const struct kind *system_kind = find_kind(t->system_kind);
-	char config[PATH_MAX], path[PATH_MAX];
-	size_t i;
-
-	if (software_kind == NULL || system_kind == NULL) {
-		warnx("%s: kind table is missing an entry", t->name);
-		return -1;
-	}
-
-	if (join_path(config, sizeof(config), dir, "") == -1 ||
-	    make_dir(config) == -1)
-		return -1;
-	for (i = 0; i < NELEM(t->dirs); i++)
-		if (append_component(config, sizeof(config), t->dirs[i]) ==
-		    -1 || make_dir(config) == -1)
-			return -1;
-
-	if (join_path(path, sizeof(path), config, "") == -1 ||
-	    append_component(path, sizeof(path), t->software_file) == -1 ||
-	    make_one(software_kind, path, dirty) == -1)
-		return -1;
-	if (join_path(path, sizeof(path), config, "") == -1 ||
-	    append_component(path, sizeof(path), t->system_file) == -1 ||
-	    make_one(system_kind, path, dirty) == -1)
+	if (make_in(dir, t->dirs, NELEM(t->dirs), t->software_file,
+	    t->software_kind, dirty) == -1 ||
+	    make_in(dir, t->dirs, NELEM(t->dirs), t->system_file,
+	    t->system_kind, dirty) == -1 ||
+	    make_in(dir, t->user_dirs, NELEM(t->user_dirs), t->usrclass_file,
+	    "usrclass", 0) == -1)
 		return -1;
 	return 0;
 }

@@ -336,8 +336,10 @@ int hp_store_open(const char *target, struct hp_store **store,
 		  struct hp_err *e);
 
 /* The same, where HKEY_CURRENT_USER of a tree is the hive of the user
- * `user` (Users/USER/NTUSER.DAT, found in any letter case) rather than
- * the Default user's, which every new user copies (user NULL).
+ * `user` (Users/USER/NTUSER.DAT, and for its Software\Classes
+ * Users/USER/AppData/Local/Microsoft/Windows/UsrClass.dat, found in any
+ * letter case) rather than the Default user's, which every new user
+ * copies (user NULL).
  * HP_R_USAGE for a name that is no plain directory name. */
 int hp_store_open_user(const char *target, const char *user,
 		       struct hp_store **store, struct hp_err *e);
@@ -981,14 +983,18 @@ struct hp_export {
 
 /* Writes the key and everything below it, as regedit exports, once all
  * of it is rendered (a failure writes nothing, and creates no output
- * file).  What it writes holds no control character (line ends aside):
+ * file).  A key of HKEY_CLASSES_ROOT is written from the hive that holds
+ * it (the user's classes or HKLM\SOFTWARE\Classes; the machine's when
+ * both do, with a warning note), under that hive's root, and a note says
+ * which.  What it writes holds no control character (line ends aside):
  * a REG_SZ that hp_escape_text would change is written as hex(1):, and a
  * key or value name that .reg cannot hold (one hp_escape_text would
  * change; a key's holding a backslash, or a ']' followed by ';') refuses
  * the export.  Errors: HP_R_NO_KEY, HP_R_USAGE (a key under no root
- * export reads: HKLM\SOFTWARE, SYSTEM, SAM, SECURITY, HKU\.DEFAULT, or
- * HKCU), HP_R_WRONG_KIND (a hive file of another kind than the key's
- * root), HP_R_OUTPUT_IN_TARGET (an output that is, or lies, in the
+ * export reads: HKLM\SOFTWARE, SYSTEM, SAM, SECURITY, HKU\.DEFAULT,
+ * HKCU, HKCU\Software\Classes, or HKCR), HP_R_WRONG_KIND (a hive file
+ * of another kind than the key's root, or any hive file for HKCR, which
+ * needs a tree), HP_R_OUTPUT_IN_TARGET (an output that is, or lies, in the
  * target: for a tree, below it; for a hive file, the hive or a log
  * name beside it; for a caller's store, the hive or a log read),
  * HP_R_UNEXPORTABLE (naming the key and the name), and those of reading

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,9 @@
 #include "session.h"
 
 /* The roots a key may be given under, and the hive that holds it (a
- * tree's HKEY_CURRENT_USER is its Default user's, Users/Default). */
+ * tree's HKEY_CURRENT_USER is its Default user's, Users/Default, and
+ * its Software\Classes that user's UsrClass.dat); the first that fits.
+ * HKEY_CLASSES_ROOT (HP_HIVE_UNKNOWN) is either of two (export_merged). */
 static const struct {
 	const char *prefix;	/* as typed, compared without case */
 	const char *root;	/* as exported */
@@ -37,9 +40,19 @@ static const struct {
 	{ "HKLM\\SECURITY", "HKEY_LOCAL_MACHINE\\SECURITY", HP_HIVE_SECURITY },
 	{ "HKEY_USERS\\.DEFAULT", "HKEY_USERS\\.DEFAULT", HP_HIVE_DEFAULT },
 	{ "HKU\\.DEFAULT", "HKEY_USERS\\.DEFAULT", HP_HIVE_DEFAULT },
+	{ "HKEY_CURRENT_USER\\Software\\Classes",
+	    "HKEY_CURRENT_USER\\Software\\Classes", HP_HIVE_USRCLASS },
+	{ "HKCU\\Software\\Classes", "HKEY_CURRENT_USER\\Software\\Classes",
+	    HP_HIVE_USRCLASS },
 	{ "HKEY_CURRENT_USER", "HKEY_CURRENT_USER", HP_HIVE_NTUSER },
 	{ "HKCU", "HKEY_CURRENT_USER", HP_HIVE_NTUSER },
+	{ "HKEY_CLASSES_ROOT", "HKEY_CLASSES_ROOT", HP_HIVE_UNKNOWN },
+	{ "HKCR", "HKEY_CLASSES_ROOT", HP_HIVE_UNKNOWN },
 };
+
+/* Where in roots[] the user's classes and the machine's are. */
+#define ROOT_SOFTWARE 0
+#define ROOT_USER_CLASSES 10
 
 /* The root of `key` (its index in roots[]) and the path inside its hive
  * ("" for the root itself); -1 when no root fits. */
@@ -129,13 +142,33 @@ static int
 add_notes(struct hp_export *r, const struct session *s,
 	  const struct hp_export_opts *o)
 {
-	size_t i;
+	size_t i = r->n_notes;
 
 	if (collect_notes(r, s) == -1)
 		return -1;
-	for (i = 0; o->note != NULL && i < r->n_notes; i++)
+	for (; o->note != NULL && i < r->n_notes; i++)
 		o->note(o->note_arg, r->notes[i]);
 	return 0;
+}
+
+/* One more note, made here. */
+static int
+add_note(struct hp_export *r, const struct hp_export_opts *o,
+	 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int
+add_note(struct hp_export *r, const struct hp_export_opts *o,
+	 const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = strv_vpushf(&r->notes, &r->n_notes, fmt, ap);
+	va_end(ap);
+	if (rc == 0 && o->note != NULL)
+		o->note(o->note_arg, r->notes[r->n_notes - 1]);
+	return rc;
 }
 
 /* The stream to write to: the caller's, or `output`, which must not be
@@ -159,6 +192,8 @@ open_for(struct hp_store *store, int root, unsigned flags, struct session *s,
 
 	if (rc == 0)
 		rc = session_hivex(s, e);
+	free(r->where);
+	r->where = NULL;
 	if (s->hive != NULL && (r->where = strdup(s->hive->where)) == NULL)
 		return hp_err_nomem(e);
 	if (s->hive != NULL && s->view.fd != -1 && add_notes(r, s, o) == -1)
@@ -172,38 +207,43 @@ open_for(struct hp_store *store, int root, unsigned flags, struct session *s,
 	return 0;
 }
 
+/* The key `rel` of roots[root]'s hive, opened into s: 1 found (*node,
+ * and *display the path to write, as the hive spells it), 0 not, -1. */
 static int
-export(struct hp_store *store, const struct hp_export_opts *o,
-       struct hp_export *r, struct session *s, struct hp_err *e)
+find_key(struct hp_store *store, int root, const char *rel, unsigned flags,
+	 struct session *s, struct hp_export *r,
+	 const struct hp_export_opts *o, hive_node_h *node, char **display,
+	 struct hp_err *e)
 {
-	unsigned flags = (o->flags & HP_NO_RECOVER) ? SESSION_NO_RECOVER : 0;
-	const char *rel = NULL, *name;
-	int root = key_root(o->key, &rel), found, rc;
-	char *display = NULL, *text;
 	struct lookup_ctx c;
-	hive_node_h node;
-	size_t len;
-	FILE *out;
+	int found;
 
-	if (root == -1)
-		return hp_err_set(e, HP_R_USAGE, "%s: not a key in a hive "
-		    "export reads (HKEY_LOCAL_MACHINE\\SOFTWARE, SYSTEM, SAM or "
-		    "SECURITY, HKEY_USERS\\.DEFAULT, HKEY_CURRENT_USER)", o->key);
+	*display = NULL;
 	if (open_for(store, root, flags, s, r, o, e) == -1)
 		return -1;
-	name = s->hive->where;
-	c = (struct lookup_ctx){ s->h, s->view.fd, name };
-	found = lookup_key(&c, rel, roots[root].root, &node, e);
-	if (found == -1)
+	c = (struct lookup_ctx){ s->h, s->view.fd, s->hive->where };
+	found = lookup_key(&c, rel, roots[root].root, node, e);
+	if (found == 1 &&
+	    (*display = stored_path(&c, rel, roots[root].root, e)) == NULL)
 		return -1;
-	if (found == 0)
-		return hp_err_set(e, HP_R_NO_KEY, "%s: no key %s", name, o->key);
-	if ((display = stored_path(&c, rel, roots[root].root, e)) == NULL)
-		return -1;
+	return found;
+}
+
+/* Renders the key and writes it out. */
+static int
+write_key(struct hp_store *store, const struct hp_export_opts *o,
+	  const struct session *s, hive_node_h node, const char *display,
+	  struct hp_err *e)
+{
+	const char *name = s->hive->where;
+	char *text;
+	size_t len;
+	FILE *out;
+	int rc;
+
 	/* All of it first: a refusal leaves no output, not even a file. */
 	rc = reg_export_render(s->h, s->view.fd, name, node, display,
 	    s->view.size, (o->flags & HP_EXPORT_UTF16) != 0, &text, &len, e);
-	free(display);
 	if (rc == -1)
 		return -1;
 	if ((out = open_output(o, store, s, e)) == NULL) {
@@ -225,21 +265,119 @@ export(struct hp_store *store, const struct hp_export_opts *o,
 	return rc;
 }
 
+/* A key of HKEY_CLASSES_ROOT, which Windows merges from the user's
+ * classes and HKLM\SOFTWARE\Classes: where only one holds it, that one
+ * is the merged view; where both do, the machine's part is written (the
+ * user's values and subkeys go over it) and a note says so.  Each part
+ * is written under its own root, where importing it puts it back. */
+static int
+export_merged(struct hp_store *store, const struct hp_export_opts *o,
+	      struct hp_export *r, const char *rel, struct session *s,
+	      struct session *user, struct hp_err *e)
+{
+	unsigned flags = (o->flags & HP_NO_RECOVER) ? SESSION_NO_RECOVER : 0;
+	char *machine_rel = NULL, *mine = NULL, *theirs = NULL;
+	hive_node_h node, user_node;
+	int in_user, in_machine, rc = -1;
+
+	if (!store->ops->tree)
+		return hp_err_set(e, HP_R_WRONG_KIND, "%s: %s is one hive file; "
+		    "HKEY_CLASSES_ROOT merges the user's classes (UsrClass.dat) "
+		    "and HKLM\\SOFTWARE\\Classes, which only a Windows tree "
+		    "holds both of: give the tree, or export the key under "
+		    "HKCU\\Software\\Classes or HKLM\\SOFTWARE\\Classes", o->key,
+		    hp_store_target(store));
+	if (asprintf(&machine_rel, "Classes%s%s", *rel ? "\\" : "",
+	    rel) == -1)
+		return hp_err_nomem(e);
+	in_user = find_key(store, ROOT_USER_CLASSES, rel, flags, user, r, o,
+	    &user_node, &theirs, e);
+	if (in_user != -1)
+		in_machine = find_key(store, ROOT_SOFTWARE, machine_rel, flags,
+		    s, r, o, &node, &mine, e);
+	if (in_user == -1 || in_machine == -1)
+		goto out;
+	if (in_machine == 0 && in_user == 0) {
+		rc = hp_err_set(e, HP_R_NO_KEY, "%s: no key %s (in neither %s "
+		    "nor %s)", hp_store_target(store), o->key, user->hive->where,
+		    s->hive->where);
+		goto out;
+	}
+	if (in_machine == 0) {
+		free(r->where);
+		if ((r->where = strdup(user->hive->where)) == NULL) {
+			rc = hp_err_nomem(e);
+			goto out;
+		}
+	}
+	if (in_machine && in_user)
+		rc = add_note(r, o, "warning: %s is in the user's classes too "
+		    "(%s), which Windows merges over it: written here is the "
+		    "machine's part alone, %s; export %s for the user's", o->key,
+		    user->hive->where, mine, theirs);
+	else
+		rc = add_note(r, o, "%s is %s here (%s does not hold it): "
+		    "written under that root", o->key, in_machine ? mine : theirs,
+		    in_machine ? user->hive->where : s->hive->where);
+	if (rc == -1) {
+		rc = hp_err_nomem(e);
+		goto out;
+	}
+	rc = in_machine ? write_key(store, o, s, node, mine, e) :
+	    write_key(store, o, user, user_node, theirs, e);
+out:
+	free(machine_rel);
+	free(mine);
+	free(theirs);
+	return rc;
+}
+
+static int
+export(struct hp_store *store, const struct hp_export_opts *o,
+       struct hp_export *r, struct session *s, struct session *user,
+       struct hp_err *e)
+{
+	unsigned flags = (o->flags & HP_NO_RECOVER) ? SESSION_NO_RECOVER : 0;
+	const char *rel = NULL;
+	int root = key_root(o->key, &rel), found, rc;
+	char *display = NULL;
+	hive_node_h node;
+
+	if (root == -1)
+		return hp_err_set(e, HP_R_USAGE, "%s: not a key in a hive "
+		    "export reads (HKEY_LOCAL_MACHINE\\SOFTWARE, SYSTEM, SAM or "
+		    "SECURITY, HKEY_USERS\\.DEFAULT, HKEY_CURRENT_USER, "
+		    "HKEY_CLASSES_ROOT)", o->key);
+	if (roots[root].kind == HP_HIVE_UNKNOWN)
+		return export_merged(store, o, r, rel, s, user, e);
+	found = find_key(store, root, rel, flags, s, r, o, &node, &display, e);
+	if (found == -1)
+		return -1;
+	if (found == 0)
+		return hp_err_set(e, HP_R_NO_KEY, "%s: no key %s",
+		    s->hive->where, o->key);
+	rc = write_key(store, o, s, node, display, e);
+	free(display);
+	return rc;
+}
+
 int
 hp_export(struct hp_store *store, const struct hp_export_opts *opts,
 	  struct hp_export **result, struct hp_err *e)
 {
 	struct hp_export *r = calloc(1, sizeof(*r));
-	struct session s;
+	struct session s, user;
 	int rc;
 
 	*result = NULL;
 	if (r == NULL)
 		return hp_err_nomem(e);
 	memset(&s, 0, sizeof(s));
-	s.files.fd = s.view.fd = -1;
-	rc = export(store, opts, r, &s, e);
+	memset(&user, 0, sizeof(user));
+	s.files.fd = s.view.fd = user.files.fd = user.view.fd = -1;
+	rc = export(store, opts, r, &s, &user, e);
 	session_free(&s);
+	session_free(&user);
 	*result = r;
 	return rc;
 }

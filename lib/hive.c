@@ -320,6 +320,10 @@ kind_from_layout(hive_h *h, hive_node_h root)
 		return HP_HIVE_BCD;
 	if (root_has(h, root, "Microsoft"))
 		return HP_HIVE_SOFTWARE;
+	/* A user's classes keep their per-machine part in Local Settings;
+	 * no other hive has that key at its root. */
+	if (root_has(h, root, "Local Settings"))
+		return HP_HIVE_USRCLASS;
 	return HP_HIVE_UNKNOWN;
 }
 

@@ -198,7 +198,7 @@ judge_profile(struct inspection *in, struct judged *j, struct hp_err *e)
 	for (i = 0; i < in->n_hives; i++) {
 		struct session *s = &in->hives[i];
 		struct map_ctx ctx = { s->kind, in->image.is_64bit,
-		    s->control_sets, s->n_control_sets };
+		    s->control_sets, s->n_control_sets, NULL };
 		int unmet;
 
 		if (plan_map(j->src.ops, j->src.n_ops, &ctx, &j->plans[i],

@@ -64,6 +64,9 @@ needed_hives(const struct patch_run *run, unsigned *need, struct hp_err *e)
 		if (op_hive(run->src.ops[i], &kind, &rel, e) == -1)
 			return -1;
 		*need |= KIND_BIT(kind);
+		/* The user's classes say which of the two is written. */
+		if (op_in_classes_root(run->src.ops[i]))
+			*need |= KIND_BIT(HP_HIVE_SOFTWARE);
 	}
 	/* A run with nothing to do still looks at the image. */
 	if (*need == 0)
@@ -350,7 +353,8 @@ check_requirements(struct patch_run *run, struct hp_err *e)
 static int
 plan_hive(struct patch_run *run, struct session *s, struct hp_err *e)
 {
-	struct map_ctx ctx = { s->kind, run->image.is_64bit, NULL, 0 };
+	struct map_ctx ctx = { s->kind, run->image.is_64bit, NULL, 0,
+	    run->to_machine };
 	int all = (run->o->flags & HP_ALL_CONTROL_SETS) != 0;
 	size_t i;
 	int ccs = 0;
@@ -461,6 +465,35 @@ finish_cut_run(struct patch_run *run, struct session *s, struct hp_err *e)
 	return rc == -1 ? -1 : 0;
 }
 
+/* Keys of HKEY_CLASSES_ROOT: which hive each one is in, as Windows
+ * merges the user's classes and the machine's.  Only a tree holds both. */
+static int
+route_classes(struct patch_run *run, struct hp_err *e)
+{
+	const struct session *user;
+	size_t i;
+
+	for (i = 0; i < run->src.n_ops; i++)
+		if (op_in_classes_root(run->src.ops[i]))
+			break;
+	if (i == run->src.n_ops)
+		return 0;
+	if (!run->store->ops->tree)
+		return hp_err_set(e, HP_R_WRONG_KIND, "%s:%u: key "
+		    "'HKEY_CLASSES_ROOT\\%s' is in the user's classes "
+		    "(UsrClass.dat) or in HKLM\\SOFTWARE\\Classes, as the two "
+		    "decide together, and %s is one hive file; give the Windows "
+		    "tree, or write the key under "
+		    "HKEY_CURRENT_USER\\Software\\Classes or "
+		    "HKEY_LOCAL_MACHINE\\SOFTWARE\\Classes",
+		    run->src.ops[i]->file, run->src.ops[i]->line,
+		    run->src.ops[i]->path, hp_store_target(run->store));
+	user = run_session_of(run, HP_HIVE_USRCLASS);
+	return plan_route_classes(run->src.ops, run->src.n_ops,
+	    &(const struct lookup_ctx){ user->h, user->view.fd,
+	    user->view.where }, &run->to_machine, e);
+}
+
 /* Plans every hive; unless verifying, carries the plan out in memory
  * and commits what changed. */
 static int
@@ -531,14 +564,17 @@ run_steps(struct patch_run *run, struct hp_err *e)
 		need = run->store->ops->tree ? KIND_BIT(HP_HIVE_SOFTWARE) |
 		    KIND_BIT(HP_HIVE_SYSTEM) | present_hives(run->store) :
 		    KIND_BIT(HP_HIVE_SOFTWARE);
-	if (open_hives(run, need, e) == -1)
+	/* A bare file is refused HKEY_CLASSES_ROOT before it is read. */
+	if ((!run->store->ops->tree && route_classes(run, e) == -1) ||
+	    open_hives(run, need, e) == -1)
 		return -1;
 	detect(run);
 	/* recover patches nothing: what Windows it is does not matter. */
 	run->res->has_image = o->mode != HP_PATCH_RECOVER;
 	if (run->src.uses_auto && resolve_auto(run, e) == -1)
 		return -1;
-	if (check_requirements(run, e) == -1 || warn_updates(run, e) == -1)
+	if (check_requirements(run, e) == -1 || warn_updates(run, e) == -1 ||
+	    route_classes(run, e) == -1)
 		return -1;
 	return plan_and_write(run, e);
 }
@@ -710,4 +746,5 @@ patch_run_free(struct patch_run *run)
 		session_free(&run->hives[i]);
 	image_info_free(&run->image);
 	sources_free(&run->src);
+	free(run->to_machine);
 }

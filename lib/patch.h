@@ -17,6 +17,9 @@ struct patch_run {
 	struct session hives[HP_HIVE_COMPONENTS + 1];
 	size_t n_hives;
 	struct hp_image image;
+	unsigned char *to_machine;	/* plan_route_classes: per operation,
+					 * 1 for a key of HKEY_CLASSES_ROOT
+					 * that is HKLM\SOFTWARE\Classes's */
 };
 
 /* The session of the run that reads `kind`, or NULL. */

@@ -31,13 +31,22 @@ plan_free(struct plan *plan)
 	plan->n_items = 0;
 }
 
+/* `path` is `prefix` ("A" or "A\\B", compared without case) or lies
+ * below it; every path lies below "". */
 static int
-first_component_is(const char *path, const char *name)
+path_starts_with(const char *path, const char *prefix)
 {
-	size_t n = strlen(name);
+	size_t n = strlen(prefix);
 
-	return strncasecmp(path, name, n) == 0 &&
-	    (path[n] == '\0' || path[n] == '\\');
+	return n == 0 || (strncasecmp(path, prefix, n) == 0 &&
+	    (path[n] == '\0' || path[n] == '\\'));
+}
+
+/* The path after `n` bytes that path_starts_with matched. */
+static const char *
+path_after(const char *path, size_t n)
+{
+	return path[n] == '\\' ? path + n + 1 : path + n;
 }
 
 /* The path after its first component ("" when there is none). */
@@ -49,8 +58,12 @@ after_first_component(const char *path)
 	return p ? p + 1 : path + strlen(path);
 }
 
-/* The hives a .reg key may be in: its root, the first component of its
- * path ("" when the root alone names the hive), and the hive. */
+/* The hives a .reg key may be in: its root, the start of its path ("" when
+ * the root alone names the hive), and the hive; the first that fits.
+ * HKEY_CURRENT_USER\Software\Classes is the user's UsrClass.dat, as
+ * Windows loads it there.  HKEY_CLASSES_ROOT merges that hive with
+ * HKLM\SOFTWARE\Classes: op_hive names the user's, and
+ * plan_route_classes says which of the two holds each key. */
 static const struct {
 	const char *root, *first;
 	enum hp_hive_kind kind;
@@ -60,7 +73,9 @@ static const struct {
 	{ "HKEY_LOCAL_MACHINE", "SAM", HP_HIVE_SAM },
 	{ "HKEY_LOCAL_MACHINE", "SECURITY", HP_HIVE_SECURITY },
 	{ "HKEY_USERS", ".DEFAULT", HP_HIVE_DEFAULT },
+	{ "HKEY_CURRENT_USER", "Software\\Classes", HP_HIVE_USRCLASS },
 	{ "HKEY_CURRENT_USER", "", HP_HIVE_NTUSER },
+	{ "HKEY_CLASSES_ROOT", "", HP_HIVE_USRCLASS },
 };
 
 int
@@ -70,24 +85,24 @@ op_hive(const struct reg_op *op, enum hp_hive_kind *kind, const char **rel,
 	size_t i;
 
 	for (i = 0; i < sizeof(key_hives) / sizeof(key_hives[0]); i++) {
-		if (strcmp(op->root, key_hives[i].root) != 0)
+		if (strcmp(op->root, key_hives[i].root) != 0 ||
+		    !path_starts_with(op->path, key_hives[i].first))
 			continue;
-		if (key_hives[i].first[0] == '\0') {
-			*kind = key_hives[i].kind;
-			*rel = op->path;
-			return 0;
-		}
-		if (first_component_is(op->path, key_hives[i].first)) {
-			*kind = key_hives[i].kind;
-			*rel = after_first_component(op->path);
-			return 0;
-		}
+		*kind = key_hives[i].kind;
+		*rel = path_after(op->path, strlen(key_hives[i].first));
+		return 0;
 	}
 	return hp_err_set(e, HP_R_BAD_REG,
 	    "%s:%u: key '%s%s%s' is in no hive hivepatch writes: "
 	    "HKEY_LOCAL_MACHINE\\SOFTWARE, SYSTEM, SAM or SECURITY, "
-	    "HKEY_USERS\\.DEFAULT, or HKEY_CURRENT_USER", op->file, op->line,
-	    op->root, *op->path ? "\\" : "", op->path);
+	    "HKEY_USERS\\.DEFAULT, HKEY_CURRENT_USER or HKEY_CLASSES_ROOT",
+	    op->file, op->line, op->root, *op->path ? "\\" : "", op->path);
+}
+
+int
+op_in_classes_root(const struct reg_op *op)
+{
+	return strcmp(op->root, "HKEY_CLASSES_ROOT") == 0;
 }
 
 int
@@ -97,7 +112,7 @@ op_uses_current_control_set(const struct reg_op *op)
 	const char *rel;
 
 	return op_hive(op, &kind, &rel, NULL) == 0 && kind == HP_HIVE_SYSTEM &&
-	    first_component_is(rel, "CurrentControlSet");
+	    path_starts_with(rel, "CurrentControlSet");
 }
 
 /* Adds one item for `op` at `path` inside the hive. */
@@ -136,9 +151,33 @@ add_item(struct plan *plan, size_t *cap, const struct reg_op *op,
 	/* A 32-bit Windows has no WOW64 view; inventing one would leave a
 	 * key nothing reads. */
 	if (ctx->hive == HP_HIVE_SOFTWARE && !ctx->is_64bit &&
-	    first_component_is(it->hive_path, "Wow6432Node")) {
+	    path_starts_with(it->hive_path, "Wow6432Node")) {
 		it->action = HP_ACT_SKIP;
 		it->skip_reason = "32-bit image: no Wow6432Node";
+	}
+	return 0;
+}
+
+/* The hive of operation i and its path there: `prefix`, then `rel`. */
+static int
+op_place(const struct map_ctx *ctx, size_t i, const struct reg_op *op,
+	 enum hp_hive_kind *kind, const char **prefix, const char **rel,
+	 struct hp_err *e)
+{
+	*prefix = "";
+	if (op_hive(op, kind, rel, e) == -1)
+		return -1;
+	if (!op_in_classes_root(op))
+		return 0;
+	if (ctx->to_machine == NULL)
+		return hp_err_set(e, HP_R_WRONG_KIND, "%s:%u: key "
+		    "'HKEY_CLASSES_ROOT\\%s' is in the user's classes or in "
+		    "HKLM\\SOFTWARE\\Classes, as the user's UsrClass.dat "
+		    "decides, which is not read here", op->file, op->line,
+		    op->path);
+	if (ctx->to_machine[i]) {
+		*kind = HP_HIVE_SOFTWARE;
+		*prefix = "Classes";
 	}
 	return 0;
 }
@@ -154,21 +193,22 @@ plan_map(const struct reg_op *const *ops, size_t n_ops,
 	for (i = 0; i < n_ops; i++) {
 		const struct reg_op *op = ops[i];
 		enum hp_hive_kind kind;
-		const char *rel;
+		const char *prefix, *rel;
 		int rc = 0;
 
-		if (op_hive(op, &kind, &rel, e) == -1)
+		if (op_place(ctx, i, op, &kind, &prefix, &rel, e) == -1)
 			goto fail;
 		if (kind != ctx->hive)
 			continue;
 		if (*rel == '\0' && op->kind == HP_OP_DELETE_KEY) {
 			hp_err_set(e, HP_R_BAD_REG,
 			    "%s:%u: refusing to delete the root of the %s hive",
-			    op->file, op->line, hp_hive_kind_name(kind));
+			    op->file, op->line, op_in_classes_root(op) ?
+			    "HKEY_CLASSES_ROOT" : hp_hive_kind_name(kind));
 			goto fail;
 		}
 		if (kind == HP_HIVE_SYSTEM &&
-		    first_component_is(rel, "CurrentControlSet")) {
+		    path_starts_with(rel, "CurrentControlSet")) {
 			/* Offline there is no CurrentControlSet: it is a
 			 * link Windows makes at boot to the set Select names. */
 			if (ctx->n_control_sets == 0) {
@@ -181,7 +221,7 @@ plan_map(const struct reg_op *const *ops, size_t n_ops,
 				rc = add_item(plan, &cap, op, ctx,
 				    ctx->control_sets[j], after_first_component(rel), e);
 		} else {
-			rc = add_item(plan, &cap, op, ctx, "", rel, e);
+			rc = add_item(plan, &cap, op, ctx, prefix, rel, e);
 		}
 		if (rc == -1)
 			goto fail;
@@ -341,17 +381,6 @@ plan_judge(const struct lookup_ctx *c, struct plan_item *it,
 	return 0;
 }
 
-/* `inner` is `outer` or lies below it. */
-static int
-key_within(const char *inner, const char *outer)
-{
-	size_t n = strlen(outer);
-
-	if (strncasecmp(inner, outer, n) != 0)
-		return 0;
-	return n == 0 || inner[n] == '\0' || inner[n] == '\\';
-}
-
 int
 plan_superseded(const struct plan *plan, size_t i)
 {
@@ -367,11 +396,11 @@ plan_superseded(const struct plan *plan, size_t i)
 		if (later->action == HP_ACT_SKIP)
 			continue;
 		if (k == HP_OP_DELETE_KEY &&
-		    key_within(it->hive_path, later->hive_path))
+		    path_starts_with(it->hive_path, later->hive_path))
 			return 1;
 		if (it->op->kind == HP_OP_DELETE_KEY && k != HP_OP_DELETE_KEY &&
 		    k != HP_OP_DELETE_VALUE &&
-		    key_within(later->hive_path, it->hive_path))
+		    path_starts_with(later->hive_path, it->hive_path))
 			return 1;
 		if (value_op && (k == HP_OP_SET_VALUE || k == HP_OP_DELETE_VALUE) &&
 		    strcasecmp(it->hive_path, later->hive_path) == 0 &&
@@ -399,4 +428,59 @@ plan_count_unmet(const struct lookup_ctx *c, struct plan *plan,
 			unmet++;
 	}
 	return unmet;
+}
+
+/* Whether the user's classes hold the key `path` when operation i runs:
+ * what the operations before it that went there did to it (a key made
+ * with all its parents, or deleted with everything below), else what
+ * the hive holds.  Only deleting takes a key from the user's classes, so
+ * this is how Windows would find them, operation by operation. */
+static int
+user_has(const struct reg_op *const *ops, size_t i, const unsigned char *to,
+	 const struct lookup_ctx *user, const char *path, struct hp_err *e)
+{
+	enum hp_hive_kind kind;
+	hive_node_h node;
+	const char *rel;
+	size_t j;
+
+	for (j = i; j-- > 0;) {
+		const struct reg_op *o = ops[j];
+
+		if (op_hive(o, &kind, &rel, NULL) == -1 ||
+		    kind != HP_HIVE_USRCLASS ||
+		    (op_in_classes_root(o) && to[j]))
+			continue;
+		if (o->kind == HP_OP_DELETE_KEY && path_starts_with(path, rel))
+			return 0;
+		if ((o->kind == HP_OP_CREATE_KEY ||
+		    o->kind == HP_OP_SET_VALUE) && path_starts_with(rel, path))
+			return 1;
+	}
+	return lookup_key(user, path, hive_kind_root(HP_HIVE_USRCLASS), &node,
+	    e);
+}
+
+int
+plan_route_classes(const struct reg_op *const *ops, size_t n_ops,
+		   const struct lookup_ctx *user, unsigned char **to_machine,
+		   struct hp_err *e)
+{
+	unsigned char *to;
+	size_t i;
+	int has;
+
+	if ((to = calloc(n_ops ? n_ops : 1, 1)) == NULL)
+		return hp_err_nomem(e);
+	for (i = 0; i < n_ops; i++) {
+		if (!op_in_classes_root(ops[i]))
+			continue;
+		if ((has = user_has(ops, i, to, user, ops[i]->path, e)) == -1) {
+			free(to);
+			return -1;
+		}
+		to[i] = !has;
+	}
+	*to_machine = to;
+	return 0;
 }

@@ -49,13 +49,33 @@ struct map_ctx {
 	char *const *control_sets;	/* SYSTEM: what CurrentControlSet
 					 * stands for ("ControlSet001", ...) */
 	size_t n_control_sets;
+	const unsigned char *to_machine;	/* per operation, from
+					 * plan_route_classes; NULL: a key of
+					 * HKEY_CLASSES_ROOT is refused */
 };
 
-/* The hive an operation's key lives in (HKLM\SOFTWARE or HKLM\SYSTEM)
- * and the path below that hive's root; HP_USAGE naming file:line for a
- * key in any other hive. */
+/* The hive an operation's key lives in (HKLM\SOFTWARE, SYSTEM, SAM or
+ * SECURITY, HKU\.DEFAULT, HKCU: NTUSER.DAT, HKCU\Software\Classes:
+ * UsrClass.dat) and the path below that hive's root; HP_USAGE naming
+ * file:line for a key in any other hive.  A key of HKEY_CLASSES_ROOT is
+ * given as the user's classes (HP_HIVE_USRCLASS, its path unchanged);
+ * plan_route_classes says whether it is HKLM\SOFTWARE\Classes's. */
 int op_hive(const struct reg_op *op, enum hp_hive_kind *kind, const char **rel,
 	    struct hp_err *e);
+
+/* True when the operation's key is under HKEY_CLASSES_ROOT. */
+int op_in_classes_root(const struct reg_op *op);
+
+/* Windows' merged view of HKEY_CLASSES_ROOT (Microsoft, "Merged View of
+ * HKEY_CLASSES_ROOT"): a key the user's classes hold is read and written
+ * there; any other is HKLM\SOFTWARE\Classes's.  Decides this for each
+ * operation under HKEY_CLASSES_ROOT, in order, from what `user` (the
+ * user's UsrClass.dat) holds and what the operations before it do to
+ * it: *to_machine (malloc'd, one byte per operation) is 1 for those that
+ * go to HKLM\SOFTWARE\Classes. */
+int plan_route_classes(const struct reg_op *const *ops, size_t n_ops,
+		       const struct lookup_ctx *user, unsigned char **to_machine,
+		       struct hp_err *e);
 
 /* True when the operation's key is under SYSTEM\CurrentControlSet. */
 int op_uses_current_control_set(const struct reg_op *op);

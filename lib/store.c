@@ -42,10 +42,13 @@ const struct store_tree_hive store_tree_hives[STORE_N_TREE_HIVES] = {
 	{ "SECURITY", HP_HIVE_SECURITY },
 	{ "DEFAULT", HP_HIVE_DEFAULT },
 	{ "Users/Default/NTUSER.DAT", HP_HIVE_NTUSER },
+	{ "Users/Default/AppData/Local/Microsoft/Windows/UsrClass.dat",
+	    HP_HIVE_USRCLASS },
 };
 
-int
-store_user_hive(const char *user, char **path, struct hp_err *e)
+/* "Users/USER/" and `file` into *path. */
+static int
+user_path(const char *user, const char *file, char **path, struct hp_err *e)
 {
 	*path = NULL;
 	/* A user is a directory of Users: one plain name. */
@@ -53,12 +56,25 @@ store_user_hive(const char *user, char **path, struct hp_err *e)
 	    strcmp(user, ".") == 0 || strcmp(user, "..") == 0))
 		return hp_err_set(e, HP_R_USAGE, "'%s': not a user's name (a "
 		    "directory of Users)", user);
-	if (asprintf(path, "Users/%s/NTUSER.DAT", user != NULL ? user :
-	    "Default") == -1) {
+	if (asprintf(path, "Users/%s/%s", user != NULL ? user : "Default",
+	    file) == -1) {
 		*path = NULL;
 		return hp_err_nomem(e);
 	}
 	return 0;
+}
+
+int
+store_user_hive(const char *user, char **path, struct hp_err *e)
+{
+	return user_path(user, "NTUSER.DAT", path, e);
+}
+
+int
+store_user_class_hive(const char *user, char **path, struct hp_err *e)
+{
+	return user_path(user, "AppData/Local/Microsoft/Windows/UsrClass.dat",
+	    path, e);
 }
 
 int

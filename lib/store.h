@@ -18,14 +18,16 @@ struct hp_store {
 };
 
 /* The hives of a Windows tree, in the order the runs use them: those of
- * its config directory, then the user's (HKEY_CURRENT_USER), whose path
- * from the root store_user_hive gives. */
+ * its config directory, then the user's: HKEY_CURRENT_USER, whose path
+ * from the root store_user_hive gives, and its Software\Classes, whose
+ * path store_user_class_hive gives (the names here are the Default
+ * user's). */
 struct store_tree_hive {
 	const char *name;
 	enum hp_hive_kind kind;
 };
 extern const struct store_tree_hive store_tree_hives[];
-#define STORE_N_TREE_HIVES 6
+#define STORE_N_TREE_HIVES 7
 #define STORE_CONFIG_DIR "Windows/System32/config"
 
 /* "Users/USER/NTUSER.DAT" (user NULL: the Default user's, which every
@@ -33,9 +35,13 @@ extern const struct store_tree_hive store_tree_hives[];
  * no plain directory name. */
 int store_user_hive(const char *user, char **path, struct hp_err *e);
 
+/* "Users/USER/AppData/Local/Microsoft/Windows/UsrClass.dat", the user's
+ * HKEY_CURRENT_USER\Software\Classes, the same way. */
+int store_user_class_hive(const char *user, char **path, struct hp_err *e);
+
 /* The stores this library brings (store_fs.c): a Windows tree rooted at
- * `target` (whose HKEY_CURRENT_USER is Users/USER/NTUSER.DAT; NULL:
- * Default), or the hive file `target` (with its logs beside it). */
+ * `target` (whose HKEY_CURRENT_USER is Users/USER/NTUSER.DAT and its
+ * classes Users/USER/.../UsrClass.dat; NULL: Default), or the hive file `target` (with its logs beside it). */
 int store_fs_open(const char *target, int tree, const char *user,
 		  void **priv, const struct hp_store_ops **ops,
 		  struct hp_err *e);

@@ -47,6 +47,7 @@ struct fs_hive {
 struct fs_store {
 	char *target;
 	char *user_hive;	/* Users/USER/NTUSER.DAT */
+	char *class_hive;	/* Users/USER/.../UsrClass.dat */
 	int tree;
 	struct hp_store_hive *hives;
 	struct fs_hive *fs;
@@ -145,7 +146,8 @@ fs_list(void *priv, struct hp_store_hive **hives, size_t *n, struct hp_err *e)
 		s->n = i + 1;
 		const char *name = !s->tree ? NULL :
 		    store_tree_hives[i].kind == HP_HIVE_NTUSER ? s->user_hive :
-		    store_tree_hives[i].name;
+		    store_tree_hives[i].kind == HP_HIVE_USRCLASS ?
+		    s->class_hive : store_tree_hives[i].name;
 
 		if (list_one(s, i, name, s->tree ? store_tree_hives[i].kind :
 		    HP_HIVE_UNKNOWN, e) == -1)
@@ -673,6 +675,7 @@ fs_close(void *priv)
 	free(s->fs);
 	free(s->target);
 	free(s->user_hive);
+	free(s->class_hive);
 	free(s);
 }
 
@@ -751,8 +754,10 @@ store_fs_open(const char *target, int tree, const char *user, void **priv,
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return hp_err_nomem(e);
 	if (store_user_hive(user, &s->user_hive, e) == -1 ||
+	    store_user_class_hive(user, &s->class_hive, e) == -1 ||
 	    (s->target = strdup(target)) == NULL) {
 		free(s->user_hive);
+		free(s->class_hive);
 		free(s);
 		return e->reason != HP_R_NONE ? -1 : hp_err_nomem(e);
 	}

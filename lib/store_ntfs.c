@@ -46,13 +46,14 @@ list_one(struct nt_store *s, size_t i, struct hp_err *e)
 	const struct store_tree_hive *t = &store_tree_hives[i];
 	struct hp_store_hive *h = &s->hives[i];
 	struct nt_hive *nh = &s->nh[i];
+	const char *user = t->kind == HP_HIVE_NTUSER ? s->user_hive :
+	    t->kind == HP_HIVE_USRCLASS ? s->class_hive : NULL;
 	char *want, *found = NULL, *slash;
 
 	h->store_data = nh;
 	h->kind = t->kind;
-	if (asprintf(&want, "%s%s", t->kind == HP_HIVE_NTUSER ? "" :
-	    STORE_CONFIG_DIR "/", t->kind == HP_HIVE_NTUSER ? s->user_hive :
-	    t->name) == -1)
+	if (asprintf(&want, "%s%s", user != NULL ? "" : STORE_CONFIG_DIR "/",
+	    user != NULL ? user : t->name) == -1)
 		return hp_err_nomem(e);
 	if (ntvol_walk(&s->v, want, s->where, &nh->dir_ref, &nh->ref, &found,
 	    &h->problem) == -1) {
@@ -334,6 +335,7 @@ nt_close(void *priv)
 	free(s->where);
 	free(s->identity);
 	free(s->user_hive);
+	free(s->class_hive);
 	free(s->why_not);
 	free(s);
 }
@@ -358,7 +360,8 @@ store_ntfs_open(struct blockdev *bd, const char *where, const char *identity,
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return hp_err_nomem(e);
 	s->writable = writable;
-	if (store_user_hive(user, &s->user_hive, e) == -1)
+	if (store_user_hive(user, &s->user_hive, e) == -1 ||
+	    store_user_class_hive(user, &s->class_hive, e) == -1)
 		goto fail;
 	s->where = strdup(where);
 	s->identity = strdup(identity);

@@ -32,6 +32,7 @@ struct nt_store {
 	char *where;		/* prefixes every path, for people */
 	char *identity;		/* and for backups */
 	char *user_hive;
+	char *class_hive;	/* Users/USER/.../UsrClass.dat */
 	int writable;
 	char *why_not;		/* when not writable */
 	struct hp_store_hive *hives;

@@ -32,6 +32,7 @@ struct wim_store {
 	struct hp_image_file *img;
 	int index;		/* the image, from 1 */
 	char *user_hive;
+	char *class_hive;	/* Users/USER/.../UsrClass.dat */
 	struct hp_store_hive *hives;
 	struct wim_hive *wh;
 	size_t n;
@@ -109,6 +110,8 @@ wim_list(void *priv, struct hp_store_hive **hives, size_t *n,
 		s->n = i + 1;
 		if (store_tree_hives[i].kind == HP_HIVE_NTUSER)
 			snprintf(rel, sizeof(rel), "%s", s->user_hive);
+		else if (store_tree_hives[i].kind == HP_HIVE_USRCLASS)
+			snprintf(rel, sizeof(rel), "%s", s->class_hive);
 		else
 			snprintf(rel, sizeof(rel), "%s/%s", STORE_CONFIG_DIR,
 			    store_tree_hives[i].name);
@@ -630,6 +633,7 @@ wim_store_close(void *priv)
 	free(s->hives);
 	free(s->wh);
 	free(s->user_hive);
+	free(s->class_hive);
 	free(s);
 }
 
@@ -648,7 +652,9 @@ wim_store_open(struct hp_image_file *img, size_t i, const char *user,
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return hp_err_nomem(e);
-	if (store_user_hive(user, &s->user_hive, e) == -1) {
+	if (store_user_hive(user, &s->user_hive, e) == -1 ||
+	    store_user_class_hive(user, &s->class_hive, e) == -1) {
+		free(s->user_hive);
 		free(s);
 		return -1;
 	}

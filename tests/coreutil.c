@@ -293,8 +293,8 @@ cu_parsed_free(struct cu_parsed *p)
 	reg_doc_free(&p->doc);
 }
 
-const struct map_ctx cu_image64 = { HP_HIVE_SOFTWARE, 1, NULL, 0 };
-const struct map_ctx cu_image32 = { HP_HIVE_SOFTWARE, 0, NULL, 0 };
+const struct map_ctx cu_image64 = { HP_HIVE_SOFTWARE, 1, NULL, 0, NULL };
+const struct map_ctx cu_image32 = { HP_HIVE_SOFTWARE, 0, NULL, 0, NULL };
 
 void
 cu_make_plan(const char *text, const struct map_ctx *img, struct cu_parsed *p,

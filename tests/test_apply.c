@@ -653,7 +653,7 @@ unmet(const char *kind, const char *profile, int apply_all)
 	struct hp_err e = { 0 };
 	const struct reg_op **ops;
 	struct hp_image info;
-	struct map_ctx ctx = { HP_HIVE_SOFTWARE, 0, NULL, 0 };
+	struct map_ctx ctx = { HP_HIVE_SOFTWARE, 0, NULL, 0, NULL };
 	struct reg_doc doc;
 	struct plan plan;
 	hive_h *h = cu_open_hive(kind);

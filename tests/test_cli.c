@@ -961,13 +961,13 @@ START_TEST(test_reg_key_outside_hklm_software_is_a_usage_error)
 	reg = write_reg("hkcu.reg", "Windows Registry Editor Version 5.00\n\n"
 	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Test]\n"
 	    "\"Good\"=dword:00000001\n\n"
-	    "[HKEY_CLASSES_ROOT\\Software\\Test]\n"
+	    "[HKEY_CURRENT_CONFIG\\Software\\Test]\n"
 	    "\"Bad\"=dword:00000001\n");
 	tu_sha256(hive, before);
 	tu_hp(&r, "import", "--backup-dir", tu_bk, reg, hive, NULL);
 	ASSERT_STATUS(&r, 2);
 	ASSERT_ERR(&r, tu_pathf("%s:6:", reg));
-	ASSERT_ERR(&r, "HKEY_CLASSES_ROOT");
+	ASSERT_ERR(&r, "HKEY_CURRENT_CONFIG");
 	tu_result_free(&r);
 	ASSERT_RUN(2, "apply", "--reg", reg, "--backup-dir", tu_bk, hive, NULL);
 	ASSERT_HASH(hive, before);
@@ -2389,7 +2389,7 @@ START_TEST(test_export_of_a_missing_key_exits_1)
 	ASSERT_ERR(&r, "not a NTUSER.DAT hive");
 	ASSERT_ERR(&r, "so it holds no key of HKEY_CURRENT_USER");
 	tu_result_free(&r);
-	ASSERT_RUN(2, "export", hive, "HKCR\\.txt", NULL);
+	ASSERT_RUN(2, "export", hive, "HKCC\\System", NULL);
 }
 END_TEST
 

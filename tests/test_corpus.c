@@ -524,10 +524,13 @@ END_TEST
 
 /* Patching a real dirty hive keeps everything Windows recovers from its
  * logs (for UsrClass.dat, which has no such oracle, what recover gives),
- * plus the change.  These hives are not SOFTWARE hives: --force. */
+ * plus the change.  The hives whose kind nothing tells take a SOFTWARE
+ * key on --force; UsrClass.dat, whose root keys make it one, a key of
+ * HKEY_CURRENT_USER\Software\Classes. */
 START_TEST(test_corpus_import_into_a_dirty_hive_loses_nothing)
 {
 	char *hive, *oracle, *reg = tu_pathf("%s/change.reg", tu_scratch);
+	int classes = strcmp(dirty_hives[_i].hive, "UsrClass.dat") == 0;
 	struct tu_hive_files before;
 	struct tu_result r;
 
@@ -541,9 +544,10 @@ START_TEST(test_corpus_import_into_a_dirty_hive_loses_nothing)
 		ck_assert(rename(hive, oracle) == 0);
 		hive = copy_corpus_hive(_i);
 	}
-	tu_write_text(reg, "Windows Registry Editor Version 5.00\r\n\r\n"
-	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\HivepatchCorpus]\r\n"
-	    "\"Added\"=dword:00000001\r\n");
+	tu_write_text(reg, tu_pathf("Windows Registry Editor Version 5.00\r\n"
+	    "\r\n[%s\\HivepatchCorpus]\r\n\"Added\"=dword:00000001\r\n",
+	    classes ? "HKEY_CURRENT_USER\\Software\\Classes" :
+	    "HKEY_LOCAL_MACHINE\\SOFTWARE"));
 	tu_hive_files_take(&before, hive);
 	tu_hp(&r, "import", "--force", "--backup-dir", tu_bk, reg, hive, NULL);
 	ASSERT_STATUS(&r, 0);

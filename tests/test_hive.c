@@ -444,6 +444,7 @@ static const struct classify_case {
 	{ "software7-64", HP_HIVE_SOFTWARE, "'SOFTWARE'" },
 	{ "system", HP_HIVE_SYSTEM, "'SYSTEM'" },
 	{ "ntuser", HP_HIVE_NTUSER, "'ntuser.dat'" },
+	{ "usrclass", HP_HIVE_USRCLASS, "'UsrClass.dat'" },
 };
 
 START_TEST(test_classify_kind)
@@ -546,6 +547,19 @@ START_TEST(test_classify_default)
 }
 END_TEST
 
+/* A user's classes are told by their Local Settings key, whatever the
+ * header says (reg save writes the save path). */
+START_TEST(test_classify_usrclass_by_content)
+{
+	char why[256] = "";
+
+	ck_assert_int_eq(classify_renamed("usrclass", "\\??\\C:\\saved.hiv",
+	    why, sizeof(why)), HP_HIVE_USRCLASS);
+	ck_assert_has(why, "its root keys make it a UsrClass.dat hive");
+	ck_assert_has(why, "'saved.hiv', a hint only");
+}
+END_TEST
+
 /* Replaces the root's children by `names` (in memory only). */
 static void
 set_root_children(hive_h *h, const char *const *names, size_t n)
@@ -596,6 +610,7 @@ START_TEST(test_kind_names)
 	ck_assert_str_eq(hp_hive_kind_name(HP_HIVE_SOFTWARE), "SOFTWARE");
 	ck_assert_str_eq(hp_hive_kind_name(HP_HIVE_SYSTEM), "SYSTEM");
 	ck_assert_str_eq(hp_hive_kind_name(HP_HIVE_NTUSER), "NTUSER.DAT");
+	ck_assert_str_eq(hp_hive_kind_name(HP_HIVE_USRCLASS), "UsrClass.dat");
 	ck_assert_str_eq(hp_hive_kind_name(HP_HIVE_UNKNOWN), "unknown");
 }
 END_TEST
@@ -672,6 +687,7 @@ hive_suite(void)
 	tcase_add_test(tc, test_classify_name_layout_mismatch);
 	tcase_add_test(tc, test_classify_by_layout);
 	tcase_add_test(tc, test_classify_default);
+	tcase_add_test(tc, test_classify_usrclass_by_content);
 	tcase_add_test(tc, test_classify_security_sam);
 	tcase_add_test(tc, test_kind_names);
 	suite_add_tcase(s, tc);

@@ -306,7 +306,7 @@ START_TEST(test_the_images_are_listed)
 	ck_assert_str_eq(p[0].name, "Windows 10 Pro");
 	ck_assert_str_eq(p[0].fs, "wim");
 	ck_assert_int_eq(p[0].windows, 1);
-	ck_assert_uint_eq(p[0].size, 28672);
+	ck_assert_uint_eq(p[0].size, 40960);
 	ck_assert_str_eq(p[1].name, "Data");
 	ck_assert_int_eq(p[1].windows, 0);
 	/* Opened for reading, it is still a WIM hivepatch can write. */
@@ -337,20 +337,21 @@ END_TEST
 START_TEST(test_a_split_wim_is_read_but_never_written)
 {
 	char *wim = mkwim("split", "install.swm");
-	char *parts[3] = { wim, tu_pathf("%s/install2.swm", tu_scratch),
-	    tu_pathf("%s/install3.swm", tu_scratch) }, *shas[3];
+	char *parts[4] = { wim, tu_pathf("%s/install2.swm", tu_scratch),
+	    tu_pathf("%s/install3.swm", tu_scratch),
+	    tu_pathf("%s/install4.swm", tu_scratch) }, *shas[4];
 	struct hp_err e;
 	size_t i;
 
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		shas[i] = sha(parts[i]);
 	ck_assert_int_eq(verify(wim), 1);
 	ck_assert_int_eq(apply(wim, &e), 3);
 	ck_assert_int_eq(e.reason, HP_R_IMAGE_UNWRITABLE);
-	ck_assert_str_eq(e.msg, tu_pathf("%s: split WIM (part 1 of 3): "
+	ck_assert_str_eq(e.msg, tu_pathf("%s: split WIM (part 1 of 4): "
 	    "hivepatch cannot write a split WIM; join it with wimlib-imagex "
 	    "join", wim));
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		ck_assert_str_eq(sha(parts[i]), shas[i]);
 }
 END_TEST

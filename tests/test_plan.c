@@ -82,10 +82,17 @@ START_TEST(test_map_outside_software)
 	ck_assert_err(map_refused(REG_HEADER
 	    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\ok]\n"
 	    "\"a\"=dword:1\n"
-	    "[HKEY_CLASSES_ROOT\\Software\\x]\n", &cu_image64, &e), e,
+	    "[HKEY_CURRENT_CONFIG\\Software\\x]\n", &cu_image64, &e), e,
 	    HP_USAGE, "t.reg:5:");
-	ck_assert_has(e.msg, "HKEY_CLASSES_ROOT\\Software\\x");
+	ck_assert_has(e.msg, "HKEY_CURRENT_CONFIG\\Software\\x");
 	ck_assert_has(e.msg, "is in no hive hivepatch writes");
+
+	/* HKEY_CLASSES_ROOT needs the user's classes to say where. */
+	ck_assert_err(map_refused(REG_HEADER
+	    "[HKEY_CLASSES_ROOT\\.txt]\n", &cu_image64, &e), e,
+	    HP_REFUSED, "t.reg:3:");
+	ck_assert_has(e.msg, "'HKEY_CLASSES_ROOT\\.txt'");
+	ck_assert_has(e.msg, "UsrClass.dat");
 
 	ck_assert_err(map_refused(REG_HEADER
 	    "[HKEY_USERS\\S-1-5-18]\n", &cu_image64, &e), e, HP_USAGE,
@@ -207,7 +214,16 @@ START_TEST(test_op_hive_roots)
 		{ "HKEY_USERS\\.DEFAULT\\Software", HP_HIVE_DEFAULT, "Software",
 		  0 },
 		{ "HKEY_USERS\\S-1-5-18", HP_HIVE_UNKNOWN, NULL, 0 },
-		{ "HKEY_CLASSES_ROOT\\.txt", HP_HIVE_UNKNOWN, NULL, 0 },
+		{ "HKEY_CURRENT_USER\\Software\\Classes", HP_HIVE_USRCLASS,
+		  "", 0 },
+		{ "HKCU\\software\\classes\\.txt\\x", HP_HIVE_USRCLASS,
+		  ".txt\\x", 0 },
+		{ "HKCU\\Software\\ClassesX", HP_HIVE_NTUSER,
+		  "Software\\ClassesX", 0 },
+		{ "HKCU\\Software", HP_HIVE_NTUSER, "Software", 0 },
+		{ "HKEY_CLASSES_ROOT\\.txt", HP_HIVE_USRCLASS, ".txt", 0 },
+		{ "HKCR", HP_HIVE_USRCLASS, "", 0 },
+		{ "HKEY_CURRENT_CONFIG\\Software", HP_HIVE_UNKNOWN, NULL, 0 },
 	};
 	size_t i;
 
@@ -268,8 +284,8 @@ static const char two_hive_text[] = REG_HEADER
 
 START_TEST(test_map_system_current_control_set)
 {
-	const struct map_ctx one = { HP_HIVE_SYSTEM, 1, cs_current2, 1 };
-	const struct map_ctx all = { HP_HIVE_SYSTEM, 0, cs_all3, 3 };
+	const struct map_ctx one = { HP_HIVE_SYSTEM, 1, cs_current2, 1, NULL };
+	const struct map_ctx all = { HP_HIVE_SYSTEM, 0, cs_all3, 3, NULL };
 	struct cu_parsed p;
 	struct plan plan;
 	size_t i;
@@ -317,7 +333,7 @@ END_TEST
 
 START_TEST(test_map_system_without_control_sets_is_refused)
 {
-	const struct map_ctx none = { HP_HIVE_SYSTEM, 1, NULL, 0 };
+	const struct map_ctx none = { HP_HIVE_SYSTEM, 1, NULL, 0, NULL };
 	struct hp_err e;
 
 	ck_assert_err(map_refused(two_hive_text, &none, &e), e, HP_REFUSED,

@@ -846,7 +846,8 @@ START_TEST(test_recover_takes_a_hive_of_any_kind)
 }
 END_TEST
 
-/* A tree: SOFTWARE and SYSTEM, each with its own logs and format. */
+/* A tree: SOFTWARE and SYSTEM, each with its own logs and format; the
+ * clean UsrClass.dat is read and left. */
 START_TEST(test_recover_tree_recovers_software_and_system)
 {
 	char *root = tu_make_tree("tree", "img");
@@ -864,7 +865,10 @@ START_TEST(test_recover_tree_recovers_software_and_system)
 	tu_hp(&r, "recover", "--json", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 0);
 	j = tu_parse_json(&r, "hivepatch-report/1");
-	ck_assert_int_eq(json_object_array_length(tu_jarray(j, "hives")), 2);
+	ck_assert_int_eq(json_object_array_length(tu_jarray(j, "hives")), 3);
+	ck_assert_str_eq(tu_jstr(hive_report(j, 2), "path"),
+	    tu_tree_classes(root, NULL));
+	ck_assert(!tu_jbool(recovery_of(j, 2), "replayed"));
 	for (i = 0; i < 2; i++) {
 		h = hive_report(j, i);
 		ck_assert_str_eq(tu_jstr(h, "path"), i == 0 ? sw : sys);
@@ -1490,19 +1494,23 @@ START_TEST(test_json_reports_carry_the_hash_of_every_file_read)
 END_TEST
 
 /* recover in a tree recovers every dirty hive it finds there: here the
- * DEFAULT hive (HKEY_USERS\.DEFAULT), beside a clean SOFTWARE and
- * SYSTEM, which it leaves as they are; rollback puts DEFAULT back. */
+ * DEFAULT hive (HKEY_USERS\.DEFAULT) and the Default user's UsrClass.dat
+ * (HKEY_CURRENT_USER\Software\Classes), beside a clean SOFTWARE and
+ * SYSTEM, which it leaves as they are; rollback puts both back. */
 START_TEST(test_recover_in_a_tree_recovers_every_dirty_hive)
 {
 	char *root = tu_make_tree("tree", "img");
 	char *def = make_dirty("ntuser", "new", tu_tree_file(root, "DEFAULT"),
 	    NULL);
+	char *cls = make_dirty("usrclass", "old", tu_tree_classes(root, NULL),
+	    NULL);
 	char *sw = tu_tree_file(root, "SOFTWARE");
-	struct tu_hive_files before, sw_before;
+	struct tu_hive_files before, cls_before, sw_before;
 	struct json_object *j, *h;
 	struct tu_result r;
 
 	tu_hive_files_take(&before, def);
+	tu_hive_files_take(&cls_before, cls);
 	tu_hive_files_take(&sw_before, sw);
 	tu_hp(&r, "recover", "--json", "--backup-dir", tu_bk, root, NULL);
 	ASSERT_STATUS(&r, 0);
@@ -1510,13 +1518,20 @@ START_TEST(test_recover_in_a_tree_recovers_every_dirty_hive)
 	h = tu_jhive(j, "DEFAULT");
 	ck_assert(tu_jbool(h, "recovery.replayed"));
 	ck_assert_str_eq(tu_jstr(h, "path"), def);
+	h = tu_jhive(j, "UsrClass.dat");
+	ck_assert(tu_jbool(h, "recovery.replayed"));
+	ck_assert_str_eq(tu_jstr(h, "recovery.format"), "old");
+	ck_assert_str_eq(tu_jstr(h, "path"), cls);
 	json_object_put(j);
 	tu_result_free(&r);
 	tu_assert_same_hive(def, expected(def, 0));
+	tu_assert_same_hive(cls, expected(cls, 0));
+	tu_assert_recovered_and_logs_reset(&cls_before);
 	tu_assert_hive_files_unchanged(&sw_before);
 
 	ASSERT_RUN(0, "rollback", "--backup-dir", tu_bk, root, NULL);
 	tu_assert_hive_files_unchanged(&before);
+	tu_assert_hive_files_unchanged(&cls_before);
 }
 END_TEST
 

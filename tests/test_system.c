@@ -1249,10 +1249,13 @@ START_TEST(test_import_writes_the_user_hives)
 	tu_hp(&r, "import", "--backup-dir", tu_bk, cu, root, NULL);
 	ASSERT_STATUS(&r, 4);
 	ASSERT_ERR(&r, tu_pathf("%s: no Users/Default/NTUSER.DAT here (no "
-	    "'Users' in %s)", root, root));
+	    "'NTUSER.DAT' in %s/Users/Default)", root, root));
 	tu_result_free(&r);
 	ASSERT_HASH(def, before);
-	tu_mkdir_p(tu_pathf("%s/users/default", root));
+	ck_assert(rename(tu_pathf("%s/Users", root), tu_pathf("%s/users",
+	    root)) == 0);
+	ck_assert(rename(tu_pathf("%s/users/Default", root),
+	    tu_pathf("%s/users/default", root)) == 0);
 	tu_mkhive("ntuser", tu_pathf("%s/users/default/ntuser.dat", root), 0);
 	tu_hp(&r, "import", "--backup-dir", tu_bk, cu, root, NULL);
 	ASSERT_STATUS(&r, 0);
@@ -1260,8 +1263,8 @@ START_TEST(test_import_writes_the_user_hives)
 	tu_result_free(&r);
 	ASSERT_RUN(0, "verify", "--reg", cu, root, NULL);
 	/* --user NAME: that user's hive, not the Default user's. */
-	tu_mkdir_p(tu_pathf("%s/Users/alice", root));
-	tu_mkhive("ntuser", tu_pathf("%s/Users/alice/NTUSER.DAT", root), 0);
+	tu_mkdir_p(tu_pathf("%s/users/alice", root));
+	tu_mkhive("ntuser", tu_pathf("%s/users/alice/NTUSER.DAT", root), 0);
 	ASSERT_RUN(1, "verify", "--user", "alice", "--reg", cu, root, NULL);
 	ASSERT_RUN(0, "import", "--user", "alice", "--backup-dir", tu_bk, cu,
 	    root, NULL);

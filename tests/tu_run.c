@@ -262,3 +262,10 @@ tu_tree_file(const char *root, const char *file)
 
 	return tu_pathf("%s/%s/%s", root, dir, file);
 }
+
+char *
+tu_tree_classes(const char *root, const char *user)
+{
+	return tu_pathf("%s/Users/%s/AppData/Local/Microsoft/Windows/"
+	    "UsrClass.dat", root, user != NULL ? user : "Default");
+}

@@ -76,6 +76,9 @@ char *tu_make_tree(const char *kind, const char *name);
  * of a tree. */
 char *tu_tree_file(const char *root, const char *file);
 
+/* The UsrClass.dat of the user USER (NULL: Default) of a tree. */
+char *tu_tree_classes(const char *root, const char *user);
+
 /* ---- assertions on a run ---- */
 
 #define ASSERT_STATUS(r, want)						\
