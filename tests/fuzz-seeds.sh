@@ -11,13 +11,16 @@
 #   OUT/hive       every mkhive kind, mkhostile's hostile hives, and dirty
 #                  hives with their logs, as fuzz_hive reads them
 #   OUT/render     JSON reports of runs on a mkhive tree (any bytes do)
+#   OUT/image      mkwim's WIMs (one, two and no Windows images, solid),
+#                  and the first 64 KiB of mkdisk's MBR and GPT disks
+#                  (their tables; the partitions run past that end)
 # Usage: fuzz-seeds.sh SRCDIR OUT, with MKHIVE, MKDIRTY, MKHOSTILE,
-# HIVEPATCH and FUZZ_SEED naming the built programs.
+# MKWIM, MKDISK, HIVEPATCH and FUZZ_SEED naming the built programs.
 set -eu
 src=$1
 out=$2
 : "${MKHIVE:?}" "${MKDIRTY:?}" "${MKHOSTILE:?}" "${HIVEPATCH:?}" \
-	"${FUZZ_SEED:?}"
+	"${FUZZ_SEED:?}" "${MKWIM:?}" "${MKDISK:?}"
 rm -rf "$out"
 mkdir -p "$out/logreplay" "$out/pages" "$out/regparse" "$out/hive" \
 	"$out/render" "$out/image"
@@ -106,3 +109,12 @@ done
 "$HIVEPATCH" backups --json --backup-dir "$work/bk" "$work/tree" \
 	> "$out/render/backups.json" || true
 cp "$src/profiles/net4-tls12.reg" "$out/render/profile"
+
+# Images: small ones whole, disks by their first 64 KiB.
+for k in win two none solid; do
+	"$MKWIM" "$k" "$out/image/$k.wim" >/dev/null
+done
+for k in mbr gpt; do
+	"$MKDISK" "$k" "$work/$k.img" >/dev/null
+	head -c 65536 "$work/$k.img" > "$out/image/$k-head.img"
+done
