@@ -91,6 +91,9 @@ die(const char *fmt, ...)
 	exit(1);
 }
 
+static char *xasprintf(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
 static char *
 xasprintf(const char *fmt, ...)
 {
