@@ -299,8 +299,10 @@ copy_dir(ntfs_volume *vol, ntfs_inode *dir, const char *from)
 	for (i = 0; i < n; i++) {
 		const char *name = ents[i]->d_name;
 
-		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+			free(ents[i]);
 			continue;
+		}
 		snprintf(path, sizeof(path), "%s/%s", from, name);
 		if (lstat(path, &st) == -1)
 			err(1, "%s", path);
