@@ -12,7 +12,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "error.h"
+#include "regf.h"
 #include "store.h"
 #include "wim.h"
 
@@ -274,11 +278,99 @@ wim_resolve(WIMStruct *wim, int image, const char *rel, const char *where,
 /* ---- the file ---- */
 
 /* wimlib's reading of the file, by the descriptor image.c holds. */
+/* What a WIM's header and blob table may claim before wimlib is given
+ * it: wimlib allocates what a resource says it holds before reading
+ * it, so a header of a few bytes could cost terabytes.  Every resource
+ * must lie in the file; a metadata resource (an image's directory tree)
+ * and the XML data may not claim more than these once uncompressed,
+ * far above what Windows images hold (tens of MiB). */
+#define WIM_HEADER_SIZE 208
+#define WIM_RESHDR_SIZE 24
+#define WIM_BLOB_SIZE 50
+#define WIM_METADATA_MAX (512ull << 20)
+#define WIM_XML_MAX (64ull << 20)
+#define RESHDR_METADATA 0x02
+#define RESHDR_COMPRESSED 0x04
+#define RESHDR_SOLID 0x10
+
+struct reshdr {
+	uint64_t size, offset, usize;
+	unsigned flags;
+};
+
+static void
+reshdr_of(const unsigned char *p, struct reshdr *r)
+{
+	r->size = le64(p) & 0x00ffffffffffffffull;
+	r->flags = p[7];
+	r->offset = le64(p + 8);
+	r->usize = le64(p + 16);
+}
+
+static int
+reshdr_bounded(const struct reshdr *r, uint64_t file_size, uint64_t umax)
+{
+	/* A blob of a solid resource is placed in it, not in the file. */
+	if (r->flags & RESHDR_SOLID)
+		return 1;
+	return r->offset <= file_size && r->size <= file_size - r->offset &&
+	    r->usize <= umax;
+}
+
+/* The header's blob table, XML data and integrity table, and (when
+ * the blob table is stored uncompressed, as wimlib and Windows write
+ * it) each blob it lists. */
+static int
+wim_bounded(struct hp_image_file *img, struct hp_err *e)
+{
+	unsigned char h[WIM_HEADER_SIZE], b[WIM_BLOB_SIZE];
+	struct reshdr table, xml, boot, integrity, blob;
+	struct stat st;
+	uint64_t i, n;
+
+	if (fstat(img->fd, &st) == -1 || pread(img->fd, h, sizeof(h), 0) !=
+	    (ssize_t)sizeof(h))
+		return hp_err_set(e, HP_R_DAMAGED, "%s: a WIM header cut "
+		    "short", img->path);
+	reshdr_of(h + 48, &table);
+	reshdr_of(h + 72, &xml);
+	reshdr_of(h + 96, &boot);
+	reshdr_of(h + 124, &integrity);
+	if (!reshdr_bounded(&table, (uint64_t)st.st_size,
+	    (uint64_t)st.st_size) ||
+	    !reshdr_bounded(&xml, (uint64_t)st.st_size, WIM_XML_MAX) ||
+	    !reshdr_bounded(&boot, (uint64_t)st.st_size, WIM_METADATA_MAX) ||
+	    !reshdr_bounded(&integrity, (uint64_t)st.st_size,
+	    (uint64_t)st.st_size))
+		return hp_err_set(e, HP_R_DAMAGED, "%s: damaged WIM: its "
+		    "header places a table past the file's end", img->path);
+	if (table.flags & RESHDR_COMPRESSED)
+		return 0;
+	n = table.size / WIM_BLOB_SIZE;
+	for (i = 0; i < n; i++) {
+		if (pread(img->fd, b, sizeof(b), (off_t)(table.offset +
+		    i * WIM_BLOB_SIZE)) != (ssize_t)sizeof(b))
+			return hp_err_set(e, HP_R_IO, "%s: %s", img->path,
+			    strerror(errno));
+		reshdr_of(b, &blob);
+		if (!reshdr_bounded(&blob, (uint64_t)st.st_size,
+		    blob.flags & RESHDR_METADATA ? WIM_METADATA_MAX :
+		    UINT64_MAX))
+			return hp_err_set(e, HP_R_DAMAGED, "%s: damaged WIM: "
+			    "blob %llu of its table lies past the file's end "
+			    "or claims too much", img->path,
+			    (unsigned long long)i);
+	}
+	return 0;
+}
+
 static int
 open_wim(struct hp_image_file *img, struct wim_file *wf, struct hp_err *e)
 {
 	int rc;
 
+	if (wim_bounded(img, e) == -1)
+		return -1;
 	rc = wimlib_open_wim(wf->fd_path, 0, &wf->wim);
 	if (rc == WIMLIB_ERR_WIM_IS_ENCRYPTED)
 		return hp_err_set(e, HP_R_IMAGE_UNWRITABLE, "%s: an encrypted "
