@@ -310,9 +310,6 @@ reshdr_of(const unsigned char *p, struct reshdr *r)
 static int
 reshdr_bounded(const struct reshdr *r, uint64_t file_size, uint64_t umax)
 {
-	/* A blob of a solid resource is placed in it, not in the file. */
-	if (r->flags & RESHDR_SOLID)
-		return 1;
 	return r->offset <= file_size && r->size <= file_size - r->offset &&
 	    r->usize <= umax;
 }
@@ -353,7 +350,9 @@ wim_bounded(struct hp_image_file *img, struct hp_err *e)
 			return hp_err_set(e, HP_R_IO, "%s: %s", img->path,
 			    strerror(errno));
 		reshdr_of(b, &blob);
-		if (!reshdr_bounded(&blob, (uint64_t)st.st_size,
+		/* A blob of a solid resource is placed in it, not in the
+		 * file. */
+		if (!(blob.flags & RESHDR_SOLID) && !reshdr_bounded(&blob, (uint64_t)st.st_size,
 		    blob.flags & RESHDR_METADATA ? WIM_METADATA_MAX :
 		    UINT64_MAX))
 			return hp_err_set(e, HP_R_DAMAGED, "%s: damaged WIM: "
