@@ -314,9 +314,9 @@ reshdr_bounded(const struct reshdr *r, uint64_t file_size, uint64_t umax)
 	    r->usize <= umax;
 }
 
-/* The header's blob table, XML data and integrity table, and (when
- * the blob table is stored uncompressed, as wimlib and Windows write
- * it) each blob it lists. */
+/* The header's blob table, XML data, boot metadata and integrity
+ * table, its count of images, and (when the blob table is stored
+ * uncompressed, as wimlib and Windows write it) each blob it lists. */
 static int
 wim_bounded(struct hp_image_file *img, struct hp_err *e)
 {
@@ -341,9 +341,14 @@ wim_bounded(struct hp_image_file *img, struct hp_err *e)
 	    (uint64_t)st.st_size))
 		return hp_err_set(e, HP_R_DAMAGED, "%s: damaged WIM: its "
 		    "header places a table past the file's end", img->path);
+	/* Each image has its metadata resource in the table. */
+	n = table.size / WIM_BLOB_SIZE;
+	if (le32(h + 44) > n)
+		return hp_err_set(e, HP_R_DAMAGED, "%s: damaged WIM: its header "
+		    "counts %u images, its table holds %llu resources",
+		    img->path, le32(h + 44), (unsigned long long)n);
 	if (table.flags & RESHDR_COMPRESSED)
 		return 0;
-	n = table.size / WIM_BLOB_SIZE;
 	for (i = 0; i < n; i++) {
 		if (pread(img->fd, b, sizeof(b), (off_t)(table.offset +
 		    i * WIM_BLOB_SIZE)) != (ssize_t)sizeof(b))
