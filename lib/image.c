@@ -151,7 +151,7 @@ open_file(struct hp_image_file *img, struct hp_err *e)
 	if (want_write && (img->kind == HP_IMAGE_E01))
 		return hp_err_set(e, HP_R_IMAGE_UNWRITABLE, "%s: an E01 is "
 		    "evidence, read-only: hivepatch never writes it (inspect, "
-		    "verify and export read it)", img->path);
+		    "verify, export and recover --output read it)", img->path);
 	img->fd = open(img->path, (want_write ? O_RDWR : O_RDONLY) |
 	    O_CLOEXEC | O_NOFOLLOW);
 	if (img->fd == -1 && want_write && (errno == EACCES ||

@@ -37,7 +37,7 @@ part_json(struct hp_image_file *img, const struct hp_image_part *p)
 	int wim = hp_image_kind(img) == HP_IMAGE_WIM;
 
 	json_object_object_add(o, "kind", json_object_new_string(
-	    part_kind(img)));
+	    p->number == 0 ? "volume" : part_kind(img)));
 	json_object_object_add(o, "number", json_object_new_int64(p->number));
 	json_object_object_add(o, "name", json_object_new_string(p->name));
 	json_object_object_add(o, "offset", wim ? NULL :
@@ -182,13 +182,21 @@ render_text_images(const char *target, struct hp_image_file *img,
 	size_t i, n = hp_image_parts(img, &parts);
 	int wim = hp_image_kind(img) == HP_IMAGE_WIM;
 
-	out_printf(out, "%s: %s, %zu %s%s\n", target,
-	    kind_words(hp_image_kind(img)), n, part_kind(img),
-	    n == 1 ? "" : "s");
+	/* A bare volume is one part, number 0, and no partition. */
+	if (n == 1 && parts[0].number == 0)
+		out_printf(out, "%s: %s\n", target,
+		    kind_words(hp_image_kind(img)));
+	else
+		out_printf(out, "%s: %s, %zu %s%s\n", target,
+		    kind_words(hp_image_kind(img)), n, part_kind(img),
+		    n == 1 ? "" : "s");
 	for (i = 0; i < n; i++) {
 		const struct hp_image_part *p = &parts[i];
 
-		out_printf(out, "  %s %u", part_kind(img), p->number);
+		if (p->number == 0)
+			out_printf(out, "  volume");
+		else
+			out_printf(out, "  %s %u", part_kind(img), p->number);
 		if (p->name[0])
 			out_printf(out, " '%s'", p->name);
 		if (!wim)
