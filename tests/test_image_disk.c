@@ -365,8 +365,8 @@ START_TEST(test_bare_volume)
 	const char *gpt = fixture("gpt", "raw");
 	char *vol = tu_pathf("%s/volume.qcow2", tu_scratch);
 	const char *argv[] = { tool("dd"), "status=none", "bs=1M", "skip=25",
-	    "count=64", "conv=sparse", tu_strf("if=%s", gpt),
-	    tu_strf("of=%s", vol), NULL };
+	    "count=64", "conv=sparse", tu_pathf("if=%s", gpt),
+	    tu_pathf("of=%s", vol), NULL };
 	const struct want_part want[] = { { 0, 0, 64, "Windows", "ntfs", 1 } };
 
 	run_ok(argv);
@@ -483,7 +483,7 @@ qemu_img_check(const char *image, const char *qfmt)
 static void
 apply_on(const char *format, const char *qfmt)
 {
-	char *img = copy_of("gpt", format, tu_strf("disk.%s", format));
+	char *img = copy_of("gpt", format, tu_pathf("disk.%s", format));
 	char before[N_KEPT][65], after[N_KEPT][65], h1[65], h2[65];
 	struct tu_result r;
 	char *raw;

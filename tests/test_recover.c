@@ -1551,7 +1551,7 @@ START_TEST(test_recover_output_of_a_tree_writes_each_hive_into_a_dir)
 	tu_dir_files_take(&tree, root);
 	tu_hp(&r, "recover", "--output", dir, root, NULL);
 	ASSERT_STATUS(&r, 0);
-	ASSERT_OUT(&r, tu_strf("written to %s as their logs recover them, "
+	ASSERT_OUT(&r, tu_pathf("written to %s as their logs recover them, "
 	    "and verified", dir));
 	tu_result_free(&r);
 	tu_assert_dir_unchanged(&tree);
