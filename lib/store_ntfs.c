@@ -235,30 +235,43 @@ out:
 	return rc;
 }
 
+int
+nt_hive_dir(struct nt_store *s, struct hp_store_hive *hive,
+	    struct ntvol_dirent **d, size_t *n, char **shown, struct hp_err *e)
+{
+	struct nt_hive *nh = nt_of(hive);
+	ntfs_inode *dir;
+	int rc;
+
+	if ((*shown = nt_cat3(s->where, nh->dir, "")) == NULL)
+		return hp_err_nomem(e);
+	if ((dir = ntfs_inode_open(s->v.vol, MREF(nh->dir_ref))) == NULL)
+		rc = ntvol_fail(&s->v, errno, e, "%s: cannot open", *shown);
+	else {
+		rc = ntvol_readdir(&s->v, dir, *shown, d, n, e);
+		ntfs_inode_close(dir);
+	}
+	if (rc == -1) {
+		free(*shown);
+		*shown = NULL;
+	}
+	return rc;
+}
+
 /* The logs beside the hive, as the directory holds them now. */
 static int
 read_logs(struct nt_store *s, struct hp_store_hive *hive,
 	  struct hp_hive_files *out, struct hp_err *e)
 {
-	struct nt_hive *nh = nt_of(hive);
 	struct ntvol_dirent *d;
-	char *shown = nt_cat3(s->where, nh->dir, "");
-	ntfs_inode *dir;
+	char *shown;
 	size_t n, i;
 	int rc;
 
-	if (shown == NULL)
-		return hp_err_nomem(e);
-	if ((dir = ntfs_inode_open(s->v.vol, MREF(nh->dir_ref))) == NULL) {
-		rc = ntvol_fail(&s->v, errno, e, "%s: cannot open", shown);
-		free(shown);
-		return rc;
-	}
-	rc = ntvol_readdir(&s->v, dir, shown, &d, &n, e);
-	ntfs_inode_close(dir);
-	free(shown);
-	if (rc == -1)
+	if (nt_hive_dir(s, hive, &d, &n, &shown, e) == -1)
 		return -1;
+	free(shown);
+	rc = 0;
 	out->logs = calloc(n + 1, sizeof(*out->logs));
 	out->skipped = calloc(n + 1, sizeof(*out->skipped));
 	out->skipped_why = calloc(n + 1, sizeof(*out->skipped_why));

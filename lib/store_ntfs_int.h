@@ -50,6 +50,12 @@ nt_of(struct hp_store_hive *hive)
 /* "A/B/C", "A/B" when C is "", "A/C" when B is "" (malloc'd). */
 char *nt_cat3(const char *a, const char *b, const char *c);
 
+/* The entries of the hive's directory (ntvol_dirents_free), and how
+ * messages name that directory (*shown, malloc'd). */
+int nt_hive_dir(struct nt_store *s, struct hp_store_hive *hive,
+		struct ntvol_dirent **d, size_t *n, char **shown,
+		struct hp_err *e);
+
 /* Mounts the volume for writing, once, after every check (the first
  * write of the store does). */
 int nt_need_rw(struct nt_store *s, struct hp_err *e);

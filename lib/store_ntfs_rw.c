@@ -82,25 +82,16 @@ static int
 find_log(struct nt_store *s, struct hp_store_hive *hive, const char *name,
 	 MFT_REF *ref, int *found, struct hp_err *e)
 {
-	struct nt_hive *nh = nt_of(hive);
 	struct ntvol_dirent *d;
-	char *shown = nt_cat3(s->where, nh->dir, "");
-	ntfs_inode *dir;
+	char *shown;
 	size_t n, i;
 	int rc;
 
 	*found = 0;
-	if (shown == NULL)
-		return hp_err_nomem(e);
-	if ((dir = ntfs_inode_open(s->v.vol, MREF(nh->dir_ref))) == NULL) {
-		rc = ntvol_fail(&s->v, errno, e, "%s: cannot open", shown);
-		free(shown);
-		return rc;
-	}
-	rc = ntvol_readdir(&s->v, dir, shown, &d, &n, e);
-	ntfs_inode_close(dir);
-	if (rc == 0 && (rc = ntvol_match(&s->v, d, n, name, shown, &i, e)) ==
-	    0 && i < n) {
+	if (nt_hive_dir(s, hive, &d, &n, &shown, e) == -1)
+		return -1;
+	if ((rc = ntvol_match(&s->v, d, n, name, shown, &i, e)) == 0 &&
+	    i < n) {
 		*ref = d[i].mref;
 		*found = 1;
 	}
