@@ -265,8 +265,8 @@ cli_backup_root(const char *override, const char **from)
 	return n == -1 ? NULL : root;
 }
 
-void
-cli_explain_backup_root(const char *root, const char *from, struct hp_err *e)
+static void
+explain_root(const char *root, const char *from, struct hp_err *e)
 {
 	char said[sizeof(e->msg)], *shown, *at;
 	int n;
@@ -290,6 +290,17 @@ cli_explain_backup_root(const char *root, const char *from, struct hp_err *e)
 		snprintf(e->msg, sizeof(e->msg), "%s", said);
 	}
 	free(shown);
+}
+
+void
+cli_explain_backup_root(const char *root, const char *from, struct hp_err *e,
+			char **result_error)
+{
+	explain_root(root, from, e);
+	if (result_error != NULL) {
+		free(*result_error);
+		*result_error = strdup(e->msg);
+	}
 }
 
 void
@@ -494,13 +505,9 @@ patch_one(const struct cli_patch *c, struct hp_store *store,
 	int status;
 
 	status = hp_patch(store, o, &r, &e);
-	if (status == -1) {
-		cli_explain_backup_root(root, from, &e);
-		if (r != NULL) {
-			free(r->error);
-			r->error = strdup(e.msg);
-		}
-	}
+	if (status == -1)
+		cli_explain_backup_root(root, from, &e,
+		    r != NULL ? &r->error : NULL);
 	if (c->cli.json && r != NULL) {
 		render_json_report(r, out);
 	} else if (r != NULL && status != -1 && CLI_TEXT(&c->cli)) {

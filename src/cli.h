@@ -111,9 +111,10 @@ char *cli_backup_root(const char *override, const char **from);
 
 /* A failure about the backup directory says which it was: with none,
  * how to give one; where the library names a default one ("the backup
- * directory DIR"), as "the default backup directory DIR (from $VAR)". */
+ * directory DIR"), as "the default backup directory DIR (from $VAR)".
+ * The result's error (*result_error, when not NULL) becomes the same. */
 void cli_explain_backup_root(const char *root, const char *from,
-			     struct hp_err *e);
+			     struct hp_err *e, char **result_error);
 
 /* -v: the backup directory, and where it came from, on out. */
 void cli_print_backup_root(const char *root, const char *from, FILE *out);

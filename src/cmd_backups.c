@@ -29,13 +29,9 @@ backups_one(const struct cli_common *cc, struct hp_store *store,
 	int rc;
 
 	rc = hp_backups(store, o, &r, &e);
-	if (rc == -1) {
-		cli_explain_backup_root(root, from, &e);
-		if (r != NULL) {
-			free(r->error);
-			r->error = strdup(e.msg);
-		}
-	}
+	if (rc == -1)
+		cli_explain_backup_root(root, from, &e,
+		    r != NULL ? &r->error : NULL);
 	if (r != NULL && cc->json)
 		render_json_backups(r, out);
 	else if (r != NULL && rc == 0 && CLI_TEXT(cc))

@@ -32,13 +32,9 @@ rollback_one(const struct cli_common *cc, struct hp_store *store,
 	int rc;
 
 	rc = hp_rollback(store, o, &r, &e);
-	if (rc == -1) {
-		cli_explain_backup_root(root, from, &e);
-		if (r != NULL) {
-			free(r->error);
-			r->error = strdup(e.msg);
-		}
-	}
+	if (rc == -1)
+		cli_explain_backup_root(root, from, &e,
+		    r != NULL ? &r->error : NULL);
 	if (r != NULL && cc->json)
 		render_json_rollback(r, o, out);
 	else if (r != NULL && CLI_TEXT(cc))
