@@ -510,6 +510,8 @@ run_child(const char *pristine, const char *vol, const char *backups,
 	tu_copy_file(pristine, vol);
 	env[n++] = tu_pathf("LD_PRELOAD=%s", tu_env("FAILIO_SO"));
 	env[n++] = tu_pathf("FAILIO_UNDER=%s", tu_dir_of(vol));
+	/* ASan wants to come first; the shim calls on to it. */
+	env[n++] = "ASAN_OPTIONS=verify_asan_link_order=0";
 	for (; *set != NULL; set++)
 		env[n++] = *set;
 	env[n] = NULL;
