@@ -197,7 +197,10 @@ fill_volume(ntfs_volume *vol, const char *name, int src_fd,
 	else
 		rc = set_meta(vol, ni, like, where, e);
 	free(uname);
-	if (ni != NULL && ntfs_inode_close(ni) != 0 && rc == 0)
+	/* Closed in its open parent: ntfs_inode_close would open the root
+	 * a second time to update its index entry. */
+	if (ni != NULL && (root != NULL ? ntfs_inode_close_in_dir(ni, root) :
+	    ntfs_inode_close(ni)) != 0 && rc == 0)
 		rc = hp_err_set(e, HP_R_IO, "%s: ntfs-3g: %s", where,
 		    strerror(errno));
 	if (root != NULL)

@@ -547,6 +547,7 @@ old_or_new(const char *vol, unsigned n)
 			    "libregf cannot read the clean primary", n);
 			free(text);
 		}
+		free(p);
 	}
 	ck_assert_msg(patch(vol, HP_PATCH_APPLY, &status, &e) == HP_OK,
 	    "pwrite %u: apply after the crash: %s", n, e.msg);
