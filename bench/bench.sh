@@ -5,7 +5,8 @@
 # offline tools and against a plain cp of the hive, which is the
 # baseline: median wall time over BENCH_RUNS (default 5) runs and peak
 # resident memory, printed as ratios.  Every timed run starts from a
-# fresh copy, made untimed; the page cache is warm for all of them.
+# fresh copy, made and synced untimed (so that a run's own syncs do not
+# write back the copy); the page cache is warm for all of them.
 # Then images, as ratios: hivepatch on a WIM holding that hive against
 # the round trip through wimlib-imagex, and an apply on a sparse 8 GiB
 # raw disk against one on a 2 GiB disk.
@@ -69,10 +70,10 @@ measure() {
 	eval "kib_$name=$(sort -n mems | tail -n 1)"
 }
 
-fresh='rm -rf w.hive backups; cp base.hive w.hive'
-measure cp 'rm -f copy.hive' cp base.hive copy.hive
+fresh='rm -rf w.hive backups; cp base.hive w.hive; sync'
+measure cp 'rm -f copy.hive; sync' cp base.hive copy.hive
 # Not the baseline, for scale: apply syncs what it writes, cp does not.
-measure cpsync 'rm -f copy.hive' sh -c 'cp base.hive copy.hive && sync copy.hive'
+measure cpsync 'rm -f copy.hive; sync' sh -c 'cp base.hive copy.hive && sync copy.hive'
 measure apply "$fresh" "$hp" apply --backup-dir "$work/backups" w.hive
 "$hp" verify w.hive >/dev/null || { echo "bench: apply did not make the hive compliant" >&2; exit 1; }
 # What one apply keeps of the hive in its backup (its pages file).
@@ -80,7 +81,7 @@ backup_bytes=$(find backups -name pages -exec stat -c %s {} + | sort -n | tail -
 measure replace "$fresh" "$hp" apply --commit=replace --backup=full --backup-dir "$work/backups" w.hive
 measure already ':' "$hp" apply --backup-dir "$work/backups" compliant.hive
 measure verify ':' "$hp" verify compliant.hive
-dirty='rm -rf w.hive* backups; for f in dirty.hive*; do cp "$f" "w${f#dirty}"; done'
+dirty='rm -rf w.hive* backups; for f in dirty.hive*; do cp "$f" "w${f#dirty}"; done; sync'
 # verify exits 1 here: the profile is not met, which is not a failure.
 measure verifydirty "$dirty" sh -c '"$0" verify w.hive; [ $? -le 1 ]' "$hp"
 measure recover "$dirty" "$hp" recover --backup-dir "$work/backups" w.hive
@@ -99,8 +100,8 @@ mkdir -p tree
 cp base.hive tree/Windows/System32/config/SOFTWARE
 wimlib-imagex capture tree base.wim "Windows 10 Pro" >/dev/null
 wim_bytes=$(stat -c %s base.wim)
-freshwim='rm -rf w.wim x backups; cp base.wim w.wim'
-measure wimcp 'rm -f copy.wim' cp base.wim copy.wim
+freshwim='rm -rf w.wim x backups; cp base.wim w.wim; sync'
+measure wimcp 'rm -f copy.wim; sync' cp base.wim copy.wim
 measure wim "$freshwim" "$hp" apply --backup-dir "$work/backups" w.wim
 "$hp" verify w.wim >/dev/null || { echo "bench: apply did not make the WIM compliant" >&2; exit 1; }
 measure wimtrip "$freshwim" sh -c '
@@ -115,9 +116,9 @@ measure wimtrip "$freshwim" sh -c '
 # 2 GiB and 8 GiB disk; an apply must not cost more on the larger.
 "$build/hives/mkdisk" sparse 2048 base2g.img >/dev/null
 "$build/hives/mkdisk" sparse 8192 base8g.img >/dev/null
-measure disk2g 'rm -rf w.img backups; cp --sparse=always base2g.img w.img' \
+measure disk2g 'rm -rf w.img backups; cp --sparse=always base2g.img w.img; sync' \
 	"$hp" apply --backup-dir "$work/backups" w.img
-measure disk8g 'rm -rf w.img backups; cp --sparse=always base8g.img w.img' \
+measure disk8g 'rm -rf w.img backups; cp --sparse=always base8g.img w.img; sync' \
 	"$hp" apply --backup-dir "$work/backups" w.img
 "$hp" verify w.img >/dev/null || { echo "bench: apply did not make the disk compliant" >&2; exit 1; }
 
