@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "render.h"
@@ -61,7 +62,10 @@ cli_target_open(const struct cli_common *cc, const struct cli_target_opts *o,
 		cli_target_close(t);
 		return rc;
 	}
-	if (o->image != NULL || o->partition != NULL)
+	/* A TARGET that is missing says so (the store's error), not that
+	 * it is no image. */
+	if ((o->image != NULL || o->partition != NULL) &&
+	    access(o->target, F_OK) == 0)
 		return cli_usage(cc, "%s is for image files; %s is a Windows "
 		    "tree or a hive", o->image != NULL ? "--image" :
 		    "--partition", o->target);
