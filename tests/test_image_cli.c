@@ -129,7 +129,8 @@ START_TEST(test_choices_that_name_nothing)
 }
 END_TEST
 
-/* --image on a tree is a usage error, before anything is read. */
+/* --image on a tree is a usage error, before anything is read; on a
+ * TARGET that does not exist, that is the error. */
 START_TEST(test_image_options_on_a_tree)
 {
 	char *tree = tu_make_tree("tree", "tree");
@@ -138,6 +139,12 @@ START_TEST(test_image_options_on_a_tree)
 	tu_hp(&r, "verify", "--partition", "2", tree, NULL);
 	ASSERT_STATUS(&r, 2);
 	ASSERT_ERR(&r, "--partition is for image files");
+	tu_result_free(&r);
+	/* One that does not exist says so. */
+	tu_hp(&r, "verify", "--image", "1", tu_pathf("%s/gone.wim",
+	    tu_scratch), NULL);
+	ASSERT_STATUS(&r, 4);
+	ASSERT_ERR(&r, tu_pathf("%s/gone.wim", tu_scratch));
 	tu_result_free(&r);
 }
 END_TEST
