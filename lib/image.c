@@ -16,6 +16,7 @@
 #include "error.h"
 #include "hash.h"
 #include "image.h"
+#include "regf.h"
 #include "store.h"
 
 static const char *const kind_names[] = {
@@ -169,6 +170,92 @@ open_file(struct hp_image_file *img, struct hp_err *e)
 	return want_write ? lock_image(img, e) : 0;
 }
 
+/* QEMU follows what a qcow2 or VMDK names: a backing file, an external
+ * data file, extents, a parent.  hivepatch works on the one file it was
+ * given: anything an image would send QEMU to is refused, as a link
+ * inside a tree is. */
+#define CHAIN_HINT "hivepatch reads and writes the one file it is given; " \
+	"make it self-contained first (qemu-img convert)"
+
+static int
+qcow2_chained(const unsigned char *h, size_t n)
+{
+	/* The backing file's offset; in version 3, the incompatible
+	 * feature "external data file" (bit 2). */
+	if (n >= 16 && be64(h + 8) != 0)
+		return 1;
+	return n >= 80 && be32(h + 4) >= 3 && (be64(h + 72) & 0x4) != 0;
+}
+
+/* A VMDK descriptor (text) that names a parent or an extent elsewhere
+ * than beside it: a path, not a plain file name. */
+static int
+vmdk_text_chained(const char *t)
+{
+	const char *line, *q;
+
+	for (line = t; line != NULL && *line != '\0';
+	    line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		if (strncmp(line, "parentFileNameHint", 18) == 0)
+			return 1;
+		if (strncmp(line, "RW ", 3) != 0 && strncmp(line, "RDONLY ",
+		    7) != 0 && strncmp(line, "NOACCESS ", 9) != 0)
+			continue;
+		q = strchr(line, '"');
+		if (q == NULL)
+			continue;
+		for (q++; *q != '"' && *q != '\0' && *q != '\n'; q++)
+			if (*q == '/' || *q == '\\')
+				return 1;
+	}
+	return 0;
+}
+
+static int
+vmdk_chained(int fd, const unsigned char *h, size_t n)
+{
+	char text[65536];
+	uint64_t off = 0, len;
+	ssize_t got;
+
+	/* A sparse extent keeps its descriptor in sectors of its own. */
+	if (n >= 44 && memcmp(h, "KDMV", 4) == 0) {
+		off = le64(h + 28) * 512;
+		len = le64(h + 36) * 512;
+		if (off == 0 || len == 0)
+			return 0;
+	} else
+		len = sizeof(text) - 1;
+	if (len > sizeof(text) - 1)
+		len = sizeof(text) - 1;
+	if ((got = pread(fd, text, (size_t)len, (off_t)off)) <= 0)
+		return 0;
+	text[got] = '\0';
+	return vmdk_text_chained(text);
+}
+
+static int
+check_self_contained(struct hp_image_file *img, struct hp_err *e)
+{
+	unsigned char h[512];
+	ssize_t n;
+	int chained;
+
+	if (img->kind != HP_IMAGE_QCOW2 && img->kind != HP_IMAGE_VMDK)
+		return 0;
+	if ((n = pread(img->fd, h, sizeof(h), 0)) < 0)
+		return hp_err_set(e, HP_R_IO, "%s: %s", img->path,
+		    strerror(errno));
+	chained = img->kind == HP_IMAGE_QCOW2 ? qcow2_chained(h, (size_t)n) :
+	    vmdk_chained(img->fd, h, (size_t)n);
+	if (chained)
+		return hp_err_set(e, HP_R_SYMLINK, "%s: a %s that names another "
+		    "file (a backing file, a parent, an extent elsewhere or an "
+		    "external data file): " CHAIN_HINT, img->path,
+		    hp_image_kind_name(img->kind));
+	return 0;
+}
+
 int
 hp_image_open(const char *path, unsigned flags, struct hp_image_file **out,
 	      struct hp_err *e)
@@ -199,7 +286,8 @@ hp_image_open(const char *path, unsigned flags, struct hp_image_file **out,
 	}
 	img->be = img->kind == HP_IMAGE_WIM ? &image_wim_backend :
 	    &image_disk_backend;
-	if (open_file(img, e) == -1 || img->be->open(img, e) == -1)
+	if (open_file(img, e) == -1 || check_self_contained(img, e) == -1 ||
+	    img->be->open(img, e) == -1)
 		goto fail;
 	*out = img;
 	return 0;

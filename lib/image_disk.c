@@ -26,6 +26,7 @@
 #include "blockdev.h"
 #include "error.h"
 #include "image.h"
+#include "regf.h"
 #include "parttable.h"
 #include "store_ntfs.h"
 
@@ -37,13 +38,6 @@ struct disk_priv {
 	struct blockdev *disk;	/* the disk (or the bare volume) */
 	struct blockdev **vols;	/* img->parts[i]'s range of the disk */
 };
-
-static uint32_t
-be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | (uint32_t)p[3];
-}
 
 /* A VHD's footer (at its end; a dynamic one has a copy at its start)
  * says whether it is fixed: then the disk is the file without it. */

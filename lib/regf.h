@@ -124,6 +124,20 @@ le64(const unsigned char *p)
 	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
 }
 
+/* Big-endian, for the image formats that use it (VHD, qcow2). */
+static inline uint32_t
+be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+static inline uint64_t
+be64(const unsigned char *p)
+{
+	return (uint64_t)be32(p) << 32 | (uint64_t)be32(p + 4);
+}
+
 static inline void
 put_le16(unsigned char *p, uint16_t v)
 {

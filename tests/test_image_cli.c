@@ -6,8 +6,8 @@
  * The backends themselves are tested in test_image_wim, test_image_ntfs
  * and test_image_disk.
  *
- * Fixtures: $MKWIM and $MKDISK (hives/mkwim.c, hives/mkdisk.c).
- * Skipped (exit 77) without sfdisk, mkntfs, qemu-img or ewfacquire. */
+ * Fixtures: $MKWIM and $MKDISK (hives/mkwim.c, hives/mkdisk.c), and
+ * qemu-img.  Skipped (exit 77) without mkntfs, ewfacquire or qemu-img. */
 #include "config.h"
 
 #include <stdarg.h>
@@ -235,6 +235,36 @@ START_TEST(test_evidence_is_read_and_never_written)
 }
 END_TEST
 
+/* ---- images that name other files ---- */
+
+/* A qcow2 over a backing file, a VMDK whose extent is a path: QEMU would
+ * open those files; hivepatch refuses (exit 3), naming the image, and
+ * nothing is written, neither the image nor what it names. */
+START_TEST(test_an_image_naming_another_file_is_refused)
+{
+	char *base = disk("raw", "base.img"), h[65];
+	char *over = tu_pathf("%s/over.qcow2", tu_scratch);
+	char *vmdk = tu_pathf("%s/elsewhere.vmdk", tu_scratch);
+	const char *argv[] = { "/usr/bin/qemu-img", "create", "-q", "-f",
+	    "qcow2", "-b", base, "-F", "raw", over, NULL };
+	FILE *f;
+
+	run_ok(argv);
+	tu_sha256(base, h);
+	refused(over, 3, "a qcow2 that names another file", "apply",
+	    "--backup-dir", tu_bk, NULL);
+	refused(over, 3, "make it self-contained first", "images", NULL);
+	ASSERT_HASH(base, h);
+	ck_assert_ptr_nonnull(f = fopen(vmdk, "w"));
+	fprintf(f, "# Disk DescriptorFile\nversion=1\nCID=fffffffe\n"
+	    "parentCID=ffffffff\ncreateType=\"monolithicFlat\"\n\n"
+	    "RW 262144 FLAT \"%s\" 0\n", base);
+	fclose(f);
+	refused(vmdk, 3, "a vmdk that names another file", "verify", NULL);
+	ASSERT_HASH(base, h);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -242,9 +272,10 @@ main(void)
 	TCase *tc;
 
 	if (access("/usr/sbin/mkntfs", X_OK) != 0 ||
-	    access("/usr/bin/ewfacquire", X_OK) != 0) {
-		printf("SKIP: mkntfs or ewfacquire not found (Debian: ntfs-3g, "
-		    "ewf-tools)\n");
+	    access("/usr/bin/ewfacquire", X_OK) != 0 ||
+	    access("/usr/bin/qemu-img", X_OK) != 0) {
+		printf("SKIP: mkntfs, ewfacquire or qemu-img not found (Debian: "
+		    "ntfs-3g, ewf-tools, qemu-utils)\n");
 		return SKIP_STATUS;
 	}
 	tc = tu_tcase(s, "image_cli");
@@ -255,5 +286,6 @@ main(void)
 	tcase_add_test(tc, test_one_document_for_the_image);
 	tcase_add_test(tc, test_images_lists_the_parts);
 	tcase_add_test(tc, test_evidence_is_read_and_never_written);
+	tcase_add_test(tc, test_an_image_naming_another_file_is_refused);
 	return tu_run_suite(s, "test_image_cli");
 }
