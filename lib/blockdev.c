@@ -114,10 +114,7 @@ int
 blockdev_open_file(const char *path, int writable, struct blockdev **bd,
 		   struct hp_err *e)
 {
-	struct file_dev *f;
-	struct stat st;
-	off_t end;
-	int fd;
+	int fd, rc;
 
 	*bd = NULL;
 	fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC |
@@ -128,24 +125,34 @@ blockdev_open_file(const char *path, int writable, struct blockdev **bd,
 		    "opened for writing (%s)", path, strerror(errno));
 	if (fd == -1)
 		return hp_err_sys(e, errno, path);
+	rc = blockdev_open_fd(fd, path, writable, bd, e);
+	close(fd);
+	return rc;
+}
+
+int
+blockdev_open_fd(int fd, const char *name, int writable, struct blockdev **bd,
+		 struct hp_err *e)
+{
+	struct file_dev *f;
+	struct stat st;
+	off_t end;
+
+	*bd = NULL;
 	/* A block device's size is where it ends, not what fstat says. */
-	if (fstat(fd, &st) == -1 || (end = lseek(fd, 0, SEEK_END)) == -1) {
-		hp_err_set(e, HP_R_IO, "%s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
-		close(fd);
+	if (fstat(fd, &st) == -1 || (end = lseek(fd, 0, SEEK_END)) == -1)
+		return hp_err_set(e, HP_R_IO, "%s: %s", name, strerror(errno));
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
 		return hp_err_set(e, HP_R_NOT_REGULAR, "%s: not a regular file "
-		    "nor a block device", path);
-	}
-	if ((f = malloc(sizeof(*f))) == NULL) {
-		close(fd);
+		    "nor a block device", name);
+	if ((f = malloc(sizeof(*f))) == NULL)
 		return hp_err_nomem(e);
+	if ((f->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) == -1) {
+		free(f);
+		return hp_err_set(e, HP_R_IO, "%s: %s", name, strerror(errno));
 	}
-	f->fd = fd;
-	if (new_dev(&file_ops, f, path, (uint64_t)end, writable, bd, e) == -1) {
-		close(fd);
+	if (new_dev(&file_ops, f, name, (uint64_t)end, writable, bd, e) == -1) {
+		close(f->fd);
 		free(f);
 		return -1;
 	}

@@ -40,6 +40,12 @@ struct blockdev {
 int blockdev_open_file(const char *path, int writable, struct blockdev **bd,
 		       struct hp_err *e);
 
+/* The same, of the file open as fd (which the device duplicates): the
+ * very file a caller opened and locked, named `name` in messages.  fd
+ * must be open for writing when `writable`. */
+int blockdev_open_fd(int fd, const char *name, int writable,
+		     struct blockdev **bd, struct hp_err *e);
+
 /* Bytes [off, off + len) of `parent`, which must outlive it, as a device
  * named `name`; nothing outside the range is reachable through it. */
 int blockdev_open_range(struct blockdev *parent, uint64_t off, uint64_t len,
@@ -47,11 +53,14 @@ int blockdev_open_range(struct blockdev *parent, uint64_t off, uint64_t len,
 			struct hp_err *e);
 
 /* An image QEMU reads (format "vhdx", "vpc", "qcow2", "vmdk") served by a
- * qemu-nbd child on a private socket (libnbd's socket activation), read
- * and written through libnbd.  The child is reaped when the device is
- * closed, on every path. */
-int blockdev_open_nbd(const char *path, const char *format, int writable,
-		      struct blockdev **bd, struct hp_err *e);
+ * qemu-nbd child on a private socket, read and written through libnbd.
+ * The child opens the file open as fd in this process (through /proc,
+ * so never another file that took its name; fd -1: `path`, for a VMDK
+ * descriptor whose extents are named beside it), `path` names it in
+ * messages.  The child is reaped when the device is closed, on every
+ * path. */
+int blockdev_open_nbd(const char *path, int fd, const char *format,
+		      int writable, struct blockdev **bd, struct hp_err *e);
 
 /* An E01 (and its segments) through libewf: read-only. */
 int blockdev_open_ewf(const char *path, struct blockdev **bd,

@@ -387,16 +387,20 @@ nbd_dev_open(const char *path, const char *file, const char *format,
 }
 
 int
-blockdev_open_nbd(const char *path, const char *format, int writable,
-		  struct blockdev **out, struct hp_err *e)
+blockdev_open_nbd(const char *path, int fd, const char *format,
+		  int writable, struct blockdev **out, struct hp_err *e)
 {
 	struct blockdev *bd;
 	char *file;
 
 	*out = NULL;
-	/* QEMU reads "proto:..." and "json:..." as other things than a
-	 * file: a path that does not start with '/' gets "./". */
-	if (asprintf(&file, "%s%s", path[0] == '/' ? "" : "./", path) == -1)
+	/* The file this process opened (and locked), never a name that may
+	 * lead elsewhere by now; QEMU reads it as a plain file.  Without
+	 * one, the path: QEMU reads "proto:..." and "json:..." as other
+	 * things than a file, so a path not starting with '/' gets "./". */
+	if ((fd >= 0 ? asprintf(&file, "/proc/%d/fd/%d", (int)getpid(),
+	    fd) : asprintf(&file, "%s%s", path[0] == '/' ? "" : "./",
+	    path)) == -1)
 		return hp_err_nomem(e);
 	if ((bd = calloc(1, sizeof(*bd))) == NULL ||
 	    (bd->name = strdup(path)) == NULL) {

@@ -59,12 +59,22 @@ open_vhd(struct hp_image_file *img, struct disk_priv *p, int writable,
 		return hp_err_set(e, HP_R_DAMAGED, "%s: a VHD without its "
 		    "footer", img->path);
 	if (be32(f + 60) != VHD_FIXED)
-		return blockdev_open_nbd(img->path, "vpc", writable, &p->disk,
-		    e);
-	if (blockdev_open_file(img->path, writable, &p->file, e) == -1)
+		return blockdev_open_nbd(img->path, img->fd, "vpc", writable,
+		    &p->disk, e);
+	if (blockdev_open_fd(img->fd, img->path, writable, &p->file, e) == -1)
 		return -1;
 	return blockdev_open_range(p->file, 0, p->file->size - VHD_FOOTER,
 	    img->path, &p->disk, e);
+}
+
+/* A VMDK that is a text descriptor, not a sparse extent. */
+static int
+vmdk_descriptor(const struct hp_image_file *img)
+{
+	unsigned char h[4];
+
+	return pread(img->fd, h, sizeof(h), 0) == (ssize_t)sizeof(h) &&
+	    memcmp(h, "KDMV", 4) != 0;
 }
 
 static int
@@ -75,15 +85,19 @@ open_disk(struct hp_image_file *img, struct disk_priv *p, struct hp_err *e)
 	switch (img->kind) {
 	case HP_IMAGE_RAW:
 	case HP_IMAGE_NTFS:
-		return blockdev_open_file(img->path, w, &p->disk, e);
+		return blockdev_open_fd(img->fd, img->path, w, &p->disk, e);
 	case HP_IMAGE_VHD:
 		return open_vhd(img, p, w, e);
 	case HP_IMAGE_VHDX:
-		return blockdev_open_nbd(img->path, "vhdx", w, &p->disk, e);
+		return blockdev_open_nbd(img->path, img->fd, "vhdx", w,
+		    &p->disk, e);
 	case HP_IMAGE_QCOW2:
-		return blockdev_open_nbd(img->path, "qcow2", w, &p->disk, e);
+		return blockdev_open_nbd(img->path, img->fd, "qcow2", w,
+		    &p->disk, e);
 	case HP_IMAGE_VMDK:
-		return blockdev_open_nbd(img->path, "vmdk", w, &p->disk, e);
+		/* A descriptor names its extents beside it, by path. */
+		return blockdev_open_nbd(img->path, vmdk_descriptor(img) ? -1 :
+		    img->fd, "vmdk", w, &p->disk, e);
 	case HP_IMAGE_E01:
 		return blockdev_open_ewf(img->path, &p->disk, e);
 	default:
