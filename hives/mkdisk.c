@@ -144,6 +144,8 @@ run(char *const argv[], const char *in)
 		/* sfdisk and mkntfs live in sbin, which a user's PATH
 		 * may lack. */
 		exec_sbin(argv);
+		dprintf(2, "mkdisk: cannot run %s: not installed? "
+		    "(Debian: scripts/install-deps images)\n", argv[0]);
 		_exit(127);
 	}
 	while (waitpid(pid, &status, 0) == -1)

@@ -244,7 +244,8 @@ connect_failed(struct nbd_dev *d, const char *path, const char *format,
 	status = reap(d);
 	child_said(d->err_fd, said, sizeof(said));
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-		return hp_err_set(e, HP_R_IO, "%s: cannot run %s", path,
+		return hp_err_set(e, HP_R_IO, "%s: cannot run %s (is it "
+		    "installed? Debian: apt-get install qemu-utils)", path,
 		    QEMU_NBD);
 	if (strstr(said, "lock") != NULL)
 		return hp_err_set(e, HP_R_LOCKED, "%s: another process holds "

@@ -370,8 +370,6 @@ START_TEST(test_bare_volume)
 	const struct want_part want[] = { { 0, 0, 64, "Windows", "ntfs", 1 } };
 
 	run_ok(argv);
-	free((char *)argv[6]);
-	free((char *)argv[7]);
 	assert_parts(vol, "ntfs", want, 1);
 }
 END_TEST
