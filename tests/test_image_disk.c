@@ -365,8 +365,8 @@ START_TEST(test_bare_volume)
 	const char *gpt = fixture("gpt", "raw");
 	char *vol = tu_pathf("%s/volume.qcow2", tu_scratch);
 	const char *argv[] = { tool("dd"), "status=none", "bs=1M", "skip=25",
-	    "count=64", "conv=sparse", tu_strf("if=%s", gpt),
-	    tu_strf("of=%s", vol), NULL };
+	    "count=64", "conv=sparse", tu_pathf("if=%s", gpt),
+	    tu_pathf("of=%s", vol), NULL };
 	const struct want_part want[] = { { 0, 0, 64, "Windows", "ntfs", 1 } };
 
 	run_ok(argv);
