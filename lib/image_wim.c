@@ -314,6 +314,19 @@ reshdr_bounded(const struct reshdr *r, uint64_t file_size, uint64_t umax)
 	    r->usize <= umax;
 }
 
+/* A blob of the table: in the file (a blob of a solid resource is
+ * placed in that resource, not in the file), and a metadata resource,
+ * which wimlib allocates whole, bounded even in a solid resource. */
+static int
+blob_bounded(const struct reshdr *r, uint64_t file_size)
+{
+	if ((r->flags & RESHDR_METADATA) && r->usize > WIM_METADATA_MAX)
+		return 0;
+	if (r->flags & RESHDR_SOLID)
+		return 1;
+	return reshdr_bounded(r, file_size, UINT64_MAX);
+}
+
 /* The header's blob table, XML data, boot metadata and integrity
  * table, its count of images, and (when the blob table is stored
  * uncompressed, as wimlib and Windows write it) each blob it lists. */
@@ -355,11 +368,7 @@ wim_bounded(struct hp_image_file *img, struct hp_err *e)
 			return hp_err_set(e, HP_R_IO, "%s: %s", img->path,
 			    strerror(errno));
 		reshdr_of(b, &blob);
-		/* A blob of a solid resource is placed in it, not in the
-		 * file. */
-		if (!(blob.flags & RESHDR_SOLID) && !reshdr_bounded(&blob, (uint64_t)st.st_size,
-		    blob.flags & RESHDR_METADATA ? WIM_METADATA_MAX :
-		    UINT64_MAX))
+		if (!blob_bounded(&blob, (uint64_t)st.st_size))
 			return hp_err_set(e, HP_R_DAMAGED, "%s: damaged WIM: "
 			    "blob %llu of its table lies past the file's end "
 			    "or claims too much", img->path,
