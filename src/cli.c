@@ -322,21 +322,6 @@ cli_render_flags(const struct cli_common *cc)
 	return cc->verbose ? RENDER_VERBOSE : 0;
 }
 
-struct hp_store *
-cli_open_store(const char *target, uint64_t max_hive, const char *user,
-	       struct hp_err *e)
-{
-	struct hp_store *s;
-
-	if (hp_store_open_user(target, user, &s, e) == -1)
-		return NULL;
-	if (max_hive != 0 && hp_store_set_hive_limit(s, max_hive, e) == -1) {
-		hp_store_close(s);
-		return NULL;
-	}
-	return s;
-}
-
 int
 cli_hive_size(const struct cli_common *cc, const char *arg, uint64_t *bytes)
 {

@@ -119,13 +119,6 @@ void cli_explain_backup_root(const char *root, const char *from,
 /* -v: the backup directory, and where it came from, on out. */
 void cli_print_backup_root(const char *root, const char *from, FILE *out);
 
-/* Opens TARGET as a store whose runs read hives of at most max_hive
- * bytes (0: the library's default), and whose HKEY_CURRENT_USER is the
- * user `user`'s (--user; NULL: the Default user's); NULL with e set on
- * failure. */
-struct hp_store *cli_open_store(const char *target, uint64_t max_hive,
-				const char *user, struct hp_err *e);
-
 /* Exactly one operand left after the options, TARGET (argv[optind]):
  * 0, or HP_USAGE after printing the usage error. */
 int cli_one_target(const struct cli_common *cc, int argc, char **argv);
@@ -157,7 +150,6 @@ struct cli_target {
 	struct cli_target_opts o;
 	struct hp_store *store;		/* the one being run on */
 	struct hp_image_file *img;	/* NULL: TARGET is no image */
-	int img_is_wim;
 	size_t *chosen;			/* the parts to run on */
 	size_t n_chosen, next;
 	FILE *doc;			/* --json: this part's document */

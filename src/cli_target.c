@@ -14,6 +14,19 @@
 #include "cli.h"
 #include "render.h"
 
+/* The store just opened reads hives of at most --max-hive-size bytes
+ * (0: the library's default); on failure it is closed. */
+static int
+limit_store(struct cli_target *t, struct hp_err *e)
+{
+	if (t->o.max_hive == 0 ||
+	    hp_store_set_hive_limit(t->store, t->o.max_hive, e) == 0)
+		return 0;
+	hp_store_close(t->store);
+	t->store = NULL;
+	return -1;
+}
+
 /* A failure to open TARGET, as the command reports it. */
 static int
 open_failed(const struct cli_target *t, const struct hp_err *e)
@@ -69,8 +82,8 @@ cli_target_open(const struct cli_common *cc, const struct cli_target_opts *o,
 		return cli_usage(cc, "%s is for image files; %s is a Windows "
 		    "tree or a hive", o->image != NULL ? "--image" :
 		    "--partition", o->target);
-	if ((t->store = cli_open_store(o->target, o->max_hive, o->user,
-	    &e)) == NULL)
+	if (hp_store_open_user(o->target, o->user, &t->store, &e) == -1 ||
+	    limit_store(t, &e) == -1)
 		return open_failed(t, &e);
 	return 0;
 }
@@ -101,12 +114,8 @@ next_part(struct cli_target *t, FILE **out)
 			return NULL;
 		}
 		if (hp_image_store_open(t->img, t->chosen[t->next - 1],
-		    t->o.user, &t->store, &e) == 0 && (t->o.max_hive == 0 ||
-		    hp_store_set_hive_limit(t->store, t->o.max_hive, &e) == 0))
+		    t->o.user, &t->store, &e) == 0 && limit_store(t, &e) == 0)
 			return t->store;
-		if (t->store != NULL)
-			hp_store_close(t->store);
-		t->store = NULL;
 		if (t->cc->json)
 			render_json_error(t->cc->command, label, &e, *out);
 		cli_target_done(t, cli_fail(&e));
