@@ -77,6 +77,12 @@ choose_all(struct hp_image_file *img, size_t *chosen, size_t *n,
 	for (i = 0; i < img->n_parts; i++)
 		if (img->parts[i].windows)
 			chosen[(*n)++] = i;
+	if (img->n_parts == 0)
+		return hp_err_set(e, HP_R_IMAGE_CHOICE, "%s: holds no %s: %s",
+		    img->path, img->kind == HP_IMAGE_WIM ? "image" :
+		    "partition nor volume", img->kind == HP_IMAGE_WIM ?
+		    "an empty WIM" : "no MBR or GPT partition table, no NTFS "
+		    "or BitLocker boot sector (a damaged or empty disk?)");
 	if (*n == 0)
 		return hp_err_set(e, HP_R_IMAGE_CHOICE, "%s: none of its %zu "
 		    "%s%s holds a Windows tree (hivepatch images lists them)",

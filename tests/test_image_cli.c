@@ -265,6 +265,20 @@ START_TEST(test_an_image_naming_another_file_is_refused)
 }
 END_TEST
 
+/* A disk with nothing hivepatch knows on it (no table, no volume) says
+ * so rather than that none of its partitions holds Windows. */
+START_TEST(test_an_empty_disk_says_it_holds_nothing)
+{
+	char *path = tu_pathf("%s/empty.qcow2", tu_scratch);
+	const char *argv[] = { "/usr/bin/qemu-img", "create", "-q", "-f",
+	    "qcow2", path, "64M", NULL };
+
+	run_ok(argv);
+	refused(path, 3, "holds no partition nor volume: no MBR or GPT "
+	    "partition table", "apply", "--backup-dir", tu_bk, NULL);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -287,5 +301,6 @@ main(void)
 	tcase_add_test(tc, test_images_lists_the_parts);
 	tcase_add_test(tc, test_evidence_is_read_and_never_written);
 	tcase_add_test(tc, test_an_image_naming_another_file_is_refused);
+	tcase_add_test(tc, test_an_empty_disk_says_it_holds_nothing);
 	return tu_run_suite(s, "test_image_cli");
 }
