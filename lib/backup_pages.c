@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "backup_pages.h"
+#include "fileio.h"
 #include "logwrite.h"
 #include "regf.h"
 
@@ -53,26 +54,6 @@ overwritten(uint64_t disk_len, const struct hive_change *c,
 		r[(*n)++] = (struct file_run){ c->new_size,
 		    (uint32_t)(disk_len - c->new_size) };
 	*out = r;
-	return 0;
-}
-
-static int
-write_all(int fd, const void *buf, size_t len)
-{
-	const unsigned char *p = buf;
-
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w == 0)
-			errno = EIO;	/* nothing written, and no reason */
-		if (w <= 0)
-			return -1;
-		p += w;
-		len -= (size_t)w;
-	}
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "blockdev.h"
+#include "fileio.h"
 
 static int
 new_dev(const struct blockdev_ops *ops, void *priv, const char *name,
@@ -68,21 +69,11 @@ file_pwrite(struct blockdev *bd, const void *buf, size_t len, uint64_t off,
 	    struct hp_err *e)
 {
 	struct file_dev *f = bd->priv;
-	const unsigned char *p = buf;
 
-	while (len > 0) {
-		ssize_t n = pwrite(f->fd, p, len, (off_t)off);
-
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return hp_err_set(e, HP_R_IO, "%s: cannot write %zu bytes "
-			    "at offset %ju: %s", bd->name, len, (uintmax_t)off,
-			    n < 0 ? strerror(errno) : "nothing written");
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
+	if (pwrite_all(f->fd, buf, len, off) == -1)
+		return hp_err_set(e, HP_R_IO, "%s: cannot write %zu bytes at "
+		    "offset %ju: %s", bd->name, len, (uintmax_t)off,
+		    strerror(errno));
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 
 #include <openssl/evp.h>
 
+#include "fileio.h"
 #include "hash.h"
 
 #define CHUNK (1u << 20)
@@ -24,27 +25,6 @@ to_hex(const unsigned char *md, unsigned len, char *hex)
 		hex[2 * i + 1] = digits[md[i] & 15];
 	}
 	hex[2 * len] = '\0';
-}
-
-static int
-write_all(int fd, const unsigned char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (n == 0) {
-			errno = EIO;	/* nothing written, and no reason */
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 /* Reads src_fd to its end, hashing, and writing to dst_fd when >= 0. */

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "jsonfile.h"
 
 /* The directory's entry for the new name is only durable once the
@@ -27,24 +28,6 @@ sync_dir(const char *dir)
 	rc = fsync(fd);
 	close(fd);
 	return rc;
-}
-
-static int
-write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == 0)
-			errno = EIO;	/* nothing written, and no reason */
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 int

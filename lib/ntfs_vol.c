@@ -22,6 +22,7 @@
 #include <ntfs-3g/logfile.h>
 #include <ntfs-3g/unistr.h>
 
+#include "fileio.h"
 #include "ntfs_vol.h"
 
 static struct ntvol *
@@ -543,22 +544,6 @@ ntvol_walk(struct ntvol *v, const char *path, const char *shown,
 	ntfs_inode_close(dir);
 	free(copy);
 	return rc;
-}
-
-static int
-write_all(int fd, const unsigned char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 /* Copies na into fd, 1 MiB at a time. */

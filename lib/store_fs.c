@@ -21,6 +21,7 @@
 
 #include "commit.h"
 #include "error.h"
+#include "fileio.h"
 #include "outfile.h"
 #include "store.h"
 #include "target.h"
@@ -546,23 +547,14 @@ fs_write_at(void *priv, struct hp_store_hive *hive, const char *name,
 {
 	struct fs_hive *f = fs_of(hive);
 	struct fs_rw *rw = rw_file(f, hive, name, e);
-	const unsigned char *p = buf;
 	char where[PATH_MAX + 64];
 
 	if (rw == NULL)
 		return -1;
-	while (len > 0) {
-		ssize_t n = pwrite(rw->fd, p, len, (off_t)off);
-
-		if (n <= 0) {
-			rw_where(f, name, where, sizeof(where));
-			return hp_err_set(e, HP_R_IO, "%s: cannot write at offset "
-			    "%ju: %s", where, (uintmax_t)off,
-			    n < 0 ? strerror(errno) : "nothing written");
-		}
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
+	if (pwrite_all(rw->fd, buf, len, off) == -1) {
+		rw_where(f, name, where, sizeof(where));
+		return hp_err_set(e, HP_R_IO, "%s: cannot write at offset %ju: "
+		    "%s", where, (uintmax_t)off, strerror(errno));
 	}
 	return 0;
 }
