@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # make bench: builds a SOFTWARE-shaped hive of BENCH_MIB (default 128)
 # MiB and times, in this one process tree, hivepatch against the other
-# offline tools and against a plain cp of the hive, which is the
+# offline tools, against hivex's own open and commit (what any tool
+# built on it pays) and against a plain cp of the hive, which is the
 # baseline: median wall time over BENCH_RUNS (default 5) runs and peak
 # resident memory, printed as ratios.  Every timed run starts from a
 # fresh copy, made and synced untimed (so that a run's own syncs do not
@@ -86,6 +87,11 @@ dirty='rm -rf w.hive* backups; for f in dirty.hive*; do cp "$f" "w${f#dirty}"; d
 measure verifydirty "$dirty" sh -c '"$0" verify w.hive; [ $? -le 1 ]' "$hp"
 measure recover "$dirty" "$hp" recover --backup-dir "$work/backups" w.hive
 [ ! -s w.hive.LOG1 ] || { echo "bench: recover left a log" >&2; exit 1; }
+# hivex alone, which every reader and writer built on it pays: the
+# read-only open verify starts with, and the open for writing plus the
+# whole commit that any write through hivex costs.
+measure floorread ':' "$build/bench/hivexfloor" read compliant.hive
+measure floorwrite 'rm -f w.new; sync' "$build/bench/hivexfloor" write base.hive w.new
 measure hivexregedit "$fresh" hivexregedit --merge --prefix 'HKEY_LOCAL_MACHINE\SOFTWARE' w.hive change.reg
 "$hp" verify w.hive >/dev/null || { echo "bench: hivexregedit did not apply the change" >&2; exit 1; }
 measure reged "$fresh" reged -I -C w.hive 'HKEY_LOCAL_MACHINE\SOFTWARE' change.reg
@@ -141,6 +147,8 @@ row already "hivepatch apply (already compliant)"
 row verify "hivepatch verify"
 row verifydirty "hivepatch verify (dirty: logs replayed)"
 row recover "hivepatch recover (dirty, written)"
+row floorread "hivex alone: read-only open (floor of verify)"
+row floorwrite "hivex alone: open to write, commit (floor)"
 row hivexregedit "hivexregedit --merge"
 row reged "reged -I -C"
 echo
