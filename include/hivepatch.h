@@ -443,7 +443,9 @@ struct hp_image_file;
  * another process holds its lock, HP_R_IMAGE_UNWRITABLE for an image
  * that cannot be written as a whole: an E01, a split WIM, a file
  * without write permission); without it nothing is ever written.
- * Opening writes nothing. */
+ * The library its kind needs (wimlib, libnbd, libewf) is loaded here,
+ * the first time (HP_R_NOT_FOUND, naming its package, when it cannot
+ * be).  Opening writes nothing. */
 #define HP_IMAGE_WRITE 0x1
 int hp_image_open(const char *path, unsigned flags, struct hp_image_file **img,
 		  struct hp_err *e);

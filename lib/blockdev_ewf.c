@@ -11,6 +11,38 @@
 #include <string.h>
 
 #include "blockdev.h"
+#include "dynlib.h"
+
+/* The libewf functions this file calls, loaded with the first E01
+ * (dynlib.h). */
+static struct {
+	__typeof__(libewf_error_free) *error_free;
+	__typeof__(libewf_error_sprint) *error_sprint;
+	__typeof__(libewf_glob) *glob;
+	__typeof__(libewf_glob_free) *glob_free;
+	__typeof__(libewf_handle_close) *handle_close;
+	__typeof__(libewf_handle_free) *handle_free;
+	__typeof__(libewf_handle_get_media_size) *handle_get_media_size;
+	__typeof__(libewf_handle_initialize) *handle_initialize;
+	__typeof__(libewf_handle_open) *handle_open;
+	__typeof__(libewf_handle_read_random) *handle_read_random;
+} ewffn;
+
+static const struct dynsym ewf_syms[] = {
+	DYNSYM("libewf_error_free", ewffn.error_free),
+	DYNSYM("libewf_error_sprint", ewffn.error_sprint),
+	DYNSYM("libewf_glob", ewffn.glob),
+	DYNSYM("libewf_glob_free", ewffn.glob_free),
+	DYNSYM("libewf_handle_close", ewffn.handle_close),
+	DYNSYM("libewf_handle_free", ewffn.handle_free),
+	DYNSYM("libewf_handle_get_media_size", ewffn.handle_get_media_size),
+	DYNSYM("libewf_handle_initialize", ewffn.handle_initialize),
+	DYNSYM("libewf_handle_open", ewffn.handle_open),
+	DYNSYM("libewf_handle_read_random", ewffn.handle_read_random),
+};
+
+static struct dynlib ewf_lib = { EWF_SONAME, EWF_PACKAGE, "E01 evidence",
+    ewf_syms, sizeof(ewf_syms) / sizeof(ewf_syms[0]), 0, "" };
 
 /* libewf reads a request of any size, but a chunk at a time. */
 #define EWF_CHUNK (4u << 20)
@@ -24,14 +56,14 @@ ewf_why(libewf_error_t **error, char *buf, size_t size)
 	buf[0] = '\0';
 	if (*error == NULL)
 		return;
-	if (libewf_error_sprint(*error, buf, size) == -1)
+	if (ewffn.error_sprint(*error, buf, size) == -1)
 		buf[0] = '\0';
 	/* The last line is the innermost cause. */
 	while ((nl = strrchr(buf, '\n')) != NULL && nl[1] == '\0')
 		*nl = '\0';
 	if ((nl = strrchr(buf, '\n')) != NULL)
 		memmove(buf, nl + 1, strlen(nl + 1) + 1);
-	libewf_error_free(error);
+	ewffn.error_free(error);
 }
 
 static int
@@ -46,7 +78,7 @@ ewf_pread(struct blockdev *bd, void *buf, size_t len, uint64_t off,
 
 	while (len > 0) {
 		n = len < EWF_CHUNK ? len : EWF_CHUNK;
-		got = libewf_handle_read_random(h, buf, n, (off64_t)off,
+		got = ewffn.handle_read_random(h, buf, n, (off64_t)off,
 		    &error);
 		if (got != (ssize_t)n) {
 			ewf_why(&error, why, sizeof(why));
@@ -82,8 +114,8 @@ static void
 ewf_free(libewf_handle_t *h, int opened)
 {
 	if (opened)
-		libewf_handle_close(h, NULL);
-	libewf_handle_free(&h, NULL);
+		ewffn.handle_close(h, NULL);
+	ewffn.handle_free(&h, NULL);
 }
 
 /* blockdev_close frees the rest. */
@@ -105,18 +137,18 @@ ewf_open_segments(libewf_handle_t *h, const char *path, struct hp_err *e)
 	char *alone[1], **names = NULL, why[512];
 	int n = 0, rc;
 
-	if (libewf_glob(path, strlen(path), LIBEWF_FORMAT_UNKNOWN, &names, &n,
+	if (ewffn.glob(path, strlen(path), LIBEWF_FORMAT_UNKNOWN, &names, &n,
 	    &error) != 1 || n < 1) {
-		libewf_error_free(&error);
+		ewffn.error_free(&error);
 		if (names != NULL)
-			libewf_glob_free(names, n, NULL);
+			ewffn.glob_free(names, n, NULL);
 		alone[0] = (char *)path;
 		names = alone;
 		n = 1;
 	}
-	rc = libewf_handle_open(h, names, n, LIBEWF_OPEN_READ, &error);
+	rc = ewffn.handle_open(h, names, n, LIBEWF_OPEN_READ, &error);
 	if (names != alone)
-		libewf_glob_free(names, n, NULL);
+		ewffn.glob_free(names, n, NULL);
 	if (rc != 1) {
 		ewf_why(&error, why, sizeof(why));
 		return hp_err_set(e, HP_R_DAMAGED, "%s: libewf cannot open it "
@@ -135,15 +167,17 @@ blockdev_open_ewf(const char *path, struct blockdev **out, struct hp_err *e)
 	char why[512];
 
 	*out = NULL;
-	if (libewf_handle_initialize(&h, &error) != 1) {
-		libewf_error_free(&error);
+	if (dynlib_load(&ewf_lib, path, e) == -1)
+		return -1;
+	if (ewffn.handle_initialize(&h, &error) != 1) {
+		ewffn.error_free(&error);
 		return hp_err_nomem(e);
 	}
 	if (ewf_open_segments(h, path, e) == -1) {
 		ewf_free(h, 0);
 		return -1;
 	}
-	if (libewf_handle_get_media_size(h, &size, &error) != 1) {
+	if (ewffn.handle_get_media_size(h, &size, &error) != 1) {
 		ewf_why(&error, why, sizeof(why));
 		ewf_free(h, 1);
 		return hp_err_set(e, HP_R_DAMAGED, "%s: no media size: %s",

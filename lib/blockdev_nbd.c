@@ -45,9 +45,50 @@
 #include <unistd.h>
 
 #include "blockdev.h"
+#include "dynlib.h"
 
 /* qemu-nbd serves requests of up to 32 MiB. */
 #define NBD_CHUNK (8u << 20)
+
+/* The libnbd functions this file calls, loaded with the first image
+ * qemu-nbd serves (dynlib.h). */
+static struct {
+	__typeof__(nbd_get_error) *get_error;
+	__typeof__(nbd_close) *close;
+	__typeof__(nbd_pread) *pread;
+	__typeof__(nbd_pwrite) *pwrite;
+	__typeof__(nbd_flush) *flush;
+	__typeof__(nbd_shutdown) *shutdown;
+	__typeof__(nbd_create) *create;
+	__typeof__(nbd_set_request_block_size) *set_request_block_size;
+	__typeof__(nbd_set_strict_mode) *set_strict_mode;
+	__typeof__(nbd_get_strict_mode) *get_strict_mode;
+	__typeof__(nbd_connect_socket) *connect_socket;
+	__typeof__(nbd_is_read_only) *is_read_only;
+	__typeof__(nbd_can_flush) *can_flush;
+	__typeof__(nbd_get_size) *get_size;
+} nbdfn;
+
+static const struct dynsym nbd_syms[] = {
+	DYNSYM("nbd_get_error", nbdfn.get_error),
+	DYNSYM("nbd_close", nbdfn.close),
+	DYNSYM("nbd_pread", nbdfn.pread),
+	DYNSYM("nbd_pwrite", nbdfn.pwrite),
+	DYNSYM("nbd_flush", nbdfn.flush),
+	DYNSYM("nbd_shutdown", nbdfn.shutdown),
+	DYNSYM("nbd_create", nbdfn.create),
+	DYNSYM("nbd_set_request_block_size", nbdfn.set_request_block_size),
+	DYNSYM("nbd_set_strict_mode", nbdfn.set_strict_mode),
+	DYNSYM("nbd_get_strict_mode", nbdfn.get_strict_mode),
+	DYNSYM("nbd_connect_socket", nbdfn.connect_socket),
+	DYNSYM("nbd_is_read_only", nbdfn.is_read_only),
+	DYNSYM("nbd_can_flush", nbdfn.can_flush),
+	DYNSYM("nbd_get_size", nbdfn.get_size),
+};
+
+static struct dynlib nbd_lib = { NBD_SONAME, NBD_PACKAGE, "VHD, VHDX, qcow2 "
+    "and VMDK images through qemu-nbd", nbd_syms,
+    sizeof(nbd_syms) / sizeof(nbd_syms[0]), 0, "" };
 
 struct nbd_dev {
 	struct nbd_handle *h;
@@ -238,8 +279,8 @@ connect_failed(struct nbd_dev *d, const char *path, const char *format,
 	char said[512], why[256];
 	int status;
 
-	snprintf(why, sizeof(why), "%s", nbd_get_error());
-	nbd_close(d->h);
+	snprintf(why, sizeof(why), "%s", nbdfn.get_error());
+	nbdfn.close(d->h);
 	d->h = NULL;
 	status = reap(d);
 	child_said(d->err_fd, said, sizeof(said));
@@ -264,10 +305,10 @@ nbd_dev_pread(struct blockdev *bd, void *buf, size_t len, uint64_t off,
 
 	while (len > 0) {
 		n = len < NBD_CHUNK ? len : NBD_CHUNK;
-		if (nbd_pread(d->h, buf, n, off, 0) == -1)
+		if (nbdfn.pread(d->h, buf, n, off, 0) == -1)
 			return hp_err_set(e, HP_R_IO, "%s: cannot read %zu "
 			    "bytes at %llu: %s", bd->name, n,
-			    (unsigned long long)off, nbd_get_error());
+			    (unsigned long long)off, nbdfn.get_error());
 		buf = (char *)buf + n;
 		off += n;
 		len -= n;
@@ -284,10 +325,10 @@ nbd_dev_pwrite(struct blockdev *bd, const void *buf, size_t len,
 
 	while (len > 0) {
 		n = len < NBD_CHUNK ? len : NBD_CHUNK;
-		if (nbd_pwrite(d->h, buf, n, off, 0) == -1)
+		if (nbdfn.pwrite(d->h, buf, n, off, 0) == -1)
 			return hp_err_set(e, HP_R_IO, "%s: cannot write %zu "
 			    "bytes at %llu: %s", bd->name, n,
-			    (unsigned long long)off, nbd_get_error());
+			    (unsigned long long)off, nbdfn.get_error());
 		buf = (const char *)buf + n;
 		off += n;
 		len -= n;
@@ -300,9 +341,9 @@ nbd_dev_sync(struct blockdev *bd, struct hp_err *e)
 {
 	struct nbd_dev *d = bd->priv;
 
-	if (nbd_flush(d->h, 0) == -1)
+	if (nbdfn.flush(d->h, 0) == -1)
 		return hp_err_set(e, HP_R_IO, "%s: cannot flush: %s",
-		    bd->name, nbd_get_error());
+		    bd->name, nbdfn.get_error());
 	return 0;
 }
 
@@ -312,8 +353,8 @@ static void
 nbd_dev_free(struct nbd_dev *d)
 {
 	if (d->h != NULL) {
-		nbd_shutdown(d->h, 0);
-		nbd_close(d->h);
+		nbdfn.shutdown(d->h, 0);
+		nbdfn.close(d->h);
 	}
 	reap(d);
 	if (d->err_fd != -1)
@@ -339,26 +380,26 @@ nbd_dev_connect(struct nbd_dev *d, const char *path, const char *file,
 {
 	int csock;
 
-	if ((d->h = nbd_create()) == NULL)
+	if ((d->h = nbdfn.create()) == NULL)
 		return hp_err_set(e, HP_R_NO_MEMORY, "%s: %s", path,
-		    nbd_get_error());
+		    nbdfn.get_error());
 	/* A file system reads and writes at any byte: asking for no block
 	 * size leaves qemu-nbd free to serve requests that are not aligned
 	 * to its sectors (its block layer reads, modifies and writes the
 	 * sectors around them, serialised against overlapping requests),
 	 * where it would otherwise refuse them. */
-	if (nbd_set_request_block_size(d->h, false) == -1 ||
-	    nbd_set_strict_mode(d->h, nbd_get_strict_mode(d->h) &
+	if (nbdfn.set_request_block_size(d->h, false) == -1 ||
+	    nbdfn.set_strict_mode(d->h, nbdfn.get_strict_mode(d->h) &
 	    ~LIBNBD_STRICT_ALIGN) == -1)
-		return hp_err_set(e, HP_R_IO, "%s: %s", path, nbd_get_error());
+		return hp_err_set(e, HP_R_IO, "%s: %s", path, nbdfn.get_error());
 	if (spawn(file, format, writable, d, &csock) == -1)
 		return hp_err_set(e, HP_R_IO, "%s: cannot start qemu-nbd: %s",
 		    path, strerror(errno));
 	/* From here the handle owns csock, and closes it. */
-	if (nbd_connect_socket(d->h, csock) == -1)
+	if (nbdfn.connect_socket(d->h, csock) == -1)
 		return connect_failed(d, path, format, e);
-	if (writable && (nbd_is_read_only(d->h) == 1 ||
-	    nbd_can_flush(d->h) != 1))
+	if (writable && (nbdfn.is_read_only(d->h) == 1 ||
+	    nbdfn.can_flush(d->h) != 1))
 		return hp_err_set(e, HP_R_IO, "%s: qemu-nbd serves it without "
 		    "writes or flushes", path);
 	return 0;
@@ -380,9 +421,9 @@ nbd_dev_open(const char *path, const char *file, const char *format,
 		return hp_err_set(e, HP_R_IO, "%s: %s", path, strerror(errno));
 	if (nbd_dev_connect(d, path, file, format, writable, e) == -1)
 		return -1;
-	if ((size = nbd_get_size(d->h)) == -1)
+	if ((size = nbdfn.get_size(d->h)) == -1)
 		return hp_err_set(e, HP_R_IO, "%s: %s", path,
-		    nbd_get_error());
+		    nbdfn.get_error());
 	bd->size = (uint64_t)size;
 	return 0;
 }
@@ -395,6 +436,8 @@ blockdev_open_nbd(const char *path, int fd, const char *format,
 	char *file;
 
 	*out = NULL;
+	if (dynlib_load(&nbd_lib, path, e) == -1)
+		return -1;
 	/* The file this process opened (and locked), never a name that may
 	 * lead elsewhere by now; QEMU reads it as a plain file.  Without
 	 * one, the path: QEMU reads "proto:..." and "json:..." as other

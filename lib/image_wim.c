@@ -15,10 +15,31 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dynlib.h"
 #include "error.h"
 #include "regf.h"
 #include "store.h"
 #include "wim.h"
+
+struct wim_api wimfn;
+
+static const struct dynsym wim_syms[] = {
+	DYNSYM("wimlib_open_wim", wimfn.open_wim),
+	DYNSYM("wimlib_get_wim_info", wimfn.get_wim_info),
+	DYNSYM("wimlib_free", wimfn.free),
+	DYNSYM("wimlib_get_error_string", wimfn.get_error_string),
+	DYNSYM("wimlib_iterate_dir_tree", wimfn.iterate_dir_tree),
+	DYNSYM("wimlib_reference_resource_files",
+	    wimfn.reference_resource_files),
+	DYNSYM("wimlib_get_image_name", wimfn.get_image_name),
+	DYNSYM("wimlib_get_image_property", wimfn.get_image_property),
+	DYNSYM("wimlib_extract_paths", wimfn.extract_paths),
+	DYNSYM("wimlib_update_image", wimfn.update_image),
+	DYNSYM("wimlib_overwrite", wimfn.overwrite),
+};
+
+static struct dynlib wim_lib = { WIMLIB_SONAME, WIMLIB_PACKAGE, "WIM images",
+    wim_syms, sizeof(wim_syms) / sizeof(wim_syms[0]), 0, "" };
 
 void
 wim_entry_free(struct wim_entry *ent)
@@ -50,7 +71,7 @@ wim_err(struct hp_err *e, enum hp_reason reason, int code, const char *file,
 	if (code == WIMLIB_ERR_NOMEM)
 		return hp_err_nomem(e);
 	return hp_err_set(e, reason, "%s: %s: %s", file, buf,
-	    wimlib_get_error_string((enum wimlib_error_code)code));
+	    wimfn.get_error_string((enum wimlib_error_code)code));
 }
 
 /* ---- directory entries ---- */
@@ -129,7 +150,7 @@ iterate(WIMStruct *wim, int image, const char *path, int flags,
 
 	*list = NULL;
 	*n = 0;
-	rc = wimlib_iterate_dir_tree(wim, image, path, flags, collect, &l);
+	rc = wimfn.iterate_dir_tree(wim, image, path, flags, collect, &l);
 	if (rc != 0) {
 		for (i = 0; i < l.n; i++)
 			wim_entry_free(&l.list[i]);
@@ -382,9 +403,10 @@ open_wim(struct hp_image_file *img, struct wim_file *wf, struct hp_err *e)
 {
 	int rc;
 
-	if (wim_bounded(img, e) == -1)
+	if (dynlib_load(&wim_lib, img->path, e) == -1 ||
+	    wim_bounded(img, e) == -1)
 		return -1;
-	rc = wimlib_open_wim(wf->fd_path, 0, &wf->wim);
+	rc = wimfn.open_wim(wf->fd_path, 0, &wf->wim);
 	if (rc == WIMLIB_ERR_WIM_IS_ENCRYPTED)
 		return hp_err_set(e, HP_R_IMAGE_UNWRITABLE, "%s: an encrypted "
 		    "ESD: wimlib cannot read it, nor can hivepatch; decrypt it "
@@ -394,7 +416,7 @@ open_wim(struct hp_image_file *img, struct wim_file *wf, struct hp_err *e)
 		return wim_err(e, rc == WIMLIB_ERR_NOT_A_WIM_FILE ||
 		    rc == WIMLIB_ERR_INVALID_HEADER ? HP_R_DAMAGED : HP_R_IO,
 		    rc, img->path, "cannot open the WIM");
-	return wimlib_get_wim_info(wf->wim, &wf->info) == 0 ? 0 :
+	return wimfn.get_wim_info(wf->wim, &wf->info) == 0 ? 0 :
 	    hp_err_set(e, HP_R_IO, "%s: cannot read the WIM's header",
 	    img->path);
 }
@@ -404,7 +426,7 @@ wim_reopen(struct hp_image_file *img, struct hp_err *e)
 {
 	struct wim_file *wf = img->priv;
 
-	wimlib_free(wf->wim);
+	wimfn.free(wf->wim);
 	wf->wim = NULL;
 	return open_wim(img, wf, e);
 }
@@ -453,7 +475,7 @@ reference_parts(struct hp_image_file *img, struct wim_file *wf,
 	if (asprintf(&glob, "%.*s*%s", (int)(n - 4), img->path,
 	    img->path + n - 4) == -1)
 		return hp_err_nomem(e);
-	rc = wimlib_reference_resource_files(wf->wim,
+	rc = wimfn.reference_resource_files(wf->wim,
 	    (const char *const *)&glob, 1, WIMLIB_REF_FLAG_GLOB_ENABLE, 0);
 	free(glob);
 	return rc == 0 ? 0 : wim_err(e, HP_R_IO, rc, img->path, "cannot "
@@ -493,8 +515,8 @@ list_part(struct hp_image_file *img, struct wim_file *wf, int index,
 	  struct hp_err *e)
 {
 	struct hp_image_part *p = &img->parts[index - 1];
-	const char *name = wimlib_get_image_name(wf->wim, index);
-	const char *bytes = wimlib_get_image_property(wf->wim, index,
+	const char *name = wimfn.get_image_name(wf->wim, index);
+	const char *bytes = wimfn.get_image_property(wf->wim, index,
 	    "TOTALBYTES");
 	int windows;
 
@@ -572,7 +594,9 @@ wim_close(struct hp_image_file *img)
 {
 	struct wim_file *wf = img->priv;
 
-	wimlib_free(wf->wim);
+	/* NULL when wimlib could not be loaded or could not open the file. */
+	if (wf->wim != NULL)
+		wimfn.free(wf->wim);
 	free(wf->why_not);
 	free(wf);
 	img->priv = NULL;

@@ -233,7 +233,7 @@ extract(const struct wim_store *s, const char *const *paths, size_t n,
 
 	for (i = 0; i < n; i++)
 		fds[i] = -1;
-	rc = wimlib_extract_paths(file_of(s)->wim, s->index, dir, paths, n,
+	rc = wimfn.extract_paths(file_of(s)->wim, s->index, dir, paths, n,
 	    WIMLIB_EXTRACT_FLAG_NO_PRESERVE_DIR_STRUCTURE |
 	    WIMLIB_EXTRACT_FLAG_NO_ACLS | WIMLIB_EXTRACT_FLAG_NORPFIX);
 	if (rc != 0)
@@ -392,7 +392,7 @@ overwrite(const struct wim_store *s, struct hp_err *e)
 
 	if (wf->info.has_integrity_table)
 		flags |= WIMLIB_WRITE_FLAG_CHECK_INTEGRITY;
-	rc = wimlib_overwrite(wf->wim, flags, 0);
+	rc = wimfn.overwrite(wf->wim, flags, 0);
 	if (rc != 0)
 		return wim_err(e, HP_R_IO, rc, s->img->path, "cannot write the "
 		    "WIM");
@@ -469,7 +469,7 @@ put_file(const struct wim_store *s, const char *dir, const char *name,
 		/* A file that had no security descriptor gets none. */
 		cmd.add.add_flags = WIMLIB_ADD_FLAG_NTFS |
 		    (like->sd == NULL ? WIMLIB_ADD_FLAG_NO_ACLS : 0);
-		rc = wimlib_update_image(file_of(s)->wim, s->index, &cmd, 1, 0);
+		rc = wimfn.update_image(file_of(s)->wim, s->index, &cmd, 1, 0);
 		if (rc != 0)
 			rc = wim_err(e, HP_R_IO, rc, where, "cannot put the new "
 			    "file in the image");
@@ -604,7 +604,7 @@ wim_remove_log(void *priv, struct hp_store_hive *hive, const char *name,
 	memset(&cmd, 0, sizeof(cmd));
 	cmd.op = WIMLIB_UPDATE_OP_DELETE;
 	cmd.delete_.wim_path = path;
-	rc = wimlib_update_image(file_of(s)->wim, s->index, &cmd, 1, 0);
+	rc = wimfn.update_image(file_of(s)->wim, s->index, &cmd, 1, 0);
 	if (rc != 0)
 		rc = wim_err(e, HP_R_IO, rc, hive->where, "cannot remove %s",
 		    name);

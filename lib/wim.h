@@ -13,6 +13,23 @@
 
 #include "image.h"
 
+/* The wimlib functions hivepatch calls, loaded with the first WIM
+ * (dynlib.h): a run on a plain hive never loads wimlib. */
+struct wim_api {
+	__typeof__(wimlib_open_wim) *open_wim;
+	__typeof__(wimlib_get_wim_info) *get_wim_info;
+	__typeof__(wimlib_free) *free;
+	__typeof__(wimlib_get_error_string) *get_error_string;
+	__typeof__(wimlib_iterate_dir_tree) *iterate_dir_tree;
+	__typeof__(wimlib_reference_resource_files) *reference_resource_files;
+	__typeof__(wimlib_get_image_name) *get_image_name;
+	__typeof__(wimlib_get_image_property) *get_image_property;
+	__typeof__(wimlib_extract_paths) *extract_paths;
+	__typeof__(wimlib_update_image) *update_image;
+	__typeof__(wimlib_overwrite) *overwrite;
+};
+extern struct wim_api wimfn;
+
 /* What the backend keeps of a WIM file (img->priv). */
 struct wim_file {
 	WIMStruct *wim;		/* the file as it is now */

@@ -279,6 +279,48 @@ START_TEST(test_an_empty_disk_says_it_holds_nothing)
 }
 END_TEST
 
+/* ---- the libraries an image kind needs ---- */
+
+/* hivepatch loads wimlib, libnbd and libewf only when an image needs
+ * them.  One it cannot load (here an empty file of its name, found
+ * first through LD_LIBRARY_PATH) is named with its package: exit 4, one
+ * line naming the image, and the image untouched. */
+static void
+unloadable(const char *cmd, const char *path, const char *soname,
+	   const char *package)
+{
+	char *dir = tu_pathf("%s/lib-%s", tu_scratch, soname);
+	char *env = tu_pathf("LD_LIBRARY_PATH=%s", dir);
+	char *want = tu_pathf("cannot load %s", soname);
+	char *install = tu_pathf("apt-get install %s", package);
+	const char *add[] = { env, NULL };
+	const struct tu_run_opts opts = { .env_add = add };
+	struct tu_result r;
+	char h[65];
+
+	tu_mkdir_p(dir);
+	tu_write_file(tu_pathf("%s/%s", dir, soname), "", 0);
+	tu_sha256(path, h);
+	tu_hp_opts(&r, &opts, cmd, path, NULL);
+	ASSERT_STATUS(&r, 4);
+	ASSERT_ERR(&r, path);
+	ASSERT_ERR(&r, want);
+	ASSERT_ERR(&r, install);
+	ck_assert_int_eq(tu_count_lines(r.err, "hivepatch"), 1);
+	tu_result_free(&r);
+	ASSERT_HASH(path, h);
+}
+
+START_TEST(test_a_library_that_cannot_load_is_named)
+{
+	unloadable("inspect", wim("win"), WIMLIB_SONAME, WIMLIB_PACKAGE);
+	unloadable("images", disk("qcow2", "disk.qcow2"), NBD_SONAME,
+	    NBD_PACKAGE);
+	unloadable("verify", disk("e01", "disk.E01"), EWF_SONAME,
+	    EWF_PACKAGE);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -302,5 +344,6 @@ main(void)
 	tcase_add_test(tc, test_evidence_is_read_and_never_written);
 	tcase_add_test(tc, test_an_image_naming_another_file_is_refused);
 	tcase_add_test(tc, test_an_empty_disk_says_it_holds_nothing);
+	tcase_add_test(tc, test_a_library_that_cannot_load_is_named);
 	return tu_run_suite(s, "test_image_cli");
 }

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The libraries only some images need (wimlib for a WIM, libnbd for
+ * QEMU's formats, libewf for E01 evidence) are loaded when the first
+ * such image is opened, not when hivepatch starts: their constructors
+ * and relocations were most of its start-up, paid by every run on a
+ * plain hive.  Each user keeps a table of the functions it calls. */
+#ifndef HIVEPATCH_DYNLIB_H
+#define HIVEPATCH_DYNLIB_H
+
+#include <stddef.h>
+
+#include "hivepatch.h"
+
+struct dynsym {
+	const char *name;
+	void **fn;		/* where the function's address goes */
+};
+
+/* The address of a table member, as dynsym.fn takes it. */
+#define DYNSYM(name, member) { (name), (void **)(void *)&(member) }
+
+struct dynlib {
+	const char *soname;	/* as configure found it */
+	const char *package;	/* Debian's package of it, for the message */
+	const char *serves;	/* "WIM images", for the message */
+	const struct dynsym *syms;
+	size_t n_syms;
+	int state;		/* 0 not tried, 1 loaded, -1 failed */
+	char why[256];		/* why it failed */
+};
+
+/* Loads l once (later calls give the first call's result) and fills its
+ * table.  HP_R_NOT_FOUND, naming `where`, the library, what it serves
+ * and its package, when it or one of its functions is missing. */
+int dynlib_load(struct dynlib *l, const char *where, struct hp_err *e);
+
+#endif
