@@ -229,23 +229,43 @@ find_key(struct hp_store *store, int root, const char *rel, unsigned flags,
 	return found;
 }
 
-/* Renders the key and writes it out. */
+/* Renders the key, after the text already rendered (*text, *len, NULL
+ * and 0 when none: then the document begins here). */
 static int
-write_key(struct hp_store *store, const struct hp_export_opts *o,
-	  const struct session *s, hive_node_h node, const char *display,
-	  struct hp_err *e)
+render_key(const struct hp_export_opts *o, const struct session *s,
+	   hive_node_h node, const char *display, char **text, size_t *len,
+	   struct hp_err *e)
 {
-	const char *name = s->hive->where;
-	char *text;
-	size_t len;
-	FILE *out;
-	int rc;
+	unsigned flags = (o->flags & HP_EXPORT_UTF16) ? REG_EXPORT_UTF16 : 0;
+	char *more, *both;
+	size_t more_len;
 
-	/* All of it first: a refusal leaves no output, not even a file. */
-	rc = reg_export_render(s->h, s->view.fd, name, node, display,
-	    s->view.size, (o->flags & HP_EXPORT_UTF16) != 0, &text, &len, e);
-	if (rc == -1)
+	if (*text == NULL)
+		return reg_export_render(s->h, s->view.fd, s->hive->where, node,
+		    display, s->view.size, flags, text, len, e);
+	if (reg_export_render(s->h, s->view.fd, s->hive->where, node, display,
+	    s->view.size, flags | REG_EXPORT_MORE, &more, &more_len, e) == -1)
 		return -1;
+	if ((both = realloc(*text, *len + more_len)) == NULL) {
+		free(more);
+		return hp_err_nomem(e);
+	}
+	memcpy(both + *len, more, more_len);
+	free(more);
+	*text = both;
+	*len += more_len;
+	return 0;
+}
+
+/* Writes what was rendered out (and frees it).  All of it is rendered
+ * first: a refusal leaves no output, not even a file. */
+static int
+write_text(struct hp_store *store, const struct hp_export_opts *o,
+	   const struct session *s, char *text, size_t len, struct hp_err *e)
+{
+	FILE *out;
+	int rc = 0;
+
 	if ((out = open_output(o, store, s, e)) == NULL) {
 		free(text);
 		return -1;
@@ -265,11 +285,44 @@ write_key(struct hp_store *store, const struct hp_export_opts *o,
 	return rc;
 }
 
+static int
+write_key(struct hp_store *store, const struct hp_export_opts *o,
+	  const struct session *s, hive_node_h node, const char *display,
+	  struct hp_err *e)
+{
+	char *text = NULL;
+	size_t len = 0;
+
+	if (render_key(o, s, node, display, &text, &len, e) == -1)
+		return -1;
+	return write_text(store, o, s, text, len, e);
+}
+
+/* The machine's part of an HKEY_CLASSES_ROOT key, then the user's, in
+ * one document. */
+static int
+write_both(struct hp_store *store, const struct hp_export_opts *o,
+	   const struct session *s, hive_node_h node, const char *mine,
+	   const struct session *user, hive_node_h user_node,
+	   const char *theirs, struct hp_err *e)
+{
+	char *text = NULL;
+	size_t len = 0;
+
+	if (render_key(o, s, node, mine, &text, &len, e) == -1 ||
+	    render_key(o, user, user_node, theirs, &text, &len, e) == -1) {
+		free(text);
+		return -1;
+	}
+	return write_text(store, o, s, text, len, e);
+}
+
 /* A key of HKEY_CLASSES_ROOT, which Windows merges from the user's
  * classes and HKLM\SOFTWARE\Classes: where only one holds it, that one
- * is the merged view; where both do, the machine's part is written (the
- * user's values and subkeys go over it) and a note says so.  Each part
- * is written under its own root, where importing it puts it back. */
+ * is the merged view; where both do, both are written, the machine's
+ * part then the user's, so that the user's values and subkeys go over
+ * the machine's as Windows merges them.  Each part is written under its
+ * own root, where importing it puts it back; a note says which. */
 static int
 export_merged(struct hp_store *store, const struct hp_export_opts *o,
 	      struct hp_export *r, const char *rel, struct session *s,
@@ -311,9 +364,9 @@ export_merged(struct hp_store *store, const struct hp_export_opts *o,
 		}
 	}
 	if (in_machine && in_user)
-		rc = add_note(r, o, "warning: %s is in the user's classes too "
-		    "(%s), which Windows merges over it: written here is the "
-		    "machine's part alone, %s; export %s for the user's", o->key,
+		rc = add_note(r, o, "%s is in both %s and %s: written are %s, "
+		    "then %s, which Windows merges over it (imported, each goes "
+		    "back where it is)", o->key, s->hive->where,
 		    user->hive->where, mine, theirs);
 	else
 		rc = add_note(r, o, "%s is %s here (%s does not hold it): "
@@ -323,8 +376,12 @@ export_merged(struct hp_store *store, const struct hp_export_opts *o,
 		rc = hp_err_nomem(e);
 		goto out;
 	}
-	rc = in_machine ? write_key(store, o, s, node, mine, e) :
-	    write_key(store, o, user, user_node, theirs, e);
+	if (in_machine && in_user)
+		rc = write_both(store, o, s, node, mine, user, user_node, theirs,
+		    e);
+	else
+		rc = in_machine ? write_key(store, o, s, node, mine, e) :
+		    write_key(store, o, user, user_node, theirs, e);
 out:
 	free(machine_rel);
 	free(mine);

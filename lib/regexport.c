@@ -323,10 +323,11 @@ export_key(void *arg, const struct walk_key *k, struct hp_err *e)
 
 /* regedit's own format: the UTF-8 text as UTF-16LE after a byte order
  * mark, in place of *text. */
+/* With a BOM first unless `more`. */
 static int
-to_utf16(char **text, size_t *len, struct hp_err *e)
+to_utf16(char **text, size_t *len, int more, struct hp_err *e)
 {
-	size_t widelen, bad_at;
+	size_t widelen, bad_at, bom = more ? 0 : 2;
 	unsigned char *wide;
 	char *out;
 
@@ -340,17 +341,17 @@ to_utf16(char **text, size_t *len, struct hp_err *e)
 	}
 	out[0] = (char)0xff;
 	out[1] = (char)0xfe;
-	memcpy(out + 2, wide, widelen);
+	memcpy(out + bom, wide, widelen);
 	free(wide);
 	free(*text);
 	*text = out;
-	*len = widelen + 2;
+	*len = widelen + bom;
 	return 0;
 }
 
 int
 reg_export_render(hive_h *h, int fd, const char *where, hive_node_h node,
-		  const char *keypath, uint64_t data_budget, int utf16,
+		  const char *keypath, uint64_t data_budget, unsigned flags,
 		  char **text, size_t *len, struct hp_err *e)
 {
 	struct exporter *ex;
@@ -364,7 +365,7 @@ reg_export_render(hive_h *h, int fd, const char *where, hive_node_h node,
 	ex->h = h;
 	ex->where = where;
 	ex->e = e;
-	ex->nl = utf16 ? "\r\n" : "\n";
+	ex->nl = (flags & REG_EXPORT_UTF16) ? "\r\n" : "\n";
 	ex->data_left = data_budget;
 	ex->fd = fd;
 	/* Nothing goes out before the whole key is rendered: a name that
@@ -375,15 +376,16 @@ reg_export_render(hive_h *h, int fd, const char *where, hive_node_h node,
 	}
 	rc = check_keypath(ex, keypath);
 	if (rc == 0) {
-		fprintf(ex->w, "Windows Registry Editor Version 5.00%s%s",
-		    ex->nl, ex->nl);
+		if (!(flags & REG_EXPORT_MORE))
+			fprintf(ex->w, "Windows Registry Editor Version 5.00%s%s",
+			    ex->nl, ex->nl);
 		rc = hive_walk(h, fd, node, keypath, where, export_key, ex, e);
 	}
 	if ((fclose(ex->w) == EOF || *text == NULL) && rc == 0)
 		rc = hp_err_nomem(e);
 	free(ex);
-	if (rc == 0 && utf16)
-		rc = to_utf16(text, len, e);
+	if (rc == 0 && (flags & REG_EXPORT_UTF16))
+		rc = to_utf16(text, len, (flags & REG_EXPORT_MORE) != 0, e);
 	if (rc == -1) {
 		free(*text);
 		*text = NULL;

@@ -63,8 +63,10 @@ void reg_doc_free(struct reg_doc *doc);
 /* Renders `node` and everything below it as a .reg document (header
  * line, then one [section] per key, parents before children), naming the
  * node `keypath` (e.g. "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft"), into a
- * new buffer (*text, *len; free it).  With utf16 set, the output is
- * regedit's own: UTF-16LE with BOM and CRLF; otherwise UTF-8 with LF.
+ * new buffer (*text, *len; free it).  With REG_EXPORT_UTF16, the output
+ * is regedit's own: UTF-16LE with BOM and CRLF; otherwise UTF-8 with LF.
+ * With REG_EXPORT_MORE, neither the BOM nor the header line: the
+ * sections that go on a document already begun.
  * Nothing in it is a control character (line ends aside): a REG_SZ that
  * is not plain text (hp_text_is_plain: a line break, a control character)
  * is written as hex(1):, and a key or value name that .reg cannot hold,
@@ -77,9 +79,11 @@ void reg_doc_free(struct reg_doc *doc);
  * each key's path.  fd is the file h was opened from, or -1 (damage.h);
  * `where` names the hive in messages.  Returns 0, or -1 with e set and
  * nothing rendered. */
+#define REG_EXPORT_UTF16 0x1
+#define REG_EXPORT_MORE 0x2
 int reg_export_render(hive_h *h, int fd, const char *where,
 		      hive_node_h node, const char *keypath,
-		      uint64_t data_budget, int utf16, char **text,
+		      uint64_t data_budget, unsigned flags, char **text,
 		      size_t *len, struct hp_err *e);
 
 #endif

@@ -179,16 +179,20 @@ START_TEST(test_classes_root_follows_the_operations_before)
 END_TEST
 
 /* export of both roots: HKCU\Software\Classes from UsrClass.dat,
- * HKEY_CLASSES_ROOT from the hive that holds the key, under that hive's
- * root, spelled as stored, with a note; a bare UsrClass.dat exports
- * under HKEY_CURRENT_USER\Software\Classes. */
+ * HKEY_CLASSES_ROOT from the hive that holds the key (from both, the
+ * user's after the machine's, when both do), under that hive's root,
+ * spelled as stored, with a note; a bare UsrClass.dat exports under
+ * HKEY_CURRENT_USER\Software\Classes. */
 START_TEST(test_export_of_both_roots)
 {
 	char *root = tu_make_tree("tree", "img");
 	char *cls = tu_tree_classes(root, NULL);
 	char *sw = tu_tree_file(root, "SOFTWARE");
 	char *out = tu_pathf("%s/apps.reg", tu_scratch);
+	char *both = tu_pathf("%s/both.reg", tu_scratch);
+	char h_cls[SHA256_HEX_LEN + 1], h_sw[SHA256_HEX_LEN + 1], *text;
 	struct tu_result r;
+	size_t len;
 
 	tu_hp(&r, "export", root, "hkcu\\SOFTWARE\\CLASSES\\.TXT", NULL);
 	ASSERT_STATUS(&r, 0);
@@ -214,16 +218,29 @@ START_TEST(test_export_of_both_roots)
 	/* Read back where it came from. */
 	ASSERT_RUN(0, "verify", "--reg", out, root, NULL);
 
-	/* In both: the machine's part, and a warning. */
-	tu_hp(&r, "export", root, "HKCR\\.txt", NULL);
+	/* In both: the machine's part, then the user's over it, in one
+	 * document (one header), and a note; imported, each goes back. */
+	tu_hp(&r, "export", "--output", both, root, "HKCR\\.txt", NULL);
 	ASSERT_STATUS(&r, 0);
-	ASSERT_OUT(&r, "\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Classes\\.txt]\n"
-	    "@=\"txtfile\"\n");
-	ASSERT_ERR(&r, tu_pathf("warning: HKCR\\.txt is in the user's classes "
-	    "too (%s)", cls));
-	ASSERT_ERR(&r, "export HKEY_CURRENT_USER\\Software\\Classes\\.txt for "
-	    "the user's");
+	ASSERT_ERR(&r, tu_pathf("HKCR\\.txt is in both %s and %s: written "
+	    "are HKEY_LOCAL_MACHINE\\SOFTWARE\\Classes\\.txt, then "
+	    "HKEY_CURRENT_USER\\Software\\Classes\\.txt", sw, cls));
 	tu_result_free(&r);
+	text = (char *)tu_read_file(both, &len);
+	ck_assert_ptr_nonnull(strstr(text, "Windows Registry Editor Version "
+	    "5.00\n\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Classes\\.txt]\n"
+	    "@=\"txtfile\"\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\"PerceivedType\"=\"text\"\n\n"
+	    "[HKEY_CURRENT_USER\\Software\\Classes\\.txt]\n\n"
+	    "[HKEY_CURRENT_USER\\Software\\Classes\\.txt\\OpenWithProgids]\n"
+	    "\"txtfile\"=\"\"\n"));
+	ck_assert_int_eq(tu_count_lines(text, "Windows Registry Editor"), 1);
+	free(text);
+	tu_sha256(cls, h_cls);
+	tu_sha256(sw, h_sw);
+	ASSERT_RUN(0, "import", "--backup-dir", tu_bk, both, root, NULL);
+	ASSERT_HASH(cls, h_cls);
+	ASSERT_HASH(sw, h_sw);
 
 	tu_hp(&r, "export", root, "HKCR\\.none", NULL);
 	ASSERT_STATUS(&r, 1);
@@ -320,7 +337,10 @@ START_TEST(test_user_picks_the_users_classes)
 	ASSERT_RUN(1, "verify", "--reg", reg, root, NULL);
 	tu_hp(&r, "export", "--user", "alice", root, "HKCR\\.txt", NULL);
 	ASSERT_STATUS(&r, 0);
-	ASSERT_ERR(&r, tu_pathf("in the user's classes too (%s)", alice));
+	ASSERT_ERR(&r, tu_pathf("is in both %s and %s", tu_tree_file(root,
+	    "SOFTWARE"), alice));
+	ASSERT_OUT(&r, "[HKEY_CURRENT_USER\\Software\\Classes\\.txt]\n"
+	    "\"B\"=dword:00000002\n");
 	tu_result_free(&r);
 }
 END_TEST
