@@ -14,6 +14,7 @@
 #include <ftw.h>
 #include <limits.h>
 #include <spawn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,7 @@ extern char **environ;
 #define FIXED_FILETIME ((FIXED_TIME + 11644473600ull) * 10000000ull)
 
 static const char *const kinds[] = {
-	"win", "two", "none", "integrity", "sd", "solid", "split",
+	"win", "two", "none", "integrity", "sd", "solid", "split", "badxml",
 };
 
 static char tmp_dir[] = "/tmp/mkwim-XXXXXX";
@@ -234,6 +235,33 @@ usage(void)
 	exit(2);
 }
 
+/* badxml: the WIM's XML (UTF-16LE, after its BOM and "<WIM>") made to
+ * hold terminal escape sequences, which libxml2 refuses as characters
+ * and would print with the line it found them in. */
+static void
+spoil_xml(const char *out)
+{
+	static const char hostile[] = "\033[31mRED\033]0;TITLE\007";
+	unsigned char hdr[0x58], wide[2 * (sizeof(hostile) - 1)];
+	uint64_t xml_at = 0;
+	size_t i;
+	int fd;
+
+	if ((fd = open(out, O_RDWR)) == -1 ||
+	    pread(fd, hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr))
+		err(1, "%s", out);
+	/* The header's XML resource: 7 bytes of size, flags, offset. */
+	for (i = 0; i < 8; i++)
+		xml_at |= (uint64_t)hdr[0x48 + 8 + i] << (8 * i);
+	for (i = 0; i < sizeof(hostile) - 1; i++) {
+		wide[2 * i] = (unsigned char)hostile[i];
+		wide[2 * i + 1] = 0;
+	}
+	if (pwrite(fd, wide, sizeof(wide), (off_t)(xml_at + 2 + 2 * 5)) !=
+	    (ssize_t)sizeof(wide) || close(fd) == -1)
+		err(1, "%s", out);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -272,5 +300,7 @@ main(int argc, char **argv)
 		check(wimlib_write(wim, out, WIMLIB_ALL_IMAGES, flags |
 		    WIMLIB_WRITE_FLAG_RETAIN_GUID, 1), out);
 	wimlib_free(wim);
+	if (strcmp(kind, "badxml") == 0)
+		spoil_xml(out);
 	return 0;
 }

@@ -41,8 +41,9 @@ static const struct dynsym ewf_syms[] = {
 	DYNSYM("libewf_handle_read_random", ewffn.handle_read_random),
 };
 
-static struct dynlib ewf_lib = { EWF_SONAME, EWF_PACKAGE, "E01 evidence",
-    ewf_syms, sizeof(ewf_syms) / sizeof(ewf_syms[0]), 0, "" };
+static struct dynlib ewf_lib = { .soname = EWF_SONAME,
+    .package = EWF_PACKAGE, .serves = "E01 evidence", .syms = ewf_syms,
+    .n_syms = sizeof(ewf_syms) / sizeof(ewf_syms[0]) };
 
 /* libewf reads a request of any size, but a chunk at a time. */
 #define EWF_CHUNK (4u << 20)

@@ -86,9 +86,10 @@ static const struct dynsym nbd_syms[] = {
 	DYNSYM("nbd_get_size", nbdfn.get_size),
 };
 
-static struct dynlib nbd_lib = { NBD_SONAME, NBD_PACKAGE, "VHD, VHDX, qcow2 "
-    "and VMDK images through qemu-nbd", nbd_syms,
-    sizeof(nbd_syms) / sizeof(nbd_syms[0]), 0, "" };
+static struct dynlib nbd_lib = { .soname = NBD_SONAME,
+    .package = NBD_PACKAGE,
+    .serves = "VHD, VHDX, qcow2 and VMDK images through qemu-nbd",
+    .syms = nbd_syms, .n_syms = sizeof(nbd_syms) / sizeof(nbd_syms[0]) };
 
 struct nbd_dev {
 	struct nbd_handle *h;

@@ -37,6 +37,7 @@ load_locked(struct dynlib *l)
 		}
 		*l->syms[i].fn = fn;
 	}
+	l->handle = h;
 	return 0;
 }
 
@@ -55,4 +56,11 @@ dynlib_load(struct dynlib *l, const char *where, struct hp_err *e)
 	return hp_err_set(e, HP_R_NOT_FOUND, "%s: cannot load %s, which "
 	    "reads %s (Debian: apt-get install %s): %s", where, l->soname,
 	    l->serves, l->package, l->why);
+}
+
+void *
+dynlib_find(const struct dynlib *l, const char *name)
+{
+	/* A handle's lookup takes in the libraries it loaded. */
+	return l->state == 1 ? dlsym(l->handle, name) : NULL;
 }

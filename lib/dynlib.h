@@ -25,6 +25,7 @@ struct dynlib {
 	const char *serves;	/* "WIM images", for the message */
 	const struct dynsym *syms;
 	size_t n_syms;
+	void *handle;		/* once loaded */
 	int state;		/* 0 not tried, 1 loaded, -1 failed */
 	char why[256];		/* why it failed */
 };
@@ -33,5 +34,9 @@ struct dynlib {
  * table.  HP_R_NOT_FOUND, naming `where`, the library, what it serves
  * and its package, when it or one of its functions is missing. */
 int dynlib_load(struct dynlib *l, const char *where, struct hp_err *e);
+
+/* A function of a loaded library or of one it loaded, which it may lack
+ * (NULL then): for what an older or newer build does or does not use. */
+void *dynlib_find(const struct dynlib *l, const char *name);
 
 #endif

@@ -38,8 +38,9 @@ static const struct dynsym wim_syms[] = {
 	DYNSYM("wimlib_overwrite", wimfn.overwrite),
 };
 
-static struct dynlib wim_lib = { WIMLIB_SONAME, WIMLIB_PACKAGE, "WIM images",
-    wim_syms, sizeof(wim_syms) / sizeof(wim_syms[0]), 0, "" };
+static struct dynlib wim_lib = { .soname = WIMLIB_SONAME,
+    .package = WIMLIB_PACKAGE, .serves = "WIM images", .syms = wim_syms,
+    .n_syms = sizeof(wim_syms) / sizeof(wim_syms[0]) };
 
 void
 wim_entry_free(struct wim_entry *ent)
@@ -398,6 +399,43 @@ wim_bounded(struct hp_image_file *img, struct hp_err *e)
 	return 0;
 }
 
+/* libxml2's handler of errors (xmlGenericErrorFunc), declared here:
+ * hivepatch does not build against libxml2, wimlib 1.13 loads it. */
+typedef void (*xml_error_fn)(void *ctx, const char *msg, ...);
+typedef void (*xml_set_error_fn)(void *ctx, xml_error_fn handler);
+
+static void
+xml_say_nothing(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
+/* wimlib 1.13 reads a WIM's XML with libxml2, whose own handler prints
+ * each error with the line of the image it found it in, to standard
+ * error, raw: a hostile WIM's escape sequences would reach the terminal
+ * (fuzz_image showed them).  The handler is per thread: set to one that
+ * says nothing in the thread that opens a WIM, and for threads to come.
+ * wimlib's own error is what the message gives.  A wimlib that reads
+ * XML itself has no libxml2 to quiet. */
+static void
+quiet_xml(void)
+{
+	xml_set_error_fn set;
+	const char *setters[] = { "xmlSetGenericErrorFunc",
+	    "xmlThrDefSetGenericErrorFunc" };
+	size_t i;
+
+	for (i = 0; i < sizeof(setters) / sizeof(setters[0]); i++) {
+		void *fn = dynlib_find(&wim_lib, setters[i]);
+
+		if (fn == NULL)
+			continue;
+		memcpy(&set, &fn, sizeof(set));
+		set(NULL, xml_say_nothing);
+	}
+}
+
 static int
 open_wim(struct hp_image_file *img, struct wim_file *wf, struct hp_err *e)
 {
@@ -406,6 +444,7 @@ open_wim(struct hp_image_file *img, struct wim_file *wf, struct hp_err *e)
 	if (dynlib_load(&wim_lib, img->path, e) == -1 ||
 	    wim_bounded(img, e) == -1)
 		return -1;
+	quiet_xml();
 	rc = wimfn.open_wim(wf->fd_path, 0, &wf->wim);
 	if (rc == WIMLIB_ERR_WIM_IS_ENCRYPTED)
 		return hp_err_set(e, HP_R_IMAGE_UNWRITABLE, "%s: an encrypted "

@@ -279,6 +279,44 @@ START_TEST(test_an_empty_disk_says_it_holds_nothing)
 }
 END_TEST
 
+/* ---- what an image holds never reaches the terminal raw ---- */
+
+/* No byte of text is a control character but the line end. */
+static void
+assert_plain(const char *text, const char *what)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)text; *p != '\0'; p++)
+		ck_assert_msg(*p >= 0x20 || *p == '\n', "%s holds byte 0x%02x:\n"
+		    "%s", what, *p, text);
+}
+
+/* A WIM whose XML holds escape sequences: libxml2, which wimlib reads
+ * it with, would print the line it found them in; hivepatch says one
+ * line of its own (exit 4, the file untouched). */
+START_TEST(test_a_hostile_wim_xml_is_not_echoed)
+{
+	char *path = wim("badxml"), h[65];
+	const char *cmds[] = { "images", "verify", "inspect" };
+	struct tu_result r;
+	size_t i;
+
+	tu_sha256(path, h);
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		tu_hp(&r, cmds[i], path, NULL);
+		ASSERT_STATUS(&r, 4);
+		ASSERT_ERR(&r, tu_pathf("%s: cannot open the WIM: The XML data "
+		    "of the WIM is invalid", path));
+		ck_assert_int_eq(tu_count_lines(r.err, ""), 1);
+		assert_plain(r.err, "stderr");
+		assert_plain(r.out, "stdout");
+		tu_result_free(&r);
+	}
+	ASSERT_HASH(path, h);
+}
+END_TEST
+
 /* ---- the libraries an image kind needs ---- */
 
 /* hivepatch loads wimlib, libnbd and libewf only when an image needs
@@ -344,6 +382,7 @@ main(void)
 	tcase_add_test(tc, test_evidence_is_read_and_never_written);
 	tcase_add_test(tc, test_an_image_naming_another_file_is_refused);
 	tcase_add_test(tc, test_an_empty_disk_says_it_holds_nothing);
+	tcase_add_test(tc, test_a_hostile_wim_xml_is_not_echoed);
 	tcase_add_test(tc, test_a_library_that_cannot_load_is_named);
 	return tu_run_suite(s, "test_image_cli");
 }
