@@ -47,7 +47,8 @@ cli_usage(const struct cli_common *cc, const char *fmt, ...)
 	out_printf(stderr, "hivepatch %s: %s\nTry 'hivepatch --help'.\n",
 	    cc->command, e.msg);
 	if (cc->json)
-		render_json_error(cc->command, NULL, &e, stdout);
+		(void)render_json_print(render_json_error(cc->command, NULL,
+		    &e), stdout);
 	return HP_USAGE;
 }
 
@@ -479,11 +480,11 @@ cli_one_target(const struct cli_common *cc, int argc, char **argv)
 	return 0;
 }
 
-/* One run of hp_patch on one store, rendered on out. */
+/* One run of hp_patch on one store, rendered for t. */
 static int
 patch_one(const struct cli_patch *c, struct hp_store *store,
 	  struct hp_patch_opts *o, const char *root, const char *from,
-	  FILE *out)
+	  struct cli_target *t)
 {
 	struct hp_err e = { 0 };
 	struct hp_result *r = NULL;
@@ -494,12 +495,12 @@ patch_one(const struct cli_patch *c, struct hp_store *store,
 		cli_explain_backup_root(root, from, &e,
 		    r != NULL ? &r->error : NULL);
 	if (c->cli.json && r != NULL) {
-		render_json_report(r, out);
+		cli_target_json(t, render_json_report(r));
 	} else if (r != NULL && status != -1 && CLI_TEXT(&c->cli)) {
-		render_text_report(r, cli_render_flags(&c->cli), out);
+		render_text_report(r, cli_render_flags(&c->cli), stdout);
 		/* Where the backups of a writing run go. */
 		if (c->cli.verbose && c->mode != HP_PATCH_VERIFY)
-			cli_print_backup_root(root, from, out);
+			cli_print_backup_root(root, from, stdout);
 	}
 	if (status == -1)
 		status = cli_fail(&e);
@@ -527,15 +528,14 @@ cli_patch_run(const struct cli_patch *c)
 	struct hp_store *store;
 	const char *from;
 	char *root;
-	FILE *out;
 	int status;
 
 	if ((status = cli_target_open(&c->cli, &to, &t)) != 0)
 		return status;
 	/* verify only reads it: the record of a run cut short. */
 	o.backup_root = root = cli_backup_root(c->backup_dir, &from);
-	while ((store = cli_target_next(&t, &out)) != NULL)
-		cli_target_done(&t, patch_one(c, store, &o, root, from, out));
+	while ((store = cli_target_next(&t)) != NULL)
+		cli_target_done(&t, patch_one(c, store, &o, root, from, &t));
 	free(root);
 	return cli_target_close(&t);
 }

@@ -144,6 +144,7 @@ struct cli_target_opts {
 };
 
 struct json_object;
+struct render_part;
 
 struct cli_target {
 	const struct cli_common *cc;
@@ -152,10 +153,7 @@ struct cli_target {
 	struct hp_image_file *img;	/* NULL: TARGET is no image */
 	size_t *chosen;			/* the parts to run on */
 	size_t n_chosen, next;
-	FILE *doc;			/* --json: this part's document */
-	char *buf;
-	size_t len;
-	struct json_object *parts_doc;	/* --json: the parts so far */
+	struct render_part *runs;	/* --json: the parts' runs so far */
 	char sha_before[65];
 	int status;			/* the worst so far */
 };
@@ -166,12 +164,16 @@ struct cli_target {
 int cli_target_open(const struct cli_common *cc,
 		    const struct cli_target_opts *o, struct cli_target *t);
 
-/* The next store to run on (NULL when none is left) and where the run
- * renders to (*out: stdout, or under --json the part's document); for
- * an image, text output is headed by the part's name.  Each store is
- * followed by cli_target_done with the run's exit status. */
-struct hp_store *cli_target_next(struct cli_target *t, FILE **out);
+/* The next store to run on (NULL when none is left); for an image, text
+ * output is headed by the part's name.  Each store is followed by
+ * cli_target_done with the run's exit status. */
+struct hp_store *cli_target_next(struct cli_target *t);
 void cli_target_done(struct cli_target *t, int status);
+
+/* Under --json, the document of the run on the store (NULL: out of
+ * memory, which is said and counted, exit status 4): printed on stdout,
+ * or for an image kept as its part's report. */
+void cli_target_json(struct cli_target *t, struct json_object *doc);
 
 /* Closes everything; for an image under --json, prints the one document
  * of every part's run.  Returns the worst exit status of the runs. */

@@ -27,14 +27,21 @@ limit_store(struct cli_target *t, struct hp_err *e)
 	return -1;
 }
 
-/* A failure to open TARGET, as the command reports it. */
+static int
+worse(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+/* A failure to open TARGET, as the command reports it (its status
+ * stands if the document cannot be). */
 static int
 open_failed(const struct cli_target *t, const struct hp_err *e)
 {
-	if (t->cc->json && t->o.report_schema)
-		render_json_failure(t->cc->command, t->o.target, e, stdout);
-	else if (t->cc->json)
-		render_json_error(t->cc->command, t->o.target, e, stdout);
+	if (t->cc->json)
+		(void)render_json_print(t->o.report_schema ?
+		    render_json_failure(t->cc->command, t->o.target, e) :
+		    render_json_error(t->cc->command, t->o.target, e), stdout);
 	return cli_fail(e);
 }
 
@@ -48,9 +55,18 @@ open_image(struct cli_target *t, struct hp_err *e)
 	    &t->img, e) == -1 || hp_image_choose(t->img, t->o.image,
 	    t->o.partition, flags, &t->chosen, &t->n_chosen, e) == -1)
 		return -1;
-	/* A JSON report names the image file's hash before and after. */
-	if (t->cc->json && hp_image_sha256(t->img, t->sha_before, e) == -1)
+	if (!t->cc->json)
+		return 0;
+	/* A JSON report names the image file's hash before and after, and
+	 * holds each part's run. */
+	if (hp_image_sha256(t->img, t->sha_before, e) == -1)
 		return -1;
+	if ((t->runs = calloc(t->n_chosen, sizeof(*t->runs))) == NULL) {
+		e->status = HP_IOERR;
+		e->reason = HP_R_NO_MEMORY;
+		snprintf(e->msg, sizeof(e->msg), "out of memory");
+		return -1;
+	}
 	return 0;
 }
 
@@ -91,67 +107,73 @@ cli_target_open(const struct cli_common *cc, const struct cli_target_opts *o,
 /* Opens the store of the next chosen part; a part that cannot be
  * opened is reported and counted, and the next one tried. */
 static struct hp_store *
-next_part(struct cli_target *t, FILE **out)
+next_part(struct cli_target *t)
 {
 	struct hp_err e = { 0 };
 	char label[512];
+	size_t k;
 
 	while (t->next < t->n_chosen) {
-		hp_image_part_label(t->img, t->chosen[t->next++], label,
+		k = t->next++;
+		hp_image_part_label(t->img, t->chosen[k], label,
 		    sizeof(label));
 		/* With several, each part's text is headed by its name
 		 * (the hives' paths name it too). */
 		if (CLI_TEXT(t->cc) && t->n_chosen > 1)
-			out_printf(stdout, "%s%s:\n", t->next > 1 ? "\n" : "",
-			    label);
-		t->buf = NULL;
-		t->len = 0;
-		*out = stdout;
-		if (t->cc->json && (*out = t->doc = open_memstream(&t->buf,
-		    &t->len)) == NULL) {
-			out_printf(stderr, "hivepatch: out of memory\n");
-			t->status = HP_IOERR;
-			return NULL;
-		}
-		if (hp_image_store_open(t->img, t->chosen[t->next - 1],
-		    t->o.user, &t->store, &e) == 0 && limit_store(t, &e) == 0)
+			out_printf(stdout, "%s%s:\n", k > 0 ? "\n" : "", label);
+		if (t->runs != NULL)
+			t->runs[k].index = t->chosen[k];
+		if (hp_image_store_open(t->img, t->chosen[k], t->o.user,
+		    &t->store, &e) == 0 && limit_store(t, &e) == 0)
 			return t->store;
 		if (t->cc->json)
-			render_json_error(t->cc->command, label, &e, *out);
+			cli_target_json(t, render_json_error(t->cc->command,
+			    label, &e));
 		cli_target_done(t, cli_fail(&e));
 	}
 	return NULL;
 }
 
 struct hp_store *
-cli_target_next(struct cli_target *t, FILE **out)
+cli_target_next(struct cli_target *t)
 {
-	*out = stdout;
 	if (t->img != NULL)
-		return next_part(t, out);
+		return next_part(t);
 	if (t->next++ > 0)
 		return NULL;
 	return t->store;
 }
 
 void
+cli_target_json(struct cli_target *t, struct json_object *doc)
+{
+	struct render_part *run;
+
+	if (t->runs == NULL) {
+		t->status = worse(t->status, render_json_print(doc, stdout));
+		return;
+	}
+	run = &t->runs[t->next - 1];
+	if (doc == NULL) {
+		out_printf(stderr, "hivepatch: out of memory\n");
+		run->status = HP_IOERR;
+	}
+	run->report = doc;
+}
+
+void
 cli_target_done(struct cli_target *t, int status)
 {
-	if (status > t->status)
-		t->status = status;
+	if (t->runs != NULL) {
+		status = worse(t->runs[t->next - 1].status, status);
+		t->runs[t->next - 1].status = status;
+	}
+	t->status = worse(t->status, status);
 	if (t->img == NULL)
 		return;
 	if (t->store != NULL)
 		hp_store_close(t->store);
 	t->store = NULL;
-	if (t->doc != NULL) {
-		fclose(t->doc);
-		t->doc = NULL;
-		render_json_part_add(&t->parts_doc, t->img, t->chosen[t->next -
-		    1], t->buf, status);
-		free(t->buf);
-		t->buf = NULL;
-	}
 }
 
 int
@@ -167,14 +189,17 @@ cli_target_close(struct cli_target *t)
 		t->store = NULL;
 		return t->status;
 	}
-	if (t->cc->json && t->n_chosen > 0 && t->sha_before[0] != '\0') {
+	/* The image's document, of every part run (t->runs: under --json,
+	 * once the image was opened). */
+	if (t->runs != NULL) {
 		if (hp_image_sha256(t->img, after, &e) == -1)
-			cli_target_done(t, cli_fail(&e));
-		render_json_image(t->cc->command, t->o.target, t->img,
-		    t->sha_before, after, t->parts_doc, t->status, stdout);
-		t->parts_doc = NULL;
+			t->status = worse(t->status, cli_fail(&e));
+		t->status = worse(t->status, render_json_print(
+		    render_json_image(t->cc->command, t->o.target, t->img,
+		    t->sha_before, after, t->runs, t->next, t->status),
+		    stdout));
 	}
-	render_json_part_free(t->parts_doc);
+	free(t->runs);
 	hp_image_close(t->img);
 	free(t->chosen);
 	status = t->status;

@@ -18,11 +18,11 @@ static const struct option options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* The backups of one store, rendered on out; the exit status. */
+/* The backups of one store, rendered for t; the exit status. */
 static int
 backups_one(const struct cli_common *cc, struct hp_store *store,
 	    const struct hp_backups_opts *o, const char *root,
-	    const char *from, FILE *out)
+	    const char *from, struct cli_target *t)
 {
 	struct hp_err e = { 0 };
 	struct hp_backups *r = NULL;
@@ -33,9 +33,9 @@ backups_one(const struct cli_common *cc, struct hp_store *store,
 		cli_explain_backup_root(root, from, &e,
 		    r != NULL ? &r->error : NULL);
 	if (r != NULL && cc->json)
-		render_json_backups(r, out);
+		cli_target_json(t, render_json_backups(r));
 	else if (r != NULL && rc == 0 && CLI_TEXT(cc))
-		render_text_backups(r, cli_render_flags(cc), out);
+		render_text_backups(r, cli_render_flags(cc), stdout);
 	if (rc == -1)
 		rc = cli_fail(&e);
 	hp_backups_free(r);
@@ -53,7 +53,6 @@ cmd_backups(int argc, char **argv)
 	struct hp_store *store;
 	const char *from;
 	char *root;
-	FILE *out;
 	int c, rc;
 
 	cli_options_start(argc, argv, options, &cc);
@@ -72,9 +71,9 @@ cmd_backups(int argc, char **argv)
 	if ((rc = cli_target_open(&cc, &to, &t)) != 0)
 		return rc;
 	o.backup_root = root = cli_backup_root(backup_dir, &from);
-	while ((store = cli_target_next(&t, &out)) != NULL)
+	while ((store = cli_target_next(&t)) != NULL)
 		cli_target_done(&t, backups_one(&cc, store, &o, root, from,
-		    out));
+		    &t));
 	free(root);
 	return cli_target_close(&t);
 }

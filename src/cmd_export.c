@@ -27,11 +27,12 @@ print_note(void *arg, const char *note)
 	out_printf(stderr, "hivepatch: %s\n", note);
 }
 
-/* Exports from one store as o says and renders what it did on out; the
+/* Exports from one store as o says and renders what it did for t; the
  * exit status. */
 static int
 export_one(const struct cli_common *cc, const char *target,
-	   struct hp_store *store, struct hp_export_opts *o, FILE *out)
+	   struct hp_store *store, struct hp_export_opts *o,
+	   struct cli_target *t)
 {
 	struct hp_err e = { 0 };
 	struct hp_export *r = NULL;
@@ -42,7 +43,8 @@ export_one(const struct cli_common *cc, const char *target,
 		o->note = NULL;
 	rc = hp_export(store, o, &r, &e);
 	if (cc->json)
-		render_json_export(target, o, r, rc == -1 ? &e : NULL, out);
+		cli_target_json(t, render_json_export(target, o, r,
+		    rc == -1 ? &e : NULL));
 	else if (rc == 0 && r != NULL && cc->verbose)
 		out_printf(stderr, "hivepatch export: %s of %s written to %s "
 		    "(%s)\n", o->key, r->where != NULL ? r->where : target,
@@ -58,13 +60,12 @@ run(const struct cli_common *cc, const struct cli_target_opts *to,
 {
 	struct cli_target t;
 	struct hp_store *store;
-	FILE *out;
 	int rc;
 
 	if ((rc = cli_target_open(cc, to, &t)) != 0)
 		return rc;
-	while ((store = cli_target_next(&t, &out)) != NULL)
-		cli_target_done(&t, export_one(cc, to->target, store, o, out));
+	while ((store = cli_target_next(&t)) != NULL)
+		cli_target_done(&t, export_one(cc, to->target, store, o, &t));
 	return cli_target_close(&t);
 }
 

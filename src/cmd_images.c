@@ -48,10 +48,12 @@ list(const struct cli_common *cc, const char *target)
 	struct hp_image **facts;
 	size_t i, n;
 	const struct hp_image_part *parts;
+	int status = HP_OK;
 
 	if (hp_image_open(target, 0, &img, &e) == -1) {
 		if (cc->json)
-			render_json_images(target, NULL, NULL, &e, stdout);
+			(void)render_json_print(render_json_images(target,
+			    NULL, NULL, &e), stdout);
 		return cli_fail(&e);
 	}
 	n = hp_image_parts(img, &parts);
@@ -63,7 +65,8 @@ list(const struct cli_common *cc, const char *target)
 			facts[i] = runs[i] != NULL && runs[i]->has_image ?
 			    &runs[i]->image : NULL;
 		if (cc->json)
-			render_json_images(target, img, facts, NULL, stdout);
+			status = render_json_print(render_json_images(target,
+			    img, facts, NULL), stdout);
 		else if (CLI_TEXT(cc))
 			render_text_images(target, img, facts, stdout);
 	}
@@ -76,7 +79,7 @@ list(const struct cli_common *cc, const char *target)
 		out_printf(stderr, "hivepatch: out of memory\n");
 		return HP_IOERR;
 	}
-	return HP_OK;
+	return status;
 }
 
 int

@@ -17,10 +17,10 @@ static const struct option options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* One inspect of one store, rendered on out; the exit status. */
+/* One inspect of one store, rendered for t; the exit status. */
 static int
 inspect_one(const struct cli_common *cc, struct hp_store *store,
-	    const struct hp_inspect_opts *o, FILE *out)
+	    const struct hp_inspect_opts *o, struct cli_target *t)
 {
 	struct hp_err e = { 0 };
 	struct hp_inspect *r = NULL;
@@ -28,9 +28,9 @@ inspect_one(const struct cli_common *cc, struct hp_store *store,
 
 	status = hp_inspect(store, o, &r, &e);
 	if (cc->json && r != NULL)
-		render_json_inspect(r, out);
+		cli_target_json(t, render_json_inspect(r));
 	else if (r != NULL && status != -1 && CLI_TEXT(cc))
-		render_text_inspect(r, cli_render_flags(cc), out);
+		render_text_inspect(r, cli_render_flags(cc), stdout);
 	if (status == -1)
 		status = cli_fail(&e);
 	hp_inspect_free(r);
@@ -48,7 +48,6 @@ cmd_inspect(int argc, char **argv)
 	const char *backup_dir = NULL;
 	const char *from;
 	char *root;
-	FILE *out;
 	int c, status;
 
 	cli_options_start(argc, argv, options, &cc);
@@ -75,8 +74,8 @@ cmd_inspect(int argc, char **argv)
 		return status;
 	/* Only read: the record of a run cut short. */
 	o.backup_root = root = cli_backup_root(backup_dir, &from);
-	while ((store = cli_target_next(&t, &out)) != NULL)
-		cli_target_done(&t, inspect_one(&cc, store, &o, out));
+	while ((store = cli_target_next(&t)) != NULL)
+		cli_target_done(&t, inspect_one(&cc, store, &o, &t));
 	free(root);
 	return cli_target_close(&t);
 }

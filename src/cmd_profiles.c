@@ -21,7 +21,7 @@ cmd_profiles(int argc, char **argv)
 	struct hp_profile_info *list;
 	struct hp_err e = { 0 };
 	size_t n;
-	int c;
+	int c, status = HP_OK;
 
 	cli_options_start(argc, argv, options, &cc);
 	if ((c = cli_next_option(argc, argv, options, &cc)) != 0)
@@ -31,13 +31,15 @@ cmd_profiles(int argc, char **argv)
 		    argv[optind]);
 	if (hp_profiles(dir, &list, &n, &e) == -1) {
 		if (cc.json)
-			render_json_profiles(dir, NULL, 0, &e, stdout);
+			(void)render_json_print(render_json_profiles(dir, NULL,
+			    0, &e), stdout);
 		return cli_fail(&e);
 	}
 	if (cc.json)
-		render_json_profiles(dir, list, n, NULL, stdout);
+		status = render_json_print(render_json_profiles(dir, list, n,
+		    NULL), stdout);
 	else if (CLI_TEXT(&cc))
 		render_text_profiles(dir, list, n, cli_render_flags(&cc), stdout);
 	hp_profiles_free(list, n);
-	return 0;
+	return status;
 }

@@ -20,12 +20,12 @@ static const struct option options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* Runs the rollback on one store and renders it on out; the exit
+/* Runs the rollback on one store and renders it for t; the exit
  * status. */
 static int
 rollback_one(const struct cli_common *cc, struct hp_store *store,
 	     struct hp_rollback_opts *o, const char *root, const char *from,
-	     FILE *out)
+	     struct cli_target *t)
 {
 	struct hp_err e = { 0 };
 	struct hp_rollback *r = NULL;
@@ -36,11 +36,11 @@ rollback_one(const struct cli_common *cc, struct hp_store *store,
 		cli_explain_backup_root(root, from, &e,
 		    r != NULL ? &r->error : NULL);
 	if (r != NULL && cc->json)
-		render_json_rollback(r, o, out);
+		cli_target_json(t, render_json_rollback(r, o));
 	else if (r != NULL && CLI_TEXT(cc))
-		render_text_rollback(r, out);
+		render_text_rollback(r, stdout);
 	if (r != NULL && CLI_TEXT(cc) && cc->verbose)
-		cli_print_backup_root(root, from, out);
+		cli_print_backup_root(root, from, stdout);
 	if (rc == -1)
 		rc = cli_fail(&e);
 	hp_rollback_free(r);
@@ -55,15 +55,14 @@ run(const struct cli_common *cc, const struct cli_target_opts *to,
 	struct hp_store *store;
 	const char *from;
 	char *root;
-	FILE *out;
 	int rc;
 
 	if ((rc = cli_target_open(cc, to, &t)) != 0)
 		return rc;
 	o->backup_root = root = cli_backup_root(backup_dir, &from);
-	while ((store = cli_target_next(&t, &out)) != NULL)
+	while ((store = cli_target_next(&t)) != NULL)
 		cli_target_done(&t, rollback_one(cc, store, o, root, from,
-		    out));
+		    &t));
 	free(root);
 	return cli_target_close(&t);
 }

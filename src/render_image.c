@@ -9,18 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
+#include "jsonout.h"
 #include "render.h"
 
 #define IMAGES_SCHEMA "hivepatch-images/1"
 #define IMAGE_RUN_SCHEMA "hivepatch-image-run/1"
-
-static struct json_object *
-opt_string(const char *s)
-{
-	return s ? json_object_new_string(s) : NULL;
-}
 
 static const char *
 part_kind(struct hp_image_file *img)
@@ -34,116 +27,98 @@ static struct json_object *
 part_json(struct hp_image_file *img, const struct hp_image_part *p)
 {
 	struct json_object *o = json_object_new_object();
-	int wim = hp_image_kind(img) == HP_IMAGE_WIM;
 
-	json_object_object_add(o, "kind", json_object_new_string(
-	    p->number == 0 ? "volume" : part_kind(img)));
-	json_object_object_add(o, "number", json_object_new_int64(p->number));
-	json_object_object_add(o, "name", json_object_new_string(p->name));
-	json_object_object_add(o, "offset", wim ? NULL :
-	    json_object_new_int64((int64_t)p->offset));
-	json_object_object_add(o, "size", json_object_new_int64(
-	    (int64_t)p->size));
-	json_object_object_add(o, "fs", json_object_new_string(p->fs));
-	json_object_object_add(o, "has_windows",
-	    json_object_new_boolean(p->windows));
-	json_object_object_add(o, "writable",
-	    json_object_new_boolean(p->writable));
-	json_object_object_add(o, "why_not_writable", opt_string(p->why_not));
+	jo_str(&o, "kind", p->number == 0 ? "volume" : part_kind(img));
+	jo_int(&o, "number", p->number);
+	jo_str(&o, "name", p->name);
+	jo_opt_int(&o, "offset", hp_image_kind(img) != HP_IMAGE_WIM,
+	    (int64_t)p->offset);
+	jo_int(&o, "size", (int64_t)p->size);
+	jo_str(&o, "fs", p->fs);
+	jo_bool(&o, "has_windows", p->windows);
+	jo_bool(&o, "writable", p->writable);
+	jo_str(&o, "why_not_writable", p->why_not);
 	return o;
 }
 
-void
-render_json_part_add(struct json_object **parts, struct hp_image_file *img,
-		     size_t i, const char *doc, int status)
-{
-	const struct hp_image_part *all;
-	struct json_object *o;
-
-	(void)hp_image_parts(img, &all);
-	if (*parts == NULL)
-		*parts = json_object_new_array();
-	o = part_json(img, &all[i]);
-	json_object_object_add(o, "report", doc != NULL ?
-	    json_tokener_parse(doc) : NULL);
-	json_object_object_add(o, "exit_status", json_object_new_int(status));
-	json_object_array_add(*parts, o);
-}
-
-void
-render_json_part_free(struct json_object *parts)
-{
-	json_object_put(parts);
-}
-
+/* The image file: its path and kind. */
 static struct json_object *
 file_json(const char *target, struct hp_image_file *img)
 {
 	struct json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "path", json_object_new_string(target));
-	json_object_object_add(o, "kind", json_object_new_string(
-	    hp_image_kind_name(hp_image_kind(img))));
+	jo_str(&o, "path", target);
+	jo_str(&o, "kind", hp_image_kind_name(hp_image_kind(img)));
 	return o;
 }
 
-void
-render_json_image(const char *command, const char *target,
-		  struct hp_image_file *img, const char *sha_before,
-		  const char *sha_after, struct json_object *parts, int status,
-		  FILE *out)
+/* Each part's run: the part, its report and exit status; takes the
+ * reports. */
+static struct json_object *
+runs_json(struct hp_image_file *img, struct render_part *parts, size_t n)
 {
-	struct json_object *o = json_object_new_object();
-	struct json_object *f = file_json(target, img);
+	const struct hp_image_part *all;
+	struct json_object *a = json_object_new_array(), *p;
+	size_t i;
 
-	json_object_object_add(o, "schema",
-	    json_object_new_string(IMAGE_RUN_SCHEMA));
-	json_object_object_add(o, "tool_version",
-	    json_object_new_string(hp_version()));
-	json_object_object_add(o, "command", json_object_new_string(command));
-	json_object_object_add(o, "target", json_object_new_string(target));
-	json_object_object_add(f, "sha256_before", opt_string(sha_before));
-	json_object_object_add(f, "sha256_after", sha_after[0] ?
-	    json_object_new_string(sha_after) : NULL);
-	json_object_object_add(o, "image_file", f);
-	json_object_object_add(o, "parts", parts != NULL ? parts :
-	    json_object_new_array());
-	json_object_object_add(o, "exit_status", json_object_new_int(status));
-	render_json_print(o, out);
+	(void)hp_image_parts(img, &all);
+	for (i = 0; i < n; i++) {
+		p = part_json(img, &all[parts[i].index]);
+		if (parts[i].report != NULL)
+			jo_add(&p, "report", parts[i].report);
+		else
+			jo_null(&p, "report");
+		parts[i].report = NULL;
+		jo_int(&p, "exit_status", parts[i].status);
+		jo_add(&a, NULL, p);
+	}
+	return a;
 }
 
-void
-render_json_images(const char *target, struct hp_image_file *img,
-		   struct hp_image *const *facts, const struct hp_err *e,
-		   FILE *out)
+struct json_object *
+render_json_image(const char *command, const char *target,
+		  struct hp_image_file *img, const char *sha_before,
+		  const char *sha_after, struct render_part *parts, size_t n,
+		  int status)
 {
-	struct json_object *o = json_object_new_object(), *a;
+	struct json_object *o = jo_doc(IMAGE_RUN_SCHEMA);
+	struct json_object *f = file_json(target, img);
+
+	jo_str(&o, "command", command);
+	jo_str(&o, "target", target);
+	jo_str(&f, "sha256_before", sha_before);
+	jo_str(&f, "sha256_after", sha_after[0] ? sha_after : NULL);
+	jo_add(&o, "image_file", f);
+	jo_add(&o, "parts", runs_json(img, parts, n));
+	jo_int(&o, "exit_status", status);
+	return o;
+}
+
+struct json_object *
+render_json_images(const char *target, struct hp_image_file *img,
+		   struct hp_image *const *facts, const struct hp_err *e)
+{
+	struct json_object *o = jo_doc(IMAGES_SCHEMA), *a, *p;
 	const struct hp_image_part *parts;
 	size_t i, n = img != NULL ? hp_image_parts(img, &parts) : 0;
 
-	json_object_object_add(o, "schema",
-	    json_object_new_string(IMAGES_SCHEMA));
-	json_object_object_add(o, "tool_version",
-	    json_object_new_string(hp_version()));
-	json_object_object_add(o, "target", json_object_new_string(target));
-	json_object_object_add(o, "image_file", img != NULL ?
-	    file_json(target, img) : NULL);
+	jo_str(&o, "target", target);
+	if (img != NULL)
+		jo_add(&o, "image_file", file_json(target, img));
+	else
+		jo_null(&o, "image_file");
 	a = json_object_new_array();
 	for (i = 0; i < n; i++) {
-		struct json_object *p = part_json(img, &parts[i]);
-
-		json_object_object_add(p, "windows", facts != NULL &&
-		    facts[i] != NULL ? render_json_windows(facts[i]) : NULL);
-		json_object_array_add(a, p);
+		p = part_json(img, &parts[i]);
+		if (facts != NULL && facts[i] != NULL)
+			jo_add(&p, "windows", render_json_windows(facts[i]));
+		else
+			jo_null(&p, "windows");
+		jo_add(&a, NULL, p);
 	}
-	json_object_object_add(o, "parts", a);
-	json_object_object_add(o, "error", e != NULL ?
-	    json_object_new_string(e->msg) : NULL);
-	json_object_object_add(o, "reason", e != NULL ?
-	    json_object_new_string(hp_reason_name(e->reason)) : NULL);
-	json_object_object_add(o, "exit_status", json_object_new_int(e != NULL ?
-	    (int)e->status : 0));
-	render_json_print(o, out);
+	jo_add(&o, "parts", a);
+	jo_err_outcome(&o, e);
+	return o;
 }
 
 static const char *

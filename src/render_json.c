@@ -2,7 +2,8 @@
 /* The reports for programs: one JSON document per run, schemas
  * "hivepatch-report/1", "hivepatch-inspect/1", "hivepatch-backups/1",
  * "hivepatch-export/1", "hivepatch-rollback/1" and
- * "hivepatch-profiles/1" (hivepatch(1)). */
+ * "hivepatch-profiles/1" (hivepatch(1)), each built as jsonout.h says:
+ * NULL when out of memory. */
 #include "config.h"
 
 #include <inttypes.h>
@@ -10,8 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
+#include "jsonout.h"
 #include "render.h"
 
 #define REPORT_SCHEMA "hivepatch-report/1"
@@ -35,21 +35,15 @@ type_name(uint32_t t)
 	    "REG_UNKNOWN";
 }
 
-static struct json_object *
-opt_string(const char *s)
+/* The n strings of items as member key (items NULL: null). */
+static void
+add_opt_strings(struct json_object **o, const char *key, char *const *items,
+		size_t n)
 {
-	return s ? json_object_new_string(s) : NULL;
-}
-
-static struct json_object *
-strings(char *const *items, size_t n)
-{
-	struct json_object *a = json_object_new_array();
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		json_object_array_add(a, json_object_new_string(items[i]));
-	return a;
+	if (items != NULL)
+		jo_add(o, key, jo_strings(items, n));
+	else
+		jo_null(o, key);
 }
 
 static struct json_object *
@@ -57,42 +51,54 @@ uint_pair(uint32_t a, uint32_t b)
 {
 	struct json_object *o = json_object_new_array();
 
-	json_object_array_add(o, json_object_new_int64(a));
-	json_object_array_add(o, json_object_new_int64(b));
+	jo_int(&o, NULL, a);
+	jo_int(&o, NULL, b);
 	return o;
 }
 
-static struct json_object *
-data_json(const struct hp_data *d)
+/* The bytes as "01,ab,..." (malloc'd), or NULL when out of memory. */
+static char *
+hex_text(const struct hp_data *d)
 {
-	struct json_object *o = json_object_new_object(), *v = NULL;
+	char *hex = malloc(d->len * 3 + 1), *p = hex;
+	size_t i;
 
-	json_object_object_add(o, "type", json_object_new_string(type_name(d->type)));
+	if (hex == NULL)
+		return NULL;
+	for (i = 0; i < d->len; i++)
+		p += sprintf(p, i ? ",%02x" : "%02x", d->bytes[i]);
+	*p = '\0';
+	return hex;
+}
+
+/* The data d and its type as member key (d NULL: null). */
+static void
+add_data(struct json_object **o, const char *key, const struct hp_data *d)
+{
+	struct json_object *x;
+	char num[24], *hex;
+
+	if (d == NULL) {
+		jo_null(o, key);
+		return;
+	}
+	x = json_object_new_object();
+	jo_str(&x, "type", type_name(d->type));
 	if (d->type == 4 && d->len == 4) {
-		v = json_object_new_int64((int64_t)render_le(d->bytes, 4));
+		jo_int(&x, "data", (int64_t)render_le(d->bytes, 4));
 	} else if (d->type == 11 && d->len == 8) {
 		/* JSON numbers lose precision past 2^53: give a string. */
-		char buf[24];
-
-		snprintf(buf, sizeof(buf), "%" PRIu64, render_le(d->bytes, 8));
-		v = json_object_new_string(buf);
+		snprintf(num, sizeof(num), "%" PRIu64, render_le(d->bytes, 8));
+		jo_str(&x, "data", num);
 	} else if ((d->type == 1 || d->type == 2) && d->text != NULL) {
-		v = json_object_new_string(d->text);
-	}
-	if (v == NULL) {
-		char *hex = malloc(d->len * 3 + 1), *p = hex;
-		size_t i;
-
-		for (i = 0; hex != NULL && i < d->len; i++)
-			p += sprintf(p, i ? ",%02x" : "%02x", d->bytes[i]);
-		if (hex != NULL)
-			*p = '\0';
-		json_object_object_add(o, "hex", json_object_new_string(hex ? hex : ""));
+		jo_str(&x, "data", d->text);
+	} else if ((hex = hex_text(d)) != NULL) {
+		jo_str(&x, "hex", hex);
 		free(hex);
 	} else {
-		json_object_object_add(o, "data", v);
+		jo_fail(&x);
 	}
-	return o;
+	jo_add(o, key, x);
 }
 
 static const char *
@@ -117,50 +123,46 @@ change_json(const struct hp_result *r, const struct hp_change *c)
 	struct json_object *o = json_object_new_object();
 	int value_op = c->op == HP_OP_SET_VALUE || c->op == HP_OP_DELETE_VALUE;
 
-	json_object_object_add(o, "hive",
-	    json_object_new_string(hp_hive_kind_name(c->hive)));
-	json_object_object_add(o, "key", json_object_new_string(c->key));
-	json_object_object_add(o, "name", value_op ? opt_string(c->name) : NULL);
-	json_object_object_add(o, "op", json_object_new_string(op_name(c->op)));
-	json_object_object_add(o, "status",
-	    json_object_new_string(render_status(c, r->verify)));
-	json_object_object_add(o, "reason", opt_string(c->skip_reason));
+	jo_str(&o, "hive", hp_hive_kind_name(c->hive));
+	jo_str(&o, "key", c->key);
+	jo_str(&o, "name", value_op ? c->name : NULL);
+	jo_str(&o, "op", op_name(c->op));
+	jo_str(&o, "status", render_status(c, r->verify));
+	jo_str(&o, "reason", c->skip_reason);
 	if (value_op) {
-		json_object_object_add(o, "before", c->had_value ?
-		    data_json(&c->before) : NULL);
-		json_object_object_add(o, "after", c->op == HP_OP_SET_VALUE ?
-		    data_json(&c->after) : NULL);
+		add_data(&o, "before", c->had_value ? &c->before : NULL);
+		add_data(&o, "after", c->op == HP_OP_SET_VALUE ? &c->after :
+		    NULL);
 	}
-	json_object_object_add(o, "source", json_object_new_string(c->source));
-	json_object_object_add(o, "line", json_object_new_int((int)c->line));
+	jo_str(&o, "source", c->source);
+	jo_int(&o, "line", (int)c->line);
 	return o;
 }
 
 struct json_object *
 render_json_windows(const struct hp_image *im)
 {
-	struct json_object *o = json_object_new_object(), *os, *net = NULL;
+	struct json_object *o = json_object_new_object(), *x;
 
-	os = json_object_new_object();
-	json_object_object_add(os, "product", opt_string(im->product));
-	json_object_object_add(os, "build", opt_string(im->build));
-	json_object_object_add(os, "edition", opt_string(im->edition));
-	json_object_object_add(os, "version", opt_string(im->display_version));
-	json_object_object_add(o, "os", os);
-	json_object_object_add(o, "arch", im->from_software ?
-	    json_object_new_string(im->is_64bit ? "64-bit" : "32-bit") : NULL);
+	x = json_object_new_object();
+	jo_str(&x, "product", im->product);
+	jo_str(&x, "build", im->build);
+	jo_str(&x, "edition", im->edition);
+	jo_str(&x, "version", im->display_version);
+	jo_add(&o, "os", x);
+	jo_str(&o, "arch", !im->from_software ? NULL : im->is_64bit ?
+	    "64-bit" : "32-bit");
 	if (im->dotnet4_full) {
-		net = json_object_new_object();
-		json_object_object_add(net, "version",
-		    opt_string(im->dotnet4_version));
-		json_object_object_add(net, "release", im->has_release ?
-		    json_object_new_int64(im->release) : NULL);
+		x = json_object_new_object();
+		jo_str(&x, "version", im->dotnet4_version);
+		jo_opt_int(&x, "release", im->has_release, im->release);
+		jo_add(&o, "dotnet4", x);
+	} else {
+		jo_null(&o, "dotnet4");
 	}
-	json_object_object_add(o, "dotnet4", net);
-	json_object_object_add(o, "dotnet35", json_object_new_boolean(im->dotnet35));
-	json_object_object_add(o, "dotnet20", json_object_new_boolean(im->dotnet20));
-	json_object_object_add(o, "processor_architecture",
-	    opt_string(im->processor_arch));
+	jo_bool(&o, "dotnet35", im->dotnet35);
+	jo_bool(&o, "dotnet20", im->dotnet20);
+	jo_str(&o, "processor_architecture", im->processor_arch);
 	return o;
 }
 
@@ -175,56 +177,48 @@ recovery_json(const struct hp_recovery *rep, int dirty, const uint32_t seq[2],
 
 	if (rep->replayed)
 		format = rep->format == HP_LOG_OLD ? "old" : "new";
-	json_object_object_add(o, "state",
-	    json_object_new_string(dirty ? "dirty" : "clean"));
-	json_object_object_add(o, "replayed", json_object_new_boolean(rep->replayed));
-	json_object_object_add(o, "format", opt_string(format));
-	json_object_object_add(o, "logs_used", strings(rep->logs_used,
-	    rep->n_logs_used));
-	json_object_object_add(o, "entries_applied",
-	    json_object_new_int64(rep->entries_applied));
-	json_object_object_add(o, "pages_applied",
-	    json_object_new_int64(rep->pages_applied));
-	json_object_object_add(o, "sequence_before", uint_pair(seq[0], seq[1]));
-	json_object_object_add(o, "sequence_after", seq_after > 0 ?
-	    json_object_new_int64(seq_after) : rep->replayed ?
-	    json_object_new_int64(rep->seq_after) : NULL);
-	json_object_object_add(o, "base_block_recovered",
-	    json_object_new_boolean(rep->base_block_recovered));
-	json_object_object_add(o, "started_late",
-	    json_object_new_boolean(rep->started_late));
-	json_object_object_add(o, "stopped_early",
-	    json_object_new_boolean(rep->stopped_early));
-	json_object_object_add(o, "stop_reason", rep->stopped_early ?
-	    json_object_new_string(rep->stop_reason) : NULL);
-	json_object_object_add(o, "logs_reset", strings(logs_reset, n_reset));
+	jo_str(&o, "state", dirty ? "dirty" : "clean");
+	jo_bool(&o, "replayed", rep->replayed);
+	jo_str(&o, "format", format);
+	jo_add(&o, "logs_used", jo_strings(rep->logs_used, rep->n_logs_used));
+	jo_int(&o, "entries_applied", rep->entries_applied);
+	jo_int(&o, "pages_applied", rep->pages_applied);
+	jo_add(&o, "sequence_before", uint_pair(seq[0], seq[1]));
+	jo_opt_int(&o, "sequence_after", seq_after > 0 || rep->replayed,
+	    seq_after > 0 ? seq_after : rep->seq_after);
+	jo_bool(&o, "base_block_recovered", rep->base_block_recovered);
+	jo_bool(&o, "started_late", rep->started_late);
+	jo_bool(&o, "stopped_early", rep->stopped_early);
+	jo_str(&o, "stop_reason", rep->stopped_early ? rep->stop_reason :
+	    NULL);
+	jo_add(&o, "logs_reset", jo_strings(logs_reset, n_reset));
 	return o;
 }
 
-/* How the hive was written: null when it was not. */
-static struct json_object *
-commit_json(const struct hp_hive_report *h)
+/* How the hive was written, as member "commit": null when it was
+ * not. */
+static void
+add_commit(struct json_object **parent, const struct hp_hive_report *h)
 {
 	struct json_object *o;
 	char when[32];
 
-	if (h->commit == HP_METHOD_NONE)
-		return NULL;
+	if (h->commit == HP_METHOD_NONE) {
+		jo_null(parent, "commit");
+		return;
+	}
 	o = json_object_new_object();
-	json_object_object_add(o, "method", json_object_new_string(
-	    h->commit == HP_METHOD_LOGGED ? "logged" : "replace"));
-	json_object_object_add(o, "log", opt_string(h->commit_log));
-	json_object_object_add(o, "log_format", h->commit_log == NULL ? NULL :
-	    json_object_new_string(h->commit_log_format == HP_LOG_OLD ? "old" :
-	    "new"));
-	json_object_object_add(o, "pages_written", h->commit == HP_METHOD_LOGGED ?
-	    json_object_new_int64((int64_t)h->pages_written) : NULL);
+	jo_str(&o, "method", h->commit == HP_METHOD_LOGGED ? "logged" :
+	    "replace");
+	jo_str(&o, "log", h->commit_log);
+	jo_str(&o, "log_format", h->commit_log == NULL ? NULL :
+	    h->commit_log_format == HP_LOG_OLD ? "old" : "new");
+	jo_opt_int(&o, "pages_written", h->commit == HP_METHOD_LOGGED,
+	    (int64_t)h->pages_written);
 	render_filetime(h->last_written, when, sizeof(when));
-	json_object_object_add(o, "last_written", h->last_written ?
-	    json_object_new_string(when) : NULL);
-	json_object_object_add(o, "keys_stamped",
-	    json_object_new_int64((int64_t)h->keys_stamped));
-	return o;
+	jo_str(&o, "last_written", h->last_written ? when : NULL);
+	jo_int(&o, "keys_stamped", (int64_t)h->keys_stamped);
+	jo_add(parent, "commit", o);
 }
 
 static struct json_object *
@@ -232,145 +226,73 @@ hive_json(const struct hp_hive_report *h)
 {
 	struct json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "kind",
-	    json_object_new_string(hp_hive_kind_name(h->kind)));
-	json_object_object_add(o, "path", json_object_new_string(h->where));
+	jo_str(&o, "kind", hp_hive_kind_name(h->kind));
+	jo_str(&o, "path", h->where);
 	if (h->read) {
-		json_object_object_add(o, "dirty", json_object_new_boolean(h->dirty));
-		json_object_object_add(o, "sequence", uint_pair(h->seq[0], h->seq[1]));
+		jo_bool(&o, "dirty", h->dirty);
+		jo_add(&o, "sequence", uint_pair(h->seq[0], h->seq[1]));
 	}
-	json_object_object_add(o, "logs", strings(h->logs, h->n_logs));
-	json_object_object_add(o, "sha256", opt_string(h->sha_read));
-	json_object_object_add(o, "logs_sha256", h->logs_sha != NULL ?
-	    strings(h->logs_sha, h->n_logs) : NULL);
-	json_object_object_add(o, "control_sets", strings(h->control_sets,
+	jo_add(&o, "logs", jo_strings(h->logs, h->n_logs));
+	jo_str(&o, "sha256", h->sha_read);
+	add_opt_strings(&o, "logs_sha256", h->logs_sha, h->n_logs);
+	jo_add(&o, "control_sets", jo_strings(h->control_sets,
 	    h->n_control_sets));
-	json_object_object_add(o, "sha256_before", opt_string(h->sha_before));
-	json_object_object_add(o, "sha256_after", opt_string(h->sha_after));
-	json_object_object_add(o, "backup", opt_string(h->backup));
-	json_object_object_add(o, "output", opt_string(h->output));
-	json_object_object_add(o, "sha256_output", opt_string(h->sha_output));
-	json_object_object_add(o, "commit", commit_json(h));
-	json_object_object_add(o, "recovery", h->read ? recovery_json(&h->recovery,
-	    h->dirty, h->seq, h->seq_after, h->logs_reset, h->n_logs_reset) :
-	    NULL);
+	jo_str(&o, "sha256_before", h->sha_before);
+	jo_str(&o, "sha256_after", h->sha_after);
+	jo_str(&o, "backup", h->backup);
+	jo_str(&o, "output", h->output);
+	jo_str(&o, "sha256_output", h->sha_output);
+	add_commit(&o, h);
+	if (h->read)
+		jo_add(&o, "recovery", recovery_json(&h->recovery, h->dirty,
+		    h->seq, h->seq_after, h->logs_reset, h->n_logs_reset));
+	else
+		jo_null(&o, "recovery");
 	return o;
 }
 
-/* The code point of the well-formed UTF-8 character of n bytes at s
- * (its lead byte checked), or -1 when it is not one. */
-static long
-utf8_char(const unsigned char *s, size_t n)
+struct json_object *
+render_json_report(const struct hp_result *r)
 {
-	static const long least[] = { 0, 0, 0x80, 0x800, 0x10000 };
-	long cp = s[0] & (0x7f >> n);
-	size_t i;
-
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return -1;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if (cp < least[n] || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return -1;
-	return cp;
-}
-
-/* json-c writes \u00XX for the C0 controls in strings, but DEL, the C1
- * controls, the line separators and the bidi controls as they are: those
- * that hp_escape_text escapes are written as \uXXXX too, which JSON reads
- * back as the same characters, so that no terminal obeys them either. */
-static void
-put_json_text(const char *text, FILE *out)
-{
-	const unsigned char *p = (const unsigned char *)text;
-	char one[5];
-	size_t n;
-	long cp;
-
-	for (; *p != '\0'; p += n) {
-		n = *p == 0x7f ? 1 : *p >= 0xc2 && *p <= 0xdf ? 2 :
-		    *p >= 0xe0 && *p <= 0xef ? 3 : *p >= 0xf0 && *p <= 0xf4 ?
-		    4 : 0;
-		cp = n > 1 ? utf8_char(p, n) : n == 1 ? 0x7f : -1;
-		if (cp != -1) {
-			memcpy(one, p, n);
-			one[n] = '\0';
-		}
-		if (cp != -1 && cp <= 0xffff && !hp_text_is_plain(one)) {
-			fprintf(out, "\\u%04lx", cp);
-			continue;
-		}
-		/* Anything else, even a byte of broken UTF-8, as it is. */
-		n = cp != -1 ? n : 1;
-		fwrite(p, 1, n, out);
-	}
-}
-
-void
-render_json_print(struct json_object *o, FILE *out)
-{
-	put_json_text(json_object_to_json_string_ext(o,
-	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE), out);
-	fputc('\n', out);
-	json_object_put(o);
-}
-
-/* The error, its reason and the exit status close every document. */
-static void
-add_outcome(struct json_object *o, const char *error, enum hp_reason reason,
-	    int status)
-{
-	json_object_object_add(o, "error", opt_string(error));
-	json_object_object_add(o, "reason", error != NULL ?
-	    json_object_new_string(hp_reason_name(reason)) : NULL);
-	json_object_object_add(o, "exit_status", json_object_new_int(status));
-}
-
-void
-render_json_report(const struct hp_result *r, FILE *out)
-{
-	struct json_object *o = json_object_new_object(), *hives, *a;
+	struct json_object *o = jo_doc(REPORT_SCHEMA), *a;
 	size_t i, j;
 
-	json_object_object_add(o, "schema", json_object_new_string(REPORT_SCHEMA));
-	json_object_object_add(o, "tool_version",
-	    json_object_new_string(hp_version()));
-	json_object_object_add(o, "command", json_object_new_string(r->command));
-	json_object_object_add(o, "target", opt_string(r->target));
-	hives = json_object_new_array();
+	jo_str(&o, "command", r->command);
+	jo_str(&o, "target", r->target);
+	a = json_object_new_array();
 	for (i = 0; i < r->n_hives; i++)
-		json_object_array_add(hives, hive_json(&r->hives[i]));
-	json_object_object_add(o, "hives", hives);
+		jo_add(&a, NULL, hive_json(&r->hives[i]));
+	jo_add(&o, "hives", a);
 	/* "hive" is the first of "hives", kept from the one-hive schema. */
-	json_object_object_add(o, "hive", r->n_hives ? hive_json(&r->hives[0]) :
-	    NULL);
-	json_object_object_add(o, "image", r->has_image ?
-	    render_json_windows(&r->image) : NULL);
-	json_object_object_add(o, "profiles", strings(r->profiles, r->n_profiles));
-	json_object_object_add(o, "auto_reason", opt_string(r->auto_reason));
-	json_object_object_add(o, "reg_files", strings(r->reg_files,
-	    r->n_reg_files));
-	json_object_object_add(o, "dry_run", json_object_new_boolean(r->dry_run));
+	if (r->n_hives > 0)
+		jo_add(&o, "hive", hive_json(&r->hives[0]));
+	else
+		jo_null(&o, "hive");
+	if (r->has_image)
+		jo_add(&o, "image", render_json_windows(&r->image));
+	else
+		jo_null(&o, "image");
+	jo_add(&o, "profiles", jo_strings(r->profiles, r->n_profiles));
+	jo_str(&o, "auto_reason", r->auto_reason);
+	jo_add(&o, "reg_files", jo_strings(r->reg_files, r->n_reg_files));
+	jo_bool(&o, "dry_run", r->dry_run);
 	a = json_object_new_array();
 	for (i = 0; i < r->n_hives; i++)
 		for (j = 0; j < r->hives[i].n_changes; j++)
-			json_object_array_add(a, change_json(r,
+			jo_add(&a, NULL, change_json(r,
 			    &r->hives[i].changes[j]));
-	json_object_object_add(o, "changes", a);
-	json_object_object_add(o, "warnings", strings(r->warnings,
-	    r->n_warnings));
+	jo_add(&o, "changes", a);
+	jo_add(&o, "warnings", jo_strings(r->warnings, r->n_warnings));
 	/* "backup" is the first hive's, kept from the one-hive schema. */
-	json_object_object_add(o, "backup", r->n_hives ?
-	    opt_string(r->hives[0].backup) : NULL);
-	json_object_object_add(o, "result", opt_string(r->result));
-	add_outcome(o, r->error, r->reason, r->exit_status);
-	render_json_print(o, out);
+	jo_str(&o, "backup", r->n_hives > 0 ? r->hives[0].backup : NULL);
+	jo_str(&o, "result", r->result);
+	jo_outcome(&o, r->error, r->reason, r->exit_status);
+	return o;
 }
 
-void
+struct json_object *
 render_json_failure(const char *command, const char *target,
-		    const struct hp_err *e, FILE *out)
+		    const struct hp_err *e)
 {
 	struct hp_result r;
 
@@ -380,7 +302,7 @@ render_json_failure(const char *command, const char *target,
 	r.error = (char *)e->msg;
 	r.reason = e->reason;
 	r.exit_status = e->status;
-	render_json_report(&r, out);
+	return render_json_report(&r);
 }
 
 static struct json_object *
@@ -393,19 +315,16 @@ inspect_hives(const struct hp_inspect *r)
 		const struct hp_inspect_hive *h = &r->hives[i];
 
 		x = json_object_new_object();
-		json_object_object_add(x, "kind",
-		    json_object_new_string(hp_hive_kind_name(h->kind)));
-		json_object_object_add(x, "path", json_object_new_string(h->where));
-		json_object_object_add(x, "dirty", json_object_new_boolean(h->dirty));
-		json_object_object_add(x, "recovery", recovery_json(&h->recovery,
-		    h->dirty, h->seq, 0, NULL, 0));
-		json_object_object_add(x, "current_control_set",
-		    opt_string(h->current_control_set));
-		json_object_object_add(x, "sha256", opt_string(h->sha_read));
-		json_object_object_add(x, "logs", strings(h->logs, h->n_logs));
-		json_object_object_add(x, "logs_sha256", h->logs_sha != NULL ?
-		    strings(h->logs_sha, h->n_logs) : NULL);
-		json_object_array_add(a, x);
+		jo_str(&x, "kind", hp_hive_kind_name(h->kind));
+		jo_str(&x, "path", h->where);
+		jo_bool(&x, "dirty", h->dirty);
+		jo_add(&x, "recovery", recovery_json(&h->recovery, h->dirty,
+		    h->seq, 0, NULL, 0));
+		jo_str(&x, "current_control_set", h->current_control_set);
+		jo_str(&x, "sha256", h->sha_read);
+		jo_add(&x, "logs", jo_strings(h->logs, h->n_logs));
+		add_opt_strings(&x, "logs_sha256", h->logs_sha, h->n_logs);
+		jo_add(&a, NULL, x);
 	}
 	return a;
 }
@@ -422,15 +341,12 @@ inspect_profiles(const struct hp_inspect *r)
 		const struct hp_inspect_profile *p = &r->profiles[i];
 
 		x = json_object_new_object();
-		json_object_object_add(x, "name", json_object_new_string(p->name));
-		json_object_object_add(x, "description",
-		    json_object_new_string(p->description));
-		json_object_object_add(x, "status",
-		    json_object_new_string(states[p->state]));
-		json_object_object_add(x, "reason", opt_string(p->reason));
-		json_object_object_add(x, "auto",
-		    json_object_new_boolean(p->chosen_by_auto));
-		json_object_array_add(a, x);
+		jo_str(&x, "name", p->name);
+		jo_str(&x, "description", p->description);
+		jo_str(&x, "status", states[p->state]);
+		jo_str(&x, "reason", p->reason);
+		jo_bool(&x, "auto", p->chosen_by_auto);
+		jo_add(&a, NULL, x);
 	}
 	return a;
 }
@@ -445,49 +361,43 @@ inspect_values(const struct hp_inspect *r)
 		const struct hp_inspect_value *v = &r->values[i];
 
 		x = json_object_new_object();
-		json_object_object_add(x, "key", json_object_new_string(v->key));
-		json_object_object_add(x, "name", json_object_new_string(v->name));
-		json_object_object_add(x, "data", v->present ? data_json(&v->data) :
-		    NULL);
-		json_object_object_add(x, "profile",
-		    json_object_new_string(v->profile));
-		json_object_array_add(a, x);
+		jo_str(&x, "key", v->key);
+		jo_str(&x, "name", v->name);
+		add_data(&x, "data", v->present ? &v->data : NULL);
+		jo_str(&x, "profile", v->profile);
+		jo_add(&a, NULL, x);
 	}
 	return a;
 }
 
-void
-render_json_inspect(const struct hp_inspect *r, FILE *out)
+struct json_object *
+render_json_inspect(const struct hp_inspect *r)
 {
-	struct json_object *o = json_object_new_object(), *x;
+	struct json_object *o = jo_doc(INSPECT_SCHEMA), *x;
 	char advice[512];
 
-	json_object_object_add(o, "schema", json_object_new_string(INSPECT_SCHEMA));
-	json_object_object_add(o, "tool_version",
-	    json_object_new_string(hp_version()));
-	json_object_object_add(o, "target", opt_string(r->target));
-	json_object_object_add(o, "hives", inspect_hives(r));
+	jo_str(&o, "target", r->target);
+	jo_add(&o, "hives", inspect_hives(r));
 	/* A refused or failed inspection: what was read, and why not. */
 	if (r->error != NULL) {
-		json_object_object_add(o, "ready", json_object_new_boolean(0));
-		add_outcome(o, r->error, r->reason, r->exit_status);
-		render_json_print(o, out);
-		return;
+		jo_bool(&o, "ready", 0);
+		jo_outcome(&o, r->error, r->reason, r->exit_status);
+		return o;
 	}
-	json_object_object_add(o, "image", render_json_windows(&r->image));
-	json_object_object_add(o, "values", inspect_values(r));
-	json_object_object_add(o, "profiles", inspect_profiles(r));
+	jo_add(&o, "image", render_json_windows(&r->image));
+	jo_add(&o, "values", inspect_values(r));
+	jo_add(&o, "profiles", inspect_profiles(r));
 	x = json_object_new_object();
-	json_object_object_add(x, "profiles", strings(r->auto_profiles,
+	jo_add(&x, "profiles", jo_strings(r->auto_profiles,
 	    r->n_auto_profiles));
-	json_object_object_add(x, "reason", opt_string(r->auto_reason));
-	json_object_object_add(o, "auto", x);
-	json_object_object_add(o, "warnings", strings(r->warnings, r->n_warnings));
-	json_object_object_add(o, "ready", json_object_new_boolean(r->ready));
+	jo_str(&x, "reason", r->auto_reason);
+	jo_add(&o, "auto", x);
+	jo_add(&o, "warnings", jo_strings(r->warnings, r->n_warnings));
+	jo_bool(&o, "ready", r->ready);
 	render_advice(r, advice, sizeof(advice));
-	json_object_object_add(o, "recommended", json_object_new_string(advice));
-	add_outcome(o, NULL, HP_R_NONE, r->exit_status);
-	render_json_print(o, out);
+	jo_str(&o, "recommended", advice);
+	jo_outcome(&o, NULL, HP_R_NONE, r->exit_status);
+	return o;
 }
 
 static struct json_object *
@@ -500,18 +410,13 @@ backup_hives(const struct hp_backup_run *run)
 		const struct hp_backup_hive *h = &run->hives[i];
 
 		x = json_object_new_object();
-		json_object_object_add(x, "kind",
-		    json_object_new_string(hp_hive_kind_name(h->kind)));
-		json_object_object_add(x, "path", json_object_new_string(h->where));
-		json_object_object_add(x, "sha256_before",
-		    json_object_new_string(h->sha256_before));
-		json_object_object_add(x, "sha256_after",
-		    json_object_new_string(h->sha256_after));
-		json_object_object_add(x, "backup",
-		    json_object_new_string(h->pages ? "pages" : "hive"));
-		json_object_object_add(x, "bytes",
-		    json_object_new_int64((int64_t)h->bytes));
-		json_object_array_add(a, x);
+		jo_str(&x, "kind", hp_hive_kind_name(h->kind));
+		jo_str(&x, "path", h->where);
+		jo_str(&x, "sha256_before", h->sha256_before);
+		jo_str(&x, "sha256_after", h->sha256_after);
+		jo_str(&x, "backup", h->pages ? "pages" : "hive");
+		jo_int(&x, "bytes", (int64_t)h->bytes);
+		jo_add(&a, NULL, x);
 	}
 	return a;
 }
@@ -528,85 +433,62 @@ backups_changed(const struct hp_backups *r)
 		const struct hp_backup_changed *c = &r->changed[i];
 
 		x = json_object_new_object();
-		json_object_object_add(x, "kind",
-		    json_object_new_string(hp_hive_kind_name(c->kind)));
-		json_object_object_add(x, "path", json_object_new_string(c->where));
-		json_object_object_add(x, "id", json_object_new_string(c->id));
-		json_object_object_add(x, "time", json_object_new_string(c->time));
-		json_object_object_add(x, "backup",
-		    json_object_new_string(c->pages ? "pages" : "hive"));
-		json_object_object_add(x, "force_restores",
-		    json_object_new_boolean(!c->pages));
-		json_object_array_add(a, x);
+		jo_str(&x, "kind", hp_hive_kind_name(c->kind));
+		jo_str(&x, "path", c->where);
+		jo_str(&x, "id", c->id);
+		jo_str(&x, "time", c->time);
+		jo_str(&x, "backup", c->pages ? "pages" : "hive");
+		jo_bool(&x, "force_restores", !c->pages);
+		jo_add(&a, NULL, x);
 	}
 	return a;
 }
 
-void
-render_json_backups(const struct hp_backups *r, FILE *out)
+struct json_object *
+render_json_backups(const struct hp_backups *r)
 {
-	struct json_object *o = json_object_new_object(), *a, *x;
+	struct json_object *o = jo_doc(BACKUPS_SCHEMA), *a, *x;
 	size_t i;
 
-	json_object_object_add(o, "schema", json_object_new_string(BACKUPS_SCHEMA));
-	json_object_object_add(o, "tool_version",
-	    json_object_new_string(hp_version()));
-	json_object_object_add(o, "target", opt_string(r->target));
-	json_object_object_add(o, "backup_dir", opt_string(r->backup_root));
+	jo_str(&o, "target", r->target);
+	jo_str(&o, "backup_dir", r->backup_root);
 	a = json_object_new_array();
 	for (i = 0; i < r->n_runs; i++) {
 		const struct hp_backup_run *run = &r->runs[i];
 
 		x = json_object_new_object();
-		json_object_object_add(x, "id", json_object_new_string(run->id));
-		json_object_object_add(x, "time", json_object_new_string(run->time));
-		json_object_object_add(x, "command",
-		    json_object_new_string(run->command));
-		json_object_object_add(x, "profiles", strings(run->profiles,
+		jo_str(&x, "id", run->id);
+		jo_str(&x, "time", run->time);
+		jo_str(&x, "command", run->command);
+		jo_add(&x, "profiles", jo_strings(run->profiles,
 		    run->n_profiles));
-		json_object_object_add(x, "hives", backup_hives(run));
-		json_object_object_add(x, "bytes",
-		    json_object_new_int64((int64_t)run->bytes));
-		json_object_object_add(x, "step", json_object_new_int64(run->step));
-		json_object_array_add(a, x);
+		jo_add(&x, "hives", backup_hives(run));
+		jo_int(&x, "bytes", (int64_t)run->bytes);
+		jo_int(&x, "step", run->step);
+		jo_add(&a, NULL, x);
 	}
-	json_object_object_add(o, "backups", a);
-	json_object_object_add(o, "changed", backups_changed(r));
-	add_outcome(o, r->error, r->reason, r->exit_status);
-	render_json_print(o, out);
-}
-
-/* The first members of every document: its schema, the version. */
-static struct json_object *
-new_doc(const char *schema)
-{
-	struct json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "schema", json_object_new_string(schema));
-	json_object_object_add(o, "tool_version",
-	    json_object_new_string(hp_version()));
+	jo_add(&o, "backups", a);
+	jo_add(&o, "changed", backups_changed(r));
+	jo_outcome(&o, r->error, r->reason, r->exit_status);
 	return o;
 }
 
-void
+struct json_object *
 render_json_export(const char *target, const struct hp_export_opts *opts,
-		   const struct hp_export *r, const struct hp_err *e,
-		   FILE *out)
+		   const struct hp_export *r, const struct hp_err *e)
 {
-	struct json_object *o = new_doc(EXPORT_SCHEMA);
+	struct json_object *o = jo_doc(EXPORT_SCHEMA);
 
-	json_object_object_add(o, "target", opt_string(target));
-	json_object_object_add(o, "key", opt_string(opts->key));
-	json_object_object_add(o, "hive", opt_string(r != NULL ? r->where :
-	    NULL));
-	json_object_object_add(o, "output", opt_string(opts->output));
-	json_object_object_add(o, "encoding", json_object_new_string(
-	    opts->flags & HP_EXPORT_UTF16 ? "utf-16le" : "utf-8"));
-	json_object_object_add(o, "notes", r != NULL ? strings(r->notes,
-	    r->n_notes) : json_object_new_array());
-	add_outcome(o, e != NULL ? e->msg : NULL, e != NULL ? e->reason :
-	    HP_R_NONE, e != NULL ? (int)e->status : 0);
-	render_json_print(o, out);
+	jo_str(&o, "target", target);
+	jo_str(&o, "key", opts->key);
+	jo_str(&o, "hive", r != NULL ? r->where : NULL);
+	jo_str(&o, "output", opts->output);
+	jo_str(&o, "encoding", opts->flags & HP_EXPORT_UTF16 ? "utf-16le" :
+	    "utf-8");
+	jo_add(&o, "notes", r != NULL ? jo_strings(r->notes, r->n_notes) :
+	    json_object_new_array());
+	jo_err_outcome(&o, e);
+	return o;
 }
 
 static struct json_object *
@@ -619,69 +501,74 @@ rollback_files(const struct hp_rollback *r)
 		const struct hp_rollback_file *f = &r->files[i];
 
 		x = json_object_new_object();
-		json_object_object_add(x, "path", opt_string(f->where));
-		json_object_object_add(x, "log", json_object_new_boolean(f->is_log));
-		json_object_object_add(x, "written",
-		    json_object_new_boolean(f->written));
-		json_object_object_add(x, "time", opt_string(f->time));
-		json_object_object_add(x, "sha256", opt_string(f->sha256));
-		json_object_object_add(x, "backup", opt_string(f->backup));
-		json_object_array_add(a, x);
+		jo_str(&x, "path", f->where);
+		jo_bool(&x, "log", f->is_log);
+		jo_bool(&x, "written", f->written);
+		jo_str(&x, "time", f->time);
+		jo_str(&x, "sha256", f->sha256);
+		jo_str(&x, "backup", f->backup);
+		jo_add(&a, NULL, x);
 	}
 	return a;
 }
 
-void
+struct json_object *
 render_json_rollback(const struct hp_rollback *r,
-		     const struct hp_rollback_opts *opts, FILE *out)
+		     const struct hp_rollback_opts *opts)
 {
-	struct json_object *o = new_doc(ROLLBACK_SCHEMA);
+	struct json_object *o = jo_doc(ROLLBACK_SCHEMA);
 
-	json_object_object_add(o, "target", opt_string(r->target));
-	json_object_object_add(o, "backup_dir", opt_string(opts->backup_root));
-	json_object_object_add(o, "to", opt_string(opts->to));
-	json_object_object_add(o, "force",
-	    json_object_new_boolean((opts->flags & HP_FORCE) != 0));
-	json_object_object_add(o, "checked", json_object_new_boolean(r->checked));
-	json_object_object_add(o, "restored", rollback_files(r));
-	json_object_object_add(o, "warnings", strings(r->warnings,
-	    r->n_warnings));
-	add_outcome(o, r->error, r->reason, r->exit_status);
-	render_json_print(o, out);
+	jo_str(&o, "target", r->target);
+	jo_str(&o, "backup_dir", opts->backup_root);
+	jo_str(&o, "to", opts->to);
+	jo_bool(&o, "force", (opts->flags & HP_FORCE) != 0);
+	jo_bool(&o, "checked", r->checked);
+	jo_add(&o, "restored", rollback_files(r));
+	jo_add(&o, "warnings", jo_strings(r->warnings, r->n_warnings));
+	jo_outcome(&o, r->error, r->reason, r->exit_status);
+	return o;
 }
 
-void
-render_json_profiles(const char *dir, const struct hp_profile_info *list,
-		     size_t n, const struct hp_err *e, FILE *out)
+/* A profile of dir, or 'auto' (p NULL). */
+static struct json_object *
+profile_json(const char *dir, const struct hp_profile_info *p)
 {
-	struct json_object *o = new_doc(PROFILES_SCHEMA), *a, *x;
+	struct json_object *o = json_object_new_object();
 	char *file;
+
+	jo_str(&o, "name", p != NULL ? p->name : HP_AUTO_PROFILE);
+	jo_str(&o, "description", p != NULL ? p->description :
+	    RENDER_AUTO_DESCRIPTION);
+	if (p == NULL) {
+		jo_null(&o, "file");
+	} else if (asprintf(&file, "%s/%s.reg", dir, p->name) == -1) {
+		jo_fail(&o);
+	} else {
+		jo_str(&o, "file", file);
+		free(file);
+	}
+	return o;
+}
+
+struct json_object *
+render_json_profiles(const char *dir, const struct hp_profile_info *list,
+		     size_t n, const struct hp_err *e)
+{
+	struct json_object *o = jo_doc(PROFILES_SCHEMA), *a;
 	size_t i;
 
-	json_object_object_add(o, "profile_dir", opt_string(dir));
+	jo_str(&o, "profile_dir", dir);
 	a = json_object_new_array();
-	for (i = 0; i <= n && e == NULL; i++) {
-		x = json_object_new_object();
-		json_object_object_add(x, "name", json_object_new_string(
-		    i < n ? list[i].name : HP_AUTO_PROFILE));
-		json_object_object_add(x, "description", json_object_new_string(
-		    i < n ? list[i].description : RENDER_AUTO_DESCRIPTION));
-		file = NULL;
-		if (i < n && asprintf(&file, "%s/%s.reg", dir, list[i].name) == -1)
-			file = NULL;
-		json_object_object_add(x, "file", opt_string(file));
-		free(file);
-		json_object_array_add(a, x);
-	}
-	json_object_object_add(o, "profiles", a);
-	add_outcome(o, e != NULL ? e->msg : NULL, e != NULL ? e->reason :
-	    HP_R_NONE, e != NULL ? (int)e->status : 0);
-	render_json_print(o, out);
+	for (i = 0; i <= n && e == NULL; i++)
+		jo_add(&a, NULL, profile_json(dir, i < n ? &list[i] : NULL));
+	jo_add(&o, "profiles", a);
+	jo_err_outcome(&o, e);
+	return o;
 }
 
-void
+struct json_object *
 render_json_error(const char *command, const char *target,
-		  const struct hp_err *e, FILE *out)
+		  const struct hp_err *e)
 {
 	union {
 		struct hp_inspect inspect;
@@ -697,24 +584,25 @@ render_json_error(const char *command, const char *target,
 		u.inspect.error = (char *)e->msg;
 		u.inspect.reason = e->reason;
 		u.inspect.exit_status = e->status;
-		render_json_inspect(&u.inspect, out);
-	} else if (strcmp(command, "backups") == 0) {
+		return render_json_inspect(&u.inspect);
+	}
+	if (strcmp(command, "backups") == 0) {
 		u.backups.target = (char *)target;
 		u.backups.error = (char *)e->msg;
 		u.backups.reason = e->reason;
 		u.backups.exit_status = e->status;
-		render_json_backups(&u.backups, out);
-	} else if (strcmp(command, "rollback") == 0) {
+		return render_json_backups(&u.backups);
+	}
+	if (strcmp(command, "rollback") == 0) {
 		u.rollback.target = (char *)target;
 		u.rollback.error = (char *)e->msg;
 		u.rollback.reason = e->reason;
 		u.rollback.exit_status = e->status;
-		render_json_rollback(&u.rollback, &no_rollback, out);
-	} else if (strcmp(command, "export") == 0) {
-		render_json_export(target, &no_export, NULL, e, out);
-	} else if (strcmp(command, "profiles") == 0) {
-		render_json_profiles(NULL, NULL, 0, e, out);
-	} else {
-		render_json_failure(command, target, e, out);
+		return render_json_rollback(&u.rollback, &no_rollback);
 	}
+	if (strcmp(command, "export") == 0)
+		return render_json_export(target, &no_export, NULL, e);
+	if (strcmp(command, "profiles") == 0)
+		return render_json_profiles(NULL, NULL, 0, e);
+	return render_json_failure(command, target, e);
 }

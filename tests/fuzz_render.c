@@ -591,21 +591,21 @@ fuzz_render(const uint8_t *data, size_t size)
 
 	/* As the commands render them: text for a run that did not fail
 	 * (as it is and with -v), JSON either way. */
-	render_json_report(&result, out_open(&o));
+	render_json_print(render_json_report(&result), out_open(&o));
 	check_json(&o, "hivepatch-report/1", result.target, result.error);
 	for (flags = 0; result.error == NULL && flags <= RENDER_VERBOSE;
 	    flags++) {
 		render_text_report(&result, flags, out_open(&o));
 		check_text(&o);
 	}
-	render_json_inspect(&inspect, out_open(&o));
+	render_json_print(render_json_inspect(&inspect), out_open(&o));
 	check_json(&o, "hivepatch-inspect/1", inspect.target, inspect.error);
 	for (flags = 0; inspect.error == NULL && flags <= RENDER_VERBOSE;
 	    flags++) {
 		render_text_inspect(&inspect, flags, out_open(&o));
 		check_text(&o);
 	}
-	render_json_backups(&backups, out_open(&o));
+	render_json_print(render_json_backups(&backups), out_open(&o));
 	check_json(&o, "hivepatch-backups/1", backups.target, backups.error);
 	for (flags = 0; backups.error == NULL && backups.backup_root != NULL &&
 	    flags <= RENDER_VERBOSE; flags++) {
@@ -614,7 +614,8 @@ fuzz_render(const uint8_t *data, size_t size)
 	}
 	render_text_rollback(&rollback, out_open(&o));
 	check_text(&o);
-	render_json_rollback(&rollback, &rollback_opts, out_open(&o));
+	render_json_print(render_json_rollback(&rollback, &rollback_opts),
+	    out_open(&o));
 	check_json(&o, "hivepatch-rollback/1", rollback.target, rollback.error);
 
 	/* A store that could not be opened. */
@@ -623,7 +624,8 @@ fuzz_render(const uint8_t *data, size_t size)
 	e.status = hp_reason_status(e.reason);
 	snprintf(e.msg, sizeof(e.msg), "%s", result.error ? result.error :
 	    result.target);
-	render_json_failure(result.command, result.target, &e, out_open(&o));
+	render_json_print(render_json_failure(result.command, result.target,
+	    &e), out_open(&o));
 	check_json(&o, "hivepatch-report/1", result.target, e.msg);
 
 	free_owned(&s);
