@@ -15,31 +15,18 @@
 
 /* The libewf functions this file calls, loaded with the first E01
  * (dynlib.h). */
+#define EWF_FUNCTIONS(F) \
+	F(libewf_, error_free) F(libewf_, error_sprint) F(libewf_, glob) \
+	F(libewf_, glob_free) F(libewf_, handle_close) F(libewf_, handle_free) \
+	F(libewf_, handle_get_media_size) F(libewf_, handle_initialize) \
+	F(libewf_, handle_open) F(libewf_, handle_read_random)
+#define EWF_SYM(prefix, name) DYNSYM(ewffn, prefix, name)
+
 static struct {
-	__typeof__(libewf_error_free) *error_free;
-	__typeof__(libewf_error_sprint) *error_sprint;
-	__typeof__(libewf_glob) *glob;
-	__typeof__(libewf_glob_free) *glob_free;
-	__typeof__(libewf_handle_close) *handle_close;
-	__typeof__(libewf_handle_free) *handle_free;
-	__typeof__(libewf_handle_get_media_size) *handle_get_media_size;
-	__typeof__(libewf_handle_initialize) *handle_initialize;
-	__typeof__(libewf_handle_open) *handle_open;
-	__typeof__(libewf_handle_read_random) *handle_read_random;
+	EWF_FUNCTIONS(DYNLIB_MEMBER)
 } ewffn;
 
-static const struct dynsym ewf_syms[] = {
-	DYNSYM("libewf_error_free", ewffn.error_free),
-	DYNSYM("libewf_error_sprint", ewffn.error_sprint),
-	DYNSYM("libewf_glob", ewffn.glob),
-	DYNSYM("libewf_glob_free", ewffn.glob_free),
-	DYNSYM("libewf_handle_close", ewffn.handle_close),
-	DYNSYM("libewf_handle_free", ewffn.handle_free),
-	DYNSYM("libewf_handle_get_media_size", ewffn.handle_get_media_size),
-	DYNSYM("libewf_handle_initialize", ewffn.handle_initialize),
-	DYNSYM("libewf_handle_open", ewffn.handle_open),
-	DYNSYM("libewf_handle_read_random", ewffn.handle_read_random),
-};
+static const struct dynsym ewf_syms[] = { EWF_FUNCTIONS(EWF_SYM) };
 
 static struct dynlib ewf_lib = { .soname = EWF_SONAME,
     .package = EWF_PACKAGE, .serves = "E01 evidence", .syms = ewf_syms,

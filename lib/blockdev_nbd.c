@@ -52,39 +52,19 @@
 
 /* The libnbd functions this file calls, loaded with the first image
  * qemu-nbd serves (dynlib.h). */
+#define NBD_FUNCTIONS(F) \
+	F(nbd_, get_error) F(nbd_, close) F(nbd_, pread) F(nbd_, pwrite) \
+	F(nbd_, flush) F(nbd_, shutdown) F(nbd_, create) \
+	F(nbd_, set_request_block_size) F(nbd_, set_strict_mode) \
+	F(nbd_, get_strict_mode) F(nbd_, connect_socket) F(nbd_, is_read_only) \
+	F(nbd_, can_flush) F(nbd_, get_size)
+#define NBD_SYM(prefix, name) DYNSYM(nbdfn, prefix, name)
+
 static struct {
-	__typeof__(nbd_get_error) *get_error;
-	__typeof__(nbd_close) *close;
-	__typeof__(nbd_pread) *pread;
-	__typeof__(nbd_pwrite) *pwrite;
-	__typeof__(nbd_flush) *flush;
-	__typeof__(nbd_shutdown) *shutdown;
-	__typeof__(nbd_create) *create;
-	__typeof__(nbd_set_request_block_size) *set_request_block_size;
-	__typeof__(nbd_set_strict_mode) *set_strict_mode;
-	__typeof__(nbd_get_strict_mode) *get_strict_mode;
-	__typeof__(nbd_connect_socket) *connect_socket;
-	__typeof__(nbd_is_read_only) *is_read_only;
-	__typeof__(nbd_can_flush) *can_flush;
-	__typeof__(nbd_get_size) *get_size;
+	NBD_FUNCTIONS(DYNLIB_MEMBER)
 } nbdfn;
 
-static const struct dynsym nbd_syms[] = {
-	DYNSYM("nbd_get_error", nbdfn.get_error),
-	DYNSYM("nbd_close", nbdfn.close),
-	DYNSYM("nbd_pread", nbdfn.pread),
-	DYNSYM("nbd_pwrite", nbdfn.pwrite),
-	DYNSYM("nbd_flush", nbdfn.flush),
-	DYNSYM("nbd_shutdown", nbdfn.shutdown),
-	DYNSYM("nbd_create", nbdfn.create),
-	DYNSYM("nbd_set_request_block_size", nbdfn.set_request_block_size),
-	DYNSYM("nbd_set_strict_mode", nbdfn.set_strict_mode),
-	DYNSYM("nbd_get_strict_mode", nbdfn.get_strict_mode),
-	DYNSYM("nbd_connect_socket", nbdfn.connect_socket),
-	DYNSYM("nbd_is_read_only", nbdfn.is_read_only),
-	DYNSYM("nbd_can_flush", nbdfn.can_flush),
-	DYNSYM("nbd_get_size", nbdfn.get_size),
-};
+static const struct dynsym nbd_syms[] = { NBD_FUNCTIONS(NBD_SYM) };
 
 static struct dynlib nbd_lib = { .soname = NBD_SONAME,
     .package = NBD_PACKAGE,

@@ -16,8 +16,13 @@ struct dynsym {
 	void **fn;		/* where the function's address goes */
 };
 
-/* The address of a table member, as dynsym.fn takes it. */
-#define DYNSYM(name, member) { (name), (void **)(void *)&(member) }
+/* A user's table comes from one list of the functions it calls,
+ * LIST(F) giving F(prefix, name) for each: DYNLIB_MEMBER makes the
+ * table's member `name`, a pointer to prefix##name; DYNSYM(table)
+ * makes its entry in the array dynlib_load fills the table from. */
+#define DYNLIB_MEMBER(prefix, name) __typeof__(prefix##name) *name;
+#define DYNSYM(table, prefix, name) \
+	{ #prefix #name, (void **)(void *)&(table).name },
 
 struct dynlib {
 	const char *soname;	/* as configure found it */

@@ -23,20 +23,8 @@
 
 struct wim_api wimfn;
 
-static const struct dynsym wim_syms[] = {
-	DYNSYM("wimlib_open_wim", wimfn.open_wim),
-	DYNSYM("wimlib_get_wim_info", wimfn.get_wim_info),
-	DYNSYM("wimlib_free", wimfn.free),
-	DYNSYM("wimlib_get_error_string", wimfn.get_error_string),
-	DYNSYM("wimlib_iterate_dir_tree", wimfn.iterate_dir_tree),
-	DYNSYM("wimlib_reference_resource_files",
-	    wimfn.reference_resource_files),
-	DYNSYM("wimlib_get_image_name", wimfn.get_image_name),
-	DYNSYM("wimlib_get_image_property", wimfn.get_image_property),
-	DYNSYM("wimlib_extract_paths", wimfn.extract_paths),
-	DYNSYM("wimlib_update_image", wimfn.update_image),
-	DYNSYM("wimlib_overwrite", wimfn.overwrite),
-};
+#define WIM_SYM(prefix, name) DYNSYM(wimfn, prefix, name)
+static const struct dynsym wim_syms[] = { WIMLIB_FUNCTIONS(WIM_SYM) };
 
 static struct dynlib wim_lib = { .soname = WIMLIB_SONAME,
     .package = WIMLIB_PACKAGE, .serves = "WIM images", .syms = wim_syms,

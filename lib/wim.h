@@ -11,22 +11,20 @@
 
 #include <wimlib.h>
 
+#include "dynlib.h"
 #include "image.h"
 
 /* The wimlib functions hivepatch calls, loaded with the first WIM
  * (dynlib.h): a run on a plain hive never loads wimlib. */
+#define WIMLIB_FUNCTIONS(F) \
+	F(wimlib_, open_wim) F(wimlib_, get_wim_info) F(wimlib_, free) \
+	F(wimlib_, get_error_string) F(wimlib_, iterate_dir_tree) \
+	F(wimlib_, reference_resource_files) F(wimlib_, get_image_name) \
+	F(wimlib_, get_image_property) F(wimlib_, extract_paths) \
+	F(wimlib_, update_image) F(wimlib_, overwrite)
+
 struct wim_api {
-	__typeof__(wimlib_open_wim) *open_wim;
-	__typeof__(wimlib_get_wim_info) *get_wim_info;
-	__typeof__(wimlib_free) *free;
-	__typeof__(wimlib_get_error_string) *get_error_string;
-	__typeof__(wimlib_iterate_dir_tree) *iterate_dir_tree;
-	__typeof__(wimlib_reference_resource_files) *reference_resource_files;
-	__typeof__(wimlib_get_image_name) *get_image_name;
-	__typeof__(wimlib_get_image_property) *get_image_property;
-	__typeof__(wimlib_extract_paths) *extract_paths;
-	__typeof__(wimlib_update_image) *update_image;
-	__typeof__(wimlib_overwrite) *overwrite;
+	WIMLIB_FUNCTIONS(DYNLIB_MEMBER)
 };
 extern struct wim_api wimfn;
 
