@@ -137,8 +137,8 @@ static const struct hostile cases[] = {
 	CELL("value-data-short", "value 'SchUseStrongCrypto' claims 100 bytes "
 	    "of data; its data cell holds 12", V4, "40a0"),
 	CELL("bigdata-few-segments", "value 'SchUseStrongCrypto' claims 20000 "
-	    "bytes of data, and its big data record lists 1 segments, not 2",
-	    V4, "5020"),
+	    "bytes of data, which take 2 segments; its big data record lists "
+	    "1", V4, "5020"),
 	CELL("bigdata-list-nowhere", "value 'SchUseStrongCrypto': the segment "
 	    "list of its big data record (at 0x7ffffff8) is no cell holding 2 "
 	    "segments", V4, "5020"),
