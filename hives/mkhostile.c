@@ -105,6 +105,9 @@
  *   bigdata-segment-inside segment 1 16 bytes into segment 0, where its
  *                  data reads as the size of a 16-byte cell
  *   bigdata-segment-short  segment 0 the cell of segment 1 (3660 bytes)
+ *   bigdata-sibling        as bigdata-bogus, but the value is Sibling,
+ *                  beside the SchUseStrongCrypto the profile adds (writing
+ *                  one value of a key rewrites them all)
  */
 #include "config.h"
 
@@ -320,9 +323,11 @@ hivex_step(hive_h *h, const char *which, struct made *m, int view)
 		set_dword(h, real, "SchUseStrongCrypto", 1);
 		m->value[view] = value(h, real, "SchUseStrongCrypto");
 	} else if (strncmp(which, "bigdata-", 8) == 0) {
-		set_value(h, real, "SchUseStrongCrypto", hive_t_REG_BINARY, blob,
-		    sizeof(blob));
-		m->value[view] = value(h, real, "SchUseStrongCrypto");
+		const char *name = strcmp(which, "bigdata-sibling") == 0 ?
+		    "Sibling" : "SchUseStrongCrypto";
+
+		set_value(h, real, name, hive_t_REG_BINARY, blob, sizeof(blob));
+		m->value[view] = value(h, real, name);
 	}
 }
 
@@ -558,7 +563,8 @@ big_data(struct image *img, const char *which, const struct made *m)
 		put_le32(cell(img, seg1, 0), (uint32_t)-SEG1_CELL);
 		put_le32(l + 4, seg0);
 		put_le32(l + 8, seg1);
-		if (strcmp(which, "bigdata-bogus") == 0) {
+		if (strcmp(which, "bigdata-bogus") == 0 ||
+		    strcmp(which, "bigdata-sibling") == 0) {
 			put_le32(l + 4, db);
 			put_le32(l + 8, db);
 		} else if (strcmp(which, "bigdata-list-segment") == 0)
@@ -682,7 +688,7 @@ static const char *const cases[] = {
 	"value-data-nowhere", "value-data-short", "bigdata-few-segments",
 	"bigdata-list-nowhere", "bigdata-list-segment", "bigdata-same-segment",
 	"bigdata-segment-nowhere", "bigdata-segment-inside",
-	"bigdata-segment-short",
+	"bigdata-segment-short", "bigdata-sibling",
 };
 
 static int

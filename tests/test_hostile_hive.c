@@ -156,6 +156,10 @@ static const struct hostile cases[] = {
 	/* The cell too small: segment 1's. */
 	CELL("bigdata-segment-short", "value 'SchUseStrongCrypto': segment 0 "
 	    "of its big data record holds 3660 bytes, not 16344", V4, "9020"),
+	/* Not the profile's value but one beside it, which writing the
+	 * profile's would rewrite. */
+	CELL("bigdata-sibling", "value 'Sibling': segment 0 of its big data "
+	    "record is the record's own db cell", V4, "5020"),
 	/* Decoys, not damage.  export refuses a key name .reg cannot
 	 * spell (exit 3, unexportable), as it refuses a backslash. */
 	{ "lone-surrogate", { 1, 1, 3, 0, 0 }, NULL,
