@@ -344,7 +344,9 @@ values_copyable(const struct lookup_ctx *c, hive_node_h node,
 	for (i = 0; rc == 0 && values[i] != 0; i++) {
 		errno = 0;
 		if ((name = hivex_value_key(c->h, values[i])) == NULL)
-			rc = damage_hivex_err(e, errno, c->where,
+			rc = damage_values(c->fd, node, &d) ?
+			    damage_err(e, c->where, display, &d) :
+			    damage_hivex_err(e, errno, c->where,
 			    "a value's name", display);
 		else if (damage_value(c->fd, values[i], *name ? name :
 		    "(default)", &d))
