@@ -84,10 +84,13 @@
  *   ri-nested-self the same, A listing itself
  *   ri-entry-nowhere  an ri list whose one entry is NOWHERE
  *   ri-entry-key   an ri list whose one entry is v4.0.30319's nk
+ *   ri-leaf-not-key  an ri list listing the lh list of subkey-not-key
+ *   ri-miscount    an ri list listing the lh list; 2 subkeys claimed
  *   values-nowhere v4.0.30319's value list at NOWHERE
  *   values-overcount  v4.0.30319 claims 1000 values (its list holds 1)
  *   value-entry-nowhere  the one entry of v4.0.30319's value list is
  *                  NOWHERE
+ *   value-entry-key  that entry v4.0.30319's own nk
  *   value-inline-long  SchUseStrongCrypto, a REG_DWORD kept in its value
  *                  record, claims 16 bytes there
  *   value-data-nowhere  SchUseStrongCrypto, 8 bytes in a cell of their
@@ -105,9 +108,8 @@
  *   bigdata-segment-inside segment 1 16 bytes into segment 0, where its
  *                  data reads as the size of a 16-byte cell
  *   bigdata-segment-short  segment 0 the cell of segment 1 (3660 bytes)
- *   bigdata-sibling        as bigdata-bogus, but the value is Sibling,
- *                  beside the SchUseStrongCrypto the profile adds (writing
- *                  one value of a key rewrites them all)
+ *   bigdata-sibling        as bigdata-bogus, the value named Sibling,
+ *                  beside the SchUseStrongCrypto the profile writes
  */
 #include "config.h"
 
@@ -495,10 +497,11 @@ ri_chains(struct image *img, const struct made *m)
 
 /* The ri cases: each view's .NETFramework lists its subkeys through ri
  * lists appended, the first one its subkey list; entry i of to[] is
- * what list i lists: another of them, or (negative) NOWHERE or the key
- * v4.0.30319. */
+ * what list i lists: another of them, or (negative) NOWHERE, the key
+ * v4.0.30319 or the key's lh list. */
 #define RI_TO_NOWHERE	(-1)
 #define RI_TO_KEY	(-2)
+#define RI_TO_LIST	(-3)	/* the key's lh list */
 
 static void
 ri_lists(struct image *img, const struct made *m, const int *to, int n)
@@ -508,11 +511,13 @@ ri_lists(struct image *img, const struct made *m, const int *to, int n)
 
 	for (view = 0; view < VIEWS; view++) {
 		uint32_t head = first + (uint32_t)(view * n * RI_CELL);
+		uint32_t lh = subkey_list(img, m->netfx[view]);
 
 		for (i = 0; i < n; i++)
 			ri_cell(img, head + (uint32_t)(i * RI_CELL),
 			    to[i] == RI_TO_NOWHERE ? NOWHERE :
 			    to[i] == RI_TO_KEY ? rel_of(m->real[view]) :
+			    to[i] == RI_TO_LIST ? lh :
 			    head + (uint32_t)(to[i] * RI_CELL));
 		put_le32(nk_field(img, m->netfx[view], REGF_NK_SUBKEYS), head);
 	}
@@ -523,6 +528,7 @@ ri_cases(struct image *img, const char *which, const struct made *m)
 {
 	static const int loop[] = { 1, 2, 1 }, self[] = { 1, 1 };
 	static const int nowhere[] = { RI_TO_NOWHERE }, key[] = { RI_TO_KEY };
+	static const int list[] = { RI_TO_LIST };
 
 	if (strcmp(which, "ri-deep") == 0)
 		ri_chains(img, m);
@@ -534,6 +540,9 @@ ri_cases(struct image *img, const char *which, const struct made *m)
 		ri_lists(img, m, nowhere, 1);
 	else if (strcmp(which, "ri-entry-key") == 0)
 		ri_lists(img, m, key, 1);
+	else if (strcmp(which, "ri-leaf-not-key") == 0 ||
+	    strcmp(which, "ri-miscount") == 0)
+		ri_lists(img, m, list, 1);
 }
 
 /* Each view's value, 20000 bytes of big data: a db record, its list of
@@ -627,11 +636,13 @@ subkey_cases(struct image *img, const char *which, hive_node_h netfx)
 		put_le32(c + 8, list);
 	} else if (strcmp(which, "subkeys-nowhere") == 0)
 		put_le32(nk_field(img, netfx, REGF_NK_SUBKEYS), NOWHERE);
-	else if (strcmp(which, "subkeys-miscount") == 0)
+	else if (strcmp(which, "subkeys-miscount") == 0 ||
+	    strcmp(which, "ri-miscount") == 0)
 		put_le32(nk_field(img, netfx, REGF_NK_NR_SUBKEYS), 2);
 	else if (strcmp(which, "subkeys-zeroed") == 0)
 		memset(c + REGF_CELL_SIZE_FIELD, 0, 12);
-	else if (strcmp(which, "subkey-not-key") == 0)
+	else if (strcmp(which, "subkey-not-key") == 0 ||
+	    strcmp(which, "ri-leaf-not-key") == 0)
 		put_le32(c + 8, list);
 }
 
@@ -647,9 +658,11 @@ value_cases(struct image *img, const char *which, hive_node_h real,
 		put_le32(nk_field(img, real, REGF_NK_VALUES), NOWHERE);
 	else if (strcmp(which, "values-overcount") == 0)
 		put_le32(nk_field(img, real, REGF_NK_NR_VALUES), 1000);
-	else if (strcmp(which, "value-entry-nowhere") == 0)
+	else if (strcmp(which, "value-entry-nowhere") == 0 ||
+	    strcmp(which, "value-entry-key") == 0)
 		put_le32(cell(img, le32(nk_field(img, real, REGF_NK_VALUES)), 4) +
-		    REGF_CELL_SIZE_FIELD, NOWHERE);
+		    REGF_CELL_SIZE_FIELD, which[12] == 'n' ? NOWHERE :
+		    rel_of(real));
 	else if (strcmp(which, "value-2g") == 0)
 		put_le32(vk + 4, 0x7ffffff8u);
 	else if (strcmp(which, "value-inline-long") == 0)
@@ -665,11 +678,13 @@ cell_step(struct image *img, const char *which, const struct made *m)
 {
 	int view;
 
+	/* The lh list first: the ri cases list it. */
+	for (view = 0; view < VIEWS; view++)
+		subkey_cases(img, which, m->netfx[view]);
 	ri_cases(img, which, m);
 	if (strncmp(which, "bigdata-", 8) == 0)
 		big_data(img, which, m);
 	for (view = 0; view < VIEWS; view++) {
-		subkey_cases(img, which, m->netfx[view]);
 		value_cases(img, which, m->real[view], m->value[view]);
 		if (strcmp(which, "lone-surrogate") == 0)
 			lone_surrogate(img, m->decoy[view], m->netfx[view]);
@@ -688,7 +703,8 @@ static const char *const cases[] = {
 	"value-data-nowhere", "value-data-short", "bigdata-few-segments",
 	"bigdata-list-nowhere", "bigdata-list-segment", "bigdata-same-segment",
 	"bigdata-segment-nowhere", "bigdata-segment-inside",
-	"bigdata-segment-short", "bigdata-sibling",
+	"bigdata-segment-short", "bigdata-sibling", "ri-leaf-not-key",
+	"ri-miscount", "value-entry-key",
 };
 
 static int

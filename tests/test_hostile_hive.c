@@ -124,12 +124,20 @@ static const struct hostile cases[] = {
 	/* The cell that is no list: v4.0.30319's key. */
 	CELL("ri-entry-key", "entry 0 of the subkey list (ri) is no lf, lh or "
 	    "li list (its cell starts 0x6e6b)", NETFX, "33b0"),
+	CELL("ri-leaf-not-key", "entry 0 of the subkey list (lh) points at "
+	    "0x2410, which is no key", NETFX, "3410"),
+	CELL("ri-miscount", "the key claims 2 subkeys; its subkey list holds "
+	    "1", NETFX, "32a8"),
 	CELL("values-nowhere", "the key's value list points at 0x7ffffff8, "
 	    "which is no cell", V4, "33b0"),
 	CELL("values-overcount", "the value list claims 1000 values; its "
 	    "8-byte cell holds 1", V4, "3420"),
 	CELL("value-entry-nowhere", "entry 0 of the value list points at "
 	    "0x7ffffff8, which is no value", V4, "3420"),
+	/* hivex lists the key's own cell as a value, and cannot read its
+	 * name: the list tells why. */
+	CELL("value-entry-key", "entry 0 of the value list points at 0x23b0, "
+	    "which is no value", V4, "3420"),
 	CELL("value-inline-long", "value 'SchUseStrongCrypto' claims 16 bytes "
 	    "of data kept in its value record, which holds 4", V4, "4070"),
 	CELL("value-data-nowhere", "value 'SchUseStrongCrypto': its data (8 "
