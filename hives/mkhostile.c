@@ -70,6 +70,46 @@
  *                  of 20000 bytes stored as big data: its db record (in
  *                  an appended hive bin) lists 2 segments, both the db
  *                  record's own cell
+ *
+ * More of the cells damage.c names, one damage each, in each view
+ * (NOWHERE is an offset past the end of every hive bin):
+ *
+ *   subkeys-nowhere  .NETFramework's subkey list at NOWHERE
+ *   subkeys-miscount .NETFramework claims 2 subkeys; its list holds 1
+ *   subkeys-zeroed .NETFramework's subkey list cell zeroed past its size
+ *   subkey-not-key the one entry of .NETFramework's subkey list points
+ *                  at the list itself
+ *   ri-loop        .NETFramework's subkey list an ri list listing an ri
+ *                  list A, which lists B, which lists A
+ *   ri-nested-self the same, A listing itself
+ *   ri-entry-nowhere  an ri list whose one entry is NOWHERE
+ *   ri-entry-key   an ri list whose one entry is v4.0.30319's nk
+ *   ri-leaf-not-key  an ri list listing the lh list of subkey-not-key
+ *   ri-miscount    an ri list listing the lh list; 2 subkeys claimed
+ *   values-nowhere v4.0.30319's value list at NOWHERE
+ *   values-overcount  v4.0.30319 claims 1000 values (its list holds 1)
+ *   value-entry-nowhere  the one entry of v4.0.30319's value list is
+ *                  NOWHERE
+ *   value-entry-key  that entry v4.0.30319's own nk
+ *   value-inline-long  SchUseStrongCrypto, a REG_DWORD kept in its value
+ *                  record, claims 16 bytes there
+ *   value-data-nowhere  SchUseStrongCrypto, 8 bytes in a cell of their
+ *                  own, its data at NOWHERE
+ *   value-data-short  the same claiming 100 bytes (its data cell holds 12)
+ *
+ * and SchUseStrongCrypto of 20000 bytes as big data, its db record, list
+ * and 2 segments (16344 and 3656 bytes) in an appended hive bin, with:
+ *
+ *   bigdata-few-segments   the db record listing 1 segment
+ *   bigdata-list-nowhere   the segment list at NOWHERE
+ *   bigdata-list-segment   segment 0 the segment list's own cell
+ *   bigdata-same-segment   segment 1 the cell of segment 0
+ *   bigdata-segment-nowhere  segment 0 at NOWHERE
+ *   bigdata-segment-inside segment 1 16 bytes into segment 0, where its
+ *                  data reads as the size of a 16-byte cell
+ *   bigdata-segment-short  segment 0 the cell of segment 1 (3660 bytes)
+ *   bigdata-sibling        as bigdata-bogus, the value named Sibling,
+ *                  beside the SchUseStrongCrypto the profile writes
  */
 #include "config.h"
 
@@ -92,6 +132,15 @@
 #define RI_CELL 16		/* size, "ri", 1, one offset: 12, in 8s */
 #define BIG_DATA_LEN 20000u
 #define BIG_DATA_SEGMENT 16344u
+/* A big data record's cells, size fields included: db, its list of 2,
+ * segment 0 and segment 1 (20000 - 16344 = 3656 bytes), in 8s. */
+#define DB_CELL 16
+#define DB_LIST_CELL 16
+#define SEG0_CELL 16352
+#define SEG1_CELL 3664
+#define BIG_DATA_CELLS (DB_CELL + DB_LIST_CELL + SEG0_CELL + SEG1_CELL)
+/* Past the end of every hive bin these hives have. */
+#define NOWHERE 0x7ffffff8u
 
 static const char *const roots[VIEWS] = { "", "Wow6432Node\\" };
 
@@ -266,15 +315,21 @@ hivex_step(hive_h *h, const char *which, struct made *m, int view)
 		/* KEY_SYM_LINK, in the flags' low byte. */
 		patch_at((size_t)real + REGF_CELL_SIZE_FIELD + REGF_NK_FLAGS,
 		    REGF_KEY_SYM_LINK, 1);
-	} else if (strcmp(which, "value-2g") == 0) {
+	} else if (strcmp(which, "value-2g") == 0 ||
+	    strncmp(which, "value-data-", 11) == 0) {
 		/* 8 bytes: kept in a cell of its own, not in the vk. */
 		set_value(h, real, "SchUseStrongCrypto", hive_t_REG_DWORD, eight,
 		    sizeof(eight));
 		m->value[view] = value(h, real, "SchUseStrongCrypto");
-	} else if (strcmp(which, "bigdata-bogus") == 0) {
-		set_value(h, real, "SchUseStrongCrypto", hive_t_REG_BINARY, blob,
-		    sizeof(blob));
+	} else if (strcmp(which, "value-inline-long") == 0) {
+		set_dword(h, real, "SchUseStrongCrypto", 1);
 		m->value[view] = value(h, real, "SchUseStrongCrypto");
+	} else if (strncmp(which, "bigdata-", 8) == 0) {
+		const char *name = strcmp(which, "bigdata-sibling") == 0 ?
+		    "Sibling" : "SchUseStrongCrypto";
+
+		set_value(h, real, name, hive_t_REG_BINARY, blob, sizeof(blob));
+		m->value[view] = value(h, real, name);
 	}
 }
 
@@ -410,6 +465,16 @@ subkey_list(struct image *img, hive_node_h node)
 	return le32(nk_field(img, node, REGF_NK_SUBKEYS));
 }
 
+/* An ri list with one entry, at `rel`. */
+static void
+ri_cell(struct image *img, uint32_t rel, uint32_t entry)
+{
+	unsigned char *c = new_cell(img, rel, RI_CELL, "ri");
+
+	put_le16(c + 6, 1);
+	put_le32(c + 8, entry);
+}
+
 /* Both views' .NETFramework subkeys behind RI_DEPTH nested ri lists. */
 static void
 ri_chains(struct image *img, const struct made *m)
@@ -423,35 +488,105 @@ ri_chains(struct image *img, const struct made *m)
 
 		for (i = 0; i < RI_DEPTH; i++) {
 			uint32_t rel = head + (uint32_t)(i * RI_CELL);
-			unsigned char *c = new_cell(img, rel, RI_CELL, "ri");
 
-			put_le16(c + 6, 1);
-			put_le32(c + 8, i + 1 < RI_DEPTH ? rel + RI_CELL : list);
+			ri_cell(img, rel, i + 1 < RI_DEPTH ? rel + RI_CELL : list);
 		}
 		put_le32(nk_field(img, m->netfx[view], REGF_NK_SUBKEYS), head);
 	}
 }
 
-/* Each view's value, 20000 bytes of big data whose db record lists its
- * own cell twice as the segments. */
+/* The ri cases: each view's .NETFramework lists its subkeys through ri
+ * lists appended, the first one its subkey list; entry i of to[] is
+ * what list i lists: another of them, or (negative) NOWHERE, the key
+ * v4.0.30319 or the key's lh list. */
+#define RI_TO_NOWHERE	(-1)
+#define RI_TO_KEY	(-2)
+#define RI_TO_LIST	(-3)	/* the key's lh list */
+
 static void
-bogus_big_data(struct image *img, const struct made *m)
+ri_lists(struct image *img, const struct made *m, const int *to, int n)
 {
-	uint32_t first = append_bin(img, (size_t)VIEWS * 32);
+	uint32_t first = append_bin(img, (size_t)(VIEWS * n * RI_CELL));
+	int view, i;
+
+	for (view = 0; view < VIEWS; view++) {
+		uint32_t head = first + (uint32_t)(view * n * RI_CELL);
+		uint32_t lh = subkey_list(img, m->netfx[view]);
+
+		for (i = 0; i < n; i++)
+			ri_cell(img, head + (uint32_t)(i * RI_CELL),
+			    to[i] == RI_TO_NOWHERE ? NOWHERE :
+			    to[i] == RI_TO_KEY ? rel_of(m->real[view]) :
+			    to[i] == RI_TO_LIST ? lh :
+			    head + (uint32_t)(to[i] * RI_CELL));
+		put_le32(nk_field(img, m->netfx[view], REGF_NK_SUBKEYS), head);
+	}
+}
+
+static void
+ri_cases(struct image *img, const char *which, const struct made *m)
+{
+	static const int loop[] = { 1, 2, 1 }, self[] = { 1, 1 };
+	static const int nowhere[] = { RI_TO_NOWHERE }, key[] = { RI_TO_KEY };
+	static const int list[] = { RI_TO_LIST };
+
+	if (strcmp(which, "ri-deep") == 0)
+		ri_chains(img, m);
+	else if (strcmp(which, "ri-loop") == 0)
+		ri_lists(img, m, loop, 3);
+	else if (strcmp(which, "ri-nested-self") == 0)
+		ri_lists(img, m, self, 2);
+	else if (strcmp(which, "ri-entry-nowhere") == 0)
+		ri_lists(img, m, nowhere, 1);
+	else if (strcmp(which, "ri-entry-key") == 0)
+		ri_lists(img, m, key, 1);
+	else if (strcmp(which, "ri-leaf-not-key") == 0 ||
+	    strcmp(which, "ri-miscount") == 0)
+		ri_lists(img, m, list, 1);
+}
+
+/* Each view's value, 20000 bytes of big data: a db record, its list of
+ * 2 segments and the segments, as Windows writes them; then the case's
+ * damage. */
+static void
+big_data(struct image *img, const char *which, const struct made *m)
+{
+	uint32_t first = append_bin(img, (size_t)VIEWS * BIG_DATA_CELLS);
 	int view;
 
 	for (view = 0; view < VIEWS; view++) {
-		uint32_t db = first + (uint32_t)view * 32, list = db + 16;
-		unsigned char *c = new_cell(img, db, 16, "db");
+		uint32_t db = first + (uint32_t)view * BIG_DATA_CELLS;
+		uint32_t list = db + DB_CELL, seg0 = list + DB_LIST_CELL;
+		uint32_t seg1 = seg0 + SEG0_CELL;
+		unsigned char *c = new_cell(img, db, DB_CELL, "db");
 		unsigned char *vk = at(img, (size_t)m->value[view] +
 		    REGF_CELL_SIZE_FIELD, REGF_VK_FIXED_SIZE);
+		unsigned char *l = cell(img, list, DB_LIST_CELL - 4);
 
-		put_le16(c + 6, 2);
-		put_le32(c + 8, list);
-		c = cell(img, list, 12);
-		put_le32(c, (uint32_t)-16);
-		put_le32(c + 4, db);
-		put_le32(c + 8, db);
+		put_le16(c + 6, strcmp(which, "bigdata-few-segments") == 0 ?
+		    1 : 2);
+		put_le32(c + 8, strcmp(which, "bigdata-list-nowhere") == 0 ?
+		    NOWHERE : list);
+		put_le32(l, (uint32_t)-DB_LIST_CELL);
+		put_le32(cell(img, seg0, 0), (uint32_t)-SEG0_CELL);
+		put_le32(cell(img, seg1, 0), (uint32_t)-SEG1_CELL);
+		put_le32(l + 4, seg0);
+		put_le32(l + 8, seg1);
+		if (strcmp(which, "bigdata-bogus") == 0 ||
+		    strcmp(which, "bigdata-sibling") == 0) {
+			put_le32(l + 4, db);
+			put_le32(l + 8, db);
+		} else if (strcmp(which, "bigdata-list-segment") == 0)
+			put_le32(l + 4, list);
+		else if (strcmp(which, "bigdata-same-segment") == 0)
+			put_le32(l + 8, seg0);
+		else if (strcmp(which, "bigdata-segment-nowhere") == 0)
+			put_le32(l + 4, NOWHERE);
+		else if (strcmp(which, "bigdata-segment-inside") == 0) {
+			put_le32(l + 8, seg0 + 16);
+			put_le32(cell(img, seg0 + 16, 0), (uint32_t)-16);
+		} else if (strcmp(which, "bigdata-segment-short") == 0)
+			put_le32(l + 4, seg1);
 		put_le32(vk + 4, BIG_DATA_LEN);
 		put_le32(vk + 8, db);
 	}
@@ -486,30 +621,72 @@ lone_surrogate(struct image *img, hive_node_h node, hive_node_h parent)
 			put_le32(lh + 12 + 8 * i, hash);
 }
 
+/* .NETFramework's subkey list (an lh list of one entry: 16 bytes). */
+static void
+subkey_cases(struct image *img, const char *which, hive_node_h netfx)
+{
+	uint32_t list = subkey_list(img, netfx);
+	unsigned char *c = cell(img, list, 12);
+
+	if (strcmp(which, "lf-count-overrun") == 0)
+		put_le16(c + 6, 256);
+	else if (strcmp(which, "ri-self") == 0) {
+		memcpy(c + 4, "ri", 2);
+		put_le16(c + 6, 1);
+		put_le32(c + 8, list);
+	} else if (strcmp(which, "subkeys-nowhere") == 0)
+		put_le32(nk_field(img, netfx, REGF_NK_SUBKEYS), NOWHERE);
+	else if (strcmp(which, "subkeys-miscount") == 0 ||
+	    strcmp(which, "ri-miscount") == 0)
+		put_le32(nk_field(img, netfx, REGF_NK_NR_SUBKEYS), 2);
+	else if (strcmp(which, "subkeys-zeroed") == 0)
+		memset(c + REGF_CELL_SIZE_FIELD, 0, 12);
+	else if (strcmp(which, "subkey-not-key") == 0 ||
+	    strcmp(which, "ri-leaf-not-key") == 0)
+		put_le32(c + 8, list);
+}
+
+/* v4.0.30319's value list, and the value hivex wrote in it. */
+static void
+value_cases(struct image *img, const char *which, hive_node_h real,
+	    hive_value_h v)
+{
+	unsigned char *vk = v == 0 ? NULL : at(img, (size_t)v +
+	    REGF_CELL_SIZE_FIELD, REGF_VK_FIXED_SIZE);
+
+	if (strcmp(which, "values-nowhere") == 0)
+		put_le32(nk_field(img, real, REGF_NK_VALUES), NOWHERE);
+	else if (strcmp(which, "values-overcount") == 0)
+		put_le32(nk_field(img, real, REGF_NK_NR_VALUES), 1000);
+	else if (strcmp(which, "value-entry-nowhere") == 0 ||
+	    strcmp(which, "value-entry-key") == 0)
+		put_le32(cell(img, le32(nk_field(img, real, REGF_NK_VALUES)), 4) +
+		    REGF_CELL_SIZE_FIELD, which[12] == 'n' ? NOWHERE :
+		    rel_of(real));
+	else if (strcmp(which, "value-2g") == 0)
+		put_le32(vk + 4, 0x7ffffff8u);
+	else if (strcmp(which, "value-inline-long") == 0)
+		put_le32(vk + 4, 0x80000010u);
+	else if (strcmp(which, "value-data-nowhere") == 0)
+		put_le32(vk + 8, NOWHERE);
+	else if (strcmp(which, "value-data-short") == 0)
+		put_le32(vk + 4, 100);
+}
+
 static void
 cell_step(struct image *img, const char *which, const struct made *m)
 {
 	int view;
 
-	if (strcmp(which, "ri-deep") == 0)
-		ri_chains(img, m);
-	else if (strcmp(which, "bigdata-bogus") == 0)
-		bogus_big_data(img, m);
+	/* The lh list first: the ri cases list it. */
+	for (view = 0; view < VIEWS; view++)
+		subkey_cases(img, which, m->netfx[view]);
+	ri_cases(img, which, m);
+	if (strncmp(which, "bigdata-", 8) == 0)
+		big_data(img, which, m);
 	for (view = 0; view < VIEWS; view++) {
-		uint32_t list = subkey_list(img, m->netfx[view]);
-
-		if (strcmp(which, "lf-count-overrun") == 0)
-			put_le16(cell(img, list, 4) + 6, 256);
-		else if (strcmp(which, "ri-self") == 0) {
-			unsigned char *c = cell(img, list, 8);
-
-			memcpy(c + 4, "ri", 2);
-			put_le16(c + 6, 1);
-			put_le32(c + 8, list);
-		} else if (strcmp(which, "value-2g") == 0)
-			put_le32(at(img, (size_t)m->value[view] +
-			    REGF_CELL_SIZE_FIELD + 4, 4), 0x7ffffff8u);
-		else if (strcmp(which, "lone-surrogate") == 0)
+		value_cases(img, which, m->real[view], m->value[view]);
+		if (strcmp(which, "lone-surrogate") == 0)
 			lone_surrogate(img, m->decoy[view], m->netfx[view]);
 	}
 }
@@ -519,7 +696,15 @@ static const char *const cases[] = {
 	"lone-surrogate", "backslash-name", "empty", "base-only",
 	"sparse-4g", "bins-past-end", "major-2", "hbin-size-zero",
 	"hbin-size-bad", "hbin-past-end", "lf-count-overrun", "ri-deep",
-	"ri-self", "value-2g", "bigdata-bogus",
+	"ri-self", "value-2g", "bigdata-bogus", "subkeys-nowhere",
+	"subkeys-miscount", "subkeys-zeroed", "subkey-not-key", "ri-loop",
+	"ri-nested-self", "ri-entry-nowhere", "ri-entry-key", "values-nowhere",
+	"values-overcount", "value-entry-nowhere", "value-inline-long",
+	"value-data-nowhere", "value-data-short", "bigdata-few-segments",
+	"bigdata-list-nowhere", "bigdata-list-segment", "bigdata-same-segment",
+	"bigdata-segment-nowhere", "bigdata-segment-inside",
+	"bigdata-segment-short", "bigdata-sibling", "ri-leaf-not-key",
+	"ri-miscount", "value-entry-key",
 };
 
 static int

@@ -405,10 +405,11 @@ big_data_damage(const struct cells *c, const char *name, uint32_t db,
 	n = le16_at(rec + DB_SEGMENTS);
 	list = le32(rec + DB_LIST);
 	need = (len + DAMAGE_BIG_DATA_SEGMENT - 1) / DAMAGE_BIG_DATA_SEGMENT;
+	/* need is 2 or more: big data is longer than one segment. */
 	if (n < need)
 		return say(d, file_off(db), "value '%s' claims %u bytes of "
-		    "data, and its big data record lists %u segments, not %u",
-		    name, len, n, need);
+		    "data, which take %u segments; its big data record lists "
+		    "%u", name, len, need, n);
 	if (cell_get(c, list, rec, 4, &size) == -1 ||
 	    (size - REGF_CELL_SIZE_FIELD) / 4 < n)
 		return say(d, file_off(db), "value '%s': the segment list of "

@@ -446,7 +446,9 @@ read_values(void *arg, const struct walk_key *k, struct hp_err *e)
 	}
 	for (i = 0; rc == 0 && values[i] != 0; i++)
 		if (hivex_value_type(k->h, values[i], &t, &len) == -1)
-			rc = damage_hivex_err(e, errno, w->where, "a value",
+			rc = damage_values(w->fd, k->node, &d) ?
+			    damage_err(e, w->where, k->path, &d) :
+			    damage_hivex_err(e, errno, w->where, "a value",
 			    k->path);
 	free(values);
 	return rc;

@@ -323,6 +323,40 @@ read_before(const struct lookup_ctx *c, hive_value_h v, struct plan_item *it,
 	return 0;
 }
 
+/* Writing one value of the key at `node` rewrites them all, each copied
+ * as hivex reads it (apply.c): refused when the cells of any are
+ * damaged, which hivex would copy as other bytes without a word (a big
+ * data record whose segments are not cells of their own). */
+static int
+values_copyable(const struct lookup_ctx *c, hive_node_h node,
+		const char *display, struct hp_err *e)
+{
+	hive_value_h *values;
+	struct damage d;
+	char *name;
+	size_t i;
+	int rc = 0;
+
+	errno = 0;
+	if ((values = hivex_node_values(c->h, node)) == NULL)
+		return damage_hivex_err(e, errno, c->where, "the values",
+		    display);
+	for (i = 0; rc == 0 && values[i] != 0; i++) {
+		errno = 0;
+		if ((name = hivex_value_key(c->h, values[i])) == NULL)
+			rc = damage_values(c->fd, node, &d) ?
+			    damage_err(e, c->where, display, &d) :
+			    damage_hivex_err(e, errno, c->where,
+			    "a value's name", display);
+		else if (damage_value(c->fd, values[i], *name ? name :
+		    "(default)", &d))
+			rc = damage_err(e, c->where, display, &d);
+		free(name);
+	}
+	free(values);
+	return rc;
+}
+
 int
 plan_judge(const struct lookup_ctx *c, struct plan_item *it,
 	   struct hp_err *e)
@@ -363,7 +397,8 @@ plan_judge(const struct lookup_ctx *c, struct plan_item *it,
 		return -1;
 	if (op->kind == HP_OP_DELETE_VALUE) {
 		it->action = it->had_value ? HP_ACT_DELETE : HP_ACT_ALREADY;
-		return 0;
+		return it->had_value ? values_copyable(c, node,
+		    it->display_key, e) : 0;
 	}
 	it->after_type = op->type;
 	it->after = op->data;
@@ -378,7 +413,8 @@ plan_judge(const struct lookup_ctx *c, struct plan_item *it,
 		it->action = HP_ACT_ALREADY;
 	else
 		it->action = HP_ACT_CHANGE;
-	return 0;
+	return node != 0 && it->action != HP_ACT_ALREADY ?
+	    values_copyable(c, node, it->display_key, e) : 0;
 }
 
 int

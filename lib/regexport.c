@@ -31,18 +31,20 @@ struct exporter {
 	uint64_t data_left;	/* what the values may still hold */
 };
 
-/* A value whose cells are damaged (named `name`, NULL when even its
- * name cannot be read), as every command says it (damage.h). */
+/* A value of key k whose cells are damaged (named `name`, NULL when
+ * even its name cannot be read: the key's value list then says why), as
+ * every command says it (damage.h). */
 static int
-value_damaged(struct exporter *ex, const char *path, hive_value_h v,
+value_damaged(struct exporter *ex, const struct walk_key *k, hive_value_h v,
 	      const char *name)
 {
 	char key[WALK_KEY_SHOWN];
 	struct damage d;
 	int err = errno;
 
-	walk_key_shown(path, key, sizeof(key));
-	if (name != NULL && damage_value(ex->fd, v, name, &d))
+	walk_key_shown(k->path, key, sizeof(key));
+	if (name != NULL ? damage_value(ex->fd, v, name, &d) :
+	    damage_values(ex->fd, k->node, &d))
 		return damage_err(ex->e, ex->where, key, &d);
 	return damage_hivex_err(ex->e, err, ex->where, name != NULL ?
 	    "a value's data" : "a value's name", key);
@@ -213,7 +215,7 @@ put_value(struct exporter *ex, const char *name, hive_type type,
 }
 
 static int
-export_value(struct exporter *ex, const char *path, hive_value_h v)
+export_value(struct exporter *ex, const struct walk_key *k, hive_value_h v)
 {
 	unsigned char *data = NULL;
 	const char *why;
@@ -226,7 +228,7 @@ export_value(struct exporter *ex, const char *path, hive_value_h v)
 	errno = 0;
 	name = hivex_value_key(ex->h, v);
 	if (name == NULL)
-		return value_damaged(ex, path, v, NULL);
+		return value_damaged(ex, k, v, NULL);
 	/* Refused rather than written as a file that reads back as
 	 * something else, or that puts control characters on a terminal. */
 	why = strlen(name) != hivex_value_key_len(ex->h, v) ?
@@ -235,7 +237,7 @@ export_value(struct exporter *ex, const char *path, hive_value_h v)
 	if (why != NULL) {
 		hp_err_set(ex->e, HP_R_UNEXPORTABLE, "%s: key '%s' has a value "
 		    "named '%s', which a .reg file cannot hold (%s): nothing "
-		    "exported", ex->where, path, name, why);
+		    "exported", ex->where, k->path, name, why);
 		free(name);
 		return -1;
 	}
@@ -246,7 +248,7 @@ export_value(struct exporter *ex, const char *path, hive_value_h v)
 	errno = 0;
 	if (damage_value(ex->fd, v, name, &d) ||
 	    hivex_value_type(ex->h, v, &type, &len) == -1) {
-		rc = value_damaged(ex, path, v, name);
+		rc = value_damaged(ex, k, v, name);
 		free(name);
 		return rc;
 	}
@@ -257,7 +259,7 @@ export_value(struct exporter *ex, const char *path, hive_value_h v)
 		hp_err_set(ex->e, HP_R_DAMAGED, "%s: damaged hive: value '%s' "
 		    "claims %zu bytes, more than the hive holds besides the "
 		    "values before it (key '%s', cell 0x%llx)", ex->where, name,
-		    len, walk_key_shown(path, key, sizeof(key)),
+		    len, walk_key_shown(k->path, key, sizeof(key)),
 		    (unsigned long long)v);
 		free(name);
 		return -1;
@@ -267,7 +269,7 @@ export_value(struct exporter *ex, const char *path, hive_value_h v)
 		data = (unsigned char *)hivex_value_value(ex->h, v, &type,
 		    &len);
 		if (data == NULL) {
-			rc = value_damaged(ex, path, v, name);
+			rc = value_damaged(ex, k, v, name);
 			free(name);
 			return rc;
 		}
@@ -315,7 +317,7 @@ export_key(void *arg, const struct walk_key *k, struct hp_err *e)
 		return damage_hivex_err(e, err, ex->where, "the values", key);
 	}
 	for (i = 0; values[i] != 0 && rc == 0; i++)
-		rc = export_value(ex, k->path, values[i]);
+		rc = export_value(ex, k, values[i]);
 	free(values);
 	fputs(ex->nl, ex->w);
 	return rc;

@@ -45,6 +45,7 @@
 
 #define EXPORT_KEY "HKLM\\SOFTWARE\\Microsoft"
 #define NETFX "HKLM\\SOFTWARE\\Microsoft\\.NETFramework"
+#define V4 NETFX "\\v4.0.30319"
 #define SPARSE_HEAD 65536
 
 enum command { VERIFY, INSPECT, EXPORT, RECOVER, APPLY, N_COMMANDS };
@@ -58,72 +59,136 @@ struct hostile {
 	int status[N_COMMANDS];
 	const char *reason;	/* verify --json's reason, when it refuses */
 	const char *story;	/* the damage, as every refusal tells it */
+	int whole;		/* the story is the whole line, to its end */
 };
+
+/* Damaged cells: every command but recover refuses with the same whole
+ * line. */
+#define CELL(name, what, key, cell) { name, { 4, 4, 4, 0, 4 }, "damaged", \
+	": damaged hive: " what " (key '" key "', cell 0x" cell ")", 1 }
 
 static const struct hostile cases[] = {
 	/* The whole file: every command reads the base block first. */
 	{ "empty", { 4, 4, 4, 4, 4 }, "damaged",
-	    ": damaged hive: the file is empty (0 bytes)" },
+	    ": damaged hive: the file is empty (0 bytes), not a registry hive",
+	    1 },
 	{ "base-only", { 4, 4, 4, 4, 4 }, "damaged",
 	    ": damaged hive: truncated (header says 16384 bytes, file has "
-	    "4096)" },
+	    "4096)", 1 },
 	{ "sparse-4g", { 4, 4, 4, 4, 4 }, "too-large",
-	    ": 4294967296 bytes, larger than a registry hive can be" },
+	    ": 4294967296 bytes, larger than a registry hive can be", 0 },
 	{ "bins-past-end", { 4, 4, 4, 4, 4 }, "damaged",
 	    ": damaged hive: truncated (header says 1064960 bytes, file has "
-	    "16384)" },
+	    "16384)", 1 },
 	{ "major-2", { 4, 4, 4, 4, 4 }, "damaged",
-	    ": damaged hive: its base block gives format version 2.5" },
+	    ": damaged hive: its base block gives format version 2.5; Windows "
+	    "writes 1.x", 1 },
 	{ "hbin-size-zero", { 4, 4, 4, 4, 4 }, "damaged",
 	    ": damaged hive: the hive bin at offset 0x1000 gives its size as "
-	    "0" },
+	    "0", 1 },
 	{ "hbin-size-bad", { 4, 4, 4, 4, 4 }, "damaged",
 	    ": damaged hive: the hive bin at offset 0x1000 gives its size as "
-	    "4104, not a multiple of 4096" },
+	    "4104, not a multiple of 4096", 1 },
 	{ "hbin-past-end", { 4, 4, 4, 4, 4 }, "damaged",
 	    ": damaged hive: the hive bin at offset 0x3000 gives its size as "
-	    "69632, running past the end of the hive bins at 0x4000" },
+	    "69632, running past the end of the hive bins at 0x4000", 1 },
 	/* Cells on the profile's path.  recover reads the base block and
-	 * the logs of a hive, and a clean one has nothing to recover: 0. */
-	{ "lf-count-overrun", { 4, 4, 4, 0, 4 }, "damaged",
-	    ": damaged hive: the subkey list (lh) claims 256 entries; its "
-	    "16-byte cell holds 1 (key '" NETFX "', cell 0x" },
-	{ "ri-deep", { 4, 4, 4, 0, 4 }, "damaged",
-	    ": damaged hive: the subkey list is ri lists nested 10000 deep; "
-	    "an ri list lists lf, lh or li lists, never another ri (key '"
-	    NETFX "', cell 0x" },
-	{ "ri-self", { 4, 4, 4, 0, 4 }, "damaged",
-	    ": damaged hive: the subkey list is an ri list that lists itself "
-	    "(key '" NETFX "', cell 0x" },
-	{ "value-2g", { 4, 4, 4, 0, 4 }, "damaged",
-	    ": damaged hive: value 'SchUseStrongCrypto' claims 2147483640 "
-	    "bytes of data, more than the hive's 16384 bytes of hive bins "
-	    "(key '" NETFX "\\v4.0.30319', cell 0x" },
-	{ "bigdata-bogus", { 4, 4, 4, 0, 4 }, "damaged",
-	    ": damaged hive: value 'SchUseStrongCrypto': segment 0 of its big "
-	    "data record is the record's own db cell (key '" NETFX
-	    "\\v4.0.30319', cell 0x" },
+	 * the logs of a hive, and a clean one has nothing to recover: 0.
+	 * The whole line: what is damaged, the key and the cell at fault
+	 * (the first view's: mkhive's output is deterministic). */
+	CELL("lf-count-overrun", "the subkey list (lh) claims 256 entries; "
+	    "its 16-byte cell holds 1", NETFX, "3410"),
+	CELL("ri-deep", "the subkey list is ri lists nested 10000 deep; an ri "
+	    "list lists lf, lh or li lists, never another ri", NETFX, "4020"),
+	CELL("ri-self", "the subkey list is an ri list that lists itself",
+	    NETFX, "3410"),
+	CELL("value-2g", "value 'SchUseStrongCrypto' claims 2147483640 bytes "
+	    "of data, more than the hive's 16384 bytes of hive bins", V4,
+	    "4070"),
+	CELL("bigdata-bogus", "value 'SchUseStrongCrypto': segment 0 of its "
+	    "big data record is the record's own db cell", V4, "5020"),
+	CELL("subkeys-nowhere", "the key's subkey list points at 0x7ffffff8, "
+	    "which is no cell", NETFX, "32a8"),
+	CELL("subkeys-miscount", "the key claims 2 subkeys; its subkey list "
+	    "holds 1", NETFX, "32a8"),
+	CELL("subkeys-zeroed", "the subkey list is no lf, lh, li or ri list "
+	    "(its cell starts 0x0000)", NETFX, "3410"),
+	CELL("subkey-not-key", "entry 0 of the subkey list (lh) points at "
+	    "0x2410, which is no key", NETFX, "3410"),
+	CELL("ri-loop", "the subkey list is ri lists nested more than 100000 "
+	    "deep (a loop)", NETFX, "4020"),
+	CELL("ri-nested-self", "the subkey list is ri lists nested 2 deep, the "
+	    "last listing itself", NETFX, "4020"),
+	CELL("ri-entry-nowhere", "entry 0 of the subkey list (ri) points at "
+	    "0x7ffffff8, which is no cell", NETFX, "4020"),
+	/* The cell that is no list: v4.0.30319's key. */
+	CELL("ri-entry-key", "entry 0 of the subkey list (ri) is no lf, lh or "
+	    "li list (its cell starts 0x6e6b)", NETFX, "33b0"),
+	CELL("ri-leaf-not-key", "entry 0 of the subkey list (lh) points at "
+	    "0x2410, which is no key", NETFX, "3410"),
+	CELL("ri-miscount", "the key claims 2 subkeys; its subkey list holds "
+	    "1", NETFX, "32a8"),
+	CELL("values-nowhere", "the key's value list points at 0x7ffffff8, "
+	    "which is no cell", V4, "33b0"),
+	CELL("values-overcount", "the value list claims 1000 values; its "
+	    "8-byte cell holds 1", V4, "3420"),
+	CELL("value-entry-nowhere", "entry 0 of the value list points at "
+	    "0x7ffffff8, which is no value", V4, "3420"),
+	/* hivex lists the key's own cell as a value, and cannot read its
+	 * name: the list tells why. */
+	CELL("value-entry-key", "entry 0 of the value list points at 0x23b0, "
+	    "which is no value", V4, "3420"),
+	CELL("value-inline-long", "value 'SchUseStrongCrypto' claims 16 bytes "
+	    "of data kept in its value record, which holds 4", V4, "4070"),
+	CELL("value-data-nowhere", "value 'SchUseStrongCrypto': its data (8 "
+	    "bytes) points at 0x7ffffff8, which is no cell", V4, "4070"),
+	CELL("value-data-short", "value 'SchUseStrongCrypto' claims 100 bytes "
+	    "of data; its data cell holds 12", V4, "40a0"),
+	CELL("bigdata-few-segments", "value 'SchUseStrongCrypto' claims 20000 "
+	    "bytes of data, which take 2 segments; its big data record lists "
+	    "1", V4, "5020"),
+	CELL("bigdata-list-nowhere", "value 'SchUseStrongCrypto': the segment "
+	    "list of its big data record (at 0x7ffffff8) is no cell holding 2 "
+	    "segments", V4, "5020"),
+	CELL("bigdata-list-segment", "value 'SchUseStrongCrypto': segment 0 of "
+	    "its big data record is the record's own segment list cell", V4,
+	    "5020"),
+	CELL("bigdata-same-segment", "value 'SchUseStrongCrypto': segments 0 "
+	    "and 1 of its big data record are one cell (0x4040)", V4, "5020"),
+	CELL("bigdata-segment-nowhere", "value 'SchUseStrongCrypto': segment 0 "
+	    "of its big data record points at 0x7ffffff8, which is no cell",
+	    V4, "5020"),
+	CELL("bigdata-segment-inside", "value 'SchUseStrongCrypto': segment 1 "
+	    "of its big data record points at 0x4050, which is no cell", V4,
+	    "5020"),
+	/* The cell too small: segment 1's. */
+	CELL("bigdata-segment-short", "value 'SchUseStrongCrypto': segment 0 "
+	    "of its big data record holds 3660 bytes, not 16344", V4, "9020"),
+	/* Not the profile's value but one beside it, which writing the
+	 * profile's would rewrite. */
+	CELL("bigdata-sibling", "value 'Sibling': segment 0 of its big data "
+	    "record is the record's own db cell", V4, "5020"),
 	/* Decoys, not damage.  export refuses a key name .reg cannot
 	 * spell (exit 3, unexportable), as it refuses a backslash. */
 	{ "lone-surrogate", { 1, 1, 3, 0, 0 }, NULL,
 	    ": key 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\.NETFramework' "
 	    "has a subkey whose name is not valid UTF-16 (a lone surrogate, "
-	    "say), which a .reg file cannot spell: nothing exported" },
+	    "say), which a .reg file cannot spell: nothing exported", 0 },
 	{ "backslash-name", { 1, 1, 3, 0, 0 }, NULL,
 	    ": key 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\.NETFramework' "
 	    "has a subkey named 'v4.0.30319\\SchUseStrongCrypto', which a "
-	    ".reg file cannot hold (it holds a backslash" },
+	    ".reg file cannot hold (it holds a backslash", 0 },
 	/* Trees (made here with symlink(2)). */
 	{ "tree-config-symlink", { 3, 3, 3, 3, 3 }, "symlink",
 	    ": is a symbolic link; refusing to follow links inside the "
-	    "image" },
+	    "image", 0 },
 	{ "tree-config-loop", { 3, 3, 3, 3, 3 }, "symlink",
 	    ": is a symbolic link; refusing to follow links inside the "
-	    "image" },
+	    "image", 0 },
 	/* The hive named through that loop: the user's own path. */
 	{ "tree-config-loop-hive", { 4, 4, 4, 4, 4 }, "not-found",
 	    ": cannot be reached: its path runs through a loop of symbolic "
-	    "links" },
+	    "links", 0 },
 };
 
 #define N_CASES (sizeof(cases) / sizeof(cases[0]))
@@ -305,10 +370,17 @@ assert_told(const struct hostile *c, const char *cmd, const char *err,
 {
 	char *story = tu_strf("%s%s", named, c->story);
 	const char *at = strstr(err, story);
-	size_t i;
+	size_t i, len;
 
 	ck_assert_msg(at != NULL, "%s, %s: stderr lacks \"%s\":\n%s",
 	    c->name, cmd, story, err);
+	/* A whole story: the message is one line, and the story its end. */
+	len = strlen(err);
+	if (len > 0 && err[len - 1] == '\n')
+		len--;
+	ck_assert_msg(!c->whole || (memchr(err, '\n', len) == NULL &&
+	    at + strlen(story) == err + len), "%s, %s: not one line ending "
+	    "with \"%s\":\n%s", c->name, cmd, story, err);
 	for (i = 0; i < sizeof(never_said) / sizeof(never_said[0]); i++)
 		ck_assert_msg(strstr(err, never_said[i]) == NULL, "%s, %s: "
 		    "stderr says \"%s\":\n%s", c->name, cmd, never_said[i], err);
