@@ -226,8 +226,9 @@ leaf_damage(const struct cells *c, const struct list *l, uint32_t *n,
 		if (cell_get(c, rel, nk, sizeof(nk), &size) == -1 ||
 		    memcmp(nk, "nk", 2) != 0)
 			return say(d, file_off(l->rel), "entry %u of the "
-			    "subkey list (%s) points at 0x%x, which is no key",
-			    i, l->id, rel);
+			    "subkey list (%s) points at 0x%x (file offset "
+			    "0x%llx), which is no key", i, l->id, rel,
+			    (unsigned long long)file_off(rel));
 	}
 	*n += l->count;
 	return 0;
@@ -277,8 +278,9 @@ ri_damage(const struct cells *c, const struct list *ri, uint32_t *n,
 			    "ri list that lists itself");
 		if (list_get(c, rel, &l) == -1)
 			return say(d, file_off(ri->rel), "entry %u of the "
-			    "subkey list (ri) points at 0x%x, which is no cell",
-			    i, rel);
+			    "subkey list (ri) points at 0x%x (file offset "
+			    "0x%llx), which is no cell", i, rel,
+			    (unsigned long long)file_off(rel));
 		if (strcmp(l.id, "ri") == 0)
 			return ri_nested(c, ri, rel, d);
 		if (!is_leaf(&l))
@@ -307,8 +309,10 @@ damage_subkeys(int fd, hive_node_h node, struct damage *d)
 	if (count == 0)
 		return 0;
 	if (list_get(&c, le32(nk + REGF_NK_SUBKEYS), &l) == -1)
-		return say(d, node, "the key's subkey list points at 0x%x, "
-		    "which is no cell", le32(nk + REGF_NK_SUBKEYS));
+		return say(d, node, "the key's subkey list points at 0x%x "
+		    "(file offset 0x%llx), which is no cell",
+		    le32(nk + REGF_NK_SUBKEYS),
+		    (unsigned long long)file_off(le32(nk + REGF_NK_SUBKEYS)));
 	if (strcmp(l.id, "ri") == 0 ? ri_damage(&c, &l, &n, d) :
 	    leaf_damage(&c, &l, &n, d))
 		return 1;
@@ -336,8 +340,9 @@ damage_values(int fd, hive_node_h node, struct damage *d)
 	if (count == 0)
 		return 0;
 	if (cell_get(&c, list, e, sizeof(e), &size) == -1)
-		return say(d, node, "the key's value list points at 0x%x, "
-		    "which is no cell", list);
+		return say(d, node, "the key's value list points at 0x%x "
+		    "(file offset 0x%llx), which is no cell", list,
+		    (unsigned long long)file_off(list));
 	if (count > (size - REGF_CELL_SIZE_FIELD) / 4)
 		return say(d, file_off(list), "the value list claims %u "
 		    "values; its %u-byte cell holds %u", count, size,
@@ -350,7 +355,8 @@ damage_values(int fd, hive_node_h node, struct damage *d)
 		if (cell_get(&c, rel, vk, sizeof(vk), &size) == -1 ||
 		    memcmp(vk, "vk", 2) != 0)
 			return say(d, file_off(list), "entry %u of the value "
-			    "list points at 0x%x, which is no value", i, rel);
+			    "list points at 0x%x (file offset 0x%llx), which is "
+			    "no value", i, rel, (unsigned long long)file_off(rel));
 	}
 	return 0;
 }
@@ -379,13 +385,14 @@ segment_damage(const struct cells *c, const char *name, uint32_t db,
 		    REGF_CELL_SIZE_FIELD + 4 * (uint64_t)j)) == 4 &&
 		    le32(e) == rel)
 			return say(d, file_off(db), "value '%s': segments %u "
-			    "and %u of its big data record are one cell (0x%x)",
-			    name, j, i, rel);
+			    "and %u of its big data record are one cell (0x%x, "
+			    "file offset 0x%llx)", name, j, i, rel,
+			    (unsigned long long)file_off(rel));
 	if (cell_get(c, rel, x, sizeof(x), &size) == -1 ||
 	    !cell_starts_at(c, rel))
 		return say(d, file_off(db), "value '%s': segment %u of its big "
-		    "data record points at 0x%x, which is no cell", name, i,
-		    rel);
+		    "data record points at 0x%x (file offset 0x%llx), which is "
+		    "no cell", name, i, rel, (unsigned long long)file_off(rel));
 	if (size - REGF_CELL_SIZE_FIELD < part)
 		return say(d, file_off(rel), "value '%s': segment %u of its big "
 		    "data record holds %u bytes, not %u", name, i,
@@ -413,8 +420,9 @@ big_data_damage(const struct cells *c, const char *name, uint32_t db,
 	if (cell_get(c, list, rec, 4, &size) == -1 ||
 	    (size - REGF_CELL_SIZE_FIELD) / 4 < n)
 		return say(d, file_off(db), "value '%s': the segment list of "
-		    "its big data record (at 0x%x) is no cell holding %u "
-		    "segments", name, list, n);
+		    "its big data record (at 0x%x, file offset 0x%llx) is no "
+		    "cell holding %u segments", name, list,
+		    (unsigned long long)file_off(list), n);
 	for (i = 0; i < need; i++, left -= DAMAGE_BIG_DATA_SEGMENT)
 		if (segment_damage(c, name, db, list, i, left, d))
 			return 1;
@@ -445,7 +453,8 @@ damage_value(int fd, hive_value_h v, const char *name, struct damage *d)
 		    "the hive's %u bytes of hive bins", name, len, c.bins);
 	if (cell_get(&c, off, data, sizeof(data), &size) == -1)
 		return say(d, v, "value '%s': its data (%u bytes) points at "
-		    "0x%x, which is no cell", name, len, off);
+		    "0x%x (file offset 0x%llx), which is no cell", name, len, off,
+		    (unsigned long long)file_off(off));
 	if (len > DAMAGE_BIG_DATA_SEGMENT && c.minor >= 4 &&
 	    memcmp(data, "db", 2) == 0)
 		return big_data_damage(&c, name, off, len, d);
@@ -463,7 +472,8 @@ damage_err(struct hp_err *e, const char *where, const char *key,
 	   const struct damage *d)
 {
 	return hp_err_set(e, HP_R_DAMAGED, "%s: damaged hive: %s (key '%s', "
-	    "cell 0x%llx)", where, d->what, key, (unsigned long long)d->at);
+	    "its cell at file offset 0x%llx)", where, d->what, key,
+	    (unsigned long long)d->at);
 }
 
 /* What hivex's errno means where it reads cells (lib/node.c, value.c). */

@@ -7,10 +7,12 @@
  * hivex opened (the view's: a hivex handle is a cell's offset in it) and
  * say what is wrong, so that every command tells one story:
  *
- *     FILE: damaged hive: WHAT (key 'PATH', cell 0xN)
+ *     FILE: damaged hive: WHAT (key 'PATH', its cell at file offset 0xN)
  *
  * where 0xN is the offset in the file of the cell at fault (a hivex
- * handle).  *
+ * handle).  An offset that a record holds (counted from the first hive
+ * bin) is given with its file offset beside it.
+ *
  * They read with pread on the descriptor and hold nothing; each call
  * costs a few reads (an ri chain: one per list, up to a bound). */
 #ifndef HIVEPATCH_DAMAGE_H

@@ -258,9 +258,9 @@ export_value(struct exporter *ex, const struct walk_key *k, hive_value_h v)
 	if (len > ex->data_left) {
 		hp_err_set(ex->e, HP_R_DAMAGED, "%s: damaged hive: value '%s' "
 		    "claims %zu bytes, more than the hive holds besides the "
-		    "values before it (key '%s', cell 0x%llx)", ex->where, name,
-		    len, walk_key_shown(k->path, key, sizeof(key)),
-		    (unsigned long long)v);
+		    "values before it (key '%s', its cell at file offset 0x%llx)",
+		    ex->where, name, len, walk_key_shown(k->path, key,
+		    sizeof(key)), (unsigned long long)v);
 		free(name);
 		return -1;
 	}

@@ -111,8 +111,8 @@ damaged(struct walk *w, hive_node_h node, const char *what)
 	char key[WALK_KEY_SHOWN];
 
 	return hp_err_set(w->e, HP_R_DAMAGED, "%s: damaged hive: %s (key "
-	    "'%s', cell 0x%llx)", w->where, what, walk_key_shown(w->path, key,
-	    sizeof(key)), (unsigned long long)node);
+	    "'%s', its cell at file offset 0x%llx)", w->where, what,
+	    walk_key_shown(w->path, key, sizeof(key)), (unsigned long long)node);
 }
 
 /* Appends sep and name to the path. */

@@ -65,7 +65,8 @@ struct hostile {
 /* Damaged cells: every command but recover refuses with the same whole
  * line. */
 #define CELL(name, what, key, cell) { name, { 4, 4, 4, 0, 4 }, "damaged", \
-	": damaged hive: " what " (key '" key "', cell 0x" cell ")", 1 }
+	": damaged hive: " what " (key '" key "', its cell at file offset 0x" \
+	cell ")", 1 }
 
 static const struct hostile cases[] = {
 	/* The whole file: every command reads the base block first. */
@@ -107,60 +108,64 @@ static const struct hostile cases[] = {
 	    "4070"),
 	CELL("bigdata-bogus", "value 'SchUseStrongCrypto': segment 0 of its "
 	    "big data record is the record's own db cell", V4, "5020"),
-	CELL("subkeys-nowhere", "the key's subkey list points at 0x7ffffff8, "
-	    "which is no cell", NETFX, "32a8"),
+	CELL("subkeys-nowhere", "the key's subkey list points at 0x7ffffff8 "
+	    "(file offset 0x80000ff8), which is no cell", NETFX, "32a8"),
 	CELL("subkeys-miscount", "the key claims 2 subkeys; its subkey list "
 	    "holds 1", NETFX, "32a8"),
 	CELL("subkeys-zeroed", "the subkey list is no lf, lh, li or ri list "
 	    "(its cell starts 0x0000)", NETFX, "3410"),
 	CELL("subkey-not-key", "entry 0 of the subkey list (lh) points at "
-	    "0x2410, which is no key", NETFX, "3410"),
+	    "0x2410 (file offset 0x3410), which is no key", NETFX, "3410"),
 	CELL("ri-loop", "the subkey list is ri lists nested more than 100000 "
 	    "deep (a loop)", NETFX, "4020"),
 	CELL("ri-nested-self", "the subkey list is ri lists nested 2 deep, the "
 	    "last listing itself", NETFX, "4020"),
 	CELL("ri-entry-nowhere", "entry 0 of the subkey list (ri) points at "
-	    "0x7ffffff8, which is no cell", NETFX, "4020"),
+	    "0x7ffffff8 (file offset 0x80000ff8), which is no cell", NETFX,
+	    "4020"),
 	/* The cell that is no list: v4.0.30319's key. */
 	CELL("ri-entry-key", "entry 0 of the subkey list (ri) is no lf, lh or "
 	    "li list (its cell starts 0x6e6b)", NETFX, "33b0"),
 	CELL("ri-leaf-not-key", "entry 0 of the subkey list (lh) points at "
-	    "0x2410, which is no key", NETFX, "3410"),
+	    "0x2410 (file offset 0x3410), which is no key", NETFX, "3410"),
 	CELL("ri-miscount", "the key claims 2 subkeys; its subkey list holds "
 	    "1", NETFX, "32a8"),
-	CELL("values-nowhere", "the key's value list points at 0x7ffffff8, "
-	    "which is no cell", V4, "33b0"),
+	CELL("values-nowhere", "the key's value list points at 0x7ffffff8 "
+	    "(file offset 0x80000ff8), which is no cell", V4, "33b0"),
 	CELL("values-overcount", "the value list claims 1000 values; its "
 	    "8-byte cell holds 1", V4, "3420"),
 	CELL("value-entry-nowhere", "entry 0 of the value list points at "
-	    "0x7ffffff8, which is no value", V4, "3420"),
+	    "0x7ffffff8 (file offset 0x80000ff8), which is no value", V4,
+	    "3420"),
 	/* hivex lists the key's own cell as a value, and cannot read its
 	 * name: the list tells why. */
-	CELL("value-entry-key", "entry 0 of the value list points at 0x23b0, "
-	    "which is no value", V4, "3420"),
+	CELL("value-entry-key", "entry 0 of the value list points at 0x23b0 "
+	    "(file offset 0x33b0), which is no value", V4, "3420"),
 	CELL("value-inline-long", "value 'SchUseStrongCrypto' claims 16 bytes "
 	    "of data kept in its value record, which holds 4", V4, "4070"),
 	CELL("value-data-nowhere", "value 'SchUseStrongCrypto': its data (8 "
-	    "bytes) points at 0x7ffffff8, which is no cell", V4, "4070"),
+	    "bytes) points at 0x7ffffff8 (file offset 0x80000ff8), which is no "
+	    "cell", V4, "4070"),
 	CELL("value-data-short", "value 'SchUseStrongCrypto' claims 100 bytes "
 	    "of data; its data cell holds 12", V4, "40a0"),
 	CELL("bigdata-few-segments", "value 'SchUseStrongCrypto' claims 20000 "
 	    "bytes of data, which take 2 segments; its big data record lists "
 	    "1", V4, "5020"),
 	CELL("bigdata-list-nowhere", "value 'SchUseStrongCrypto': the segment "
-	    "list of its big data record (at 0x7ffffff8) is no cell holding 2 "
-	    "segments", V4, "5020"),
+	    "list of its big data record (at 0x7ffffff8, file offset "
+	    "0x80000ff8) is no cell holding 2 segments", V4, "5020"),
 	CELL("bigdata-list-segment", "value 'SchUseStrongCrypto': segment 0 of "
 	    "its big data record is the record's own segment list cell", V4,
 	    "5020"),
 	CELL("bigdata-same-segment", "value 'SchUseStrongCrypto': segments 0 "
-	    "and 1 of its big data record are one cell (0x4040)", V4, "5020"),
+	    "and 1 of its big data record are one cell (0x4040, file offset "
+	    "0x5040)", V4, "5020"),
 	CELL("bigdata-segment-nowhere", "value 'SchUseStrongCrypto': segment 0 "
-	    "of its big data record points at 0x7ffffff8, which is no cell",
-	    V4, "5020"),
+	    "of its big data record points at 0x7ffffff8 (file offset "
+	    "0x80000ff8), which is no cell", V4, "5020"),
 	CELL("bigdata-segment-inside", "value 'SchUseStrongCrypto': segment 1 "
-	    "of its big data record points at 0x4050, which is no cell", V4,
-	    "5020"),
+	    "of its big data record points at 0x4050 (file offset 0x5050), "
+	    "which is no cell", V4, "5020"),
 	/* The cell too small: segment 1's. */
 	CELL("bigdata-segment-short", "value 'SchUseStrongCrypto': segment 0 "
 	    "of its big data record holds 3660 bytes, not 16344", V4, "9020"),

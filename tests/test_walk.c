@@ -120,7 +120,7 @@ assert_damaged(const char *hive, const char *key, const char *said)
 	ck_assert_int_eq((int)r.out_len, 0);
 	ASSERT_ERR(&r, tu_pathf("hivepatch: %s: damaged hive: ", hive));
 	ASSERT_ERR(&r, said);
-	ASSERT_ERR(&r, ", cell 0x");
+	ASSERT_ERR(&r, ", its cell at file offset 0x");
 	tu_result_free(&r);
 	tu_assert_hive_files_unchanged(&before);
 
@@ -235,7 +235,7 @@ START_TEST(test_a_value_claiming_more_than_the_hive_is_damage)
 	ASSERT_ERR(&r, tu_pathf("hivepatch: %s: damaged hive: value 'Big' "
 	    "claims 6537600 bytes of data, more than the hive's ", hive));
 	ASSERT_ERR(&r, "bytes of hive bins (key 'HKLM\\SOFTWARE\\Shared', "
-	    "cell 0x");
+	    "its cell at file offset 0x");
 	tu_result_free(&r);
 	tu_assert_hive_files_unchanged(&before);
 }
