@@ -310,7 +310,8 @@ read_before(const struct lookup_ctx *c, hive_value_h v, struct plan_item *it,
 	if (damage_value(c->fd, v, *name ? name : "(default)", &d))
 		return damage_err(e, c->where, it->display_key, &d);
 	errno = 0;
-	data = hivex_value_value(c->h, v, &it->before_type, &it->before_len);
+	data = damage_value_value(c->h, c->fd, v, &it->before_type,
+	    &it->before_len);
 	if (data == NULL) {
 		err = errno;
 		snprintf(what, sizeof(what), "value '%s'", *name ? name :
