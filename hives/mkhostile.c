@@ -110,6 +110,10 @@
  *   bigdata-segment-short  segment 0 the cell of segment 1 (3660 bytes)
  *   bigdata-sibling        as bigdata-bogus, the value named Sibling,
  *                  beside the SchUseStrongCrypto the profile writes
+ *
+ * and, undamaged, bigdata-valid: big data values as Windows keeps them,
+ * whole, in SOFTWARE\BigData and in v4.0.30319.  The big data cases
+ * are built in mkhostile_bigdata.c.
  */
 #include "config.h"
 
@@ -124,23 +128,11 @@
 
 #include <hivex.h>
 
+#include "mkhostile.h"
 #include "regf.h"
 
-#define NETFX "Microsoft\\.NETFramework"
-#define VIEWS 2
 #define RI_DEPTH 10000
 #define RI_CELL 16		/* size, "ri", 1, one offset: 12, in 8s */
-#define BIG_DATA_LEN 20000u
-#define BIG_DATA_SEGMENT 16344u
-/* A big data record's cells, size fields included: db, its list of 2,
- * segment 0 and segment 1 (20000 - 16344 = 3656 bytes), in 8s. */
-#define DB_CELL 16
-#define DB_LIST_CELL 16
-#define SEG0_CELL 16352
-#define SEG1_CELL 3664
-#define BIG_DATA_CELLS (DB_CELL + DB_LIST_CELL + SEG0_CELL + SEG1_CELL)
-/* Past the end of every hive bin these hives have. */
-#define NOWHERE 0x7ffffff8u
 
 static const char *const roots[VIEWS] = { "", "Wow6432Node\\" };
 
@@ -154,27 +146,14 @@ struct patch {
 static struct patch patches[16];
 static size_t n_patches;
 
-/* OUT's bytes once hivex has committed it, as the case changes them. */
-struct image {
-	unsigned char *b;
-	size_t len;
-	off_t extend_to;	/* then extended to this size (a hole); 0: no */
-};
-
-/* What the hivex step made or found, per view. */
-struct made {
-	hive_node_h netfx[VIEWS], real[VIEWS], decoy[VIEWS];
-	hive_value_h value[VIEWS];
-};
-
-static void
+void
 die(const char *what)
 {
 	fprintf(stderr, "mkhostile: %s: %s\n", what, strerror(errno));
 	exit(1);
 }
 
-static void
+void
 fail(const char *what)
 {
 	fprintf(stderr, "mkhostile: %s\n", what);
@@ -214,7 +193,7 @@ key(hive_h *h, const char *root, const char *path)
 	return node;
 }
 
-static void
+void
 set_value(hive_h *h, hive_node_h node, const char *name, hive_type t,
 	  const void *data, size_t len)
 {
@@ -233,7 +212,7 @@ set_dword(hive_h *h, hive_node_h node, const char *name, uint32_t v)
 	set_value(h, node, name, hive_t_REG_DWORD, le, sizeof(le));
 }
 
-static hive_value_h
+hive_value_h
 value(hive_h *h, hive_node_h node, const char *name)
 {
 	hive_value_h v = hivex_node_get_value(h, node, name);
@@ -243,7 +222,7 @@ value(hive_h *h, hive_node_h node, const char *name)
 	return v;
 }
 
-static hive_node_h
+hive_node_h
 add_key(hive_h *h, hive_node_h parent, const char *name)
 {
 	hive_node_h node = hivex_node_add_child(h, parent, name);
@@ -300,7 +279,6 @@ static void
 hivex_step(hive_h *h, const char *which, struct made *m, int view)
 {
 	static const unsigned char eight[8] = { 1 };
-	static unsigned char blob[64];
 	hive_node_h real = m->real[view];
 
 	hivex_name_cases(h, which, m, view);
@@ -324,18 +302,13 @@ hivex_step(hive_h *h, const char *which, struct made *m, int view)
 	} else if (strcmp(which, "value-inline-long") == 0) {
 		set_dword(h, real, "SchUseStrongCrypto", 1);
 		m->value[view] = value(h, real, "SchUseStrongCrypto");
-	} else if (strncmp(which, "bigdata-", 8) == 0) {
-		const char *name = strcmp(which, "bigdata-sibling") == 0 ?
-		    "Sibling" : "SchUseStrongCrypto";
-
-		set_value(h, real, name, hive_t_REG_BINARY, blob, sizeof(blob));
-		m->value[view] = value(h, real, name);
-	}
+	} else if (strncmp(which, "bigdata-", 8) == 0)
+		big_data_values(h, which, m, view);
 }
 
 /* ---- the byte step, on the committed file ---- */
 
-static unsigned char *
+unsigned char *
 at(struct image *img, size_t off, size_t len)
 {
 	if (off > img->len || len > img->len - off)
@@ -345,7 +318,7 @@ at(struct image *img, size_t off, size_t len)
 
 /* The cell at `rel` (an offset from the first hive bin, as records hold
  * them): its size field. */
-static unsigned char *
+unsigned char *
 cell(struct image *img, uint32_t rel, size_t len)
 {
 	return at(img, REGF_BASE_BLOCK + (size_t)rel,
@@ -376,7 +349,7 @@ bins_grew(struct image *img)
 /* Appends a hive bin with `used` bytes of cells (a multiple of 8, the
  * caller writes them) and one free cell after them; returns the offset
  * from the first hive bin of its first cell. */
-static uint32_t
+uint32_t
 append_bin(struct image *img, size_t used)
 {
 	size_t start = img->len, size = (REGF_HBIN_HEADER + used +
@@ -398,7 +371,7 @@ append_bin(struct image *img, size_t used)
 }
 
 /* An allocated cell of `size` bytes (size field included) with id. */
-static unsigned char *
+unsigned char *
 new_cell(struct image *img, uint32_t rel, size_t size, const char *id)
 {
 	unsigned char *c = cell(img, rel, size - REGF_CELL_SIZE_FIELD);
@@ -545,53 +518,6 @@ ri_cases(struct image *img, const char *which, const struct made *m)
 		ri_lists(img, m, list, 1);
 }
 
-/* Each view's value, 20000 bytes of big data: a db record, its list of
- * 2 segments and the segments, as Windows writes them; then the case's
- * damage. */
-static void
-big_data(struct image *img, const char *which, const struct made *m)
-{
-	uint32_t first = append_bin(img, (size_t)VIEWS * BIG_DATA_CELLS);
-	int view;
-
-	for (view = 0; view < VIEWS; view++) {
-		uint32_t db = first + (uint32_t)view * BIG_DATA_CELLS;
-		uint32_t list = db + DB_CELL, seg0 = list + DB_LIST_CELL;
-		uint32_t seg1 = seg0 + SEG0_CELL;
-		unsigned char *c = new_cell(img, db, DB_CELL, "db");
-		unsigned char *vk = at(img, (size_t)m->value[view] +
-		    REGF_CELL_SIZE_FIELD, REGF_VK_FIXED_SIZE);
-		unsigned char *l = cell(img, list, DB_LIST_CELL - 4);
-
-		put_le16(c + 6, strcmp(which, "bigdata-few-segments") == 0 ?
-		    1 : 2);
-		put_le32(c + 8, strcmp(which, "bigdata-list-nowhere") == 0 ?
-		    NOWHERE : list);
-		put_le32(l, (uint32_t)-DB_LIST_CELL);
-		put_le32(cell(img, seg0, 0), (uint32_t)-SEG0_CELL);
-		put_le32(cell(img, seg1, 0), (uint32_t)-SEG1_CELL);
-		put_le32(l + 4, seg0);
-		put_le32(l + 8, seg1);
-		if (strcmp(which, "bigdata-bogus") == 0 ||
-		    strcmp(which, "bigdata-sibling") == 0) {
-			put_le32(l + 4, db);
-			put_le32(l + 8, db);
-		} else if (strcmp(which, "bigdata-list-segment") == 0)
-			put_le32(l + 4, list);
-		else if (strcmp(which, "bigdata-same-segment") == 0)
-			put_le32(l + 8, seg0);
-		else if (strcmp(which, "bigdata-segment-nowhere") == 0)
-			put_le32(l + 4, NOWHERE);
-		else if (strcmp(which, "bigdata-segment-inside") == 0) {
-			put_le32(l + 8, seg0 + 16);
-			put_le32(cell(img, seg0 + 16, 0), (uint32_t)-16);
-		} else if (strcmp(which, "bigdata-segment-short") == 0)
-			put_le32(l + 4, seg1);
-		put_le32(vk + 4, BIG_DATA_LEN);
-		put_le32(vk + 8, db);
-	}
-}
-
 /* The name of the key at `node` made UTF-16LE "v4.0.30319" and U+D800,
  * and its lh hash under `parent` made to match. */
 static void
@@ -683,7 +609,7 @@ cell_step(struct image *img, const char *which, const struct made *m)
 		subkey_cases(img, which, m->netfx[view]);
 	ri_cases(img, which, m);
 	if (strncmp(which, "bigdata-", 8) == 0)
-		big_data(img, which, m);
+		big_data_cells(img, which, m);
 	for (view = 0; view < VIEWS; view++) {
 		value_cases(img, which, m->real[view], m->value[view]);
 		if (strcmp(which, "lone-surrogate") == 0)
@@ -704,7 +630,7 @@ static const char *const cases[] = {
 	"bigdata-list-nowhere", "bigdata-list-segment", "bigdata-same-segment",
 	"bigdata-segment-nowhere", "bigdata-segment-inside",
 	"bigdata-segment-short", "bigdata-sibling", "ri-leaf-not-key",
-	"ri-miscount", "value-entry-key",
+	"ri-miscount", "value-entry-key", "bigdata-valid",
 };
 
 static int

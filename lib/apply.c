@@ -124,7 +124,8 @@ keep_value(const struct lookup_ctx *c, hive_value_h v, const char *name,
 		return 0;
 	}
 	errno = 0;
-	if ((data = hivex_value_value(h, v, &out->t, &out->len)) == NULL) {
+	if ((data = damage_value_value(h, c->fd, v, &out->t, &out->len)) ==
+	    NULL) {
 		char what[300];
 		int err = errno;
 

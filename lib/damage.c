@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -463,6 +464,90 @@ damage_value(int fd, hive_value_h v, const char *name, struct damage *d)
 		    "data; its data cell holds %u", name, len,
 		    size - REGF_CELL_SIZE_FIELD);
 	return 0;
+}
+
+/* ---- big data read whole ---- */
+
+/* Value v's data kept as big data: 1 with the db record's cell and the
+ * data's length, or 0 (its data kept otherwise, or unreadable). */
+static int
+big_data_of(const struct cells *c, hive_value_h v, uint32_t *db,
+	    uint32_t *len)
+{
+	unsigned char vk[REGF_VK_FIXED_SIZE], data[2];
+	uint32_t size;
+
+	if (v < REGF_BASE_BLOCK || cell_get(c, (uint32_t)(v - REGF_BASE_BLOCK),
+	    vk, sizeof(vk), &size) == -1 || memcmp(vk, "vk", 2) != 0)
+		return 0;
+	*len = le32(vk + VK_DATA_LEN);
+	*db = le32(vk + VK_DATA_OFF);
+	return (*len & VK_INLINE) == 0 && *len > DAMAGE_BIG_DATA_SEGMENT &&
+	    c->minor >= 4 && cell_get(c, *db, data, sizeof(data), &size) == 0 &&
+	    memcmp(data, "db", 2) == 0;
+}
+
+/* The `len` bytes of the segments the db record lists, into buf; -1
+ * when one is no cell holding its part. */
+static int
+big_data_copy(const struct cells *c, uint32_t db, unsigned char *buf,
+	      uint32_t len)
+{
+	unsigned char rec[8], e[4], x[1];
+	uint32_t list, i, size, part, rel, done;
+
+	if (cell_get(c, db, rec, sizeof(rec), &size) == -1)
+		return -1;
+	list = le32(rec + DB_LIST);
+	for (i = 0, done = 0; done < len; i++, done += part) {
+		part = len - done < DAMAGE_BIG_DATA_SEGMENT ? len - done :
+		    DAMAGE_BIG_DATA_SEGMENT;
+		if (i >= le16_at(rec + DB_SEGMENTS) || pread(c->fd, e, 4,
+		    (off_t)(file_off(list) + REGF_CELL_SIZE_FIELD +
+		    4 * (uint64_t)i)) != 4)
+			return -1;
+		rel = le32(e);
+		if (cell_get(c, rel, x, sizeof(x), &size) == -1 ||
+		    size - REGF_CELL_SIZE_FIELD < part ||
+		    pread(c->fd, buf + done, part, (off_t)(file_off(rel) +
+		    REGF_CELL_SIZE_FIELD)) != (ssize_t)part)
+			return -1;
+	}
+	return 0;
+}
+
+int
+damage_is_big_data(int fd, hive_value_h v, uint32_t *len)
+{
+	struct cells c;
+	uint32_t db;
+
+	return cells_init(&c, fd) == 0 && big_data_of(&c, v, &db, len);
+}
+
+char *
+damage_value_value(hive_h *h, int fd, hive_value_h v, hive_type *t,
+		   size_t *len)
+{
+	char *data = hivex_value_value(h, v, t, len), *whole;
+	struct cells c;
+	uint32_t db, want;
+
+	if (data == NULL || cells_init(&c, fd) == -1 ||
+	    !big_data_of(&c, v, &db, &want) || *len == want)
+		return data;
+	if ((whole = realloc(data, want)) == NULL) {
+		free(data);
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (big_data_copy(&c, db, (unsigned char *)whole, want) == -1) {
+		free(whole);
+		errno = EINVAL;
+		return NULL;
+	}
+	*len = want;
+	return whole;
 }
 
 /* ---- errors ---- */

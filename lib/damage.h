@@ -14,7 +14,9 @@
  * bin) is given with its file offset beside it.
  *
  * They read with pread on the descriptor and hold nothing; each call
- * costs a few reads (an ri chain: one per list, up to a bound). */
+ * costs a few reads (an ri chain: one per list, up to a bound).  The
+ * same reads tell a value kept as big data, and read it whole where
+ * hivex does not. */
 #ifndef HIVEPATCH_DAMAGE_H
 #define HIVEPATCH_DAMAGE_H
 
@@ -45,6 +47,18 @@ int damage_values(int fd, hive_node_h node, struct damage *d);
  * lies: a length longer than the hive, a data cell that is none, a big
  * data record whose segments are not cells of their own. */
 int damage_value(int fd, hive_value_h v, const char *name, struct damage *d);
+
+/* 1 with *len set when value record v's data is kept as big data (a db
+ * record, regf 1.4 and later), which hivex reads but cannot write; 0
+ * otherwise (or when it cannot be read). */
+int damage_is_big_data(int fd, hive_value_h v, uint32_t *len);
+
+/* hivex_value_value, with big data read whole: hivex copies each
+ * segment's cell less 8 bytes, so a last segment of 1 to 4 bytes comes
+ * back short without a word; then the segments are read again from fd
+ * (NULL with errno EINVAL when one is no cell holding its part). */
+char *damage_value_value(hive_h *h, int fd, hive_value_h v, hive_type *t,
+			 size_t *len);
 
 /* Sets e (HP_R_DAMAGED): "WHERE: damaged hive: WHAT (key 'KEY', cell
  * 0xN)".  Returns -1. */

@@ -377,7 +377,11 @@ plan_hive(struct patch_run *run, struct session *s, struct hp_err *e)
 		return -1;
 	s->unmet = plan_count_unmet(&(const struct lookup_ctx){ s->h,
 	    s->view.fd, s->view.where }, &s->plan, e);
-	return s->unmet == -1 ? -1 : 0;
+	if (s->unmet == -1)
+		return -1;
+	return run->o->mode != HP_PATCH_VERIFY && plan_check_rewrites(
+	    &(const struct lookup_ctx){ s->h, s->view.fd, s->view.where },
+	    &s->plan, e) == -1 ? -1 : 0;
 }
 
 /* Reopens the hive for writing (hivex then holds all of it in memory;

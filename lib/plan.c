@@ -254,6 +254,65 @@ plan_check_value_sizes(const struct plan *plan, uint32_t minor,
 	return 0;
 }
 
+/* The values of the key at `node` that the item's write would copy:
+ * refused when one is kept as big data. */
+static int
+no_big_sibling(const struct lookup_ctx *c, hive_node_h node,
+	       const struct plan_item *it, struct hp_err *e)
+{
+	hive_value_h *values;
+	uint32_t len;
+	char *name;
+	size_t i;
+	int rc = 0;
+
+	errno = 0;
+	if ((values = hivex_node_values(c->h, node)) == NULL)
+		return damage_hivex_err(e, errno, c->where, "the values",
+		    it->display_key);
+	for (i = 0; rc == 0 && values[i] != 0; i++) {
+		if (lookup_value_is(c->h, values[i], it->op->name) ||
+		    !damage_is_big_data(c->fd, values[i], &len))
+			continue;
+		errno = 0;
+		if ((name = hivex_value_key(c->h, values[i])) == NULL) {
+			rc = damage_hivex_err(e, errno, c->where,
+			    "a value's name", it->display_key);
+			break;
+		}
+		rc = hp_err_set(e, HP_R_VALUE_TOO_LARGE, "%s: value '%s' of %s "
+		    "holds %u bytes kept as big data, which hivex cannot "
+		    "write; %s a value of the key would rewrite it, so "
+		    "hivepatch refuses", c->where, *name ? name : "(default)",
+		    it->display_key, len, it->op->kind == HP_OP_DELETE_VALUE ?
+		    "deleting" : "setting");
+		free(name);
+	}
+	free(values);
+	return rc;
+}
+
+int
+plan_check_rewrites(const struct lookup_ctx *c, const struct plan *plan,
+		    struct hp_err *e)
+{
+	const struct plan_item *it;
+	hive_node_h node;
+	size_t i;
+
+	for (i = 0; i < plan->n_items; i++) {
+		it = &plan->items[i];
+		if ((it->op->kind != HP_OP_SET_VALUE &&
+		    it->op->kind != HP_OP_DELETE_VALUE) || !it->key_exists ||
+		    it->action == HP_ACT_ALREADY || it->action == HP_ACT_SKIP)
+			continue;
+		if (plan_find_key(c, it, &node, e) == -1 ||
+		    (node != 0 && no_big_sibling(c, node, it, e) == -1))
+			return -1;
+	}
+	return 0;
+}
+
 /* A set-bits operation keeps every bit a DWORD already has (a TLS 1.3
  * bit must survive adding TLS 1.2); anything that is not a DWORD is
  * replaced by the bits alone. */
@@ -310,7 +369,8 @@ read_before(const struct lookup_ctx *c, hive_value_h v, struct plan_item *it,
 	if (damage_value(c->fd, v, *name ? name : "(default)", &d))
 		return damage_err(e, c->where, it->display_key, &d);
 	errno = 0;
-	data = hivex_value_value(c->h, v, &it->before_type, &it->before_len);
+	data = damage_value_value(c->h, c->fd, v, &it->before_type,
+	    &it->before_len);
 	if (data == NULL) {
 		err = errno;
 		snprintf(what, sizeof(what), "value '%s'", *name ? name :

@@ -97,6 +97,13 @@ int plan_map(const struct reg_op *const *ops, size_t n_ops,
 int plan_check_value_sizes(const struct plan *plan, uint32_t minor,
 			   const char *hive_path, struct hp_err *e);
 
+/* Refuses (HP_REFUSED, naming the file, the key and the value) an item,
+ * judged, that would write a value of a key holding another value kept
+ * as big data: writing one value rewrites them all (apply.c), and hivex
+ * would write that one back as one cell, which Windows cannot read. */
+int plan_check_rewrites(const struct lookup_ctx *c, const struct plan *plan,
+			struct hp_err *e);
+
 /* The length of the part of item->display_key that names the hive's
  * root ("HKLM\\SOFTWARE"). */
 size_t plan_root_len(const struct plan_item *item);

@@ -266,8 +266,8 @@ export_value(struct exporter *ex, const struct walk_key *k, hive_value_h v)
 	}
 	ex->data_left -= len;
 	if (len > 0) {
-		data = (unsigned char *)hivex_value_value(ex->h, v, &type,
-		    &len);
+		data = (unsigned char *)damage_value_value(ex->h, ex->fd, v,
+		    &type, &len);
 		if (data == NULL) {
 			rc = value_damaged(ex, k, v, name);
 			free(name);
