@@ -533,8 +533,10 @@ damage_value_value(hive_h *h, int fd, hive_value_h v, hive_type *t,
 	struct cells c;
 	uint32_t db, want;
 
+	/* No more than the hive holds: a record claiming more is damage,
+	 * said elsewhere, and must not size an allocation. */
 	if (data == NULL || cells_init(&c, fd) == -1 ||
-	    !big_data_of(&c, v, &db, &want) || *len == want)
+	    !big_data_of(&c, v, &db, &want) || *len == want || want > c.bins)
 		return data;
 	if ((whole = realloc(data, want)) == NULL) {
 		free(data);
