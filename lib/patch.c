@@ -379,9 +379,8 @@ plan_hive(struct patch_run *run, struct session *s, struct hp_err *e)
 	    s->view.fd, s->view.where }, &s->plan, e);
 	if (s->unmet == -1)
 		return -1;
-	return run->o->mode != HP_PATCH_VERIFY && plan_check_rewrites(
-	    &(const struct lookup_ctx){ s->h, s->view.fd, s->view.where },
-	    &s->plan, e) == -1 ? -1 : 0;
+	return run->o->mode != HP_PATCH_VERIFY &&
+	    plan_check_rewrites(&s->plan, s->view.where, e) == -1 ? -1 : 0;
 }
 
 /* Reopens the hive for writing (hivex then holds all of it in memory;

@@ -17,6 +17,7 @@ free_item(struct plan_item *it)
 	free(it->hive_path);
 	free(it->display_key);
 	free(it->before);
+	free(it->big_sibling);
 }
 
 void
@@ -254,61 +255,25 @@ plan_check_value_sizes(const struct plan *plan, uint32_t minor,
 	return 0;
 }
 
-/* The values of the key at `node` that the item's write would copy:
- * refused when one is kept as big data. */
-static int
-no_big_sibling(const struct lookup_ctx *c, hive_node_h node,
-	       const struct plan_item *it, struct hp_err *e)
-{
-	hive_value_h *values;
-	uint32_t len;
-	char *name;
-	size_t i;
-	int rc = 0;
-
-	errno = 0;
-	if ((values = hivex_node_values(c->h, node)) == NULL)
-		return damage_hivex_err(e, errno, c->where, "the values",
-		    it->display_key);
-	for (i = 0; rc == 0 && values[i] != 0; i++) {
-		if (lookup_value_is(c->h, values[i], it->op->name) ||
-		    !damage_is_big_data(c->fd, values[i], &len))
-			continue;
-		errno = 0;
-		if ((name = hivex_value_key(c->h, values[i])) == NULL) {
-			rc = damage_hivex_err(e, errno, c->where,
-			    "a value's name", it->display_key);
-			break;
-		}
-		rc = hp_err_set(e, HP_R_VALUE_TOO_LARGE, "%s: value '%s' of %s "
-		    "holds %u bytes kept as big data, which hivex cannot "
-		    "write; %s a value of the key would rewrite it, so "
-		    "hivepatch refuses", c->where, *name ? name : "(default)",
-		    it->display_key, len, it->op->kind == HP_OP_DELETE_VALUE ?
-		    "deleting" : "setting");
-		free(name);
-	}
-	free(values);
-	return rc;
-}
-
 int
-plan_check_rewrites(const struct lookup_ctx *c, const struct plan *plan,
+plan_check_rewrites(const struct plan *plan, const char *where,
 		    struct hp_err *e)
 {
 	const struct plan_item *it;
-	hive_node_h node;
 	size_t i;
 
 	for (i = 0; i < plan->n_items; i++) {
 		it = &plan->items[i];
-		if ((it->op->kind != HP_OP_SET_VALUE &&
-		    it->op->kind != HP_OP_DELETE_VALUE) || !it->key_exists ||
-		    it->action == HP_ACT_ALREADY || it->action == HP_ACT_SKIP)
+		if (it->big_sibling == NULL || it->action == HP_ACT_ALREADY ||
+		    it->action == HP_ACT_SKIP)
 			continue;
-		if (plan_find_key(c, it, &node, e) == -1 ||
-		    (node != 0 && no_big_sibling(c, node, it, e) == -1))
-			return -1;
+		return hp_err_set(e, HP_R_VALUE_TOO_LARGE, "%s: value '%s' of %s "
+		    "holds %u bytes kept as big data, which hivex cannot "
+		    "write; %s a value of the key would rewrite it, so "
+		    "hivepatch refuses", where, *it->big_sibling ?
+		    it->big_sibling : "(default)", it->display_key,
+		    it->big_sibling_len, it->op->kind == HP_OP_DELETE_VALUE ?
+		    "deleting" : "setting");
 	}
 	return 0;
 }
@@ -386,14 +351,18 @@ read_before(const struct lookup_ctx *c, hive_value_h v, struct plan_item *it,
 /* Writing one value of the key at `node` rewrites them all, each copied
  * as hivex reads it (apply.c): refused when the cells of any are
  * damaged, which hivex would copy as other bytes without a word (a big
- * data record whose segments are not cells of their own). */
+ * data record whose segments are not cells of their own).  Another
+ * value kept as big data, which hivex cannot write back, is kept as the
+ * item's big_sibling (plan_check_rewrites refuses it for a write). */
 static int
 values_copyable(const struct lookup_ctx *c, hive_node_h node,
-		const char *display, struct hp_err *e)
+		struct plan_item *it, struct hp_err *e)
 {
+	const char *display = it->display_key;
 	hive_value_h *values;
 	struct damage d;
 	char *name;
+	uint32_t len;
 	size_t i;
 	int rc = 0;
 
@@ -411,6 +380,13 @@ values_copyable(const struct lookup_ctx *c, hive_node_h node,
 		else if (damage_value(c->fd, values[i], *name ? name :
 		    "(default)", &d))
 			rc = damage_err(e, c->where, display, &d);
+		else if (it->big_sibling == NULL &&
+		    !lookup_value_is(c->h, values[i], it->op->name) &&
+		    damage_is_big_data(c->fd, values[i], &len)) {
+			it->big_sibling = name;
+			it->big_sibling_len = len;
+			name = NULL;
+		}
 		free(name);
 	}
 	free(values);
@@ -431,6 +407,8 @@ plan_judge(const struct lookup_ctx *c, struct plan_item *it,
 	it->before = NULL;
 	it->before_len = 0;
 	it->had_value = 0;
+	free(it->big_sibling);
+	it->big_sibling = NULL;
 
 	if (plan_find_key(c, it, &node, e) == -1)
 		return -1;
@@ -457,8 +435,7 @@ plan_judge(const struct lookup_ctx *c, struct plan_item *it,
 		return -1;
 	if (op->kind == HP_OP_DELETE_VALUE) {
 		it->action = it->had_value ? HP_ACT_DELETE : HP_ACT_ALREADY;
-		return it->had_value ? values_copyable(c, node,
-		    it->display_key, e) : 0;
+		return it->had_value ? values_copyable(c, node, it, e) : 0;
 	}
 	it->after_type = op->type;
 	it->after = op->data;
@@ -474,7 +451,7 @@ plan_judge(const struct lookup_ctx *c, struct plan_item *it,
 	else
 		it->action = HP_ACT_CHANGE;
 	return node != 0 && it->action != HP_ACT_ALREADY ?
-	    values_copyable(c, node, it->display_key, e) : 0;
+	    values_copyable(c, node, it, e) : 0;
 }
 
 int

@@ -35,6 +35,11 @@ struct plan_item {
 	const unsigned char *after;
 	size_t after_len;
 	unsigned char merged[4];
+	/* Another value of the key, kept as big data, that writing this
+	 * one would rewrite (found when judged with the hive's file), and
+	 * its length; NULL when none. */
+	char *big_sibling;
+	uint32_t big_sibling_len;
 };
 
 struct plan {
@@ -97,11 +102,12 @@ int plan_map(const struct reg_op *const *ops, size_t n_ops,
 int plan_check_value_sizes(const struct plan *plan, uint32_t minor,
 			   const char *hive_path, struct hp_err *e);
 
-/* Refuses (HP_REFUSED, naming the file, the key and the value) an item,
- * judged, that would write a value of a key holding another value kept
- * as big data: writing one value rewrites them all (apply.c), and hivex
- * would write that one back as one cell, which Windows cannot read. */
-int plan_check_rewrites(const struct lookup_ctx *c, const struct plan *plan,
+/* Refuses (HP_REFUSED, naming the file `where`, the key and the value)
+ * an item, judged, that would write a value of a key holding another
+ * value kept as big data (its big_sibling): writing one value rewrites
+ * them all (apply.c), and hivex would write that one back as one cell,
+ * which Windows cannot read. */
+int plan_check_rewrites(const struct plan *plan, const char *where,
 			struct hp_err *e);
 
 /* The length of the part of item->display_key that names the hive's

@@ -11,7 +11,8 @@
 #include "verify.h"
 
 /* Judges a copy of the plan, so that the caller's keeps its "before"
- * data; returns the count of items the hive does not hold, or -1. */
+ * data and what else a judgement allocates; returns the count of items
+ * the hive does not hold, or -1. */
 static int
 count_unmet_copy(const struct lookup_ctx *c, const struct plan *plan,
 		 struct hp_err *e)
@@ -28,10 +29,13 @@ count_unmet_copy(const struct lookup_ctx *c, const struct plan *plan,
 	for (i = 0; i < plan->n_items; i++) {
 		check.items[i] = plan->items[i];
 		check.items[i].before = NULL;
+		check.items[i].big_sibling = NULL;
 	}
 	unmet = plan_count_unmet(c, &check, e);
-	for (i = 0; i < check.n_items; i++)
+	for (i = 0; i < check.n_items; i++) {
 		free(check.items[i].before);
+		free(check.items[i].big_sibling);
+	}
 	free(check.items);
 	return unmet;
 }
