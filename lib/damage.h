@@ -60,8 +60,8 @@ int damage_is_big_data(int fd, hive_value_h v, uint32_t *len);
 char *damage_value_value(hive_h *h, int fd, hive_value_h v, hive_type *t,
 			 size_t *len);
 
-/* Sets e (HP_R_DAMAGED): "WHERE: damaged hive: WHAT (key 'KEY', cell
- * 0xN)".  Returns -1. */
+/* Sets e (HP_R_DAMAGED): "WHERE: damaged hive: WHAT (key 'KEY', its
+ * cell at file offset 0xN)".  Returns -1. */
 int damage_err(struct hp_err *e, const char *where, const char *key,
 	       const struct damage *d);
 

@@ -324,12 +324,13 @@ export_key(void *arg, const struct walk_key *k, struct hp_err *e)
 }
 
 /* regedit's own format: the UTF-8 text as UTF-16LE after a byte order
- * mark, in place of *text. */
-/* With a BOM first unless `more`. */
+ * mark (none when it goes on a document already begun: `more`), in
+ * place of *text. */
 static int
 to_utf16(char **text, size_t *len, int more, struct hp_err *e)
 {
-	size_t widelen, bad_at, bom = more ? 0 : 2;
+	static const char bom[2] = { (char)0xff, (char)0xfe };
+	size_t widelen, bad_at, at = more ? 0 : sizeof(bom);
 	unsigned char *wide;
 	char *out;
 
@@ -337,17 +338,16 @@ to_utf16(char **text, size_t *len, int more, struct hp_err *e)
 	    &wide, &widelen, &bad_at) != TEXT_OK)
 		return hp_err_set(e, HP_R_IO,
 		    "cannot convert .reg output to UTF-16LE");
-	if ((out = malloc(widelen + 2)) == NULL) {
+	if ((out = malloc(widelen + sizeof(bom))) == NULL) {
 		free(wide);
 		return hp_err_nomem(e);
 	}
-	out[0] = (char)0xff;
-	out[1] = (char)0xfe;
-	memcpy(out + bom, wide, widelen);
+	memcpy(out, bom, at);
+	memcpy(out + at, wide, widelen);
 	free(wide);
 	free(*text);
 	*text = out;
-	*len = widelen + bom;
+	*len = widelen + at;
 	return 0;
 }
 
