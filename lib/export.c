@@ -298,25 +298,6 @@ write_key(struct hp_store *store, const struct hp_export_opts *o,
 	return write_text(store, o, s, text, len, e);
 }
 
-/* The machine's part of an HKEY_CLASSES_ROOT key, then the user's, in
- * one document. */
-static int
-write_both(struct hp_store *store, const struct hp_export_opts *o,
-	   const struct session *s, hive_node_h node, const char *mine,
-	   const struct session *user, hive_node_h user_node,
-	   const char *theirs, struct hp_err *e)
-{
-	char *text = NULL;
-	size_t len = 0;
-
-	if (render_key(o, s, node, mine, &text, &len, e) == -1 ||
-	    render_key(o, user, user_node, theirs, &text, &len, e) == -1) {
-		free(text);
-		return -1;
-	}
-	return write_text(store, o, s, text, len, e);
-}
-
 /* A key of HKEY_CLASSES_ROOT, which Windows merges from the user's
  * classes and HKLM\SOFTWARE\Classes: where only one holds it, that one
  * is the merged view; where both do, both are written, the machine's
@@ -329,9 +310,10 @@ export_merged(struct hp_store *store, const struct hp_export_opts *o,
 	      struct session *user, struct hp_err *e)
 {
 	unsigned flags = (o->flags & HP_NO_RECOVER) ? SESSION_NO_RECOVER : 0;
-	char *machine_rel = NULL, *mine = NULL, *theirs = NULL;
+	char *machine_rel = NULL, *mine = NULL, *theirs = NULL, *text = NULL;
 	hive_node_h node, user_node;
 	int in_user, in_machine, rc = -1;
+	size_t len = 0;
 
 	if (!store->ops->tree)
 		return hp_err_set(e, HP_R_WRONG_KIND, "%s: %s is one hive file; "
@@ -376,12 +358,15 @@ export_merged(struct hp_store *store, const struct hp_export_opts *o,
 		rc = hp_err_nomem(e);
 		goto out;
 	}
-	if (in_machine && in_user)
-		rc = write_both(store, o, s, node, mine, user, user_node, theirs,
-		    e);
-	else
-		rc = in_machine ? write_key(store, o, s, node, mine, e) :
-		    write_key(store, o, user, user_node, theirs, e);
+	/* The machine's part first: the user's goes over it. */
+	if ((in_machine && render_key(o, s, node, mine, &text, &len, e) == -1) ||
+	    (in_user && render_key(o, user, user_node, theirs, &text, &len,
+	    e) == -1)) {
+		free(text);
+		rc = -1;
+		goto out;
+	}
+	rc = write_text(store, o, in_machine ? s : user, text, len, e);
 out:
 	free(machine_rel);
 	free(mine);
