@@ -47,6 +47,32 @@ wim_entry_is_file(const struct wim_entry *ent)
 	    WIMLIB_FILE_ATTRIBUTE_REPARSE_POINT));
 }
 
+/* wimlib's answers that mean the file is damaged, not that reading or
+ * writing it failed. */
+static int
+wim_damage_code(int code)
+{
+	static const int damage[] = {
+		WIMLIB_ERR_NOT_A_WIM_FILE, WIMLIB_ERR_INVALID_HEADER,
+		WIMLIB_ERR_UNKNOWN_VERSION, WIMLIB_ERR_XML,
+		WIMLIB_ERR_IMAGE_COUNT, WIMLIB_ERR_INVALID_CHUNK_SIZE,
+		WIMLIB_ERR_INVALID_COMPRESSION_TYPE,
+		WIMLIB_ERR_INVALID_LOOKUP_TABLE_ENTRY,
+		WIMLIB_ERR_INVALID_METADATA_RESOURCE,
+		WIMLIB_ERR_INVALID_RESOURCE_HASH, WIMLIB_ERR_DECOMPRESSION,
+		WIMLIB_ERR_INTEGRITY, WIMLIB_ERR_INVALID_INTEGRITY_TABLE,
+		WIMLIB_ERR_INVALID_PART_NUMBER,
+		WIMLIB_ERR_METADATA_NOT_FOUND, WIMLIB_ERR_RESOURCE_NOT_FOUND,
+		WIMLIB_ERR_UNEXPECTED_END_OF_FILE,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(damage) / sizeof(damage[0]); i++)
+		if (code == damage[i])
+			return 1;
+	return 0;
+}
+
 int
 wim_err(struct hp_err *e, enum hp_reason reason, int code, const char *file,
 	const char *what, ...)
@@ -59,6 +85,8 @@ wim_err(struct hp_err *e, enum hp_reason reason, int code, const char *file,
 	va_end(ap);
 	if (code == WIMLIB_ERR_NOMEM)
 		return hp_err_nomem(e);
+	if (wim_damage_code(code))
+		reason = HP_R_DAMAGED;
 	return hp_err_set(e, reason, "%s: %s: %s", file, buf,
 	    wimfn.get_error_string((enum wimlib_error_code)code));
 }
@@ -440,9 +468,7 @@ open_wim(struct hp_image_file *img, struct wim_file *wf, struct hp_err *e)
 		    "first (e.g. with esd-decrypter) and run on the WIM",
 		    img->path);
 	if (rc != 0)
-		return wim_err(e, rc == WIMLIB_ERR_NOT_A_WIM_FILE ||
-		    rc == WIMLIB_ERR_INVALID_HEADER ? HP_R_DAMAGED : HP_R_IO,
-		    rc, img->path, "cannot open the WIM");
+		return wim_err(e, HP_R_IO, rc, img->path, "cannot open the WIM");
 	return wimfn.get_wim_info(wf->wim, &wf->info) == 0 ? 0 :
 	    hp_err_set(e, HP_R_IO, "%s: cannot read the WIM's header",
 	    img->path);

@@ -61,7 +61,8 @@ void wim_entry_free(struct wim_entry *ent);
 /* A regular file: neither a directory nor a reparse point. */
 int wim_entry_is_file(const struct wim_entry *ent);
 
-/* Sets e: "FILE: what: wimlib's reason" (what is a printf format). */
+/* Sets e: "FILE: what: wimlib's reason" (what is a printf format),
+ * with `reason`, or HP_R_DAMAGED when wimlib's says the file is. */
 int wim_err(struct hp_err *e, enum hp_reason reason, int code,
 	    const char *file, const char *what, ...)
 	__attribute__((format(printf, 5, 6)));

@@ -313,6 +313,12 @@ START_TEST(test_a_hostile_wim_xml_is_not_echoed)
 		assert_plain(r.out, "stdout");
 		tu_result_free(&r);
 	}
+	/* Damage, not a failed read, in a pipeline's count. */
+	tu_hp(&r, "verify", "--json", path, NULL);
+	ASSERT_STATUS(&r, 4);
+	ASSERT_OUT(&r, "\"reason\":\"damaged\"");
+	assert_plain(r.err, "stderr");
+	tu_result_free(&r);
 	ASSERT_HASH(path, h);
 }
 END_TEST
